@@ -1,0 +1,104 @@
+/// <reference types="@webgpu/types" />
+/**
+ * Timing of one recorded run: warm-up, then the median of repeats. GPU timestamps bracket the
+ * run's compute passes when the adapter has `timestamp-query`; otherwise (or when asked) each
+ * run is one submit timed on the CPU until onSubmittedWorkDone resolves.
+ */
+
+/** Where a recorder writes its two timestamps, when timestamps are in use. */
+export interface TimestampSlot {
+  querySet: GPUQuerySet;
+  begin: number;
+  end: number;
+}
+
+/**
+ * Encodes one run. With a slot, the recorder must write `begin` before its first GPU work and
+ * `end` after its last (usually as timestampWrites of its single compute pass).
+ */
+export type Recorder = (enc: GPUCommandEncoder, ts: TimestampSlot | null) => void;
+
+export interface Timed {
+  medianMs: number;
+  minMs: number;
+  repeats: number;
+  timing: 'timestamp-query' | 'queue';
+  notes: string[];
+}
+
+export interface TimingOptions {
+  useTimestamps: boolean;
+  repeats?: number;
+  warmup?: number;
+  timeBudgetMs: number;
+  onProgress?: (stage: 'warmup' | 'timing', done: number, total: number) => void;
+}
+
+/** Encodes `run` in a compute pass, with the slot's timestamps on that pass. */
+export function computePass(enc: GPUCommandEncoder, ts: TimestampSlot | null, run: (pass: GPUComputePassEncoder) => void): void {
+  const pass = enc.beginComputePass(
+    ts ? { timestampWrites: { querySet: ts.querySet, beginningOfPassWriteIndex: ts.begin, endOfPassWriteIndex: ts.end } } : {},
+  );
+  run(pass);
+  pass.end();
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+async function submitAndWait(device: GPUDevice, record: Recorder): Promise<number> {
+  const enc = device.createCommandEncoder();
+  record(enc, null);
+  const t0 = performance.now();
+  device.queue.submit([enc.finish()]);
+  await device.queue.onSubmittedWorkDone();
+  return performance.now() - t0;
+}
+
+export async function timeRuns(device: GPUDevice, record: Recorder, opt: TimingOptions): Promise<Timed> {
+  const notes: string[] = [];
+  // The first run also compiles lazily on some drivers: it only decides how many runs fit.
+  const first = await submitAndWait(device, record);
+  const warmup = opt.warmup ?? (first > 1000 ? 0 : 2);
+  for (let i = 0; i < warmup; i++) {
+    opt.onProgress?.('warmup', i + 1, warmup);
+    await submitAndWait(device, record);
+  }
+  const repeats = opt.repeats ?? Math.max(3, Math.min(30, Math.floor(opt.timeBudgetMs / Math.max(first, 0.01))));
+
+  const queueMs: number[] = [];
+  const qs = opt.useTimestamps ? device.createQuerySet({ type: 'timestamp', count: 2 * repeats }) : null;
+  for (let r = 0; r < repeats; r++) {
+    const enc = device.createCommandEncoder();
+    record(enc, qs ? { querySet: qs, begin: 2 * r, end: 2 * r + 1 } : null);
+    const t0 = performance.now();
+    device.queue.submit([enc.finish()]);
+    // Waiting after each run keeps runs from overlapping and gives the queue time as a fallback.
+    await device.queue.onSubmittedWorkDone();
+    queueMs.push(performance.now() - t0);
+    opt.onProgress?.('timing', r + 1, repeats);
+  }
+  if (qs) {
+    const bytes = 16 * repeats;
+    const resolve = device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const read = device.createBuffer({ size: bytes, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const enc = device.createCommandEncoder();
+    enc.resolveQuerySet(qs, 0, 2 * repeats, resolve, 0);
+    enc.copyBufferToBuffer(resolve, 0, read, 0, bytes);
+    device.queue.submit([enc.finish()]);
+    await read.mapAsync(GPUMapMode.READ);
+    const ticks = new BigInt64Array(read.getMappedRange().slice(0));
+    read.unmap();
+    const gpuMs: number[] = [];
+    for (let r = 0; r < repeats; r++) gpuMs.push(Number(ticks[2 * r + 1] - ticks[2 * r]) / 1e6);
+    // Timestamps are a hint: drivers may quantise or zero them. Trust them only when every run
+    // has a positive duration no longer than the CPU saw for the whole submit.
+    const sane = gpuMs.every((t, i) => Number.isFinite(t) && t > 0 && t <= queueMs[i] * 1.05 + 0.05);
+    if (sane) return { medianMs: median(gpuMs), minMs: Math.min(...gpuMs), repeats, timing: 'timestamp-query', notes };
+    notes.push('timestamp queries gave implausible durations; queue completion times used');
+  }
+  return { medianMs: median(queueMs), minMs: Math.min(...queueMs), repeats, timing: 'queue', notes };
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * `tensorcost` — the command-line entry point (SPEC §14). Each subcommand lives in its own module
+ * exporting `main(argv): Promise<number>` (the exit code), loaded lazily so that `tensorcost check`
+ * never pays for WebGPU and `tensorcost lsp` never pays for the kernels.
+ */
+
+const USAGE = `Usage: tensorcost <command> [options]
+
+Commands:
+  check [PATH...]        Analyse files or folders and print findings and totals
+  lsp --stdio            Run the language server over stdio
+  explain CODE           Print a rule's documentation
+  devices                List the device catalogue with ridge points
+  bench KERNEL           Run a WGSL kernel on the local WebGPU adapter
+  calibrate              Measure the local adapter and store it as the "local" device
+
+Run 'tensorcost <command> --help' for a command's options.`;
+
+type Command = { main(argv: string[]): Promise<number> };
+
+const COMMANDS: Record<string, () => Command> = {
+  check: () => require('./check') as Command,
+  lsp: () => require('./lsp') as Command,
+  explain: () => require('./explain') as Command,
+  devices: () => require('./devices') as Command,
+  bench: () => require('./bench') as Command,
+  calibrate: () => require('./calibrate') as Command,
+};
+
+async function run(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return cmd ? 0 : 2;
+  }
+  if (cmd === '--version') {
+    process.stdout.write(require('../../../package.json').version + '\n');
+    return 0;
+  }
+  const load = COMMANDS[cmd];
+  if (!load) {
+    process.stderr.write(`tensorcost: unknown command '${cmd}'\n\n${USAGE}\n`);
+    return 2;
+  }
+  return load().main(rest);
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      // `lsp` keeps the process alive itself; every other command ends here.
+      if (code >= 0) process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`tensorcost: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+export { run };

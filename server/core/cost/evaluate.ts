@@ -1,0 +1,88 @@
+/**
+ * Binds an op's symbolic cost to numbers and places it on a device's roofline (SPEC §5):
+ * attainable = min(peak, BW·intensity); time ≈ max(FLOPs/peak, bytes/BW); memory-bound when the
+ * intensity is below the ridge point peak/BW.
+ */
+import { Device, peakFor } from '../devices';
+import { DType } from '../dtypes';
+import { OpCost, TensorOp } from '../ir';
+import { Bindings, Poly } from '../symbolic';
+
+export type Bound = 'memory' | 'compute';
+
+export interface CostFigures {
+  flops: number | null;
+  macs: number | null;
+  otherFlops: number | null;
+  bytes: number | null;
+  intensity: number | null;
+  bound: Bound | null;
+  timeSeconds: number | null;
+  /** Attainable FLOP/s on the roofline at this intensity, and as a fraction of the dtype's peak. */
+  attainable: number | null;
+  fractionOfPeak: number | null;
+  peak: number;
+  ridge: number;
+  /** Dims still unbound, sorted: what the user must bind to get numbers. */
+  unbound: string[];
+}
+
+export function roofline(flops: number, bytes: number, device: Device, dtype: DType) {
+  const peak = peakFor(device, dtype);
+  const bw = device.bandwidth;
+  const intensity = bytes > 0 ? flops / bytes : Infinity;
+  const attainable = Math.min(peak, bw * intensity);
+  const timeSeconds = Math.max(flops / peak, bytes / bw);
+  const ridge = peak / bw;
+  return { peak, ridge, intensity, attainable, fractionOfPeak: attainable / peak, timeSeconds, bound: (intensity < ridge ? 'memory' : 'compute') as Bound };
+}
+
+export function evaluateCost(cost: OpCost, dtype: DType, device: Device, bindings: Bindings, repeat: Poly = Poly.ONE): CostFigures {
+  const peak = peakFor(device, dtype);
+  const ridge = peak / device.bandwidth;
+  const unbound = new Set<string>();
+  const num = (p: Poly) => {
+    const full = p.mul(repeat);
+    const v = full.evaluate(bindings);
+    if (v === null) for (const s of full.substitute(bindings).freeSymbols()) unbound.add(s);
+    return v;
+  };
+  if (cost.unknown) {
+    return { flops: null, macs: null, otherFlops: null, bytes: null, intensity: null, bound: null, timeSeconds: null, attainable: null, fractionOfPeak: null, peak, ridge, unbound: [] };
+  }
+  const flops = num(cost.flops);
+  const otherFlops = num(cost.otherFlops);
+  const bytes = num(cost.bytes);
+  let intensity: number | null = null;
+  let bound: Bound | null = null;
+  let timeSeconds: number | null = null;
+  let attainable: number | null = null;
+  let fractionOfPeak: number | null = null;
+  if (flops !== null && otherFlops !== null && bytes !== null) {
+    // Time and intensity use all arithmetic the op does; the GEMM figure alone stays in `flops`.
+    const r = roofline(flops + otherFlops, bytes, device, dtype);
+    intensity = bytes > 0 ? r.intensity : null;
+    bound = r.bound;
+    timeSeconds = r.timeSeconds;
+    attainable = r.attainable;
+    fractionOfPeak = r.fractionOfPeak;
+  }
+  return {
+    flops,
+    macs: flops === null ? null : flops / 2,
+    otherFlops,
+    bytes,
+    intensity,
+    bound,
+    timeSeconds,
+    attainable,
+    fractionOfPeak,
+    peak,
+    ridge,
+    unbound: [...unbound].sort(),
+  };
+}
+
+export function evaluateOp(op: TensorOp, device: Device, bindings: Bindings): CostFigures {
+  return evaluateCost(op.cost, op.dtype, device, bindings, op.repeat);
+}

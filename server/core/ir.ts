@@ -1,0 +1,150 @@
+/**
+ * The language-neutral IR: tensor types with symbolic shapes, tensor operations with their
+ * symbolic costs, functions with inclusive totals, and findings. Frontends (Python, TS/JS)
+ * produce it; the cost model, the rules, the CLI and the language server consume it.
+ *
+ * Positions are LSP positions (0-based line and UTF-16 character) so that every consumer can use
+ * them as they are.
+ */
+import { DType } from './dtypes';
+import { Poly } from './symbolic';
+
+export type Dim = Poly;
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface TensorType {
+  /** Dims, outermost first; null when even the rank is unknown. */
+  shape: Dim[] | null;
+  /** null when no source says (the cost model then uses the default dtype). */
+  dtype: DType | null;
+}
+
+/** GEMM-class kinds are what PyTorch's FlopCounterMode counts; the rest goes to `otherFlops`. */
+export type OpKind =
+  | 'matmul'
+  | 'bmm'
+  | 'linear'
+  | 'einsum'
+  | 'conv'
+  | 'conv_transpose'
+  | 'sdpa'
+  | 'softmax'
+  | 'layer_norm'
+  | 'rms_norm'
+  | 'group_norm'
+  | 'batch_norm'
+  | 'activation'
+  | 'elementwise'
+  | 'reduction'
+  | 'embedding'
+  | 'cross_entropy'
+  | 'pool'
+  | 'dropout'
+  | 'copy';
+
+export const GEMM_KINDS: ReadonlySet<OpKind> = new Set(['matmul', 'bmm', 'linear', 'einsum', 'conv', 'conv_transpose', 'sdpa']);
+
+/** Symbolic costs of one execution of an op. */
+export interface OpCost {
+  /** Matmul-class FLOPs (2 per multiply-accumulate); zero for non-GEMM ops. */
+  flops: Poly;
+  /** Elementwise / normalisation / softmax / activation FLOPs. */
+  otherFlops: Poly;
+  /** Ideal bytes: every operand read once, the result written once. */
+  bytes: Poly;
+  /** Alternative byte counts worth showing (materialised vs fused attention, direct vs im2col conv). */
+  variants?: { label: string; bytes: Poly; flops?: Poly; note?: string }[];
+  /** Conventions applied, said aloud in the hover (e.g. "causal: halved"). */
+  notes?: string[];
+  /** Set when operand shapes were unknown: the figures are then not computed (null in reports). */
+  unknown?: boolean;
+}
+
+export interface TensorOp {
+  kind: OpKind;
+  /** What the source called: `@`, `torch.matmul`, `F.linear`, `self.c_attn`... */
+  name: string;
+  range: Range;
+  /** `Class.method` or a bare function name; null at module level. */
+  function: string | null;
+  inputs: TensorType[];
+  output: TensorType;
+  /** The dtype the op computes in (autocast and defaults applied). */
+  dtype: DType;
+  cost: OpCost;
+  /** Op-specific facts rules need (GEMM m/k/n, attention L, conv geometry...). */
+  attrs: Record<string, unknown>;
+  /** How many times the op runs per call of its function when inside a loop with a known trip count. */
+  repeat?: Poly;
+}
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+export interface RelatedLocation {
+  range: Range;
+  message: string;
+}
+
+export interface Finding {
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+  related?: RelatedLocation[];
+  /** Machine-readable data for quick fixes. */
+  data?: Record<string, unknown>;
+}
+
+export interface FunctionSummary {
+  name: string;
+  range: Range;
+  /** Range of the name identifier, for hovers on the name. */
+  nameRange: Range;
+  /** Inclusive cost of one call (calls followed, loops multiplied, max over undecidable branches). */
+  flops: Poly;
+  otherFlops: Poly;
+  bytes: Poly;
+  /** True when a branch could not be decided and the larger side was counted. */
+  upperBound: boolean;
+  /** Trainable parameters created in `__init__` (classes) where known. */
+  params?: Poly;
+}
+
+export interface Unmodelled {
+  name: string;
+  range: Range;
+}
+
+/** A dim-binding or dtype fact found in the source (`B, T = 8, 1024`, `# tensorcost: dims`). */
+export interface SourceFacts {
+  dims: Map<string, number>;
+  /** File-level directive dims, which win over everything else (SPEC §3). */
+  directiveDims: Map<string, number>;
+  defaultDtype?: DType;
+  /** Suppressions by line (`# noqa: TC101`); an empty set means all codes. */
+  noqa: Map<number, Set<string>>;
+  fileIgnores: Set<string>;
+}
+
+/** The frontend's output for one file, before the cost model binds dims. */
+export interface FileIR {
+  path: string;
+  language: 'python' | 'typescript' | 'javascript';
+  ops: TensorOp[];
+  functions: FunctionSummary[];
+  /** Frontend findings (TC001, TC002) and findings of syntactic rules. */
+  findings: Finding[];
+  unmodelled: Unmodelled[];
+  facts: SourceFacts;
+  /** Syntactic facts rules need (autocast regions, backward calls, loops...), by rule. */
+  signals: Record<string, unknown[]>;
+}

@@ -1,0 +1,28 @@
+/** NumPy broadcasting of two shapes, shared by elementwise ops and matmul batch dims. */
+import { Dim } from '../ir';
+import { Bindings, Poly } from '../symbolic';
+import { dimsDiffer, dimsEqual, shapeText } from './types';
+
+export type BroadcastResult = { shape: Dim[] } | { error: string };
+
+export function broadcastShapes(a: readonly Dim[], b: readonly Dim[], bindings: Bindings): BroadcastResult {
+  const n = Math.max(a.length, b.length);
+  const out: Dim[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i];
+    const y = b[b.length - n + i];
+    if (x === undefined) out.push(y!);
+    else if (y === undefined) out.push(x);
+    else if (isOne(x, bindings)) out.push(y);
+    else if (isOne(y, bindings)) out.push(x);
+    else if (dimsEqual(x, y, bindings)) out.push(x);
+    else if (dimsDiffer(x, y, bindings)) {
+      return { error: `cannot broadcast ${shapeText(a)} with ${shapeText(b)}: dim ${x.toString()} vs ${y.toString()}` };
+    } else out.push(x); // Unproven symbolic dims: assume the author's names agree at run time.
+  }
+  return { shape: out };
+}
+
+function isOne(d: Dim, bindings: Bindings): boolean {
+  return d.evaluate(bindings) === 1 || d.equals(Poly.ONE);
+}

@@ -1,0 +1,60 @@
+/**
+ * Runs the rules over one file's IR and applies what the user configured: `select`/`ignore`
+ * (ruff-style prefixes), per-code severity or 'off', file-level ignores and `noqa` lines.
+ */
+import { CostFigures } from '../cost/evaluate';
+import { Device } from '../devices';
+import { FileIR, Finding } from '../ir';
+import { Settings } from '../settings';
+import { Bindings } from '../symbolic';
+import { RULES } from './registry';
+import { RuleContext } from './types';
+
+export function runRules(ir: FileIR, figures: CostFigures[], device: Device, settings: Settings, bindings: Bindings): Finding[] {
+  const ctx: RuleContext = {
+    ir,
+    device,
+    settings,
+    bindings,
+    figures,
+    threshold: (key) => {
+      const v = settings.thresholds[key];
+      if (typeof v === 'number' && Number.isFinite(v)) return v;
+      for (const r of RULES) for (const t of r.thresholds ?? []) if (t.key === key) return t.default;
+      throw new Error(`unknown threshold '${key}'`);
+    },
+  };
+  const found: Finding[] = [...ir.findings];
+  for (const rule of RULES) {
+    if (!rule.check || !enabled(rule.code, settings)) continue;
+    try {
+      found.push(...rule.check(ctx));
+    } catch (e) {
+      // A rule that fails must not take the others (or the server) down with it.
+      found.push({ code: rule.code, severity: 'hint', message: `internal error in rule ${rule.code}: ${(e as Error).message}`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
+    }
+  }
+  return found.filter((f) => enabled(f.code, settings) && !suppressed(f, ir)).map((f) => applySeverity(f, settings)).filter((f): f is Finding => f !== null);
+}
+
+export function enabled(code: string, settings: Settings): boolean {
+  const matches = (list: string[]) => list.some((p) => p === 'ALL' || code.startsWith(p.toUpperCase()));
+  if (settings.select.length > 0 && !matches(settings.select)) return false;
+  if (matches(settings.ignore)) return false;
+  return settings.rules[code] !== 'off';
+}
+
+function suppressed(f: Finding, ir: FileIR): boolean {
+  if (ir.facts.fileIgnores.has('*') || ir.facts.fileIgnores.has(f.code)) return true;
+  for (let line = f.range.start.line; line <= f.range.end.line; line++) {
+    const codes = ir.facts.noqa.get(line);
+    if (codes && (codes.size === 0 || codes.has(f.code))) return true;
+  }
+  return false;
+}
+
+function applySeverity(f: Finding, settings: Settings): Finding | null {
+  const s = settings.rules[f.code];
+  if (s === 'off') return null;
+  return s ? { ...f, severity: s } : f;
+}

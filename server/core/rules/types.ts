@@ -1,0 +1,46 @@
+/** The shape every rule file follows (one rule per file, stable code, ruff-style documentation). */
+import { CostFigures } from '../cost/evaluate';
+import { Device } from '../devices';
+import { FileIR, Finding, Severity, TensorOp } from '../ir';
+import { Settings } from '../settings';
+import { Bindings } from '../symbolic';
+
+export interface RuleDocs {
+  /** What it does. */
+  what: string;
+  /** Why is this bad? With the cost model's numbers. */
+  why: string;
+  /** Example (code that fires). */
+  example: string;
+  /** Use instead (the fix). */
+  useInstead: string;
+}
+
+export interface RuleThreshold {
+  key: string;
+  default: number;
+  description: string;
+}
+
+export interface RuleContext {
+  ir: FileIR;
+  device: Device;
+  settings: Settings;
+  bindings: Bindings;
+  /** Figures of `ir.ops[i]` at index i. */
+  figures: CostFigures[];
+  threshold(key: string): number;
+}
+
+export interface Rule {
+  code: string;
+  name: string;
+  defaultSeverity: Severity;
+  summary: string;
+  docs: RuleDocs;
+  thresholds?: RuleThreshold[];
+  /** Frontend rules (TC001, TC002) have no check: the frontend emits their findings. */
+  check?(ctx: RuleContext): Finding[];
+}
+
+export type { CostFigures, TensorOp };

@@ -1,0 +1,308 @@
+/**
+ * Symbolic dimension arithmetic.
+ *
+ * Every dimension and every cost is a polynomial over "atoms": named dims (`B`, `T`) or opaque
+ * sub-expressions that are not polynomial (`C // n_head` when C is unbound). Keeping costs as
+ * polynomials lets the hover print `2*B*T*C^2` while dims are unbound and an exact integer once
+ * they are, without ever re-walking the source.
+ */
+
+export type Bindings = ReadonlyMap<string, number>;
+
+type Atom =
+  | { kind: 'sym'; name: string }
+  | { kind: 'floordiv' | 'div' | 'mod' | 'ceildiv'; num: Poly; den: Poly };
+
+interface Term {
+  coeff: number;
+  /** atom key -> power (positive integers). */
+  factors: Map<string, number>;
+}
+
+const atoms = new Map<string, Atom>();
+
+function atomKey(a: Atom): string {
+  if (a.kind === 'sym') return a.name;
+  const op = { floordiv: '//', div: '/', mod: '%', ceildiv: '///' }[a.kind];
+  return `(${a.num.toString()}${op}${a.den.toString()})`;
+}
+
+function internAtom(a: Atom): string {
+  const key = atomKey(a);
+  if (!atoms.has(key)) atoms.set(key, a);
+  return key;
+}
+
+function monomialKey(factors: Map<string, number>): string {
+  return [...factors.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, p]) => (p === 1 ? k : `${k}^${p}`))
+    .join('*');
+}
+
+/** An immutable polynomial with number coefficients over atoms. */
+export class Poly {
+  private constructor(private readonly terms: ReadonlyMap<string, Term>) {}
+
+  static readonly ZERO = new Poly(new Map());
+  static readonly ONE = Poly.const(1);
+
+  static const(c: number): Poly {
+    if (c === 0) return new Poly(new Map());
+    return new Poly(new Map([['', { coeff: c, factors: new Map() }]]));
+  }
+
+  static sym(name: string): Poly {
+    const key = internAtom({ kind: 'sym', name });
+    return new Poly(new Map([[key, { coeff: 1, factors: new Map([[key, 1]]) }]]));
+  }
+
+  private static atom(a: Atom): Poly {
+    const key = internAtom(a);
+    return new Poly(new Map([[key, { coeff: 1, factors: new Map([[key, 1]]) }]]));
+  }
+
+  static from(x: number | Poly): Poly {
+    return typeof x === 'number' ? Poly.const(x) : x;
+  }
+
+  isConst(): boolean {
+    for (const k of this.terms.keys()) if (k !== '') return false;
+    return true;
+  }
+
+  /** The constant value, or undefined when the polynomial has free atoms. */
+  constValue(): number | undefined {
+    if (!this.isConst()) return undefined;
+    return this.terms.get('')?.coeff ?? 0;
+  }
+
+  isZero(): boolean {
+    return this.terms.size === 0;
+  }
+
+  add(o: Poly | number): Poly {
+    const other = Poly.from(o);
+    const out = new Map<string, Term>();
+    for (const [k, t] of this.terms) out.set(k, { coeff: t.coeff, factors: t.factors });
+    for (const [k, t] of other.terms) {
+      const prev = out.get(k);
+      const c = (prev?.coeff ?? 0) + t.coeff;
+      if (c === 0) out.delete(k);
+      else out.set(k, { coeff: c, factors: t.factors });
+    }
+    return new Poly(out);
+  }
+
+  neg(): Poly {
+    return this.scale(-1);
+  }
+
+  sub(o: Poly | number): Poly {
+    return this.add(Poly.from(o).neg());
+  }
+
+  scale(c: number): Poly {
+    if (c === 0) return Poly.ZERO;
+    const out = new Map<string, Term>();
+    for (const [k, t] of this.terms) out.set(k, { coeff: t.coeff * c, factors: t.factors });
+    return new Poly(out);
+  }
+
+  mul(o: Poly | number): Poly {
+    const other = Poly.from(o);
+    if (typeof o === 'number') return this.scale(o);
+    let acc = Poly.ZERO;
+    for (const a of this.terms.values()) {
+      for (const b of other.terms.values()) {
+        const factors = new Map(a.factors);
+        for (const [k, p] of b.factors) factors.set(k, (factors.get(k) ?? 0) + p);
+        const key = monomialKey(factors);
+        acc = acc.add(new Poly(new Map([[key, { coeff: a.coeff * b.coeff, factors }]])));
+      }
+    }
+    return acc;
+  }
+
+  pow(n: number): Poly {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`pow expects a non-negative integer, got ${n}`);
+    let r = Poly.ONE;
+    for (let i = 0; i < n; i++) r = r.mul(this);
+    return r;
+  }
+
+  /** Exact division when every coefficient divides (`4*C / 2` = `2*C`), else an opaque atom. */
+  div(o: Poly | number): Poly {
+    return this.divide(Poly.from(o), 'div');
+  }
+
+  /** Python `//`. Exact when the divisor is a constant dividing every coefficient. */
+  floordiv(o: Poly | number): Poly {
+    return this.divide(Poly.from(o), 'floordiv');
+  }
+
+  /** ceil(a / b), used by output-size formulas of strided convolutions. */
+  ceildiv(o: Poly | number): Poly {
+    return this.divide(Poly.from(o), 'ceildiv');
+  }
+
+  mod(o: Poly | number): Poly {
+    const den = Poly.from(o);
+    const a = this.constValue();
+    const b = den.constValue();
+    if (a !== undefined && b !== undefined && b !== 0) return Poly.const(((a % b) + b) % b);
+    return Poly.atom({ kind: 'mod', num: this, den });
+  }
+
+  private divide(den: Poly, kind: 'div' | 'floordiv' | 'ceildiv'): Poly {
+    const b = den.constValue();
+    const a = this.constValue();
+    if (a !== undefined && b !== undefined && b !== 0) {
+      if (kind === 'floordiv') return Poly.const(Math.floor(a / b));
+      if (kind === 'ceildiv') return Poly.const(Math.ceil(a / b));
+      return Poly.const(a / b);
+    }
+    if (b !== undefined && b !== 0) {
+      let exact = true;
+      for (const t of this.terms.values()) if (!Number.isInteger(t.coeff / b)) exact = false;
+      if (exact || kind === 'div') return this.scale(1 / b);
+    }
+    // Cancel a common symbolic factor: (B*T*C) // C = B*T.
+    if (den.terms.size === 1) {
+      const [dt] = [...den.terms.values()];
+      if (dt.coeff === 1 || dt.coeff === -1) {
+        let ok = this.terms.size > 0;
+        for (const t of this.terms.values()) {
+          for (const [k, p] of dt.factors) if ((t.factors.get(k) ?? 0) < p) ok = false;
+        }
+        if (ok) {
+          const out = new Map<string, Term>();
+          for (const t of this.terms.values()) {
+            const factors = new Map(t.factors);
+            for (const [k, p] of dt.factors) {
+              const left = factors.get(k)! - p;
+              if (left === 0) factors.delete(k);
+              else factors.set(k, left);
+            }
+            out.set(monomialKey(factors), { coeff: t.coeff * dt.coeff, factors });
+          }
+          return new Poly(out);
+        }
+      }
+    }
+    return Poly.atom({ kind, num: this, den });
+  }
+
+  /** Free named dims (not opaque atoms themselves, but the names inside them). */
+  freeSymbols(): Set<string> {
+    const out = new Set<string>();
+    const visit = (p: Poly) => {
+      for (const t of p.terms.values()) {
+        for (const k of t.factors.keys()) {
+          const a = atoms.get(k)!;
+          if (a.kind === 'sym') out.add(a.name);
+          else {
+            visit(a.num);
+            visit(a.den);
+          }
+        }
+      }
+    };
+    visit(this);
+    return out;
+  }
+
+  /** Substitutes bound dims; returns a polynomial (constant when everything was bound). */
+  substitute(b: Bindings): Poly {
+    let acc = Poly.ZERO;
+    for (const t of this.terms.values()) {
+      let term = Poly.const(t.coeff);
+      for (const [k, p] of t.factors) {
+        const a = atoms.get(k)!;
+        let f: Poly;
+        if (a.kind === 'sym') {
+          const v = b.get(a.name);
+          f = v === undefined ? Poly.sym(a.name) : Poly.const(v);
+        } else {
+          const num = a.num.substitute(b);
+          const den = a.den.substitute(b);
+          if (a.kind === 'mod') f = num.mod(den);
+          else f = num.divide(den, a.kind);
+        }
+        term = term.mul(f.pow(p));
+      }
+      acc = acc.add(term);
+    }
+    return acc;
+  }
+
+  /** The number when every dim is bound, else null. */
+  evaluate(b: Bindings): number | null {
+    const v = this.substitute(b).constValue();
+    return v === undefined ? null : v;
+  }
+
+  equals(o: Poly): boolean {
+    return this.toString() === o.toString();
+  }
+
+  /**
+   * Formula text. Terms of higher degree first; `ascii` gives `2*B*T*C^2` (the JSON report's
+   * `flopsFormula`), `pretty` gives `2·B·T·C²` for hovers.
+   */
+  toString(style: 'ascii' | 'pretty' = 'ascii'): string {
+    if (this.terms.size === 0) return '0';
+    const mulSign = style === 'pretty' ? '·' : '*';
+    const terms = [...this.terms.values()].sort((a, b) => degree(b) - degree(a) || cmp(monomialKey(a.factors), monomialKey(b.factors)));
+    let out = '';
+    terms.forEach((t, i) => {
+      const parts: string[] = [];
+      const sortedFactors = [...t.factors.entries()].sort(([a], [b]) => cmp(a, b));
+      for (const [k, p] of sortedFactors) {
+        const a = atoms.get(k)!;
+        const base = a.kind === 'sym' ? a.name : atomText(a, style);
+        parts.push(p === 1 ? base : style === 'pretty' ? base + superscript(p) : `${base}^${p}`);
+      }
+      const c = Math.abs(t.coeff);
+      const sign = t.coeff < 0 ? '-' : '+';
+      let body: string;
+      if (parts.length === 0) body = fmtNum(c);
+      else if (c === 1) body = parts.join(mulSign);
+      else body = fmtNum(c) + mulSign + parts.join(mulSign);
+      if (i === 0) out = (sign === '-' ? '-' : '') + body;
+      else out += ` ${sign} ${body}`;
+    });
+    return out;
+  }
+}
+
+function atomText(a: Exclude<Atom, { kind: 'sym' }>, style: 'ascii' | 'pretty'): string {
+  const wrap = (p: Poly) => (p.isConst() || /^[A-Za-z_][\w.]*$/.test(p.toString()) ? p.toString(style) : `(${p.toString(style)})`);
+  if (a.kind === 'ceildiv') return `ceil(${a.num.toString(style)}/${a.den.toString(style)})`;
+  const op = { floordiv: '//', div: '/', mod: '%' }[a.kind];
+  return `(${wrap(a.num)}${op}${wrap(a.den)})`;
+}
+
+function degree(t: Term): number {
+  let d = 0;
+  for (const p of t.factors.values()) d += p;
+  return d;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function fmtNum(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(+n.toPrecision(6));
+}
+
+const SUP: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
+function superscript(n: number): string {
+  return String(n).split('').map((d) => SUP[d] ?? d).join('');
+}
+
+/** Product of dims, the element count of a shape. */
+export function product(dims: readonly Poly[]): Poly {
+  return dims.reduce((acc, d) => acc.mul(d), Poly.ONE);
+}

@@ -1,0 +1,109 @@
+/**
+ * One file through the whole pipeline: frontend → IR → cost figures on the chosen device → rules.
+ * Used unchanged by the language server, the CLI and the tests; it reads no files itself.
+ */
+import { CostFigures, evaluateCost, evaluateOp } from '../core/cost/evaluate';
+import { DEFAULT_DEVICE_ID, Device, findDevice } from '../core/devices';
+import { FileIR, Finding, FunctionSummary } from '../core/ir';
+import { runRules } from '../core/rules/run';
+import { Settings } from '../core/settings';
+import { Poly } from '../core/symbolic';
+import { analysePython } from '../frontends/python';
+import { initPython, Tree } from '../frontends/python/parser';
+
+export type LanguageId = 'python' | 'typescript' | 'javascript';
+
+export interface SourceFile {
+  path: string;
+  text: string;
+  languageId: LanguageId;
+}
+
+export interface FunctionFigures {
+  summary: FunctionSummary;
+  figures: CostFigures;
+}
+
+export interface Analysis {
+  ir: FileIR;
+  device: Device;
+  /** Set when the configured device id is unknown and the default was used instead. */
+  deviceWarning?: string;
+  bindings: Map<string, number>;
+  /** Figures of `ir.ops[i]` at index i. */
+  figures: CostFigures[];
+  functions: FunctionFigures[];
+  findings: Finding[];
+  /** Sum over the file's top-level statements and functions not called by others is not
+   * meaningful (calls would double count); the file total is the sum of op figures. */
+  total: CostFigures;
+  /** The tree, for incremental re-parsing of the next version. */
+  tree?: Tree;
+}
+
+export async function initEngine(): Promise<void> {
+  await initPython();
+}
+
+export function resolveDevice(settings: Settings): { device: Device; warning?: string } {
+  const d = findDevice(settings.device, settings.customDevices);
+  if (d) return { device: d };
+  return {
+    device: findDevice(DEFAULT_DEVICE_ID)!,
+    warning: `unknown device '${settings.device}'; using ${DEFAULT_DEVICE_ID}. Run 'tensorcost devices' for the list${settings.device === 'local' ? ", or 'tensorcost calibrate' to measure this machine" : ''}.`,
+  };
+}
+
+export function analyzeSource(file: SourceFile, settings: Settings, oldTree?: Tree): Analysis {
+  const { device, warning } = resolveDevice(settings);
+  let ir: FileIR;
+  let tree: Tree | undefined;
+  if (file.languageId === 'python') {
+    const r = analysePython(file.path, file.text, settings, oldTree);
+    ir = r.ir;
+    tree = r.tree;
+  } else {
+    ir = emptyIR(file);
+  }
+  const bindings = new Map<string, number>(Object.entries(settings.dims));
+  for (const [k, v] of ir.facts.dims) bindings.set(k, v);
+  for (const [k, v] of ir.facts.directiveDims) bindings.set(k, v);
+  const figures = ir.ops.map((op) => evaluateOp(op, device, bindings));
+  const defaultDtype = ir.facts.defaultDtype ?? settings.defaultDtype;
+  const functions = ir.functions.map((summary) => ({
+    summary,
+    figures: evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, dominantDtype(ir, summary.name) ?? defaultDtype, device, bindings),
+  }));
+  const findings = runRules(ir, figures, device, settings, bindings);
+  let flops = Poly.ZERO;
+  let other = Poly.ZERO;
+  let bytes = Poly.ZERO;
+  for (const op of ir.ops) {
+    if (op.cost.unknown) continue;
+    const r = op.repeat ?? Poly.ONE;
+    flops = flops.add(op.cost.flops.mul(r));
+    other = other.add(op.cost.otherFlops.mul(r));
+    bytes = bytes.add(op.cost.bytes.mul(r));
+  }
+  const total = evaluateCost({ flops, otherFlops: other, bytes }, defaultDtype, device, bindings);
+  return { ir, device, deviceWarning: warning, bindings, figures, functions, findings, total, tree };
+}
+
+/** The dtype most of a function's GEMM work runs in, for its roofline placement. */
+function dominantDtype(ir: FileIR, fn: string) {
+  const op = ir.ops.find((o) => o.function === fn && !o.cost.unknown && !o.cost.flops.isZero());
+  return op?.dtype;
+}
+
+function emptyIR(file: SourceFile): FileIR {
+  return {
+    path: file.path,
+    language: file.languageId,
+    ops: [],
+    functions: [],
+    findings: [],
+    unmodelled: [],
+    facts: { dims: new Map(), directiveDims: new Map(), noqa: new Map(), fileIgnores: new Set() },
+    signals: {},
+  };
+}

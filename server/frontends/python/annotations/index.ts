@@ -1,0 +1,68 @@
+/**
+ * Type annotations that carry shapes: jaxtyping (`Float[Tensor, "b t c"]`), torchtyping
+ * (`TensorType["b", "t", torch.float16]`) and plain `Tensor` (shape unknown). A malformed one is
+ * a TC001 finding at the annotation, and the parameter is then treated as of unknown shape.
+ */
+import { TensorType } from '../../../core/ir';
+import type { Frame, Interpreter } from '../interpreter';
+import { rangeOf, stringValue } from '../interpreter';
+import type { Node } from '../parser';
+import { Value, tensor } from '../values';
+import { AnnotationError, JAXTYPING_CLASSES, jaxtypingDType, parseDimsString } from './jaxtyping';
+
+export interface AnnotationResult {
+  value?: Value;
+}
+
+const ARRAY_TYPES = /^(torch\.)?Tensor$|^(jax\.)?Array$|^(np|numpy)\.ndarray$|^jnp\.ndarray$|^(jax\.numpy)\.ndarray$|^ArrayLike$|^(tf\.)?Tensor$/;
+
+export function parseAnnotation(typeNode: Node, it: Interpreter, frame: Frame): AnnotationResult {
+  const n = typeNode.type === 'type' ? typeNode.namedChild(0) : typeNode;
+  if (!n) return {};
+  if (n.type === 'subscript' || n.type === 'generic_type') {
+    const head = n.type === 'subscript' ? n.childForFieldName('value') : n.namedChild(0);
+    const cls = head?.text.split('.').pop() ?? '';
+    if (JAXTYPING_CLASSES.has(cls)) return jaxtyping(n, cls, it, frame);
+  }
+  if (ARRAY_TYPES.test(n.text)) return { value: tensor({ shape: null, dtype: null }) };
+  // Optional[Float[...]] and `Float[...] | None` carry the inner type.
+  if (n.type === 'binary_operator') {
+    for (const side of [n.childForFieldName('left'), n.childForFieldName('right')]) {
+      if (side && side.type !== 'none') {
+        const r = parseAnnotation(side, it, frame);
+        if (r.value) return r;
+      }
+    }
+  }
+  return {};
+}
+
+function subscriptArgs(n: Node): Node[] {
+  if (n.type === 'subscript') return n.childrenForFieldName('subscript').filter((x): x is Node => !!x);
+  // tree-sitter parses `Float[Tensor, "..."]` in annotations as generic_type > type_parameter.
+  const params = n.namedChildren.find((c) => c?.type === 'type_parameter');
+  return (params?.namedChildren ?? []).filter((x): x is Node => !!x).map((x) => (x.type === 'type' && x.namedChild(0) ? x.namedChild(0)! : x));
+}
+
+function jaxtyping(n: Node, cls: string, it: Interpreter, frame: Frame): AnnotationResult {
+  const args = subscriptArgs(n);
+  const report = (message: string, at: Node): AnnotationResult => {
+    if (frame.report || frame.fn === null) {
+      const range = rangeOf(at);
+      const dup = it.findings.some((f) => f.code === 'TC001' && f.range.start.line === range.start.line && f.range.start.character === range.start.character);
+      if (!dup) it.findings.push({ code: 'TC001', severity: 'error', message, range });
+    }
+    return { value: tensor({ shape: null, dtype: jaxtypingDType(cls) }) };
+  };
+  if (args.length !== 2) return report(`jaxtyping annotation ${cls}[...] needs an array type and a dims string, got ${args.length} argument(s)`, n);
+  const dimsNode = args[1];
+  if (dimsNode.type !== 'string') return report(`the dims of ${cls}[...] must be a string like "batch seq d_model"`, dimsNode);
+  try {
+    const parsed = parseDimsString(stringValue(dimsNode), () => it.fresh());
+    const type: TensorType = { shape: parsed.variadic ? null : parsed.dims, dtype: jaxtypingDType(cls) };
+    return { value: tensor(type) };
+  } catch (e) {
+    if (e instanceof AnnotationError) return report(`invalid shape annotation: ${e.message}`, dimsNode);
+    throw e;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The Python frontend: tree-sitter tree → IR (ops with symbolic costs, function totals,
+ * shape findings). Phases, in order: directives and imports, module-level facts, then every
+ * function and method analysed on its own with calls followed.
+ */
+import { FileIR } from '../../core/ir';
+import { Settings } from '../../core/settings';
+import { Interpreter } from './interpreter';
+import { Tree, parsePython } from './parser';
+import { readDirectives } from './directives';
+import { collectSignals } from './signals';
+import './builtins';
+
+/** Classes whose integer defaults are dims users mean (`GPTConfig.n_embd = 768`). */
+const CONFIG_CLASS = /config|args|hparams|params|settings|cfg/i;
+
+export interface PythonAnalysis {
+  ir: FileIR;
+  tree: Tree;
+}
+
+export function analysePython(path: string, text: string, settings: Settings, oldTree?: Tree): PythonAnalysis {
+  const tree = parsePython(text, oldTree);
+  const facts = readDirectives(text);
+  const bindings = new Map<string, number>(Object.entries(settings.dims));
+  const defaultDtype = facts.defaultDtype ?? settings.defaultDtype;
+  const it = new Interpreter(tree.rootNode, { bindings, defaultDtype });
+  it.declare();
+  for (const cls of it.classes.values()) {
+    if (!CONFIG_CLASS.test(cls.name)) continue;
+    for (const [k, v] of cls.defaults) {
+      const n = v.kind === 'int' ? v.value.constValue() : undefined;
+      if (n !== undefined) facts.dims.set(k, n);
+    }
+  }
+  for (const [k, v] of facts.dims) bindings.set(k, v);
+  it.analyseModule();
+  for (const [k, v] of it.globals) {
+    const n = v.kind === 'int' ? v.value.constValue() : undefined;
+    if (n !== undefined && Number.isFinite(n)) {
+      facts.dims.set(k, n);
+      bindings.set(k, n);
+    }
+  }
+  for (const [k, v] of facts.directiveDims) bindings.set(k, v);
+  const functions = it.functions.map((f) => it.analyseFunction(f));
+  const ir: FileIR = {
+    path,
+    language: 'python',
+    ops: it.ops,
+    functions,
+    findings: it.findings,
+    unmodelled: it.unmodelledCalls,
+    facts,
+    signals: collectSignals(tree.rootNode, text),
+  };
+  return { ir, tree };
+}

@@ -1,0 +1,983 @@
+/**
+ * An abstract interpreter over the tree-sitter Python tree. It runs each function once with the
+ * shapes its annotations give (or symbols where they say nothing), follows calls into the same
+ * file with the argument shapes of the call site, and records every tensor op it meets with its
+ * symbolic cost. It never executes user code and never throws on odd input: anything it does not
+ * understand becomes `unknown` and the analysis goes on.
+ */
+import { DType } from '../../core/dtypes';
+import { Finding, FunctionSummary, Range, TensorOp, TensorType, Unmodelled } from '../../core/ir';
+import { OpContext, OpResult } from '../../core/ops/types';
+import { Bindings, Poly } from '../../core/symbolic';
+import { parseAnnotation } from './annotations';
+import { BuiltinCtx, FUNCTIONS, LIBRARY_ROOTS, TENSOR_METHODS, canonical } from './builtins';
+import { matmulValues } from './builtins/gemm';
+import type { Node } from './parser';
+import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, tensor } from './values';
+
+/** Calls deeper than this are not followed (their cost is then missing, never wrong). */
+const MAX_CALL_DEPTH = 16;
+/** Statements interpreted per analysis before we stop, so pathological input cannot hang us. */
+const MAX_STEPS = 2_000_000;
+
+export interface Acc {
+  flops: Poly;
+  otherFlops: Poly;
+  bytes: Poly;
+  upperBound: boolean;
+}
+
+export function emptyAcc(): Acc {
+  return { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes: Poly.ZERO, upperBound: false };
+}
+
+export interface Frame {
+  env: Map<string, Value>;
+  fn: FunctionInfo | null;
+  /** Only the function being reported records ops and findings; inlined callees only add cost. */
+  report: boolean;
+  acc: Acc;
+  /** Trip count of the enclosing loops. */
+  multiplier: Poly;
+  depth: number;
+  stack: FunctionInfo[];
+  returns: Value[];
+  returned: boolean;
+  /** The dtype matmul/conv compute in inside `torch.autocast(...)`. */
+  autocast: DType | null;
+}
+
+export interface InterpreterOptions {
+  bindings: Bindings;
+  defaultDtype: DType;
+}
+
+export function rangeOf(n: Node): Range {
+  return {
+    start: { line: n.startPosition.row, character: n.startPosition.column },
+    end: { line: n.endPosition.row, character: n.endPosition.column },
+  };
+}
+
+/** Default names for code that uses the usual aliases without importing them (snippets). */
+const DEFAULT_ALIASES: Record<string, string> = {
+  torch: 'torch', nn: 'torch.nn', F: 'torch.nn.functional', np: 'numpy', numpy: 'numpy', jnp: 'jax.numpy', jax: 'jax',
+  einops: 'einops', tf: 'tensorflow',
+};
+
+/** Parameter names whose unknown value is a config object: attributes become named dims. */
+const CONFIG_NAMES = /^(config|cfg|conf|args|hparams|params|opt|model_args|hp)$/;
+
+export class Interpreter {
+  readonly ops: TensorOp[] = [];
+  readonly findings: Finding[] = [];
+  readonly unmodelledCalls: Unmodelled[] = [];
+  readonly globals = new Map<string, Value>();
+  readonly functions: FunctionInfo[] = [];
+  readonly classes = new Map<string, ClassInfo>();
+  private steps = 0;
+  private freshCounter = 0;
+  private readonly instanceCache = new Map<ClassInfo, Value>();
+
+  constructor(
+    private readonly root: Node,
+    private readonly options: InterpreterOptions,
+  ) {}
+
+  fresh(): string {
+    return `_${++this.freshCounter}`;
+  }
+
+  // ---------------------------------------------------------------- module pass
+
+  /** First pass: imports, module-level constants, functions and classes. */
+  declare(): void {
+    for (const stmt of this.root.namedChildren) {
+      if (!stmt) continue;
+      this.declareStatement(stmt, null);
+    }
+  }
+
+  private declareStatement(stmt: Node, cls: ClassInfo | null): void {
+    const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    if (!def) return;
+    if (def.type === 'function_definition') {
+      const name = def.childForFieldName('name')?.text ?? '?';
+      const info: FunctionInfo = { qualName: cls ? `${cls.name}.${name}` : name, node: def, cls: cls ?? undefined };
+      this.functions.push(info);
+      if (cls) cls.methods.set(name, info);
+      else this.globals.set(name, { kind: 'function', def: info });
+    } else if (def.type === 'class_definition' && !cls) {
+      const name = def.childForFieldName('name')?.text ?? '?';
+      const bases = (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((n): n is Node => !!n).map((n) => n.text);
+      const info: ClassInfo = { name, node: def, bases, methods: new Map(), defaults: new Map() };
+      this.classes.set(name, info);
+      this.globals.set(name, { kind: 'class', cls: info });
+      const body = def.childForFieldName('body');
+      for (const s of body?.namedChildren ?? []) if (s) this.declareStatement(s, info);
+      // Dataclass-style defaults (`n_embd: int = 768`) give config values their numbers.
+      const frame = this.newFrame(null, false);
+      for (const s of body?.namedChildren ?? []) {
+        const a = s?.type === 'expression_statement' ? s.namedChild(0) : null;
+        if (a?.type !== 'assignment') continue;
+        const left = a.childForFieldName('left');
+        const right = a.childForFieldName('right');
+        if (left?.type === 'identifier' && right) info.defaults.set(left.text, this.eval(right, frame));
+      }
+    } else if (def.type === 'import_statement' || def.type === 'import_from_statement') {
+      this.declareImport(def);
+    }
+  }
+
+  private declareImport(n: Node): void {
+    if (n.type === 'import_statement') {
+      for (const c of n.namedChildren) {
+        if (!c) continue;
+        if (c.type === 'dotted_name') {
+          const root = c.text.split('.')[0];
+          this.globals.set(root, { kind: 'ref', path: root });
+        } else if (c.type === 'aliased_import') {
+          const name = c.childForFieldName('name')?.text;
+          const alias = c.childForFieldName('alias')?.text;
+          if (name && alias) this.globals.set(alias, { kind: 'ref', path: name });
+        }
+      }
+    } else {
+      const mod = n.childForFieldName('module_name')?.text;
+      if (!mod) return;
+      for (const c of n.childrenForFieldName('name')) {
+        if (!c) continue;
+        if (c.type === 'dotted_name') this.globals.set(c.text, { kind: 'ref', path: `${mod}.${c.text}` });
+        else if (c.type === 'aliased_import') {
+          const name = c.childForFieldName('name')?.text;
+          const alias = c.childForFieldName('alias')?.text;
+          if (name && alias) this.globals.set(alias, { kind: 'ref', path: `${mod}.${name}` });
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- frames and recording
+
+  newFrame(fn: FunctionInfo | null, report: boolean, parent?: Frame): Frame {
+    return {
+      env: new Map(),
+      fn,
+      report,
+      acc: emptyAcc(),
+      multiplier: Poly.ONE,
+      depth: parent ? parent.depth + 1 : 0,
+      stack: parent ? [...parent.stack, ...(fn ? [fn] : [])] : fn ? [fn] : [],
+      returns: [],
+      returned: false,
+      autocast: parent?.autocast ?? null,
+    };
+  }
+
+  /** The builtin context for one frame: recording goes to that frame's accumulator. */
+  ctx(frame: Frame): BuiltinCtx {
+    return {
+      record: (result, site, inputs) => this.record(result, site, inputs, frame),
+      opContext: (operand) => this.opContext(frame, operand),
+      fresh: () => this.fresh(),
+      unmodelled: (site) => {
+        if (frame.report) this.unmodelledCalls.push({ name: site.name, range: rangeOf(site.node) });
+        return UNKNOWN;
+      },
+    };
+  }
+
+  opContext(frame: Frame, operand?: DType | null): OpContext {
+    return { bindings: this.options.bindings, dtype: frame.autocast ?? operand ?? this.options.defaultDtype };
+  }
+
+  record(result: OpResult, site: CallSite, inputs: TensorType[], frame: Frame): Value {
+    const m = frame.multiplier;
+    const c = result.cost;
+    if (!c.unknown) {
+      frame.acc.flops = frame.acc.flops.add(c.flops.mul(m));
+      frame.acc.otherFlops = frame.acc.otherFlops.add(c.otherFlops.mul(m));
+      frame.acc.bytes = frame.acc.bytes.add(c.bytes.mul(m));
+    }
+    const isGemm = ['matmul', 'bmm', 'linear', 'einsum', 'conv', 'conv_transpose', 'sdpa'].includes(result.kind);
+    // Under autocast GEMM-class ops compute in the autocast dtype, whatever their operands hold.
+    const dtype = (isGemm && frame.autocast) || result.output.dtype || this.options.defaultDtype;
+    if (frame.report) {
+      const range = rangeOf(site.node);
+      this.ops.push({
+        kind: result.kind,
+        name: site.name,
+        range,
+        function: frame.fn?.qualName ?? null,
+        inputs,
+        output: result.output,
+        dtype,
+        cost: c,
+        attrs: result.attrs,
+        repeat: m.equals(Poly.ONE) ? undefined : m,
+      });
+      if (result.error) this.findings.push({ code: 'TC002', severity: 'error', message: result.error, range });
+    }
+    return tensor(isGemm && frame.autocast ? { ...result.output, dtype: frame.autocast } : result.output);
+  }
+
+  // ---------------------------------------------------------------- functions
+
+  /** Analyses one function standalone (report mode) and returns its summary. */
+  analyseFunction(fn: FunctionInfo): FunctionSummary {
+    const frame = this.newFrame(fn, true);
+    this.bindParams(fn, frame, [], new Map(), fn.cls ? this.instanceOf(fn.cls) : undefined);
+    this.execBody(fn.node.childForFieldName('body'), frame);
+    const nameNode = fn.node.childForFieldName('name') ?? fn.node;
+    return {
+      name: fn.qualName,
+      range: rangeOf(fn.node),
+      nameRange: rangeOf(nameNode),
+      flops: frame.acc.flops,
+      otherFlops: frame.acc.otherFlops,
+      bytes: frame.acc.bytes,
+      upperBound: frame.acc.upperBound,
+    };
+  }
+
+  /** Module-level statements, analysed like a function named by no one. */
+  analyseModule(): Acc {
+    const frame = this.newFrame(null, true);
+    frame.env = this.globals;
+    for (const stmt of this.root.namedChildren) {
+      if (!stmt || stmt.type === 'function_definition' || stmt.type === 'class_definition' || stmt.type === 'decorated_definition') continue;
+      this.exec(stmt, frame);
+    }
+    return frame.acc;
+  }
+
+  /**
+   * A representative instance of a class, built by running `__init__` with config-like
+   * parameters as symbolic configs (their attributes become named dims).
+   */
+  instanceOf(cls: ClassInfo): Value {
+    const cached = this.instanceCache.get(cls);
+    if (cached) return cached;
+    const inst: Value = { kind: 'instance', cls, fields: new Map() };
+    this.instanceCache.set(cls, inst);
+    const init = cls.methods.get('__init__');
+    if (init) {
+      const frame = this.newFrame(init, false);
+      this.bindParams(init, frame, [], new Map(), inst);
+      this.execBody(init.node.childForFieldName('body'), frame);
+    }
+    return inst;
+  }
+
+  /** Binds parameters: call arguments first, then annotations, defaults, and symbols. */
+  bindParams(fn: FunctionInfo, frame: Frame, args: Value[], kwargs: Map<string, Value>, self?: Value): void {
+    const params = fn.node.childForFieldName('parameters')?.namedChildren ?? [];
+    let pos = 0;
+    let first = true;
+    for (const p of params) {
+      if (!p) continue;
+      const nameNode = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChild(0);
+      const name = nameNode?.type === 'identifier' ? nameNode.text : undefined;
+      if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') {
+        const n = p.namedChild(0)?.text;
+        if (n) frame.env.set(n, p.type === 'list_splat_pattern' ? { kind: 'tuple', items: args.slice(pos) } : { kind: 'dict', entries: new Map() });
+        pos = args.length;
+        continue;
+      }
+      if (!name) continue;
+      if (first && fn.cls && self) {
+        first = false;
+        frame.env.set(name, self);
+        continue;
+      }
+      first = false;
+      let v: Value | undefined = kwargs.get(name) ?? args[pos++];
+      const typeNode = p.childForFieldName('type');
+      if (!v || v.kind === 'unknown') {
+        if (typeNode) {
+          const ann = parseAnnotation(typeNode, this, frame);
+          if (ann.value) v = ann.value;
+        }
+      }
+      if ((!v || v.kind === 'unknown') && p.childForFieldName('value')) v = this.eval(p.childForFieldName('value')!, this.newFrame(null, false));
+      if (!v || v.kind === 'unknown') {
+        v = CONFIG_NAMES.test(name) ? { kind: 'dict', entries: new Map() } : { kind: 'tensor', type: { shape: null, dtype: null } };
+        if (typeNode && !CONFIG_NAMES.test(name)) {
+          // A non-tensor annotation (int, str, a config class) says this is not a tensor.
+          const t = typeNode.text;
+          if (/^(int|float|bool|str)$/.test(t)) v = t === 'int' ? int(Poly.sym(name)) : UNKNOWN;
+          else if (this.classes.has(t)) v = this.configFromClass(this.classes.get(t)!);
+        }
+      }
+      frame.env.set(name, v);
+    }
+  }
+
+  /** A config object from a dataclass's defaults. */
+  configFromClass(cls: ClassInfo): Value {
+    return { kind: 'instance', cls, fields: new Map(cls.defaults) };
+  }
+
+  callFunction(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame, self?: Value): Value {
+    if (caller.depth >= MAX_CALL_DEPTH || caller.stack.includes(fn)) return UNKNOWN;
+    const frame = this.newFrame(fn, false, caller);
+    this.bindParams(fn, frame, args, kwargs, self);
+    this.execBody(fn.node.childForFieldName('body'), frame);
+    const m = caller.multiplier;
+    caller.acc.flops = caller.acc.flops.add(frame.acc.flops.mul(m));
+    caller.acc.otherFlops = caller.acc.otherFlops.add(frame.acc.otherFlops.mul(m));
+    caller.acc.bytes = caller.acc.bytes.add(frame.acc.bytes.mul(m));
+    caller.acc.upperBound ||= frame.acc.upperBound;
+    return frame.returns.find((r) => r.kind !== 'unknown' && r.kind !== 'none') ?? frame.returns[0] ?? NONE;
+  }
+
+  /** Constructs an instance of a class in this file: runs `__init__` with the call's arguments. */
+  construct(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame): Value {
+    const inst: Value = { kind: 'instance', cls, fields: new Map(cls.defaults) };
+    const init = cls.methods.get('__init__');
+    if (init) this.callFunction(init, args, kwargs, caller, inst);
+    else {
+      // Dataclasses take their fields positionally or by keyword.
+      const names = [...cls.defaults.keys()];
+      args.forEach((a, i) => names[i] && inst.fields.set(names[i], a));
+      for (const [k, v] of kwargs) inst.fields.set(k, v);
+    }
+    return inst;
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  execBody(body: Node | null, frame: Frame): void {
+    if (!body) return;
+    for (const s of body.namedChildren) {
+      if (!s || frame.returned) break;
+      this.exec(s, frame);
+    }
+  }
+
+  exec(s: Node, frame: Frame): void {
+    if (++this.steps > MAX_STEPS) return;
+    switch (s.type) {
+      case 'expression_statement': {
+        const e = s.namedChild(0);
+        if (!e) return;
+        if (e.type === 'assignment') this.assign(e, frame);
+        else if (e.type === 'augmented_assignment') this.augAssign(e, frame);
+        else this.eval(e, frame);
+        return;
+      }
+      case 'return_statement': {
+        const e = s.namedChild(0);
+        frame.returns.push(e ? this.eval(e, frame) : NONE);
+        frame.returned = true;
+        return;
+      }
+      case 'if_statement':
+        return this.execIf(s, frame);
+      case 'for_statement':
+        return this.execFor(s, frame);
+      case 'while_statement':
+        return this.execBody(s.childForFieldName('body'), frame);
+      case 'with_statement':
+        return this.execWith(s, frame);
+      case 'try_statement':
+        for (const c of s.namedChildren) if (c?.type === 'block') this.execBody(c, frame);
+        return;
+      case 'import_statement':
+      case 'import_from_statement':
+        return this.declareImport(s);
+      case 'function_definition':
+      case 'decorated_definition': {
+        const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
+        const name = def?.childForFieldName('name')?.text;
+        if (def && name) frame.env.set(name, { kind: 'function', def: { qualName: `${frame.fn?.qualName ?? ''}.${name}`, node: def } });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private execIf(s: Node, frame: Frame): void {
+    const cond = this.eval(s.childForFieldName('condition')!, frame);
+    const consequence = s.childForFieldName('consequence');
+    const alternatives = s.childrenForFieldName('alternative').filter((n): n is Node => !!n);
+    if (cond.kind === 'bool' && cond.value !== null) {
+      if (cond.value) return this.execBody(consequence, frame);
+      const alt = alternatives[0];
+      if (!alt) return;
+      if (alt.type === 'else_clause') return this.execBody(alt.childForFieldName('body'), frame);
+      // An elif is an if of its own.
+      return this.execIf(alt, frame);
+    }
+    // Undecidable: run every branch on its own copy and keep the most expensive (an upper bound).
+    const branches: Node[] = [consequence!, ...alternatives];
+    let best: { acc: Acc; env: Map<string, Value>; returned: boolean; returns: Value[] } | undefined;
+    let bestScore = -1;
+    const hasElse = alternatives.some((a) => a.type === 'else_clause');
+    for (const b of branches) {
+      const sub: Frame = { ...frame, env: new Map(frame.env), acc: emptyAcc(), returns: [], returned: false };
+      if (b.type === 'else_clause' || b.type === 'block') this.execBody(b.type === 'block' ? b : b.childForFieldName('body'), sub);
+      else if (b.type === 'elif_clause') {
+        this.eval(b.childForFieldName('condition')!, sub);
+        this.execBody(b.childForFieldName('consequence'), sub);
+      }
+      const score = this.score(sub.acc);
+      if (score > bestScore || !best) {
+        bestScore = score;
+        best = { acc: sub.acc, env: sub.env, returned: sub.returned, returns: sub.returns };
+      }
+    }
+    if (!best) return;
+    const differs = branches.length > 1 || !hasElse;
+    if (differs && bestScore > 0) frame.acc.upperBound = true;
+    frame.acc.flops = frame.acc.flops.add(best.acc.flops);
+    frame.acc.otherFlops = frame.acc.otherFlops.add(best.acc.otherFlops);
+    frame.acc.bytes = frame.acc.bytes.add(best.acc.bytes);
+    frame.acc.upperBound ||= best.acc.upperBound;
+    for (const [k, v] of best.env) frame.env.set(k, v);
+    frame.returns.push(...best.returns);
+    // A branch that returned does not end the function unless every branch did (we cannot know).
+  }
+
+  /** Ranks accumulators for the upper-bound choice: numbers where bound, else a big stand-in dim. */
+  private score(acc: Acc): number {
+    const probe = new Map(this.options.bindings);
+    const total = acc.flops.add(acc.otherFlops);
+    for (const s of total.freeSymbols()) if (!probe.has(s)) probe.set(s, 1024);
+    return total.evaluate(probe) ?? 0;
+  }
+
+  private execFor(s: Node, frame: Frame): void {
+    const left = s.childForFieldName('left')!;
+    const right = s.childForFieldName('right')!;
+    const body = s.childForFieldName('body');
+    let trips: Poly = Poly.ONE;
+    let item: Value = UNKNOWN;
+    const it = this.eval(right, frame);
+    if (it.kind === 'tuple') {
+      const reps = it.repeat ?? Poly.ONE;
+      if (it.items.length === 1 || (it.items.length > 0 && it.items.every((x) => sameKind(x, it.items[0])))) {
+        trips = reps.mul(it.items.length);
+        item = it.items[0];
+      } else if (it.items.length > 0) {
+        // Different items: run the body once per item (bounded), each with its own value.
+        const saved = frame.multiplier;
+        frame.multiplier = saved.mul(reps);
+        for (const x of it.items.slice(0, 256)) {
+          this.bindTarget(left, x, frame);
+          this.execBody(body, frame);
+        }
+        frame.multiplier = saved;
+        return;
+      }
+    } else if (it.kind === 'range') {
+      trips = it.trips;
+      item = int(Poly.sym(left.text));
+    } else if (it.kind === 'tensor' && it.type.shape && it.type.shape.length > 0) {
+      trips = it.type.shape[0];
+      item = tensor({ shape: it.type.shape.slice(1), dtype: it.type.dtype });
+    }
+    this.bindTarget(left, item, frame);
+    const saved = frame.multiplier;
+    frame.multiplier = saved.mul(trips);
+    const loops = (frame as { loops?: number }).loops ?? 0;
+    (frame as { loops?: number }).loops = loops + 1;
+    this.execBody(body, frame);
+    (frame as { loops?: number }).loops = loops;
+    frame.multiplier = saved;
+  }
+
+  private execWith(s: Node, frame: Frame): void {
+    const saved = frame.autocast;
+    const clause = s.namedChildren.find((c) => c?.type === 'with_clause');
+    for (const item of clause?.namedChildren ?? []) {
+      const v = item?.childForFieldName('value');
+      if (!v) continue;
+      const ctx = v.type === 'as_pattern' ? v.namedChild(0) : v;
+      if (ctx?.type === 'call') {
+        const callee = this.eval(ctx.childForFieldName('function')!, frame);
+        if (callee.kind === 'ref' && /(^|\.)autocast$/.test(callee.path)) {
+          const kw = this.kwargsOf(ctx, frame);
+          const enabled = kw.get('enabled');
+          const d = kw.get('dtype');
+          if (!(enabled?.kind === 'bool' && enabled.value === false)) {
+            // torch.autocast defaults to fp16 on CUDA and bf16 on CPU; cuda.amp.autocast is fp16.
+            const dev = kw.get('device_type') ?? this.argsOf(ctx, frame)[0];
+            frame.autocast = d?.kind === 'dtype' ? d.dtype : dev?.kind === 'str' && dev.value === 'cpu' ? 'bf16' : 'fp16';
+          }
+        } else this.evalCall(ctx, frame);
+      }
+    }
+    this.execBody(s.childForFieldName('body'), frame);
+    frame.autocast = saved;
+  }
+
+  private assign(a: Node, frame: Frame): void {
+    const left = a.childForFieldName('left')!;
+    const right = a.childForFieldName('right');
+    const typeNode = a.childForFieldName('type');
+    let value: Value = right ? this.evalAssignedValue(left, right, frame) : UNKNOWN;
+    if (typeNode) {
+      const ann = parseAnnotation(typeNode, this, frame);
+      if (ann.value && (ann.value.kind !== 'tensor' || ann.value.type.shape !== null || value.kind !== 'tensor')) {
+        value = ann.value.kind === 'tensor' && value.kind === 'tensor' && ann.value.type.dtype === null ? tensor({ ...ann.value.type, dtype: value.type.dtype }) : ann.value;
+      }
+    }
+    this.bindTarget(left, value, frame);
+  }
+
+  /**
+   * `B, T, C = x.size()` on a tensor of unknown shape gives it the shape (B, T, C): the names of
+   * the targets become the dims.
+   */
+  private evalAssignedValue(left: Node, right: Node, frame: Frame): Value {
+    const targets = left.type === 'pattern_list' || left.type === 'tuple_pattern' || left.type === 'list_pattern' ? left.namedChildren.filter((n): n is Node => !!n) : null;
+    if (targets && targets.every((t) => t.type === 'identifier')) {
+      let tensorNode: Node | null = null;
+      if (right.type === 'call' && right.childForFieldName('function')?.type === 'attribute') {
+        const f = right.childForFieldName('function')!;
+        if (f.childForFieldName('attribute')?.text === 'size' && (right.childForFieldName('arguments')?.namedChildCount ?? 0) === 0) tensorNode = f.childForFieldName('object');
+      } else if (right.type === 'attribute' && right.childForFieldName('attribute')?.text === 'shape') tensorNode = right.childForFieldName('object');
+      if (tensorNode?.type === 'identifier') {
+        const t = this.lookup(tensorNode.text, frame);
+        if (t.kind === 'tensor' && t.type.shape === null) {
+          const dims = targets.map((n) => Poly.sym(n.text === '_' ? this.fresh() : n.text));
+          frame.env.set(tensorNode.text, tensor({ shape: dims, dtype: t.type.dtype }));
+        }
+      }
+    }
+    return this.eval(right, frame);
+  }
+
+  bindTarget(target: Node, value: Value, frame: Frame): void {
+    switch (target.type) {
+      case 'identifier':
+        frame.env.set(target.text, value);
+        return;
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern':
+      case 'expression_list':
+      case 'tuple':
+      case 'list': {
+        const ts = target.namedChildren.filter((n): n is Node => !!n);
+        const items = unpack(value, ts.length);
+        ts.forEach((t, i) => this.bindTarget(t, items[i] ?? UNKNOWN, frame));
+        return;
+      }
+      case 'parenthesized_expression':
+        if (target.namedChild(0)) this.bindTarget(target.namedChild(0)!, value, frame);
+        return;
+      case 'attribute': {
+        const obj = this.eval(target.childForFieldName('object')!, frame);
+        const attr = target.childForFieldName('attribute')!.text;
+        if (obj.kind === 'instance') obj.fields.set(attr, value);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private augAssign(a: Node, frame: Frame): void {
+    const left = a.childForFieldName('left')!;
+    const op = a.childForFieldName('operator')?.text.replace('=', '') ?? '+';
+    const v = this.binary(op, this.eval(left, frame), this.eval(a.childForFieldName('right')!, frame), a, frame);
+    this.bindTarget(left, v, frame);
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  lookup(name: string, frame: Frame): Value {
+    const v = frame.env.get(name) ?? this.globals.get(name);
+    if (v) return v;
+    if (DEFAULT_ALIASES[name]) return { kind: 'ref', path: DEFAULT_ALIASES[name] };
+    return UNKNOWN;
+  }
+
+  eval(n: Node, frame: Frame): Value {
+    if (++this.steps > MAX_STEPS) return UNKNOWN;
+    switch (n.type) {
+      case 'identifier':
+        return this.lookup(n.text, frame);
+      case 'integer': {
+        const v = Number(n.text.replace(/_/g, ''));
+        return Number.isFinite(v) ? int(v) : UNKNOWN;
+      }
+      case 'float':
+        return { kind: 'float', value: Number(n.text.replace(/_/g, '')) };
+      case 'true':
+        return { kind: 'bool', value: true };
+      case 'false':
+        return { kind: 'bool', value: false };
+      case 'none':
+        return NONE;
+      case 'string':
+        return { kind: 'str', value: stringValue(n) };
+      case 'parenthesized_expression':
+        return n.namedChild(0) ? this.eval(n.namedChild(0)!, frame) : UNKNOWN;
+      case 'tuple':
+      case 'expression_list':
+      case 'list':
+        return { kind: 'tuple', items: this.evalItems(n, frame), list: n.type === 'list' };
+      case 'attribute':
+        return this.evalAttribute(n, frame);
+      case 'call':
+        return this.evalCall(n, frame);
+      case 'binary_operator': {
+        const l = this.eval(n.childForFieldName('left')!, frame);
+        const r = this.eval(n.childForFieldName('right')!, frame);
+        return this.binary(n.childForFieldName('operator')?.text ?? '?', l, r, n, frame);
+      }
+      case 'unary_operator': {
+        const v = this.eval(n.childForFieldName('argument')!, frame);
+        const op = n.childForFieldName('operator')?.text;
+        if (v.kind === 'int' && op === '-') return int(v.value.neg());
+        if (v.kind === 'float' && op === '-' && v.value !== null) return { kind: 'float', value: -v.value };
+        return v;
+      }
+      case 'not_operator': {
+        const v = this.eval(n.childForFieldName('argument')!, frame);
+        return v.kind === 'bool' && v.value !== null ? { kind: 'bool', value: !v.value } : { kind: 'bool', value: null };
+      }
+      case 'comparison_operator':
+        return this.compare(n, frame);
+      case 'boolean_operator': {
+        const l = this.eval(n.childForFieldName('left')!, frame);
+        const r = this.eval(n.childForFieldName('right')!, frame);
+        const op = n.childForFieldName('operator')?.text;
+        if (l.kind === 'bool' && r.kind === 'bool' && l.value !== null && r.value !== null) return { kind: 'bool', value: op === 'and' ? l.value && r.value : l.value || r.value };
+        if (op === 'or' && l.kind === 'none') return r;
+        return { kind: 'bool', value: null };
+      }
+      case 'conditional_expression': {
+        const [a, c, b] = n.namedChildren;
+        const cond = c ? this.eval(c, frame) : UNKNOWN;
+        if (cond.kind === 'bool' && cond.value === false && b) return this.eval(b, frame);
+        return a ? this.eval(a, frame) : UNKNOWN;
+      }
+      case 'subscript':
+        return this.evalSubscript(n, frame);
+      case 'list_comprehension':
+      case 'generator_expression':
+        return this.evalComprehension(n, frame);
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  evalItems(n: Node, frame: Frame): Value[] {
+    const out: Value[] = [];
+    for (const c of n.namedChildren) {
+      if (!c || c.type === 'comment') continue;
+      if (c.type === 'list_splat') {
+        const v = this.eval(c.namedChild(0)!, frame);
+        if (v.kind === 'tuple') out.push(...v.items);
+        else out.push(UNKNOWN);
+      } else out.push(this.eval(c, frame));
+    }
+    return out;
+  }
+
+  /** `[Block(config) for _ in range(n)]` is one item repeated n times. */
+  private evalComprehension(n: Node, frame: Frame): Value {
+    const body = n.childForFieldName('body') ?? n.namedChild(0);
+    const clause = n.namedChildren.find((c) => c?.type === 'for_in_clause');
+    if (!body || !clause) return UNKNOWN;
+    const right = clause.childForFieldName('right');
+    const left = clause.childForFieldName('left');
+    const it = right ? this.eval(right, frame) : UNKNOWN;
+    const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc };
+    if (left) this.bindTarget(left, it.kind === 'tuple' ? it.items[0] ?? UNKNOWN : it.kind === 'range' ? int(Poly.sym(left.text)) : UNKNOWN, sub);
+    const item = this.eval(body, sub);
+    if (it.kind === 'range') return { kind: 'tuple', items: [item], list: true, repeat: it.trips };
+    if (it.kind === 'tuple') return { kind: 'tuple', items: it.items.map(() => item), list: true, repeat: it.repeat };
+    return { kind: 'tuple', items: [item], list: true };
+  }
+
+  private evalAttribute(n: Node, frame: Frame): Value {
+    const obj = this.eval(n.childForFieldName('object')!, frame);
+    const attr = n.childForFieldName('attribute')?.text ?? '';
+    switch (obj.kind) {
+      case 'ref':
+        return { kind: 'ref', path: `${obj.path}.${attr}` };
+      case 'instance': {
+        const f = obj.fields.get(attr);
+        if (f) return f;
+        const m = findMethod(obj.cls, attr, this.classes);
+        if (m) return { kind: 'function', def: m, self: obj };
+        const d = obj.cls.defaults.get(attr);
+        return d ?? UNKNOWN;
+      }
+      case 'class': {
+        const m = obj.cls.methods.get(attr);
+        if (m) return { kind: 'function', def: m };
+        return obj.cls.defaults.get(attr) ?? UNKNOWN;
+      }
+      case 'dict':
+        // An unknown config object: its attributes are dims named after them (`config.n_embd`).
+        return obj.entries.get(attr) ?? int(Poly.sym(attr));
+      case 'tensor':
+        return tensorAttribute(obj.type, attr, n, this, frame);
+      case 'module':
+        return UNKNOWN;
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private evalSubscript(n: Node, frame: Frame): Value {
+    const v = this.eval(n.childForFieldName('value')!, frame);
+    const subs = n.childrenForFieldName('subscript').filter((x): x is Node => !!x);
+    if (v.kind === 'tuple' && subs.length === 1 && subs[0].type !== 'slice') {
+      const i = asDim(this.eval(subs[0], frame))?.constValue();
+      if (i !== undefined && Number.isInteger(i)) {
+        const idx = i < 0 ? v.items.length + i : i;
+        if (v.repeat && !v.repeat.equals(Poly.ONE)) return v.items[0] ?? UNKNOWN;
+        return v.items[idx] ?? UNKNOWN;
+      }
+    }
+    if (v.kind === 'tensor') return indexTensor(v.type, subs, this, frame);
+    if (v.kind === 'dict' && subs.length === 1) {
+      const k = this.eval(subs[0], frame);
+      if (k.kind === 'str') return v.entries.get(k.value) ?? UNKNOWN;
+    }
+    return UNKNOWN;
+  }
+
+  private compare(n: Node, frame: Frame): Value {
+    const operands = n.namedChildren.filter((x): x is Node => !!x);
+    if (operands.length !== 2) return { kind: 'bool', value: null };
+    const a = this.eval(operands[0], frame);
+    const b = this.eval(operands[1], frame);
+    const op = n.children.find((c) => c && !c.isNamed)?.text;
+    const x = asDim(a)?.evaluate(this.options.bindings) ?? (a.kind === 'float' ? a.value : null);
+    const y = asDim(b)?.evaluate(this.options.bindings) ?? (b.kind === 'float' ? b.value : null);
+    if (op === 'is' || op === 'is not') {
+      if (b.kind === 'none' && a.kind !== 'unknown') return { kind: 'bool', value: (a.kind === 'none') === (op === 'is') };
+      return { kind: 'bool', value: null };
+    }
+    if (x === null || y === null || x === undefined || y === undefined) return { kind: 'bool', value: null };
+    const r = { '<': x < y, '>': x > y, '<=': x <= y, '>=': x >= y, '==': x === y, '!=': x !== y }[op ?? ''];
+    return { kind: 'bool', value: r ?? null };
+  }
+
+  binary(op: string, l: Value, r: Value, node: Node, frame: Frame): Value {
+    if (op === '@') return matmulValues(l, r, { node, name: '@' }, this.ctx(frame));
+    const a = asDim(l);
+    const b = asDim(r);
+    if (a && b) {
+      switch (op) {
+        case '+': return int(a.add(b));
+        case '-': return int(a.sub(b));
+        case '*': return int(a.mul(b));
+        case '//': return int(a.floordiv(b));
+        case '%': return int(a.mod(b));
+        case '/': {
+          const x = a.constValue();
+          const y = b.constValue();
+          if (x !== undefined && y !== undefined && y !== 0) return { kind: 'float', value: x / y };
+          return int(a.div(b));
+        }
+        case '**': {
+          const e = b.constValue();
+          if (e !== undefined && Number.isInteger(e) && e >= 0 && e <= 8) return int(a.pow(e));
+          return UNKNOWN;
+        }
+      }
+    }
+    if (l.kind === 'tuple' && r.kind === 'tuple' && op === '+') return { kind: 'tuple', items: [...l.items, ...r.items] };
+    if (l.kind === 'tensor' || r.kind === 'tensor') {
+      const handler = FUNCTIONS.get(`operator.${op}`);
+      if (handler) return handler([l, r], new Map(), { node, name: op }, this.ctx(frame));
+      return l.kind === 'tensor' ? l : r;
+    }
+    const fx = l.kind === 'float' ? l.value : a?.constValue();
+    const fy = r.kind === 'float' ? r.value : b?.constValue();
+    if (typeof fx === 'number' && typeof fy === 'number') {
+      const v = { '+': fx + fy, '-': fx - fy, '*': fx * fy, '/': fx / fy, '**': fx ** fy }[op];
+      if (v !== undefined) return { kind: 'float', value: v };
+    }
+    return UNKNOWN;
+  }
+
+  argsOf(call: Node, frame: Frame): Value[] {
+    const list = call.childForFieldName('arguments');
+    if (!list) return [];
+    if (list.type === 'generator_expression') return [this.eval(list, frame)];
+    const out: Value[] = [];
+    for (const c of list.namedChildren) {
+      if (!c || c.type === 'keyword_argument' || c.type === 'dictionary_splat' || c.type === 'comment') continue;
+      if (c.type === 'list_splat') {
+        const v = this.eval(c.namedChild(0)!, frame);
+        if (v.kind === 'tuple') {
+          // `*layers` of n repeated items passes n items; we keep the repeat on a single tuple arg.
+          if (v.repeat && !v.repeat.equals(Poly.ONE)) out.push({ ...v, splat: true } as Value);
+          else out.push(...v.items);
+        } else out.push(UNKNOWN);
+      } else out.push(this.eval(c, frame));
+    }
+    return out;
+  }
+
+  kwargsOf(call: Node, frame: Frame): Map<string, Value> {
+    const out = new Map<string, Value>();
+    for (const c of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      if (c?.type !== 'keyword_argument') continue;
+      const name = c.childForFieldName('name')?.text;
+      const value = c.childForFieldName('value');
+      if (name && value) out.set(name, this.eval(value, frame));
+    }
+    return out;
+  }
+
+  evalCall(n: Node, frame: Frame): Value {
+    const fnNode = n.childForFieldName('function')!;
+    const callee = this.eval(fnNode, frame);
+    const args = this.argsOf(n, frame);
+    const kwargs = this.kwargsOf(n, frame);
+    return this.call(callee, args, kwargs, { node: n, name: calleeName(fnNode) }, frame);
+  }
+
+  call(callee: Value, args: Value[], kwargs: Map<string, Value>, site: CallSite, frame: Frame): Value {
+    switch (callee.kind) {
+      case 'ref': {
+        const name = canonical(callee.path);
+        const handler = FUNCTIONS.get(name);
+        if (handler) return handler(args, kwargs, site, this.ctx(frame));
+        const builtin = BUILTINS[name];
+        if (builtin) return builtin(args, kwargs, this, frame);
+        if (LIBRARY_ROOTS.has(name.split('.')[0])) return this.ctx(frame).unmodelled({ ...site, name });
+        return UNKNOWN;
+      }
+      case 'method': {
+        if (callee.of.kind === 'tensor') {
+          const h = TENSOR_METHODS.get(callee.name);
+          if (h) return h(callee.of.type, args, kwargs, site, this.ctx(frame));
+          return this.ctx(frame).unmodelled({ ...site, name: `Tensor.${callee.name}` });
+        }
+        return UNKNOWN;
+      }
+      case 'function':
+        return this.callFunction(callee.def, args, kwargs, frame, callee.self);
+      case 'class':
+        return this.construct(callee.cls, args, kwargs, frame);
+      case 'instance': {
+        const fwd = findMethod(callee.cls, 'forward', this.classes) ?? findMethod(callee.cls, '__call__', this.classes);
+        if (fwd) return this.callFunction(fwd, args, kwargs, frame, callee);
+        return UNKNOWN;
+      }
+      case 'module':
+        return callee.call(args, kwargs, site);
+      default: {
+        const builtin = BUILTINS[site.name];
+        if (builtin && callee.kind === 'unknown') return builtin(args, kwargs, this, frame);
+        return UNKNOWN;
+      }
+    }
+  }
+}
+
+/** Python builtins that matter for shapes: ranges, lengths, integer conversions. */
+type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame) => Value;
+const BUILTINS: Record<string, Builtin> = {
+  range: (args) => {
+    const d = args.map(asDim);
+    if (d.some((x) => !x)) return UNKNOWN;
+    const [start, stop, step] = d.length === 1 ? [Poly.ZERO, d[0]!, Poly.ONE] : [d[0]!, d[1]!, d[2] ?? Poly.ONE];
+    const s = step.constValue();
+    const trips = s === 1 || s === undefined ? stop.sub(start) : stop.sub(start).ceildiv(s);
+    return { kind: 'range', trips };
+  },
+  len: (args) => {
+    const v = args[0];
+    if (v?.kind === 'tuple') return int(v.repeat ? v.repeat.mul(v.items.length) : Poly.const(v.items.length));
+    if (v?.kind === 'tensor' && v.type.shape?.length) return int(v.type.shape[0]);
+    return UNKNOWN;
+  },
+  int: (args) => (args[0]?.kind === 'int' ? args[0] : args[0]?.kind === 'float' && args[0].value !== null ? int(Math.trunc(args[0].value)) : UNKNOWN),
+  float: (args) => (args[0]?.kind === 'int' ? { kind: 'float', value: args[0].value.constValue() ?? null } : args[0] ?? UNKNOWN),
+  min: (args) => pickNumeric(args, Math.min),
+  max: (args) => pickNumeric(args, Math.max),
+  super: (_a, _k, it, frame) => {
+    const self = frame.env.get('self');
+    return self?.kind === 'instance' ? { kind: 'dict', entries: new Map([['__init__', NONE]]) } : UNKNOWN;
+  },
+  isinstance: () => ({ kind: 'bool', value: null }),
+  print: () => NONE,
+};
+
+function pickNumeric(args: Value[], f: (...n: number[]) => number): Value {
+  const xs = args.map((a) => asDim(a)?.constValue());
+  if (xs.every((x): x is number => x !== undefined) && xs.length > 0) return int(f(...xs));
+  return args.find((a) => a.kind === 'tensor') ?? UNKNOWN;
+}
+
+function sameKind(a: Value, b: Value): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'instance' && b.kind === 'instance') return a.cls === b.cls;
+  if (a.kind === 'module' && b.kind === 'module') return a.cls === b.cls;
+  return a.kind !== 'tensor';
+}
+
+export function findMethod(cls: ClassInfo, name: string, classes: Map<string, ClassInfo>, seen = new Set<ClassInfo>()): FunctionInfo | undefined {
+  if (seen.has(cls)) return undefined;
+  seen.add(cls);
+  const m = cls.methods.get(name);
+  if (m) return m;
+  for (const b of cls.bases) {
+    const base = classes.get(b);
+    if (base) {
+      const found = findMethod(base, name, classes, seen);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function unpack(v: Value, n: number): Value[] {
+  if (v.kind === 'tuple') {
+    if (v.items.length === n) return v.items;
+    if (v.items.length === 1 && v.repeat) return Array(n).fill(v.items[0]);
+  }
+  return Array(n).fill(UNKNOWN);
+}
+
+function calleeName(n: Node): string {
+  return n.text.length > 80 ? n.text.slice(0, 80) + '…' : n.text.replace(/\s+/g, '');
+}
+
+export function stringValue(n: Node): string {
+  const parts = n.namedChildren.filter((c) => c?.type === 'string_content').map((c) => c!.text);
+  if (parts.length > 0) return parts.join('');
+  return n.text.replace(/^[rbuf]*("""|'''|"|')/i, '').replace(/("""|'''|"|')$/, '');
+}
+
+/** `x.T`, `x.shape`, `x.dtype`, `x.ndim`; other attributes are methods looked up when called. */
+function tensorAttribute(t: TensorType, attr: string, n: Node, it: Interpreter, frame: Frame): Value {
+  switch (attr) {
+    case 'shape':
+      return t.shape ? { kind: 'tuple', items: t.shape.map((d) => int(d)) } : UNKNOWN;
+    case 'dtype':
+      return t.dtype ? { kind: 'dtype', dtype: t.dtype } : UNKNOWN;
+    case 'ndim':
+      return t.shape ? int(t.shape.length) : UNKNOWN;
+    case 'T':
+    case 'mT': {
+      const h = TENSOR_METHODS.get(attr === 'T' ? 'T' : 'mT');
+      if (h) return h(t, [], new Map(), { node: n, name: `.${attr}` }, it.ctx(frame));
+      if (!t.shape) return tensor(t);
+      return tensor({ shape: attr === 'T' ? [...t.shape].reverse() : [...t.shape.slice(0, -2), ...t.shape.slice(-2).reverse()], dtype: t.dtype });
+    }
+    default:
+      return { kind: 'method', of: tensor(t), name: attr };
+  }
+}
+
+/** Integer indexing drops a dim, slices keep it, `None` adds one, `...` skips. */
+function indexTensor(t: TensorType, subs: Node[], it: Interpreter, frame: Frame): Value {
+  const h = TENSOR_METHODS.get('__getitem__');
+  if (h) return h(t, subs.map((s) => (s.type === 'slice' ? ({ kind: 'str', value: ':' } as Value) : it.eval(s, frame))), new Map(), { node: subs[0] ?? ({} as Node), name: '[]' }, it.ctx(frame));
+  return tensor({ shape: null, dtype: t.dtype });
+}

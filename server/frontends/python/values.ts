@@ -1,0 +1,84 @@
+/**
+ * Abstract values of the Python interpreter. Only what matters for shapes and costs is tracked:
+ * tensors (shape and dtype), integers as symbolic dims, dtypes, containers, modules and user
+ * classes. Everything else is `unknown`, which flows through the analysis without stopping it.
+ */
+import { DType } from '../../core/dtypes';
+import { TensorType } from '../../core/ir';
+import { Poly } from '../../core/symbolic';
+import type { Node } from './parser';
+
+export type Value =
+  | { kind: 'tensor'; type: TensorType }
+  | { kind: 'int'; value: Poly }
+  | { kind: 'float'; value: number | null }
+  | { kind: 'str'; value: string }
+  | { kind: 'bool'; value: boolean | null }
+  | { kind: 'none' }
+  | { kind: 'dtype'; dtype: DType }
+  /** Tuples and lists; `repeat` means the items repeat that many times (`[Block() for _ in range(n)]`). */
+  | { kind: 'tuple'; items: Value[]; list?: boolean; repeat?: Poly }
+  /** `range(...)` with its trip count. */
+  | { kind: 'range'; trips: Poly }
+  | { kind: 'dict'; entries: Map<string, Value> }
+  /** A dotted name from an import (`torch.nn.functional.linear`), resolved when called. */
+  | { kind: 'ref'; path: string }
+  /** A library module object (`nn.Linear(768, 3072)`) with the handler that runs its forward. */
+  | { kind: 'module'; cls: string; call: ModuleCall; params: Poly; children?: Value[] }
+  | { kind: 'instance'; cls: ClassInfo; fields: Map<string, Value> }
+  | { kind: 'class'; cls: ClassInfo }
+  | { kind: 'function'; def: FunctionInfo; self?: Value }
+  /** A bound method of a tensor or another builtin value: `x.view`, `x.size`. */
+  | { kind: 'method'; of: Value; name: string }
+  | { kind: 'unknown' };
+
+export type ModuleCall = (args: Value[], kwargs: Map<string, Value>, site: CallSite) => Value;
+
+/** What a builtin handler needs to record an op at the place it was called. */
+export interface CallSite {
+  node: Node;
+  name: string;
+}
+
+export interface FunctionInfo {
+  /** `Class.method` or the bare name. */
+  qualName: string;
+  node: Node;
+  cls?: ClassInfo;
+}
+
+export interface ClassInfo {
+  name: string;
+  node: Node;
+  bases: string[];
+  methods: Map<string, FunctionInfo>;
+  /** Dataclass-style fields with defaults (`n_embd: int = 768`). */
+  defaults: Map<string, Value>;
+}
+
+export const UNKNOWN: Value = { kind: 'unknown' };
+export const NONE: Value = { kind: 'none' };
+
+export function tensor(type: TensorType): Value {
+  return { kind: 'tensor', type };
+}
+
+export function int(v: number | Poly): Value {
+  return { kind: 'int', value: typeof v === 'number' ? Poly.const(v) : v };
+}
+
+/** A value usable as a dim: ints, and single-int tuples never. */
+export function asDim(v: Value | undefined): Poly | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'int') return v.value;
+  if (v.kind === 'bool' && v.value !== null) return Poly.const(v.value ? 1 : 0);
+  return undefined;
+}
+
+export function asInt(v: Value | undefined): number | undefined {
+  return asDim(v)?.constValue();
+}
+
+export function asTensor(v: Value | undefined): TensorType | undefined {
+  return v?.kind === 'tensor' ? v.type : undefined;
+}

@@ -1,0 +1,56 @@
+/**
+ * Diagnostics: pulled (textDocument/diagnostic) where the client can, else pushed after a short
+ * debounce (Neovim 0.7 and other older clients).
+ */
+import { DocumentDiagnosticReportKind } from 'vscode-languageserver';
+import { AnalysedNotification, AnalysedParams } from '../../protocol';
+import { Feature, ServerContext } from '../context';
+import { toDiagnostic } from './diagnostics';
+
+const DEBOUNCE_MS = 150;
+
+function pullSupported(ctx: ServerContext): boolean {
+  return !!ctx.clientCapabilities.textDocument?.diagnostic;
+}
+
+export const diagnosticsFeature: Feature = {
+  capabilities: (client) => (client.textDocument?.diagnostic ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+  register(ctx) {
+    const timers = new Map<string, NodeJS.Timeout>();
+    const notify = async (uri: string) => {
+      const doc = ctx.documents.get(uri);
+      if (!doc) return;
+      const a = await ctx.store.get(doc);
+      const params: AnalysedParams = {
+        uri,
+        device: a.device.id,
+        flops: a.total.flops,
+        timeSeconds: a.total.timeSeconds,
+        unbound: a.total.unbound,
+        errors: a.findings.filter((f) => f.severity === 'error').length,
+        warnings: a.findings.filter((f) => f.severity === 'warning').length,
+      };
+      void ctx.connection.sendNotification(AnalysedNotification, params);
+      if (!pullSupported(ctx)) void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: a.findings.map((f) => toDiagnostic(f, uri)) });
+    };
+    const schedule = (uri: string) => {
+      clearTimeout(timers.get(uri));
+      timers.set(uri, setTimeout(() => void notify(uri).catch(() => undefined), DEBOUNCE_MS));
+    };
+    ctx.documents.onDidOpen((e) => schedule(e.document.uri));
+    ctx.documents.onDidChangeContent((e) => schedule(e.document.uri));
+    ctx.documents.onDidClose((e) => {
+      clearTimeout(timers.get(e.document.uri));
+      if (!pullSupported(ctx)) void ctx.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    });
+    ctx.connection.languages.diagnostics.on(async (params, token) => {
+      const doc = ctx.documents.get(params.textDocument.uri);
+      if (!doc) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+      const a = await ctx.store.get(doc);
+      if (token.isCancellationRequested) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+      return { kind: DocumentDiagnosticReportKind.Full, items: a.findings.map((f) => toDiagnostic(f, doc.uri)) };
+    });
+    // Re-push after settings change for push clients.
+    (ctx as { repush?: () => void }).repush = () => ctx.documents.all().forEach((d) => schedule(d.uri));
+  },
+};

@@ -1,0 +1,4 @@
+/** Entry point when the VS Code client starts the server as a Node module (IPC transport). */
+import { startServer } from './server';
+
+startServer();

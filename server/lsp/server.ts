@@ -1,0 +1,102 @@
+/**
+ * The language server: one connection, the open documents, settings per resource, and the
+ * features of ./features. Transport is whatever the process was started with (stdio for
+ * `tensorcost lsp --stdio`, IPC when VS Code starts it).
+ */
+import { ProposedFeatures, TextDocumentSyncKind, TextDocuments, createConnection } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { initEngine } from '../engine/analyze';
+import { MeasuredPoint } from '../protocol';
+import { ServerContext } from './context';
+import { FEATURES } from './features';
+import { fromClient, SettingsStore } from './settings';
+import { AnalysisStore } from './store';
+
+export function startServer(): void {
+  const connection = createConnection(ProposedFeatures.all);
+  const settings = new SettingsStore(connection);
+  const store = new AnalysisStore(settings);
+  const documents = new TextDocuments({
+    create: TextDocument.create,
+    update: (doc, changes, version) => {
+      // Tell tree-sitter what changed, so the next parse reuses the unchanged parts.
+      let current = doc;
+      for (const c of changes) {
+        if ('range' in c) {
+          const start = current.offsetAt(c.range.start);
+          const end = current.offsetAt(c.range.end);
+          const next = TextDocument.update(current, [c], version);
+          const newEnd = start + c.text.length;
+          store.editTree(doc.uri, {
+            // web-tree-sitter counts indices and columns in UTF-16 code units, as LSP does.
+            startIndex: start,
+            oldEndIndex: end,
+            newEndIndex: newEnd,
+            startPosition: { row: c.range.start.line, column: c.range.start.character },
+            oldEndPosition: { row: c.range.end.line, column: c.range.end.character },
+            newEndPosition: { row: next.positionAt(newEnd).line, column: next.positionAt(newEnd).character },
+          });
+          current = next;
+        } else {
+          store.forget(doc.uri);
+          current = TextDocument.update(current, [c], version);
+        }
+      }
+      return current;
+    },
+  });
+  const ctx: ServerContext = {
+    connection,
+    documents,
+    store,
+    settings,
+    measured: new Map<string, MeasuredPoint[]>(),
+    clientCapabilities: {},
+    untrusted: false,
+    refreshAll: () => {
+      settings.clear();
+      store.invalidateAll();
+      const caps = ctx.clientCapabilities.workspace;
+      if (caps?.diagnostics?.refreshSupport) void connection.languages.diagnostics.refresh();
+      if (caps?.inlayHint?.refreshSupport) void connection.languages.inlayHint.refresh();
+      if (caps?.codeLens?.refreshSupport) void connection.sendRequest('workspace/codeLens/refresh');
+      (ctx as { repush?: () => void }).repush?.();
+    },
+  };
+
+  connection.onInitialize(async (params) => {
+    ctx.clientCapabilities = params.capabilities;
+    settings.supportsConfiguration = !!params.capabilities.workspace?.configuration;
+    const init = (params.initializationOptions ?? {}) as Record<string, unknown>;
+    settings.initOptions = fromClient(init.settings ?? init);
+    ctx.untrusted = init.untrusted === true;
+    await initEngine();
+    const capabilities = Object.assign(
+      { textDocumentSync: TextDocumentSyncKind.Incremental },
+      ...FEATURES.map((f) => f.capabilities(params.capabilities)),
+    );
+    return { capabilities, serverInfo: { name: 'tensorcost', version: require('../../../package.json').version } };
+  });
+
+  connection.onInitialized(() => {
+    if (ctx.clientCapabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+      void connection.client.register(require('vscode-languageserver').DidChangeConfigurationNotification.type, { section: 'tensorcost' });
+    }
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    // Clients without workspace/configuration send the settings in the notification itself.
+    const s = (change.settings as Record<string, unknown> | undefined)?.tensorcost;
+    if (s && !settings.supportsConfiguration) settings.initOptions = fromClient(s);
+    ctx.refreshAll();
+  });
+
+  documents.onDidClose((e) => {
+    store.forget(e.document.uri);
+    ctx.measured.delete(e.document.uri);
+  });
+
+  for (const f of FEATURES) f.register(ctx);
+  documents.listen(connection);
+  connection.listen();
+}

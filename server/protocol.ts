@@ -1,0 +1,86 @@
+/**
+ * Custom messages between the extension and the language server, typed once here and imported by
+ * both sides (as vscode-eslint does). Plain data only: no imports from either side.
+ */
+
+export interface RangeData {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+/** One op as the roofline view and the benchmark command see it. */
+export interface OpPoint {
+  index: number;
+  kind: string;
+  name: string;
+  function: string | null;
+  range: RangeData;
+  dtype: string;
+  inputs: ((string | number)[] | null)[];
+  output: (string | number)[] | null;
+  flops: number | null;
+  otherFlops: number | null;
+  bytes: number | null;
+  intensity: number | null;
+  bound: 'memory' | 'compute' | null;
+  timeSeconds: number | null;
+  unbound: string[];
+  /** GEMM geometry when the op is GEMM-like (m, k, n, batch as numbers or formulas). */
+  gemm?: { m: number | string; k: number | string; n: number | string; batch: number | string };
+  /** Worst finding on the op's range, for colouring. */
+  severity: 'error' | 'warning' | 'information' | 'hint' | null;
+  codes: string[];
+}
+
+export interface FileReportParams {
+  uri: string;
+}
+
+export interface FileReport {
+  uri: string;
+  version: number | null;
+  device: { id: string; name: string; peak: number; bandwidth: number; ridge: number; dtype: string };
+  ops: OpPoint[];
+  totals: { flops: number | null; otherFlops: number | null; bytes: number | null; timeSeconds: number | null };
+}
+
+/** `tensorcost/fileReport`: every op of a file with figures (roofline view, status bar). */
+export const FileReportRequest = 'tensorcost/fileReport';
+
+export interface OpAtParams {
+  uri: string;
+  position: { line: number; character: number };
+}
+
+/** `tensorcost/opAt`: the op under the cursor, for "Benchmark this matmul". */
+export const OpAtRequest = 'tensorcost/opAt';
+
+/** A measured point reported by the benchmark runner, shown in hovers and on the roofline. */
+export interface MeasuredPoint {
+  uri: string;
+  range: RangeData;
+  op: string;
+  medianMs: number;
+  gflops: number;
+  gbps: number;
+  adapter: string;
+  dtype: string;
+  verified: boolean;
+  /** Size actually run (the benchmark may run a scaled-down size on a slow adapter). */
+  shape: Record<string, number>;
+}
+
+/** `tensorcost/measured` (client → server notification). */
+export const MeasuredNotification = 'tensorcost/measured';
+
+/** `tensorcost/analysed` (server → client notification): a file's totals for the status bar. */
+export interface AnalysedParams {
+  uri: string;
+  device: string;
+  flops: number | null;
+  timeSeconds: number | null;
+  unbound: string[];
+  errors: number;
+  warnings: number;
+}
+export const AnalysedNotification = 'tensorcost/analysed';

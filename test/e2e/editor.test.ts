@@ -1,0 +1,103 @@
+// The extension as a user meets it: packaged as a .vsix, installed into VS Code (code-server),
+// examples/matmul.py opened in the workbench, the shape error in Problems and the cost on hover.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CodeServerSession, e2eSkipReason, ROOT, timings } from './codeServer';
+
+let skip: string | false = false;
+let setupError: Error | undefined;
+try {
+  skip = e2eSkipReason();
+} catch (e) {
+  setupError = e as Error;
+}
+
+/** The FLOPs of `x @ w` in `project`, from the command line's JSON report (§14), which the hover must agree with. */
+function expectedFlops(): number {
+  const cli = spawnSync(process.execPath, [path.join(ROOT, 'out/server/cli/main.js'), 'check', '--format', 'json', 'examples/matmul.py'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  const report = JSON.parse(cli.stdout);
+  const op = report.files[0].ops.find((o: { function: string; kind: string }) => o.function === 'project');
+  assert.ok(op, `no op in function "project" in the CLI report: ${cli.stdout.slice(0, 500)}`);
+  assert.equal(typeof op.flops, 'number', `project's matmul has no FLOP count (unbound dims?): ${JSON.stringify(op)}`);
+  return op.flops;
+}
+
+/** Whether `text` shows `n`, written out in full (any digit grouping) or scaled with an SI prefix. */
+function showsNumber(text: string, n: number): boolean {
+  const scale: Record<string, number> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
+  for (const m of text.matchAll(/(\d+(?:[,\u202f\u2009 ]\d{3})*(?:\.\d+)?)\s*([kKMGTP]?)(?=\s*(?:FLOP|MAC|$|[^A-Za-z]))/g)) {
+    const value = Number(m[1].replace(/[,\u202f\u2009 ]/g, '')) * scale[m[2]];
+    const digits = m[1].split('.')[1]?.length ?? 0;
+    // A scaled figure is rounded to its printed digits; accept anything within that rounding.
+    const tolerance = m[2] ? (0.5 * 10 ** -digits + 1e-9) * scale[m[2]] : 0.5;
+    if (Math.abs(value - n) <= tolerance) return true;
+  }
+  return false;
+}
+
+describe('editor: code-server + Chromium', { skip }, () => {
+  let session: CodeServerSession;
+
+  if (setupError) {
+    it('has code-server and Chromium (REQUIRE_VSCODE=1)', () => {
+      throw setupError;
+    });
+    return;
+  }
+
+  before(
+    async () => {
+      session = await CodeServerSession.start({
+        copy: ['examples'],
+        files: { 'notes.txt': 'tensor cost e2e check\n' },
+      });
+    },
+    { timeout: 300_000 },
+  );
+
+  after(async () => {
+    await session?.stop();
+  });
+
+  it('loads the workbench and opens a plain file', { timeout: 60_000 }, async () => {
+    await session.workbench.openFile('notes.txt');
+    const text = await session.workbench.editorText();
+    assert.match(text, /tensor cost e2e check/);
+  });
+
+  it('shows TC002 in Problems and the FLOPs of x @ w on hover', { timeout: 180_000 }, async (t) => {
+    const flops = expectedFlops();
+    const wb = session.workbench;
+    await wb.openFile('examples/matmul.py');
+    // The Problems entry proves the language server is up; hovers before that may come back empty.
+    const row = await wb.waitForProblem(/TC002/, 90_000);
+    await wb.screenshot('problems');
+    t.diagnostic(`Problems row: ${row}`);
+    const hover = await wb.hoverAt('x @ w', { offset: 2, until: (h) => /FLOP/.test(h) && showsNumber(h, flops), ms: 60_000 }).catch(
+      async (e) => {
+        await wb.screenshot('hover-failed');
+        throw e;
+      },
+    );
+    await wb.screenshot('hover');
+    t.diagnostic(`hover: ${hover.replace(/\s+/g, ' ').slice(0, 300)}`);
+    t.diagnostic(`setup timings (ms): ${JSON.stringify(timings)}`);
+    assert.match(hover, /FLOP/);
+    assert.ok(showsNumber(hover, flops), `hover does not show ${flops} FLOPs: ${hover}`);
+  });
+});
+
+describe('editor test helpers', () => {
+  it('recognises a FLOP count written out or scaled', () => {
+    assert.ok(showsNumber('FLOPs: 2,097,152', 2097152));
+    assert.ok(showsNumber('2097152 FLOP', 2097152));
+    assert.ok(showsNumber('2.10 MFLOP', 2097152));
+    assert.ok(!showsNumber('2.3 MFLOP', 2097152));
+    assert.ok(!showsNumber('MACs 1,048,576', 2097152));
+  });
+});

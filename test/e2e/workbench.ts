@@ -1,0 +1,169 @@
+// Drives VS Code's workbench in Chromium the way a person does: command palette, quick open, the
+// keyboard, the Problems panel and hovers. Every wait polls the page with a deadline.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+
+const PALETTE = '.quick-input-widget';
+const PALETTE_INPUT = '.quick-input-widget input';
+const PALETTE_ROWS = '.quick-input-list .monaco-list-row';
+
+export class Workbench {
+  /** Text of the file opened last, to turn "text in the editor" into a line and column. */
+  private current?: { name: string; text: string };
+
+  private constructor(
+    private readonly context: BrowserContext,
+    readonly page: Page,
+    private readonly workspace: string,
+    private readonly artifacts: string,
+  ) {}
+
+  static async open(url: string, executablePath: string, profile: string, workspace: string, artifacts: string): Promise<Workbench> {
+    // The flags keep Chromium off the network this machine does not have (E2E.md); the profile is fresh.
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+    await page.goto(url);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    // The explorer lists the workspace once the workbench has connected to the server.
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+    return new Workbench(context, page, workspace, artifacts);
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+
+  /** Opens the palette with `prefix` typed: '>' for commands, '' for files, ':' for go to line. */
+  private async palette(value: string): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator(PALETTE_INPUT);
+    await input.waitFor({ state: 'visible' });
+    await input.fill(value);
+  }
+
+  /** Clicks the first palette row whose text contains `label`, waiting for the list to show it. */
+  private async pick(label: string, ms = 15_000): Promise<void> {
+    const row = this.page.locator(PALETTE_ROWS).filter({ hasText: label }).first();
+    await row.waitFor({ state: 'visible', timeout: ms });
+    await row.click();
+    await this.page.locator(PALETTE).waitFor({ state: 'hidden' });
+  }
+
+  /** Runs a command by its palette title, e.g. "View: Focus Problems (Errors, Warnings, Infos)". */
+  async runCommand(title: string): Promise<void> {
+    await this.palette('>' + title);
+    await this.pick(title);
+  }
+
+  /** Opens a workspace file (path relative to the workspace) through quick open. */
+  async openFile(rel: string): Promise<void> {
+    const name = path.basename(rel);
+    await this.palette(rel);
+    await this.pick(name, 30_000);
+    await this.page.locator(`.tab.active[aria-label*="${name}"]`).waitFor({ state: 'visible' });
+    await this.page.locator('.editor-instance .view-line').first().waitFor({ state: 'visible' });
+    this.current = { name: rel, text: fs.readFileSync(path.join(this.workspace, rel), 'utf8') };
+  }
+
+  /** The visible text of the active editor, with Monaco's non-breaking spaces made plain. */
+  async editorText(): Promise<string> {
+    const text = await this.page.locator('.editor-instance .view-lines').first().innerText();
+    return text.replace(/\u00a0/g, ' ');
+  }
+
+  /** 1-based line and column of `needle` (its `nth` occurrence, plus `offset` characters) in the open file. */
+  position(needle: string, nth = 0, offset = 0): { line: number; column: number } {
+    if (!this.current) throw new Error('no file is open: call openFile first');
+    let at = -1;
+    for (let i = 0; i <= nth; i++) {
+      at = this.current.text.indexOf(needle, at + 1);
+      if (at < 0) throw new Error(`"${needle}" (occurrence ${nth}) not found in ${this.current.name}`);
+    }
+    at += offset;
+    const before = this.current.text.slice(0, at).split('\n');
+    return { line: before.length, column: before[before.length - 1].length + 1 };
+  }
+
+  /** Moves the cursor with "Go to Line/Column", as the keyboard user does. */
+  async goTo(line: number, column: number): Promise<void> {
+    await this.palette(`:${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator(PALETTE).waitFor({ state: 'hidden' });
+  }
+
+  /**
+   * Shows the hover at the `nth` occurrence of `needle` (plus `offset` characters) and returns its
+   * text. The first hovers may be empty while the language server starts, so it asks again until
+   * the text satisfies `until` (default: any text but "Loading...") or `ms` passes.
+   */
+  async hoverAt(
+    needle: string,
+    opts: { nth?: number; offset?: number; until?: (text: string) => boolean; ms?: number } = {},
+  ): Promise<string> {
+    const { line, column } = this.position(needle, opts.nth ?? 0, opts.offset ?? 0);
+    const until = opts.until ?? ((t: string) => t.trim() !== '' && !/^Loading/.test(t.trim()));
+    const deadline = Date.now() + (opts.ms ?? 30_000);
+    let last = '';
+    for (;;) {
+      await this.goTo(line, column);
+      await this.runCommand('Show or Focus Hover');
+      // A hover answers within a few seconds or not at all; ask again after that.
+      const askedAt = Date.now();
+      while (Date.now() - askedAt < 3_000) {
+        last = await this.hoverText();
+        if (until(last)) return last;
+        await this.page.waitForTimeout(150);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`hover at ${line}:${column} ("${needle}") never matched; last text: ${JSON.stringify(last)}`);
+      }
+    }
+  }
+
+  /** Text of the visible hover widget, or '' when none is shown. */
+  async hoverText(): Promise<string> {
+    const hovers = this.page.locator('.monaco-hover:visible');
+    return (await hovers.count()) ? (await hovers.first().innerText()).trim() : '';
+  }
+
+  /** Rows of the Problems panel as their visible text (the panel is focused first). */
+  async problems(): Promise<string[]> {
+    await this.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    await this.page.locator('.markers-panel').waitFor({ state: 'visible' });
+    return this.page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) =>
+      rows.map((r) => ((r as HTMLElement).innerText || r.getAttribute('aria-label') || '').replace(/\s+/g, ' ').trim()),
+    );
+  }
+
+  /** Waits until a Problems row matches `pattern` and returns that row's text. */
+  async waitForProblem(pattern: RegExp, ms = 60_000): Promise<string> {
+    const deadline = Date.now() + ms;
+    let rows: string[] = [];
+    for (;;) {
+      rows = await this.problems();
+      const hit = rows.find((r) => pattern.test(r));
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no Problems row matched ${pattern}; rows: ${JSON.stringify(rows)}`);
+      await this.page.waitForTimeout(500);
+    }
+  }
+
+  /** Saves a PNG of the whole window under test-artifacts/e2e/ and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    fs.mkdirSync(this.artifacts, { recursive: true });
+    const file = path.join(this.artifacts, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+}
