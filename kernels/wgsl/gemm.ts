@@ -40,7 +40,7 @@ function loadKRows(src: string, dst: string, rows: string, off: string, base: st
   if (vec) {
     // 64 rows × 8 vec4 = 512 vec4 per panel, 8 per thread.
     return `
-  for (var t = 0u; t < 8u; t++) {
+  for (var t = 0u; t < P.tileK / 4u; t++) {
     let idx = li + t * 64u;
     let r = idx / 8u;
     let kq = idx % 8u;
@@ -57,7 +57,7 @@ function loadKRows(src: string, dst: string, rows: string, off: string, base: st
   }`;
   }
   return `
-  for (var t = 0u; t < 32u; t++) {
+  for (var t = 0u; t < P.tileK; t++) {
     let idx = li + t * 64u;
     let r = idx / 32u;
     let kk = idx % 32u;
@@ -73,7 +73,7 @@ function loadKRows(src: string, dst: string, rows: string, off: string, base: st
 function loadBRows(vec: boolean): string {
   if (vec) {
     return `
-  for (var t = 0u; t < 8u; t++) {
+  for (var t = 0u; t < P.tileK / 4u; t++) {
     let idx = li + t * 64u;
     let kk = idx / 16u;
     let c4 = idx % 16u;
@@ -85,7 +85,7 @@ function loadBRows(vec: boolean): string {
   }`;
   }
   return `
-  for (var t = 0u; t < 32u; t++) {
+  for (var t = 0u; t < P.tileK; t++) {
     let idx = li + t * 64u;
     let kk = idx / 64u;
     let c = idx % 64u;

@@ -27,14 +27,17 @@ function expectedFlops(): number {
   return op.flops;
 }
 
-/** Whether `text` shows `n`, written out in full (any digit grouping) or scaled with an SI prefix. */
+/**
+ * Whether `text` shows `n`: written out (any digit grouping), in scientific notation, or scaled
+ * with an SI prefix ("137.4 GFLOP"). A rounded figure counts when `n` rounds to it.
+ */
 function showsNumber(text: string, n: number): boolean {
   const scale: Record<string, number> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
-  for (const m of text.matchAll(/(\d+(?:[,\u202f\u2009 ]\d{3})*(?:\.\d+)?)\s*([kKMGTP]?)(?=\s*(?:FLOP|MAC|$|[^A-Za-z]))/g)) {
-    const value = Number(m[1].replace(/[,\u202f\u2009 ]/g, '')) * scale[m[2]];
-    const digits = m[1].split('.')[1]?.length ?? 0;
-    // A scaled figure is rounded to its printed digits; accept anything within that rounding.
-    const tolerance = m[2] ? (0.5 * 10 ** -digits + 1e-9) * scale[m[2]] : 0.5;
+  const re = /(\d+(?:[,\u202f\u2009 ]\d{3})*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?\s*([kKMGTP]?)(?=\s*(?:FLOP|MAC|$|[^A-Za-z]))/g;
+  for (const m of text.matchAll(re)) {
+    const unit = 10 ** Number(m[3] ?? 0) * scale[m[4]];
+    const value = Number(`${m[1].replace(/[,\u202f\u2009 ]/g, '')}.${m[2] ?? '0'}`) * unit;
+    const tolerance = 0.5 * 10 ** -(m[2]?.length ?? 0) * unit * (1 + 1e-12);
     if (Math.abs(value - n) <= tolerance) return true;
   }
   return false;
@@ -99,5 +102,9 @@ describe('editor test helpers', () => {
     assert.ok(showsNumber('2.10 MFLOP', 2097152));
     assert.ok(!showsNumber('2.3 MFLOP', 2097152));
     assert.ok(!showsNumber('MACs 1,048,576', 2097152));
+    assert.ok(showsNumber('FLOPs 137.4 GFLOP (68.7 G MACs)', 137438953472));
+    assert.ok(showsNumber('1.374e11 FLOP', 137438953472));
+    assert.ok(showsNumber('137,438,953,472 FLOPs', 137438953472));
+    assert.ok(!showsNumber('138 GFLOP', 137438953472));
   });
 });

@@ -52,11 +52,17 @@ export class Workbench {
     await input.fill(value);
   }
 
-  /** Clicks the first palette row whose text contains `label`, waiting for the list to show it. */
-  private async pick(label: string, ms = 15_000): Promise<void> {
-    const row = this.page.locator(PALETTE_ROWS).filter({ hasText: label }).first();
-    await row.waitFor({ state: 'visible', timeout: ms });
-    await row.click();
+  /**
+   * Clicks the palette row whose label is exactly `label` (and whose description contains
+   * `description`, for files), waiting for the list to show it. Fuzzy matching puts look-alikes
+   * ("Terminal: Focus Hover", "batched_matmul.py") first, so the first row is not good enough.
+   */
+  private async pick(label: string, description?: string, ms = 15_000): Promise<void> {
+    const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+    let row = this.page.locator(PALETTE_ROWS).filter({ has: this.page.locator('.label-name', { hasText: exact }) });
+    if (description) row = row.filter({ has: this.page.locator('.label-description', { hasText: description }) });
+    await row.first().waitFor({ state: 'visible', timeout: ms });
+    await row.first().click();
     await this.page.locator(PALETTE).waitFor({ state: 'hidden' });
   }
 
@@ -69,8 +75,9 @@ export class Workbench {
   /** Opens a workspace file (path relative to the workspace) through quick open. */
   async openFile(rel: string): Promise<void> {
     const name = path.basename(rel);
+    const dir = path.dirname(rel);
     await this.palette(rel);
-    await this.pick(name, 30_000);
+    await this.pick(name, dir === '.' ? undefined : dir, 30_000);
     await this.page.locator(`.tab.active[aria-label*="${name}"]`).waitFor({ state: 'visible' });
     await this.page.locator('.editor-instance .view-line').first().waitFor({ state: 'visible' });
     this.current = { name: rel, text: fs.readFileSync(path.join(this.workspace, rel), 'utf8') };
@@ -117,7 +124,9 @@ export class Workbench {
     let last = '';
     for (;;) {
       await this.goTo(line, column);
-      await this.runCommand('Show or Focus Hover');
+      // Ctrl+K Ctrl+I is "Show or Focus Hover"; the palette hides that command unless the editor has focus.
+      await this.page.keyboard.press('Control+K');
+      await this.page.keyboard.press('Control+I');
       // A hover answers within a few seconds or not at all; ask again after that.
       const askedAt = Date.now();
       while (Date.now() - askedAt < 3_000) {

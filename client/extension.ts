@@ -1,0 +1,37 @@
+/**
+ * The VS Code side: starts the language server (a separate Node process, over IPC), and hosts
+ * the UI pieces that need the VS Code API (status bar, commands, roofline view, benchmark).
+ * It never loads the engine or WebGPU itself: analysis lives in the server, kernels in a child
+ * process of the benchmark runner.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { registerClientFeatures } from './features';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const serverModule = context.asAbsolutePath(path.join('out', 'server', 'lsp', 'main.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'python' },
+      { scheme: 'untitled', language: 'python' },
+    ],
+    synchronize: { configurationSection: 'tensorcost' },
+    initializationOptions: { untrusted: !vscode.workspace.isTrusted },
+    diagnosticCollectionName: 'tensorcost',
+  };
+  client = new LanguageClient('tensorcost', 'Tensor Cost', serverOptions, clientOptions);
+  await client.start();
+  registerClientFeatures(context, client);
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

@@ -1,0 +1,71 @@
+/** The command-line contract of SPEC §14, run as a user would. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { CLI, REPO } from '../helpers/lspClient';
+
+function run(args: string[], cwd = REPO) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('tensorcost check', () => {
+  it('prints path:line:col: CODE message and exits 1 on errors', () => {
+    const r = run(['check', 'examples/matmul.py']);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.out, /^examples\/matmul\.py:19:12: TC002 matmul contraction mismatch/m);
+    assert.match(r.out, /137,438,953,472 \(137 GFLOP\)/);
+  });
+
+  it('emits the JSON report of SPEC §14', () => {
+    const r = run(['check', 'examples/matmul.py', '--format', 'json', '--device', 'a100']);
+    const j = JSON.parse(r.out);
+    assert.equal(j.version, 1);
+    assert.equal(j.device, 'a100');
+    const f = j.files[0];
+    assert.equal(f.language, 'python');
+    const op = f.ops.find((o: any) => o.function === 'project');
+    assert.equal(op.kind, 'matmul');
+    assert.deepEqual(op.range.start, { line: 13, character: 11 });
+    assert.deepEqual(op.inputs, [['m', 'k'], ['k', 'n']]);
+    assert.deepEqual(op.output, ['m', 'n']);
+    assert.equal(op.flops, 2 * 4096 ** 3);
+    assert.equal(op.macs, 4096 ** 3);
+    assert.equal(op.bytes, 3 * 4096 ** 2 * 4);
+    assert.equal(op.bound, 'compute');
+    assert.ok(Math.abs(op.timeSeconds - (2 * 4096 ** 3) / 19.5e12) < 1e-12);
+    const fn = f.functions.find((x: any) => x.name === 'scores');
+    assert.equal(fn.flops, null);
+    assert.deepEqual(fn.unbound, ['batch']);
+    assert.equal(fn.flopsFormula, '2097152*batch');
+    assert.equal(f.diagnostics[0].code, 'TC002');
+  });
+
+  it('binds dims from --dims and from pyproject.toml', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-'));
+    fs.writeFileSync(path.join(dir, 'm.py'), 'def f(a: Float[Tensor, "b m k"], w: Float[Tensor, "k n"]):\n    return a @ w\n');
+    fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.tensorcost]\ndevice = "h200"\n[tool.tensorcost.dims]\nm = 128\nk = 256\nn = 512\n');
+    const j = JSON.parse(run(['check', dir, '--format', 'json', '--dims', 'b=2']).out);
+    assert.equal(j.files[0].ops[0].flops, 2 * 2 * 128 * 256 * 512);
+    const text = run(['check', dir]).out;
+    assert.match(text, /H200/);
+  });
+
+  it('exits 2 on bad usage with a clear message', () => {
+    assert.equal(run(['check', '--format', 'xml', 'examples']).code, 2);
+    assert.match(run(['check', '--dims', 'B', 'examples']).err, /NAME=VALUE/);
+    assert.match(run(['check', 'nope/']).err, /no such file/);
+    assert.match(run(['check', '--device', 'h900', 'examples']).err, /unknown device 'h900'/);
+    assert.equal(run(['frobnicate']).code, 2);
+  });
+
+  it('lists devices with ridge points', () => {
+    const j = JSON.parse(run(['devices', '--format', 'json']).out);
+    const h100 = j.find((d: any) => d.id === 'h100');
+    assert.ok(Math.abs(h100.ridge.fp16 - 989.4e12 / 3350e9) < 1e-9);
+    assert.match(run(['devices']).out, /h100 .*NVIDIA H100 SXM/);
+  });
+});

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Poly } from '../../server/core/symbolic';
+
+const B = Poly.sym('B');
+const T = Poly.sym('T');
+const C = Poly.sym('C');
+
+describe('Poly', () => {
+  it('multiplies and prints formulas in both styles', () => {
+    const f = B.mul(T).mul(C.pow(2)).scale(2);
+    assert.equal(f.toString(), '2*B*C^2*T');
+    assert.equal(f.toString('pretty'), '2·B·C²·T');
+  });
+
+  it('evaluates exactly once bound and stays symbolic otherwise', () => {
+    const f = B.mul(T).mul(C).scale(2);
+    assert.equal(f.evaluate(new Map([['B', 8], ['T', 1024], ['C', 768]])), 2 * 8 * 1024 * 768);
+    assert.equal(f.evaluate(new Map([['B', 8]])), null);
+    assert.deepEqual([...f.freeSymbols()].sort(), ['B', 'C', 'T']);
+  });
+
+  it('keeps floor division opaque until bound, and cancels common factors', () => {
+    const hs = C.floordiv(Poly.sym('nh'));
+    assert.equal(hs.toString(), '(C//nh)');
+    assert.equal(hs.evaluate(new Map([['C', 768], ['nh', 12]])), 64);
+    assert.equal(B.mul(T).mul(C).floordiv(C).toString(), 'B*T');
+    assert.equal(C.scale(4).floordiv(2).toString(), '2*C');
+    assert.equal(Poly.const(7).floordiv(2).constValue(), 3);
+  });
+
+  it('adds like terms and drops zeros', () => {
+    assert.equal(B.add(B).toString(), '2*B');
+    assert.ok(B.sub(B).isZero());
+    assert.equal(B.add(1).sub(1).toString(), 'B');
+  });
+});
