@@ -10,6 +10,7 @@ import { Settings } from '../core/settings';
 import { Poly } from '../core/symbolic';
 import { analysePython } from '../frontends/python';
 import { initPython, Tree } from '../frontends/python/parser';
+import { analyseTypeScript } from '../frontends/typescript';
 
 export type LanguageId = 'python' | 'typescript' | 'javascript';
 
@@ -63,7 +64,7 @@ export function analyzeSource(file: SourceFile, settings: Settings, oldTree?: Tr
     ir = r.ir;
     tree = r.tree;
   } else {
-    ir = emptyIR(file);
+    ir = analyseTypeScript(file.path, file.text, settings, file.languageId);
   }
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   for (const [k, v] of ir.facts.dims) bindings.set(k, v);
@@ -93,17 +94,4 @@ export function analyzeSource(file: SourceFile, settings: Settings, oldTree?: Tr
 function dominantDtype(ir: FileIR, fn: string) {
   const op = ir.ops.find((o) => o.function === fn && !o.cost.unknown && !o.cost.flops.isZero());
   return op?.dtype;
-}
-
-function emptyIR(file: SourceFile): FileIR {
-  return {
-    path: file.path,
-    language: file.languageId,
-    ops: [],
-    functions: [],
-    findings: [],
-    unmodelled: [],
-    facts: { dims: new Map(), directiveDims: new Map(), noqa: new Map(), fileIgnores: new Set() },
-    signals: {},
-  };
 }

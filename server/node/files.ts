@@ -9,6 +9,10 @@ const ALWAYS_SKIP = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache
 export const SOURCE_EXTENSIONS: Record<string, 'python' | 'typescript' | 'javascript'> = {
   '.py': 'python',
   '.pyi': 'python',
+  '.ts': 'typescript',
+  '.mts': 'typescript',
+  '.js': 'javascript',
+  '.mjs': 'javascript',
 };
 
 interface Rules {
@@ -86,7 +90,7 @@ function walk(dir: string, rules: Rules[], out: string[]): void {
     if (e.isDirectory()) {
       if (ALWAYS_SKIP.has(e.name) || ignored(abs, true, active)) continue;
       walk(full, active, out);
-    } else if (e.isFile() && SOURCE_EXTENSIONS[path.extname(e.name)] && !ignored(abs, false, active)) {
+    } else if (e.isFile() && SOURCE_EXTENSIONS[path.extname(e.name)] && !e.name.endsWith('.d.ts') && !ignored(abs, false, active)) {
       out.push(full);
     }
   }

@@ -142,6 +142,7 @@ export class CodeServerSession {
     private readonly proc: ChildProcess,
     readonly workbench: Workbench,
     private readonly userData: string,
+    private readonly killOnExit: () => void,
   ) {}
 
   static async start(opts: StartOptions): Promise<CodeServerSession> {
@@ -200,8 +201,8 @@ export class CodeServerSession {
     );
     fs.closeSync(log);
     const url = `http://127.0.0.1:${port}`;
-    let session: CodeServerSession | undefined;
-    const killOnExit = () => proc.pid && killTree(proc.pid, 'SIGKILL');
+    // Should the test process die without stop(), code-server must not outlive it.
+    const killOnExit = () => killTree(proc.pid!, 'SIGKILL');
     process.once('exit', killOnExit);
     try {
       await timed('healthz', () =>
@@ -211,28 +212,37 @@ export class CodeServerSession {
         }),
       );
       const workbench = await timed('workbench', () => Workbench.open(url, tools.chromium, dirs.chromium, dirs.workspace, ARTIFACTS));
-      session = new CodeServerSession(tmp, dirs.workspace, proc, workbench, dirs['user-data']);
-      return session;
-    } finally {
-      if (!session) {
-        killTree(proc.pid!, 'SIGKILL');
-        process.removeListener('exit', killOnExit);
-      }
+      return new CodeServerSession(tmp, dirs.workspace, proc, workbench, dirs['user-data'], killOnExit);
+    } catch (e) {
+      await stopProcesses(proc.pid!);
+      process.removeListener('exit', killOnExit);
+      finish(tmp, dirs['user-data']);
+      throw e;
     }
   }
 
   /** Closes the browser, ends code-server's whole process tree, keeps the logs, removes the temp dir. */
   async stop(): Promise<void> {
     await this.workbench.close().catch(() => undefined);
-    const pid = this.proc.pid!;
-    killTree(pid, 'SIGTERM');
-    const gone = await waitFor('code-server to exit', 10_000, () => !alive(pid) && descendants(pid).length === 0).catch(() => false);
-    if (!gone) killTree(pid, 'SIGKILL');
-    // The extension host and language server logs explain most failures; keep them with the screenshots.
-    const logs = path.join(this.userData, 'logs');
-    if (fs.existsSync(logs)) fs.cpSync(logs, path.join(ARTIFACTS, 'logs'), { recursive: true });
-    if (process.env.E2E_KEEP !== '1') fs.rmSync(this.tmp, { recursive: true, force: true });
+    await stopProcesses(this.proc.pid!);
+    process.removeListener('exit', this.killOnExit);
+    finish(this.tmp, this.userData);
   }
+}
+
+/** SIGTERM to the tree, then SIGKILL to whatever is still there after a grace period. */
+async function stopProcesses(pid: number): Promise<void> {
+  killTree(pid, 'SIGTERM');
+  const gone = await waitFor('code-server to exit', 10_000, () => !alive(pid) && descendants(pid).length === 0).catch(() => false);
+  if (!gone) killTree(pid, 'SIGKILL');
+}
+
+/** Keeps the extension host and language server logs (they explain most failures), then removes the temp dir. */
+function finish(tmp: string, userData: string): void {
+  const logs = path.join(userData, 'logs');
+  fs.rmSync(path.join(ARTIFACTS, 'logs'), { recursive: true, force: true });
+  if (fs.existsSync(logs)) fs.cpSync(logs, path.join(ARTIFACTS, 'logs'), { recursive: true });
+  if (process.env.E2E_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 function killTree(pid: number, signal: NodeJS.Signals): void {

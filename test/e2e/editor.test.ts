@@ -78,7 +78,10 @@ describe('editor: code-server + Chromium', { skip }, () => {
     const wb = session.workbench;
     await wb.openFile('examples/matmul.py');
     // The Problems entry proves the language server is up; hovers before that may come back empty.
-    const row = await wb.waitForProblem(/TC002/, 90_000);
+    const row = await wb.waitForProblem(/TC002/, 90_000).catch(async (e) => {
+      await wb.screenshot('problems-failed');
+      throw e;
+    });
     await wb.screenshot('problems');
     t.diagnostic(`Problems row: ${row}`);
     const hover = await wb.hoverAt('x @ w', { offset: 2, until: (h) => /FLOP/.test(h) && showsNumber(h, flops), ms: 60_000 }).catch(

@@ -30,13 +30,18 @@ export class Workbench {
         '--disable-background-networking', '--disable-component-update', '--disable-sync',
       ],
     });
-    const page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
-    await page.goto(url);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    // The explorer lists the workspace once the workbench has connected to the server.
-    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
-    return new Workbench(context, page, workspace, artifacts);
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      page.setDefaultTimeout(30_000);
+      await page.goto(url);
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      // The explorer lists the workspace once the workbench has connected to the server.
+      await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+      return new Workbench(context, page, workspace, artifacts);
+    } catch (e) {
+      await context.close().catch(() => undefined);
+      throw e;
+    }
   }
 
   async close(): Promise<void> {
@@ -172,7 +177,8 @@ export class Workbench {
   async screenshot(name: string): Promise<string> {
     fs.mkdirSync(this.artifacts, { recursive: true });
     const file = path.join(this.artifacts, `${name}.png`);
-    await this.page.screenshot({ path: file });
+    // Finishing animations first keeps a hover from being captured half faded in.
+    await this.page.screenshot({ path: file, animations: 'disabled' });
     return file;
   }
 }

@@ -17,7 +17,8 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
         op.function ?? '<module>',
         op.name,
         op.kind,
-        f.flops === null ? (op.cost.unknown ? '?' : (op.repeat ? op.cost.flops.mul(op.repeat) : op.cost.flops).toString()) : `${exact(f.flops)} (${flopsText(f.flops)})`,
+        f.flops === null ? (op.cost.unknown ? '?' : (op.repeat ? op.cost.flops.mul(op.repeat) : op.cost.flops).toString()) : f.flops === 0 ? '—' : `${exact(f.flops)} (${flopsText(f.flops)})`,
+        f.otherFlops === null ? '?' : f.otherFlops === 0 ? '—' : flopsText(f.otherFlops),
         f.bytes === null ? '?' : bytesText(f.bytes),
         f.intensity === null ? '?' : `${f.intensity.toPrecision(3)} FLOP/B`,
         f.bound ?? '?',
@@ -27,7 +28,7 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
   }
   if (rows.length > 0) {
     if (lines.length) lines.push('');
-    lines.push(table(['location', 'function', 'op', 'kind', 'FLOPs', 'bytes', 'intensity', 'bound', 'time'], rows));
+    lines.push(table(['location', 'function', 'op', 'kind', 'FLOPs (GEMM)', 'other FLOPs', 'bytes', 'intensity', 'bound', 'time'], rows));
   }
   const fnRows: string[][] = [];
   for (const a of analyses) {

@@ -6,6 +6,7 @@
 import { DType } from '../../core/dtypes';
 import { TensorType } from '../../core/ir';
 import { Poly } from '../../core/symbolic';
+import type { BuiltinCtx } from './builtins/registry';
 import type { Node } from './parser';
 
 export type Value =
@@ -16,8 +17,13 @@ export type Value =
   | { kind: 'bool'; value: boolean | null }
   | { kind: 'none' }
   | { kind: 'dtype'; dtype: DType }
-  /** Tuples and lists; `repeat` means the items repeat that many times (`[Block() for _ in range(n)]`). */
-  | { kind: 'tuple'; items: Value[]; list?: boolean; repeat?: Poly }
+  /**
+   * Tuples and lists; `repeat` means the items repeat that many times (`[Block() for _ in range(n)]`).
+   * `counts`, when present, says how many times each item occurs (a list appended to in a loop
+   * holds the item built in the loop body once per trip). `sequential` marks `nn.Sequential`,
+   * which calling runs item after item.
+   */
+  | { kind: 'tuple'; items: Value[]; list?: boolean; repeat?: Poly; counts?: Poly[]; sequential?: boolean }
   /** `range(...)` with its trip count. */
   | { kind: 'range'; trips: Poly }
   | { kind: 'dict'; entries: Map<string, Value> }
@@ -32,7 +38,13 @@ export type Value =
   | { kind: 'method'; of: Value; name: string }
   | { kind: 'unknown' };
 
-export type ModuleCall = (args: Value[], kwargs: Map<string, Value>, site: CallSite) => Value;
+/**
+ * Runs a library module's forward. The interpreter passes the context of the frame that calls the
+ * module (`self.c_attn(x)` in `forward`), so the op's cost lands in the caller's totals and report:
+ * a handler must record through this `ctx`, never through one captured when the module was built
+ * (that one belongs to `__init__`).
+ */
+export type ModuleCall = (args: Value[], kwargs: Map<string, Value>, site: CallSite, ctx?: BuiltinCtx) => Value;
 
 /** What a builtin handler needs to record an op at the place it was called. */
 export interface CallSite {
@@ -81,4 +93,10 @@ export function asInt(v: Value | undefined): number | undefined {
 
 export function asTensor(v: Value | undefined): TensorType | undefined {
   return v?.kind === 'tensor' ? v.type : undefined;
+}
+
+/** How many times each item of a list occurs (`counts` and `repeat` applied). */
+export function itemCounts(v: Extract<Value, { kind: 'tuple' }>): Poly[] {
+  const rep = v.repeat ?? Poly.ONE;
+  return v.items.map((_, i) => (v.counts?.[i] ?? Poly.ONE).mul(rep));
 }

@@ -1,10 +1,12 @@
 /** The hover card of an op or a function, as Markdown. Every number carries its unit. */
-import { CostFigures } from '../../core/cost/evaluate';
 import { Device, peakFor } from '../../core/devices';
+import { DType } from '../../core/dtypes';
 import { bandwidthText, bytesText, exact, flopsText, intensityText, macsText, percentText, rateText, timeText } from '../../core/format';
 import { TensorOp, TensorType } from '../../core/ir';
-import { Bindings } from '../../core/symbolic';
+import { Bindings, Poly } from '../../core/symbolic';
 import { Analysis, FunctionFigures } from '../../engine/analyze';
+import { MeasuredPoint } from '../../protocol';
+import { RooflinePoint, rooflineImage } from './hoverRoofline';
 
 function shape(t: TensorType, b?: Bindings): string {
   if (!t.shape) return '(?)';
@@ -18,10 +20,33 @@ function bindHint(unbound: string[]): string {
 }
 
 function deviceLine(device: Device, dtype: TensorOp['dtype']): string {
-  return `${device.name}: ${rateText(peakFor(device, dtype))} ${dtype}, ${bandwidthText(device.bandwidth)}`;
+  return `${device.name} (${rateText(peakFor(device, dtype))} ${dtype}, ${bandwidthText(device.bandwidth)})`;
 }
 
-export function opHover(a: Analysis, index: number, extra: string[] = []): string {
+/** The roofs drawn in pictures: fp32 SIMT and fp16/bf16 tensor, plus the op's own path when it differs. */
+export function ceilingsFor(device: Device, dtype: DType): { label: string; peak: number }[] {
+  const c = [
+    { label: 'fp32', peak: device.peak.fp32 },
+    { label: 'fp16/bf16', peak: device.peak.fp16 },
+  ];
+  const own = peakFor(device, dtype);
+  if (!c.some((x) => x.peak === own)) c.push({ label: dtype, peak: own });
+  return c;
+}
+
+/** Where a benchmark run sits on a roofline: its achieved FLOP/s at its achieved FLOP/B. */
+export function measuredPoint(m: MeasuredPoint): RooflinePoint | undefined {
+  if (!(m.gflops > 0) || !(m.gbps > 0)) return undefined;
+  return { intensity: m.gflops / m.gbps, rate: m.gflops * 1e9, kind: 'measured', title: `measured on ${m.adapter}: ${m.gflops.toFixed(2)} GFLOP/s` };
+}
+
+function measuredLine(m: MeasuredPoint, predictedSeconds: number | null, device: Device): string {
+  const shapeText = Object.entries(m.shape).map(([k, v]) => `${k}=${v}`).join(' ');
+  const pct = predictedSeconds ? ` — ${percentText((predictedSeconds * 1e3) / m.medianMs)} of the speed predicted on ${device.id}` : '';
+  return `| measured | ${timeText(m.medianMs / 1e3)} median on ${m.adapter} (${m.dtype}${shapeText ? `, ${shapeText}` : ''}): ${m.gflops.toFixed(2)} GFLOP/s, ${m.gbps.toFixed(2)} GB/s${m.verified ? ', verified against a CPU reference' : ', **not verified**'}${pct} |`;
+}
+
+export function opHover(a: Analysis, index: number, measured: readonly MeasuredPoint[] = []): string {
   const op = a.ir.ops[index];
   const f = a.figures[index];
   const b = a.bindings;
@@ -33,51 +58,63 @@ export function opHover(a: Analysis, index: number, extra: string[] = []): strin
   rows.push(['dtype', op.dtype]);
   if (op.cost.unknown) rows.push(['cost', 'not computed: operand shapes unknown']);
   else {
-    rows.push(['FLOPs', `\`${formula}\`${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.macs!)})` : ''}`]);
+    if (!op.cost.flops.isZero() || f.flops === null) {
+      rows.push(['FLOPs', `\`${formula}\`${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.macs!)})` : ''}`]);
+    }
     if (!op.cost.otherFlops.isZero()) rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : `\`${op.cost.otherFlops.toString('pretty')}\``]);
     rows.push(['bytes', f.bytes !== null ? bytesText(f.bytes) : `\`${op.cost.bytes.toString('pretty')}\` B`]);
     if (f.intensity !== null) rows.push(['intensity', `${intensityText(f.intensity)} (ridge ${intensityText(f.ridge)})`]);
-    if (f.bound) rows.push(['bound', `**${f.bound}**-bound, at most ${percentText(f.fractionOfPeak!)} of peak (${rateText(f.attainable!)})`]);
+    if (f.bound) rows.push(['bound', `**${f.bound}**-bound, at most ${percentText(f.fractionOfPeak!)} of peak (${rateText(f.attainable!)} attainable)`]);
     if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${deviceLine(a.device, op.dtype)}`]);
     for (const v of op.cost.variants ?? []) rows.push([v.label, `${renderPoly(v.bytes, b, bytesText)}${v.note ? ` — ${v.note}` : ''}`]);
   }
   if (op.repeat) rows.push(['runs', `× \`${op.repeat.toString('pretty')}\` per call (loop)`]);
   const notes = (op.cost.notes ?? []).map((n) => `- ${n}`).join('\n');
+  const table = ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ...measured.map((m) => measuredLine(m, f.timeSeconds, a.device))];
   return [
     `**${op.kind}** \`${op.name}\`${op.function ? ` in \`${op.function}\`` : ''}`,
     '',
-    '| | |',
-    '|---|---|',
-    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
+    ...table,
     notes ? '\n' + notes : '',
-    ...extra,
+    picture(a, index, measured),
   ].join('\n') + bindHint(f.unbound);
 }
 
-function renderPoly(p: import('../../core/symbolic').Poly, b: Bindings, fmt: (n: number) => string): string {
+/** The small roofline picture: the op (and any measurement) on the target device's roofs. */
+function picture(a: Analysis, index: number, measured: readonly MeasuredPoint[]): string {
+  const op = a.ir.ops[index];
+  const f = a.figures[index];
+  if (f.intensity === null || f.attainable === null) return '';
+  const points: RooflinePoint[] = [{ intensity: f.intensity, rate: f.attainable, kind: 'predicted', highlight: true, color: f.bound === 'memory' ? '#bf8803' : '#3465a4' }];
+  for (const m of measured) {
+    const p = measuredPoint(m);
+    if (p) points.push(p);
+  }
+  const img = rooflineImage(
+    { bandwidth: a.device.bandwidth, ceilings: ceilingsFor(a.device, op.dtype), ridgePeak: peakFor(a.device, op.dtype), points, width: 240, height: 120 },
+    `roofline of ${a.device.id}`,
+  );
+  return `\n${img}\n\n_Roofline of ${a.device.id} (log-log): roofs fp32 and fp16/bf16, dashed line the ${op.dtype} ridge point; ● this op${measured.length ? ', ◆ measured' : ''}._`;
+}
+
+function renderPoly(p: Poly, b: Bindings, fmt: (n: number) => string): string {
   const v = p.evaluate(b);
   return v === null ? `\`${p.toString('pretty')}\`` : fmt(v);
 }
 
-export function functionHover(a: Analysis, fn: FunctionFigures): string {
+/** A function's (or, through its forward, a class's) inclusive cost of one call and its heaviest ops. */
+export function functionHover(a: Analysis, fn: FunctionFigures, className?: string): string {
   const { summary: s, figures: f } = fn;
-  const ops = a.ir.ops.map((op, i) => ({ op, f: a.figures[i] })).filter((x) => x.op.function === s.name && x.f.flops !== null && x.f.flops > 0);
-  ops.sort((x, y) => (y.f.flops ?? 0) - (x.f.flops ?? 0));
+  const ops = a.ir.ops.map((op, i) => ({ op, f: a.figures[i] })).filter((x) => x.op.function === s.name && x.f.flops !== null && x.f.flops + (x.f.otherFlops ?? 0) > 0);
+  ops.sort((x, y) => (y.f.timeSeconds ?? 0) - (x.f.timeSeconds ?? 0) || (y.f.flops ?? 0) - (x.f.flops ?? 0));
   const rows: [string, string][] = [];
-  rows.push(['FLOPs (inclusive)', `\`${s.flops.toString('pretty')}\`${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)})` : ''}${s.upperBound ? ' — upper bound: an undecidable branch counted its more expensive side' : ''}`]);
+  rows.push(['FLOPs (inclusive)', `\`${s.flops.toString('pretty')}\`${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})` : ''}${s.upperBound ? ' — upper bound: an undecidable branch counted its more expensive side' : ''}`]);
   rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : `\`${s.otherFlops.toString('pretty')}\``]);
   rows.push(['bytes', f.bytes !== null ? bytesText(f.bytes) : `\`${s.bytes.toString('pretty')}\` B`]);
-  if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${a.device.name} (sum of op times is higher; this is the roofline of the totals)`]);
+  if (f.intensity !== null) rows.push(['intensity', `${intensityText(f.intensity)} (ridge ${intensityText(f.ridge)})`]);
+  if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${a.device.name} (roofline of the totals; the sum of the op times is higher)`]);
   if (s.params) rows.push(['parameters', renderPoly(s.params, a.bindings, (n) => exact(n))]);
-  const heavy = ops.slice(0, 5).map(({ op, f: g }) => `- \`${op.name}\` (line ${op.range.start.line + 1}): ${flopsText(g.flops!)}, ${g.bound ?? '?'}-bound`);
-  return [
-    `**${s.name}** — cost of one call`,
-    '',
-    '| | |',
-    '|---|---|',
-    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
-    heavy.length ? '\nHeaviest ops:\n' + heavy.join('\n') : '',
-  ].join('\n') + bindHint(f.unbound);
+  const heavy = ops.slice(0, 5).map(({ op, f: g }) => `- \`${op.name}\` (${op.kind}, line ${op.range.start.line + 1}): ${flopsText(g.flops! + (g.otherFlops ?? 0))}${g.timeSeconds !== null ? `, ≈ ${timeText(g.timeSeconds)}` : ''}, ${g.bound ?? '?'}-bound`);
+  const title = className ? `**class ${className}** — cost of one call (\`${s.name}\`)` : `**${s.name}** — cost of one call`;
+  return [title, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), heavy.length ? '\nHeaviest ops:\n' + heavy.join('\n') : ''].join('\n') + bindHint(f.unbound);
 }
-
-export type { CostFigures };
