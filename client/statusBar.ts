@@ -1,13 +1,13 @@
 /** Status bar: the target device and the active file's total; a click picks another device. */
 import * as vscode from 'vscode';
-import { LanguageClient } from 'vscode-languageclient/node';
 import { DEVICES, ridgePoint } from '../server/core/devices';
 import { flopsText, timeText, bandwidthText, rateText } from '../server/core/format';
-import { AnalysedNotification, AnalysedParams } from '../server/protocol';
+import { AnalysedParams } from '../server/protocol';
+import { onDidAnalyse } from './analysed';
 
 export const PICK_DEVICE_COMMAND = 'tensorcost.pickDevice';
 
-export function registerStatusBar(context: vscode.ExtensionContext, client: LanguageClient): void {
+export function registerStatusBar(context: vscode.ExtensionContext): void {
   const item = vscode.window.createStatusBarItem('tensorcost.device', vscode.StatusBarAlignment.Right, 100);
   item.name = 'Tensor Cost device';
   item.command = PICK_DEVICE_COMMAND;
@@ -28,7 +28,7 @@ export function registerStatusBar(context: vscode.ExtensionContext, client: Lang
 
   context.subscriptions.push(
     item,
-    client.onNotification(AnalysedNotification, (p: AnalysedParams) => {
+    onDidAnalyse((p: AnalysedParams) => {
       last.set(p.uri, p);
       render();
     }),

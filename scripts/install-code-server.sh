@@ -20,7 +20,9 @@ BIN="$DEST/node_modules/.bin/code-server"
 # code-server writes a default config.yaml under XDG_CONFIG_HOME even for --version; keep it here.
 export XDG_CONFIG_HOME="$DEST/xdg-config"
 
-if [[ -x "$BIN" ]] && [[ "$("$BIN" --version 2>/dev/null | head -n1)" == "$VERSION "* ]]; then
+# --version may print a log line first (when it writes a default config), so look for the version line.
+installed_version() { "$BIN" --version 2>/dev/null | grep -m1 -E '^[0-9]+\.[0-9]+\.[0-9]+ ' || true; }
+if [[ -x "$BIN" ]] && [[ "$(installed_version)" == "$VERSION "* ]]; then
   echo "code-server $VERSION already installed at $BIN"
   exit 0
 fi
@@ -50,9 +52,16 @@ if [[ ! -f "$DEST/package.json" ]]; then
 fi
 
 echo "Installing code-server@$VERSION into $DEST"
-# code-server's postinstall runs npm itself and would prompt without npm_config_yes; as root npm
-# drops privileges for lifecycle scripts unless unsafe_perm is set.
+# code-server's postinstall runs npm itself and would prompt without npm_config_yes. As root, the
+# postinstall refuses to run unless npm_config_unsafe_perm is set (npm 11 warns that it does not
+# know that setting; the warning is expected).
 export npm_config_yes=true npm_config_unsafe_perm=true
 (cd "$DEST" && npm install --no-audit --no-fund --no-save "code-server@$VERSION")
 
-"$BIN" --version | head -n1
+# Quick open and search need ripgrep; a postinstall that silently skipped it shows up here, not in a test.
+RG="$DEST/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg"
+if [[ ! -x "$RG" ]]; then
+  echo "install-code-server: ripgrep is missing at $RG; code-server's postinstall did not finish" >&2
+  exit 1
+fi
+echo "Installed: code-server $(installed_version)"

@@ -21,7 +21,9 @@ if [[ ! -f out/client/extension.js ]]; then
   exit 1
 fi
 
-ARGS=(package --allow-missing-repository --skip-license --out "$OUT")
+# Without a repository URL in package.json vsce cannot rewrite README's relative links and refuses
+# to package; keeping them relative is right for a .vsix installed from a file.
+ARGS=(package --allow-missing-repository --skip-license --no-rewrite-relative-links --out "$OUT")
 if [[ -n "$TARGET" ]]; then
   # webgpu names its folders by Node's platform-arch; VS Code's darwin-x64/arm64 both use darwin-universal.
   case "$TARGET" in

@@ -27,10 +27,14 @@ export interface OpPoint {
   unbound: string[];
   /** GEMM geometry when the op is GEMM-like (m, k, n, batch as numbers or formulas). */
   gemm?: { m: number | string; k: number | string; n: number | string; batch: number | string };
+  /** Op attributes with dims bound: numbers where known, formulas where not (conv geometry, attention lengths...). */
+  attrs: Record<string, AttrValue>;
   /** Worst finding on the op's range, for colouring. */
   severity: 'error' | 'warning' | 'information' | 'hint' | null;
   codes: string[];
 }
+
+export type AttrValue = number | string | boolean | null | AttrValue[];
 
 export interface FileReportParams {
   uri: string;
@@ -39,7 +43,16 @@ export interface FileReportParams {
 export interface FileReport {
   uri: string;
   version: number | null;
-  device: { id: string; name: string; peak: number; bandwidth: number; ridge: number; dtype: string };
+  device: {
+    id: string;
+    name: string;
+    peak: number;
+    bandwidth: number;
+    ridge: number;
+    dtype: string;
+    /** Roofs to draw (FLOP/s): fp32 SIMT, fp16/bf16 tensor, and the ops' own dtype when it differs. */
+    ceilings?: { label: string; peak: number }[];
+  };
   ops: OpPoint[];
   totals: { flops: number | null; otherFlops: number | null; bytes: number | null; timeSeconds: number | null };
 }
@@ -50,6 +63,8 @@ export const FileReportRequest = 'tensorcost/fileReport';
 export interface OpAtParams {
   uri: string;
   position: { line: number; character: number };
+  /** Extra dim sizes for this request only (the benchmark asks for unbound dims). */
+  dims?: Record<string, number>;
 }
 
 /** `tensorcost/opAt`: the op under the cursor, for "Benchmark this matmul". */

@@ -8,6 +8,25 @@ import { Analysis, LanguageId, analyzeSource } from '../engine/analyze';
 import { Tree } from '../frontends/python/parser';
 import { SettingsStore, uriToPath } from './settings';
 
+/**
+ * How many documents keep their analysis and their tree. A workspace may have hundreds of files
+ * open (or a client that opens every file); only the few being edited or looked at need either,
+ * and an evicted one is simply analysed again (a full parse) when next asked. Maps iterate in
+ * insertion order, so re-inserting on use makes the first key the least recently used.
+ */
+const MAX_ANALYSES = 64;
+const MAX_TREES = 16;
+
+function touch<K, V>(m: Map<K, V>, k: K, v: V, max: number, evict: (v: V) => void = () => undefined): void {
+  m.delete(k);
+  m.set(k, v);
+  while (m.size > max) {
+    const [oldest, value] = m.entries().next().value as [K, V];
+    m.delete(oldest);
+    evict(value);
+  }
+}
+
 interface Entry {
   version: number;
   analysis: Promise<Analysis>;
@@ -38,19 +57,31 @@ export class AnalysisStore {
 
   get(doc: TextDocument): Promise<Analysis> {
     const e = this.entries.get(doc.uri);
-    if (e && e.version === doc.version) return e.analysis;
+    if (e && e.version === doc.version) {
+      touch(this.entries, doc.uri, e, MAX_ANALYSES);
+      return e.analysis;
+    }
     const analysis = this.settings.get(doc.uri).then((settings) => {
+      // The document object is updated in place, so by now it may hold a newer version than the
+      // one asked for. Text and tree are always read together here, at the same (newest) version:
+      // the stored tree has received every edit up to that version, which is what an incremental
+      // parse needs to be correct.
+      const version = doc.version;
       const t0 = performance.now();
       const old = this.trees.get(doc.uri);
       const a = analyzeSource({ path: uriToPath(doc.uri) ?? doc.uri, text: doc.getText(), languageId: languageOf(doc) }, settings, old);
       this.lastMs.set(doc.uri, performance.now() - t0);
       if (a.tree && a.tree !== old) {
         old?.delete();
-        this.trees.set(doc.uri, a.tree);
+        touch(this.trees, doc.uri, a.tree, MAX_TREES, (t) => t.delete());
       }
+      // The analysis keeps no tree of its own: the store owns trees and deletes them on eviction.
+      a.tree = undefined;
+      const now = this.entries.get(doc.uri);
+      if (!now || now.version !== version) touch(this.entries, doc.uri, { version, analysis: Promise.resolve(a) }, MAX_ANALYSES);
       return a;
     });
-    this.entries.set(doc.uri, { version: doc.version, analysis });
+    touch(this.entries, doc.uri, { version: doc.version, analysis }, MAX_ANALYSES);
     return analysis;
   }
 }

@@ -34,6 +34,8 @@ export async function startServer(capabilities: object, initializationOptions: o
   conn.onRequest('workspace/configuration', (p: any) => (onConfiguration ? onConfiguration(p.items) : p.items.map(() => null)));
   conn.onRequest('client/registerCapability', () => null);
   conn.onRequest('workspace/diagnostic/refresh', () => null);
+  conn.onRequest('workspace/inlayHint/refresh', () => null);
+  conn.onRequest('workspace/codeLens/refresh', () => null);
   conn.listen();
   await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities, initializationOptions });
   await conn.sendNotification('initialized', {});

@@ -1,11 +1,31 @@
-/** SARIF 2.1.0 for GitHub code scanning: rule metadata with help text, results with locations. */
+/**
+ * SARIF 2.1.0 for GitHub code scanning: rule metadata (short and full descriptions, help text and
+ * markdown, helpUri, default level), results with 1-based regions, related locations, and a
+ * partial fingerprint that survives lines moving (code, file, function-free message).
+ */
+import { createHash } from 'node:crypto';
+import { Range } from '../../core/ir';
 import { RULES, ruleHref } from '../../core/rules/registry';
 import { Analysis } from '../../engine/analyze';
 
 const LEVEL = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;
 
+/** SARIF regions are 1-based; LSP ranges are 0-based with an exclusive end, as SARIF's endColumn. */
+function region(r: Range) {
+  return { startLine: r.start.line + 1, startColumn: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
+}
+
+function fingerprint(code: string, uri: string, message: string, seen: Map<string, number>): string {
+  // Numbers change with settings (dims, device); the fingerprint keeps the words only.
+  const key = `${code}\0${uri}\0${message.replace(/[\d.,]+/g, '#')}`;
+  const n = (seen.get(key) ?? 0) + 1;
+  seen.set(key, n);
+  return `${createHash('sha256').update(key).digest('hex').slice(0, 32)}:${n}`;
+}
+
 export function toSarif(analyses: Analysis[], rel: (p: string) => string) {
   const version = require('../../../../package.json').version as string;
+  const seen = new Map<string, number>();
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -16,6 +36,7 @@ export function toSarif(analyses: Analysis[], rel: (p: string) => string) {
             name: 'tensorcost',
             informationUri: 'https://github.com/tensorcost/tensor-cost',
             version,
+            semanticVersion: version,
             rules: RULES.map((r) => ({
               id: r.code,
               name: r.name,
@@ -27,31 +48,28 @@ export function toSarif(analyses: Analysis[], rel: (p: string) => string) {
                 markdown: `**What it does**\n\n${r.docs.what}\n\n**Why is this bad?**\n\n${r.docs.why}\n\n**Example**\n\n\`\`\`python\n${r.docs.example}\n\`\`\`\n\n**Use instead**\n\n\`\`\`python\n${r.docs.useInstead}\n\`\`\``,
               },
               defaultConfiguration: { level: LEVEL[r.defaultSeverity] },
+              properties: { tags: ['performance', r.code.startsWith('TC0') ? 'correctness' : 'efficiency'], precision: 'medium' },
             })),
           },
         },
-        results: analyses.flatMap((a) =>
-          a.findings.map((f) => ({
-            ruleId: f.code,
-            ruleIndex: Math.max(0, RULES.findIndex((r) => r.code === f.code)),
-            level: LEVEL[f.severity],
-            message: { text: f.message },
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: rel(a.ir.path).split('\\').join('/') },
-                  // SARIF lines and columns are 1-based; LSP ranges are 0-based.
-                  region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 },
-                },
-              },
-            ],
-            relatedLocations: (f.related ?? []).map((r, i) => ({
-              id: i,
-              message: { text: r.message },
-              physicalLocation: { artifactLocation: { uri: rel(a.ir.path) }, region: { startLine: r.range.start.line + 1, startColumn: r.range.start.character + 1 } },
-            })),
-          })),
-        ),
+        results: analyses.flatMap((a) => {
+          const uri = rel(a.ir.path).split('\\').join('/');
+          return a.findings.map((f) => {
+            const index = RULES.findIndex((r) => r.code === f.code);
+            return {
+              ruleId: f.code,
+              ...(index >= 0 ? { ruleIndex: index } : {}),
+              level: LEVEL[f.severity],
+              message: { text: f.message },
+              locations: [{ physicalLocation: { artifactLocation: { uri }, region: region(f.range) } }],
+              ...(f.related?.length
+                ? { relatedLocations: f.related.map((r, i) => ({ id: i + 1, message: { text: r.message }, physicalLocation: { artifactLocation: { uri }, region: region(r.range) } })) }
+                : {}),
+              partialFingerprints: { 'tensorcostFinding/v1': fingerprint(f.code, uri, f.message, seen) },
+            };
+          });
+        }),
+        columnKind: 'utf16CodeUnits',
       },
     ],
   };

@@ -26,3 +26,14 @@ export function broadcastShapes(a: readonly Dim[], b: readonly Dim[], bindings: 
 function isOne(d: Dim, bindings: Bindings): boolean {
   return d.evaluate(bindings) === 1 || d.equals(Poly.ONE);
 }
+
+/** Broadcasts any number of shapes left to right; the first failure is the error. */
+export function broadcastMany(shapes: readonly (readonly Dim[])[], bindings: Bindings): BroadcastResult {
+  let acc: Dim[] = [];
+  for (const s of shapes) {
+    const r = broadcastShapes(acc, s, bindings);
+    if ('error' in r) return r;
+    acc = r.shape;
+  }
+  return { shape: acc };
+}

@@ -9,6 +9,7 @@ import { Interpreter } from './interpreter';
 import { Tree, parsePython } from './parser';
 import { readDirectives } from './directives';
 import { collectSignals } from './signals';
+import { collectDistributedSignals } from './distributed';
 import './builtins';
 
 /** Classes whose integer defaults are dims users mean (`GPTConfig.n_embd = 768`). */
@@ -24,8 +25,9 @@ export function analysePython(path: string, text: string, settings: Settings, ol
   const facts = readDirectives(text);
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   const defaultDtype = facts.defaultDtype ?? settings.defaultDtype;
-  const it = new Interpreter(tree.rootNode, { bindings, defaultDtype });
+  const it = new Interpreter(tree.rootNode, { bindings, defaultDtype, text });
   it.declare();
+  it.checkComments();
   for (const cls of it.classes.values()) {
     if (!CONFIG_CLASS.test(cls.name)) continue;
     for (const [k, v] of cls.defaults) {
@@ -43,7 +45,15 @@ export function analysePython(path: string, text: string, settings: Settings, ol
     }
   }
   for (const [k, v] of facts.directiveDims) bindings.set(k, v);
-  const functions = it.functions.map((f) => it.analyseFunction(f));
+  it.discoverInstances();
+  const functions = it.functions.flatMap((f) => {
+    try {
+      return [it.analyseFunction(f)];
+    } catch {
+      // One function the interpreter cannot follow must not cost the file its other results.
+      return [];
+    }
+  });
   const ir: FileIR = {
     path,
     language: 'python',
@@ -54,5 +64,6 @@ export function analysePython(path: string, text: string, settings: Settings, ol
     facts,
     signals: collectSignals(tree.rootNode, text),
   };
+  Object.assign(ir.signals, collectDistributedSignals(tree.rootNode, text));
   return { ir, tree };
 }

@@ -5,7 +5,7 @@
  * symbolic cost. It never executes user code and never throws on odd input: anything it does not
  * understand becomes `unknown` and the analysis goes on.
  */
-import { DType } from '../../core/dtypes';
+import { DType, parseDType } from '../../core/dtypes';
 import { Finding, FunctionSummary, Range, TensorOp, TensorType, Unmodelled } from '../../core/ir';
 import { OpContext, OpResult } from '../../core/ops/types';
 import { Bindings, Poly } from '../../core/symbolic';
@@ -13,7 +13,9 @@ import { parseAnnotation } from './annotations';
 import { BuiltinCtx, FUNCTIONS, LIBRARY_ROOTS, TENSOR_METHODS, canonical } from './builtins';
 import { matmulValues } from './builtins/gemm';
 import type { Node } from './parser';
-import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, tensor } from './values';
+import { CommentAnnotation, CommentInfo, collectComments, docstringShapes, parseShapeComment } from './comments';
+import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
+import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 
 /** Calls deeper than this are not followed (their cost is then missing, never wrong). */
 const MAX_CALL_DEPTH = 16;
@@ -50,7 +52,15 @@ export interface Frame {
 export interface InterpreterOptions {
   bindings: Bindings;
   defaultDtype: DType;
+  /** The source text, for reading shape comments by line. */
+  text?: string;
 }
+
+/** Attribute names of library modules that are dtypes. */
+const DTYPE_ATTR = /^(float(16|32|64)|bfloat16|half|double|int(8|16|32|64)|uint8|long|short|bool_?|float8_e4m3fn|float8_e5m2)$/;
+
+/** Statement kinds whose trailing comment sits on their first line, not their last. */
+const COMPOUND = new Set(['if_statement', 'for_statement', 'while_statement', 'with_statement', 'try_statement', 'function_definition', 'class_definition', 'decorated_definition', 'match_statement']);
 
 export function rangeOf(n: Node): Range {
   return {
@@ -78,6 +88,16 @@ export class Interpreter {
   private steps = 0;
   private freshCounter = 0;
   private readonly instanceCache = new Map<ClassInfo, Value>();
+  /** The frame multiplier a list was created under: appends in loops count relative to it. */
+  readonly listOrigin = new WeakMap<object, Poly>();
+  /**
+   * The best-known construction of each class (`ResNet(Bottleneck, [3, 4, 6, 3])` found in
+   * `resnet50()`): methods analysed on their own run on this instance, scored by how many of its
+   * constructor arguments were known.
+   */
+  private readonly witnesses = new Map<ClassInfo, { inst: Value; score: number }>();
+  private comments?: Map<number, CommentInfo>;
+  private readonly commentCache = new Map<number, CommentAnnotation | null>();
 
   constructor(
     private readonly root: Node,
@@ -226,7 +246,11 @@ export class Interpreter {
   /** Analyses one function standalone (report mode) and returns its summary. */
   analyseFunction(fn: FunctionInfo): FunctionSummary {
     const frame = this.newFrame(fn, true);
-    this.bindParams(fn, frame, [], new Map(), fn.cls ? this.instanceOf(fn.cls) : undefined);
+    // A copy of the representative instance: what this method assigns to `self` (an `__init__`
+    // run with symbolic arguments) must not leak into the analysis of the other methods.
+    const inst = fn.cls ? this.instanceOf(fn.cls) : undefined;
+    const self = inst?.kind === 'instance' ? ({ ...inst, fields: new Map(inst.fields) } as Value) : inst;
+    this.bindParams(fn, frame, [], new Map(), self, true);
     this.execBody(fn.node.childForFieldName('body'), frame);
     const nameNode = fn.node.childForFieldName('name') ?? fn.node;
     return {
@@ -238,6 +262,28 @@ export class Interpreter {
       bytes: frame.acc.bytes,
       upperBound: frame.acc.upperBound,
     };
+  }
+
+  /**
+   * Runs, silently, the module-level functions that construct classes of this file
+   * (`def resnet50(): return ResNet(Bottleneck, [3, 4, 6, 3])`), so that methods analysed on their
+   * own see a real construction rather than one with symbolic arguments.
+   */
+  discoverInstances(): void {
+    if (this.classes.size === 0) return;
+    const names = [...this.classes.keys()].filter((n) => /^[A-Za-z_]\w*$/.test(n));
+    if (names.length === 0) return;
+    const re = new RegExp(`\\b(${names.join('|')})\\s*\\(`);
+    for (const fn of this.functions) {
+      if (fn.cls || !re.test(fn.node.text)) continue;
+      const frame = this.newFrame(fn, false);
+      try {
+        this.bindParams(fn, frame, [], new Map());
+        this.execBody(fn.node.childForFieldName('body'), frame);
+      } catch {
+        // Discovery is best effort; analysis proper still runs.
+      }
+    }
   }
 
   /** Module-level statements, analysed like a function named by no one. */
@@ -256,6 +302,8 @@ export class Interpreter {
    * parameters as symbolic configs (their attributes become named dims).
    */
   instanceOf(cls: ClassInfo): Value {
+    const witness = this.witnesses.get(cls);
+    if (witness) return witness.inst;
     const cached = this.instanceCache.get(cls);
     if (cached) return cached;
     const inst: Value = { kind: 'instance', cls, fields: new Map() };
@@ -270,8 +318,14 @@ export class Interpreter {
   }
 
   /** Binds parameters: call arguments first, then annotations, defaults, and symbols. */
-  bindParams(fn: FunctionInfo, frame: Frame, args: Value[], kwargs: Map<string, Value>, self?: Value): void {
+  /**
+   * Binds parameters: call arguments first, then annotations (types, a directive above the `def`,
+   * an HF docstring), defaults, and symbols. `standalone` is a function analysed on its own: a
+   * parameter defaulting to None then stays unknown, since callers may pass something (`targets`).
+   */
+  bindParams(fn: FunctionInfo, frame: Frame, args: Value[], kwargs: Map<string, Value>, self?: Value, standalone = false): void {
     const params = fn.node.childForFieldName('parameters')?.namedChildren ?? [];
+    const hints = this.paramHints(fn);
     let pos = 0;
     let first = true;
     for (const p of params) {
@@ -299,8 +353,14 @@ export class Interpreter {
           if (ann.value) v = ann.value;
         }
       }
-      if ((!v || v.kind === 'unknown') && p.childForFieldName('value')) v = this.eval(p.childForFieldName('value')!, this.newFrame(null, false));
-      if (!v || v.kind === 'unknown') {
+      const hint = hints.get(name);
+      if (hint && (!v || v.kind === 'unknown' || (v.kind === 'tensor' && v.type.shape === null))) {
+        v = tensor({ shape: hint.shape, dtype: hint.dtype ?? (v?.kind === 'tensor' ? v.type.dtype : null) });
+      }
+      const dflt = p.childForFieldName('value');
+      if ((!v || v.kind === 'unknown') && dflt && !(standalone && dflt.type === 'none')) v = this.eval(dflt, this.newFrame(null, false));
+      if (standalone && dflt?.type === 'none' && (!v || v.kind === 'unknown')) v = UNKNOWN;
+      else if (!v || v.kind === 'unknown') {
         v = CONFIG_NAMES.test(name) ? { kind: 'dict', entries: new Map() } : { kind: 'tensor', type: { shape: null, dtype: null } };
         if (typeNode && !CONFIG_NAMES.test(name)) {
           // A non-tensor annotation (int, str, a config class) says this is not a tensor.
@@ -334,7 +394,7 @@ export class Interpreter {
   /** Constructs an instance of a class in this file: runs `__init__` with the call's arguments. */
   construct(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame): Value {
     const inst: Value = { kind: 'instance', cls, fields: new Map(cls.defaults) };
-    const init = cls.methods.get('__init__');
+    const init = findMethod(cls, '__init__', this.classes);
     if (init) this.callFunction(init, args, kwargs, caller, inst);
     else {
       // Dataclasses take their fields positionally or by keyword.
@@ -342,6 +402,8 @@ export class Interpreter {
       args.forEach((a, i) => names[i] && inst.fields.set(names[i], a));
       for (const [k, v] of kwargs) inst.fields.set(k, v);
     }
+    const score = [...args, ...kwargs.values()].filter((a) => a.kind !== 'unknown' && !(a.kind === 'tensor' && a.type.shape === null)).length + 1;
+    if (score > (this.witnesses.get(cls)?.score ?? 0)) this.witnesses.set(cls, { inst, score });
     return inst;
   }
 
@@ -357,6 +419,24 @@ export class Interpreter {
 
   exec(s: Node, frame: Frame): void {
     if (++this.steps > MAX_STEPS) return;
+    try {
+      const anns = this.annotationsOf(s);
+      if (anns.length === 0) return this.execStatement(s, frame);
+      const assigned = assignedNames(s);
+      for (const a of anns) for (const [name, dims] of a.named ?? []) if (!assigned.has(name)) this.applyShape(name, dims, a, frame);
+      this.execStatement(s, frame);
+      for (const a of anns) {
+        for (const [name, dims] of a.named ?? []) if (assigned.has(name)) this.applyShape(name, dims, a, frame);
+        if (a.anonymous && assigned.size === 1 && !COMPOUND.has(s.type)) this.applyShape([...assigned][0], a.anonymous, a, frame);
+      }
+    } catch (e) {
+      // A statement the interpreter trips over (deep nesting, a handler's bug) is skipped; the
+      // analysis of the rest of the function goes on.
+      return;
+    }
+  }
+
+  private execStatement(s: Node, frame: Frame): void {
     switch (s.type) {
       case 'expression_statement': {
         const e = s.namedChild(0);
@@ -398,6 +478,104 @@ export class Interpreter {
     }
   }
 
+  // ---------------------------------------------------------------- shape comments
+
+  private commentAt(row: number): CommentAnnotation | null {
+    if (this.commentCache.has(row)) return this.commentCache.get(row)!;
+    this.comments ??= collectComments(this.root, (this.options.text ?? this.root.text).split(/\r\n|\r|\n/));
+    const info = this.comments.get(row);
+    const ann = info ? parseShapeComment(info, rangeOf) : null;
+    this.commentCache.set(row, ann);
+    return ann;
+  }
+
+  /** Annotations of a statement: the comment trailing it and the one on the line above it. */
+  annotationsOf(s: Node): CommentAnnotation[] {
+    if (s.type === 'comment') return [];
+    const out: CommentAnnotation[] = [];
+    const trailRow = COMPOUND.has(s.type) ? s.startPosition.row : s.endPosition.row;
+    const trailing = this.commentAt(trailRow);
+    if (trailing && !trailing.error && !this.comments!.get(trailRow)!.ownLine) out.push(trailing);
+    const above = s.startPosition.row > 0 ? this.commentAt(s.startPosition.row - 1) : null;
+    if (above && !above.error && this.comments!.get(s.startPosition.row - 1)!.ownLine) out.push(above);
+    return out;
+  }
+
+  /** TC001 for every comment that is clearly meant as a shape but does not parse. */
+  checkComments(): void {
+    this.comments ??= collectComments(this.root, (this.options.text ?? this.root.text).split(/\r\n|\r|\n/));
+    for (const row of this.comments.keys()) {
+      const a = this.commentAt(row);
+      if (a?.error) this.findings.push({ code: 'TC001', severity: 'error', message: a.error, range: a.range });
+    }
+  }
+
+  /**
+   * Gives `name` the annotated shape. A value whose shape the code already determines keeps it
+   * (its formulas are exact) unless its dims are anonymous; a provable disagreement with the
+   * comment is reported, as a warning, since stale comments are common and not a run-time error.
+   */
+  private applyShape(name: string, dims: Poly[], ann: CommentAnnotation, frame: Frame): void {
+    const target = name.split('.');
+    let v: Value;
+    if (target.length === 1) v = this.lookup(name, frame);
+    else {
+      const obj = this.lookup(target[0], frame);
+      v = target.length === 2 && obj.kind === 'instance' ? obj.fields.get(target[1]) ?? UNKNOWN : UNKNOWN;
+    }
+    const merged = this.reconcile(v, { shape: dims, dtype: ann.dtype ?? null }, ann, frame);
+    if (target.length === 1) frame.env.set(name, merged);
+    else {
+      const obj = this.lookup(target[0], frame);
+      if (target.length === 2 && obj.kind === 'instance') obj.fields.set(target[1], merged);
+    }
+  }
+
+  reconcile(v: Value, ann: TensorType, at: { range: Range }, frame: Frame): Value {
+    if (v.kind !== 'tensor' && v.kind !== 'unknown') return v;
+    if (v.kind !== 'tensor' || v.type.shape === null) return tensor({ shape: ann.shape, dtype: ann.dtype ?? (v.kind === 'tensor' ? v.type.dtype : null) });
+    const have = v.type.shape;
+    const want = ann.shape!;
+    const b = this.options.bindings;
+    let conflict: string | undefined;
+    if (have.length !== want.length) conflict = `rank ${want.length} vs ${have.length}`;
+    else {
+      for (let i = 0; i < have.length && !conflict; i++) {
+        const x = have[i].evaluate(b);
+        const y = want[i].evaluate(b);
+        if (x !== null && y !== null && x !== y) conflict = `dim ${i} is ${y} in the comment, ${x} in the code`;
+      }
+    }
+    if (conflict) {
+      if (frame.report) {
+        const dup = this.findings.some((f) => f.code === 'TC002' && f.range.start.line === at.range.start.line && f.range.start.character === at.range.start.character);
+        const text = (s: Poly[]) => `(${s.map((d) => d.toString()).join(', ')})`;
+        if (!dup) this.findings.push({ code: 'TC002', severity: 'warning', message: `shape annotation ${text(want)} disagrees with the inferred shape ${text(have)}: ${conflict}`, range: at.range });
+      }
+      return v;
+    }
+    const anonymous = (d: Poly) => !d.isConst() && [...d.freeSymbols()].every((x) => /^_\d+$/.test(x));
+    const shape = have.map((d, i) => (anonymous(d) ? want[i] : d));
+    return tensor({ shape, dtype: v.type.dtype ?? ann.dtype });
+  }
+
+  /** Shapes a function's parameters get from a directive above its `def` or an HF docstring. */
+  private paramHints(fn: FunctionInfo): Map<string, TensorType> {
+    const out = new Map<string, TensorType>();
+    const body = fn.node.childForFieldName('body');
+    const first = body?.namedChildren.find((c) => c?.type !== 'comment');
+    const doc = first?.type === 'expression_statement' && first.namedChild(0)?.type === 'string' ? stringValue(first.namedChild(0)!) : '';
+    if (doc.includes('of shape')) for (const [k, dims] of docstringShapes(doc)) out.set(k, { shape: dims, dtype: null });
+    const holder = fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node;
+    for (const a of this.annotationsOf(holder)) {
+      for (const [k, dims] of a.named ?? []) out.set(k, { shape: dims, dtype: a.dtype ?? null });
+    }
+    // A trailing directive on the `def` line itself (when the parameters span one line).
+    const own = this.commentAt(fn.node.startPosition.row);
+    if (own?.named && !own.error) for (const [k, dims] of own.named) out.set(k, { shape: dims, dtype: own.dtype ?? null });
+    return out;
+  }
+
   private execIf(s: Node, frame: Frame): void {
     const cond = this.eval(s.childForFieldName('condition')!, frame);
     const consequence = s.childForFieldName('consequence');
@@ -414,6 +592,7 @@ export class Interpreter {
     const branches: Node[] = [consequence!, ...alternatives];
     let best: { acc: Acc; env: Map<string, Value>; returned: boolean; returns: Value[] } | undefined;
     let bestScore = -1;
+    const envs: Map<string, Value>[] = [];
     const hasElse = alternatives.some((a) => a.type === 'else_clause');
     for (const b of branches) {
       const sub: Frame = { ...frame, env: new Map(frame.env), acc: emptyAcc(), returns: [], returned: false };
@@ -422,6 +601,7 @@ export class Interpreter {
         this.eval(b.childForFieldName('condition')!, sub);
         this.execBody(b.childForFieldName('consequence'), sub);
       }
+      envs.push(sub.env);
       const score = this.score(sub.acc);
       if (score > bestScore || !best) {
         bestScore = score;
@@ -435,7 +615,13 @@ export class Interpreter {
     frame.acc.otherFlops = frame.acc.otherFlops.add(best.acc.otherFlops);
     frame.acc.bytes = frame.acc.bytes.add(best.acc.bytes);
     frame.acc.upperBound ||= best.acc.upperBound;
-    for (const [k, v] of best.env) frame.env.set(k, v);
+    for (const [k, v] of best.env) {
+      // Join: where the counted branch lost a tensor's shape (`scores + mask` with an unknown
+      // mask) but another branch kept it, keep the shape; later ops stay costed.
+      const lost = v.kind === 'unknown' || (v.kind === 'tensor' && v.type.shape === null);
+      const known = lost ? envs.map((e) => e.get(k)).find((x) => x?.kind === 'tensor' && x.type.shape !== null) : undefined;
+      frame.env.set(k, known ?? v);
+    }
     frame.returns.push(...best.returns);
     // A branch that returned does not end the function unless every branch did (we cannot know).
   }
@@ -456,24 +642,28 @@ export class Interpreter {
     let item: Value = UNKNOWN;
     const it = this.eval(right, frame);
     if (it.kind === 'tuple') {
-      const reps = it.repeat ?? Poly.ONE;
-      if (it.items.length === 1 || (it.items.length > 0 && it.items.every((x) => sameKind(x, it.items[0])))) {
-        trips = reps.mul(it.items.length);
-        item = it.items[0];
-      } else if (it.items.length > 0) {
-        // Different items: run the body once per item (bounded), each with its own value.
+      const groups = groupItems(it);
+      if (groups.length === 1) {
+        trips = groups[0].count;
+        item = groups[0].item;
+      } else if (groups.length > 0) {
+        // Different items (blocks built apart, a downsampling first block): the body runs once
+        // per distinct item, weighted by how often that item occurs (bounded for huge literals).
         const saved = frame.multiplier;
-        frame.multiplier = saved.mul(reps);
-        for (const x of it.items.slice(0, 256)) {
-          this.bindTarget(left, x, frame);
+        for (const g of groups.slice(0, MAX_DISTINCT_ITEMS)) {
+          frame.multiplier = saved.mul(g.count);
+          this.bindTarget(left, g.item, frame);
           this.execBody(body, frame);
         }
         frame.multiplier = saved;
         return;
-      }
+      } else trips = Poly.ZERO;
     } else if (it.kind === 'range') {
       trips = it.trips;
       item = int(Poly.sym(left.text));
+    } else if (it.kind === 'dict') {
+      trips = Poly.const(it.entries.size);
+      item = it.entries.size > 0 ? { kind: 'str', value: [...it.entries.keys()][0] } : UNKNOWN;
     } else if (it.kind === 'tensor' && it.type.shape && it.type.shape.length > 0) {
       trips = it.type.shape[0];
       item = tensor({ shape: it.type.shape.slice(1), dtype: it.type.dtype });
@@ -481,10 +671,7 @@ export class Interpreter {
     this.bindTarget(left, item, frame);
     const saved = frame.multiplier;
     frame.multiplier = saved.mul(trips);
-    const loops = (frame as { loops?: number }).loops ?? 0;
-    (frame as { loops?: number }).loops = loops + 1;
     this.execBody(body, frame);
-    (frame as { loops?: number }).loops = loops;
     frame.multiplier = saved;
   }
 
@@ -619,8 +806,11 @@ export class Interpreter {
         return n.namedChild(0) ? this.eval(n.namedChild(0)!, frame) : UNKNOWN;
       case 'tuple':
       case 'expression_list':
+        return { kind: 'tuple', items: this.evalItems(n, frame) };
       case 'list':
-        return { kind: 'tuple', items: this.evalItems(n, frame), list: n.type === 'list' };
+        return newList(this.evalItems(n, frame), this, frame);
+      case 'dictionary':
+        return this.evalDict(n, frame);
       case 'attribute':
         return this.evalAttribute(n, frame);
       case 'call':
@@ -691,33 +881,61 @@ export class Interpreter {
     const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc };
     if (left) this.bindTarget(left, it.kind === 'tuple' ? it.items[0] ?? UNKNOWN : it.kind === 'range' ? int(Poly.sym(left.text)) : UNKNOWN, sub);
     const item = this.eval(body, sub);
-    if (it.kind === 'range') return { kind: 'tuple', items: [item], list: true, repeat: it.trips };
-    if (it.kind === 'tuple') return { kind: 'tuple', items: it.items.map(() => item), list: true, repeat: it.repeat };
-    return { kind: 'tuple', items: [item], list: true };
+    if (it.kind === 'range') return newList([item], this, frame, { repeat: it.trips });
+    if (it.kind === 'tuple') return newList([item], this, frame, { repeat: itemCounts(it).reduce((a, b) => a.add(b), Poly.ZERO) });
+    return newList([item], this, frame);
+  }
+
+  /** `{"wte": nn.Embedding(...), **other}` with string keys; other keys are dropped. */
+  private evalDict(n: Node, frame: Frame): Value {
+    const entries = new Map<string, Value>();
+    for (const c of n.namedChildren) {
+      if (c?.type === 'pair') {
+        const k = this.eval(c.childForFieldName('key')!, frame);
+        const v = this.eval(c.childForFieldName('value')!, frame);
+        if (k.kind === 'str') entries.set(k.value, v);
+      } else if (c?.type === 'dictionary_splat') {
+        const v = this.eval(c.namedChild(0)!, frame);
+        if (v.kind === 'dict') for (const [k, x] of v.entries) entries.set(k, x);
+      }
+    }
+    return { kind: 'dict', entries };
   }
 
   private evalAttribute(n: Node, frame: Frame): Value {
     const obj = this.eval(n.childForFieldName('object')!, frame);
     const attr = n.childForFieldName('attribute')?.text ?? '';
     switch (obj.kind) {
-      case 'ref':
-        return { kind: 'ref', path: `${obj.path}.${attr}` };
+      case 'ref': {
+        const path = `${obj.path}.${attr}`;
+        if (MATH_CONSTANTS[path] !== undefined) return { kind: 'float', value: MATH_CONSTANTS[path] };
+        // `torch.bfloat16`, `np.float32`, `jnp.float16`: dtype objects, not callables.
+        const dt = LIBRARY_ROOTS.has(canonical(path).split('.')[0]) && DTYPE_ATTR.test(attr) ? parseDType(attr) : undefined;
+        if (dt) return { kind: 'dtype', dtype: dt };
+        return { kind: 'ref', path };
+      }
       case 'instance': {
         const f = obj.fields.get(attr);
         if (f) return f;
         const m = findMethod(obj.cls, attr, this.classes);
         if (m) return { kind: 'function', def: m, self: obj };
-        const d = obj.cls.defaults.get(attr);
-        return d ?? UNKNOWN;
+        const d = this.classDefault(obj.cls, attr);
+        if (d) return d;
+        return MODULE_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
       }
+      case 'tuple':
+        return LIST_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
       case 'class': {
-        const m = obj.cls.methods.get(attr);
+        const m = findMethod(obj.cls, attr, this.classes);
         if (m) return { kind: 'function', def: m };
-        return obj.cls.defaults.get(attr) ?? UNKNOWN;
+        return this.classDefault(obj.cls, attr) ?? UNKNOWN;
       }
-      case 'dict':
+      case 'dict': {
         // An unknown config object: its attributes are dims named after them (`config.n_embd`).
-        return obj.entries.get(attr) ?? int(Poly.sym(attr));
+        const e = obj.entries.get(attr);
+        if (e) return e;
+        return DICT_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : int(Poly.sym(attr));
+      }
       case 'tensor':
         return tensorAttribute(obj.type, attr, n, this, frame);
       case 'module':
@@ -727,15 +945,28 @@ export class Interpreter {
     }
   }
 
+  /** A class attribute (`expansion = 4`), looked up through the bases. */
+  private classDefault(cls: ClassInfo, attr: string, seen = new Set<ClassInfo>()): Value | undefined {
+    if (seen.has(cls)) return undefined;
+    seen.add(cls);
+    const d = cls.defaults.get(attr);
+    if (d) return d;
+    for (const b of cls.bases) {
+      const base = this.classes.get(b);
+      const found = base && this.classDefault(base, attr, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
   private evalSubscript(n: Node, frame: Frame): Value {
     const v = this.eval(n.childForFieldName('value')!, frame);
     const subs = n.childrenForFieldName('subscript').filter((x): x is Node => !!x);
     if (v.kind === 'tuple' && subs.length === 1 && subs[0].type !== 'slice') {
       const i = asDim(this.eval(subs[0], frame))?.constValue();
       if (i !== undefined && Number.isInteger(i)) {
-        const idx = i < 0 ? v.items.length + i : i;
         if (v.repeat && !v.repeat.equals(Poly.ONE)) return v.items[0] ?? UNKNOWN;
-        return v.items[idx] ?? UNKNOWN;
+        return indexWithCounts(v, i);
       }
     }
     if (v.kind === 'tensor') return indexTensor(v.type, subs, this, frame);
@@ -744,6 +975,21 @@ export class Interpreter {
       if (k.kind === 'str') return v.entries.get(k.value) ?? UNKNOWN;
     }
     return UNKNOWN;
+  }
+
+  /** One index of a subscript: slices and `...` as values of their own, the rest evaluated. */
+  evalIndex(s: Node, frame: Frame): Value {
+    if (s.type === 'ellipsis') return { kind: 'ellipsis' };
+    if (s.type !== 'slice') return this.eval(s, frame);
+    // tree-sitter gives a slice's parts in order, with the ':' tokens between them.
+    const parts: (Value | null)[] = [null, null, null];
+    let at = 0;
+    for (const c of s.children) {
+      if (!c) continue;
+      if (c.type === ':') at++;
+      else if (c.isNamed && at < 3) parts[at] = this.eval(c, frame);
+    }
+    return { kind: 'slice', start: parts[0], stop: parts[1], step: parts[2] };
   }
 
   private compare(n: Node, frame: Frame): Value {
@@ -813,7 +1059,8 @@ export class Interpreter {
         const v = this.eval(c.namedChild(0)!, frame);
         if (v.kind === 'tuple') {
           // `*layers` of n repeated items passes n items; we keep the repeat on a single tuple arg.
-          if (v.repeat && !v.repeat.equals(Poly.ONE)) out.push({ ...v, splat: true } as Value);
+          const counted = v.counts?.some((c) => !c.equals(Poly.ONE));
+          if ((v.repeat && !v.repeat.equals(Poly.ONE)) || counted) out.push({ ...v, splat: true } as Value);
           else out.push(...v.items);
         } else out.push(UNKNOWN);
       } else out.push(this.eval(c, frame));
@@ -840,14 +1087,29 @@ export class Interpreter {
     return this.call(callee, args, kwargs, { node: n, name: calleeName(fnNode) }, frame);
   }
 
+  /** `nn.Sequential` runs its members in order, each as often as it occurs. */
+  private callSequential(seq: Extract<Value, { kind: 'tuple' }>, args: Value[], kwargs: Map<string, Value>, site: CallSite, frame: Frame): Value {
+    let x = args[0] ?? UNKNOWN;
+    const counts = itemCounts(seq);
+    const saved = frame.multiplier;
+    seq.items.forEach((m, i) => {
+      frame.multiplier = saved.mul(counts[i]);
+      x = this.call(m, i === 0 ? [x, ...args.slice(1)] : [x], i === 0 ? kwargs : new Map(), site, frame);
+    });
+    frame.multiplier = saved;
+    return x;
+  }
+
   call(callee: Value, args: Value[], kwargs: Map<string, Value>, site: CallSite, frame: Frame): Value {
     switch (callee.kind) {
       case 'ref': {
         const name = canonical(callee.path);
+        // Containers and Python builtins first: they run user code the op handlers cannot.
+        const own = Object.prototype.hasOwnProperty.call(BUILTINS, name) ? BUILTINS[name] : undefined;
+        if (own && (name.startsWith('torch.nn.') || name.startsWith('math.') || name.startsWith('collections.'))) return own(args, kwargs, this, frame);
         const handler = FUNCTIONS.get(name);
         if (handler) return handler(args, kwargs, site, this.ctx(frame));
-        const builtin = BUILTINS[name];
-        if (builtin) return builtin(args, kwargs, this, frame);
+        if (own) return own(args, kwargs, this, frame);
         if (LIBRARY_ROOTS.has(name.split('.')[0])) return this.ctx(frame).unmodelled({ ...site, name });
         return UNKNOWN;
       }
@@ -857,8 +1119,10 @@ export class Interpreter {
           if (h) return h(callee.of.type, args, kwargs, site, this.ctx(frame));
           return this.ctx(frame).unmodelled({ ...site, name: `Tensor.${callee.name}` });
         }
-        return UNKNOWN;
+        return containerMethod(callee.of, callee.name, args, this, frame);
       }
+      case 'tuple':
+        return callee.sequential ? this.callSequential(callee, args, kwargs, site, frame) : UNKNOWN;
       case 'function':
         return this.callFunction(callee.def, args, kwargs, frame, callee.self);
       case 'class':
@@ -869,9 +1133,9 @@ export class Interpreter {
         return UNKNOWN;
       }
       case 'module':
-        return callee.call(args, kwargs, site);
+        return callee.call(args, kwargs, site, this.ctx(frame));
       default: {
-        const builtin = BUILTINS[site.name];
+        const builtin = Object.prototype.hasOwnProperty.call(BUILTINS, site.name) ? BUILTINS[site.name] : undefined;
         if (builtin && callee.kind === 'unknown') return builtin(args, kwargs, this, frame);
         return UNKNOWN;
       }
@@ -879,46 +1143,20 @@ export class Interpreter {
   }
 }
 
-/** Python builtins that matter for shapes: ranges, lengths, integer conversions. */
-type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame) => Value;
-const BUILTINS: Record<string, Builtin> = {
-  range: (args) => {
-    const d = args.map(asDim);
-    if (d.some((x) => !x)) return UNKNOWN;
-    const [start, stop, step] = d.length === 1 ? [Poly.ZERO, d[0]!, Poly.ONE] : [d[0]!, d[1]!, d[2] ?? Poly.ONE];
-    const s = step.constValue();
-    const trips = s === 1 || s === undefined ? stop.sub(start) : stop.sub(start).ceildiv(s);
-    return { kind: 'range', trips };
-  },
-  len: (args) => {
-    const v = args[0];
-    if (v?.kind === 'tuple') return int(v.repeat ? v.repeat.mul(v.items.length) : Poly.const(v.items.length));
-    if (v?.kind === 'tensor' && v.type.shape?.length) return int(v.type.shape[0]);
-    return UNKNOWN;
-  },
-  int: (args) => (args[0]?.kind === 'int' ? args[0] : args[0]?.kind === 'float' && args[0].value !== null ? int(Math.trunc(args[0].value)) : UNKNOWN),
-  float: (args) => (args[0]?.kind === 'int' ? { kind: 'float', value: args[0].value.constValue() ?? null } : args[0] ?? UNKNOWN),
-  min: (args) => pickNumeric(args, Math.min),
-  max: (args) => pickNumeric(args, Math.max),
-  super: (_a, _k, it, frame) => {
-    const self = frame.env.get('self');
-    return self?.kind === 'instance' ? { kind: 'dict', entries: new Map([['__init__', NONE]]) } : UNKNOWN;
-  },
-  isinstance: () => ({ kind: 'bool', value: null }),
-  print: () => NONE,
-};
+/** Most distinct items a loop body is run for, one run each. */
+const MAX_DISTINCT_ITEMS = 256;
 
-function pickNumeric(args: Value[], f: (...n: number[]) => number): Value {
-  const xs = args.map((a) => asDim(a)?.constValue());
-  if (xs.every((x): x is number => x !== undefined) && xs.length > 0) return int(f(...xs));
-  return args.find((a) => a.kind === 'tensor') ?? UNKNOWN;
-}
-
-function sameKind(a: Value, b: Value): boolean {
-  if (a.kind !== b.kind) return false;
-  if (a.kind === 'instance' && b.kind === 'instance') return a.cls === b.cls;
-  if (a.kind === 'module' && b.kind === 'module') return a.cls === b.cls;
-  return a.kind !== 'tensor';
+/** The distinct items of a list with how often each occurs; equal numbers and the same object merge. */
+function groupItems(v: Extract<Value, { kind: 'tuple' }>): { item: Value; count: Poly }[] {
+  const counts = itemCounts(v);
+  const out: { item: Value; count: Poly; key?: string }[] = [];
+  v.items.forEach((item, i) => {
+    const key = item.kind === 'int' ? `int:${item.value.toString()}` : item.kind === 'str' ? `str:${item.value}` : undefined;
+    const same = out.find((g) => g.item === item || (key !== undefined && g.key === key));
+    if (same) same.count = same.count.add(counts[i]);
+    else out.push({ item, count: counts[i], key });
+  });
+  return out;
 }
 
 export function findMethod(cls: ClassInfo, name: string, classes: Map<string, ClassInfo>, seen = new Set<ClassInfo>()): FunctionInfo | undefined {
@@ -934,6 +1172,37 @@ export function findMethod(cls: ClassInfo, name: string, classes: Map<string, Cl
     }
   }
   return undefined;
+}
+
+/** Item `i` of a list whose items occur `counts` times each. */
+function indexWithCounts(v: Extract<Value, { kind: 'tuple' }>, i: number): Value {
+  if (!v.counts) return v.items[i < 0 ? v.items.length + i : i] ?? UNKNOWN;
+  const counts = v.counts.map((c) => c.constValue());
+  // With symbolic counts we cannot say which item sits at i: any of them is a fair guess.
+  if (counts.some((c) => c === undefined)) return v.items[i < 0 ? v.items.length - 1 : 0] ?? UNKNOWN;
+  const total = (counts as number[]).reduce((a, b) => a + b, 0);
+  let k = i < 0 ? total + i : i;
+  for (let j = 0; j < v.items.length; j++) {
+    if (k < (counts[j] as number)) return v.items[j];
+    k -= counts[j] as number;
+  }
+  return UNKNOWN;
+}
+
+/** Names a simple statement binds: `x = ...`, `a, b = ...`, `self.w = ...` (as `self.w`). */
+function assignedNames(s: Node): Set<string> {
+  const out = new Set<string>();
+  const e = s.type === 'expression_statement' ? s.namedChild(0) : null;
+  if (!e || (e.type !== 'assignment' && e.type !== 'augmented_assignment')) return out;
+  const visit = (t: Node | null) => {
+    if (!t) return;
+    if (t.type === 'identifier') out.add(t.text);
+    else if (t.type === 'attribute' && t.childForFieldName('object')?.type === 'identifier') out.add(t.text.replace(/\s+/g, ''));
+    else if (['pattern_list', 'tuple_pattern', 'list_pattern', 'expression_list', 'tuple', 'list', 'parenthesized_expression'].includes(t.type)) for (const c of t.namedChildren) visit(c);
+  };
+  visit(e.childForFieldName('left'));
+  // `a = b = x` chains: tree-sitter nests the second assignment as the right side.
+  return out;
 }
 
 function unpack(v: Value, n: number): Value[] {
@@ -978,6 +1247,6 @@ function tensorAttribute(t: TensorType, attr: string, n: Node, it: Interpreter, 
 /** Integer indexing drops a dim, slices keep it, `None` adds one, `...` skips. */
 function indexTensor(t: TensorType, subs: Node[], it: Interpreter, frame: Frame): Value {
   const h = TENSOR_METHODS.get('__getitem__');
-  if (h) return h(t, subs.map((s) => (s.type === 'slice' ? ({ kind: 'str', value: ':' } as Value) : it.eval(s, frame))), new Map(), { node: subs[0] ?? ({} as Node), name: '[]' }, it.ctx(frame));
+  if (h) return h(t, subs.map((s) => it.evalIndex(s, frame)), new Map(), { node: subs[0]?.parent ?? subs[0] ?? ({} as Node), name: '[]' }, it.ctx(frame));
   return tensor({ shape: null, dtype: t.dtype });
 }

@@ -1,10 +1,353 @@
 /**
- * Syntactic facts the rules need beyond ops and shapes (autocast regions, backward calls, loss
- * scalers, loops around matmuls...), collected in one pass over the tree. Keys are documented
- * where they are produced; each rule reads the keys it needs from `FileIR.signals`.
+ * Syntactic facts the rules need beyond ops and shapes, collected in one pass over the tree:
+ * mixed-precision setup (autocast regions, loss scalers, backward and optimizer steps, `.half()`,
+ * TF32 switches), loops around matmuls, nested-loop convolutions, hand-written attention,
+ * transposes fed to matmul inside loops and fp16-hostile literals. Ranges are LSP ranges taken
+ * from the same nodes the interpreter records ops at, so a rule can find the op of a signal by its
+ * range. Each key of the result holds one kind of signal; the shapes are the interfaces below.
  */
+import type { Range } from '../../core/ir';
+import type { CallSignal, FloatLiteralSignal, LoopSignal, Signals } from '../../core/rules/signals';
 import type { Node } from './parser';
+import { collectAttention, ScopeFacts } from './signalsAttention';
+import { isTransposeExpr, loopVarsOf, matmulSite, namesIn } from './signalsSyntax';
 
-export function collectSignals(_root: Node, _text: string): Record<string, unknown[]> {
-  return {};
+export function rangeOfNode(n: Node): Range {
+  return { start: { line: n.startPosition.row, character: n.startPosition.column }, end: { line: n.endPosition.row, character: n.endPosition.column } };
 }
+
+const OPTIMIZER_NAME = /(^|[._])(opt|optim|optimizer|optimiser)\w*$/i;
+const FP16_MAX = 65504;
+const FP16_MIN_SUBNORMAL = 6e-8;
+
+interface LoopFrame {
+  sig: LoopSignal;
+  node: Node;
+  vars: Set<string>;
+  /** Names assigned anywhere in the loop body: values that may change per iteration. */
+  assigned: Set<string>;
+}
+
+class Collector {
+  readonly s: Signals = {
+    imports: [], autocast: [], gradScaler: [], backward: [], optimizerStep: [], halfModel: [], tf32: [], loops: [],
+    naiveConv: [], manualAttention: [], transposeInLoop: [], viewOfTranspose: [], floatLiterals: [],
+  };
+  private readonly loops: LoopFrame[] = [];
+  private readonly optimizers = new Set<string>();
+  private scopes: ScopeFacts[] = [];
+
+  constructor(private readonly lines: string[]) {}
+
+  run(root: Node): Signals {
+    this.scopes.push(newScope());
+    this.walk(root);
+    this.endScope();
+    return this.s;
+  }
+
+  private endScope(): void {
+    const scope = this.scopes.pop()!;
+    this.s.manualAttention.push(...collectAttention(scope, this.lines, this.s.imports));
+  }
+
+  private indentOf(n: Node): string {
+    const line = this.lines[n.startPosition.row] ?? '';
+    return /^\s*/.exec(line)![0];
+  }
+
+  private statementOf(n: Node): Node {
+    let s: Node = n;
+    while (s.parent && s.parent.type !== 'block' && s.parent.type !== 'module') s = s.parent;
+    return s;
+  }
+
+  private callSignal(n: Node, receiver?: string): CallSignal {
+    const st = this.statementOf(n);
+    return { range: rangeOfNode(n), text: n.text, receiver, statement: rangeOfNode(st), indent: this.indentOf(st) };
+  }
+
+  private walk(n: Node): void {
+    switch (n.type) {
+      case 'function_definition': {
+        // A nested def starts a new scope; loops around it do not run its body.
+        const saved = this.loops.splice(0);
+        this.scopes.push(newScope());
+        for (const c of n.namedChildren) if (c) this.walk(c);
+        this.endScope();
+        this.loops.push(...saved);
+        return;
+      }
+      case 'import_statement':
+      case 'import_from_statement':
+        this.onImport(n);
+        return;
+      case 'with_statement':
+        this.onWith(n);
+        break;
+      case 'for_statement':
+      case 'while_statement':
+        this.onLoop(n);
+        return;
+      case 'call':
+        this.onCall(n);
+        break;
+      case 'binary_operator':
+        if (n.childForFieldName('operator')?.text === '@') this.onMatmul(n);
+        break;
+      case 'assignment':
+        this.onAssignment(n);
+        break;
+      case 'float':
+      case 'integer':
+        this.onNumber(n);
+        break;
+    }
+    for (const c of n.namedChildren) if (c) this.walk(c);
+  }
+
+  private onImport(n: Node): void {
+    if (n.type === 'import_statement') {
+      for (const c of n.namedChildren) {
+        if (c?.type === 'dotted_name') this.s.imports.push({ module: c.text, alias: c.text.split('.')[0] });
+        else if (c?.type === 'aliased_import') this.s.imports.push({ module: c.childForFieldName('name')?.text ?? '', alias: c.childForFieldName('alias')?.text ?? '' });
+      }
+    } else {
+      const mod = n.childForFieldName('module_name')?.text ?? '';
+      for (const c of n.childrenForFieldName('name')) {
+        if (c?.type === 'dotted_name') this.s.imports.push({ module: `${mod}.${c.text}`, alias: c.text });
+        else if (c?.type === 'aliased_import') this.s.imports.push({ module: `${mod}.${c.childForFieldName('name')?.text ?? ''}`, alias: c.childForFieldName('alias')?.text ?? '' });
+      }
+    }
+  }
+
+  private onWith(n: Node): void {
+    const clause = n.namedChildren.find((c) => c?.type === 'with_clause');
+    for (const item of clause?.namedChildren ?? []) {
+      let v = item?.childForFieldName('value') ?? null;
+      if (v?.type === 'as_pattern') v = v.namedChild(0);
+      if (v?.type !== 'call') continue;
+      const fn = v.childForFieldName('function')?.text.replace(/\s+/g, '') ?? '';
+      if (!/(^|\.)autocast$/.test(fn)) continue;
+      const args = v.childForFieldName('arguments');
+      const kw = keywordArgs(args);
+      if (kw.get('enabled') === 'False') continue;
+      const explicit = kw.get('dtype');
+      let dtype: 'fp16' | 'bf16' | null;
+      if (explicit) dtype = /bfloat16|bf16/.test(explicit) ? 'bf16' : /float16|half|fp16/.test(explicit) ? 'fp16' : null;
+      else {
+        // torch.cuda.amp.autocast and torch.autocast("cuda") default to fp16; on CPU to bf16.
+        const device = kw.get('device_type') ?? positional(args)[0]?.text ?? '';
+        dtype = /cpu/.test(fn) || /['"]cpu['"]/.test(device) ? 'bf16' : /cuda/.test(fn) || /['"]cuda['"]/.test(device) ? 'fp16' : null;
+      }
+      this.s.autocast.push({ range: rangeOfNode(v), region: rangeOfNode(n), dtype, api: /cuda\.amp|^amp\.autocast/.test(fn) && !/^torch\.amp/.test(fn) ? 'cuda.amp' : 'amp' });
+    }
+  }
+
+  private onLoop(n: Node): void {
+    const body = n.childForFieldName('body');
+    const left = n.childForFieldName('left');
+    const iterNode = n.type === 'for_statement' ? n.childForFieldName('right') : n.childForFieldName('condition');
+    const header: Range = { start: rangeOfNode(n).start, end: body ? { line: body.startPosition.row, character: body.startPosition.column } : rangeOfNode(n).end };
+    // The header ends at the colon: trim back to the end of the iterable.
+    if (iterNode) header.end = { line: iterNode.endPosition.row, character: iterNode.endPosition.column + 1 };
+    const sig: LoopSignal = {
+      header,
+      range: rangeOfNode(n),
+      vars: left ? loopVarsOf(left) : [],
+      iter: iterNode?.text ?? '',
+      indent: this.indentOf(n),
+      matmuls: [],
+      depth: this.loops.length,
+    };
+    this.s.loops.push(sig);
+    const assigned = new Set<string>(sig.vars);
+    if (body) for (const a of body.descendantsOfType(['assignment', 'augmented_assignment'])) if (a?.childForFieldName('left')) for (const x of namesIn(a.childForFieldName('left')!)) assigned.add(x);
+    const frame: LoopFrame = { sig, node: n, vars: new Set(sig.vars), assigned };
+    this.loops.push(frame);
+    for (const c of n.namedChildren) if (c) this.walk(c);
+    this.loops.pop();
+    if (this.loops.length === 0) this.detectNaiveConv(n);
+  }
+
+  private onCall(n: Node): void {
+    const fnNode = n.childForFieldName('function');
+    if (!fnNode) return;
+    const fn = fnNode.text.replace(/\s+/g, '');
+    const last = fn.split('.').pop() ?? '';
+    const receiver = fnNode.type === 'attribute' ? fnNode.childForFieldName('object')?.text : undefined;
+    const args = n.childForFieldName('arguments');
+    if (last === 'GradScaler' || /(^|\.)amp\.initialize$/.test(fn) || /^(LossScaler|DynamicLossScaler)$/.test(last)) this.s.gradScaler.push(this.callSignal(n));
+    else if (keywordArgs(args).has('loss_scale') || keywordArgs(args).has('dynamic_loss_scale')) this.s.gradScaler.push(this.callSignal(n));
+    if (last === 'backward' && (receiver !== undefined || fn === 'backward')) this.s.backward.push(this.callSignal(n, receiver === 'accelerator' || fn === 'torch.autograd.backward' ? positional(args)[0]?.text : receiver));
+    if (last === 'step' && receiver !== undefined && (OPTIMIZER_NAME.test(receiver) || this.optimizers.has(receiver))) this.s.optimizerStep.push(this.callSignal(n, receiver));
+    if (last === 'half' && receiver !== undefined && positional(args).length === 0) this.s.halfModel.push(this.callSignal(n, receiver));
+    if (last === 'to' && receiver !== undefined && /float16|\bhalf\b/.test(args?.text ?? '') && !/bfloat16/.test(args?.text ?? '')) this.s.halfModel.push(this.callSignal(n, receiver));
+    if (/(^|\.)set_float32_matmul_precision$/.test(fn)) {
+      const v = positional(args)[0]?.text ?? '';
+      this.s.tf32.push({ range: rangeOfNode(n), setting: 'matmul_precision', enabled: /high|medium/.test(v) && !/highest/.test(v) });
+    }
+    if (/softmax$/.test(last)) this.scope().softmaxes.push(n);
+    if (['matmul', 'mm', 'bmm', 'dot', 'einsum', 'linear', 'baddbmm', 'addmm', 'tensordot'].includes(last)) this.onMatmul(n);
+    if (last === 'contiguous' && receiver !== undefined && this.loops.length > 0) {
+      const obj = fnNode.childForFieldName('object')!;
+      if (isTransposeExpr(obj)) this.onTransposeUse(obj, n, 'contiguous');
+    }
+    if (last === 'view' && fnNode.type === 'attribute') {
+      const obj = fnNode.childForFieldName('object')!;
+      if (isTransposeExpr(obj)) this.s.viewOfTranspose.push({ range: rangeOfNode(n), text: n.text });
+    }
+  }
+
+  private onMatmul(n: Node): void {
+    const site = matmulSite(n);
+    if (!site) return;
+    this.scope().matmuls.push(n);
+    const loop = this.loops[this.loops.length - 1];
+    if (!loop) return;
+    // Whether each operand changes per trip, and whether the result feeds the next trip.
+    const st = this.statementOf(n);
+    const target = st.type === 'expression_statement' ? st.namedChild(0) : null;
+    const written = target?.type === 'assignment' || target?.type === 'augmented_assignment' ? namesIn(target.childForFieldName('left')!, true) : [];
+    site.loopCarried = written.some((w) => site.operands.some((o) => o.names.includes(w)));
+    if (target?.type === 'assignment' || target?.type === 'augmented_assignment') site.target = target.childForFieldName('left')?.text;
+    if (/\.append\(/.test(st.text)) site.target = st.text.split('.append(')[0].trim();
+    for (const o of site.operands) {
+      o.indexedBy = o.subscriptNames.filter((x) => loop.vars.has(x));
+      o.isLoopVar = o.names.length === 1 && loop.vars.has(o.names[0]) && o.text === o.names[0];
+    }
+    site.statement = rangeOfNode(st);
+    loop.sig.matmuls.push(site);
+    site.operandNodes.forEach((o, i) => {
+      if (isTransposeExpr(o)) this.onTransposeUse(o, n, 'matmul', i);
+    });
+  }
+
+  private onTransposeUse(t: Node, use: Node, useKind: 'matmul' | 'contiguous', operand?: number): void {
+    const loop = this.loops[this.loops.length - 1];
+    if (!loop) return;
+    const invariant = !namesIn(t).some((x) => loop.assigned.has(x));
+    this.s.transposeInLoop.push({ range: rangeOfNode(t), text: t.text, use: rangeOfNode(use), useKind, operand, loop: loop.sig.range, loopHeader: loop.sig.header, invariant });
+  }
+
+  private onAssignment(n: Node): void {
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    if (!left || !right) return;
+    const l = left.text.replace(/\s+/g, '');
+    if (/backends\.cuda\.matmul\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'allow_tf32', enabled: right.text === 'True' });
+    if (/backends\.cudnn\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'cudnn.allow_tf32', enabled: right.text === 'True' });
+    if (right.type === 'call' && /(^|\.)optim\.\w+$|^(SGD|Adam|AdamW|RMSprop|Adagrad|Lion|LAMB)$/.test(right.childForFieldName('function')?.text ?? '')) this.optimizers.add(l);
+    if (left.type === 'identifier') {
+      const scope = this.scope();
+      const list = scope.assignments.get(left.text) ?? [];
+      list.push({ value: right, statement: this.statementOf(n) });
+      scope.assignments.set(left.text, list);
+    }
+  }
+
+  private onNumber(n: Node): void {
+    const v = Number(n.text.replace(/_/g, ''));
+    if (!Number.isFinite(v) || v === 0) return;
+    const a = Math.abs(v);
+    if (a <= FP16_MAX && a >= FP16_MIN_SUBNORMAL) return;
+    let ctx: FloatLiteralSignal['context'] = 'other';
+    let p: Node | null = n.parent;
+    if (p?.type === 'unary_operator') p = p.parent;
+    if (p?.type === 'keyword_argument' && /eps|epsilon/i.test(p.childForFieldName('name')?.text ?? '')) ctx = 'eps';
+    else if (p?.type === 'assignment' && /eps|epsilon/i.test(p.childForFieldName('left')?.text ?? '')) ctx = 'eps';
+    else if (p?.type === 'argument_list' && /masked_fill_?$/.test(p.parent?.childForFieldName('function')?.text ?? '')) ctx = 'masked_fill';
+    // Integers past 65504 are sizes and counts everywhere; only as a fill value are they a risk.
+    if (n.type === 'integer' && ctx !== 'masked_fill') return;
+    const range = n.parent?.type === 'unary_operator' ? rangeOfNode(n.parent) : rangeOfNode(n);
+    this.s.floatLiterals.push({ range, value: n.parent?.type === 'unary_operator' && n.parent.childForFieldName('operator')?.text === '-' ? -v : v, text: n.parent?.type === 'unary_operator' ? n.parent.text : n.text, context: ctx });
+  }
+
+  private scope(): ScopeFacts {
+    return this.scopes[this.scopes.length - 1];
+  }
+
+  /**
+   * A loop nest whose innermost statement accumulates a product of two subscripts, one indexed
+   * by a sliding window: `out[n, co, i, j] += x[n, ci, i + di, j + dj] * w[co, ci, di, dj]`, or
+   * `out[i, j] = np.sum(x[i:i+kh, j:j+kw] * w)`. An im2col copy has no product and never matches.
+   */
+  private detectNaiveConv(outer: Node): void {
+    const nest: Node[] = [];
+    let cur: Node | null = outer;
+    const vars: string[] = [];
+    const iters: string[] = [];
+    const bodies: Node[] = [];
+    // Follow the chain of loops, allowing a few statements (zeroing an accumulator) between them.
+    while (cur && (cur.type === 'for_statement')) {
+      nest.push(cur);
+      vars.push(...loopVarsOf(cur.childForFieldName('left')!));
+      iters.push(cur.childForFieldName('right')?.text ?? '');
+      const body = cur.childForFieldName('body');
+      if (!body) break;
+      bodies.push(body);
+      const inner: Node[] = body.namedChildren.filter((c): c is Node => !!c && c.type === 'for_statement');
+      cur = inner.length === 1 ? inner[0] : null;
+    }
+    if (nest.length < 2) return;
+    const loopVars = new Set(vars);
+    for (const body of bodies.reverse()) {
+      for (const st of body.namedChildren) {
+        const e = st?.type === 'expression_statement' ? st.namedChild(0) : null;
+        if (!e || (e.type !== 'augmented_assignment' && e.type !== 'assignment')) continue;
+        const right = e.childForFieldName('right');
+        if (!right) continue;
+        const windows = windowIndices(right, loopVars);
+        const hasProduct = right.descendantsOfType('binary_operator').some((b) => b?.childForFieldName('operator')?.text === '*' && b.childForFieldName('left')!.descendantsOfType('subscript').length + (b.childForFieldName('left')!.type === 'subscript' ? 1 : 0) > 0);
+        const accumulates = e.type === 'augmented_assignment' || /(^|\.)sum\(/.test(right.text) || (right.type === 'binary_operator' && right.childForFieldName('left')?.text === e.childForFieldName('left')?.text);
+        if (windows.length > 0 && hasProduct && accumulates) {
+          const outerHeader = rangeOfNode(outer);
+          const b = outer.childForFieldName('right');
+          if (b) outerHeader.end = { line: b.endPosition.row, character: b.endPosition.column + 1 };
+          this.s.naiveConv.push({ range: rangeOfNode(outer), header: outerHeader, accumulate: rangeOfNode(e), vars, iters, windows });
+          return;
+        }
+      }
+    }
+  }
+}
+
+function newScope(): ScopeFacts {
+  return { assignments: new Map(), softmaxes: [], matmuls: [] };
+}
+
+/** Subscript indices that slide a window: two loop variables added, or a slice starting at one. */
+function windowIndices(n: Node, loopVars: Set<string>): string[] {
+  const out: string[] = [];
+  for (const sub of n.type === 'subscript' ? [n, ...n.descendantsOfType('subscript')] : n.descendantsOfType('subscript')) {
+    if (!sub) continue;
+    for (const idx of sub.childrenForFieldName('subscript')) {
+      if (!idx) continue;
+      const used = namesIn(idx).filter((x) => loopVars.has(x));
+      if (idx.type === 'slice' && used.length >= 1 && /[+]/.test(idx.text)) out.push(idx.text);
+      else if (idx.type === 'binary_operator' && new Set(used).size >= 2 && /\+/.test(idx.text)) out.push(idx.text);
+    }
+  }
+  return out;
+}
+
+export function keywordArgs(args: Node | null): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of args?.namedChildren ?? []) {
+    if (c?.type !== 'keyword_argument') continue;
+    const k = c.childForFieldName('name')?.text;
+    const v = c.childForFieldName('value')?.text;
+    if (k && v !== undefined) out.set(k, v);
+  }
+  return out;
+}
+
+export function positional(args: Node | null): Node[] {
+  return (args?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'keyword_argument' && c.type !== 'comment');
+}
+
+export function collectSignals(root: Node, text: string): Record<string, unknown[]> {
+  const s = new Collector(text.split(/\r\n|\r|\n/)).run(root);
+  return s as unknown as Record<string, unknown[]>;
+}
+

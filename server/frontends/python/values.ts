@@ -36,6 +36,10 @@ export type Value =
   | { kind: 'function'; def: FunctionInfo; self?: Value }
   /** A bound method of a tensor or another builtin value: `x.view`, `x.size`. */
   | { kind: 'method'; of: Value; name: string }
+  /** `a:b:c` inside a subscript; absent bounds are null (`x[:, :T]`). */
+  | { kind: 'slice'; start: Value | null; stop: Value | null; step: Value | null }
+  /** `...` inside a subscript. */
+  | { kind: 'ellipsis' }
   | { kind: 'unknown' };
 
 /**

@@ -9,12 +9,13 @@ import { rangeOf, stringValue } from '../interpreter';
 import type { Node } from '../parser';
 import { Value, tensor } from '../values';
 import { AnnotationError, JAXTYPING_CLASSES, jaxtypingDType, parseDimsString } from './jaxtyping';
+import { TORCHTYPING_CLASSES, parseTorchTyping } from './torchtyping';
 
 export interface AnnotationResult {
   value?: Value;
 }
 
-const ARRAY_TYPES = /^(torch\.)?Tensor$|^(jax\.)?Array$|^(np|numpy)\.ndarray$|^jnp\.ndarray$|^(jax\.numpy)\.ndarray$|^ArrayLike$|^(tf\.)?Tensor$/;
+const ARRAY_TYPES = /^(torch\.)?(Float|Long|Int|Half|BFloat16|Bool|Double|Byte)?Tensor$|^TensorType$|^(jax\.)?Array$|^(np|numpy)\.ndarray$|^jnp\.ndarray$|^(jax\.numpy)\.ndarray$|^ArrayLike$|^(tf\.)?Tensor$/;
 
 export function parseAnnotation(typeNode: Node, it: Interpreter, frame: Frame): AnnotationResult {
   const n = typeNode.type === 'type' ? typeNode.namedChild(0) : typeNode;
@@ -23,6 +24,7 @@ export function parseAnnotation(typeNode: Node, it: Interpreter, frame: Frame): 
     const head = n.type === 'subscript' ? n.childForFieldName('value') : n.namedChild(0);
     const cls = head?.text.split('.').pop() ?? '';
     if (JAXTYPING_CLASSES.has(cls)) return jaxtyping(n, cls, it, frame);
+    if (TORCHTYPING_CLASSES.has(cls)) return torchtyping(n, it, frame);
   }
   if (ARRAY_TYPES.test(n.text)) return { value: tensor({ shape: null, dtype: null }) };
   // Optional[Float[...]] and `Float[...] | None` carry the inner type.
@@ -44,14 +46,29 @@ function subscriptArgs(n: Node): Node[] {
   return (params?.namedChildren ?? []).filter((x): x is Node => !!x).map((x) => (x.type === 'type' && x.namedChild(0) ? x.namedChild(0)! : x));
 }
 
+/** TC001 at the annotation, once per place, from the frame that reports. */
+function reportTC001(message: string, at: Node, it: Interpreter, frame: Frame): void {
+  if (frame.report || frame.fn === null) {
+    const range = rangeOf(at);
+    const dup = it.findings.some((f) => f.code === 'TC001' && f.range.start.line === range.start.line && f.range.start.character === range.start.character);
+    if (!dup) it.findings.push({ code: 'TC001', severity: 'error', message, range });
+  }
+}
+
+function torchtyping(n: Node, it: Interpreter, frame: Frame): AnnotationResult {
+  try {
+    return { value: tensor(parseTorchTyping(subscriptArgs(n), () => it.fresh())) };
+  } catch (e) {
+    if (!(e instanceof AnnotationError)) throw e;
+    reportTC001(`invalid torchtyping annotation: ${e.message}`, n, it, frame);
+    return { value: tensor({ shape: null, dtype: null }) };
+  }
+}
+
 function jaxtyping(n: Node, cls: string, it: Interpreter, frame: Frame): AnnotationResult {
   const args = subscriptArgs(n);
   const report = (message: string, at: Node): AnnotationResult => {
-    if (frame.report || frame.fn === null) {
-      const range = rangeOf(at);
-      const dup = it.findings.some((f) => f.code === 'TC001' && f.range.start.line === range.start.line && f.range.start.character === range.start.character);
-      if (!dup) it.findings.push({ code: 'TC001', severity: 'error', message, range });
-    }
+    reportTC001(message, at, it, frame);
     return { value: tensor({ shape: null, dtype: jaxtypingDType(cls) }) };
   };
   if (args.length !== 2) return report(`jaxtyping annotation ${cls}[...] needs an array type and a dims string, got ${args.length} argument(s)`, n);

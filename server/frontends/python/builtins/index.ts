@@ -1,4 +1,12 @@
 /** Importing this module registers every handler. One file per family of operations. */
 import './gemm';
+import './elementwise';
+import './activations';
+import './reductions';
+import './nnFunctional';
+import './einsum';
+import './shapes';
+import './constructors';
+import './modules';
 
 export * from './registry';

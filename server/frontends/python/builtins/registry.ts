@@ -41,6 +41,8 @@ const PREFIXES: [string, string][] = [
   ['jnp.', 'jax.numpy.'],
   ['jax.nn.functional.', 'jax.nn.'],
   ['tf.', 'tensorflow.'],
+  // torch.functional re-exports einsum, split, ... under torch.
+  ['torch.functional.', 'torch.'],
 ];
 
 /** Canonical dotted name for lookups: aliases expanded, `torch.functional.` folded. */

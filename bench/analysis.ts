@@ -1,0 +1,168 @@
+/**
+ * `npm run bench`: the editor budgets of SPEC §10, measured. Prints target vs measured with
+ * PASS/MISS. Full and incremental analysis are timed in-process (the engine as the server runs
+ * it) and again end to end through the real language server over stdio; hover latency and the
+ * memory of a 1,000-file workspace are measured on the server process.
+ * Medians of repeats after a warm-up; nothing here is asserted by tests.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { analyzeSource, initEngine } from '../server/engine/analyze';
+import { parsePython } from '../server/frontends/python/parser';
+import { DEFAULT_SETTINGS } from '../server/core/settings';
+import { startServer } from '../test/helpers/lspClient';
+import { generatePython } from './generate';
+
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 7);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function timeIt(n: number, fn: (i: number) => unknown | Promise<unknown>): Promise<number> {
+  await fn(-1); // warm-up
+  const t: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+}
+
+/** The text with one line changed: a variable renamed on a GEMM line in the middle of the file. */
+function editLine(text: string, k: number): { text: string; line: number; start: number; end: number; insert: string } {
+  const lines = text.split('\n');
+  const target = lines.findIndex((l, i) => i > lines.length / 2 && l.includes('y = a @ b'));
+  const col = lines[target].indexOf('y = ');
+  const insert = `y${k % 2 ? 'a' : 'b'}`;
+  const oldLen = lines[target].slice(col).indexOf(' ');
+  const start = lines.slice(0, target).join('\n').length + 1 + col;
+  const out = text.slice(0, start) + insert + text.slice(start + oldLen);
+  return { text: out, line: target, start: col, end: col + oldLen, insert };
+}
+
+interface Row {
+  budget: string;
+  target: number;
+  unit: string;
+  measured: number;
+  note: string;
+}
+
+async function main(): Promise<void> {
+  await initEngine();
+  const rows: Row[] = [];
+  const text = generatePython(10_000);
+  const nLines = text.split('\n').length;
+  const settings = { ...DEFAULT_SETTINGS };
+  const file = (t: string) => ({ path: 'bench.py', text: t, languageId: 'python' as const });
+
+  const first = analyzeSource(file(text), settings);
+  const nOps = first.ir.ops.length;
+  first.tree?.delete();
+  const full = await timeIt(REPEATS, () => analyzeSource(file(text), settings).tree?.delete());
+  rows.push({ budget: `full analysis, ${nLines}-line file (${nOps} ops), in-process`, target: 100, unit: 'ms', measured: full, note: '' });
+
+  // Incremental: the previous tree edited with the one-line change, as the server does.
+  let tree = analyzeSource(file(text), settings).tree!;
+  let current = text;
+  const parseOnly: number[] = [];
+  const incr = await timeIt(REPEATS, (i) => {
+    const e = editLine(current, i + 2);
+    const startIndex = current.split('\n').slice(0, e.line).join('\n').length + 1 + e.start;
+    tree.edit({
+      startIndex,
+      oldEndIndex: startIndex + (e.end - e.start),
+      newEndIndex: startIndex + e.insert.length,
+      startPosition: { row: e.line, column: e.start },
+      oldEndPosition: { row: e.line, column: e.end },
+      newEndPosition: { row: e.line, column: e.start + e.insert.length },
+    });
+    const p0 = performance.now();
+    parsePython(e.text, tree).delete();
+    parseOnly.push(performance.now() - p0);
+    const a = analyzeSource(file(e.text), settings, tree);
+    tree.delete();
+    tree = a.tree!;
+    current = e.text;
+  });
+  tree.delete();
+  rows.push({ budget: 're-analysis after a one-line edit, in-process', target: 15, unit: 'ms', measured: incr, note: `incremental parse alone ${median(parseOnly).toFixed(2)} ms` });
+
+  // The same through the language server over stdio, as an editor sees it.
+  const s = await startServer({ textDocument: { hover: { contentFormat: ['markdown'] }, diagnostic: {} }, workspace: { configuration: true } }, {}, (items) => items.map(() => ({})));
+  try {
+    const uri = pathToFileURL(path.join(os.tmpdir(), 'tensorcost-bench', 'big.py')).toString();
+    await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const lines = text.split('\n');
+    const hoverLine = lines.findIndex((l, i) => i > lines.length / 2 && l.includes('h = x @ w'));
+    const hoverPos = { line: hoverLine, character: lines[hoverLine].indexOf('x @ w') + 2 };
+    const hover = () => s.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: hoverPos });
+    const t0 = performance.now();
+    await hover();
+    const openMs = performance.now() - t0;
+    rows.push({ budget: 'first hover after opening the 10,000-line file, LSP stdio', target: 100, unit: 'ms', measured: openMs, note: 'includes the full analysis' });
+    let version = 1;
+    let cur = text;
+    const lspEdit = await timeIt(REPEATS, async (i) => {
+      const e = editLine(cur, i + 100);
+      cur = e.text;
+      version++;
+      await s.conn.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: [{ range: { start: { line: e.line, character: e.start }, end: { line: e.line, character: e.end } }, text: e.insert }],
+      });
+      await hover();
+    });
+    rows.push({ budget: 're-analysis after a one-line edit, LSP stdio (didChange → hover answered)', target: 15, unit: 'ms', measured: lspEdit, note: '' });
+    const hoverMs = await timeIt(Math.max(REPEATS, 50), () => hover());
+    rows.push({ budget: 'hover answer, LSP stdio round trip', target: 5, unit: 'ms', measured: hoverMs, note: '' });
+  } finally {
+    await s.stop();
+  }
+
+  // Memory: 1,000 open files of about 100 lines each, every one analysed, then the server's RSS.
+  const m = await startServer({ textDocument: { diagnostic: {} }, workspace: { configuration: true } }, {}, (items) => items.map(() => ({})));
+  try {
+    const small = generatePython(100);
+    const base = rssMb(m.proc.pid!);
+    for (let i = 0; i < 1000; i++) {
+      const uri = pathToFileURL(path.join(os.tmpdir(), 'tensorcost-bench', `ws/f${i}.py`)).toString();
+      await m.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: small } });
+      await m.conn.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const rss = rssMb(m.proc.pid!);
+    rows.push({ budget: `server memory, 1,000 open files of ${small.split('\n').length} lines (RSS)`, target: 200, unit: 'MB', measured: rss, note: `idle server ${base.toFixed(0)} MB` });
+  } finally {
+    await m.stop();
+  }
+
+  print(rows);
+  if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(rows, null, 2));
+}
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return (kb * 1024) / 1e6;
+}
+
+function print(rows: Row[]): void {
+  const w = Math.max(...rows.map((r) => r.budget.length));
+  console.log(`${'budget (SPEC §10)'.padEnd(w)}  ${'target'.padStart(9)}  ${'measured'.padStart(10)}  result`);
+  for (const r of rows) {
+    const ok = r.measured <= r.target;
+    console.log(`${r.budget.padEnd(w)}  ${`< ${r.target} ${r.unit}`.padStart(9)}  ${`${r.measured.toFixed(r.measured < 10 ? 2 : 1)} ${r.unit}`.padStart(10)}  ${ok ? 'PASS' : 'MISS'}${r.note ? `  (${r.note})` : ''}`);
+  }
+  console.log(`\nMedians of ${REPEATS} runs after a warm-up on ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}.`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

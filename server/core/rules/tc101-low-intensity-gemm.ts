@@ -1,0 +1,52 @@
+import { intensityText, percentText, rateText, timeText } from '../format';
+import { Finding } from '../ir';
+import { Rule } from './types';
+import { deviceLabel, make, num } from './util';
+
+const GEMMS = new Set(['matmul', 'bmm', 'linear', 'einsum']);
+
+export const rule: Rule = {
+  code: 'TC101',
+  name: 'low-intensity-gemm',
+  defaultSeverity: 'information',
+  summary: "A GEMM's arithmetic intensity is far below the device's ridge point: it is memory-bound and leaves most of the tensor cores idle.",
+  docs: {
+    what: 'Flags matrix multiplications (`@`, `matmul`, `bmm`, `linear`, `einsum`) whose arithmetic intensity (FLOPs per byte moved) is below the target device\'s ridge point divided by `lowIntensityFactor`, when the op takes at least `lowIntensityMinMicros` on the roofline. The message gives the intensity, the ridge point and the share of peak the roofline allows.',
+    why:
+      'A GEMM of m×k by k×n does 2·m·k·n FLOPs and moves at least dtype_bytes·(m·k + k·n + m·n) bytes, so its intensity is about 2·m·k·n / (bytes·(m·k + k·n + m·n)). When m (or n) is small — one token at decode time, a batch of 8 — the k×n weight dominates the bytes and the intensity collapses to about m FLOP/B in fp16. ' +
+      'The roofline caps attainable throughput at bandwidth × intensity: an H100 SXM moves 3.35 TB/s and peaks at 989.4 TFLOP/s in fp16, a ridge point of 295 FLOP/B, so an (8, 8192) @ (8192, 8192) fp16 GEMM at ~8 FLOP/B reaches at most 2.7% of peak no matter how good the kernel is. In fp32 (66.9 TFLOP/s) the ridge is 20 FLOP/B.',
+    example: 'def decode(x: Float16[Tensor, "8 8192"], w: Float16[Tensor, "8192 8192"]):\n    return x @ w   # 8 rows: ~8 FLOP/B against a ridge of 295 FLOP/B',
+    useInstead: 'def decode(x: Float16[Tensor, "256 8192"], w: Float16[Tensor, "8192 8192"]):\n    return x @ w   # batch requests/tokens so each weight byte feeds more FLOPs',
+  },
+  thresholds: [
+    { key: 'lowIntensityFactor', default: 4, description: 'Fire when the intensity is below the ridge point divided by this factor (4: at most 25% of peak).' },
+    { key: 'lowIntensityMinMicros', default: 10, description: 'Only ops whose roofline time (all loop trips included) is at least this many microseconds.' },
+  ],
+  check(ctx) {
+    const out: Finding[] = [];
+    const factor = ctx.threshold('lowIntensityFactor');
+    const minTime = ctx.threshold('lowIntensityMinMicros') * 1e-6;
+    ctx.ir.ops.forEach((op, i) => {
+      const f = ctx.figures[i];
+      if (!GEMMS.has(op.kind) || f.intensity === null || f.timeSeconds === null || f.fractionOfPeak === null) return;
+      if (f.intensity >= f.ridge / factor || f.timeSeconds < minTime) return;
+      const m = num(op.attrs.m, ctx.bindings);
+      const n = num(op.attrs.n, ctx.bindings);
+      const k = num(op.attrs.k, ctx.bindings);
+      let why = '';
+      if (m !== null && n !== null && k !== null) {
+        const small = Math.min(m, n);
+        if (small < k / 8) why = `; ${m <= n ? `m=${m}` : `n=${n}`} makes it thin (GEMV-like): batch more rows per call`;
+        else if (k < Math.min(m, n) / 8) why = `; k=${k} is short: each output element reuses few inputs`;
+      }
+      out.push(
+        make(
+          rule,
+          op.range,
+          `intensity ${intensityText(f.intensity)} < ridge ${intensityText(f.ridge)} on ${deviceLabel(ctx.device)} (${op.dtype}): at most ${percentText(f.fractionOfPeak)} of peak (${rateText(f.attainable ?? 0)} of ${rateText(f.peak)}), ${timeText(f.timeSeconds)} memory-bound${why}`,
+        ),
+      );
+    });
+    return out;
+  },
+};

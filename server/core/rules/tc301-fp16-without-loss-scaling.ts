@@ -1,0 +1,61 @@
+import { Finding, Range } from '../ir';
+import { AutocastSignal, CallSignal, signalsOf } from './signals';
+import { Rule } from './types';
+import { contains, lineOf, make } from './util';
+
+export const rule: Rule = {
+  code: 'TC301',
+  name: 'fp16-without-loss-scaling',
+  defaultSeverity: 'warning',
+  summary: 'fp16 autocast or a `.half()` model is trained (backward / optimizer step present) with no GradScaler or loss scale.',
+  docs: {
+    what: 'Flags `torch.autocast(..., dtype=torch.float16)` / `torch.cuda.amp.autocast()` regions and `.half()` / `.to(torch.float16)` models in a file that calls `backward()` or steps an optimizer, when no `GradScaler` (nor apex `amp.initialize`, nor a `loss_scale` setting) appears. bf16 autocast is never flagged: bf16 has fp32\'s exponent range.',
+    why:
+      'fp16 has 5 exponent bits: its smallest normal number is 6.1e-5 and its smallest subnormal 6e-8. Gradients of a typical network are often smaller than that, so in fp16 they flush to zero and the weights stop learning, silently. A GradScaler multiplies the loss (by 65536 at first) before backward so the gradients land inside fp16\'s range, unscales them before the optimizer step and skips steps whose gradients overflowed (above 65504). bf16 (8 exponent bits, the range of fp32) needs no scaling.',
+    example: 'with torch.autocast("cuda", dtype=torch.float16):\n    loss = loss_fn(model(x), y)\nloss.backward()\noptimizer.step()',
+    useInstead: 'scaler = torch.amp.GradScaler("cuda")\nwith torch.autocast("cuda", dtype=torch.float16):\n    loss = loss_fn(model(x), y)\nscaler.scale(loss).backward()\nscaler.step(optimizer)\nscaler.update()\n\n# or: with torch.autocast("cuda", dtype=torch.bfloat16): ... (no scaler needed)',
+  },
+  check(ctx) {
+    const sig = signalsOf(ctx.ir);
+    if (sig.backward.length === 0 || sig.gradScaler.length > 0) return [];
+    const out: Finding[] = [];
+    const sources: { range: Range; what: string; api: AutocastSignal['api']; region?: Range }[] = [
+      ...sig.autocast.filter((a) => a.dtype === 'fp16').map((a) => ({ range: a.range, what: 'fp16 autocast', api: a.api, region: a.region })),
+      ...sig.halfModel.map((h) => ({ range: h.range, what: `${h.text} (fp16 weights)`, api: 'amp' as const })),
+    ];
+    for (const s of sources) {
+      // The backward that trains this region: inside it, else the first one after it.
+      const bw = sig.backward.find((b) => s.region && contains(s.region, b.range)) ?? sig.backward.find((b) => b.range.start.line >= s.range.start.line) ?? sig.backward[0];
+      const step = sig.optimizerStep.find((o) => o.range.start.line >= bw.range.start.line) ?? sig.optimizerStep[0];
+      const related = [{ range: bw.range, message: `${bw.text} runs without loss scaling: gradients below 6e-8 become 0 in fp16` }];
+      if (step) related.push({ range: step.range, message: `${step.text} would go through scaler.step(${step.receiver}) and scaler.update()` });
+      out.push(
+        make(
+          rule,
+          s.range,
+          `${s.what} in training (backward at line ${lineOf(bw.range)}) with no GradScaler: fp16 gradients under 6e-8 flush to zero and overflow above 65504 goes unchecked; scale the loss with a GradScaler or use bf16 (fp32 range)`,
+          { related, data: fixFor(s.api, bw, step, sig.loops) },
+        ),
+      );
+    }
+    return out;
+  },
+};
+
+function fixFor(api: AutocastSignal['api'], bw: CallSignal, step: CallSignal | undefined, loops: { range: Range; indent: string }[]): Record<string, unknown> | undefined {
+  if (!step || !bw.receiver || !step.receiver || bw.text.replace(/\s+/g, '') !== `${bw.receiver}.backward()`) return undefined;
+  const ctor = api === 'cuda.amp' ? 'torch.cuda.amp.GradScaler()' : 'torch.amp.GradScaler("cuda")';
+  // The scaler is created once, before the outermost loop around the backward (else before it).
+  const outer = loops.filter((l) => contains(l.range, bw.range)).sort((a, b) => a.range.start.line - b.range.start.line)[0];
+  const at = outer ? { line: outer.range.start.line, character: 0 } : { line: bw.statement.start.line, character: 0 };
+  const indent = outer ? outer.indent : bw.indent;
+  return {
+    fix: 'gradscaler',
+    title: `Add ${ctor.replace(/\(.*\)$/, '')} around backward and step`,
+    edits: [
+      { range: { start: at, end: at }, newText: `${indent}scaler = ${ctor}\n` },
+      { range: bw.range, newText: `scaler.scale(${bw.receiver}).backward()` },
+      { range: step.range, newText: `scaler.step(${step.receiver})\n${step.indent}scaler.update()` },
+    ],
+  };
+}

@@ -1,0 +1,58 @@
+import { roofline } from '../cost/evaluate';
+import { flopsText, rateText, timeText } from '../format';
+import { Finding } from '../ir';
+import { signalsOf } from './signals';
+import { Rule } from './types';
+import { contains, deviceLabel, make } from './util';
+
+/** Convolutions are left out: cuDNN allows TF32 for them by default (`cudnn.allow_tf32 = True`). */
+const GEMMS = new Set(['matmul', 'bmm', 'linear', 'einsum', 'sdpa']);
+
+export const rule: Rule = {
+  code: 'TC303',
+  name: 'fp32-where-tensor-cores-idle',
+  defaultSeverity: 'information',
+  summary: 'Large fp32 GEMMs run on the SIMT units with no autocast and TF32 disabled, while tensor cores idle.',
+  docs: {
+    what: 'In PyTorch code, flags fp32 matmuls of at least `fp32GemmMinGflop` GFLOP that run outside any autocast region in a file that neither sets `torch.backends.cuda.matmul.allow_tf32 = True` nor `torch.set_float32_matmul_precision("high")`, on devices whose tensor cores are faster than their fp32 units. (PyTorch has defaulted `allow_tf32` for matmuls to False since 1.12.)',
+    why:
+      'An H100 SXM does 66.9 TFLOP/s in fp32 on its SIMT units but 494.7 TFLOP/s in TF32 and 989.4 TFLOP/s in bf16/fp16 on its tensor cores; an A100 19.5 against 156 and 312. A 4096³ fp32 matmul (137 GFLOP) needs ≥2.05 ms on H100 in fp32 and ≥0.28 ms with TF32. TF32 keeps fp32 storage and range and rounds the multiplicands to a 10-bit mantissa, which training tolerates; autocast to bf16 also halves the bytes.',
+    example: 'def project(x: Float32[Tensor, "4096 4096"], w: Float32[Tensor, "4096 4096"]):\n    return x @ w',
+    useInstead: 'torch.backends.cuda.matmul.allow_tf32 = True      # or torch.set_float32_matmul_precision("high")\n\ndef project(x, w):\n    with torch.autocast("cuda", dtype=torch.bfloat16):\n        return x @ w',
+  },
+  thresholds: [{ key: 'fp32GemmMinGflop', default: 1, description: 'Only fp32 GEMMs of at least this many GFLOP per call (loop trips included).' }],
+  check(ctx) {
+    const sig = signalsOf(ctx.ir);
+    if (!sig.imports.some((i) => i.module === 'torch' || i.module.startsWith('torch.'))) return [];
+    const enabled = sig.tf32.find((t) => t.enabled && t.setting !== 'cudnn.allow_tf32');
+    if (enabled) return [];
+    const d = ctx.device;
+    const tensorPeak = Math.max(d.peak.tf32 ?? 0, d.peak.bf16 ?? 0, d.peak.fp16);
+    if (tensorPeak <= d.peak.fp32 * 1.5) return [];
+    const minFlops = ctx.threshold('fp32GemmMinGflop') * 1e9;
+    const disabled = sig.tf32.filter((t) => !t.enabled && t.setting !== 'cudnn.allow_tf32');
+    const out: Finding[] = [];
+    ctx.ir.ops.forEach((op, i) => {
+      const f = ctx.figures[i];
+      if (!GEMMS.has(op.kind) || op.dtype !== 'fp32' || f.flops === null || f.bytes === null || f.flops < minFlops) return;
+      if (sig.autocast.some((a) => contains(a.region, op.range))) return;
+      const fp32 = roofline(f.flops, f.bytes, d, 'fp32').timeSeconds;
+      // V100 and T4 have neither TF32 nor bf16: fp16 autocast is their tensor-core path.
+      const alt = d.peak.tf32
+        ? { name: 'TF32 tensor cores (torch.backends.cuda.matmul.allow_tf32 = True)', dtype: 'tf32' as const }
+        : d.peak.bf16
+          ? { name: 'bf16 autocast', dtype: 'bf16' as const }
+          : { name: 'fp16 autocast (with a GradScaler when training)', dtype: 'fp16' as const };
+      const fast = roofline(f.flops, alt.dtype === 'tf32' ? f.bytes : f.bytes / 2, d, alt.dtype);
+      out.push(
+        make(
+          rule,
+          op.range,
+          `fp32 GEMM of ${flopsText(f.flops)} runs on ${deviceLabel(d)}'s fp32 units at ${rateText(d.peak.fp32)} (≥${timeText(fp32)}); with ${alt.name} ${rateText(fast.peak)} (≥${timeText(fast.timeSeconds)})${alt.dtype === 'tf32' && d.peak.bf16 ? `, bf16 autocast ${rateText(d.peak.bf16)}` : ''}`,
+          { related: disabled.map((t) => ({ range: t.range, message: 'TF32 is switched off here' })) },
+        ),
+      );
+    });
+    return out;
+  },
+};

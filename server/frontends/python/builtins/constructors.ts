@@ -1,0 +1,119 @@
+/**
+ * Tensor constructors (torch.randn/zeros/ones/empty/rand/full/arange/randint/eye, `*_like`,
+ * NumPy and jax.numpy equivalents, jax.random) and dtype conversions (`.half()`, `.bfloat16()`,
+ * `.float()`, `.to(...)`, `.type(...)`, `.astype(...)`). Constructors give shapes and dtypes
+ * without cost; a conversion that changes the dtype is a copy with its bytes.
+ */
+import { DType } from '../../../core/dtypes';
+import { TensorType } from '../../../core/ir';
+import { cast } from '../../../core/ops/copy';
+import { Poly } from '../../../core/symbolic';
+import { CallSite, UNKNOWN, Value, asDim, tensor } from '../values';
+import { dimsFrom, dtypeOf, pick } from './args';
+import { BuiltinCtx, defineFunction, defineMethod } from './registry';
+
+/** NumPy creates float64 by default; JAX (x64 off) float32; torch the configured default. */
+const DEFAULT_DTYPE: Record<string, DType | null> = { torch: null, numpy: 'fp64', jax: 'fp32' };
+const libOf = (prefix: string) => prefix.split('.')[0];
+
+function make(shape: Poly[] | null, dtype: DType | null | undefined): Value {
+  return tensor({ shape, dtype: dtype ?? null });
+}
+
+// torch.zeros(*size, dtype=) or torch.zeros((m, k)); NumPy/JAX take one shape argument.
+for (const n of ['randn', 'rand', 'zeros', 'ones', 'empty']) {
+  defineFunction([`torch.${n}`], (args, kw) => make(dimsFrom(args.length ? args : [kw.get('size') ?? UNKNOWN]), dtypeOf(kw.get('dtype'))));
+}
+for (const prefix of ['numpy.', 'jax.numpy.']) {
+  for (const n of ['zeros', 'ones', 'empty']) {
+    defineFunction([prefix + n], (args, kw) => make(dimsFrom([args[0] ?? kw.get('shape') ?? UNKNOWN]), dtypeOf(args[1] ?? kw.get('dtype')) ?? DEFAULT_DTYPE[libOf(prefix)]));
+  }
+  defineFunction([prefix + 'full'], (args, kw) => make(dimsFrom([args[0] ?? kw.get('shape') ?? UNKNOWN]), dtypeOf(args[2] ?? kw.get('dtype')) ?? DEFAULT_DTYPE[libOf(prefix)]));
+  defineFunction([prefix + 'eye', prefix + 'identity'], (args, kw) => {
+    const n = asDim(args[0]);
+    return n ? make([n, asDim(args[1] ?? kw.get('M')) ?? n], dtypeOf(kw.get('dtype')) ?? DEFAULT_DTYPE[libOf(prefix)]) : UNKNOWN;
+  });
+}
+defineFunction(['torch.full'], (args, kw) => make(dimsFrom([args[0] ?? kw.get('size') ?? UNKNOWN]), dtypeOf(kw.get('dtype'))));
+defineFunction(['torch.eye'], (args, kw) => {
+  const n = asDim(args[0]);
+  return n ? make([n, asDim(args[1] ?? kw.get('m')) ?? n], dtypeOf(kw.get('dtype'))) : UNKNOWN;
+});
+defineFunction(['torch.randint'], (args, kw) => {
+  // randint(high, size) or randint(low, high, size)
+  const size = args.find((a) => a.kind === 'tuple') ?? kw.get('size');
+  return make(size ? dimsFrom([size]) : null, dtypeOf(kw.get('dtype')) ?? 'int64');
+});
+defineFunction(['numpy.random.randn', 'numpy.random.rand'], (args) => make(dimsFrom(args), 'fp64'));
+defineFunction(['numpy.random.normal', 'numpy.random.uniform', 'numpy.random.random', 'numpy.random.standard_normal'], (args, kw) => {
+  const size = kw.get('size') ?? (args.length === 1 ? args[0] : args[2]);
+  return make(size ? dimsFrom([size]) : [], 'fp64');
+});
+defineFunction(['numpy.random.randint'], (args, kw) => make(dimsFrom([kw.get('size') ?? args[2] ?? UNKNOWN]), 'int64'));
+// jax.random.normal(key, shape, dtype) and friends.
+defineFunction(['jax.random.normal', 'jax.random.uniform', 'jax.random.truncated_normal'], (args, kw) =>
+  make(dimsFrom([args[1] ?? kw.get('shape') ?? UNKNOWN]), dtypeOf(args[2] ?? kw.get('dtype')) ?? 'fp32'),
+);
+
+/** `arange(stop)`, `arange(start, stop[, step])`: ceil((stop − start)/step) elements. */
+for (const prefix of ['torch.', 'numpy.', 'jax.numpy.']) {
+  defineFunction([prefix + 'arange'], (args, kw) => {
+    const d = args.map(asDim);
+    const floats = args.some((a) => a.kind === 'float');
+    const dtype = dtypeOf(kw.get('dtype')) ?? (floats ? DEFAULT_DTYPE[libOf(prefix)] ?? null : 'int64');
+    if (d.length === 0 || d.some((x) => !x)) return make(d.length === 1 ? null : null, dtype);
+    const [start, stop, step] = d.length === 1 ? [Poly.ZERO, d[0]!, Poly.ONE] : [d[0]!, d[1]!, d[2] ?? Poly.ONE];
+    const s = step.constValue();
+    return make([s === 1 ? stop.sub(start) : stop.sub(start).ceildiv(step)], dtype);
+  });
+}
+
+/** `*_like(x, dtype=)` keep x's shape. */
+for (const n of ['zeros_like', 'ones_like', 'empty_like', 'randn_like', 'rand_like', 'full_like']) {
+  defineFunction([`torch.${n}`, `numpy.${n}`, `jax.numpy.${n}`], (args, kw) => {
+    const x = args[0];
+    if (x?.kind !== 'tensor') return UNKNOWN;
+    return make(x.type.shape, dtypeOf(kw.get('dtype')) ?? x.type.dtype);
+  });
+}
+
+/** `torch.tensor([..])` / `np.array([..])`: the nesting of literal lists gives the shape. */
+defineFunction(['torch.tensor', 'torch.as_tensor', 'numpy.array', 'numpy.asarray', 'jax.numpy.array', 'jax.numpy.asarray'], (args, kw) => {
+  const v = args[0];
+  if (v?.kind === 'tensor') return make(v.type.shape, dtypeOf(kw.get('dtype')) ?? v.type.dtype);
+  const shape: Poly[] = [];
+  let cur: Value | undefined = v;
+  while (cur?.kind === 'tuple' && !cur.repeat) {
+    shape.push(Poly.const(cur.items.length));
+    cur = cur.items[0];
+  }
+  return make(v?.kind === 'tuple' ? shape : v?.kind === 'int' || v?.kind === 'float' ? [] : null, dtypeOf(kw.get('dtype')));
+});
+
+// ------------------------------------------------------------------ dtype conversions
+
+export function castValue(x: TensorType, to: DType | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  if (!to) return tensor(x);
+  const from = x.dtype ?? ctx.opContext().dtype;
+  if (from === to || !x.shape) return tensor({ ...x, dtype: to });
+  return ctx.record(cast(x, to, ctx.opContext(x.dtype)), site, [x]);
+}
+
+const METHOD_DTYPES: Record<string, DType> = { half: 'fp16', bfloat16: 'bf16', float: 'fp32', double: 'fp64', long: 'int64', int: 'int32', short: 'int16', bool: 'bool', byte: 'uint8', char: 'int8' };
+for (const [m, d] of Object.entries(METHOD_DTYPES)) defineMethod([m], (x, _a, _k, site, ctx) => castValue(x, d, site, ctx));
+
+/** `.to(dtype)`, `.to(device)`, `.to(device, dtype)`, `.to(dtype=...)`, `.to(other_tensor)`. */
+defineMethod(['to'], (x, args, kw, site, ctx) => {
+  let to = dtypeOf(kw.get('dtype'));
+  for (const a of args) {
+    if (to) break;
+    if (a.kind === 'tensor') to = a.type.dtype ?? undefined;
+    else to = dtypeOf(a);
+  }
+  return castValue(x, to, site, ctx);
+});
+defineMethod(['type', 'astype', 'type_as'], (x, args, kw, site, ctx) => {
+  const a = pick(args, kw, 0, 'dtype');
+  if (!a) return tensor(x);
+  return castValue(x, a.kind === 'tensor' ? a.type.dtype ?? undefined : dtypeOf(a), site, ctx);
+});

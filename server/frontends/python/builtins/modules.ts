@@ -1,0 +1,196 @@
+/**
+ * `torch.nn` modules: constructing one gives a module value with its parameter count; calling it
+ * runs the same rule as the functional form. Containers (Sequential, ModuleList, ModuleDict) are
+ * the interpreter's.
+ *
+ * The call receives the caller's BuiltinCtx so that the op is recorded in the frame that calls
+ * the module (`self.c_attn(x)` inside `forward`), not where it was built.
+ */
+import { DType } from '../../../core/dtypes';
+import { Dim, TensorType } from '../../../core/ir';
+import { activation, dropout } from '../../../core/ops/elementwise';
+import { embedding } from '../../../core/ops/embedding';
+import { linear } from '../../../core/ops/linear';
+import { batchNorm, groupNorm, layerNorm } from '../../../core/ops/normalization';
+import { adaptivePool, pool } from '../../../core/ops/pool';
+import { sdpa } from '../../../core/ops/attention';
+import { flatten } from '../../../core/ops/shape';
+import { Poly, product } from '../../../core/symbolic';
+import { CallSite, ModuleCall, UNKNOWN, Value, asDim, tensor } from '../values';
+import { boolOf, dimTupleOf, dtypeOf, intOf, pick, shapeValue, strOf } from './args';
+import { softmaxValue } from './activations';
+import { adaptiveSize, convGeometry, convValue, crossEntropyValue } from './nnFunctional';
+import { BuiltinCtx, defineFunction } from './registry';
+
+const NN = 'torch.nn.';
+type Forward = (x: TensorType, args: Value[], kwargs: Map<string, Value>, site: CallSite, ctx: BuiltinCtx) => Value;
+
+/** A module value; `forward` runs with the caller's ctx when the interpreter passes one. */
+export function moduleValue(cls: string, params: Poly, built: BuiltinCtx, forward: Forward): Value {
+  const call: ModuleCall = (args, kwargs, site, caller) => {
+    const x = args[0] ?? kwargs.get('input');
+    if (x?.kind !== 'tensor') return UNKNOWN;
+    return forward(x.type, args.slice(1), kwargs, site, caller ?? built);
+  };
+  return { kind: 'module', cls, call, params };
+}
+
+const dimArg = (args: Value[], kw: Map<string, Value>, i: number, name: string): Dim | undefined => asDim(pick(args, kw, i, name));
+const weightDtype = (kw: Map<string, Value>): DType | null => dtypeOf(kw.get('dtype')) ?? null;
+
+defineFunction([`${NN}Linear`], (args, kw, _site, ctx) => {
+  const inF = dimArg(args, kw, 0, 'in_features') ?? Poly.sym(ctx.fresh());
+  const outF = dimArg(args, kw, 1, 'out_features') ?? Poly.sym(ctx.fresh());
+  const bias = boolOf(pick(args, kw, 2, 'bias'), true);
+  const dtype = weightDtype(kw);
+  return moduleValue('Linear', inF.mul(outF).add(bias ? outF : Poly.ZERO), ctx, (x, _a, _k, site, c) =>
+    c.record(linear(x.dtype || !dtype ? x : { ...x, dtype }, [outF, inF], bias, c.opContext(x.dtype ?? dtype)), site, [x]),
+  );
+});
+
+for (const nd of [1, 2, 3]) {
+  for (const transposed of [false, true]) {
+    const cls = transposed ? `ConvTranspose${nd}d` : `Conv${nd}d`;
+    defineFunction([NN + cls], (args, kw, _site, ctx) => {
+      const cIn = dimArg(args, kw, 0, 'in_channels') ?? Poly.sym(ctx.fresh());
+      const cOut = dimArg(args, kw, 1, 'out_channels') ?? Poly.sym(ctx.fresh());
+      const k = dimTupleOf(pick(args, kw, 2, 'kernel_size')) ?? [Poly.sym(ctx.fresh())];
+      const kernel = Array.from({ length: nd }, (_, i) => k[k.length === 1 ? 0 : i] ?? k[0]);
+      // Conv: (in, out, k, stride, padding, dilation, groups, bias); transposed: (in, out, k, stride, padding, output_padding, groups, bias, dilation).
+      const g = transposed
+        ? convGeometry({ stride: pick(args, kw, 3, 'stride'), padding: pick(args, kw, 4, 'padding'), outputPadding: pick(args, kw, 5, 'output_padding'), groups: pick(args, kw, 6, 'groups'), dilation: pick(args, kw, 8, 'dilation') }, boolOf(pick(args, kw, 7, 'bias'), true))
+        : convGeometry({ stride: pick(args, kw, 3, 'stride'), padding: pick(args, kw, 4, 'padding'), dilation: pick(args, kw, 5, 'dilation'), groups: pick(args, kw, 6, 'groups') }, boolOf(pick(args, kw, 7, 'bias'), true));
+      const weight = transposed ? [cIn, cOut.floordiv(g.groups), ...kernel] : [cOut, cIn.floordiv(g.groups), ...kernel];
+      const params = product(weight).add(g.bias ? cOut : Poly.ZERO);
+      return moduleValue(cls, params, ctx, (x, _a, _k, site, c) => convValue(x, weight, g, transposed, site, c, []));
+    });
+  }
+}
+
+defineFunction([`${NN}Embedding`], (args, kw, _site, ctx) => {
+  const n = dimArg(args, kw, 0, 'num_embeddings') ?? Poly.sym(ctx.fresh());
+  const d = dimArg(args, kw, 1, 'embedding_dim') ?? Poly.sym(ctx.fresh());
+  const dtype = weightDtype(kw);
+  return moduleValue('Embedding', n.mul(d), ctx, (x, _a, _k, site, c) => c.record(embedding(x, n, d, dtype, c.opContext(dtype)), site, [x]));
+});
+
+for (const [cls, kind] of [['LayerNorm', 'layer_norm'], ['RMSNorm', 'rms_norm']] as const) {
+  defineFunction([NN + cls], (args, kw, _site, ctx) => {
+    const ns = dimTupleOf(pick(args, kw, 0, 'normalized_shape')) ?? [Poly.sym(ctx.fresh())];
+    const affine = boolOf(pick(args, kw, 2, 'elementwise_affine'), true);
+    const bias = kind === 'layer_norm' && affine && boolOf(pick(args, kw, 3, 'bias'), true);
+    const params = product(ns).scale((affine ? 1 : 0) + (bias ? 1 : 0));
+    return moduleValue(cls, params, ctx, (x, _a, _k, site, c) => c.record(layerNorm(x, ns, { weight: affine, bias }, c.opContext(x.dtype), kind), site, [x]));
+  });
+}
+
+defineFunction([`${NN}GroupNorm`], (args, kw, _site, ctx) => {
+  const groups = dimArg(args, kw, 0, 'num_groups') ?? Poly.sym(ctx.fresh());
+  const channels = dimArg(args, kw, 1, 'num_channels') ?? Poly.sym(ctx.fresh());
+  const affine = boolOf(pick(args, kw, 3, 'affine'), true);
+  return moduleValue('GroupNorm', affine ? channels.scale(2) : Poly.ZERO, ctx, (x, _a, _k, site, c) => c.record(groupNorm(x, groups, channels, affine, c.opContext(x.dtype)), site, [x]));
+});
+
+for (const nd of [1, 2, 3]) {
+  defineFunction([`${NN}BatchNorm${nd}d`], (args, kw, _site, ctx) => {
+    const channels = dimArg(args, kw, 0, 'num_features') ?? Poly.sym(ctx.fresh());
+    const affine = boolOf(pick(args, kw, 3, 'affine'), true);
+    return moduleValue(`BatchNorm${nd}d`, affine ? channels.scale(2) : Poly.ZERO, ctx, (x, _a, _k, site, c) => c.record(batchNorm(x, channels, affine, c.opContext(x.dtype)), site, [x]));
+  });
+}
+
+for (const cls of ['Dropout', 'Dropout1d', 'Dropout2d', 'Dropout3d', 'AlphaDropout']) {
+  defineFunction([NN + cls], (_args, _kw, _site, ctx) => moduleValue(cls, Poly.ZERO, ctx, (x, _a, _k, site, c) => c.record(dropout(x, c.opContext(x.dtype)), site, [x])));
+}
+
+const ACTIVATION_MODULES: Record<string, string> = {
+  GELU: 'gelu', ReLU: 'relu', ReLU6: 'relu6', SiLU: 'silu', Tanh: 'tanh', Sigmoid: 'sigmoid', LeakyReLU: 'leaky_relu', ELU: 'elu', SELU: 'selu',
+  CELU: 'celu', Softplus: 'softplus', Mish: 'mish', Hardswish: 'hardswish', Hardsigmoid: 'hardsigmoid', Hardtanh: 'hardtanh', LogSigmoid: 'logsigmoid', GLU: 'glu',
+};
+for (const [cls, fn] of Object.entries(ACTIVATION_MODULES)) {
+  defineFunction([NN + cls], (_args, _kw, _site, ctx) => moduleValue(cls, Poly.ZERO, ctx, (x, _a, _k, site, c) => c.record(activation(x, fn, c.opContext(x.dtype)), site, [x])));
+}
+for (const [cls, fn] of [['Softmax', 'softmax'], ['LogSoftmax', 'log_softmax']] as const) {
+  defineFunction([NN + cls], (args, kw, _site, ctx) => {
+    const dim = pick(args, kw, 0, 'dim');
+    return moduleValue(cls, Poly.ZERO, ctx, (x, _a, _k, site, c) => softmaxValue(x, dim, fn, site, c));
+  });
+}
+
+for (const nd of [1, 2, 3]) {
+  for (const op of ['max', 'avg'] as const) {
+    const cls = `${op === 'max' ? 'Max' : 'Avg'}Pool${nd}d`;
+    defineFunction([NN + cls], (args, kw, _site, ctx) => {
+      const kernel = dimTupleOf(pick(args, kw, 0, 'kernel_size')) ?? [Poly.sym(ctx.fresh())];
+      const g = {
+        kernel,
+        stride: dimTupleOf(pick(args, kw, 1, 'stride')) ?? [],
+        padding: dimTupleOf(pick(args, kw, 2, 'padding')) ?? [Poly.ZERO],
+        dilation: op === 'max' ? dimTupleOf(pick(args, kw, 3, 'dilation')) ?? [Poly.ONE] : [Poly.ONE],
+        ceilMode: boolOf(pick(args, kw, op === 'max' ? 5 : 3, 'ceil_mode'), false),
+      };
+      return moduleValue(cls, Poly.ZERO, ctx, (x, _a, _k, site, c) => c.record(pool(x, nd, g, op, c.opContext(x.dtype)), site, [x]));
+    });
+    const acls = `Adaptive${op === 'max' ? 'Max' : 'Avg'}Pool${nd}d`;
+    defineFunction([NN + acls], (args, kw, _site, ctx) => {
+      const size = adaptiveSize(pick(args, kw, 0, 'output_size'), nd);
+      return moduleValue(acls, Poly.ZERO, ctx, (x, _a, _k, site, c) => (size ? c.record(adaptivePool(x, size, op, c.opContext(x.dtype)), site, [x]) : tensor({ shape: null, dtype: x.dtype })));
+    });
+  }
+}
+
+defineFunction([`${NN}Flatten`], (args, kw, _site, ctx) => {
+  const s = intOf(pick(args, kw, 0, 'start_dim')) ?? 1;
+  const e = intOf(pick(args, kw, 1, 'end_dim')) ?? -1;
+  return moduleValue('Flatten', Poly.ZERO, ctx, (x, _a, _k, site, c) => (x.shape ? shapeValue(flatten(x.shape, s, e), x, 'copy', site, c) : tensor(x)));
+});
+defineFunction([`${NN}Identity`], (_args, _kw, _site, ctx) => moduleValue('Identity', Poly.ZERO, ctx, (x) => tensor(x)));
+
+defineFunction([`${NN}CrossEntropyLoss`, `${NN}NLLLoss`], (_args, kw, _site, ctx) => {
+  const reduction = strOf(kw.get('reduction'));
+  return moduleValue('CrossEntropyLoss', Poly.ZERO, ctx, (x, args, k, site, c) => {
+    const t = args[0] ?? k.get('target');
+    return crossEntropyValue(x, t?.kind === 'tensor' ? t.type : undefined, reduction, site, c);
+  });
+});
+
+/**
+ * nn.MultiheadAttention(embed_dim, num_heads, dropout, bias, add_bias_kv, add_zero_attn, kdim,
+ * vdim, batch_first). Its forward is three input projections, attention and an output projection.
+ * With `need_weights=True` (the default) PyTorch takes the unfused path that materialises the
+ * attention weights, which the note says.
+ */
+defineFunction([`${NN}MultiheadAttention`], (args, kw, _site, ctx) => {
+  const e = dimArg(args, kw, 0, 'embed_dim') ?? Poly.sym(ctx.fresh());
+  const heads = dimArg(args, kw, 1, 'num_heads') ?? Poly.sym(ctx.fresh());
+  const bias = boolOf(pick(args, kw, 3, 'bias'), true);
+  const kdim = dimArg(args, kw, 6, 'kdim') ?? e;
+  const vdim = dimArg(args, kw, 7, 'vdim') ?? e;
+  const batchFirst = boolOf(pick(args, kw, 8, 'batch_first'), false);
+  const params = e.mul(e).add(e.mul(kdim)).add(e.mul(vdim)).add(e.mul(e)).add(bias ? e.scale(4) : Poly.ZERO);
+  return moduleValue('MultiheadAttention', params, ctx, (q, rest, k, site, c) => {
+    const key = rest[0] ?? k.get('key');
+    const value = rest[1] ?? k.get('value');
+    const kt = key?.kind === 'tensor' ? key.type : q;
+    const vt = value?.kind === 'tensor' ? value.type : kt;
+    const needWeights = boolOf(rest[3] ?? k.get('need_weights'), true);
+    const causal = boolOf(k.get('is_causal'), false);
+    if (!q.shape || !kt.shape || !vt.shape || q.shape.length < 2) return { kind: 'tuple', items: [tensor({ shape: null, dtype: q.dtype }), UNKNOWN] };
+    // To (N, L, E) whatever the layout; unbatched (L, E) gets N = 1.
+    const nle = (t: Dim[]) => (t.length === 2 ? [Poly.ONE, ...t] : batchFirst ? t : [t[1], t[0], t[2]]);
+    const [n, l] = nle(q.shape);
+    const s = nle(kt.shape)[1];
+    const oc = c.opContext(q.dtype);
+    const qp = c.record(linear(q, [e, e], bias, oc), site, [q]);
+    c.record(linear(kt, [e, kdim], bias, oc), site, [kt]);
+    c.record(linear(vt, [e, vdim], bias, oc), site, [vt]);
+    const hd = e.floordiv(heads);
+    const split = (len: Dim): TensorType => ({ shape: [n, heads, len, hd], dtype: q.dtype });
+    const att = sdpa(split(l), split(s), split(s), { causal }, oc);
+    if (needWeights) att.cost = { ...att.cost, bytes: att.cost.variants![1].bytes, notes: ['need_weights=True: the unfused path materialises the attention weights', ...(att.cost.notes ?? [])] };
+    c.record(att, site, [split(l), split(s), split(s)]);
+    const out = c.record(linear({ shape: qp.kind === 'tensor' ? qp.type.shape : q.shape, dtype: q.dtype }, [e, e], bias, oc), site, []);
+    const weights = needWeights ? tensor({ shape: q.shape.length === 2 ? [l, s] : [n, l, s], dtype: q.dtype }) : { kind: 'none' as const };
+    return { kind: 'tuple', items: [out, weights] };
+  });
+});

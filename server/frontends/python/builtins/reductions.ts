@@ -1,0 +1,47 @@
+/**
+ * Reductions as functions (`torch.sum(x, dim)`, `np.mean(x, axis=, keepdims=)`) and methods
+ * (`x.sum(-1, keepdim=True)`). `torch.max(x, dim)` returns (values, indices); `torch.max(a, b)`
+ * with two tensors is the elementwise maximum.
+ */
+import { REDUCTION_FLOPS, reduce } from '../../../core/ops/reduction';
+import { TensorType } from '../../../core/ir';
+import { CallSite, UNKNOWN, Value, tensor } from '../values';
+import { axesOf, boolOf } from './args';
+import { elementwiseValues } from './elementwise';
+import { BuiltinCtx, defineFunction, defineMethod } from './registry';
+
+/** Reductions that return (values, indices) when given a dim. */
+const PAIRED = new Set(['max', 'min', 'median', 'mode', 'kthvalue', 'var_mean', 'std_mean']);
+
+function reduceValue(x: TensorType | undefined, op: string, dimV: Value | undefined, keepV: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  if (!x) return UNKNOWN;
+  const dims = axesOf(dimV);
+  if (dims === undefined) {
+    // A dim we cannot read: the cost (every element once) is known, the result's rank is not.
+    const r = reduce(x, null, false, op, ctx.opContext(x.dtype));
+    ctx.record({ ...r, output: { shape: null, dtype: r.output.dtype } }, site, [x]);
+    return tensor({ shape: null, dtype: r.output.dtype });
+  }
+  const out = ctx.record(reduce(x, dims, boolOf(keepV, false), op, ctx.opContext(x.dtype)), site, [x]);
+  if (op === 'var_mean' || op === 'std_mean') return { kind: 'tuple', items: [out, out] };
+  if (PAIRED.has(op) && dims !== null && out.kind === 'tensor') {
+    return { kind: 'tuple', items: [out, tensor({ shape: out.type.shape, dtype: 'int64' })] };
+  }
+  return out;
+}
+
+for (const op of Object.keys(REDUCTION_FLOPS)) {
+  defineFunction([`torch.${op}`], (args, kw, site, ctx) => {
+    // torch.max(a, b): two tensors means the elementwise maximum.
+    if ((op === 'max' || op === 'min') && args[1]?.kind === 'tensor') return elementwiseValues([args[0], args[1]], 1, site, ctx);
+    const x = args[0]?.kind === 'tensor' ? args[0].type : kw.get('input')?.kind === 'tensor' ? (kw.get('input') as { type: TensorType }).type : undefined;
+    return reduceValue(x, op, args[1] ?? kw.get('dim'), args[2] ?? kw.get('keepdim'), site, ctx);
+  });
+  defineMethod([op], (self, args, kw, site, ctx) => reduceValue(self, op, args[0] ?? kw.get('dim') ?? kw.get('axis'), args[1] ?? kw.get('keepdim') ?? kw.get('keepdims'), site, ctx));
+  defineFunction([`numpy.${op}`, `jax.numpy.${op}`], (args, kw, site, ctx) =>
+    reduceValue(args[0]?.kind === 'tensor' ? args[0].type : undefined, op, args[1] ?? kw.get('axis'), kw.get('keepdims'), site, ctx),
+  );
+}
+defineFunction(['numpy.amax', 'jax.numpy.amax', 'numpy.amin', 'jax.numpy.amin'], (args, kw, site, ctx) =>
+  reduceValue(args[0]?.kind === 'tensor' ? args[0].type : undefined, 'amax', args[1] ?? kw.get('axis'), kw.get('keepdims'), site, ctx),
+);

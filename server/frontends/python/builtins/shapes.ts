@@ -1,0 +1,233 @@
+/**
+ * Shape operations: view/reshape (-1 inferred, TC002 when the element count provably changes),
+ * transpose, permute, flatten, (un)squeeze, expand, split/chunk (tuples), cat/stack, `.T`/`.mT`,
+ * indexing, `size()`. Views are free and not recorded; copies (`contiguous`, `repeat`, `cat`,
+ * `stack`) are recorded with their bytes.
+ */
+import { Dim, TensorType } from '../../../core/ir';
+import { copy } from '../../../core/ops/copy';
+import { IndexItem, cat, chunk, expand, flatten, index, permute, reshape, split, squeeze, stack, transpose, unsqueeze } from '../../../core/ops/shape';
+import { tensorBytes, unknownResult } from '../../../core/ops/types';
+import { Poly, product } from '../../../core/symbolic';
+import { CallSite, UNKNOWN, Value, asDim, int, tensor } from '../values';
+import { axesOf, dimsFrom, intOf, pick, reshapeDimsFrom, shapeValue, shapesValue } from './args';
+import { BuiltinCtx, defineFunction, defineMethod } from './registry';
+
+const LIBS = ['torch.', 'numpy.', 'jax.numpy.'];
+const names = (...ns: string[]) => ns.flatMap((n) => LIBS.map((l) => l + n));
+const unknownOf = (x: TensorType): Value => tensor({ shape: null, dtype: x.dtype });
+const bindingsOf = (ctx: BuiltinCtx) => ctx.opContext().bindings;
+
+function reshapeValue(x: TensorType, args: Value[], site: CallSite, ctx: BuiltinCtx): Value {
+  const target = reshapeDimsFrom(args, ctx);
+  if (!x.shape || !target) return unknownOf(x);
+  return shapeValue(reshape(x.shape, target, bindingsOf(ctx)), x, 'copy', site, ctx);
+}
+defineMethod(['view', 'reshape'], (x, args, kw, site, ctx) => {
+  // x.view(torch.float16) reinterprets the dtype; only same-size dtypes keep the shape.
+  if (args.length === 1 && args[0].kind === 'ref') return unknownOf(x);
+  return reshapeValue(x, args.length ? args : kw.get('shape') ? [kw.get('shape')!] : [], site, ctx);
+});
+defineFunction(names('reshape'), (args, kw, site, ctx) => {
+  const x = args[0];
+  if (x?.kind !== 'tensor') return UNKNOWN;
+  const rest = args.slice(1);
+  return reshapeValue(x.type, rest.length ? rest : kw.get('shape') ?? kw.get('newshape') ? [(kw.get('shape') ?? kw.get('newshape'))!] : [], site, ctx);
+});
+defineMethod(['view_as', 'reshape_as', 'expand_as'], (x, args, _kw, site, ctx) => {
+  const o = args[0];
+  if (o?.kind !== 'tensor' || !o.type.shape || !x.shape) return unknownOf(x);
+  return shapeValue(reshape(x.shape, o.type.shape, bindingsOf(ctx)), x, 'copy', site, ctx);
+});
+
+function transposeValue(x: TensorType, a: Value | undefined, b: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  const i = intOf(a);
+  const j = intOf(b);
+  if (!x.shape || i === undefined || j === undefined) return unknownOf(x);
+  return shapeValue(transpose(x.shape, i, j), x, 'copy', site, ctx);
+}
+defineMethod(['transpose', 'swapaxes', 'swapdims', 'transpose_'], (x, args, kw, site, ctx) => {
+  // NumPy's arr.transpose() / arr.transpose(axes) permute; torch's takes two dims.
+  if (args.length === 0) return x.shape ? tensor({ shape: [...x.shape].reverse(), dtype: x.dtype }) : unknownOf(x);
+  if (args.length === 1 && args[0].kind === 'tuple') return permuteValue(x, args, site, ctx);
+  if (args.length > 2) return permuteValue(x, args, site, ctx);
+  return transposeValue(x, args[0] ?? kw.get('dim0'), args[1] ?? kw.get('dim1'), site, ctx);
+});
+defineFunction(['torch.transpose', 'torch.swapaxes', 'torch.swapdims', 'numpy.swapaxes', 'jax.numpy.swapaxes'], (args, kw, site, ctx) =>
+  args[0]?.kind === 'tensor' ? transposeValue(args[0].type, args[1] ?? kw.get('dim0') ?? kw.get('axis1'), args[2] ?? kw.get('dim1') ?? kw.get('axis2'), site, ctx) : UNKNOWN,
+);
+defineFunction(['numpy.transpose', 'jax.numpy.transpose'], (args, kw, site, ctx) => {
+  const x = args[0];
+  if (x?.kind !== 'tensor') return UNKNOWN;
+  const axes = args[1] ?? kw.get('axes');
+  if (!axes || axes.kind === 'none') return x.type.shape ? tensor({ shape: [...x.type.shape].reverse(), dtype: x.type.dtype }) : unknownOf(x.type);
+  return permuteValue(x.type, [axes], site, ctx);
+});
+const reverse2 = (x: TensorType): Value => (x.shape && x.shape.length >= 2 ? tensor({ shape: [...x.shape.slice(0, -2), x.shape[x.shape.length - 1], x.shape[x.shape.length - 2]], dtype: x.dtype }) : tensor(x));
+defineMethod(['T'], (x) => (x.shape ? tensor({ shape: [...x.shape].reverse(), dtype: x.dtype }) : unknownOf(x)));
+defineMethod(['mT', 't', 'mH', 'H'], (x) => reverse2(x));
+defineFunction(['torch.t'], (args) => (args[0]?.kind === 'tensor' ? reverse2(args[0].type) : UNKNOWN));
+
+function permuteValue(x: TensorType, args: Value[], site: CallSite, ctx: BuiltinCtx): Value {
+  const order = axesOf(args.length === 1 ? args[0] : { kind: 'tuple', items: args });
+  if (!x.shape || !order) return unknownOf(x);
+  return shapeValue(permute(x.shape, order), x, 'copy', site, ctx);
+}
+defineMethod(['permute'], (x, args, kw, site, ctx) => permuteValue(x, args.length ? args : kw.get('dims') ? [kw.get('dims')!] : [], site, ctx));
+defineFunction(['torch.permute', 'jax.numpy.permute_dims', 'numpy.permute_dims'], (args, kw, site, ctx) =>
+  args[0]?.kind === 'tensor' ? permuteValue(args[0].type, args.slice(1).length ? args.slice(1) : [kw.get('dims') ?? kw.get('axes') ?? UNKNOWN], site, ctx) : UNKNOWN,
+);
+
+function flattenValue(x: TensorType, s: Value | undefined, e: Value | undefined, site: CallSite, ctx: BuiltinCtx, dflt = 0): Value {
+  if (!x.shape) return unknownOf(x);
+  return shapeValue(flatten(x.shape, intOf(s) ?? dflt, intOf(e) ?? -1), x, 'copy', site, ctx);
+}
+defineMethod(['flatten'], (x, args, kw, site, ctx) => flattenValue(x, args[0] ?? kw.get('start_dim'), args[1] ?? kw.get('end_dim'), site, ctx));
+defineMethod(['ravel'], (x, _a, _k, site, ctx) => flattenValue(x, undefined, undefined, site, ctx));
+defineFunction(['torch.flatten', 'numpy.ravel', 'jax.numpy.ravel', 'torch.ravel'], (args, kw, site, ctx) =>
+  args[0]?.kind === 'tensor' ? flattenValue(args[0].type, args[1] ?? kw.get('start_dim'), args[2] ?? kw.get('end_dim'), site, ctx) : UNKNOWN,
+);
+
+function unsqueezeValue(x: TensorType, d: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  const i = intOf(d);
+  if (!x.shape || i === undefined) return unknownOf(x);
+  return shapeValue(unsqueeze(x.shape, i), x, 'copy', site, ctx);
+}
+defineMethod(['unsqueeze', 'unsqueeze_'], (x, args, kw, site, ctx) => unsqueezeValue(x, args[0] ?? kw.get('dim'), site, ctx));
+defineFunction(['torch.unsqueeze', 'numpy.expand_dims', 'jax.numpy.expand_dims'], (args, kw, site, ctx) =>
+  args[0]?.kind === 'tensor' ? unsqueezeValue(args[0].type, args[1] ?? kw.get('dim') ?? kw.get('axis'), site, ctx) : UNKNOWN,
+);
+
+function squeezeValue(x: TensorType, d: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  const axes = axesOf(d);
+  if (!x.shape || axes === undefined) return unknownOf(x);
+  return shapeValue(squeeze(x.shape, axes, bindingsOf(ctx)), x, 'copy', site, ctx);
+}
+defineMethod(['squeeze', 'squeeze_'], (x, args, kw, site, ctx) => squeezeValue(x, args[0] ?? kw.get('dim') ?? kw.get('axis'), site, ctx));
+defineFunction(names('squeeze'), (args, kw, site, ctx) => (args[0]?.kind === 'tensor' ? squeezeValue(args[0].type, args[1] ?? kw.get('dim') ?? kw.get('axis'), site, ctx) : UNKNOWN));
+
+defineMethod(['expand'], (x, args, _kw, site, ctx) => {
+  const sizes = reshapeDimsFrom(args, ctx);
+  if (!x.shape || !sizes) return unknownOf(x);
+  return shapeValue(expand(x.shape, sizes, bindingsOf(ctx)), x, 'copy', site, ctx);
+});
+defineFunction(['torch.broadcast_to', 'numpy.broadcast_to', 'jax.numpy.broadcast_to'], (args, kw, site, ctx) => {
+  const x = args[0];
+  const sizes = reshapeDimsFrom([args[1] ?? kw.get('size') ?? kw.get('shape') ?? UNKNOWN], ctx);
+  if (x?.kind !== 'tensor' || !x.type.shape || !sizes) return UNKNOWN;
+  return shapeValue(expand(x.type.shape, sizes, bindingsOf(ctx)), x.type, 'copy', site, ctx);
+});
+
+/** `repeat(*sizes)` copies: each dim multiplied. */
+defineMethod(['repeat', 'tile'], (x, args, _kw, site, ctx) => {
+  const reps = dimsFrom(args);
+  if (!x.shape || !reps || reps.length < x.shape.length) return unknownOf(x);
+  const lead = reps.length - x.shape.length;
+  const out = reps.map((r, i) => (i < lead ? r : r.mul(x.shape![i - lead])));
+  const dtype = x.dtype ?? ctx.opContext().dtype;
+  return ctx.record({ kind: 'copy', output: { shape: out, dtype: x.dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes: tensorBytes(x.shape, dtype).add(tensorBytes(out, dtype)) }, attrs: {} }, site, [x]);
+});
+
+defineMethod(['contiguous'], (x, _a, _k, site, ctx) => (x.shape ? ctx.record(copy(x, ctx.opContext(x.dtype), 'contiguous(): copies only when the input is not contiguous already'), site, [x]) : tensor(x)));
+defineMethod(['clone', 'copy'], (x, _a, _k, site, ctx) => (x.shape ? ctx.record(copy(x, ctx.opContext(x.dtype), 'copy'), site, [x]) : tensor(x)));
+defineMethod(['detach', 'cpu', 'cuda', 'requires_grad_', 'numpy', 'pin_memory', 'share_memory_', 'block_until_ready', 'coalesce'], (x) => tensor(x));
+
+function splitValue(x: TensorType, sizeV: Value | undefined, dimV: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  if (!x.shape || !sizeV) return UNKNOWN;
+  const dim = intOf(dimV) ?? 0;
+  const sizes = sizeV.kind === 'tuple' ? dimsFrom([sizeV]) : asDim(sizeV);
+  if (!sizes) return UNKNOWN;
+  return shapesValue(split(x.shape, sizes, dim, bindingsOf(ctx)), x, site, ctx);
+}
+defineMethod(['split'], (x, args, kw, site, ctx) => splitValue(x, args[0] ?? kw.get('split_size') ?? kw.get('split_size_or_sections'), args[1] ?? kw.get('dim'), site, ctx));
+defineFunction(['torch.split'], (args, kw, site, ctx) => (args[0]?.kind === 'tensor' ? splitValue(args[0].type, args[1] ?? kw.get('split_size_or_sections'), args[2] ?? kw.get('dim'), site, ctx) : UNKNOWN));
+
+function chunkValue(x: TensorType, nV: Value | undefined, dimV: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  const n = intOf(nV);
+  if (!x.shape || n === undefined) return UNKNOWN;
+  return shapesValue(chunk(x.shape, n, intOf(dimV) ?? 0, bindingsOf(ctx)), x, site, ctx);
+}
+defineMethod(['chunk'], (x, args, kw, site, ctx) => chunkValue(x, args[0] ?? kw.get('chunks'), args[1] ?? kw.get('dim'), site, ctx));
+defineFunction(['torch.chunk'], (args, kw, site, ctx) => (args[0]?.kind === 'tensor' ? chunkValue(args[0].type, args[1] ?? kw.get('chunks'), args[2] ?? kw.get('dim'), site, ctx) : UNKNOWN));
+/** NumPy's split(x, n, axis) takes a section count; with a list it takes split indices (not sizes). */
+defineFunction(['numpy.split', 'jax.numpy.split', 'numpy.array_split', 'jax.numpy.array_split'], (args, kw, site, ctx) =>
+  args[0]?.kind === 'tensor' && args[1]?.kind === 'int' ? chunkValue(args[0].type, args[1], args[2] ?? kw.get('axis'), site, ctx) : UNKNOWN,
+);
+defineMethod(['unbind'], (x, args, kw) => {
+  const d = intOf(args[0] ?? kw.get('dim')) ?? 0;
+  if (!x.shape || d >= x.shape.length) return UNKNOWN;
+  const i = d < 0 ? d + x.shape.length : d;
+  const piece = tensor({ shape: x.shape.filter((_, j) => j !== i), dtype: x.dtype });
+  const n = x.shape[i].constValue();
+  return n !== undefined && n <= 4096 ? { kind: 'tuple', items: Array(n).fill(piece) } : { kind: 'tuple', items: [piece], repeat: x.shape[i] };
+});
+
+function joinValue(kind: 'cat' | 'stack', listV: Value | undefined, dimV: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  if (listV?.kind !== 'tuple' || (listV.repeat && !listV.repeat.equals(Poly.ONE))) return UNKNOWN;
+  const ts = listV.items.map((v) => (v.kind === 'tensor' ? v.type : undefined));
+  if (ts.length === 0 || ts.some((t) => !t)) return UNKNOWN;
+  const types = ts as TensorType[];
+  const dtype = types.find((t) => t.dtype)?.dtype ?? null;
+  if (types.some((t) => !t.shape)) return tensor({ shape: null, dtype });
+  const shapes = types.map((t) => t.shape!);
+  const dim = intOf(dimV) ?? 0;
+  const r = kind === 'cat' ? cat(shapes, dim, bindingsOf(ctx)) : stack(shapes, dim, bindingsOf(ctx));
+  if ('error' in r) return ctx.record(unknownResult('copy', dtype, r.error), site, types);
+  const size = dtype ?? ctx.opContext().dtype;
+  const bytes = tensorBytes(r.shape, size).scale(2);
+  return ctx.record({ kind: 'copy', output: { shape: r.shape, dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, types);
+}
+defineFunction(names('cat', 'concat', 'concatenate'), (args, kw, site, ctx) => joinValue('cat', args[0] ?? kw.get('tensors') ?? kw.get('arrays'), args[1] ?? kw.get('dim') ?? kw.get('axis'), site, ctx));
+defineFunction(names('stack'), (args, kw, site, ctx) => joinValue('stack', args[0] ?? kw.get('tensors') ?? kw.get('arrays'), args[1] ?? kw.get('dim') ?? kw.get('axis'), site, ctx));
+defineFunction(['numpy.vstack', 'jax.numpy.vstack'], (args, _kw, site, ctx) => joinValue('cat', args[0], int(0), site, ctx));
+defineFunction(['numpy.hstack', 'jax.numpy.hstack'], (args, _kw, site, ctx) => joinValue('cat', args[0], int(-1), site, ctx));
+
+/** Index values as the interpreter passes them: ints, slices, None, `...`, index tensors, lists. */
+function indexItem(v: Value, ctx: BuiltinCtx): IndexItem | undefined {
+  switch (v.kind) {
+    case 'slice': {
+      const d = (x: Value | null) => (x && x.kind !== 'none' ? asDim(x) : null);
+      const [start, stop, step] = [d(v.start), d(v.stop), d(v.step)];
+      // A bound we cannot read gives a slice of fresh, unknown length.
+      if (start === undefined || stop === undefined || step === undefined) return { kind: 'slice', start: Poly.ZERO, stop: Poly.sym(ctx.fresh()), step: null };
+      return { kind: 'slice', start, stop, step };
+    }
+    case 'ellipsis':
+      return { kind: 'ellipsis' };
+    case 'int':
+      return { kind: 'int' };
+    case 'none':
+      return { kind: 'none' };
+    case 'str':
+      return v.value === '...' ? { kind: 'ellipsis' } : v.value === ':' ? { kind: 'slice' } : undefined;
+    case 'tensor':
+      return { kind: 'tensor', shape: v.type.shape, bool: v.type.dtype === 'bool' };
+    case 'tuple':
+      return v.repeat ? undefined : { kind: 'tensor', shape: [Poly.const(v.items.length)], bool: false };
+    default:
+      return undefined;
+  }
+}
+
+defineMethod(['__getitem__'], (x, args, _kw, site, ctx) => {
+  const flat = args.length === 1 && args[0].kind === 'tuple' && !args[0].list ? args[0].items : args;
+  const items = flat.map((v) => indexItem(v, ctx));
+  if (!x.shape || items.some((i) => !i)) return unknownOf(x);
+  const r = index(x.shape, items as IndexItem[], bindingsOf(ctx), () => ctx.fresh());
+  if ('unknown' in r) return unknownOf(x);
+  return shapeValue(r, x, 'copy', site, ctx);
+});
+
+defineMethod(['size'], (x, args, kw) => {
+  if (!x.shape) return UNKNOWN;
+  const d = args[0] ?? kw.get('dim');
+  if (!d) return { kind: 'tuple', items: x.shape.map((s) => int(s)) };
+  const i = intOf(d);
+  if (i === undefined) return UNKNOWN;
+  const j = i < 0 ? i + x.shape.length : i;
+  return x.shape[j] ? int(x.shape[j]) : UNKNOWN;
+});
+defineMethod(['dim', 'ndimension'], (x) => (x.shape ? int(x.shape.length) : UNKNOWN));
+defineMethod(['numel', 'nelement'], (x) => (x.shape ? int(product(x.shape)) : UNKNOWN));
+defineFunction(['torch.numel', 'numpy.size', 'jax.numpy.size'], (args) => (args[0]?.kind === 'tensor' && args[0].type.shape ? int(product(args[0].type.shape)) : UNKNOWN));
+defineFunction(['numpy.shape', 'jax.numpy.shape'], (args) => (args[0]?.kind === 'tensor' && args[0].type.shape ? { kind: 'tuple', items: args[0].type.shape.map((d: Dim) => int(d)) } : UNKNOWN));

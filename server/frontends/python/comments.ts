@@ -1,0 +1,181 @@
+/**
+ * Shapes written in comments (SPEC §2.2 and §2.4):
+ *
+ * - nanoGPT style trailing comments: `# (B, nh, T, hs)`, `# [B, T, C]`, `# shape (b, t, n_embd)`,
+ *   `# token embeddings of shape (b, t, n_embd)`;
+ * - the arrow form `# (B, nh, T, hs) x (B, nh, hs, T) -> (B, nh, T, T)`, whose right side is the
+ *   result;
+ * - the directive `# tensorcost: shape x=(B, T, C) y=(C, D) dtype=bf16`, which names what it
+ *   annotates.
+ *
+ * A comment annotates the statement it trails, or, on a line of its own, the statement directly
+ * below. Comments are prose as often as shapes, so a comment is only read as a shape when it
+ * clearly is one; a clear attempt that does not parse (`# shape (B, T C)`) is a TC001 finding,
+ * ordinary prose is silently ignored.
+ */
+import { DType, parseDType } from '../../core/dtypes';
+import { Dim, Range } from '../../core/ir';
+import { AnnotationError, parseDimExpr } from './annotations/jaxtyping';
+import type { Node } from './parser';
+
+export interface CommentInfo {
+  node: Node;
+  text: string;
+  /** True when nothing but whitespace precedes the comment on its line. */
+  ownLine: boolean;
+}
+
+/** What one comment says about shapes. */
+export interface CommentAnnotation {
+  /** Shapes by name (directive); applied to those names. */
+  named?: Map<string, Dim[]>;
+  /** One unnamed shape (trailing comment): applied to the statement's single target. */
+  anonymous?: Dim[];
+  dtype?: DType;
+  /** Why a comment that is clearly meant as an annotation does not parse (TC001). */
+  error?: string;
+  range: Range;
+}
+
+/** All comments of a tree by start row (one comment per row at most in Python). */
+export function collectComments(root: Node, lines: string[]): Map<number, CommentInfo> {
+  const out = new Map<number, CommentInfo>();
+  for (const c of root.descendantsOfType('comment')) {
+    if (!c) continue;
+    const row = c.startPosition.row;
+    const before = (lines[row] ?? '').slice(0, c.startPosition.column);
+    out.set(row, { node: c, text: c.text, ownLine: before.trim() === '' });
+  }
+  return out;
+}
+
+const DIRECTIVE_SHAPE = /^#\s*tensorcost:\s*shape\b(.*)$/;
+/** Signals that a comment is meant as a shape: the word `shape` before a bracket, or an arrow. */
+const SHAPE_WORD = /\bshape\s*[:=]?\s*(`?)([([])/i;
+const ARROW = /->\s*`?([([])/;
+
+/** Parses one comment; null when it says nothing about shapes. */
+export function parseShapeComment(info: CommentInfo, rangeOf: (n: Node) => Range): CommentAnnotation | null {
+  const text = info.text;
+  const range = rangeOf(info.node);
+  const d = DIRECTIVE_SHAPE.exec(text);
+  if (d) return parseDirective(d[1], range);
+  if (/^#\s*(tensorcost:|noqa|type:|pragma|pylint|ruff|fmt:)/.test(text)) return null;
+  const body = text.replace(/^#+\s*/, '');
+  // Arrow form: the result is on the right of the last arrow.
+  const arrowAt = body.lastIndexOf('->');
+  if (arrowAt >= 0) {
+    const m = ARROW.exec(body.slice(arrowAt));
+    if (!m) return null;
+    const start = arrowAt + m.index + m[0].length - 1;
+    return shapeAt(body, start, true, range);
+  }
+  const w = SHAPE_WORD.exec(body);
+  if (w) return shapeAt(body, w.index + w[0].length - 1, true, range);
+  if (body.startsWith('(') || body.startsWith('[')) return shapeAt(body, 0, false, range);
+  return null;
+}
+
+/**
+ * The bracketed dims list starting at `start`. `strong` says the comment is certainly meant as a
+ * shape (a parse failure is then TC001); weak candidates (a comment that merely starts with a
+ * bracket) must look like a shape of two or more dims, or one dim with a trailing comma.
+ */
+function shapeAt(body: string, start: number, strong: boolean, range: Range): CommentAnnotation | null {
+  const open = body[start];
+  const close = open === '(' ? ')' : ']';
+  const end = matchingBracket(body, start, open, close);
+  if (end < 0) return strong ? { error: `unclosed '${open}' in shape comment "${body}"`, range } : null;
+  const inner = body.slice(start + 1, end);
+  const parts = inner.split(',').map((p) => p.trim());
+  const trailingComma = parts.length > 1 && parts[parts.length - 1] === '';
+  if (trailingComma) parts.pop();
+  if (!strong && parts.length < 2 && !trailingComma) return null;
+  if (inner.trim() === '') return { anonymous: [], range };
+  const dims: Dim[] = [];
+  for (const p of parts) {
+    // Two words side by side (`T C`, `batch size`) are a missing comma or prose, never a dim.
+    if (/\w\s+\w/.test(p)) return strong ? { error: `invalid shape comment: '${p}' in "${inner}" is not one dim (a comma missing?)`, range } : null;
+    try {
+      dims.push(parseDimExpr(p.replace(/\s+/g, ''), p, inner));
+    } catch (e) {
+      if (!(e instanceof AnnotationError)) throw e;
+      // Weak candidates that are prose (`(see the paper)`) are not annotations at all.
+      return strong ? { error: `invalid shape comment: ${e.message}`, range } : null;
+    }
+  }
+  return { anonymous: dims, range };
+}
+
+function matchingBracket(s: string, start: number, open: string, close: string): number {
+  let depth = 0;
+  for (let i = start; i < s.length; i++) {
+    if (s[i] === open) depth++;
+    else if (s[i] === close && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** `shape x=(B, T, C) y=[C, D] dtype=bf16`. */
+function parseDirective(rest: string, range: Range): CommentAnnotation {
+  const named = new Map<string, Dim[]>();
+  let dtype: DType | undefined;
+  let i = 0;
+  const s = rest;
+  const fail = (why: string): CommentAnnotation => ({ error: `invalid tensorcost shape directive: ${why}`, range });
+  while (i < s.length) {
+    while (i < s.length && /\s/.test(s[i])) i++;
+    if (i >= s.length) break;
+    const m = /^([A-Za-z_][\w.]*)\s*=\s*/.exec(s.slice(i));
+    if (!m) return fail(`expected NAME=(dims) at '${s.slice(i).trim()}'`);
+    const name = m[1];
+    i += m[0].length;
+    if (name === 'dtype') {
+      const v = /^[\w.]+/.exec(s.slice(i));
+      const parsed = v ? parseDType(v[0]) : undefined;
+      if (!v || !parsed) return fail(`unknown dtype '${v?.[0] ?? s.slice(i).trim()}'`);
+      dtype = parsed;
+      i += v[0].length;
+      continue;
+    }
+    const open = s[i];
+    if (open !== '(' && open !== '[') return fail(`expected '(' after '${name}='`);
+    const end = matchingBracket(s, i, open, open === '(' ? ')' : ']');
+    if (end < 0) return fail(`unclosed '${open}' after '${name}='`);
+    const parts = s.slice(i + 1, end).split(',').map((p) => p.trim());
+    if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    const dims: Dim[] = [];
+    for (const p of parts) {
+      if (p === '' && parts.length === 1) break;
+      try {
+        dims.push(parseDimExpr(p.replace(/\s+/g, ''), p, s.slice(i, end + 1)));
+      } catch (e) {
+        if (!(e instanceof AnnotationError)) throw e;
+        return fail(e.message);
+      }
+    }
+    named.set(name, dims);
+    i = end + 1;
+  }
+  if (named.size === 0 && !dtype) return fail('nothing to annotate; write `# tensorcost: shape x=(B, T, C)`');
+  return { named, dtype, range };
+}
+
+/**
+ * Shapes of parameters from a Hugging Face style docstring:
+ * `input_ids (`torch.LongTensor` of shape `(batch_size, sequence_length)`):`.
+ */
+export function docstringShapes(doc: string): Map<string, Dim[]> {
+  const out = new Map<string, Dim[]>();
+  const re = /^\s*([A-Za-z_]\w*)\s*\((?:[^\n]*?)\bof shape\s*`?\(([^)\n]*)\)/gm;
+  for (const m of doc.matchAll(re)) {
+    const parts = m[2].split(',').map((p) => p.trim()).filter((p) => p !== '');
+    try {
+      out.set(m[1], parts.map((p) => parseDimExpr(p.replace(/\s+/g, ''))));
+    } catch (e) {
+      if (!(e instanceof AnnotationError)) throw e;
+      // A docstring is documentation first: an unparsable shape there is simply not used.
+    }
+  }
+  return out;
+}

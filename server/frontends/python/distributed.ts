@@ -1,0 +1,192 @@
+/**
+ * Syntactic facts about distributed training, for TC601–TC603 and the scaling table of the hover.
+ * Keys written into `FileIR.signals` (all prefixed `dist.`):
+ *
+ * - `dist.sync` (DistSync): where gradients get synchronised: DDP / FSDP wrappers, Horovod's
+ *   DistributedOptimizer, Accelerate's `prepare`, DeepSpeed's `initialize`, or a hand-written
+ *   `dist.all_reduce` (with whether it runs once per parameter inside a loop, i.e. unbucketed);
+ * - `dist.compression` (DistCompression): `register_comm_hook` hooks (PowerSGD, fp16/bf16
+ *   compression) and Horovod's `compression=hvd.Compression.fp16`;
+ * - `dist.scaling` (DistScaling): learning rate or batch size multiplied by the world size;
+ * - `dist.tensorParallel`, `dist.pipeline` (DistSite): Megatron-style parallel layers and
+ *   pipeline schedules;
+ * - `dist.params` (ClassParams): trainable parameters per class (distributedParams.ts);
+ * - `dist.autocast` (DistDtype) and `dist.paramDtype` (DistDtype): the compute dtype of autocast
+ *   regions and a model cast to half precision (then gradients are 2 bytes, not 4).
+ */
+import { DistCompression, DistDtype, DistScaling, DistSite, DistSync, SyncKind } from '../../core/comm/signals';
+import { Range } from '../../core/ir';
+import { parseDType } from '../../core/dtypes';
+import { countClassParams } from './distributedParams';
+import type { Node } from './parser';
+
+const WRAPPERS: Record<string, SyncKind> = {
+  DistributedDataParallel: 'ddp',
+  DDP: 'ddp',
+  FullyShardedDataParallel: 'fsdp',
+  FSDP: 'fsdp',
+  fully_shard: 'fsdp',
+  DistributedOptimizer: 'horovod',
+};
+const TENSOR_PARALLEL = /^(ColumnParallelLinear|RowParallelLinear|VocabParallelEmbedding|parallelize_module|ColwiseParallel|RowwiseParallel)$/;
+const PIPELINE = /^(Pipe|GPipe|PipelineStage|PipelineModule|ScheduleGPipe|Schedule1F1B|ScheduleInterleaved1F1B|pipeline)$/;
+const WORLD_NAME = /^(world_size|ddp_world_size|num_gpus|n_gpus|ngpus|num_processes|nprocs|num_replicas|gpus|num_workers_total)$/i;
+const WORLD_CALL = /(get_world_size|\bhvd\.size|xrt_world_size|process_count|world_size)\s*\(\s*\)$/;
+const LR_NAME = /(^|_)(lr|learning_rate|base_lr|max_lr|peak_lr)$/i;
+const BATCH_NAME = /(^|_)(batch_size|bs|global_batch|batch|total_batch_size|train_batch_size)$/i;
+
+function rangeOf(n: Node): Range {
+  return { start: { line: n.startPosition.row, character: n.startPosition.column }, end: { line: n.endPosition.row, character: n.endPosition.column } };
+}
+
+function lastName(n: Node | null): string {
+  return n?.text.split('.').pop()?.trim() ?? '';
+}
+
+function kwarg(call: Node, name: string): Node | null {
+  for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) return a.childForFieldName('value');
+  }
+  return null;
+}
+
+function firstArg(call: Node): Node | null {
+  return call.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'keyword_argument') ?? null;
+}
+
+function literalNumber(n: Node | null): number | undefined {
+  if (n?.type !== 'integer' && n?.type !== 'float') return undefined;
+  const v = Number(n.text.replace(/_/g, ''));
+  return Number.isFinite(v) ? v : undefined;
+}
+
+function inLoop(n: Node): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'for_statement' || p.type === 'list_comprehension' || p.type === 'generator_expression') return true;
+    if (p.type === 'function_definition') return false;
+  }
+  return false;
+}
+
+/** `model`, `model.to(device)`, `model.cuda()` → 'model'. */
+function rootIdentifier(n: Node | null): string | undefined {
+  let cur = n;
+  while (cur && cur.type !== 'identifier') {
+    if (cur.type === 'call') cur = cur.childForFieldName('function');
+    else if (cur.type === 'attribute') cur = cur.childForFieldName('object');
+    else return undefined;
+  }
+  return cur?.text;
+}
+
+function isWorldSize(n: Node | null): boolean {
+  if (!n) return false;
+  if (n.type === 'identifier') return WORLD_NAME.test(n.text);
+  if (n.type === 'attribute') return WORLD_NAME.test(n.childForFieldName('attribute')?.text ?? '');
+  if (n.type === 'call') return WORLD_CALL.test(n.text.replace(/\s+/g, ''));
+  if (n.type === 'parenthesized_expression') return isWorldSize(n.namedChild(0));
+  return false;
+}
+
+/** The name a value is given: the assignment target or the keyword it is passed as. */
+function targetName(n: Node): string | undefined {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'assignment' || p.type === 'augmented_assignment') return lastName(p.childForFieldName('left'));
+    if (p.type === 'keyword_argument') return p.childForFieldName('name')?.text;
+    if (p.type === 'pair') return p.childForFieldName('key')?.text.replace(/^['"]|['"]$/g, '');
+    if (p.type === 'expression_statement' || p.type === 'block') return undefined;
+  }
+  return undefined;
+}
+
+export function collectDistributedSignals(root: Node, _text: string): Record<string, unknown[]> {
+  const sync: DistSync[] = [];
+  const compression: DistCompression[] = [];
+  const scaling: DistScaling[] = [];
+  const tensorParallel: DistSite[] = [];
+  const pipeline: DistSite[] = [];
+  const autocast: DistDtype[] = [];
+  const casts: { model: string; dtype: string; range: Range }[] = [];
+  const constructedAs = new Map<string, string>();
+  const visit = (n: Node) => {
+    if (n.type === 'assignment') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'identifier' && right?.type === 'call' && right.childForFieldName('function')?.type === 'identifier') constructedAs.set(left.text, right.childForFieldName('function')!.text);
+    }
+    if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '*') {
+      const l = n.childForFieldName('left');
+      const r = n.childForFieldName('right');
+      if (isWorldSize(l) || isWorldSize(r)) {
+        const t = targetName(n);
+        const other = isWorldSize(l) ? r : l;
+        const target = t && LR_NAME.test(t) ? 'lr' : t && BATCH_NAME.test(t) ? 'batch' : other && LR_NAME.test(lastName(other)) ? 'lr' : other && BATCH_NAME.test(lastName(other)) ? 'batch' : undefined;
+        if (target) scaling.push({ target, text: n.text, range: rangeOf(n) });
+      }
+    }
+    if (n.type === 'call') visitCall(n);
+  };
+  const visitCall = (n: Node) => {
+    const fn = n.childForFieldName('function');
+    const name = lastName(fn);
+    const full = fn?.text.replace(/\s+/g, '') ?? '';
+    const range = rangeOf(n);
+    const wrapper = WRAPPERS[name];
+    if (wrapper && (wrapper !== 'horovod' || /hvd|horovod/.test(full))) {
+      const model = wrapper === 'horovod' ? undefined : rootIdentifier(firstArg(n) ?? kwarg(n, 'module'));
+      const mb = literalNumber(kwarg(n, 'bucket_cap_mb'));
+      sync.push({ kind: wrapper, name: full, range, model, bucketBytes: mb !== undefined ? mb * 1024 * 1024 : undefined });
+      const comp = kwarg(n, 'compression');
+      if (comp && /fp16|bf16/i.test(comp.text)) compression.push({ kind: /bf16/i.test(comp.text) ? 'bf16' : 'fp16', name: comp.text, range: rangeOf(comp) });
+    } else if (name === 'prepare' && /accelerator/i.test(full)) {
+      sync.push({ kind: 'accelerate', name: full, range, model: rootIdentifier(firstArg(n)) });
+    } else if (name === 'initialize' && /deepspeed/.test(full)) {
+      sync.push({ kind: 'deepspeed', name: full, range, model: rootIdentifier(kwarg(n, 'model') ?? firstArg(n)) });
+    } else if (/^(all_reduce|allreduce|allreduce_|all_reduce_coalesced)$/.test(name) && /(^|\.)(dist|distributed|hvd|horovod)\./.test(full + '.')) {
+      const a = firstArg(n);
+      const loop = inLoop(n);
+      // A flattened buffer built from `.grad`s in the same function is a gradient sync too.
+      let scope: Node | null = n.parent;
+      while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
+      const onGradients = /grad/.test(a?.text ?? '') || /\.grad\b/.test(scope?.text ?? '');
+      sync.push({ kind: 'all_reduce', name: full, range, perTensor: loop, onGradients });
+    } else if (name === 'register_comm_hook') {
+      const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a);
+      const hook = (kwarg(n, 'hook') ?? args[1] ?? args[0])?.text ?? '';
+      const kind = /powerSGD|power_sgd|PowerSGD/i.test(hook) ? 'powersgd' : /bf16/i.test(hook) ? 'bf16' : /fp16/i.test(hook) ? 'fp16' : 'custom';
+      compression.push({ kind, name: hook, range });
+    } else if (TENSOR_PARALLEL.test(name)) {
+      tensorParallel.push({ name: full, range });
+    } else if (PIPELINE.test(name) && (name !== 'pipeline' || /pipelining/.test(full))) {
+      pipeline.push({ name: full, range, microBatches: literalNumber(kwarg(n, 'chunks') ?? kwarg(n, 'n_microbatches')), stages: literalNumber(kwarg(n, 'num_stages')) });
+    } else if (name === 'autocast') {
+      const d = parseDType(kwarg(n, 'dtype')?.text ?? '');
+      autocast.push({ dtype: d ?? (/cuda\.amp|cuda/.test(full + (kwarg(n, 'device_type')?.text ?? '')) ? 'fp16' : 'bf16'), range });
+    } else if (fn?.type === 'attribute' && /^(half|bfloat16|to)$/.test(name)) {
+      const model = rootIdentifier(fn.childForFieldName('object'));
+      const args = n.childForFieldName('arguments')?.namedChildren ?? [];
+      const d = name === 'half' ? 'fp16' : name === 'bfloat16' ? 'bf16' : args.map((a) => parseDType((a?.type === 'keyword_argument' ? a.childForFieldName('value') : a)?.text ?? '')).find((x) => x);
+      if (model && (d === 'fp16' || d === 'bf16')) casts.push({ model, dtype: d, range });
+    }
+  };
+  // One query for the three node types of interest, in document order: no recursion (deeply
+  // nested code must not overflow the stack, SPEC §11) and no walk over every node in JS.
+  for (const n of root.descendantsOfType(['assignment', 'binary_operator', 'call'])) if (n) visit(n);
+  for (const s of sync) if (s.model) s.modelClass = constructedAs.get(s.model);
+  const models = new Set(sync.map((s) => s.model).filter((m): m is string => !!m));
+  const paramDtype: DistDtype[] = casts.filter((c) => models.has(c.model)).map(({ dtype, range }) => ({ dtype, range }));
+  const out: Record<string, unknown[]> = {};
+  const put = (k: string, v: unknown[]) => {
+    if (v.length) out[k] = v;
+  };
+  put('dist.sync', sync);
+  put('dist.compression', compression);
+  put('dist.scaling', scaling);
+  put('dist.tensorParallel', tensorParallel);
+  put('dist.pipeline', pipeline);
+  put('dist.autocast', autocast);
+  put('dist.paramDtype', paramDtype);
+  // Parameter counts are only worth their pass when something trains in a distributed way.
+  if (sync.length || scaling.length) put('dist.params', countClassParams(root));
+  return out;
+}

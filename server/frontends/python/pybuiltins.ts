@@ -1,0 +1,254 @@
+/**
+ * Python builtins and library callables the interpreter itself models, because they shape the
+ * program rather than compute on tensors: `range`, `len`, `dict`, `enumerate`, `math.sqrt`, and
+ * torch's module containers (`nn.Sequential`, `nn.ModuleList`, `nn.ModuleDict`), which must be able
+ * to call the user's own classes. Tensor operations live in builtins/ instead.
+ */
+import { Poly } from '../../core/symbolic';
+import type { Frame, Interpreter } from './interpreter';
+import { NONE, UNKNOWN, Value, asDim, int, itemCounts } from './values';
+
+export type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame) => Value;
+
+type TupleValue = Extract<Value, { kind: 'tuple' }>;
+
+/** A fresh list created in `frame`; appends inside loops count relative to this frame's loops. */
+export function newList(items: Value[], it: Interpreter, frame: Frame, extra: Partial<TupleValue> = {}): TupleValue {
+  const v: TupleValue = { kind: 'tuple', items, list: true, ...extra };
+  it.listOrigin.set(v, frame.multiplier);
+  return v;
+}
+
+/** The items of a list, dict (values) or tuple argument, keeping per-item counts. */
+function itemsOf(v: Value | undefined): { items: Value[]; counts: Poly[] } | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'tuple') return { items: v.items, counts: itemCounts(v) };
+  if (v.kind === 'dict') return { items: [...v.entries.values()], counts: [...v.entries.values()].map(() => Poly.ONE) };
+  return undefined;
+}
+
+/** `[(k, v), ...]` pairs or a dict, as dict entries. */
+function entriesOf(v: Value | undefined): Map<string, Value> {
+  const out = new Map<string, Value>();
+  if (v?.kind === 'dict') for (const [k, x] of v.entries) out.set(k, x);
+  if (v?.kind === 'tuple') {
+    for (const pair of v.items) {
+      if (pair.kind === 'tuple' && pair.items.length === 2 && pair.items[0].kind === 'str') out.set(pair.items[0].value, pair.items[1]);
+    }
+  }
+  return out;
+}
+
+/** `nn.Sequential(a, b)`, `nn.Sequential(*layers)`, `nn.Sequential(OrderedDict(...))`. */
+const sequential: Builtin = (args, _kw, it, frame) => {
+  if (args.length === 1 && (args[0].kind === 'dict' || (args[0].kind === 'tuple' && (args[0] as { splat?: boolean }).splat))) {
+    const got = itemsOf(args[0])!;
+    return newList(got.items, it, frame, { counts: got.counts, sequential: true });
+  }
+  return newList(args, it, frame, { sequential: true });
+};
+
+const moduleList: Builtin = (args, _kw, it, frame) => {
+  const got = itemsOf(args[0]);
+  return got ? newList([...got.items], it, frame, { counts: [...got.counts] }) : newList([], it, frame);
+};
+
+const dictOf: Builtin = (args, kw) => {
+  const entries = entriesOf(args[0]);
+  for (const [k, v] of kw) entries.set(k, v);
+  return { kind: 'dict', entries };
+};
+
+function scalar(x: number | null | undefined): Value {
+  return { kind: 'float', value: x === undefined || x === null || !Number.isFinite(x) ? null : x };
+}
+
+function num(v: Value | undefined): number | undefined {
+  if (v?.kind === 'float') return v.value ?? undefined;
+  return asDim(v)?.constValue();
+}
+
+function math1(f: (x: number) => number): Builtin {
+  return (args) => scalar(num(args[0]) !== undefined ? f(num(args[0])!) : null);
+}
+
+function pickNumeric(args: Value[], f: (...n: number[]) => number): Value {
+  const items = args.length === 1 && args[0].kind === 'tuple' ? args[0].items : args;
+  const xs = items.map((a) => asDim(a)?.constValue());
+  if (xs.every((x): x is number => x !== undefined) && xs.length > 0) return int(f(...xs));
+  return items.find((a) => a.kind === 'tensor') ?? UNKNOWN;
+}
+
+export const BUILTINS: Record<string, Builtin> = {
+  range: (args) => {
+    const d = args.map(asDim);
+    if (d.length === 0 || d.some((x) => !x)) return UNKNOWN;
+    const [start, stop, step] = d.length === 1 ? [Poly.ZERO, d[0]!, Poly.ONE] : [d[0]!, d[1]!, d[2] ?? Poly.ONE];
+    const s = step.constValue();
+    const trips = s === 1 || s === undefined ? stop.sub(start) : stop.sub(start).ceildiv(s);
+    const n = trips.constValue();
+    // An empty or negative range runs its body zero times.
+    return { kind: 'range', trips: n !== undefined && n < 0 ? Poly.ZERO : trips };
+  },
+  len: (args) => {
+    const v = args[0];
+    if (v?.kind === 'tuple') return int(itemCounts(v).reduce((a, b) => a.add(b), Poly.ZERO));
+    if (v?.kind === 'dict') return int(v.entries.size);
+    if (v?.kind === 'str') return int(v.value.length);
+    if (v?.kind === 'tensor' && v.type.shape?.length) return int(v.type.shape[0]);
+    return UNKNOWN;
+  },
+  int: (args) => (args[0]?.kind === 'int' ? args[0] : args[0]?.kind === 'float' && args[0].value !== null ? int(Math.trunc(args[0].value)) : UNKNOWN),
+  float: (args) => {
+    const a = args[0];
+    if (a?.kind === 'int') return scalar(a.value.constValue());
+    if (a?.kind === 'str') return scalar(Number(a.value.replace(/^([+-]?)inf$/i, '$1Infinity')));
+    return a ?? UNKNOWN;
+  },
+  min: (args) => pickNumeric(args, Math.min),
+  max: (args) => pickNumeric(args, Math.max),
+  abs: (args) => (args[0]?.kind === 'int' ? int(Math.abs(args[0].value.constValue() ?? NaN)) : args[0] ?? UNKNOWN),
+  super: (_a, _k, _it, frame) => {
+    const self = frame.env.get('self');
+    return self?.kind === 'instance' ? { kind: 'dict', entries: new Map([['__init__', NONE]]) } : UNKNOWN;
+  },
+  isinstance: () => ({ kind: 'bool', value: null }),
+  hasattr: () => ({ kind: 'bool', value: null }),
+  getattr: (args) => {
+    const [obj, name, dflt] = args;
+    if (obj?.kind === 'instance' && name?.kind === 'str') return obj.fields.get(name.value) ?? obj.cls.defaults.get(name.value) ?? dflt ?? UNKNOWN;
+    if (obj?.kind === 'dict' && name?.kind === 'str') return obj.entries.get(name.value) ?? dflt ?? UNKNOWN;
+    return dflt ?? UNKNOWN;
+  },
+  setattr: (args) => {
+    const [obj, name, v] = args;
+    if (obj?.kind === 'instance' && name?.kind === 'str' && v) obj.fields.set(name.value, v);
+    return NONE;
+  },
+  print: () => NONE,
+  dict: dictOf,
+  list: (args, _kw, it, frame) => {
+    const got = itemsOf(args[0]);
+    return got ? newList([...got.items], it, frame, { counts: [...got.counts] }) : newList([], it, frame);
+  },
+  tuple: (args) => (args[0]?.kind === 'tuple' ? { ...args[0], list: false } : UNKNOWN),
+  enumerate: (args) => {
+    const v = args[0];
+    if (v?.kind !== 'tuple') return UNKNOWN;
+    const single = v.items.length === 1 && (v.repeat || v.counts);
+    return {
+      kind: 'tuple',
+      list: true,
+      items: v.items.map((x, i) => ({ kind: 'tuple', items: [single ? int(Poly.sym('i')) : int(i), x] }) as Value),
+      repeat: v.repeat,
+      counts: v.counts,
+    };
+  },
+  zip: (args) => {
+    const lists = args.filter((a): a is TupleValue => a.kind === 'tuple');
+    if (lists.length !== args.length || lists.length === 0) return UNKNOWN;
+    const n = Math.min(...lists.map((l) => l.items.length));
+    return { kind: 'tuple', list: true, items: Array.from({ length: n }, (_, i) => ({ kind: 'tuple', items: lists.map((l) => l.items[i]) }) as Value), repeat: lists[0].repeat };
+  },
+  reversed: (args) => (args[0]?.kind === 'tuple' ? { ...args[0], items: [...args[0].items].reverse(), counts: args[0].counts ? [...args[0].counts].reverse() : undefined } : UNKNOWN),
+  'math.sqrt': math1(Math.sqrt),
+  'math.log': math1(Math.log),
+  'math.log2': math1(Math.log2),
+  'math.exp': math1(Math.exp),
+  'math.ceil': (args) => (num(args[0]) !== undefined ? int(Math.ceil(num(args[0])!)) : UNKNOWN),
+  'math.floor': (args) => (num(args[0]) !== undefined ? int(Math.floor(num(args[0])!)) : UNKNOWN),
+  'math.prod': (args) => (args[0]?.kind === 'tuple' && args[0].items.every((x) => asDim(x)) ? int(args[0].items.reduce((a, x) => a.mul(asDim(x)!), Poly.ONE)) : UNKNOWN),
+  'collections.OrderedDict': dictOf,
+  'torch.nn.Sequential': sequential,
+  'torch.nn.ModuleList': moduleList,
+  'torch.nn.ModuleDict': dictOf,
+  'torch.nn.ParameterList': moduleList,
+  'torch.nn.ParameterDict': dictOf,
+  // A parameter is the tensor it wraps (`nn.Parameter(torch.zeros(n, d))`).
+  'torch.nn.Parameter': (args, kw) => args[0] ?? kw.get('data') ?? UNKNOWN,
+  'torch.nn.parameter.Parameter': (args, kw) => args[0] ?? kw.get('data') ?? UNKNOWN,
+};
+
+/** Module-level constants of `math`. */
+export const MATH_CONSTANTS: Record<string, number> = { 'math.pi': Math.PI, 'math.e': Math.E, 'math.inf': Infinity, 'math.tau': 2 * Math.PI };
+
+/** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
+export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame): Value {
+  if (of.kind === 'tuple') {
+    const count = () => {
+      const origin = it.listOrigin.get(of) ?? Poly.ONE;
+      return origin.equals(Poly.ONE) ? frame.multiplier : frame.multiplier.div(origin);
+    };
+    const push = (x: Value, c: Poly) => {
+      if (!of.counts) of.counts = of.items.map(() => Poly.ONE);
+      of.items.push(x);
+      of.counts.push(c);
+    };
+    switch (name) {
+      case 'append':
+        if (args[0]) push(args[0], count());
+        return NONE;
+      case 'extend': {
+        const got = itemsOf(args[0]);
+        if (got) got.items.forEach((x, i) => push(x, got.counts[i].mul(count())));
+        return NONE;
+      }
+      case 'insert':
+        if (args[1]) push(args[1], count());
+        return NONE;
+      case 'add_module':
+        if (args[1]) push(args[1], Poly.ONE);
+        return NONE;
+      case 'pop':
+        return of.items[of.items.length - 1] ?? UNKNOWN;
+      case 'index':
+      case 'count':
+        return UNKNOWN;
+      case 'children':
+      case 'modules':
+      case 'parameters':
+        return of;
+      default:
+        return UNKNOWN;
+    }
+  }
+  if (of.kind === 'dict') {
+    switch (name) {
+      case 'items':
+        return { kind: 'tuple', list: true, items: [...of.entries].map(([k, v]) => ({ kind: 'tuple', items: [{ kind: 'str', value: k }, v] }) as Value) };
+      case 'values':
+        return { kind: 'tuple', list: true, items: [...of.entries.values()] };
+      case 'keys':
+        return { kind: 'tuple', list: true, items: [...of.entries.keys()].map((k) => ({ kind: 'str', value: k }) as Value) };
+      case 'get': {
+        const k = args[0];
+        return (k?.kind === 'str' ? of.entries.get(k.value) : undefined) ?? args[1] ?? NONE;
+      }
+      case 'update':
+        if (args[0]?.kind === 'dict') for (const [k, v] of args[0].entries) of.entries.set(k, v);
+        return NONE;
+      case 'pop': {
+        const k = args[0];
+        const v = k?.kind === 'str' ? of.entries.get(k.value) : undefined;
+        if (k?.kind === 'str') of.entries.delete(k.value);
+        return v ?? args[1] ?? UNKNOWN;
+      }
+      default:
+        return UNKNOWN;
+    }
+  }
+  if (of.kind === 'instance') {
+    // `model.half()`, `model.to(device)`, `model.eval()` return the module itself.
+    if (['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type'].includes(name)) return of;
+    // nn.Module's own methods that create attributes.
+    const [a, b] = args;
+    if ((name === 'register_buffer' || name === 'register_parameter' || name === 'add_module' || name === 'register_module') && a?.kind === 'str' && b) of.fields.set(a.value, b);
+    return NONE;
+  }
+  return UNKNOWN;
+}
+
+/** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
+export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters']);
+export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop']);
+export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);

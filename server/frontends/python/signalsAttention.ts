@@ -1,0 +1,265 @@
+/**
+ * Hand-written attention, `softmax(q @ kᵀ · scale [masked]) @ v`, found per scope from the
+ * scope's assignments, softmax calls and matmuls: the softmax argument is traced back through
+ * scaling, masking and plain reassignments to a matmul with a transposed second operand, and the
+ * softmax result forward (through dropout) to the matmul that applies it to v.
+ */
+import type { ImportSignal, ManualAttentionSignal, Range } from '../../core/rules/signals';
+import type { Node } from './parser';
+import { isTransposeExpr, matmulSite, rangeOf, transposedBase } from './signalsSyntax';
+
+export interface Assigned {
+  value: Node;
+  statement: Node;
+}
+
+export interface ScopeFacts {
+  assignments: Map<string, Assigned[]>;
+  softmaxes: Node[];
+  matmuls: Node[];
+}
+
+interface Trace {
+  scores: Node;
+  statements: Node[];
+  maskCond?: string;
+  additiveMask?: string;
+  scale?: { op: string; text: string };
+}
+
+const MAX_HOPS = 8;
+
+export function collectAttention(scope: ScopeFacts, lines: string[], imports: ImportSignal[]): ManualAttentionSignal[] {
+  const out: ManualAttentionSignal[] = [];
+  for (const sm of scope.softmaxes) {
+    const arg = softmaxInput(sm);
+    if (!arg) continue;
+    const trace: Trace | null = traceScores(arg, scope, sm.startPosition.row, 0, { statements: [] });
+    if (!trace) continue;
+    const use = softmaxUse(sm, scope);
+    if (!use) continue;
+    const scoresSite = matmulSite(trace.scores)!;
+    const outSite = matmulSite(use.output)!;
+    const kNode = scoresSite.operandNodes[1];
+    const kBase = kNode && isTransposeExpr(kNode) ? transposedBase(kNode)?.text : resolveTransposed(kNode, scope)?.text;
+    const framework = frameworkOf(sm, imports);
+    const statements = [...trace.statements, ...use.statements, statementOf(sm), statementOf(use.output)];
+    const causal = !!trace.maskCond && (/tril|triu|causal|bias|future/i.test(trace.maskCond) || maskFromTril(trace.maskCond, scope));
+    const scale = !trace.scale ? 'none' : /sqrt|\*\*\s*\(?\s*-?0?\.5|rsqrt/.test(trace.scale.text) ? 'default' : trace.scale.op === '/' ? `1.0 / (${trace.scale.text})` : trace.scale.text;
+    const target = assignmentTarget(use.output);
+    out.push({
+      scores: rangeOf(trace.scores),
+      softmax: rangeOf(sm),
+      output: rangeOf(use.output),
+      q: scoresSite.operands[0].text,
+      k: kBase ?? `${kNode?.text ?? 'k'}.transpose(-2, -1)`,
+      v: outSite.operands[1]?.text ?? 'v',
+      causal,
+      attnMask: causal ? undefined : trace.maskCond ? invertMask(trace.maskCond) : trace.additiveMask,
+      dropout: use.dropout,
+      scale,
+      statements: consecutive(statements, lines, target),
+      target,
+      indent: /^\s*/.exec(lines[statementOf(use.output).startPosition.row] ?? '')![0],
+      framework,
+      sdpaCallee: sdpaName(imports),
+    });
+  }
+  return out;
+}
+
+function softmaxInput(sm: Node): Node | null {
+  const fn = sm.childForFieldName('function');
+  const args = (sm.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
+  const first = args.find((a) => a.type !== 'keyword_argument') ?? args.find((a) => a.childForFieldName('name')?.text === 'input')?.childForFieldName('value') ?? null;
+  const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+  if (obj && !/^(torch|F|nn|np|numpy|jnp|jax|scipy|special|tf)(\.|$)/.test(obj.text) && !/\.(functional|nn|special)$/.test(obj.text)) return obj;
+  return first;
+}
+
+function traceScores(n: Node, scope: ScopeFacts, beforeRow: number, hops: number, t: Omit<Trace, 'scores'>): Trace | null {
+  if (hops > MAX_HOPS) return null;
+  let e = n;
+  while (e.type === 'parenthesized_expression' && e.namedChild(0)) e = e.namedChild(0)!;
+  const site = matmulSite(e);
+  if (site && isScoresMatmul(e, site.operandNodes, scope)) return { ...t, scores: e };
+  if (e.type === 'binary_operator') {
+    const op = e.childForFieldName('operator')?.text ?? '';
+    const l = e.childForFieldName('left')!;
+    const r = e.childForFieldName('right')!;
+    if (op === '/' || op === '*') {
+      const found = traceScores(l, scope, beforeRow, hops + 1, { ...t, scale: t.scale ?? { op, text: r.text } });
+      if (found || op === '/') return found;
+      return traceScores(r, scope, beforeRow, hops + 1, { ...t, scale: t.scale ?? { op, text: l.text } });
+    }
+    if (op === '+' || op === '-') {
+      const found = traceScores(l, scope, beforeRow, hops + 1, { ...t, additiveMask: t.additiveMask ?? r.text });
+      return found ?? traceScores(r, scope, beforeRow, hops + 1, { ...t, additiveMask: t.additiveMask ?? l.text });
+    }
+    return null;
+  }
+  if (e.type === 'call') {
+    const fn = e.childForFieldName('function');
+    const name = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
+    if ((name === 'masked_fill' || name === 'masked_fill_') && fn?.type === 'attribute') {
+      const cond = e.childForFieldName('arguments')?.namedChild(0)?.text;
+      return traceScores(fn.childForFieldName('object')!, scope, beforeRow, hops + 1, { ...t, maskCond: t.maskCond ?? cond });
+    }
+    if (name === 'where' && fn) {
+      // torch.where(mask, scores, -inf): the scores are the second argument.
+      const args = e.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => !!c) ?? [];
+      if (args.length >= 2) return traceScores(args[1], scope, beforeRow, hops + 1, { ...t, maskCond: t.maskCond ?? `~(${args[0].text})` });
+    }
+    if (name === 'float' || name === 'to' || name === 'type') {
+      const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+      return obj ? traceScores(obj, scope, beforeRow, hops + 1, t) : null;
+    }
+    return null;
+  }
+  if (e.type === 'identifier') {
+    const a = lastAssignment(scope, e.text, beforeRow);
+    if (!a) return null;
+    return traceScores(a.value, scope, a.statement.startPosition.row, hops + 1, { ...t, statements: [...t.statements, a.statement] });
+  }
+  return null;
+}
+
+/** A matmul whose second operand is transposed (or an einsum contracting the last dims of both). */
+function isScoresMatmul(n: Node, operands: Node[], scope: ScopeFacts): boolean {
+  const b = operands[1];
+  if (!b) return false;
+  if (isTransposeExpr(b) || resolveTransposed(b, scope)) return true;
+  if (n.type === 'call' && /einsum$/.test(n.childForFieldName('function')?.text ?? '')) {
+    const eq = n.childForFieldName('arguments')?.namedChild(0);
+    const m = /^['"]?\s*([\w.]+)\s*,\s*([\w.]+)\s*->\s*([\w.]+)/.exec(eq?.text.replace(/^[rbuf]*['"]/, '') ?? '');
+    if (m) {
+      const [, x, y, z] = m;
+      const last = x[x.length - 1];
+      return last === y[y.length - 1] && !z.includes(last) && x[x.length - 2] !== y[y.length - 2];
+    }
+  }
+  return false;
+}
+
+/** `kT` when it was assigned `k.transpose(-2, -1)`: the transposed base, else null. */
+function resolveTransposed(n: Node | undefined, scope: ScopeFacts): Node | null {
+  if (n?.type !== 'identifier') return null;
+  const a = lastAssignment(scope, n.text, n.startPosition.row);
+  return a && isTransposeExpr(a.value) ? transposedBase(a.value) : null;
+}
+
+function lastAssignment(scope: ScopeFacts, name: string, beforeRow: number): Assigned | undefined {
+  const list = scope.assignments.get(name) ?? [];
+  let best: Assigned | undefined;
+  for (const a of list) if (a.statement.startPosition.row < beforeRow && (!best || a.statement.startPosition.row > best.statement.startPosition.row)) best = a;
+  return best;
+}
+
+/** Where the probabilities go: straight into a matmul, or via a name (and dropout) into one. */
+function softmaxUse(sm: Node, scope: ScopeFacts): { output: Node; statements: Node[]; dropout?: string } | null {
+  const p = sm.parent;
+  if (p && matmulSite(p)?.operandNodes[0]?.id === sm.id) return { output: p, statements: [] };
+  const st = statementOf(sm);
+  const assign = st.type === 'expression_statement' ? st.namedChild(0) : null;
+  if (assign?.type !== 'assignment' || assign.childForFieldName('right')?.id !== sm.id) return null;
+  const name = assign.childForFieldName('left')?.text;
+  if (!name || !/^\w+$/.test(name)) return null;
+  const row = st.startPosition.row;
+  const later = [...scope.matmuls].filter((m) => m.startPosition.row > row).sort((a, b) => a.startPosition.row - b.startPosition.row);
+  for (const m of later) {
+    const first = matmulSite(m)?.operandNodes[0];
+    if (!first) continue;
+    const direct = first.text === name;
+    const dropped = first.type === 'call' && /dropout/i.test(first.childForFieldName('function')?.text ?? '') && first.childForFieldName('arguments')?.namedChild(0)?.text === name;
+    if (!direct && !dropped) continue;
+    // Every reassignment of the name in between must be a dropout of itself.
+    const between = (scope.assignments.get(name) ?? []).filter((a) => a.statement.startPosition.row > row && a.statement.startPosition.row <= m.startPosition.row);
+    if (between.some((a) => !isDropoutOf(a.value, name))) return null;
+    const drop = dropped ? first : between[0]?.value;
+    return { output: m, statements: between.map((a) => a.statement), dropout: drop ? dropoutP(drop) : undefined };
+  }
+  return null;
+}
+
+function isDropoutOf(n: Node, name: string): boolean {
+  return n.type === 'call' && /dropout/i.test(n.childForFieldName('function')?.text ?? '') && n.childForFieldName('arguments')?.namedChild(0)?.text === name;
+}
+
+function dropoutP(call: Node): string {
+  const fn = call.childForFieldName('function')?.text ?? '';
+  const args = call.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => !!c) ?? [];
+  const p = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'p')?.childForFieldName('value')?.text ?? (/(^|\.)(functional\.)?dropout$/.test(fn) && !/^self\./.test(fn) ? args[1]?.text : undefined);
+  if (p) return `${p} if self.training else 0.0`;
+  return `${fn}.p if self.training else 0.0`;
+}
+
+function statementOf(n: Node): Node {
+  let s: Node = n;
+  while (s.parent && s.parent.type !== 'block' && s.parent.type !== 'module') s = s.parent;
+  return s;
+}
+
+function assignmentTarget(n: Node): string | undefined {
+  const st = statementOf(n);
+  const a = st.type === 'expression_statement' ? st.namedChild(0) : null;
+  if (a?.type === 'assignment' && a.childForFieldName('right')?.id === n.id) return a.childForFieldName('left')?.text;
+  return undefined;
+}
+
+/**
+ * The span from the first to the last statement, when the statements are all the block holds
+ * there and the intermediate names are not read after it: only then can one call replace them.
+ */
+function consecutive(stmts: Node[], lines: string[], target: string | undefined): Range | undefined {
+  if (!target) return undefined;
+  const uniq = [...new Map(stmts.map((s) => [s.id, s])).values()].sort((a, b) => a.startIndex - b.startIndex);
+  const block = uniq[0].parent;
+  if (!block || uniq.some((s) => s.parent?.id !== block.id)) return undefined;
+  const siblings = block.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const i0 = siblings.findIndex((s) => s.id === uniq[0].id);
+  const i1 = siblings.findIndex((s) => s.id === uniq[uniq.length - 1].id);
+  if (i0 < 0 || i1 - i0 + 1 !== uniq.length) return undefined;
+  const intermediates = new Set<string>();
+  for (const s of uniq) {
+    const a = s.namedChild(0);
+    const left = a?.type === 'assignment' ? a.childForFieldName('left')?.text : undefined;
+    if (left && left !== target) intermediates.add(left);
+  }
+  for (const later of siblings.slice(i1 + 1)) for (const name of intermediates) if (new RegExp(`\\b${name}\\b`).test(later.text)) return undefined;
+  const end = rangeOf(uniq[uniq.length - 1]).end;
+  // A trailing comment on the last line describes the code being replaced (often its shapes).
+  const rest = lines[end.line]?.slice(end.character) ?? '';
+  if (/^\s*#/.test(rest)) end.character += rest.length;
+  return { start: rangeOf(uniq[0]).start, end };
+}
+
+function maskFromTril(cond: string, scope: ScopeFacts): boolean {
+  const name = /^\(?\s*~?\s*([\w.]+)/.exec(cond)?.[1];
+  if (!name) return false;
+  return (scope.assignments.get(name) ?? []).some((a) => /tril|triu/.test(a.value.text));
+}
+
+/** masked_fill fills where the condition holds; SDPA's boolean mask says where to attend. */
+function invertMask(cond: string): string {
+  const eq0 = /^(.*?)\s*==\s*0$/.exec(cond);
+  if (eq0) return `${eq0[1]} != 0`;
+  const not = /^~\s*(.*)$/.exec(cond);
+  if (not) return not[1];
+  return `~(${cond})`;
+}
+
+function frameworkOf(sm: Node, imports: ImportSignal[]): ManualAttentionSignal['framework'] {
+  const fn = sm.childForFieldName('function')?.text ?? '';
+  if (/^(F|torch|nn)\./.test(fn)) return 'torch';
+  if (/^(jax|jnp)\./.test(fn)) return 'jax';
+  if (/^(np|numpy|scipy|special)\./.test(fn)) return 'numpy';
+  if (imports.some((i) => i.module === 'torch' || i.module.startsWith('torch.'))) return 'torch';
+  if (imports.some((i) => i.module === 'jax' || i.module.startsWith('jax.'))) return 'jax';
+  return 'numpy';
+}
+
+function sdpaName(imports: ImportSignal[]): string {
+  const f = imports.find((i) => i.module === 'torch.nn.functional');
+  if (f) return `${f.alias}.scaled_dot_product_attention`;
+  return 'torch.nn.functional.scaled_dot_product_attention';
+}
