@@ -83,7 +83,8 @@ describe('language server over stdio (push diagnostics client, like Neovim 0.7)'
     try {
       await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
       const first = await s.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && p.version === 1);
-      assert.deepEqual(first.diagnostics.map((d: any) => d.code), ['TC002']);
+      // TC303 (fp32 GEMM with TF32 off) fires on this file too; this test is about the shape error.
+      assert.deepEqual(first.diagnostics.map((d: any) => d.code).filter((c: string) => c === 'TC002'), ['TC002']);
       // Fix the annotation incrementally: "batch 32 128" -> "batch 64 128".
       const p = positionOf('"batch 32 128"');
       await s.conn.sendNotification('textDocument/didChange', {
@@ -91,7 +92,8 @@ describe('language server over stdio (push diagnostics client, like Neovim 0.7)'
         contentChanges: [{ range: { start: { line: p.line, character: p.character + 7 }, end: { line: p.line, character: p.character + 9 } }, text: '64' }],
       });
       const second = await s.waitFor('textDocument/publishDiagnostics', (q) => q.uri === uri && q.version === 2);
-      assert.deepEqual(second.diagnostics, []);
+      assert.deepEqual(second.diagnostics.filter((d: any) => d.code === 'TC002'), []);
+      assert.ok(second.diagnostics.length < first.diagnostics.length);
     } finally {
       await s.stop();
     }

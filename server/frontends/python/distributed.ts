@@ -35,6 +35,18 @@ const WORLD_CALL = /(get_world_size|\bhvd\.size|xrt_world_size|process_count|wor
 const LR_NAME = /(^|_)(lr|learning_rate|base_lr|max_lr|peak_lr)$/i;
 const BATCH_NAME = /(^|_)(batch_size|bs|global_batch|batch|total_batch_size|train_batch_size)$/i;
 
+/** Files that mention none of these do no distributed training: the pass returns at once. */
+const GATE = /DistributedDataParallel|DDP|FSDP|fully_shard|all_?reduce|hvd|horovod|accelerator|deepspeed|world_size|comm_hook|ParallelLinear|Pipe|pipelin|parallelize_module|num_processes|ParallelEmbedding/;
+const CALL_HINT = /\b(DistributedDataParallel|DDP|FullyShardedDataParallel|FSDP|fully_shard|DistributedOptimizer|prepare|initialize|all_reduce|allreduce_?|all_reduce_coalesced|register_comm_hook|ColumnParallelLinear|RowParallelLinear|VocabParallelEmbedding|parallelize_module|ColwiseParallel|RowwiseParallel|Pipe|GPipe|PipelineStage|PipelineModule|ScheduleGPipe|Schedule1F1B|ScheduleInterleaved1F1B|pipeline|autocast|half|bfloat16|to)\s*\(/g;
+const WORLD_HINT = /\b(?:world_size|ddp_world_size|num_gpus|n_gpus|ngpus|num_processes|nprocs|num_replicas|gpus|num_workers_total|get_world_size|xrt_world_size|process_count)\b|\bhvd\.size\b/gi;
+
+/** The user class a variable was built from: `model = GPT(config)` → 'GPT'. */
+function constructedClass(text: string, variable: string): string | undefined {
+  const esc = variable.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`^[ \\t]*${esc}[ \\t]*=[ \\t]*([A-Za-z_]\\w*)[ \\t]*\\(`, 'm').exec(text);
+  return m?.[1];
+}
+
 function rangeOf(n: Node): Range {
   return { start: { line: n.startPosition.row, character: n.startPosition.column }, end: { line: n.endPosition.row, character: n.endPosition.column } };
 }
@@ -99,7 +111,7 @@ function targetName(n: Node): string | undefined {
   return undefined;
 }
 
-export function collectDistributedSignals(root: Node, _text: string): Record<string, unknown[]> {
+export function collectDistributedSignals(root: Node, text: string): Record<string, unknown[]> {
   const sync: DistSync[] = [];
   const compression: DistCompression[] = [];
   const scaling: DistScaling[] = [];
@@ -107,13 +119,7 @@ export function collectDistributedSignals(root: Node, _text: string): Record<str
   const pipeline: DistSite[] = [];
   const autocast: DistDtype[] = [];
   const casts: { model: string; dtype: string; range: Range }[] = [];
-  const constructedAs = new Map<string, string>();
   const visit = (n: Node) => {
-    if (n.type === 'assignment') {
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (left?.type === 'identifier' && right?.type === 'call' && right.childForFieldName('function')?.type === 'identifier') constructedAs.set(left.text, right.childForFieldName('function')!.text);
-    }
     if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '*') {
       const l = n.childForFieldName('left');
       const r = n.childForFieldName('right');
@@ -169,10 +175,25 @@ export function collectDistributedSignals(root: Node, _text: string): Record<str
       if (model && (d === 'fp16' || d === 'bf16')) casts.push({ model, dtype: d, range });
     }
   };
-  // One query for the three node types of interest, in document order: no recursion (deeply
-  // nested code must not overflow the stack, SPEC §11) and no walk over every node in JS.
-  for (const n of root.descendantsOfType(['assignment', 'binary_operator', 'call'])) if (n) visit(n);
-  for (const s of sync) if (s.model) s.modelClass = constructedAs.get(s.model);
+  // Only nodes at a keyword the text mentions are looked at: walking every node of a 10,000-line
+  // file through web-tree-sitter costs hundreds of milliseconds, a regex over the text does not.
+  // No recursion either, so deeply nested code cannot overflow the stack (SPEC §11).
+  if (!GATE.test(text)) return {};
+  const seen = new Set<number>();
+  const at = (index: number, accept: (n: Node) => boolean, levels: number) => {
+    let n: Node | null = root.descendantForIndex(index);
+    for (let i = 0; n && i < levels; i++, n = n.parent) {
+      if (!accept(n)) continue;
+      if (!seen.has(n.id)) {
+        seen.add(n.id);
+        visit(n);
+      }
+      return;
+    }
+  };
+  for (const m of text.matchAll(CALL_HINT)) at(m.index!, (n) => n.type === 'call' && lastName(n.childForFieldName('function')) === m[1], 4);
+  for (const m of text.matchAll(WORLD_HINT)) at(m.index!, (n) => n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '*', 5);
+  for (const s of sync) if (s.model) s.modelClass = constructedClass(text, s.model);
   const models = new Set(sync.map((s) => s.model).filter((m): m is string => !!m));
   const paramDtype: DistDtype[] = casts.filter((c) => models.has(c.model)).map(({ dtype, range }) => ({ dtype, range }));
   const out: Record<string, unknown[]> = {};

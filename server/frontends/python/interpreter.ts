@@ -592,7 +592,8 @@ export class Interpreter {
     const branches: Node[] = [consequence!, ...alternatives];
     let best: { acc: Acc; env: Map<string, Value>; returned: boolean; returns: Value[] } | undefined;
     let bestScore = -1;
-    const envs: Map<string, Value>[] = [];
+    // Without an else, "no branch taken" is a path too: its values count for the join below.
+    const envs: Map<string, Value>[] = alternatives.some((a) => a.type === 'else_clause') ? [] : [new Map(frame.env)];
     const hasElse = alternatives.some((a) => a.type === 'else_clause');
     for (const b of branches) {
       const sub: Frame = { ...frame, env: new Map(frame.env), acc: emptyAcc(), returns: [], returned: false };
@@ -1036,8 +1037,13 @@ export class Interpreter {
     if (l.kind === 'tuple' && r.kind === 'tuple' && op === '+') return { kind: 'tuple', items: [...l.items, ...r.items] };
     if (l.kind === 'tensor' || r.kind === 'tensor') {
       const handler = FUNCTIONS.get(`operator.${op}`);
-      if (handler) return handler([l, r], new Map(), { node, name: op }, this.ctx(frame));
-      return l.kind === 'tensor' ? l : r;
+      const out = handler ? handler([l, r], new Map(), { node, name: op }, this.ctx(frame)) : l.kind === 'tensor' ? l : r;
+      // `scores + mask` with a mask of unknown shape: the known operand's shape is the likely
+      // result (masks and biases broadcast into it), and keeping it keeps later ops costed.
+      const known = [l, r].find((x) => x.kind === 'tensor' && x.type.shape !== null);
+      const vague = (x: Value) => x.kind === 'unknown' || (x.kind === 'tensor' && x.type.shape === null);
+      if (known?.kind === 'tensor' && vague(out) && [l, r].some(vague)) return tensor({ shape: known.type.shape, dtype: known.type.dtype });
+      return out;
     }
     const fx = l.kind === 'float' ? l.value : a?.constValue();
     const fy = r.kind === 'float' ? r.value : b?.constValue();

@@ -1,0 +1,130 @@
+// The editor features as a user meets them in a real VS Code (code-server + Chromium): the hover
+// card with its roofline picture, Problems, inlay hints, code lenses, the status-bar device switch
+// changing the figures, and the roofline view. Screenshots go to test-artifacts/e2e/.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Frame } from 'playwright-core';
+import { MODEL } from '../lsp/fixture';
+import { CodeServerSession, e2eSkipReason, waitFor } from './codeServer';
+
+let skip: string | false = false;
+let setupError: Error | undefined;
+try {
+  skip = e2eSkipReason();
+} catch (e) {
+  setupError = e as Error;
+}
+
+/** The fixture model plus a shape error, so Problems has an error row to wait for. */
+const FILE = `${MODEL}
+
+def broken(p: Float[Tensor, "B 64"], q: Float[Tensor, "32 C"]):
+    return p @ q
+`;
+
+describe('editor features: code-server + Chromium', { skip }, () => {
+  let session: CodeServerSession;
+
+  if (setupError) {
+    it('has code-server and Chromium (REQUIRE_VSCODE=1)', () => {
+      throw setupError;
+    });
+    return;
+  }
+
+  before(
+    async () => {
+      session = await CodeServerSession.start({ copy: [], files: { 'model.py': FILE }, settings: { 'editor.codeLens': true, 'editor.inlayHints.enabled': 'on' } });
+      await session.workbench.openFile('model.py');
+    },
+    { timeout: 300_000 },
+  );
+
+  after(async () => {
+    await session?.stop();
+  });
+
+  it('lists the shape error in Problems', { timeout: 120_000 }, async () => {
+    const row = await session.workbench.waitForProblem(/TC002/, 90_000);
+    await session.workbench.screenshot('editor-problems');
+    assert.match(row, /TC002/);
+  });
+
+  it('shows the op card with FLOPs, bound, time and a rendered roofline picture', { timeout: 90_000 }, async () => {
+    const wb = session.workbench;
+    const text = await wb.hoverAt('a @ w', { offset: 2, until: (h) => /FLOP/.test(h) && /H100/.test(h) });
+    assert.match(text, /9,663,676,416/);
+    assert.match(text, /compute-bound/);
+    assert.match(text, /144 µs/);
+    // The picture: an <img> with the SVG data: URI that the browser decoded (a broken image has no natural width).
+    const img = wb.page.locator('.monaco-hover:visible img[src^="data:image/svg+xml"]');
+    await img.first().waitFor({ state: 'visible', timeout: 10_000 });
+    const width = await img.first().evaluate((el) => (el as HTMLImageElement).naturalWidth);
+    assert.equal(width, 240);
+    await wb.screenshot('editor-hover');
+  });
+
+  it('shows inferred shapes as inlay hints after assignments', { timeout: 60_000 }, async () => {
+    const wb = session.workbench;
+    await wb.page.keyboard.press('Escape');
+    await wb.goTo(wb.position('out = a @ w').line, 1);
+    const line = await waitFor('the inlay hint after out', 30_000, async () => {
+      const text = await wb.editorText();
+      return text.split('\n').find((l) => /out: \(B, T, C\)\s*= a @ w/.test(l));
+    });
+    assert.match(line, /out: \(B, T, C\)/);
+    await wb.screenshot('editor-inlay-hints');
+  });
+
+  it('shows per-function totals and "Benchmark this matmul" as code lenses', { timeout: 60_000 }, async () => {
+    const wb = session.workbench;
+    const lenses = await waitFor('code lenses', 30_000, async () => {
+      const all = await wb.page.locator('.contentWidgets .codelens-decoration').allInnerTexts();
+      return all.some((t) => /Σ 19\.3 GFLOP/.test(t)) && all.some((t) => /Benchmark this matmul/.test(t)) ? all : undefined;
+    });
+    assert.ok(lenses.some((t) => /Σ 19\.3 GFLOP · 101 MiB · ≈ 289 µs on h100/.test(t)), lenses.join('\n'));
+    await wb.screenshot('editor-code-lens');
+  });
+
+  it('switches the device from the status bar and the figures follow', { timeout: 120_000 }, async () => {
+    const wb = session.workbench;
+    const item = wb.page.locator('.statusbar-item', { hasText: /h100/ });
+    await item.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await item.first().locator('a').first().click();
+    const row = wb.page.locator('.quick-input-list .monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: /^\s*a100\s*$/ }) });
+    await row.first().waitFor({ state: 'visible' });
+    await wb.screenshot('editor-device-pick');
+    await row.first().click();
+    await wb.page.locator('.statusbar-item', { hasText: /a100/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    // 9.66 GFLOP at the A100's 19.5 TFLOP/s fp32 = 496 µs.
+    const text = await wb.hoverAt('a @ w', { offset: 2, until: (h) => /A100/.test(h) && /496 µs/.test(h) });
+    assert.match(text, /A100/);
+    await wb.screenshot('editor-hover-a100');
+  });
+
+  it('plots the file on the roofline view and reveals an op on click', { timeout: 120_000 }, async () => {
+    const wb = session.workbench;
+    await wb.page.keyboard.press('Escape');
+    await wb.runCommand('Tensor Cost: Show Roofline View');
+    const frame = await waitFor('the roofline webview', 30_000, async () => {
+      for (const f of wb.page.frames()) if ((await f.locator('#chart svg .pt').count().catch(() => 0)) > 0) return f;
+      return undefined;
+    });
+    // Five ops with figures (four GEMMs and the mismatched one has no cost): every op with numbers is a point.
+    const points = await (frame as Frame).locator('#chart svg circle.pt').count();
+    const rows = await (frame as Frame).locator('tbody tr').count();
+    assert.ok(points >= 4, `points: ${points}`);
+    assert.ok(rows >= points, `rows ${rows} < points ${points}`);
+    assert.match(await (frame as Frame).locator('h2').innerText(), /model\.py on NVIDIA A100/);
+    await wb.screenshot('editor-roofline');
+    // Clicking the row of `out = a @ w` selects it in the editor.
+    const target = wb.position('a @ w').line;
+    await (frame as Frame).locator('tbody tr', { has: (frame as Frame).locator('td:nth-child(3)', { hasText: new RegExp(`^${target}$`) }) }).first().click();
+    const status = await waitFor('the cursor on the op', 15_000, async () => {
+      const t = await wb.page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first().innerText().catch(() => '');
+      return new RegExp(`Ln ${target},`).test(t) ? t : undefined;
+    });
+    assert.match(status, new RegExp(`Ln ${target},`));
+    await wb.screenshot('editor-roofline-reveal');
+  });
+});

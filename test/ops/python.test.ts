@@ -1,0 +1,264 @@
+/** The op handlers through the whole pipeline: Python snippets in, exact figures out. */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { Analysis, analyzeSource, initEngine } from '../../server/engine/analyze';
+import { withDefaults } from '../../server/core/settings';
+
+function analyse(text: string): Analysis {
+  return analyzeSource({ path: 'snippet.py', text, languageId: 'python' }, withDefaults({}));
+}
+
+/** Figures of the ops recorded on the 1-based source line (several ops may share a line). */
+function opsAt(a: Analysis, line: number) {
+  return a.ir.ops.map((op, i) => ({ op, fig: a.figures[i] })).filter((x) => x.op.range.start.line === line - 1);
+}
+const one = (a: Analysis, line: number) => {
+  const xs = opsAt(a, line);
+  assert.equal(xs.length, 1, `expected one op on line ${line}, got ${xs.map((x) => x.op.kind).join(', ')}`);
+  return xs[0];
+};
+const shape = (x: { op: { output: { shape: { toString(): string }[] | null } } }) => x.op.output.shape?.map(String);
+const tc002 = (a: Analysis) => a.findings.filter((f) => f.code === 'TC002');
+
+const HEADER = 'import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nimport numpy as np\nimport jax.numpy as jnp\n';
+const L = (n: number) => n + 5; // Line numbers of snippets follow the 5-line header.
+
+before(async () => {
+  await initEngine();
+});
+
+describe('attention', () => {
+  it('F.scaled_dot_product_attention on (1, 12, 1024, 64): 3,221,225,472 FLOPs, half when causal', () => {
+    const a = analyse(HEADER + `def f():
+    q = torch.randn(1, 12, 1024, 64)
+    y = F.scaled_dot_product_attention(q, q, q)
+    z = F.scaled_dot_product_attention(q, q, q, is_causal=True)
+    return y
+`);
+    const y = one(a, L(3));
+    assert.equal(y.op.kind, 'sdpa');
+    assert.equal(y.fig.flops, 3_221_225_472);
+    assert.deepEqual(shape(y), ['1', '12', '1024', '64']);
+    assert.equal(one(a, L(4)).fig.flops, 1_610_612_736);
+    assert.ok(one(a, L(4)).op.cost.notes!.some((n) => /causal/.test(n)));
+  });
+
+  it('nn.MultiheadAttention: four projections and the attention', () => {
+    const a = analyse(HEADER + `class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mha = nn.MultiheadAttention(512, 8, batch_first=True)
+    def forward(self):
+        x = torch.randn(2, 100, 512)
+        y, w = self.mha(x, x, x, need_weights=False)
+        return y
+`);
+    const ops = opsAt(a, L(7));
+    assert.deepEqual(ops.map((o) => o.op.kind), ['linear', 'linear', 'linear', 'sdpa', 'linear']);
+    const total = ops.reduce((s, o) => s + o.fig.flops!, 0);
+    assert.equal(total, 4 * 2 * 2 * 100 * 512 * 512 + 4 * 2 * 100 * 100 * 512);
+  });
+});
+
+describe('convolution', () => {
+  it('ResNet-50 first conv (nn.Conv2d 7×7/2 on 224×224): 236,027,904 FLOPs', () => {
+    const a = analyse(HEADER + `class Stem(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)
+        self.pool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+    def forward(self, x):
+        x = torch.randn(1, 3, 224, 224)
+        y = self.conv1(x)
+        return self.pool(y)
+`);
+    const c = one(a, L(8));
+    assert.equal(c.fig.flops, 2 * 64 * 3 * 49 * 112 * 112);
+    assert.equal(c.fig.flops, 236_027_904);
+    assert.deepEqual(shape(c), ['1', '64', '112', '112']);
+    assert.deepEqual(shape(one(a, L(9))), ['1', '64', '56', '56']);
+    assert.equal(a.functions.find((f) => f.summary.name === 'Stem.__init__')?.summary.flops.isZero(), true);
+  });
+
+  it("F.conv2d with groups, dilation and padding='same'", () => {
+    const a = analyse(HEADER + `def f():
+    x = torch.randn(8, 64, 56, 56)
+    g = F.conv2d(x, torch.randn(128, 16, 3, 3), padding=1, groups=4)
+    d = F.conv2d(x, torch.randn(64, 64, 3, 3), dilation=2)
+    s = F.conv2d(x, torch.randn(32, 64, 5, 5), padding='same')
+    return g
+`);
+    assert.equal(one(a, L(3)).fig.flops, 2 * 8 * 128 * 16 * 9 * 56 * 56);
+    assert.deepEqual(shape(one(a, L(3))), ['8', '128', '56', '56']);
+    assert.deepEqual(shape(one(a, L(4))), ['8', '64', '52', '52']);
+    assert.deepEqual(shape(one(a, L(5))), ['8', '32', '56', '56']);
+    assert.equal(one(a, L(5)).fig.flops, 2 * 8 * 32 * 64 * 25 * 56 * 56);
+    assert.equal(tc002(a).length, 0);
+  });
+
+  it('a conv whose channels differ from the weight is TC002', () => {
+    const a = analyse(HEADER + `def f():
+    x = torch.randn(1, 3, 32, 32)
+    conv = nn.Conv2d(4, 8, 3)
+    return conv(x)
+`);
+    const e = tc002(a);
+    assert.equal(e.length, 1);
+    assert.equal(e[0].range.start.line, L(4) - 1);
+    assert.match(e[0].message, /\(1, 3, 32, 32\).*\(8, 4, 3, 3\)/);
+  });
+});
+
+describe('einsum, linear, matmul family', () => {
+  it("einsum 'bhqd,bhkd->bhqk', 'ij,jk' and '...ij,...jk->...ik'", () => {
+    const a = analyse(HEADER + `def f():
+    q = torch.randn(2, 12, 128, 64)
+    s = torch.einsum('bhqd,bhkd->bhqk', q, q)
+    m = np.einsum('ij,jk', np.zeros((32, 64)), np.zeros((64, 16)))
+    b = jnp.einsum('...ij,...jk->...ik', jnp.zeros((4, 32, 64)), jnp.zeros((64, 16)))
+    return s
+`);
+    assert.equal(one(a, L(3)).fig.flops, 2 * 2 * 12 * 128 * 128 * 64);
+    assert.deepEqual(shape(one(a, L(3))), ['2', '12', '128', '128']);
+    assert.equal(one(a, L(4)).fig.flops, 2 * 32 * 64 * 16);
+    assert.equal(one(a, L(4)).op.dtype, 'fp64');
+    assert.equal(one(a, L(5)).fig.flops, 2 * 4 * 32 * 64 * 16);
+    assert.deepEqual(shape(one(a, L(5))), ['4', '32', '16']);
+  });
+
+  it('nn.Linear costs 2·rows·in·out with or without bias; its parameters count the bias', () => {
+    const a = analyse(HEADER + `class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(768, 3072)
+        self.b = nn.Linear(768, 3072, bias=False)
+    def forward(self):
+        x = torch.randn(8, 1024, 768)
+        y = self.a(x)
+        z = self.b(x)
+        w = F.linear(x, torch.randn(3072, 768), torch.randn(3072))
+        return y
+`);
+    const expected = 2 * 8 * 1024 * 768 * 3072;
+    assert.equal(one(a, L(8)).fig.flops, expected);
+    assert.equal(one(a, L(9)).fig.flops, expected);
+    assert.equal(one(a, L(10)).fig.flops, expected);
+    assert.equal(one(a, L(8)).fig.bytes! - one(a, L(9)).fig.bytes!, 4 * 3072);
+  });
+
+  it('addmm and baddbmm count the product only', () => {
+    const a = analyse(HEADER + `def f():
+    y = torch.addmm(torch.randn(16), torch.randn(8, 32), torch.randn(32, 16))
+    z = torch.baddbmm(torch.randn(4, 8, 16), torch.randn(4, 8, 32), torch.randn(4, 32, 16))
+`);
+    assert.equal(one(a, L(2)).fig.flops, 2 * 8 * 32 * 16);
+    assert.equal(one(a, L(3)).fig.flops, 2 * 4 * 8 * 32 * 16);
+  });
+});
+
+describe('shape errors (TC002)', () => {
+  it('a view that changes the element count', () => {
+    const a = analyse(HEADER + `def f():
+    x = torch.randn(2, 3, 4)
+    y = x.view(5, 5)
+    z = x.view(-1, 12)
+    return z @ torch.randn(12, 7)
+`);
+    const e = tc002(a);
+    assert.equal(e.length, 1);
+    assert.equal(e[0].range.start.line, L(3) - 1);
+    assert.match(e[0].message, /\(2, 3, 4\).*\(5, 5\)/);
+    assert.deepEqual(one(a, L(5)).op.inputs[0].shape!.map(String), ['2', '12']);
+  });
+
+  it('operands that cannot broadcast, but never unproven symbolic dims', () => {
+    const a = analyse(HEADER + `def f(x, y):
+    B, T, C = x.size()
+    p = torch.randn(4, 3) + torch.randn(5, 3)
+    q = x * y.view(B, T, 1)
+    return q
+`);
+    const e = tc002(a);
+    assert.equal(e.length, 1);
+    assert.match(e[0].message, /\(4, 3\) and \(5, 3\)/);
+  });
+});
+
+describe('elementwise, norms, reductions, dtypes, shape ops', () => {
+  it('a transformer block pieces: layer norm, gelu, softmax, dropout, residual add', () => {
+    const a = analyse(HEADER + `def f():
+    x = torch.randn(8, 1024, 768)
+    h = F.layer_norm(x, (768,))
+    g = F.gelu(h)
+    s = torch.softmax(x, dim=-1)
+    d = F.dropout(g, 0.1)
+    r = x + h
+    m = x.mean(dim=-1, keepdim=True)
+`);
+    const n = 8 * 1024 * 768;
+    assert.equal(one(a, L(3)).fig.otherFlops, 7 * n);
+    assert.equal(one(a, L(4)).fig.otherFlops, 8 * n);
+    assert.equal(one(a, L(5)).fig.otherFlops, 5 * n);
+    assert.equal(one(a, L(6)).fig.otherFlops, 0);
+    assert.equal(one(a, L(7)).fig.otherFlops, n);
+    assert.equal(one(a, L(7)).fig.bytes, 3 * 4 * n);
+    assert.deepEqual(shape(one(a, L(8))), ['8', '1024', '1']);
+    for (const l of [3, 4, 5, 6, 7, 8]) assert.equal(one(a, L(l)).fig.flops, 0);
+  });
+
+  it('dtypes from constructors and casts set the bytes', () => {
+    const a = analyse(HEADER + `def f():
+    a = np.zeros((64, 128), dtype=np.float16)
+    b = torch.randn(128, 32, dtype=torch.bfloat16)
+    c = a @ a.T
+    d = b.float()
+    e = torch.randn(64, 128).to(torch.float16) @ b.half()
+`);
+    assert.equal(one(a, L(4)).op.dtype, 'fp16');
+    assert.equal(one(a, L(4)).fig.bytes, 2 * (64 * 128 * 2 + 64 * 64));
+    assert.equal(one(a, L(5)).fig.bytes, 128 * 32 * (2 + 4));
+    const last = opsAt(a, L(6)).find((o) => o.op.kind === 'matmul')!;
+    assert.equal(last.op.dtype, 'fp16');
+  });
+
+  it('split, chunk, indexing, transpose and cat give the shapes the next op sees', () => {
+    const a = analyse(HEADER + `def f():
+    x = torch.randn(8, 1024, 2304)
+    q, k, v = x.split(768, dim=2)
+    qh = q.view(8, 1024, 12, 64).transpose(1, 2)
+    s = qh @ k.view(8, 1024, 12, 64).permute(0, 2, 3, 1)
+    last = x[:, -1, :]
+    u = last[..., None].sum()
+    c = torch.cat([q, v], dim=-1).sum()
+    h1, h2 = x.chunk(2, dim=-1)
+    t = h1[:, :7].sum()
+`);
+    assert.deepEqual(shape(one(a, L(5))), ['8', '12', '1024', '1024']);
+    assert.deepEqual(one(a, L(7)).op.inputs[0].shape!.map(String), ['8', '2304', '1']);
+    assert.deepEqual(opsAt(a, L(8)).find((o) => o.op.kind === 'copy')!.op.output.shape!.map(String), ['8', '1024', '1536']);
+    assert.deepEqual(one(a, L(10)).op.inputs[0].shape!.map(String), ['8', '7', '1152']);
+  });
+
+  it('embedding, cross-entropy and adaptive pooling modules', () => {
+    const a = analyse(HEADER + `class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.wte = nn.Embedding(50257, 768)
+        self.head = nn.Linear(768, 50257, bias=False)
+    def forward(self, idx):
+        idx = torch.randint(0, 50257, (4, 256))
+        x = self.wte(idx)
+        logits = self.head(x)
+        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), idx.view(-1))
+        return loss
+`);
+    assert.deepEqual(shape(one(a, L(8))), ['4', '256', '768']);
+    assert.equal(one(a, L(8)).fig.flops, 0);
+    assert.equal(one(a, L(9)).fig.flops, 2 * 4 * 256 * 768 * 50257);
+    const ce = one(a, L(10));
+    assert.equal(ce.op.kind, 'cross_entropy');
+    assert.deepEqual(shape(ce), []);
+    assert.equal(ce.fig.otherFlops, 5 * 1024 * 50257 + 2 * 1024);
+    assert.equal(tc002(a).length, 0);
+  });
+});
