@@ -155,11 +155,6 @@ export class CodeServerSession {
         return [d, path.join(tmp, d)];
       }),
     );
-    for (const rel of opts.copy) fs.cpSync(path.join(ROOT, rel), path.join(dirs.workspace, rel), { recursive: true });
-    for (const [rel, text] of Object.entries(opts.files ?? {})) {
-      fs.mkdirSync(path.dirname(path.join(dirs.workspace, rel)), { recursive: true });
-      fs.writeFileSync(path.join(dirs.workspace, rel), text);
-    }
     // code-server and Chromium write to the XDG folders; fresh ones keep runs independent and HOME clean.
     const env = {
       ...process.env,
@@ -168,18 +163,26 @@ export class CodeServerSession {
       XDG_CACHE_HOME: dirs.cache,
       XDG_RUNTIME_DIR: dirs.runtime,
     };
-    const settingsDir = path.join(dirs['user-data'], 'User');
-    fs.mkdirSync(settingsDir, { recursive: true });
-    fs.writeFileSync(
-      path.join(settingsDir, 'settings.json'),
-      JSON.stringify({ ...DEFAULT_SETTINGS, ...opts.settings }, null, 2),
-    );
     const common = ['--user-data-dir', dirs['user-data'], '--extensions-dir', dirs.extensions];
-    if (opts.installExtension !== false) {
-      const vsix = await timed('package', () => packageExtension());
-      await timed('install', () =>
-        execFileSync(tools.codeServer, [...common, '--install-extension', vsix], { env, stdio: 'pipe', timeout: 120_000 }),
-      );
+    // Until code-server runs, a failure (packaging, most often) only has the temp dir to clean up.
+    try {
+      for (const rel of opts.copy) fs.cpSync(path.join(ROOT, rel), path.join(dirs.workspace, rel), { recursive: true });
+      for (const [rel, text] of Object.entries(opts.files ?? {})) {
+        fs.mkdirSync(path.dirname(path.join(dirs.workspace, rel)), { recursive: true });
+        fs.writeFileSync(path.join(dirs.workspace, rel), text);
+      }
+      const settingsDir = path.join(dirs['user-data'], 'User');
+      fs.mkdirSync(settingsDir, { recursive: true });
+      fs.writeFileSync(path.join(settingsDir, 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...opts.settings }, null, 2));
+      if (opts.installExtension !== false) {
+        const vsix = await timed('package', () => packageExtension());
+        await timed('install', () =>
+          execFileSync(tools.codeServer, [...common, '--install-extension', vsix], { env, stdio: 'pipe', timeout: 120_000 }),
+        );
+      }
+    } catch (e) {
+      finish(tmp, dirs['user-data']);
+      throw e;
     }
     const port = await freePort();
     const cfg = path.join(tmp, 'config.yaml');
@@ -211,7 +214,7 @@ export class CodeServerSession {
           return (await fetch(`${url}/healthz`).catch(() => undefined))?.ok;
         }),
       );
-      const workbench = await timed('workbench', () => Workbench.open(url, tools.chromium, dirs.chromium, dirs.workspace, ARTIFACTS));
+      const workbench = await timed('workbench', () => Workbench.open(url, tools.chromium, dirs.chromium, dirs.workspace, ARTIFACTS, env));
       return new CodeServerSession(tmp, dirs.workspace, proc, workbench, dirs['user-data'], killOnExit);
     } catch (e) {
       await stopProcesses(proc.pid!);

@@ -19,15 +19,25 @@ export class Workbench {
     private readonly artifacts: string,
   ) {}
 
-  static async open(url: string, executablePath: string, profile: string, workspace: string, artifacts: string): Promise<Workbench> {
+  static async open(
+    url: string,
+    executablePath: string,
+    profile: string,
+    workspace: string,
+    artifacts: string,
+    env: NodeJS.ProcessEnv = process.env,
+  ): Promise<Workbench> {
     // The flags keep Chromium off the network this machine does not have (E2E.md); the profile is fresh.
+    // The env carries the session's XDG folders: Chromium's crash database goes there, not to HOME.
     const context = await chromium.launchPersistentContext(profile, {
       executablePath,
+      env: env as Record<string, string>,
       headless: true,
       viewport: { width: 1400, height: 900 },
       args: [
         '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--disable-crash-reporter', '--disable-breakpad',
       ],
     });
     try {

@@ -31,6 +31,8 @@ export function codeLenses(a: Analysis, uri: string, withBenchmark: boolean): Co
   }
   if (withBenchmark) {
     const seen = new Set<number>();
+    // An op with a shape error would fail at run time too: there is nothing to benchmark.
+    for (const f of a.findings) if (f.code === 'TC002') seen.add(f.range.start.line);
     for (const op of a.ir.ops) {
       // One benchmark lens per line: lenses sit above the line, several would crowd it.
       if (!benchmarkable(op) || seen.has(op.range.start.line)) continue;
