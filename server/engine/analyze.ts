@@ -27,6 +27,8 @@ export interface FunctionFigures {
 
 export interface Analysis {
   ir: FileIR;
+  /** The settings this analysis ran with (per resource). */
+  settings: Settings;
   device: Device;
   /** Set when the configured device id is unknown and the default was used instead. */
   deviceWarning?: string;
@@ -87,7 +89,7 @@ export function analyzeSource(file: SourceFile, settings: Settings, oldTree?: Tr
     bytes = bytes.add(op.cost.bytes.mul(r));
   }
   const total = evaluateCost({ flops, otherFlops: other, bytes }, defaultDtype, device, bindings);
-  return { ir, device, deviceWarning: warning, bindings, figures, functions, findings, total, tree };
+  return { ir, settings, device, deviceWarning: warning, bindings, figures, functions, findings, total, tree };
 }
 
 /** The dtype most of a function's GEMM work runs in, for its roofline placement. */

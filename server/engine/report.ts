@@ -37,6 +37,8 @@ export interface JsonFile {
     timeSeconds: number | null;
     upperBound: boolean;
     unbound: string[];
+    /** Trainable parameters of the method's class, where counted. */
+    params?: number | string;
   }[];
   diagnostics: { code: string; severity: string; message: string; range: Range }[];
   unmodelled: { name: string; range: Range }[];
@@ -93,6 +95,7 @@ export function fileJson(a: Analysis): JsonFile {
       flopsFormula: summary.flops.toString(),
       upperBound: summary.upperBound,
       unbound: figures.unbound,
+      ...(summary.params ? { params: summary.params.evaluate(a.bindings) ?? summary.params.toString() } : {}),
     })),
     diagnostics: a.findings.map((d) => ({ code: d.code, severity: d.severity, message: d.message, range: d.range })),
     unmodelled: a.ir.unmodelled,

@@ -10,6 +10,8 @@ import { Tree, parsePython } from './parser';
 import { readDirectives } from './directives';
 import { collectSignals } from './signals';
 import { collectDistributedSignals } from './distributed';
+import { countClassParams } from './distributedParams';
+import { ClassParams } from '../../core/comm/signals';
 import './builtins';
 
 /** Classes whose integer defaults are dims users mean (`GPTConfig.n_embd = 768`). */
@@ -65,5 +67,21 @@ export function analysePython(path: string, text: string, settings: Settings, ol
     signals: collectSignals(tree.rootNode, text),
   };
   Object.assign(ir.signals, collectDistributedSignals(tree.rootNode, text));
+  attachParams(ir, tree, it.classes.size > 0);
   return { ir, tree };
+}
+
+/**
+ * Trainable parameters per class (issue 7), shown on the hover of the class's methods: the
+ * distributed pass already counted them when the file trains in parallel; otherwise count now.
+ */
+function attachParams(ir: FileIR, tree: Tree, hasClasses: boolean): void {
+  if (!hasClasses) return;
+  const counted = (ir.signals['dist.params'] as ClassParams[] | undefined) ?? countClassParams(tree.rootNode);
+  const byClass = new Map(counted.map((c) => [c.cls, c.params]));
+  for (const f of ir.functions) {
+    const cls = f.name.includes('.') ? f.name.split('.')[0] : undefined;
+    const p = cls ? byClass.get(cls) : undefined;
+    if (p && !p.isZero()) f.params ??= p;
+  }
 }
