@@ -22,6 +22,16 @@ describe('TypeScript / TF.js frontend', () => {
     assert.equal(a.findings[0].range.start.line, 8);
   });
 
+  it('costs tf.conv2d (NHWC, TF "same" with stride 2) and tf.einsum through the core rules', () => {
+    const a = analyzeSource({ path: 'c.ts', languageId: 'typescript', text: src('function net() {\n  const x = tf.zeros([1, 224, 224, 3]);\n  const k = tf.randomNormal([7, 7, 3, 64]);\n  const y = tf.conv2d(x, k, 2, "same");\n  return tf.einsum("bij,bjk->bik", tf.ones([8, 16, 32]), tf.ones([8, 32, 4]));\n}') }, DEFAULT_SETTINGS);
+    const [conv, ein] = a.ir.ops;
+    assert.deepEqual(conv.output.shape!.map((d) => d.constValue()), [1, 112, 112, 64]);
+    // ResNet's stem: 2·64·3·7·7·112·112.
+    assert.equal(a.figures[0].flops, 236_027_904);
+    assert.equal(ein.kind, 'einsum');
+    assert.equal(a.figures[1].flops, 2 * 8 * 16 * 32 * 4);
+  });
+
   it('reports malformed directives as TC001 and never throws on odd input', () => {
     const a = analyzeSource({ path: 'm.js', languageId: 'javascript', text: '// tensorcost: shape x=(B, T+)\nconst y = tf.matMul(x, ;;; {' }, DEFAULT_SETTINGS);
     assert.deepEqual(a.findings.map((f) => f.code), ['TC001']);

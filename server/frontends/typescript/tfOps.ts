@@ -2,6 +2,8 @@
 import { DTYPE_BYTES, DType, parseDType } from '../../core/dtypes';
 import { Dim, TensorType } from '../../core/ir';
 import { broadcastShapes } from '../../core/ops/broadcast';
+import { conv, DEFAULT_GEOMETRY } from '../../core/ops/conv';
+import { einsum } from '../../core/ops/einsum';
 import { matmul } from '../../core/ops/matmul';
 import { OpResult } from '../../core/ops/types';
 import { Bindings, Poly, product } from '../../core/symbolic';
@@ -136,7 +138,42 @@ const input: Handler = (c) => {
   return tensor(shape ? [Poly.sym('batch'), ...shape] : null, cfg?.kind === 'object' ? dtypeArg(cfg.fields.get('dtype'), c.dtype) : null);
 };
 
+/** `tf.einsum(equation, ...tensors)`. */
+const einsumOp: Handler = (c) => {
+  const [eq, ...xs] = c.args;
+  if (eq?.kind !== 'str' || xs.some((x) => x.kind !== 'tensor')) return UNKNOWN;
+  const types = xs.map((x) => (x as Extract<TfValue, { kind: 'tensor' }>).type);
+  return c.record(einsum(eq.value, types, { bindings: c.bindings, dtype: types[0]?.dtype ?? c.dtype }), types);
+};
+
+/**
+ * `tf.conv2d(x, filter, strides, pad)`: NHWC input, filter (fh, fw, C_in, C_out). The core rule
+ * works in NCHW, so shapes are permuted in and the output permuted back.
+ */
+const conv2d: Handler = (c) => {
+  const [x, f, strides, pad] = c.args;
+  if (x?.kind !== 'tensor' || f?.kind !== 'tensor' || !x.type.shape || !f.type.shape || f.type.shape.length !== 4) return UNKNOWN;
+  const batched = x.type.shape.length === 4;
+  const [n, h, w, ch] = batched ? x.type.shape : [Poly.ONE, ...x.type.shape];
+  const [fh, fw, cin, cout] = f.type.shape;
+  const stride = strides?.kind === 'int' ? [strides.value] : dims(strides) ?? [Poly.ONE];
+  const same = pad?.kind === 'str' && pad.value === 'same';
+  const geometry = { ...DEFAULT_GEOMETRY, stride, bias: false, padding: 'valid' as const };
+  let r = conv({ shape: [n, ch, h, w], dtype: x.type.dtype }, [cout, cin, fh, fw], same ? { ...geometry, padding: 'same' } : geometry, { bindings: c.bindings, dtype: x.type.dtype ?? c.dtype });
+  if (same && stride.some((st) => st.constValue() !== 1)) {
+    // TF's 'same' with stride s gives ceil(in / s) outputs; PyTorch's rule has no such mode.
+    const out = [h, w].map((len, i) => len.ceildiv(stride[Math.min(i, stride.length - 1)]));
+    const per = product(out).mul(n).mul(cout).mul(cin).mul(fh).mul(fw).scale(2);
+    r = { ...r, output: { ...r.output, shape: [n, cout, ...out] }, cost: { ...r.cost, flops: per } };
+  }
+  const o = r.output.shape;
+  const nhwc = o && o.length === 4 ? (batched ? [o[0], o[2], o[3], o[1]] : [o[2], o[3], o[1]]) : null;
+  return c.record({ ...r, output: { ...r.output, shape: nhwc } }, [x.type, f.type]);
+};
+
 export const TF_OPS: Record<string, Handler> = {
+  einsum: einsumOp,
+  conv2d,
   zeros: fromShapeArg(1),
   ones: fromShapeArg(1),
   randomNormal: fromShapeArg(3),
