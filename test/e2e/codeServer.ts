@@ -10,6 +10,8 @@ import { Workbench } from './workbench';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'e2e');
+/** Names this test file's logs, so that the logs of one test file do not overwrite another's. */
+const RUN_NAME = path.basename(process.argv[1] ?? 'e2e').replace(/\.test\.js$|\.js$/, '');
 
 /** Where code-server and Chromium are, or why the editor tests cannot run here. */
 export function locateTools(): { codeServer: string; chromium: string } | { missing: string } {
@@ -53,9 +55,11 @@ let packaged: string | undefined;
  */
 export function packageExtension(): string {
   if (packaged) return packaged;
-  const vsix = path.join(ROOT, '.tmp', 'e2e', 'tensor-cost-e2e.vsix');
+  // One file per test process: test files run in separate processes, possibly at the same time.
+  const vsix = path.join(ROOT, '.tmp', 'e2e', `tensor-cost-e2e-${process.pid}.vsix`);
   fs.mkdirSync(path.dirname(vsix), { recursive: true });
   fs.rmSync(vsix, { force: true });
+  process.once('exit', () => fs.rmSync(vsix, { force: true }));
   const target = `${process.platform}-${process.arch}`;
   const res = spawnSync('bash', [path.join(ROOT, 'scripts', 'package-vsix.sh'), '--target', target, '--out', vsix], {
     cwd: ROOT,
@@ -188,7 +192,7 @@ export class CodeServerSession {
     const cfg = path.join(tmp, 'config.yaml');
     fs.writeFileSync(cfg, 'auth: none\n');
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const log = fs.openSync(path.join(ARTIFACTS, 'code-server.log'), 'w');
+    const log = fs.openSync(path.join(ARTIFACTS, `${RUN_NAME}-code-server.log`), 'w');
     // detached puts code-server in its own process group so that stop() can end the whole tree.
     const proc = spawn(
       tools.codeServer,
@@ -210,7 +214,7 @@ export class CodeServerSession {
     try {
       await timed('healthz', () =>
         waitFor('code-server /healthz', 60_000, async () => {
-          if (proc.exitCode !== null) throw new Error(`code-server exited with ${proc.exitCode}, see ${ARTIFACTS}/code-server.log`);
+          if (proc.exitCode !== null) throw new Error(`code-server exited with ${proc.exitCode}, see ${ARTIFACTS}/${RUN_NAME}-code-server.log`);
           return (await fetch(`${url}/healthz`).catch(() => undefined))?.ok;
         }),
       );
@@ -243,8 +247,9 @@ async function stopProcesses(pid: number): Promise<void> {
 /** Keeps the extension host and language server logs (they explain most failures), then removes the temp dir. */
 function finish(tmp: string, userData: string): void {
   const logs = path.join(userData, 'logs');
-  fs.rmSync(path.join(ARTIFACTS, 'logs'), { recursive: true, force: true });
-  if (fs.existsSync(logs)) fs.cpSync(logs, path.join(ARTIFACTS, 'logs'), { recursive: true });
+  const kept = path.join(ARTIFACTS, `${RUN_NAME}-logs`);
+  fs.rmSync(kept, { recursive: true, force: true });
+  if (fs.existsSync(logs)) fs.cpSync(logs, kept, { recursive: true });
   if (process.env.E2E_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
 }
 

@@ -62,6 +62,9 @@ describe('editor features: code-server + Chromium', { skip }, () => {
     const width = await img.first().evaluate((el) => (el as HTMLImageElement).naturalWidth);
     assert.equal(width, 240);
     await wb.screenshot('editor-hover');
+    // The card scrolls when the editor is short; show its picture as the user would after scrolling.
+    await img.first().scrollIntoViewIfNeeded();
+    await wb.screenshot('editor-hover-roofline-picture');
   });
 
   it('shows inferred shapes as inlay hints after assignments', { timeout: 60_000 }, async () => {
