@@ -53,7 +53,7 @@ describe('Benchmark this matmul, end to end without the editor', () => {
     const point: MeasuredPoint = { uri, range: op.range, op: 'gemm/tiled', medianMs: r.medianMs, gflops: r.gflops, gbps: r.gbps, adapter: r.adapter.description || r.adapter.vendor, dtype: r.dtype, verified: r.verified, shape: { m: r.m, k: r.k, n: r.n, batch: r.batch } };
     await s.conn.sendNotification('tensorcost/measured', point);
     const h: any = await s.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: pos });
-    assert.match(h.contents.value, /\*\*Measured\*\*/);
+    assert.match(h.contents.value, /\| measured \| .* median on /);
     assert.match(h.contents.value, /verified against a CPU reference/);
     assert.match(h.contents.value, new RegExp(`${r.gflops.toFixed(2)} GFLOP/s`));
   });
