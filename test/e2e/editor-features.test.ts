@@ -52,7 +52,7 @@ describe('editor features: code-server + Chromium', { skip }, () => {
 
   it('shows the op card with FLOPs, bound, time and a rendered roofline picture', { timeout: 90_000 }, async () => {
     const wb = session.workbench;
-    const text = await wb.hoverAt('a @ w', { offset: 2, until: (h) => /FLOP/.test(h) && /H100/.test(h) });
+    const text = await wb.hoverAt('a @ w', { offset: 2, until: (h) => /9,663,676,416/.test(h) && /H100/.test(h) });
     assert.match(text, /9,663,676,416/);
     assert.match(text, /compute-bound/);
     assert.match(text, /144 µs/);

@@ -127,14 +127,16 @@ export class Workbench {
   /**
    * Shows the hover at the `nth` occurrence of `needle` (plus `offset` characters) and returns its
    * text. The first hovers may be empty while the language server starts, so it asks again until
-   * the text satisfies `until` (default: any text but "Loading...") or `ms` passes.
+   * the text satisfies `until` (default: any text) or `ms` passes. A hover fills in by parts (the
+   * diagnostics' part first, the language server's later, "Loading..." in between), so only a text
+   * that has stopped changing and is no longer loading counts.
    */
   async hoverAt(
     needle: string,
     opts: { nth?: number; offset?: number; until?: (text: string) => boolean; ms?: number } = {},
   ): Promise<string> {
     const { line, column } = this.position(needle, opts.nth ?? 0, opts.offset ?? 0);
-    const until = opts.until ?? ((t: string) => t.trim() !== '' && !/^Loading/.test(t.trim()));
+    const until = opts.until ?? ((t: string) => t !== '');
     const deadline = Date.now() + (opts.ms ?? 30_000);
     let last = '';
     for (;;) {
@@ -144,10 +146,13 @@ export class Workbench {
       await this.page.keyboard.press('Control+I');
       // A hover answers within a few seconds or not at all; ask again after that.
       const askedAt = Date.now();
-      while (Date.now() - askedAt < 3_000) {
-        last = await this.hoverText();
-        if (until(last)) return last;
-        await this.page.waitForTimeout(150);
+      let stableSince = Date.now();
+      while (Date.now() - askedAt < 5_000) {
+        const text = await this.hoverText();
+        if (text !== last) [last, stableSince] = [text, Date.now()];
+        const settled = text !== '' && !/Loading\.\.\./.test(text) && Date.now() - stableSince >= 400;
+        if (settled && until(text)) return text;
+        await this.page.waitForTimeout(100);
       }
       if (Date.now() > deadline) {
         throw new Error(`hover at ${line}:${column} ("${needle}") never matched; last text: ${JSON.stringify(last)}`);
