@@ -110,18 +110,24 @@ export class Poly {
   }
 
   mul(o: Poly | number): Poly {
-    const other = Poly.from(o);
     if (typeof o === 'number') return this.scale(o);
-    let acc = Poly.ZERO;
+    // Constants and zero are the common cases (dtype sizes, loop counts): no term products needed.
+    const c = o.constValue();
+    if (c !== undefined) return this.scale(c);
+    const d = this.constValue();
+    if (d !== undefined) return o.scale(d);
+    const out = new Map<string, Term>();
     for (const a of this.terms.values()) {
-      for (const b of other.terms.values()) {
+      for (const b of o.terms.values()) {
         const factors = new Map(a.factors);
         for (const [k, p] of b.factors) factors.set(k, (factors.get(k) ?? 0) + p);
         const key = monomialKey(factors);
-        acc = acc.add(new Poly(new Map([[key, { coeff: a.coeff * b.coeff, factors }]])));
+        const coeff = (out.get(key)?.coeff ?? 0) + a.coeff * b.coeff;
+        if (coeff === 0) out.delete(key);
+        else out.set(key, { coeff, factors });
       }
     }
-    return acc;
+    return new Poly(out);
   }
 
   pow(n: number): Poly {
@@ -236,10 +242,22 @@ export class Poly {
     return acc;
   }
 
-  /** The number when every dim is bound, else null. */
+  /**
+   * The number when every dim is bound, else null. Evaluated directly on the terms (no
+   * intermediate polynomials): this runs for every op and function on every analysis.
+   */
   evaluate(b: Bindings): number | null {
-    const v = this.substitute(b).constValue();
-    return v === undefined ? null : v;
+    let sum = 0;
+    for (const t of this.terms.values()) {
+      let v = t.coeff;
+      for (const [k, p] of t.factors) {
+        const x = evaluateAtom(k, b);
+        if (x === null) return null;
+        v *= p === 1 ? x : x ** p;
+      }
+      sum += v;
+    }
+    return sum;
   }
 
   equals(o: Poly): boolean {
@@ -273,6 +291,24 @@ export class Poly {
       else out += ` ${sign} ${body}`;
     });
     return out;
+  }
+}
+
+function evaluateAtom(key: string, b: Bindings): number | null {
+  const a = atoms.get(key)!;
+  if (a.kind === 'sym') return b.get(a.name) ?? null;
+  const num = a.num.evaluate(b);
+  const den = a.den.evaluate(b);
+  if (num === null || den === null || den === 0) return null;
+  switch (a.kind) {
+    case 'floordiv':
+      return Math.floor(num / den);
+    case 'ceildiv':
+      return Math.ceil(num / den);
+    case 'mod':
+      return ((num % den) + den) % den;
+    default:
+      return num / den;
   }
 }
 
