@@ -7,6 +7,8 @@ import { BrowserContext, chromium, Page } from 'playwright-core';
 const PALETTE = '.quick-input-widget';
 const PALETTE_INPUT = '.quick-input-widget input';
 const PALETTE_ROWS = '.quick-input-list .monaco-list-row';
+/** How long a hover's text must stay the same before it is taken as complete. */
+const SETTLE_MS = 1_200;
 
 export class Workbench {
   /** Text of the file opened last, to turn "text in the editor" into a line and column. */
@@ -128,8 +130,9 @@ export class Workbench {
    * Shows the hover at the `nth` occurrence of `needle` (plus `offset` characters) and returns its
    * text. The first hovers may be empty while the language server starts, so it asks again until
    * the text satisfies `until` (default: any text) or `ms` passes. A hover fills in by parts (the
-   * diagnostics' part first, the language server's later, "Loading..." in between), so only a text
-   * that has stopped changing and is no longer loading counts.
+   * diagnostics' part first, the language server's 0.1-0.3 s later here, more on a busy machine),
+   * so only a text that has not changed for SETTLE_MS and is not "Loading..." counts. An `until`
+   * that only the language server's part can satisfy is the sure way to wait for that part.
    */
   async hoverAt(
     needle: string,
@@ -150,7 +153,7 @@ export class Workbench {
       while (Date.now() - askedAt < 5_000) {
         const text = await this.hoverText();
         if (text !== last) [last, stableSince] = [text, Date.now()];
-        const settled = text !== '' && !/Loading\.\.\./.test(text) && Date.now() - stableSince >= 400;
+        const settled = text !== '' && !/Loading\.\.\./.test(text) && Date.now() - stableSince >= SETTLE_MS;
         if (settled && until(text)) return text;
         await this.page.waitForTimeout(100);
       }

@@ -3,6 +3,7 @@ import { Hover, MarkupKind, Position } from 'vscode-languageserver';
 import { Range } from '../../core/ir';
 import { Analysis, FunctionFigures } from '../../engine/analyze';
 import { MeasuredPoint } from '../../protocol';
+import { commHoverSection } from './commHover';
 import { functionHover, opHover } from './hoverMarkdown';
 
 export function contains(r: Range, p: Position): boolean {
@@ -52,9 +53,12 @@ export function classAt(a: Analysis, p: Position, lineText: string | undefined):
 
 export function hover(a: Analysis, p: Position, opts: { lineText?: string; measured?: readonly MeasuredPoint[] } = {}): Hover | null {
   const fn = a.functions.find((f) => contains(f.summary.nameRange, p));
-  if (fn) return { contents: { kind: MarkupKind.Markdown, value: functionHover(a, fn) }, range: fn.summary.nameRange };
+  if (fn) return { contents: { kind: MarkupKind.Markdown, value: functionHover(a, fn) + commHoverSection(a, a.settings, fn.summary.name) }, range: fn.summary.nameRange };
   const cls = classAt(a, p, opts.lineText);
-  if (cls) return { contents: { kind: MarkupKind.Markdown, value: functionHover(a, cls.fn, cls.fn.summary.name.split('.')[0]) }, range: cls.range };
+  if (cls) {
+    const value = functionHover(a, cls.fn, cls.fn.summary.name.split('.')[0]) + commHoverSection(a, a.settings, cls.fn.summary.name);
+    return { contents: { kind: MarkupKind.Markdown, value }, range: cls.range };
+  }
   const i = opAt(a, p);
   if (i < 0) return null;
   return { contents: { kind: MarkupKind.Markdown, value: opHover(a, i, measuredFor(a, i, opts.measured ?? [])) }, range: a.ir.ops[i].range };
