@@ -66,6 +66,19 @@ export class Poly {
     return typeof x === 'number' ? Poly.const(x) : x;
   }
 
+  /** Sum of many polynomials in one pass (adding one by one would copy the terms each time). */
+  static sum(ps: readonly Poly[]): Poly {
+    const out = new Map<string, Term>();
+    for (const p of ps) {
+      for (const [k, t] of p.terms) {
+        const c = (out.get(k)?.coeff ?? 0) + t.coeff;
+        if (c === 0) out.delete(k);
+        else out.set(k, { coeff: c, factors: t.factors });
+      }
+    }
+    return new Poly(out);
+  }
+
   isConst(): boolean {
     for (const k of this.terms.keys()) if (k !== '') return false;
     return true;

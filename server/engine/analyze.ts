@@ -73,27 +73,26 @@ export function analyzeSource(file: SourceFile, settings: Settings, oldTree?: Tr
   for (const [k, v] of ir.facts.directiveDims) bindings.set(k, v);
   const figures = ir.ops.map((op) => evaluateOp(op, device, bindings));
   const defaultDtype = ir.facts.defaultDtype ?? settings.defaultDtype;
+  const gemmDtype = dominantDtypes(ir);
   const functions = ir.functions.map((summary) => ({
     summary,
-    figures: evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, dominantDtype(ir, summary.name) ?? defaultDtype, device, bindings),
+    figures: evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, gemmDtype.get(summary.name) ?? defaultDtype, device, bindings),
   }));
   const findings = runRules(ir, figures, device, settings, bindings);
-  let flops = Poly.ZERO;
-  let other = Poly.ZERO;
-  let bytes = Poly.ZERO;
-  for (const op of ir.ops) {
-    if (op.cost.unknown) continue;
-    const r = op.repeat ?? Poly.ONE;
-    flops = flops.add(op.cost.flops.mul(r));
-    other = other.add(op.cost.otherFlops.mul(r));
-    bytes = bytes.add(op.cost.bytes.mul(r));
-  }
+  const known = ir.ops.filter((op) => !op.cost.unknown);
+  const times = (op: (typeof known)[number], p: Poly) => (op.repeat ? p.mul(op.repeat) : p);
+  const flops = Poly.sum(known.map((op) => times(op, op.cost.flops)));
+  const other = Poly.sum(known.map((op) => times(op, op.cost.otherFlops)));
+  const bytes = Poly.sum(known.map((op) => times(op, op.cost.bytes)));
   const total = evaluateCost({ flops, otherFlops: other, bytes }, defaultDtype, device, bindings);
   return { ir, settings, device, deviceWarning: warning, bindings, figures, functions, findings, total, tree };
 }
 
-/** The dtype most of a function's GEMM work runs in, for its roofline placement. */
-function dominantDtype(ir: FileIR, fn: string) {
-  const op = ir.ops.find((o) => o.function === fn && !o.cost.unknown && !o.cost.flops.isZero());
-  return op?.dtype;
+/** The dtype of each function's first GEMM-class op, for its roofline placement. */
+function dominantDtypes(ir: FileIR): Map<string, FileIR['ops'][number]['dtype']> {
+  const out = new Map<string, FileIR['ops'][number]['dtype']>();
+  for (const o of ir.ops) {
+    if (o.function && !out.has(o.function) && !o.cost.unknown && !o.cost.flops.isZero()) out.set(o.function, o.dtype);
+  }
+  return out;
 }

@@ -35,3 +35,13 @@ describe('Poly', () => {
     assert.equal(B.add(1).sub(1).toString(), 'B');
   });
 });
+
+describe('Poly.sum', () => {
+  it('equals adding one by one, cancelling terms', () => {
+    const ps = [B.mul(T), T.scale(3), B.mul(T).neg(), Poly.const(5), T];
+    const byAdd = ps.reduce((a, p) => a.add(p), Poly.ZERO);
+    assert.equal(Poly.sum(ps).toString(), byAdd.toString());
+    assert.equal(Poly.sum(ps).toString(), '4*T + 5');
+    assert.ok(Poly.sum([]).isZero());
+  });
+});
