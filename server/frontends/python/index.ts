@@ -34,7 +34,9 @@ export function analysePython(path: string, text: string, settings: Settings, ol
     if (!CONFIG_CLASS.test(cls.name)) continue;
     for (const [k, v] of cls.defaults) {
       const n = v.kind === 'int' ? v.value.constValue() : undefined;
-      if (n !== undefined) facts.dims.set(k, n);
+      // `vocab_size: int = -1  # defined later by tokenizer` (LLaMA's ModelArgs) is a placeholder,
+      // not a size: it must not shadow the value the user binds.
+      if (n !== undefined && n > 0) facts.dims.set(k, n);
     }
   }
   for (const [k, v] of facts.dims) bindings.set(k, v);

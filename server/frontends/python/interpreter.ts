@@ -14,6 +14,7 @@ import { BuiltinCtx, FUNCTIONS, LIBRARY_ROOTS, TENSOR_METHODS, canonical } from 
 import { matmulValues } from './builtins/gemm';
 import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, collectComments, docstringShapes, parseShapeComment } from './comments';
+import { CALL_CONSTANTS, adaptCall, isConfigFactory } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 
@@ -103,6 +104,11 @@ export class Interpreter {
     private readonly root: Node,
     private readonly options: InterpreterOptions,
   ) {}
+
+  /** Whether the class (or a base of this file) defines the method. */
+  hasMethod(cls: ClassInfo, name: string): boolean {
+    return !!findMethod(cls, name, this.classes);
+  }
 
   fresh(): string {
     return `_${++this.freshCounter}`;
@@ -251,6 +257,7 @@ export class Interpreter {
     const inst = fn.cls ? this.instanceOf(fn.cls) : undefined;
     const self = inst?.kind === 'instance' ? ({ ...inst, fields: new Map(inst.fields) } as Value) : inst;
     this.bindParams(fn, frame, [], new Map(), self, true);
+    this.applyDecorators(fn, frame);
     this.execBody(fn.node.childForFieldName('body'), frame);
     const nameNode = fn.node.childForFieldName('name') ?? fn.node;
     return {
@@ -273,9 +280,22 @@ export class Interpreter {
     if (this.classes.size === 0) return;
     const names = [...this.classes.keys()].filter((n) => /^[A-Za-z_]\w*$/.test(n));
     if (names.length === 0) return;
-    const re = new RegExp(`\\b(${names.join('|')})\\s*\\(`);
+    // Builders, transitively: `resnet50()` passes `Bottleneck` to `_resnet(...)`, which calls
+    // `ResNet(block, layers)`; only the outer call knows the arguments.
+    const builders = new Set<FunctionInfo>();
+    let re = new RegExp(`\\b(${names.join('|')})\\s*\\(`);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const fn of this.functions) {
+        if (fn.cls || builders.has(fn) || !re.test(fn.node.text)) continue;
+        builders.add(fn);
+        grew = true;
+      }
+      const callees = [...builders].map((f) => f.qualName).filter((n) => /^[A-Za-z_]\w*$/.test(n));
+      re = new RegExp(`\\b(${[...names, ...callees].join('|')})\\s*\\(`);
+    }
     for (const fn of this.functions) {
-      if (fn.cls || !re.test(fn.node.text)) continue;
+      if (!builders.has(fn)) continue;
       const frame = this.newFrame(fn, false);
       try {
         this.bindParams(fn, frame, [], new Map());
@@ -308,7 +328,7 @@ export class Interpreter {
     if (cached) return cached;
     const inst: Value = { kind: 'instance', cls, fields: new Map() };
     this.instanceCache.set(cls, inst);
-    const init = cls.methods.get('__init__');
+    const init = findMethod(cls, '__init__', this.classes);
     if (init) {
       const frame = this.newFrame(init, false);
       this.bindParams(init, frame, [], new Map(), inst);
@@ -361,12 +381,17 @@ export class Interpreter {
       if ((!v || v.kind === 'unknown') && dflt && !(standalone && dflt.type === 'none')) v = this.eval(dflt, this.newFrame(null, false));
       if (standalone && dflt?.type === 'none' && (!v || v.kind === 'unknown')) v = UNKNOWN;
       else if (!v || v.kind === 'unknown') {
-        v = CONFIG_NAMES.test(name) ? { kind: 'dict', entries: new Map() } : { kind: 'tensor', type: { shape: null, dtype: null } };
-        if (typeNode && !CONFIG_NAMES.test(name)) {
-          // A non-tensor annotation (int, str, a config class) says this is not a tensor.
-          const t = typeNode.text;
+        // A constructor's parameters are sizes and switches (`inplanes`, `planes`), not tensors:
+        // as named dims, `planes * self.expansion` is arithmetic, not an elementwise op.
+        const isInit = fn.node.childForFieldName('name')?.text === '__init__';
+        v = CONFIG_NAMES.test(name) ? { kind: 'dict', entries: new Map() } : isInit ? int(Poly.sym(name)) : { kind: 'tensor', type: { shape: null, dtype: null } };
+        // A config class of this file (`args: ModelArgs`, `config: "GPTConfig"`) gives its
+        // defaults, Nones included (`n_kv_heads: Optional[int] = None`), whatever the name.
+        const t = typeNode?.text.replace(/^["']|["']$/g, '').replace(/^Optional\[(.*)\]$/, '$1');
+        if (t && this.classes.has(t)) v = this.configFromClass(this.classes.get(t)!);
+        else if (t && !CONFIG_NAMES.test(name)) {
+          // A non-tensor annotation (int, str) says this is not a tensor.
           if (/^(int|float|bool|str)$/.test(t)) v = t === 'int' ? int(Poly.sym(name)) : UNKNOWN;
-          else if (this.classes.has(t)) v = this.configFromClass(this.classes.get(t)!);
         }
       }
       frame.env.set(name, v);
@@ -375,13 +400,14 @@ export class Interpreter {
 
   /** A config object from a dataclass's defaults. */
   configFromClass(cls: ClassInfo): Value {
-    return { kind: 'instance', cls, fields: new Map(cls.defaults) };
+    return { kind: 'instance', cls, fields: configFields(cls) };
   }
 
   callFunction(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame, self?: Value): Value {
     if (caller.depth >= MAX_CALL_DEPTH || caller.stack.includes(fn)) return UNKNOWN;
     const frame = this.newFrame(fn, false, caller);
     this.bindParams(fn, frame, args, kwargs, self);
+    this.applyDecorators(fn, frame);
     this.execBody(fn.node.childForFieldName('body'), frame);
     const m = caller.multiplier;
     caller.acc.flops = caller.acc.flops.add(frame.acc.flops.mul(m));
@@ -393,7 +419,7 @@ export class Interpreter {
 
   /** Constructs an instance of a class in this file: runs `__init__` with the call's arguments. */
   construct(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame): Value {
-    const inst: Value = { kind: 'instance', cls, fields: new Map(cls.defaults) };
+    const inst: Value = { kind: 'instance', cls, fields: configFields(cls) };
     const init = findMethod(cls, '__init__', this.classes);
     if (init) this.callFunction(init, args, kwargs, caller, inst);
     else {
@@ -684,21 +710,38 @@ export class Interpreter {
       if (!v) continue;
       const ctx = v.type === 'as_pattern' ? v.namedChild(0) : v;
       if (ctx?.type === 'call') {
-        const callee = this.eval(ctx.childForFieldName('function')!, frame);
-        if (callee.kind === 'ref' && /(^|\.)autocast$/.test(callee.path)) {
-          const kw = this.kwargsOf(ctx, frame);
-          const enabled = kw.get('enabled');
-          const d = kw.get('dtype');
-          if (!(enabled?.kind === 'bool' && enabled.value === false)) {
-            // torch.autocast defaults to fp16 on CUDA and bf16 on CPU; cuda.amp.autocast is fp16.
-            const dev = kw.get('device_type') ?? this.argsOf(ctx, frame)[0];
-            frame.autocast = d?.kind === 'dtype' ? d.dtype : dev?.kind === 'str' && dev.value === 'cpu' ? 'bf16' : 'fp16';
-          }
-        } else this.evalCall(ctx, frame);
+        const dt = this.autocastOf(ctx, frame);
+        if (dt === undefined) this.evalCall(ctx, frame);
+        else if (dt !== null) frame.autocast = dt;
       }
     }
     this.execBody(s.childForFieldName('body'), frame);
     frame.autocast = saved;
+  }
+
+  /**
+   * The dtype a `torch.autocast(...)` / `torch.cuda.amp.autocast()` call turns on: null when it is
+   * disabled, undefined when the call is no autocast at all.
+   */
+  private autocastOf(call: Node, frame: Frame): DType | null | undefined {
+    const callee = this.eval(call.childForFieldName('function')!, frame);
+    if (callee.kind !== 'ref' || !/(^|\.)autocast$/.test(callee.path)) return undefined;
+    const kw = this.kwargsOf(call, frame);
+    const enabled = kw.get('enabled');
+    if (enabled?.kind === 'bool' && enabled.value === false) return null;
+    const d = kw.get('dtype');
+    // torch.autocast defaults to fp16 on CUDA and bf16 on CPU; cuda.amp.autocast is fp16.
+    const dev = kw.get('device_type') ?? this.argsOf(call, frame)[0];
+    return d?.kind === 'dtype' ? d.dtype : dev?.kind === 'str' && dev.value === 'cpu' ? 'bf16' : 'fp16';
+  }
+
+  /** `@torch.autocast(...)` / `@autocast()` on a def: its body runs under autocast. */
+  private applyDecorators(fn: FunctionInfo, frame: Frame): void {
+    for (const d of decoratorsOf(fn)) {
+      if (d.type !== 'call') continue;
+      const dt = this.autocastOf(d, frame);
+      if (dt) frame.autocast = dt;
+    }
   }
 
   private assign(a: Node, frame: Frame): void {
@@ -761,6 +804,8 @@ export class Interpreter {
         const obj = this.eval(target.childForFieldName('object')!, frame);
         const attr = target.childForFieldName('attribute')!.text;
         if (obj.kind === 'instance') obj.fields.set(attr, value);
+        // An open config object (`C.n_layer = 12` on `C = CN()`, or on a config parameter).
+        else if (obj.kind === 'dict') obj.entries.set(attr, value);
         return;
       }
       default:
@@ -919,6 +964,8 @@ export class Interpreter {
         const f = obj.fields.get(attr);
         if (f) return f;
         const m = findMethod(obj.cls, attr, this.classes);
+        // `@property def head_dim(self)`: reading the attribute runs the getter.
+        if (m && decoratorsOf(m).some((d) => /^(functools\.)?(property|cached_property)$/.test(d.text))) return this.callFunction(m, [], new Map(), frame, obj);
         if (m) return { kind: 'function', def: m, self: obj };
         const d = this.classDefault(obj.cls, attr);
         if (d) return d;
@@ -1035,6 +1082,9 @@ export class Interpreter {
       }
     }
     if (l.kind === 'tuple' && r.kind === 'tuple' && op === '+') return { kind: 'tuple', items: [...l.items, ...r.items] };
+    // `"%d params" % n`, `"a" + name`: formatting and concatenation, never a tensor op.
+    if (l.kind === 'str') return op === '+' && r.kind === 'str' ? { kind: 'str', value: l.value + r.value } : { kind: 'str', value: l.value };
+    if (r.kind === 'str') return UNKNOWN;
     if (l.kind === 'tensor' || r.kind === 'tensor') {
       const handler = FUNCTIONS.get(`operator.${op}`);
       const out = handler ? handler([l, r], new Map(), { node, name: op }, this.ctx(frame)) : l.kind === 'tensor' ? l : r;
@@ -1109,7 +1159,12 @@ export class Interpreter {
   call(callee: Value, args: Value[], kwargs: Map<string, Value>, site: CallSite, frame: Frame): Value {
     switch (callee.kind) {
       case 'ref': {
-        const name = canonical(callee.path);
+        let name = canonical(callee.path);
+        if (Object.prototype.hasOwnProperty.call(CALL_CONSTANTS, name)) return CALL_CONSTANTS[name]();
+        const adapted = adaptCall(name, args);
+        if (adapted) ({ name, args } = adapted);
+        // `C = CN()`: an open config object; its attributes are set later or read as named dims.
+        if (isConfigFactory(name) && !LIBRARY_ROOTS.has(name.split('.')[0])) return { kind: 'dict', entries: new Map(kwargs) };
         // Containers and Python builtins first: they run user code the op handlers cannot.
         const own = Object.prototype.hasOwnProperty.call(BUILTINS, name) ? BUILTINS[name] : undefined;
         if (own && (name.startsWith('torch.nn.') || name.startsWith('math.') || name.startsWith('collections.'))) return own(args, kwargs, this, frame);
@@ -1255,4 +1310,25 @@ function indexTensor(t: TensorType, subs: Node[], it: Interpreter, frame: Frame)
   const h = TENSOR_METHODS.get('__getitem__');
   if (h) return h(t, subs.map((s) => it.evalIndex(s, frame)), new Map(), { node: subs[0]?.parent ?? subs[0] ?? ({} as Node), name: '[]' }, it.ctx(frame));
   return tensor({ shape: null, dtype: t.dtype });
+}
+
+/** The decorator expressions of a function (`property`, `torch.no_grad()`, `autocast()`). */
+export function decoratorsOf(fn: FunctionInfo): Node[] {
+  const holder = fn.node.parent;
+  if (holder?.type !== 'decorated_definition') return [];
+  return holder.namedChildren.filter((c): c is Node => c?.type === 'decorator').map((d) => d.namedChild(0)).filter((e): e is Node => !!e);
+}
+
+/**
+ * A class's defaults as an object's fields. A negative integer default is a placeholder
+ * (`vocab_size: int = -1  # defined later by tokenizer`): it reads as a dim named after the field,
+ * which the user binds, rather than as a size that would make costs negative.
+ */
+function configFields(cls: ClassInfo): Map<string, Value> {
+  const out = new Map<string, Value>();
+  for (const [k, v] of cls.defaults) {
+    const n = v.kind === 'int' ? v.value.constValue() : undefined;
+    out.set(k, n !== undefined && n < 0 ? int(Poly.sym(k)) : v);
+  }
+  return out;
 }

@@ -7,6 +7,7 @@
 import { Poly } from '../../core/symbolic';
 import type { Frame, Interpreter } from './interpreter';
 import { NONE, UNKNOWN, Value, asDim, int, itemCounts } from './values';
+import { FUNCTIONS, canonical } from './builtins/registry';
 
 export type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame) => Value;
 
@@ -108,12 +109,26 @@ export const BUILTINS: Record<string, Builtin> = {
   min: (args) => pickNumeric(args, Math.min),
   max: (args) => pickNumeric(args, Math.max),
   abs: (args) => (args[0]?.kind === 'int' ? int(Math.abs(args[0].value.constValue() ?? NaN)) : args[0] ?? UNKNOWN),
-  super: (_a, _k, _it, frame) => {
+  super: (_a, _k, it, frame) => {
     const self = frame.env.get('self');
-    return self?.kind === 'instance' ? { kind: 'dict', entries: new Map([['__init__', NONE]]) } : UNKNOWN;
+    if (self?.kind !== 'instance') return UNKNOWN;
+    // A base class of this file: its methods run on the same object (the fields are shared), so
+    // what `super().__init__(cfg)` assigns lands on `self`.
+    const base = frame.fn?.cls?.bases.map((b) => it.classes.get(b)).find((c) => !!c);
+    if (base) return { kind: 'instance', cls: base, fields: self.fields };
+    return { kind: 'dict', entries: new Map([['__init__', NONE]]) };
   },
   isinstance: () => ({ kind: 'bool', value: null }),
-  hasattr: () => ({ kind: 'bool', value: null }),
+  hasattr: (args, _k, it) => {
+    const [obj, name] = args;
+    if (name?.kind !== 'str') return { kind: 'bool', value: null };
+    // `hasattr(torch.nn.functional, 'scaled_dot_product_attention')`: the feature checks of real
+    // code (nanoGPT's flash switch) are true for the library versions we model.
+    if (obj?.kind === 'ref') return { kind: 'bool', value: FUNCTIONS.has(canonical(`${obj.path}.${name.value}`)) ? true : null };
+    if (obj?.kind === 'instance' && (obj.fields.has(name.value) || it.hasMethod(obj.cls, name.value))) return { kind: 'bool', value: true };
+    if (obj?.kind === 'dict' && obj.entries.has(name.value)) return { kind: 'bool', value: true };
+    return { kind: 'bool', value: null };
+  },
   getattr: (args) => {
     const [obj, name, dflt] = args;
     if (obj?.kind === 'instance' && name?.kind === 'str') return obj.fields.get(name.value) ?? obj.cls.defaults.get(name.value) ?? dflt ?? UNKNOWN;
@@ -123,6 +138,7 @@ export const BUILTINS: Record<string, Builtin> = {
   setattr: (args) => {
     const [obj, name, v] = args;
     if (obj?.kind === 'instance' && name?.kind === 'str' && v) obj.fields.set(name.value, v);
+    if (obj?.kind === 'dict' && name?.kind === 'str' && v) obj.entries.set(name.value, v);
     return NONE;
   },
   print: () => NONE,
@@ -225,6 +241,8 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         return (k?.kind === 'str' ? of.entries.get(k.value) : undefined) ?? args[1] ?? NONE;
       }
       case 'update':
+      // yacs / minGPT `CfgNode.merge_from_dict({...})`.
+      case 'merge_from_dict':
         if (args[0]?.kind === 'dict') for (const [k, v] of args[0].entries) of.entries.set(k, v);
         return NONE;
       case 'pop': {
@@ -250,5 +268,5 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
 
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
 export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters']);
-export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop']);
+export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict']);
 export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);

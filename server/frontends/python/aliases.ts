@@ -1,0 +1,49 @@
+/**
+ * Third-party names that are torch ops in disguise. Real model code reaches the same GEMMs
+ * through wrappers: fairscale's tensor-parallel layers in Meta's LLaMA, `fancy_einsum` in
+ * TransformerLens, config containers such as yacs' / minGPT's `CfgNode`. The interpreter maps
+ * them here, before the op table is consulted, so the op handlers keep one canonical name each.
+ */
+import { Value, int } from './values';
+
+/**
+ * Wrapper → canonical torch name. Tensor-parallel layers count as the full layer: the engine
+ * reports what one replica of the model computes, as PyTorch's FlopCounterMode does with a
+ * model-parallel size of 1.
+ */
+export const CALL_ALIASES: Record<string, string> = {
+  'fairscale.nn.model_parallel.layers.ColumnParallelLinear': 'torch.nn.Linear',
+  'fairscale.nn.model_parallel.layers.RowParallelLinear': 'torch.nn.Linear',
+  'fairscale.nn.model_parallel.layers.ParallelEmbedding': 'torch.nn.Embedding',
+  'fairscale.nn.model_parallel.layers.VocabParallelEmbedding': 'torch.nn.Embedding',
+  // TransformerLens' activation helpers are GELU approximations.
+  'transformer_lens.utils.gelu_new': 'torch.nn.functional.gelu',
+  'transformer_lens.utils.gelu_fast': 'torch.nn.functional.gelu',
+};
+
+/** Calls whose value is a constant of the single-replica view above. */
+export const CALL_CONSTANTS: Record<string, () => Value> = {
+  'fairscale.nn.model_parallel.initialize.get_model_parallel_world_size': () => int(1),
+  'fairscale.nn.model_parallel.initialize.get_model_parallel_rank': () => int(0),
+};
+
+/**
+ * `fancy_einsum.einsum("batch pos d_model, d_model d_mlp -> batch pos d_mlp", x, W)` takes the
+ * named-axis equation first; einops takes it last. Returns the einops name and argument order.
+ */
+export function adaptCall(name: string, args: Value[]): { name: string; args: Value[] } | undefined {
+  if (name === 'fancy_einsum.einsum' && args[0]?.kind === 'str') return { name: 'einops.einsum', args: [...args.slice(1), args[0]] };
+  const alias = CALL_ALIASES[name];
+  return alias ? { name: alias, args } : undefined;
+}
+
+/**
+ * Attribute bags users build configs from (`C = CN(); C.n_layer = 12`): calling one gives an open
+ * config object whose unset attributes read as dims named after them.
+ */
+const CONFIG_FACTORIES = /(^|\.)(CfgNode|CN|SimpleNamespace|Namespace|EasyDict|edict|AttrDict|ConfigDict|Munch|DotMap)$/;
+
+export function isConfigFactory(name: string): boolean {
+  return CONFIG_FACTORIES.test(name);
+}
+
