@@ -1,6 +1,6 @@
 /** The JSON report of `tensorcost check` (SPEC §14, version 1), built from analyses. */
 import { CostFigures } from '../core/cost/evaluate';
-import { Range, TensorType } from '../core/ir';
+import { Range, TensorOp, TensorType } from '../core/ir';
 import { Analysis } from './analyze';
 
 export interface JsonOp {
@@ -61,33 +61,35 @@ function fig(f: CostFigures) {
   return { flops: f.flops, otherFlops: f.otherFlops, bytes: f.bytes, timeSeconds: f.timeSeconds };
 }
 
+/** One op with its figures, as the JSON report and the editor's custom requests show it. */
+export function opJson(op: TensorOp, f: CostFigures): JsonOp {
+  const formula = op.repeat ? op.cost.flops.mul(op.repeat) : op.cost.flops;
+  return {
+    kind: op.kind,
+    name: op.name,
+    range: op.range,
+    function: op.function,
+    inputs: op.inputs.map(shapeJson) as (string | number)[][],
+    output: shapeJson(op.output),
+    dtype: op.dtype,
+    flops: f.flops,
+    flopsFormula: op.cost.unknown ? '?' : formula.toString(),
+    macs: f.macs,
+    otherFlops: f.otherFlops,
+    bytes: f.bytes,
+    intensity: f.intensity,
+    bound: f.bound,
+    timeSeconds: f.timeSeconds,
+    unbound: f.unbound,
+    ...(op.repeat ? { repeat: op.repeat.toString() } : {}),
+  };
+}
+
 export function fileJson(a: Analysis): JsonFile {
   return {
     path: a.ir.path,
     language: a.ir.language,
-    ops: a.ir.ops.map((op, i) => {
-      const f = a.figures[i];
-      const formula = op.repeat ? op.cost.flops.mul(op.repeat) : op.cost.flops;
-      return {
-        kind: op.kind,
-        name: op.name,
-        range: op.range,
-        function: op.function,
-        inputs: op.inputs.map(shapeJson) as (string | number)[][],
-        output: shapeJson(op.output),
-        dtype: op.dtype,
-        flops: f.flops,
-        flopsFormula: op.cost.unknown ? '?' : formula.toString(),
-        macs: f.macs,
-        otherFlops: f.otherFlops,
-        bytes: f.bytes,
-        intensity: f.intensity,
-        bound: f.bound,
-        timeSeconds: f.timeSeconds,
-        unbound: f.unbound,
-        ...(op.repeat ? { repeat: op.repeat.toString() } : {}),
-      };
-    }),
+    ops: a.ir.ops.map((op, i) => opJson(op, a.figures[i])),
     functions: a.functions.map(({ summary, figures }) => ({
       name: summary.name,
       range: summary.range,

@@ -16,6 +16,8 @@ export const CALL_ALIASES: Record<string, string> = {
   'fairscale.nn.model_parallel.layers.RowParallelLinear': 'torch.nn.Linear',
   'fairscale.nn.model_parallel.layers.ParallelEmbedding': 'torch.nn.Embedding',
   'fairscale.nn.model_parallel.layers.VocabParallelEmbedding': 'torch.nn.Embedding',
+  // TransformerLens' hook points are identities that interpretability code can tap.
+  'transformer_lens.hook_points.HookPoint': 'torch.nn.Identity',
   // TransformerLens' activation helpers are GELU approximations.
   'transformer_lens.utils.gelu_new': 'torch.nn.functional.gelu',
   'transformer_lens.utils.gelu_fast': 'torch.nn.functional.gelu',

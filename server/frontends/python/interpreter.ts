@@ -621,7 +621,15 @@ export class Interpreter {
     // Without an else, "no branch taken" is a path too: its values count for the join below.
     const envs: Map<string, Value>[] = alternatives.some((a) => a.type === 'else_clause') ? [] : [new Map(frame.env)];
     const hasElse = alternatives.some((a) => a.type === 'else_clause');
+    // `self.act_fn = F.relu` in one branch and `= F.gelu` in the next write to the same object:
+    // each branch starts from the fields as they were, and the counted branch's fields stay.
+    const selfObj = frame.env.get('self');
+    const fields = selfObj?.kind === 'instance' ? selfObj.fields : undefined;
+    const before = fields ? new Map(fields) : undefined;
+    const fieldSets: Map<string, Value>[] = [];
+    let bestFields: Map<string, Value> | undefined;
     for (const b of branches) {
+      if (fields && before) resetMap(fields, before);
       const sub: Frame = { ...frame, env: new Map(frame.env), acc: emptyAcc(), returns: [], returned: false };
       if (b.type === 'else_clause' || b.type === 'block') this.execBody(b.type === 'block' ? b : b.childForFieldName('body'), sub);
       else if (b.type === 'elif_clause') {
@@ -629,10 +637,22 @@ export class Interpreter {
         this.execBody(b.childForFieldName('consequence'), sub);
       }
       envs.push(sub.env);
+      if (fields) fieldSets.push(new Map(fields));
       const score = this.score(sub.acc);
       if (score > bestScore || !best) {
         bestScore = score;
         best = { acc: sub.acc, env: sub.env, returned: sub.returned, returns: sub.returns };
+        bestFields = fields ? fieldSets[fieldSets.length - 1] : undefined;
+      }
+    }
+    if (fields && bestFields) {
+      // A field only another branch set (or the counted one lost to an unknown call) keeps that value.
+      resetMap(fields, bestFields);
+      for (const other of [before!, ...fieldSets]) {
+        for (const [k, x] of other) {
+          const cur = fields.get(k);
+          if ((!cur || cur.kind === 'unknown') && x.kind !== 'unknown') fields.set(k, x);
+        }
       }
     }
     if (!best) return;
@@ -646,7 +666,10 @@ export class Interpreter {
       // Join: where the counted branch lost a tensor's shape (`scores + mask` with an unknown
       // mask) but another branch kept it, keep the shape; later ops stay costed.
       const lost = v.kind === 'unknown' || (v.kind === 'tensor' && v.type.shape === null);
-      const known = lost ? envs.map((e) => e.get(k)).find((x) => x?.kind === 'tensor' && x.type.shape !== null) : undefined;
+      // Likewise a config a branch rebuilt through an unknown call (`cfg = Config.from_dict(cfg)`
+      // under `if isinstance(cfg, Dict)`) keeps what the other path knew of it.
+      const others = lost ? envs.map((e) => e.get(k)) : [];
+      const known = others.find((x) => x?.kind === 'tensor' && x.type.shape !== null) ?? (v.kind === 'unknown' ? others.find((x) => x !== undefined && x.kind !== 'unknown' && x.kind !== 'tensor') : undefined);
       frame.env.set(k, known ?? v);
     }
     frame.returns.push(...best.returns);
@@ -1331,4 +1354,9 @@ function configFields(cls: ClassInfo): Map<string, Value> {
     out.set(k, n !== undefined && n < 0 ? int(Poly.sym(k)) : v);
   }
   return out;
+}
+
+function resetMap<K, V>(target: Map<K, V>, from: Map<K, V>): void {
+  target.clear();
+  for (const [k, v] of from) target.set(k, v);
 }

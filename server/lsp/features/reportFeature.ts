@@ -5,7 +5,7 @@ import { evaluateOp } from '../../core/cost/evaluate';
 import { GEMM_KINDS } from '../../core/ir';
 import { Poly } from '../../core/symbolic';
 import { Analysis } from '../../engine/analyze';
-import { shapeJson } from '../../engine/report';
+import { opJson } from '../../engine/report';
 import { AttrValue, FileReport, FileReportParams, FileReportRequest, MeasuredNotification, MeasuredPoint, OpAtParams, OpAtRequest, OpPoint } from '../../protocol';
 import { Feature } from '../context';
 import { opAt } from './hover';
@@ -26,20 +26,7 @@ export function opPoint(a: Analysis, i: number, extraDims?: Record<string, numbe
   };
   return {
     index: i,
-    kind: op.kind,
-    name: op.name,
-    function: op.function,
-    range: op.range,
-    dtype: op.dtype,
-    inputs: op.inputs.map(shapeJson),
-    output: shapeJson(op.output),
-    flops: f.flops,
-    otherFlops: f.otherFlops,
-    bytes: f.bytes,
-    intensity: f.intensity,
-    bound: f.bound,
-    timeSeconds: f.timeSeconds,
-    unbound: f.unbound,
+    ...opJson(op, f),
     gemm: GEMM_KINDS.has(op.kind) && op.attrs.m ? { m: dim(op.attrs.m), k: dim(op.attrs.k), n: dim(op.attrs.n), batch: dim(op.attrs.batch) } : undefined,
     attrs: Object.fromEntries(Object.entries(op.attrs).map(([k, v]) => [k, attrValue(v, bindings)])),
     severity: worst,
