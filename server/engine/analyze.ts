@@ -10,7 +10,6 @@ import { Settings } from '../core/settings';
 import { Poly } from '../core/symbolic';
 import { analysePython } from '../frontends/python';
 import { initPython, Tree } from '../frontends/python/parser';
-import { analyseTypeScript } from '../frontends/typescript';
 
 export type LanguageId = 'python' | 'typescript' | 'javascript';
 
@@ -66,6 +65,8 @@ export function analyzeSource(file: SourceFile, settings: Settings, oldTree?: Tr
     ir = r.ir;
     tree = r.tree;
   } else {
+    // Loaded on first use: the TypeScript compiler is large, and most sessions only see Python.
+    const { analyseTypeScript } = require('../frontends/typescript') as typeof import('../frontends/typescript');
     ir = analyseTypeScript(file.path, file.text, settings, file.languageId);
   }
   const bindings = new Map<string, number>(Object.entries(settings.dims));

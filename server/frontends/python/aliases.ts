@@ -49,3 +49,13 @@ export function isConfigFactory(name: string): boolean {
   return CONFIG_FACTORIES.test(name);
 }
 
+
+/**
+ * Library calls that set up training rather than compute on tensors (initialisers, optimisers,
+ * gradient switches, seeding, devices): no op to model, so not listed as unmodelled either.
+ */
+const NOT_COMPUTE = /^torch\.(nn\.init\.|optim\.|no_grad$|enable_grad$|inference_mode$|set_grad_enabled$|manual_seed$|cuda\.(is_available|device_count|manual_seed|manual_seed_all|synchronize|set_device|current_device|empty_cache)$|device$|compile$|save$|load$|set_float32_matmul_precision$|backends\.|utils\.data\.|distributed\.(get_rank|get_world_size|is_initialized|barrier)$)/;
+
+export function isNotCompute(name: string): boolean {
+  return NOT_COMPUTE.test(name);
+}

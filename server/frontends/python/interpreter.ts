@@ -14,7 +14,7 @@ import { BuiltinCtx, FUNCTIONS, LIBRARY_ROOTS, TENSOR_METHODS, canonical } from 
 import { matmulValues } from './builtins/gemm';
 import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, collectComments, docstringShapes, parseShapeComment } from './comments';
-import { CALL_CONSTANTS, adaptCall, isConfigFactory } from './aliases';
+import { CALL_CONSTANTS, adaptCall, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 
@@ -403,12 +403,17 @@ export class Interpreter {
     return { kind: 'instance', cls, fields: configFields(cls) };
   }
 
-  callFunction(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame, self?: Value): Value {
+  callFunction(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame, self?: Value, closure?: Map<string, Value>): Value {
     if (caller.depth >= MAX_CALL_DEPTH || caller.stack.includes(fn)) return UNKNOWN;
     const frame = this.newFrame(fn, false, caller);
+    if (closure) for (const [k, v] of closure) frame.env.set(k, v);
     this.bindParams(fn, frame, args, kwargs, self);
     this.applyDecorators(fn, frame);
-    this.execBody(fn.node.childForFieldName('body'), frame);
+    if (fn.node.type === 'lambda') {
+      // A lambda's body is one expression: its value is the return value.
+      const body = fn.node.childForFieldName('body');
+      if (body) frame.returns.push(this.eval(body, frame));
+    } else this.execBody(fn.node.childForFieldName('body'), frame);
     const m = caller.multiplier;
     caller.acc.flops = caller.acc.flops.add(frame.acc.flops.mul(m));
     caller.acc.otherFlops = caller.acc.otherFlops.add(frame.acc.otherFlops.mul(m));
@@ -711,6 +716,22 @@ export class Interpreter {
     } else if (it.kind === 'range') {
       trips = it.trips;
       item = int(Poly.sym(left.text));
+      const n = trips.constValue();
+      const start = rangeStart(right, this, frame);
+      if (!frame.report && n !== undefined && n <= MAX_UNROLL && start !== undefined) {
+        // While building modules (`for i in range(3): layers.append(Block(widths[i], ...))`) each
+        // trip can differ: run them one by one. Reported functions keep one op per site instead.
+        for (let i = 0; i < n && !frame.returned; i++) {
+          this.bindTarget(left, int(start + i), frame);
+          this.execBody(body, frame);
+        }
+        return;
+      }
+    } else if (rangeOverName(right)) {
+      // `for _ in range(max_new_tokens)` with an unannotated parameter: the trip count is a dim
+      // named after it, which the user can bind, rather than one silent trip.
+      trips = Poly.sym(rangeOverName(right)!);
+      item = int(Poly.sym(left.text));
     } else if (it.kind === 'dict') {
       trips = Poly.const(it.entries.size);
       item = it.entries.size > 0 ? { kind: 'str', value: [...it.entries.keys()][0] } : UNKNOWN;
@@ -774,7 +795,12 @@ export class Interpreter {
     let value: Value = right ? this.evalAssignedValue(left, right, frame) : UNKNOWN;
     if (typeNode) {
       const ann = parseAnnotation(typeNode, this, frame);
-      if (ann.value && (ann.value.kind !== 'tensor' || ann.value.type.shape !== null || value.kind !== 'tensor')) {
+      if (ann.value?.kind === 'tensor' && ann.value.type.shape !== null && value.kind === 'tensor' && value.type.shape !== null) {
+        // `z_flat: Float[Tensor, "batch posn heads_d_head"] = rearrange(...)`: the inferred shape is
+        // exact and keeps its formulas; the annotation names its anonymous dims and is checked
+        // against it (a provable disagreement is a TC002 warning).
+        value = this.reconcile(value, ann.value.type, { range: rangeOf(typeNode) }, frame);
+      } else if (ann.value && (ann.value.kind !== 'tensor' || ann.value.type.shape !== null || value.kind !== 'tensor')) {
         value = ann.value.kind === 'tensor' && value.kind === 'tensor' && ann.value.type.dtype === null ? tensor({ ...ann.value.type, dtype: value.type.dtype }) : ann.value;
       }
     }
@@ -921,6 +947,8 @@ export class Interpreter {
       case 'list_comprehension':
       case 'generator_expression':
         return this.evalComprehension(n, frame);
+      case 'lambda':
+        return { kind: 'function', def: { qualName: `${frame.fn?.qualName ?? ''}.<lambda>`, node: n }, closure: new Map(frame.env) };
       default:
         return UNKNOWN;
     }
@@ -1034,11 +1062,15 @@ export class Interpreter {
     const v = this.eval(n.childForFieldName('value')!, frame);
     const subs = n.childrenForFieldName('subscript').filter((x): x is Node => !!x);
     if (v.kind === 'tuple' && subs.length === 1 && subs[0].type !== 'slice') {
-      const i = asDim(this.eval(subs[0], frame))?.constValue();
+      const idx = asDim(this.eval(subs[0], frame));
+      const i = idx?.constValue();
       if (i !== undefined && Number.isInteger(i)) {
         if (v.repeat && !v.repeat.equals(Poly.ONE)) return v.items[0] ?? UNKNOWN;
         return indexWithCounts(v, i);
       }
+      // `self.layers[i]` inside `for i in range(n_layers)`: the items are alike (one block
+      // repeated), so any of them stands for the i-th.
+      if (idx && (v.repeat || v.items.length === 1 || (v.counts && v.items.length > 0))) return v.items[0] ?? UNKNOWN;
     }
     if (v.kind === 'tensor') return indexTensor(v.type, subs, this, frame);
     if (v.kind === 'dict' && subs.length === 1) {
@@ -1194,7 +1226,7 @@ export class Interpreter {
         const handler = FUNCTIONS.get(name);
         if (handler) return handler(args, kwargs, site, this.ctx(frame));
         if (own) return own(args, kwargs, this, frame);
-        if (LIBRARY_ROOTS.has(name.split('.')[0])) return this.ctx(frame).unmodelled({ ...site, name });
+        if (LIBRARY_ROOTS.has(name.split('.')[0]) && !isNotCompute(name)) return this.ctx(frame).unmodelled({ ...site, name });
         return UNKNOWN;
       }
       case 'method': {
@@ -1208,7 +1240,7 @@ export class Interpreter {
       case 'tuple':
         return callee.sequential ? this.callSequential(callee, args, kwargs, site, frame) : UNKNOWN;
       case 'function':
-        return this.callFunction(callee.def, args, kwargs, frame, callee.self);
+        return this.callFunction(callee.def, args, kwargs, frame, callee.self, callee.closure);
       case 'class':
         return this.construct(callee.cls, args, kwargs, frame);
       case 'instance': {
@@ -1225,6 +1257,18 @@ export class Interpreter {
       }
     }
   }
+}
+
+/** Longest constant `range` unrolled while building modules. */
+const MAX_UNROLL = 64;
+
+/** The constant start of a `range(...)` call (0 for `range(n)`), else undefined. */
+function rangeStart(n: Node, it: Interpreter, frame: Frame): number | undefined {
+  if (n.type !== 'call' || n.childForFieldName('function')?.text !== 'range') return undefined;
+  const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
+  if (args.length === 1) return 0;
+  if (args.length === 3) return undefined;
+  return asDim(it.eval(args[0], frame))?.constValue();
 }
 
 /** Most distinct items a loop body is run for, one run each. */
@@ -1359,4 +1403,11 @@ function configFields(cls: ClassInfo): Map<string, Value> {
 function resetMap<K, V>(target: Map<K, V>, from: Map<K, V>): void {
   target.clear();
   for (const [k, v] of from) target.set(k, v);
+}
+
+/** `range(name)` over a bare name: that name, else undefined. */
+function rangeOverName(n: Node): string | undefined {
+  if (n.type !== 'call' || n.childForFieldName('function')?.text !== 'range') return undefined;
+  const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
+  return args.length === 1 && args[0].type === 'identifier' ? args[0].text : undefined;
 }

@@ -33,7 +33,8 @@ export type Value =
   | { kind: 'module'; cls: string; call: ModuleCall; params: Poly; children?: Value[] }
   | { kind: 'instance'; cls: ClassInfo; fields: Map<string, Value> }
   | { kind: 'class'; cls: ClassInfo }
-  | { kind: 'function'; def: FunctionInfo; self?: Value }
+  /** A def or a lambda; `closure` is the scope a lambda was written in (`lambda x: m.c_fc(x)`). */
+  | { kind: 'function'; def: FunctionInfo; self?: Value; closure?: Map<string, Value> }
   /** A bound method of a tensor or another builtin value: `x.view`, `x.size`. */
   | { kind: 'method'; of: Value; name: string }
   /** `a:b:c` inside a subscript; absent bounds are null (`x[:, :T]`). */
