@@ -22,6 +22,11 @@ export interface SourceFile {
 export interface FunctionFigures {
   summary: FunctionSummary;
   figures: CostFigures;
+  /**
+   * Some of the function's own ops had operand shapes the engine could not infer (an
+   * unannotated parameter, say): its totals then miss their cost, and say so.
+   */
+  incomplete: boolean;
 }
 
 export interface Analysis {
@@ -75,8 +80,10 @@ export function analyzeSource(file: SourceFile, settings: Settings, oldTree?: Tr
   const figures = ir.ops.map((op) => evaluateOp(op, device, bindings));
   const defaultDtype = ir.facts.defaultDtype ?? settings.defaultDtype;
   const gemmDtype = dominantDtypes(ir);
+  const withUnknown = new Set(ir.ops.filter((o) => o.cost.unknown && o.function).map((o) => o.function!));
   const functions = ir.functions.map((summary) => ({
     summary,
+    incomplete: withUnknown.has(summary.name),
     figures: evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, gemmDtype.get(summary.name) ?? defaultDtype, device, bindings),
   }));
   const findings = runRules(ir, figures, device, settings, bindings);

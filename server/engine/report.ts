@@ -37,6 +37,8 @@ export interface JsonFile {
     timeSeconds: number | null;
     upperBound: boolean;
     unbound: string[];
+    /** Some ops of the function had unknown operand shapes: their cost is missing from the totals. */
+    incomplete?: boolean;
     /** Trainable parameters of the method's class, where counted. */
     params?: number | string;
   }[];
@@ -90,11 +92,14 @@ export function fileJson(a: Analysis): JsonFile {
     path: a.ir.path,
     language: a.ir.language,
     ops: a.ir.ops.map((op, i) => opJson(op, a.figures[i])),
-    functions: a.functions.map(({ summary, figures }) => ({
+    functions: a.functions.map(({ summary, figures, incomplete }) => ({
       name: summary.name,
       range: summary.range,
       ...fig(figures),
-      flopsFormula: summary.flops.toString(),
+      // Nothing known is not zero: a function whose only ops have unknown shapes has no figure.
+      ...(incomplete && summary.flops.isZero() && summary.otherFlops.isZero() ? { flops: null, otherFlops: null, bytes: null, timeSeconds: null } : {}),
+      ...(incomplete ? { incomplete: true } : {}),
+      flopsFormula: incomplete && summary.flops.isZero() ? '?' : summary.flops.toString(),
       upperBound: summary.upperBound,
       unbound: figures.unbound,
       ...(summary.params ? { params: summary.params.evaluate(a.bindings) ?? summary.params.toString() } : {}),

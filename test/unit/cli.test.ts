@@ -69,3 +69,18 @@ describe('tensorcost check', () => {
     assert.match(run(['devices']).out, /h100 .*NVIDIA H100 SXM/);
   });
 });
+
+describe('functions whose operand shapes are unknown', () => {
+  it('report null figures and incomplete, never 0 FLOPs', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-'));
+    fs.writeFileSync(path.join(dir, 'm.py'), 'import torch.nn as nn\nclass MLP(nn.Module):\n    def __init__(self, d):\n        super().__init__()\n        self.fc = nn.Linear(d, 4 * d)\n    def forward(self, x):\n        return self.fc(x)\n');
+    const r = run(['check', dir, '--format', 'json']);
+    const fns = JSON.parse(r.out).files[0].functions;
+    const fwd = fns.find((f: any) => f.name === 'MLP.forward');
+    assert.equal(fwd.flops, null);
+    assert.equal(fwd.incomplete, true);
+    assert.equal(fwd.flopsFormula, '?');
+    assert.equal(fwd.params, '4*d^2 + 4*d');
+    assert.match(run(['check', dir]).out, /MLP\.forward\s+\? \(operand shapes unknown\)/);
+  });
+});

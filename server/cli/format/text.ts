@@ -32,12 +32,16 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
   }
   const fnRows: string[][] = [];
   for (const a of analyses) {
-    for (const { summary, figures } of a.functions) {
-      if (summary.flops.isZero() && summary.otherFlops.isZero()) continue;
+    for (const { summary, figures, incomplete } of a.functions) {
+      if (summary.flops.isZero() && summary.otherFlops.isZero() && !incomplete) continue;
+      if (incomplete && summary.flops.isZero() && summary.otherFlops.isZero()) {
+        fnRows.push([`${cwdRelative(a.ir.path)}:${summary.range.start.line + 1}`, summary.name, '? (operand shapes unknown)', '?', '?', 'annotate its parameters']);
+        continue;
+      }
       fnRows.push([
         `${cwdRelative(a.ir.path)}:${summary.range.start.line + 1}`,
         summary.name,
-        figures.flops === null ? summary.flops.toString() : `${exact(figures.flops)} (${flopsText(figures.flops)})${summary.upperBound ? ' (upper bound)' : ''}`,
+        (figures.flops === null ? summary.flops.toString() : `${exact(figures.flops)} (${flopsText(figures.flops)})${summary.upperBound ? ' (upper bound)' : ''}`) + (incomplete ? ' + ? (some shapes unknown)' : ''),
         figures.otherFlops === null ? summary.otherFlops.toString() : flopsText(figures.otherFlops),
         figures.bytes === null ? '?' : bytesText(figures.bytes),
         figures.timeSeconds === null ? `bind ${figures.unbound.join(', ')}` : timeText(figures.timeSeconds),

@@ -115,6 +115,7 @@ export function functionHover(a: Analysis, fn: FunctionFigures, className?: stri
   if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${a.device.name} (roofline of the totals; the sum of the op times is higher)`]);
   if (s.params) rows.push(['parameters', renderPoly(s.params, a.bindings, (n) => exact(n))]);
   const heavy = ops.slice(0, 5).map(({ op, f: g }) => `- \`${op.name}\` (${op.kind}, line ${op.range.start.line + 1}): ${flopsText(g.flops! + (g.otherFlops ?? 0))}${g.timeSeconds !== null ? `, ≈ ${timeText(g.timeSeconds)}` : ''}, ${g.bound ?? '?'}-bound`);
+  if (fn.incomplete) rows.push(['incomplete', 'some ops have operands of unknown shape (annotate the parameters, or bind them with `# tensorcost: shape`): their cost is not in these totals']);
   const title = className ? `**class ${className}** — cost of one call (\`${s.name}\`)` : `**${s.name}** — cost of one call`;
   return [title, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), heavy.length ? '\nHeaviest ops:\n' + heavy.join('\n') : ''].join('\n') + bindHint(f.unbound);
 }
