@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyseFixture, codes } from './helpers';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyseFixture, analyseText, codes, FIXTURES } from './helpers';
 
 const RULE_CODES = ['TC101', 'TC102', 'TC103', 'TC201', 'TC202', 'TC301', 'TC302', 'TC303', 'TC401', 'TC402', 'TC501'];
 
@@ -136,6 +138,7 @@ describe('near misses stay silent', () => {
     ['ok_fp16_scaler.py', ['TC301']],
     ['ok_bf16_constants.py', ['TC302']],
     ['ok_tf32_enabled.py', ['TC303']],
+    ['ok_flash_fallback.py', ['TC202']],
   ];
   for (const [file, never] of silent) {
     it(`${file}: none of ${never.join(', ')}`, async () => {
@@ -143,6 +146,11 @@ describe('near misses stay silent', () => {
       assert.deepEqual(codes(a).filter((c) => never.includes(c)), [], JSON.stringify(a.findings, null, 1));
     });
   }
+
+  it('the same fallback fires once the flash branch is off (the near miss is decided, not blind)', async () => {
+    const a = await analyseText(fs.readFileSync(path.join(FIXTURES, 'ok_flash_fallback.py'), 'utf8').replace(/self\.flash = hasattr\([^)]*\)/, 'self.flash = False'));
+    assert.deepEqual(codes(a).filter((c) => c === 'TC202'), ['TC202']);
+  });
 
   it('the im2col half of the convolution fixture is not flagged', async () => {
     const a = await analyseFixture('tc401_naive_conv.py');

@@ -1,8 +1,8 @@
 import { bandwidthText, bytesText, timeText } from '../format';
-import { Finding } from '../ir';
+import { Finding, Range, TensorOp } from '../ir';
 import { attentionFigures } from './attentionFigures';
 import { ManualAttentionSignal, signalsOf } from './signals';
-import { Rule } from './types';
+import { Rule, RuleContext } from './types';
 import { deviceLabel, make } from './util';
 
 export const rule: Rule = {
@@ -21,7 +21,7 @@ export const rule: Rule = {
     const out: Finding[] = [];
     const sig = signalsOf(ctx.ir);
     for (const s of sig.manualAttention) {
-      if (s.framework === 'numpy') continue;
+      if (s.framework === 'numpy' || inDeadBranch(ctx, s)) continue;
       const f = attentionFigures(ctx, s);
       const fused = s.framework === 'torch' ? 'F.scaled_dot_product_attention' : 'jax.nn.dot_product_attention';
       let figures = '';
@@ -44,6 +44,23 @@ export const rule: Rule = {
     return out;
   },
 };
+
+/**
+ * nanoGPT keeps the hand-written path as the `else` of `if self.flash:`; when the engine decided
+ * that branch is not taken, the interpreter recorded ops around it but none of the chain's own.
+ */
+function inDeadBranch(ctx: RuleContext, s: ManualAttentionSignal): boolean {
+  const at = (r: Range) => (o: TensorOp) => o.range.start.line === r.start.line && o.range.start.character === r.start.character;
+  const fn = ctx.ir.functions.find((f) => within(s.scores, f.range));
+  if (!fn) return false;
+  const ops = ctx.ir.ops.filter((o) => o.function === fn.name);
+  return ops.length > 0 && !ops.some(at(s.scores)) && !ops.some(at(s.output));
+}
+
+function within(r: Range, outer: Range): boolean {
+  const le = (a: Range['start'], b: Range['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return le(outer.start, r.start) && le(r.end, outer.end);
+}
 
 function fixFor(s: ManualAttentionSignal): Record<string, unknown> | undefined {
   if (!s.statements || !s.target) return undefined;
