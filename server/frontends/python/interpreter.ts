@@ -1072,6 +1072,21 @@ export class Interpreter {
       // repeated), so any of them stands for the i-th.
       if (idx && (v.repeat || v.items.length === 1 || (v.counts && v.items.length > 0))) return v.items[0] ?? UNKNOWN;
     }
+    // `x.shape[:-1]`, `dims[1:]`: constant slices of a plain tuple (not a repeated one) are tuples.
+    if (v.kind === 'tuple' && subs.length === 1 && subs[0].type === 'slice' && !v.repeat && !v.counts) {
+      const sl = this.evalIndex(subs[0], frame);
+      const bound = (x: Value | null) => (x === null || x.kind === 'none' ? null : asDim(x)?.constValue());
+      if (sl.kind === 'slice') {
+        const [a, b, c] = [bound(sl.start), bound(sl.stop), bound(sl.step)];
+        if (a !== undefined && b !== undefined && c !== undefined && (c === null || (Number.isInteger(c) && c > 0))) {
+          const n = v.items.length;
+          const norm = (x: number | null, dflt: number) => (x === null ? dflt : Math.max(0, Math.min(n, x < 0 ? n + x : x)));
+          const items: Value[] = [];
+          for (let i = norm(a, 0); i < norm(b, n); i += c ?? 1) items.push(v.items[i]);
+          return { kind: 'tuple', items, list: v.list };
+        }
+      }
+    }
     if (v.kind === 'tensor') return indexTensor(v.type, subs, this, frame);
     if (v.kind === 'dict' && subs.length === 1) {
       const k = this.eval(subs[0], frame);

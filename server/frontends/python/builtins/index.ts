@@ -8,5 +8,6 @@ import './einsum';
 import './shapes';
 import './constructors';
 import './modules';
+import './complexAndMasks';
 
 export * from './registry';
