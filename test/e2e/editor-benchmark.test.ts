@@ -3,16 +3,10 @@
 // process on the local WebGPU adapter (lavapipe in CI), the result notification with the measured
 // GFLOP/s, and the measured point in the hover afterwards.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { CodeServerSession, e2eSkipReason, waitFor } from './codeServer';
+import { it } from 'node:test';
+import { waitFor } from './codeServer';
+import { editorSuite } from './suite';
 
-let skip: string | false = false;
-let setupError: Error | undefined;
-try {
-  skip = e2eSkipReason();
-} catch (e) {
-  setupError = e as Error;
-}
 
 const FILE = `import torch
 from jaxtyping import Float
@@ -25,30 +19,9 @@ def small(a: Float[Tensor, "m k"], b: Float[Tensor, "k n"]):
     return a @ b
 `;
 
-describe('Benchmark this matmul in code-server', { skip }, () => {
-  let session: CodeServerSession;
-
-  if (setupError) {
-    it('has code-server and Chromium (REQUIRE_VSCODE=1)', () => {
-      throw setupError;
-    });
-    return;
-  }
-
-  before(
-    async () => {
-      session = await CodeServerSession.start({ copy: [], files: { 'bench.py': FILE } });
-      await session.workbench.openFile('bench.py');
-    },
-    { timeout: 300_000 },
-  );
-
-  after(async () => {
-    await session?.stop();
-  });
-
+editorSuite('Benchmark this matmul in code-server', { copy: [], files: { 'bench.py': FILE }, open: 'bench.py' }, (session) => {
   it('runs the GEMM under the cursor and reports the measured point', { timeout: 240_000 }, async () => {
-    const wb = session.workbench;
+    const wb = session().workbench;
     // Wait for the server's figures first, so the command finds the op.
     await wb.hoverAt('a @ b', { offset: 2, until: (h) => /92,160/.test(h) });
     const { line, column } = wb.position('a @ b', 0, 2);

@@ -2,18 +2,12 @@
 // card with its roofline picture, Problems, inlay hints, code lenses, the status-bar device switch
 // changing the figures, and the roofline view. Screenshots go to test-artifacts/e2e/.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import { Frame } from 'playwright-core';
 import { MODEL } from '../lsp/fixture';
-import { CodeServerSession, e2eSkipReason, waitFor } from './codeServer';
+import { waitFor } from './codeServer';
+import { editorSuite } from './suite';
 
-let skip: string | false = false;
-let setupError: Error | undefined;
-try {
-  skip = e2eSkipReason();
-} catch (e) {
-  setupError = e as Error;
-}
 
 /** The fixture model plus a shape error, so Problems has an error row to wait for. */
 const FILE = `${MODEL}
@@ -22,36 +16,18 @@ def broken(p: Float[Tensor, "B 64"], q: Float[Tensor, "32 C"]):
     return p @ q
 `;
 
-describe('editor features: code-server + Chromium', { skip }, () => {
-  let session: CodeServerSession;
-
-  if (setupError) {
-    it('has code-server and Chromium (REQUIRE_VSCODE=1)', () => {
-      throw setupError;
-    });
-    return;
-  }
-
-  before(
-    async () => {
-      session = await CodeServerSession.start({ copy: [], files: { 'model.py': FILE }, settings: { 'editor.codeLens': true, 'editor.inlayHints.enabled': 'on' } });
-      await session.workbench.openFile('model.py');
-    },
-    { timeout: 300_000 },
-  );
-
-  after(async () => {
-    await session?.stop();
-  });
-
+editorSuite(
+  'editor features: code-server + Chromium',
+  { copy: [], files: { 'model.py': FILE }, settings: { 'editor.codeLens': true, 'editor.inlayHints.enabled': 'on' }, open: 'model.py' },
+  (session) => {
   it('lists the shape error in Problems', { timeout: 120_000 }, async () => {
-    const row = await session.workbench.waitForProblem(/TC002/, 90_000);
-    await session.workbench.screenshot('editor-problems');
+    const row = await session().workbench.waitForProblem(/TC002/, 90_000);
+    await session().workbench.screenshot('editor-problems');
     assert.match(row, /TC002/);
   });
 
   it('shows the op card with FLOPs, bound, time and a rendered roofline picture', { timeout: 90_000 }, async () => {
-    const wb = session.workbench;
+    const wb = session().workbench;
     const text = await wb.hoverAt('a @ w', { offset: 2, until: (h) => /9,663,676,416/.test(h) && /H100/.test(h) });
     assert.match(text, /9,663,676,416/);
     assert.match(text, /compute-bound/);
@@ -68,7 +44,7 @@ describe('editor features: code-server + Chromium', { skip }, () => {
   });
 
   it('shows inferred shapes as inlay hints after assignments', { timeout: 60_000 }, async () => {
-    const wb = session.workbench;
+    const wb = session().workbench;
     await wb.page.keyboard.press('Escape');
     await wb.goTo(wb.position('out = a @ w').line, 1);
     const line = await waitFor('the inlay hint after out', 30_000, async () => {
@@ -80,7 +56,7 @@ describe('editor features: code-server + Chromium', { skip }, () => {
   });
 
   it('shows per-function totals and "Benchmark this matmul" as code lenses', { timeout: 60_000 }, async () => {
-    const wb = session.workbench;
+    const wb = session().workbench;
     const lenses = await waitFor('code lenses', 30_000, async () => {
       const all = await wb.page.locator('.contentWidgets .codelens-decoration').allInnerTexts();
       return all.some((t) => /Σ 19\.3 GFLOP/.test(t)) && all.some((t) => /Benchmark this matmul/.test(t)) ? all : undefined;
@@ -90,7 +66,7 @@ describe('editor features: code-server + Chromium', { skip }, () => {
   });
 
   it('switches the device from the status bar and the figures follow', { timeout: 120_000 }, async () => {
-    const wb = session.workbench;
+    const wb = session().workbench;
     const item = wb.page.locator('.statusbar-item', { hasText: /h100/ });
     await item.first().waitFor({ state: 'visible', timeout: 30_000 });
     await item.first().locator('a').first().click();
@@ -106,7 +82,7 @@ describe('editor features: code-server + Chromium', { skip }, () => {
   });
 
   it('plots the file on the roofline view and reveals an op on click', { timeout: 120_000 }, async () => {
-    const wb = session.workbench;
+    const wb = session().workbench;
     await wb.page.keyboard.press('Escape');
     await wb.runCommand('Tensor Cost: Show Roofline View');
     const frame = await waitFor('the roofline webview', 30_000, async () => {
@@ -130,4 +106,5 @@ describe('editor features: code-server + Chromium', { skip }, () => {
     assert.match(status, new RegExp(`Ln ${target},`));
     await wb.screenshot('editor-roofline-reveal');
   });
-});
+  },
+);

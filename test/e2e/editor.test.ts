@@ -4,16 +4,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { CodeServerSession, e2eSkipReason, ROOT, timings } from './codeServer';
-
-let skip: string | false = false;
-let setupError: Error | undefined;
-try {
-  skip = e2eSkipReason();
-} catch (e) {
-  setupError = e as Error;
-}
+import { describe, it } from 'node:test';
+import { ROOT, timings } from './codeServer';
+import { editorSuite } from './suite';
 
 /**
  * The FLOPs of `x @ w` in `project`: 2·m·k·n (§5) from the file's `# tensorcost: dims` directive,
@@ -57,39 +50,16 @@ function showsNumber(text: string, n: number, exact = false): boolean {
   return false;
 }
 
-describe('editor: code-server + Chromium', { skip }, () => {
-  let session: CodeServerSession;
-
-  if (setupError) {
-    it('has code-server and Chromium (REQUIRE_VSCODE=1)', () => {
-      throw setupError;
-    });
-    return;
-  }
-
-  before(
-    async () => {
-      session = await CodeServerSession.start({
-        copy: ['examples'],
-        files: { 'notes.txt': 'tensor cost e2e check\n' },
-      });
-    },
-    { timeout: 300_000 },
-  );
-
-  after(async () => {
-    await session?.stop();
-  });
-
+editorSuite('editor: code-server + Chromium', { copy: ['examples'], files: { 'notes.txt': 'tensor cost e2e check\n' } }, (session) => {
   it('loads the workbench and opens a plain file', { timeout: 60_000 }, async () => {
-    await session.workbench.openFile('notes.txt');
-    const text = await session.workbench.editorText();
+    await session().workbench.openFile('notes.txt');
+    const text = await session().workbench.editorText();
     assert.match(text, /tensor cost e2e check/);
   });
 
   it('shows TC002 in Problems and the FLOPs of x @ w on hover', { timeout: 180_000 }, async (t) => {
     const flops = expectedFlops();
-    const wb = session.workbench;
+    const wb = session().workbench;
     await wb.openFile('examples/matmul.py');
     // The Problems entry proves the language server is up; hovers before that may come back empty.
     const row = await wb.waitForProblem(/TC002/, 90_000).catch(async (e) => {
