@@ -8,8 +8,8 @@ import { FileIR, Finding, FunctionSummary } from '../core/ir';
 import { runRules } from '../core/rules/run';
 import { Settings } from '../core/settings';
 import { Poly } from '../core/symbolic';
-import { analysePython } from '../frontends/python';
-import { initPython, Tree } from '../frontends/python/parser';
+import { PythonState, analysePython, disposePythonState } from '../frontends/python';
+import { initPython } from '../frontends/python/parser';
 
 export type LanguageId = 'python' | 'typescript' | 'javascript';
 
@@ -44,8 +44,11 @@ export interface Analysis {
   /** Sum over the file's top-level statements and functions not called by others is not
    * meaningful (calls would double count); the file total is the sum of op figures. */
   total: CostFigures;
-  /** The tree, for incremental re-parsing of the next version. */
-  tree?: Tree;
+  /**
+   * What the next analysis of the same document reuses (its parsed statements and per-statement
+   * results); Python only. Whoever keeps it must `disposePythonState` it when done.
+   */
+  state?: PythonState;
 }
 
 export async function initEngine(): Promise<void> {
@@ -61,14 +64,26 @@ export function resolveDevice(settings: Settings): { device: Device; warning?: s
   };
 }
 
-export function analyzeSource(file: SourceFile, settings: Settings, oldTree?: Tree): Analysis {
+export interface Incremental {
+  /** The state of the previous analysis of the same document, to reuse (updated in place). */
+  reuse?: PythonState;
+  /** Keep the state in `Analysis.state` for the next analysis (implied by `reuse`). */
+  keep?: boolean;
+}
+
+/**
+ * Analyses one file. Without `incremental`, everything is parsed and analysed afresh and nothing
+ * outlives the call; the language server passes the previous state of the document instead.
+ */
+export function analyzeSource(file: SourceFile, settings: Settings, incremental?: Incremental): Analysis {
   const { device, warning } = resolveDevice(settings);
   let ir: FileIR;
-  let tree: Tree | undefined;
+  let state: PythonState | undefined;
   if (file.languageId === 'python') {
-    const r = analysePython(file.path, file.text, settings, oldTree);
+    const r = analysePython(file.path, file.text, settings, incremental?.reuse);
     ir = r.ir;
-    tree = r.tree;
+    if (incremental?.reuse || incremental?.keep) state = r.state;
+    else disposePythonState(r.state);
   } else {
     // Loaded on first use: the TypeScript compiler is large, and most sessions only see Python.
     const { analyseTypeScript } = require('../frontends/typescript') as typeof import('../frontends/typescript');
@@ -93,7 +108,7 @@ export function analyzeSource(file: SourceFile, settings: Settings, oldTree?: Tr
   const other = Poly.sum(known.map((op) => times(op, op.cost.otherFlops)));
   const bytes = Poly.sum(known.map((op) => times(op, op.cost.bytes)));
   const total = evaluateCost({ flops, otherFlops: other, bytes }, defaultDtype, device, bindings);
-  return { ir, settings, device, deviceWarning: warning, bindings, figures, functions, findings, total, tree };
+  return { ir, settings, device, deviceWarning: warning, bindings, figures, functions, findings, total, state };
 }
 
 /** The dtype of each function's first GEMM-class op, for its roofline placement. */

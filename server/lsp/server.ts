@@ -16,35 +16,8 @@ export function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
   const settings = new SettingsStore(connection);
   const store = new AnalysisStore(settings);
-  const documents = new TextDocuments({
-    create: TextDocument.create,
-    update: (doc, changes, version) => {
-      // Tell tree-sitter what changed, so the next parse reuses the unchanged parts.
-      let current = doc;
-      for (const c of changes) {
-        if ('range' in c) {
-          const start = current.offsetAt(c.range.start);
-          const end = current.offsetAt(c.range.end);
-          const next = TextDocument.update(current, [c], version);
-          const newEnd = start + c.text.length;
-          store.editTree(doc.uri, {
-            // web-tree-sitter counts indices and columns in UTF-16 code units, as LSP does.
-            startIndex: start,
-            oldEndIndex: end,
-            newEndIndex: newEnd,
-            startPosition: { row: c.range.start.line, column: c.range.start.character },
-            oldEndPosition: { row: c.range.end.line, column: c.range.end.character },
-            newEndPosition: { row: next.positionAt(newEnd).line, column: next.positionAt(newEnd).character },
-          });
-          current = next;
-        } else {
-          store.forget(doc.uri);
-          current = TextDocument.update(current, [c], version);
-        }
-      }
-      return current;
-    },
-  });
+  // Edits need no bookkeeping here: the next analysis finds what changed by comparing texts.
+  const documents = new TextDocuments(TextDocument);
   const ctx: ServerContext = {
     connection,
     documents,

@@ -5,17 +5,18 @@
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analysis, LanguageId, analyzeSource } from '../engine/analyze';
-import { Tree } from '../frontends/python/parser';
+import { PythonState, disposePythonState } from '../frontends/python';
 import { SettingsStore, uriToPath } from './settings';
 
 /**
- * How many documents keep their analysis and their tree. A workspace may have hundreds of files
- * open (or a client that opens every file); only the few being edited or looked at need either,
- * and an evicted one is simply analysed again (a full parse) when next asked. Maps iterate in
- * insertion order, so re-inserting on use makes the first key the least recently used.
+ * How many documents keep their analysis and their incremental state (parsed statements and
+ * per-statement results). A workspace may have hundreds of files open (or a client that opens
+ * every file); only the few being edited or looked at need either, and an evicted one is simply
+ * analysed again (a full parse) when next asked. Maps iterate in insertion order, so re-inserting
+ * on use makes the first key the least recently used.
  */
 const MAX_ANALYSES = 64;
-const MAX_TREES = 16;
+const MAX_STATES = 16;
 
 function touch<K, V>(m: Map<K, V>, k: K, v: V, max: number, evict: (v: V) => void = () => undefined): void {
   m.delete(k);
@@ -34,7 +35,7 @@ interface Entry {
 
 export class AnalysisStore {
   private readonly entries = new Map<string, Entry>();
-  private readonly trees = new Map<string, Tree>();
+  private readonly states = new Map<string, PythonState>();
   /** Milliseconds spent in the last analysis per document, for the benchmark script. */
   readonly lastMs = new Map<string, number>();
 
@@ -46,13 +47,9 @@ export class AnalysisStore {
 
   forget(uri: string): void {
     this.entries.delete(uri);
-    this.trees.get(uri)?.delete();
-    this.trees.delete(uri);
-  }
-
-  /** Tree-sitter edits, recorded as the document changes, so the next parse is incremental. */
-  editTree(uri: string, edit: Parameters<Tree['edit']>[0]): void {
-    this.trees.get(uri)?.edit(edit);
+    const s = this.states.get(uri);
+    if (s) disposePythonState(s);
+    this.states.delete(uri);
   }
 
   get(doc: TextDocument): Promise<Analysis> {
@@ -63,20 +60,16 @@ export class AnalysisStore {
     }
     const analysis = this.settings.get(doc.uri).then((settings) => {
       // The document object is updated in place, so by now it may hold a newer version than the
-      // one asked for. Text and tree are always read together here, at the same (newest) version:
-      // the stored tree has received every edit up to that version, which is what an incremental
-      // parse needs to be correct.
+      // one asked for: the analysis is of the newest text, and recorded under its version. The
+      // state finds what changed since the text it last saw by itself (document.ts).
       const version = doc.version;
       const t0 = performance.now();
-      const old = this.trees.get(doc.uri);
-      const a = analyzeSource({ path: uriToPath(doc.uri) ?? doc.uri, text: doc.getText(), languageId: languageOf(doc) }, settings, old);
+      const previous = this.states.get(doc.uri);
+      const a = analyzeSource({ path: uriToPath(doc.uri) ?? doc.uri, text: doc.getText(), languageId: languageOf(doc) }, settings, { reuse: previous, keep: true });
       this.lastMs.set(doc.uri, performance.now() - t0);
-      if (a.tree && a.tree !== old) {
-        old?.delete();
-        touch(this.trees, doc.uri, a.tree, MAX_TREES, (t) => t.delete());
-      }
-      // The analysis keeps no tree of its own: the store owns trees and deletes them on eviction.
-      a.tree = undefined;
+      if (a.state) touch(this.states, doc.uri, a.state, MAX_STATES, disposePythonState);
+      // The analysis keeps no state of its own: the store owns states and disposes of evicted ones.
+      a.state = undefined;
       const now = this.entries.get(doc.uri);
       if (!now || now.version !== version) touch(this.entries, doc.uri, { version, analysis: Promise.resolve(a) }, MAX_ANALYSES);
       return a;

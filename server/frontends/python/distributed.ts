@@ -19,6 +19,7 @@ import { Range } from '../../core/ir';
 import { parseDType } from '../../core/dtypes';
 import { countClassParams } from './distributedParams';
 import type { Node } from './parser';
+import { descendantAt, topLevel } from './module';
 
 const WRAPPERS: Record<string, SyncKind> = {
   DistributedDataParallel: 'ddp',
@@ -111,7 +112,8 @@ function targetName(n: Node): string | undefined {
   return undefined;
 }
 
-export function collectDistributedSignals(root: Node, text: string): Record<string, unknown[]> {
+export function collectDistributedSignals(module: Node | readonly Node[], text: string): Record<string, unknown[]> {
+  const statements = topLevel(module);
   const sync: DistSync[] = [];
   const compression: DistCompression[] = [];
   const scaling: DistScaling[] = [];
@@ -181,7 +183,7 @@ export function collectDistributedSignals(root: Node, text: string): Record<stri
   if (!GATE.test(text)) return {};
   const seen = new Set<number>();
   const at = (index: number, accept: (n: Node) => boolean, levels: number) => {
-    let n: Node | null = root.descendantForIndex(index);
+    let n: Node | null = descendantAt(statements, index);
     for (let i = 0; n && i < levels; i++, n = n.parent) {
       if (!accept(n)) continue;
       if (!seen.has(n.id)) {
@@ -208,6 +210,6 @@ export function collectDistributedSignals(root: Node, text: string): Record<stri
   put('dist.autocast', autocast);
   put('dist.paramDtype', paramDtype);
   // Parameter counts are only worth their pass when something trains in a distributed way.
-  if (sync.length || scaling.length) put('dist.params', countClassParams(root));
+  if (sync.length || scaling.length) put('dist.params', countClassParams(statements));
   return out;
 }

@@ -13,6 +13,7 @@ import { ClassParams } from '../../core/comm/signals';
 import { ModuleArgs, ParamArg, isKnownModule, moduleParams } from '../../core/params';
 import { Poly, product } from '../../core/symbolic';
 import type { Node } from './parser';
+import { topLevel } from './module';
 
 /** Classes whose fields are configuration (same test as the frontend's dims from config defaults). */
 const CONFIG_CLASS = /config|args|hparams|params|settings|cfg/i;
@@ -42,11 +43,11 @@ interface ClassDecl {
 
 export type { ClassParams };
 
-export function countClassParams(root: Node): ClassParams[] {
+export function countClassParams(module: Node | readonly Node[]): ClassParams[] {
   const classes = new Map<string, ClassDecl>();
   const configDefaults = new Map<string, SV>();
-  const walk = (n: Node) => {
-    for (const c of n.namedChildren) {
+  const walk = (statements: readonly (Node | null)[]) => {
+    for (const c of statements) {
       if (!c) continue;
       const def = c.type === 'decorated_definition' ? c.childForFieldName('definition') : c;
       if (def?.type === 'class_definition') {
@@ -63,7 +64,7 @@ export function countClassParams(root: Node): ClassParams[] {
       }
     }
   };
-  walk(root);
+  walk(topLevel(module));
   const counter = new Counter(classes, configDefaults);
   const out: ClassParams[] = [];
   for (const decl of classes.values()) {

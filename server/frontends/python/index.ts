@@ -1,33 +1,61 @@
 /**
- * The Python frontend: tree-sitter tree → IR (ops with symbolic costs, function totals,
- * shape findings). Phases, in order: directives and imports, module-level facts, then every
- * function and method analysed on its own with calls followed.
+ * The Python frontend: parsed top-level statements → IR (ops with symbolic costs, function
+ * totals, shape findings). Phases, in order: directives and imports, module-level facts, then
+ * every function and method analysed on its own with calls followed.
+ *
+ * Re-analysis after an edit reuses, per top-level definition, what the previous analysis of the
+ * same document found (statementCache.ts says when that is sound). **Invariant: an analysis
+ * that reuses cached results equals a fresh analysis of the same text**; test/lsp/incremental
+ * checks it after every kind of edit.
  */
 import { FileIR } from '../../core/ir';
 import { Settings } from '../../core/settings';
 import { Interpreter } from './interpreter';
-import { Tree, parsePython } from './parser';
+import { PythonDocument } from './document';
 import { readDirectives } from './directives';
-import { collectSignals } from './signals';
+import { SignalCache, collectSignals } from './signals';
 import { collectDistributedSignals } from './distributed';
 import { countClassParams } from './distributedParams';
 import { ClassParams } from '../../core/comm/signals';
+import { StatementCache, analyseStatements } from './statementCache';
 import './builtins';
 
 /** Classes whose integer defaults are dims users mean (`GPTConfig.n_embd = 768`). */
 const CONFIG_CLASS = /config|args|hparams|params|settings|cfg/i;
 
-export interface PythonAnalysis {
-  ir: FileIR;
-  tree: Tree;
+/** What one document keeps between analyses: its parsed statements and per-statement results. */
+export interface PythonState {
+  doc: PythonDocument;
+  functions: StatementCache;
+  signals: SignalCache;
+  params?: { key: string; value: ClassParams[] };
 }
 
-export function analysePython(path: string, text: string, settings: Settings, oldTree?: Tree): PythonAnalysis {
-  const tree = parsePython(text, oldTree);
+export function newPythonState(text: string): PythonState {
+  return { doc: new PythonDocument(text), functions: new StatementCache(), signals: { entries: new Map() } };
+}
+
+export function disposePythonState(state: PythonState): void {
+  state.doc.delete();
+}
+
+export interface PythonAnalysis {
+  ir: FileIR;
+  state: PythonState;
+}
+
+/**
+ * Analyses `text`. With the `state` of an earlier analysis of the same document, only what the
+ * edit touched is parsed and analysed again; the state is updated in place and returned.
+ */
+export function analysePython(path: string, text: string, settings: Settings, state?: PythonState): PythonAnalysis {
+  if (state) state.doc.update(text);
+  else state = newPythonState(text);
+  const statements = state.doc.statements;
   const facts = readDirectives(text);
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   const defaultDtype = facts.defaultDtype ?? settings.defaultDtype;
-  const it = new Interpreter(tree.rootNode, { bindings, defaultDtype, text });
+  const it = new Interpreter(statements, { bindings, defaultDtype, text });
   it.declare();
   it.checkComments();
   for (const cls of it.classes.values()) {
@@ -50,14 +78,7 @@ export function analysePython(path: string, text: string, settings: Settings, ol
   }
   for (const [k, v] of facts.directiveDims) bindings.set(k, v);
   it.discoverInstances();
-  const functions = it.functions.flatMap((f) => {
-    try {
-      return [it.analyseFunction(f)];
-    } catch {
-      // One function the interpreter cannot follow must not cost the file its other results.
-      return [];
-    }
-  });
+  const functions = analyseStatements(it, statements, { bindings, defaultDtype }, state.functions);
   const ir: FileIR = {
     path,
     language: 'python',
@@ -66,20 +87,27 @@ export function analysePython(path: string, text: string, settings: Settings, ol
     findings: it.findings,
     unmodelled: it.unmodelledCalls,
     facts,
-    signals: collectSignals(tree.rootNode, text),
+    signals: collectSignals(statements, text, state.signals),
   };
-  Object.assign(ir.signals, collectDistributedSignals(tree.rootNode, text));
-  attachParams(ir, tree, it.classes.size > 0);
-  return { ir, tree };
+  Object.assign(ir.signals, collectDistributedSignals(statements, text));
+  attachParams(ir, state, it.classes.size > 0);
+  return { ir, state };
 }
 
 /**
  * Trainable parameters per class (issue 7), shown on the hover of the class's methods: the
- * distributed pass already counted them when the file trains in parallel; otherwise count now.
+ * distributed pass already counted them when the file trains in parallel; otherwise count now,
+ * or reuse the last count when no class changed.
  */
-function attachParams(ir: FileIR, tree: Tree, hasClasses: boolean): void {
+function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void {
   if (!hasClasses) return;
-  const counted = (ir.signals['dist.params'] as ClassParams[] | undefined) ?? countClassParams(tree.rootNode);
+  let counted = ir.signals['dist.params'] as ClassParams[] | undefined;
+  if (!counted) {
+    const classes = state.doc.statements.filter((s) => s.type === 'class_definition' || s.type === 'decorated_definition');
+    const key = classes.map((s) => s.text).join('\0');
+    if (state.params?.key !== key) state.params = { key, value: countClassParams(classes) };
+    counted = state.params.value;
+  }
   const byClass = new Map(counted.map((c) => [c.cls, c.params]));
   for (const f of ir.functions) {
     const cls = f.name.includes('.') ? f.name.split('.')[0] : undefined;

@@ -100,10 +100,29 @@ export class Interpreter {
   private comments?: Map<number, CommentInfo>;
   private readonly commentCache = new Map<number, CommentAnnotation | null>();
 
+  /**
+   * Bumped whenever analysing a function improves a class's witness (a construction with more
+   * known arguments): the analysis of later functions may then differ, so a caller caching
+   * per-function results must not cache the one that did it.
+   */
+  witnessChanges = 0;
+  /** The module-level functions `discoverInstances` ran to construct this file's classes. */
+  builders: FunctionInfo[] = [];
+
   constructor(
-    private readonly root: Node,
+    /** The module's top-level statements, in source order. */
+    private readonly statements: readonly Node[],
     private readonly options: InterpreterOptions,
   ) {}
+
+  /**
+   * Starts the numbering of anonymous dims afresh: a caller analysing top-level statements one
+   * at a time does this before each, so a statement's results do not depend on how many
+   * anonymous dims the statements before it made, and a cached result equals a fresh one.
+   */
+  resetFresh(): void {
+    this.freshCounter = 0;
+  }
 
   /** Whether the class (or a base of this file) defines the method. */
   hasMethod(cls: ClassInfo, name: string): boolean {
@@ -118,29 +137,26 @@ export class Interpreter {
 
   /** First pass: imports, module-level constants, functions and classes. */
   declare(): void {
-    for (const stmt of this.root.namedChildren) {
-      if (!stmt) continue;
-      this.declareStatement(stmt, null);
-    }
+    this.statements.forEach((stmt, i) => this.declareStatement(stmt, null, i));
   }
 
-  private declareStatement(stmt: Node, cls: ClassInfo | null): void {
+  private declareStatement(stmt: Node, cls: ClassInfo | null, chunk: number): void {
     const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
     if (!def) return;
     if (def.type === 'function_definition') {
       const name = def.childForFieldName('name')?.text ?? '?';
-      const info: FunctionInfo = { qualName: cls ? `${cls.name}.${name}` : name, node: def, cls: cls ?? undefined };
+      const info: FunctionInfo = { qualName: cls ? `${cls.name}.${name}` : name, node: def, cls: cls ?? undefined, chunk };
       this.functions.push(info);
       if (cls) cls.methods.set(name, info);
       else this.globals.set(name, { kind: 'function', def: info });
     } else if (def.type === 'class_definition' && !cls) {
       const name = def.childForFieldName('name')?.text ?? '?';
       const bases = (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((n): n is Node => !!n).map((n) => n.text);
-      const info: ClassInfo = { name, node: def, bases, methods: new Map(), defaults: new Map() };
+      const info: ClassInfo = { name, node: def, bases, methods: new Map(), defaults: new Map(), chunk };
       this.classes.set(name, info);
       this.globals.set(name, { kind: 'class', cls: info });
       const body = def.childForFieldName('body');
-      for (const s of body?.namedChildren ?? []) if (s) this.declareStatement(s, info);
+      for (const s of body?.namedChildren ?? []) if (s) this.declareStatement(s, info, chunk);
       // Dataclass-style defaults (`n_embd: int = 768`) give config values their numbers.
       const frame = this.newFrame(null, false);
       for (const s of body?.namedChildren ?? []) {
@@ -294,6 +310,7 @@ export class Interpreter {
       const callees = [...builders].map((f) => f.qualName).filter((n) => /^[A-Za-z_]\w*$/.test(n));
       re = new RegExp(`\\b(${[...names, ...callees].join('|')})\\s*\\(`);
     }
+    this.builders = [...builders];
     for (const fn of this.functions) {
       if (!builders.has(fn)) continue;
       const frame = this.newFrame(fn, false);
@@ -310,8 +327,8 @@ export class Interpreter {
   analyseModule(): Acc {
     const frame = this.newFrame(null, true);
     frame.env = this.globals;
-    for (const stmt of this.root.namedChildren) {
-      if (!stmt || stmt.type === 'function_definition' || stmt.type === 'class_definition' || stmt.type === 'decorated_definition') continue;
+    for (const stmt of this.statements) {
+      if (stmt.type === 'function_definition' || stmt.type === 'class_definition' || stmt.type === 'decorated_definition') continue;
       this.exec(stmt, frame);
     }
     return frame.acc;
@@ -434,7 +451,10 @@ export class Interpreter {
       for (const [k, v] of kwargs) inst.fields.set(k, v);
     }
     const score = [...args, ...kwargs.values()].filter((a) => a.kind !== 'unknown' && !(a.kind === 'tensor' && a.type.shape === null)).length + 1;
-    if (score > (this.witnesses.get(cls)?.score ?? 0)) this.witnesses.set(cls, { inst, score });
+    if (score > (this.witnesses.get(cls)?.score ?? 0)) {
+      this.witnesses.set(cls, { inst, score });
+      this.witnessChanges++;
+    }
     return inst;
   }
 
@@ -511,9 +531,15 @@ export class Interpreter {
 
   // ---------------------------------------------------------------- shape comments
 
+  private linesCache?: string[];
+  private lines(): string[] {
+    this.linesCache ??= (this.options.text ?? this.statements.map((s) => s.text).join('\n')).split(/\r\n|\r|\n/);
+    return this.linesCache;
+  }
+
   private commentAt(row: number): CommentAnnotation | null {
     if (this.commentCache.has(row)) return this.commentCache.get(row)!;
-    this.comments ??= collectComments(this.root, (this.options.text ?? this.root.text).split(/\r\n|\r|\n/));
+    this.comments ??= collectComments(this.statements, this.lines(), this.options.text);
     const info = this.comments.get(row);
     const ann = info ? parseShapeComment(info, rangeOf) : null;
     this.commentCache.set(row, ann);
@@ -534,7 +560,7 @@ export class Interpreter {
 
   /** TC001 for every comment that is clearly meant as a shape but does not parse. */
   checkComments(): void {
-    this.comments ??= collectComments(this.root, (this.options.text ?? this.root.text).split(/\r\n|\r|\n/));
+    this.comments ??= collectComments(this.statements, this.lines(), this.options.text);
     for (const row of this.comments.keys()) {
       const a = this.commentAt(row);
       if (a?.error) this.findings.push({ code: 'TC001', severity: 'error', message: a.error, range: a.range });

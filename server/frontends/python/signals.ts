@@ -39,9 +39,36 @@ class Collector {
 
   constructor(private readonly lines: string[]) {}
 
-  run(root: Node): Signals {
+  run(statements: readonly Node[], cache?: SignalCache): Signals {
     this.scopes.push(newScope());
-    this.walk(root);
+    const next: SignalCache['entries'] = new Map();
+    for (const stmt of statements) {
+      if (!cache || !CACHEABLE.has(stmt.type)) {
+        this.walk(stmt);
+        continue;
+      }
+      // What a definition contributes depends on its text and place, and on the imports and
+      // optimizer names met before it; nothing else the collector holds reaches into a def.
+      const key = `${stmt.startPosition.row}:${stmt.startPosition.column}|${this.s.imports.length}:${JSON.stringify(this.s.imports)}|${[...this.optimizers].join(',')}|${stmt.text}`;
+      const hit = cache.entries.get(key);
+      if (hit) {
+        for (const k of Object.keys(hit.added) as (keyof Signals)[]) (this.s[k] as unknown[]).push(...hit.added[k]!);
+        for (const o of hit.optimizers) this.optimizers.add(o);
+        next.set(key, hit);
+        continue;
+      }
+      const lengths = Object.fromEntries(Object.entries(this.s).map(([k, v]) => [k, (v as unknown[]).length]));
+      const optimizers = new Set(this.optimizers);
+      const module = this.scopes[0];
+      const moduleSize = module.softmaxes.length + module.matmuls.length + module.assignments.size;
+      this.walk(stmt);
+      // Statements at class level report into the module's scope, which holds nodes: not cached.
+      if (module.softmaxes.length + module.matmuls.length + module.assignments.size !== moduleSize) continue;
+      const added: Partial<Record<keyof Signals, unknown[]>> = {};
+      for (const [k, v] of Object.entries(this.s)) if ((v as unknown[]).length > lengths[k]) added[k as keyof Signals] = (v as unknown[]).slice(lengths[k]);
+      next.set(key, { added, optimizers: [...this.optimizers].filter((o) => !optimizers.has(o)) });
+    }
+    if (cache) cache.entries = next;
     this.endScope();
     return this.s;
   }
@@ -217,7 +244,9 @@ class Collector {
       o.isLoopVar = o.names.length === 1 && loop.vars.has(o.names[0]) && o.text === o.names[0];
     }
     site.statement = rangeOfNode(st);
-    loop.sig.matmuls.push(site);
+    // Signals outlive the tree (they are cached per statement): they keep no nodes.
+    const { operandNodes: _nodes, ...plain } = site;
+    loop.sig.matmuls.push(plain);
     site.operandNodes.forEach((o, i) => {
       if (isTransposeExpr(o)) this.onTransposeUse(o, n, 'matmul', i);
     });
@@ -346,8 +375,16 @@ export function positional(args: Node | null): Node[] {
   return (args?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'keyword_argument' && c.type !== 'comment');
 }
 
-export function collectSignals(root: Node, text: string): Record<string, unknown[]> {
-  const s = new Collector(text.split(/\r\n|\r|\n/)).run(root);
+/** Top-level statements whose signals are cached by their text and place. */
+const CACHEABLE = new Set(['function_definition', 'decorated_definition', 'class_definition']);
+
+/** Signals of top-level definitions from the previous analysis of the same document. */
+export interface SignalCache {
+  entries: Map<string, { added: Partial<Record<keyof Signals, unknown[]>>; optimizers: string[] }>;
+}
+
+export function collectSignals(statements: readonly Node[], text: string, cache?: SignalCache): Record<string, unknown[]> {
+  const s = new Collector(text.split(/\r\n|\r|\n/)).run(statements, cache);
   return s as unknown as Record<string, unknown[]>;
 }
 

@@ -62,6 +62,8 @@ export interface FunctionInfo {
   qualName: string;
   node: Node;
   cls?: ClassInfo;
+  /** Index of the top-level statement that defines it (its class, for a method). */
+  chunk?: number;
 }
 
 export interface ClassInfo {
@@ -71,6 +73,8 @@ export interface ClassInfo {
   methods: Map<string, FunctionInfo>;
   /** Dataclass-style fields with defaults (`n_embd: int = 768`). */
   defaults: Map<string, Value>;
+  /** Index of the top-level statement that defines it. */
+  chunk?: number;
 }
 
 export const UNKNOWN: Value = { kind: 'unknown' };

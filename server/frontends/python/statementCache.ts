@@ -1,0 +1,123 @@
+/**
+ * Functions and methods analysed per top-level statement, with the results of the previous
+ * analysis of the same document reused where nothing they depend on changed.
+ *
+ * What the analysis of a top-level definition depends on, and so what its cache key holds:
+ * - its own text and place (ranges are absolute);
+ * - the module context: dims and dtype in force, and the text of every top-level statement that
+ *   is not a definition (imports, constants, comments and their directives);
+ * - the definitions it names, transitively (callees, classes it constructs or inherits from,
+ *   config classes its parameters are typed with): a conservative closure over identifiers;
+ * - the classes' witnesses (the best-known constructions): definitions whose analysis improved a
+ *   witness are never cached, and their text is part of the key of every definition after them;
+ * - the builders `discoverInstances` ran first.
+ * Anonymous dims are numbered afresh per statement (`Interpreter.resetFresh`), cached or not, so
+ * that a statement's results do not depend on those before it.
+ */
+import type { Finding, FunctionSummary, TensorOp, Unmodelled } from '../../core/ir';
+import type { DType } from '../../core/dtypes';
+import type { Interpreter } from './interpreter';
+import type { Node } from './parser';
+import type { FunctionInfo } from './values';
+
+interface Entry {
+  ops: TensorOp[];
+  findings: Finding[];
+  unmodelled: Unmodelled[];
+  summaries: FunctionSummary[];
+}
+
+export class StatementCache {
+  entries = new Map<string, Entry>();
+  /** Identifiers each statement text mentions, by text. */
+  mentions = new Map<string, string[]>();
+}
+
+const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+function mentionsOf(cache: StatementCache, next: Map<string, string[]>, text: string): string[] {
+  let m = cache.mentions.get(text);
+  if (!m) m = [...new Set(text.match(IDENT) ?? [])];
+  next.set(text, m);
+  return m;
+}
+
+export function analyseStatements(it: Interpreter, statements: readonly Node[], context: { bindings: Map<string, number>; defaultDtype: DType }, cache: StatementCache): FunctionSummary[] {
+  const texts = statements.map((s) => s.text);
+  // Which statement defines each top-level name.
+  const defines = new Map<string, number>();
+  for (const f of it.functions) if (!f.cls && f.chunk !== undefined) defines.set(f.qualName, f.chunk);
+  for (const c of it.classes.values()) if (c.chunk !== undefined) defines.set(c.name, c.chunk);
+  const isDef = new Set(defines.values());
+  const bindings = [...context.bindings].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(',');
+  const moduleText = texts.filter((_, i) => !isDef.has(i)).join('\0');
+  const builders = it.builders.map((b) => `${b.qualName}:${b.chunk !== undefined ? texts[b.chunk] : ''}`).join('\0');
+  const contextKey = `${bindings}|${context.defaultDtype}|${moduleText}|${builders}`;
+
+  const nextMentions = new Map<string, string[]>();
+  const closure = (start: number): number[] => {
+    const seen = new Set<number>([start]);
+    const queue = [start];
+    while (queue.length) {
+      const i = queue.pop()!;
+      for (const name of mentionsOf(cache, nextMentions, texts[i])) {
+        const j = defines.get(name);
+        if (j !== undefined && !seen.has(j)) {
+          seen.add(j);
+          queue.push(j);
+        }
+      }
+    }
+    seen.delete(start);
+    return [...seen].sort((a, b) => a - b);
+  };
+
+  const byChunk = new Map<number, FunctionInfo[]>();
+  for (const f of it.functions) {
+    if (f.chunk === undefined) continue;
+    const list = byChunk.get(f.chunk) ?? [];
+    list.push(f);
+    byChunk.set(f.chunk, list);
+  }
+  const next = new Map<string, Entry>();
+  const summaries: FunctionSummary[] = [];
+  let witnessKey = '';
+  for (const [chunk, fns] of byChunk) {
+    const s = statements[chunk];
+    const deps = closure(chunk).map((j) => texts[j]);
+    const key = `${s.startPosition.row}:${s.startPosition.column}\0${texts[chunk]}\0${deps.join('\0')}\0${contextKey}\0${witnessKey}`;
+    const hit = cache.entries.get(key);
+    if (hit) {
+      it.ops.push(...hit.ops);
+      it.findings.push(...hit.findings);
+      it.unmodelledCalls.push(...hit.unmodelled);
+      summaries.push(...hit.summaries.map((x) => ({ ...x })));
+      next.set(key, hit);
+      continue;
+    }
+    it.resetFresh();
+    const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges };
+    const own: FunctionSummary[] = [];
+    for (const f of fns) {
+      try {
+        own.push(it.analyseFunction(f));
+      } catch {
+        // One function the interpreter cannot follow must not cost the file its other results.
+      }
+    }
+    summaries.push(...own.map((x) => ({ ...x })));
+    if (it.witnessChanges !== before.witness) {
+      witnessKey += `\0${texts[chunk]}`;
+      continue;
+    }
+    next.set(key, {
+      ops: it.ops.slice(before.ops),
+      findings: it.findings.slice(before.findings),
+      unmodelled: it.unmodelledCalls.slice(before.unmodelled),
+      summaries: own,
+    });
+  }
+  cache.entries = next;
+  cache.mentions = nextMentions;
+  return summaries;
+}

@@ -1,0 +1,118 @@
+/**
+ * Re-analysis that reuses the previous state of a document (re-parsed top-level statements,
+ * cached per-statement results) must equal a fresh analysis of the same text, whatever the edit:
+ * typed characters, new and deleted lines, indentation changes that move statements in and out
+ * of a block, broken and repaired syntax. Every fixture model and rule file gets a deterministic
+ * series of such edits, compared in full (ops, figures, findings, function totals) after each.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { analyzeSource, initEngine } from '../../server/engine/analyze';
+import { fileJson } from '../../server/engine/report';
+import { PythonState, disposePythonState } from '../../server/frontends/python';
+import { PythonDocument, diffSpan } from '../../server/frontends/python/document';
+import { pythonParser } from '../../server/frontends/python/parser';
+import { DEFAULT_SETTINGS } from '../../server/core/settings';
+
+const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
+const FILES = ['models', 'rules'].flatMap((d) => fs.readdirSync(path.join(FIXTURES, d)).filter((f) => f.endsWith('.py')).map((f) => path.join(FIXTURES, d, f)));
+
+/** A small deterministic generator, so a failure names an edit that can be replayed. */
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+}
+
+const INSERTS = ['x', '\n', '\n\n', '    ', '(', ')', '#', ' @ w', 'def extra(a, b):\n    return a @ b\n', '"""', '1', ':', '\\\n', 'class Q:\n    pass\n'];
+
+function edit(text: string, r: () => number): string {
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const kind = r();
+  if (kind < 0.15) {
+    // Indent or dedent a whole line: statements move into or out of a block.
+    const at = lineStarts[Math.floor(r() * lineStarts.length)];
+    return text.startsWith('    ', at) && r() < 0.5 ? text.slice(0, at) + text.slice(at + 4) : text.slice(0, at) + '    ' + text.slice(at);
+  }
+  if (kind < 0.25) {
+    // Duplicate a line.
+    const i = Math.floor(r() * (lineStarts.length - 1));
+    const line = text.slice(lineStarts[i], lineStarts[i + 1]);
+    return text.slice(0, lineStarts[i + 1]) + line + text.slice(lineStarts[i + 1]);
+  }
+  const pos = Math.floor(r() * (text.length + 1));
+  const del = r() < 0.3 ? Math.floor(r() * 6) : 0;
+  return text.slice(0, pos) + INSERTS[Math.floor(r() * INSERTS.length)] + text.slice(pos + del);
+}
+
+function report(text: string, state?: PythonState) {
+  const a = analyzeSource({ path: 'f.py', text, languageId: 'python' }, DEFAULT_SETTINGS, state ? { reuse: state } : undefined);
+  return { json: JSON.stringify(fileJson(a)), state: a.state };
+}
+
+describe('incremental analysis equals fresh analysis', () => {
+  before(() => initEngine());
+
+  it('finds the one changed span between two texts', () => {
+    assert.equal(diffSpan('abc', 'abc'), null);
+    assert.deepEqual(diffSpan('abcdef', 'abXYef'), { start: 2, oldEnd: 4, newEnd: 4 });
+    assert.deepEqual(diffSpan('aaaa', 'aaaaa'), { start: 4, oldEnd: 4, newEnd: 5 });
+    const long = 'x'.repeat(5000);
+    assert.deepEqual(diffSpan(`${long}a${long}`, `${long}bb${long}`), { start: 5000, oldEnd: 5001, newEnd: 5002 });
+  });
+
+  it('keeps its statements equal to a fresh parse, re-parsing only the edited ones', () => {
+    const text0 = fs.readFileSync(FILES.find((f) => f.endsWith('gpt2_nanogpt_style.py'))!, 'utf8');
+    const doc = new PythonDocument(text0);
+    const r = rng(11);
+    let text = text0;
+    const modes = new Set<string>();
+    try {
+      for (let k = 0; k < 120; k++) {
+        const next = edit(text, r);
+        doc.update(next);
+        const fresh = pythonParser().parse(next)!;
+        try {
+          const describe = (n: { type: string; startIndex: number; endIndex: number; startPosition: { row: number; column: number }; toString(): string }) => `${n.type} ${n.startIndex}-${n.endIndex} ${n.startPosition.row}:${n.startPosition.column} ${n.toString()}`;
+          assert.deepEqual(doc.statements.map(describe), fresh.rootNode.namedChildren.map((n) => describe(n!)), `edit ${k}`);
+          assert.deepEqual(doc.statements.map((n) => n.text), fresh.rootNode.namedChildren.map((n) => n!.text));
+        } finally {
+          fresh.delete();
+        }
+        modes.add(doc.lastUpdate);
+        // Half the broken edits are undone, so the series also sees chunked updates of valid code.
+        text = doc.syntaxError && r() < 0.7 ? text : next;
+        if (text !== next) doc.update(text);
+      }
+    } finally {
+      doc.delete();
+    }
+    assert.ok(modes.has('chunks'), 'some updates re-parsed only the edited statements');
+    assert.ok(modes.has('full'), 'broken syntax made some updates parse everything');
+  });
+
+  for (const file of FILES) {
+    it(`after a series of edits: ${path.relative(FIXTURES, file)}`, () => {
+      let text = fs.readFileSync(file, 'utf8');
+      const r = rng(file.length);
+      let { state } = report(text, undefined);
+      state = analyzeSource({ path: 'f.py', text, languageId: 'python' }, DEFAULT_SETTINGS, { keep: true }).state;
+      try {
+        for (let k = 0; k < 25; k++) {
+          const next = edit(text, r);
+          const inc = report(next, state);
+          state = inc.state;
+          assert.equal(inc.json, report(next).json, `edit ${k} of ${path.basename(file)}`);
+          text = next;
+        }
+      } finally {
+        if (state) disposePythonState(state);
+      }
+    });
+  }
+});
