@@ -2,7 +2,7 @@
  * One file through the whole pipeline: frontend → IR → cost figures on the chosen device → rules.
  * Used unchanged by the language server, the CLI and the tests; it reads no files itself.
  */
-import { CostFigures, evaluateCost, evaluateOp } from '../core/cost/evaluate';
+import { CostFigures, evaluateCost, evaluateOp, sumFigures } from '../core/cost/evaluate';
 import { DEFAULT_DEVICE_ID, Device, findDevice } from '../core/devices';
 import { FileIR, Finding, FunctionSummary } from '../core/ir';
 import { runRules } from '../core/rules/run';
@@ -92,23 +92,36 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   for (const [k, v] of ir.facts.dims) bindings.set(k, v);
   for (const [k, v] of ir.facts.directiveDims) bindings.set(k, v);
-  const figures = ir.ops.map((op) => evaluateOp(op, device, bindings));
+  // Ops and function summaries reused from the previous analysis are the same objects: their
+  // figures are too, as long as the device and the bindings are.
+  const memoKey = `${device.id}|${JSON.stringify(device)}|${[...bindings].sort(([a], [b]) => (a < b ? -1 : 1)).join(';')}`;
+  const figures = ir.ops.map((op) => memo(OP_FIGURES, op, memoKey, () => evaluateOp(op, device, bindings)));
   const defaultDtype = ir.facts.defaultDtype ?? settings.defaultDtype;
   const gemmDtype = dominantDtypes(ir);
   const withUnknown = new Set(ir.ops.filter((o) => o.cost.unknown && o.function).map((o) => o.function!));
-  const functions = ir.functions.map((summary) => ({
-    summary,
-    incomplete: withUnknown.has(summary.name),
-    figures: evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, gemmDtype.get(summary.name) ?? defaultDtype, device, bindings),
-  }));
+  const functions = ir.functions.map((summary) => {
+    const dtype = gemmDtype.get(summary.name) ?? defaultDtype;
+    return {
+      summary,
+      incomplete: withUnknown.has(summary.name),
+      figures: memo(FUNCTION_FIGURES, summary, `${memoKey}|${dtype}`, () =>
+        evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, dtype, device, bindings),
+      ),
+    };
+  });
   const findings = runRules(ir, figures, device, settings, bindings);
-  const known = ir.ops.filter((op) => !op.cost.unknown);
-  const times = (op: (typeof known)[number], p: Poly) => (op.repeat ? p.mul(op.repeat) : p);
-  const flops = Poly.sum(known.map((op) => times(op, op.cost.flops)));
-  const other = Poly.sum(known.map((op) => times(op, op.cost.otherFlops)));
-  const bytes = Poly.sum(known.map((op) => times(op, op.cost.bytes)));
-  const total = evaluateCost({ flops, otherFlops: other, bytes }, defaultDtype, device, bindings);
+  const total = sumFigures(figures.filter((_, i) => !ir.ops[i].cost.unknown), defaultDtype, device);
   return { ir, settings, device, deviceWarning: warning, bindings, figures, functions, findings, total, state };
+}
+
+const OP_FIGURES = new WeakMap<object, { key: string; value: CostFigures }>();
+const FUNCTION_FIGURES = new WeakMap<object, { key: string; value: CostFigures }>();
+function memo<T>(m: WeakMap<object, { key: string; value: T }>, owner: object, key: string, compute: () => T): T {
+  const hit = m.get(owner);
+  if (hit && hit.key === key) return hit.value;
+  const value = compute();
+  m.set(owner, { key, value });
+  return value;
 }
 
 /** The dtype of each function's first GEMM-class op, for its roofline placement. */

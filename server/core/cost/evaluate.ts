@@ -86,3 +86,37 @@ export function evaluateCost(cost: OpCost, dtype: DType, device: Device, binding
 export function evaluateOp(op: TensorOp, device: Device, bindings: Bindings): CostFigures {
   return evaluateCost(op.cost, op.dtype, device, bindings, op.repeat);
 }
+
+/**
+ * The figures of a sum of ops from the ops' own figures: the same numbers as evaluating the
+ * summed cost (costs are sums of non-negative terms, so nothing cancels), without building the
+ * sum of thousands of polynomials on every re-analysis. Null when any op's figure is.
+ */
+export function sumFigures(parts: CostFigures[], dtype: DType, device: Device): CostFigures {
+  const peak = peakFor(device, dtype);
+  const ridge = peak / device.bandwidth;
+  const unbound = new Set<string>();
+  let flops: number | null = 0;
+  let otherFlops: number | null = 0;
+  let bytes: number | null = 0;
+  for (const f of parts) {
+    for (const u of f.unbound) unbound.add(u);
+    flops = flops === null || f.flops === null ? null : flops + f.flops;
+    otherFlops = otherFlops === null || f.otherFlops === null ? null : otherFlops + f.otherFlops;
+    bytes = bytes === null || f.bytes === null ? null : bytes + f.bytes;
+  }
+  let intensity: number | null = null;
+  let bound: Bound | null = null;
+  let timeSeconds: number | null = null;
+  let attainable: number | null = null;
+  let fractionOfPeak: number | null = null;
+  if (flops !== null && otherFlops !== null && bytes !== null) {
+    const r = roofline(flops + otherFlops, bytes, device, dtype);
+    intensity = bytes > 0 ? r.intensity : null;
+    bound = r.bound;
+    timeSeconds = r.timeSeconds;
+    attainable = r.attainable;
+    fractionOfPeak = r.fractionOfPeak;
+  }
+  return { flops, macs: flops === null ? null : flops / 2, otherFlops, bytes, intensity, bound, timeSeconds, attainable, fractionOfPeak, peak, ridge, unbound: [...unbound].sort() };
+}

@@ -10,8 +10,21 @@ import { Bindings } from '../symbolic';
 import { RULES } from './registry';
 import { RuleContext } from './types';
 
+const PER_OP = new WeakMap<object, Map<string, { key: string; value: unknown }>>();
+
 export function runRules(ir: FileIR, figures: CostFigures[], device: Device, settings: Settings, bindings: Bindings): Finding[] {
+  const context = `${JSON.stringify(device)}|${[...bindings].sort(([a], [b]) => (a < b ? -1 : 1)).join(';')}`;
   const ctx: RuleContext = {
+    perOp: <T>(code: string, op: object, key: string, compute: () => T): T => {
+      let byRule = PER_OP.get(op);
+      if (!byRule) PER_OP.set(op, (byRule = new Map()));
+      const full = `${context}|${key}`;
+      const hit = byRule.get(code);
+      if (hit && hit.key === full) return hit.value as T;
+      const value = compute();
+      byRule.set(code, { key: full, value });
+      return value;
+    },
     ir,
     device,
     settings,

@@ -29,22 +29,24 @@ export const rule: Rule = {
     ctx.ir.ops.forEach((op, i) => {
       const f = ctx.figures[i];
       if (!GEMMS.has(op.kind) || f.bound !== 'compute' || f.timeSeconds === null || f.timeSeconds < minTime || !sms) return;
-      const m = num(op.attrs.m, ctx.bindings);
-      const n = num(op.attrs.n, ctx.bindings);
-      const batch = num(op.attrs.batch, ctx.bindings) ?? 1;
-      if (m === null || n === null || tile <= 0) return;
-      const tm = Math.ceil(m / tile);
-      const tn = Math.ceil(n / tile);
-      const tiles = batch * tm * tn;
-      if (tiles >= sms) return;
-      const busy = tiles / sms;
-      out.push(
-        make(
+      const time = f.timeSeconds;
+      const finding = ctx.perOp(rule.code, op, `${tile}|${time}`, () => {
+        const m = num(op.attrs.m, ctx.bindings);
+        const n = num(op.attrs.n, ctx.bindings);
+        const batch = num(op.attrs.batch, ctx.bindings) ?? 1;
+        if (m === null || n === null || tile <= 0) return null;
+        const tm = Math.ceil(m / tile);
+        const tn = Math.ceil(n / tile);
+        const tiles = batch * tm * tn;
+        if (tiles >= sms) return null;
+        const busy = tiles / sms;
+        return make(
           rule,
           op.range,
-          `${batch}×${tm}×${tn} = ${tiles} output tiles of ${tile}×${tile} for ${sms} SMs on ${deviceLabel(ctx.device)}: at most ${percentText(busy)} of the SMs busy, ~${timeText(f.timeSeconds / busy)} instead of ${timeText(f.timeSeconds)}; batch more items per call or split K`,
-        ),
-      );
+          `${batch}×${tm}×${tn} = ${tiles} output tiles of ${tile}×${tile} for ${sms} SMs on ${deviceLabel(ctx.device)}: at most ${percentText(busy)} of the SMs busy, ~${timeText(time / busy)} instead of ${timeText(time)}; batch more items per call or split K`,
+        );
+      });
+      if (finding) out.push(finding);
     });
     return out;
   },

@@ -32,10 +32,18 @@ export const rule: Rule = {
     const minFlops = ctx.threshold('fp32GemmMinGflop') * 1e9;
     const disabled = sig.tf32.filter((t) => !t.enabled && t.setting !== 'cudnn.allow_tf32');
     const out: Finding[] = [];
+    const key = `${minFlops}|${JSON.stringify(disabled)}`;
     ctx.ir.ops.forEach((op, i) => {
       const f = ctx.figures[i];
       if (!GEMMS.has(op.kind) || op.dtype !== 'fp32' || f.flops === null || f.bytes === null || f.flops < minFlops) return;
       if (sig.autocast.some((a) => contains(a.region, op.range))) return;
+      const finding = ctx.perOp(rule.code, op, `${key}|${f.flops}|${f.bytes}`, () => check(op, f));
+      if (finding) out.push(finding);
+    });
+    return out;
+
+    function check(op: (typeof ctx.ir.ops)[number], f: (typeof ctx.figures)[number]): Finding | null {
+      if (f.flops === null || f.bytes === null) return null;
       const fp32 = roofline(f.flops, f.bytes, d, 'fp32').timeSeconds;
       // V100 and T4 have neither TF32 nor bf16: fp16 autocast is their tensor-core path. The
       // 16-bit paths also halve the bytes, which is what helps a memory-bound GEMM.
@@ -44,16 +52,13 @@ export const rule: Rule = {
       const half = d.peak.bf16 ? 'bf16' : 'fp16';
       options.push({ name: `${half} autocast${half === 'fp16' ? ' (with a GradScaler when training)' : ''}`, peak: d.peak[half] ?? d.peak.fp16, time: roofline(f.flops, f.bytes / 2, d, half).timeSeconds });
       const best = Math.min(...options.map((o) => o.time));
-      if (fp32 / best < 1.5) return;
-      out.push(
-        make(
-          rule,
-          op.range,
-          `fp32 GEMM of ${flopsText(f.flops)} runs on ${deviceLabel(d)}'s fp32 units at ${rateText(d.peak.fp32)} (≥${timeText(fp32)}); tensor cores: ${options.map((o) => `${o.name} ${rateText(o.peak)} (≥${timeText(o.time)})`).join(', ')}`,
-          { related: disabled.map((t) => ({ range: t.range, message: 'TF32 is switched off here' })) },
-        ),
+      if (fp32 / best < 1.5) return null;
+      return make(
+        rule,
+        op.range,
+        `fp32 GEMM of ${flopsText(f.flops)} runs on ${deviceLabel(d)}'s fp32 units at ${rateText(d.peak.fp32)} (≥${timeText(fp32)}); tensor cores: ${options.map((o) => `${o.name} ${rateText(o.peak)} (≥${timeText(o.time)})`).join(', ')}`,
+        { related: disabled.map((t) => ({ range: t.range, message: 'TF32 is switched off here' })) },
       );
-    });
-    return out;
+    }
   },
 };

@@ -30,6 +30,13 @@ export interface RuleContext {
   /** Figures of `ir.ops[i]` at index i. */
   figures: CostFigures[];
   threshold(key: string): number;
+  /**
+   * What a per-op rule concluded about `op` the last time, when `key` (the rule's thresholds
+   * and file-level facts it used) is the same and the device and bindings are too; otherwise
+   * `compute()`. Re-analysis reuses op objects of unchanged code, so a rule that formats a
+   * message for each of thousands of ops does it only for the ops that changed.
+   */
+  perOp<T>(code: string, op: object, key: string, compute: () => T): T;
 }
 
 export interface Rule {

@@ -19,7 +19,7 @@ import { AnnotationError, parseDimExpr } from './annotations/jaxtyping';
 import type { Node } from './parser';
 
 export interface CommentInfo {
-  node: Node;
+  range: Range;
   text: string;
   /** True when nothing but whitespace precedes the comment on its line. */
   ownLine: boolean;
@@ -39,28 +39,39 @@ export interface CommentAnnotation {
 
 /**
  * All comments of a module by start row (one comment per row at most in Python). Only the places
- * where the text has a `#` are looked at, each asked of the tree (a `#` may sit in a string):
- * walking every node through web-tree-sitter to find the comments costs tens of milliseconds on
- * a large file, this costs one lookup per `#`.
+ * where a statement's text has a `#` are looked at, each asked of the tree (a `#` may sit in a
+ * string): walking every node through web-tree-sitter to find the comments costs tens of
+ * milliseconds on a large file. What a statement holds is remembered by its text and place, so
+ * re-analysis after an edit asks the tree only about the statements that changed.
  */
-export function collectComments(statements: readonly Node[], lines: string[], text = lines.join('\n')): Map<number, CommentInfo> {
+export function collectComments(statements: readonly Node[], lines: string[], texts?: readonly string[]): Map<number, CommentInfo> {
   const out = new Map<number, CommentInfo>();
-  let s = 0;
-  for (let i = text.indexOf('#'); i !== -1; i = text.indexOf('#', i + 1)) {
-    while (s < statements.length && statements[s].endIndex <= i) s++;
-    if (s === statements.length) break;
-    const stmt = statements[s];
-    if (stmt.startIndex > i) continue;
-    const c = stmt.type === 'comment' ? stmt : stmt.descendantForIndex(i);
-    if (c?.type !== 'comment' || c.startIndex !== i) continue;
-    const row = c.startPosition.row;
-    const before = (lines[row] ?? '').slice(0, c.startPosition.column);
-    out.set(row, { node: c, text: c.text, ownLine: before.trim() === '' });
-    // The rest of the line is the comment's own text.
-    i = c.endIndex - 1;
-  }
+  if (STATEMENT_COMMENTS.size > 50_000) STATEMENT_COMMENTS.clear();
+  statements.forEach((stmt, k) => {
+    const text = texts?.[k] ?? stmt.text;
+    if (!text.includes('#')) return;
+    const key = `${stmt.startPosition.row}:${stmt.startPosition.column}:${stmt.startIndex}\0${text}`;
+    let found = STATEMENT_COMMENTS.get(key);
+    if (!found) {
+      found = [];
+      for (let i = text.indexOf('#'); i !== -1; i = text.indexOf('#', i + 1)) {
+        const c = stmt.type === 'comment' ? stmt : stmt.descendantForIndex(stmt.startIndex + i);
+        if (c?.type !== 'comment' || c.startIndex !== stmt.startIndex + i) continue;
+        const row = c.startPosition.row;
+        const before = (lines[row] ?? '').slice(0, c.startPosition.column);
+        found.push({ range: { start: { line: row, character: c.startPosition.column }, end: { line: c.endPosition.row, character: c.endPosition.column } }, text: c.text, ownLine: before.trim() === '' });
+        // The rest of the line is the comment's own text.
+        i = c.endIndex - 1 - stmt.startIndex;
+      }
+      STATEMENT_COMMENTS.set(key, found);
+    }
+    for (const c of found) out.set(c.range.start.line, c);
+  });
   return out;
 }
+
+const STATEMENT_COMMENTS = new Map<string, CommentInfo[]>();
+const PARSED = new Map<string, CommentAnnotation | null>();
 
 const DIRECTIVE_SHAPE = /^#\s*tensorcost:\s*shape\b(.*)$/;
 /** Signals that a comment is meant as a shape: the word `shape` before a bracket, or an arrow. */
@@ -68,9 +79,18 @@ const SHAPE_WORD = /\bshape\s*[:=]?\s*(`?)([([])/i;
 const ARROW = /->\s*`?([([])/;
 
 /** Parses one comment; null when it says nothing about shapes. */
-export function parseShapeComment(info: CommentInfo, rangeOf: (n: Node) => Range): CommentAnnotation | null {
-  const text = info.text;
-  const range = rangeOf(info.node);
+export function parseShapeComment(info: CommentInfo): CommentAnnotation | null {
+  // Results are shared between analyses (nothing changes them): parsing hundreds of comments
+  // again on every keystroke would cost more than the rest of a re-analysis.
+  const key = `${info.range.start.line}:${info.range.start.character}:${info.range.end.line}:${info.range.end.character}\0${info.text}`;
+  if (PARSED.has(key)) return PARSED.get(key)!;
+  if (PARSED.size > 50_000) PARSED.clear();
+  const result = parseComment(info.text, info.range);
+  PARSED.set(key, result);
+  return result;
+}
+
+function parseComment(text: string, range: Range): CommentAnnotation | null {
   const d = DIRECTIVE_SHAPE.exec(text);
   if (d) return parseDirective(d[1], range);
   if (/^#\s*(tensorcost:|noqa|type:|pragma|pylint|ruff|fmt:)/.test(text)) return null;

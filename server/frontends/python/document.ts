@@ -22,6 +22,8 @@ interface Chunk {
   /** Its place among the named children of its tree's root, which an edit never changes. */
   index: number;
   node: Node;
+  /** The statement's source, read once: it does not change while the chunk lives. */
+  text: string;
 }
 
 /** Where `text` and `old` differ, as one replaced span (common prefix and suffix kept). */
@@ -58,10 +60,10 @@ function pointAt(text: string, index: number): { row: number; column: number } {
   return { row, column: index - lineStart };
 }
 
-function chunksOf(tree: Tree): Chunk[] {
+function chunksOf(tree: Tree, text: string): Chunk[] {
   const out: Chunk[] = [];
   tree.rootNode.namedChildren.forEach((node, index) => {
-    if (node) out.push({ tree, index, node });
+    if (node) out.push({ tree, index, node, text: text.slice(node.startIndex, node.endIndex) });
   });
   return out;
 }
@@ -89,6 +91,14 @@ export class PythonDocument {
     return this.chunks.map((c) => c.node);
   }
 
+  /** The source of each statement, in the order of `statements`. */
+  get texts(): readonly string[] {
+    this.textsCache ??= this.chunks.map((c) => c.text);
+    return this.textsCache;
+  }
+
+  private textsCache?: string[];
+
   get syntaxError(): boolean {
     return this.hasError;
   }
@@ -105,7 +115,8 @@ export class PythonDocument {
     this.release();
     const tree = this.parse();
     this.hasError = tree.rootNode.hasError;
-    this.chunks = chunksOf(tree);
+    this.chunks = chunksOf(tree, this.source.text);
+    this.textsCache = undefined;
     this.lastUpdate = 'full';
   }
 
@@ -156,7 +167,7 @@ export class PythonDocument {
     if (text.slice(startIndex, endIndex).trim() !== '') {
       const tree = this.parse([{ startIndex, endIndex, startPosition: startPoint, endPosition: endPoint }]);
       if (tree.rootNode.hasError) return this.parseAll();
-      fresh = chunksOf(tree);
+      fresh = chunksOf(tree, this.source.text);
     }
     // Nodes hold their positions from when they were read: read the moved ones again.
     const reread = new Map<Tree, (Node | null)[]>();
@@ -165,9 +176,10 @@ export class PythonDocument {
     for (const c of after) {
       const node = moved.has(c.tree) ? reread.get(c.tree)![c.index] : c.node;
       if (!node) return this.parseAll();
-      kept.push({ tree: c.tree, index: c.index, node });
+      kept.push({ tree: c.tree, index: c.index, node, text: c.text });
     }
     this.chunks = [...before, ...fresh, ...kept];
+    this.textsCache = undefined;
     this.lastUpdate = 'chunks';
     this.collect();
   }

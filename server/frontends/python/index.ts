@@ -8,7 +8,7 @@
  * that reuses cached results equals a fresh analysis of the same text**; test/lsp/incremental
  * checks it after every kind of edit.
  */
-import { FileIR } from '../../core/ir';
+import { FileIR, FunctionSummary } from '../../core/ir';
 import { Settings } from '../../core/settings';
 import { Interpreter } from './interpreter';
 import { PythonDocument } from './document';
@@ -55,7 +55,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
   const facts = readDirectives(text);
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   const defaultDtype = facts.defaultDtype ?? settings.defaultDtype;
-  const it = new Interpreter(statements, { bindings, defaultDtype, text });
+  const it = new Interpreter(statements, { bindings, defaultDtype, text, texts: state.doc.texts });
   it.declare();
   it.checkComments();
   for (const cls of it.classes.values()) {
@@ -78,7 +78,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
   }
   for (const [k, v] of facts.directiveDims) bindings.set(k, v);
   it.discoverInstances();
-  const functions = analyseStatements(it, statements, { bindings, defaultDtype }, state.functions);
+  const functions = analyseStatements(it, statements, state.doc.texts, { bindings, defaultDtype }, state.functions);
   const ir: FileIR = {
     path,
     language: 'python',
@@ -87,7 +87,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     findings: it.findings,
     unmodelled: it.unmodelledCalls,
     facts,
-    signals: collectSignals(statements, text, state.signals),
+    signals: collectSignals(statements, text, state.signals, state.doc.texts),
   };
   Object.assign(ir.signals, collectDistributedSignals(statements, text));
   attachParams(ir, state, it.classes.size > 0);
@@ -99,19 +99,28 @@ export function analysePython(path: string, text: string, settings: Settings, st
  * distributed pass already counted them when the file trains in parallel; otherwise count now,
  * or reuse the last count when no class changed.
  */
+const WITH_PARAMS = new WeakMap<FunctionSummary, FunctionSummary>();
+
 function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void {
   if (!hasClasses) return;
   let counted = ir.signals['dist.params'] as ClassParams[] | undefined;
   if (!counted) {
-    const classes = state.doc.statements.filter((s) => s.type === 'class_definition' || s.type === 'decorated_definition');
-    const key = classes.map((s) => s.text).join('\0');
+    const texts = state.doc.texts;
+    const classes = state.doc.statements.filter((_, i) => /^(@|class\b)/.test(texts[i]));
+    const key = texts.filter((t) => /^(@|class\b)/.test(t)).join('\0');
     if (state.params?.key !== key) state.params = { key, value: countClassParams(classes) };
     counted = state.params.value;
   }
   const byClass = new Map(counted.map((c) => [c.cls, c.params]));
-  for (const f of ir.functions) {
+  // Summaries may be shared with the previous analysis (cached): copied, never changed in place.
+  ir.functions = ir.functions.map((f) => {
     const cls = f.name.includes('.') ? f.name.split('.')[0] : undefined;
     const p = cls ? byClass.get(cls) : undefined;
-    if (p && !p.isZero()) f.params ??= p;
-  }
+    if (!p || p.isZero() || f.params) return f;
+    const copy = WITH_PARAMS.get(f);
+    if (copy && copy.params === p) return copy;
+    const made = { ...f, params: p };
+    WITH_PARAMS.set(f, made);
+    return made;
+  });
 }

@@ -18,6 +18,9 @@ import { CALL_CONSTANTS, adaptCall, isConfigFactory, isNotCompute } from './alia
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 
+/** What declaring a class learns from its text alone, shared by analyses of the same text. */
+const CLASS_SHAPES = new Map<string, { name: string; bases: string[]; methods: { name: string; index: number; decorated: boolean }[]; assigns: boolean }>();
+
 /** Calls deeper than this are not followed (their cost is then missing, never wrong). */
 const MAX_CALL_DEPTH = 16;
 /** Statements interpreted per analysis before we stop, so pathological input cannot hang us. */
@@ -55,6 +58,8 @@ export interface InterpreterOptions {
   defaultDtype: DType;
   /** The source text, for reading shape comments by line. */
   text?: string;
+  /** The source of each top-level statement, when the caller has it already. */
+  texts?: readonly string[];
 }
 
 /** Attribute names of library modules that are dtypes. */
@@ -124,6 +129,12 @@ export class Interpreter {
     this.freshCounter = 0;
   }
 
+  /** A top-level function's source, from the statement texts when the caller gave them. */
+  private sourceOf(fn: FunctionInfo): string {
+    const t = fn.chunk !== undefined ? this.options.texts?.[fn.chunk] : undefined;
+    return t ?? fn.node.text;
+  }
+
   /** Whether the class (or a base of this file) defines the method. */
   hasMethod(cls: ClassInfo, name: string): boolean {
     return !!findMethod(cls, name, this.classes);
@@ -137,7 +148,74 @@ export class Interpreter {
 
   /** First pass: imports, module-level constants, functions and classes. */
   declare(): void {
-    this.statements.forEach((stmt, i) => this.declareStatement(stmt, null, i));
+    const texts = this.options.texts;
+    this.statements.forEach((stmt, i) => {
+      const text = texts?.[i];
+      const fn = text !== undefined ? /^(?:async\s+)?def\s+([A-Za-z_]\w*)/.exec(text) : null;
+      if (fn && stmt.type === 'function_definition') {
+        // The common case, read from the text: no walk through the tree.
+        const info: FunctionInfo = { qualName: fn[1], node: stmt, chunk: i };
+        this.functions.push(info);
+        this.globals.set(fn[1], { kind: 'function', def: info });
+      } else if (text !== undefined && text.startsWith('class') && stmt.type === 'class_definition') this.declareClass(stmt, text, i);
+      else this.declareStatement(stmt, null, i);
+    });
+  }
+
+  /**
+   * A top-level class, from what an earlier analysis learnt of the same text (names, bases,
+   * methods) when it can: its methods' nodes are only looked up when a method is analysed.
+   */
+  private declareClass(def: Node, text: string, chunk: number): void {
+    let shape = CLASS_SHAPES.get(text);
+    if (!shape) {
+      const body = def.childForFieldName('body');
+      const members = (body?.namedChildren ?? []).filter((n): n is Node => !!n);
+      shape = {
+        name: def.childForFieldName('name')?.text ?? '?',
+        bases: (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((n): n is Node => !!n).map((n) => n.text),
+        methods: members.flatMap((m, index) => {
+          const d = m.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
+          return d?.type === 'function_definition' ? [{ name: d.childForFieldName('name')?.text ?? '?', index, decorated: d !== m }] : [];
+        }),
+        assigns: members.some((m) => m.type === 'expression_statement' && m.namedChild(0)?.type === 'assignment'),
+      };
+      if (CLASS_SHAPES.size > 10_000) CLASS_SHAPES.clear();
+      CLASS_SHAPES.set(text, shape);
+    }
+    const info: ClassInfo = { name: shape.name, node: def, bases: shape.bases, methods: new Map(), defaults: new Map(), chunk };
+    this.classes.set(shape.name, info);
+    this.globals.set(shape.name, { kind: 'class', cls: info });
+    let members: (Node | null)[] | undefined;
+    const member = (index: number, decorated: boolean): Node => {
+      members ??= def.childForFieldName('body')?.namedChildren ?? [];
+      const m = members[index]!;
+      return decorated ? m.childForFieldName('definition')! : m;
+    };
+    for (const m of shape.methods) {
+      let node: Node | undefined;
+      const fn: FunctionInfo = {
+        qualName: `${shape.name}.${m.name}`,
+        get node() {
+          node ??= member(m.index, m.decorated);
+          return node;
+        },
+        cls: info,
+        chunk,
+      };
+      this.functions.push(fn);
+      info.methods.set(m.name, fn);
+    }
+    if (!shape.assigns) return;
+    // Dataclass-style defaults (`n_embd: int = 768`) give config values their numbers.
+    const frame = this.newFrame(null, false);
+    for (const s of def.childForFieldName('body')?.namedChildren ?? []) {
+      const a = s?.type === 'expression_statement' ? s.namedChild(0) : null;
+      if (a?.type !== 'assignment') continue;
+      const left = a.childForFieldName('left');
+      const right = a.childForFieldName('right');
+      if (left?.type === 'identifier' && right) info.defaults.set(left.text, this.eval(right, frame));
+    }
   }
 
   private declareStatement(stmt: Node, cls: ClassInfo | null, chunk: number): void {
@@ -303,7 +381,7 @@ export class Interpreter {
     for (let grew = true; grew; ) {
       grew = false;
       for (const fn of this.functions) {
-        if (fn.cls || builders.has(fn) || !re.test(fn.node.text)) continue;
+        if (fn.cls || builders.has(fn) || !re.test(this.sourceOf(fn))) continue;
         builders.add(fn);
         grew = true;
       }
@@ -539,9 +617,9 @@ export class Interpreter {
 
   private commentAt(row: number): CommentAnnotation | null {
     if (this.commentCache.has(row)) return this.commentCache.get(row)!;
-    this.comments ??= collectComments(this.statements, this.lines(), this.options.text);
+    this.comments ??= collectComments(this.statements, this.lines(), this.options.texts);
     const info = this.comments.get(row);
-    const ann = info ? parseShapeComment(info, rangeOf) : null;
+    const ann = info ? parseShapeComment(info) : null;
     this.commentCache.set(row, ann);
     return ann;
   }
@@ -560,7 +638,7 @@ export class Interpreter {
 
   /** TC001 for every comment that is clearly meant as a shape but does not parse. */
   checkComments(): void {
-    this.comments ??= collectComments(this.statements, this.lines(), this.options.text);
+    this.comments ??= collectComments(this.statements, this.lines(), this.options.texts);
     for (const row of this.comments.keys()) {
       const a = this.commentAt(row);
       if (a?.error) this.findings.push({ code: 'TC001', severity: 'error', message: a.error, range: a.range });

@@ -39,17 +39,25 @@ class Collector {
 
   constructor(private readonly lines: string[]) {}
 
-  run(statements: readonly Node[], cache?: SignalCache): Signals {
+  run(statements: readonly Node[], cache?: SignalCache, texts?: readonly string[]): Signals {
     this.scopes.push(newScope());
     const next: SignalCache['entries'] = new Map();
-    for (const stmt of statements) {
-      if (!cache || !CACHEABLE.has(stmt.type)) {
+    let seen = '';
+    let seenAt = -1;
+    for (let i = 0; i < statements.length; i++) {
+      const stmt = statements[i];
+      const text = texts?.[i] ?? stmt.text;
+      if (!cache || !/^(def|async|class|@)\b/.test(text) || !CACHEABLE.has(stmt.type)) {
         this.walk(stmt);
         continue;
       }
       // What a definition contributes depends on its text and place, and on the imports and
       // optimizer names met before it; nothing else the collector holds reaches into a def.
-      const key = `${stmt.startPosition.row}:${stmt.startPosition.column}|${this.s.imports.length}:${JSON.stringify(this.s.imports)}|${[...this.optimizers].join(',')}|${stmt.text}`;
+      if (seenAt !== this.s.imports.length + this.optimizers.size * 1e6) {
+        seen = `${JSON.stringify(this.s.imports)}|${[...this.optimizers].join(',')}`;
+        seenAt = this.s.imports.length + this.optimizers.size * 1e6;
+      }
+      const key = `${stmt.startPosition.row}:${stmt.startPosition.column}|${seen}|${text}`;
       const hit = cache.entries.get(key);
       if (hit) {
         for (const k of Object.keys(hit.added) as (keyof Signals)[]) (this.s[k] as unknown[]).push(...hit.added[k]!);
@@ -383,8 +391,8 @@ export interface SignalCache {
   entries: Map<string, { added: Partial<Record<keyof Signals, unknown[]>>; optimizers: string[] }>;
 }
 
-export function collectSignals(statements: readonly Node[], text: string, cache?: SignalCache): Record<string, unknown[]> {
-  const s = new Collector(text.split(/\r\n|\r|\n/)).run(statements, cache);
+export function collectSignals(statements: readonly Node[], text: string, cache?: SignalCache, texts?: readonly string[]): Record<string, unknown[]> {
+  const s = new Collector(text.split(/\r\n|\r|\n/)).run(statements, cache, texts);
   return s as unknown as Record<string, unknown[]>;
 }
 

@@ -28,6 +28,8 @@ interface Entry {
 }
 
 export class StatementCache {
+  /** The module context's key, and the entries valid in that context by statement key. */
+  context = '';
   entries = new Map<string, Entry>();
   /** Identifiers each statement text mentions, by text. */
   mentions = new Map<string, string[]>();
@@ -42,8 +44,7 @@ function mentionsOf(cache: StatementCache, next: Map<string, string[]>, text: st
   return m;
 }
 
-export function analyseStatements(it: Interpreter, statements: readonly Node[], context: { bindings: Map<string, number>; defaultDtype: DType }, cache: StatementCache): FunctionSummary[] {
-  const texts = statements.map((s) => s.text);
+export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType }, cache: StatementCache): FunctionSummary[] {
   // Which statement defines each top-level name.
   const defines = new Map<string, number>();
   for (const f of it.functions) if (!f.cls && f.chunk !== undefined) defines.set(f.qualName, f.chunk);
@@ -79,19 +80,21 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     list.push(f);
     byChunk.set(f.chunk, list);
   }
+  // The context is compared once, not hashed into every statement's key.
+  const sameContext = cache.context === contextKey;
   const next = new Map<string, Entry>();
   const summaries: FunctionSummary[] = [];
   let witnessKey = '';
   for (const [chunk, fns] of byChunk) {
     const s = statements[chunk];
     const deps = closure(chunk).map((j) => texts[j]);
-    const key = `${s.startPosition.row}:${s.startPosition.column}\0${texts[chunk]}\0${deps.join('\0')}\0${contextKey}\0${witnessKey}`;
-    const hit = cache.entries.get(key);
+    const key = `${s.startPosition.row}:${s.startPosition.column}\0${texts[chunk]}\0${deps.join('\0')}\0${witnessKey}`;
+    const hit = sameContext ? cache.entries.get(key) : undefined;
     if (hit) {
       it.ops.push(...hit.ops);
       it.findings.push(...hit.findings);
       it.unmodelledCalls.push(...hit.unmodelled);
-      summaries.push(...hit.summaries.map((x) => ({ ...x })));
+      summaries.push(...hit.summaries);
       next.set(key, hit);
       continue;
     }
@@ -105,7 +108,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
         // One function the interpreter cannot follow must not cost the file its other results.
       }
     }
-    summaries.push(...own.map((x) => ({ ...x })));
+    summaries.push(...own);
     if (it.witnessChanges !== before.witness) {
       witnessKey += `\0${texts[chunk]}`;
       continue;
@@ -118,6 +121,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     });
   }
   cache.entries = next;
+  cache.context = contextKey;
   cache.mentions = nextMentions;
   return summaries;
 }
