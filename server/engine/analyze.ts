@@ -95,7 +95,8 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   // Ops and function summaries reused from the previous analysis are the same objects: their
   // figures are too, as long as the device and the bindings are.
   const memoKey = `${device.id}|${JSON.stringify(device)}|${[...bindings].sort(([a], [b]) => (a < b ? -1 : 1)).join(';')}`;
-  const figures = ir.ops.map((op) => memo(OP_FIGURES, op, memoKey, () => evaluateOp(op, device, bindings)));
+  // Keyed by the op's cost: an op moved by lines inserted above it is a copy with the same cost.
+  const figures = ir.ops.map((op) => memo(OP_FIGURES, op.cost, `${memoKey}|${op.dtype}`, () => evaluateOp(op, device, bindings), op.repeat));
   const defaultDtype = ir.facts.defaultDtype ?? settings.defaultDtype;
   const gemmDtype = dominantDtypes(ir);
   const withUnknown = new Set(ir.ops.filter((o) => o.cost.unknown && o.function).map((o) => o.function!));
@@ -104,8 +105,10 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
     return {
       summary,
       incomplete: withUnknown.has(summary.name),
-      figures: memo(FUNCTION_FIGURES, summary, `${memoKey}|${dtype}`, () =>
+      figures: memo(FUNCTION_FIGURES, summary.flops, `${memoKey}|${dtype}`, () =>
         evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, dtype, device, bindings),
+        summary.otherFlops,
+        summary.bytes,
       ),
     };
   });
@@ -114,13 +117,20 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   return { ir, settings, device, deviceWarning: warning, bindings, figures, functions, findings, total, state };
 }
 
-const OP_FIGURES = new WeakMap<object, { key: string; value: CostFigures }>();
-const FUNCTION_FIGURES = new WeakMap<object, { key: string; value: CostFigures }>();
-function memo<T>(m: WeakMap<object, { key: string; value: T }>, owner: object, key: string, compute: () => T): T {
+interface Memo<T> {
+  key: string;
+  also: unknown[];
+  value: T;
+}
+const OP_FIGURES = new WeakMap<object, Memo<CostFigures>>();
+const FUNCTION_FIGURES = new WeakMap<object, Memo<CostFigures>>();
+
+/** `compute()`, remembered per `owner` while `key` and the objects in `also` stay the same. */
+function memo<T>(m: WeakMap<object, Memo<T>>, owner: object, key: string, compute: () => T, ...also: unknown[]): T {
   const hit = m.get(owner);
-  if (hit && hit.key === key) return hit.value;
+  if (hit && hit.key === key && hit.also.length === also.length && hit.also.every((x, i) => x === also[i])) return hit.value;
   const value = compute();
-  m.set(owner, { key, value });
+  m.set(owner, { key, also, value });
   return value;
 }
 

@@ -10,19 +10,27 @@ import { Bindings } from '../symbolic';
 import { RULES } from './registry';
 import { RuleContext } from './types';
 
-const PER_OP = new WeakMap<object, Map<string, { key: string; value: unknown }>>();
+const PER_OP = new Map<string, WeakMap<object, { context: string; key: string; value: Finding | null }>>();
+/** The last context string: kept so that an unchanged context is the same string (fast compare). */
+let lastContext = '';
 
 export function runRules(ir: FileIR, figures: CostFigures[], device: Device, settings: Settings, bindings: Bindings): Finding[] {
-  const context = `${JSON.stringify(device)}|${[...bindings].sort(([a], [b]) => (a < b ? -1 : 1)).join(';')}`;
+  let context = `${JSON.stringify(device)}|${[...bindings].sort(([a], [b]) => (a < b ? -1 : 1)).join(';')}`;
+  if (context === lastContext) context = lastContext;
+  else lastContext = context;
   const ctx: RuleContext = {
-    perOp: <T>(code: string, op: object, key: string, compute: () => T): T => {
-      let byRule = PER_OP.get(op);
-      if (!byRule) PER_OP.set(op, (byRule = new Map()));
-      const full = `${context}|${key}`;
-      const hit = byRule.get(code);
-      if (hit && hit.key === full) return hit.value as T;
+    perOp: (code, op, key, compute) => {
+      let byOp = PER_OP.get(code);
+      if (!byOp) PER_OP.set(code, (byOp = new WeakMap()));
+      // Keyed by the op's cost, which an op moved by lines inserted above it keeps: the finding
+      // then only needs the op's new range.
+      const hit = byOp.get(op.cost);
+      if (hit && hit.context === context && hit.key === key) {
+        const f = hit.value;
+        return f && f.range !== op.range ? { ...f, range: op.range } : f;
+      }
       const value = compute();
-      byRule.set(code, { key: full, value });
+      byOp.set(op.cost, { context, key, value });
       return value;
     },
     ir,

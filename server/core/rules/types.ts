@@ -34,9 +34,10 @@ export interface RuleContext {
    * What a per-op rule concluded about `op` the last time, when `key` (the rule's thresholds
    * and file-level facts it used) is the same and the device and bindings are too; otherwise
    * `compute()`. Re-analysis reuses op objects of unchanged code, so a rule that formats a
-   * message for each of thousands of ops does it only for the ops that changed.
+   * message for each of thousands of ops does it only for the ops that changed. The finding
+   * must be at `op.range` (an op moved by an edit above it gets its finding moved along).
    */
-  perOp<T>(code: string, op: object, key: string, compute: () => T): T;
+  perOp(code: string, op: TensorOp, key: string, compute: () => Finding | null): Finding | null;
 }
 
 export interface Rule {

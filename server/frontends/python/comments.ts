@@ -17,6 +17,7 @@ import { DType, parseDType } from '../../core/dtypes';
 import { Dim, Range } from '../../core/ir';
 import { AnnotationError, parseDimExpr } from './annotations/jaxtyping';
 import type { Node } from './parser';
+import { shiftRanges } from '../../core/shift';
 
 export interface CommentInfo {
   range: Range;
@@ -44,14 +45,22 @@ export interface CommentAnnotation {
  * milliseconds on a large file. What a statement holds is remembered by its text and place, so
  * re-analysis after an edit asks the tree only about the statements that changed.
  */
-export function collectComments(statements: readonly Node[], lines: string[], texts?: readonly string[]): Map<number, CommentInfo> {
+export function collectComments(statements: readonly Node[], lines: readonly string[], texts?: readonly string[]): Map<number, CommentInfo> {
   const out = new Map<number, CommentInfo>();
   if (STATEMENT_COMMENTS.size > 50_000) STATEMENT_COMMENTS.clear();
   statements.forEach((stmt, k) => {
     const text = texts?.[k] ?? stmt.text;
     if (!text.includes('#')) return;
-    const key = `${stmt.startPosition.row}:${stmt.startPosition.column}:${stmt.startIndex}\0${text}`;
-    let found = STATEMENT_COMMENTS.get(key);
+    const row0 = stmt.startPosition.row;
+    const key = `${stmt.startPosition.column}|${row0 > 0 ? (lines[row0 - 1] ?? '') : ''}`;
+    let byPlace = STATEMENT_COMMENTS.get(text);
+    if (!byPlace) STATEMENT_COMMENTS.set(text, (byPlace = new Map()));
+    let cached = byPlace.get(key);
+    if (cached && cached.row !== row0) {
+      cached = { row: row0, found: shiftRanges(cached.found, row0 - cached.row) };
+      byPlace.set(key, cached);
+    }
+    let found = cached?.found;
     if (!found) {
       found = [];
       for (let i = text.indexOf('#'); i !== -1; i = text.indexOf('#', i + 1)) {
@@ -63,15 +72,16 @@ export function collectComments(statements: readonly Node[], lines: string[], te
         // The rest of the line is the comment's own text.
         i = c.endIndex - 1 - stmt.startIndex;
       }
-      STATEMENT_COMMENTS.set(key, found);
+      byPlace.set(key, { row: row0, found });
     }
     for (const c of found) out.set(c.range.start.line, c);
   });
   return out;
 }
 
-const STATEMENT_COMMENTS = new Map<string, CommentInfo[]>();
-const PARSED = new Map<string, CommentAnnotation | null>();
+/** Comments by statement text, then by place. */
+const STATEMENT_COMMENTS = new Map<string, Map<string, { row: number; found: CommentInfo[] }>>();
+const PARSED = new Map<string, { line: number; result: CommentAnnotation | null }>();
 
 const DIRECTIVE_SHAPE = /^#\s*tensorcost:\s*shape\b(.*)$/;
 /** Signals that a comment is meant as a shape: the word `shape` before a bracket, or an arrow. */
@@ -82,11 +92,14 @@ const ARROW = /->\s*`?([([])/;
 export function parseShapeComment(info: CommentInfo): CommentAnnotation | null {
   // Results are shared between analyses (nothing changes them): parsing hundreds of comments
   // again on every keystroke would cost more than the rest of a re-analysis.
-  const key = `${info.range.start.line}:${info.range.start.character}:${info.range.end.line}:${info.range.end.character}\0${info.text}`;
-  if (PARSED.has(key)) return PARSED.get(key)!;
+  // The line is not in the key: a comment moved by lines inserted above it parses the same.
+  const line = info.range.start.line;
+  const key = `${info.range.start.character}:${info.range.end.line - line}:${info.range.end.character}\0${info.text}`;
+  const hit = PARSED.get(key);
+  if (hit) return hit.line === line ? hit.result : shiftRanges(hit.result, line - hit.line);
   if (PARSED.size > 50_000) PARSED.clear();
   const result = parseComment(info.text, info.range);
-  PARSED.set(key, result);
+  PARSED.set(key, { line, result });
   return result;
 }
 

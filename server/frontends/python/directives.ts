@@ -16,9 +16,8 @@ function codes(list: string | undefined): Set<string> {
   return new Set((list ?? '').split(/[\s,]+/).filter((c) => /^[A-Z]+\d+$/.test(c)));
 }
 
-export function readDirectives(text: string, comment = '#'): SourceFacts {
+export function readDirectives(text: string, comment = '#', lines: readonly string[] = text.split(/\r\n|\r|\n/)): SourceFacts {
   const facts: SourceFacts = { dims: new Map(), directiveDims: new Map(), noqa: new Map(), fileIgnores: new Set() };
-  const lines = text.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i];
     if (comment !== '#') line = line.replace(/\/\/\s*/, '# ');

@@ -99,13 +99,23 @@ export class PythonDocument {
 
   private textsCache?: string[];
 
+  /** The text's lines (LSP's line breaks), split once per version. */
+  get lines(): readonly string[] {
+    this.linesCache ??= this.source.text.split(/\r\n|\r|\n/);
+    return this.linesCache;
+  }
+
+  private linesCache?: string[];
+
   get syntaxError(): boolean {
     return this.hasError;
   }
 
   private parse(ranges?: { startIndex: number; endIndex: number; startPosition: { row: number; column: number }; endPosition: { row: number; column: number } }[]): Tree {
     const src = this.source;
-    const tree = pythonParser().parse((i: number) => src.text.slice(i), null, ranges ? { includedRanges: ranges } : undefined);
+    // Bounded slices: the parser copies what the callback returns, and a parse of a few
+    // statements should not copy the rest of the file each time it asks for more text.
+    const tree = pythonParser().parse((i: number) => src.text.slice(i, i + 8192), null, ranges ? { includedRanges: ranges } : undefined);
     if (!tree) throw new Error('tree-sitter returned no tree');
     this.trees.add(tree);
     return tree;
@@ -117,6 +127,7 @@ export class PythonDocument {
     this.hasError = tree.rootNode.hasError;
     this.chunks = chunksOf(tree, this.source.text);
     this.textsCache = undefined;
+    this.linesCache = undefined;
     this.lastUpdate = 'full';
   }
 
@@ -125,6 +136,7 @@ export class PythonDocument {
     const old = this.source.text;
     const span = diffSpan(old, text);
     this.source.text = text;
+    this.linesCache = undefined;
     if (!span) {
       this.lastUpdate = 'none';
       return;
@@ -180,6 +192,7 @@ export class PythonDocument {
     }
     this.chunks = [...before, ...fresh, ...kept];
     this.textsCache = undefined;
+    this.linesCache = undefined;
     this.lastUpdate = 'chunks';
     this.collect();
   }

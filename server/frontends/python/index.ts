@@ -28,7 +28,7 @@ export interface PythonState {
   doc: PythonDocument;
   functions: StatementCache;
   signals: SignalCache;
-  params?: { key: string; value: ClassParams[] };
+  params?: { key: readonly string[]; value: ClassParams[] };
 }
 
 export function newPythonState(text: string): PythonState {
@@ -52,10 +52,10 @@ export function analysePython(path: string, text: string, settings: Settings, st
   if (state) state.doc.update(text);
   else state = newPythonState(text);
   const statements = state.doc.statements;
-  const facts = readDirectives(text);
+  const facts = readDirectives(text, '#', state.doc.lines);
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   const defaultDtype = facts.defaultDtype ?? settings.defaultDtype;
-  const it = new Interpreter(statements, { bindings, defaultDtype, text, texts: state.doc.texts });
+  const it = new Interpreter(statements, { bindings, defaultDtype, text, texts: state.doc.texts, lines: state.doc.lines, valid: !state.doc.syntaxError });
   it.declare();
   it.checkComments();
   for (const cls of it.classes.values()) {
@@ -78,7 +78,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
   }
   for (const [k, v] of facts.directiveDims) bindings.set(k, v);
   it.discoverInstances();
-  const functions = analyseStatements(it, statements, state.doc.texts, { bindings, defaultDtype }, state.functions);
+  const functions = analyseStatements(it, statements, state.doc.texts, { bindings, defaultDtype, lines: state.doc.lines }, state.functions);
   const ir: FileIR = {
     path,
     language: 'python',
@@ -87,7 +87,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     findings: it.findings,
     unmodelled: it.unmodelledCalls,
     facts,
-    signals: collectSignals(statements, text, state.signals, state.doc.texts),
+    signals: collectSignals(statements, text, state.signals, state.doc.texts, state.doc.lines),
   };
   Object.assign(ir.signals, collectDistributedSignals(statements, text));
   attachParams(ir, state, it.classes.size > 0);
@@ -107,9 +107,10 @@ function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void
   if (!counted) {
     const texts = state.doc.texts;
     const classes = state.doc.statements.filter((_, i) => /^(@|class\b)/.test(texts[i]));
-    const key = texts.filter((t) => /^(@|class\b)/.test(t)).join('\0');
-    if (state.params?.key !== key) state.params = { key, value: countClassParams(classes) };
-    counted = state.params.value;
+    const key = texts.filter((t) => /^(@|class\b)/.test(t));
+    const same = state.params && state.params.key.length === key.length && state.params.key.every((t, i) => t === key[i]);
+    if (!same) state.params = { key, value: countClassParams(classes) };
+    counted = state.params!.value;
   }
   const byClass = new Map(counted.map((c) => [c.cls, c.params]));
   // Summaries may be shared with the previous analysis (cached): copied, never changed in place.

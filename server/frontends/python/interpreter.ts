@@ -60,6 +60,13 @@ export interface InterpreterOptions {
   text?: string;
   /** The source of each top-level statement, when the caller has it already. */
   texts?: readonly string[];
+  /** The text's lines, when the caller has split it already. */
+  lines?: readonly string[];
+  /**
+   * The module parsed without a syntax error: a statement whose text starts with `def` or
+   * `class` is then that definition, without asking the tree.
+   */
+  valid?: boolean;
 }
 
 /** Attribute names of library modules that are dtypes. */
@@ -152,12 +159,12 @@ export class Interpreter {
     this.statements.forEach((stmt, i) => {
       const text = texts?.[i];
       const fn = text !== undefined ? /^(?:async\s+)?def\s+([A-Za-z_]\w*)/.exec(text) : null;
-      if (fn && stmt.type === 'function_definition') {
+      if (fn && (this.options.valid || stmt.type === 'function_definition')) {
         // The common case, read from the text: no walk through the tree.
         const info: FunctionInfo = { qualName: fn[1], node: stmt, chunk: i };
         this.functions.push(info);
         this.globals.set(fn[1], { kind: 'function', def: info });
-      } else if (text !== undefined && text.startsWith('class') && stmt.type === 'class_definition') this.declareClass(stmt, text, i);
+      } else if (text !== undefined && /^class\b/.test(text) && (this.options.valid || stmt.type === 'class_definition')) this.declareClass(stmt, text, i);
       else this.declareStatement(stmt, null, i);
     });
   }
@@ -609,9 +616,9 @@ export class Interpreter {
 
   // ---------------------------------------------------------------- shape comments
 
-  private linesCache?: string[];
-  private lines(): string[] {
-    this.linesCache ??= (this.options.text ?? this.statements.map((s) => s.text).join('\n')).split(/\r\n|\r|\n/);
+  private linesCache?: readonly string[];
+  private lines(): readonly string[] {
+    this.linesCache ??= this.options.lines ?? (this.options.text ?? this.statements.map((s) => s.text).join('\n')).split(/\r\n|\r|\n/);
     return this.linesCache;
   }
 

@@ -11,6 +11,7 @@ import type { CallSignal, FloatLiteralSignal, LoopSignal, Signals } from '../../
 import type { Node } from './parser';
 import { collectAttention, ScopeFacts } from './signalsAttention';
 import { isTransposeExpr, loopVarsOf, matmulSite, namesIn } from './signalsSyntax';
+import { shiftRanges } from '../../core/shift';
 
 export function rangeOfNode(n: Node): Range {
   return { start: { line: n.startPosition.row, character: n.startPosition.column }, end: { line: n.endPosition.row, character: n.endPosition.column } };
@@ -37,7 +38,7 @@ class Collector {
   private readonly optimizers = new Set<string>();
   private scopes: ScopeFacts[] = [];
 
-  constructor(private readonly lines: string[]) {}
+  constructor(private readonly lines: readonly string[]) {}
 
   run(statements: readonly Node[], cache?: SignalCache, texts?: readonly string[]): Signals {
     this.scopes.push(newScope());
@@ -47,7 +48,9 @@ class Collector {
     for (let i = 0; i < statements.length; i++) {
       const stmt = statements[i];
       const text = texts?.[i] ?? stmt.text;
-      if (!cache || !/^(def|async|class|@)\b/.test(text) || !CACHEABLE.has(stmt.type)) {
+      // Definitions are told by their first word (`classes = ...` is not one): asking the tree
+      // for each statement's type costs a call into WebAssembly per statement.
+      if (!cache || !DEFINITION.test(text)) {
         this.walk(stmt);
         continue;
       }
@@ -57,12 +60,21 @@ class Collector {
         seen = `${JSON.stringify(this.s.imports)}|${[...this.optimizers].join(',')}`;
         seenAt = this.s.imports.length + this.optimizers.size * 1e6;
       }
-      const key = `${stmt.startPosition.row}:${stmt.startPosition.column}|${seen}|${text}`;
-      const hit = cache.entries.get(key);
+      // Keyed by the text first: statement texts live as long as their statement, and a string
+      // key's hash is computed once per string, not once per analysis.
+      const row = stmt.startPosition.row;
+      const key = `${stmt.startPosition.column}|${seen}`;
+      let hit = cache.entries.get(text)?.get(key);
+      if (hit && hit.row !== row) hit = { ...hit, row, added: shiftRanges(hit.added, row - hit.row) };
+      const put = (e: SignalEntry) => {
+        let m = next.get(text);
+        if (!m) next.set(text, (m = new Map()));
+        m.set(key, e);
+      };
       if (hit) {
         for (const k of Object.keys(hit.added) as (keyof Signals)[]) (this.s[k] as unknown[]).push(...hit.added[k]!);
         for (const o of hit.optimizers) this.optimizers.add(o);
-        next.set(key, hit);
+        put(hit);
         continue;
       }
       const lengths = Object.fromEntries(Object.entries(this.s).map(([k, v]) => [k, (v as unknown[]).length]));
@@ -74,7 +86,7 @@ class Collector {
       if (module.softmaxes.length + module.matmuls.length + module.assignments.size !== moduleSize) continue;
       const added: Partial<Record<keyof Signals, unknown[]>> = {};
       for (const [k, v] of Object.entries(this.s)) if ((v as unknown[]).length > lengths[k]) added[k as keyof Signals] = (v as unknown[]).slice(lengths[k]);
-      next.set(key, { added, optimizers: [...this.optimizers].filter((o) => !optimizers.has(o)) });
+      put({ row, added, optimizers: [...this.optimizers].filter((o) => !optimizers.has(o)) });
     }
     if (cache) cache.entries = next;
     this.endScope();
@@ -383,16 +395,24 @@ export function positional(args: Node | null): Node[] {
   return (args?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'keyword_argument' && c.type !== 'comment');
 }
 
-/** Top-level statements whose signals are cached by their text and place. */
-const CACHEABLE = new Set(['function_definition', 'decorated_definition', 'class_definition']);
+/** Top-level statements whose signals are cached by their text and place: definitions. */
+const DEFINITION = /^(def|async\s+def|class|@)\b/;
 
 /** Signals of top-level definitions from the previous analysis of the same document. */
 export interface SignalCache {
-  entries: Map<string, { added: Partial<Record<keyof Signals, unknown[]>>; optimizers: string[] }>;
+  /** By statement text, then by place and what was met before it (see `run`). */
+  entries: Map<string, Map<string, SignalEntry>>;
 }
 
-export function collectSignals(statements: readonly Node[], text: string, cache?: SignalCache, texts?: readonly string[]): Record<string, unknown[]> {
-  const s = new Collector(text.split(/\r\n|\r|\n/)).run(statements, cache, texts);
+interface SignalEntry {
+  /** The statement's first line when it was walked: the ranges in `added` move with it. */
+  row: number;
+  added: Partial<Record<keyof Signals, unknown[]>>;
+  optimizers: string[];
+}
+
+export function collectSignals(statements: readonly Node[], text: string, cache?: SignalCache, texts?: readonly string[], lines?: readonly string[]): Record<string, unknown[]> {
+  const s = new Collector(lines ?? text.split(/\r\n|\r|\n/)).run(statements, cache, texts);
   return s as unknown as Record<string, unknown[]>;
 }
 

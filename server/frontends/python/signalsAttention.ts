@@ -29,7 +29,7 @@ interface Trace {
 
 const MAX_HOPS = 8;
 
-export function collectAttention(scope: ScopeFacts, lines: string[], imports: ImportSignal[]): ManualAttentionSignal[] {
+export function collectAttention(scope: ScopeFacts, lines: readonly string[], imports: ImportSignal[]): ManualAttentionSignal[] {
   const out: ManualAttentionSignal[] = [];
   for (const sm of scope.softmaxes) {
     const arg = softmaxInput(sm);
@@ -210,7 +210,7 @@ function assignmentTarget(n: Node): string | undefined {
  * The span from the first to the last statement, when the statements are all the block holds
  * there and the intermediate names are not read after it: only then can one call replace them.
  */
-function consecutive(stmts: Node[], lines: string[], target: string | undefined): Range | undefined {
+function consecutive(stmts: Node[], lines: readonly string[], target: string | undefined): Range | undefined {
   if (!target) return undefined;
   const uniq = [...new Map(stmts.map((s) => [s.id, s])).values()].sort((a, b) => a.startIndex - b.startIndex);
   const block = uniq[0].parent;

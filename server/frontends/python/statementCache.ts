@@ -3,7 +3,8 @@
  * analysis of the same document reused where nothing they depend on changed.
  *
  * What the analysis of a top-level definition depends on, and so what its cache key holds:
- * - its own text and place (ranges are absolute);
+ * - its own text, its column and the line above it (a comment there annotates it); lines
+ *   inserted or deleted above it only move the ranges in its results;
  * - the module context: dims and dtype in force, and the text of every top-level statement that
  *   is not a definition (imports, constants, comments and their directives);
  * - the definitions it names, transitively (callees, classes it constructs or inherits from,
@@ -19,8 +20,12 @@ import type { DType } from '../../core/dtypes';
 import type { Interpreter } from './interpreter';
 import type { Node } from './parser';
 import type { FunctionInfo } from './values';
+import { shiftRanges } from '../../core/shift';
+
 
 interface Entry {
+  /** The statement's first line when the results were made; ranges move with the statement. */
+  row: number;
   ops: TensorOp[];
   findings: Finding[];
   unmodelled: Unmodelled[];
@@ -30,7 +35,8 @@ interface Entry {
 export class StatementCache {
   /** The module context's key, and the entries valid in that context by statement key. */
   context = '';
-  entries = new Map<string, Entry>();
+  /** By statement text first (its hash is computed once per string), then by the rest of the key. */
+  entries = new Map<string, Map<string, Entry>>();
   /** Identifiers each statement text mentions, by text. */
   mentions = new Map<string, string[]>();
 }
@@ -44,7 +50,7 @@ function mentionsOf(cache: StatementCache, next: Map<string, string[]>, text: st
   return m;
 }
 
-export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType }, cache: StatementCache): FunctionSummary[] {
+export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType; lines: readonly string[] }, cache: StatementCache): FunctionSummary[] {
   // Which statement defines each top-level name.
   const defines = new Map<string, number>();
   for (const f of it.functions) if (!f.cls && f.chunk !== undefined) defines.set(f.qualName, f.chunk);
@@ -82,20 +88,31 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   }
   // The context is compared once, not hashed into every statement's key.
   const sameContext = cache.context === contextKey;
-  const next = new Map<string, Entry>();
+  const next = new Map<string, Map<string, Entry>>();
   const summaries: FunctionSummary[] = [];
   let witnessKey = '';
   for (const [chunk, fns] of byChunk) {
     const s = statements[chunk];
     const deps = closure(chunk).map((j) => texts[j]);
-    const key = `${s.startPosition.row}:${s.startPosition.column}\0${texts[chunk]}\0${deps.join('\0')}\0${witnessKey}`;
-    const hit = sameContext ? cache.entries.get(key) : undefined;
+    const text = texts[chunk];
+    // The line is not part of the key: lines inserted above a statement move its results (the
+    // ranges in them) but change nothing else. The column is: it is the statement's indentation.
+    const row = s.startPosition.row;
+    // The line above is in it too: a comment there annotates the statement.
+    const key = `${s.startPosition.column}\0${row > 0 ? context.lines[row - 1] : ''}\0${deps.join('\0')}\0${witnessKey}`;
+    let hit = sameContext ? cache.entries.get(text)?.get(key) : undefined;
+    if (hit && hit.row !== row) hit = { ...shiftRanges({ ops: hit.ops, findings: hit.findings, unmodelled: hit.unmodelled, summaries: hit.summaries }, row - hit.row), row };
+    const put = (e: Entry) => {
+      let m = next.get(text);
+      if (!m) next.set(text, (m = new Map()));
+      m.set(key, e);
+    };
     if (hit) {
       it.ops.push(...hit.ops);
       it.findings.push(...hit.findings);
       it.unmodelledCalls.push(...hit.unmodelled);
       summaries.push(...hit.summaries);
-      next.set(key, hit);
+      put(hit);
       continue;
     }
     it.resetFresh();
@@ -113,7 +130,8 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       witnessKey += `\0${texts[chunk]}`;
       continue;
     }
-    next.set(key, {
+    put({
+      row,
       ops: it.ops.slice(before.ops),
       findings: it.findings.slice(before.findings),
       unmodelled: it.unmodelledCalls.slice(before.unmodelled),
