@@ -197,6 +197,21 @@ export class PythonDocument {
     this.collect();
   }
 
+  /**
+   * Forgets the child nodes the analysis read below each statement. web-tree-sitter caches a
+   * node's children on the node object, so a statement node kept between analyses would keep
+   * every node ever read under it alive: for a 10,000-line file that is about a hundred thousand
+   * objects per open document. The fields are internal to web-tree-sitter (pinned in
+   * package.json); clearing them only makes the next read ask the tree again.
+   */
+  releaseNodes(): void {
+    for (const c of this.chunks) {
+      const n = c.node as unknown as { _children?: unknown; _namedChildren?: unknown };
+      n._children = undefined;
+      n._namedChildren = undefined;
+    }
+  }
+
   /** Deletes trees no chunk uses any more; many small trees are folded into one full parse. */
   private collect(): void {
     const used = new Set(this.chunks.map((c) => c.tree));

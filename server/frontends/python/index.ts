@@ -91,6 +91,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
   };
   Object.assign(ir.signals, collectDistributedSignals(statements, text));
   attachParams(ir, state, it.classes.size > 0);
+  state.doc.releaseNodes();
   return { ir, state };
 }
 
