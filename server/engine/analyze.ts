@@ -94,9 +94,9 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   for (const [k, v] of ir.facts.directiveDims) bindings.set(k, v);
   // Ops and function summaries reused from the previous analysis are the same objects: their
   // figures are too, as long as the device and the bindings are.
-  const memoKey = `${device.id}|${JSON.stringify(device)}|${[...bindings].sort(([a], [b]) => (a < b ? -1 : 1)).join(';')}`;
+  const memoKey = intern(`${device.id}|${JSON.stringify(device)}|${[...bindings].sort(([a], [b]) => (a < b ? -1 : 1)).join(';')}`);
   // Keyed by the op's cost: an op moved by lines inserted above it is a copy with the same cost.
-  const figures = ir.ops.map((op) => memo(OP_FIGURES, op.cost, `${memoKey}|${op.dtype}`, () => evaluateOp(op, device, bindings), op.repeat));
+  const figures = ir.ops.map((op) => memo(OP_FIGURES, op.cost, memoKey, op.dtype, op.repeat, () => evaluateOp(op, device, bindings)));
   const defaultDtype = ir.facts.defaultDtype ?? settings.defaultDtype;
   const gemmDtype = dominantDtypes(ir);
   const withUnknown = new Set(ir.ops.filter((o) => o.cost.unknown && o.function).map((o) => o.function!));
@@ -105,11 +105,7 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
     return {
       summary,
       incomplete: withUnknown.has(summary.name),
-      figures: memo(FUNCTION_FIGURES, summary.flops, `${memoKey}|${dtype}`, () =>
-        evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, dtype, device, bindings),
-        summary.otherFlops,
-        summary.bytes,
-      ),
+      figures: memo(FUNCTION_FIGURES, summary.flops, memoKey, dtype, summary.otherFlops, () => evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, dtype, device, bindings), summary.bytes),
     };
   });
   const findings = runRules(ir, figures, device, settings, bindings);
@@ -119,19 +115,34 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
 
 interface Memo<T> {
   key: string;
-  also: unknown[];
+  dtype: string;
+  a: unknown;
+  b: unknown;
   value: T;
 }
 const OP_FIGURES = new WeakMap<object, Memo<CostFigures>>();
 const FUNCTION_FIGURES = new WeakMap<object, Memo<CostFigures>>();
 
-/** `compute()`, remembered per `owner` while `key` and the objects in `also` stay the same. */
-function memo<T>(m: WeakMap<object, Memo<T>>, owner: object, key: string, compute: () => T, ...also: unknown[]): T {
+/**
+ * `compute()`, remembered per `owner` while the (interned) key, the dtype and the objects `a`
+ * and `b` stay the same. Called for every op of a file on every keystroke: no allocation on a hit.
+ */
+function memo<T>(m: WeakMap<object, Memo<T>>, owner: object, key: string, dtype: string, a: unknown, compute: () => T, b?: unknown): T {
   const hit = m.get(owner);
-  if (hit && hit.key === key && hit.also.length === also.length && hit.also.every((x, i) => x === also[i])) return hit.value;
+  if (hit && hit.key === key && hit.dtype === dtype && hit.a === a && hit.b === b) return hit.value;
   const value = compute();
-  m.set(owner, { key, also, value });
+  m.set(owner, { key, dtype, a, b, value });
   return value;
+}
+
+/** The same string object for the same content, so that keys compare by reference. */
+const INTERNED = new Map<string, string>();
+export function intern(s: string): string {
+  const hit = INTERNED.get(s);
+  if (hit !== undefined) return hit;
+  if (INTERNED.size > 1000) INTERNED.clear();
+  INTERNED.set(s, s);
+  return s;
 }
 
 /** The dtype of each function's first GEMM-class op, for its roofline placement. */

@@ -10,8 +10,9 @@ import { Bindings } from '../symbolic';
 import { RULES } from './registry';
 import { RuleContext } from './types';
 
-const PER_OP = new Map<string, WeakMap<object, { context: string; key: string; value: Finding | null }>>();
-/** The last context string: kept so that an unchanged context is the same string (fast compare). */
+const PER_OP = new Map<string, WeakMap<object, { context: string; key: string; figures: CostFigures; value: Finding | null }>>();
+/** The last key per rule and the last context: unchanged, they are the same string (fast compare). */
+const lastKeys = new Map<string, string>();
 let lastContext = '';
 
 export function runRules(ir: FileIR, figures: CostFigures[], device: Device, settings: Settings, bindings: Bindings): Finding[] {
@@ -19,18 +20,21 @@ export function runRules(ir: FileIR, figures: CostFigures[], device: Device, set
   if (context === lastContext) context = lastContext;
   else lastContext = context;
   const ctx: RuleContext = {
-    perOp: (code, op, key, compute) => {
+    perOp: (code, op, figures, key, compute) => {
       let byOp = PER_OP.get(code);
       if (!byOp) PER_OP.set(code, (byOp = new WeakMap()));
+      const last = lastKeys.get(code);
+      if (last === key) key = last;
+      else lastKeys.set(code, key);
       // Keyed by the op's cost, which an op moved by lines inserted above it keeps: the finding
       // then only needs the op's new range.
       const hit = byOp.get(op.cost);
-      if (hit && hit.context === context && hit.key === key) {
+      if (hit && hit.context === context && hit.key === key && hit.figures === figures) {
         const f = hit.value;
         return f && f.range !== op.range ? { ...f, range: op.range } : f;
       }
       const value = compute();
-      byOp.set(op.cost, { context, key, value });
+      byOp.set(op.cost, { context, key, figures, value });
       return value;
     },
     ir,

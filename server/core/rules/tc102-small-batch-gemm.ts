@@ -30,7 +30,7 @@ export const rule: Rule = {
       const f = ctx.figures[i];
       if (!GEMMS.has(op.kind) || f.bound !== 'compute' || f.timeSeconds === null || f.timeSeconds < minTime || !sms) return;
       const time = f.timeSeconds;
-      const finding = ctx.perOp(rule.code, op, `${tile}|${time}`, () => {
+      const finding = ctx.perOp(rule.code, op, f, `${tile}|${minTime}`, () => {
         const m = num(op.attrs.m, ctx.bindings);
         const n = num(op.attrs.n, ctx.bindings);
         const batch = num(op.attrs.batch, ctx.bindings) ?? 1;

@@ -37,7 +37,7 @@ export const rule: Rule = {
       const f = ctx.figures[i];
       if (!GEMMS.has(op.kind) || op.dtype !== 'fp32' || f.flops === null || f.bytes === null || f.flops < minFlops) return;
       if (sig.autocast.some((a) => contains(a.region, op.range))) return;
-      const finding = ctx.perOp(rule.code, op, `${key}|${f.flops}|${f.bytes}`, () => check(op, f));
+      const finding = ctx.perOp(rule.code, op, f, key, () => check(op, f));
       if (finding) out.push(finding);
     });
     return out;

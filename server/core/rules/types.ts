@@ -31,13 +31,14 @@ export interface RuleContext {
   figures: CostFigures[];
   threshold(key: string): number;
   /**
-   * What a per-op rule concluded about `op` the last time, when `key` (the rule's thresholds
-   * and file-level facts it used) is the same and the device and bindings are too; otherwise
+   * What a per-op rule concluded about `op` the last time, when its figures are the same (the
+   * engine reuses figures objects), `key` (the rule's thresholds and the file-level facts it
+   * used, the same for every op of a file) is the same, and so are the device and bindings; else
    * `compute()`. Re-analysis reuses op objects of unchanged code, so a rule that formats a
    * message for each of thousands of ops does it only for the ops that changed. The finding
    * must be at `op.range` (an op moved by an edit above it gets its finding moved along).
    */
-  perOp(code: string, op: TensorOp, key: string, compute: () => Finding | null): Finding | null;
+  perOp(code: string, op: TensorOp, figures: CostFigures, key: string, compute: () => Finding | null): Finding | null;
 }
 
 export interface Rule {

@@ -45,6 +45,7 @@ class Collector {
     const next: SignalCache['entries'] = new Map();
     let seen = '';
     let seenAt = -1;
+    const seenNext = new Map<string, string>();
     for (let i = 0; i < statements.length; i++) {
       const stmt = statements[i];
       const text = texts?.[i] ?? stmt.text;
@@ -59,11 +60,14 @@ class Collector {
       if (seenAt !== this.s.imports.length + this.optimizers.size * 1e6) {
         seen = `${JSON.stringify(this.s.imports)}|${[...this.optimizers].join(',')}`;
         seenAt = this.s.imports.length + this.optimizers.size * 1e6;
+        // The same content as last time is the same string: entries then compare by reference.
+        seen = cache.seen.get(seen) ?? seen;
+        seenNext.set(seen, seen);
       }
       // Keyed by the text first: statement texts live as long as their statement, and a string
       // key's hash is computed once per string, not once per analysis.
       const row = stmt.startPosition.row;
-      const key = `${stmt.startPosition.column}|${seen}`;
+      const key = stmt.startPosition.column === 0 ? seen : `${stmt.startPosition.column}|${seen}`;
       let hit = cache.entries.get(text)?.get(key);
       if (hit && hit.row !== row) hit = { ...hit, row, added: shiftRanges(hit.added, row - hit.row) };
       const put = (e: SignalEntry) => {
@@ -88,7 +92,10 @@ class Collector {
       for (const [k, v] of Object.entries(this.s)) if ((v as unknown[]).length > lengths[k]) added[k as keyof Signals] = (v as unknown[]).slice(lengths[k]);
       put({ row, added, optimizers: [...this.optimizers].filter((o) => !optimizers.has(o)) });
     }
-    if (cache) cache.entries = next;
+    if (cache) {
+      cache.entries = next;
+      cache.seen = seenNext;
+    }
     this.endScope();
     return this.s;
   }
@@ -402,6 +409,8 @@ const DEFINITION = /^(def|async\s+def|class|@)\b/;
 export interface SignalCache {
   /** By statement text, then by place and what was met before it (see `run`). */
   entries: Map<string, Map<string, SignalEntry>>;
+  /** The strings of what was met before each definition, kept so equal ones are the same string. */
+  seen: Map<string, string>;
 }
 
 interface SignalEntry {

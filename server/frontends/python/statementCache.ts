@@ -35,19 +35,21 @@ interface Entry {
 export class StatementCache {
   /** The module context's key, and the entries valid in that context by statement key. */
   context = '';
+  defined = '';
   /** By statement text first (its hash is computed once per string), then by the rest of the key. */
   entries = new Map<string, Map<string, Entry>>();
-  /** Identifiers each statement text mentions, by text. */
-  mentions = new Map<string, string[]>();
+  /** The top-level names each statement text mentions, by text, for one set of defined names. */
+  mentions = new Map<string, { defined: string; names: string[] }>();
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
 
-function mentionsOf(cache: StatementCache, next: Map<string, string[]>, text: string): string[] {
+/** The defined names a statement's text mentions (remembered while the set of names is the same). */
+function mentionsOf(cache: StatementCache, next: StatementCache['mentions'], text: string, defined: string, defines: Map<string, number>): string[] {
   let m = cache.mentions.get(text);
-  if (!m) m = [...new Set(text.match(IDENT) ?? [])];
+  if (!m || m.defined !== defined) m = { defined, names: [...new Set(text.match(IDENT) ?? [])].filter((n) => defines.has(n)) };
   next.set(text, m);
-  return m;
+  return m.names;
 }
 
 export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType; lines: readonly string[] }, cache: StatementCache): FunctionSummary[] {
@@ -61,13 +63,17 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   const builders = it.builders.map((b) => `${b.qualName}:${b.chunk !== undefined ? texts[b.chunk] : ''}`).join('\0');
   const contextKey = `${bindings}|${context.defaultDtype}|${moduleText}|${builders}`;
 
-  const nextMentions = new Map<string, string[]>();
+  // One string for the set of defined names, interned across analyses so it compares by reference.
+  let defined = [...defines.keys()].sort().join(',');
+  if (defined === cache.defined) defined = cache.defined;
+  else cache.defined = defined;
+  const nextMentions: StatementCache['mentions'] = new Map();
   const closure = (start: number): number[] => {
     const seen = new Set<number>([start]);
     const queue = [start];
     while (queue.length) {
       const i = queue.pop()!;
-      for (const name of mentionsOf(cache, nextMentions, texts[i])) {
+      for (const name of mentionsOf(cache, nextMentions, texts[i], defined, defines)) {
         const j = defines.get(name);
         if (j !== undefined && !seen.has(j)) {
           seen.add(j);
