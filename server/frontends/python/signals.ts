@@ -155,7 +155,16 @@ class Collector {
       case 'float':
       case 'integer':
         this.onNumber(n);
-        break;
+        return;
+      case 'identifier':
+      case 'comment':
+      case 'string':
+      case 'true':
+      case 'false':
+      case 'none':
+        // Leaves (an f-string's interpolations aside, which hold nothing the rules look for):
+        // asking web-tree-sitter for their children costs a call each, on most nodes of a file.
+        return;
     }
     for (const c of n.namedChildren) if (c) this.walk(c);
   }
