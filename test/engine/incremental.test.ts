@@ -96,6 +96,39 @@ describe('incremental analysis equals fresh analysis', () => {
     assert.ok(modes.has('full'), 'broken syntax made some updates parse everything');
   });
 
+  it('moves the statements after an edit that adds or removes lines, without a full parse', () => {
+    const text0 = fs.readFileSync(FILES.find((f) => f.endsWith('resnet50_torchvision_style.py'))!, 'utf8');
+    const doc = new PythonDocument(text0);
+    const r = rng(5);
+    let text = text0;
+    try {
+      for (let k = 0; k < 60; k++) {
+        const starts = [0];
+        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+        const at = starts[Math.floor(r() * starts.length)];
+        const blank = text.indexOf('\n\n', at);
+        // Valid edits only: a blank line or a column-0 comment inserted before a line, or a
+        // blank line removed.
+        const kind = r();
+        text = kind < 0.4 ? text.slice(0, at) + '\n' + text.slice(at) : kind < 0.7 || blank < 0 ? text.slice(0, at) + '# note\n' + text.slice(at) : text.slice(0, blank) + text.slice(blank + 1);
+        doc.update(text);
+        assert.equal(doc.lastUpdate, 'chunks', `edit ${k} re-parsed only what it touched`);
+        const fresh = pythonParser().parse(text)!;
+        try {
+          const where = (n: { type: string; startIndex: number; endIndex: number; startPosition: { row: number; column: number }; endPosition: { row: number; column: number } }) => `${n.type} ${n.startIndex}-${n.endIndex} ${n.startPosition.row}:${n.startPosition.column}-${n.endPosition.row}:${n.endPosition.column}`;
+          assert.deepEqual(doc.statements.map(where), fresh.rootNode.namedChildren.map((n) => where(n!)), `edit ${k}`);
+          // Nodes inside moved statements are where they are too.
+          const deep = (n: { descendantsOfType(t: string): ({ startPosition: { row: number }; text: string } | null)[] }) => n.descendantsOfType('call').map((c) => `${c!.startPosition.row} ${c!.text}`);
+          assert.deepEqual(doc.statements.flatMap((n) => deep(n)), fresh.rootNode.namedChildren.flatMap((n) => deep(n!)));
+        } finally {
+          fresh.delete();
+        }
+      }
+    } finally {
+      doc.delete();
+    }
+  });
+
   for (const file of FILES) {
     it(`after a series of edits: ${path.relative(FIXTURES, file)}`, () => {
       let text = fs.readFileSync(file, 'utf8');

@@ -24,6 +24,9 @@ interface Chunk {
   node: Node;
   /** The statement's source, read once: it does not change while the chunk lives. */
   text: string;
+  /** Where it starts and ends in the current text (kept here: `Node.endIndex` asks the tree). */
+  start: number;
+  end: number;
 }
 
 /** Where `text` and `old` differ, as one replaced span (common prefix and suffix kept). */
@@ -60,10 +63,49 @@ function pointAt(text: string, index: number): { row: number; column: number } {
   return { row, column: index - lineStart };
 }
 
+/** The first chunk that ends at or after `index` (binary search; chunks are in order). */
+function firstEndingAtOrAfter(chunks: readonly Chunk[], index: number): number {
+  let lo = 0;
+  let hi = chunks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (chunks[mid].end >= index) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * A chunk after an edit, moved by `delta` characters and `rows` lines. Its tree has learnt the
+ * edit (`Tree.edit`), which leaves the subtrees after the edited region as they were; only the
+ * start a web-tree-sitter node carries on the JavaScript side needs moving, and reading all the
+ * moved nodes again instead costs a call into WebAssembly per statement (milliseconds on a large
+ * file). The fields are web-tree-sitter's (pinned in package.json); `moveChecks` verifies the
+ * result against the tree, and the caller parses afresh if it does not hold. A chunk that starts
+ * on the edit's last line (after a `;`) would need its column moved too: null, re-parse.
+ */
+function moveChunk(c: Chunk, delta: number, rows: number, editEndRow: number): Chunk | null {
+  const n = c.node as unknown as { startIndex: number; startPosition: { row: number; column: number } };
+  if (n.startPosition.row <= editEndRow) return null;
+  n.startIndex += delta;
+  n.startPosition = { row: n.startPosition.row + rows, column: n.startPosition.column };
+  const e = n as unknown as { _children?: unknown; _namedChildren?: unknown };
+  e._children = undefined;
+  e._namedChildren = undefined;
+  return { ...c, start: c.start + delta, end: c.end + delta };
+}
+
+/** The tree agrees with where a moved chunk now says it is. */
+function moveChecks(c: Chunk): boolean {
+  return c.node.endIndex === c.end;
+}
+
 function chunksOf(tree: Tree, text: string): Chunk[] {
   const out: Chunk[] = [];
   tree.rootNode.namedChildren.forEach((node, index) => {
-    if (node) out.push({ tree, index, node, text: text.slice(node.startIndex, node.endIndex) });
+    if (!node) return;
+    const end = node.endIndex;
+    out.push({ tree, index, node, text: text.slice(node.startIndex, end), start: node.startIndex, end });
   });
   return out;
 }
@@ -145,35 +187,27 @@ export class PythonDocument {
     const delta = span.newEnd - span.oldEnd;
     // The chunks the edit touches, widened by one on each side: an edit at a chunk's first
     // column can join it to the statement above (indenting it) or split it (dedenting a line).
-    let first = this.chunks.findIndex((c) => c.node.endIndex >= span.start);
-    if (first === -1) first = this.chunks.length;
+    let first = firstEndingAtOrAfter(this.chunks, span.start);
     let last = first;
-    while (last < this.chunks.length && this.chunks[last].node.startIndex <= span.oldEnd) last++;
+    while (last < this.chunks.length && this.chunks[last].start <= span.oldEnd) last++;
     first = Math.max(0, first - 1);
     last = Math.min(this.chunks.length, last + 1);
-    const startIndex = first < this.chunks.length ? Math.min(this.chunks[first].node.startIndex, span.start) : span.start;
-    const oldEnd = last > 0 ? Math.max(this.chunks[last - 1].node.endIndex, span.oldEnd) : span.oldEnd;
+    const startIndex = first < this.chunks.length ? Math.min(this.chunks[first].start, span.start) : span.start;
+    const oldEnd = last > 0 ? Math.max(this.chunks[last - 1].end, span.oldEnd) : span.oldEnd;
     const endIndex = oldEnd + delta;
     const startPoint = pointAt(text, startIndex);
     const endPoint = pointAt(text, endIndex);
-    // Kept trees learn the edit, so their later nodes move; the edited region is replaced below.
-    const edit = () => ({
-      startIndex: span.start,
-      oldEndIndex: span.oldEnd,
-      newEndIndex: span.newEnd,
-      startPosition: pointAt(old, span.start),
-      oldEndPosition: pointAt(old, span.oldEnd),
-      newEndPosition: pointAt(text, span.newEnd),
-    });
     const before = this.chunks.slice(0, first);
     const after = this.chunks.slice(last);
     // An edit within one line that keeps the length (typing over, renaming to a name of the same
-    // length) moves nothing after it: the kept nodes stay as they are, which saves reading them.
+    // length) moves nothing after it: the kept nodes stay as they are.
     const inPlace = delta === 0 && !old.slice(span.start, span.oldEnd).includes('\n') && !text.slice(span.start, span.newEnd).includes('\n');
-    const moved = new Set(inPlace ? [] : after.map((c) => c.tree));
-    if (moved.size) {
-      const e = edit();
-      for (const t of moved) t.edit(e);
+    const oldEndPoint = pointAt(old, span.oldEnd);
+    const rows = inPlace ? 0 : pointAt(text, span.newEnd).row - oldEndPoint.row;
+    if (!inPlace) {
+      // Kept trees learn the edit, so that what is read from them later is where it now is.
+      const e = { startIndex: span.start, oldEndIndex: span.oldEnd, newEndIndex: span.newEnd, startPosition: pointAt(old, span.start), oldEndPosition: oldEndPoint, newEndPosition: pointAt(text, span.newEnd) };
+      for (const t of new Set(after.map((c) => c.tree))) t.edit(e);
     }
     let fresh: Chunk[] = [];
     if (text.slice(startIndex, endIndex).trim() !== '') {
@@ -181,16 +215,9 @@ export class PythonDocument {
       if (tree.rootNode.hasError) return this.parseAll();
       fresh = chunksOf(tree, this.source.text);
     }
-    // Nodes hold their positions from when they were read: read the moved ones again.
-    const reread = new Map<Tree, (Node | null)[]>();
-    for (const t of moved) reread.set(t, t.rootNode.namedChildren);
-    const kept: Chunk[] = [];
-    for (const c of after) {
-      const node = moved.has(c.tree) ? reread.get(c.tree)![c.index] : c.node;
-      if (!node) return this.parseAll();
-      kept.push({ tree: c.tree, index: c.index, node, text: c.text });
-    }
-    this.chunks = [...before, ...fresh, ...kept];
+    const kept = inPlace ? after : after.map((c) => moveChunk(c, delta, rows, oldEndPoint.row));
+    if (kept.some((c) => c === null) || (kept.length > 0 && !moveChecks(kept[0]!))) return this.parseAll();
+    this.chunks = [...before, ...fresh, ...(kept as Chunk[])];
     this.textsCache = undefined;
     this.linesCache = undefined;
     this.lastUpdate = 'chunks';
