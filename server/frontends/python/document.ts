@@ -175,6 +175,16 @@ export class PythonDocument {
 
   /** Brings the document to `text`, re-parsing as little as the edit allows. */
   update(text: string): void {
+    try {
+      this.updatePiecewise(text);
+    } catch {
+      // Whatever went wrong, the chunks must never disagree with the text: parse it afresh.
+      this.source.text = text;
+      this.parseAll();
+    }
+  }
+
+  private updatePiecewise(text: string): void {
     const old = this.source.text;
     const span = diffSpan(old, text);
     this.source.text = text;
