@@ -10,8 +10,11 @@
  * - the definitions it names, transitively (callees, classes it constructs or inherits from,
  *   config classes its parameters are typed with): a conservative closure over identifiers;
  * - the classes' witnesses (the best-known constructions): definitions whose analysis improved a
- *   witness are never cached, and their text is part of the key of every definition after them;
- * - the builders `discoverInstances` ran first.
+ *   witness are never cached, and their text, with the texts of every definition they reach, is
+ *   part of the key of every definition after them;
+ * - the builders `discoverInstances` ran first, with every definition they reach (a builder
+ *   constructs `GPT`, whose `__init__` constructs `Block`, whose `__init__` sets the witness of
+ *   `CausalSelfAttention`: a change to any of them changes what every method sees).
  * Anonymous dims are numbered afresh per statement (`Interpreter.resetFresh`), cached or not, so
  * that a statement's results do not depend on those before it.
  */
@@ -60,8 +63,6 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   const isDef = new Set(defines.values());
   const bindings = [...context.bindings].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(',');
   const moduleText = texts.filter((_, i) => !isDef.has(i)).join('\0');
-  const builders = it.builders.map((b) => `${b.qualName}:${b.chunk !== undefined ? texts[b.chunk] : ''}`).join('\0');
-  const contextKey = `${bindings}|${context.defaultDtype}|${moduleText}|${builders}`;
 
   // One string for the set of defined names, interned across analyses so it compares by reference.
   let defined = [...defines.keys()].sort().join(',');
@@ -69,6 +70,8 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   else cache.defined = defined;
   const nextMentions: StatementCache['mentions'] = new Map();
   const closure = (start: number): number[] => {
+    // Most definitions name no other definition of the file: no sets, no sorting.
+    if (mentionsOf(cache, nextMentions, texts[start], defined, defines).length === 0) return [];
     const seen = new Set<number>([start]);
     const queue = [start];
     while (queue.length) {
@@ -84,6 +87,13 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     seen.delete(start);
     return [...seen].sort((a, b) => a - b);
   };
+
+  // A builder's constructions set the witnesses every later analysis uses, and they depend on
+  // the builder and on every definition it reaches (the classes it constructs, what those
+  // construct): all of their texts are context.
+  const reach = (chunk: number | undefined) => (chunk === undefined ? [] : [chunk, ...closure(chunk)].map((j) => texts[j]));
+  const builders = it.builders.map((b) => `${b.qualName}:${reach(b.chunk).join('\0')}`).join('\0');
+  const contextKey = `${bindings}|${context.defaultDtype}|${moduleText}|${builders}`;
 
   const byChunk = new Map<number, FunctionInfo[]>();
   for (const f of it.functions) {
@@ -133,7 +143,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     }
     summaries.push(...own);
     if (it.witnessChanges !== before.witness) {
-      witnessKey += `\0${texts[chunk]}`;
+      witnessKey += `\0${reach(chunk).join('\0')}`;
       continue;
     }
     put({
