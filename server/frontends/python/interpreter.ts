@@ -151,6 +151,11 @@ export class Interpreter {
     return `_${++this.freshCounter}`;
   }
 
+  /** How many anonymous dims were made so far (callers tell whether a step made any). */
+  get freshCount(): number {
+    return this.freshCounter;
+  }
+
   // ---------------------------------------------------------------- module pass
 
   /** First pass: imports, module-level constants, functions and classes. */

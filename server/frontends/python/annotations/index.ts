@@ -17,7 +17,28 @@ export interface AnnotationResult {
 
 const ARRAY_TYPES = /^(torch\.)?(Float|Long|Int|Half|BFloat16|Bool|Double|Byte)?Tensor$|^TensorType$|^(jax\.)?Array$|^(np|numpy)\.ndarray$|^jnp\.ndarray$|^(jax\.numpy)\.ndarray$|^ArrayLike$|^(tf\.)?Tensor$/;
 
+/**
+ * Annotations by their text, for those whose meaning is the text alone: no anonymous dim (each
+ * use of `"_ d"` must get a new symbol) and nothing reported. A file repeats its annotations,
+ * and parsing one walks several nodes through web-tree-sitter. Values are never changed in place.
+ */
+const PARSED = new Map<string, AnnotationResult>();
+
 export function parseAnnotation(typeNode: Node, it: Interpreter, frame: Frame): AnnotationResult {
+  const key = typeNode.text;
+  const hit = PARSED.get(key);
+  if (hit) return hit;
+  const fresh = it.freshCount;
+  const findings = it.findings.length;
+  const result = parseUncached(typeNode, it, frame);
+  if (it.freshCount === fresh && it.findings.length === findings) {
+    if (PARSED.size > 10_000) PARSED.clear();
+    PARSED.set(key, result);
+  }
+  return result;
+}
+
+function parseUncached(typeNode: Node, it: Interpreter, frame: Frame): AnnotationResult {
   const n = typeNode.type === 'type' ? typeNode.namedChild(0) : typeNode;
   if (!n) return {};
   if (n.type === 'subscript' || n.type === 'generic_type') {
@@ -31,7 +52,7 @@ export function parseAnnotation(typeNode: Node, it: Interpreter, frame: Frame): 
   if (n.type === 'binary_operator') {
     for (const side of [n.childForFieldName('left'), n.childForFieldName('right')]) {
       if (side && side.type !== 'none') {
-        const r = parseAnnotation(side, it, frame);
+        const r = parseUncached(side, it, frame);
         if (r.value) return r;
       }
     }
