@@ -20,22 +20,25 @@ export function runRules(ir: FileIR, figures: CostFigures[], device: Device, set
   if (context === lastContext) context = lastContext;
   else lastContext = context;
   const ctx: RuleContext = {
-    perOp: (code, op, figures, key, compute) => {
+    perOp: (code, key) => {
       let byOp = PER_OP.get(code);
       if (!byOp) PER_OP.set(code, (byOp = new WeakMap()));
+      const memo = byOp;
       const last = lastKeys.get(code);
       if (last === key) key = last;
       else lastKeys.set(code, key);
-      // Keyed by the op's cost, which an op moved by lines inserted above it keeps: the finding
-      // then only needs the op's new range.
-      const hit = byOp.get(op.cost);
-      if (hit && hit.context === context && hit.key === key && hit.figures === figures) {
-        const f = hit.value;
-        return f && f.range !== op.range ? { ...f, range: op.range } : f;
-      }
-      const value = compute();
-      byOp.set(op.cost, { context, key, figures, value });
-      return value;
+      return (op, figures, compute) => {
+        // Keyed by the op's cost, which an op moved by lines inserted above it keeps: the
+        // finding then only needs the op's new range.
+        const hit = memo.get(op.cost);
+        if (hit && hit.context === context && hit.key === key && hit.figures === figures) {
+          const f = hit.value;
+          return f && f.range !== op.range ? { ...f, range: op.range } : f;
+        }
+        const value = compute();
+        memo.set(op.cost, { context, key, figures, value });
+        return value;
+      };
     },
     ir,
     device,
@@ -59,7 +62,20 @@ export function runRules(ir: FileIR, figures: CostFigures[], device: Device, set
       found.push({ code: rule.code, severity: 'hint', message: `internal error in rule ${rule.code}: ${(e as Error).message}`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
     }
   }
-  return found.filter((f) => enabled(f.code, settings) && !suppressed(f, ir)).map((f) => applySeverity(f, settings)).filter((f): f is Finding => f !== null);
+  // Thousands of findings share a handful of codes: decide each code once.
+  const on = new Map<string, boolean>();
+  const isOn = (code: string) => {
+    let v = on.get(code);
+    if (v === undefined) on.set(code, (v = enabled(code, settings)));
+    return v;
+  };
+  const out: Finding[] = [];
+  for (const f of found) {
+    if (!isOn(f.code) || suppressed(f, ir)) continue;
+    const g = applySeverity(f, settings);
+    if (g) out.push(g);
+  }
+  return out;
 }
 
 export function enabled(code: string, settings: Settings): boolean {

@@ -26,10 +26,17 @@ export const rule: Rule = {
     const out: Finding[] = [];
     const factor = ctx.threshold('lowIntensityFactor');
     const minTime = ctx.threshold('lowIntensityMinMicros') * 1e-6;
+    const memo = ctx.perOp(rule.code, `${factor}|${minTime}`);
     ctx.ir.ops.forEach((op, i) => {
       const f = ctx.figures[i];
       if (!GEMMS.has(op.kind) || f.intensity === null || f.timeSeconds === null || f.fractionOfPeak === null) return;
       if (f.intensity >= f.ridge / factor || f.timeSeconds < minTime) return;
+      const finding = memo(op, f, () => explain(op, f));
+      if (finding) out.push(finding);
+    });
+    return out;
+
+    function explain(op: (typeof ctx.ir.ops)[number], f: (typeof ctx.figures)[number]): Finding {
       const m = num(op.attrs.m, ctx.bindings);
       const n = num(op.attrs.n, ctx.bindings);
       const k = num(op.attrs.k, ctx.bindings);
@@ -39,14 +46,11 @@ export const rule: Rule = {
         if (small < k / 8) why = `; ${m <= n ? `m=${m}` : `n=${n}`} makes it thin (GEMV-like): batch more rows per call`;
         else if (k < Math.min(m, n) / 8) why = `; k=${k} is short: each output element reuses few inputs`;
       }
-      out.push(
-        make(
-          rule,
-          op.range,
-          `intensity ${intensityText(f.intensity)} < ridge ${intensityText(f.ridge)} on ${deviceLabel(ctx.device)} (${op.dtype}): at most ${percentText(f.fractionOfPeak)} of peak (${rateText(f.attainable ?? 0)} of ${rateText(f.peak)}), ${timeText(f.timeSeconds)} memory-bound${why}`,
-        ),
+      return make(
+        rule,
+        op.range,
+        `intensity ${intensityText(f.intensity!)} < ridge ${intensityText(f.ridge)} on ${deviceLabel(ctx.device)} (${op.dtype}): at most ${percentText(f.fractionOfPeak!)} of peak (${rateText(f.attainable ?? 0)} of ${rateText(f.peak)}), ${timeText(f.timeSeconds!)} memory-bound${why}`,
       );
-    });
-    return out;
+    }
   },
 };

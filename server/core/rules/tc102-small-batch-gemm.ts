@@ -26,11 +26,12 @@ export const rule: Rule = {
     const tile = ctx.threshold('smallGemmTile');
     const minTime = ctx.threshold('smallGemmMinMicros') * 1e-6;
     const sms = ctx.device.sms;
+    const memo = ctx.perOp(rule.code, `${tile}|${minTime}`);
     ctx.ir.ops.forEach((op, i) => {
       const f = ctx.figures[i];
       if (!GEMMS.has(op.kind) || f.bound !== 'compute' || f.timeSeconds === null || f.timeSeconds < minTime || !sms) return;
       const time = f.timeSeconds;
-      const finding = ctx.perOp(rule.code, op, f, `${tile}|${minTime}`, () => {
+      const finding = memo(op, f, () => {
         const m = num(op.attrs.m, ctx.bindings);
         const n = num(op.attrs.n, ctx.bindings);
         const batch = num(op.attrs.batch, ctx.bindings) ?? 1;

@@ -32,12 +32,12 @@ export const rule: Rule = {
     const minFlops = ctx.threshold('fp32GemmMinGflop') * 1e9;
     const disabled = sig.tf32.filter((t) => !t.enabled && t.setting !== 'cudnn.allow_tf32');
     const out: Finding[] = [];
-    const key = `${minFlops}|${JSON.stringify(disabled)}`;
+    const memo = ctx.perOp(rule.code, `${minFlops}|${JSON.stringify(disabled)}`);
     ctx.ir.ops.forEach((op, i) => {
       const f = ctx.figures[i];
       if (!GEMMS.has(op.kind) || op.dtype !== 'fp32' || f.flops === null || f.bytes === null || f.flops < minFlops) return;
       if (sig.autocast.some((a) => contains(a.region, op.range))) return;
-      const finding = ctx.perOp(rule.code, op, f, key, () => check(op, f));
+      const finding = memo(op, f, () => check(op, f));
       if (finding) out.push(finding);
     });
     return out;

@@ -38,8 +38,11 @@ export interface RuleContext {
    * message for each of thousands of ops does it only for the ops that changed. The finding
    * must be at `op.range` (an op moved by an edit above it gets its finding moved along).
    */
-  perOp(code: string, op: TensorOp, figures: CostFigures, key: string, compute: () => Finding | null): Finding | null;
+  perOp(code: string, key: string): PerOpMemo;
 }
+
+/** See `RuleContext.perOp`: `compute()` for an op, or what it gave the last time. */
+export type PerOpMemo = (op: TensorOp, figures: CostFigures, compute: () => Finding | null) => Finding | null;
 
 export interface Rule {
   code: string;
