@@ -101,16 +101,27 @@ export function analysePython(path: string, text: string, settings: Settings, st
  * or reuse the last count when no class changed.
  */
 const WITH_PARAMS = new WeakMap<FunctionSummary, FunctionSummary>();
+const CLASS_OR_DECORATED = /^(@|class\b)/;
 
 function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void {
   if (!hasClasses) return;
   let counted = ir.signals['dist.params'] as ClassParams[] | undefined;
   if (!counted) {
     const texts = state.doc.texts;
-    const classes = state.doc.statements.filter((_, i) => /^(@|class\b)/.test(texts[i]));
-    const key = texts.filter((t) => /^(@|class\b)/.test(t));
+    const key: string[] = [];
+    const at: number[] = [];
+    texts.forEach((t, i) => {
+      if (CLASS_OR_DECORATED.test(t)) {
+        key.push(t);
+        at.push(i);
+      }
+    });
+    // Statement texts of unchanged statements are the same strings: the comparison is cheap.
     const same = state.params && state.params.key.length === key.length && state.params.key.every((t, i) => t === key[i]);
-    if (!same) state.params = { key, value: countClassParams(classes) };
+    if (!same) {
+      const statements = state.doc.statements;
+      state.params = { key, value: countClassParams(at.map((i) => statements[i])) };
+    }
     counted = state.params!.value;
   }
   const byClass = new Map(counted.map((c) => [c.cls, c.params]));

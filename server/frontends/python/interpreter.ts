@@ -18,6 +18,39 @@ import { CALL_CONSTANTS, adaptCall, isConfigFactory, isNotCompute } from './alia
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 
+/** A method whose node is looked up in its class's body only when something needs it. */
+class MethodInfo implements FunctionInfo {
+  private resolved?: Node;
+  constructor(
+    readonly qualName: string,
+    readonly cls: ClassInfo,
+    readonly chunk: number,
+    private readonly member: (index: number, decorated: boolean) => Node,
+    private readonly index: number,
+    private readonly decorated: boolean,
+  ) {}
+
+  get node(): Node {
+    this.resolved ??= this.member(this.index, this.decorated);
+    return this.resolved;
+  }
+}
+
+/** The first word of a top-level definition. */
+const DEFINITION = /^(def|async\s+def|class|@)\b/;
+
+/** Names a source calls (`name(` or `.name(`), remembered by the source's text. */
+const CALLED = new Map<string, string[]>();
+function calledNames(text: string): string[] {
+  let names = CALLED.get(text);
+  if (!names) {
+    names = [...new Set([...text.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]))];
+    if (CALLED.size > 10_000) CALLED.clear();
+    CALLED.set(text, names);
+  }
+  return names;
+}
+
 /** What declaring a class learns from its text alone, shared by analyses of the same text. */
 const CLASS_SHAPES = new Map<string, { name: string; bases: string[]; methods: { name: string; index: number; decorated: boolean }[]; assigns: boolean }>();
 
@@ -205,16 +238,7 @@ export class Interpreter {
       return decorated ? m.childForFieldName('definition')! : m;
     };
     for (const m of shape.methods) {
-      let node: Node | undefined;
-      const fn: FunctionInfo = {
-        qualName: `${shape.name}.${m.name}`,
-        get node() {
-          node ??= member(m.index, m.decorated);
-          return node;
-        },
-        cls: info,
-        chunk,
-      };
+      const fn = new MethodInfo(`${shape.name}.${m.name}`, info, chunk, member, m.index, m.decorated);
       this.functions.push(fn);
       info.methods.set(m.name, fn);
     }
@@ -389,16 +413,15 @@ export class Interpreter {
     // Builders, transitively: `resnet50()` passes `Bottleneck` to `_resnet(...)`, which calls
     // `ResNet(block, layers)`; only the outer call knows the arguments.
     const builders = new Set<FunctionInfo>();
-    let re = new RegExp(`\\b(${names.join('|')})\\s*\\(`);
+    const wanted = new Set(names);
     for (let grew = true; grew; ) {
       grew = false;
       for (const fn of this.functions) {
-        if (fn.cls || builders.has(fn) || !re.test(this.sourceOf(fn))) continue;
+        if (fn.cls || builders.has(fn) || !calledNames(this.sourceOf(fn)).some((n) => wanted.has(n))) continue;
         builders.add(fn);
         grew = true;
       }
-      const callees = [...builders].map((f) => f.qualName).filter((n) => /^[A-Za-z_]\w*$/.test(n));
-      re = new RegExp(`\\b(${[...names, ...callees].join('|')})\\s*\\(`);
+      for (const f of builders) if (/^[A-Za-z_]\w*$/.test(f.qualName)) wanted.add(f.qualName);
     }
     this.builders = [...builders];
     for (const fn of this.functions) {
@@ -417,10 +440,13 @@ export class Interpreter {
   analyseModule(): Acc {
     const frame = this.newFrame(null, true);
     frame.env = this.globals;
-    for (const stmt of this.statements) {
-      if (stmt.type === 'function_definition' || stmt.type === 'class_definition' || stmt.type === 'decorated_definition') continue;
+    const texts = this.options.valid ? this.options.texts : undefined;
+    this.statements.forEach((stmt, i) => {
+      // Definitions are told by their first word when the module parsed cleanly (no call into
+      // the tree per statement); otherwise by their node type.
+      if (texts ? DEFINITION.test(texts[i]) : stmt.type === 'function_definition' || stmt.type === 'class_definition' || stmt.type === 'decorated_definition') return;
       this.exec(stmt, frame);
-    }
+    });
     return frame.acc;
   }
 
