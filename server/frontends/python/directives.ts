@@ -50,22 +50,43 @@ function lineFacts(line: string): LineFacts | null {
   return result;
 }
 
-export function readDirectives(text: string, comment = '#', lines: readonly string[] = text.split(/\r\n|\r|\n/)): SourceFacts {
+/** Rows and single lines of a text, when the caller has them (document.ts's `LineIndex`). */
+export interface Lines {
+  row(index: number): number;
+  line(row: number): string | undefined;
+}
+
+export function readDirectives(text: string, comment = '#', lines?: readonly string[], index?: Lines): SourceFacts {
   const facts: SourceFacts = { dims: new Map(), directiveDims: new Map(), noqa: new Map(), fileIgnores: new Set() };
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i];
-    if (comment !== '#') line = line.replace(/\/\/\s*/, '# ');
-    if (!line.includes('#')) continue;
-    const l = lineFacts(line);
-    if (!l) continue;
-    for (const [k, v] of l.dims ?? []) facts.directiveDims.set(k, v);
-    if (l.dtype) facts.defaultDtype = l.dtype;
-    for (const x of l.fileIgnores ?? []) facts.fileIgnores.add(x);
-    if (l.noqa) {
-      const set = facts.noqa.get(i) ?? new Set<string>();
-      for (const x of l.noqa) set.add(x);
-      facts.noqa.set(i, set);
+  if (index && comment === '#') {
+    // Only lines with a `#` can hold a directive: go from one `#` to the next, not line by line.
+    for (let i = text.indexOf('#'); i !== -1; ) {
+      const row = index.row(i);
+      const line = index.line(row) ?? '';
+      apply(facts, row, line);
+      const next = text.indexOf('\n', i);
+      i = next === -1 ? -1 : text.indexOf('#', next);
     }
+    return facts;
+  }
+  const all = lines ?? text.split(/\r\n|\r|\n/);
+  for (let i = 0; i < all.length; i++) {
+    let line = all[i];
+    if (comment !== '#') line = line.replace(/\/\/\s*/, '# ');
+    if (line.includes('#')) apply(facts, i, line);
   }
   return facts;
+}
+
+function apply(facts: SourceFacts, row: number, line: string): void {
+  const l = lineFacts(line);
+  if (!l) return;
+  for (const [k, v] of l.dims ?? []) facts.directiveDims.set(k, v);
+  if (l.dtype) facts.defaultDtype = l.dtype;
+  for (const x of l.fileIgnores ?? []) facts.fileIgnores.add(x);
+  if (l.noqa) {
+    const set = facts.noqa.get(row) ?? new Set<string>();
+    for (const x of l.noqa) set.add(x);
+    facts.noqa.set(row, set);
+  }
 }

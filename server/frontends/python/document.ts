@@ -52,15 +52,56 @@ export function diffSpan(old: string, text: string): { start: number; oldEnd: nu
   return { start, oldEnd: o, newEnd: n };
 }
 
-/** Row and column (UTF-16 code units, as web-tree-sitter and LSP count them) of an index. */
-function pointAt(text: string, index: number): { row: number; column: number } {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
+/**
+ * Where a text's lines start, for row lookups and single lines without splitting the whole text
+ * (a split of a 10,000-line file allocates 10,000 strings on every keystroke). Rows count `\n`,
+ * as tree-sitter does; a line's text drops its `\r\n` or `\n`.
+ */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
-  return { row, column: index - lineStart };
+
+  get count(): number {
+    return this.starts.length;
+  }
+
+  /** The row of a character index (binary search). */
+  row(index: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  point(index: number): { row: number; column: number } {
+    const row = this.row(index);
+    return { row, column: index - this.starts[row] };
+  }
+
+  line(row: number): string | undefined {
+    if (row < 0 || row >= this.starts.length) return undefined;
+    let end = row + 1 < this.starts.length ? this.starts[row + 1] - 1 : this.text.length;
+    if (end > this.starts[row] && this.text.charCodeAt(end - 1) === 13) end--;
+    return this.text.slice(this.starts[row], end);
+  }
+}
+
+/** The lines of a text as a read-only array, each line sliced when it is read. */
+function linesView(index: LineIndex): readonly string[] {
+  return new Proxy([] as string[], {
+    get(target, p, receiver) {
+      if (p === 'length') return index.count;
+      if (typeof p === 'string' && p.length > 0 && p.charCodeAt(0) >= 48 && p.charCodeAt(0) <= 57) return index.line(Number(p));
+      return Reflect.get(target, p, receiver);
+    },
+  });
 }
 
 /** The first chunk that ends at or after `index` (binary search; chunks are in order). */
@@ -143,11 +184,19 @@ export class PythonDocument {
 
   /** The text's lines (LSP's line breaks), split once per version. */
   get lines(): readonly string[] {
-    this.linesCache ??= this.source.text.split(/\r\n|\r|\n/);
+    // A lone `\r` is a line break to LSP but not to tree-sitter: such rare files are split.
+    this.linesCache ??= /\r(?!\n)/.test(this.source.text) ? this.source.text.split(/\r\n|\r|\n/) : linesView(this.lineIndex);
     return this.linesCache;
   }
 
-  private linesCache?: string[];
+  /** Rows and lines of the current text. */
+  get lineIndex(): LineIndex {
+    if (this.indexCache?.text !== this.source.text) this.indexCache = new LineIndex(this.source.text);
+    return this.indexCache;
+  }
+
+  private linesCache?: readonly string[];
+  private indexCache?: LineIndex;
 
   get syntaxError(): boolean {
     return this.hasError;
@@ -205,18 +254,21 @@ export class PythonDocument {
     const startIndex = first < this.chunks.length ? Math.min(this.chunks[first].start, span.start) : span.start;
     const oldEnd = last > 0 ? Math.max(this.chunks[last - 1].end, span.oldEnd) : span.oldEnd;
     const endIndex = oldEnd + delta;
-    const startPoint = pointAt(text, startIndex);
-    const endPoint = pointAt(text, endIndex);
+    const oldLines = this.indexCache?.text === old ? this.indexCache : new LineIndex(old);
+    const newLines = new LineIndex(text);
+    this.indexCache = newLines;
+    const startPoint = newLines.point(startIndex);
+    const endPoint = newLines.point(endIndex);
     const before = this.chunks.slice(0, first);
     const after = this.chunks.slice(last);
     // An edit within one line that keeps the length (typing over, renaming to a name of the same
     // length) moves nothing after it: the kept nodes stay as they are.
     const inPlace = delta === 0 && !old.slice(span.start, span.oldEnd).includes('\n') && !text.slice(span.start, span.newEnd).includes('\n');
-    const oldEndPoint = pointAt(old, span.oldEnd);
-    const rows = inPlace ? 0 : pointAt(text, span.newEnd).row - oldEndPoint.row;
+    const oldEndPoint = oldLines.point(span.oldEnd);
+    const rows = inPlace ? 0 : newLines.point(span.newEnd).row - oldEndPoint.row;
     if (!inPlace) {
       // Kept trees learn the edit, so that what is read from them later is where it now is.
-      const e = { startIndex: span.start, oldEndIndex: span.oldEnd, newEndIndex: span.newEnd, startPosition: pointAt(old, span.start), oldEndPosition: oldEndPoint, newEndPosition: pointAt(text, span.newEnd) };
+      const e = { startIndex: span.start, oldEndIndex: span.oldEnd, newEndIndex: span.newEnd, startPosition: oldLines.point(span.start), oldEndPosition: oldEndPoint, newEndPosition: newLines.point(span.newEnd) };
       for (const t of new Set(after.map((c) => c.tree))) t.edit(e);
     }
     let fresh: Chunk[] = [];

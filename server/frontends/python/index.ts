@@ -52,7 +52,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
   if (state) state.doc.update(text);
   else state = newPythonState(text);
   const statements = state.doc.statements;
-  const facts = readDirectives(text, '#', state.doc.lines);
+  const facts = readDirectives(text, '#', undefined, state.doc.lineIndex);
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   const defaultDtype = facts.defaultDtype ?? settings.defaultDtype;
   const it = new Interpreter(statements, { bindings, defaultDtype, text, texts: state.doc.texts, lines: state.doc.lines, valid: !state.doc.syntaxError });
