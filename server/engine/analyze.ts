@@ -7,7 +7,6 @@ import { DEFAULT_DEVICE_ID, Device, findDevice } from '../core/devices';
 import { FileIR, Finding, FunctionSummary } from '../core/ir';
 import { runRules } from '../core/rules/run';
 import { Settings } from '../core/settings';
-import { Poly } from '../core/symbolic';
 import { PythonState, analysePython, disposePythonState } from '../frontends/python';
 import { initPython } from '../frontends/python/parser';
 

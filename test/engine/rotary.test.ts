@@ -3,8 +3,6 @@
  * views, `polar`, `outer`. Shapes must survive them, or every attention GEMM after them is lost.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { analyse, fn, ready$ } from './helpers';
 

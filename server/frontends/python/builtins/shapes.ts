@@ -10,7 +10,7 @@ import { IndexItem, cat, chunk, expand, flatten, index, permute, reshape, split,
 import { tensorBytes, unknownResult } from '../../../core/ops/types';
 import { Poly, product } from '../../../core/symbolic';
 import { CallSite, UNKNOWN, Value, asDim, int, tensor } from '../values';
-import { axesOf, dimsFrom, intOf, pick, reshapeDimsFrom, shapeValue, shapesValue } from './args';
+import { axesOf, dimsFrom, intOf, reshapeDimsFrom, shapeValue, shapesValue } from './args';
 import { BuiltinCtx, defineFunction, defineMethod } from './registry';
 
 const LIBS = ['torch.', 'numpy.', 'jax.numpy.'];
