@@ -7,7 +7,8 @@
  * stops the reuse of every later subtree), which on a 10,000-line file costs 40 ms instead of 2.
  * Top-level statements that start at column 0 parse independently of one another in Python, so
  * a chunk can be re-parsed on its own, as an included range of the whole text, which keeps its
- * positions absolute. Chunks after the edit keep their trees; `Tree.edit` moves their positions.
+ * positions absolute. Chunks after the edit keep their trees and nodes: `Tree.edit` tells the
+ * trees, `moveChunk` the nodes.
  *
  * **Invariant: the chunks of a document equal the top-level children of a fresh parse of its
  * text.** Incremental updates only ever produce error-free chunks; whenever a re-parsed region has
@@ -157,7 +158,7 @@ export class PythonDocument {
   private chunks: Chunk[] = [];
   private readonly trees = new Set<Tree>();
   private hasError = false;
-  /** How the last update went, for the benchmark and tests: 'full' or 'chunks'. */
+  /** How the last update went, for tests: everything parsed, only the edited statements, or no change. */
   lastUpdate: 'full' | 'chunks' | 'none' = 'full';
 
   constructor(text: string) {
@@ -182,7 +183,7 @@ export class PythonDocument {
 
   private textsCache?: string[];
 
-  /** The text's lines (LSP's line breaks), split once per version. */
+  /** The text's lines (LSP's line breaks), each read from the line index when asked for. */
   get lines(): readonly string[] {
     // A lone `\r` is a line break to LSP but not to tree-sitter: such rare files are split.
     this.linesCache ??= /\r(?!\n)/.test(this.source.text) ? this.source.text.split(/\r\n|\r|\n/) : linesView(this.lineIndex);
