@@ -5,8 +5,8 @@
  *
  * Re-analysis after an edit reuses, per top-level definition, what the previous analysis of the
  * same document found (statementCache.ts says when that is sound). **Invariant: an analysis
- * that reuses cached results equals a fresh analysis of the same text**; test/lsp/incremental
- * checks it after every kind of edit.
+ * that reuses cached results equals a fresh analysis of the same text**; test/engine/incremental
+ * checks it after every kind of edit on every fixture, test/lsp/incremental through the server.
  */
 import { FileIR, FunctionSummary } from '../../core/ir';
 import { Settings } from '../../core/settings';
