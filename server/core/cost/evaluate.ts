@@ -38,8 +38,6 @@ export function roofline(flops: number, bytes: number, device: Device, dtype: DT
 }
 
 export function evaluateCost(cost: OpCost, dtype: DType, device: Device, bindings: Bindings, repeat: Poly = Poly.ONE): CostFigures {
-  const peak = peakFor(device, dtype);
-  const ridge = peak / device.bandwidth;
   const unbound = new Set<string>();
   const num = (p: Poly) => {
     const full = p.mul(repeat);
@@ -47,12 +45,14 @@ export function evaluateCost(cost: OpCost, dtype: DType, device: Device, binding
     if (v === null) for (const s of full.substitute(bindings).freeSymbols()) unbound.add(s);
     return v;
   };
-  if (cost.unknown) {
-    return { flops: null, macs: null, otherFlops: null, bytes: null, intensity: null, bound: null, timeSeconds: null, attainable: null, fractionOfPeak: null, peak, ridge, unbound: [] };
-  }
-  const flops = num(cost.flops);
-  const otherFlops = num(cost.otherFlops);
-  const bytes = num(cost.bytes);
+  if (cost.unknown) return place(null, null, null, [], dtype, device);
+  return place(num(cost.flops), num(cost.otherFlops), num(cost.bytes), unbound, dtype, device);
+}
+
+/** Figures from bound numbers (null where a dim is unbound): the op placed on the roofline. */
+function place(flops: number | null, otherFlops: number | null, bytes: number | null, unbound: Iterable<string>, dtype: DType, device: Device): CostFigures {
+  const peak = peakFor(device, dtype);
+  const ridge = peak / device.bandwidth;
   let intensity: number | null = null;
   let bound: Bound | null = null;
   let timeSeconds: number | null = null;
@@ -67,20 +67,7 @@ export function evaluateCost(cost: OpCost, dtype: DType, device: Device, binding
     attainable = r.attainable;
     fractionOfPeak = r.fractionOfPeak;
   }
-  return {
-    flops,
-    macs: flops === null ? null : flops / 2,
-    otherFlops,
-    bytes,
-    intensity,
-    bound,
-    timeSeconds,
-    attainable,
-    fractionOfPeak,
-    peak,
-    ridge,
-    unbound: [...unbound].sort(),
-  };
+  return { flops, macs: flops === null ? null : flops / 2, otherFlops, bytes, intensity, bound, timeSeconds, attainable, fractionOfPeak, peak, ridge, unbound: [...unbound].sort() };
 }
 
 export function evaluateOp(op: TensorOp, device: Device, bindings: Bindings): CostFigures {
@@ -93,8 +80,6 @@ export function evaluateOp(op: TensorOp, device: Device, bindings: Bindings): Co
  * sum of thousands of polynomials on every re-analysis. Null when any op's figure is.
  */
 export function sumFigures(parts: CostFigures[], dtype: DType, device: Device): CostFigures {
-  const peak = peakFor(device, dtype);
-  const ridge = peak / device.bandwidth;
   const unbound = new Set<string>();
   let flops: number | null = 0;
   let otherFlops: number | null = 0;
@@ -105,18 +90,5 @@ export function sumFigures(parts: CostFigures[], dtype: DType, device: Device): 
     otherFlops = otherFlops === null || f.otherFlops === null ? null : otherFlops + f.otherFlops;
     bytes = bytes === null || f.bytes === null ? null : bytes + f.bytes;
   }
-  let intensity: number | null = null;
-  let bound: Bound | null = null;
-  let timeSeconds: number | null = null;
-  let attainable: number | null = null;
-  let fractionOfPeak: number | null = null;
-  if (flops !== null && otherFlops !== null && bytes !== null) {
-    const r = roofline(flops + otherFlops, bytes, device, dtype);
-    intensity = bytes > 0 ? r.intensity : null;
-    bound = r.bound;
-    timeSeconds = r.timeSeconds;
-    attainable = r.attainable;
-    fractionOfPeak = r.fractionOfPeak;
-  }
-  return { flops, macs: flops === null ? null : flops / 2, otherFlops, bytes, intensity, bound, timeSeconds, attainable, fractionOfPeak, peak, ridge, unbound: [...unbound].sort() };
+  return place(flops, otherFlops, bytes, unbound, dtype, device);
 }
