@@ -84,10 +84,11 @@ class Collector {
       const lengths = Object.fromEntries(Object.entries(this.s).map(([k, v]) => [k, (v as unknown[]).length]));
       const optimizers = new Set(this.optimizers);
       const module = this.scopes[0];
-      const moduleSize = module.softmaxes.length + module.matmuls.length + module.assignments.size;
+      const moduleFacts = () => module.softmaxes.length + module.matmuls.length + [...module.assignments.values()].reduce((n, list) => n + list.length, 0);
+      const moduleSize = moduleFacts();
       this.walk(stmt);
       // Statements at class level report into the module's scope, which holds nodes: not cached.
-      if (module.softmaxes.length + module.matmuls.length + module.assignments.size !== moduleSize) continue;
+      if (moduleFacts() !== moduleSize) continue;
       const added: Partial<Record<keyof Signals, unknown[]>> = {};
       for (const [k, v] of Object.entries(this.s)) if ((v as unknown[]).length > lengths[k]) added[k as keyof Signals] = (v as unknown[]).slice(lengths[k]);
       put({ row, added, optimizers: [...this.optimizers].filter((o) => !optimizers.has(o)) });
