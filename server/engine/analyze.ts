@@ -6,6 +6,7 @@ import { CostFigures, evaluateCost, evaluateOp, sumFigures } from '../core/cost/
 import { DEFAULT_DEVICE_ID, Device, findDevice } from '../core/devices';
 import { FileIR, Finding, FunctionSummary } from '../core/ir';
 import { runRules } from '../core/rules/run';
+import { figuresContext } from '../core/intern';
 import { Settings } from '../core/settings';
 import { PythonState, analysePython, disposePythonState } from '../frontends/python';
 import { initPython } from '../frontends/python/parser';
@@ -93,7 +94,7 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   for (const [k, v] of ir.facts.directiveDims) bindings.set(k, v);
   // Ops and function summaries reused from the previous analysis are the same objects: their
   // figures are too, as long as the device and the bindings are.
-  const memoKey = intern(`${device.id}|${JSON.stringify(device)}|${[...bindings].sort(([a], [b]) => (a < b ? -1 : 1)).join(';')}`);
+  const memoKey = figuresContext(device, bindings);
   // Keyed by the op's cost: an op moved by lines inserted above it is a copy with the same cost.
   const figures = ir.ops.map((op) => memo(OP_FIGURES, op.cost, memoKey, op.dtype, op.repeat, () => evaluateOp(op, device, bindings)));
   const defaultDtype = ir.facts.defaultDtype ?? settings.defaultDtype;
@@ -132,16 +133,6 @@ function memo<T>(m: WeakMap<object, Memo<T>>, owner: object, key: string, dtype:
   const value = compute();
   m.set(owner, { key, dtype, a, b, value });
   return value;
-}
-
-/** The same string object for the same content, so that keys compare by reference. */
-const INTERNED = new Map<string, string>();
-export function intern(s: string): string {
-  const hit = INTERNED.get(s);
-  if (hit !== undefined) return hit;
-  if (INTERNED.size > 1000) INTERNED.clear();
-  INTERNED.set(s, s);
-  return s;
 }
 
 /** The dtype of each function's first GEMM-class op, for its roofline placement. */

@@ -9,24 +9,18 @@ import { Settings } from '../settings';
 import { Bindings } from '../symbolic';
 import { RULES } from './registry';
 import { RuleContext } from './types';
+import { figuresContext, intern } from '../intern';
 
 const PER_OP = new Map<string, WeakMap<object, { context: string; key: string; figures: CostFigures; value: Finding | null }>>();
-/** The last key per rule and the last context: unchanged, they are the same string (fast compare). */
-const lastKeys = new Map<string, string>();
-let lastContext = '';
 
 export function runRules(ir: FileIR, figures: CostFigures[], device: Device, settings: Settings, bindings: Bindings): Finding[] {
-  let context = `${JSON.stringify(device)}|${[...bindings].sort(([a], [b]) => (a < b ? -1 : 1)).join(';')}`;
-  if (context === lastContext) context = lastContext;
-  else lastContext = context;
+  const context = figuresContext(device, bindings);
   const ctx: RuleContext = {
     perOp: (code, key) => {
       let byOp = PER_OP.get(code);
       if (!byOp) PER_OP.set(code, (byOp = new WeakMap()));
       const memo = byOp;
-      const last = lastKeys.get(code);
-      if (last === key) key = last;
-      else lastKeys.set(code, key);
+      key = intern(key);
       return (op, figures, compute) => {
         // Keyed by the op's cost, which an op moved by lines inserted above it keeps: the
         // finding then only needs the op's new range.

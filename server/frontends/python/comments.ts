@@ -52,7 +52,8 @@ export function collectComments(statements: readonly Node[], lines: readonly str
     const text = texts?.[k] ?? stmt.text;
     if (!text.includes('#')) return;
     const row0 = stmt.startPosition.row;
-    const key = `${stmt.startPosition.column}|${row0 > 0 ? (lines[row0 - 1] ?? '') : ''}`;
+    // A statement's comments depend on its text and column; its line only moves them.
+    const key = String(stmt.startPosition.column);
     let byPlace = STATEMENT_COMMENTS.get(text);
     if (!byPlace) STATEMENT_COMMENTS.set(text, (byPlace = new Map()));
     let cached = byPlace.get(key);

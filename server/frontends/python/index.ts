@@ -32,7 +32,7 @@ export interface PythonState {
 }
 
 export function newPythonState(text: string): PythonState {
-  return { doc: new PythonDocument(text), functions: new StatementCache(), signals: { entries: new Map(), seen: new Map() } };
+  return { doc: new PythonDocument(text), functions: new StatementCache(), signals: { entries: new Map() } };
 }
 
 export function disposePythonState(state: PythonState): void {

@@ -12,6 +12,7 @@ import type { Node } from './parser';
 import { collectAttention, ScopeFacts } from './signalsAttention';
 import { isTransposeExpr, loopVarsOf, matmulSite, namesIn } from './signalsSyntax';
 import { shiftRanges } from '../../core/shift';
+import { intern } from '../../core/intern';
 
 export function rangeOfNode(n: Node): Range {
   return { start: { line: n.startPosition.row, character: n.startPosition.column }, end: { line: n.endPosition.row, character: n.endPosition.column } };
@@ -45,7 +46,6 @@ class Collector {
     const next: SignalCache['entries'] = new Map();
     let seen = '';
     let seenAt = -1;
-    const seenNext = new Map<string, string>();
     for (let i = 0; i < statements.length; i++) {
       const stmt = statements[i];
       const text = texts?.[i] ?? stmt.text;
@@ -61,8 +61,7 @@ class Collector {
         seen = `${JSON.stringify(this.s.imports)}|${[...this.optimizers].join(',')}`;
         seenAt = this.s.imports.length + this.optimizers.size * 1e6;
         // The same content as last time is the same string: entries then compare by reference.
-        seen = cache.seen.get(seen) ?? seen;
-        seenNext.set(seen, seen);
+        seen = intern(seen);
       }
       // Keyed by the text first: statement texts live as long as their statement, and a string
       // key's hash is computed once per string, not once per analysis.
@@ -93,10 +92,7 @@ class Collector {
       for (const [k, v] of Object.entries(this.s)) if ((v as unknown[]).length > lengths[k]) added[k as keyof Signals] = (v as unknown[]).slice(lengths[k]);
       put({ row, added, optimizers: [...this.optimizers].filter((o) => !optimizers.has(o)) });
     }
-    if (cache) {
-      cache.entries = next;
-      cache.seen = seenNext;
-    }
+    if (cache) cache.entries = next;
     this.endScope();
     return this.s;
   }
@@ -419,8 +415,6 @@ const DEFINITION = /^(def|async\s+def|class|@)\b/;
 export interface SignalCache {
   /** By statement text, then by place and what was met before it (see `run`). */
   entries: Map<string, Map<string, SignalEntry>>;
-  /** The strings of what was met before each definition, kept so equal ones are the same string. */
-  seen: Map<string, string>;
 }
 
 interface SignalEntry {

@@ -24,6 +24,7 @@ import type { Interpreter } from './interpreter';
 import type { Node } from './parser';
 import type { FunctionInfo } from './values';
 import { shiftRanges } from '../../core/shift';
+import { intern } from '../../core/intern';
 
 
 interface Entry {
@@ -38,7 +39,6 @@ interface Entry {
 export class StatementCache {
   /** The module context's key, and the entries valid in that context by statement key. */
   context = '';
-  defined = '';
   /** By statement text first (its hash is computed once per string), then by the rest of the key. */
   entries = new Map<string, Map<string, Entry>>();
   /** The top-level names each statement text mentions, by text, for one set of defined names. */
@@ -64,10 +64,8 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   const bindings = [...context.bindings].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(',');
   const moduleText = texts.filter((_, i) => !isDef.has(i)).join('\0');
 
-  // One string for the set of defined names, interned across analyses so it compares by reference.
-  let defined = [...defines.keys()].sort().join(',');
-  if (defined === cache.defined) defined = cache.defined;
-  else cache.defined = defined;
+  // One string for the set of defined names, the same object across analyses (fast compare).
+  const defined = intern([...defines.keys()].sort().join(','));
   const nextMentions: StatementCache['mentions'] = new Map();
   const closure = (start: number): number[] => {
     // Most definitions name no other definition of the file: no sets, no sorting.
