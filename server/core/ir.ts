@@ -140,6 +140,13 @@ export interface FileIR {
   path: string;
   language: 'python' | 'typescript' | 'javascript';
   ops: TensorOp[];
+  /**
+   * `ops` cut at the top-level statements that produced them, in order: their concatenation is
+   * `ops`. A segment the frontend reused unchanged from the previous analysis of the same
+   * document is the same array object, so the engine remembers figures and per-op findings per
+   * segment instead of looking at every op of the file again. Absent: one segment, `ops`.
+   */
+  segments?: TensorOp[][];
   functions: FunctionSummary[];
   /** Frontend findings (TC001, TC002) and findings of syntactic rules. */
   findings: Finding[];

@@ -4,7 +4,8 @@
  */
 import { CostFigures, evaluateCost, evaluateOp, sumFigures } from '../core/cost/evaluate';
 import { DEFAULT_DEVICE_ID, Device, findDevice } from '../core/devices';
-import { FileIR, Finding, FunctionSummary } from '../core/ir';
+import { FileIR, Finding, FunctionSummary, TensorOp } from '../core/ir';
+import { DType } from '../core/dtypes';
 import { runRules } from '../core/rules/run';
 import { figuresContext } from '../core/intern';
 import { Settings } from '../core/settings';
@@ -92,23 +93,31 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   for (const [k, v] of ir.facts.dims) bindings.set(k, v);
   for (const [k, v] of ir.facts.directiveDims) bindings.set(k, v);
-  // Ops and function summaries reused from the previous analysis are the same objects: their
-  // figures are too, as long as the device and the bindings are.
+  // Ops and function summaries reused from the previous analysis are the same objects, and so
+  // are the segments of ops of unchanged statements: their figures are too, as long as the
+  // device and the bindings are. Work per keystroke is then per segment, not per op.
   const memoKey = figuresContext(device, bindings);
-  // Keyed by the op's cost: an op moved by lines inserted above it is a copy with the same cost.
-  const figures = ir.ops.map((op) => memo(OP_FIGURES, op.cost, memoKey, op.dtype, op.repeat, () => evaluateOp(op, device, bindings)));
+  const segments = ir.segments ?? [ir.ops];
+  const segmentFigures = segments.map((ops) => segmentOf(ops).figures(memoKey, () => ops.map((op) => memo(OP_FIGURES, op.cost, memoKey, op.dtype, op.repeat, () => evaluateOp(op, device, bindings)))));
+  const figures = segmentFigures.length === 1 ? segmentFigures[0] : ([] as CostFigures[]).concat(...segmentFigures);
   const defaultDtype = ir.facts.defaultDtype ?? settings.defaultDtype;
-  const gemmDtype = dominantDtypes(ir);
-  const withUnknown = new Set(ir.ops.filter((o) => o.cost.unknown && o.function).map((o) => o.function!));
+  const gemmDtype = new Map<string, DType>();
+  const withUnknown = new Set<string>();
+  for (const ops of segments) {
+    const facts = segmentOf(ops).facts();
+    for (const [fn, dtype] of facts.firstDtype) if (!gemmDtype.has(fn)) gemmDtype.set(fn, dtype);
+    for (const fn of facts.unknownIn) withUnknown.add(fn);
+  }
   const functions = ir.functions.map((summary) => {
     const dtype = gemmDtype.get(summary.name) ?? defaultDtype;
-    return {
-      summary,
-      incomplete: withUnknown.has(summary.name),
-      figures: memo(FUNCTION_FIGURES, summary.flops, memoKey, dtype, summary.otherFlops, () => evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, dtype, device, bindings), summary.bytes),
-    };
+    const incomplete = withUnknown.has(summary.name);
+    const hit = FUNCTION_FIGURES.get(summary);
+    if (hit && hit.key === memoKey && hit.dtype === dtype && hit.value.incomplete === incomplete) return hit.value;
+    const value = { summary, incomplete, figures: memo(FUNCTION_COST, summary.flops, memoKey, dtype, summary.otherFlops, () => evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, dtype, device, bindings), summary.bytes) };
+    FUNCTION_FIGURES.set(summary, { key: memoKey, dtype, value });
+    return value;
   });
-  const findings = runRules(ir, figures, device, settings, bindings);
+  const findings = runRules(ir, figures, device, settings, bindings, segmentFigures);
   const total = sumFigures(figures.filter((_, i) => !ir.ops[i].cost.unknown), defaultDtype, device);
   return { ir, settings, device, deviceWarning: warning, bindings, figures, functions, findings, total, state };
 }
@@ -121,11 +130,13 @@ interface Memo<T> {
   value: T;
 }
 const OP_FIGURES = new WeakMap<object, Memo<CostFigures>>();
-const FUNCTION_FIGURES = new WeakMap<object, Memo<CostFigures>>();
+/** By the summary's flops polynomial: a summary copied with its parameter count keeps it. */
+const FUNCTION_COST = new WeakMap<object, Memo<CostFigures>>();
+const FUNCTION_FIGURES = new WeakMap<FunctionSummary, { key: string; dtype: DType; value: FunctionFigures }>();
 
 /**
  * `compute()`, remembered per `owner` while the (interned) key, the dtype and the objects `a`
- * and `b` stay the same. Called for every op of a file on every keystroke: no allocation on a hit.
+ * and `b` stay the same. Called for every op of a changed segment: no allocation on a hit.
  */
 function memo<T>(m: WeakMap<object, Memo<T>>, owner: object, key: string, dtype: string, a: unknown, compute: () => T, b?: unknown): T {
   const hit = m.get(owner);
@@ -135,11 +146,46 @@ function memo<T>(m: WeakMap<object, Memo<T>>, owner: object, key: string, dtype:
   return value;
 }
 
-/** The dtype of each function's first GEMM-class op, for its roofline placement. */
-function dominantDtypes(ir: FileIR): Map<string, FileIR['ops'][number]['dtype']> {
-  const out = new Map<string, FileIR['ops'][number]['dtype']>();
-  for (const o of ir.ops) {
-    if (o.function && !out.has(o.function) && !o.cost.unknown && !o.cost.flops.isZero()) out.set(o.function, o.dtype);
+/** What the engine remembers of one segment of ops (`FileIR.segments`), while it is in use. */
+class SegmentMemo {
+  private figuresKey?: string;
+  private figuresValue?: CostFigures[];
+  private factsValue?: { firstDtype: [string, DType][]; unknownIn: string[] };
+
+  constructor(private readonly ops: readonly TensorOp[]) {}
+
+  /** The segment's figures for one device and set of bindings (`figuresContext`). */
+  figures(key: string, compute: () => CostFigures[]): CostFigures[] {
+    if (this.figuresKey !== key || !this.figuresValue) {
+      this.figuresValue = compute();
+      this.figuresKey = key;
+    }
+    return this.figuresValue;
   }
-  return out;
+
+  /**
+   * Per function, the dtype of its first GEMM-class op (with a cost), for the function's roofline
+   * placement; and the functions some of whose ops have an unknown cost. Facts of the ops alone.
+   */
+  facts(): { firstDtype: [string, DType][]; unknownIn: string[] } {
+    if (!this.factsValue) {
+      const first = new Map<string, DType>();
+      const unknown = new Set<string>();
+      for (const o of this.ops) {
+        if (!o.function) continue;
+        if (o.cost.unknown) unknown.add(o.function);
+        else if (!first.has(o.function) && !o.cost.flops.isZero()) first.set(o.function, o.dtype);
+      }
+      this.factsValue = { firstDtype: [...first], unknownIn: [...unknown] };
+    }
+    return this.factsValue;
+  }
+}
+
+const SEGMENTS = new WeakMap<readonly TensorOp[], SegmentMemo>();
+
+function segmentOf(ops: readonly TensorOp[]): SegmentMemo {
+  let m = SEGMENTS.get(ops);
+  if (!m) SEGMENTS.set(ops, (m = new SegmentMemo(ops)));
+  return m;
 }

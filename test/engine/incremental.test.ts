@@ -164,6 +164,29 @@ describe('incremental analysis equals fresh analysis', () => {
     }
   });
 
+  it('cuts the ops into segments per statement, reusing the arrays of unchanged statements', () => {
+    const text = fs.readFileSync(FILES.find((f) => f.endsWith('gpt2_nanogpt_style.py'))!, 'utf8');
+    const first = analyzeSource({ path: 'f.py', text, languageId: 'python' }, DEFAULT_SETTINGS, { keep: true });
+    const at = text.lastIndexOf('return ');
+    const second = analyzeSource({ path: 'f.py', text: text.slice(0, at) + 'return  ' + text.slice(at + 'return '.length), languageId: 'python' }, DEFAULT_SETTINGS, { reuse: first.state });
+    try {
+      for (const a of [first, second]) {
+        assert.ok(a.ir.segments && a.ir.segments.length > 1);
+        assert.deepEqual(a.ir.segments.flat(), a.ir.ops, 'the segments, end to end, are the ops');
+      }
+      // The edit changed one statement: every other segment is the same array, with the same figures.
+      const before = new Set(first.ir.segments);
+      const kept = second.ir.segments!.filter((s) => before.has(s));
+      assert.ok(kept.length >= second.ir.segments!.length - 2, `${kept.length} of ${second.ir.segments!.length} segments reused`);
+      const opAt = new Map(first.ir.ops.map((op, i) => [op, first.figures[i]]));
+      second.ir.ops.forEach((op, i) => {
+        if (opAt.has(op)) assert.equal(second.figures[i], opAt.get(op));
+      });
+    } finally {
+      disposePythonState(second.state!);
+    }
+  });
+
   // Seeds from the file's name (not its path, so every checkout replays the same edits); two per
   // file, since one series of 25 edits only reaches some of the ways a cache can go stale.
   const seedOf = (file: string, k: number) => [...path.basename(file)].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_003, 7) + k * 7919;

@@ -4,35 +4,73 @@
  */
 import { CostFigures } from '../cost/evaluate';
 import { Device } from '../devices';
-import { FileIR, Finding } from '../ir';
+import { FileIR, Finding, TensorOp } from '../ir';
 import { Settings } from '../settings';
 import { Bindings } from '../symbolic';
 import { RULES } from './registry';
 import { RuleContext } from './types';
 import { figuresContext, intern } from '../intern';
 
-const PER_OP = new Map<string, WeakMap<object, { context: string; key: string; figures: CostFigures; value: Finding | null }>>();
+interface OpMemo {
+  context: string;
+  key: string;
+  figures: CostFigures;
+  value: Finding | null;
+}
 
-export function runRules(ir: FileIR, figures: CostFigures[], device: Device, settings: Settings, bindings: Bindings): Finding[] {
+interface SegmentMemo {
+  context: string;
+  key: string;
+  figures: CostFigures[];
+  value: Finding[];
+}
+
+/** Per rule code: what `opFindings` concluded per segment of ops, and per op (by its cost). */
+const PER_SEGMENT = new Map<string, WeakMap<readonly TensorOp[], SegmentMemo>>();
+const PER_OP = new Map<string, WeakMap<object, OpMemo>>();
+
+function memoFor<K extends object, V>(m: Map<string, WeakMap<K, V>>, code: string): WeakMap<K, V> {
+  let w = m.get(code);
+  if (!w) m.set(code, (w = new WeakMap()));
+  return w;
+}
+
+/**
+ * `segmentFigures[s]` are the figures of `(ir.segments ?? [ir.ops])[s]`; without them, they are
+ * cut from `figures`.
+ */
+export function runRules(ir: FileIR, figures: CostFigures[], device: Device, settings: Settings, bindings: Bindings, segmentFigures?: CostFigures[][]): Finding[] {
   const context = figuresContext(device, bindings);
+  const segments = ir.segments ?? [ir.ops];
+  const segFigures = segmentFigures ?? cut(figures, segments);
   const ctx: RuleContext = {
-    perOp: (code, key) => {
-      let byOp = PER_OP.get(code);
-      if (!byOp) PER_OP.set(code, (byOp = new WeakMap()));
-      const memo = byOp;
-      key = intern(key);
-      return (op, figures, compute) => {
-        // Keyed by the op's cost, which an op moved by lines inserted above it keeps: the
-        // finding then only needs the op's new range.
-        const hit = memo.get(op.cost);
-        if (hit && hit.context === context && hit.key === key && hit.figures === figures) {
-          const f = hit.value;
-          return f && f.range !== op.range ? { ...f, range: op.range } : f;
+    opFindings: (code, rawKey, check) => {
+      const key = intern(rawKey);
+      const bySegment = memoFor(PER_SEGMENT, code);
+      const byOp = memoFor(PER_OP, code);
+      const out: Finding[] = [];
+      segments.forEach((ops, s) => {
+        const figs = segFigures[s];
+        const hit = bySegment.get(ops);
+        if (hit && hit.context === context && hit.key === key && hit.figures === figs) {
+          for (const f of hit.value) out.push(f);
+          return;
         }
-        const value = compute();
-        memo.set(op.cost, { context, key, figures, value });
-        return value;
-      };
+        const value: Finding[] = [];
+        ops.forEach((op, i) => {
+          // Keyed by the op's cost, which an op moved by lines inserted above it keeps: the
+          // finding then only needs the op's new range.
+          const f = figs[i];
+          const h = byOp.get(op.cost);
+          let found: Finding | null;
+          if (h && h.context === context && h.key === key && h.figures === f) found = h.value && h.value.range !== op.range ? { ...h.value, range: op.range } : h.value;
+          else byOp.set(op.cost, { context, key, figures: f, value: (found = check(op, f)) });
+          if (found) value.push(found);
+        });
+        bySegment.set(ops, { context, key, figures: figs, value });
+        for (const f of value) out.push(f);
+      });
+      return out;
     },
     ir,
     device,
@@ -92,4 +130,9 @@ function applySeverity(f: Finding, settings: Settings): Finding | null {
   const s = settings.rules[f.code];
   if (s === 'off') return null;
   return s ? { ...f, severity: s } : f;
+}
+
+function cut(figures: CostFigures[], segments: readonly (readonly TensorOp[])[]): CostFigures[][] {
+  let at = 0;
+  return segments.map((ops) => figures.slice(at, (at += ops.length)));
 }

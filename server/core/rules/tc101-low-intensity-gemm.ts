@@ -23,18 +23,13 @@ export const rule: Rule = {
     { key: 'lowIntensityMinMicros', default: 10, description: 'Only ops whose roofline time (all loop trips included) is at least this many microseconds.' },
   ],
   check(ctx) {
-    const out: Finding[] = [];
     const factor = ctx.threshold('lowIntensityFactor');
     const minTime = ctx.threshold('lowIntensityMinMicros') * 1e-6;
-    const memo = ctx.perOp(rule.code, `${factor}|${minTime}`);
-    ctx.ir.ops.forEach((op, i) => {
-      const f = ctx.figures[i];
-      if (!GEMMS.has(op.kind) || f.intensity === null || f.timeSeconds === null || f.fractionOfPeak === null) return;
-      if (f.intensity >= f.ridge / factor || f.timeSeconds < minTime) return;
-      const finding = memo(op, f, () => explain(op, f));
-      if (finding) out.push(finding);
+    return ctx.opFindings(rule.code, `${factor}|${minTime}`, (op, f) => {
+      if (!GEMMS.has(op.kind) || f.intensity === null || f.timeSeconds === null || f.fractionOfPeak === null) return null;
+      if (f.intensity >= f.ridge / factor || f.timeSeconds < minTime) return null;
+      return explain(op, f);
     });
-    return out;
 
     function explain(op: (typeof ctx.ir.ops)[number], f: (typeof ctx.figures)[number]): Finding {
       const m = num(op.attrs.m, ctx.bindings);

@@ -22,33 +22,26 @@ export const rule: Rule = {
     { key: 'smallGemmMinMicros', default: 5, description: 'Only ops whose roofline time is at least this many microseconds.' },
   ],
   check(ctx) {
-    const out: Finding[] = [];
     const tile = ctx.threshold('smallGemmTile');
     const minTime = ctx.threshold('smallGemmMinMicros') * 1e-6;
     const sms = ctx.device.sms;
-    const memo = ctx.perOp(rule.code, `${tile}|${minTime}`);
-    ctx.ir.ops.forEach((op, i) => {
-      const f = ctx.figures[i];
-      if (!GEMMS.has(op.kind) || f.bound !== 'compute' || f.timeSeconds === null || f.timeSeconds < minTime || !sms) return;
+    return ctx.opFindings(rule.code, `${tile}|${minTime}`, (op, f) => {
+      if (!GEMMS.has(op.kind) || f.bound !== 'compute' || f.timeSeconds === null || f.timeSeconds < minTime || !sms) return null;
       const time = f.timeSeconds;
-      const finding = memo(op, f, () => {
-        const m = num(op.attrs.m, ctx.bindings);
-        const n = num(op.attrs.n, ctx.bindings);
-        const batch = num(op.attrs.batch, ctx.bindings) ?? 1;
-        if (m === null || n === null || tile <= 0) return null;
-        const tm = Math.ceil(m / tile);
-        const tn = Math.ceil(n / tile);
-        const tiles = batch * tm * tn;
-        if (tiles >= sms) return null;
-        const busy = tiles / sms;
-        return make(
-          rule,
-          op.range,
-          `${batch}×${tm}×${tn} = ${tiles} output tiles of ${tile}×${tile} for ${sms} SMs on ${deviceLabel(ctx.device)}: at most ${percentText(busy)} of the SMs busy, ~${timeText(time / busy)} instead of ${timeText(time)}; batch more items per call or split K`,
-        );
-      });
-      if (finding) out.push(finding);
+      const m = num(op.attrs.m, ctx.bindings);
+      const n = num(op.attrs.n, ctx.bindings);
+      const batch = num(op.attrs.batch, ctx.bindings) ?? 1;
+      if (m === null || n === null || tile <= 0) return null;
+      const tm = Math.ceil(m / tile);
+      const tn = Math.ceil(n / tile);
+      const tiles = batch * tm * tn;
+      if (tiles >= sms) return null;
+      const busy = tiles / sms;
+      return make(
+        rule,
+        op.range,
+        `${batch}×${tm}×${tn} = ${tiles} output tiles of ${tile}×${tile} for ${sms} SMs on ${deviceLabel(ctx.device)}: at most ${percentText(busy)} of the SMs busy, ~${timeText(time / busy)} instead of ${timeText(time)}; batch more items per call or split K`,
+      );
     });
-    return out;
   },
 };

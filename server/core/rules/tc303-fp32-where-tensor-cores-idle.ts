@@ -31,16 +31,13 @@ export const rule: Rule = {
     if (tensorPeak <= d.peak.fp32 * 1.5) return [];
     const minFlops = ctx.threshold('fp32GemmMinGflop') * 1e9;
     const disabled = sig.tf32.filter((t) => !t.enabled && t.setting !== 'cudnn.allow_tf32');
-    const out: Finding[] = [];
-    const memo = ctx.perOp(rule.code, `${minFlops}|${JSON.stringify(disabled)}`);
-    ctx.ir.ops.forEach((op, i) => {
-      const f = ctx.figures[i];
-      if (!GEMMS.has(op.kind) || op.dtype !== 'fp32' || f.flops === null || f.bytes === null || f.flops < minFlops) return;
-      if (sig.autocast.some((a) => contains(a.region, op.range))) return;
-      const finding = memo(op, f, () => check(op, f));
-      if (finding) out.push(finding);
+    // Autocast regions move with every line inserted above them: applied to the few findings,
+    // not to what is remembered per op.
+    const found = ctx.opFindings(rule.code, `${minFlops}|${JSON.stringify(disabled)}`, (op, f) => {
+      if (!GEMMS.has(op.kind) || op.dtype !== 'fp32' || f.flops === null || f.bytes === null || f.flops < minFlops) return null;
+      return check(op, f);
     });
-    return out;
+    return sig.autocast.length === 0 ? found : found.filter((f) => !sig.autocast.some((a) => contains(a.region, f.range)));
 
     function check(op: (typeof ctx.ir.ops)[number], f: (typeof ctx.figures)[number]): Finding | null {
       if (f.flops === null || f.bytes === null) return null;

@@ -31,18 +31,16 @@ export interface RuleContext {
   figures: CostFigures[];
   threshold(key: string): number;
   /**
-   * What a per-op rule concluded about `op` the last time, when its figures are the same (the
-   * engine reuses figures objects), `key` (the rule's thresholds and the file-level facts it
-   * used, the same for every op of a file) is the same, and so are the device and bindings; else
-   * `compute()`. Re-analysis reuses op objects of unchanged code, so a rule that formats a
-   * message for each of thousands of ops does it only for the ops that changed. The finding
-   * must be at `op.range` (an op moved by an edit above it gets its finding moved along).
+   * The findings of a per-op `check` over every op of the file, in op order. `check` must
+   * depend only on the op, its figures and what `key` says (the rule's thresholds and the
+   * file-level facts it used, the same for every op of a file), and must put its finding at
+   * `op.range`. Re-analysis reuses the segments of ops of unchanged code (`FileIR.segments`)
+   * and their figures, so what was concluded for them is reused per segment, and for an op
+   * only moved by lines inserted above it, moved along: a rule that formats a message for each
+   * of thousands of ops does it only for the ops that changed.
    */
-  perOp(code: string, key: string): PerOpMemo;
+  opFindings(code: string, key: string, check: (op: TensorOp, figures: CostFigures) => Finding | null): Finding[];
 }
-
-/** See `RuleContext.perOp`: `compute()` for an op, or what it gave the last time. */
-export type PerOpMemo = (op: TensorOp, figures: CostFigures, compute: () => Finding | null) => Finding | null;
 
 export interface Rule {
   code: string;

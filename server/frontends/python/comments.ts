@@ -18,6 +18,7 @@ import { Dim, Range } from '../../core/ir';
 import { AnnotationError, parseDimExpr } from './annotations/jaxtyping';
 import type { Node } from './parser';
 import { shiftRanges } from '../../core/shift';
+import { detach } from '../../core/intern';
 
 export interface CommentInfo {
   range: Range;
@@ -55,7 +56,8 @@ export function collectComments(statements: readonly Node[], lines: readonly str
     // A statement's comments depend on its text and column; its line only moves them.
     const key = String(stmt.startPosition.column);
     let byPlace = STATEMENT_COMMENTS.get(text);
-    if (!byPlace) STATEMENT_COMMENTS.set(text, (byPlace = new Map()));
+    // Kept across analyses: what it holds is detached from the document (core/intern.ts).
+    if (!byPlace) STATEMENT_COMMENTS.set(detach(text), (byPlace = new Map()));
     let cached = byPlace.get(key);
     if (cached && cached.row !== row0) {
       cached = { row: row0, found: shiftRanges(cached.found, row0 - cached.row) };
@@ -69,7 +71,7 @@ export function collectComments(statements: readonly Node[], lines: readonly str
         if (c?.type !== 'comment' || c.startIndex !== stmt.startIndex + i) continue;
         const row = c.startPosition.row;
         const before = (lines[row] ?? '').slice(0, c.startPosition.column);
-        found.push({ range: { start: { line: row, character: c.startPosition.column }, end: { line: c.endPosition.row, character: c.endPosition.column } }, text: c.text, ownLine: before.trim() === '' });
+        found.push({ range: { start: { line: row, character: c.startPosition.column }, end: { line: c.endPosition.row, character: c.endPosition.column } }, text: detach(c.text), ownLine: before.trim() === '' });
         // The rest of the line is the comment's own text.
         i = c.endIndex - 1 - stmt.startIndex;
       }

@@ -4,6 +4,7 @@
  * `# tensorcost: ignore[TC101]` (line) and `# tensorcost: ignore-file[TC101]` (file).
  */
 import { parseDType } from '../../core/dtypes';
+import { detach } from '../../core/intern';
 import { SourceFacts } from '../../core/ir';
 
 const DIMS = /#\s*tensorcost:\s*dims\s+(.*)$/;
@@ -28,9 +29,11 @@ interface LineFacts {
 
 const LINES = new Map<string, LineFacts | null>();
 
-function lineFacts(line: string): LineFacts | null {
-  const hit = LINES.get(line);
+function lineFacts(source: string): LineFacts | null {
+  const hit = LINES.get(source);
   if (hit !== undefined) return hit;
+  // What is remembered must not hold on to the document the line was cut from.
+  const line = detach(source);
   const out: LineFacts = {};
   const d = DIMS.exec(line);
   if (d) out.dims = [...d[1].matchAll(/([A-Za-z_]\w*)\s*=\s*(\d+)/g)].map((m) => [m[1], Number(m[2])]);

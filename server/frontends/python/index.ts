@@ -78,12 +78,13 @@ export function analysePython(path: string, text: string, settings: Settings, st
   }
   for (const [k, v] of facts.directiveDims) bindings.set(k, v);
   it.discoverInstances();
-  const functions = analyseStatements(it, statements, state.doc.texts, { bindings, defaultDtype, lines: state.doc.lines }, state.functions);
+  const { summaries, segments } = analyseStatements(it, statements, state.doc.texts, { bindings, defaultDtype, lines: state.doc.lines }, state.functions);
   const ir: FileIR = {
     path,
     language: 'python',
     ops: it.ops,
-    functions,
+    segments,
+    functions: summaries,
     findings: it.findings,
     unmodelled: it.unmodelledCalls,
     facts,

@@ -9,6 +9,7 @@ import { DType, parseDType } from '../../core/dtypes';
 import { Finding, FunctionSummary, Range, TensorOp, TensorType, Unmodelled } from '../../core/ir';
 import { OpContext, OpResult } from '../../core/ops/types';
 import { Bindings, Poly } from '../../core/symbolic';
+import { detach } from '../../core/intern';
 import { parseAnnotation } from './annotations';
 import { BuiltinCtx, FUNCTIONS, LIBRARY_ROOTS, TENSOR_METHODS, canonical } from './builtins';
 import { matmulValues } from './builtins/gemm';
@@ -44,9 +45,11 @@ const CALLED = new Map<string, string[]>();
 function calledNames(text: string): string[] {
   let names = CALLED.get(text);
   if (!names) {
-    names = [...new Set([...text.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]))];
+    // The names are cut from a detached copy: the entry must not keep the document alive.
+    const own = detach(text);
+    names = [...new Set([...own.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]))];
     if (CALLED.size > 10_000) CALLED.clear();
-    CALLED.set(text, names);
+    CALLED.set(own, names);
   }
   return names;
 }
@@ -216,12 +219,13 @@ export class Interpreter {
     if (!shape) {
       const body = def.childForFieldName('body');
       const members = (body?.namedChildren ?? []).filter((n): n is Node => !!n);
+      // Detached (core/intern.ts): the shape outlives this version of the document.
       shape = {
-        name: def.childForFieldName('name')?.text ?? '?',
-        bases: (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((n): n is Node => !!n).map((n) => n.text),
+        name: detach(def.childForFieldName('name')?.text ?? '?'),
+        bases: (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((n): n is Node => !!n).map((n) => detach(n.text)),
         methods: members.flatMap((m, index) => {
           const d = m.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
-          return d?.type === 'function_definition' ? [{ name: d.childForFieldName('name')?.text ?? '?', index, decorated: d !== m }] : [];
+          return d?.type === 'function_definition' ? [{ name: detach(d.childForFieldName('name')?.text ?? '?'), index, decorated: d !== m }] : [];
         }),
         assigns: members.some((m) => m.type === 'expression_statement' && m.namedChild(0)?.type === 'assignment'),
       };

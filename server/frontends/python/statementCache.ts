@@ -55,7 +55,13 @@ function mentionsOf(cache: StatementCache, next: StatementCache['mentions'], tex
   return m.names;
 }
 
-export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType; lines: readonly string[] }, cache: StatementCache): FunctionSummary[] {
+/**
+ * Analyses every function and method, statement by statement, reusing cached results. Returns
+ * the summaries and the ops cut into segments (`FileIR.segments`): the ops already recorded
+ * (module level) first, then one per definition; a reused definition's segment is the cached
+ * array itself.
+ */
+export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType; lines: readonly string[] }, cache: StatementCache): { summaries: FunctionSummary[]; segments: TensorOp[][] } {
   // Which statement defines each top-level name.
   const defines = new Map<string, number>();
   for (const f of it.functions) if (!f.cls && f.chunk !== undefined) defines.set(f.qualName, f.chunk);
@@ -104,6 +110,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   const sameContext = cache.context === contextKey;
   const next = new Map<string, Map<string, Entry>>();
   const summaries: FunctionSummary[] = [];
+  const segments: TensorOp[][] = it.ops.length > 0 ? [it.ops.slice()] : [];
   let witnessKey = '';
   for (const [chunk, fns] of byChunk) {
     const s = statements[chunk];
@@ -122,6 +129,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       m.set(key, e);
     };
     if (hit) {
+      segments.push(hit.ops);
       it.ops.push(...hit.ops);
       it.findings.push(...hit.findings);
       it.unmodelledCalls.push(...hit.unmodelled);
@@ -140,13 +148,15 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       }
     }
     summaries.push(...own);
+    const ops = it.ops.slice(before.ops);
+    segments.push(ops);
     if (it.witnessChanges !== before.witness) {
       witnessKey += `\0${reach(chunk).join('\0')}`;
       continue;
     }
     put({
       row,
-      ops: it.ops.slice(before.ops),
+      ops,
       findings: it.findings.slice(before.findings),
       unmodelled: it.unmodelledCalls.slice(before.unmodelled),
       summaries: own,
@@ -155,5 +165,5 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   cache.entries = next;
   cache.context = contextKey;
   cache.mentions = nextMentions;
-  return summaries;
+  return { summaries, segments };
 }

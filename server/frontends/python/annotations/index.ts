@@ -4,6 +4,7 @@
  * a TC001 finding at the annotation, and the parameter is then treated as of unknown shape.
  */
 import { TensorType } from '../../../core/ir';
+import { detach } from '../../../core/intern';
 import type { Frame, Interpreter } from '../interpreter';
 import { rangeOf, stringValue } from '../interpreter';
 import type { Node } from '../parser';
@@ -33,7 +34,8 @@ export function parseAnnotation(typeNode: Node, it: Interpreter, frame: Frame): 
   const result = parseUncached(typeNode, it, frame);
   if (it.freshCount === fresh && it.findings.length === findings) {
     if (PARSED.size > 10_000) PARSED.clear();
-    PARSED.set(key, result);
+    // Kept across analyses: detached from the document (core/intern.ts), like the dim names.
+    PARSED.set(detach(key), result);
   }
   return result;
 }

@@ -6,6 +6,7 @@
 import { DType } from '../../../core/dtypes';
 import { Dim } from '../../../core/ir';
 import { Poly } from '../../../core/symbolic';
+import { detach } from '../../../core/intern';
 
 /** jaxtyping dtype classes; `Float` and friends leave the dtype to other sources. */
 const DTYPE_CLASSES: Record<string, DType | null> = {
@@ -34,7 +35,9 @@ export class AnnotationError extends Error {}
  * Parses a dims string. `fresh` names anonymous dims so that two `_` never compare equal.
  * Throws AnnotationError with a message fit for TC001.
  */
-export function parseDimsString(text: string, fresh: () => string): ParsedDims {
+export function parseDimsString(source: string, fresh: () => string): ParsedDims {
+  // Dim names are cut from the text and live on in cached results: from a detached copy.
+  const text = detach(source);
   const dims: Dim[] = [];
   let variadic = false;
   const tokens = text.trim() === '' ? [] : text.trim().split(/\s+/);

@@ -7,6 +7,7 @@
 import { DType, parseDType } from '../../../core/dtypes';
 import { Dim, TensorType } from '../../../core/ir';
 import { Poly } from '../../../core/symbolic';
+import { detach } from '../../../core/intern';
 import type { Node } from '../parser';
 import { AnnotationError, parseDimExpr } from './jaxtyping';
 
@@ -21,7 +22,7 @@ function unwrap(n: Node): Node {
 }
 
 function textOfString(n: Node): string {
-  const parts = n.namedChildren.filter((c) => c?.type === 'string_content').map((c) => c!.text);
+  const parts = n.namedChildren.filter((c) => c?.type === 'string_content').map((c) => detach(c!.text));
   return parts.join('');
 }
 
@@ -78,7 +79,7 @@ export function parseTorchTyping(entries: Node[], fresh: () => string): TensorTy
         }
         // A bare name is taken as a dim named like it (some code writes TensorType[batch, d]).
         if (e.type === 'identifier') {
-          dims.push(Poly.sym(e.text));
+          dims.push(Poly.sym(detach(e.text)));
           break;
         }
         throw new AnnotationError(`unknown torchtyping entry '${e.text}'`);
