@@ -94,18 +94,16 @@ export function runRules(ir: FileIR, figures: CostFigures[], device: Device, set
       found.push({ code: rule.code, severity: 'hint', message: `internal error in rule ${rule.code}: ${(e as Error).message}`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
     }
   }
-  // Thousands of findings share a handful of codes: decide each code once.
-  const on = new Map<string, boolean>();
-  const isOn = (code: string) => {
-    let v = on.get(code);
-    if (v === undefined) on.set(code, (v = enabled(code, settings)));
-    return v;
-  };
+  // Thousands of findings share a handful of codes: decide each code once (enabled, and the
+  // severity configured for it), and look at noqa lines only when the file has some.
+  const perCode = new Map<string, { on: boolean; severity?: Finding['severity'] | 'off' }>();
+  const noSuppression = ir.facts.fileIgnores.size === 0 && ir.facts.noqa.size === 0;
   const out: Finding[] = [];
   for (const f of found) {
-    if (!isOn(f.code) || suppressed(f, ir)) continue;
-    const g = applySeverity(f, settings);
-    if (g) out.push(g);
+    let c = perCode.get(f.code);
+    if (!c) perCode.set(f.code, (c = { on: enabled(f.code, settings), severity: settings.rules[f.code] }));
+    if (!c.on || c.severity === 'off' || (!noSuppression && suppressed(f, ir))) continue;
+    out.push(c.severity ? { ...f, severity: c.severity } : f);
   }
   return out;
 }
@@ -124,12 +122,6 @@ function suppressed(f: Finding, ir: FileIR): boolean {
     if (codes && (codes.size === 0 || codes.has(f.code))) return true;
   }
   return false;
-}
-
-function applySeverity(f: Finding, settings: Settings): Finding | null {
-  const s = settings.rules[f.code];
-  if (s === 'off') return null;
-  return s ? { ...f, severity: s } : f;
 }
 
 function cut(figures: CostFigures[], segments: readonly (readonly TensorOp[])[]): CostFigures[][] {

@@ -112,7 +112,26 @@ function targetName(n: Node): string | undefined {
   return undefined;
 }
 
-export function collectDistributedSignals(module: Node | readonly Node[], text: string): Record<string, unknown[]> {
+/** Whether a statement's text mentions anything distributed, by text (bounded; texts are detached). */
+const GATED = new Map<string, boolean>();
+
+function mentionsDistributed(texts: readonly string[]): boolean {
+  if (GATED.size > 20_000) GATED.clear();
+  let any = false;
+  for (const t of texts) {
+    let g = GATED.get(t);
+    if (g === undefined) GATED.set(t, (g = GATE.test(t)));
+    any ||= g;
+  }
+  return any;
+}
+
+/**
+ * `texts`, when given, are the top-level statements' texts (document.ts's, detached): the gate
+ * is then decided per statement and remembered, instead of a regex over the whole file per
+ * keystroke.
+ */
+export function collectDistributedSignals(module: Node | readonly Node[], text: string, texts?: readonly string[]): Record<string, unknown[]> {
   const statements = topLevel(module);
   const sync: DistSync[] = [];
   const compression: DistCompression[] = [];
@@ -180,7 +199,7 @@ export function collectDistributedSignals(module: Node | readonly Node[], text: 
   // Only nodes at a keyword the text mentions are looked at: walking every node of a 10,000-line
   // file through web-tree-sitter costs hundreds of milliseconds, a regex over the text does not.
   // No recursion either, so deeply nested code cannot overflow the stack (SPEC §11).
-  if (!GATE.test(text)) return {};
+  if (!(texts ? mentionsDistributed(texts) : GATE.test(text))) return {};
   const seen = new Set<number>();
   const at = (index: number, accept: (n: Node) => boolean, levels: number) => {
     let n: Node | null = descendantAt(statements, index);

@@ -187,9 +187,19 @@ export class PythonDocument {
 
   /** The text's lines (LSP's line breaks), each read from the line index when asked for. */
   get lines(): readonly string[] {
-    // A lone `\r` is a line break to LSP but not to tree-sitter: such rare files are split.
-    this.linesCache ??= /\r(?!\n)/.test(this.source.text) ? this.source.text.split(/\r\n|\r|\n/) : linesView(this.lineIndex);
+    if (!this.linesCache) {
+      // A lone `\r` is a line break to LSP but not to tree-sitter: such rare files are split.
+      const text = this.source.text;
+      this.splitLines = text.includes('\r') && /\r(?!\n)/.test(text);
+      this.linesCache = this.splitLines ? text.split(/\r\n|\r|\n/) : linesView(this.lineIndex);
+    }
     return this.linesCache;
+  }
+
+  /** One line of the text, as `lines[row]` gives it, without going through the view. */
+  line(row: number): string {
+    const lines = this.lines;
+    return (this.splitLines ? lines[row] : this.lineIndex.line(row)) ?? '';
   }
 
   /** Rows and lines of the current text. */
@@ -199,6 +209,7 @@ export class PythonDocument {
   }
 
   private linesCache?: readonly string[];
+  private splitLines = false;
   private indexCache?: LineIndex;
 
   get syntaxError(): boolean {

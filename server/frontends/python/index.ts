@@ -78,7 +78,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
   }
   for (const [k, v] of facts.directiveDims) bindings.set(k, v);
   it.discoverInstances();
-  const { summaries, segments } = analyseStatements(it, statements, state.doc.texts, { bindings, defaultDtype, lines: state.doc.lines }, state.functions);
+  const { summaries, segments } = analyseStatements(it, statements, state.doc.texts, { bindings, defaultDtype, line: (row) => state!.doc.line(row) }, state.functions);
   const ir: FileIR = {
     path,
     language: 'python',
@@ -90,7 +90,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     facts,
     signals: collectSignals(statements, text, state.signals, state.doc.texts, state.doc.lines),
   };
-  Object.assign(ir.signals, collectDistributedSignals(statements, text));
+  Object.assign(ir.signals, collectDistributedSignals(statements, text, state.doc.syntaxError ? undefined : state.doc.texts));
   attachParams(ir, state, it.classes.size > 0);
   state.doc.releaseNodes();
   return { ir, state };
@@ -125,12 +125,13 @@ function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void
     }
     counted = state.params!.value;
   }
-  const byClass = new Map(counted.map((c) => [c.cls, c.params]));
+  const byClass = new Map(counted.filter((c) => !c.params.isZero()).map((c) => [c.cls, c.params]));
+  if (byClass.size === 0) return;
   // Summaries may be shared with the previous analysis (cached): copied, never changed in place.
   ir.functions = ir.functions.map((f) => {
-    const cls = f.name.includes('.') ? f.name.split('.')[0] : undefined;
-    const p = cls ? byClass.get(cls) : undefined;
-    if (!p || p.isZero() || f.params) return f;
+    const dot = f.name.indexOf('.');
+    const p = dot > 0 ? byClass.get(f.name.slice(0, dot)) : undefined;
+    if (!p || f.params) return f;
     const copy = WITH_PARAMS.get(f);
     if (copy && copy.params === p) return copy;
     const made = { ...f, params: p };

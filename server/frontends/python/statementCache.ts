@@ -47,6 +47,23 @@ export class StatementCache {
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
 
+const PLAIN_KEYS: string[] = [];
+
+/** The key of a statement at `column` with nothing above it and no dependencies. */
+function plainKey(column: number): string {
+  return (PLAIN_KEYS[column] ??= `${column}\0\0\0`);
+}
+
+function put(next: Map<string, Map<string, Entry>>, text: string, key: string, e: Entry): void {
+  let m = next.get(text);
+  if (!m) next.set(text, (m = new Map()));
+  m.set(key, e);
+}
+
+function append<T>(to: T[], items: readonly T[]): void {
+  for (const x of items) to.push(x);
+}
+
 /** The defined names a statement's text mentions (remembered while the set of names is the same). */
 function mentionsOf(cache: StatementCache, next: StatementCache['mentions'], text: string, defined: string, defines: Map<string, number>): string[] {
   let m = cache.mentions.get(text);
@@ -61,7 +78,7 @@ function mentionsOf(cache: StatementCache, next: StatementCache['mentions'], tex
  * (module level) first, then one per definition; a reused definition's segment is the cached
  * array itself.
  */
-export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType; lines: readonly string[] }, cache: StatementCache): { summaries: FunctionSummary[]; segments: TensorOp[][] } {
+export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType; line: (row: number) => string }, cache: StatementCache): { summaries: FunctionSummary[]; segments: TensorOp[][] } {
   // Which statement defines each top-level name.
   const defines = new Map<string, number>();
   for (const f of it.functions) if (!f.cls && f.chunk !== undefined) defines.set(f.qualName, f.chunk);
@@ -120,21 +137,25 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     // ranges in them) but change nothing else. The column is: it is the statement's indentation.
     const row = s.startPosition.row;
     // The line above is in it too: a comment there annotates the statement.
-    const key = `${s.startPosition.column}\0${row > 0 ? context.lines[row - 1] : ''}\0${deps.join('\0')}\0${witnessKey}`;
-    let hit = sameContext ? cache.entries.get(text)?.get(key) : undefined;
+    const above = row > 0 ? context.line(row - 1) : '';
+    const column = s.startPosition.column;
+    // Most keys are the same few strings (no line above, no dependencies): made once.
+    const key = above === '' && deps.length === 0 && witnessKey === '' ? plainKey(column) : `${column}\0${above}\0${deps.join('\0')}\0${witnessKey}`;
+    const byKey = sameContext ? cache.entries.get(text) : undefined;
+    let hit = byKey?.get(key);
     if (hit && hit.row !== row) hit = { ...shiftRanges({ ops: hit.ops, findings: hit.findings, unmodelled: hit.unmodelled, summaries: hit.summaries }, row - hit.row), row };
-    const put = (e: Entry) => {
-      let m = next.get(text);
-      if (!m) next.set(text, (m = new Map()));
-      m.set(key, e);
-    };
     if (hit) {
       segments.push(hit.ops);
-      it.ops.push(...hit.ops);
-      it.findings.push(...hit.findings);
-      it.unmodelledCalls.push(...hit.unmodelled);
-      summaries.push(...hit.summaries);
-      put(hit);
+      append(it.ops, hit.ops);
+      append(it.findings, hit.findings);
+      append(it.unmodelledCalls, hit.unmodelled);
+      append(summaries, hit.summaries);
+      // The usual case, a text with one entry: its map is carried over as it is (the old map is
+      // dropped with the old cache, so updating it in place is safe).
+      if (byKey!.size === 1 && !next.has(text)) {
+        byKey!.set(key, hit);
+        next.set(text, byKey!);
+      } else put(next, text, key, hit);
       continue;
     }
     it.resetFresh();
@@ -154,7 +175,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       witnessKey += `\0${reach(chunk).join('\0')}`;
       continue;
     }
-    put({
+    put(next, text, key, {
       row,
       ops,
       findings: it.findings.slice(before.findings),
