@@ -128,7 +128,7 @@ const DEFAULT_ALIASES: Record<string, string> = {
 const CONFIG_NAMES = /^(config|cfg|conf|args|hparams|params|opt|model_args|hp)$/;
 
 export class Interpreter {
-  readonly ops: TensorOp[] = [];
+  ops: TensorOp[] = [];
   readonly findings: Finding[] = [];
   readonly unmodelledCalls: Unmodelled[] = [];
   readonly globals = new Map<string, Value>();

@@ -126,7 +126,8 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   // The context is compared once, not hashed into every statement's key.
   const sameContext = cache.context === contextKey;
   const next = new Map<string, Map<string, Entry>>();
-  const summaries: FunctionSummary[] = [];
+  // Per statement, flattened once at the end (a native copy, not a push per op).
+  const summaryLists: FunctionSummary[][] = [];
   const segments: TensorOp[][] = it.ops.length > 0 ? [it.ops.slice()] : [];
   let witnessKey = '';
   for (const [chunk, fns] of byChunk) {
@@ -146,10 +147,9 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     if (hit && hit.row !== row) hit = { ...shiftRanges({ ops: hit.ops, findings: hit.findings, unmodelled: hit.unmodelled, summaries: hit.summaries }, row - hit.row), row };
     if (hit) {
       segments.push(hit.ops);
-      append(it.ops, hit.ops);
       append(it.findings, hit.findings);
       append(it.unmodelledCalls, hit.unmodelled);
-      append(summaries, hit.summaries);
+      summaryLists.push(hit.summaries);
       // The usual case, a text with one entry: its map is carried over as it is (the old map is
       // dropped with the old cache, so updating it in place is safe).
       if (byKey!.size === 1 && !next.has(text)) {
@@ -168,7 +168,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
         // One function the interpreter cannot follow must not cost the file its other results.
       }
     }
-    summaries.push(...own);
+    summaryLists.push(own);
     const ops = it.ops.slice(before.ops);
     segments.push(ops);
     if (it.witnessChanges !== before.witness) {
@@ -186,5 +186,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   cache.entries = next;
   cache.context = contextKey;
   cache.mentions = nextMentions;
-  return { summaries, segments };
+  // The ops of cached statements were never pushed to `it.ops`: the segments are the ops.
+  it.ops = segments.flat();
+  return { summaries: summaryLists.flat(), segments };
 }
