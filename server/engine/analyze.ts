@@ -8,6 +8,7 @@ import { FileIR, Finding, FunctionSummary, TensorOp } from '../core/ir';
 import { DType } from '../core/dtypes';
 import { runRules } from '../core/rules/run';
 import { figuresContext } from '../core/intern';
+import { Splicer, concatAll } from '../core/splice';
 import { Settings } from '../core/settings';
 import { PythonState, analysePython, disposePythonState } from '../frontends/python';
 import { initPython } from '../frontends/python/parser';
@@ -98,13 +99,12 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   // device and the bindings are. Work per keystroke is then per segment, not per op.
   const memoKey = figuresContext(device, bindings);
   const segments = ir.segments ?? [ir.ops];
-  const segmentFigures = segments.map((ops) => segmentOf(ops).figures(memoKey, () => ops.map((op) => memo(OP_FIGURES, op.cost, memoKey, op.dtype, op.repeat, () => evaluateOp(op, device, bindings)))));
-  const figures = segmentFigures.length === 1 ? segmentFigures[0] : ([] as CostFigures[]).concat(...segmentFigures);
+  const segmentFigures = FIGURES.map(memoKey, segments, (ops) => segmentOf(ops).figures(memoKey, () => ops.map((op) => memo(OP_FIGURES, op.cost, memoKey, op.dtype, op.repeat, () => evaluateOp(op, device, bindings)))));
+  const figures = segmentFigures.length === 1 ? segmentFigures[0] : concatAll(segmentFigures);
   const defaultDtype = ir.facts.defaultDtype ?? settings.defaultDtype;
   const gemmDtype = new Map<string, DType>();
   const withUnknown = new Set<string>();
-  for (const ops of segments) {
-    const facts = segmentOf(ops).facts();
+  for (const facts of FACTS.map('', segments, (ops) => segmentOf(ops).facts())) {
     for (const [fn, dtype] of facts.firstDtype) if (!gemmDtype.has(fn)) gemmDtype.set(fn, dtype);
     for (const fn of facts.unknownIn) withUnknown.add(fn);
   }
@@ -146,11 +146,20 @@ function memo<T>(m: WeakMap<object, Memo<T>>, owner: object, key: string, dtype:
   return value;
 }
 
+/**
+ * Per function, the dtype of its first GEMM-class op (with a cost), for the function's roofline
+ * placement; and the functions some of whose ops have an unknown cost. Facts of the ops alone.
+ */
+interface SegmentFacts {
+  firstDtype: [string, DType][];
+  unknownIn: string[];
+}
+
 /** What the engine remembers of one segment of ops (`FileIR.segments`), while it is in use. */
 class SegmentMemo {
   private figuresKey?: string;
   private figuresValue?: CostFigures[];
-  private factsValue?: { firstDtype: [string, DType][]; unknownIn: string[] };
+  private factsValue?: SegmentFacts;
 
   constructor(private readonly ops: readonly TensorOp[]) {}
 
@@ -163,11 +172,7 @@ class SegmentMemo {
     return this.figuresValue;
   }
 
-  /**
-   * Per function, the dtype of its first GEMM-class op (with a cost), for the function's roofline
-   * placement; and the functions some of whose ops have an unknown cost. Facts of the ops alone.
-   */
-  facts(): { firstDtype: [string, DType][]; unknownIn: string[] } {
+  facts(): SegmentFacts {
     if (!this.factsValue) {
       const first = new Map<string, DType>();
       const unknown = new Set<string>();
@@ -183,6 +188,9 @@ class SegmentMemo {
 }
 
 const SEGMENTS = new WeakMap<readonly TensorOp[], SegmentMemo>();
+/** The last analysis's per-segment products, for the next keystroke in the same document. */
+const FIGURES = new Splicer<readonly TensorOp[], CostFigures[]>();
+const FACTS = new Splicer<readonly TensorOp[], SegmentFacts>();
 
 function segmentOf(ops: readonly TensorOp[]): SegmentMemo {
   let m = SEGMENTS.get(ops);

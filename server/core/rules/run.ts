@@ -10,6 +10,7 @@ import { Bindings } from '../symbolic';
 import { RULES } from './registry';
 import { RuleContext } from './types';
 import { figuresContext, intern } from '../intern';
+import { Splicer, concatAll } from '../splice';
 
 interface OpMemo {
   context: string;
@@ -28,6 +29,8 @@ interface SegmentMemo {
 /** Per rule code: what `opFindings` concluded per segment of ops, and per op (by its cost). */
 const PER_SEGMENT = new Map<string, WeakMap<readonly TensorOp[], SegmentMemo>>();
 const PER_OP = new Map<string, WeakMap<object, OpMemo>>();
+/** Per rule code: the findings per segment of the last analysis, for the next keystroke. */
+const SPLICERS = new Map<string, Splicer<readonly TensorOp[], Finding[]>>();
 
 function memoFor<K extends object, V>(m: Map<string, WeakMap<K, V>>, code: string): WeakMap<K, V> {
   let w = m.get(code);
@@ -48,14 +51,13 @@ export function runRules(ir: FileIR, figures: CostFigures[], device: Device, set
       const key = intern(rawKey);
       const bySegment = memoFor(PER_SEGMENT, code);
       const byOp = memoFor(PER_OP, code);
-      const out: Finding[] = [];
-      segments.forEach((ops, s) => {
+      let splicer = SPLICERS.get(code);
+      if (!splicer) SPLICERS.set(code, (splicer = new Splicer()));
+      // The same device, bindings and key: the same segments have the same figures.
+      const perSegment = splicer.map(intern(`${context}\0${key}`), segments, (ops, s) => {
         const figs = segFigures[s];
         const hit = bySegment.get(ops);
-        if (hit && hit.context === context && hit.key === key && hit.figures === figs) {
-          for (const f of hit.value) out.push(f);
-          return;
-        }
+        if (hit && hit.context === context && hit.key === key && hit.figures === figs) return hit.value;
         const value: Finding[] = [];
         ops.forEach((op, i) => {
           // Keyed by the op's cost, which an op moved by lines inserted above it keeps: the
@@ -68,9 +70,9 @@ export function runRules(ir: FileIR, figures: CostFigures[], device: Device, set
           if (found) value.push(found);
         });
         bySegment.set(ops, { context, key, figures: figs, value });
-        for (const f of value) out.push(f);
+        return value;
       });
-      return out;
+      return concatAll(perSegment);
     },
     ir,
     device,

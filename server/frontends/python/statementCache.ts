@@ -25,6 +25,7 @@ import type { Node } from './parser';
 import type { FunctionInfo } from './values';
 import { shiftRanges } from '../../core/shift';
 import { intern } from '../../core/intern';
+import { concatAll } from '../../core/splice';
 
 
 interface Entry {
@@ -187,6 +188,6 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   cache.context = contextKey;
   cache.mentions = nextMentions;
   // The ops of cached statements were never pushed to `it.ops`: the segments are the ops.
-  it.ops = segments.flat();
-  return { summaries: summaryLists.flat(), segments };
+  it.ops = concatAll(segments);
+  return { summaries: concatAll(summaryLists), segments };
 }

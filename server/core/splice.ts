@@ -1,0 +1,46 @@
+/**
+ * Per-segment products reused across consecutive analyses of the same document. A keystroke
+ * changes one top-level statement: the segments of ops (`FileIR.segments`) before and after it
+ * are the same array objects as in the previous analysis, so their products are taken from that
+ * analysis by position (a pointer comparison per segment) instead of being looked up one by
+ * one in a memo (a hash lookup per segment, which on a 1,000-statement file is most of what a
+ * keystroke costs once nothing else is recomputed). Anything else, such as another document
+ * analysed in between, goes to `compute`, which callers back with their own memo.
+ */
+export class Splicer<S extends object, T> {
+  private last?: { context: string; segments: readonly S[]; values: T[] };
+
+  /**
+   * The product of each segment: the previous call's for the common leading and trailing
+   * segments when `context` (an interned string) is the same, else `compute`.
+   */
+  map(context: string, segments: readonly S[], compute: (segment: S, index: number) => T): T[] {
+    const prev = this.last?.context === context ? this.last : undefined;
+    const n = segments.length;
+    const values = new Array<T>(n);
+    let p = 0;
+    let q = 0;
+    if (prev) {
+      const old = prev.segments;
+      const m = old.length;
+      const both = Math.min(n, m);
+      while (p < both && old[p] === segments[p]) p++;
+      while (q < both - p && old[m - 1 - q] === segments[n - 1 - q]) q++;
+      for (let i = 0; i < p; i++) values[i] = prev.values[i];
+      for (let i = n - q; i < n; i++) values[i] = prev.values[i - n + m];
+    }
+    for (let i = p; i < n - q; i++) values[i] = compute(segments[i], i);
+    this.last = { context, segments, values };
+    return values;
+  }
+}
+
+/**
+ * The arrays end to end. `Array.prototype.flat` is an order of magnitude slower than this loop in
+ * Node 20 (450 µs against 22 µs for 1,250 short arrays), and it runs on every keystroke.
+ */
+export function concatAll<T>(arrays: readonly (readonly T[])[]): T[] {
+  const out: T[] = [];
+  for (const a of arrays) for (const x of a) out.push(x);
+  return out;
+}
