@@ -162,6 +162,15 @@ export class PythonDocument {
   private hasError = false;
   /** How the last update went, for tests: everything parsed, only the edited statements, or no change. */
   lastUpdate: 'full' | 'chunks' | 'none' = 'full';
+  /** Counts updates, so that a caller can tell that `lastChange` is the change since it last looked. */
+  updates = 0;
+  /**
+   * What the last update did to the statement list: statements `[first, first + oldCount)` of the
+   * previous version became `[first, first + newCount)`, with new texts; every other statement
+   * kept its text (the same string) and its column, and those after moved by `rows` lines.
+   * The edited text ends on line `endRow`. Undefined after a full parse.
+   */
+  lastChange?: { first: number; oldCount: number; newCount: number; rows: number; endRow: number };
 
   constructor(text: string) {
     this.source = { text };
@@ -230,6 +239,7 @@ export class PythonDocument {
   }
 
   private parseAll(): void {
+    this.lastChange = undefined;
     this.release();
     const tree = this.parse();
     this.hasError = tree.rootNode.hasError;
@@ -241,6 +251,7 @@ export class PythonDocument {
 
   /** Brings the document to `text`, re-parsing as little as the edit allows. */
   update(text: string): void {
+    this.updates++;
     try {
       this.updatePiecewise(text);
     } catch {
@@ -257,6 +268,7 @@ export class PythonDocument {
     this.linesCache = undefined;
     if (!span) {
       this.lastUpdate = 'none';
+      this.lastChange = { first: 0, oldCount: 0, newCount: 0, rows: 0, endRow: -2 };
       return;
     }
     if (this.hasError || this.chunks.length === 0) return this.parseAll();
@@ -300,6 +312,7 @@ export class PythonDocument {
     this.textsCache = undefined;
     this.linesCache = undefined;
     this.lastUpdate = 'chunks';
+    this.lastChange = { first, oldCount: last - first, newCount: fresh.length, rows, endRow: newLines.point(span.newEnd).row };
     this.collect();
   }
 

@@ -78,7 +78,13 @@ export function analysePython(path: string, text: string, settings: Settings, st
   }
   for (const [k, v] of facts.directiveDims) bindings.set(k, v);
   it.discoverInstances();
-  const { summaries, segments } = analyseStatements(it, statements, state.doc.texts, { bindings, defaultDtype, line: (row) => state!.doc.line(row) }, state.functions);
+  const { summaries, segments } = analyseStatements(it, statements, state.doc.texts, {
+    bindings,
+    defaultDtype,
+    line: (row) => state!.doc.line(row),
+    updates: state.doc.updates,
+    change: state.doc.lastChange && { ...state.doc.lastChange, updates: state.doc.updates },
+  }, state.functions);
   const ir: FileIR = {
     path,
     language: 'python',

@@ -44,6 +44,38 @@ export class StatementCache {
   entries = new Map<string, Map<string, Entry>>();
   /** The top-level names each statement text mentions, by text, for one set of defined names. */
   mentions = new Map<string, { defined: string; names: string[] }>();
+  /** The last analysis, by statement index (see `Positions`). */
+  last?: Positions;
+}
+
+/**
+ * The last analysis by statement index, so that the next one can take the entries of statements
+ * an edit did not touch by position (`Change`) instead of computing and looking up their keys.
+ */
+interface Positions {
+  /** `PythonDocument.updates` when it was made. */
+  updates: number;
+  texts: readonly string[];
+  defined: string;
+  /** Whether no statement changed a witness (every later key then has an empty witness part). */
+  witnessFree: boolean;
+  /** The entry used for each statement with functions. */
+  entries: (Entry | undefined)[];
+  /** The top-level names each statement defines, and those it mentions. */
+  definedAt: (string[] | undefined)[];
+  mentionsAt: (string[] | undefined)[];
+  /** How many statements mention each name. */
+  mentionedBy: Map<string, number>;
+}
+
+/** `PythonDocument.lastChange`, with the update it belongs to (`PythonDocument.updates`). */
+export interface Change {
+  updates: number;
+  first: number;
+  oldCount: number;
+  newCount: number;
+  rows: number;
+  endRow: number;
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
@@ -73,13 +105,80 @@ function mentionsOf(cache: StatementCache, next: StatementCache['mentions'], tex
   return m.names;
 }
 
+function countMentions(mentionsAt: readonly (string[] | undefined)[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const names of mentionsAt) if (names) for (const n of names) out.set(n, (out.get(n) ?? 0) + 1);
+  return out;
+}
+
+/**
+ * Whether the last analysis's entries can be taken by position after `change`, and how. They
+ * can when the change is the next update after that analysis, moved no line, and kept the
+ * number of statements; the set of defined names is the same; no statement changed a witness;
+ * and no untouched statement mentions a name a changed statement defines (before or after):
+ * then every untouched statement's key (its column, the line above it, the texts it reaches,
+ * the empty witness part) is what it was, since what it reaches is untouched too.
+ */
+function positional(
+  last: Positions | undefined,
+  change: Change | undefined,
+  texts: readonly string[],
+  defined: string,
+  definedIn: (first: number, end: number) => Set<string>,
+  rowOf: (chunk: number) => number,
+): Position | undefined {
+  if (!last || !change || change.updates !== last.updates + 1 || change.rows !== 0 || change.oldCount !== change.newCount) return undefined;
+  if (last.defined !== defined || !last.witnessFree || last.texts.length !== texts.length) return undefined;
+  const { first, newCount } = change;
+  const end = first + newCount;
+  // Names defined by the changed statements, before and after; any mention of one by a
+  // statement other than the changed ones is an untouched statement's.
+  const changedNames = definedIn(first, end);
+  for (let i = first; i < end; i++) for (const n of last.definedAt[i] ?? []) changedNames.add(n);
+  const oldOwn = new Map<string, number>();
+  for (let i = first; i < end; i++) for (const n of last.mentionsAt[i] ?? []) oldOwn.set(n, (oldOwn.get(n) ?? 0) + 1);
+  for (const n of changedNames) if ((last.mentionedBy.get(n) ?? 0) - (oldOwn.get(n) ?? 0) > 0) return undefined;
+  // A statement starting on the line after the edit, or on its last line (after a `;`), may
+  // have an edited line above it: those are keyed afresh.
+  let safeFrom = end;
+  while (safeFrom < texts.length && rowOf(safeFrom) <= change.endRow + 1) safeFrom++;
+  const untouched = (chunk: number) => (chunk < first || chunk >= safeFrom) && texts[chunk] === last.texts[chunk];
+  return {
+    entryAt: (chunk) => (untouched(chunk) ? last.entries[chunk] : undefined),
+    mentionsAt: (chunk) => last.mentionsAt[chunk],
+    forget: (chunk, cache) => {
+      // A changed statement's old text leaves the maps, or every keystroke would add an entry.
+      const old = last.texts[chunk];
+      if (old === undefined || old === texts[chunk] || texts.includes(old)) return;
+      cache.entries.delete(old);
+      cache.mentions.delete(old);
+    },
+    mentionedBy: (now) => {
+      const counts = new Map(last.mentionedBy);
+      for (const [n, k] of oldOwn) counts.set(n, (counts.get(n) ?? 0) - k);
+      for (let i = first; i < end; i++) for (const n of now[i] ?? []) counts.set(n, (counts.get(n) ?? 0) + 1);
+      return counts;
+    },
+  };
+}
+
+interface Position {
+  /** The entry of an untouched statement (with no new witness before it), to reuse as it is. */
+  entryAt(chunk: number): Entry | undefined;
+  mentionsAt(chunk: number): string[] | undefined;
+  /** Drops from the maps what the changed statement's old text had there. */
+  forget(chunk: number, cache: StatementCache): void;
+  /** The mention counts after this analysis, from the last ones and the changed statements'. */
+  mentionedBy(mentionsAt: readonly (string[] | undefined)[]): Map<string, number>;
+}
+
 /**
  * Analyses every function and method, statement by statement, reusing cached results. Returns
  * the summaries and the ops cut into segments (`FileIR.segments`): the ops already recorded
  * (module level) first, then one per definition; a reused definition's segment is the cached
  * array itself.
  */
-export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType; line: (row: number) => string }, cache: StatementCache): { summaries: FunctionSummary[]; segments: TensorOp[][] } {
+export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType; line: (row: number) => string; updates: number; change?: Change }, cache: StatementCache): { summaries: FunctionSummary[]; segments: TensorOp[][] } {
   // Which statement defines each top-level name.
   const defines = new Map<string, number>();
   for (const f of it.functions) if (!f.cls && f.chunk !== undefined) defines.set(f.qualName, f.chunk);
@@ -126,12 +225,47 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   }
   // The context is compared once, not hashed into every statement's key.
   const sameContext = cache.context === contextKey;
-  const next = new Map<string, Map<string, Entry>>();
+  const definedIn = (from: number, to: number): Set<string> => {
+    const names = new Set<string>();
+    for (const [name, chunk] of defines) if (chunk >= from && chunk < to) names.add(name);
+    return names;
+  };
+  const byPosition = sameContext ? positional(cache.last, context.change, texts, defined, definedIn, (i) => statements[i].startPosition.row) : undefined;
+  // What each statement defines: the last analysis's for untouched ones.
+  let definedAt: (string[] | undefined)[];
+  if (byPosition) {
+    const { first, newCount } = context.change!;
+    definedAt = cache.last!.definedAt.slice();
+    for (let i = first; i < first + newCount; i++) definedAt[i] = undefined;
+    for (const [name, chunk] of defines) if (chunk >= first && chunk < first + newCount) (definedAt[chunk] ??= []).push(name);
+  } else {
+    definedAt = [];
+    for (const [name, chunk] of defines) (definedAt[chunk] ??= []).push(name);
+  }
+  // Taking entries by position keeps the previous maps (updated below); otherwise they are
+  // rebuilt from the entries used, which drops those of texts that no longer exist.
+  const next = byPosition ? cache.entries : new Map<string, Map<string, Entry>>();
+  const mentionsNext = byPosition ? cache.mentions : nextMentions;
+  const entriesAt: (Entry | undefined)[] = [];
+  const mentionsAt: (string[] | undefined)[] = [];
   // Per statement, flattened once at the end (a native copy, not a push per op).
   const summaryLists: FunctionSummary[][] = [];
   const segments: TensorOp[][] = it.ops.length > 0 ? [it.ops.slice()] : [];
   let witnessKey = '';
   for (const [chunk, fns] of byChunk) {
+    // An untouched statement, with no witness changed before it: its entry of the last analysis.
+    const same = byPosition && witnessKey === '' ? byPosition.entryAt(chunk) : undefined;
+    if (same) {
+      segments.push(same.ops);
+      append(it.findings, same.findings);
+      append(it.unmodelledCalls, same.unmodelled);
+      summaryLists.push(same.summaries);
+      entriesAt[chunk] = same;
+      mentionsAt[chunk] = byPosition!.mentionsAt(chunk);
+      continue;
+    }
+    if (byPosition) byPosition.forget(chunk, cache);
+    mentionsAt[chunk] = mentionsOf(cache, mentionsNext, texts[chunk], defined, defines);
     const s = statements[chunk];
     const deps = closure(chunk).map((j) => texts[j]);
     const text = texts[chunk];
@@ -153,10 +287,12 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       summaryLists.push(hit.summaries);
       // The usual case, a text with one entry: its map is carried over as it is (the old map is
       // dropped with the old cache, so updating it in place is safe).
-      if (byKey!.size === 1 && !next.has(text)) {
+      if (byPosition) put(next, text, key, hit);
+      else if (byKey!.size === 1 && !next.has(text)) {
         byKey!.set(key, hit);
         next.set(text, byKey!);
       } else put(next, text, key, hit);
+      entriesAt[chunk] = hit;
       continue;
     }
     it.resetFresh();
@@ -176,17 +312,21 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       witnessKey += `\0${reach(chunk).join('\0')}`;
       continue;
     }
-    put(next, text, key, {
+    const entry = {
       row,
       ops,
       findings: it.findings.slice(before.findings),
       unmodelled: it.unmodelledCalls.slice(before.unmodelled),
       summaries: own,
-    });
+    };
+    put(next, text, key, entry);
+    entriesAt[chunk] = entry;
   }
   cache.entries = next;
   cache.context = contextKey;
-  cache.mentions = nextMentions;
+  cache.mentions = mentionsNext;
+  const mentionedBy = byPosition ? byPosition.mentionedBy(mentionsAt) : countMentions(mentionsAt);
+  cache.last = { updates: context.updates, texts, defined, witnessFree: witnessKey === '', entries: entriesAt, definedAt, mentionsAt, mentionedBy };
   // The ops of cached statements were never pushed to `it.ops`: the segments are the ops.
   it.ops = concatAll(segments);
   return { summaries: concatAll(summaryLists), segments };
