@@ -94,7 +94,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     findings: it.findings,
     unmodelled: it.unmodelledCalls,
     facts,
-    signals: collectSignals(statements, text, state.signals, state.doc.texts, state.doc.lines),
+    signals: collectSignals(statements, text, state.signals, state.doc.texts, state.doc.lines, state.doc.updates, state.doc.lastChange),
   };
   Object.assign(ir.signals, collectDistributedSignals(statements, text, state.doc.syntaxError ? undefined : state.doc.texts));
   attachParams(ir, state, it.classes.size > 0);

@@ -41,14 +41,31 @@ class Collector {
 
   constructor(private readonly lines: readonly string[]) {}
 
-  run(statements: readonly Node[], cache?: SignalCache, texts?: readonly string[]): Signals {
+  run(statements: readonly Node[], cache?: SignalCache, texts?: readonly string[], updates = -1, change?: StatementChange): Signals {
     this.scopes.push(newScope());
-    const next: SignalCache['entries'] = new Map();
+    // After an edit that moved no line and kept the number of statements, an untouched
+    // definition met with the same imports and optimizers before it takes its last entry by
+    // position; the maps are then kept and updated rather than rebuilt.
+    const last = cache?.last;
+    const byPosition = !!(texts && last && change && updates === last.updates + 1 && change.rows === 0 && change.oldCount === change.newCount && last.texts.length === texts.length);
+    const end = change ? change.first + change.newCount : 0;
+    const next: SignalCache['entries'] = byPosition ? cache!.entries : new Map();
+    const entriesAt: (SignalEntry | undefined)[] = [];
+    const keysAt: (string | undefined)[] = [];
+    const seenAtIndex: (string | undefined)[] = [];
+    // Untouched definitions that could not be taken by position (what was met before them
+    // changed): the kept maps would then collect entries no statement uses, so they are rebuilt.
+    let strays = 0;
     let seen = '';
     let seenAt = -1;
     for (let i = 0; i < statements.length; i++) {
       const stmt = statements[i];
       const text = texts?.[i] ?? stmt.text;
+      if (byPosition && i >= change!.first && i < end) {
+        // An edited statement's old text leaves the maps, or every keystroke would add one.
+        const old = last!.texts[i];
+        if (old !== text && !texts!.includes(old)) next.delete(old);
+      }
       // Definitions are told by their first word (`classes = ...` is not one): asking the tree
       // for each statement's type costs a call into WebAssembly per statement.
       if (!cache || !DEFINITION.test(text)) {
@@ -63,10 +80,20 @@ class Collector {
         // The same content as last time is the same string: entries then compare by reference.
         seen = intern(seen);
       }
+      seenAtIndex[i] = seen;
+      if (byPosition && (i < change!.first || i >= end) && text === last!.texts[i] && last!.seen[i] === seen && last!.entries[i]) {
+        const same = last!.entries[i]!;
+        this.replay(same);
+        entriesAt[i] = same;
+        keysAt[i] = last!.keys[i];
+        continue;
+      }
+      if (byPosition && (i < change!.first || i >= end)) strays++;
       // Keyed by the text first: statement texts live as long as their statement, and a string
       // key's hash is computed once per string, not once per analysis.
       const row = stmt.startPosition.row;
       const key = stmt.startPosition.column === 0 ? seen : `${stmt.startPosition.column}|${seen}`;
+      keysAt[i] = key;
       let hit = cache.entries.get(text)?.get(key);
       if (hit && hit.row !== row) hit = { ...hit, row, added: shiftRanges(hit.added, row - hit.row) };
       const put = (e: SignalEntry) => {
@@ -75,9 +102,9 @@ class Collector {
         m.set(key, e);
       };
       if (hit) {
-        for (const k of Object.keys(hit.added) as (keyof Signals)[]) (this.s[k] as unknown[]).push(...hit.added[k]!);
-        for (const o of hit.optimizers) this.optimizers.add(o);
+        this.replay(hit);
         put(hit);
+        entriesAt[i] = hit;
         continue;
       }
       const lengths = Object.fromEntries(Object.entries(this.s).map(([k, v]) => [k, (v as unknown[]).length]));
@@ -90,11 +117,32 @@ class Collector {
       if (moduleFacts() !== moduleSize) continue;
       const added: Partial<Record<keyof Signals, unknown[]>> = {};
       for (const [k, v] of Object.entries(this.s)) if ((v as unknown[]).length > lengths[k]) added[k as keyof Signals] = (v as unknown[]).slice(lengths[k]);
-      put({ row, added, optimizers: [...this.optimizers].filter((o) => !optimizers.has(o)) });
+      const entry: SignalEntry = { row, added, optimizers: [...this.optimizers].filter((o) => !optimizers.has(o)) };
+      put(entry);
+      entriesAt[i] = entry;
     }
-    if (cache) cache.entries = next;
+    if (cache) {
+      let entries = next;
+      if (byPosition && strays > 0) {
+        entries = new Map();
+        entriesAt.forEach((e, i) => {
+          if (!e) return;
+          let m = entries.get(texts![i]);
+          if (!m) entries.set(texts![i], (m = new Map()));
+          m.set(keysAt[i]!, e);
+        });
+      }
+      cache.entries = entries;
+      cache.last = texts ? { updates, texts, seen: seenAtIndex, keys: keysAt, entries: entriesAt } : undefined;
+    }
     this.endScope();
     return this.s;
+  }
+
+  /** What a cached definition contributed, added again. */
+  private replay(e: SignalEntry): void {
+    for (const k of (e.keys ??= Object.keys(e.added) as (keyof Signals)[])) for (const x of e.added[k]!) (this.s[k] as unknown[]).push(x);
+    for (const o of e.optimizers) this.optimizers.add(o);
   }
 
   private endScope(): void {
@@ -415,17 +463,33 @@ const DEFINITION = /^(def|async\s+def|class|@)\b/;
 export interface SignalCache {
   /** By statement text, then by place and what was met before it (see `run`). */
   entries: Map<string, Map<string, SignalEntry>>;
+  /** The last run by statement index: texts, what was met before each, its key, the entry used. */
+  last?: { updates: number; texts: readonly string[]; seen: (string | undefined)[]; keys: (string | undefined)[]; entries: (SignalEntry | undefined)[] };
+}
+
+/** What the last update of the document changed (`PythonDocument.lastChange`). */
+export interface StatementChange {
+  first: number;
+  oldCount: number;
+  newCount: number;
+  rows: number;
 }
 
 interface SignalEntry {
   /** The statement's first line when it was walked: the ranges in `added` move with it. */
   row: number;
   added: Partial<Record<keyof Signals, unknown[]>>;
+  /** The keys of `added`, once asked for. */
+  keys?: (keyof Signals)[];
   optimizers: string[];
 }
 
-export function collectSignals(statements: readonly Node[], text: string, cache?: SignalCache, texts?: readonly string[], lines?: readonly string[]): Record<string, unknown[]> {
-  const s = new Collector(lines ?? text.split(/\r\n|\r|\n/)).run(statements, cache, texts);
+/**
+ * `updates` and `change` (`PythonDocument.updates` and `lastChange`) let the cache take the
+ * entries of untouched definitions by position after an edit.
+ */
+export function collectSignals(statements: readonly Node[], text: string, cache?: SignalCache, texts?: readonly string[], lines?: readonly string[], updates?: number, change?: StatementChange): Record<string, unknown[]> {
+  const s = new Collector(lines ?? text.split(/\r\n|\r|\n/)).run(statements, cache, texts, updates, change);
   return s as unknown as Record<string, unknown[]>;
 }
 

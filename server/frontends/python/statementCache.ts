@@ -46,6 +46,8 @@ export class StatementCache {
   mentions = new Map<string, { defined: string; names: string[] }>();
   /** The last analysis, by statement index (see `Positions`). */
   last?: Positions;
+  /** The last analysis's defined names in the order met, and their key. */
+  definedNames?: { names: string[]; defined: string };
 }
 
 /**
@@ -187,8 +189,12 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   const bindings = [...context.bindings].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(',');
   const moduleText = texts.filter((_, i) => !isDef.has(i)).join('\0');
 
-  // One string for the set of defined names, the same object across analyses (fast compare).
-  const defined = intern([...defines.keys()].sort().join(','));
+  // One string for the set of defined names, the same object across analyses (fast compare);
+  // sorted only when the names, in the order met, differ from the last analysis's.
+  const names = [...defines.keys()];
+  const lastNames = cache.definedNames;
+  const defined = lastNames && lastNames.names.length === names.length && lastNames.names.every((n, i) => n === names[i]) ? lastNames.defined : intern([...names].sort().join(','));
+  cache.definedNames = { names, defined };
   const nextMentions: StatementCache['mentions'] = new Map();
   const closure = (start: number): number[] => {
     // Most definitions name no other definition of the file: no sets, no sorting.
