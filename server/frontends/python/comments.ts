@@ -93,6 +93,17 @@ const ARROW = /->\s*`?([([])/;
 
 /** Parses one comment; null when it says nothing about shapes. */
 export function parseShapeComment(info: CommentInfo): CommentAnnotation | null {
+  // The same comment object (a cached statement's) gives the same result: no key to build.
+  const own = BY_INFO.get(info);
+  if (own !== undefined) return own;
+  const result = parseShapeCommentText(info);
+  BY_INFO.set(info, result);
+  return result;
+}
+
+const BY_INFO = new WeakMap<CommentInfo, CommentAnnotation | null>();
+
+function parseShapeCommentText(info: CommentInfo): CommentAnnotation | null {
   // Results are shared between analyses (nothing changes them): parsing hundreds of comments
   // again on every keystroke would cost more than the rest of a re-analysis.
   // The line is not in the key: a comment moved by lines inserted above it parses the same.

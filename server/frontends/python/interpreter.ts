@@ -55,7 +55,7 @@ function calledNames(text: string): string[] {
 }
 
 /** What declaring a class learns from its text alone, shared by analyses of the same text. */
-const CLASS_SHAPES = new Map<string, { name: string; bases: string[]; methods: { name: string; index: number; decorated: boolean }[]; assigns: boolean }>();
+const CLASS_SHAPES = new Map<string, { name: string; bases: string[]; methods: { name: string; qualName: string; index: number; decorated: boolean }[]; assigns: boolean }>();
 
 /** Calls deeper than this are not followed (their cost is then missing, never wrong). */
 const MAX_CALL_DEPTH = 16;
@@ -199,7 +199,9 @@ export class Interpreter {
     const texts = this.options.texts;
     this.statements.forEach((stmt, i) => {
       const text = texts?.[i];
-      const fn = text !== undefined ? /^(?:async\s+)?def\s+([A-Za-z_]\w*)/.exec(text) : null;
+      // Most statements are not `def`s: the first character says so before any regex runs.
+      const c = text !== undefined ? text.charCodeAt(0) : 0;
+      const fn = c === 100 /* d */ || c === 97 /* a */ ? /^(?:async\s+)?def\s+([A-Za-z_]\w*)/.exec(text!) : null;
       if (fn && (this.options.valid || stmt.type === 'function_definition')) {
         // The common case, read from the text: no walk through the tree.
         const info: FunctionInfo = { qualName: fn[1], node: stmt, chunk: i };
@@ -220,12 +222,15 @@ export class Interpreter {
       const body = def.childForFieldName('body');
       const members = (body?.namedChildren ?? []).filter((n): n is Node => !!n);
       // Detached (core/intern.ts): the shape outlives this version of the document.
+      const className = detach(def.childForFieldName('name')?.text ?? '?');
       shape = {
-        name: detach(def.childForFieldName('name')?.text ?? '?'),
+        name: className,
         bases: (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((n): n is Node => !!n).map((n) => detach(n.text)),
         methods: members.flatMap((m, index) => {
           const d = m.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
-          return d?.type === 'function_definition' ? [{ name: detach(d.childForFieldName('name')?.text ?? '?'), index, decorated: d !== m }] : [];
+          if (d?.type !== 'function_definition') return [];
+          const name = detach(d.childForFieldName('name')?.text ?? '?');
+          return [{ name, qualName: `${className}.${name}`, index, decorated: d !== m }];
         }),
         assigns: members.some((m) => m.type === 'expression_statement' && m.namedChild(0)?.type === 'assignment'),
       };
@@ -242,7 +247,7 @@ export class Interpreter {
       return decorated ? m.childForFieldName('definition')! : m;
     };
     for (const m of shape.methods) {
-      const fn = new MethodInfo(`${shape.name}.${m.name}`, info, chunk, member, m.index, m.decorated);
+      const fn = new MethodInfo(m.qualName, info, chunk, member, m.index, m.decorated);
       this.functions.push(fn);
       info.methods.set(m.name, fn);
     }
@@ -681,8 +686,9 @@ export class Interpreter {
   /** TC001 for every comment that is clearly meant as a shape but does not parse. */
   checkComments(): void {
     this.comments ??= collectComments(this.statements, this.lines(), this.options.texts);
-    for (const row of this.comments.keys()) {
-      const a = this.commentAt(row);
+    for (const [row, info] of this.comments) {
+      const a = parseShapeComment(info);
+      this.commentCache.set(row, a);
       if (a?.error) this.findings.push({ code: 'TC001', severity: 'error', message: a.error, range: a.range });
     }
   }
