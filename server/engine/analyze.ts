@@ -2,7 +2,7 @@
  * One file through the whole pipeline: frontend → IR → cost figures on the chosen device → rules.
  * Used unchanged by the language server, the CLI and the tests; it reads no files itself.
  */
-import { CostFigures, evaluateCost, evaluateOp, sumFigures } from '../core/cost/evaluate';
+import { CostFigures, Sums, addUp, evaluateCost, evaluateOp, sumFigures } from '../core/cost/evaluate';
 import { DEFAULT_DEVICE_ID, Device, findDevice } from '../core/devices';
 import { FileIR, Finding, FunctionSummary, TensorOp } from '../core/ir';
 import { DType } from '../core/dtypes';
@@ -118,7 +118,9 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
     return value;
   });
   const findings = runRules(ir, figures, device, settings, bindings, segmentFigures);
-  const total = sumFigures(figures.filter((_, i) => !ir.ops[i].cost.unknown), defaultDtype, device);
+  // Added up per segment (ops of unknown cost left out), then over the segments.
+  const partials = SUMS.map(memoKey, segments, (ops, k) => segmentOf(ops).sums(memoKey, segmentFigures[k]));
+  const total = sumFigures(partials, defaultDtype, device);
   return { ir, settings, device, deviceWarning: warning, bindings, figures, functions, findings, total, state };
 }
 
@@ -172,6 +174,20 @@ class SegmentMemo {
     return this.figuresValue;
   }
 
+  /** The segment's figures added up, ops of unknown cost left out (`figures` must be this segment's). */
+  sums(key: string, figures: readonly CostFigures[]): Sums {
+    if (this.sumsKey !== key || this.sumsFigures !== figures || !this.sumsValue) {
+      this.sumsValue = addUp(figures.filter((_, i) => !this.ops[i].cost.unknown));
+      this.sumsKey = key;
+      this.sumsFigures = figures;
+    }
+    return this.sumsValue;
+  }
+
+  private sumsKey?: string;
+  private sumsFigures?: readonly CostFigures[];
+  private sumsValue?: Sums;
+
   facts(): SegmentFacts {
     if (!this.factsValue) {
       const first = new Map<string, DType>();
@@ -191,6 +207,7 @@ const SEGMENTS = new WeakMap<readonly TensorOp[], SegmentMemo>();
 /** The last analysis's per-segment products, for the next keystroke in the same document. */
 const FIGURES = new Splicer<readonly TensorOp[], CostFigures[]>();
 const FACTS = new Splicer<readonly TensorOp[], SegmentFacts>();
+const SUMS = new Splicer<readonly TensorOp[], Sums>();
 
 function segmentOf(ops: readonly TensorOp[]): SegmentMemo {
   let m = SEGMENTS.get(ops);

@@ -79,7 +79,19 @@ export function evaluateOp(op: TensorOp, device: Device, bindings: Bindings): Co
  * summed cost (costs are sums of non-negative terms, so nothing cancels), without building the
  * sum of thousands of polynomials on every re-analysis. Null when any op's figure is.
  */
-export function sumFigures(parts: CostFigures[], dtype: DType, device: Device): CostFigures {
+export function sumFigures(parts: readonly Sums[], dtype: DType, device: Device): CostFigures {
+  const t = addUp(parts);
+  return place(t.flops, t.otherFlops, t.bytes, new Set(t.unbound), dtype, device);
+}
+
+/** What sums of figures add: the numbers (null when any part's is) and the unbound dims. */
+export type Sums = Pick<CostFigures, 'flops' | 'otherFlops' | 'bytes' | 'unbound'>;
+
+/**
+ * The sums of `parts`, themselves summable: a file's total is added up per segment of ops and
+ * then over the segments, so that a re-analysis adds again only the segments that changed.
+ */
+export function addUp(parts: readonly Sums[]): Sums {
   const unbound = new Set<string>();
   let flops: number | null = 0;
   let otherFlops: number | null = 0;
@@ -90,5 +102,5 @@ export function sumFigures(parts: CostFigures[], dtype: DType, device: Device): 
     otherFlops = otherFlops === null || f.otherFlops === null ? null : otherFlops + f.otherFlops;
     bytes = bytes === null || f.bytes === null ? null : bytes + f.bytes;
   }
-  return place(flops, otherFlops, bytes, unbound, dtype, device);
+  return { flops, otherFlops, bytes, unbound: [...unbound] };
 }
