@@ -46,11 +46,24 @@ export interface CommentAnnotation {
  * milliseconds on a large file. What a statement holds is remembered by its text and place, so
  * re-analysis after an edit asks the tree only about the statements that changed.
  */
-export function collectComments(statements: readonly Node[], lines: readonly string[], texts?: readonly string[]): Map<number, CommentInfo> {
+export function collectComments(statements: readonly Node[], lines: readonly string[], texts?: readonly string[], position?: CommentPosition): Map<number, CommentInfo> {
   const out = new Map<number, CommentInfo>();
   if (STATEMENT_COMMENTS.size > 50_000) STATEMENT_COMMENTS.clear();
+  // After an edit that moved no line and kept the number of statements, an untouched statement
+  // has the comments it had: taken by position, without looking at its text.
+  const last = position?.cache.last;
+  const change = position?.change;
+  const byPosition = !!(texts && last && change && position!.updates === last.updates + 1 && change.rows === 0 && change.oldCount === change.newCount && last.texts.length === texts.length);
+  const end = change ? change.first + change.newCount : 0;
+  const foundAt: (CommentInfo[] | undefined)[] = [];
   statements.forEach((stmt, k) => {
     const text = texts?.[k] ?? stmt.text;
+    if (byPosition && (k < change!.first || k >= end) && text === last!.texts[k]) {
+      const same = last!.found[k];
+      foundAt[k] = same;
+      if (same) for (const c of same) out.set(c.range.start.line, c);
+      return;
+    }
     if (!text.includes('#')) return;
     const row0 = stmt.startPosition.row;
     // A statement's comments depend on its text and column; its line only moves them.
@@ -77,9 +90,23 @@ export function collectComments(statements: readonly Node[], lines: readonly str
       }
       byPlace.set(key, { row: row0, found });
     }
+    foundAt[k] = found;
     for (const c of found) out.set(c.range.start.line, c);
   });
+  if (position && texts) position.cache.last = { updates: position.updates, texts, found: foundAt };
   return out;
+}
+
+/** A document's last comments by statement index, for `collectComments` after the next edit. */
+export interface CommentCache {
+  last?: { updates: number; texts: readonly string[]; found: (CommentInfo[] | undefined)[] };
+}
+
+/** The cache, `PythonDocument.updates` and what its last update changed (`lastChange`). */
+export interface CommentPosition {
+  cache: CommentCache;
+  updates: number;
+  change?: { first: number; oldCount: number; newCount: number; rows: number };
 }
 
 /** Comments by statement text, then by place. */

@@ -14,6 +14,7 @@ import { Interpreter } from './interpreter';
 import { PythonDocument } from './document';
 import { readDirectives } from './directives';
 import { SignalCache, collectSignals } from './signals';
+import { CommentCache } from './comments';
 import { collectDistributedSignals } from './distributed';
 import { countClassParams } from './distributedParams';
 import { ClassParams } from '../../core/comm/signals';
@@ -28,11 +29,12 @@ export interface PythonState {
   doc: PythonDocument;
   functions: StatementCache;
   signals: SignalCache;
+  comments: CommentCache;
   params?: { key: readonly string[]; value: ClassParams[] };
 }
 
 export function newPythonState(text: string): PythonState {
-  return { doc: new PythonDocument(text), functions: new StatementCache(), signals: { entries: new Map() } };
+  return { doc: new PythonDocument(text), functions: new StatementCache(), signals: { entries: new Map() }, comments: {} };
 }
 
 export function disposePythonState(state: PythonState): void {
@@ -55,7 +57,15 @@ export function analysePython(path: string, text: string, settings: Settings, st
   const facts = readDirectives(text, '#', undefined, state.doc.lineIndex);
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   const defaultDtype = facts.defaultDtype ?? settings.defaultDtype;
-  const it = new Interpreter(statements, { bindings, defaultDtype, text, texts: state.doc.texts, lines: state.doc.lines, valid: !state.doc.syntaxError });
+  const it = new Interpreter(statements, {
+    bindings,
+    defaultDtype,
+    text,
+    texts: state.doc.texts,
+    lines: state.doc.lines,
+    valid: !state.doc.syntaxError,
+    comments: { cache: state.comments, updates: state.doc.updates, change: state.doc.lastChange },
+  });
   it.declare();
   it.checkComments();
   for (const cls of it.classes.values()) {

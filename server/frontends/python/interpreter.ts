@@ -14,7 +14,7 @@ import { parseAnnotation } from './annotations';
 import { BuiltinCtx, FUNCTIONS, LIBRARY_ROOTS, TENSOR_METHODS, canonical } from './builtins';
 import { matmulValues } from './builtins/gemm';
 import type { Node } from './parser';
-import { CommentAnnotation, CommentInfo, collectComments, docstringShapes, parseShapeComment } from './comments';
+import { CommentAnnotation, CommentInfo, CommentPosition, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, adaptCall, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
@@ -103,6 +103,8 @@ export interface InterpreterOptions {
    * `class` is then that definition, without asking the tree.
    */
   valid?: boolean;
+  /** The document's comments of its last analysis, to reuse those of untouched statements. */
+  comments?: CommentPosition;
 }
 
 /** Attribute names of library modules that are dtypes. */
@@ -664,7 +666,7 @@ export class Interpreter {
 
   private commentAt(row: number): CommentAnnotation | null {
     if (this.commentCache.has(row)) return this.commentCache.get(row)!;
-    this.comments ??= collectComments(this.statements, this.lines(), this.options.texts);
+    this.comments ??= collectComments(this.statements, this.lines(), this.options.texts, this.options.comments);
     const info = this.comments.get(row);
     const ann = info ? parseShapeComment(info) : null;
     this.commentCache.set(row, ann);
@@ -685,7 +687,7 @@ export class Interpreter {
 
   /** TC001 for every comment that is clearly meant as a shape but does not parse. */
   checkComments(): void {
-    this.comments ??= collectComments(this.statements, this.lines(), this.options.texts);
+    this.comments ??= collectComments(this.statements, this.lines(), this.options.texts, this.options.comments);
     for (const [row, info] of this.comments) {
       const a = parseShapeComment(info);
       this.commentCache.set(row, a);
