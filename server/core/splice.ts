@@ -11,11 +11,18 @@ export class Splicer<S extends object, T> {
   private last?: { context: string; segments: readonly S[]; values: T[] };
 
   /**
-   * The product of each segment: the previous call's for the common leading and trailing
-   * segments when `context` (an interned string) is the same, else `compute`.
+   * What the last `map` computed afresh: values `[from, to)` of its result, which replaced
+   * `replaced` of the call before. Undefined when nothing was taken from the call before.
    */
-  map(context: string, segments: readonly S[], compute: (segment: S, index: number) => T): T[] {
+  changed?: { from: number; to: number; replaced: T[] };
+
+  /**
+   * The product of each segment: the previous call's for the common leading and trailing
+   * segments when `context` (an interned string) is the same (and `keep` agrees), else `compute`.
+   */
+  map(context: string, segments: readonly S[], compute: (segment: S, index: number) => T, keep?: (segment: S) => boolean): T[] {
     const prev = this.last?.context === context ? this.last : undefined;
+    this.changed = undefined;
     const n = segments.length;
     const values = new Array<T>(n);
     let p = 0;
@@ -26,8 +33,9 @@ export class Splicer<S extends object, T> {
       const both = Math.min(n, m);
       while (p < both && old[p] === segments[p]) p++;
       while (q < both - p && old[m - 1 - q] === segments[n - 1 - q]) q++;
-      for (let i = 0; i < p; i++) values[i] = prev.values[i];
-      for (let i = n - q; i < n; i++) values[i] = prev.values[i - n + m];
+      for (let i = 0; i < p; i++) values[i] = keep && !keep(segments[i]) ? compute(segments[i], i) : prev.values[i];
+      for (let i = n - q; i < n; i++) values[i] = keep && !keep(segments[i]) ? compute(segments[i], i) : prev.values[i - n + m];
+      this.changed = { from: p, to: n - q, replaced: prev.values.slice(p, m - q) };
     }
     for (let i = p; i < n - q; i++) values[i] = compute(segments[i], i);
     this.last = { context, segments, values };

@@ -7,7 +7,7 @@ import { DEFAULT_DEVICE_ID, Device, findDevice } from '../core/devices';
 import { FileIR, Finding, FunctionSummary, TensorOp } from '../core/ir';
 import { DType } from '../core/dtypes';
 import { runRules } from '../core/rules/run';
-import { figuresContext } from '../core/intern';
+import { figuresContext, intern } from '../core/intern';
 import { Splicer, concatAll } from '../core/splice';
 import { Settings } from '../core/settings';
 import { PythonState, analysePython, disposePythonState } from '../frontends/python';
@@ -102,21 +102,35 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   const segmentFigures = FIGURES.map(memoKey, segments, (ops) => segmentOf(ops).figures(memoKey, () => ops.map((op) => memo(OP_FIGURES, op.cost, memoKey, op.dtype, op.repeat, () => evaluateOp(op, device, bindings)))));
   const figures = segmentFigures.length === 1 ? segmentFigures[0] : concatAll(segmentFigures);
   const defaultDtype = ir.facts.defaultDtype ?? settings.defaultDtype;
-  const gemmDtype = new Map<string, DType>();
-  const withUnknown = new Set<string>();
-  for (const facts of FACTS.map('', segments, (ops) => segmentOf(ops).facts())) {
-    for (const [fn, dtype] of facts.firstDtype) if (!gemmDtype.has(fn)) gemmDtype.set(fn, dtype);
-    for (const fn of facts.unknownIn) withUnknown.add(fn);
-  }
-  const functions = ir.functions.map((summary) => {
-    const dtype = gemmDtype.get(summary.name) ?? defaultDtype;
-    const incomplete = withUnknown.has(summary.name);
-    const hit = FUNCTION_FIGURES.get(summary);
-    if (hit && hit.key === memoKey && hit.dtype === dtype && hit.value.incomplete === incomplete) return hit.value;
-    const value = { summary, incomplete, figures: memo(FUNCTION_COST, summary.flops, memoKey, dtype, summary.otherFlops, () => evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, dtype, device, bindings), summary.bytes) };
-    FUNCTION_FIGURES.set(summary, { key: memoKey, dtype, value });
-    return value;
-  });
+  const factsList = FACTS.map('', segments, (ops) => segmentOf(ops).facts());
+  // A function's roofline dtype is that of its first GEMM-class op in the file, and it is
+  // incomplete when one of its ops has an unknown cost: facts of the segments. Only the names
+  // in segments the edit changed (before or after) can have other facts than last time; the
+  // summaries of other names, where the last analysis had them, keep their figures.
+  const affected = FACTS.changed && new Set(FACTS.changed.replaced.concat(factsList.slice(FACTS.changed.from, FACTS.changed.to)).flatMap((f) => [...f.firstDtype.map(([n]) => n), ...f.unknownIn]));
+  // A few names (a keystroke's) are looked up by a scan; many (a fresh analysis), in maps.
+  let facts: { gemmDtype: Map<string, DType>; withUnknown: Set<string> } | undefined;
+  let lookups = 0;
+  const factsFor = (name: string): { dtype?: DType; incomplete: boolean } => {
+    if (!facts && ++lookups <= 8) return scanFacts(factsList, name);
+    facts ??= mergeFacts(factsList);
+    return { dtype: facts.gemmDtype.get(name), incomplete: facts.withUnknown.has(name) };
+  };
+  const functions = FUNCTIONS.map(
+    intern(`${memoKey}\0${defaultDtype}`),
+    ir.functions,
+    (summary) => {
+      const found = factsFor(summary.name);
+      const dtype = found.dtype ?? defaultDtype;
+      const incomplete = found.incomplete;
+      const hit = FUNCTION_FIGURES.get(summary);
+      if (hit && hit.key === memoKey && hit.dtype === dtype && hit.value.incomplete === incomplete) return hit.value;
+      const value = { summary, incomplete, figures: memo(FUNCTION_COST, summary.flops, memoKey, dtype, summary.otherFlops, () => evaluateCost({ flops: summary.flops, otherFlops: summary.otherFlops, bytes: summary.bytes }, dtype, device, bindings), summary.bytes) };
+      FUNCTION_FIGURES.set(summary, { key: memoKey, dtype, value });
+      return value;
+    },
+    (summary) => !!affected && !affected.has(summary.name),
+  );
   const findings = runRules(ir, figures, device, settings, bindings, segmentFigures);
   // Added up per segment (ops of unknown cost left out), then over the segments.
   const partials = SUMS.map(memoKey, segments, (ops, k) => segmentOf(ops).sums(memoKey, segmentFigures[k]));
@@ -155,6 +169,28 @@ function memo<T>(m: WeakMap<object, Memo<T>>, owner: object, key: string, dtype:
 interface SegmentFacts {
   firstDtype: [string, DType][];
   unknownIn: string[];
+}
+
+/** Per function name, the first GEMM dtype and whether some op has an unknown cost, in file order. */
+function mergeFacts(list: readonly SegmentFacts[]): { gemmDtype: Map<string, DType>; withUnknown: Set<string> } {
+  const gemmDtype = new Map<string, DType>();
+  const withUnknown = new Set<string>();
+  for (const f of list) {
+    for (const [fn, dtype] of f.firstDtype) if (!gemmDtype.has(fn)) gemmDtype.set(fn, dtype);
+    for (const fn of f.unknownIn) withUnknown.add(fn);
+  }
+  return { gemmDtype, withUnknown };
+}
+
+/** `mergeFacts` for one name, by a scan of the segments. */
+function scanFacts(list: readonly SegmentFacts[], name: string): { dtype?: DType; incomplete: boolean } {
+  let dtype: DType | undefined;
+  let incomplete = false;
+  for (const f of list) {
+    if (dtype === undefined) for (const [fn, d] of f.firstDtype) if (fn === name) dtype = d;
+    if (!incomplete) for (const fn of f.unknownIn) if (fn === name) incomplete = true;
+  }
+  return { dtype, incomplete };
 }
 
 /** What the engine remembers of one segment of ops (`FileIR.segments`), while it is in use. */
@@ -208,6 +244,7 @@ const SEGMENTS = new WeakMap<readonly TensorOp[], SegmentMemo>();
 const FIGURES = new Splicer<readonly TensorOp[], CostFigures[]>();
 const FACTS = new Splicer<readonly TensorOp[], SegmentFacts>();
 const SUMS = new Splicer<readonly TensorOp[], Sums>();
+const FUNCTIONS = new Splicer<FunctionSummary, FunctionFigures>();
 
 function segmentOf(ops: readonly TensorOp[]): SegmentMemo {
   let m = SEGMENTS.get(ops);
