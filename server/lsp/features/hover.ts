@@ -1,6 +1,9 @@
 /** textDocument/hover: the op under the cursor (innermost), or a function's or class's totals on its name. */
 import { Hover, MarkupKind, Position } from 'vscode-languageserver';
-import { Range } from '../../core/ir';
+import { Range, TensorOp } from '../../core/ir';
+import { CostFigures } from '../../core/cost/evaluate';
+import { Device } from '../../core/devices';
+import { Splicer } from '../../core/splice';
 import { Analysis, FunctionFigures } from '../../engine/analyze';
 import { MeasuredPoint } from '../../protocol';
 import { commHoverSection } from './commHover';
@@ -16,12 +19,38 @@ function size(r: Range): number {
   return (r.end.line - r.start.line) * 1e6 + (r.end.character - r.start.character);
 }
 
-/** Index of the innermost op whose range contains the position, or -1. */
+/** Per segment of ops (`FileIR.segments`), the lines its ops span; spliced like the figures. */
+const BOUNDS = new Splicer<readonly TensorOp[], { from: number; to: number }>();
+
+function lineBounds(ops: readonly TensorOp[]): { from: number; to: number } {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const op of ops) {
+    from = Math.min(from, op.range.start.line);
+    to = Math.max(to, op.range.end.line);
+  }
+  return { from, to };
+}
+
+/**
+ * Index of the innermost op whose range contains the position, or -1. Only the segments whose
+ * lines include the position's are looked into: on a large file, visiting every op object costs
+ * a millisecond of cache misses per hover.
+ */
 export function opAt(a: Analysis, p: Position): number {
+  const segments = a.ir.segments ?? [a.ir.ops];
+  const bounds = BOUNDS.map('', segments, lineBounds);
   let best = -1;
-  a.ir.ops.forEach((op, i) => {
-    if (contains(op.range, p) && (best < 0 || size(op.range) < size(a.ir.ops[best].range))) best = i;
-  });
+  let offset = 0;
+  for (let s = 0; s < segments.length; s++) {
+    const ops = segments[s];
+    if (p.line >= bounds[s].from && p.line <= bounds[s].to) {
+      for (let k = 0; k < ops.length; k++) {
+        if (contains(ops[k].range, p) && (best < 0 || size(ops[k].range) < size(a.ir.ops[best].range))) best = offset + k;
+      }
+    }
+    offset += ops.length;
+  }
   return best;
 }
 
@@ -52,7 +81,9 @@ export function classAt(a: Analysis, p: Position, lineText: string | undefined):
 }
 
 export function hover(a: Analysis, p: Position, opts: { lineText?: string; measured?: readonly MeasuredPoint[] } = {}): Hover | null {
-  const fn = a.functions.find((f) => contains(f.summary.nameRange, p));
+  // A Python function's name is on its `def` line: other lines need not visit every function.
+  const mayName = a.ir.language !== 'python' || opts.lineText === undefined || /\bdef\b/.test(opts.lineText);
+  const fn = mayName ? a.functions.find((f) => contains(f.summary.nameRange, p)) : undefined;
   if (fn) return { contents: { kind: MarkupKind.Markdown, value: functionHover(a, fn) + commHoverSection(a, a.settings, fn.summary.name) }, range: fn.summary.nameRange };
   const cls = classAt(a, p, opts.lineText);
   if (cls) {
@@ -61,5 +92,22 @@ export function hover(a: Analysis, p: Position, opts: { lineText?: string; measu
   }
   const i = opAt(a, p);
   if (i < 0) return null;
-  return { contents: { kind: MarkupKind.Markdown, value: opHover(a, i, measuredFor(a, i, opts.measured ?? [])) }, range: a.ir.ops[i].range };
+  const measured = measuredFor(a, i, opts.measured ?? []);
+  return { contents: { kind: MarkupKind.Markdown, value: measured.length ? opHover(a, i, measured) : opHoverOnce(a, i) }, range: a.ir.ops[i].range };
+}
+
+/**
+ * An op's card, remembered while the op (the same object in every analysis that reused its
+ * statement), its figures (the same object while the device and dims are) and the device are:
+ * hovering after each keystroke then formats nothing and draws no roofline picture again.
+ */
+const OP_HOVERS = new WeakMap<TensorOp, { figures: CostFigures; device: Device; value: string }>();
+
+function opHoverOnce(a: Analysis, i: number): string {
+  const op = a.ir.ops[i];
+  const hit = OP_HOVERS.get(op);
+  if (hit && hit.figures === a.figures[i] && hit.device === a.device) return hit.value;
+  const value = opHover(a, i);
+  OP_HOVERS.set(op, { figures: a.figures[i], device: a.device, value });
+  return value;
 }
