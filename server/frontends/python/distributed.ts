@@ -14,7 +14,7 @@
  * - `dist.autocast` (DistDtype) and `dist.paramDtype` (DistDtype): the compute dtype of autocast
  *   regions and a model cast to half precision (then gradients are 2 bytes, not 4).
  */
-import { DistCompression, DistDtype, DistScaling, DistSite, DistSync, SyncKind } from '../../core/comm/signals';
+import { ClassParams, DistCompression, DistDtype, DistScaling, DistSite, DistSync, SyncKind } from '../../core/comm/signals';
 import { Range } from '../../core/ir';
 import { parseDType } from '../../core/dtypes';
 import { countClassParams } from './distributedParams';
@@ -131,7 +131,7 @@ function mentionsDistributed(texts: readonly string[]): boolean {
  * is then decided per statement and remembered, instead of a regex over the whole file per
  * keystroke.
  */
-export function collectDistributedSignals(module: Node | readonly Node[], text: string, texts?: readonly string[]): Record<string, unknown[]> {
+export function collectDistributedSignals(module: Node | readonly Node[], text: string, texts?: readonly string[], countParams?: () => ClassParams[]): Record<string, unknown[]> {
   const statements = topLevel(module);
   const sync: DistSync[] = [];
   const compression: DistCompression[] = [];
@@ -229,6 +229,6 @@ export function collectDistributedSignals(module: Node | readonly Node[], text: 
   put('dist.autocast', autocast);
   put('dist.paramDtype', paramDtype);
   // Parameter counts are only worth their pass when something trains in a distributed way.
-  if (sync.length || scaling.length) put('dist.params', countClassParams(statements));
+  if (sync.length || scaling.length) put('dist.params', countParams ? countParams() : countClassParams(statements));
   return out;
 }

@@ -9,6 +9,7 @@
  * checks it after every kind of edit on every fixture, test/lsp/incremental through the server.
  */
 import { FileIR, FunctionSummary } from '../../core/ir';
+import type { Node } from './parser';
 import { Settings } from '../../core/settings';
 import { Interpreter } from './interpreter';
 import { PythonDocument } from './document';
@@ -106,10 +107,61 @@ export function analysePython(path: string, text: string, settings: Settings, st
     facts,
     signals: collectSignals(statements, text, state.signals, state.doc.texts, state.doc.lines, state.doc.updates, state.doc.lastChange),
   };
-  Object.assign(ir.signals, collectDistributedSignals(statements, text, state.doc.syntaxError ? undefined : state.doc.texts));
+  Object.assign(ir.signals, collectDistributedSignals(statements, text, state.doc.syntaxError ? undefined : state.doc.texts, () => classParams(state!)));
   attachParams(ir, state, it.classes.size > 0);
   state.doc.releaseNodes();
   return { ir, state };
+}
+
+/**
+ * The parameter counts of the file's classes (`countClassParams`), counted again only when what
+ * they depend on changed: the class statements with the bodies of their methods other than
+ * `__init__` left out (only `__init__` builds parameters), so that typing in a `forward` does not
+ * recount every class of the file.
+ */
+function classParams(state: PythonState): ClassParams[] {
+  const texts = state.doc.texts;
+  const statements = state.doc.statements;
+  const key: string[] = [];
+  const at: number[] = [];
+  texts.forEach((t, i) => {
+    if (CLASS_OR_DECORATED.test(t)) {
+      key.push(paramsKey(t, statements[i]));
+      at.push(i);
+    }
+  });
+  // Unchanged class texts give the same key strings: the comparison is cheap.
+  const same = state.params && state.params.key.length === key.length && state.params.key.every((t, i) => t === key[i]);
+  if (!same) state.params = { key, value: countClassParams(at.map((i) => statements[i])) };
+  return state.params!.value;
+}
+
+/** By statement text (detached, document.ts): the text with other methods' bodies cut out. */
+const PARAMS_KEYS = new Map<string, string>();
+
+function paramsKey(text: string, stmt: Node): string {
+  let key = PARAMS_KEYS.get(text);
+  if (key !== undefined) return key;
+  const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+  const cuts: [number, number][] = [];
+  if (def?.type === 'class_definition') {
+    for (const m of def.childForFieldName('body')?.namedChildren ?? []) {
+      const fn = m?.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
+      if (fn?.type !== 'function_definition' || fn.childForFieldName('name')?.text === '__init__') continue;
+      const body = fn.childForFieldName('body');
+      if (body) cuts.push([body.startIndex - stmt.startIndex, body.endIndex - stmt.startIndex]);
+    }
+  }
+  key = '';
+  let from = 0;
+  for (const [a, b] of cuts) {
+    key += text.slice(from, a) + '…';
+    from = b;
+  }
+  key += text.slice(from);
+  if (PARAMS_KEYS.size > 10_000) PARAMS_KEYS.clear();
+  PARAMS_KEYS.set(text, key);
+  return key;
 }
 
 /**
@@ -122,25 +174,7 @@ const CLASS_OR_DECORATED = /^(@|class\b)/;
 
 function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void {
   if (!hasClasses) return;
-  let counted = ir.signals['dist.params'] as ClassParams[] | undefined;
-  if (!counted) {
-    const texts = state.doc.texts;
-    const key: string[] = [];
-    const at: number[] = [];
-    texts.forEach((t, i) => {
-      if (CLASS_OR_DECORATED.test(t)) {
-        key.push(t);
-        at.push(i);
-      }
-    });
-    // Statement texts of unchanged statements are the same strings: the comparison is cheap.
-    const same = state.params && state.params.key.length === key.length && state.params.key.every((t, i) => t === key[i]);
-    if (!same) {
-      const statements = state.doc.statements;
-      state.params = { key, value: countClassParams(at.map((i) => statements[i])) };
-    }
-    counted = state.params!.value;
-  }
+  const counted = (ir.signals['dist.params'] as ClassParams[] | undefined) ?? classParams(state);
   const byClass = new Map(counted.filter((c) => !c.params.isZero()).map((c) => [c.cls, c.params]));
   if (byClass.size === 0) return;
   // Summaries may be shared with the previous analysis (cached): copied, never changed in place.
