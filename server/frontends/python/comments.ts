@@ -19,6 +19,7 @@ import { AnnotationError, parseDimExpr } from './annotations/jaxtyping';
 import type { Node } from './parser';
 import { shiftRanges } from '../../core/shift';
 import { detach } from '../../core/intern';
+import { DocumentPosition, byPosition } from './document';
 
 export interface CommentInfo {
   range: Range;
@@ -46,19 +47,18 @@ export interface CommentAnnotation {
  * milliseconds on a large file. What a statement holds is remembered by its text and place, so
  * re-analysis after an edit asks the tree only about the statements that changed.
  */
-export function collectComments(statements: readonly Node[], lines: readonly string[], texts?: readonly string[], position?: CommentPosition): Map<number, CommentInfo> {
+export function collectComments(statements: readonly Node[], lines: readonly string[], texts?: readonly string[], reuse?: CommentReuse): Map<number, CommentInfo> {
   const out = new Map<number, CommentInfo>();
   if (STATEMENT_COMMENTS.size > 50_000) STATEMENT_COMMENTS.clear();
   // After an edit that moved no line and kept the number of statements, an untouched statement
   // has the comments it had: taken by position, without looking at its text.
-  const last = position?.cache.last;
-  const change = position?.change;
-  const byPosition = !!(texts && last && change && position!.updates === last.updates + 1 && change.rows === 0 && change.oldCount === change.newCount && last.texts.length === texts.length);
+  const last = reuse?.cache.last;
+  const change = texts && last ? byPosition(reuse!.position, last.updates, last.texts.length, texts.length) : undefined;
   const end = change ? change.first + change.newCount : 0;
   const foundAt: (CommentInfo[] | undefined)[] = [];
   statements.forEach((stmt, k) => {
     const text = texts?.[k] ?? stmt.text;
-    if (byPosition && (k < change!.first || k >= end) && text === last!.texts[k]) {
+    if (change && (k < change.first || k >= end) && text === last!.texts[k]) {
       const same = last!.found[k];
       foundAt[k] = same;
       if (same) for (const c of same) out.set(c.range.start.line, c);
@@ -93,7 +93,7 @@ export function collectComments(statements: readonly Node[], lines: readonly str
     foundAt[k] = found;
     for (const c of found) out.set(c.range.start.line, c);
   });
-  if (position && texts) position.cache.last = { updates: position.updates, texts, found: foundAt };
+  if (reuse && texts) reuse.cache.last = { updates: reuse.position.updates, texts, found: foundAt };
   return out;
 }
 
@@ -102,11 +102,10 @@ export interface CommentCache {
   last?: { updates: number; texts: readonly string[]; found: (CommentInfo[] | undefined)[] };
 }
 
-/** The cache, `PythonDocument.updates` and what its last update changed (`lastChange`). */
-export interface CommentPosition {
+/** The document's comment cache, and where the document stands (`PythonDocument.position`). */
+export interface CommentReuse {
   cache: CommentCache;
-  updates: number;
-  change?: { first: number; oldCount: number; newCount: number; rows: number };
+  position: DocumentPosition;
 }
 
 /** Comments by statement text, then by place. */

@@ -154,6 +154,38 @@ function chunksOf(tree: Tree, text: string): Chunk[] {
   return out;
 }
 
+/**
+ * What an update did to the statement list: statements `[first, first + oldCount)` of the
+ * previous version became `[first, first + newCount)`, with new texts; every other statement
+ * kept its text (the same string) and its column, and those after moved by `rows` lines. The
+ * edited text ends on line `endRow`.
+ */
+export interface StatementChange {
+  first: number;
+  oldCount: number;
+  newCount: number;
+  rows: number;
+  endRow: number;
+}
+
+/** Where a document stands: how many updates it has had, and what the last one changed. */
+export interface DocumentPosition {
+  updates: number;
+  change?: StatementChange;
+}
+
+/**
+ * The change since a cache's per-statement results were made (at update `madeAt`, for
+ * `madeCount` statements), when those results can be taken by position: the change is the very
+ * next update, moved no line and kept the number of statements, so that statement i outside
+ * `[first, first + newCount)` has the text, column and line it had. Undefined otherwise.
+ */
+export function byPosition(now: DocumentPosition | undefined, madeAt: number | undefined, madeCount: number, count: number): StatementChange | undefined {
+  const change = now?.change;
+  if (!change || madeAt === undefined || now!.updates !== madeAt + 1) return undefined;
+  return change.rows === 0 && change.oldCount === change.newCount && madeCount === count ? change : undefined;
+}
+
 export class PythonDocument {
   /** The text every tree reads through, so nodes of kept trees see the current version. */
   private readonly source: { text: string };
@@ -164,13 +196,13 @@ export class PythonDocument {
   lastUpdate: 'full' | 'chunks' | 'none' = 'full';
   /** Counts updates, so that a caller can tell that `lastChange` is the change since it last looked. */
   updates = 0;
-  /**
-   * What the last update did to the statement list: statements `[first, first + oldCount)` of the
-   * previous version became `[first, first + newCount)`, with new texts; every other statement
-   * kept its text (the same string) and its column, and those after moved by `rows` lines.
-   * The edited text ends on line `endRow`. Undefined after a full parse.
-   */
-  lastChange?: { first: number; oldCount: number; newCount: number; rows: number; endRow: number };
+  /** What the last update did to the statement list; undefined after a full parse. */
+  lastChange?: StatementChange;
+
+  /** The update count and the last change, for caches of per-statement results (`byPosition`). */
+  get position(): DocumentPosition {
+    return { updates: this.updates, change: this.lastChange };
+  }
 
   constructor(text: string) {
     this.source = { text };

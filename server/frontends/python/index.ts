@@ -65,7 +65,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     texts: state.doc.texts,
     lines: state.doc.lines,
     valid: !state.doc.syntaxError,
-    comments: { cache: state.comments, updates: state.doc.updates, change: state.doc.lastChange },
+    comments: { cache: state.comments, position: state.doc.position },
   });
   it.declare();
   it.checkComments();
@@ -93,8 +93,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     bindings,
     defaultDtype,
     line: (row) => state!.doc.line(row),
-    updates: state.doc.updates,
-    change: state.doc.lastChange && { ...state.doc.lastChange, updates: state.doc.updates },
+    position: state.doc.position,
   }, state.functions);
   const ir: FileIR = {
     path,
@@ -105,7 +104,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     findings: it.findings,
     unmodelled: it.unmodelledCalls,
     facts,
-    signals: collectSignals(statements, text, state.signals, state.doc.texts, state.doc.lines, state.doc.updates, state.doc.lastChange),
+    signals: collectSignals(statements, text, state.signals, state.doc.texts, state.doc.lines, state.doc.position),
   };
   Object.assign(ir.signals, collectDistributedSignals(statements, text, state.doc.syntaxError ? undefined : state.doc.texts, () => classParams(state!)));
   attachParams(ir, state, it.classes.size > 0);

@@ -14,7 +14,7 @@ import { parseAnnotation } from './annotations';
 import { BuiltinCtx, FUNCTIONS, LIBRARY_ROOTS, TENSOR_METHODS, canonical } from './builtins';
 import { matmulValues } from './builtins/gemm';
 import type { Node } from './parser';
-import { CommentAnnotation, CommentInfo, CommentPosition, collectComments, docstringShapes, parseShapeComment } from './comments';
+import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, adaptCall, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
@@ -104,7 +104,7 @@ export interface InterpreterOptions {
    */
   valid?: boolean;
   /** The document's comments of its last analysis, to reuse those of untouched statements. */
-  comments?: CommentPosition;
+  comments?: CommentReuse;
 }
 
 /** Attribute names of library modules that are dtypes. */

@@ -13,6 +13,7 @@ import { collectAttention, ScopeFacts } from './signalsAttention';
 import { isTransposeExpr, loopVarsOf, matmulSite, namesIn } from './signalsSyntax';
 import { shiftRanges } from '../../core/shift';
 import { intern } from '../../core/intern';
+import { DocumentPosition, byPosition as reusable } from './document';
 
 export function rangeOfNode(n: Node): Range {
   return { start: { line: n.startPosition.row, character: n.startPosition.column }, end: { line: n.endPosition.row, character: n.endPosition.column } };
@@ -41,13 +42,14 @@ class Collector {
 
   constructor(private readonly lines: readonly string[]) {}
 
-  run(statements: readonly Node[], cache?: SignalCache, texts?: readonly string[], updates = -1, change?: StatementChange): Signals {
+  run(statements: readonly Node[], cache?: SignalCache, texts?: readonly string[], position?: DocumentPosition): Signals {
     this.scopes.push(newScope());
     // After an edit that moved no line and kept the number of statements, an untouched
     // definition met with the same imports and optimizers before it takes its last entry by
     // position; the maps are then kept and updated rather than rebuilt.
     const last = cache?.last;
-    const byPosition = !!(texts && last && change && updates === last.updates + 1 && change.rows === 0 && change.oldCount === change.newCount && last.texts.length === texts.length);
+    const change = texts && last ? reusable(position, last.updates, last.texts.length, texts.length) : undefined;
+    const byPosition = !!change;
     const end = change ? change.first + change.newCount : 0;
     const next: SignalCache['entries'] = byPosition ? cache!.entries : new Map();
     const entriesAt: (SignalEntry | undefined)[] = [];
@@ -133,7 +135,7 @@ class Collector {
         });
       }
       cache.entries = entries;
-      cache.last = texts ? { updates, texts, seen: seenAtIndex, keys: keysAt, entries: entriesAt } : undefined;
+      cache.last = texts && position ? { updates: position.updates, texts, seen: seenAtIndex, keys: keysAt, entries: entriesAt } : undefined;
     }
     this.endScope();
     return this.s;
@@ -467,14 +469,6 @@ export interface SignalCache {
   last?: { updates: number; texts: readonly string[]; seen: (string | undefined)[]; keys: (string | undefined)[]; entries: (SignalEntry | undefined)[] };
 }
 
-/** What the last update of the document changed (`PythonDocument.lastChange`). */
-export interface StatementChange {
-  first: number;
-  oldCount: number;
-  newCount: number;
-  rows: number;
-}
-
 interface SignalEntry {
   /** The statement's first line when it was walked: the ranges in `added` move with it. */
   row: number;
@@ -485,11 +479,11 @@ interface SignalEntry {
 }
 
 /**
- * `updates` and `change` (`PythonDocument.updates` and `lastChange`) let the cache take the
- * entries of untouched definitions by position after an edit.
+ * `position` (`PythonDocument.position`) lets the cache take the entries of untouched
+ * definitions by position after an edit.
  */
-export function collectSignals(statements: readonly Node[], text: string, cache?: SignalCache, texts?: readonly string[], lines?: readonly string[], updates?: number, change?: StatementChange): Record<string, unknown[]> {
-  const s = new Collector(lines ?? text.split(/\r\n|\r|\n/)).run(statements, cache, texts, updates, change);
+export function collectSignals(statements: readonly Node[], text: string, cache?: SignalCache, texts?: readonly string[], lines?: readonly string[], position?: DocumentPosition): Record<string, unknown[]> {
+  const s = new Collector(lines ?? text.split(/\r\n|\r|\n/)).run(statements, cache, texts, position);
   return s as unknown as Record<string, unknown[]>;
 }
 

@@ -26,6 +26,7 @@ import type { Finding, FunctionSummary, TensorOp, Unmodelled } from '../../core/
 import type { DType } from '../../core/dtypes';
 import type { Interpreter } from './interpreter';
 import type { Node } from './parser';
+import { DocumentPosition, byPosition } from './document';
 import type { FunctionInfo } from './values';
 import { shiftRanges } from '../../core/shift';
 import { intern } from '../../core/intern';
@@ -56,7 +57,7 @@ export class StatementCache {
 
 /**
  * The last analysis by statement index, so that the next one can take the entries of statements
- * an edit did not touch by position (`Change`) instead of computing and looking up their keys.
+ * an edit did not touch by position (`byPosition`) instead of computing and looking up their keys.
  */
 interface Positions {
   /** `PythonDocument.updates` when it was made. */
@@ -72,16 +73,6 @@ interface Positions {
   mentionsAt: (string[] | undefined)[];
   /** How many statements mention each name. */
   mentionedBy: Map<string, number>;
-}
-
-/** `PythonDocument.lastChange`, with the update it belongs to (`PythonDocument.updates`). */
-export interface Change {
-  updates: number;
-  first: number;
-  oldCount: number;
-  newCount: number;
-  rows: number;
-  endRow: number;
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
@@ -127,14 +118,14 @@ function countMentions(mentionsAt: readonly (string[] | undefined)[]): Map<strin
  */
 function positional(
   last: Positions | undefined,
-  change: Change | undefined,
+  now: DocumentPosition | undefined,
   texts: readonly string[],
   defined: string,
   definedIn: (first: number, end: number) => Set<string>,
   rowOf: (chunk: number) => number,
 ): Position | undefined {
-  if (!last || !change || change.updates !== last.updates + 1 || change.rows !== 0 || change.oldCount !== change.newCount) return undefined;
-  if (last.defined !== defined || !last.witnessFree || last.texts.length !== texts.length) return undefined;
+  const change = last && byPosition(now, last.updates, last.texts.length, texts.length);
+  if (!last || !change || last.defined !== defined || !last.witnessFree) return undefined;
   const { first, newCount } = change;
   const end = first + newCount;
   // Names defined by the changed statements, before and after; any mention of one by a
@@ -184,7 +175,7 @@ interface Position {
  * (module level) first, then one per definition; a reused definition's segment is the cached
  * array itself.
  */
-export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType; line: (row: number) => string; updates: number; change?: Change }, cache: StatementCache): { summaries: FunctionSummary[]; segments: TensorOp[][] } {
+export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType; line: (row: number) => string; position?: DocumentPosition }, cache: StatementCache): { summaries: FunctionSummary[]; segments: TensorOp[][] } {
   // Which statement defines each top-level name.
   const defines = new Map<string, number>();
   for (const f of it.functions) if (!f.cls && f.chunk !== undefined) defines.set(f.qualName, f.chunk);
@@ -240,11 +231,11 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     for (const [name, chunk] of defines) if (chunk >= from && chunk < to) names.add(name);
     return names;
   };
-  const byPosition = sameContext ? positional(cache.last, context.change, texts, defined, definedIn, (i) => statements[i].startPosition.row) : undefined;
+  const reuse = sameContext ? positional(cache.last, context.position, texts, defined, definedIn, (i) => statements[i].startPosition.row) : undefined;
   // What each statement defines: the last analysis's for untouched ones.
   let definedAt: (string[] | undefined)[];
-  if (byPosition) {
-    const { first, newCount } = context.change!;
+  if (reuse) {
+    const { first, newCount } = context.position!.change!;
     definedAt = cache.last!.definedAt.slice();
     for (let i = first; i < first + newCount; i++) definedAt[i] = undefined;
     for (const [name, chunk] of defines) if (chunk >= first && chunk < first + newCount) (definedAt[chunk] ??= []).push(name);
@@ -254,8 +245,8 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   }
   // Taking entries by position keeps the previous maps (updated below); otherwise they are
   // rebuilt from the entries used, which drops those of texts that no longer exist.
-  const next = byPosition ? cache.entries : new Map<string, Map<string, Entry>>();
-  const mentionsNext = byPosition ? cache.mentions : nextMentions;
+  const next = reuse ? cache.entries : new Map<string, Map<string, Entry>>();
+  const mentionsNext = reuse ? cache.mentions : nextMentions;
   const entriesAt: (Entry | undefined)[] = [];
   const mentionsAt: (string[] | undefined)[] = [];
   // Per statement, flattened once at the end (a native copy, not a push per op).
@@ -264,17 +255,17 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   let witnessKey = '';
   for (const [chunk, fns] of byChunk) {
     // An untouched statement, with no witness changed before it: its entry of the last analysis.
-    const same = byPosition && witnessKey === '' ? byPosition.entryAt(chunk) : undefined;
+    const same = reuse && witnessKey === '' ? reuse.entryAt(chunk) : undefined;
     if (same) {
       segments.push(same.ops);
       append(it.findings, same.findings);
       append(it.unmodelledCalls, same.unmodelled);
       summaryLists.push(same.summaries);
       entriesAt[chunk] = same;
-      mentionsAt[chunk] = byPosition!.mentionsAt(chunk);
+      mentionsAt[chunk] = reuse!.mentionsAt(chunk);
       continue;
     }
-    if (byPosition) byPosition.forget(chunk, cache);
+    if (reuse) reuse.forget(chunk, cache);
     mentionsAt[chunk] = mentionsOf(cache, mentionsNext, texts[chunk], defined, defines);
     const s = statements[chunk];
     const deps = closure(chunk).map((j) => texts[j]);
@@ -297,7 +288,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       summaryLists.push(hit.summaries);
       // The usual case, a text with one entry: its map is carried over as it is (the old map is
       // dropped with the old cache, so updating it in place is safe).
-      if (byPosition) put(next, text, key, hit);
+      if (reuse) put(next, text, key, hit);
       else if (byKey!.size === 1 && !next.has(text)) {
         byKey!.set(key, hit);
         next.set(text, byKey!);
@@ -335,8 +326,8 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   cache.entries = next;
   cache.context = contextKey;
   cache.mentions = mentionsNext;
-  const mentionedBy = byPosition ? byPosition.mentionedBy(mentionsAt) : countMentions(mentionsAt);
-  cache.last = { updates: context.updates, texts, defined, witnessFree: witnessKey === '', entries: entriesAt, definedAt, mentionsAt, mentionedBy };
+  const mentionedBy = reuse ? reuse.mentionedBy(mentionsAt) : countMentions(mentionsAt);
+  cache.last = { updates: context.position?.updates ?? -1, texts, defined, witnessFree: witnessKey === '', entries: entriesAt, definedAt, mentionsAt, mentionedBy };
   // The ops of cached statements were never pushed to `it.ops`: the segments are the ops.
   it.ops = concatAll(segments);
   return { summaries: concatAll(summaryLists), segments };
