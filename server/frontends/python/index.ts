@@ -165,8 +165,8 @@ function paramsKey(text: string, stmt: Node): string {
 
 /**
  * Trainable parameters per class (issue 7), shown on the hover of the class's methods: the
- * distributed pass already counted them when the file trains in parallel; otherwise count now,
- * or reuse the last count when no class changed.
+ * distributed pass's counts when the file trains in parallel, else `classParams`'s (the same
+ * cache either way).
  */
 const WITH_PARAMS = new WeakMap<FunctionSummary, FunctionSummary>();
 const CLASS_OR_DECORATED = /^(@|class\b)/;

@@ -664,10 +664,15 @@ export class Interpreter {
     return this.linesCache;
   }
 
+  /** The module's comments by row, collected once per analysis. */
+  private allComments(): Map<number, CommentInfo> {
+    this.comments ??= collectComments(this.statements, this.lines(), this.options.texts, this.options.comments);
+    return this.comments;
+  }
+
   private commentAt(row: number): CommentAnnotation | null {
     if (this.commentCache.has(row)) return this.commentCache.get(row)!;
-    this.comments ??= collectComments(this.statements, this.lines(), this.options.texts, this.options.comments);
-    const info = this.comments.get(row);
+    const info = this.allComments().get(row);
     const ann = info ? parseShapeComment(info) : null;
     this.commentCache.set(row, ann);
     return ann;
@@ -687,8 +692,7 @@ export class Interpreter {
 
   /** TC001 for every comment that is clearly meant as a shape but does not parse. */
   checkComments(): void {
-    this.comments ??= collectComments(this.statements, this.lines(), this.options.texts, this.options.comments);
-    for (const [row, info] of this.comments) {
+    for (const [row, info] of this.allComments()) {
       const a = parseShapeComment(info);
       this.commentCache.set(row, a);
       if (a?.error) this.findings.push({ code: 'TC001', severity: 'error', message: a.error, range: a.range });

@@ -191,9 +191,9 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   const defined = lastNames && lastNames.names.length === names.length && lastNames.names.every((n, i) => n === names[i]) ? lastNames.defined : intern([...names].sort().join(','));
   cache.definedNames = { names, defined };
   const nextMentions: StatementCache['mentions'] = new Map();
-  const closure = (start: number): number[] => {
+  const closure = (start: number, own = mentionsOf(cache, nextMentions, texts[start], defined, defines)): number[] => {
     // Most definitions name no other definition of the file: no sets, no sorting.
-    if (mentionsOf(cache, nextMentions, texts[start], defined, defines).length === 0) return [];
+    if (own.length === 0) return [];
     const seen = new Set<number>([start]);
     const queue = [start];
     while (queue.length) {
@@ -268,7 +268,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     if (reuse) reuse.forget(chunk, cache);
     mentionsAt[chunk] = mentionsOf(cache, mentionsNext, texts[chunk], defined, defines);
     const s = statements[chunk];
-    const deps = closure(chunk).map((j) => texts[j]);
+    const deps = closure(chunk, mentionsAt[chunk]).map((j) => texts[j]);
     const text = texts[chunk];
     // The line is not part of the key: lines inserted above a statement move its results (the
     // ranges in them) but change nothing else. The column is: it is the statement's indentation.
