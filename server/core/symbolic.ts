@@ -40,6 +40,32 @@ function monomialKey(factors: Map<string, number>): string {
     .join('*');
 }
 
+/**
+ * Products of two monomials by their keys. Every FLOP and byte formula is a product of dims, so
+ * the same few products come back for every op of a file; sorting and joining factor names for
+ * each was a tenth of a full analysis. Factor maps are never changed once made: sharing is safe.
+ */
+const PRODUCTS = new Map<string, Map<string, { key: string; factors: Map<string, number> }>>();
+let productCount = 0;
+
+function monomialProduct(ka: string, fa: Map<string, number>, kb: string, fb: Map<string, number>): { key: string; factors: Map<string, number> } {
+  let row = PRODUCTS.get(ka);
+  if (!row) PRODUCTS.set(ka, (row = new Map()));
+  let p = row.get(kb);
+  if (!p) {
+    const factors = new Map(fa);
+    for (const [k, e] of fb) factors.set(k, (factors.get(k) ?? 0) + e);
+    p = { key: monomialKey(factors), factors };
+    // Bounded: a long session meets new dims without end.
+    if (++productCount > 100_000) {
+      PRODUCTS.clear();
+      productCount = 0;
+    }
+    row.set(kb, p);
+  }
+  return p;
+}
+
 /** An immutable polynomial with number coefficients over atoms. */
 export class Poly {
   private constructor(private readonly terms: ReadonlyMap<string, Term>) {}
@@ -130,11 +156,9 @@ export class Poly {
     const d = this.constValue();
     if (d !== undefined) return o.scale(d);
     const out = new Map<string, Term>();
-    for (const a of this.terms.values()) {
-      for (const b of o.terms.values()) {
-        const factors = new Map(a.factors);
-        for (const [k, p] of b.factors) factors.set(k, (factors.get(k) ?? 0) + p);
-        const key = monomialKey(factors);
+    for (const [ka, a] of this.terms) {
+      for (const [kb, b] of o.terms) {
+        const { key, factors } = monomialProduct(ka, a.factors, kb, b.factors);
         const coeff = (out.get(key)?.coeff ?? 0) + a.coeff * b.coeff;
         if (coeff === 0) out.delete(key);
         else out.set(key, { coeff, factors });

@@ -89,6 +89,22 @@ export interface Frame {
   autocast: DType | null;
 }
 
+/** One parameter of a `def` as the tree has it (`signatureOf`). */
+interface ParamSyntax {
+  node: Node;
+  type: string;
+  name: string | undefined;
+  typeNode: Node | null;
+  dflt: Node | null;
+  dfltNone: boolean;
+}
+
+interface Signature {
+  params: ParamSyntax[];
+  hints: Map<string, TensorType>;
+  isInit: boolean;
+}
+
 export interface InterpreterOptions {
   bindings: Bindings;
   defaultDtype: DType;
@@ -149,6 +165,7 @@ export class Interpreter {
   private readonly witnesses = new Map<ClassInfo, { inst: Value; score: number }>();
   private comments?: Map<number, CommentInfo>;
   private readonly commentCache = new Map<number, CommentAnnotation | null>();
+  private readonly signatures = new Map<FunctionInfo, Signature>();
 
   /**
    * Bumped whenever analysing a function improves a class's witness (a construction with more
@@ -488,17 +505,13 @@ export class Interpreter {
    * parameter defaulting to None then stays unknown, since callers may pass something (`targets`).
    */
   bindParams(fn: FunctionInfo, frame: Frame, args: Value[], kwargs: Map<string, Value>, self?: Value, standalone = false): void {
-    const params = fn.node.childForFieldName('parameters')?.namedChildren ?? [];
-    const hints = this.paramHints(fn);
+    const { params, hints, isInit } = this.signatureOf(fn);
     let pos = 0;
     let first = true;
-    for (const p of params) {
-      if (!p) continue;
-      const nameNode = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChild(0);
-      const name = nameNode?.type === 'identifier' ? nameNode.text : undefined;
-      if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') {
+    for (const { node: p, type: pType, name, typeNode, dflt, dfltNone } of params) {
+      if (pType === 'list_splat_pattern' || pType === 'dictionary_splat_pattern') {
         const n = p.namedChild(0)?.text;
-        if (n) frame.env.set(n, p.type === 'list_splat_pattern' ? { kind: 'tuple', items: args.slice(pos) } : { kind: 'dict', entries: new Map() });
+        if (n) frame.env.set(n, pType === 'list_splat_pattern' ? { kind: 'tuple', items: args.slice(pos) } : { kind: 'dict', entries: new Map() });
         pos = args.length;
         continue;
       }
@@ -510,7 +523,6 @@ export class Interpreter {
       }
       first = false;
       let v: Value | undefined = kwargs.get(name) ?? args[pos++];
-      const typeNode = p.childForFieldName('type');
       if (!v || v.kind === 'unknown') {
         if (typeNode) {
           const ann = parseAnnotation(typeNode, this, frame);
@@ -521,13 +533,11 @@ export class Interpreter {
       if (hint && (!v || v.kind === 'unknown' || (v.kind === 'tensor' && v.type.shape === null))) {
         v = tensor({ shape: hint.shape, dtype: hint.dtype ?? (v?.kind === 'tensor' ? v.type.dtype : null) });
       }
-      const dflt = p.childForFieldName('value');
-      if ((!v || v.kind === 'unknown') && dflt && !(standalone && dflt.type === 'none')) v = this.eval(dflt, this.newFrame(null, false));
-      if (standalone && dflt?.type === 'none' && (!v || v.kind === 'unknown')) v = UNKNOWN;
+      if ((!v || v.kind === 'unknown') && dflt && !(standalone && dfltNone)) v = this.eval(dflt, this.newFrame(null, false));
+      if (standalone && dfltNone && (!v || v.kind === 'unknown')) v = UNKNOWN;
       else if (!v || v.kind === 'unknown') {
         // A constructor's parameters are sizes and switches (`inplanes`, `planes`), not tensors:
         // as named dims, `planes * self.expansion` is arithmetic, not an elementwise op.
-        const isInit = fn.node.childForFieldName('name')?.text === '__init__';
         v = CONFIG_NAMES.test(name) ? { kind: 'dict', entries: new Map() } : isInit ? int(Poly.sym(name)) : { kind: 'tensor', type: { shape: null, dtype: null } };
         // A config class of this file (`args: ModelArgs`, `config: "GPTConfig"`) gives its
         // defaults, Nones included (`n_kv_heads: Optional[int] = None`), whatever the name.
@@ -540,6 +550,27 @@ export class Interpreter {
       }
       frame.env.set(name, v);
     }
+  }
+
+  /**
+   * A function's parameters as `bindParams` reads them, and its shape hints: read from the tree
+   * once per analysis, not on every call followed (each read is a call into WebAssembly).
+   */
+  private signatureOf(fn: FunctionInfo): Signature {
+    let sig = this.signatures.get(fn);
+    if (sig) return sig;
+    const params: ParamSyntax[] = [];
+    for (const p of fn.node.childForFieldName('parameters')?.namedChildren ?? []) {
+      if (!p) continue;
+      const type = p.type;
+      const nameNode = type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChild(0);
+      const name = nameNode?.type === 'identifier' ? nameNode.text : undefined;
+      const dflt = p.childForFieldName('value');
+      params.push({ node: p, type, name, typeNode: p.childForFieldName('type'), dflt, dfltNone: dflt?.type === 'none' });
+    }
+    sig = { params, hints: this.paramHints(fn), isInit: fn.node.childForFieldName('name')?.text === '__init__' };
+    this.signatures.set(fn, sig);
+    return sig;
   }
 
   /** A config object from a dataclass's defaults. */

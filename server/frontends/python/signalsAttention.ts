@@ -193,7 +193,8 @@ function dropoutP(call: Node): string {
   return `${fn}.p if self.training else 0.0`;
 }
 
-function statementOf(n: Node): Node {
+/** The nearest node, `n` included, whose parent is a block or the module. */
+export function statementOf(n: Node): Node {
   let s: Node = n;
   while (s.parent && s.parent.type !== 'block' && s.parent.type !== 'module') s = s.parent;
   return s;

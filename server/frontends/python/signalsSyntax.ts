@@ -22,6 +22,23 @@ export function rangeOf(n: Node) {
 }
 
 export function matmulSite(n: Node): SiteWithNodes | null {
+  const found = matmulOperands(n);
+  if (!found) return null;
+  return {
+    range: rangeOf(n),
+    callee: found.callee,
+    kind: found.kind,
+    operands: found.operands.map(operandInfo),
+    operandNodes: found.operands,
+    loopCarried: false,
+  };
+}
+
+/**
+ * The callee, kind and operand nodes of a matmul, or null when `n` is not one: what
+ * `matmulSite` needs before it reads the operands, which most callers never ask for.
+ */
+export function matmulOperands(n: Node): { callee: string; kind: string; operands: Node[] } | null {
   let operands: Node[] = [];
   let callee = '@';
   let kind = 'matmul';
@@ -45,25 +62,20 @@ export function matmulSite(n: Node): SiteWithNodes | null {
     else operands = args.slice(0, 2);
     if (operands.length < 2) return null;
   } else return null;
-  return {
-    range: rangeOf(n),
-    callee,
-    kind,
-    operands: operands.map(operandInfo),
-    operandNodes: operands,
-    loopCarried: false,
-  };
+  return { callee, kind, operands };
 }
 
 function operandInfo(o: Node): OperandInfo {
   const subscriptNames: string[] = [];
-  for (const s of o.type === 'subscript' ? [o, ...o.descendantsOfType('subscript')] : o.descendantsOfType('subscript')) {
+  const text = o.text;
+  // Most operands are plain names: no bracket in the text, no subscript to look for.
+  if (text.includes('[')) for (const s of o.type === 'subscript' ? [o, ...o.descendantsOfType('subscript')] : o.descendantsOfType('subscript')) {
     for (const idx of s?.childrenForFieldName('subscript') ?? []) if (idx) subscriptNames.push(...namesIn(idx));
   }
   let inner: Node = o;
   while (inner.type === 'parenthesized_expression' && inner.namedChild(0)) inner = inner.namedChild(0)!;
   return {
-    text: o.text,
+    text,
     names: namesIn(o),
     subscriptNames,
     indexedBy: [],
