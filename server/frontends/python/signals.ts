@@ -370,11 +370,12 @@ class Collector {
   }
 
   private onMatmul(n: Node): void {
-    if (!matmulOperands(n)) return;
+    const found = matmulOperands(n);
+    if (!found) return;
     this.scope().matmuls.push(n);
     const loop = this.loops[this.loops.length - 1];
     if (!loop) return;
-    const site = matmulSite(n)!;
+    const site = matmulSite(n, found)!;
     // Whether each operand changes per trip, and whether the result feeds the next trip.
     const st = this.statementOf(n);
     const target = st.type === 'expression_statement' ? st.namedChild(0) : null;

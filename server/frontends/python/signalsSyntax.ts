@@ -21,8 +21,8 @@ export function rangeOf(n: Node) {
   return { start: { line: n.startPosition.row, character: n.startPosition.column }, end: { line: n.endPosition.row, character: n.endPosition.column } };
 }
 
-export function matmulSite(n: Node): SiteWithNodes | null {
-  const found = matmulOperands(n);
+/** `found`: what `matmulOperands(n)` gave, when the caller asked already. */
+export function matmulSite(n: Node, found = matmulOperands(n)): SiteWithNodes | null {
   if (!found) return null;
   return {
     range: rangeOf(n),
