@@ -8,6 +8,9 @@ import { parseDType } from '../core/dtypes';
 import { DEFAULT_SETTINGS, Settings } from '../core/settings';
 import { Analysis, analyzeSource, initEngine } from '../engine/analyze';
 import { reportJson } from '../engine/report';
+import { buildContextIndex, withContexts } from '../engine/contexts';
+import { DocumentCache } from '../frontends/python/session';
+import { DiskProgram, cliRoots, programPath } from '../node/program';
 import { findProjectConfig, mergeSettings } from '../node/config';
 import { collectFiles, SOURCE_EXTENSIONS } from '../node/files';
 import { codeList, parse, parseDims, UsageError } from './args';
@@ -79,8 +82,12 @@ export async function main(argv: string[]): Promise<number> {
     if (missing.length) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
     const local = loadLocal();
     await initEngine();
-    const analyses: Analysis[] = [];
+    let analyses: Analysis[] = [];
     let deviceId = cli.device ?? DEFAULT_SETTINGS.device;
+    // The files given, with their folders and project roots, are one program: imports between
+    // them resolve, and each file's figures come with the contexts its callers give it.
+    const docs = new DocumentCache();
+    const program = { files: new DiskProgram(cliRoots(inputs)), docs, key: programPath };
     for (const file of files) {
       const layers: Partial<Settings>[] = [];
       if (!v['no-config']) {
@@ -99,13 +106,16 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`tensorcost: cannot read ${file}: ${(e as Error).message}\n`);
         continue;
       }
-      const a = analyzeSource({ path: file, text, languageId: SOURCE_EXTENSIONS[path.extname(file)] ?? 'python' }, settings);
+      const a = analyzeSource({ path: file, text, languageId: SOURCE_EXTENSIONS[path.extname(file)] ?? 'python' }, settings, { program });
       if (a.deviceWarning) throw new UsageError(a.deviceWarning);
       deviceId = a.device.id;
       analyses.push(a);
     }
+    docs.clear();
+    const index = buildContextIndex(analyses.map((a) => a.ir));
+    analyses = analyses.map((a) => withContexts(a, index));
     const rel = (p: string) => path.relative(process.cwd(), p) || p;
-    if (v.format === 'json') process.stdout.write(JSON.stringify(reportJson(analyses, deviceId), null, 2) + '\n');
+    if (v.format === 'json') process.stdout.write(JSON.stringify(reportJson(analyses, deviceId, rel), null, 2) + '\n');
     else if (v.format === 'sarif') {
       const { toSarif } = require('./format/sarif') as typeof import('./format/sarif');
       process.stdout.write(JSON.stringify(toSarif(analyses, rel), null, 2) + '\n');

@@ -117,6 +117,60 @@ export interface FunctionSummary {
   upperBound: boolean;
   /** Trainable parameters created in `__init__` (classes) where known. */
   params?: Poly;
+  /**
+   * Why the figures are not the whole truth (docs/whole-program.md, "never a silent number"):
+   * calls the engine cannot model, operands of unknown shape, limits reached. Absent or empty:
+   * complete. Propagates from callees to callers.
+   */
+  reasons?: Reason[];
+  /** The function trains (a `backward()` call runs in it or in what it calls). */
+  trains?: boolean;
+}
+
+/** One cause of an incomplete figure, where it is. */
+export interface Reason {
+  message: string;
+  range: Range;
+  /** The file the range is in, when it is not the file of the figure. */
+  path?: string;
+}
+
+/** Where a calling context starts: a call in an entry point (`train.py:42 main`). */
+export interface ContextRef {
+  path: string;
+  /** 0-based line of the call in the entry point. */
+  line: number;
+  /** The entry point: a function's name, or `<module>` for top-level code. */
+  function: string;
+}
+
+/**
+ * An op as it ran in a calling context, recorded while an entry point of some file ran through
+ * the code of `path` with the arguments it passes (docs/whole-program.md).
+ */
+export interface ContextOp {
+  path: string;
+  range: Range;
+  kind: OpKind;
+  inputs: TensorType[];
+  output: TensorType;
+  dtype: DType;
+  cost: OpCost;
+  repeat?: Poly;
+  context: ContextRef;
+}
+
+/** A function's inclusive cost of one call in a calling context. */
+export interface ContextFunction {
+  path: string;
+  name: string;
+  flops: Poly;
+  otherFlops: Poly;
+  bytes: Poly;
+  upperBound: boolean;
+  reasons?: Reason[];
+  trains?: boolean;
+  context: ContextRef;
 }
 
 export interface Unmodelled {
@@ -154,4 +208,17 @@ export interface FileIR {
   facts: SourceFacts;
   /** Syntactic facts rules need (autocast regions, backward calls, loops...), by rule. */
   signals: Record<string, unknown[]>;
+  /**
+   * What the entry points of this file did in the code they called, in this file and in others:
+   * the calling contexts other files' figures are completed with (docs/whole-program.md).
+   */
+  captured?: { ops: ContextOp[]; functions: ContextFunction[] };
+  /** The file's name in its program (absolute, '/'-separated), when analysed as part of one. */
+  programPath?: string;
+  /** The files of the program this analysis read (its imports, transitively). */
+  dependencies?: string[];
+  /** Entry points of the file (top-level code, `main`-like functions), for the file's total. */
+  entries?: string[];
+  /** What the file's top-level code computes when it runs as a script. */
+  moduleSummary?: Pick<FunctionSummary, 'flops' | 'otherFlops' | 'bytes' | 'upperBound' | 'reasons' | 'trains'>;
 }

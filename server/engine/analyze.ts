@@ -10,7 +10,9 @@ import { runRules } from '../core/rules/run';
 import { figuresContext, intern } from '../core/intern';
 import { Splicer, concatAll } from '../core/splice';
 import { Settings } from '../core/settings';
-import { PythonState, analysePython, disposePythonState } from '../frontends/python';
+import { PythonProgram, PythonState, analysePython, disposePythonState } from '../frontends/python';
+import type { ContextRef, Reason } from '../core/ir';
+import type { OpInContext } from './contexts';
 import { initPython } from '../frontends/python/parser';
 
 export type LanguageId = 'python' | 'typescript' | 'javascript';
@@ -29,6 +31,16 @@ export interface FunctionFigures {
    * unannotated parameter, say): its totals then miss their cost, and say so.
    */
   incomplete: boolean;
+  /** Why the figures are incomplete (calls not modelled, limits reached), where known. */
+  reasons?: Reason[];
+  /** The calling context the figures come from, when the function is not bound on its own. */
+  context?: ContextRef;
+  /** How many distinct calling contexts ran the function (the figures are the largest's). */
+  contexts?: number;
+  /** Whether the figures are an upper bound (an undecidable branch counted its costlier side). */
+  upperBound?: boolean;
+  /** A training step's FLOPs: forward plus backward (2× forward for matmul-class work). */
+  trainingFlops?: number | null;
 }
 
 export interface Analysis {
@@ -46,6 +58,12 @@ export interface Analysis {
   /** Sum over the file's top-level statements and functions not called by others is not
    * meaningful (calls would double count); the file total is the sum of op figures. */
   total: CostFigures;
+  /** Whose figures the total is (an entry point, or the file's most expensive function). */
+  totalOf?: string;
+  /** Figures of the file's top-level code, when it runs as a script (whole-program analyses). */
+  moduleFigures?: CostFigures;
+  /** Per op (by index), the calling context its figures come from (`withContexts`). */
+  opContexts?: (OpInContext | undefined)[];
   /**
    * What the next analysis of the same document reuses (its parsed statements and per-statement
    * results); Python only. Whoever keeps it must `disposePythonState` it when done.
@@ -71,6 +89,8 @@ export interface Incremental {
   reuse?: PythonState;
   /** Keep the state in `Analysis.state` for the next analysis (implied by `reuse`). */
   keep?: boolean;
+  /** The program the file belongs to: imports of its other files resolve (docs/whole-program.md). */
+  program?: PythonProgram;
 }
 
 /**
@@ -82,7 +102,7 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   let ir: FileIR;
   let state: PythonState | undefined;
   if (file.languageId === 'python') {
-    const r = analysePython(file.path, file.text, settings, incremental?.reuse);
+    const r = analysePython(file.path, file.text, settings, incremental?.reuse, incremental?.program);
     ir = r.ir;
     if (incremental?.reuse || incremental?.keep) state = r.state;
     else disposePythonState(r.state);
@@ -135,7 +155,9 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   // Added up per segment (ops of unknown cost left out), then over the segments.
   const partials = SUMS.map(memoKey, segments, (ops, k) => segmentOf(ops).sums(memoKey, segmentFigures[k]));
   const total = sumFigures(partials, defaultDtype, device);
-  return { ir, settings, device, deviceWarning: warning, bindings, figures, functions, findings, total, state };
+  const m = ir.moduleSummary;
+  const moduleFigures = m ? evaluateCost({ flops: m.flops, otherFlops: m.otherFlops, bytes: m.bytes }, defaultDtype, device, bindings) : undefined;
+  return { ir, settings, device, deviceWarning: warning, bindings, figures, functions, findings, total, state, ...(moduleFigures ? { moduleFigures } : {}) };
 }
 
 interface Memo<T> {

@@ -1,7 +1,8 @@
 /** The JSON report of `tensorcost check` (SPEC §14, version 1), built from analyses. */
 import { CostFigures } from '../core/cost/evaluate';
-import { Range, TensorOp, TensorType } from '../core/ir';
+import { ContextRef, Range, Reason, TensorOp, TensorType } from '../core/ir';
 import { Analysis } from './analyze';
+import type { OpInContext } from './contexts';
 
 export interface JsonOp {
   kind: string;
@@ -21,6 +22,23 @@ export interface JsonOp {
   timeSeconds: number | null;
   unbound: string[];
   repeat?: string;
+  /** The calling context the figures (and shapes) come from (docs/whole-program.md). */
+  context?: JsonContext;
+  /** How many distinct contexts ran the op, when more than one (the figures are the largest's). */
+  contexts?: number;
+}
+
+/** A calling context: the entry point's file, 0-based line of the call, and function. */
+export interface JsonContext {
+  path: string;
+  line: number;
+  function: string;
+}
+
+export interface JsonReason {
+  message: string;
+  range: Range;
+  path?: string;
 }
 
 export interface JsonFile {
@@ -41,10 +59,16 @@ export interface JsonFile {
     incomplete?: boolean;
     /** Trainable parameters of the method's class, where counted. */
     params?: number | string;
+    /** Why the figures are not the whole truth (a lower bound, or null). */
+    reasons?: JsonReason[];
+    context?: JsonContext;
+    contexts?: number;
+    /** Forward plus backward FLOPs of a training step (backward = 2× forward, matmul-class work). */
+    trainingFlops?: number | null;
   }[];
   diagnostics: { code: string; severity: string; message: string; range: Range }[];
   unmodelled: { name: string; range: Range }[];
-  totals: { flops: number | null; otherFlops: number | null; bytes: number | null; timeSeconds: number | null };
+  totals: { flops: number | null; otherFlops: number | null; bytes: number | null; timeSeconds: number | null; of?: string };
 }
 
 export interface JsonReport {
@@ -63,16 +87,24 @@ function fig(f: CostFigures) {
   return { flops: f.flops, otherFlops: f.otherFlops, bytes: f.bytes, timeSeconds: f.timeSeconds };
 }
 
+export function contextJson(c: ContextRef, rel?: (p: string) => string): JsonContext {
+  return { path: rel ? rel(c.path) : c.path, line: c.line, function: c.function };
+}
+
+function reasonJson(r: Reason, rel?: (p: string) => string): JsonReason {
+  return { message: r.message, range: r.range, ...(r.path ? { path: rel ? rel(r.path) : r.path } : {}) };
+}
+
 /** One op with its figures, as the JSON report and the editor's custom requests show it. */
-export function opJson(op: TensorOp, f: CostFigures): JsonOp {
+export function opJson(op: TensorOp, f: CostFigures, ctx?: OpInContext, rel?: (p: string) => string): JsonOp {
   const formula = op.repeat ? op.cost.flops.mul(op.repeat) : op.cost.flops;
   return {
     kind: op.kind,
     name: op.name,
     range: op.range,
     function: op.function,
-    inputs: op.inputs.map(shapeJson) as (string | number)[][],
-    output: shapeJson(op.output),
+    inputs: (ctx ? ctx.inputs : op.inputs).map(shapeJson) as (string | number)[][],
+    output: shapeJson(ctx ? ctx.output : op.output),
     dtype: op.dtype,
     flops: f.flops,
     flopsFormula: op.cost.unknown ? '?' : formula.toString(),
@@ -84,32 +116,36 @@ export function opJson(op: TensorOp, f: CostFigures): JsonOp {
     timeSeconds: f.timeSeconds,
     unbound: f.unbound,
     ...(op.repeat ? { repeat: op.repeat.toString() } : {}),
+    ...(ctx ? { context: contextJson(ctx.context, rel), ...(ctx.count > 1 ? { contexts: ctx.count } : {}) } : {}),
   };
 }
 
-export function fileJson(a: Analysis): JsonFile {
+export function fileJson(a: Analysis, rel?: (p: string) => string): JsonFile {
   return {
     path: a.ir.path,
     language: a.ir.language,
-    ops: a.ir.ops.map((op, i) => opJson(op, a.figures[i])),
-    functions: a.functions.map(({ summary, figures, incomplete }) => ({
+    ops: a.ir.ops.map((op, i) => opJson(op, a.figures[i], a.opContexts?.[i], rel)),
+    functions: a.functions.map(({ summary, figures, incomplete, reasons, context, contexts, trainingFlops, upperBound }) => ({
       name: summary.name,
       range: summary.range,
       ...fig(figures),
       // Nothing known is not zero: a function whose only ops have unknown shapes has no figure.
       ...(incomplete && summary.flops.isZero() && summary.otherFlops.isZero() ? { flops: null, otherFlops: null, bytes: null, timeSeconds: null } : {}),
       ...(incomplete ? { incomplete: true } : {}),
-      flopsFormula: incomplete && summary.flops.isZero() ? '?' : summary.flops.toString(),
-      upperBound: summary.upperBound,
+      flopsFormula: context ? String(figures.flops) : incomplete && summary.flops.isZero() ? '?' : summary.flops.toString(),
+      upperBound: upperBound ?? summary.upperBound,
       unbound: figures.unbound,
       ...(summary.params ? { params: summary.params.evaluate(a.bindings) ?? summary.params.toString() } : {}),
+      ...(reasons?.length ? { reasons: reasons.map((r) => reasonJson(r, rel)) } : {}),
+      ...(context ? { context: contextJson(context, rel), ...(contexts && contexts > 1 ? { contexts } : {}) } : {}),
+      ...(trainingFlops !== undefined ? { trainingFlops } : {}),
     })),
     diagnostics: a.findings.map((d) => ({ code: d.code, severity: d.severity, message: d.message, range: d.range })),
     unmodelled: a.ir.unmodelled,
-    totals: fig(a.total),
+    totals: { ...fig(a.total), ...(a.totalOf ? { of: a.totalOf } : {}) },
   };
 }
 
-export function reportJson(analyses: Analysis[], deviceId: string): JsonReport {
-  return { version: 1, device: deviceId, files: analyses.map(fileJson) };
+export function reportJson(analyses: Analysis[], deviceId: string, rel?: (p: string) => string): JsonReport {
+  return { version: 1, device: deviceId, files: analyses.map((a) => fileJson(a, rel)) };
 }

@@ -20,6 +20,8 @@ import { collectDistributedSignals } from './distributed';
 import { countClassParams } from './distributedParams';
 import { ClassParams } from '../../core/comm/signals';
 import { StatementCache, analyseStatements } from './statementCache';
+import { DocumentCache, ProgramSession } from './session';
+import { ProgramFiles, importClosure } from './program';
 import './builtins';
 
 /** Classes whose integer defaults are dims users mean (`GPTConfig.n_embd = 768`). */
@@ -47,18 +49,34 @@ export interface PythonAnalysis {
   state: PythonState;
 }
 
+/** The program a file is analysed in (docs/whole-program.md): its files and their parsed documents. */
+export interface PythonProgram {
+  files: ProgramFiles;
+  docs: DocumentCache;
+  /** The program's name for a path the caller analyses (absolute, '/'-separated). */
+  key(path: string): string;
+}
+
 /**
  * Analyses `text`. With the `state` of an earlier analysis of the same document, only what the
  * edit touched is parsed and analysed again; the state is updated in place and returned.
  */
-export function analysePython(path: string, text: string, settings: Settings, state?: PythonState): PythonAnalysis {
+export function analysePython(path: string, text: string, settings: Settings, state?: PythonState, program?: PythonProgram): PythonAnalysis {
   if (state) state.doc.update(text);
   else state = newPythonState(text);
   const statements = state.doc.statements;
   const facts = readDirectives(text, '#', undefined, state.doc.lineIndex);
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   const defaultDtype = facts.defaultDtype ?? settings.defaultDtype;
+  // The files this one imports, with their versions, key the per-statement cache.
+  const self = program ? program.key(path) : path;
+  const deps = program ? importClosure(program.files, self, text) : [];
+  const programKey = deps.map((p) => `${p}@${program!.files.version(p)}`).join('\n');
+  const session = program ? new ProgramSession(program.files, program.docs, { bindings, defaultDtype }, self) : undefined;
   const it = new Interpreter(statements, {
+    path: self,
+    program: session,
+    main: true,
     bindings,
     defaultDtype,
     text,
@@ -67,6 +85,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     valid: !state.doc.syntaxError,
     comments: { cache: state.comments, position: state.doc.position },
   });
+  session?.setRoot(it);
   it.declare();
   it.checkComments();
   for (const cls of it.classes.values()) {
@@ -94,6 +113,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     defaultDtype,
     line: (row) => state!.doc.line(row),
     position: state.doc.position,
+    program: programKey,
   }, state.functions);
   const ir: FileIR = {
     path,
@@ -106,6 +126,15 @@ export function analysePython(path: string, text: string, settings: Settings, st
     facts,
     signals: collectSignals(statements, text, state.signals, state.doc.texts, state.doc.lines, state.doc.position),
   };
+  if (session) {
+    ir.captured = { ops: session.ops, functions: session.functions };
+    ir.programPath = self;
+    ir.dependencies = session.dependencies;
+    const m = it.moduleAcc;
+    ir.moduleSummary = { flops: m.flops, otherFlops: m.otherFlops, bytes: m.bytes, upperBound: m.upperBound, ...(m.reasons?.length ? { reasons: m.reasons } : {}), ...(m.trains ? { trains: true } : {}) };
+    ir.entries = [...(session.ops.length > 0 || !it.moduleAcc.flops.isZero() ? ['<module>'] : []), ...it.functions.filter((f) => it.isEntry(f)).map((f) => f.qualName)];
+    session.release();
+  }
   Object.assign(ir.signals, collectDistributedSignals(statements, text, state.doc.syntaxError ? undefined : state.doc.texts, () => classParams(state!)));
   attachParams(ir, state, it.classes.size > 0);
   state.doc.releaseNodes();

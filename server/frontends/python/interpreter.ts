@@ -6,7 +6,9 @@
  * understand becomes `unknown` and the analysis goes on.
  */
 import { DType, parseDType } from '../../core/dtypes';
-import { Finding, FunctionSummary, Range, TensorOp, TensorType, Unmodelled } from '../../core/ir';
+import { ContextRef, Finding, FunctionSummary, Range, Reason, TensorOp, TensorType, Unmodelled } from '../../core/ir';
+import type { ProgramSession } from './session';
+import { bindImport } from './imports';
 import { OpContext, OpResult } from '../../core/ops/types';
 import { Bindings, Poly } from '../../core/symbolic';
 import { detach } from '../../core/intern';
@@ -29,6 +31,7 @@ class MethodInfo implements FunctionInfo {
     private readonly member: (index: number, decorated: boolean) => Node,
     private readonly index: number,
     private readonly decorated: boolean,
+    readonly owner: Interpreter,
   ) {}
 
   get node(): Node {
@@ -57,6 +60,9 @@ function calledNames(text: string): string[] {
 /** What declaring a class learns from its text alone, shared by analyses of the same text. */
 const CLASS_SHAPES = new Map<string, { name: string; bases: string[]; methods: { name: string; qualName: string; index: number; decorated: boolean }[]; assigns: boolean }>();
 
+/** Module-level functions whose names say a run starts there. */
+const ENTRY_NAME = /^(main|_main|run|cli|train|test|evaluate|eval|demo|example|benchmark|bench|sample|profile|finetune|pretrain)(_\w*)?$|^(test|train|bench)\w*|_main$/i;
+
 /** Calls deeper than this are not followed (their cost is then missing, never wrong). */
 const MAX_CALL_DEPTH = 16;
 /** Statements interpreted per analysis before we stop, so pathological input cannot hang us. */
@@ -67,10 +73,35 @@ export interface Acc {
   otherFlops: Poly;
   bytes: Poly;
   upperBound: boolean;
+  /** Why the figures are not complete (bounded: `addReason`). */
+  reasons?: Reason[];
+  /** A `backward()` ran. */
+  trains?: boolean;
 }
 
 export function emptyAcc(): Acc {
   return { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes: Poly.ZERO, upperBound: false };
+}
+
+/** Reasons kept per accumulator: enough to say why, never a list that grows with the code. */
+const MAX_REASONS = 6;
+
+export function addReason(acc: Acc, r: Reason): void {
+  const list = (acc.reasons ??= []);
+  if (list.length >= MAX_REASONS) return;
+  if (list.some((x) => x.message === r.message && x.path === r.path && x.range.start.line === r.range.start.line)) return;
+  list.push(r);
+}
+
+/** Adds what a callee or a branch accumulated (times `m`) to `to`. */
+export function addAcc(to: Acc, from: Acc, m: Poly = Poly.ONE): void {
+  const one = m.equals(Poly.ONE);
+  to.flops = to.flops.add(one ? from.flops : from.flops.mul(m));
+  to.otherFlops = to.otherFlops.add(one ? from.otherFlops : from.otherFlops.mul(m));
+  to.bytes = to.bytes.add(one ? from.bytes : from.bytes.mul(m));
+  to.upperBound ||= from.upperBound;
+  if (from.reasons) for (const x of from.reasons) addReason(to, x);
+  if (from.trains) to.trains = true;
 }
 
 export interface Frame {
@@ -87,6 +118,15 @@ export interface Frame {
   returned: boolean;
   /** The dtype matmul/conv compute in inside `torch.autocast(...)`. */
   autocast: DType | null;
+  /**
+   * The calling context this frame runs in: set for frames called, directly or not, from an entry
+   * point's frame; their ops and totals are recorded for the files they belong to.
+   */
+  context?: ContextRef;
+  /** An entry point's own frame (top-level code, a `main`-like function): its calls start contexts. */
+  entry?: boolean;
+  /** The context a call from this entry frame is about to start (set by `call`). */
+  pendingContext?: ContextRef;
 }
 
 /** One parameter of a `def` as the tree has it (`signatureOf`). */
@@ -121,6 +161,12 @@ export interface InterpreterOptions {
   valid?: boolean;
   /** The document's comments of its last analysis, to reuse those of untouched statements. */
   comments?: CommentReuse;
+  /** The file's path, for ranges in other files' reasons and contexts. */
+  path?: string;
+  /** The program the file belongs to: imports of its other files resolve through it. */
+  program?: ProgramSession;
+  /** The file runs as a script (`__name__ == "__main__"`); false when it is imported. */
+  main?: boolean;
 }
 
 /** Attribute names of library modules that are dtypes. */
@@ -152,7 +198,14 @@ export class Interpreter {
   readonly globals = new Map<string, Value>();
   readonly functions: FunctionInfo[] = [];
   readonly classes = new Map<string, ClassInfo>();
-  private steps = 0;
+  /**
+   * Statements and expressions interpreted since the analysis of the current function began:
+   * shared with the other files' interpreters of the program, whose code that analysis runs.
+   */
+  private get counter(): { steps: number } {
+    return this.options.program?.counter ?? this.ownCounter;
+  }
+  private readonly ownCounter = { steps: 0 };
   private freshCounter = 0;
   private readonly instanceCache = new Map<ClassInfo, Value>();
   /** The frame multiplier a list was created under: appends in loops count relative to it. */
@@ -199,7 +252,7 @@ export class Interpreter {
 
   /** Whether the class (or a base of this file) defines the method. */
   hasMethod(cls: ClassInfo, name: string): boolean {
-    return !!findMethod(cls, name, this.classes);
+    return !!findMethod(cls, name, this.classes, this);
   }
 
   fresh(): string {
@@ -223,7 +276,7 @@ export class Interpreter {
       const fn = c === 100 /* d */ || c === 97 /* a */ ? /^(?:async\s+)?def\s+([A-Za-z_]\w*)/.exec(text!) : null;
       if (fn && (this.options.valid || stmt.type === 'function_definition')) {
         // The common case, read from the text: no walk through the tree.
-        const info: FunctionInfo = { qualName: fn[1], node: stmt, chunk: i };
+        const info: FunctionInfo = { qualName: fn[1], node: stmt, chunk: i, owner: this };
         this.functions.push(info);
         this.globals.set(fn[1], { kind: 'function', def: info });
       } else if (text !== undefined && /^class\b/.test(text) && (this.options.valid || stmt.type === 'class_definition')) this.declareClass(stmt, text, i);
@@ -256,7 +309,7 @@ export class Interpreter {
       if (CLASS_SHAPES.size > 10_000) CLASS_SHAPES.clear();
       CLASS_SHAPES.set(text, shape);
     }
-    const info: ClassInfo = { name: shape.name, node: def, bases: shape.bases, methods: new Map(), defaults: new Map(), chunk };
+    const info: ClassInfo = { name: shape.name, node: def, bases: shape.bases, methods: new Map(), defaults: new Map(), chunk, owner: this };
     this.classes.set(shape.name, info);
     this.globals.set(shape.name, { kind: 'class', cls: info });
     let members: (Node | null)[] | undefined;
@@ -266,7 +319,7 @@ export class Interpreter {
       return decorated ? m.childForFieldName('definition')! : m;
     };
     for (const m of shape.methods) {
-      const fn = new MethodInfo(m.qualName, info, chunk, member, m.index, m.decorated);
+      const fn = new MethodInfo(m.qualName, info, chunk, member, m.index, m.decorated, this);
       this.functions.push(fn);
       info.methods.set(m.name, fn);
     }
@@ -287,14 +340,14 @@ export class Interpreter {
     if (!def) return;
     if (def.type === 'function_definition') {
       const name = def.childForFieldName('name')?.text ?? '?';
-      const info: FunctionInfo = { qualName: cls ? `${cls.name}.${name}` : name, node: def, cls: cls ?? undefined, chunk };
+      const info: FunctionInfo = { qualName: cls ? `${cls.name}.${name}` : name, node: def, cls: cls ?? undefined, chunk, owner: this };
       this.functions.push(info);
       if (cls) cls.methods.set(name, info);
       else this.globals.set(name, { kind: 'function', def: info });
     } else if (def.type === 'class_definition' && !cls) {
       const name = def.childForFieldName('name')?.text ?? '?';
       const bases = (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((n): n is Node => !!n).map((n) => n.text);
-      const info: ClassInfo = { name, node: def, bases, methods: new Map(), defaults: new Map(), chunk };
+      const info: ClassInfo = { name, node: def, bases, methods: new Map(), defaults: new Map(), chunk, owner: this };
       this.classes.set(name, info);
       this.globals.set(name, { kind: 'class', cls: info });
       const body = def.childForFieldName('body');
@@ -314,6 +367,8 @@ export class Interpreter {
   }
 
   private declareImport(n: Node): void {
+    // Modules of the program (docs/whole-program.md) bind to what their files define.
+    if (this.options.program && this.options.path && bindImport(this, n, this.options.program, this.options.path)) return;
     if (n.type === 'import_statement') {
       for (const c of n.namedChildren) {
         if (!c) continue;
@@ -355,7 +410,38 @@ export class Interpreter {
       returns: [],
       returned: false,
       autocast: parent?.autocast ?? null,
+      context: parent ? parent.context ?? parent.pendingContext : undefined,
     };
+  }
+
+  /** The file's path (empty when the caller gave none). */
+  get path(): string {
+    return this.options.path ?? '';
+  }
+
+  get program(): ProgramSession | undefined {
+    return this.options.program;
+  }
+
+  /** A reason of incompleteness at `node` of this file. */
+  reasonAt(node: Node, message: string): Reason {
+    return { message, range: rangeOf(node), ...(this.options.path ? { path: this.options.path } : {}) };
+  }
+
+  /** A class this file can name: its own, or one it imported from another file of the program. */
+  classOf(name: string): ClassInfo | undefined {
+    const own = this.classes.get(name);
+    if (own) return own;
+    const g = this.globals.get(name);
+    if (g?.kind === 'class') return g.cls;
+    // `models.Base`: a class of an imported module.
+    const dot = name.lastIndexOf('.');
+    if (dot > 0) {
+      let v: Value | undefined = this.globals.get(name.slice(0, name.indexOf('.')));
+      for (const part of name.split('.').slice(1)) v = v?.kind === 'pymodule' ? v.attribute(part) : undefined;
+      if (v?.kind === 'class') return v.cls;
+    }
+    return undefined;
   }
 
   /** The builtin context for one frame: recording goes to that frame's accumulator. */
@@ -366,6 +452,7 @@ export class Interpreter {
       fresh: () => this.fresh(),
       unmodelled: (site) => {
         if (frame.report) this.unmodelledCalls.push({ name: site.name, range: rangeOf(site.node) });
+        addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}\``));
         return UNKNOWN;
       },
     };
@@ -382,10 +469,23 @@ export class Interpreter {
       frame.acc.flops = frame.acc.flops.add(c.flops.mul(m));
       frame.acc.otherFlops = frame.acc.otherFlops.add(c.otherFlops.mul(m));
       frame.acc.bytes = frame.acc.bytes.add(c.bytes.mul(m));
-    }
+    } else addReason(frame.acc, this.reasonAt(site.node, `operand of unknown shape in \`${site.name}\``));
     const isGemm = ['matmul', 'bmm', 'linear', 'einsum', 'conv', 'conv_transpose', 'sdpa'].includes(result.kind);
     // Under autocast GEMM-class ops compute in the autocast dtype, whatever their operands hold.
     const dtype = (isGemm && frame.autocast) || result.output.dtype || this.options.defaultDtype;
+    if (!frame.report && frame.context && this.options.program) {
+      this.options.program.captureOp({
+        path: this.path,
+        range: rangeOf(site.node),
+        kind: result.kind,
+        inputs,
+        output: result.output,
+        dtype,
+        cost: c,
+        ...(m.equals(Poly.ONE) ? {} : { repeat: m }),
+        context: frame.context,
+      });
+    }
     if (frame.report) {
       const range = rangeOf(site.node);
       this.ops.push({
@@ -409,7 +509,11 @@ export class Interpreter {
 
   /** Analyses one function standalone (report mode) and returns its summary. */
   analyseFunction(fn: FunctionInfo): FunctionSummary {
+    // The step budget is per function analysed: a long file cannot starve its last functions,
+    // and a function's result does not depend on what was analysed before it (caching).
+    this.counter.steps = 0;
     const frame = this.newFrame(fn, true);
+    frame.entry = this.isEntry(fn);
     // A copy of the representative instance: what this method assigns to `self` (an `__init__`
     // run with symbolic arguments) must not leak into the analysis of the other methods.
     const inst = fn.cls ? this.instanceOf(fn.cls) : undefined;
@@ -418,6 +522,7 @@ export class Interpreter {
     this.applyDecorators(fn, frame);
     this.execBody(fn.node.childForFieldName('body'), frame);
     const nameNode = fn.node.childForFieldName('name') ?? fn.node;
+    this.budgetReason(frame, fn.node);
     return {
       name: fn.qualName,
       range: rangeOf(fn.node),
@@ -426,7 +531,27 @@ export class Interpreter {
       otherFlops: frame.acc.otherFlops,
       bytes: frame.acc.bytes,
       upperBound: frame.acc.upperBound,
+      ...(frame.acc.reasons?.length ? { reasons: frame.acc.reasons } : {}),
+      ...(frame.acc.trains ? { trains: true } : {}),
     };
+  }
+
+  /** When the step budget ran out, the figures say so (never a silently truncated total). */
+  private budgetReason(frame: Frame, at: Node): void {
+    if (this.counter.steps > MAX_STEPS) addReason(frame.acc, this.reasonAt(at, `analysis stopped after ${MAX_STEPS.toLocaleString('en-US')} steps`));
+  }
+
+  /**
+   * Entry points (docs/whole-program.md): module-level functions a run starts from, whose calls
+   * give the code they reach its calling contexts. `main`-like names, test functions, training
+   * loops (a `backward()` in the body), and functions every parameter of which has a default.
+   */
+  isEntry(fn: FunctionInfo): boolean {
+    if (fn.cls || !this.options.program || fn.qualName.includes('.')) return false;
+    if (ENTRY_NAME.test(fn.qualName)) return true;
+    const { params } = this.signatureOf(fn);
+    if (params.every((p) => p.dflt || p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern')) return true;
+    return /\.backward\s*\(/.test(this.sourceOf(fn));
   }
 
   /**
@@ -454,6 +579,7 @@ export class Interpreter {
     this.builders = [...builders];
     for (const fn of this.functions) {
       if (!builders.has(fn)) continue;
+      this.counter.steps = 0;
       const frame = this.newFrame(fn, false);
       try {
         this.bindParams(fn, frame, [], new Map());
@@ -465,9 +591,12 @@ export class Interpreter {
   }
 
   /** Module-level statements, analysed like a function named by no one. */
-  analyseModule(): Acc {
-    const frame = this.newFrame(null, true);
+  analyseModule(report = true): Acc {
+    this.counter.steps = 0;
+    const frame = this.newFrame(null, report);
     frame.env = this.globals;
+    // A script's top level is an entry point; an imported module's is not (it only defines).
+    frame.entry = report && !!this.options.program && this.options.main !== false;
     const texts = this.options.valid ? this.options.texts : undefined;
     this.statements.forEach((stmt, i) => {
       // Definitions are told by their first word when the module parsed cleanly (no call into
@@ -475,21 +604,27 @@ export class Interpreter {
       if (texts ? DEFINITION.test(texts[i]) : stmt.type === 'function_definition' || stmt.type === 'class_definition' || stmt.type === 'decorated_definition') return;
       this.exec(stmt, frame);
     });
+    if (this.statements[0]) this.budgetReason(frame, this.statements[0]);
+    this.moduleAcc = frame.acc;
     return frame.acc;
   }
+
+  /** What the top-level code of the last `analyseModule` accumulated. */
+  moduleAcc: Acc = emptyAcc();
 
   /**
    * A representative instance of a class, built by running `__init__` with config-like
    * parameters as symbolic configs (their attributes become named dims).
    */
   instanceOf(cls: ClassInfo): Value {
+    if (cls.owner && cls.owner !== this) return cls.owner.instanceOf(cls);
     const witness = this.witnesses.get(cls);
     if (witness) return witness.inst;
     const cached = this.instanceCache.get(cls);
     if (cached) return cached;
     const inst: Value = { kind: 'instance', cls, fields: new Map() };
     this.instanceCache.set(cls, inst);
-    const init = findMethod(cls, '__init__', this.classes);
+    const init = findMethod(cls, '__init__', this.classes, this);
     if (init) {
       const frame = this.newFrame(init, false);
       this.bindParams(init, frame, [], new Map(), inst);
@@ -542,7 +677,8 @@ export class Interpreter {
         // A config class of this file (`args: ModelArgs`, `config: "GPTConfig"`) gives its
         // defaults, Nones included (`n_kv_heads: Optional[int] = None`), whatever the name.
         const t = typeNode?.text.replace(/^["']|["']$/g, '').replace(/^Optional\[(.*)\]$/, '$1');
-        if (t && this.classes.has(t)) v = this.configFromClass(this.classes.get(t)!);
+        const typed = t ? this.classOf(t) : undefined;
+        if (typed) v = this.configFromClass(typed);
         else if (t && !CONFIG_NAMES.test(name)) {
           // A non-tensor annotation (int, str) says this is not a tensor.
           if (/^(int|float|bool|str)$/.test(t)) v = t === 'int' ? int(Poly.sym(name)) : UNKNOWN;
@@ -579,7 +715,14 @@ export class Interpreter {
   }
 
   callFunction(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame, self?: Value, closure?: Map<string, Value>): Value {
-    if (caller.depth >= MAX_CALL_DEPTH || caller.stack.includes(fn)) return UNKNOWN;
+    // A function of another file of the program runs in that file's interpreter: its names,
+    // classes and comments are that file's. The caller's frame carries the costs back.
+    if (fn.owner && fn.owner !== this) return fn.owner.callFunction(fn, args, kwargs, caller, self, closure);
+    if (caller.depth >= MAX_CALL_DEPTH || caller.stack.includes(fn)) {
+      const why = caller.depth >= MAX_CALL_DEPTH ? `calls deeper than ${MAX_CALL_DEPTH} not followed` : `recursive call of \`${fn.qualName}\` not followed`;
+      addReason(caller.acc, this.reasonAt(fn.node.childForFieldName('name') ?? fn.node, why));
+      return UNKNOWN;
+    }
     const frame = this.newFrame(fn, false, caller);
     if (closure) for (const [k, v] of closure) frame.env.set(k, v);
     this.bindParams(fn, frame, args, kwargs, self);
@@ -589,18 +732,31 @@ export class Interpreter {
       const body = fn.node.childForFieldName('body');
       if (body) frame.returns.push(this.eval(body, frame));
     } else this.execBody(fn.node.childForFieldName('body'), frame);
-    const m = caller.multiplier;
-    caller.acc.flops = caller.acc.flops.add(frame.acc.flops.mul(m));
-    caller.acc.otherFlops = caller.acc.otherFlops.add(frame.acc.otherFlops.mul(m));
-    caller.acc.bytes = caller.acc.bytes.add(frame.acc.bytes.mul(m));
-    caller.acc.upperBound ||= frame.acc.upperBound;
+    addAcc(caller.acc, frame.acc, caller.multiplier);
+    if (frame.context && this.options.program && fn.node.type !== 'lambda') {
+      const a = frame.acc;
+      if (!a.flops.isZero() || !a.otherFlops.isZero() || a.reasons?.length) {
+        this.options.program.captureFunction({
+          path: this.path,
+          name: fn.qualName,
+          flops: a.flops,
+          otherFlops: a.otherFlops,
+          bytes: a.bytes,
+          upperBound: a.upperBound,
+          ...(a.reasons?.length ? { reasons: a.reasons } : {}),
+          ...(a.trains ? { trains: true } : {}),
+          context: frame.context,
+        });
+      }
+    }
     return frame.returns.find((r) => r.kind !== 'unknown' && r.kind !== 'none') ?? frame.returns[0] ?? NONE;
   }
 
   /** Constructs an instance of a class in this file: runs `__init__` with the call's arguments. */
   construct(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame): Value {
+    if (cls.owner && cls.owner !== this) return cls.owner.construct(cls, args, kwargs, caller);
     const inst: Value = { kind: 'instance', cls, fields: configFields(cls) };
-    const init = findMethod(cls, '__init__', this.classes);
+    const init = findMethod(cls, '__init__', this.classes, this);
     if (init) this.callFunction(init, args, kwargs, caller, inst);
     else {
       // Dataclasses take their fields positionally or by keyword.
@@ -627,7 +783,7 @@ export class Interpreter {
   }
 
   exec(s: Node, frame: Frame): void {
-    if (++this.steps > MAX_STEPS) return;
+    if (++this.counter.steps > MAX_STEPS) return;
     try {
       const anns = this.annotationsOf(s);
       if (anns.length === 0) return this.execStatement(s, frame);
@@ -679,7 +835,7 @@ export class Interpreter {
       case 'decorated_definition': {
         const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
         const name = def?.childForFieldName('name')?.text;
-        if (def && name) frame.env.set(name, { kind: 'function', def: { qualName: `${frame.fn?.qualName ?? ''}.${name}`, node: def } });
+        if (def && name) frame.env.set(name, { kind: 'function', def: { qualName: `${frame.fn?.qualName ?? ''}.${name}`, node: def, owner: this } });
         return;
       }
       default:
@@ -1063,12 +1219,14 @@ export class Interpreter {
   lookup(name: string, frame: Frame): Value {
     const v = frame.env.get(name) ?? this.globals.get(name);
     if (v) return v;
+    // `if __name__ == "__main__":` runs in the script the program starts from, never on import.
+    if (name === '__name__' && this.options.program) return { kind: 'str', value: this.options.main === false ? this.path.replace(/\.py$/, '') : '__main__' };
     if (DEFAULT_ALIASES[name]) return { kind: 'ref', path: DEFAULT_ALIASES[name] };
     return UNKNOWN;
   }
 
   eval(n: Node, frame: Frame): Value {
-    if (++this.steps > MAX_STEPS) return UNKNOWN;
+    if (++this.counter.steps > MAX_STEPS) return UNKNOWN;
     switch (n.type) {
       case 'identifier':
         return this.lookup(n.text, frame);
@@ -1137,7 +1295,7 @@ export class Interpreter {
       case 'generator_expression':
         return this.evalComprehension(n, frame);
       case 'lambda':
-        return { kind: 'function', def: { qualName: `${frame.fn?.qualName ?? ''}.<lambda>`, node: n }, closure: new Map(frame.env) };
+        return { kind: 'function', def: { qualName: `${frame.fn?.qualName ?? ''}.<lambda>`, node: n, owner: this }, closure: new Map(frame.env) };
       default:
         return UNKNOWN;
     }
@@ -1203,7 +1361,7 @@ export class Interpreter {
       case 'instance': {
         const f = obj.fields.get(attr);
         if (f) return f;
-        const m = findMethod(obj.cls, attr, this.classes);
+        const m = findMethod(obj.cls, attr, this.classes, this);
         // `@property def head_dim(self)`: reading the attribute runs the getter.
         if (m && decoratorsOf(m).some((d) => /^(functools\.)?(property|cached_property)$/.test(d.text))) return this.callFunction(m, [], new Map(), frame, obj);
         if (m) return { kind: 'function', def: m, self: obj };
@@ -1214,7 +1372,7 @@ export class Interpreter {
       case 'tuple':
         return LIST_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
       case 'class': {
-        const m = findMethod(obj.cls, attr, this.classes);
+        const m = findMethod(obj.cls, attr, this.classes, this);
         if (m) return { kind: 'function', def: m };
         return this.classDefault(obj.cls, attr) ?? UNKNOWN;
       }
@@ -1226,6 +1384,8 @@ export class Interpreter {
       }
       case 'tensor':
         return tensorAttribute(obj.type, attr, n, this, frame);
+      case 'pymodule':
+        return obj.attribute(attr) ?? UNKNOWN;
       case 'module':
         return UNKNOWN;
       default:
@@ -1240,7 +1400,7 @@ export class Interpreter {
     const d = cls.defaults.get(attr);
     if (d) return d;
     for (const b of cls.bases) {
-      const base = this.classes.get(b);
+      const base = baseClass(cls, b, this.classes, this);
       const found = base && this.classDefault(base, attr, seen);
       if (found) return found;
     }
@@ -1416,10 +1576,14 @@ export class Interpreter {
   }
 
   call(callee: Value, args: Value[], kwargs: Map<string, Value>, site: CallSite, frame: Frame): Value {
+    // A call from an entry point starts a calling context for what it reaches.
+    if (frame.entry && frame.report && this.options.program) frame.pendingContext = { path: this.path, line: site.node.startPosition.row, function: frame.fn?.qualName ?? '<module>' };
     switch (callee.kind) {
       case 'ref': {
         let name = canonical(callee.path);
         if (Object.prototype.hasOwnProperty.call(CALL_CONSTANTS, name)) return CALL_CONSTANTS[name]();
+        // Wrappers that return the module they wrap, to run it the same way (docs/whole-program.md).
+        if (MODEL_WRAPPERS.test(name) && args[0]) return args[0];
         const adapted = adaptCall(name, args);
         if (adapted) ({ name, args } = adapted);
         // `C = CN()`: an open config object; its attributes are set later or read as named dims.
@@ -1431,9 +1595,19 @@ export class Interpreter {
         if (handler) return handler(args, kwargs, site, this.ctx(frame));
         if (own) return own(args, kwargs, this, frame);
         if (LIBRARY_ROOTS.has(name.split('.')[0]) && !isNotCompute(name)) return this.ctx(frame).unmodelled({ ...site, name });
+        // A call into code the engine cannot read (a module outside the program) that is given a
+        // tensor or a model may compute: the figures say they miss it.
+        if (!LIBRARY_ROOTS.has(name.split('.')[0]) && !NOT_COMPUTE_ROOTS.test(name) && passesModel(args, kwargs)) {
+          addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}\` (${name.split('.')[0]} is outside the program)`));
+        }
         return UNKNOWN;
       }
       case 'method': {
+        if (callee.of.kind === 'tensor' && callee.name === 'backward') {
+          // The step trains: its backward pass is reported beside the forward (trainingFlops).
+          frame.acc.trains = true;
+          return NONE;
+        }
         if (callee.of.kind === 'tensor') {
           const h = TENSOR_METHODS.get(callee.name);
           if (h) return h(callee.of.type, args, kwargs, site, this.ctx(frame));
@@ -1448,7 +1622,7 @@ export class Interpreter {
       case 'class':
         return this.construct(callee.cls, args, kwargs, frame);
       case 'instance': {
-        const fwd = findMethod(callee.cls, 'forward', this.classes) ?? findMethod(callee.cls, '__call__', this.classes);
+        const fwd = findMethod(callee.cls, 'forward', this.classes, this) ?? findMethod(callee.cls, '__call__', this.classes, this);
         if (fwd) return this.callFunction(fwd, args, kwargs, frame, callee);
         return UNKNOWN;
       }
@@ -1457,10 +1631,25 @@ export class Interpreter {
       default: {
         const builtin = Object.prototype.hasOwnProperty.call(BUILTINS, site.name) ? BUILTINS[site.name] : undefined;
         if (builtin && callee.kind === 'unknown') return builtin(args, kwargs, this, frame);
+        // `model(x)` on a parameter nothing says anything about: whatever it computes is missing.
+        const vague = callee.kind === 'unknown' || (callee.kind === 'tensor' && callee.type.shape === null);
+        if (vague && passesModel(args, kwargs)) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
         return UNKNOWN;
       }
     }
   }
+}
+
+/** Library wrappers whose value is the model they wrap. */
+const MODEL_WRAPPERS = /^(torch\.compile|torch\.nn\.parallel\.(DistributedDataParallel|DataParallel)|torch\.nn\.(DataParallel)|torch\.distributed\.fsdp\.(fully_sharded_data_parallel\.)?FullyShardedDataParallel|torch\.jit\.script|torch\.jit\.trace|(\w+\.)*(DDP|FSDP|DistributedDataParallel|FullyShardedDataParallel))$/;
+
+/** Roots of calls that never compute on tensors (logging, plotting, progress, files). */
+const NOT_COMPUTE_ROOTS = /^(print|len|str|repr|format|logging|logger|log|warnings|os|sys|time|json|pickle|pathlib|shutil|random|math|re|argparse|tqdm|wandb|tensorboard|SummaryWriter|writer|plt|matplotlib|pprint|copy|itertools|functools|collections|typing|dataclasses|contextlib|inspect|gc|psutil|yaml|omegaconf|hydra|csv|io|glob|subprocess|socket|datetime|assert\w*|setattr|getattr|hasattr|isinstance|issubclass|id|type|enumerate|zip|iter|next|sorted|reversed|list|tuple|dict|set|sum|min|max|any|all|range|open|vars|super)(\.|$)/;
+
+/** Whether a call is given a tensor or a model (what a call into unread code may compute on). */
+function passesModel(args: Value[], kwargs: Map<string, Value>): boolean {
+  const computes = (v: Value) => v.kind === 'tensor' || v.kind === 'instance' || v.kind === 'module';
+  return args.some(computes) || [...kwargs.values()].some(computes);
 }
 
 /** Longest constant `range` unrolled while building modules. */
@@ -1491,19 +1680,28 @@ function groupItems(v: Extract<Value, { kind: 'tuple' }>): { item: Value; count:
   return out;
 }
 
-export function findMethod(cls: ClassInfo, name: string, classes: Map<string, ClassInfo>, seen = new Set<ClassInfo>()): FunctionInfo | undefined {
+export function findMethod(cls: ClassInfo, name: string, classes: Map<string, ClassInfo>, it?: Interpreter, seen = new Set<ClassInfo>()): FunctionInfo | undefined {
   if (seen.has(cls)) return undefined;
   seen.add(cls);
   const m = cls.methods.get(name);
   if (m) return m;
   for (const b of cls.bases) {
-    const base = classes.get(b);
+    const base = baseClass(cls, b, classes, it);
     if (base) {
-      const found = findMethod(base, name, classes, seen);
+      const found = findMethod(base, name, classes, it, seen);
       if (found) return found;
     }
   }
   return undefined;
+}
+
+/**
+ * The class a base name of `cls` names: looked up in the file that defines `cls` (its own classes,
+ * then what it imported from other files of the program), else in `classes`.
+ */
+export function baseClass(cls: ClassInfo, name: string, classes: Map<string, ClassInfo>, it?: Interpreter): ClassInfo | undefined {
+  const owner = cls.owner ?? it;
+  return owner ? owner.classOf(name) : classes.get(name);
 }
 
 /** Item `i` of a list whose items occur `counts` times each. */

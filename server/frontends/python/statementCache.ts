@@ -22,7 +22,7 @@
  * last analysis by position instead (`positional` says when their keys provably did not change),
  * which on a large file is most of what a keystroke would otherwise cost here.
  */
-import type { Finding, FunctionSummary, TensorOp, Unmodelled } from '../../core/ir';
+import type { ContextFunction, ContextOp, Finding, FunctionSummary, TensorOp, Unmodelled } from '../../core/ir';
 import type { DType } from '../../core/dtypes';
 import type { Interpreter } from './interpreter';
 import type { Node } from './parser';
@@ -40,6 +40,8 @@ interface Entry {
   findings: Finding[];
   unmodelled: Unmodelled[];
   summaries: FunctionSummary[];
+  /** The calling contexts the statement's entry points recorded (docs/whole-program.md). */
+  captured?: { ops: ContextOp[]; functions: ContextFunction[] };
 }
 
 export class StatementCache {
@@ -175,7 +177,7 @@ interface Position {
  * (module level) first, then one per definition; a reused definition's segment is the cached
  * array itself.
  */
-export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType; line: (row: number) => string; position?: DocumentPosition }, cache: StatementCache): { summaries: FunctionSummary[]; segments: TensorOp[][] } {
+export function analyseStatements(it: Interpreter, statements: readonly Node[], texts: readonly string[], context: { bindings: Map<string, number>; defaultDtype: DType; line: (row: number) => string; position?: DocumentPosition; program?: string }, cache: StatementCache): { summaries: FunctionSummary[]; segments: TensorOp[][] } {
   // Which statement defines each top-level name.
   const defines = new Map<string, number>();
   for (const f of it.functions) if (!f.cls && f.chunk !== undefined) defines.set(f.qualName, f.chunk);
@@ -215,7 +217,15 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   // construct): all of their texts are context.
   const reach = (chunk: number | undefined) => (chunk === undefined ? [] : [chunk, ...closure(chunk)].map((j) => texts[j]));
   const builders = it.builders.map((b) => `${b.qualName}:${reach(b.chunk).join('\0')}`).join('\0');
-  const contextKey = `${bindings}|${context.defaultDtype}|${moduleText}|${builders}`;
+  // The other files of the program this one imports, with their versions: any edit there can
+  // change what every function here computes (docs/whole-program.md).
+  const contextKey = `${bindings}|${context.defaultDtype}|${moduleText}|${builders}|${context.program ?? ''}`;
+  const session = it.program;
+  const replay = (e: Entry) => {
+    if (!session || !e.captured) return;
+    for (const o of e.captured.ops) session.captureOp(o);
+    for (const f of e.captured.functions) session.captureFunction(f);
+  };
 
   const byChunk = new Map<number, FunctionInfo[]>();
   for (const f of it.functions) {
@@ -257,6 +267,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     // An untouched statement, with no witness changed before it: its entry of the last analysis.
     const same = reuse && witnessKey === '' ? reuse.entryAt(chunk) : undefined;
     if (same) {
+      replay(same);
       segments.push(same.ops);
       append(it.findings, same.findings);
       append(it.unmodelledCalls, same.unmodelled);
@@ -280,8 +291,11 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     const key = above === '' && deps.length === 0 && witnessKey === '' ? plainKey(column) : `${column}\0${above}\0${deps.join('\0')}\0${witnessKey}`;
     const byKey = sameContext ? cache.entries.get(text) : undefined;
     let hit = byKey?.get(key);
+    // Contexts hold lines of this file and of others: a moved statement with some is analysed again.
+    if (hit && hit.row !== row && hit.captured) hit = undefined;
     if (hit && hit.row !== row) hit = { ...shiftRanges({ ops: hit.ops, findings: hit.findings, unmodelled: hit.unmodelled, summaries: hit.summaries }, row - hit.row), row };
     if (hit) {
+      replay(hit);
       segments.push(hit.ops);
       append(it.findings, hit.findings);
       append(it.unmodelledCalls, hit.unmodelled);
@@ -297,7 +311,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       continue;
     }
     it.resetFresh();
-    const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges };
+    const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges, cops: session?.ops.length ?? 0, cfns: session?.functions.length ?? 0 };
     const own: FunctionSummary[] = [];
     for (const f of fns) {
       try {
@@ -313,12 +327,16 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       witnessKey += `\0${reach(chunk).join('\0')}`;
       continue;
     }
-    const entry = {
+    const captured = session && (session.ops.length > before.cops || session.functions.length > before.cfns) ? { ops: session.ops.slice(before.cops), functions: session.functions.slice(before.cfns) } : undefined;
+    // A statement whose contexts were cut by the session's bound is not cached: its replay would differ.
+    if (session?.truncated) continue;
+    const entry: Entry = {
       row,
       ops,
       findings: it.findings.slice(before.findings),
       unmodelled: it.unmodelledCalls.slice(before.unmodelled),
       summaries: own,
+      ...(captured ? { captured } : {}),
     };
     put(next, text, key, entry);
     entriesAt[chunk] = entry;

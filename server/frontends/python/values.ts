@@ -8,6 +8,7 @@ import { TensorType } from '../../core/ir';
 import { Poly } from '../../core/symbolic';
 import type { BuiltinCtx } from './builtins/registry';
 import type { Node } from './parser';
+import type { Interpreter } from './interpreter';
 
 export type Value =
   | { kind: 'tensor'; type: TensorType }
@@ -41,6 +42,11 @@ export type Value =
   | { kind: 'slice'; start: Value | null; stop: Value | null; step: Value | null }
   /** `...` inside a subscript. */
   | { kind: 'ellipsis' }
+  /**
+   * A module of the program (`import model`, `from pkg import layers`): its attributes are the
+   * names its file defines, then its submodules (docs/whole-program.md).
+   */
+  | { kind: 'pymodule'; name: string; attribute: (name: string) => Value | undefined }
   | { kind: 'unknown' };
 
 /**
@@ -64,6 +70,11 @@ export interface FunctionInfo {
   cls?: ClassInfo;
   /** Index of the top-level statement that defines it (its class, for a method). */
   chunk?: number;
+  /**
+   * The interpreter of the file that defines it, when that is not the file being analysed: calls
+   * run there, so that its names, classes and comments are that file's.
+   */
+  owner?: Interpreter;
 }
 
 export interface ClassInfo {
@@ -75,6 +86,8 @@ export interface ClassInfo {
   defaults: Map<string, Value>;
   /** Index of the top-level statement that defines it. */
   chunk?: number;
+  /** The interpreter of the file that defines it (see `FunctionInfo.owner`). */
+  owner?: Interpreter;
 }
 
 export const UNKNOWN: Value = { kind: 'unknown' };

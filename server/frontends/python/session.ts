@@ -1,0 +1,139 @@
+/**
+ * One analysis of a file as part of its program (docs/whole-program.md): the interpreters of the
+ * other files it imports, made on demand and shared by the whole analysis, and what the file's
+ * entry points did in the code they called (the calling contexts of that code).
+ *
+ * A session lives for one analysis. The parsed documents of the other files outlive it in a
+ * `DocumentCache`, keyed by their text, so that a keystroke in `train.py` does not parse
+ * `model.py` again.
+ */
+import type { ContextFunction, ContextOp } from '../../core/ir';
+import type { Bindings } from '../../core/symbolic';
+import type { DType } from '../../core/dtypes';
+import { PythonDocument } from './document';
+import { Interpreter } from './interpreter';
+import { ProgramFiles, resolveModule } from './program';
+
+/** Parsed documents of the program's files, by path, while their text stays the same. */
+export class DocumentCache {
+  private readonly docs = new Map<string, { text: string; doc: PythonDocument }>();
+
+  constructor(private readonly limit = 256) {}
+
+  get(path: string, text: string): PythonDocument {
+    const hit = this.docs.get(path);
+    if (hit && hit.text === text) {
+      // Most recently used last: eviction takes the first.
+      this.docs.delete(path);
+      this.docs.set(path, hit);
+      return hit.doc;
+    }
+    if (hit) hit.doc.delete();
+    const doc = new PythonDocument(text);
+    this.docs.set(path, { text, doc });
+    while (this.docs.size > this.limit) {
+      const [oldest, entry] = this.docs.entries().next().value as [string, { doc: PythonDocument }];
+      entry.doc.delete();
+      this.docs.delete(oldest);
+    }
+    return doc;
+  }
+
+  /** Drops the child nodes web-tree-sitter cached on the statements (see PythonDocument). */
+  release(paths: Iterable<string>): void {
+    for (const p of paths) this.docs.get(p)?.doc.releaseNodes();
+  }
+
+  clear(): void {
+    for (const { doc } of this.docs.values()) doc.delete();
+    this.docs.clear();
+  }
+}
+
+/** Most calling contexts recorded per analysis: a bound, stated when reached. */
+const MAX_CAPTURED = 20_000;
+
+export class ProgramSession {
+  /** The interpreter of each file read so far (null: unreadable). */
+  private readonly units = new Map<string, Interpreter | null>();
+  /** Shared step budget of the analysis (see Interpreter). */
+  readonly counter = { steps: 0 };
+  readonly ops: ContextOp[] = [];
+  readonly functions: ContextFunction[] = [];
+  /** Set when more contexts were met than are kept. */
+  truncated = false;
+
+  constructor(
+    readonly files: ProgramFiles,
+    private readonly docs: DocumentCache,
+    private readonly options: { bindings: Bindings; defaultDtype: DType },
+    /** The file being analysed, and its interpreter: imports of it from other files come back to it. */
+    readonly root: string,
+  ) {}
+
+  setRoot(it: Interpreter): void {
+    this.units.set(this.root, it);
+  }
+
+  /** The files other than the root that this analysis read. */
+  get dependencies(): string[] {
+    return [...this.units.keys()].filter((p) => p !== this.root && this.units.get(p));
+  }
+
+  resolve(name: string, level: number, from: string): string | undefined {
+    return resolveModule(this.files, name, level, from);
+  }
+
+  /**
+   * The interpreter of a file of the program, declared and with its top level run (silently,
+   * as an import runs it). Cyclic imports get the interpreter being declared, as Python gives a
+   * partly initialised module.
+   */
+  unit(path: string): Interpreter | undefined {
+    if (this.units.has(path)) return this.units.get(path) ?? undefined;
+    const text = this.files.read(path);
+    if (text === undefined) {
+      this.units.set(path, null);
+      return undefined;
+    }
+    const doc = this.docs.get(path, text);
+    const it = new Interpreter(doc.statements, {
+      bindings: this.options.bindings,
+      defaultDtype: this.options.defaultDtype,
+      text,
+      texts: doc.texts,
+      lines: doc.lines,
+      valid: !doc.syntaxError,
+      path,
+      program: this,
+      main: false,
+    });
+    this.units.set(path, it);
+    // The root's step budget must not pay for declaring a dependency, nor be reset by it.
+    const steps = this.counter.steps;
+    this.counter.steps = 0;
+    try {
+      it.declare();
+      it.analyseModule(false);
+    } catch {
+      // A file the interpreter trips over still gives the names it declared.
+    }
+    this.counter.steps = steps;
+    return it;
+  }
+
+  captureOp(op: ContextOp): void {
+    if (this.ops.length >= MAX_CAPTURED) this.truncated = true;
+    else this.ops.push(op);
+  }
+
+  captureFunction(fn: ContextFunction): void {
+    if (this.functions.length >= MAX_CAPTURED) this.truncated = true;
+    else this.functions.push(fn);
+  }
+
+  /** Lets go of the nodes the analysis read in the other files. */
+  release(): void {
+    this.docs.release(this.dependencies);
+  }
+}
