@@ -11,9 +11,13 @@ import { ServerContext } from './context';
 import { FEATURES } from './features';
 import { fromClient, SettingsStore } from './settings';
 import { AnalysisStore } from './store';
+import { WorkspaceProgram } from './program';
+import { uriToPath } from './settings';
+import { programPath } from '../node/program';
 
 export function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
+  let backgroundScan: (() => void) | undefined;
   const settings = new SettingsStore(connection);
   const store = new AnalysisStore(settings);
   // Edits need no bookkeeping here: the next analysis finds what changed by comparing texts.
@@ -44,6 +48,24 @@ export function startServer(): void {
     settings.initOptions = fromClient(init.settings ?? init);
     ctx.untrusted = init.untrusted === true;
     await initEngine();
+    // The workspace folders are one program (docs/whole-program.md): imports between their files
+    // resolve, and files that are not open are analysed in the background for their contexts.
+    const folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    if (folders.length === 0 && params.rootUri) {
+      const root = uriToPath(params.rootUri);
+      if (root) folders.push(root);
+    }
+    const refreshViews = () => {
+      const caps = ctx.clientCapabilities.workspace;
+      if (caps?.diagnostics?.refreshSupport) void connection.languages.diagnostics.refresh();
+      if (caps?.inlayHint?.refreshSupport) void connection.languages.inlayHint.refresh();
+      if (caps?.codeLens?.refreshSupport) void connection.sendRequest('workspace/codeLens/refresh');
+      (ctx as { repush?: () => void }).repush?.();
+    };
+    const program = new WorkspaceProgram(folders, documents, (uri) => settings.get(uri), refreshViews);
+    store.program = program;
+    for (const d of documents.all()) program.opened(d.uri);
+    backgroundScan = () => void program.scan(folders).catch(() => undefined);
     const capabilities = Object.assign(
       { textDocumentSync: TextDocumentSyncKind.Incremental },
       ...FEATURES.map((f) => f.capabilities(params.capabilities)),
@@ -52,6 +74,8 @@ export function startServer(): void {
   });
 
   connection.onInitialized(() => {
+    // After the first requests had their chance: a hover must never wait behind the scan.
+    setTimeout(() => backgroundScan?.(), 50);
     if (ctx.clientCapabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
       void connection.client.register(require('vscode-languageserver').DidChangeConfigurationNotification.type, { section: 'tensorcost' });
     }
@@ -64,7 +88,19 @@ export function startServer(): void {
     ctx.refreshAll();
   });
 
+  documents.onDidOpen((e) => store.program?.opened(e.document.uri));
+  documents.onDidChangeContent((e) => {
+    const p = uriToPath(e.document.uri);
+    if (p && store.program) store.program.fileChanged(programPath(p));
+  });
+  connection.onDidChangeWatchedFiles((e) => {
+    for (const c of e.changes) {
+      const p = uriToPath(c.uri);
+      if (p && store.program) store.program.fileChanged(programPath(p));
+    }
+  });
   documents.onDidClose((e) => {
+    store.program?.closed(e.document.uri);
     store.forget(e.document.uri);
     ctx.measured.delete(e.document.uri);
   });

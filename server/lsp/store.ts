@@ -7,6 +7,9 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analysis, LanguageId, analyzeSource } from '../engine/analyze';
 import { PythonState, disposePythonState } from '../frontends/python';
 import { SettingsStore, uriToPath } from './settings';
+import { withContexts } from '../engine/contexts';
+import type { WorkspaceProgram } from './program';
+import { programPath } from '../node/program';
 
 /**
  * How many documents keep their analysis and their incremental state (parsed statements and
@@ -31,6 +34,11 @@ function touch<K, V>(m: Map<K, V>, k: K, v: V, max: number, evict: (v: V) => voi
 interface Entry {
   version: number;
   analysis: Promise<Analysis>;
+  /** The analysis completed with the program's contexts, for one version of their index. */
+  completed?: { version: number; analysis: Promise<Analysis> };
+  /** The files of the program the analysis read, and their versions then (set once it ran). */
+  dependencies?: string[];
+  dependencyKey?: string;
 }
 
 export class AnalysisStore {
@@ -38,6 +46,9 @@ export class AnalysisStore {
   private readonly states = new Map<string, PythonState>();
   /** Milliseconds spent in the last analysis per document, for the benchmark script. */
   readonly lastMs = new Map<string, number>();
+
+  /** The workspace as one program, once the server knows its folders (docs/whole-program.md). */
+  program?: WorkspaceProgram;
 
   constructor(private readonly settings: SettingsStore) {}
 
@@ -52,7 +63,26 @@ export class AnalysisStore {
     this.states.delete(uri);
   }
 
+  /**
+   * The analysis of the document's current version, completed with the calling contexts the
+   * other files of the program give it (docs/whole-program.md). It is made again when a file it
+   * imports changed, and completed again when the program's contexts did.
+   */
   get(doc: TextDocument): Promise<Analysis> {
+    const program = this.program;
+    if (!program || languageOf(doc) !== 'python') return this.own(doc);
+    const e = this.entries.get(doc.uri);
+    if (e && e.version === doc.version && e.dependencies && e.dependencyKey !== program.dependencyKey({ dependencies: e.dependencies } as Analysis['ir'])) this.entries.delete(doc.uri);
+    const own = this.own(doc);
+    const entry = this.entries.get(doc.uri)!;
+    if (entry.completed?.version === program.version) return entry.completed.analysis;
+    const completed = own.then((a) => withContexts(a, program.contexts()));
+    entry.completed = { version: program.version, analysis: completed };
+    return completed;
+  }
+
+  /** The document's own analysis for its version (no contexts of other files). */
+  private own(doc: TextDocument): Promise<Analysis> {
     const e = this.entries.get(doc.uri);
     if (e && e.version === doc.version) {
       touch(this.entries, doc.uri, e, MAX_ANALYSES);
@@ -65,13 +95,20 @@ export class AnalysisStore {
       const version = doc.version;
       const t0 = performance.now();
       const previous = this.states.get(doc.uri);
-      const a = analyzeSource({ path: uriToPath(doc.uri) ?? doc.uri, text: doc.getText(), languageId: languageOf(doc) }, settings, { reuse: previous, keep: true });
+      const file = uriToPath(doc.uri) ?? doc.uri;
+      const program = this.program && languageOf(doc) === 'python' && uriToPath(doc.uri) ? this.program : undefined;
+      const a = analyzeSource({ path: file, text: doc.getText(), languageId: languageOf(doc) }, settings, { reuse: previous, keep: true, program: program?.program });
       this.lastMs.set(doc.uri, performance.now() - t0);
+      if (program) program.record(programPath(file), a.ir);
       if (a.state) touch(this.states, doc.uri, a.state, MAX_STATES, disposePythonState);
       // The analysis keeps no state of its own: the store owns states and disposes of evicted ones.
       a.state = undefined;
-      const now = this.entries.get(doc.uri);
-      if (!now || now.version !== version) touch(this.entries, doc.uri, { version, analysis: Promise.resolve(a) }, MAX_ANALYSES);
+      let now = this.entries.get(doc.uri);
+      if (!now || now.version !== version) touch(this.entries, doc.uri, (now = { version, analysis: Promise.resolve(a) }), MAX_ANALYSES);
+      if (program) {
+        now.dependencies = a.ir.dependencies ?? [];
+        now.dependencyKey = program.dependencyKey(a.ir);
+      }
       return a;
     });
     touch(this.entries, doc.uri, { version: doc.version, analysis }, MAX_ANALYSES);

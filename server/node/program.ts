@@ -32,12 +32,18 @@ export interface Overlay {
 }
 
 export class DiskProgram implements ProgramFiles {
-  readonly roots: string[];
+  roots: string[];
   private readonly exists = new Map<string, boolean>();
   private readonly texts = new Map<string, { mtime: number; text: string | undefined }>();
 
   constructor(roots: Iterable<string>, private readonly overlay?: Overlay) {
     this.roots = [...new Set([...roots].map(programPath))];
+  }
+
+  /** Adds a folder (an open file outside every root is read with its folder as one). */
+  addRoot(dir: string): void {
+    const d = programPath(dir);
+    if (!this.roots.includes(d)) this.roots = [...this.roots, d];
   }
 
   /** Forgets what was read from disk (a file changed there). */

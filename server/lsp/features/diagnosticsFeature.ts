@@ -14,7 +14,7 @@ function pullSupported(ctx: ServerContext): boolean {
 }
 
 export const diagnosticsFeature: Feature = {
-  capabilities: (client) => (client.textDocument?.diagnostic ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+  capabilities: (client) => (client.textDocument?.diagnostic ? { diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false } } : {}),
   register(ctx) {
     const timers = new Map<string, NodeJS.Timeout>();
     const notify = async (uri: string) => {

@@ -2,7 +2,7 @@
 import { Device, peakFor } from '../../core/devices';
 import { DType } from '../../core/dtypes';
 import { bandwidthText, bytesText, exact, flopsText, intensityText, macsText, percentText, rateText, timeText } from '../../core/format';
-import { TensorOp, TensorType } from '../../core/ir';
+import { ContextRef, TensorOp, TensorType } from '../../core/ir';
 import { Bindings, Poly } from '../../core/symbolic';
 import { Analysis, FunctionFigures } from '../../engine/analyze';
 import { MeasuredPoint } from '../../protocol';
@@ -50,15 +50,22 @@ export function opHover(a: Analysis, index: number, measured: readonly MeasuredP
   const op = a.ir.ops[index];
   const f = a.figures[index];
   const b = a.bindings;
-  const symbolic = op.inputs.map((t) => shape(t)).join(' × ') + ' → ' + shape(op.output);
-  const bound = op.inputs.map((t) => shape(t, b)).join(' × ') + ' → ' + shape(op.output, b);
+  // Figures from a calling context (docs/whole-program.md) come with that context's shapes.
+  const inContext = a.opContexts?.[index];
+  const inputs = inContext ? inContext.inputs : op.inputs;
+  const output = inContext ? inContext.output : op.output;
+  const symbolic = inputs.map((t) => shape(t)).join(' × ') + ' → ' + shape(output);
+  const bound = inputs.map((t) => shape(t, b)).join(' × ') + ' → ' + shape(output, b);
   const formula = (op.repeat ? op.cost.flops.mul(op.repeat) : op.cost.flops).toString('pretty');
   const rows: [string, string][] = [];
   rows.push(['shapes', symbolic === bound ? `\`${symbolic}\`` : `\`${symbolic}\` = \`${bound}\``]);
   rows.push(['dtype', op.dtype]);
-  if (op.cost.unknown) rows.push(['cost', 'not computed: operand shapes unknown']);
+  if (inContext) rows.push(['context', contextText(inContext.context, inContext.count)]);
+  if (op.cost.unknown && !inContext) rows.push(['cost', 'not computed: operand shapes unknown']);
   else {
-    if (!op.cost.flops.isZero() || f.flops === null) {
+    if (inContext && f.flops !== null) {
+      if (f.flops > 0) rows.push(['FLOPs', `${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.macs!)})`]);
+    } else if (!op.cost.flops.isZero() || f.flops === null) {
       rows.push(['FLOPs', `\`${formula}\`${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.macs!)})` : ''}`]);
     }
     if (!op.cost.otherFlops.isZero()) rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : `\`${op.cost.otherFlops.toString('pretty')}\``]);
@@ -102,20 +109,33 @@ function renderPoly(p: Poly, b: Bindings, fmt: (n: number) => string): string {
   return v === null ? `\`${p.toString('pretty')}\`` : fmt(v);
 }
 
+/** "as called from `train.py:42` in `main`" (and how many contexts, when several). */
+export function contextText(c: ContextRef, count = 1): string {
+  const file = c.path.slice(c.path.lastIndexOf('/') + 1);
+  const from = `as called from \`${file}:${c.line + 1}\`${c.function === '<module>' ? ' (top-level code)' : ` in \`${c.function}\``}`;
+  return count > 1 ? `${from} — the largest of ${count} calling contexts` : from;
+}
+
 /** A function's (or, through its forward, a class's) inclusive cost of one call and its heaviest ops. */
 export function functionHover(a: Analysis, fn: FunctionFigures, className?: string): string {
   const { summary: s, figures: f } = fn;
   const ops = a.ir.ops.map((op, i) => ({ op, f: a.figures[i] })).filter((x) => x.op.function === s.name && x.f.flops !== null && x.f.flops + (x.f.otherFlops ?? 0) > 0);
   ops.sort((x, y) => (y.f.timeSeconds ?? 0) - (x.f.timeSeconds ?? 0) || (y.f.flops ?? 0) - (x.f.flops ?? 0));
   const rows: [string, string][] = [];
-  rows.push(['FLOPs (inclusive)', `\`${s.flops.toString('pretty')}\`${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})` : ''}${s.upperBound ? ' — upper bound: an undecidable branch counted its more expensive side' : ''}`]);
+  const upper = fn.upperBound ?? s.upperBound;
+  if (fn.context) {
+    rows.push(['FLOPs (inclusive)', `${f.flops !== null ? `${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})` : '?'}${upper ? ' — upper bound: an undecidable branch counted its more expensive side' : ''}`]);
+    rows.push(['context', contextText(fn.context, fn.contexts)]);
+  } else rows.push(['FLOPs (inclusive)', `\`${s.flops.toString('pretty')}\`${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})` : ''}${upper ? ' — upper bound: an undecidable branch counted its more expensive side' : ''}`]);
+  if (fn.trainingFlops !== undefined && fn.trainingFlops !== null) rows.push(['training FLOPs', `${flopsText(fn.trainingFlops)} per step (forward + backward, backward = 2× forward)`]);
   rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : `\`${s.otherFlops.toString('pretty')}\``]);
   rows.push(['bytes', f.bytes !== null ? bytesText(f.bytes) : `\`${s.bytes.toString('pretty')}\` B`]);
   if (f.intensity !== null) rows.push(['intensity', `${intensityText(f.intensity)} (ridge ${intensityText(f.ridge)})`]);
   if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${a.device.name} (roofline of the totals; the sum of the op times is higher)`]);
   if (s.params) rows.push(['parameters', renderPoly(s.params, a.bindings, (n) => exact(n))]);
   const heavy = ops.slice(0, 5).map(({ op, f: g }) => `- \`${op.name}\` (${op.kind}, line ${op.range.start.line + 1}): ${flopsText(g.flops! + (g.otherFlops ?? 0))}${g.timeSeconds !== null ? `, ≈ ${timeText(g.timeSeconds)}` : ''}, ${g.bound ?? '?'}-bound`);
-  if (fn.incomplete) rows.push(['incomplete', 'some ops have operands of unknown shape (annotate the parameters, or bind them with `# tensorcost: shape`): their cost is not in these totals']);
+  if (fn.reasons?.length) rows.push(['incomplete', fn.reasons.map((r) => `${r.message.replace(/\|/g, '\\|')} (${r.path && r.path !== (a.ir.programPath ?? a.ir.path) ? `${r.path.slice(r.path.lastIndexOf('/') + 1)}:` : 'line '}${r.range.start.line + 1})`).join('; ') + ': these figures miss what that computes']);
+  else if (fn.incomplete) rows.push(['incomplete', 'some ops have operands of unknown shape (annotate the parameters, or bind them with `# tensorcost: shape`): their cost is not in these totals']);
   const title = className ? `**class ${className}** — cost of one call (\`${s.name}\`)` : `**${s.name}** — cost of one call`;
   return [title, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), heavy.length ? '\nHeaviest ops:\n' + heavy.join('\n') : ''].join('\n') + bindHint(f.unbound);
 }
