@@ -17,7 +17,7 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(capabilities: object, initializationOptions: object = {}, onConfiguration?: (items: any[]) => any[]): Promise<TestServer> {
+export async function startServer(capabilities: object, initializationOptions: object = {}, onConfiguration?: (items: any[]) => any[], workspaceFolders: { uri: string; name: string }[] | null = null): Promise<TestServer> {
   const proc = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const notifications: { method: string; params: unknown }[] = [];
@@ -37,7 +37,7 @@ export async function startServer(capabilities: object, initializationOptions: o
   conn.onRequest('workspace/inlayHint/refresh', () => null);
   conn.onRequest('workspace/codeLens/refresh', () => null);
   conn.listen();
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities, initializationOptions });
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders, capabilities, initializationOptions });
   await conn.sendNotification('initialized', {});
   return {
     conn,
