@@ -125,6 +125,8 @@ export interface FunctionSummary {
   reasons?: Reason[];
   /** The function trains (a `backward()` call runs in it or in what it calls). */
   trains?: boolean;
+  /** Dims the function bounds (`assert t <= block_size`): stated defaults, by dim, with the assert's 0-based line. */
+  bounds?: Record<string, { value: number; line: number }>;
 }
 
 /** One cause of an incomplete figure, where it is. */
@@ -212,7 +214,7 @@ export interface FileIR {
    * What the entry points of this file did in the code they called, in this file and in others:
    * the calling contexts other files' figures are completed with (docs/whole-program.md).
    */
-  captured?: { ops: ContextOp[]; functions: ContextFunction[] };
+  captured?: { ops: ContextOp[]; functions: ContextFunction[]; bounds?: [string, { value: number; line: number; path: string }][] };
   /** The file's name in its program (absolute, '/'-separated), when analysed as part of one. */
   programPath?: string;
   /** The files of the program this analysis read (its imports, transitively). */

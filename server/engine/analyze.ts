@@ -12,7 +12,7 @@ import { Splicer, concatAll } from '../core/splice';
 import { Settings } from '../core/settings';
 import { PythonProgram, PythonState, analysePython, disposePythonState } from '../frontends/python';
 import type { ContextRef, Reason } from '../core/ir';
-import type { OpInContext } from './contexts';
+import type { Assumed, OpInContext } from './contexts';
 import { initPython } from '../frontends/python/parser';
 
 export type LanguageId = 'python' | 'typescript' | 'javascript';
@@ -41,6 +41,8 @@ export interface FunctionFigures {
   upperBound?: boolean;
   /** A training step's FLOPs: forward plus backward (2× forward for matmul-class work). */
   trainingFlops?: number | null;
+  /** Stated defaults the figures used for dims nothing binds (`assert t <= block_size`, batch 1). */
+  assumed?: Record<string, Assumed>;
 }
 
 export interface Analysis {
@@ -64,6 +66,12 @@ export interface Analysis {
   moduleFigures?: CostFigures;
   /** Per op (by index), the calling context its figures come from (`withContexts`). */
   opContexts?: (OpInContext | undefined)[];
+  /** Per op (by index), the stated defaults its figures used (`withContexts`). */
+  opAssumed?: (Record<string, Assumed> | undefined)[];
+  /** Why the total is not the whole truth (the chosen entry point's reasons). */
+  totalReasons?: Reason[];
+  /** Stated defaults the total used. */
+  totalAssumed?: Record<string, Assumed>;
   /**
    * What the next analysis of the same document reuses (its parsed statements and per-statement
    * results); Python only. Whoever keeps it must `disposePythonState` it when done.

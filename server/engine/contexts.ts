@@ -18,6 +18,8 @@ import { GEMM_KINDS } from '../core/ir';
 export interface ContextIndex {
   ops: Map<string, ContextOp[]>;
   functions: Map<string, ContextFunction[]>;
+  /** Dims the program's code bounds (`assert t <= block_size`), for stated defaults. */
+  bounds: Map<string, { value: number; line: number; path: string }>;
 }
 
 const opKey = (path: string, line: number, character: number) => `${path}\0${line}:${character}`;
@@ -30,7 +32,9 @@ const MAX_VARIANTS = 16;
 export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
   const ops = new Map<string, ContextOp[]>();
   const functions = new Map<string, ContextFunction[]>();
+  const bounds = new Map<string, { value: number; line: number; path: string }>();
   for (const ir of irs) {
+    for (const [k, b] of ir.captured?.bounds ?? []) if (!bounds.has(k)) bounds.set(k, b);
     for (const o of ir.captured?.ops ?? []) {
       const k = opKey(o.path, o.range.start.line, o.range.start.character);
       const list = ops.get(k) ?? [];
@@ -44,7 +48,7 @@ export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
       functions.set(k, list);
     }
   }
-  return { ops, functions };
+  return { ops, functions, bounds };
 }
 
 function sameCost(a: ContextOp, b: ContextOp): boolean {
@@ -70,37 +74,126 @@ function larger(a: CostFigures, b: CostFigures): boolean {
   return fa !== fb ? fa > fb : (a.timeSeconds ?? 0) > (b.timeSeconds ?? 0);
 }
 
+/** A default the code states for a dim nothing binds: its value and where it comes from. */
+export interface Assumed {
+  value: number;
+  from: string;
+}
+
+/** Dims that name a batch: with nothing else to go by, one sequence or image (stated). */
+const BATCH = /^(b|B|bs|bsz|batch|batch_size|n_batch|nbatch)$/;
+
+/**
+ * Stated defaults for the dims a file leaves unbound (docs/whole-program.md, "numbers first"):
+ * the bounds its functions assert (`assert t <= self.config.block_size`), and 1 for a batch.
+ */
+function assumedDims(a: Analysis, unbound: Iterable<string>, index: ContextIndex): Map<string, Assumed> {
+  const out = new Map<string, Assumed>();
+  for (const f of a.functions) for (const [k, b] of Object.entries(f.summary.bounds ?? {})) if (!out.has(k) && !a.bindings.has(k)) out.set(k, { value: b.value, from: `assert at line ${b.line + 1}` });
+  const self = a.ir.programPath ?? a.ir.path;
+  for (const [k, b] of index.bounds) {
+    if (out.has(k) || a.bindings.has(k)) continue;
+    const file = b.path.slice(b.path.lastIndexOf('/') + 1);
+    out.set(k, { value: b.value, from: b.path === self ? `assert at line ${b.line + 1}` : `assert at ${file}:${b.line + 1}` });
+  }
+  for (const u of unbound) if (!out.has(u) && BATCH.test(u)) out.set(u, { value: 1, from: 'batch defaults to 1' });
+  return out;
+}
+
 /**
  * `a` completed with the contexts of `index`: a new analysis object (the figures arrays are
  * copied where they change; what the incremental engine memoises is never modified in place).
+ * Precedence: the user's bindings, then the calling contexts, then the defaults the code states.
  */
 export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   const path = a.ir.programPath ?? a.ir.path;
   const { device, bindings } = a;
   let figures = a.figures;
   const opContexts: (OpInContext | undefined)[] = [];
+  const unboundAll = new Set<string>();
+  for (const f of a.figures) for (const u of f.unbound) unboundAll.add(u);
+  for (const f of a.functions) for (const u of f.figures.unbound) unboundAll.add(u);
+  for (const u of a.moduleFigures?.unbound ?? []) unboundAll.add(u);
+  const assumed = assumedDims(a, unboundAll, index);
+  const withAssumed = new Map(bindings);
+  for (const [k, v] of assumed) if (!withAssumed.has(k)) withAssumed.set(k, v.value);
+  const opAssumed: (Record<string, Assumed> | undefined)[] = [];
+  const used = (unbound: readonly string[]) => Object.fromEntries(unbound.filter((u) => assumed.has(u)).map((u) => [u, assumed.get(u)!]));
   a.ir.ops.forEach((op, i) => {
     const own = a.figures[i];
     if (complete(own) && !op.cost.unknown) return;
     const variants = index.ops.get(opKey(path, op.range.start.line, op.range.start.character));
-    if (!variants?.length) return;
+    const fallback = () => {
+      if (assumed.size === 0 || op.cost.unknown) return;
+      const f = evaluateCost(op.cost, op.dtype, device, withAssumed, op.repeat);
+      if (!complete(f)) return;
+      if (figures === a.figures) figures = a.figures.slice();
+      figures[i] = f;
+      opAssumed[i] = used(own.unbound);
+    };
+    if (!variants?.length) return fallback();
     let best: { f: CostFigures; v: ContextOp } | undefined;
-    for (const v of variants) {
-      const f = evaluateCost(v.cost, v.dtype, device, bindings, v.repeat);
-      if (!complete(f) || v.cost.unknown) continue;
-      if (!best || larger(f, best.f)) best = { f, v };
+    let usedAssumed: Record<string, Assumed> | undefined;
+    for (const b of assumed.size ? [bindings, withAssumed] : [bindings]) {
+      for (const v of variants) {
+        const f = evaluateCost(v.cost, v.dtype, device, b, v.repeat);
+        if (!complete(f) || v.cost.unknown) continue;
+        if (!best || larger(f, best.f)) best = { f, v };
+      }
+      if (best) {
+        if (b === withAssumed) usedAssumed = used(evaluateCost(best.v.cost, best.v.dtype, device, bindings, best.v.repeat).unbound);
+        break;
+      }
     }
-    if (!best) return;
+    if (!best) return fallback();
+    if (usedAssumed) opAssumed[i] = usedAssumed;
     if (figures === a.figures) figures = a.figures.slice();
     figures[i] = best.f;
     opContexts[i] = { figures: best.f, context: best.v.context, count: variants.length, inputs: best.v.inputs, output: best.v.output };
   });
-  const functions = a.functions.map((ff) => functionInContext(ff, index.functions.get(fnKey(path, ff.summary.name)), a));
-  const total = fileTotal(a, functions);
-  return { ...a, figures, opContexts, functions, total: total.figures, totalOf: total.of };
+  const functions = a.functions.map((ff) => {
+    const variants = index.functions.get(fnKey(path, ff.summary.name));
+    let done = functionInContext(ff, variants, a, bindings);
+    if (!done.context && !complete(done.figures) && assumed.size > 0 && variants?.length) {
+      const again = functionInContext(ff, variants, a, withAssumed);
+      if (again.context) {
+        const raw = evaluateCost({ flops: variants[0].flops, otherFlops: variants[0].otherFlops, bytes: variants[0].bytes }, 'fp32', device, bindings);
+        done = { ...again, assumed: used([...new Set([...raw.unbound, ...ff.figures.unbound])]) };
+      }
+    }
+    if (done.context || complete(done.figures) || assumed.size === 0) return done;
+    const s = ff.summary;
+    const f = evaluateCost({ flops: s.flops, otherFlops: s.otherFlops, bytes: s.bytes }, dtypeOf(a, s), device, withAssumed);
+    if (!complete(f)) return done;
+    return { ...done, figures: f, assumed: used(done.figures.unbound), ...(s.trains ? { trainingFlops: f.flops === null ? null : 3 * f.flops } : {}) };
+  });
+  let moduleFigures = a.moduleFigures;
+  let moduleAssumed: Record<string, Assumed> | undefined;
+  const m = a.ir.moduleSummary;
+  if (moduleFigures && m && !complete(moduleFigures) && assumed.size > 0) {
+    const f = evaluateCost({ flops: m.flops, otherFlops: m.otherFlops, bytes: m.bytes }, a.ir.facts.defaultDtype ?? a.settings.defaultDtype, device, withAssumed);
+    if (complete(f)) {
+      moduleAssumed = used(moduleFigures.unbound);
+      moduleFigures = f;
+    }
+  }
+  const total = fileTotal({ ...a, moduleFigures }, functions);
+  const totalAssumed = total.of === 'top-level code' ? moduleAssumed : functions.find((f) => f.summary.name === total.of)?.assumed;
+  return {
+    ...a,
+    figures,
+    opContexts,
+    opAssumed,
+    functions,
+    moduleFigures,
+    total: total.figures,
+    totalOf: total.of,
+    ...(total.reasons?.length ? { totalReasons: total.reasons } : {}),
+    ...(totalAssumed && Object.keys(totalAssumed).length ? { totalAssumed } : {}),
+  };
 }
 
-function functionInContext(ff: FunctionFigures, variants: ContextFunction[] | undefined, a: Analysis): FunctionFigures {
+function functionInContext(ff: FunctionFigures, variants: ContextFunction[] | undefined, a: Analysis, bindings: Map<string, number>): FunctionFigures {
   const reasons = ff.summary.reasons;
   const withTraining = (x: FunctionFigures, trains: boolean | undefined, flops: number | null): FunctionFigures =>
     trains ? { ...x, trainingFlops: flops === null ? null : 3 * flops } : x;
@@ -110,7 +203,7 @@ function functionInContext(ff: FunctionFigures, variants: ContextFunction[] | un
   const dtype = ff.figures.peak !== undefined ? dtypeOf(a, ff.summary) : a.settings.defaultDtype;
   let best: { f: CostFigures; v: ContextFunction } | undefined;
   for (const v of variants) {
-    const f = evaluateCost({ flops: v.flops, otherFlops: v.otherFlops, bytes: v.bytes }, dtype, a.device, a.bindings);
+    const f = evaluateCost({ flops: v.flops, otherFlops: v.otherFlops, bytes: v.bytes }, dtype, a.device, bindings);
     if (!complete(f)) continue;
     if (!best || larger(f, best.f)) best = { f, v };
   }
@@ -137,19 +230,36 @@ function dtypeOf(a: Analysis, s: FunctionSummary) {
   return op?.dtype ?? a.ir.facts.defaultDtype ?? a.settings.defaultDtype;
 }
 
-function fileTotal(a: Analysis, functions: FunctionFigures[]): { figures: CostFigures; of?: string } {
+interface Candidate {
+  f: CostFigures;
+  of: string;
+  reasons?: Reason[];
+}
+
+/**
+ * The file's total: its entry point's figures (the largest entry when several), else its most
+ * expensive function's; null figures (with the dims to bind) rather than a number that leaves
+ * out what an entry point does; the reasons when the chosen figures are incomplete.
+ */
+function fileTotal(a: Analysis, functions: FunctionFigures[]): { figures: CostFigures; of?: string; reasons?: Reason[] } {
   const entries = new Set(a.ir.entries ?? []);
-  const pick = (cands: { f: CostFigures; of: string }[]) => {
-    let best: { f: CostFigures; of: string } | undefined;
+  const pick = (cands: Candidate[]) => {
+    let best: Candidate | undefined;
     for (const c of cands) if (c.f.flops !== null && (!best || larger(c.f, best.f))) best = c;
     return best;
   };
-  const fromEntries: { f: CostFigures; of: string }[] = [];
-  if (entries.has('<module>') && a.moduleFigures) fromEntries.push({ f: a.moduleFigures, of: 'top-level code' });
-  for (const ff of functions) if (entries.has(ff.summary.name)) fromEntries.push({ f: ff.figures, of: ff.summary.name });
+  const works = (c: Candidate | undefined) => !!c && ((c.f.flops ?? 0) > 0 || (c.f.otherFlops ?? 0) > 0);
+  const fromEntries: Candidate[] = [];
+  if (entries.has('<module>') && a.moduleFigures) fromEntries.push({ f: a.moduleFigures, of: 'top-level code', reasons: a.ir.moduleSummary?.reasons });
+  for (const ff of functions) if (entries.has(ff.summary.name)) fromEntries.push({ f: ff.figures, of: ff.summary.name, reasons: ff.reasons });
   const e = pick(fromEntries);
-  if (e && ((e.f.flops ?? 0) > 0 || (e.f.otherFlops ?? 0) > 0)) return { figures: e.f, of: e.of };
-  const fn = pick(functions.map((ff) => ({ f: ff.figures, of: ff.summary.name })));
-  if (fn && ((fn.f.flops ?? 0) > 0 || (fn.f.otherFlops ?? 0) > 0)) return { figures: fn.f, of: fn.of };
+  if (works(e)) return { figures: e!.f, of: e!.of, reasons: e!.reasons };
+  // An entry point whose figures wait for dims: the total says so, never 0.
+  const waiting = fromEntries.find((c) => c.f.flops === null);
+  if (waiting) return { figures: waiting.f, of: waiting.of, reasons: waiting.reasons };
+  const fn = pick(functions.map((ff) => ({ f: ff.figures, of: ff.summary.name, reasons: ff.reasons })));
+  if (works(fn)) return { figures: fn!.f, of: fn!.of, reasons: fn!.reasons };
+  const symbolic = functions.find((ff) => ff.figures.flops === null && ff.figures.unbound.length > 0);
+  if (symbolic) return { figures: symbolic.figures, of: symbolic.summary.name, reasons: symbolic.reasons };
   return { figures: a.total };
 }

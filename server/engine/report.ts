@@ -26,6 +26,8 @@ export interface JsonOp {
   context?: JsonContext;
   /** How many distinct contexts ran the op, when more than one (the figures are the largest's). */
   contexts?: number;
+  /** Stated defaults the figures used: `{"t": {"value": 1024, "from": "assert at line 172"}}`. */
+  assumed?: Record<string, { value: number; from: string }>;
 }
 
 /** A calling context: the entry point's file, 0-based line of the call, and function. */
@@ -65,10 +67,11 @@ export interface JsonFile {
     contexts?: number;
     /** Forward plus backward FLOPs of a training step (backward = 2× forward, matmul-class work). */
     trainingFlops?: number | null;
+    assumed?: Record<string, { value: number; from: string }>;
   }[];
   diagnostics: { code: string; severity: string; message: string; range: Range }[];
   unmodelled: { name: string; range: Range }[];
-  totals: { flops: number | null; otherFlops: number | null; bytes: number | null; timeSeconds: number | null; of?: string };
+  totals: { flops: number | null; otherFlops: number | null; bytes: number | null; timeSeconds: number | null; of?: string; incomplete?: boolean; reasons?: JsonReason[]; assumed?: Record<string, { value: number; from: string }> };
 }
 
 export interface JsonReport {
@@ -96,7 +99,7 @@ function reasonJson(r: Reason, rel?: (p: string) => string): JsonReason {
 }
 
 /** One op with its figures, as the JSON report and the editor's custom requests show it. */
-export function opJson(op: TensorOp, f: CostFigures, ctx?: OpInContext, rel?: (p: string) => string): JsonOp {
+export function opJson(op: TensorOp, f: CostFigures, ctx?: OpInContext, rel?: (p: string) => string, assumed?: Record<string, { value: number; from: string }>): JsonOp {
   const formula = op.repeat ? op.cost.flops.mul(op.repeat) : op.cost.flops;
   return {
     kind: op.kind,
@@ -117,6 +120,7 @@ export function opJson(op: TensorOp, f: CostFigures, ctx?: OpInContext, rel?: (p
     unbound: f.unbound,
     ...(op.repeat ? { repeat: op.repeat.toString() } : {}),
     ...(ctx ? { context: contextJson(ctx.context, rel), ...(ctx.count > 1 ? { contexts: ctx.count } : {}) } : {}),
+    ...(assumed && Object.keys(assumed).length ? { assumed } : {}),
   };
 }
 
@@ -124,8 +128,8 @@ export function fileJson(a: Analysis, rel?: (p: string) => string): JsonFile {
   return {
     path: a.ir.path,
     language: a.ir.language,
-    ops: a.ir.ops.map((op, i) => opJson(op, a.figures[i], a.opContexts?.[i], rel)),
-    functions: a.functions.map(({ summary, figures, incomplete, reasons, context, contexts, trainingFlops, upperBound }) => ({
+    ops: a.ir.ops.map((op, i) => opJson(op, a.figures[i], a.opContexts?.[i], rel, a.opAssumed?.[i])),
+    functions: a.functions.map(({ summary, figures, incomplete, reasons, context, contexts, trainingFlops, upperBound, assumed }) => ({
       name: summary.name,
       range: summary.range,
       ...fig(figures),
@@ -139,10 +143,11 @@ export function fileJson(a: Analysis, rel?: (p: string) => string): JsonFile {
       ...(reasons?.length ? { reasons: reasons.map((r) => reasonJson(r, rel)) } : {}),
       ...(context ? { context: contextJson(context, rel), ...(contexts && contexts > 1 ? { contexts } : {}) } : {}),
       ...(trainingFlops !== undefined ? { trainingFlops } : {}),
+      ...(assumed && Object.keys(assumed).length ? { assumed } : {}),
     })),
     diagnostics: a.findings.map((d) => ({ code: d.code, severity: d.severity, message: d.message, range: d.range })),
     unmodelled: a.ir.unmodelled,
-    totals: { ...fig(a.total), ...(a.totalOf ? { of: a.totalOf } : {}) },
+    totals: { ...fig(a.total), ...(a.totalOf ? { of: a.totalOf } : {}), ...(a.totalReasons?.length ? { incomplete: true, reasons: a.totalReasons.map((r) => reasonJson(r, rel)) } : {}), ...(a.totalAssumed ? { assumed: a.totalAssumed } : {}) },
   };
 }
 

@@ -37,9 +37,10 @@ describe('tensorcost check', () => {
     assert.equal(op.bytes, 3 * 4096 ** 2 * 4);
     assert.equal(op.bound, 'compute');
     assert.ok(Math.abs(op.timeSeconds - (2 * 4096 ** 3) / 19.5e12) < 1e-12);
+    // Numbers first (docs/whole-program.md): an unbound batch is 1, and the report says so.
     const fn = f.functions.find((x: any) => x.name === 'scores');
-    assert.equal(fn.flops, null);
-    assert.deepEqual(fn.unbound, ['batch']);
+    assert.equal(fn.flops, 2097152);
+    assert.deepEqual(fn.assumed, { batch: { value: 1, from: 'batch defaults to 1' } });
     assert.equal(fn.flopsFormula, '2097152*batch');
     assert.ok(f.diagnostics.some((d: any) => d.code === 'TC002' && d.severity === 'error'));
   });

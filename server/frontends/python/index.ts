@@ -127,7 +127,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     signals: collectSignals(statements, text, state.signals, state.doc.texts, state.doc.lines, state.doc.position),
   };
   if (session) {
-    ir.captured = { ops: session.ops, functions: session.functions };
+    ir.captured = { ops: session.ops, functions: session.functions, bounds: [...session.bounds] };
     ir.programPath = self;
     ir.dependencies = session.dependencies;
     const m = it.moduleAcc;

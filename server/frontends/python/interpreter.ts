@@ -17,7 +17,7 @@ import { BuiltinCtx, FUNCTIONS, LIBRARY_ROOTS, TENSOR_METHODS, canonical } from 
 import { matmulValues } from './builtins/gemm';
 import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
-import { CALL_CONSTANTS, adaptCall, isConfigFactory, isNotCompute } from './aliases';
+import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 
@@ -512,6 +512,7 @@ export class Interpreter {
     // The step budget is per function analysed: a long file cannot starve its last functions,
     // and a function's result does not depend on what was analysed before it (caching).
     this.counter.steps = 0;
+    this.bounds = {};
     const frame = this.newFrame(fn, true);
     frame.entry = this.isEntry(fn);
     // A copy of the representative instance: what this method assigns to `self` (an `__init__`
@@ -533,7 +534,31 @@ export class Interpreter {
       upperBound: frame.acc.upperBound,
       ...(frame.acc.reasons?.length ? { reasons: frame.acc.reasons } : {}),
       ...(frame.acc.trains ? { trains: true } : {}),
+      ...(Object.keys(this.bounds).length ? { bounds: this.bounds } : {}),
     };
+  }
+
+  /**
+   * Dims the function bounds itself (`assert t <= self.config.block_size`): a stated default for
+   * a dim nothing else binds (docs/whole-program.md, "numbers first"), kept on the summary.
+   */
+  private bounds: Record<string, { value: number; line: number }> = {};
+
+  private noteBound(s: Node, frame: Frame): void {
+    const cmp = s.namedChild(0);
+    if (cmp?.type !== 'comparison_operator') return;
+    const [left, right] = cmp.namedChildren;
+    const op = cmp.children.find((c) => c && !c.isNamed)?.text;
+    if (!left || !right || (op !== '<=' && op !== '<')) return;
+    const dim = asDim(this.eval(left, frame));
+    const limit = asDim(this.eval(right, frame))?.constValue();
+    const syms = dim ? [...dim.freeSymbols()] : [];
+    if (!dim || limit === undefined || syms.length !== 1 || !dim.equals(Poly.sym(syms[0])) || /^_\d+$/.test(syms[0])) return;
+    const value = op === '<' ? limit - 1 : limit;
+    if (!Number.isSafeInteger(value) || value <= 0) return;
+    if (frame.report) this.bounds[syms[0]] = { value, line: s.startPosition.row };
+    // Other files' figures may hold the same dim (`t` of `GPT.forward`, called from a script).
+    this.options.program?.noteBound(syms[0], { value, line: s.startPosition.row, path: this.path });
   }
 
   /** When the step budget ran out, the figures say so (never a silently truncated total). */
@@ -735,7 +760,9 @@ export class Interpreter {
     addAcc(caller.acc, frame.acc, caller.multiplier);
     if (frame.context && this.options.program && fn.node.type !== 'lambda') {
       const a = frame.acc;
-      if (!a.flops.isZero() || !a.otherFlops.isZero() || a.reasons?.length) {
+      {
+        // Zero-cost contexts count too: `get_lr(iter_num)` computes nothing on tensors when called
+        // with an int, which its own analysis (an unknown parameter) cannot tell.
         this.options.program.captureFunction({
           path: this.path,
           name: fn.qualName,
@@ -821,10 +848,19 @@ export class Interpreter {
         return this.execIf(s, frame);
       case 'for_statement':
         return this.execFor(s, frame);
-      case 'while_statement':
-        return this.execBody(s.childForFieldName('body'), frame);
+      case 'while_statement': {
+        // The trip count of a `while` loop is not known statically: one trip is counted, and
+        // the figures say so when the body computes anything (never a silent undercount).
+        const before = frame.acc.flops.add(frame.acc.otherFlops);
+        this.execBody(s.childForFieldName('body'), frame);
+        if (!frame.acc.flops.add(frame.acc.otherFlops).equals(before)) addReason(frame.acc, this.reasonAt(s.childForFieldName('condition') ?? s, `\`while\` loop at line ${s.startPosition.row + 1}: trip count unknown, one trip counted`));
+        return;
+      }
       case 'with_statement':
         return this.execWith(s, frame);
+      case 'assert_statement':
+        this.noteBound(s, frame);
+        return;
       case 'try_statement':
         for (const c of s.namedChildren) if (c?.type === 'block') this.execBody(c, frame);
         return;
@@ -1323,8 +1359,12 @@ export class Interpreter {
     const left = clause.childForFieldName('left');
     const it = right ? this.eval(right, frame) : UNKNOWN;
     const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc };
-    if (left) this.bindTarget(left, it.kind === 'tuple' ? it.items[0] ?? UNKNOWN : it.kind === 'range' ? int(Poly.sym(left.text)) : UNKNOWN, sub);
+    // Iterating a tensor gives its rows: `[data[i:i+T] for i in ix]` with `ix` of shape (B,).
+    const rows = it.kind === 'tensor' && it.type.shape && it.type.shape.length > 0 ? it.type.shape : undefined;
+    const first = it.kind === 'tuple' ? it.items[0] ?? UNKNOWN : it.kind === 'range' ? int(Poly.sym(left?.text ?? '_')) : rows ? (rows.length === 1 ? int(Poly.sym(this.fresh())) : tensor({ shape: rows.slice(1), dtype: (it as Extract<Value, { kind: 'tensor' }>).type.dtype })) : UNKNOWN;
+    if (left) this.bindTarget(left, first, sub);
     const item = this.eval(body, sub);
+    if (rows) return newList([item], this, frame, { repeat: rows[0] });
     if (it.kind === 'range') return newList([item], this, frame, { repeat: it.trips });
     if (it.kind === 'tuple') return newList([item], this, frame, { repeat: itemCounts(it).reduce((a, b) => a.add(b), Poly.ZERO) });
     return newList([item], this, frame);
@@ -1495,6 +1535,12 @@ export class Interpreter {
         }
         case '**': {
           const e = b.constValue();
+          const base = a.constValue();
+          // Constants are evaluated (`range(2**10)`), while exact in a double.
+          if (e !== undefined && base !== undefined && Number.isInteger(e) && e >= 0) {
+            const v = base ** e;
+            return Number.isSafeInteger(v) ? int(v) : { kind: 'float', value: v };
+          }
           if (e !== undefined && Number.isInteger(e) && e >= 0 && e <= 8) return int(a.pow(e));
           return UNKNOWN;
         }
@@ -1584,6 +1630,9 @@ export class Interpreter {
         if (Object.prototype.hasOwnProperty.call(CALL_CONSTANTS, name)) return CALL_CONSTANTS[name]();
         // Wrappers that return the module they wrap, to run it the same way (docs/whole-program.md).
         if (MODEL_WRAPPERS.test(name) && args[0]) return args[0];
+        if (GRAD_SCALER.test(name)) return { kind: 'ref', path: 'torch.amp.GradScaler()' };
+        const scaler = gradScalerMethod(name);
+        if (scaler) return scaler === 'identity' ? args[0] ?? UNKNOWN : NONE;
         const adapted = adaptCall(name, args);
         if (adapted) ({ name, args } = adapted);
         // `C = CN()`: an open config object; its attributes are set later or read as named dims.
@@ -1633,7 +1682,12 @@ export class Interpreter {
         if (builtin && callee.kind === 'unknown') return builtin(args, kwargs, this, frame);
         // `model(x)` on a parameter nothing says anything about: whatever it computes is missing.
         const vague = callee.kind === 'unknown' || (callee.kind === 'tensor' && callee.type.shape === null);
-        if (vague && passesModel(args, kwargs)) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
+        // A bare name (a parameter such as `model`) or a field of a module (`self.hook`) may be a
+        // model; a method of some unknown library object (`enc.decode(l)`) is only suspect when
+        // it is given a tensor whose shape is known.
+        const target = site.node.childForFieldName?.('function');
+        const named = target?.type === 'identifier' || (target?.type === 'attribute' && target.childForFieldName('object')?.text === 'self');
+        if (vague && (named ? passesModel(args, kwargs) : passesKnown(args, kwargs))) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
         return UNKNOWN;
       }
     }
@@ -1649,6 +1703,12 @@ const NOT_COMPUTE_ROOTS = /^(print|len|str|repr|format|logging|logger|log|warnin
 /** Whether a call is given a tensor or a model (what a call into unread code may compute on). */
 function passesModel(args: Value[], kwargs: Map<string, Value>): boolean {
   const computes = (v: Value) => v.kind === 'tensor' || v.kind === 'instance' || v.kind === 'module';
+  return args.some(computes) || [...kwargs.values()].some(computes);
+}
+
+/** Whether a call is given a tensor of known shape, or a model. */
+function passesKnown(args: Value[], kwargs: Map<string, Value>): boolean {
+  const computes = (v: Value) => (v.kind === 'tensor' && v.type.shape !== null) || v.kind === 'instance' || v.kind === 'module';
   return args.some(computes) || [...kwargs.values()].some(computes);
 }
 

@@ -60,6 +60,8 @@ export class ProgramSession {
   readonly counter = { steps: 0 };
   readonly ops: ContextOp[] = [];
   readonly functions: ContextFunction[] = [];
+  /** Dims the code bounds (`assert t <= block_size`), in any file this analysis ran through. */
+  readonly bounds = new Map<string, { value: number; line: number; path: string }>();
   /** Set when more contexts were met than are kept. */
   truncated = false;
 
@@ -120,6 +122,10 @@ export class ProgramSession {
     }
     this.counter.steps = steps;
     return it;
+  }
+
+  noteBound(dim: string, b: { value: number; line: number; path: string }): void {
+    if (!this.bounds.has(dim)) this.bounds.set(dim, b);
   }
 
   captureOp(op: ContextOp): void {

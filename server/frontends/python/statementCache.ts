@@ -41,7 +41,7 @@ interface Entry {
   unmodelled: Unmodelled[];
   summaries: FunctionSummary[];
   /** The calling contexts the statement's entry points recorded (docs/whole-program.md). */
-  captured?: { ops: ContextOp[]; functions: ContextFunction[] };
+  captured?: { ops: ContextOp[]; functions: ContextFunction[]; bounds?: [string, { value: number; line: number; path: string }][] };
 }
 
 export class StatementCache {
@@ -225,6 +225,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     if (!session || !e.captured) return;
     for (const o of e.captured.ops) session.captureOp(o);
     for (const f of e.captured.functions) session.captureFunction(f);
+    for (const [k, b] of e.captured.bounds ?? []) session.noteBound(k, b);
   };
 
   const byChunk = new Map<number, FunctionInfo[]>();
@@ -311,7 +312,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       continue;
     }
     it.resetFresh();
-    const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges, cops: session?.ops.length ?? 0, cfns: session?.functions.length ?? 0 };
+    const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges, cops: session?.ops.length ?? 0, cfns: session?.functions.length ?? 0, bounds: new Set(session?.bounds.keys() ?? []) };
     const own: FunctionSummary[] = [];
     for (const f of fns) {
       try {
@@ -327,7 +328,8 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       witnessKey += `\0${reach(chunk).join('\0')}`;
       continue;
     }
-    const captured = session && (session.ops.length > before.cops || session.functions.length > before.cfns) ? { ops: session.ops.slice(before.cops), functions: session.functions.slice(before.cfns) } : undefined;
+    const newBounds = session ? [...session.bounds].filter(([k]) => !before.bounds.has(k)) : [];
+    const captured = session && (session.ops.length > before.cops || session.functions.length > before.cfns || newBounds.length > 0) ? { ops: session.ops.slice(before.cops), functions: session.functions.slice(before.cfns), ...(newBounds.length ? { bounds: newBounds } : {}) } : undefined;
     // A statement whose contexts were cut by the session's bound is not cached: its replay would differ.
     if (session?.truncated) continue;
     const entry: Entry = {

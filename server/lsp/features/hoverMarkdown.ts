@@ -61,6 +61,8 @@ export function opHover(a: Analysis, index: number, measured: readonly MeasuredP
   rows.push(['shapes', symbolic === bound ? `\`${symbolic}\`` : `\`${symbolic}\` = \`${bound}\``]);
   rows.push(['dtype', op.dtype]);
   if (inContext) rows.push(['context', contextText(inContext.context, inContext.count)]);
+  const assumed = a.opAssumed?.[index];
+  if (assumed && Object.keys(assumed).length) rows.push(['assumed', assumedText(assumed)]);
   if (op.cost.unknown && !inContext) rows.push(['cost', 'not computed: operand shapes unknown']);
   else {
     if (inContext && f.flops !== null) {
@@ -109,6 +111,11 @@ function renderPoly(p: Poly, b: Bindings, fmt: (n: number) => string): string {
   return v === null ? `\`${p.toString('pretty')}\`` : fmt(v);
 }
 
+/** "t = 1024 (assert at line 172), b = 1 (batch defaults to 1); bind them to change". */
+export function assumedText(assumed: Record<string, { value: number; from: string }>): string {
+  return Object.entries(assumed).map(([k, v]) => `\`${k}\` = ${v.value.toLocaleString('en-US')} (${v.from})`).join(', ') + '; bind to change';
+}
+
 /** "as called from `train.py:42` in `main`" (and how many contexts, when several). */
 export function contextText(c: ContextRef, count = 1): string {
   const file = c.path.slice(c.path.lastIndexOf('/') + 1);
@@ -127,6 +134,7 @@ export function functionHover(a: Analysis, fn: FunctionFigures, className?: stri
     rows.push(['FLOPs (inclusive)', `${f.flops !== null ? `${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})` : '?'}${upper ? ' — upper bound: an undecidable branch counted its more expensive side' : ''}`]);
     rows.push(['context', contextText(fn.context, fn.contexts)]);
   } else rows.push(['FLOPs (inclusive)', `\`${s.flops.toString('pretty')}\`${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})` : ''}${upper ? ' — upper bound: an undecidable branch counted its more expensive side' : ''}`]);
+  if (fn.assumed && Object.keys(fn.assumed).length) rows.push(['assumed', assumedText(fn.assumed)]);
   if (fn.trainingFlops !== undefined && fn.trainingFlops !== null) rows.push(['training FLOPs', `${flopsText(fn.trainingFlops)} per step (forward + backward, backward = 2× forward)`]);
   rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : `\`${s.otherFlops.toString('pretty')}\``]);
   rows.push(['bytes', f.bytes !== null ? bytesText(f.bytes) : `\`${s.bytes.toString('pretty')}\` B`]);

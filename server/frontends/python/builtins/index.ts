@@ -9,5 +9,6 @@ import './shapes';
 import './constructors';
 import './modules';
 import './complexAndMasks';
+import './data';
 
 export * from './registry';

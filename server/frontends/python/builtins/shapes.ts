@@ -163,7 +163,8 @@ defineMethod(['unbind'], (x, args, kw) => {
 });
 
 function joinValue(kind: 'cat' | 'stack', listV: Value | undefined, dimV: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
-  if (listV?.kind !== 'tuple' || (listV.repeat && !listV.repeat.equals(Poly.ONE))) return UNKNOWN;
+  if (listV?.kind === 'tuple' && listV.repeat && !listV.repeat.equals(Poly.ONE)) return joinRepeated(kind, listV.items[0], listV.repeat, dimV, site, ctx);
+  if (listV?.kind !== 'tuple') return UNKNOWN;
   const ts = listV.items.map((v) => (v.kind === 'tensor' ? v.type : undefined));
   if (ts.length === 0 || ts.some((t) => !t)) return UNKNOWN;
   const types = ts as TensorType[];
@@ -176,6 +177,22 @@ function joinValue(kind: 'cat' | 'stack', listV: Value | undefined, dimV: Value 
   const size = dtype ?? ctx.opContext().dtype;
   const bytes = tensorBytes(r.shape, size).scale(2);
   return ctx.record({ kind: 'copy', output: { shape: r.shape, dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, types);
+}
+/**
+ * `torch.stack([x[i:i+T] for i in ix])`: one item repeated n times (a comprehension over a tensor
+ * or a range) stacks into a new dim of size n, or concatenates into n times the dim.
+ */
+function joinRepeated(kind: 'cat' | 'stack', item: Value | undefined, n: Poly, dimV: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  if (item?.kind !== 'tensor' || !item.type.shape) return UNKNOWN;
+  const s = item.type.shape;
+  const rank = kind === 'stack' ? s.length + 1 : s.length;
+  const d0 = intOf(dimV) ?? 0;
+  const d = d0 < 0 ? d0 + rank : d0;
+  if (d < 0 || d >= rank) return UNKNOWN;
+  const shape = kind === 'stack' ? [...s.slice(0, d), n, ...s.slice(d)] : s.map((x, i) => (i === d ? x.mul(n) : x));
+  const dtype = item.type.dtype;
+  const bytes = tensorBytes(shape, dtype ?? ctx.opContext().dtype).scale(2);
+  return ctx.record({ kind: 'copy', output: { shape, dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [item.type]);
 }
 defineFunction(names('cat', 'concat', 'concatenate'), (args, kw, site, ctx) => joinValue('cat', args[0] ?? kw.get('tensors') ?? kw.get('arrays'), args[1] ?? kw.get('dim') ?? kw.get('axis'), site, ctx));
 defineFunction(names('stack'), (args, kw, site, ctx) => joinValue('stack', args[0] ?? kw.get('tensors') ?? kw.get('arrays'), args[1] ?? kw.get('dim') ?? kw.get('axis'), site, ctx));
