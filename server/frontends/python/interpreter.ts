@@ -1077,6 +1077,7 @@ export class Interpreter {
     let trips: Poly = Poly.ONE;
     let item: Value = UNKNOWN;
     const it = this.eval(right, frame);
+    if (it.kind === 'tuple' && it.unknownTrips) addReason(frame.acc, this.reasonAt(right, `loop at line ${s.startPosition.row + 1}: ${it.unknownTrips} is unknown, one trip counted`));
     if (it.kind === 'tuple') {
       const groups = groupItems(it);
       if (groups.length === 1) {
@@ -1686,8 +1687,11 @@ export class Interpreter {
         // model; a method of some unknown library object (`enc.decode(l)`) is only suspect when
         // it is given a tensor whose shape is known.
         const target = site.node.childForFieldName?.('function');
-        const named = target?.type === 'identifier' || (target?.type === 'attribute' && target.childForFieldName('object')?.text === 'self');
-        if (vague && (named ? passesModel(args, kwargs) : passesKnown(args, kwargs))) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
+        const bare = target?.type === 'identifier';
+        const field = target?.type === 'attribute' && target.childForFieldName('object')?.text === 'self';
+        // Calling a parameter nothing says anything about (`model(data)` in `train(model, ...)`)
+        // may run a whole model, whatever it is given.
+        if (vague && (bare || (field ? passesModel(args, kwargs) : passesKnown(args, kwargs)))) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
         return UNKNOWN;
       }
     }

@@ -158,6 +158,7 @@ export const BUILTINS: Record<string, Builtin> = {
       items: v.items.map((x, i) => ({ kind: 'tuple', items: [single ? int(Poly.sym('i')) : int(i), x] }) as Value),
       repeat: v.repeat,
       counts: v.counts,
+      ...(v.unknownTrips ? { unknownTrips: v.unknownTrips } : {}),
     };
   },
   zip: (args) => {

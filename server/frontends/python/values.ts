@@ -24,7 +24,7 @@ export type Value =
    * holds the item built in the loop body once per trip). `sequential` marks `nn.Sequential`,
    * which calling runs item after item.
    */
-  | { kind: 'tuple'; items: Value[]; list?: boolean; repeat?: Poly; counts?: Poly[]; sequential?: boolean }
+  | { kind: 'tuple'; items: Value[]; list?: boolean; repeat?: Poly; counts?: Poly[]; sequential?: boolean; unknownTrips?: string }
   /** `range(...)` with its trip count. */
   | { kind: 'range'; trips: Poly }
   | { kind: 'dict'; entries: Map<string, Value> }

@@ -10,5 +10,6 @@ import './constructors';
 import './modules';
 import './complexAndMasks';
 import './data';
+import './datasets';
 
 export * from './registry';

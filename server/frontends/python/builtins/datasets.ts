@@ -1,0 +1,103 @@
+/**
+ * Datasets and data loaders as training scripts use them (`DataLoader(CIFAR10(...), batch_size=128)`,
+ * `for inputs, targets in trainloader`): the batch a loop body gets, and how many batches an
+ * epoch has. The standard torchvision datasets have known sample shapes and sizes; a transform's
+ * crop gives an image folder's sample shape. A loader over a dataset of unknown size is iterated
+ * once, and the figures say so (docs/whole-program.md, never a silent number).
+ */
+import { Poly } from '../../../core/symbolic';
+import { UNKNOWN, Value, asDim, int, tensor } from '../values';
+import { defineFunction } from './registry';
+
+/** How a dataset is represented: its sample (a tuple of values) and its length when known. */
+const SAMPLE = '__sample__';
+const LENGTH = '__len__';
+const CROP = '__crop__';
+
+function dataset(sample: Value[], length: number | Poly | undefined): Value {
+  const entries = new Map<string, Value>([[SAMPLE, { kind: 'tuple', items: sample }]]);
+  if (length !== undefined) entries.set(LENGTH, int(length));
+  return { kind: 'dict', entries };
+}
+
+const image = (c: number, h: number | Poly, w: number | Poly): Value => tensor({ shape: [Poly.const(c), typeof h === 'number' ? Poly.const(h) : h, typeof w === 'number' ? Poly.const(w) : w], dtype: 'fp32' });
+const label = (): Value => int(0);
+
+/** torchvision's datasets: channels, side, train and test sizes. */
+const KNOWN: Record<string, { c: number; side: number; train: number; test: number }> = {
+  CIFAR10: { c: 3, side: 32, train: 50_000, test: 10_000 },
+  CIFAR100: { c: 3, side: 32, train: 50_000, test: 10_000 },
+  MNIST: { c: 1, side: 28, train: 60_000, test: 10_000 },
+  FashionMNIST: { c: 1, side: 28, train: 60_000, test: 10_000 },
+  KMNIST: { c: 1, side: 28, train: 60_000, test: 10_000 },
+  SVHN: { c: 3, side: 32, train: 73_257, test: 26_032 },
+  STL10: { c: 3, side: 96, train: 5_000, test: 8_000 },
+};
+
+for (const [name, d] of Object.entries(KNOWN)) {
+  defineFunction([`torchvision.datasets.${name}`, `torchvision.datasets.${name.toLowerCase()}.${name}`], (args, kw) => {
+    const train = kw.get('train');
+    const split = kw.get('split');
+    const test = (train?.kind === 'bool' && train.value === false) || (split?.kind === 'str' && split.value === 'test');
+    const known = !(train?.kind === 'bool' && train.value === null);
+    const crop = cropOf(kw.get('transform'));
+    return dataset([image(d.c, crop ?? d.side, crop ?? d.side), label()], known ? (test ? d.test : d.train) : undefined);
+  });
+}
+
+// An image folder: the sample's side is the transform's crop; the number of images is the disk's.
+defineFunction(['torchvision.datasets.ImageFolder', 'torchvision.datasets.ImageNet'], (args, kw) => {
+  const crop = cropOf(kw.get('transform') ?? args[1]);
+  return dataset([crop ? image(3, crop, crop) : tensor({ shape: null, dtype: 'fp32' }), label()], undefined);
+});
+
+// `TensorDataset(x, y)`: rows of the tensors.
+defineFunction(['torch.utils.data.TensorDataset'], (args) => {
+  const first = args[0]?.kind === 'tensor' ? args[0].type.shape?.[0] : undefined;
+  return dataset(
+    args.map((a) => (a.kind === 'tensor' && a.type.shape ? tensor({ shape: a.type.shape.slice(1), dtype: a.type.dtype }) : UNKNOWN)),
+    first,
+  );
+});
+
+/** A transform pipeline's output side: the last crop or resize to one int (`RandomResizedCrop(224)`). */
+function cropOf(v: Value | undefined): number | undefined {
+  if (v?.kind !== 'dict') return undefined;
+  const c = v.entries.get(CROP);
+  return c ? asDim(c)?.constValue() : undefined;
+}
+
+const CROPS = ['RandomResizedCrop', 'CenterCrop', 'RandomCrop', 'Resize'];
+for (const t of CROPS) {
+  defineFunction([`torchvision.transforms.${t}`, `torchvision.transforms.v2.${t}`], (args, kw) => {
+    const size = args[0] ?? kw.get('size');
+    const n = asDim(size)?.constValue() ?? (size?.kind === 'tuple' && size.items.length === 2 ? asDim(size.items[0])?.constValue() : undefined);
+    // `Resize(256)` resizes the short side only: the crop after it decides the shape.
+    return { kind: 'dict', entries: new Map(n !== undefined && (t !== 'Resize' || size?.kind === 'tuple') ? [[CROP, int(n)]] : []) };
+  });
+}
+defineFunction(['torchvision.transforms.Compose', 'torchvision.transforms.v2.Compose'], (args) => {
+  const list = args[0];
+  let crop: Value | undefined;
+  if (list?.kind === 'tuple') for (const t of list.items) if (t.kind === 'dict' && t.entries.has(CROP)) crop = t.entries.get(CROP);
+  return { kind: 'dict', entries: new Map(crop ? [[CROP, crop]] : []) };
+});
+
+/**
+ * `DataLoader(dataset, batch_size=B)`: a list of one batch repeated once per batch of the epoch
+ * (`ceil(len / B)`, `floor` with `drop_last`), so `for x, y in loader` multiplies its body by it.
+ */
+defineFunction(['torch.utils.data.DataLoader', 'torch.utils.data.dataloader.DataLoader'], (args, kw) => {
+  const ds = args[0] ?? kw.get('dataset');
+  const b = asDim(kw.get('batch_size') ?? args[1]) ?? (kw.has('batch_size') ? undefined : Poly.ONE);
+  const sample = ds?.kind === 'dict' ? ds.entries.get(SAMPLE) : undefined;
+  if (!b || sample?.kind !== 'tuple') return UNKNOWN;
+  const batch: Value = {
+    kind: 'tuple',
+    items: sample.items.map((x) => (x.kind === 'tensor' && x.type.shape ? tensor({ shape: [b, ...x.type.shape], dtype: x.type.dtype }) : x.kind === 'int' ? tensor({ shape: [b], dtype: 'int64' }) : x)),
+  };
+  const n = ds?.kind === 'dict' ? asDim(ds.entries.get(LENGTH)) : undefined;
+  const dropLast = kw.get('drop_last');
+  const trips = n ? (dropLast?.kind === 'bool' && dropLast.value ? n.floordiv(b) : n.ceildiv(b)) : undefined;
+  return { kind: 'tuple', list: true, items: [batch], repeat: trips ?? Poly.ONE, ...(trips ? {} : { unknownTrips: 'the data loader’s number of batches (its dataset’s size is not known)' }) };
+});
