@@ -154,14 +154,14 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   const functions = a.functions.map((ff) => {
     const variants = index.functions.get(fnKey(path, ff.summary.name));
     let done = functionInContext(ff, variants, a, bindings);
-    if (!done.context && !complete(done.figures) && assumed.size > 0 && variants?.length) {
+    if (!done.context && (!complete(done.figures) || done.incomplete) && assumed.size > 0 && variants?.length) {
       const again = functionInContext(ff, variants, a, withAssumed);
       if (again.context) {
         const raw = evaluateCost({ flops: variants[0].flops, otherFlops: variants[0].otherFlops, bytes: variants[0].bytes }, 'fp32', device, bindings);
         done = { ...again, assumed: used([...new Set([...raw.unbound, ...ff.figures.unbound])]) };
       }
     }
-    if (done.context || complete(done.figures) || assumed.size === 0) return done;
+    if (done.context || (complete(done.figures) && !done.incomplete) || assumed.size === 0) return done;
     const s = ff.summary;
     const f = evaluateCost({ flops: s.flops, otherFlops: s.otherFlops, bytes: s.bytes }, dtypeOf(a, s), device, withAssumed);
     if (!complete(f)) return done;
@@ -254,6 +254,9 @@ function fileTotal(a: Analysis, functions: FunctionFigures[]): { figures: CostFi
   for (const ff of functions) if (entries.has(ff.summary.name)) fromEntries.push({ f: ff.figures, of: ff.summary.name, reasons: ff.reasons });
   const e = pick(fromEntries);
   if (works(e)) return { figures: e!.f, of: e!.of, reasons: e!.reasons };
+  // An entry point that computes nothing the engine could follow says why, never a silent 0.
+  const unsure = fromEntries.find((c) => c.reasons?.length);
+  if (unsure) return { figures: unsure.f, of: unsure.of, reasons: unsure.reasons };
   // An entry point whose figures wait for dims: the total says so, never 0.
   const waiting = fromEntries.find((c) => c.f.flops === null);
   if (waiting) return { figures: waiting.f, of: waiting.of, reasons: waiting.reasons };

@@ -54,7 +54,7 @@ export function isConfigFactory(name: string): boolean {
  * Library calls that set up training rather than compute on tensors (initialisers, optimisers,
  * gradient switches, seeding, devices): no op to model, so not listed as unmodelled either.
  */
-const NOT_COMPUTE = /^torch\.(nn\.init\.|optim\.|no_grad$|enable_grad$|inference_mode$|set_grad_enabled$|manual_seed$|cuda\.(is_available|is_bf16_supported|device_count|manual_seed|manual_seed_all|synchronize|set_device|current_device|empty_cache|max_memory_allocated|memory_allocated|reset_peak_memory_stats|get_device_name)$|device$|compile$|save$|load$|set_float32_matmul_precision$|backends\.|utils\.data\.|distributed\.(get_rank|get_world_size|is_initialized|barrier|init_process_group|destroy_process_group)$|nn\.utils\.clip_grad_norm_$|nn\.utils\.clip_grad_value_$)/;
+const NOT_COMPUTE = /^torch\.(nn\.init\.|optim\.|no_grad$|enable_grad$|inference_mode$|set_grad_enabled$|manual_seed$|cuda\.(is_available|is_bf16_supported|device_count|manual_seed|manual_seed_all|synchronize|set_device|current_device|empty_cache|max_memory_allocated|memory_allocated|reset_peak_memory_stats|get_device_name)$|device$|compile$|save$|load$|set_float32_matmul_precision$|backends\.|utils\.data\.|distributed\.(get_rank|get_world_size|is_initialized|barrier|init_process_group|destroy_process_group)$|accelerator\.(is_available|current_accelerator|device_count)$|nn\.utils\.clip_grad_norm_$|nn\.utils\.clip_grad_value_$)/;
 
 /**
  * A gradient scaler (`torch.cuda.amp.GradScaler()`) and its methods: `scaler.scale(loss)` is the

@@ -1013,6 +1013,7 @@ export class Interpreter {
     const fields = selfObj?.kind === 'instance' ? selfObj.fields : undefined;
     const before = fields ? new Map(fields) : undefined;
     const fieldSets: Map<string, Value>[] = [];
+    const branchAccs: Acc[] = [];
     let bestFields: Map<string, Value> | undefined;
     for (const b of branches) {
       if (fields && before) resetMap(fields, before);
@@ -1023,6 +1024,7 @@ export class Interpreter {
         this.execBody(b.childForFieldName('consequence'), sub);
       }
       envs.push(sub.env);
+      branchAccs.push(sub.acc);
       if (fields) fieldSets.push(new Map(fields));
       const score = this.score(sub.acc);
       if (score > bestScore || !best) {
@@ -1044,10 +1046,12 @@ export class Interpreter {
     if (!best) return;
     const differs = branches.length > 1 || !hasElse;
     if (differs && bestScore > 0) frame.acc.upperBound = true;
-    frame.acc.flops = frame.acc.flops.add(best.acc.flops);
-    frame.acc.otherFlops = frame.acc.otherFlops.add(best.acc.otherFlops);
-    frame.acc.bytes = frame.acc.bytes.add(best.acc.bytes);
-    frame.acc.upperBound ||= best.acc.upperBound;
+    addAcc(frame.acc, best.acc);
+    // What another branch could not model may be what runs: its reasons stand too.
+    for (const a of branchAccs) {
+      if (a.reasons) for (const x of a.reasons) addReason(frame.acc, x);
+      if (a.trains) frame.acc.trains = true;
+    }
     for (const [k, v] of best.env) {
       // Join: where the counted branch lost a tensor's shape (`scores + mask` with an unknown
       // mask) but another branch kept it, keep the shape; later ops stay costed.
@@ -1120,6 +1124,13 @@ export class Interpreter {
     } else if (it.kind === 'tensor' && it.type.shape && it.type.shape.length > 0) {
       trips = it.type.shape[0];
       item = tensor({ shape: it.type.shape.slice(1), dtype: it.type.dtype });
+    } else {
+      // Over something the engine cannot count: one trip, and the figures say so if it computes.
+      const before = frame.acc.flops.add(frame.acc.otherFlops);
+      this.bindTarget(left, item, frame);
+      this.execBody(body, frame);
+      if (!frame.acc.flops.add(frame.acc.otherFlops).equals(before)) addReason(frame.acc, this.reasonAt(right, `loop at line ${s.startPosition.row + 1}: trip count unknown, one trip counted`));
+      return;
     }
     this.bindTarget(left, item, frame);
     const saved = frame.multiplier;
@@ -1512,6 +1523,8 @@ export class Interpreter {
       if (b.kind === 'none' && a.kind !== 'unknown') return { kind: 'bool', value: (a.kind === 'none') === (op === 'is') };
       return { kind: 'bool', value: null };
     }
+    // `if __name__ == "__main__":`, `if init_from == 'scratch':`: strings compare as Python does.
+    if (a.kind === 'str' && b.kind === 'str' && (op === '==' || op === '!=')) return { kind: 'bool', value: (a.value === b.value) === (op === '==') };
     if (x === null || y === null || x === undefined || y === undefined) return { kind: 'bool', value: null };
     const r = { '<': x < y, '>': x > y, '<=': x <= y, '>=': x >= y, '==': x === y, '!=': x !== y }[op ?? ''];
     return { kind: 'bool', value: r ?? null };
@@ -1593,6 +1606,12 @@ export class Interpreter {
   kwargsOf(call: Node, frame: Frame): Map<string, Value> {
     const out = new Map<string, Value>();
     for (const c of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      // `DataLoader(ds, **train_kwargs)`: a dict of known keys passes them as keywords.
+      if (c?.type === 'dictionary_splat') {
+        const d = c.namedChild(0) ? this.eval(c.namedChild(0)!, frame) : UNKNOWN;
+        if (d.kind === 'dict') for (const [k, v] of d.entries) out.set(k, v);
+        continue;
+      }
       if (c?.type !== 'keyword_argument') continue;
       const name = c.childForFieldName('name')?.text;
       const value = c.childForFieldName('value');
@@ -1632,6 +1651,8 @@ export class Interpreter {
         // Wrappers that return the module they wrap, to run it the same way (docs/whole-program.md).
         if (MODEL_WRAPPERS.test(name) && args[0]) return args[0];
         if (GRAD_SCALER.test(name)) return { kind: 'ref', path: 'torch.amp.GradScaler()' };
+        // Optimisers and schedulers are objects whose methods compute nothing to model.
+        if (/^torch\.optim\.(lr_scheduler\.)?[A-Z]\w*$/.test(name)) return { kind: 'ref', path: `${name}()` };
         const scaler = gradScalerMethod(name);
         if (scaler) return scaler === 'identity' ? args[0] ?? UNKNOWN : NONE;
         const adapted = adaptCall(name, args);
@@ -1661,6 +1682,8 @@ export class Interpreter {
         if (callee.of.kind === 'tensor') {
           const h = TENSOR_METHODS.get(callee.name);
           if (h) return h(callee.of.type, args, kwargs, site, this.ctx(frame));
+          // A parameter nothing is known of is not necessarily a tensor: `optimizer.step()`.
+          if (callee.of.type.shape === null && NOT_TENSOR_METHODS.has(callee.name)) return UNKNOWN;
           return this.ctx(frame).unmodelled({ ...site, name: `Tensor.${callee.name}` });
         }
         return containerMethod(callee.of, callee.name, args, this, frame);
@@ -1697,6 +1720,9 @@ export class Interpreter {
     }
   }
 }
+
+/** Methods of objects that are not tensors (optimisers, modules, containers), called on unknowns. */
+const NOT_TENSOR_METHODS = new Set(['zero_grad', 'step', 'update', 'train', 'eval', 'parameters', 'named_parameters', 'state_dict', 'load_state_dict', 'items', 'keys', 'values', 'append', 'extend', 'get', 'add_param_group', 'modules', 'children', 'apply', 'log', 'info', 'write', 'close', 'flush', 'add_scalar', 'set_postfix', 'set_description']);
 
 /** Library wrappers whose value is the model they wrap. */
 const MODEL_WRAPPERS = /^(torch\.compile|torch\.nn\.parallel\.(DistributedDataParallel|DataParallel)|torch\.nn\.(DataParallel)|torch\.distributed\.fsdp\.(fully_sharded_data_parallel\.)?FullyShardedDataParallel|torch\.jit\.script|torch\.jit\.trace|(\w+\.)*(DDP|FSDP|DistributedDataParallel|FullyShardedDataParallel))$/;

@@ -89,7 +89,10 @@ defineFunction(['torchvision.transforms.Compose', 'torchvision.transforms.v2.Com
  */
 defineFunction(['torch.utils.data.DataLoader', 'torch.utils.data.dataloader.DataLoader'], (args, kw) => {
   const ds = args[0] ?? kw.get('dataset');
-  const b = asDim(kw.get('batch_size') ?? args[1]) ?? (kw.has('batch_size') ? undefined : Poly.ONE);
+  const given = kw.get('batch_size') ?? args[1];
+  // A batch size the engine cannot read (`args.batch_size` of an unknown parser) is a dim the
+  // user can bind, named as the keyword is.
+  const b = given ? asDim(given) ?? Poly.sym('batch_size') : Poly.ONE;
   const sample = ds?.kind === 'dict' ? ds.entries.get(SAMPLE) : undefined;
   if (!b || sample?.kind !== 'tuple') return UNKNOWN;
   const batch: Value = {
@@ -98,6 +101,11 @@ defineFunction(['torch.utils.data.DataLoader', 'torch.utils.data.dataloader.Data
   };
   const n = ds?.kind === 'dict' ? asDim(ds.entries.get(LENGTH)) : undefined;
   const dropLast = kw.get('drop_last');
-  const trips = n ? (dropLast?.kind === 'bool' && dropLast.value ? n.floordiv(b) : n.ceildiv(b)) : undefined;
+  const drop = dropLast?.kind === 'bool' && dropLast.value;
+  // Known sizes: the last, smaller batch counts as the fraction of a batch it is, so an epoch is
+  // exactly its samples (60,000 MNIST images, not 938 full batches of 64).
+  const nc = n?.constValue();
+  const bc = b.constValue();
+  const trips = n ? (drop ? n.floordiv(b) : nc !== undefined && bc !== undefined && bc > 0 ? Poly.const(nc / bc) : n.ceildiv(b)) : undefined;
   return { kind: 'tuple', list: true, items: [batch], repeat: trips ?? Poly.ONE, ...(trips ? {} : { unknownTrips: 'the data loader’s number of batches (its dataset’s size is not known)' }) };
 });
