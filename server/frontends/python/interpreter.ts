@@ -18,6 +18,8 @@ import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstrin
 import { CALL_CONSTANTS, adaptCall, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
+import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
+import { compareConstants, concatSequences, loopSteps, mergedEntry, repeatSequence, truthy } from './sequences';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
 class MethodInfo implements FunctionInfo {
@@ -140,6 +142,8 @@ export function rangeOf(n: Node): Range {
 const DEFAULT_ALIASES: Record<string, string> = {
   torch: 'torch', nn: 'torch.nn', F: 'torch.nn.functional', np: 'numpy', numpy: 'numpy', jnp: 'jax.numpy', jax: 'jax',
   einops: 'einops', tf: 'tensorflow',
+  // Python's own types, so that `isinstance(x, int)` can name them.
+  int: 'int', float: 'float', str: 'str', bool: 'bool', tuple: 'tuple', list: 'list', dict: 'dict',
 };
 
 /** Parameter names whose unknown value is a config object: attributes become named dims. */
@@ -601,7 +605,9 @@ export class Interpreter {
   construct(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame): Value {
     const inst: Value = { kind: 'instance', cls, fields: configFields(cls) };
     const init = findMethod(cls, '__init__', this.classes);
+    const layer = init ? undefined : libraryBase(cls, this, caller);
     if (init) this.callFunction(init, args, kwargs, caller, inst);
+    else if (layer) initLibraryLayer(inst, layer, args, kwargs, this, caller, cls.node);
     else {
       // Dataclasses take their fields positionally or by keyword.
       const names = [...cls.defaults.keys()];
@@ -886,7 +892,9 @@ export class Interpreter {
     let item: Value = UNKNOWN;
     const it = this.eval(right, frame);
     if (it.kind === 'tuple') {
-      const groups = groupItems(it);
+      // In order: a trip may set what the next reads (`in_channels = x`). Building modules, a
+      // short list runs trip by trip; else runs of the same item run once, times their length.
+      const groups = loopSteps(it, !frame.report, MAX_UNROLL, MAX_DISTINCT_ITEMS) ?? groupItems(it);
       if (groups.length === 1) {
         trips = groups[0].count;
         item = groups[0].item;
@@ -895,6 +903,7 @@ export class Interpreter {
         // per distinct item, weighted by how often that item occurs (bounded for huge literals).
         const saved = frame.multiplier;
         for (const g of groups.slice(0, MAX_DISTINCT_ITEMS)) {
+          if (frame.returned) break;
           frame.multiplier = saved.mul(g.count);
           this.bindTarget(left, g.item, frame);
           this.execBody(body, frame);
@@ -977,11 +986,13 @@ export class Interpreter {
     }
   }
 
-  private assign(a: Node, frame: Frame): void {
+  /** Runs an assignment and returns the value it bound. */
+  private assign(a: Node, frame: Frame): Value {
     const left = a.childForFieldName('left')!;
     const right = a.childForFieldName('right');
     const typeNode = a.childForFieldName('type');
-    let value: Value = right ? this.evalAssignedValue(left, right, frame) : UNKNOWN;
+    // `self.patch_size = ph, pw = pair(patch_size)`: the chain's inner assignment comes first.
+    let value: Value = right?.type === 'assignment' ? this.assign(right, frame) : right ? this.evalAssignedValue(left, right, frame) : UNKNOWN;
     if (typeNode) {
       const ann = parseAnnotation(typeNode, this, frame);
       if (ann.value?.kind === 'tensor' && ann.value.type.shape !== null && value.kind === 'tensor' && value.type.shape !== null) {
@@ -994,6 +1005,7 @@ export class Interpreter {
       }
     }
     this.bindTarget(left, value, frame);
+    return value;
   }
 
   /**
@@ -1054,7 +1066,14 @@ export class Interpreter {
   private augAssign(a: Node, frame: Frame): void {
     const left = a.childForFieldName('left')!;
     const op = a.childForFieldName('operator')?.text.replace('=', '') ?? '+';
-    const v = this.binary(op, this.eval(left, frame), this.eval(a.childForFieldName('right')!, frame), a, frame);
+    const cur = this.eval(left, frame);
+    const right = this.eval(a.childForFieldName('right')!, frame);
+    // `layers += [conv, bn, relu]` extends the list in place (inside a loop, once per trip).
+    if (op === '+' && cur.kind === 'tuple' && cur.list && right.kind === 'tuple') {
+      containerMethod(cur, 'extend', [right], this, frame);
+      return;
+    }
+    const v = this.binary(op, cur, right, a, frame);
     this.bindTarget(left, v, frame);
   }
 
@@ -1112,25 +1131,27 @@ export class Interpreter {
         return v;
       }
       case 'not_operator': {
-        const v = this.eval(n.childForFieldName('argument')!, frame);
-        return v.kind === 'bool' && v.value !== null ? { kind: 'bool', value: !v.value } : { kind: 'bool', value: null };
+        const t = truthy(this.eval(n.childForFieldName('argument')!, frame));
+        return { kind: 'bool', value: t === null ? null : !t };
       }
       case 'comparison_operator':
         return this.compare(n, frame);
       case 'boolean_operator': {
+        // Python's short circuit: `heads == 1 and dim_head == dim` is False once the left is;
+        // `x or default` is x when x is truthy, whatever the right side would be.
         const l = this.eval(n.childForFieldName('left')!, frame);
-        const r = this.eval(n.childForFieldName('right')!, frame);
         const op = n.childForFieldName('operator')?.text;
-        if (l.kind === 'bool' && r.kind === 'bool' && l.value !== null && r.value !== null) return { kind: 'bool', value: op === 'and' ? l.value && r.value : l.value || r.value };
-        if (op === 'or' && l.kind === 'none') return r;
+        const lt = truthy(l);
+        if (lt !== null && (op === 'and') !== lt) return l;
+        const r = this.eval(n.childForFieldName('right')!, frame);
+        if (lt !== null) return r;
+        const rt = truthy(r);
+        if (op === 'and' && rt === false) return { kind: 'bool', value: false };
+        if (op === 'or' && rt === true) return { kind: 'bool', value: true };
         return { kind: 'bool', value: null };
       }
-      case 'conditional_expression': {
-        const [a, c, b] = n.namedChildren;
-        const cond = c ? this.eval(c, frame) : UNKNOWN;
-        if (cond.kind === 'bool' && cond.value === false && b) return this.eval(b, frame);
-        return a ? this.eval(a, frame) : UNKNOWN;
-      }
+      case 'conditional_expression':
+        return this.evalConditional(n, frame);
       case 'subscript':
         return this.evalSubscript(n, frame);
       case 'list_comprehension':
@@ -1141,6 +1162,33 @@ export class Interpreter {
       default:
         return UNKNOWN;
     }
+  }
+
+  /**
+   * `a if cond else b`. Undecidable, both arms run on their own accumulators and the costlier is
+   * counted, as an upper bound (like an undecidable `if`); its value is the result. Arms of equal
+   * cost (module constructions, say) give the more substantial value: a module over an
+   * `nn.Identity()` or None, so a projection built on one arm is not lost.
+   */
+  private evalConditional(n: Node, frame: Frame): Value {
+    const [a, c, b] = n.namedChildren;
+    const t = c ? truthy(this.eval(c, frame)) : null;
+    if (t === false && b) return this.eval(b, frame);
+    if (t === true || !b) return a ? this.eval(a, frame) : UNKNOWN;
+    const arms = [a, b].filter((x): x is Node => !!x).map((arm) => {
+      const sub: Frame = { ...frame, acc: emptyAcc() };
+      const value = this.eval(arm, sub);
+      return { value, acc: sub.acc, score: this.score(sub.acc) };
+    });
+    if (arms.length < 2) return arms[0]?.value ?? UNKNOWN;
+    const weight = (v: Value) => (v.kind === 'none' || v.kind === 'unknown' ? 0 : v.kind === 'module' && v.cls === 'Identity' ? 1 : 2);
+    const [x, y] = arms;
+    const best = y.score > x.score || (y.score === x.score && weight(y.value) > weight(x.value)) ? y : x;
+    frame.acc.flops = frame.acc.flops.add(best.acc.flops);
+    frame.acc.otherFlops = frame.acc.otherFlops.add(best.acc.otherFlops);
+    frame.acc.bytes = frame.acc.bytes.add(best.acc.bytes);
+    frame.acc.upperBound ||= best.acc.upperBound || x.score !== y.score;
+    return best.value;
   }
 
   evalItems(n: Node, frame: Frame): Value[] {
@@ -1163,7 +1211,10 @@ export class Interpreter {
     if (!body || !clause) return UNKNOWN;
     const right = clause.childForFieldName('right');
     const left = clause.childForFieldName('left');
-    const it = right ? this.eval(right, frame) : UNKNOWN;
+    let it = right ? this.eval(right, frame) : UNKNOWN;
+    // `range(config.n_layer)` whose size is None until a caller sets it: a dim named after it.
+    const named = it.kind === 'unknown' && right ? rangeOverName(right) : undefined;
+    if (named) it = { kind: 'range', trips: Poly.sym(named) };
     const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc };
     if (left) this.bindTarget(left, it.kind === 'tuple' ? it.items[0] ?? UNKNOWN : it.kind === 'range' ? int(Poly.sym(left.text)) : UNKNOWN, sub);
     const item = this.eval(body, sub);
@@ -1206,7 +1257,7 @@ export class Interpreter {
         const m = findMethod(obj.cls, attr, this.classes);
         // `@property def head_dim(self)`: reading the attribute runs the getter.
         if (m && decoratorsOf(m).some((d) => /^(functools\.)?(property|cached_property)$/.test(d.text))) return this.callFunction(m, [], new Map(), frame, obj);
-        if (m) return { kind: 'function', def: m, self: obj };
+        if (m) return boundMethod(m, obj, { kind: 'class', cls: obj.cls });
         const d = this.classDefault(obj.cls, attr);
         if (d) return d;
         return MODULE_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
@@ -1215,7 +1266,7 @@ export class Interpreter {
         return LIST_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
       case 'class': {
         const m = findMethod(obj.cls, attr, this.classes);
-        if (m) return { kind: 'function', def: m };
+        if (m) return boundMethod(m, undefined, obj);
         return this.classDefault(obj.cls, attr) ?? UNKNOWN;
       }
       case 'dict': {
@@ -1227,7 +1278,7 @@ export class Interpreter {
       case 'tensor':
         return tensorAttribute(obj.type, attr, n, this, frame);
       case 'module':
-        return UNKNOWN;
+        return obj.attrs?.get(attr) ?? UNKNOWN;
       default:
         return UNKNOWN;
     }
@@ -1280,6 +1331,8 @@ export class Interpreter {
     if (v.kind === 'dict' && subs.length === 1) {
       const k = this.eval(subs[0], frame);
       if (k.kind === 'str') return v.entries.get(k.value) ?? UNKNOWN;
+      // A table of presets looked up by a key we do not know: what the presets agree on.
+      return mergedEntry(v) ?? UNKNOWN;
     }
     return UNKNOWN;
   }
@@ -1294,7 +1347,7 @@ export class Interpreter {
     for (const c of s.children) {
       if (!c) continue;
       if (c.type === ':') at++;
-      else if (c.isNamed && at < 3) parts[at] = this.eval(c, frame);
+      else if (c.isNamed && at < 3) parts[at] = sliceBound(c, this.eval(c, frame));
     }
     return { kind: 'slice', start: parts[0], stop: parts[1], step: parts[2] };
   }
@@ -1304,7 +1357,10 @@ export class Interpreter {
     if (operands.length !== 2) return { kind: 'bool', value: null };
     const a = this.eval(operands[0], frame);
     const b = this.eval(operands[1], frame);
-    const op = n.children.find((c) => c && !c.isNamed)?.text;
+    // `not in` and `is not` are two tokens.
+    const op = n.children.filter((c) => c && !c.isNamed).map((c) => c!.text).join(' ');
+    const decided = op === 'is' || op === 'is not' ? undefined : compareConstants(op, a, b, this.options.bindings);
+    if (decided !== undefined) return { kind: 'bool', value: decided };
     const x = asDim(a)?.evaluate(this.options.bindings) ?? (a.kind === 'float' ? a.value : null);
     const y = asDim(b)?.evaluate(this.options.bindings) ?? (b.kind === 'float' ? b.value : null);
     if (op === 'is' || op === 'is not') {
@@ -1340,7 +1396,13 @@ export class Interpreter {
         }
       }
     }
-    if (l.kind === 'tuple' && r.kind === 'tuple' && op === '+') return { kind: 'tuple', items: [...l.items, ...r.items] };
+    // `[stride] + [1] * (num_blocks - 1)`: lists keep their order and how often each item occurs.
+    if (l.kind === 'tuple' && r.kind === 'tuple' && op === '+') return this.sequenceLike(l, concatSequences(l, r), frame);
+    if (op === '*' && (l.kind === 'tuple' || r.kind === 'tuple')) {
+      const [xs, n] = l.kind === 'tuple' ? [l, r] : [r as Extract<Value, { kind: 'tuple' }>, l];
+      const repeated = repeatSequence(xs, n);
+      return repeated ? this.sequenceLike(xs, repeated, frame) : UNKNOWN;
+    }
     // `"%d params" % n`, `"a" + name`: formatting and concatenation, never a tensor op.
     if (l.kind === 'str') return op === '+' && r.kind === 'str' ? { kind: 'str', value: l.value + r.value } : { kind: 'str', value: l.value };
     if (r.kind === 'str') return UNKNOWN;
@@ -1361,6 +1423,12 @@ export class Interpreter {
       if (v !== undefined) return { kind: 'float', value: v };
     }
     return UNKNOWN;
+  }
+
+  /** A new list (or tuple, as `like` is) holding `parts`. */
+  private sequenceLike(like: Extract<Value, { kind: 'tuple' }>, parts: { items: Value[]; counts?: Poly[] }, frame: Frame): Value {
+    const extra = parts.counts ? { counts: parts.counts } : {};
+    return like.list ? newList(parts.items, this, frame, extra) : { kind: 'tuple', items: parts.items, ...extra };
   }
 
   argsOf(call: Node, frame: Frame): Value[] {
@@ -1386,6 +1454,12 @@ export class Interpreter {
   kwargsOf(call: Node, frame: Frame): Map<string, Value> {
     const out = new Map<string, Value>();
     for (const c of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      // `ModelConfig(**PRESETS[name])`: a dict of known keys passes them as keywords.
+      if (c?.type === 'dictionary_splat') {
+        const d = c.namedChild(0) ? this.eval(c.namedChild(0)!, frame) : UNKNOWN;
+        if (d.kind === 'dict') for (const [k, v] of d.entries) out.set(k, v);
+        continue;
+      }
       if (c?.type !== 'keyword_argument') continue;
       const name = c.childForFieldName('name')?.text;
       const value = c.childForFieldName('value');
@@ -1439,7 +1513,7 @@ export class Interpreter {
           if (h) return h(callee.of.type, args, kwargs, site, this.ctx(frame));
           return this.ctx(frame).unmodelled({ ...site, name: `Tensor.${callee.name}` });
         }
-        return containerMethod(callee.of, callee.name, args, this, frame);
+        return containerMethod(callee.of, callee.name, args, this, frame, kwargs);
       }
       case 'tuple':
         return callee.sequential ? this.callSequential(callee, args, kwargs, site, frame) : UNKNOWN;
@@ -1450,7 +1524,7 @@ export class Interpreter {
       case 'instance': {
         const fwd = findMethod(callee.cls, 'forward', this.classes) ?? findMethod(callee.cls, '__call__', this.classes);
         if (fwd) return this.callFunction(fwd, args, kwargs, frame, callee);
-        return UNKNOWN;
+        return callLibraryLayer(callee, args, kwargs, site, this, frame);
       }
       case 'module':
         return callee.call(args, kwargs, site, this.ctx(frame));
@@ -1461,6 +1535,16 @@ export class Interpreter {
       }
     }
   }
+}
+
+/**
+ * A slice bound is an int: one whose value is not known (`k[:, :, :T, :T]` with `T` a parameter
+ * nobody bound) is the dim named after it, not an anonymous length.
+ */
+function sliceBound(n: Node, v: Value): Value {
+  if (v.kind === 'int' || v.kind === 'none' || v.kind === 'bool' || (v.kind !== 'unknown' && v.kind !== 'tensor')) return v;
+  const name = n.type === 'identifier' ? n.text : n.type === 'attribute' ? n.childForFieldName('attribute')?.text : undefined;
+  return name && /^[A-Za-z_]\w*$/.test(name) ? int(Poly.sym(name)) : v;
 }
 
 /** Longest constant `range` unrolled while building modules. */
@@ -1583,6 +1667,17 @@ function indexTensor(t: TensorType, subs: Node[], it: Interpreter, frame: Frame)
   return tensor({ shape: null, dtype: t.dtype });
 }
 
+/**
+ * A method read from an object or a class: `@classmethod`s get the class as their first
+ * parameter (`cls.get_default_config()`), `@staticmethod`s nothing, others the instance if any.
+ */
+function boundMethod(m: FunctionInfo, inst: Value | undefined, cls: Value): Value {
+  const decorators = decoratorsOf(m).map((d) => d.text);
+  if (decorators.includes('staticmethod')) return { kind: 'function', def: m };
+  if (decorators.includes('classmethod')) return { kind: 'function', def: m, self: cls };
+  return inst ? { kind: 'function', def: m, self: inst } : { kind: 'function', def: m };
+}
+
 /** The decorator expressions of a function (`property`, `torch.no_grad()`, `autocast()`). */
 export function decoratorsOf(fn: FunctionInfo): Node[] {
   const holder = fn.node.parent;
@@ -1609,9 +1704,11 @@ function resetMap<K, V>(target: Map<K, V>, from: Map<K, V>): void {
   for (const [k, v] of from) target.set(k, v);
 }
 
-/** `range(name)` over a bare name: that name, else undefined. */
+/** `range(name)` over a bare name or an attribute (`config.n_layer`): that name, else undefined. */
 function rangeOverName(n: Node): string | undefined {
   if (n.type !== 'call' || n.childForFieldName('function')?.text !== 'range') return undefined;
   const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
-  return args.length === 1 && args[0].type === 'identifier' ? args[0].text : undefined;
+  if (args.length !== 1) return undefined;
+  if (args[0].type === 'identifier') return args[0].text;
+  return args[0].type === 'attribute' ? args[0].childForFieldName('attribute')?.text : undefined;
 }

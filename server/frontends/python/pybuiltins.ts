@@ -6,8 +6,11 @@
  */
 import { Poly } from '../../core/symbolic';
 import type { Frame, Interpreter } from './interpreter';
-import { NONE, UNKNOWN, Value, asDim, int, itemCounts } from './values';
+import { ClassInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts } from './values';
 import { FUNCTIONS, canonical } from './builtins/registry';
+import { libraryBase, librarySuper } from './librarySubclass';
+import { isInstance } from './pytypes';
+import { addArgument, parseArgs } from './argparse';
 
 export type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame) => Value;
 
@@ -116,16 +119,42 @@ export const BUILTINS: Record<string, Builtin> = {
     // what `super().__init__(cfg)` assigns lands on `self`.
     const base = frame.fn?.cls?.bases.map((b) => it.classes.get(b)).find((c) => !!c);
     if (base) return { kind: 'instance', cls: base, fields: self.fields };
+    // A torch.nn layer as the base (`class Linear(nn.Linear)`): its constructor and forward.
+    const layer = frame.fn?.cls ? libraryBase(frame.fn.cls, it, frame) : undefined;
+    if (layer) return librarySuper(self, layer, it, frame);
     return { kind: 'dict', entries: new Map([['__init__', NONE]]) };
   },
-  isinstance: () => ({ kind: 'bool', value: null }),
+  isinstance: (args, _k, it) => ({ kind: 'bool', value: isInstance(args[0], args[1], it.classes) }),
+  // `map(lambda t: rearrange(t, 'b n (h d) -> b h n d', h=h), qkv)`: the function runs on each
+  // item, as often as the item occurs.
+  map: (args, _kw, it, frame) => {
+    const [f, xs] = args;
+    if (!f || xs?.kind !== 'tuple' || args.length !== 2) return UNKNOWN;
+    const counts = itemCounts(xs);
+    const saved = frame.multiplier;
+    const items = xs.items.map((x, i) => {
+      frame.multiplier = saved.mul(counts[i]);
+      try {
+        if (f.kind === 'function') return it.callFunction(f.def, [x], new Map(), frame, f.self, f.closure);
+        const own = f.kind === 'ref' && Object.prototype.hasOwnProperty.call(BUILTINS, f.path) ? BUILTINS[f.path] : undefined;
+        return own ? own([x], new Map(), it, frame) : UNKNOWN;
+      } finally {
+        frame.multiplier = saved;
+      }
+    });
+    return newList(items, it, frame, xs.counts || xs.repeat ? { counts: counts } : {});
+  },
+  'argparse.ArgumentParser': () => ({ kind: 'dict', entries: new Map() }),
   hasattr: (args, _k, it) => {
     const [obj, name] = args;
     if (name?.kind !== 'str') return { kind: 'bool', value: null };
     // `hasattr(torch.nn.functional, 'scaled_dot_product_attention')`: the feature checks of real
     // code (nanoGPT's flash switch) are true for the library versions we model.
     if (obj?.kind === 'ref') return { kind: 'bool', value: FUNCTIONS.has(canonical(`${obj.path}.${name.value}`)) ? true : null };
-    if (obj?.kind === 'instance' && (obj.fields.has(name.value) || it.hasMethod(obj.cls, name.value))) return { kind: 'bool', value: true };
+    if (obj?.kind === 'instance' && (obj.fields.has(name.value) || it.hasMethod(obj.cls, name.value) || classHas(obj.cls, name.value, it))) return { kind: 'bool', value: true };
+    // A plain config class of this file (a dataclass, no library base): what it does not define
+    // it does not have. A module may gain attributes elsewhere (caches set in another method).
+    if (obj?.kind === 'instance' && plainClass(obj.cls, it)) return { kind: 'bool', value: false };
     if (obj?.kind === 'dict' && obj.entries.has(name.value)) return { kind: 'bool', value: true };
     return { kind: 'bool', value: null };
   },
@@ -185,11 +214,25 @@ export const BUILTINS: Record<string, Builtin> = {
   'torch.nn.parameter.Parameter': (args, kw) => args[0] ?? kw.get('data') ?? UNKNOWN,
 };
 
+/** Whether a class or one of its bases of this file has a class attribute of that name. */
+function classHas(cls: ClassInfo, name: string, it: Interpreter, seen = new Set<object>()): boolean {
+  if (seen.has(cls)) return false;
+  seen.add(cls);
+  return cls.defaults.has(name) || cls.bases.some((b) => !!it.classes.get(b) && classHas(it.classes.get(b)!, name, it, seen));
+}
+
+/** A class whose bases are all of this file or `object`: its attributes are all in view. */
+function plainClass(cls: ClassInfo, it: Interpreter, seen = new Set<object>()): boolean {
+  if (seen.has(cls)) return true;
+  seen.add(cls);
+  return cls.bases.every((b) => b === 'object' || (it.classes.has(b) && plainClass(it.classes.get(b)!, it, seen)));
+}
+
 /** Module-level constants of `math`. */
 export const MATH_CONSTANTS: Record<string, number> = { 'math.pi': Math.PI, 'math.e': Math.E, 'math.inf': Infinity, 'math.tau': 2 * Math.PI };
 
 /** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
-export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame): Value {
+export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame, kwargs: Map<string, Value> = new Map()): Value {
   if (of.kind === 'tuple') {
     const count = () => {
       const origin = it.listOrigin.get(of) ?? Poly.ONE;
@@ -240,6 +283,19 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         const k = args[0];
         return (k?.kind === 'str' ? of.entries.get(k.value) : undefined) ?? args[1] ?? NONE;
       }
+      case 'add_argument':
+        addArgument(of, args, kwargs);
+        return NONE;
+      case 'add_argument_group':
+      case 'add_mutually_exclusive_group':
+        return of;
+      case 'parse_args':
+        return parseArgs(of);
+      case 'parse_known_args':
+        return { kind: 'tuple', items: [parseArgs(of), { kind: 'tuple', items: [], list: true }] };
+      case 'set_defaults':
+        for (const [k, v] of kwargs) of.entries.set(k, v);
+        return NONE;
       case 'update':
       // yacs / minGPT `CfgNode.merge_from_dict({...})`.
       case 'merge_from_dict':
@@ -268,5 +324,5 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
 
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
 export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters']);
-export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict']);
+export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults']);
 export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);

@@ -29,8 +29,11 @@ export type Value =
   | { kind: 'dict'; entries: Map<string, Value> }
   /** A dotted name from an import (`torch.nn.functional.linear`), resolved when called. */
   | { kind: 'ref'; path: string }
-  /** A library module object (`nn.Linear(768, 3072)`) with the handler that runs its forward. */
-  | { kind: 'module'; cls: string; call: ModuleCall; params: Poly; children?: Value[] }
+  /**
+   * A library module object (`nn.Linear(768, 3072)`) with the handler that runs its forward;
+   * `attrs` holds what its constructor sets that code reads (`weight`, `out_features`).
+   */
+  | { kind: 'module'; cls: string; call: ModuleCall; params: Poly; children?: Value[]; attrs?: Map<string, Value> }
   | { kind: 'instance'; cls: ClassInfo; fields: Map<string, Value> }
   | { kind: 'class'; cls: ClassInfo }
   /** A def or a lambda; `closure` is the scope a lambda was written in (`lambda x: m.c_fc(x)`). */

@@ -5,9 +5,11 @@ import './activations';
 import './reductions';
 import './nnFunctional';
 import './einsum';
+import './einopsOps';
 import './shapes';
 import './constructors';
 import './modules';
+import './layerAttributes';
 import './complexAndMasks';
 
 export * from './registry';
