@@ -175,6 +175,32 @@ def f(x, w, big):
     assert.equal(f.summary.upperBound, true);
   });
 
+  it('a shape guessed from one operand of unknown shape never yields a TC002 downstream', () => {
+    // tok_emb's shape is unknown: the sum takes pos's (1, 256, 768) so later ops stay costed, but
+    // the real sum may carry a batch of 8, so the view to (2048, 768) is no proven error.
+    const src = `
+import torch
+import torch.nn as nn
+class Emb(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.wpe = nn.Embedding(1024, 768)
+    def forward(self, tok_emb, pos):
+        # tensorcost: shape pos=(1, 256)
+        x = tok_emb + self.wpe(pos)
+        y = x.transpose(0, 1).reshape(8 * 256, 768)
+        return y
+    def known(self, pos):
+        # tensorcost: shape pos=(1, 256)
+        return self.wpe(pos).view(8 * 256, 768)
+`;
+    const a = analyse(src);
+    const tc002 = a.findings.filter((f) => f.code === 'TC002').map((f) => f.range.start.line);
+    // Only the view of the known (1, 256, 768) embedding is a proven error (0-based line 14).
+    assert.deepEqual(tc002, [14]);
+    assert.equal(fn(a, 'Emb.forward').incomplete, true);
+  });
+
   it('an unknown einops axis size gives an unknown shape, never a TC002', () => {
     const a = analyse(`
 import torch

@@ -18,6 +18,7 @@ import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstrin
 import { CALL_CONSTANTS, adaptCall, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
+import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
 import { compareConstants, concatSequences, loopSteps, mergedEntry, repeatSequence, truthy } from './sequences';
 
@@ -404,9 +405,10 @@ export class Interpreter {
         attrs: result.attrs,
         repeat: m.equals(Poly.ONE) ? undefined : m,
       });
-      if (result.error) this.findings.push({ code: 'TC002', severity: 'error', message: result.error, range });
+      // A shape error on a guessed operand proves nothing (guessed.ts): no TC002 then.
+      if (result.error && !inputs.some(isGuessed)) this.findings.push({ code: 'TC002', severity: 'error', message: result.error, range });
     }
-    return tensor(isGemm && frame.autocast ? { ...result.output, dtype: frame.autocast } : result.output);
+    return tensor(deriveGuess(inputs, isGemm && frame.autocast ? { ...result.output, dtype: frame.autocast } : result.output));
   }
 
   // ---------------------------------------------------------------- functions
@@ -1413,7 +1415,7 @@ export class Interpreter {
       // result (masks and biases broadcast into it), and keeping it keeps later ops costed.
       const known = [l, r].find((x) => x.kind === 'tensor' && x.type.shape !== null);
       const vague = (x: Value) => x.kind === 'unknown' || (x.kind === 'tensor' && x.type.shape === null);
-      if (known?.kind === 'tensor' && vague(out) && [l, r].some(vague)) return tensor({ shape: known.type.shape, dtype: known.type.dtype });
+      if (known?.kind === 'tensor' && vague(out) && [l, r].some(vague)) return tensor(markGuessed({ shape: known.type.shape, dtype: known.type.dtype }));
       return out;
     }
     const fx = l.kind === 'float' ? l.value : a?.constValue();
