@@ -20,7 +20,7 @@ import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, c
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
-import { compareConstants, concatSequences, loopSteps, mergedEntry, repeatSequence, truthy } from './sequences';
+import { compareConstants, concatSequences, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
 class MethodInfo implements FunctionInfo {
@@ -904,11 +904,21 @@ export class Interpreter {
         // Different items (blocks built apart, a downsampling first block): the body runs once
         // per distinct item, weighted by how often that item occurs (bounded for huge literals).
         const saved = frame.multiplier;
-        for (const g of groups.slice(0, MAX_DISTINCT_ITEMS)) {
-          if (frame.returned) break;
-          frame.multiplier = saved.mul(g.count);
-          this.bindTarget(left, g.item, frame);
+        const steps = groups.slice(0, MAX_DISTINCT_ITEMS);
+        // Whether the last trip left every binding as it found it (tracked while unrolling).
+        let still = false;
+        for (let i = 0; i < steps.length && !frame.returned; i++) {
+          let count = steps[i].count;
+          if (still && sameItem(steps[i - 1].item, steps[i].item)) {
+            // The same item again, from the same state: the rest of the run behaves alike and
+            // runs once, as often as it repeats (ResNet's 35 identical blocks of a stage).
+            for (; i + 1 < steps.length && sameItem(steps[i + 1].item, steps[i].item); i++) count = count.add(steps[i + 1].count);
+          }
+          const before = frame.report ? undefined : snapshotBindings(frame.env);
+          frame.multiplier = saved.mul(count);
+          this.bindTarget(left, steps[i].item, frame);
           this.execBody(body, frame);
+          still = !!before && sameBindings(before, snapshotBindings(frame.env));
         }
         frame.multiplier = saved;
         return;

@@ -185,3 +185,34 @@ export function mergedEntry(table: Extract<Value, { kind: 'dict' }>): Value | un
   }
   return { kind: 'dict', entries };
 }
+
+/**
+ * The bindings of a frame, with the fields of the objects they hold (`self.in_planes`), as a
+ * flat map: two snapshots equal by `sameBindings` mean a loop trip changed no state its next trip
+ * could read, apart from what it appended to lists.
+ */
+export function snapshotBindings(env: Map<string, Value>): Map<string, Value> {
+  const out = new Map<string, Value>();
+  for (const [k, v] of env) {
+    out.set(k, v);
+    if (v.kind === 'instance') for (const [f, x] of v.fields) out.set(`${k}.${f}`, x);
+    else if (v.kind === 'dict') for (const [f, x] of v.entries) out.set(`${k}[${f}]`, x);
+  }
+  return out;
+}
+
+/** Same keys, each holding the same object or an equal constant. */
+export function sameBindings(a: Map<string, Value>, b: Map<string, Value>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, x] of a) {
+    const y = b.get(k);
+    if (!y || !(sameItem(x, y) || sameConstant(x, y))) return false;
+  }
+  return true;
+}
+
+function sameConstant(a: Value, b: Value): boolean {
+  if (a.kind === 'bool' && b.kind === 'bool') return a.value === b.value;
+  if (a.kind === 'float' && b.kind === 'float') return a.value === b.value;
+  return a.kind === 'none' && b.kind === 'none';
+}
