@@ -163,6 +163,25 @@ class Head(nn.Module):
     assert.equal(fn(a, 'Head.masked').figures.flops, 2 * 4 * 12 * 256 * 256 * 64);
   });
 
+  it('round() and all() of known values size layers (RegNet widths, minGPT-style checks)', () => {
+    const a = analyse(`
+import torch
+import torch.nn as nn
+class Block(nn.Module):
+    def __init__(self, w_out, ratio, flags):
+        super().__init__()
+        w_b = int(round(w_out * ratio))
+        self.fc = nn.Linear(w_out, w_b) if all(flags) else nn.Linear(w_out, 1)
+    def forward(self, x):
+        return self.fc(x)
+def main():
+    blk = Block(100, 2.5, [True, 1 > 0])
+    return blk(torch.randn(4, 100))
+`);
+    // round(250.0) = 250 outputs; both flags hold, so the wide layer is built.
+    assert.equal(fn(a, 'main').figures.flops, 2 * 4 * 100 * 250);
+  });
+
   it('an undecidable conditional expression counts its costlier arm, as an upper bound', () => {
     const a = analyse(`
 import torch

@@ -11,6 +11,7 @@ import { FUNCTIONS, canonical } from './builtins/registry';
 import { libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
 import { addArgument, parseArgs } from './argparse';
+import { truthy } from './sequences';
 
 export type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame) => Value;
 
@@ -76,6 +77,21 @@ function math1(f: (x: number) => number): Builtin {
   return (args) => scalar(num(args[0]) !== undefined ? f(num(args[0])!) : null);
 }
 
+/**
+ * `all(xs)` (want true) or `any(xs)` (want false, negated): decided when every item's truth is
+ * known, or one item settles it.
+ */
+function allOf(v: Value | undefined, all: boolean): boolean | null {
+  if (v?.kind !== 'tuple' || (v.repeat && !v.repeat.equals(Poly.ONE))) return null;
+  let unsure = false;
+  for (const x of v.items) {
+    const t = truthy(x);
+    if (t === null) unsure = true;
+    else if (t !== all) return !all;
+  }
+  return unsure ? null : all;
+}
+
 function pickNumeric(args: Value[], f: (...n: number[]) => number): Value {
   const items = args.length === 1 && args[0].kind === 'tuple' ? args[0].items : args;
   const xs = items.map((a) => asDim(a)?.constValue());
@@ -109,6 +125,17 @@ export const BUILTINS: Record<string, Builtin> = {
     if (a?.kind === 'str') return scalar(Number(a.value.replace(/^([+-]?)inf$/i, '$1Infinity')));
     return a ?? UNKNOWN;
   },
+  // `int(round(w_out * bottleneck_ratio))` (RegNet widths); Python rounds halves to even.
+  round: (args) => {
+    const x = num(args[0]);
+    if (x === undefined) return args[0]?.kind === 'int' ? args[0] : UNKNOWN;
+    const digits = num(args[1]);
+    if (digits !== undefined) return scalar(Math.round(x * 10 ** digits) / 10 ** digits);
+    const r = Math.round(x);
+    return int(Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r);
+  },
+  all: (args) => ({ kind: 'bool', value: allOf(args[0], true) }),
+  any: (args) => ({ kind: 'bool', value: allOf(args[0], false) }),
   min: (args) => pickNumeric(args, Math.min),
   max: (args) => pickNumeric(args, Math.max),
   abs: (args) => (args[0]?.kind === 'int' ? int(Math.abs(args[0].value.constValue() ?? NaN)) : args[0] ?? UNKNOWN),
