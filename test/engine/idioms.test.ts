@@ -182,6 +182,26 @@ def main():
     assert.equal(fn(a, 'main').figures.flops, 2 * 4 * 100 * 250);
   });
 
+  it('comprehensions: per item over a short list of keys, and counted per trip over a repeated list', () => {
+    const a = analyse(`
+import torch
+import torch.nn as nn
+class MultiHead(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        n, d = [cfg[k] for k in ['heads', 'dim']]
+        self.heads = nn.ModuleList([nn.Linear(d, d // n) for _ in range(n)])
+    def forward(self, x):
+        outs = [h(x) for h in self.heads]
+        return outs[0]
+def main():
+    m = MultiHead({'dim': 512, 'heads': 8})
+    return m(torch.randn(4, 64, 512))
+`);
+    // Eight heads of 512 → 64, each run on the (4, 64, 512) input.
+    assert.equal(fn(a, 'main').figures.flops, 8 * 2 * 4 * 64 * 512 * 64);
+  });
+
   it('an undecidable conditional expression counts its costlier arm, as an upper bound', () => {
     const a = analyse(`
 import torch

@@ -20,7 +20,7 @@ import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, c
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
-import { compareConstants, concatSequences, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
+import { compareConstants, concatSequences, isPlain, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
 class MethodInfo implements FunctionInfo {
@@ -1227,11 +1227,25 @@ export class Interpreter {
     // `range(config.n_layer)` whose size is None until a caller sets it: a dim named after it.
     const named = it.kind === 'unknown' && right ? rangeOverName(right) : undefined;
     if (named) it = { kind: 'range', trips: Poly.sym(named) };
-    const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc };
+    // A short list of distinct items (`[self.cfg[k] for k in ['expansion', 'kernel_size']]`): the
+    // body runs per item, and an `if` clause that is decidably false drops the item.
+    if (it.kind === 'tuple' && isPlain(it) && it.items.length <= MAX_UNROLL && left) {
+      const conds = n.namedChildren.filter((c): c is Node => c?.type === 'if_clause').map((c) => c.namedChild(0)).filter((c): c is Node => !!c);
+      const items: Value[] = [];
+      for (const x of it.items) {
+        const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc };
+        this.bindTarget(left, x, sub);
+        if (conds.some((c) => truthy(this.eval(c, sub)) === false)) continue;
+        items.push(this.eval(body, sub));
+      }
+      return newList(items, this, frame);
+    }
+    // Otherwise the body runs once for an item standing for all, its cost counted per trip.
+    const total = it.kind === 'range' ? it.trips : it.kind === 'tuple' ? itemCounts(it).reduce((a, b) => a.add(b), Poly.ZERO) : Poly.ONE;
+    const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc, multiplier: frame.multiplier.mul(total) };
     if (left) this.bindTarget(left, it.kind === 'tuple' ? it.items[0] ?? UNKNOWN : it.kind === 'range' ? int(Poly.sym(left.text)) : UNKNOWN, sub);
     const item = this.eval(body, sub);
-    if (it.kind === 'range') return newList([item], this, frame, { repeat: it.trips });
-    if (it.kind === 'tuple') return newList([item], this, frame, { repeat: itemCounts(it).reduce((a, b) => a.add(b), Poly.ZERO) });
+    if (it.kind === 'range' || it.kind === 'tuple') return newList([item], this, frame, { repeat: total });
     return newList([item], this, frame);
   }
 

@@ -134,6 +134,19 @@ export const BUILTINS: Record<string, Builtin> = {
     const r = Math.round(x);
     return int(Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r);
   },
+  // `sum(self.cfg['num_blocks'])`; a generator of tensors or unknowns stays unknown.
+  sum: (args) => {
+    const v = args[0];
+    if (v?.kind !== 'tuple' || args.length > 2) return UNKNOWN;
+    const counts = itemCounts(v);
+    let total = asDim(args[1]) ?? Poly.ZERO;
+    for (let i = 0; i < v.items.length; i++) {
+      const d = asDim(v.items[i]);
+      if (!d) return UNKNOWN;
+      total = total.add(d.mul(counts[i]));
+    }
+    return int(total);
+  },
   all: (args) => ({ kind: 'bool', value: allOf(args[0], true) }),
   any: (args) => ({ kind: 'bool', value: allOf(args[0], false) }),
   min: (args) => pickNumeric(args, Math.min),
