@@ -240,6 +240,31 @@ class Emb(nn.Module):
     assert.equal(fn(a, 'Emb.forward').incomplete, true);
   });
 
+  it('einops layers and functions: Reduce pools, repeat copies, einsum contracts', () => {
+    const a = analyse(`
+import torch
+from torch import nn
+from einops import einsum, repeat
+from einops.layers.torch import Rearrange, Reduce
+def head(x, w, tok):
+    # tensorcost: shape x=(8, 3, 224, 224) w=(768, 10) tok=(1, 768)
+    to_tokens = nn.Sequential(Rearrange('b c (h p1) (w p2) -> b (h w) (p1 p2 c)', p1=16, p2=16), nn.Linear(768, 768))
+    t = to_tokens(x)
+    cls = repeat(tok, '1 d -> b 1 d', b=8)
+    pooled = Reduce('b n d -> b d', 'mean')(t)
+    return einsum(pooled, w, 'b d, d k -> b k'), cls
+`);
+    const f = fn(a, 'head');
+    // Linear on 8·196 tokens 768 → 768, then the (8, 768)·(768, 10) einsum; the mean reads every
+    // element of (8, 196, 768) once.
+    assert.equal(f.figures.flops, 2 * 8 * 196 * 768 * 768 + 2 * 8 * 768 * 10);
+    const reduceOp = a.ir.ops.find((o) => o.function === 'head' && o.kind === 'reduction');
+    assert.deepEqual(reduceOp?.output.shape?.map(String), ['8', '768']);
+    assert.equal(reduceOp?.cost.otherFlops.toString(), String(8 * 196 * 768));
+    const copy = a.ir.ops.find((o) => o.function === 'head' && o.name === 'repeat');
+    assert.deepEqual(copy?.output.shape?.map(String), ['8', '1', '768']);
+  });
+
   it('an unknown einops axis size gives an unknown shape, never a TC002', () => {
     const a = analyse(`
 import torch
