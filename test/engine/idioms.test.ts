@@ -128,6 +128,28 @@ describe('idioms of public model code (issue 14)', () => {
     assert.equal(fn(a, 'main').incomplete, false);
   });
 
+  it("a layer subclass with its own __init__ builds the layer through super().__init__(...)", () => {
+    const a = analyse(`
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+class ScaledLinear(nn.Linear):
+    def __init__(self, d_in, d_out, scale=2.0):
+        super().__init__(d_in, d_out, bias=False)
+        self.scale = scale
+    def forward(self, x):
+        return F.linear(x, self.weight) * self.scale
+class Wide(nn.Conv2d):
+    def forward(self, x):
+        return super().forward(x).relu()
+def main():
+    lin = ScaledLinear(256, 1024)
+    conv = Wide(3, 64, 3, padding=1)
+    return lin(torch.randn(8, 256)), conv(torch.randn(1, 3, 32, 32))
+`);
+    assert.equal(fn(a, 'main').figures.flops, 2 * 8 * 256 * 1024 + 2 * 64 * 3 * 9 * 32 * 32);
+  });
+
   it('casts around the softmax keep hand-written attention visible to TC201 and TC202', () => {
     const a = analyseIdiom('llama_attention_casts.py');
     const codes = a.findings.map((f) => `${f.code}:${f.range.start.line + 1}`);
