@@ -1568,7 +1568,7 @@ export class Interpreter {
  * nobody bound) is the dim named after it, not an anonymous length.
  */
 function sliceBound(n: Node, v: Value): Value {
-  if (v.kind === 'int' || v.kind === 'none' || v.kind === 'bool' || (v.kind !== 'unknown' && v.kind !== 'tensor')) return v;
+  if (v.kind !== 'unknown' && v.kind !== 'tensor') return v;
   const name = n.type === 'identifier' ? n.text : n.type === 'attribute' ? n.childForFieldName('attribute')?.text : undefined;
   return name && /^[A-Za-z_]\w*$/.test(name) ? int(Poly.sym(name)) : v;
 }

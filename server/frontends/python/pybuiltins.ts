@@ -261,10 +261,14 @@ function classHas(cls: ClassInfo, name: string, it: Interpreter, seen = new Set<
   return cls.defaults.has(name) || cls.bases.some((b) => !!it.classes.get(b) && classHas(it.classes.get(b)!, name, it, seen));
 }
 
-/** A class whose bases are all of this file or `object`: its attributes are all in view. */
+/**
+ * A class whose bases are all of this file or `object`, and which answers no attribute it lacks
+ * through `__getattr__`: its attributes are all in view.
+ */
 function plainClass(cls: ClassInfo, it: Interpreter, seen = new Set<object>()): boolean {
   if (seen.has(cls)) return true;
   seen.add(cls);
+  if (cls.methods.has('__getattr__') || cls.methods.has('__getattribute__')) return false;
   return cls.bases.every((b) => b === 'object' || (it.classes.has(b) && plainClass(it.classes.get(b)!, it, seen)));
 }
 
