@@ -96,6 +96,18 @@ describe('idioms of public model code (issue 14)', () => {
     assert.equal(bound.figures.flops, L * (24 * T * C * C + 2 * T * T * C) + 2 * T * C * V);
   });
 
+  it('sizes left None (a model_type missing from the presets) are dims named after the fields', () => {
+    // 'gpt' is no key of the table (Python would raise KeyError): nothing is merged, the sizes
+    // stay None, and as sizes they read as n_layer and n_embd, not as one layer of unknown width.
+    const text = source('gpt_none_config.py').replace("GPT.from_preset('gpt2-medium')", "GPT.from_preset('gpt')");
+    const open = fn(analyse(text), 'main');
+    assert.equal(open.figures.flops, null);
+    assert.deepEqual([...open.figures.unbound].sort(), ['n_embd', 'n_layer']);
+    const [T, C, L] = [1024, 768, 12];
+    const bound = fn(analyse(text, { dims: { n_layer: L, n_embd: C, n_head: 12 } }), 'main');
+    assert.equal(bound.figures.flops, L * (24 * T * C * C + 2 * T * T * C) + 2 * T * C * 50257);
+  });
+
   it('argparse defaults, a preset by constant key, attributes set later, hasattr flags and `or` defaults', () => {
     // preset 'base': 12 layers of width 768; batch 8 and seq_len '128' (a string through type=int);
     // vocab_size None `or` 32000; no mlp_hidden attribute, so the hidden width is 4·768.

@@ -1298,6 +1298,8 @@ export class Interpreter {
       case 'dict': {
         // An unknown config object: its attributes are dims named after them (`config.n_embd`).
         const e = obj.entries.get(attr);
+        // `C.n_layer = None` read back: still None to `is None`, a dim named n_layer as a size.
+        if (e?.kind === 'none') return { kind: 'none', name: attr };
         if (e) return e;
         return DICT_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : int(Poly.sym(attr));
       }

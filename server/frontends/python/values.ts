@@ -15,7 +15,11 @@ export type Value =
   | { kind: 'float'; value: number | null }
   | { kind: 'str'; value: string }
   | { kind: 'bool'; value: boolean | null }
-  | { kind: 'none' }
+  /**
+   * `name`: a config field that is None until someone sets it (`C.n_layer = None`); used as a
+   * size it is the dim named after the field, for the user to bind.
+   */
+  | { kind: 'none'; name?: string }
   | { kind: 'dtype'; dtype: DType }
   /**
    * Tuples and lists; `repeat` means the items repeat that many times (`[Block() for _ in range(n)]`).
@@ -96,6 +100,7 @@ export function asDim(v: Value | undefined): Poly | undefined {
   if (!v) return undefined;
   if (v.kind === 'int') return v.value;
   if (v.kind === 'bool' && v.value !== null) return Poly.const(v.value ? 1 : 0);
+  if (v.kind === 'none' && v.name) return Poly.sym(v.name);
   return undefined;
 }
 
