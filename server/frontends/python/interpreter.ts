@@ -20,6 +20,9 @@ import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstrin
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
+import { deriveGuess, isGuessed, markGuessed } from './guessed';
+import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
+import { compareConstants, concatSequences, isPlain, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
 class MethodInfo implements FunctionInfo {
@@ -186,6 +189,8 @@ export function rangeOf(n: Node): Range {
 const DEFAULT_ALIASES: Record<string, string> = {
   torch: 'torch', nn: 'torch.nn', F: 'torch.nn.functional', np: 'numpy', numpy: 'numpy', jnp: 'jax.numpy', jax: 'jax',
   einops: 'einops', tf: 'tensorflow',
+  // Python's own types, so that `isinstance(x, int)` can name them.
+  int: 'int', float: 'float', str: 'str', bool: 'bool', tuple: 'tuple', list: 'list', dict: 'dict',
 };
 
 /** Parameter names whose unknown value is a config object: attributes become named dims. */
@@ -500,9 +505,10 @@ export class Interpreter {
         attrs: result.attrs,
         repeat: m.equals(Poly.ONE) ? undefined : m,
       });
-      if (result.error) this.findings.push({ code: 'TC002', severity: 'error', message: result.error, range });
+      // A shape error on a guessed operand proves nothing (guessed.ts): no TC002 then.
+      if (result.error && !inputs.some(isGuessed)) this.findings.push({ code: 'TC002', severity: 'error', message: result.error, range });
     }
-    return tensor(isGemm && frame.autocast ? { ...result.output, dtype: frame.autocast } : result.output);
+    return tensor(deriveGuess(inputs, isGemm && frame.autocast ? { ...result.output, dtype: frame.autocast } : result.output));
   }
 
   // ---------------------------------------------------------------- functions
@@ -784,7 +790,9 @@ export class Interpreter {
     if (cls.owner && cls.owner !== this) return cls.owner.construct(cls, args, kwargs, caller);
     const inst: Value = { kind: 'instance', cls, fields: configFields(cls) };
     const init = findMethod(cls, '__init__', this.classes, this);
+    const layer = init ? undefined : libraryBase(cls, this, caller);
     if (init) this.callFunction(init, args, kwargs, caller, inst);
+    else if (layer) initLibraryLayer(inst, layer, args, kwargs, this, caller, cls.node);
     else {
       // Dataclasses take their fields positionally or by keyword.
       const names = [...cls.defaults.keys()];
@@ -1083,7 +1091,9 @@ export class Interpreter {
     const it = this.eval(right, frame);
     if (it.kind === 'tuple' && it.unknownTrips) addReason(frame.acc, this.reasonAt(right, `loop at line ${s.startPosition.row + 1}: ${it.unknownTrips} is unknown, one trip counted`));
     if (it.kind === 'tuple') {
-      const groups = groupItems(it);
+      // In order: a trip may set what the next reads (`in_channels = x`). Building modules, a
+      // short list runs trip by trip; else runs of the same item run once, times their length.
+      const groups = loopSteps(it, !frame.report, MAX_UNROLL, MAX_DISTINCT_ITEMS) ?? groupItems(it);
       if (groups.length === 1) {
         trips = groups[0].count;
         item = groups[0].item;
@@ -1091,10 +1101,21 @@ export class Interpreter {
         // Different items (blocks built apart, a downsampling first block): the body runs once
         // per distinct item, weighted by how often that item occurs (bounded for huge literals).
         const saved = frame.multiplier;
-        for (const g of groups.slice(0, MAX_DISTINCT_ITEMS)) {
-          frame.multiplier = saved.mul(g.count);
-          this.bindTarget(left, g.item, frame);
+        const steps = groups.slice(0, MAX_DISTINCT_ITEMS);
+        // Whether the last trip left every binding as it found it (tracked while unrolling).
+        let still = false;
+        for (let i = 0; i < steps.length && !frame.returned; i++) {
+          let count = steps[i].count;
+          if (still && sameItem(steps[i - 1].item, steps[i].item)) {
+            // The same item again, from the same state: the rest of the run behaves alike and
+            // runs once, as often as it repeats (ResNet's 35 identical blocks of a stage).
+            for (; i + 1 < steps.length && sameItem(steps[i + 1].item, steps[i].item); i++) count = count.add(steps[i + 1].count);
+          }
+          const before = frame.report ? undefined : snapshotBindings(frame.env);
+          frame.multiplier = saved.mul(count);
+          this.bindTarget(left, steps[i].item, frame);
           this.execBody(body, frame);
+          still = !!before && sameBindings(before, snapshotBindings(frame.env));
         }
         frame.multiplier = saved;
         return;
@@ -1181,11 +1202,13 @@ export class Interpreter {
     }
   }
 
-  private assign(a: Node, frame: Frame): void {
+  /** Runs an assignment and returns the value it bound. */
+  private assign(a: Node, frame: Frame): Value {
     const left = a.childForFieldName('left')!;
     const right = a.childForFieldName('right');
     const typeNode = a.childForFieldName('type');
-    let value: Value = right ? this.evalAssignedValue(left, right, frame) : UNKNOWN;
+    // `self.patch_size = ph, pw = pair(patch_size)`: the chain's inner assignment comes first.
+    let value: Value = right?.type === 'assignment' ? this.assign(right, frame) : right ? this.evalAssignedValue(left, right, frame) : UNKNOWN;
     if (typeNode) {
       const ann = parseAnnotation(typeNode, this, frame);
       if (ann.value?.kind === 'tensor' && ann.value.type.shape !== null && value.kind === 'tensor' && value.type.shape !== null) {
@@ -1198,6 +1221,7 @@ export class Interpreter {
       }
     }
     this.bindTarget(left, value, frame);
+    return value;
   }
 
   /**
@@ -1258,7 +1282,14 @@ export class Interpreter {
   private augAssign(a: Node, frame: Frame): void {
     const left = a.childForFieldName('left')!;
     const op = a.childForFieldName('operator')?.text.replace('=', '') ?? '+';
-    const v = this.binary(op, this.eval(left, frame), this.eval(a.childForFieldName('right')!, frame), a, frame);
+    const cur = this.eval(left, frame);
+    const right = this.eval(a.childForFieldName('right')!, frame);
+    // `layers += [conv, bn, relu]` extends the list in place (inside a loop, once per trip).
+    if (op === '+' && cur.kind === 'tuple' && cur.list && right.kind === 'tuple') {
+      containerMethod(cur, 'extend', [right], this, frame);
+      return;
+    }
+    const v = this.binary(op, cur, right, a, frame);
     this.bindTarget(left, v, frame);
   }
 
@@ -1318,25 +1349,27 @@ export class Interpreter {
         return v;
       }
       case 'not_operator': {
-        const v = this.eval(n.childForFieldName('argument')!, frame);
-        return v.kind === 'bool' && v.value !== null ? { kind: 'bool', value: !v.value } : { kind: 'bool', value: null };
+        const t = truthy(this.eval(n.childForFieldName('argument')!, frame));
+        return { kind: 'bool', value: t === null ? null : !t };
       }
       case 'comparison_operator':
         return this.compare(n, frame);
       case 'boolean_operator': {
+        // Python's short circuit: `heads == 1 and dim_head == dim` is False once the left is;
+        // `x or default` is x when x is truthy, whatever the right side would be.
         const l = this.eval(n.childForFieldName('left')!, frame);
-        const r = this.eval(n.childForFieldName('right')!, frame);
         const op = n.childForFieldName('operator')?.text;
-        if (l.kind === 'bool' && r.kind === 'bool' && l.value !== null && r.value !== null) return { kind: 'bool', value: op === 'and' ? l.value && r.value : l.value || r.value };
-        if (op === 'or' && l.kind === 'none') return r;
+        const lt = truthy(l);
+        if (lt !== null && (op === 'and') !== lt) return l;
+        const r = this.eval(n.childForFieldName('right')!, frame);
+        if (lt !== null) return r;
+        const rt = truthy(r);
+        if (op === 'and' && rt === false) return { kind: 'bool', value: false };
+        if (op === 'or' && rt === true) return { kind: 'bool', value: true };
         return { kind: 'bool', value: null };
       }
-      case 'conditional_expression': {
-        const [a, c, b] = n.namedChildren;
-        const cond = c ? this.eval(c, frame) : UNKNOWN;
-        if (cond.kind === 'bool' && cond.value === false && b) return this.eval(b, frame);
-        return a ? this.eval(a, frame) : UNKNOWN;
-      }
+      case 'conditional_expression':
+        return this.evalConditional(n, frame);
       case 'subscript':
         return this.evalSubscript(n, frame);
       case 'list_comprehension':
@@ -1347,6 +1380,33 @@ export class Interpreter {
       default:
         return UNKNOWN;
     }
+  }
+
+  /**
+   * `a if cond else b`. Undecidable, both arms run on their own accumulators and the costlier is
+   * counted, as an upper bound (like an undecidable `if`); its value is the result. Arms of equal
+   * cost (module constructions, say) give the more substantial value: a module over an
+   * `nn.Identity()` or None, so a projection built on one arm is not lost.
+   */
+  private evalConditional(n: Node, frame: Frame): Value {
+    const [a, c, b] = n.namedChildren;
+    const t = c ? truthy(this.eval(c, frame)) : null;
+    if (t === false && b) return this.eval(b, frame);
+    if (t === true || !b) return a ? this.eval(a, frame) : UNKNOWN;
+    const arms = [a, b].filter((x): x is Node => !!x).map((arm) => {
+      const sub: Frame = { ...frame, acc: emptyAcc() };
+      const value = this.eval(arm, sub);
+      return { value, acc: sub.acc, score: this.score(sub.acc) };
+    });
+    if (arms.length < 2) return arms[0]?.value ?? UNKNOWN;
+    const weight = (v: Value) => (v.kind === 'none' || v.kind === 'unknown' ? 0 : v.kind === 'module' && v.cls === 'Identity' ? 1 : 2);
+    const [x, y] = arms;
+    const best = y.score > x.score || (y.score === x.score && weight(y.value) > weight(x.value)) ? y : x;
+    frame.acc.flops = frame.acc.flops.add(best.acc.flops);
+    frame.acc.otherFlops = frame.acc.otherFlops.add(best.acc.otherFlops);
+    frame.acc.bytes = frame.acc.bytes.add(best.acc.bytes);
+    frame.acc.upperBound ||= best.acc.upperBound || x.score !== y.score;
+    return best.value;
   }
 
   evalItems(n: Node, frame: Frame): Value[] {
@@ -1369,16 +1429,36 @@ export class Interpreter {
     if (!body || !clause) return UNKNOWN;
     const right = clause.childForFieldName('right');
     const left = clause.childForFieldName('left');
-    const it = right ? this.eval(right, frame) : UNKNOWN;
-    const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc };
+    let it = right ? this.eval(right, frame) : UNKNOWN;
     // Iterating a tensor gives its rows: `[data[i:i+T] for i in ix]` with `ix` of shape (B,).
-    const rows = it.kind === 'tensor' && it.type.shape && it.type.shape.length > 0 ? it.type.shape : undefined;
-    const first = it.kind === 'tuple' ? it.items[0] ?? UNKNOWN : it.kind === 'range' ? int(Poly.sym(left?.text ?? '_')) : rows ? (rows.length === 1 ? int(Poly.sym(this.fresh())) : tensor({ shape: rows.slice(1), dtype: (it as Extract<Value, { kind: 'tensor' }>).type.dtype })) : UNKNOWN;
-    if (left) this.bindTarget(left, first, sub);
+    if (it.kind === 'tensor' && it.type.shape && it.type.shape.length > 0) {
+      const rows = it.type.shape;
+      const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc, multiplier: frame.multiplier.mul(rows[0]) };
+      if (left) this.bindTarget(left, rows.length === 1 ? int(Poly.sym(this.fresh())) : tensor({ shape: rows.slice(1), dtype: it.type.dtype }), sub);
+      return newList([this.eval(body, sub)], this, frame, { repeat: rows[0] });
+    }
+    // `range(config.n_layer)` whose size is None until a caller sets it: a dim named after it.
+    const named = it.kind === 'unknown' && right ? rangeOverName(right) : undefined;
+    if (named) it = { kind: 'range', trips: Poly.sym(named) };
+    // A short list of distinct items (`[self.cfg[k] for k in ['expansion', 'kernel_size']]`): the
+    // body runs per item, and an `if` clause that is decidably false drops the item.
+    if (it.kind === 'tuple' && isPlain(it) && it.items.length <= MAX_UNROLL && left) {
+      const conds = n.namedChildren.filter((c): c is Node => c?.type === 'if_clause').map((c) => c.namedChild(0)).filter((c): c is Node => !!c);
+      const items: Value[] = [];
+      for (const x of it.items) {
+        const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc };
+        this.bindTarget(left, x, sub);
+        if (conds.some((c) => truthy(this.eval(c, sub)) === false)) continue;
+        items.push(this.eval(body, sub));
+      }
+      return newList(items, this, frame);
+    }
+    // Otherwise the body runs once for an item standing for all, its cost counted per trip.
+    const total = it.kind === 'range' ? it.trips : it.kind === 'tuple' ? itemCounts(it).reduce((a, b) => a.add(b), Poly.ZERO) : Poly.ONE;
+    const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc, multiplier: frame.multiplier.mul(total) };
+    if (left) this.bindTarget(left, it.kind === 'tuple' ? it.items[0] ?? UNKNOWN : it.kind === 'range' ? int(Poly.sym(left.text)) : UNKNOWN, sub);
     const item = this.eval(body, sub);
-    if (rows) return newList([item], this, frame, { repeat: rows[0] });
-    if (it.kind === 'range') return newList([item], this, frame, { repeat: it.trips });
-    if (it.kind === 'tuple') return newList([item], this, frame, { repeat: itemCounts(it).reduce((a, b) => a.add(b), Poly.ZERO) });
+    if (it.kind === 'range' || it.kind === 'tuple') return newList([item], this, frame, { repeat: total });
     return newList([item], this, frame);
   }
 
@@ -1416,7 +1496,7 @@ export class Interpreter {
         const m = findMethod(obj.cls, attr, this.classes, this);
         // `@property def head_dim(self)`: reading the attribute runs the getter.
         if (m && decoratorsOf(m).some((d) => /^(functools\.)?(property|cached_property)$/.test(d.text))) return this.callFunction(m, [], new Map(), frame, obj);
-        if (m) return { kind: 'function', def: m, self: obj };
+        if (m) return boundMethod(m, obj, { kind: 'class', cls: obj.cls });
         const d = this.classDefault(obj.cls, attr);
         if (d) return d;
         return MODULE_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
@@ -1425,12 +1505,14 @@ export class Interpreter {
         return LIST_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
       case 'class': {
         const m = findMethod(obj.cls, attr, this.classes, this);
-        if (m) return { kind: 'function', def: m };
+        if (m) return boundMethod(m, undefined, obj);
         return this.classDefault(obj.cls, attr) ?? UNKNOWN;
       }
       case 'dict': {
         // An unknown config object: its attributes are dims named after them (`config.n_embd`).
         const e = obj.entries.get(attr);
+        // `C.n_layer = None` read back: still None to `is None`, a dim named n_layer as a size.
+        if (e?.kind === 'none') return { kind: 'none', name: attr };
         if (e) return e;
         return DICT_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : int(Poly.sym(attr));
       }
@@ -1439,7 +1521,7 @@ export class Interpreter {
       case 'pymodule':
         return obj.attribute(attr) ?? UNKNOWN;
       case 'module':
-        return UNKNOWN;
+        return obj.attrs?.get(attr) ?? UNKNOWN;
       default:
         return UNKNOWN;
     }
@@ -1492,6 +1574,8 @@ export class Interpreter {
     if (v.kind === 'dict' && subs.length === 1) {
       const k = this.eval(subs[0], frame);
       if (k.kind === 'str') return v.entries.get(k.value) ?? UNKNOWN;
+      // A table of presets looked up by a key we do not know: what the presets agree on.
+      return mergedEntry(v) ?? UNKNOWN;
     }
     return UNKNOWN;
   }
@@ -1506,7 +1590,7 @@ export class Interpreter {
     for (const c of s.children) {
       if (!c) continue;
       if (c.type === ':') at++;
-      else if (c.isNamed && at < 3) parts[at] = this.eval(c, frame);
+      else if (c.isNamed && at < 3) parts[at] = sliceBound(c, this.eval(c, frame));
     }
     return { kind: 'slice', start: parts[0], stop: parts[1], step: parts[2] };
   }
@@ -1516,7 +1600,10 @@ export class Interpreter {
     if (operands.length !== 2) return { kind: 'bool', value: null };
     const a = this.eval(operands[0], frame);
     const b = this.eval(operands[1], frame);
-    const op = n.children.find((c) => c && !c.isNamed)?.text;
+    // `not in` and `is not` are two tokens.
+    const op = n.children.filter((c) => c && !c.isNamed).map((c) => c!.text).join(' ');
+    const decided = op === 'is' || op === 'is not' ? undefined : compareConstants(op, a, b, this.options.bindings);
+    if (decided !== undefined) return { kind: 'bool', value: decided };
     const x = asDim(a)?.evaluate(this.options.bindings) ?? (a.kind === 'float' ? a.value : null);
     const y = asDim(b)?.evaluate(this.options.bindings) ?? (b.kind === 'float' ? b.value : null);
     if (op === 'is' || op === 'is not') {
@@ -1560,7 +1647,13 @@ export class Interpreter {
         }
       }
     }
-    if (l.kind === 'tuple' && r.kind === 'tuple' && op === '+') return { kind: 'tuple', items: [...l.items, ...r.items] };
+    // `[stride] + [1] * (num_blocks - 1)`: lists keep their order and how often each item occurs.
+    if (l.kind === 'tuple' && r.kind === 'tuple' && op === '+') return this.sequenceLike(l, concatSequences(l, r), frame);
+    if (op === '*' && (l.kind === 'tuple' || r.kind === 'tuple')) {
+      const [xs, n] = l.kind === 'tuple' ? [l, r] : [r as Extract<Value, { kind: 'tuple' }>, l];
+      const repeated = repeatSequence(xs, n);
+      return repeated ? this.sequenceLike(xs, repeated, frame) : UNKNOWN;
+    }
     // `"%d params" % n`, `"a" + name`: formatting and concatenation, never a tensor op.
     if (l.kind === 'str') return op === '+' && r.kind === 'str' ? { kind: 'str', value: l.value + r.value } : { kind: 'str', value: l.value };
     if (r.kind === 'str') return UNKNOWN;
@@ -1571,7 +1664,7 @@ export class Interpreter {
       // result (masks and biases broadcast into it), and keeping it keeps later ops costed.
       const known = [l, r].find((x) => x.kind === 'tensor' && x.type.shape !== null);
       const vague = (x: Value) => x.kind === 'unknown' || (x.kind === 'tensor' && x.type.shape === null);
-      if (known?.kind === 'tensor' && vague(out) && [l, r].some(vague)) return tensor({ shape: known.type.shape, dtype: known.type.dtype });
+      if (known?.kind === 'tensor' && vague(out) && [l, r].some(vague)) return tensor(markGuessed({ shape: known.type.shape, dtype: known.type.dtype }));
       return out;
     }
     const fx = l.kind === 'float' ? l.value : a?.constValue();
@@ -1581,6 +1674,12 @@ export class Interpreter {
       if (v !== undefined) return { kind: 'float', value: v };
     }
     return UNKNOWN;
+  }
+
+  /** A new list (or tuple, as `like` is) holding `parts`. */
+  private sequenceLike(like: Extract<Value, { kind: 'tuple' }>, parts: { items: Value[]; counts?: Poly[] }, frame: Frame): Value {
+    const extra = parts.counts ? { counts: parts.counts } : {};
+    return like.list ? newList(parts.items, this, frame, extra) : { kind: 'tuple', items: parts.items, ...extra };
   }
 
   argsOf(call: Node, frame: Frame): Value[] {
@@ -1606,7 +1705,7 @@ export class Interpreter {
   kwargsOf(call: Node, frame: Frame): Map<string, Value> {
     const out = new Map<string, Value>();
     for (const c of call.childForFieldName('arguments')?.namedChildren ?? []) {
-      // `DataLoader(ds, **train_kwargs)`: a dict of known keys passes them as keywords.
+      // `ModelConfig(**PRESETS[name])`, `DataLoader(ds, **train_kwargs)`: a dict of known keys passes them as keywords.
       if (c?.type === 'dictionary_splat') {
         const d = c.namedChild(0) ? this.eval(c.namedChild(0)!, frame) : UNKNOWN;
         if (d.kind === 'dict') for (const [k, v] of d.entries) out.set(k, v);
@@ -1686,7 +1785,7 @@ export class Interpreter {
           if (callee.of.type.shape === null && NOT_TENSOR_METHODS.has(callee.name)) return UNKNOWN;
           return this.ctx(frame).unmodelled({ ...site, name: `Tensor.${callee.name}` });
         }
-        return containerMethod(callee.of, callee.name, args, this, frame);
+        return containerMethod(callee.of, callee.name, args, this, frame, kwargs);
       }
       case 'tuple':
         return callee.sequential ? this.callSequential(callee, args, kwargs, site, frame) : UNKNOWN;
@@ -1697,7 +1796,7 @@ export class Interpreter {
       case 'instance': {
         const fwd = findMethod(callee.cls, 'forward', this.classes, this) ?? findMethod(callee.cls, '__call__', this.classes, this);
         if (fwd) return this.callFunction(fwd, args, kwargs, frame, callee);
-        return UNKNOWN;
+        return callLibraryLayer(callee, args, kwargs, site, this, frame);
       }
       case 'module':
         return callee.call(args, kwargs, site, this.ctx(frame));
@@ -1740,6 +1839,16 @@ function passesModel(args: Value[], kwargs: Map<string, Value>): boolean {
 function passesKnown(args: Value[], kwargs: Map<string, Value>): boolean {
   const computes = (v: Value) => (v.kind === 'tensor' && v.type.shape !== null) || v.kind === 'instance' || v.kind === 'module';
   return args.some(computes) || [...kwargs.values()].some(computes);
+}
+
+/**
+ * A slice bound is an int: one whose value is not known (`k[:, :, :T, :T]` with `T` a parameter
+ * nobody bound) is the dim named after it, not an anonymous length.
+ */
+function sliceBound(n: Node, v: Value): Value {
+  if (v.kind !== 'unknown' && v.kind !== 'tensor') return v;
+  const name = n.type === 'identifier' ? n.text : n.type === 'attribute' ? n.childForFieldName('attribute')?.text : undefined;
+  return name && /^[A-Za-z_]\w*$/.test(name) ? int(Poly.sym(name)) : v;
 }
 
 /** Longest constant `range` unrolled while building modules. */
@@ -1871,6 +1980,17 @@ function indexTensor(t: TensorType, subs: Node[], it: Interpreter, frame: Frame)
   return tensor({ shape: null, dtype: t.dtype });
 }
 
+/**
+ * A method read from an object or a class: `@classmethod`s get the class as their first
+ * parameter (`cls.get_default_config()`), `@staticmethod`s nothing, others the instance if any.
+ */
+function boundMethod(m: FunctionInfo, inst: Value | undefined, cls: Value): Value {
+  const decorators = decoratorsOf(m).map((d) => d.text);
+  if (decorators.includes('staticmethod')) return { kind: 'function', def: m };
+  if (decorators.includes('classmethod')) return { kind: 'function', def: m, self: cls };
+  return inst ? { kind: 'function', def: m, self: inst } : { kind: 'function', def: m };
+}
+
 /** The decorator expressions of a function (`property`, `torch.no_grad()`, `autocast()`). */
 export function decoratorsOf(fn: FunctionInfo): Node[] {
   const holder = fn.node.parent;
@@ -1897,9 +2017,11 @@ function resetMap<K, V>(target: Map<K, V>, from: Map<K, V>): void {
   for (const [k, v] of from) target.set(k, v);
 }
 
-/** `range(name)` over a bare name: that name, else undefined. */
+/** `range(name)` over a bare name or an attribute (`config.n_layer`): that name, else undefined. */
 function rangeOverName(n: Node): string | undefined {
   if (n.type !== 'call' || n.childForFieldName('function')?.text !== 'range') return undefined;
   const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
-  return args.length === 1 && args[0].type === 'identifier' ? args[0].text : undefined;
+  if (args.length !== 1) return undefined;
+  if (args[0].type === 'identifier') return args[0].text;
+  return args[0].type === 'attribute' ? args[0].childForFieldName('attribute')?.text : undefined;
 }

@@ -6,8 +6,12 @@
  */
 import { Poly } from '../../core/symbolic';
 import type { Frame, Interpreter } from './interpreter';
-import { NONE, UNKNOWN, Value, asDim, int, itemCounts } from './values';
+import { ClassInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts } from './values';
 import { FUNCTIONS, canonical } from './builtins/registry';
+import { libraryBase, librarySuper } from './librarySubclass';
+import { isInstance } from './pytypes';
+import { addArgument, parseArgs } from './argparse';
+import { truthy } from './sequences';
 
 export type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame) => Value;
 
@@ -73,6 +77,21 @@ function math1(f: (x: number) => number): Builtin {
   return (args) => scalar(num(args[0]) !== undefined ? f(num(args[0])!) : null);
 }
 
+/**
+ * `all(xs)` (want true) or `any(xs)` (want false, negated): decided when every item's truth is
+ * known, or one item settles it.
+ */
+function allOf(v: Value | undefined, all: boolean): boolean | null {
+  if (v?.kind !== 'tuple' || (v.repeat && !v.repeat.equals(Poly.ONE))) return null;
+  let unsure = false;
+  for (const x of v.items) {
+    const t = truthy(x);
+    if (t === null) unsure = true;
+    else if (t !== all) return !all;
+  }
+  return unsure ? null : all;
+}
+
 function pickNumeric(args: Value[], f: (...n: number[]) => number): Value {
   const items = args.length === 1 && args[0].kind === 'tuple' ? args[0].items : args;
   const xs = items.map((a) => asDim(a)?.constValue());
@@ -106,6 +125,30 @@ export const BUILTINS: Record<string, Builtin> = {
     if (a?.kind === 'str') return scalar(Number(a.value.replace(/^([+-]?)inf$/i, '$1Infinity')));
     return a ?? UNKNOWN;
   },
+  // `int(round(w_out * bottleneck_ratio))` (RegNet widths); Python rounds halves to even.
+  round: (args) => {
+    const x = num(args[0]);
+    if (x === undefined) return args[0]?.kind === 'int' ? args[0] : UNKNOWN;
+    const digits = num(args[1]);
+    if (digits !== undefined) return scalar(Math.round(x * 10 ** digits) / 10 ** digits);
+    const r = Math.round(x);
+    return int(Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r);
+  },
+  // `sum(self.cfg['num_blocks'])`; a generator of tensors or unknowns stays unknown.
+  sum: (args) => {
+    const v = args[0];
+    if (v?.kind !== 'tuple' || args.length > 2) return UNKNOWN;
+    const counts = itemCounts(v);
+    let total = asDim(args[1]) ?? Poly.ZERO;
+    for (let i = 0; i < v.items.length; i++) {
+      const d = asDim(v.items[i]);
+      if (!d) return UNKNOWN;
+      total = total.add(d.mul(counts[i]));
+    }
+    return int(total);
+  },
+  all: (args) => ({ kind: 'bool', value: allOf(args[0], true) }),
+  any: (args) => ({ kind: 'bool', value: allOf(args[0], false) }),
   min: (args) => pickNumeric(args, Math.min),
   max: (args) => pickNumeric(args, Math.max),
   abs: (args) => (args[0]?.kind === 'int' ? int(Math.abs(args[0].value.constValue() ?? NaN)) : args[0] ?? UNKNOWN),
@@ -114,18 +157,44 @@ export const BUILTINS: Record<string, Builtin> = {
     if (self?.kind !== 'instance') return UNKNOWN;
     // A base class of this file: its methods run on the same object (the fields are shared), so
     // what `super().__init__(cfg)` assigns lands on `self`.
-    const base = frame.fn?.cls?.bases.map((b) => it.classes.get(b)).find((c) => !!c);
+    const base = frame.fn?.cls?.bases.map((b) => it.classOf(b)).find((c) => !!c);
     if (base) return { kind: 'instance', cls: base, fields: self.fields };
+    // A torch.nn layer as the base (`class Linear(nn.Linear)`): its constructor and forward.
+    const layer = frame.fn?.cls ? libraryBase(frame.fn.cls, it, frame) : undefined;
+    if (layer) return librarySuper(self, layer, it, frame);
     return { kind: 'dict', entries: new Map([['__init__', NONE]]) };
   },
-  isinstance: () => ({ kind: 'bool', value: null }),
+  isinstance: (args, _k, it) => ({ kind: 'bool', value: isInstance(args[0], args[1], it.classes) }),
+  // `map(lambda t: rearrange(t, 'b n (h d) -> b h n d', h=h), qkv)`: the function runs on each
+  // item, as often as the item occurs.
+  map: (args, _kw, it, frame) => {
+    const [f, xs] = args;
+    if (!f || xs?.kind !== 'tuple' || args.length !== 2) return UNKNOWN;
+    const counts = itemCounts(xs);
+    const saved = frame.multiplier;
+    const items = xs.items.map((x, i) => {
+      frame.multiplier = saved.mul(counts[i]);
+      try {
+        if (f.kind === 'function') return it.callFunction(f.def, [x], new Map(), frame, f.self, f.closure);
+        const own = f.kind === 'ref' && Object.prototype.hasOwnProperty.call(BUILTINS, f.path) ? BUILTINS[f.path] : undefined;
+        return own ? own([x], new Map(), it, frame) : UNKNOWN;
+      } finally {
+        frame.multiplier = saved;
+      }
+    });
+    return newList(items, it, frame, xs.counts || xs.repeat ? { counts: counts } : {});
+  },
+  'argparse.ArgumentParser': () => ({ kind: 'dict', entries: new Map() }),
   hasattr: (args, _k, it) => {
     const [obj, name] = args;
     if (name?.kind !== 'str') return { kind: 'bool', value: null };
     // `hasattr(torch.nn.functional, 'scaled_dot_product_attention')`: the feature checks of real
     // code (nanoGPT's flash switch) are true for the library versions we model.
     if (obj?.kind === 'ref') return { kind: 'bool', value: FUNCTIONS.has(canonical(`${obj.path}.${name.value}`)) ? true : null };
-    if (obj?.kind === 'instance' && (obj.fields.has(name.value) || it.hasMethod(obj.cls, name.value))) return { kind: 'bool', value: true };
+    if (obj?.kind === 'instance' && (obj.fields.has(name.value) || it.hasMethod(obj.cls, name.value) || classHas(obj.cls, name.value, it))) return { kind: 'bool', value: true };
+    // A plain config class of this file (a dataclass, no library base): what it does not define
+    // it does not have. A module may gain attributes elsewhere (caches set in another method).
+    if (obj?.kind === 'instance' && plainClass(obj.cls, it)) return { kind: 'bool', value: false };
     if (obj?.kind === 'dict' && obj.entries.has(name.value)) return { kind: 'bool', value: true };
     return { kind: 'bool', value: null };
   },
@@ -186,11 +255,29 @@ export const BUILTINS: Record<string, Builtin> = {
   'torch.nn.parameter.Parameter': (args, kw) => args[0] ?? kw.get('data') ?? UNKNOWN,
 };
 
+/** Whether a class or one of its bases of this file has a class attribute of that name. */
+function classHas(cls: ClassInfo, name: string, it: Interpreter, seen = new Set<object>()): boolean {
+  if (seen.has(cls)) return false;
+  seen.add(cls);
+  return cls.defaults.has(name) || cls.bases.some((b) => !!it.classes.get(b) && classHas(it.classes.get(b)!, name, it, seen));
+}
+
+/**
+ * A class whose bases are all of this file or `object`, and which answers no attribute it lacks
+ * through `__getattr__`: its attributes are all in view.
+ */
+function plainClass(cls: ClassInfo, it: Interpreter, seen = new Set<object>()): boolean {
+  if (seen.has(cls)) return true;
+  seen.add(cls);
+  if (cls.methods.has('__getattr__') || cls.methods.has('__getattribute__')) return false;
+  return cls.bases.every((b) => b === 'object' || (it.classes.has(b) && plainClass(it.classes.get(b)!, it, seen)));
+}
+
 /** Module-level constants of `math`. */
 export const MATH_CONSTANTS: Record<string, number> = { 'math.pi': Math.PI, 'math.e': Math.E, 'math.inf': Infinity, 'math.tau': 2 * Math.PI };
 
 /** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
-export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame): Value {
+export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame, kwargs: Map<string, Value> = new Map()): Value {
   if (of.kind === 'tuple') {
     const count = () => {
       const origin = it.listOrigin.get(of) ?? Poly.ONE;
@@ -241,6 +328,19 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         const k = args[0];
         return (k?.kind === 'str' ? of.entries.get(k.value) : undefined) ?? args[1] ?? NONE;
       }
+      case 'add_argument':
+        addArgument(of, args, kwargs);
+        return NONE;
+      case 'add_argument_group':
+      case 'add_mutually_exclusive_group':
+        return of;
+      case 'parse_args':
+        return parseArgs(of);
+      case 'parse_known_args':
+        return { kind: 'tuple', items: [parseArgs(of), { kind: 'tuple', items: [], list: true }] };
+      case 'set_defaults':
+        for (const [k, v] of kwargs) of.entries.set(k, v);
+        return NONE;
       case 'update':
       // yacs / minGPT `CfgNode.merge_from_dict({...})`.
       case 'merge_from_dict':
@@ -269,5 +369,5 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
 
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
 export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters']);
-export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict']);
+export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults']);
 export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);

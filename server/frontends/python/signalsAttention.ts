@@ -110,7 +110,7 @@ function traceScores(n: Node, scope: ScopeFacts, beforeRow: number, hops: number
       const args = e.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => !!c) ?? [];
       if (args.length >= 2) return traceScores(args[1], scope, beforeRow, hops + 1, { ...t, maskCond: t.maskCond ?? `~(${args[0].text})` });
     }
-    if (name === 'float' || name === 'to' || name === 'type') {
+    if (name !== undefined && CASTS.has(name)) {
       const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
       return obj ? traceScores(obj, scope, beforeRow, hops + 1, t) : null;
     }
@@ -156,7 +156,8 @@ function lastAssignment(scope: ScopeFacts, name: string, beforeRow: number): Ass
 }
 
 /** Where the probabilities go: straight into a matmul, or via a name (and dropout) into one. */
-function softmaxUse(sm: Node, scope: ScopeFacts): { output: Node; statements: Node[]; dropout?: string } | null {
+function softmaxUse(softmax: Node, scope: ScopeFacts): { output: Node; statements: Node[]; dropout?: string } | null {
+  const sm = castsAround(softmax);
   const p = sm.parent;
   if (p && matmulSite(p)?.operandNodes[0]?.id === sm.id) return { output: p, statements: [] };
   const st = statementOf(sm);
@@ -179,6 +180,22 @@ function softmaxUse(sm: Node, scope: ScopeFacts): { output: Node; statements: No
     return { output: m, statements: between.map((a) => a.statement), dropout: drop ? dropoutP(drop) : undefined };
   }
   return null;
+}
+
+/** Methods that only change a tensor's dtype: `softmax(...).type_as(xq)` is still the probabilities. */
+const CASTS = new Set(['float', 'half', 'bfloat16', 'double', 'to', 'type', 'type_as']);
+
+/** The outermost call of a chain of casts applied to `n` (`F.softmax(s.float()).type_as(xq)`). */
+function castsAround(n: Node): Node {
+  let cur = n;
+  for (let hops = 0; hops < MAX_HOPS; hops++) {
+    const attr = cur.parent;
+    const call = attr?.parent;
+    if (attr?.type !== 'attribute' || attr.childForFieldName('object')?.id !== cur.id || !CASTS.has(attr.childForFieldName('attribute')?.text ?? '')) break;
+    if (call?.type !== 'call' || call.childForFieldName('function')?.id !== attr.id) break;
+    cur = call;
+  }
+  return cur;
 }
 
 function isDropoutOf(n: Node, name: string): boolean {

@@ -16,7 +16,11 @@ export type Value =
   | { kind: 'float'; value: number | null }
   | { kind: 'str'; value: string }
   | { kind: 'bool'; value: boolean | null }
-  | { kind: 'none' }
+  /**
+   * `name`: a config field that is None until someone sets it (`C.n_layer = None`); used as a
+   * size it is the dim named after the field, for the user to bind.
+   */
+  | { kind: 'none'; name?: string }
   | { kind: 'dtype'; dtype: DType }
   /**
    * Tuples and lists; `repeat` means the items repeat that many times (`[Block() for _ in range(n)]`).
@@ -30,8 +34,11 @@ export type Value =
   | { kind: 'dict'; entries: Map<string, Value> }
   /** A dotted name from an import (`torch.nn.functional.linear`), resolved when called. */
   | { kind: 'ref'; path: string }
-  /** A library module object (`nn.Linear(768, 3072)`) with the handler that runs its forward. */
-  | { kind: 'module'; cls: string; call: ModuleCall; params: Poly; children?: Value[] }
+  /**
+   * A library module object (`nn.Linear(768, 3072)`) with the handler that runs its forward;
+   * `attrs` holds what its constructor sets that code reads (`weight`, `out_features`).
+   */
+  | { kind: 'module'; cls: string; call: ModuleCall; params: Poly; children?: Value[]; attrs?: Map<string, Value> }
   | { kind: 'instance'; cls: ClassInfo; fields: Map<string, Value> }
   | { kind: 'class'; cls: ClassInfo }
   /** A def or a lambda; `closure` is the scope a lambda was written in (`lambda x: m.c_fc(x)`). */
@@ -106,6 +113,7 @@ export function asDim(v: Value | undefined): Poly | undefined {
   if (!v) return undefined;
   if (v.kind === 'int') return v.value;
   if (v.kind === 'bool' && v.value !== null) return Poly.const(v.value ? 1 : 0);
+  if (v.kind === 'none' && v.name) return Poly.sym(v.name);
   return undefined;
 }
 

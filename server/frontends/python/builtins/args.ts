@@ -9,6 +9,7 @@ import { OpKind } from '../../../core/ir';
 import { ReshapeDim, ShapeResult, ShapesResult } from '../../../core/ops/shape';
 import { unknownResult } from '../../../core/ops/types';
 import { Poly } from '../../../core/symbolic';
+import { deriveGuess } from '../guessed';
 import { CallSite, UNKNOWN, Value, asDim, tensor } from '../values';
 import { BuiltinCtx } from './registry';
 
@@ -97,7 +98,7 @@ export function tensorArg(args: readonly Value[], kwargs: ReadonlyMap<string, Va
 /** A shape-only result: the new tensor, or a TC002 finding recorded at the call when it failed. */
 export function shapeValue(r: ShapeResult, x: TensorType, kind: OpKind, site: CallSite, ctx: BuiltinCtx): Value {
   if ('error' in r) return ctx.record(unknownResult(kind, x.dtype, r.error), site, [x]);
-  return tensor({ shape: r.shape, dtype: x.dtype });
+  return tensor(deriveGuess([x], { shape: r.shape, dtype: x.dtype }));
 }
 
 /** Several pieces (split, chunk) as a tuple of tensors. */
@@ -106,7 +107,7 @@ export function shapesValue(r: ShapesResult, x: TensorType, site: CallSite, ctx:
     ctx.record(unknownResult('copy', x.dtype, r.error), site, [x]);
     return UNKNOWN;
   }
-  return { kind: 'tuple', items: r.shapes.map((s) => tensor({ shape: s, dtype: x.dtype })) };
+  return { kind: 'tuple', items: r.shapes.map((s) => tensor(deriveGuess([x], { shape: s, dtype: x.dtype }))) };
 }
 
 export const tupleOf = (items: Value[]): Value => ({ kind: 'tuple', items });

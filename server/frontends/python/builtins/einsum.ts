@@ -1,13 +1,11 @@
 /**
  * `torch.einsum` / `np.einsum` / `jnp.einsum` (equation first, operands as arguments or one
- * list), `einops.einsum` (operands first, the space-separated pattern last) and
- * `einops.rearrange` (shape only, axis sizes from keyword arguments).
+ * list) and `einops.einsum` (operands first, the space-separated pattern last). einops'
+ * rearrange / repeat / reduce are in einopsOps.ts.
  */
-import { Dim, TensorType } from '../../../core/ir';
+import { TensorType } from '../../../core/ir';
 import { einsum } from '../../../core/ops/einsum';
-import { rearrange } from '../../../core/ops/rearrange';
-import { CallSite, UNKNOWN, Value, asDim } from '../values';
-import { shapeValue } from './args';
+import { CallSite, UNKNOWN, Value } from '../values';
 import { BuiltinCtx, defineFunction } from './registry';
 
 function einsumValue(equation: string, operands: Value[], style: 'letters' | 'names', site: CallSite, ctx: BuiltinCtx): Value {
@@ -29,16 +27,4 @@ defineFunction(['einops.einsum'], (args, _kw, site, ctx) => {
   const pattern = args[args.length - 1];
   if (pattern?.kind !== 'str') return UNKNOWN;
   return einsumValue(pattern.value, args.slice(0, -1), 'names', site, ctx);
-});
-
-defineFunction(['einops.rearrange'], (args, kw, site, ctx) => {
-  const x = args[0];
-  const pattern = args[1] ?? kw.get('pattern');
-  if (x?.kind !== 'tensor' || pattern?.kind !== 'str' || x.type.shape === null) return x?.kind === 'tensor' ? { kind: 'tensor', type: { shape: null, dtype: x.type.dtype } } : UNKNOWN;
-  const axes = new Map<string, Dim>();
-  for (const [k, v] of kw) {
-    const d = asDim(v);
-    if (d) axes.set(k, d);
-  }
-  return shapeValue(rearrange(x.type.shape, pattern.value, axes, ctx.opContext().bindings), x.type, 'copy', site, ctx);
 });

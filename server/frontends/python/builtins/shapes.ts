@@ -131,6 +131,9 @@ defineMethod(['repeat', 'tile'], (x, args, _kw, site, ctx) => {
 defineMethod(['contiguous'], (x, _a, _k, site, ctx) => (x.shape ? ctx.record(copy(x, ctx.opContext(x.dtype), 'contiguous(): copies only when the input is not contiguous already'), site, [x]) : tensor(x)));
 defineMethod(['clone', 'copy'], (x, _a, _k, site, ctx) => (x.shape ? ctx.record(copy(x, ctx.opContext(x.dtype), 'copy'), site, [x]) : tensor(x)));
 defineMethod(['detach', 'cpu', 'cuda', 'requires_grad_', 'numpy', 'pin_memory', 'share_memory_', 'block_until_ready', 'coalesce'], (x) => tensor(x));
+// In-place fills and initialisers (`torch.empty(n, n).fill_(-inf).triu_(1)` builds Whisper's mask):
+// the same tensor, written once when it is made; nothing a forward pass computes.
+defineMethod(['fill_', 'zero_', 'normal_', 'uniform_', 'bernoulli_', 'exponential_', 'random_', 'fill_diagonal_'], (x) => tensor(x));
 
 function splitValue(x: TensorType, sizeV: Value | undefined, dimV: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
   if (!x.shape || !sizeV) return UNKNOWN;

@@ -1,0 +1,218 @@
+/**
+ * Python list and tuple arithmetic, truthiness, comparisons of constants and the order in which a
+ * loop visits a list: the parts of the interpreter that make layer specs written as data
+ * (`strides = [stride] + [1] * (num_blocks - 1)`, VGG's `cfg = [64, 'M', 128, ...]`) run as the
+ * program runs them. Every helper returns null or UNKNOWN where Python's answer is not known, so a
+ * caller never takes a guess for a fact.
+ */
+import { Bindings, Poly } from '../../core/symbolic';
+import { UNKNOWN, Value, asDim, itemCounts } from './values';
+
+type TupleValue = Extract<Value, { kind: 'tuple' }>;
+
+/** Longest list built item by item from `[x] * n` with a constant n; longer ones keep counts. */
+const MAX_LITERAL_REPEAT = 256;
+
+/** Whether every item occurs once (no repeat, no counts above one): the items are the list. */
+export function isPlain(v: TupleValue): boolean {
+  return (!v.repeat || v.repeat.equals(Poly.ONE)) && (!v.counts || v.counts.every((c) => c.equals(Poly.ONE)));
+}
+
+/** `a + b` of two lists or two tuples: items in order, each keeping how often it occurs. */
+export function concatSequences(a: TupleValue, b: TupleValue): Pick<TupleValue, 'items' | 'counts'> {
+  if (isPlain(a) && isPlain(b)) return { items: [...a.items, ...b.items] };
+  return { items: [...a.items, ...b.items], counts: [...itemCounts(a), ...itemCounts(b)] };
+}
+
+/**
+ * `xs * n`: with a constant n (up to a bound) the items repeated in order, as Python builds them;
+ * with a symbolic n every item occurs n times as often (the order of a symbolic repetition does
+ * not change a cost). A negative n gives the empty list. Undefined when n is not an int.
+ */
+export function repeatSequence(xs: TupleValue, n: Value): Pick<TupleValue, 'items' | 'counts'> | undefined {
+  const times = asDim(n);
+  if (!times || n.kind === 'bool') return undefined;
+  const k = times.constValue();
+  if (k !== undefined) {
+    if (!Number.isInteger(k)) return undefined;
+    if (k <= 0) return { items: [] };
+    const total = xs.items.length * k;
+    if (isPlain(xs) && total <= MAX_LITERAL_REPEAT) return { items: Array.from({ length: total }, (_, i) => xs.items[i % xs.items.length]) };
+  }
+  return { items: [...xs.items], counts: itemCounts(xs).map((c) => c.mul(times)) };
+}
+
+/** Python truthiness of a value, or null when it depends on what is not known. */
+export function truthy(v: Value): boolean | null {
+  switch (v.kind) {
+    case 'bool':
+      return v.value;
+    case 'none':
+      return false;
+    case 'int': {
+      const c = v.value.constValue();
+      return c === undefined ? null : c !== 0;
+    }
+    case 'float':
+      return v.value === null ? null : v.value !== 0;
+    case 'str':
+      return v.value.length > 0;
+    case 'tuple':
+      if (v.items.length === 0) return false;
+      // Counts that may be zero (`[x] * n` with n unknown) leave the length open.
+      return itemCounts(v).some((c) => (c.constValue() ?? 0) > 0) ? true : null;
+    case 'module':
+    case 'instance':
+    case 'class':
+    case 'function':
+    case 'dtype':
+    case 'ref':
+      return true;
+    default:
+      return null;
+  }
+}
+
+/** A constant a comparison can decide on: a number, a string, a bool or None. */
+type Constant = { t: 'num'; v: number } | { t: 'str'; v: string } | { t: 'none' };
+
+function constantOf(v: Value, bindings: Bindings): Constant | undefined {
+  if (v.kind === 'str') return { t: 'str', v: v.value };
+  if (v.kind === 'none') return { t: 'none' };
+  if (v.kind === 'float') return v.value === null ? undefined : { t: 'num', v: v.value };
+  const d = asDim(v)?.evaluate(bindings);
+  return d === null || d === undefined ? undefined : { t: 'num', v: d };
+}
+
+/**
+ * `==`, `!=`, `<`... between constants, `in` / `not in` over a list, tuple or dict of constants.
+ * A string never equals a number (VGG's `x == 'M'` on a channel count is False). Undefined when
+ * the comparison is not one of these or an operand is not known.
+ */
+export function compareConstants(op: string, a: Value, b: Value, bindings: Bindings): boolean | undefined {
+  if (op === 'in' || op === 'not in') {
+    const found = membership(a, b, bindings);
+    return found === undefined ? undefined : op === 'in' ? found : !found;
+  }
+  const x = constantOf(a, bindings);
+  const y = constantOf(b, bindings);
+  if (!x || !y) return undefined;
+  if (op === '==' || op === '!=') {
+    const same = x.t === y.t && (x.t === 'none' || (x as { v: unknown }).v === (y as { v: unknown }).v);
+    return op === '==' ? same : !same;
+  }
+  if (x.t !== y.t || x.t === 'none') return undefined;
+  const [p, q] = [(x as { v: number | string }).v, (y as { v: number | string }).v];
+  switch (op) {
+    case '<':
+      return p < q;
+    case '>':
+      return p > q;
+    case '<=':
+      return p <= q;
+    case '>=':
+      return p >= q;
+    default:
+      return undefined;
+  }
+}
+
+function membership(a: Value, b: Value, bindings: Bindings): boolean | undefined {
+  if (b.kind === 'dict') return a.kind === 'str' ? b.entries.has(a.value) : undefined;
+  if (b.kind === 'str') return a.kind === 'str' ? b.value.includes(a.value) : undefined;
+  if (b.kind !== 'tuple') return undefined;
+  let unsure = false;
+  for (const item of b.items) {
+    const eq = compareConstants('==', a, item, bindings);
+    if (eq === true) return true;
+    if (eq === undefined) unsure = true;
+  }
+  return unsure ? undefined : false;
+}
+
+/**
+ * The order a `for` loop visits a list's items in, as (item, trips) steps. Building modules
+ * (`unroll`) each occurrence is its own step when the length is a small constant, since a trip
+ * can change state the next one reads (`in_channels = x` in VGG, `self.in_planes` in ResNet);
+ * otherwise consecutive occurrences of the same item are one step run as many times.
+ */
+export function loopSteps(v: TupleValue, unroll: boolean, maxUnroll: number, maxSteps: number): { item: Value; count: Poly }[] | undefined {
+  const counts = itemCounts(v);
+  const consts = counts.map((c) => c.constValue());
+  const total = consts.every((c): c is number => c !== undefined) ? consts.reduce((a, b) => a + b, 0) : undefined;
+  if (unroll && total !== undefined && total <= maxUnroll) {
+    const out: { item: Value; count: Poly }[] = [];
+    v.items.forEach((item, i) => {
+      for (let k = 0; k < consts[i]!; k++) out.push({ item, count: Poly.ONE });
+    });
+    return out;
+  }
+  const out: { item: Value; count: Poly }[] = [];
+  v.items.forEach((item, i) => {
+    const last = out[out.length - 1];
+    if (last && sameItem(last.item, item)) last.count = last.count.add(counts[i]);
+    else out.push({ item, count: counts[i] });
+  });
+  return out.length <= maxSteps ? out : undefined;
+}
+
+/** The same object, or equal numbers or strings. */
+export function sameItem(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a.kind === 'int' && b.kind === 'int') return a.value.equals(b.value);
+  if (a.kind === 'str' && b.kind === 'str') return a.value === b.value;
+  return false;
+}
+
+/**
+ * `{'gpt2': dict(n_layer=12, ...), 'gpt2-medium': dict(n_layer=24, ...)}[model_type]` with a key
+ * that is not known: one config whose fields are what every entry agrees on, and a dim named
+ * after the field where they differ in number (`n_layer`, for the user to bind). Fields that
+ * differ otherwise are unknown. Undefined unless every entry is itself a dict.
+ */
+export function mergedEntry(table: Extract<Value, { kind: 'dict' }>): Value | undefined {
+  const rows = [...table.entries.values()];
+  if (rows.length === 0 || rows.some((r) => r.kind !== 'dict')) return undefined;
+  const dicts = rows as Extract<Value, { kind: 'dict' }>[];
+  const keys = new Set(dicts.flatMap((d) => [...d.entries.keys()]));
+  const entries = new Map<string, Value>();
+  for (const k of keys) {
+    const vals = dicts.map((d) => d.entries.get(k));
+    const first = vals[0];
+    if (first && vals.every((x) => x && sameItem(x, first))) entries.set(k, first);
+    else if (vals.every((x) => x?.kind === 'int')) entries.set(k, { kind: 'int', value: Poly.sym(k) });
+    else entries.set(k, UNKNOWN);
+  }
+  return { kind: 'dict', entries };
+}
+
+/**
+ * The bindings of a frame, with the fields of the objects they hold (`self.in_planes`), as a
+ * flat map: two snapshots equal by `sameBindings` mean a loop trip changed no state its next trip
+ * could read, apart from what it appended to lists.
+ */
+export function snapshotBindings(env: Map<string, Value>): Map<string, Value> {
+  const out = new Map<string, Value>();
+  for (const [k, v] of env) {
+    out.set(k, v);
+    if (v.kind === 'instance') for (const [f, x] of v.fields) out.set(`${k}.${f}`, x);
+    else if (v.kind === 'dict') for (const [f, x] of v.entries) out.set(`${k}[${f}]`, x);
+  }
+  return out;
+}
+
+/** Same keys, each holding the same object or an equal constant. */
+export function sameBindings(a: Map<string, Value>, b: Map<string, Value>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, x] of a) {
+    const y = b.get(k);
+    if (!y || !(sameItem(x, y) || sameConstant(x, y))) return false;
+  }
+  return true;
+}
+
+function sameConstant(a: Value, b: Value): boolean {
+  if (a.kind === 'bool' && b.kind === 'bool') return a.value === b.value;
+  if (a.kind === 'float' && b.kind === 'float') return a.value === b.value;
+  return a.kind === 'none' && b.kind === 'none';
+}
