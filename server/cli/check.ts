@@ -12,11 +12,13 @@ import { findProjectConfig, mergeSettings } from '../node/config';
 import { collectFiles, SOURCE_EXTENSIONS } from '../node/files';
 import { codeList, parse, parseDims, UsageError } from './args';
 import { formatText } from './format/text';
+import { NotebookInput, notebookJson, readNotebook } from './notebook';
 
 const HELP = `Usage: tensorcost check [PATH...] [options]
 
-Analyses Python files (folders are walked, honouring .gitignore) and prints each finding as
-path:line:col: CODE message, then per-op and per-function cost tables.
+Analyses Python files and Jupyter notebooks (folders are walked, honouring .gitignore) and
+prints each finding as path:line:col: CODE message (path:cell N:line:col in a notebook), then
+per-op and per-function cost tables.
 
 Options:
   --format text|json|sarif     Output format (default text)
@@ -80,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     const local = loadLocal();
     await initEngine();
     const analyses: Analysis[] = [];
+    const notebooks = new Map<Analysis, NotebookInput>();
     let deviceId = cli.device ?? DEFAULT_SETTINGS.device;
     for (const file of files) {
       const layers: Partial<Settings>[] = [];
@@ -99,17 +102,31 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`tensorcost: cannot read ${file}: ${(e as Error).message}\n`);
         continue;
       }
-      const a = analyzeSource({ path: file, text, languageId: SOURCE_EXTENSIONS[path.extname(file)] ?? 'python' }, settings);
+      let nb: NotebookInput | undefined;
+      if (path.extname(file) === '.ipynb') {
+        try {
+          nb = readNotebook(text);
+        } catch (e) {
+          process.stderr.write(`tensorcost: skipping ${file}: ${(e as Error).message}\n`);
+          continue;
+        }
+      }
+      const a = analyzeSource({ path: file, text: nb?.text ?? text, languageId: SOURCE_EXTENSIONS[path.extname(file)] ?? 'python' }, settings);
       if (a.deviceWarning) throw new UsageError(a.deviceWarning);
       deviceId = a.device.id;
       analyses.push(a);
+      if (nb) notebooks.set(a, nb);
     }
     const rel = (p: string) => path.relative(process.cwd(), p) || p;
-    if (v.format === 'json') process.stdout.write(JSON.stringify(reportJson(analyses, deviceId), null, 2) + '\n');
+    if (v.format === 'json') {
+      const report = reportJson(analyses, deviceId);
+      report.files = report.files.map((f, i) => (notebooks.has(analyses[i]) ? notebookJson(f, notebooks.get(analyses[i])!.map) : f));
+      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    }
     else if (v.format === 'sarif') {
       const { toSarif } = require('./format/sarif') as typeof import('./format/sarif');
-      process.stdout.write(JSON.stringify(toSarif(analyses, rel), null, 2) + '\n');
-    } else process.stdout.write(formatText(analyses, rel));
+      process.stdout.write(JSON.stringify(toSarif(analyses, rel, (a) => notebooks.get(a)), null, 2) + '\n');
+    } else process.stdout.write(formatText(analyses, rel, (a) => notebooks.get(a)?.map));
     return analyses.some((a) => a.findings.some((f) => f.severity === 'error')) ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) return usage(e);
