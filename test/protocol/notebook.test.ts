@@ -110,6 +110,14 @@ describe('notebooks over the language server', () => {
     assert.match(h.contents.value, /268,435,456/); // 2 · 8 · 4096 · 4096
   });
 
+  it('re-analyses the notebook when the settings change', async () => {
+    await s.conn.sendNotification('workspace/didChangeConfiguration', { settings: { tensorcost: { device: 'a100' } } });
+    const t = await s.waitFor('tensorcost/analysed', (p) => p.uri === NB && p.device === 'a100');
+    assert.equal(t.device, 'a100');
+    const h: any = await s.conn.sendRequest('textDocument/hover', { textDocument: { uri: cellUri(5) }, position: { line: 0, character: 25 } });
+    assert.match(h.contents.value, /A100/);
+  });
+
   it('clears the cells’ diagnostics when the notebook closes', async () => {
     await s.conn.sendNotification('notebookDocument/didClose', { notebookDocument: { uri: NB }, cellTextDocuments: CELLS.map((_, k) => ({ uri: cellUri(k) })).concat([{ uri: cellUri(5) }]) });
     const d = await s.waitFor('textDocument/publishDiagnostics', (p) => p.uri === cellUri(4) && p.diagnostics.length === 0);
