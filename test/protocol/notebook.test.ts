@@ -81,6 +81,8 @@ describe('notebooks over the language server', () => {
     // x @ w (137 GFLOP) and the attention's two GEMMs (68.7 GFLOP each).
     assert.equal(t.flops, 2 * 4096 ** 3 + 2 * 2 * 2 * 16 * 4096 * 4096 * 64);
     assert.equal(t.device, 'h100');
+    const c = await s.waitFor('tensorcost/analysed', (p) => p.uri === cellUri(2));
+    assert.equal(c.flops, t.flops, 'a cell is sent the notebook total');
   });
 
   it('re-reports the other cells after an edit in one', async () => {

@@ -102,7 +102,7 @@ export class NotebookSupport {
     this.timers.set(uri, setTimeout(() => void this.publish(uri).catch(() => undefined), DEBOUNCE_MS));
   }
 
-  /** Diagnostics for every cell of the notebook, and its totals for the status bar. */
+  /** Diagnostics for every cell of the notebook, and its totals (status bar) under its URI and its cells'. */
   private async publish(uri: string): Promise<void> {
     const nb = this.notebooks.getNotebookDocument(uri);
     if (!nb) return;
@@ -127,6 +127,8 @@ export class NotebookSupport {
       warnings: analysis.findings.filter((f) => f.severity === 'warning').length,
     };
     void this.ctx.connection.sendNotification(AnalysedNotification, params);
+    // Views that follow one document (the roofline view on a cell) learn of the new analysis too.
+    for (const span of module.map.cells) void this.ctx.connection.sendNotification(AnalysedNotification, { ...params, uri: span.id! });
   }
 
   private close(nb: NotebookDocument): void {
