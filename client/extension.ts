@@ -23,6 +23,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { scheme: 'untitled', language: 'python' },
       { scheme: 'file', language: 'typescript' },
       { scheme: 'file', language: 'javascript' },
+      // Python cells of Jupyter notebooks: the server asks for them through notebookDocumentSync,
+      // and this filter routes hovers, lenses and hints in cells to it.
+      { notebook: { notebookType: 'jupyter-notebook' }, language: 'python' },
     ],
     synchronize: { configurationSection: 'tensorcost' },
     initializationOptions: { untrusted: !vscode.workspace.isTrusted },

@@ -1,4 +1,7 @@
-/** Status bar: the target device and the active file's total; a click picks another device. */
+/**
+ * Status bar: the target device and the active file's total (in a notebook, the whole notebook's,
+ * which the server reports under the notebook's URI); a click picks another device.
+ */
 import * as vscode from 'vscode';
 import { DEVICES, ridgePoint } from '../server/core/devices';
 import { flopsText, timeText, bandwidthText, rateText } from '../server/core/format';
@@ -13,16 +16,25 @@ export function registerStatusBar(context: vscode.ExtensionContext): void {
   item.command = PICK_DEVICE_COMMAND;
   const last = new Map<string, AnalysedParams>();
 
+  /** The notebook whose cell is being edited, or whose editor is active with no cell focused. */
+  const activeNotebook = (editor: vscode.TextEditor | undefined): vscode.NotebookDocument | undefined => {
+    if (!editor) return vscode.window.activeNotebookEditor?.notebook;
+    if (editor.document.uri.scheme !== 'vscode-notebook-cell') return undefined;
+    return vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === editor.document));
+  };
+
   const render = () => {
     const editor = vscode.window.activeTextEditor;
-    const cfgDevice = vscode.workspace.getConfiguration('tensorcost', editor?.document.uri).get<string>('device', 'h100');
-    const a = editor ? last.get(editor.document.uri.toString()) : undefined;
+    const notebook = activeNotebook(editor);
+    const resource = notebook?.uri ?? editor?.document.uri;
+    const cfgDevice = vscode.workspace.getConfiguration('tensorcost', resource).get<string>('device', 'h100');
+    const a = resource ? last.get(resource.toString()) : undefined;
     const device = a?.device ?? cfgDevice;
     let total = '';
     if (a) total = a.flops !== null ? ` · ${flopsText(a.flops)}${a.timeSeconds !== null ? ` · ${timeText(a.timeSeconds)}` : ''}` : a.unbound.length ? ` · bind ${a.unbound.slice(0, 3).join(', ')}` : '';
     item.text = `$(pulse) ${device}${total}`;
-    item.tooltip = new vscode.MarkdownString(`**Tensor Cost** — target device \`${device}\`${a ? `\n\nThis file: ${a.flops !== null ? flopsText(a.flops) : 'unbound dims: ' + a.unbound.join(', ')}, ${a.errors} error(s), ${a.warnings} warning(s)` : ''}\n\nClick to pick another device.`);
-    if (editor && editor.document.languageId === 'python') item.show();
+    item.tooltip = new vscode.MarkdownString(`**Tensor Cost** — target device \`${device}\`${a ? `\n\nThis ${notebook ? 'notebook' : 'file'}: ${a.flops !== null ? flopsText(a.flops) : 'unbound dims: ' + a.unbound.join(', ')}, ${a.errors} error(s), ${a.warnings} warning(s)` : ''}\n\nClick to pick another device.`);
+    if ((editor && editor.document.languageId === 'python') || (notebook && notebook.notebookType === 'jupyter-notebook')) item.show();
     else item.hide();
   };
 
@@ -33,6 +45,7 @@ export function registerStatusBar(context: vscode.ExtensionContext): void {
       render();
     }),
     vscode.window.onDidChangeActiveTextEditor(render),
+    vscode.window.onDidChangeActiveNotebookEditor(render),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tensorcost') && render()),
     vscode.commands.registerCommand(PICK_DEVICE_COMMAND, async () => {
       const picks = DEVICES.map((d) => ({

@@ -15,11 +15,13 @@ import { findProjectConfig, mergeSettings } from '../node/config';
 import { collectFiles, SOURCE_EXTENSIONS } from '../node/files';
 import { codeList, parse, parseDims, UsageError } from './args';
 import { formatText } from './format/text';
+import { NotebookInput, notebookJson, readNotebook } from './notebook';
 
 const HELP = `Usage: tensorcost check [PATH...] [options]
 
-Analyses Python files (folders are walked, honouring .gitignore) and prints each finding as
-path:line:col: CODE message, then per-op and per-function cost tables.
+Analyses Python files and Jupyter notebooks (folders are walked, honouring .gitignore) and
+prints each finding as path:line:col: CODE message (path:cell N:line:col in a notebook), then
+per-op and per-function cost tables.
 
 Options:
   --format text|json|sarif     Output format (default text)
@@ -83,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     const local = loadLocal();
     await initEngine();
     let analyses: Analysis[] = [];
+    let notebooks = new Map<Analysis, NotebookInput>();
     let deviceId = cli.device ?? DEFAULT_SETTINGS.device;
     // The files given, with their folders and project roots, are one program: imports between
     // them resolve, and each file's figures come with the contexts its callers give it.
@@ -106,20 +109,37 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`tensorcost: cannot read ${file}: ${(e as Error).message}\n`);
         continue;
       }
-      const a = analyzeSource({ path: file, text, languageId: SOURCE_EXTENSIONS[path.extname(file)] ?? 'python' }, settings, { program });
+      let nb: NotebookInput | undefined;
+      if (path.extname(file) === '.ipynb') {
+        try {
+          nb = readNotebook(text);
+        } catch (e) {
+          process.stderr.write(`tensorcost: skipping ${file}: ${(e as Error).message}\n`);
+          continue;
+        }
+      }
+      const a = analyzeSource({ path: file, text: nb?.text ?? text, languageId: SOURCE_EXTENSIONS[path.extname(file)] ?? 'python' }, settings, { program });
       if (a.deviceWarning) throw new UsageError(a.deviceWarning);
       deviceId = a.device.id;
       analyses.push(a);
+      if (nb) notebooks.set(a, nb);
     }
     docs.clear();
     const index = buildContextIndex(analyses.map((a) => a.ir));
-    analyses = analyses.map((a) => withContexts(a, index));
+    const completed = analyses.map((a) => withContexts(a, index));
+    // Notebooks are known by their analysis object: the completed one stands for it now.
+    notebooks = new Map(completed.flatMap((c, i) => (notebooks.has(analyses[i]) ? [[c, notebooks.get(analyses[i])!] as [Analysis, NotebookInput]] : [])));
+    analyses = completed;
     const rel = (p: string) => path.relative(process.cwd(), p) || p;
-    if (v.format === 'json') process.stdout.write(JSON.stringify(reportJson(analyses, deviceId, rel), null, 2) + '\n');
+    if (v.format === 'json') {
+      const report = reportJson(analyses, deviceId, rel);
+      report.files = report.files.map((f, i) => (notebooks.has(analyses[i]) ? notebookJson(f, notebooks.get(analyses[i])!.map) : f));
+      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    }
     else if (v.format === 'sarif') {
       const { toSarif } = require('./format/sarif') as typeof import('./format/sarif');
-      process.stdout.write(JSON.stringify(toSarif(analyses, rel), null, 2) + '\n');
-    } else process.stdout.write(formatText(analyses, rel));
+      process.stdout.write(JSON.stringify(toSarif(analyses, rel, (a) => notebooks.get(a)), null, 2) + '\n');
+    } else process.stdout.write(formatText(analyses, rel, (a) => notebooks.get(a)?.map));
     return analyses.some((a) => a.findings.some((f) => f.severity === 'error')) ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) return usage(e);

@@ -6,6 +6,7 @@
 import { ClientCapabilities, Connection, ServerCapabilities, TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { MeasuredPoint } from '../protocol';
+import type { NotebookSupport } from './features/notebooks';
 import { SettingsStore } from './settings';
 import { AnalysisStore } from './store';
 
@@ -21,6 +22,8 @@ export interface ServerContext {
   refreshAll(): void;
   /** True when the workspace is untrusted: analysis only, no benchmarks. */
   untrusted: boolean;
+  /** Open notebooks and their cells (features/notebooks.ts), once registered. */
+  notebooks?: NotebookSupport;
 }
 
 export interface Feature {

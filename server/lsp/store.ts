@@ -44,6 +44,11 @@ interface Entry {
 export class AnalysisStore {
   private readonly entries = new Map<string, Entry>();
   private readonly states = new Map<string, PythonState>();
+  /**
+   * Analyses of notebook cells: a cell's is its notebook's, seen from the cell (features/notebooks.ts).
+   * Answers undefined for a document that is no cell.
+   */
+  cells?: { analysisFor(uri: string): Promise<Analysis> | undefined; invalidateAll(): void };
   /** Milliseconds spent in the last analysis per document, for the benchmark script. */
   readonly lastMs = new Map<string, number>();
 
@@ -54,6 +59,7 @@ export class AnalysisStore {
 
   invalidateAll(): void {
     this.entries.clear();
+    this.cells?.invalidateAll();
   }
 
   forget(uri: string): void {
@@ -69,6 +75,8 @@ export class AnalysisStore {
    * imports changed, and completed again when the program's contexts did.
    */
   get(doc: TextDocument): Promise<Analysis> {
+    const cell = this.cells?.analysisFor(doc.uri);
+    if (cell) return cell;
     const program = this.program;
     if (!program || languageOf(doc) !== 'python') return this.own(doc);
     const e = this.entries.get(doc.uri);

@@ -13,6 +13,8 @@ export const SOURCE_EXTENSIONS: Record<string, 'python' | 'typescript' | 'javasc
   '.mts': 'typescript',
   '.js': 'javascript',
   '.mjs': 'javascript',
+  // Jupyter notebooks: their Python code cells, read by server/cli/notebook.ts.
+  '.ipynb': 'python',
 };
 
 interface Rules {

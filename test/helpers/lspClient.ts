@@ -13,6 +13,8 @@ export interface TestServer {
   conn: MessageConnection;
   proc: ChildProcess;
   notifications: { method: string; params: unknown }[];
+  /** The server's answer to `initialize` (its capabilities). */
+  initializeResult: any;
   waitFor(method: string, pred?: (p: any) => boolean, timeoutMs?: number): Promise<any>;
   stop(): Promise<void>;
 }
@@ -37,12 +39,13 @@ export async function startServer(capabilities: object, initializationOptions: o
   conn.onRequest('workspace/inlayHint/refresh', () => null);
   conn.onRequest('workspace/codeLens/refresh', () => null);
   conn.listen();
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders, capabilities, initializationOptions });
+  const initializeResult = await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders, capabilities, initializationOptions });
   await conn.sendNotification('initialized', {});
   return {
     conn,
     proc,
     notifications,
+    initializeResult,
     waitFor(method, pred = () => true, timeoutMs = 10_000) {
       const seen = notifications.find((n) => n.method === method && pred(n.params));
       if (seen) return Promise.resolve(seen.params);

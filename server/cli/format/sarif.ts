@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { Range } from '../../core/ir';
 import { RULES, ruleHref } from '../../core/rules/registry';
 import { Analysis } from '../../engine/analyze';
+import { NotebookInput, notebookSarifRegion } from '../notebook';
 
 const LEVEL = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;
 
@@ -23,7 +24,8 @@ function fingerprint(code: string, uri: string, message: string, seen: Map<strin
   return `${createHash('sha256').update(key).digest('hex').slice(0, 32)}:${n}`;
 }
 
-export function toSarif(analyses: Analysis[], rel: (p: string) => string) {
+/** `notebookOf` gives the notebook an analysis was made from: its regions are then in the .ipynb file's text. */
+export function toSarif(analyses: Analysis[], rel: (p: string) => string, notebookOf: (a: Analysis) => NotebookInput | undefined = () => undefined) {
   const version = require('../../../../package.json').version as string;
   const seen = new Map<string, number>();
   return {
@@ -54,6 +56,12 @@ export function toSarif(analyses: Analysis[], rel: (p: string) => string) {
         },
         results: analyses.flatMap((a) => {
           const uri = rel(a.ir.path).split('\\').join('/');
+          const nb = notebookOf(a);
+          const place = (r: Range) => {
+            if (!nb) return { physicalLocation: { artifactLocation: { uri }, region: region(r) } };
+            const n = notebookSarifRegion(nb, r);
+            return { physicalLocation: { artifactLocation: { uri }, ...(n.region ? { region: n.region } : {}) }, ...(n.properties ? { properties: n.properties } : {}) };
+          };
           return a.findings.map((f) => {
             const index = RULES.findIndex((r) => r.code === f.code);
             return {
@@ -61,9 +69,9 @@ export function toSarif(analyses: Analysis[], rel: (p: string) => string) {
               ...(index >= 0 ? { ruleIndex: index } : {}),
               level: LEVEL[f.severity],
               message: { text: f.message },
-              locations: [{ physicalLocation: { artifactLocation: { uri }, region: region(f.range) } }],
+              locations: [place(f.range)],
               ...(f.related?.length
-                ? { relatedLocations: f.related.map((r, i) => ({ id: i + 1, message: { text: r.message }, physicalLocation: { artifactLocation: { uri }, region: region(r.range) } })) }
+                ? { relatedLocations: f.related.map((r, i) => ({ id: i + 1, message: { text: r.message }, ...place(r.range) })) }
                 : {}),
               partialFingerprints: { 'tensorcostFinding/v1': fingerprint(f.code, uri, f.message, seen) },
             };

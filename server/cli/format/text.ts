@@ -1,19 +1,27 @@
 /** Human output of `tensorcost check`: `path:line:col: CODE message`, then a totals table. */
 import { bytesText, exact, flopsText, timeText } from '../../core/format';
+import { Position } from '../../core/ir';
 import { Analysis } from '../../engine/analyze';
+import { NotebookMap } from '../../frontends/notebook/map';
+import { cellLocation } from '../notebook';
 
-export function formatText(analyses: Analysis[], cwdRelative: (p: string) => string): string {
+/** `notebookOf` gives the cell map of an analysis made from a notebook: its positions are then `cell N:line:col`. */
+export function formatText(analyses: Analysis[], cwdRelative: (p: string) => string, notebookOf: (a: Analysis) => NotebookMap | undefined = () => undefined): string {
+  const at = (a: Analysis, p: Position, column = true) => {
+    const map = notebookOf(a);
+    return map ? cellLocation(map, p, column) : `${p.line + 1}${column ? `:${p.character + 1}` : ''}`;
+  };
   const lines: string[] = [];
   for (const a of analyses) {
     const sorted = [...a.findings].sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
-    for (const f of sorted) lines.push(`${cwdRelative(a.ir.path)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message}`);
+    for (const f of sorted) lines.push(`${cwdRelative(a.ir.path)}:${at(a, f.range.start)}: ${f.code} ${f.message}`);
   }
   const rows: string[][] = [];
   for (const a of analyses) {
     a.ir.ops.forEach((op, i) => {
       const f = a.figures[i];
       rows.push([
-        `${cwdRelative(a.ir.path)}:${op.range.start.line + 1}:${op.range.start.character + 1}`,
+        `${cwdRelative(a.ir.path)}:${at(a, op.range.start)}`,
         op.function ?? '<module>',
         op.name,
         op.kind,
@@ -35,11 +43,11 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
     for (const { summary, figures, incomplete } of a.functions) {
       if (summary.flops.isZero() && summary.otherFlops.isZero() && !incomplete) continue;
       if (incomplete && summary.flops.isZero() && summary.otherFlops.isZero()) {
-        fnRows.push([`${cwdRelative(a.ir.path)}:${summary.range.start.line + 1}`, summary.name, '? (operand shapes unknown)', '?', '?', 'annotate its parameters']);
+        fnRows.push([`${cwdRelative(a.ir.path)}:${at(a, summary.range.start, false)}`, summary.name, '? (operand shapes unknown)', '?', '?', 'annotate its parameters']);
         continue;
       }
       fnRows.push([
-        `${cwdRelative(a.ir.path)}:${summary.range.start.line + 1}`,
+        `${cwdRelative(a.ir.path)}:${at(a, summary.range.start, false)}`,
         summary.name,
         (figures.flops === null ? summary.flops.toString() : `${exact(figures.flops)} (${flopsText(figures.flops)})${summary.upperBound ? ' (upper bound)' : ''}`) + (incomplete ? ' + ? (some shapes unknown)' : ''),
         figures.otherFlops === null ? summary.otherFlops.toString() : flopsText(figures.otherFlops),

@@ -19,7 +19,8 @@ export const diagnosticsFeature: Feature = {
     const timers = new Map<string, NodeJS.Timeout>();
     const notify = async (uri: string) => {
       const doc = ctx.documents.get(uri);
-      if (!doc) return;
+      // Notebook cells are reported together, per notebook (notebooks.ts).
+      if (!doc || ctx.notebooks?.isCell(uri)) return;
       const a = await ctx.store.get(doc);
       const params: AnalysedParams = {
         uri,
@@ -45,7 +46,8 @@ export const diagnosticsFeature: Feature = {
     });
     ctx.connection.languages.diagnostics.on(async (params, token) => {
       const doc = ctx.documents.get(params.textDocument.uri);
-      if (!doc) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+      // A cell's diagnostics are pushed with its notebook's (notebooks.ts): none pulled, none twice.
+      if (!doc || ctx.notebooks?.isCell(doc.uri)) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
       const a = await ctx.store.get(doc);
       if (token.isCancellationRequested) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
       return { kind: DocumentDiagnosticReportKind.Full, items: a.findings.map((f) => toDiagnostic(f, doc.uri)) };

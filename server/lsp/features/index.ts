@@ -5,6 +5,7 @@ import { codeLensFeature } from './codeLens';
 import { diagnosticsFeature } from './diagnosticsFeature';
 import { hoverFeature } from './hoverFeature';
 import { inlayHintsFeature } from './inlayHints';
+import { notebooksFeature } from './notebooks';
 import { reportFeature } from './reportFeature';
 
-export const FEATURES: Feature[] = [diagnosticsFeature, hoverFeature, inlayHintsFeature, codeLensFeature, reportFeature, codeActionsFeature];
+export const FEATURES: Feature[] = [diagnosticsFeature, hoverFeature, inlayHintsFeature, codeLensFeature, reportFeature, codeActionsFeature, notebooksFeature];
