@@ -37,7 +37,7 @@ describe('hover', () => {
     assert.match(md, /4\.83 GMAC/);
     // fp32 bytes: 4·(B·T·C + C² + B·T·C) = 52,690,944 B = 50.25 MiB, shown as 50.3 MiB.
     assert.match(md, /50\.3 MiB/);
-    assert.match(md, /183 FLOP\/B/);
+    assert.match(md, /183 FLOP\/byte/);
     assert.match(md, /compute\*\*-bound/);
     assert.match(md, /of peak/);
     assert.match(md, /µs on NVIDIA H100/);
