@@ -83,6 +83,10 @@ export interface MeasuredPoint {
   verified: boolean;
   /** Size actually run (the benchmark may run a scaled-down size on a slow adapter). */
   shape: Record<string, number>;
+  /** Output elements the check against the CPU reference covered, of all (a sample when not verified). */
+  checked?: { elements: number; total: number; passed: boolean };
+  /** The op's own size, when the run was scaled down to fit the adapter. */
+  fullShape?: Record<string, number>;
 }
 
 /** `tensorcost/measured` (client → server notification). */

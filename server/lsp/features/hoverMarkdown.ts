@@ -84,9 +84,19 @@ export function measuredPoint(m: MeasuredPoint): RooflinePoint | undefined {
 }
 
 function measuredLine(m: MeasuredPoint, predictedSeconds: number | null, device: Device): string {
-  const shapeText = Object.entries(m.shape).map(([k, v]) => `${k}=${v}`).join(' ');
-  const pct = predictedSeconds ? ` — ${percentText((predictedSeconds * 1e3) / m.medianMs)} of the speed predicted on ${device.id}` : '';
-  return `| measured | ${timeText(m.medianMs / 1e3)} median on ${m.adapter} (${m.dtype}${shapeText ? `, ${shapeText}` : ''}): ${m.gflops.toFixed(2)} GFLOP/s, ${m.gbps.toFixed(2)} GB/s${m.verified ? ', verified against a CPU reference' : ', **not verified**'}${pct} |`;
+  const sizes = (x: Record<string, number>) => Object.entries(x).map(([k, v]) => `${k}=${v}`).join(' ');
+  const shapeText = sizes(m.shape);
+  const scaled = m.fullShape ? `, scaled down from ${sizes(m.fullShape)}` : '';
+  // A measured time is comparable with the prediction only at the op's own size.
+  const pct = predictedSeconds && !m.fullShape ? ` — ${percentText((predictedSeconds * 1e3) / m.medianMs)} of the speed predicted on ${device.id}` : '';
+  const check = m.verified
+    ? ', verified against a CPU reference'
+    : m.checked && !m.checked.passed
+      ? `, **failed** the check against a CPU reference (${exact(m.checked.elements)} output elements checked)`
+      : m.checked && m.checked.elements > 0
+      ? `, not fully verified: ${exact(m.checked.elements)} of ${exact(m.checked.total)} output elements checked against a CPU reference (a sample; all would take too long)`
+      : ', **not verified**';
+  return `| measured | ${timeText(m.medianMs / 1e3)} median on ${m.adapter} (${m.dtype}${shapeText ? `, ${shapeText}` : ''}${scaled}): ${m.gflops.toFixed(2)} GFLOP/s, ${m.gbps.toFixed(2)} GB/s${check}${pct} |`;
 }
 
 export function opHover(a: Analysis, index: number, measured: readonly MeasuredPoint[] = []): string {
