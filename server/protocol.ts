@@ -29,7 +29,9 @@ export interface OpPoint {
   gemm?: { m: number | string; k: number | string; n: number | string; batch: number | string };
   /** Op attributes with dims bound: numbers where known, formulas where not (conv geometry, attention lengths...). */
   attrs: Record<string, AttrValue>;
-  /** Worst finding on the op's range, for colouring. */
+  /** True when the op's operands have unknown shapes: no figures, and no dims would give any. */
+  unknownShapes?: boolean;
+  /** Worst finding on the op, for colouring. */
   severity: 'error' | 'warning' | 'information' | 'hint' | null;
   codes: string[];
 }

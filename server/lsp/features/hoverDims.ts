@@ -21,6 +21,10 @@ export interface DimView {
   shape(t: TensorType): Poly[] | null;
   /** Op `i`'s figures under the view's names and bindings (the analysis's own where nothing changes). */
   figures(i: number): CostFigures;
+  /** Op `i` with its shapes and costs under the view's names (the op itself when nothing changes). */
+  op(i: number): TensorOp;
+  /** Op `i`'s figures with some dims given for this request only (the benchmark asks for them). */
+  figuresWith(i: number, dims: Readonly<Record<string, number>>): CostFigures;
   /** The renamings that touch op `i`: [name in the code, name shown]. */
   renamedIn(i: number): [string, string][];
   /** The values classes imply for dims of op `i` that nothing binds: [name, value]. */
@@ -51,6 +55,13 @@ function opNames(op: TensorOp): ReadonlySet<string> {
   return names;
 }
 
+/** An op attribute (GEMM m/k/n, attention lengths...) under the view's names. */
+function renameAttr(x: unknown, poly: (p: Poly) => Poly): unknown {
+  if (x instanceof Poly) return poly(x);
+  if (Array.isArray(x)) return x.map((y) => renameAttr(y, poly));
+  return x;
+}
+
 export function dimView(a: Analysis): DimView {
   let v = VIEWS.get(a);
   if (!v) VIEWS.set(a, (v = buildView(a)));
@@ -67,6 +78,8 @@ function buildView(a: Analysis): DimView {
   const poly = (p: Poly) => p.rename(rename);
   const touched = (i: number) => a.figures[i].unbound.some((n) => rename.has(n) || implied.has(n));
   const figures = new Map<number, CostFigures>();
+  const renamedOps = new Map<number, TensorOp>();
+  const evaluate = (op: TensorOp, b: Bindings) => evaluateCost(op.cost, op.dtype, a.device, b, op.repeat);
   const view: DimView = {
     aliases,
     bindings,
@@ -76,13 +89,25 @@ function buildView(a: Analysis): DimView {
     figures(i) {
       if (!touched(i)) return a.figures[i];
       let f = figures.get(i);
-      if (!f) {
-        const op = ops[i];
-        const cost = { ...op.cost, flops: poly(op.cost.flops), otherFlops: poly(op.cost.otherFlops), bytes: poly(op.cost.bytes) };
-        f = evaluateCost(cost, op.dtype, a.device, bindings, op.repeat ? poly(op.repeat) : undefined);
-        figures.set(i, f);
-      }
+      if (!f) figures.set(i, (f = evaluate(view.op(i), bindings)));
       return f;
+    },
+    op(i) {
+      if (rename.size === 0) return ops[i];
+      let op = renamedOps.get(i);
+      if (!op) {
+        const o = ops[i];
+        const type = (t: TensorType): TensorType => ({ ...t, shape: view.shape(t) });
+        const cost = { ...o.cost, flops: poly(o.cost.flops), otherFlops: poly(o.cost.otherFlops), bytes: poly(o.cost.bytes), variants: o.cost.variants?.map((x) => ({ ...x, bytes: poly(x.bytes), flops: x.flops && poly(x.flops) })) };
+        const attrs = Object.fromEntries(Object.entries(o.attrs).map(([k, x]) => [k, renameAttr(x, poly)]));
+        renamedOps.set(i, (op = { ...o, inputs: o.inputs.map(type), output: type(o.output), cost, attrs, repeat: o.repeat && poly(o.repeat) }));
+      }
+      return op;
+    },
+    figuresWith(i, dims) {
+      const names = Object.keys(dims);
+      if (names.length === 0) return view.figures(i);
+      return evaluate(view.op(i), new Map([...bindings, ...Object.entries(dims)]));
     },
     renamedIn(i) {
       const names = opNames(ops[i]);

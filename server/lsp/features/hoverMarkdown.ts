@@ -59,7 +59,9 @@ export function bindHint(unbound: string[], others: ReadonlyMap<string, readonly
 function unknownShapesText(op: TensorOp): string {
   const method = op.function?.split('.').pop();
   const where = method ? ` above \`def ${method}\`` : '';
-  return `not computed: the operand shapes are unknown. Give them with a \`# tensorcost: shape x=(B, T, C)\` comment${where}, or annotate the parameter (\`x: Float[Tensor, "B T C"]\`)`;
+  // Arithmetic on an unannotated parameter is taken for tensor arithmetic; it may be on numbers.
+  const numbers = op.kind === 'elementwise' && op.inputs.every((t) => t.shape === null) ? '; if the operands are plain numbers, annotate the parameter as `int` or `float` and this is no tensor op' : '';
+  return `not computed: the operand shapes are unknown. Give them with a \`# tensorcost: shape x=(B, T, C)\` comment${where}, or annotate the parameter (\`x: Float[Tensor, "B T C"]\`)${numbers}`;
 }
 
 function deviceLine(device: Device, dtype: TensorOp['dtype']): string {
