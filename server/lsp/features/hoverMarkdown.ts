@@ -56,8 +56,11 @@ export function bindHint(unbound: string[], others: ReadonlyMap<string, readonly
 }
 
 /** How to give an op's operands a shape, said once in the card's cost row. */
-function unknownShapesText(op: TensorOp): string {
+function unknownShapesText(op: TensorOp, language: Analysis['ir']['language']): string {
   const method = op.function?.split('.').pop();
+  if (language !== 'python') {
+    return `not computed: the operand shapes are unknown. Give them with a \`// tensorcost: shape x=(B, T, C)\` comment${method ? ` in \`${method}\`` : ''}`;
+  }
   const where = method ? ` above \`def ${method}\`` : '';
   // Arithmetic on an unannotated parameter is taken for tensor arithmetic; it may be on numbers.
   const numbers = op.kind === 'elementwise' && op.inputs.every((t) => t.shape === null) ? '; if the operands are plain numbers, annotate the parameter as `int` or `float` and this is no tensor op' : '';
@@ -122,7 +125,7 @@ export function opHover(a: Analysis, index: number, measured: readonly MeasuredP
     ...sized.map(([name, n]) => `\`${name}\` = ${exact(n)}`),
   ];
   if (dimNotes.length) rows.push(['dims', `${dimNotes.join('; ')} (an op of the file needs ${dimNotes.length === 1 && !renamed.length ? 'that size' : 'them equal'})`]);
-  if (op.cost.unknown) rows.push(['cost', unknownShapesText(op)]);
+  if (op.cost.unknown) rows.push(['cost', unknownShapesText(op, a.ir.language)]);
   else {
     if (!op.cost.flops.isZero() || f.flops === null) {
       rows.push(['FLOPs', costCell('FLOPs', runs(op.cost.flops), b, f.flops, (n) => `${exact(n)} (${flopsText(n)}, ${macsText(n / 2)})`, '', formulas)]);
@@ -184,7 +187,8 @@ export function functionHover(a: Analysis, fn: FunctionFigures, className?: stri
   if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${a.device.name} (roofline of the totals; the sum of the op times is higher)`]);
   if (s.params) rows.push(['parameters', costCell('parameters', v.poly(s.params), b, v.poly(s.params).evaluate(b), (n) => exact(n), '', formulas)]);
   const heavy = ops.slice(0, 5).map(({ op, f: g }) => `- \`${op.name}\` (${op.kind}, line ${op.range.start.line + 1}): ${flopsText(g.flops! + (g.otherFlops ?? 0))}${g.timeSeconds !== null ? `, ≈ ${timeText(g.timeSeconds)}` : ''}, ${g.bound ?? '?'}-bound`);
-  if (fn.incomplete) rows.push(['incomplete', 'some ops have operands of unknown shape: their cost is not in these totals (give the parameters a `# tensorcost: shape x=(B, T, C)` comment above the `def`, or annotate them)']);
+  const shapeComment = a.ir.language === 'python' ? '`# tensorcost: shape x=(B, T, C)` comment above the `def`, or annotate them' : '`// tensorcost: shape x=(B, T, C)` comment in the function';
+  if (fn.incomplete) rows.push(['incomplete', `some ops have operands of unknown shape: their cost is not in these totals (give the parameters a ${shapeComment})`]);
   const title = className ? `**class ${className}** — cost of one call (\`${s.name}\`)` : `**${s.name}** — cost of one call`;
   const unbound = [...new Set([flops, other, bytes].flatMap((p) => (p.evaluate(b) === null ? [...p.substitute(b).freeSymbols()] : [])))].sort();
   return [title, '', '| | |', '|---|---|', ...rows.map(([k, x]) => `| ${k} | ${x} |`), formulaLines(formulas), heavy.length ? '\nHeaviest ops:\n' + heavy.join('\n') : ''].join('\n') + bindHint(unbound, v.aliases.others, a);
