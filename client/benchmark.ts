@@ -67,6 +67,9 @@ function knownAdapter(context: vscode.ExtensionContext, calibration: ReturnType<
   return undefined;
 }
 
+/** Three significant digits without exponents: 0.00462 GB/s on lavapipe, 48213 GFLOP/s on a GPU. */
+const rate = (x: number) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
+
 export function registerBenchmark(context: vscode.ExtensionContext, client: LanguageClient): void {
   const runner = () => require(context.asAbsolutePath(path.join('out', 'kernels', 'harness', 'runner.js'))) as typeof import('../kernels/harness/runner');
 
@@ -175,7 +178,7 @@ export function registerBenchmark(context: vscode.ExtensionContext, client: Lang
       }
       const lines = results.map(({ run, result: r }) => {
         const pred = r.predicted ? `, ${((r.predicted.ms / r.medianMs) * 100).toFixed(0)}% of the calibrated prediction (${timeText(r.predicted.ms / 1e3)})` : '';
-        return `${run.label}: ${timeText(r.medianMs / 1e3)} median, ${r.gflops.toFixed(2)} GFLOP/s, ${r.gbps.toFixed(2)} GB/s${pred}; ${verificationText(r)}`;
+        return `${run.label}: ${timeText(r.medianMs / 1e3)} median, ${rate(r.gflops)} GFLOP/s, ${rate(r.gbps)} GB/s${pred}; ${verificationText(r)}`;
       });
       if (results.length === 2 && (op.kind === 'sdpa' || op.kind === 'conv')) {
         const [a, b] = results.map((x) => x.result);

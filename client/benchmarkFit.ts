@@ -28,6 +28,11 @@ export function isSoftwareAdapter(a: AdapterSummary): boolean {
   return SOFTWARE.test(`${a.description} ${a.architecture} ${a.vendor}`);
 }
 
+/** The adapter's name without its driver details: `llvmpipe` of `llvmpipe (LLVM 19.1.7, 256 bits)`. */
+export function adapterName(description: string): string {
+  return description.split(/[:(]/)[0].trim() || description;
+}
+
 export function knowledgeOf(a: AdapterSummary, gflops?: number): AdapterKnowledge {
   return { description: a.description || `${a.vendor} ${a.architecture}`.trim() || 'the WebGPU adapter', software: isSoftwareAdapter(a), gflops };
 }
@@ -57,13 +62,13 @@ export function fitToAdapter(runs: readonly PlannedRun[], adapter: AdapterKnowle
     reason = 'the adapter is not known yet, so the run is kept small';
   } else if (adapter.software) {
     target = SOFTWARE_TARGET_FLOPS;
-    reason = `${adapter.description} is a software adapter (it runs on the CPU)`;
+    reason = `${adapterName(adapter.description)} is a software adapter (it runs on the CPU)`;
   } else if (adapter.gflops && fullFlops / (adapter.gflops * 1e9) > HARDWARE_SECONDS_PER_RUN) {
     target = adapter.gflops * 1e9 * HARDWARE_SECONDS_PER_RUN;
-    reason = `at the ${adapter.gflops.toFixed(0)} GFLOP/s a GEMM reached on ${adapter.description}, the full size would take ${(fullFlops / (adapter.gflops * 1e9)).toFixed(0)} s per run`;
-  } else reason = `${adapter.description} is a GPU`;
+    reason = `at the ${adapter.gflops.toFixed(0)} GFLOP/s a GEMM reached on ${adapterName(adapter.description)}, the full size would take ${(fullFlops / (adapter.gflops * 1e9)).toFixed(0)} s per run`;
+  } else reason = `${adapterName(adapter.description)} is a GPU`;
   if (target === undefined || fullFlops <= target * 1.5) {
-    return { runs: [...runs], scaled: false, factor: 1, fullFlops, runFlops: fullFlops, reason: target === undefined ? reason : `${flopsText(fullFlops)} is small enough for ${adapter?.description ?? 'any adapter'}` };
+    return { runs: [...runs], scaled: false, factor: 1, fullFlops, runFlops: fullFlops, reason: target === undefined ? reason : `${flopsText(fullFlops)} is small enough for ${adapter ? adapterName(adapter.description) : 'any adapter'}` };
   }
   let factor = 1;
   const scaledRuns = runs.map((r, i) => {

@@ -62,7 +62,9 @@ export function whyNotPlotted(op: OpPoint): Unplotted | undefined {
 
 function opRow(op: OpPoint): string {
   const sev = op.severity ?? 'none';
-  const flops = op.flops !== null ? flopsText(op.flops + (op.otherFlops ?? 0)) : op.unknownShapes ? 'shapes unknown' : `bind ${esc(op.unbound.join(', '))}`;
+  // Both parts bound, or the cell says what is missing: an unbound softmax does not do 0 FLOPs.
+  const total = op.flops !== null && op.otherFlops !== null ? op.flops + op.otherFlops : null;
+  const flops = total !== null ? flopsText(total) : op.unknownShapes ? 'shapes unknown' : `bind ${esc(op.unbound.join(', '))}`;
   const cells = [
     `<span class="dot" data-sev="${sev}"></span>${esc(op.kind)}`,
     `<code>${esc(op.name)}</code>`,

@@ -77,6 +77,9 @@ describe('roofline view', () => {
     assert.match(html, /Not plotted: \d+ ops wait for dims: bind <code>B<\/code>, <code>T<\/code> \(a <code># tensorcost: dims B=… T=…<\/code> comment/);
     assert.match(html, /\d+ ops? only move data \(no FLOPs/);
     assert.doesNotMatch(html, /<td>bind <\/td>/, 'a "bind" cell always names dims');
+    // The softmax's FLOPs wait for B and T: its cell says so rather than "0 FLOP".
+    const softmax = report.ops.find((o) => o.kind === 'softmax')!;
+    assert.match(html, new RegExp(`<tr data-index="${softmax.index}">(<td>[^]*?</td>){3}<td>bind B, T</td>`));
   });
 
   it('draws the chart at the width of the panel, its text at a fixed size', () => {
