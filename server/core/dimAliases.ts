@@ -44,11 +44,6 @@ function alignFromRight(x: readonly Dim[], y: readonly Dim[], broadcast: boolean
   for (let i = 1; i <= Math.min(x.length, y.length); i++) out.push({ a: x[x.length - i], b: y[y.length - i], broadcast });
 }
 
-/** The equalities an op's operands must satisfy for the op to run. */
-export function equalDims(op: TensorOp): readonly Pair[] {
-  return opDims(op).pairs;
-}
-
 function opDims(op: TensorOp): OpDims {
   const hit = OP_DIMS.get(op);
   if (hit) return hit;
