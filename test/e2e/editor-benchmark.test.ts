@@ -66,6 +66,8 @@ editorSuite('Benchmark this matmul in code-server', { copy: [], files: { 'bench.
       assert.match(toast, /Run at Full Size/);
       const hover = await wb.hoverAt('x @ w', { offset: 2, until: (h) => /measured/.test(h) });
       assert.match(hover, /scaled down from m=4096 k=4096 n=4096/);
+      // The card is taller than the space above the line: show its measured row as a user scrolls to it.
+      await wb.page.locator('.monaco-hover:visible td', { hasText: /^\s*measured\s*$/ }).first().scrollIntoViewIfNeeded();
       await wb.screenshot('editor-benchmark-scaled-hover');
     } else assert.match(toast, /ran m=4096 k=4096 n=4096/);
   });
