@@ -1,8 +1,9 @@
 /**
- * "Benchmark this matmul": asks the server for the op under the cursor, asks for any unbound dims,
- * runs the kernels in a child process (never in the extension host) with progress and
- * cancellation, and reports the measured point next to the prediction: in a notification, in the
- * hover (through the server) and on the roofline view.
+ * "Benchmark this matmul": asks the server for the op under the cursor, asks for any unbound dims
+ * (offering the last answer), sizes the run to fit the adapter (benchmarkFit.ts), runs the
+ * kernels in a child process (never in the extension host) with progress and cancellation, and
+ * reports the measured point next to the prediction: in a notification that says what ran and
+ * what was verified, in the hover (through the server) and on the roofline view.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,14 +13,20 @@ import { LanguageClient } from 'vscode-languageclient/node';
 import type { BenchResult } from '../kernels/harness/types';
 import { bytesText, timeText } from '../server/core/format';
 import { MeasuredNotification, MeasuredPoint, OpAtRequest, OpPoint } from '../server/protocol';
-import { planBenchmark, PlannedRun, scaleDown } from './benchmarkRequest';
+import { AdapterKnowledge, fitToAdapter, knowledgeOf, SizedRuns, whatRan } from './benchmarkFit';
+import { planBenchmark, PlannedRun, runSize, shapeOf } from './benchmarkRequest';
+import { dimDefault, opLabel, verificationText } from './benchmarkText';
 import { addMeasuredPoint } from './roofline';
 
 export const BENCHMARK_COMMAND = 'tensorcost.benchmarkOp';
 export const CALIBRATE_COMMAND = 'tensorcost.calibrate';
 
-/** Above this much work a software adapter takes minutes: offer a scaled-down run. */
-const LARGE_FLOPS = 2e10;
+/** workspaceState key: the last size given for each unbound dim, offered again next time. */
+const DIMS_KEY = 'tensorcost.benchmark.dims';
+/** globalState key: the adapter the last run found, and the GEMM rate it reached there. */
+const ADAPTER_KEY = 'tensorcost.benchmark.adapter';
+/** A GEMM rate is remembered only from runs this large: small ones measure launch overhead. */
+const RATE_MIN_FLOPS = 1e8;
 
 function nodeExecutable(): string | undefined {
   const configured = vscode.workspace.getConfiguration('tensorcost').get<string>('benchmark.nodePath', '');
@@ -33,25 +40,41 @@ function nodeExecutable(): string | undefined {
   return undefined;
 }
 
-async function askUnbound(op: OpPoint): Promise<Record<string, number> | undefined> {
+/** Sizes for the op's unbound dims, each prompt filled with the last answer or a default. */
+async function askUnbound(context: vscode.ExtensionContext, op: OpPoint, label: string): Promise<Record<string, number> | undefined> {
+  const remembered = context.workspaceState.get<Record<string, number>>(DIMS_KEY, {});
   const dims: Record<string, number> = {};
   for (const name of op.unbound) {
+    const offer = dimDefault(name, remembered);
     const v = await vscode.window.showInputBox({
-      title: `Benchmark ${op.name}: size of dim '${name}'`,
-      prompt: `'${name}' is not bound. Enter its size for this run (bind it for good with the tensorcost.dims setting).`,
+      title: `Benchmark ${label}: size of dim '${name}'`,
+      value: String(offer.value),
+      prompt: `'${name}' is not bound; ${offer.source === 'last answer' ? 'your last answer' : 'a default'} is filled in. The size is for this run only: bind it for good with a \`# tensorcost: dims ${name}=…\` comment or the tensorcost.dims setting.`,
       validateInput: (s) => (/^\d+$/.test(s.trim()) && Number(s) > 0 ? undefined : 'a positive integer'),
     });
     if (v === undefined) return undefined;
     dims[name] = Number(v.trim());
   }
+  await context.workspaceState.update(DIMS_KEY, { ...remembered, ...dims });
   return dims;
 }
+
+/** What is known of the adapter: the last run's, else calibration's; undefined before either. */
+function knownAdapter(context: vscode.ExtensionContext, calibration: ReturnType<typeof import('../server/node/localDevice').loadCalibration>): AdapterKnowledge | undefined {
+  const last = context.globalState.get<AdapterKnowledge>(ADAPTER_KEY);
+  if (last) return last;
+  if (calibration?.adapter) return knowledgeOf(calibration.adapter, calibration.device.peak.fp32 / 1e9);
+  return undefined;
+}
+
+/** Three significant digits without exponents: 0.00462 GB/s on lavapipe, 48213 GFLOP/s on a GPU. */
+const rate = (x: number) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
 
 export function registerBenchmark(context: vscode.ExtensionContext, client: LanguageClient): void {
   const runner = () => require(context.asAbsolutePath(path.join('out', 'kernels', 'harness', 'runner.js'))) as typeof import('../kernels/harness/runner');
 
   context.subscriptions.push(
-    vscode.commands.registerCommand(BENCHMARK_COMMAND, async (uriArg?: string, position?: { line: number; character: number }) => {
+    vscode.commands.registerCommand(BENCHMARK_COMMAND, async (uriArg?: string, position?: { line: number; character: number }, options?: { full?: boolean }) => {
       if (!vscode.workspace.isTrusted) {
         void vscode.window.showWarningMessage('Tensor Cost: benchmarks run GPU kernels and are disabled in untrusted workspaces.');
         return;
@@ -68,8 +91,14 @@ export function registerBenchmark(context: vscode.ExtensionContext, client: Lang
         void vscode.window.showInformationMessage('Tensor Cost: no tensor operation under the cursor.');
         return;
       }
+      // The op as written (`q @ k.transpose(-2, -1)`), not its operator alone.
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri)).then(
+        (d) => d,
+        () => undefined,
+      );
+      const label = opLabel(op.name, doc?.getText(new vscode.Range(op.range.start.line, op.range.start.character, op.range.end.line, op.range.end.character)));
       if (op.unbound.length > 0) {
-        const dims = await askUnbound(op);
+        const dims = await askUnbound(context, op, label);
         if (!dims) return;
         op = await client.sendRequest<OpPoint | null>(OpAtRequest, { uri, position: pos, dims });
         if (!op) return;
@@ -79,23 +108,6 @@ export function registerBenchmark(context: vscode.ExtensionContext, client: Lang
         void vscode.window.showWarningMessage(`Tensor Cost: ${plan.error}.`);
         return;
       }
-      let runs: PlannedRun[] = plan.runs;
-      let scaledNote = '';
-      if (plan.flops > LARGE_FLOPS) {
-        const pick = await vscode.window.showWarningMessage(
-          `This op does ${(plan.flops / 1e9).toFixed(1)} GFLOP per run; on a software or small GPU that can take minutes.`,
-          { modal: true },
-          'Run at full size',
-          'Run scaled down',
-        );
-        if (!pick) return;
-        if (pick === 'Run scaled down') {
-          // Work scales with the cube of a GEMM's side: shrink sides so one run is ~1 GFLOP.
-          const f = Math.cbrt(1e9 / plan.flops);
-          runs = runs.map((r) => ({ ...r, request: scaleDown(r.request, f) }));
-          scaledNote = ` (scaled ×${f.toFixed(3)} per side)`;
-        }
-      }
       const execPath = nodeExecutable();
       if (!execPath) {
         void vscode.window.showErrorMessage('Tensor Cost: benchmarks need Node.js on PATH (or the tensorcost.benchmark.nodePath setting).');
@@ -103,22 +115,33 @@ export function registerBenchmark(context: vscode.ExtensionContext, client: Lang
       }
       const timeoutMs = vscode.workspace.getConfiguration('tensorcost').get<number>('benchmark.timeoutSeconds', 120) * 1000;
       const { runBenchmark, BenchError } = runner();
-      const { loadLocalDevice } = require(context.asAbsolutePath(path.join('out', 'server', 'node', 'localDevice.js'))) as typeof import('../server/node/localDevice');
-      const local = loadLocalDevice();
+      const { loadCalibration } = require(context.asAbsolutePath(path.join('out', 'server', 'node', 'localDevice.js'))) as typeof import('../server/node/localDevice');
+      const calibration = loadCalibration();
+      const local = calibration?.device;
       const results: { run: PlannedRun; result: BenchResult }[] = [];
+      let sized: SizedRuns | undefined;
       try {
         await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Benchmarking ${op.name}${scaledNote}`, cancellable: true },
+          { location: vscode.ProgressLocation.Notification, title: `Benchmarking ${label}`, cancellable: true },
           async (progress, token) => {
             const abort = new AbortController();
             token.onCancellationRequested(() => abort.abort());
-            for (const [i, run] of runs.entries()) {
+            let adapter = knownAdapter(context, calibration);
+            if (!adapter && !options?.full) {
+              // One tiny run names the adapter, so the first real run already has the size that fits it.
+              progress.report({ message: 'finding the WebGPU adapter' });
+              const probe = await runBenchmark({ op: 'gemm', dtype: 'f32', m: 64, k: 64, n: 64, repeats: 2, warmup: 1 }, { timeoutMs, signal: abort.signal, execPath });
+              adapter = knowledgeOf(probe.adapter);
+              await context.globalState.update(ADAPTER_KEY, adapter);
+            }
+            sized = fitToAdapter(plan.runs, adapter, options?.full);
+            for (const [i, run] of sized.runs.entries()) {
               const result = await runBenchmark(run.request, {
                 timeoutMs,
                 signal: abort.signal,
                 execPath,
                 predictWith: local,
-                onProgress: (p) => progress.report({ message: `${run.label} (${i + 1}/${runs.length}): ${p.message}` }),
+                onProgress: (p) => progress.report({ message: `${run.label} (${i + 1}/${sized!.runs.length}), ${runSize(run.request)}: ${p.message}` }),
               });
               results.push({ run, result });
             }
@@ -127,9 +150,14 @@ export function registerBenchmark(context: vscode.ExtensionContext, client: Lang
       } catch (e) {
         const msg = e instanceof BenchError ? e.message : (e as Error).message;
         if (e instanceof BenchError && e.kind === 'aborted') return;
-        void vscode.window.showErrorMessage(`Tensor Cost: benchmark failed: ${msg}`);
+        void vscode.window.showErrorMessage(`Tensor Cost: benchmark of ${label} failed: ${msg}`);
         return;
       }
+      const first = results[0].result;
+      if ((first.op === 'gemm' || first.op === 'bmm') && first.flops >= RATE_MIN_FLOPS) {
+        await context.globalState.update(ADAPTER_KEY, knowledgeOf(first.adapter, first.gflops));
+      }
+      const fullShape = sized!.scaled ? shapeOf(plan.runs[0].request) : undefined;
       for (const { result } of results) {
         const point: MeasuredPoint = {
           uri,
@@ -142,21 +170,25 @@ export function registerBenchmark(context: vscode.ExtensionContext, client: Lang
           dtype: result.dtype,
           verified: result.verified,
           shape: result.conv ? { cin: result.conv.cin, h: result.conv.h, w: result.conv.w, cout: result.conv.cout } : { m: result.m, k: result.k, n: result.n, batch: result.batch },
+          checked: { elements: result.checkedElements, total: result.totalElements, passed: result.maxRelError <= result.tolerance },
+          fullShape,
         };
         void client.sendNotification(MeasuredNotification, point);
         addMeasuredPoint(point);
       }
       const lines = results.map(({ run, result: r }) => {
         const pred = r.predicted ? `, ${((r.predicted.ms / r.medianMs) * 100).toFixed(0)}% of the calibrated prediction (${timeText(r.predicted.ms / 1e3)})` : '';
-        return `${run.label}: ${timeText(r.medianMs / 1e3)} median, ${r.gflops.toFixed(2)} GFLOP/s, ${r.gbps.toFixed(2)} GB/s${r.verified ? ', verified' : ', not fully verified'}${pred}`;
+        return `${run.label}: ${timeText(r.medianMs / 1e3)} median, ${rate(r.gflops)} GFLOP/s, ${rate(r.gbps)} GB/s${pred}; ${verificationText(r)}`;
       });
       if (results.length === 2 && (op.kind === 'sdpa' || op.kind === 'conv')) {
         const [a, b] = results.map((x) => x.result);
         lines.push(`${results[1].run.label} vs ${results[0].run.label}: ${(a.medianMs / b.medianMs).toFixed(2)}× the speed, ideal bytes ${bytesText(a.bytes)} vs ${bytesText(b.bytes)}`);
       }
-      const actions = local ? ['Show Roofline'] : ['Show Roofline', 'Calibrate'];
-      const pick = await vscode.window.showInformationMessage(`Tensor Cost: ${op.name} on ${results[0].result.adapter.description || 'the local GPU'} — ${lines.join(' · ')}`, ...actions);
+      const actions = ['Show Roofline', ...(sized!.scaled ? ['Run at Full Size'] : []), ...(local ? [] : ['Calibrate'])];
+      const adapterName = first.adapter.description || 'the local GPU';
+      const pick = await vscode.window.showInformationMessage(`Tensor Cost: ${label} on ${adapterName}, ran ${whatRan(sized!, plan.runs)} — ${lines.join(' · ')}`, ...actions);
       if (pick === 'Show Roofline') void vscode.commands.executeCommand('tensorcost.showRoofline');
+      if (pick === 'Run at Full Size') void vscode.commands.executeCommand(BENCHMARK_COMMAND, uri, pos, { full: true });
       if (pick === 'Calibrate') void vscode.commands.executeCommand(CALIBRATE_COMMAND);
     }),
 

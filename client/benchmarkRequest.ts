@@ -84,9 +84,54 @@ export function planBenchmark(op: OpPoint): Plan {
   return { error: `'${op.name}' (${op.kind}) has no kernel: Benchmark runs GEMM-like ops, attention and 2-D convolutions` };
 }
 
-/** Scales a run down so that it does about `targetFlops` of work, keeping its shape's proportions. */
-export function scaleDown(r: BenchRequest, factor: number): BenchRequest {
-  const s = (x: number | undefined) => (x === undefined ? undefined : Math.max(1, Math.round(x * factor)));
-  if (r.conv) return { ...r, conv: { ...r.conv, h: s(r.conv.h)!, w: s(r.conv.w)! } };
-  return { ...r, m: s(r.m), n: s(r.n), batch: r.batch && r.batch > 1 ? s(r.batch) : r.batch };
+/** The size of a GEMM side, head dim or image side after scaling: a multiple of 8 (vec4 loads stay aligned), never 0. */
+function side(x: number, f: number): number {
+  if (f >= 1 || x <= 8) return x;
+  return Math.max(8, Math.round((x * f) / 8) * 8);
+}
+
+/** Work of one run, counted as the plan counts it (2 per multiply-accumulate). */
+export function requestFlops(r: BenchRequest): number {
+  if (r.conv) {
+    const { cin, h, w, cout, kh, kw } = r.conv;
+    const stride = r.conv.stride ?? 1;
+    const pad = r.conv.pad ?? 0;
+    const hOut = Math.floor((h + 2 * pad - kh) / stride) + 1;
+    const wOut = Math.floor((w + 2 * pad - kw) / stride) + 1;
+    return 2 * cout * cin * kh * kw * hOut * wOut;
+  }
+  const work = (r.batch ?? 1) * (r.m ?? 0) * (r.k ?? 0) * (r.n ?? r.m ?? 0);
+  return (r.op === 'attention' ? 4 : 2) * work;
+}
+
+/**
+ * A run scaled to about `targetFlops`, every side by the same factor so the shape keeps its
+ * proportions: m, k and n of a GEMM (the work goes with their product, so the factor is the cube
+ * root of the ratio), Lq, Lk and d of attention, the image's height and width of a convolution
+ * (square root; its channels define the layer and are kept). Batch counts are kept: they are
+ * independent products, and the kernels' behaviour per product is what the run measures.
+ */
+export function scaleRun(r: BenchRequest, targetFlops: number): { request: BenchRequest; factor: number } {
+  const flops = requestFlops(r);
+  if (!(flops > targetFlops)) return { request: r, factor: 1 };
+  if (r.conv) {
+    const f = Math.sqrt(targetFlops / flops);
+    return { request: { ...r, conv: { ...r.conv, h: Math.max(r.conv.kh, side(r.conv.h, f)), w: Math.max(r.conv.kw, side(r.conv.w, f)) } }, factor: f };
+  }
+  const f = Math.cbrt(targetFlops / flops);
+  return { request: { ...r, m: side(r.m ?? 1, f), k: side(r.k ?? 1, f), n: r.n === undefined ? undefined : side(r.n, f) }, factor: f };
+}
+
+/** A run's sizes as numbers, for the measured point's record of the op's own size. */
+export function shapeOf(r: BenchRequest): Record<string, number> {
+  if (r.conv) return { cin: r.conv.cin, h: r.conv.h, w: r.conv.w, cout: r.conv.cout };
+  return { m: r.m ?? 0, k: r.k ?? 0, n: r.n ?? r.m ?? 0, batch: r.batch ?? 1 };
+}
+
+/** The sizes a run has, as the op names them: `m=1024 k=1024 n=1024`, `Lq=… Lk=… d=…`, `C_in=… H=… W=…`. */
+export function runSize(r: BenchRequest): string {
+  if (r.conv) return `C_in=${r.conv.cin} H=${r.conv.h} W=${r.conv.w} C_out=${r.conv.cout} kernel=${r.conv.kh}×${r.conv.kw}`;
+  const batch = r.batch && r.batch > 1 ? ` batch=${r.batch}` : '';
+  if (r.op === 'attention') return `Lq=${r.m} Lk=${r.n ?? r.m} d=${r.k}${batch}`;
+  return `m=${r.m} k=${r.k} n=${r.n}${batch}`;
 }

@@ -1,6 +1,6 @@
 /**
  * The roofline view (command tensorcost.showRoofline): a webview panel that plots every op of the
- * active Python file on the target device's roofline, with measured benchmark points overlaid.
+ * active Python (or TF.js) file on the target device's roofline, with measured benchmark points overlaid.
  * It follows the active editor, re-renders (debounced) when the file is edited or re-analysed or
  * the settings change, and a click on a point or a table row reveals that op in the editor.
  */
@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
 import { FileReport, FileReportParams, FileReportRequest, MeasuredPoint, RangeData } from '../server/protocol';
 import { onDidAnalyse } from './analysed';
+import { ANALYSED_LANGUAGES } from './statusBar';
 import { pageHtml, reportBody } from './rooflineHtml';
 
 export const SHOW_ROOFLINE_COMMAND = 'tensorcost.showRoofline';
@@ -43,6 +44,8 @@ class RooflinePanel {
   private timer: NodeJS.Timeout | undefined;
   private pending: vscode.CancellationTokenSource | undefined;
   private ready = false;
+  /** The webview's width in CSS pixels, which the chart is drawn for. */
+  private width: number | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -53,11 +56,13 @@ class RooflinePanel {
     const nonce = crypto.randomBytes(16).toString('base64');
     panel.webview.html = pageHtml(nonce, panel.webview.cspSource);
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: { type: string; index?: number }) => {
+      panel.webview.onDidReceiveMessage((m: { type: string; index?: number; width?: number }) => {
+        if (typeof m.width === 'number' && m.width > 0) this.width = m.width;
         if (m.type === 'ready') {
           this.ready = true;
           void this.render();
-        } else if (m.type === 'reveal' && typeof m.index === 'number') void this.reveal(m.index);
+        } else if (m.type === 'resize') this.redraw();
+        else if (m.type === 'reveal' && typeof m.index === 'number') void this.reveal(m.index);
       }),
       vscode.window.onDidChangeActiveTextEditor((e) => e && this.follow(e.document)),
       vscode.workspace.onDidChangeTextDocument((e) => e.document === this.document && this.schedule()),
@@ -73,9 +78,9 @@ class RooflinePanel {
     });
   }
 
-  /** Shows `doc` when it is a Python file; other editors (the panel itself, output) leave the view as it is. */
+  /** Shows `doc` when the server analyses its language; other editors (the panel itself, output) leave the view as it is. */
   follow(doc: vscode.TextDocument | undefined): void {
-    if (!doc || doc.languageId !== 'python' || doc === this.document) return;
+    if (!doc || !ANALYSED_LANGUAGES.includes(doc.languageId) || doc === this.document) return;
     this.document = doc;
     this.panel.title = `Roofline: ${path.basename(doc.uri.path)}`;
     this.schedule(0);
@@ -101,7 +106,15 @@ class RooflinePanel {
     }
     if (cts.token.isCancellationRequested || !report || doc !== this.document) return;
     this.report = report;
-    const html = reportBody(report, measuredPoints(report.uri), path.basename(doc.uri.path));
+    this.redraw();
+  }
+
+  /** Draws the last report again, at the panel's current width: no request to the server. */
+  private redraw(): void {
+    const report = this.report;
+    const doc = this.document;
+    if (!report || !doc) return;
+    const html = reportBody(report, measuredPoints(report.uri), path.basename(doc.uri.path), this.width);
     void this.panel.webview.postMessage({ type: 'render', html, version: report.version });
   }
 
@@ -133,7 +146,7 @@ export function registerRooflineView(context: vscode.ExtensionContext, client: L
         });
         current = new RooflinePanel(panel, client, () => (current = undefined));
       }
-      current.follow(doc ?? vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'python')?.document);
+      current.follow(doc ?? vscode.window.visibleTextEditors.find((e) => ANALYSED_LANGUAGES.includes(e.document.languageId))?.document);
     }),
   );
 }

@@ -4,7 +4,7 @@
  * without VS Code. The page loads nothing: a Content-Security-Policy with a nonce allows only its
  * own inline style and script, and data: images.
  */
-import { bytesText, flopsText, intensityText, timeText } from '../server/core/format';
+import { bytesText, flopsText, intensityText as intensityB, timeText } from '../server/core/format';
 import { RooflinePoint, rooflineSvg, SEVERITY_COLORS } from '../server/lsp/features/hoverRoofline';
 import { FileReport, MeasuredPoint, OpPoint } from '../server/protocol';
 
@@ -15,7 +15,16 @@ export function opRate(op: OpPoint): { intensity: number; rate: number } | undef
   return rate > 0 && op.intensity > 0 ? { intensity: op.intensity, rate } : undefined;
 }
 
+/** The byte unit spelled out, as in the hover: `B` is a batch dim in the code next to it. */
+const intensityText = (x: number) => intensityB(x).replace(/FLOP\/B$/, 'FLOP/byte');
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The chart's size for a panel `width` CSS pixels wide: as wide as the panel, not taller than wide. */
+export function chartSize(width: number | undefined): { width: number; height: number } {
+  const w = Math.round(Math.min(Math.max(width ?? 760, 320), 2400));
+  return { width: w, height: Math.round(Math.min(Math.max(w * 0.55, 260), 620)) };
+}
 
 export function chartSvg(report: FileReport, measured: readonly MeasuredPoint[], width = 760, height = 440): { svg: string; plotted: number } {
   const points: RooflinePoint[] = [];
@@ -41,42 +50,78 @@ export function chartSvg(report: FileReport, measured: readonly MeasuredPoint[],
   return { svg, plotted };
 }
 
-function opRows(report: FileReport): string {
-  return report.ops
-    .map((op) => {
-      const sev = op.severity ?? 'none';
-      const cells = [
-        `<span class="dot" data-sev="${sev}"></span>${esc(op.kind)}`,
-        `<code>${esc(op.name)}</code>`,
-        String(op.range.start.line + 1),
-        op.flops !== null ? flopsText(op.flops + (op.otherFlops ?? 0)) : `bind ${esc(op.unbound.join(', '))}`,
-        op.bytes !== null ? bytesText(op.bytes) : '',
-        op.intensity !== null ? intensityText(op.intensity) : '',
-        op.bound ?? '',
-        op.timeSeconds !== null ? timeText(op.timeSeconds) : '',
-        esc(op.codes.join(' ')),
-      ];
-      return `<tr data-index="${op.index}">${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
-    })
-    .join('');
+/** Why an op is not on the chart: its dims, its shapes, or no FLOPs to put on a log axis. */
+export type Unplotted = 'unbound' | 'unknown-shapes' | 'no-flops';
+
+export function whyNotPlotted(op: OpPoint): Unplotted | undefined {
+  if (opRate(op)) return undefined;
+  if (op.unknownShapes) return 'unknown-shapes';
+  if (op.unbound.length > 0) return 'unbound';
+  return 'no-flops';
 }
 
+function opRow(op: OpPoint): string {
+  const sev = op.severity ?? 'none';
+  // Both parts bound, or the cell says what is missing: an unbound softmax does not do 0 FLOPs.
+  const total = op.flops !== null && op.otherFlops !== null ? op.flops + op.otherFlops : null;
+  const flops = total !== null ? flopsText(total) : op.unknownShapes ? 'shapes unknown' : `bind ${esc(op.unbound.join(', '))}`;
+  const cells = [
+    `<span class="dot" data-sev="${sev}"></span>${esc(op.kind)}`,
+    `<code>${esc(op.name)}</code>`,
+    String(op.range.start.line + 1),
+    flops,
+    op.bytes !== null ? bytesText(op.bytes) : '',
+    op.intensity !== null ? intensityText(op.intensity) : '',
+    op.bound ?? '',
+    op.timeSeconds !== null ? timeText(op.timeSeconds) : '',
+    esc(op.codes.join(' ')),
+  ];
+  return `<tr data-index="${op.index}">${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+}
+
+const HEAD = '<thead><tr><th>op</th><th>name</th><th>line</th><th>FLOPs</th><th>bytes</th><th>intensity</th><th>bound</th><th>time</th><th>findings</th></tr></thead>';
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 /** The body shown for one report; the page's script swaps it in on each update. */
-export function reportBody(report: FileReport, measured: readonly MeasuredPoint[], fileName: string): string {
-  const { svg, plotted } = chartSvg(report, measured);
+export function reportBody(report: FileReport, measured: readonly MeasuredPoint[], fileName: string, width?: number): string {
+  const size = chartSize(width);
+  const { svg } = chartSvg(report, measured, size.width, size.height);
   const d = report.device;
   const t = report.totals;
-  const notPlotted = report.ops.length - plotted;
+  const why = new Map<Unplotted, OpPoint[]>();
+  for (const op of report.ops) {
+    const w = whyNotPlotted(op);
+    if (w) why.set(w, [...(why.get(w) ?? []), op]);
+  }
+  const unbound = [...new Set((why.get('unbound') ?? []).flatMap((o) => o.unbound))].sort();
+  const notes: string[] = [];
+  if (unbound.length) notes.push(`${plural(why.get('unbound')!.length, 'op')} wait for dims: bind ${unbound.map((x) => `<code>${esc(x)}</code>`).join(', ')} (a <code># tensorcost: dims ${esc(unbound.map((x) => `${x}=…`).join(' '))}</code> comment, or the tensorcost.dims setting)`);
+  if (why.get('no-flops')) notes.push(`${plural(why.get('no-flops')!.length, 'op')} only move data (no FLOPs, so no place on a log axis)`);
   const legend = (['error', 'warning', 'information', 'none'] as const)
-    .map((s) => `<span class="dot" data-sev="${s}"></span>${s === 'none' ? 'no finding' : s}`)
+    .map((x) => `<span class="dot" data-sev="${x}"></span>${x === 'none' ? 'no finding' : x}`)
     .join(' ');
+  // Ops whose operands have no known shape carry no figures; unannotated parameters used in
+  // plain arithmetic (`flops_per_fwdbwd * fwdbwd_per_iter`) look the same, so they are listed
+  // apart, folded, with what would give them shapes or mark them as numbers.
+  const unknown = why.get('unknown-shapes') ?? [];
+  const known = report.ops.filter((op) => !op.unknownShapes);
+  const unknownBlock = unknown.length
+    ? `<details class="unknown"><summary>${plural(unknown.length, 'op')} with operands of unknown shape, not costed</summary>` +
+      `<p class="sub">Give tensors shapes with a <code># tensorcost: shape x=(B, T, C)</code> comment above the <code>def</code> or a type annotation; annotate parameters that hold plain numbers as <code>int</code> or <code>float</code>, and their arithmetic stops showing here.</p>` +
+      `<table>${HEAD}<tbody>${unknown.map(opRow).join('')}</tbody></table></details>`
+    : '';
   return [
     `<h2>${esc(fileName)} on ${esc(d.name)}</h2>`,
-    `<p class="sub">${report.ops.length} ops · file total ${t.flops !== null ? flopsText(t.flops) : 'unbound dims'}${t.bytes !== null ? `, ${bytesText(t.bytes)}` : ''}${t.timeSeconds !== null ? `, ≈ ${timeText(t.timeSeconds)}` : ''} · ridge ${intensityText(d.ridge)} (${esc(d.dtype)})</p>`,
+    `<p class="sub">${plural(known.length, 'op')} · file total ${t.flops !== null ? flopsText(t.flops) : 'waits for dims'}${t.bytes !== null ? `, ${bytesText(t.bytes)}` : ''}${t.timeSeconds !== null ? `, ≈ ${timeText(t.timeSeconds)}` : ''} · ridge ${intensityText(d.ridge)} (${esc(d.dtype)})</p>`,
     `<div id="chart">${svg}</div>`,
-    `<p class="legend">${legend} <span class="diamond"></span>measured${notPlotted ? ` · ${notPlotted} op(s) not plotted (unbound dims or unknown shapes)` : ''} · click a point or a row to go to the code</p>`,
-    `<table><thead><tr><th>op</th><th>name</th><th>line</th><th>FLOPs</th><th>bytes</th><th>intensity</th><th>bound</th><th>time</th><th>findings</th></tr></thead><tbody>${opRows(report)}</tbody></table>`,
-  ].join('\n');
+    `<p class="legend">${legend} <span class="diamond"></span>measured · click a point or a row to go to the code</p>`,
+    notes.length ? `<p class="sub">Not plotted: ${notes.join('; ')}.</p>` : '',
+    `<table>${HEAD}<tbody>${known.map(opRow).join('')}</tbody></table>`,
+    unknownBlock,
+  ]
+    .filter((x) => x !== '')
+    .join('\n');
 }
 
 export function pageHtml(nonce: string, cspSource: string): string {
@@ -91,8 +136,8 @@ export function pageHtml(nonce: string, cspSource: string): string {
 <style nonce="${nonce}">
 body{font-family:var(--vscode-font-family);font-size:var(--vscode-font-size);color:var(--vscode-foreground);padding:0 12px}
 h2{font-size:1.2em;margin:10px 0 2px}.sub,.legend{opacity:.85;margin:2px 0 8px}
-#chart svg{max-width:100%;height:auto}.pt{cursor:pointer}.pt:hover{stroke:var(--vscode-focusBorder);stroke-width:2}
-table{border-collapse:collapse;margin-top:8px}td,th{padding:2px 8px;text-align:left;border-bottom:1px solid var(--vscode-panel-border,#8884)}
+#chart svg{display:block;max-width:100%;height:auto}#chart svg text{font-size:12px}.pt{cursor:pointer}.pt:hover{stroke:var(--vscode-focusBorder);stroke-width:2}
+table{border-collapse:collapse;margin-top:8px}details.unknown{margin-top:12px}details.unknown summary{cursor:pointer}td,th{padding:2px 8px;text-align:left;border-bottom:1px solid var(--vscode-panel-border,#8884)}
 tbody tr{cursor:pointer}tbody tr:hover{background:var(--vscode-list-hoverBackground)}
 .dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin:0 4px 0 8px}${colors}
 .diamond{display:inline-block;width:8px;height:8px;background:#ff8c00;transform:rotate(45deg);margin:0 4px 0 8px}
@@ -104,10 +149,24 @@ const root = document.getElementById('root');
 window.addEventListener('message', (e) => {
   if (e.data && e.data.type === 'render') root.innerHTML = e.data.html;
 });
+// The chart is drawn for the panel's width (its text keeps its size); a resize asks for a redraw.
+let lastWidth = 0;
+let resizeTimer;
+const reportWidth = () => {
+  const w = Math.floor(root.clientWidth);
+  if (w > 0 && Math.abs(w - lastWidth) >= 8) {
+    lastWidth = w;
+    vscode.postMessage({ type: 'resize', width: w });
+  }
+};
+new ResizeObserver(() => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(reportWidth, 120);
+}).observe(root);
 root.addEventListener('click', (e) => {
   const el = e.target.closest('[data-index]');
   if (el) vscode.postMessage({ type: 'reveal', index: Number(el.getAttribute('data-index')) });
 });
-vscode.postMessage({ type: 'ready' });
+vscode.postMessage({ type: 'ready', width: Math.floor(root.clientWidth) });
 </script></body></html>`;
 }

@@ -10,6 +10,59 @@ import { onDidAnalyse } from './analysed';
 
 export const PICK_DEVICE_COMMAND = 'tensorcost.pickDevice';
 
+/** The languages the server analyses (the client's document selector): the item shows on their files. */
+export const ANALYSED_LANGUAGES: readonly string[] = ['python', 'typescript', 'javascript'];
+
+interface DevicePick extends vscode.QuickPickItem {
+  id: string;
+}
+
+/**
+ * Where a picked device is saved, asked each time: a workspace setting lands in the repository's
+ * .vscode/settings.json, which a user may not want to commit, so it is never written unasked.
+ * Without a workspace folder only the user settings exist, and nothing needs asking.
+ */
+async function askTarget(id: string, uri: vscode.Uri | undefined): Promise<vscode.ConfigurationTarget | undefined> {
+  if (!vscode.workspace.workspaceFolders?.length) return vscode.ConfigurationTarget.Global;
+  const inspect = vscode.workspace.getConfiguration('tensorcost', uri).inspect<string>('device');
+  const overridden = inspect?.workspaceValue !== undefined ? ` (this workspace's setting, ${inspect.workspaceValue}, still wins here)` : '';
+  const picks: (vscode.QuickPickItem & { target: vscode.ConfigurationTarget })[] = [
+    { label: 'Workspace', description: 'this workspace only: .vscode/settings.json', target: vscode.ConfigurationTarget.Workspace },
+    { label: 'User', description: `every workspace: your user settings${overridden}`, target: vscode.ConfigurationTarget.Global },
+  ];
+  const chosen = await vscode.window.showQuickPick(picks, { title: `Tensor Cost: save device ${id} for…`, placeHolder: 'Where to save the target device' });
+  return chosen?.target;
+}
+
+/** The device list with the current device marked and selected, so Enter keeps it. */
+async function pickDevice(current: string): Promise<string | undefined> {
+  const qp = vscode.window.createQuickPick<DevicePick>();
+  qp.title = 'Tensor Cost: target device';
+  qp.placeholder = `Current: ${current}. Peak, bandwidth and ridge point of each device`;
+  qp.matchOnDescription = true;
+  qp.items = DEVICES.map((d) => ({
+    id: d.id,
+    label: d.id === current ? `$(check) ${d.id}` : d.id,
+    description: d.id === current ? `${d.name} · current` : d.name,
+    detail: `fp32 ${rateText(d.peak.fp32)} · fp16/bf16 ${rateText(d.peak.fp16)} · ${bandwidthText(d.bandwidth)} · ridge ${ridgePoint(d, 'fp16').toFixed(0)} FLOP/byte (fp16), ${ridgePoint(d, 'fp32').toFixed(1)} FLOP/byte (fp32)`,
+  }));
+  const active = qp.items.find((i) => i.id === current);
+  if (active) qp.activeItems = [active];
+  return new Promise((resolve) => {
+    let done = false;
+    qp.onDidAccept(() => {
+      done = true;
+      resolve(qp.selectedItems[0]?.id ?? qp.activeItems[0]?.id);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      if (!done) resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+}
+
 export function registerStatusBar(context: vscode.ExtensionContext): void {
   const item = vscode.window.createStatusBarItem('tensorcost.device', vscode.StatusBarAlignment.Right, 100);
   item.name = 'Tensor Cost device';
@@ -34,7 +87,7 @@ export function registerStatusBar(context: vscode.ExtensionContext): void {
     if (a) total = a.flops !== null ? ` · ${flopsText(a.flops)}${a.timeSeconds !== null ? ` · ${timeText(a.timeSeconds)}` : ''}` : a.unbound.length ? ` · bind ${a.unbound.slice(0, 3).join(', ')}` : '';
     item.text = `$(pulse) ${device}${total}`;
     item.tooltip = new vscode.MarkdownString(`**Tensor Cost** — target device \`${device}\`${a ? `\n\nThis ${notebook ? 'notebook' : 'file'}: ${a.flops !== null ? flopsText(a.flops) : 'unbound dims: ' + a.unbound.join(', ')}, ${a.errors} error(s), ${a.warnings} warning(s)` : ''}\n\nClick to pick another device.`);
-    if ((editor && editor.document.languageId === 'python') || (notebook && notebook.notebookType === 'jupyter-notebook')) item.show();
+    if ((editor && ANALYSED_LANGUAGES.includes(editor.document.languageId)) || (notebook && notebook.notebookType === 'jupyter-notebook')) item.show();
     else item.hide();
   };
 
@@ -48,16 +101,14 @@ export function registerStatusBar(context: vscode.ExtensionContext): void {
     vscode.window.onDidChangeActiveNotebookEditor(render),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('tensorcost') && render()),
     vscode.commands.registerCommand(PICK_DEVICE_COMMAND, async () => {
-      const picks = DEVICES.map((d) => ({
-        label: d.id,
-        description: d.name,
-        detail: `fp32 ${rateText(d.peak.fp32)} · fp16/bf16 ${rateText(d.peak.fp16)} · ${bandwidthText(d.bandwidth)} · ridge ${ridgePoint(d, 'fp16').toFixed(0)} FLOP/B (fp16), ${ridgePoint(d, 'fp32').toFixed(1)} FLOP/B (fp32)`,
-      }));
-      const chosen = await vscode.window.showQuickPick(picks, { title: 'Tensor Cost: target device', placeHolder: 'Peak, bandwidth and ridge point of each device', matchOnDescription: true });
-      if (!chosen) return;
       const uri = vscode.window.activeTextEditor?.document.uri;
-      const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-      await vscode.workspace.getConfiguration('tensorcost', uri).update('device', chosen.label, target);
+      const config = vscode.workspace.getConfiguration('tensorcost', uri);
+      const current = (uri && last.get(uri.toString())?.device) ?? config.get<string>('device', 'h100');
+      const id = await pickDevice(current);
+      if (!id || id === current) return;
+      const target = await askTarget(id, uri);
+      if (target === undefined) return;
+      await config.update('device', id, target);
     }),
   );
   render();

@@ -29,7 +29,9 @@ export interface OpPoint {
   gemm?: { m: number | string; k: number | string; n: number | string; batch: number | string };
   /** Op attributes with dims bound: numbers where known, formulas where not (conv geometry, attention lengths...). */
   attrs: Record<string, AttrValue>;
-  /** Worst finding on the op's range, for colouring. */
+  /** True when the op's operands have unknown shapes: no figures, and no dims would give any. */
+  unknownShapes?: boolean;
+  /** Worst finding on the op, for colouring. */
   severity: 'error' | 'warning' | 'information' | 'hint' | null;
   codes: string[];
 }
@@ -83,6 +85,10 @@ export interface MeasuredPoint {
   verified: boolean;
   /** Size actually run (the benchmark may run a scaled-down size on a slow adapter). */
   shape: Record<string, number>;
+  /** Output elements the check against the CPU reference covered, of all (a sample when not verified). */
+  checked?: { elements: number; total: number; passed: boolean };
+  /** The op's own size, when the run was scaled down to fit the adapter. */
+  fullShape?: Record<string, number>;
 }
 
 /** `tensorcost/measured` (client → server notification). */

@@ -280,6 +280,43 @@ export class Poly {
   }
 
   /**
+   * The same polynomial with some named dims renamed: the hover shows one name for a dim the code
+   * calls two things (`C` from `x.size()` and the config's `n_embd`).
+   */
+  rename(names: ReadonlyMap<string, string>): Poly {
+    if (names.size === 0) return this;
+    let acc = Poly.ZERO;
+    for (const t of this.terms.values()) {
+      let term = Poly.const(t.coeff);
+      for (const [k, p] of t.factors) {
+        const a = atoms.get(k)!;
+        let f: Poly;
+        if (a.kind === 'sym') f = Poly.sym(names.get(a.name) ?? a.name);
+        else if (a.kind === 'mod') f = a.num.rename(names).mod(a.den.rename(names));
+        else f = a.num.rename(names).divide(a.den.rename(names), a.kind);
+        term = term.mul(f.pow(p));
+      }
+      acc = acc.add(term);
+    }
+    return acc;
+  }
+
+  /** Number of terms (a long bytes formula is shown as its number, the formula set apart). */
+  termCount(): number {
+    return this.terms.size;
+  }
+
+  /** The dim's name when the polynomial is exactly one named dim (`C`, not `2*C` or `C//2`). */
+  loneSymbol(): string | undefined {
+    if (this.terms.size !== 1) return undefined;
+    const [t] = this.terms.values();
+    if (t.coeff !== 1 || t.factors.size !== 1) return undefined;
+    const [[k, p]] = t.factors;
+    const a = atoms.get(k)!;
+    return p === 1 && a.kind === 'sym' ? a.name : undefined;
+  }
+
+  /**
    * The number when every dim is bound, else null. Evaluated directly on the terms (no
    * intermediate polynomials): this runs for every op and function on every analysis.
    */

@@ -1,11 +1,16 @@
 // The editor features as a user meets them in a real VS Code (code-server + Chromium): the hover
 // card with its roofline picture, Problems, inlay hints, code lenses, the status-bar device switch
-// changing the figures, and the roofline view. Screenshots go to test-artifacts/e2e/.
+// changing the figures, and the roofline view; then, on a nanoGPT-style model with unbound dims,
+// what a first-time user meets there (issue 19): one name per dim, the byte unit spelled out,
+// the Problems item naming the dims to bind, the roofline view folding ops of unknown shape, and
+// the status bar on a TF.js file. Screenshots go to test-artifacts/e2e/.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { it } from 'node:test';
 import { Frame } from 'playwright-core';
 import { MODEL } from '../lsp/fixture';
-import { waitFor } from './codeServer';
+import { ROOT, waitFor } from './codeServer';
 import { editorSuite } from './suite';
 
 
@@ -16,9 +21,17 @@ def broken(p: Float[Tensor, "B 64"], q: Float[Tensor, "32 C"]):
     return p @ q
 `;
 
+const NANOGPT = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'models', 'gpt2_nanogpt_style.py'), 'utf8');
+const TFJS = fs.readFileSync(path.join(ROOT, 'examples', 'tfjs-dense.ts'), 'utf8');
+
 editorSuite(
   'editor features: code-server + Chromium',
-  { copy: [], files: { 'model.py': FILE }, settings: { 'editor.codeLens': true, 'editor.inlayHints.enabled': 'on' }, open: 'model.py' },
+  {
+    copy: [],
+    files: { 'model.py': FILE, 'nanogpt.py': NANOGPT, 'tfjs-dense.ts': TFJS },
+    settings: { 'editor.codeLens': true, 'editor.inlayHints.enabled': 'on' },
+    open: 'model.py',
+  },
   (session) => {
   it('lists the shape error in Problems', { timeout: 120_000 }, async () => {
     const row = await session().workbench.waitForProblem(/TC002/, 90_000);
@@ -70,11 +83,24 @@ editorSuite(
     const item = wb.page.locator('.statusbar-item', { hasText: /h100/ });
     await item.first().waitFor({ state: 'visible', timeout: 30_000 });
     await item.first().locator('a').first().click();
-    const row = wb.page.locator('.quick-input-list .monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: /^\s*a100\s*$/ }) });
+    const rows = wb.page.locator('.quick-input-list .monaco-list-row');
+    const row = rows.filter({ has: wb.page.locator('.label-name', { hasText: /^\s*a100\s*$/ }) });
     await row.first().waitFor({ state: 'visible' });
+    // The current device is marked, and it is the selected row.
+    const current = rows.filter({ has: wb.page.locator('.label-description', { hasText: /current/ }) });
+    assert.match(await current.first().innerText(), /h100/);
+    assert.match((await current.first().getAttribute('class')) ?? '', /focused/);
     await wb.screenshot('editor-device-pick');
     await row.first().click();
+    // Where to save it is asked, never assumed: a workspace setting goes into the repository.
+    const workspace = rows.filter({ has: wb.page.locator('.label-name', { hasText: /^\s*Workspace\s*$/ }) });
+    await workspace.first().waitFor({ state: 'visible' });
+    assert.equal(await rows.filter({ has: wb.page.locator('.label-name', { hasText: /^\s*User\s*$/ }) }).count(), 1);
+    await wb.screenshot('editor-device-save-where');
+    assert.equal(fs.existsSync(path.join(session().workspace, '.vscode', 'settings.json')), false, 'nothing written before the answer');
+    await workspace.first().click();
     await wb.page.locator('.statusbar-item', { hasText: /a100/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(fs.readFileSync(path.join(session().workspace, '.vscode', 'settings.json'), 'utf8'), /"tensorcost\.device": "a100"/);
     // 9.66 GFLOP at the A100's 19.5 TFLOP/s fp32 = 496 µs.
     const text = await wb.hoverAt('a @ w', { offset: 2, until: (h) => /A100/.test(h) && /496 µs/.test(h) });
     assert.match(text, /A100/);
@@ -105,6 +131,69 @@ editorSuite(
     });
     assert.match(status, new RegExp(`Ln ${target},`));
     await wb.screenshot('editor-roofline-reveal');
+    // A narrower window: the chart is drawn again at the panel's new width, its text the same size.
+    const widthOf = async () => Number(await (frame as Frame).locator('#chart svg').first().getAttribute('width'));
+    const wide = await widthOf();
+    await wb.page.setViewportSize({ width: 1000, height: 900 });
+    const narrow = await waitFor('the chart redrawn narrower', 15_000, async () => {
+      const w = await widthOf();
+      return w > 0 && w < wide - 50 ? w : undefined;
+    });
+    assert.ok(narrow < wide, `${narrow} < ${wide}`);
+    assert.equal(await (frame as Frame).locator('#chart svg text').first().evaluate((el) => getComputedStyle(el).fontSize), '12px');
+    await wb.screenshot('editor-roofline-resized');
+    await wb.page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  it('shows one name per dim, bytes spelled out and the bound dims in step on a nanoGPT-style model', { timeout: 120_000 }, async () => {
+    const wb = session().workbench;
+    await wb.page.keyboard.press('Escape');
+    // The roofline view's tab is titled after the file it shows: closed, it cannot be taken for the file's tab.
+    await wb.runCommand('View: Close All Editors');
+    await wb.openFile('nanogpt.py');
+    const text = await wb.hoverAt('self.c_attn(x)', { offset: 6, until: (h) => /n_embd/.test(h) && /Unbound/.test(h) });
+    assert.match(text, /\(B, T, n_embd\) → \(B, T, 3·n_embd\)/);
+    assert.match(text, /`?C`? is `?n_embd`?/);
+    assert.match(text, /bytes/);
+    assert.doesNotMatch(text, /\d B\b|FLOP\/B\b/);
+    await wb.screenshot('editor-hover-one-name');
+    const fn = await wb.hoverAt('def forward(self, idx', { offset: 5, until: (h) => /formula: bytes/.test(h) });
+    assert.match(fn, /formula: bytes = /);
+    await wb.screenshot('editor-hover-formula-line');
+  });
+
+  it('says once in Problems which dims the costs wait for', { timeout: 90_000 }, async () => {
+    const wb = session().workbench;
+    await wb.page.keyboard.press('Escape');
+    const row = await wb.waitForProblem(/wait for dims B, T/, 60_000);
+    assert.match(row, /# tensorcost: dims B=… T=…/);
+    assert.equal((await wb.problems()).filter((r) => /wait for dims/.test(r)).length, 1);
+    await wb.screenshot('editor-problems-waiting-dims');
+  });
+
+  it('folds ops of unknown shape apart in the roofline view and names the dims to bind', { timeout: 90_000 }, async () => {
+    const wb = session().workbench;
+    await wb.openFile('nanogpt.py');
+    await wb.runCommand('Tensor Cost: Show Roofline View');
+    const frame = await waitFor('the roofline view of nanogpt.py', 30_000, async () => {
+      for (const f of wb.page.frames()) if (/nanogpt\.py on/.test(await f.locator('h2').innerText({ timeout: 500 }).catch(() => ''))) return f;
+      return undefined;
+    });
+    assert.match(await frame.locator('p.sub', { hasText: /Not plotted/ }).innerText(), /bind B, T/);
+    assert.match(await frame.locator('details.unknown summary').innerText(), /ops? with operands of unknown shape/);
+    await frame.locator('details.unknown summary').click();
+    await wb.screenshot('editor-roofline-nanogpt');
+  });
+
+  it('shows the status bar item on a TF.js file', { timeout: 60_000 }, async () => {
+    const wb = session().workbench;
+    await wb.page.keyboard.press('Escape');
+    await wb.runCommand('View: Close All Editors');
+    await wb.openFile('tfjs-dense.ts');
+    const item = wb.page.locator('.statusbar-item', { hasText: /a100/ });
+    await item.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await waitFor('the file total in the status bar', 30_000, async () => /FLOP/.test(await item.first().innerText()));
+    await wb.screenshot('editor-statusbar-tfjs');
   });
   },
 );

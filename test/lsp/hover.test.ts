@@ -37,7 +37,7 @@ describe('hover', () => {
     assert.match(md, /4\.83 GMAC/);
     // fp32 bytes: 4·(B·T·C + C² + B·T·C) = 52,690,944 B = 50.25 MiB, shown as 50.3 MiB.
     assert.match(md, /50\.3 MiB/);
-    assert.match(md, /183 FLOP\/B/);
+    assert.match(md, /183 FLOP\/byte/);
     assert.match(md, /compute\*\*-bound/);
     assert.match(md, /of peak/);
     assert.match(md, /µs on NVIDIA H100/);
@@ -93,6 +93,28 @@ describe('hover', () => {
     assert.match(md, /verified against a CPU reference/);
     const svg = svgOf(md);
     assert.equal((svg.match(/<path d="M/g) ?? []).length, 1, 'a diamond for the measurement');
+  });
+
+  it('says what a scaled, sampled measurement checked, and compares no speed with the full-size prediction', async () => {
+    const p = at('v @ w');
+    await s.conn.sendNotification('tensorcost/measured', {
+      uri: MODEL_URI,
+      range: { start: p, end: { line: p.line, character: p.character + 5 } },
+      op: 'gemm/tiled',
+      medianMs: 900,
+      gflops: 1.1,
+      gbps: 0.4,
+      adapter: 'llvmpipe',
+      dtype: 'f32',
+      verified: false,
+      shape: { m: 200, k: 192, n: 192, batch: 1 },
+      checked: { elements: 4096, total: 38_400, passed: true },
+      fullShape: { m: 8, k: 768, n: 768, batch: 1 },
+    });
+    const md = (await hoverAt(at('v @ w', 2)))!;
+    assert.match(md, /scaled down from m=8 k=768 n=768 batch=1/);
+    assert.match(md, /not fully verified: 4,096 of 38,400 output elements checked against a CPU reference \(a sample/);
+    assert.doesNotMatch(md.split('\n').find((l) => l.startsWith('| measured'))!, /of the speed predicted/);
   });
 
   it('changes the figures when the device setting changes, without reopening', async () => {

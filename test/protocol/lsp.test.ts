@@ -47,7 +47,7 @@ describe('language server over stdio (pull diagnostics client)', () => {
     assert.match(md, /137,438,953,472/);
     assert.match(md, /137 GFLOP/);
     assert.match(md, /192 MiB/); // 3 · 4096² · 4 B
-    assert.match(md, /683 FLOP\/B/);
+    assert.match(md, /683 FLOP\/byte/);
     assert.match(md, /compute/);
     assert.match(md, /2\.05 ms/);
     assert.match(md, /H100/);

@@ -45,3 +45,23 @@ describe('Poly.sum', () => {
     assert.ok(Poly.sum([]).isZero());
   });
 });
+
+describe('Poly.rename', () => {
+  it('renames dims, inside floor divisions too, and merges the terms that become alike', () => {
+    const nEmbd = Poly.sym('n_embd');
+    const p = B.mul(T).mul(C).scale(4).add(B.mul(T).mul(nEmbd).scale(12)).add(C.floordiv(Poly.sym('n_head')).mul(B));
+    const r = p.rename(new Map([['C', 'n_embd']]));
+    assert.equal(r.toString(), '16*B*T*n_embd + (n_embd//n_head)*B');
+    assert.equal(r.termCount(), 2);
+    assert.equal(p.termCount(), 3);
+    assert.equal(r.evaluate(new Map([['B', 2], ['T', 3], ['n_embd', 8], ['n_head', 2]])), 16 * 2 * 3 * 8 + 4 * 2);
+  });
+
+  it('tells a lone dim from a formula', () => {
+    assert.equal(C.loneSymbol(), 'C');
+    assert.equal(C.scale(2).loneSymbol(), undefined);
+    assert.equal(C.mul(C).loneSymbol(), undefined);
+    assert.equal(C.floordiv(2).loneSymbol(), undefined);
+    assert.equal(Poly.const(3).loneSymbol(), undefined);
+  });
+});

@@ -5,9 +5,20 @@
 import { DocumentDiagnosticReportKind } from 'vscode-languageserver';
 import { AnalysedNotification, AnalysedParams } from '../../protocol';
 import { Feature, ServerContext } from '../context';
+import { Analysis } from '../../engine/analyze';
 import { toDiagnostic } from './diagnostics';
+import { dimView } from './hoverDims';
+import { waitingDimsDiagnostic } from './waitingDims';
 
 const DEBOUNCE_MS = 150;
+
+/** The findings as diagnostics, and the one item saying which dims the file's costs wait for. */
+function diagnosticsOf(a: Analysis, uri: string) {
+  const items = a.findings.map((f) => toDiagnostic(f, uri));
+  const waiting = waitingDimsDiagnostic(a);
+  if (waiting) items.push(waiting);
+  return items;
+}
 
 function pullSupported(ctx: ServerContext): boolean {
   return !!ctx.clientCapabilities.textDocument?.diagnostic;
@@ -27,12 +38,12 @@ export const diagnosticsFeature: Feature = {
         device: a.device.id,
         flops: a.total.flops,
         timeSeconds: a.total.timeSeconds,
-        unbound: a.total.unbound,
+        unbound: dimView(a).unbound(),
         errors: a.findings.filter((f) => f.severity === 'error').length,
         warnings: a.findings.filter((f) => f.severity === 'warning').length,
       };
       void ctx.connection.sendNotification(AnalysedNotification, params);
-      if (!pullSupported(ctx)) void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: a.findings.map((f) => toDiagnostic(f, uri)) });
+      if (!pullSupported(ctx)) void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: diagnosticsOf(a, uri) });
     };
     const schedule = (uri: string) => {
       clearTimeout(timers.get(uri));
@@ -50,7 +61,7 @@ export const diagnosticsFeature: Feature = {
       if (!doc || ctx.notebooks?.isCell(doc.uri)) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
       const a = await ctx.store.get(doc);
       if (token.isCancellationRequested) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
-      return { kind: DocumentDiagnosticReportKind.Full, items: a.findings.map((f) => toDiagnostic(f, doc.uri)) };
+      return { kind: DocumentDiagnosticReportKind.Full, items: diagnosticsOf(a, doc.uri) };
     });
     // Re-push after settings change for push clients.
     (ctx as { repush?: () => void }).repush = () => ctx.documents.all().forEach((d) => schedule(d.uri));

@@ -7,6 +7,7 @@ import { Splicer } from '../../core/splice';
 import { Analysis, FunctionFigures } from '../../engine/analyze';
 import { MeasuredPoint } from '../../protocol';
 import { commHoverSection } from './commHover';
+import { dimView } from './hoverDims';
 import { functionHover, opHover } from './hoverMarkdown';
 
 export function contains(r: Range, p: Position): boolean {
@@ -101,13 +102,15 @@ export function hover(a: Analysis, p: Position, opts: { lineText?: string; measu
  * statement), its figures (the same object while the device and dims are) and the device are:
  * hovering after each keystroke then formats nothing and draws no roofline picture again.
  */
-const OP_HOVERS = new WeakMap<TensorOp, { figures: CostFigures; device: Device; value: string }>();
+const OP_HOVERS = new WeakMap<TensorOp, { figures: CostFigures; device: Device; dims: string; value: string }>();
 
 function opHoverOnce(a: Analysis, i: number): string {
   const op = a.ir.ops[i];
   const hit = OP_HOVERS.get(op);
-  if (hit && hit.figures === a.figures[i] && hit.device === a.device) return hit.value;
+  // The names and values of dims come from the whole file (hoverDims.ts): an edit elsewhere can change them.
+  const dims = hit && hit.figures === a.figures[i] && hit.device === a.device ? dimView(a).key : '';
+  if (hit && dims && hit.dims === dims) return hit.value;
   const value = opHover(a, i);
-  OP_HOVERS.set(op, { figures: a.figures[i], device: a.device, value });
+  OP_HOVERS.set(op, { figures: a.figures[i], device: a.device, dims: dimView(a).key, value });
   return value;
 }

@@ -2,21 +2,69 @@
 import { Device, peakFor } from '../../core/devices';
 import { DType } from '../../core/dtypes';
 import { bandwidthText, bytesText, exact, flopsText, intensityText, macsText, percentText, rateText, timeText } from '../../core/format';
-import { ContextRef, TensorOp, TensorType } from '../../core/ir';
+import { ContextRef, TensorOp } from '../../core/ir';
 import { Bindings, Poly } from '../../core/symbolic';
 import { Analysis, FunctionFigures } from '../../engine/analyze';
 import { MeasuredPoint } from '../../protocol';
+import { dimView } from './hoverDims';
+import { dimsDirective } from './waitingDims';
 import { RooflinePoint, rooflineImage } from './hoverRoofline';
 
-function shape(t: TensorType, b?: Bindings): string {
-  if (!t.shape) return '(?)';
-  return `(${t.shape.map((d) => (b ? d.substitute(b).toString() : d.toString())).join(', ')})`;
+/** Longer formulas are shown as their number, the formula set apart on a "formula" line. */
+const MAX_TERMS = 4;
+
+/** The byte unit spelled out: `B` is a batch dim in most of the shapes next to it. */
+export function bytesWord(n: number): string {
+  return Math.abs(n) < 1024 ? `${exact(n)} bytes` : bytesText(n);
 }
 
-function bindHint(unbound: string[]): string {
+const intensityWord = (x: number) => intensityText(x).replace(/FLOP\/B$/, 'FLOP/byte');
+
+function shape(dims: Poly[] | null, b?: Bindings): string {
+  if (!dims) return '(?)';
+  return `(${dims.map((d) => (b ? d.substitute(b) : d).toString('pretty')).join(', ')})`;
+}
+
+/**
+ * A cost cell: the formula and, as far as dims are bound, its value: `6·B·T·n_embd²` =
+ * `3538944·B·T` while B and T are unbound, `= 9,663,676,416 (9.66 GFLOP)` once they are. A formula
+ * of more than MAX_TERMS terms is left to the "formula" line (`formulas`) and the cell keeps the
+ * number, or the partly bound formula while it is short.
+ */
+function costCell(what: string, p: Poly, b: Bindings, value: number | null, fmt: (n: number) => string, unit: string, formulas: string[]): string {
+  const sym = p.toString('pretty');
+  const u = unit ? ` ${unit}` : '';
+  if (value !== null) {
+    if (p.isConst()) return fmt(value);
+    if (p.termCount() <= MAX_TERMS) return `\`${sym}\`${u} = ${fmt(value)}`;
+    formulas.push(`${what} = \`${sym}\`${u}`);
+    return fmt(value);
+  }
+  const partial = p.substitute(b);
+  const part = partial.toString('pretty');
+  if (p.termCount() <= MAX_TERMS) return `\`${sym}\`${u}${part !== sym ? ` = \`${part}\`${u}` : ''}`;
+  formulas.push(`${what} = \`${sym}\`${u}`);
+  if (partial.termCount() <= MAX_TERMS) return `\`${part}\`${u}`;
+  return `${partial.termCount()} terms in ${[...partial.freeSymbols()].sort().map((d) => `\`${d}\``).join(', ')} (see formula)`;
+}
+
+/** Said once, at the end of a card whose figures wait for dims. */
+export function bindHint(unbound: string[], others: ReadonlyMap<string, readonly string[]>, a: Analysis): string {
   if (unbound.length === 0) return '';
-  const ex = unbound.slice(0, 3).map((d) => `"${d}": 1024`).join(', ');
-  return `\n\n_Unbound: ${unbound.map((d) => `\`${d}\``).join(', ')}. Bind them with the \`tensorcost.dims\` setting (\`{${ex}}\`), \`[tool.tensorcost.dims]\` in pyproject.toml, or a \`# tensorcost: dims ${unbound.map((d) => `${d}=…`).join(' ')}\` comment._`;
+  const aka = unbound.filter((d) => others.has(d)).map((d) => `\`${d}\` is also called ${others.get(d)!.map((o) => `\`${o}\``).join(', ')}`);
+  return `\n\n_Unbound: ${unbound.map((d) => `\`${d}\``).join(', ')}${aka.length ? ` (${aka.join('; ')})` : ''}. Bind ${unbound.length === 1 ? 'it' : 'them'} with a \`${dimsDirective(a, unbound)}\` comment, the \`tensorcost.dims\` setting or \`[tool.tensorcost.dims]\` in pyproject.toml._`;
+}
+
+/** How to give an op's operands a shape, said once in the card's cost row. */
+function unknownShapesText(op: TensorOp, language: Analysis['ir']['language']): string {
+  const method = op.function?.split('.').pop();
+  if (language !== 'python') {
+    return `not computed: the operand shapes are unknown. Give them with a \`// tensorcost: shape x=(B, T, C)\` comment${method ? ` in \`${method}\`` : ''}`;
+  }
+  const where = method ? ` above \`def ${method}\`` : '';
+  // Arithmetic on an unannotated parameter is taken for tensor arithmetic; it may be on numbers.
+  const numbers = op.kind === 'elementwise' && op.inputs.every((t) => t.shape === null) ? '; if the operands are plain numbers, annotate the parameter as `int` or `float` and this is no tensor op' : '';
+  return `not computed: the operand shapes are unknown. Give them with a \`# tensorcost: shape x=(B, T, C)\` comment${where}, or annotate the parameter (\`x: Float[Tensor, "B T C"]\`)${numbers}`;
 }
 
 function deviceLine(device: Device, dtype: TensorOp['dtype']): string {
@@ -41,52 +89,90 @@ export function measuredPoint(m: MeasuredPoint): RooflinePoint | undefined {
 }
 
 function measuredLine(m: MeasuredPoint, predictedSeconds: number | null, device: Device): string {
-  const shapeText = Object.entries(m.shape).map(([k, v]) => `${k}=${v}`).join(' ');
-  const pct = predictedSeconds ? ` — ${percentText((predictedSeconds * 1e3) / m.medianMs)} of the speed predicted on ${device.id}` : '';
-  return `| measured | ${timeText(m.medianMs / 1e3)} median on ${m.adapter} (${m.dtype}${shapeText ? `, ${shapeText}` : ''}): ${m.gflops.toFixed(2)} GFLOP/s, ${m.gbps.toFixed(2)} GB/s${m.verified ? ', verified against a CPU reference' : ', **not verified**'}${pct} |`;
+  const sizes = (x: Record<string, number>) => Object.entries(x).map(([k, v]) => `${k}=${v}`).join(' ');
+  const shapeText = sizes(m.shape);
+  const scaled = m.fullShape ? `, scaled down from ${sizes(m.fullShape)}` : '';
+  // A measured time is comparable with the prediction only at the op's own size.
+  const pct = predictedSeconds && !m.fullShape ? ` — ${percentText((predictedSeconds * 1e3) / m.medianMs)} of the speed predicted on ${device.id}` : '';
+  const check = m.verified
+    ? ', verified against a CPU reference'
+    : m.checked && !m.checked.passed
+      ? `, **failed** the check against a CPU reference (${exact(m.checked.elements)} output elements checked)`
+      : m.checked && m.checked.elements > 0
+      ? `, not fully verified: ${exact(m.checked.elements)} of ${exact(m.checked.total)} output elements checked against a CPU reference (a sample; all would take too long)`
+      : ', **not verified**';
+  return `| measured | ${timeText(m.medianMs / 1e3)} median on ${m.adapter} (${m.dtype}${shapeText ? `, ${shapeText}` : ''}${scaled}): ${m.gflops.toFixed(2)} GFLOP/s, ${m.gbps.toFixed(2)} GB/s${check}${pct} |`;
 }
 
 export function opHover(a: Analysis, index: number, measured: readonly MeasuredPoint[] = []): string {
   const op = a.ir.ops[index];
-  const f = a.figures[index];
-  const b = a.bindings;
+  const v = dimView(a);
   // Figures from a calling context (docs/whole-program.md) come with that context's shapes.
   const inContext = a.opContexts?.[index];
-  const inputs = inContext ? inContext.inputs : op.inputs;
-  const output = inContext ? inContext.output : op.output;
-  const symbolic = inputs.map((t) => shape(t)).join(' × ') + ' → ' + shape(output);
-  const bound = inputs.map((t) => shape(t, b)).join(' × ') + ' → ' + shape(output, b);
-  const formula = (op.repeat ? op.cost.flops.mul(op.repeat) : op.cost.flops).toString('pretty');
+  const f = inContext ? a.figures[index] : v.figures(index);
+  const b = v.bindings;
+  const ins = (inContext ? inContext.inputs : op.inputs).map((t) => v.shape(t));
+  const out = v.shape(inContext ? inContext.output : op.output);
+  const symbolic = ins.map((t) => shape(t)).join(' × ') + ' → ' + shape(out);
+  const bound = ins.map((t) => shape(t, b)).join(' × ') + ' → ' + shape(out, b);
+  const runs = (p: Poly) => v.poly(op.repeat ? p.mul(op.repeat) : p);
   const rows: [string, string][] = [];
+  const formulas: string[] = [];
   rows.push(['shapes', symbolic === bound ? `\`${symbolic}\`` : `\`${symbolic}\` = \`${bound}\``]);
   rows.push(['dtype', op.dtype]);
+  const renamed = v.renamedIn(index);
+  const sized = v.impliedIn(index);
+  const dimNotes = [
+    ...renamed.map(([from, to]) => `\`${from}\` is \`${to}\`: one dim under two names`),
+    ...sized.map(([name, n]) => `\`${name}\` = ${exact(n)}`),
+  ];
+  if (dimNotes.length) rows.push(['dims', `${dimNotes.join('; ')} (an op of the file needs ${dimNotes.length === 1 && !renamed.length ? 'that size' : 'them equal'})`]);
   if (inContext) rows.push(['context', contextText(inContext.context, inContext.count)]);
   const assumed = a.opAssumed?.[index];
   if (assumed && Object.keys(assumed).length) rows.push(['assumed', assumedText(assumed)]);
-  if (op.cost.unknown && !inContext) rows.push(['cost', 'not computed: operand shapes unknown']);
-  else {
-    if (inContext && f.flops !== null) {
-      if (f.flops > 0) rows.push(['FLOPs', `${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.macs!)})`]);
-    } else if (!op.cost.flops.isZero() || f.flops === null) {
-      rows.push(['FLOPs', `\`${formula}\`${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.macs!)})` : ''}`]);
-    }
-    if (!op.cost.otherFlops.isZero()) rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : `\`${op.cost.otherFlops.toString('pretty')}\``]);
-    rows.push(['bytes', f.bytes !== null ? bytesText(f.bytes) : `\`${op.cost.bytes.toString('pretty')}\` B`]);
-    if (f.intensity !== null) rows.push(['intensity', `${intensityText(f.intensity)} (ridge ${intensityText(f.ridge)})`]);
+  if (op.cost.unknown && !inContext) rows.push(['cost', unknownShapesText(op, a.ir.language)]);
+  else if (inContext) {
+    // The context's figures are numbers: no formula of this function's own dims stands beside them.
+    if (f.flops) rows.push(['FLOPs', `${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})`]);
+    if (f.otherFlops) rows.push(['other FLOPs', flopsText(f.otherFlops)]);
+    if (f.bytes !== null) rows.push(['bytes', bytesWord(f.bytes)]);
+    if (f.intensity !== null) rows.push(['intensity', `${intensityWord(f.intensity)} (ridge ${intensityWord(f.ridge)})`]);
     if (f.bound) rows.push(['bound', `**${f.bound}**-bound, at most ${percentText(f.fractionOfPeak!)} of peak (${rateText(f.attainable!)} attainable)`]);
     if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${deviceLine(a.device, op.dtype)}`]);
-    for (const v of op.cost.variants ?? []) rows.push([v.label, `${renderPoly(v.bytes, b, bytesText)}${v.note ? ` — ${v.note}` : ''}`]);
+  } else {
+    if (!op.cost.flops.isZero() || f.flops === null) {
+      rows.push(['FLOPs', costCell('FLOPs', runs(op.cost.flops), b, f.flops, (n) => `${exact(n)} (${flopsText(n)}, ${macsText(n / 2)})`, '', formulas)]);
+    }
+    if (!op.cost.otherFlops.isZero()) rows.push(['other FLOPs', costCell('other FLOPs', runs(op.cost.otherFlops), b, f.otherFlops, flopsText, '', formulas)]);
+    rows.push(['bytes', costCell('bytes', runs(op.cost.bytes), b, f.bytes, bytesWord, 'bytes', formulas)]);
+    if (f.intensity !== null) rows.push(['intensity', `${intensityWord(f.intensity)} (ridge ${intensityWord(f.ridge)})`]);
+    if (f.bound) rows.push(['bound', `**${f.bound}**-bound, at most ${percentText(f.fractionOfPeak!)} of peak (${rateText(f.attainable!)} attainable)`]);
+    if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${deviceLine(a.device, op.dtype)}`]);
+    for (const x of op.cost.variants ?? []) rows.push([x.label, `${costCell(x.label, runs(x.bytes), b, runs(x.bytes).evaluate(b), bytesWord, 'bytes', formulas)}${x.note ? ` — ${x.note}` : ''}`]);
   }
-  if (op.repeat) rows.push(['runs', `× \`${op.repeat.toString('pretty')}\` per call (loop)`]);
-  const notes = (op.cost.notes ?? []).map((n) => `- ${n}`).join('\n');
-  const table = ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ...measured.map((m) => measuredLine(m, f.timeSeconds, a.device))];
-  return [
-    `**${op.kind}** \`${op.name}\`${op.function ? ` in \`${op.function}\`` : ''}`,
-    '',
-    ...table,
-    notes ? '\n' + notes : '',
-    picture(a, index, measured),
-  ].join('\n') + bindHint(f.unbound);
+  if (op.repeat) rows.push(['runs', `× \`${v.poly(op.repeat).toString('pretty')}\` per call (loop)`]);
+  // The unknown-shapes note says what the cost row says already.
+  const notes = (op.cost.notes ?? []).filter((n) => !(op.cost.unknown && /^operand shapes unknown/.test(n))).map((n) => `- ${n}`).join('\n');
+  const table = ['| | |', '|---|---|', ...rows.map(([k, x]) => `| ${k} | ${x} |`), ...measured.map((m) => measuredLine(m, f.timeSeconds, a.device))];
+  const tail = [formulaLines(formulas), notes ? '\n' + notes : '', picture(a, index, measured)].filter((part) => part !== '');
+  return [`**${op.kind}** \`${op.name}\`${op.function ? ` in \`${op.function}\`` : ''}`, '', ...table, ...tail].join('\n') + bindHint(f.unbound, v.aliases.others, a);
+}
+
+/** "t = 1024 (assert at line 172), b = 1 (batch defaults to 1); bind to change". */
+export function assumedText(assumed: Record<string, { value: number; from: string }>): string {
+  return Object.entries(assumed).map(([k, x]) => `\`${k}\` = ${x.value.toLocaleString('en-US')} (${x.from})`).join(', ') + '; bind to change';
+}
+
+/** "as called from `train.py:42` in `main`" (and how many contexts, when several). */
+export function contextText(c: ContextRef, count = 1): string {
+  const file = c.path.slice(c.path.lastIndexOf('/') + 1);
+  const from = `as called from \`${file}:${c.line + 1}\`${c.function === '<module>' ? ' (top-level code)' : ` in \`${c.function}\``}`;
+  return count > 1 ? `${from} — the largest of ${count} calling contexts` : from;
+}
+
+/** The long formulas the cells left out, one "formula" line each. */
+function formulaLines(formulas: readonly string[]): string {
+  return formulas.length ? '\n' + formulas.map((x) => `formula: ${x}`).join('\n\n') : '';
 }
 
 /** The small roofline picture: the op (and any measurement) on the target device's roofs. */
@@ -106,44 +192,42 @@ function picture(a: Analysis, index: number, measured: readonly MeasuredPoint[])
   return `\n${img}\n\n_Roofline of ${a.device.id} (log-log): roofs fp32 and fp16/bf16, dashed line the ${op.dtype} ridge point; ● this op${measured.length ? ', ◆ measured' : ''}._`;
 }
 
-function renderPoly(p: Poly, b: Bindings, fmt: (n: number) => string): string {
-  const v = p.evaluate(b);
-  return v === null ? `\`${p.toString('pretty')}\`` : fmt(v);
-}
-
-/** "t = 1024 (assert at line 172), b = 1 (batch defaults to 1); bind them to change". */
-export function assumedText(assumed: Record<string, { value: number; from: string }>): string {
-  return Object.entries(assumed).map(([k, v]) => `\`${k}\` = ${v.value.toLocaleString('en-US')} (${v.from})`).join(', ') + '; bind to change';
-}
-
-/** "as called from `train.py:42` in `main`" (and how many contexts, when several). */
-export function contextText(c: ContextRef, count = 1): string {
-  const file = c.path.slice(c.path.lastIndexOf('/') + 1);
-  const from = `as called from \`${file}:${c.line + 1}\`${c.function === '<module>' ? ' (top-level code)' : ` in \`${c.function}\``}`;
-  return count > 1 ? `${from} — the largest of ${count} calling contexts` : from;
-}
-
 /** A function's (or, through its forward, a class's) inclusive cost of one call and its heaviest ops. */
 export function functionHover(a: Analysis, fn: FunctionFigures, className?: string): string {
   const { summary: s, figures: f } = fn;
+  const v = dimView(a);
+  const b = v.bindings;
   const ops = a.ir.ops.map((op, i) => ({ op, f: a.figures[i] })).filter((x) => x.op.function === s.name && x.f.flops !== null && x.f.flops + (x.f.otherFlops ?? 0) > 0);
   ops.sort((x, y) => (y.f.timeSeconds ?? 0) - (x.f.timeSeconds ?? 0) || (y.f.flops ?? 0) - (x.f.flops ?? 0));
   const rows: [string, string][] = [];
-  const upper = fn.upperBound ?? s.upperBound;
-  if (fn.context) {
-    rows.push(['FLOPs (inclusive)', `${f.flops !== null ? `${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})` : '?'}${upper ? ' — upper bound: an undecidable branch counted its more expensive side' : ''}`]);
-    rows.push(['context', contextText(fn.context, fn.contexts)]);
-  } else rows.push(['FLOPs (inclusive)', `\`${s.flops.toString('pretty')}\`${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})` : ''}${upper ? ' — upper bound: an undecidable branch counted its more expensive side' : ''}`]);
-  if (fn.assumed && Object.keys(fn.assumed).length) rows.push(['assumed', assumedText(fn.assumed)]);
+  const formulas: string[] = [];
+  const flops = v.poly(s.flops);
+  const flopsValue = f.flops ?? flops.evaluate(b);
+  const other = v.poly(s.otherFlops);
+  const bytes = v.poly(s.bytes);
+  const upper = (fn.upperBound ?? s.upperBound) ? ' — upper bound: an undecidable branch counted its more expensive side' : '';
+  // Figures from a calling context, or with stated defaults, are numbers the formula alone does not give.
+  const numbers = !!fn.context || !!(fn.assumed && Object.keys(fn.assumed).length);
+  if (numbers) {
+    rows.push(['FLOPs (inclusive)', `${f.flops !== null ? `${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})` : '?'}${upper}`]);
+    if (fn.context) rows.push(['context', contextText(fn.context, fn.contexts)]);
+    if (fn.assumed && Object.keys(fn.assumed).length) rows.push(['assumed', assumedText(fn.assumed)]);
+    rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : '?']);
+    rows.push(['bytes', f.bytes !== null ? bytesWord(f.bytes) : '?']);
+  } else {
+    rows.push(['FLOPs (inclusive)', `${costCell('FLOPs', flops, b, flopsValue, (n) => `${exact(n)} (${flopsText(n)}, ${macsText(n / 2)})`, '', formulas)}${upper}`]);
+    rows.push(['other FLOPs', costCell('other FLOPs', other, b, f.otherFlops ?? other.evaluate(b), flopsText, '', formulas)]);
+    rows.push(['bytes', costCell('bytes', bytes, b, f.bytes ?? bytes.evaluate(b), bytesWord, 'bytes', formulas)]);
+  }
   if (fn.trainingFlops !== undefined && fn.trainingFlops !== null) rows.push(['training FLOPs', `${flopsText(fn.trainingFlops)} per step (forward + backward, backward = 2× forward)`]);
-  rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : `\`${s.otherFlops.toString('pretty')}\``]);
-  rows.push(['bytes', f.bytes !== null ? bytesText(f.bytes) : `\`${s.bytes.toString('pretty')}\` B`]);
-  if (f.intensity !== null) rows.push(['intensity', `${intensityText(f.intensity)} (ridge ${intensityText(f.ridge)})`]);
+  if (f.intensity !== null) rows.push(['intensity', `${intensityWord(f.intensity)} (ridge ${intensityWord(f.ridge)})`]);
   if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${a.device.name} (roofline of the totals; the sum of the op times is higher)`]);
-  if (s.params) rows.push(['parameters', renderPoly(s.params, a.bindings, (n) => exact(n))]);
+  if (s.params) rows.push(['parameters', costCell('parameters', v.poly(s.params), b, v.poly(s.params).evaluate(b), (n) => exact(n), '', formulas)]);
   const heavy = ops.slice(0, 5).map(({ op, f: g }) => `- \`${op.name}\` (${op.kind}, line ${op.range.start.line + 1}): ${flopsText(g.flops! + (g.otherFlops ?? 0))}${g.timeSeconds !== null ? `, ≈ ${timeText(g.timeSeconds)}` : ''}, ${g.bound ?? '?'}-bound`);
-  if (fn.reasons?.length) rows.push(['incomplete', fn.reasons.map((r) => `${r.message.replace(/\|/g, '\\|')} (${r.path && r.path !== (a.ir.programPath ?? a.ir.path) ? `${r.path.slice(r.path.lastIndexOf('/') + 1)}:` : 'line '}${r.range.start.line + 1})`).join('; ') + ': these figures miss what that computes']);
-  else if (fn.incomplete) rows.push(['incomplete', 'some ops have operands of unknown shape (annotate the parameters, or bind them with `# tensorcost: shape`): their cost is not in these totals']);
+  const shapeComment = a.ir.language === 'python' ? '`# tensorcost: shape x=(B, T, C)` comment above the `def`, or annotate them' : '`// tensorcost: shape x=(B, T, C)` comment in the function';
+  if (fn.reasons?.length) rows.push(['incomplete', fn.reasons.map((x) => `${x.message.replace(/\|/g, '\\|')} (${x.path && x.path !== (a.ir.programPath ?? a.ir.path) ? `${x.path.slice(x.path.lastIndexOf('/') + 1)}:` : 'line '}${x.range.start.line + 1})`).join('; ') + ': these figures miss what that computes']);
+  else if (fn.incomplete) rows.push(['incomplete', `some ops have operands of unknown shape: their cost is not in these totals (give the parameters a ${shapeComment})`]);
   const title = className ? `**class ${className}** — cost of one call (\`${s.name}\`)` : `**${s.name}** — cost of one call`;
-  return [title, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), heavy.length ? '\nHeaviest ops:\n' + heavy.join('\n') : ''].join('\n') + bindHint(f.unbound);
+  const unbound = numbers ? [] : [...new Set([flops, other, bytes].flatMap((p) => (p.evaluate(b) === null ? [...p.substitute(b).freeSymbols()] : [])))].sort();
+  return [title, '', '| | |', '|---|---|', ...rows.map(([k, x]) => `| ${k} | ${x} |`), formulaLines(formulas), heavy.length ? '\nHeaviest ops:\n' + heavy.join('\n') : ''].join('\n') + bindHint(unbound, v.aliases.others, a);
 }

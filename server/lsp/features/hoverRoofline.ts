@@ -1,5 +1,5 @@
 /**
- * A roofline chart as SVG text: log-log axes (arithmetic intensity in FLOP/B against attainable
+ * A roofline chart as SVG text: log-log axes (arithmetic intensity in FLOP/byte against attainable
  * FLOP/s), one ceiling per math path (fp32 SIMT, fp16/bf16 tensor), the memory slope, the ridge
  * point, predicted ops as dots and measured points as diamonds. Pure string building, so the
  * hover (as a small data: URI image) and the roofline webview (inline, interactive) draw the same
@@ -47,6 +47,13 @@ export interface RooflineChart {
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const decade = (x: number) => Math.floor(Math.log10(x));
 const fmt = (x: number) => Number(x.toPrecision(3)).toString();
+
+/** `66.9 TFLOP/s`: a number with its SI prefix and unit, for labels. */
+function siUnit(v: number, unit: string): string {
+  const t = siTick(v);
+  const prefix = /[kMGTP]$/.test(t) ? t.slice(-1) : '';
+  return `${prefix ? t.slice(0, -1) : t} ${prefix}${unit}`;
+}
 
 function siTick(v: number): string {
   const units: [number, string][] = [
@@ -103,7 +110,7 @@ export function rooflineSvg(c: RooflineChart): string {
   }
   out.push(`<rect x="${padL}" y="${padT}" width="${w}" height="${h}" fill="none" stroke="${fg}"/>`);
   if (c.labels) {
-    out.push(`<text x="${padL + w / 2}" y="${c.height - 4}" fill="${fg}" text-anchor="middle">arithmetic intensity (FLOP/B)</text>`);
+    out.push(`<text x="${padL + w / 2}" y="${c.height - 4}" fill="${fg}" text-anchor="middle">arithmetic intensity (FLOP/byte)</text>`);
     out.push(`<text x="12" y="${padT + h / 2}" fill="${fg}" text-anchor="middle" transform="rotate(-90 12 ${padT + h / 2})">attainable FLOP/s</text>`);
   }
   // One roof per math path: the memory slope BW·I up to the ceiling, then flat.
@@ -119,13 +126,13 @@ export function rooflineSvg(c: RooflineChart): string {
         [X(x1), Y(clampY(ceil.peak))],
       ];
       const color = colors[i % colors.length];
-      out.push(`<polyline points="${pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="${c.labels ? 2 : 1.5}"><title>${esc(`${ceil.label}: ${siTick(ceil.peak)}FLOP/s, ridge ${fmt(knee)} FLOP/B`)}</title></polyline>`);
-      if (c.labels) out.push(`<text x="${padL + w - 4}" y="${(Y(clampY(ceil.peak)) - 4).toFixed(1)}" fill="${color}" text-anchor="end">${esc(ceil.label)} ${siTick(ceil.peak)}FLOP/s</text>`);
+      out.push(`<polyline points="${pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="${c.labels ? 2 : 1.5}"><title>${esc(`${ceil.label}: ${siUnit(ceil.peak, 'FLOP/s')}, ridge ${fmt(knee)} FLOP/byte`)}</title></polyline>`);
+      if (c.labels) out.push(`<text x="${padL + w - 4}" y="${(Y(clampY(ceil.peak)) - 4).toFixed(1)}" fill="${color}" text-anchor="end">${esc(ceil.label)} ${siUnit(ceil.peak, 'FLOP/s')}</text>`);
     });
   // The ridge point of the dtype the ops run in: left of it an op is memory-bound.
   const rx = X(clampX(ridge));
-  out.push(`<line x1="${rx.toFixed(1)}" y1="${padT}" x2="${rx.toFixed(1)}" y2="${padT + h}" stroke="${fg}" stroke-dasharray="3,3"><title>ridge point ${fmt(ridge)} FLOP/B</title></line>`);
-  if (c.labels) out.push(`<text x="${(rx + 3).toFixed(1)}" y="${padT + h - 4}" fill="${fg}">ridge ${fmt(ridge)} FLOP/B</text>`);
+  out.push(`<line x1="${rx.toFixed(1)}" y1="${padT}" x2="${rx.toFixed(1)}" y2="${padT + h}" stroke="${fg}" stroke-dasharray="3,3"><title>ridge point ${fmt(ridge)} FLOP/byte</title></line>`);
+  if (c.labels) out.push(`<text x="${(rx + 3).toFixed(1)}" y="${padT + h - 4}" fill="${fg}">ridge ${fmt(ridge)} FLOP/byte</text>`);
   // Highlighted point last, so it is on top.
   const ordered = [...finite].sort((a, b) => Number(!!a.highlight) - Number(!!b.highlight));
   for (const p of ordered) {
