@@ -78,7 +78,6 @@ export interface Incremental {
  * outlives the call; the language server passes the previous state of the document instead.
  */
 export function analyzeSource(file: SourceFile, settings: Settings, incremental?: Incremental): Analysis {
-  const { device, warning } = resolveDevice(settings);
   let ir: FileIR;
   let state: PythonState | undefined;
   if (file.languageId === 'python') {
@@ -91,6 +90,8 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
     const { analyseTypeScript } = require('../frontends/typescript') as typeof import('../frontends/typescript');
     ir = analyseTypeScript(file.path, file.text, settings, file.languageId);
   }
+  // A file's device directive wins over the setting.
+  const { device, warning } = resolveDevice(ir.facts.device ? { ...settings, device: ir.facts.device } : settings);
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   for (const [k, v] of ir.facts.dims) bindings.set(k, v);
   for (const [k, v] of ir.facts.directiveDims) bindings.set(k, v);
