@@ -23,6 +23,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { scheme: 'untitled', language: 'python' },
       { scheme: 'file', language: 'typescript' },
       { scheme: 'file', language: 'javascript' },
+      { scheme: 'file', language: 'typescriptreact' },
+      { scheme: 'file', language: 'javascriptreact' },
     ],
     synchronize: { configurationSection: 'tensorcost' },
     initializationOptions: { untrusted: !vscode.workspace.isTrusted },

@@ -10,6 +10,7 @@ import { Analysis, analyzeSource, initEngine } from '../engine/analyze';
 import { reportJson } from '../engine/report';
 import { findProjectConfig, mergeSettings } from '../node/config';
 import { collectFiles, SOURCE_EXTENSIONS } from '../node/files';
+import { readSiblingModule } from '../node/modules';
 import { codeList, parse, parseDims, UsageError } from './args';
 import { formatText } from './format/text';
 
@@ -99,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`tensorcost: cannot read ${file}: ${(e as Error).message}\n`);
         continue;
       }
-      const a = analyzeSource({ path: file, text, languageId: SOURCE_EXTENSIONS[path.extname(file)] ?? 'python' }, settings);
+      const a = analyzeSource({ path: file, text, languageId: SOURCE_EXTENSIONS[path.extname(file)] ?? 'python', readModule: readSiblingModule }, settings);
       if (a.deviceWarning) throw new UsageError(a.deviceWarning);
       deviceId = a.device.id;
       analyses.push(a);

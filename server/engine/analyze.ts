@@ -19,6 +19,8 @@ export interface SourceFile {
   path: string;
   text: string;
   languageId: LanguageId;
+  /** Reads a relative import of a TS/JS file (the host has the file system; the engine has not). */
+  readModule?: (fromPath: string, specifier: string) => { path: string; text: string } | undefined;
 }
 
 export interface FunctionFigures {
@@ -88,7 +90,7 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   } else {
     // Loaded on first use: the TypeScript compiler is large, and most sessions only see Python.
     const { analyseTypeScript } = require('../frontends/typescript') as typeof import('../frontends/typescript');
-    ir = analyseTypeScript(file.path, file.text, settings, file.languageId);
+    ir = analyseTypeScript(file.path, file.text, settings, file.languageId, { readModule: file.readModule });
   }
   // A file's device directive wins over the setting.
   const { device, warning } = resolveDevice(ir.facts.device ? { ...settings, device: ir.facts.device } : settings);

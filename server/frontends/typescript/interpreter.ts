@@ -696,6 +696,7 @@ export class Interpreter {
           if (m === 'apply') return this.callClosure(recv, (args()[1] as { items?: TfValue[] }).items ?? [], frame);
           break;
         case 'unknown':
+          if (recv.name === 'Math') return mathCall(m, args());
           // `inputXs.conv2d(...)` on an unseen value: a name only tensors have makes it a tensor.
           if (TENSOR_ONLY.test(m) && !JS_GLOBALS.has(recv.name?.split('.')[0] ?? '')) return this.callTensorMethod(tensorOf(null, null, { text: recv.name }), m, args(), e, frame);
           break;
@@ -932,8 +933,11 @@ export class Interpreter {
   private applyLayer(layer: Layer, x: TfValue | undefined, e: ts.CallExpression, frame: Frame): TfValue {
     const xs = x?.kind === 'list' ? x.items : x ? [x] : [];
     const types = xs.map((v) => (isTensor(v) ? v.type : { shape: null, dtype: null }));
-    const y = layer.call(types, this.recorder(frame, e, null, Poly.ONE, false));
     const symbolic = xs.some((v) => isTensor(v) && v.src);
+    // Applied to tf.input tensors, a layer builds a graph and computes nothing: as with
+    // model.add, its cost counts only in the total of the building function when reported.
+    const built = symbolic && !frame.report ? { ...frame, acc: zeroAcc() } : frame;
+    const y = layer.call(types, this.recorder(built, e, null, Poly.ONE, false));
     // Layers record at the apply call, not at the layer's own creation.
     return tensorOf(y?.shape ?? null, y?.dtype ?? null, symbolic ? { src: { layer, args: xs } } : undefined);
   }
@@ -1053,6 +1057,20 @@ export class Interpreter {
  * on an unseen value is a tensor op whose operand shape is unknown.
  */
 const TENSOR_ONLY = /^(matMul|conv1d|conv2d|conv3d|depthwiseConv2d|maxPool|avgPool|relu|relu6|elu|selu|sigmoid|tanh|softmax|logSoftmax|as1D|as2D|as3D|as4D|as5D|asScalar|expandDims|squeeze|reshape|transpose|argMax|argMin|sum|mean|square|sqrt|exp|log|neg|add|sub|mul|div|pow|greater|less|equal|oneHot|gather|toFloat|toInt|cast|dot|softplus|leakyRelu|clipByValue|logSumExp|batchNorm|dropout|mod|maximum|minimum)$/;
+
+/** `Math.sqrt(64)` and friends on known numbers. */
+function mathCall(m: string, args: TfValue[]): TfValue {
+  const xs = args.map(intConst);
+  if (xs.some((x) => x === undefined)) {
+    const d = args.map(dimOf);
+    if (m === 'max' || m === 'min' || d.some((x) => !x)) return UNKNOWN;
+    return UNKNOWN;
+  }
+  const n = xs as number[];
+  const f: Record<string, (...v: number[]) => number> = { sqrt: Math.sqrt, pow: Math.pow, floor: Math.floor, ceil: Math.ceil, round: Math.round, max: Math.max, min: Math.min, abs: Math.abs, exp: Math.exp, log: Math.log, log2: Math.log2, trunc: Math.trunc };
+  const fn = f[m];
+  return fn ? { kind: 'int', value: Poly.const(fn(...n)) } : UNKNOWN;
+}
 
 /** Globals of JavaScript and the browser whose methods share names with tensor methods. */
 const JS_GLOBALS = new Set(['Math', 'Number', 'Object', 'Array', 'JSON', 'console', 'Promise', 'document', 'window', 'String', 'Date', 'performance', 'process', 'ui']);

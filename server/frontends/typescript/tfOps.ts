@@ -81,7 +81,11 @@ const operand = (v: TfValue | undefined): Operand => (v?.kind === 'int' ? SCALAR
 
 /** Elementwise ops with broadcasting; numbers are free scalars. */
 const ew = (flops: number, kind?: 'elementwise' | 'activation', outDtype?: DType): Handler => (c) => {
-  const ops = c.args.filter((a) => a.kind !== 'str' && a.kind !== 'bool').map(operand);
+  const args = c.args.filter((a) => a.kind !== 'str' && a.kind !== 'bool');
+  // `x.div(scale)` with an unseen non-tensor `scale` beside a known tensor: taken as a number
+  // (a tensor there would broadcast to the known operand's shape in the common cases).
+  const known = args.some((a) => isTensor(a) && a.type.shape);
+  const ops = args.map((a) => (known && a.kind === 'unknown' ? SCALAR : operand(a)));
   if (!ops.some((o) => o !== SCALAR)) return UNKNOWN;
   return c.record(elementwise(ops, c.ctx, { flopsPerElement: flops, kind, outDtype }), ops.filter((o): o is TensorType => o !== SCALAR));
 };
