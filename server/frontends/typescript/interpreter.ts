@@ -40,9 +40,11 @@ interface Acc {
   other: Poly;
   bytes: Poly;
   upper: boolean;
+  /** Ops run (here or in followed calls) whose cost is unknown: the totals miss them. */
+  unknown: number;
 }
 
-const zeroAcc = (): Acc => ({ flops: Poly.ZERO, other: Poly.ZERO, bytes: Poly.ZERO, upper: false });
+const zeroAcc = (): Acc => ({ flops: Poly.ZERO, other: Poly.ZERO, bytes: Poly.ZERO, upper: false, unknown: 0 });
 
 interface Frame {
   scope: Scope;
@@ -59,6 +61,33 @@ interface Frame {
 
 class BudgetExceeded extends Error {}
 
+interface CallContext {
+  args: TfValue[];
+  self?: TfValue;
+  /** 0-based line of the call, and the function it is in. */
+  line: number;
+  caller: string | null;
+}
+
+interface Standalone {
+  ops: TensorOp[];
+  findings: Finding[];
+  summary: FunctionSummary;
+  /** Ops whose cost is unknown. */
+  uncosted: number;
+  context?: CallContext;
+}
+
+/** A declared input type with the batch dim of the inputs actually given. */
+function withBatch(t: TensorType, batch: Poly | undefined): TensorType {
+  return batch && t.shape && t.shape.length > 0 ? { ...t, shape: [batch, ...t.shape.slice(1)] } : t;
+}
+
+/** A value worth analysing a callee with: a tensor of known shape, a number, a model or a layer. */
+function known(v: TfValue): boolean {
+  return (v.kind === 'tensor' && v.type.shape !== null) || v.kind === 'int' || v.kind === 'model' || v.kind === 'layer' || (v.kind === 'list' && v.items.some(known));
+}
+
 export class Interpreter {
   readonly ops: TensorOp[] = [];
   readonly findings: Finding[] = [];
@@ -73,6 +102,10 @@ export class Interpreter {
   private readonly seenUnmodelled = new Set<string>();
   private readonly seenAttention = new Set<string>();
   private readonly instances = new Map<ts.Node, TfValue>();
+  /** The first call in the file of each standalone function that passes known values. */
+  private readonly contexts = new Map<ts.Node, CallContext>();
+  /** Where recorded ops and findings go: the module's, or the standalone function's being analysed. */
+  private sink: { ops: TensorOp[]; findings: Finding[] } = { ops: this.ops, findings: this.findings };
 
   constructor(private readonly sf: ts.SourceFile, private readonly opts: InterpreterOptions) {
     const root = new Scope(null);
@@ -94,12 +127,49 @@ export class Interpreter {
 
   // ------------------------------------------------------------------ driver
 
-  /** Runs the module's statements, then analyses each standalone function. */
+  /**
+   * Runs the module's statements, then analyses each standalone function. A function whose own
+   * analysis (on unknown parameters) leaves ops uncosted is analysed again with the arguments of
+   * the first call in the file that passes known values (`run()` calling `stack(x)`), and keeps
+   * that analysis when it costs more of its ops; its ops then say which call gave their shapes.
+   */
   run(silent = false): void {
     const top: Frame = { scope: this.module, fn: null, report: !silent, acc: zeroAcc(), mult: Poly.ONE, depth: 0, returned: false, ret: UNKNOWN };
     this.guard(() => this.execBlock(this.sf.statements, top));
     if (silent) return;
-    for (const node of this.standalone) this.guard(() => this.analyseStandalone(node as ts.SignatureDeclaration));
+    const results = new Map<ts.Node, Standalone>();
+    for (const node of this.standalone) {
+      const r = this.guarded(() => this.analyseStandalone(node as ts.SignatureDeclaration));
+      if (r) results.set(node, r);
+    }
+    // Calls found while analysing one function give contexts to others: a few rounds follow
+    // chains of calls (run → stack → Mlp.forward).
+    for (let round = 0; round < 3; round++) {
+      let changed = false;
+      for (const [node, r] of results) {
+        const ctx = this.contexts.get(node);
+        if (!ctx || r.context || r.uncosted === 0) continue;
+        const again = this.guarded(() => this.analyseStandalone(node as ts.SignatureDeclaration, ctx));
+        if (again && again.uncosted < r.uncosted) {
+          results.set(node, again);
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+    for (const r of results.values()) {
+      this.ops.push(...r.ops);
+      this.findings.push(...r.findings);
+      this.functions.push(r.summary);
+    }
+  }
+
+  private guarded<T>(f: () => T): T | undefined {
+    let out: T | undefined;
+    this.guard(() => {
+      out = f();
+    });
+    return out;
   }
 
   private guard(f: () => void): void {
@@ -138,23 +208,37 @@ export class Interpreter {
     return null;
   }
 
-  private analyseStandalone(fn: ts.SignatureDeclaration): void {
+  private analyseStandalone(fn: ts.SignatureDeclaration, context?: CallContext): Standalone | undefined {
     const named = this.nameOf(fn);
-    if (!named) return;
-    let self: TfValue | undefined;
-    if (ts.isClassLike(fn.parent)) self = this.instanceFor(fn.parent);
+    if (!named) return undefined;
+    let self: TfValue | undefined = context?.self;
+    if (!self && ts.isClassLike(fn.parent)) self = this.instanceFor(fn.parent);
     const frame: Frame = { scope: new Scope(this.module), fn: named.name, report: true, acc: zeroAcc(), mult: Poly.ONE, self, depth: 0, returned: false, ret: UNKNOWN };
-    this.bindParams(fn, [], frame);
-    const body = (fn as ts.FunctionLikeDeclaration).body;
-    if (body) {
-      this.stack.push(fn);
-      try {
-        this.runBody(body, frame);
-      } finally {
-        this.stack.pop();
+    const sink = { ops: [] as TensorOp[], findings: [] as Finding[] };
+    const saved = this.sink;
+    this.sink = sink;
+    try {
+      this.bindParams(fn, context?.args ?? [], frame);
+      const body = (fn as ts.FunctionLikeDeclaration).body;
+      if (body) {
+        this.stack.push(fn);
+        try {
+          this.runBody(body, frame);
+        } finally {
+          this.stack.pop();
+        }
       }
+    } finally {
+      this.sink = saved;
     }
-    this.functions.push({ name: named.name, range: this.rangeOf(fn), nameRange: this.rangeOf(named.node), flops: frame.acc.flops, otherFlops: frame.acc.other, bytes: frame.acc.bytes, upperBound: frame.acc.upper });
+    if (context) for (const op of sink.ops) op.cost = { ...op.cost, notes: [...(op.cost.notes ?? []), `shapes from the call in ${context.caller ?? 'the module'} at line ${context.line + 1}`] };
+    return {
+      ops: sink.ops,
+      findings: sink.findings,
+      uncosted: frame.acc.unknown,
+      context,
+      summary: { name: named.name, range: this.rangeOf(fn), nameRange: this.rangeOf(named.node), flops: frame.acc.flops, otherFlops: frame.acc.other, bytes: frame.acc.bytes, upperBound: frame.acc.upper },
+    };
   }
 
   /** A class's representative instance: its constructor run once, silently, on unknown arguments. */
@@ -298,7 +382,7 @@ export class Interpreter {
     const vb = b.flops.add(b.other).evaluate(this.opts.bindings);
     const pick = vb !== null && (va === null || vb > va) ? b : a;
     const differ = !a.flops.equals(b.flops) || !a.other.equals(b.other) || !a.bytes.equals(b.bytes);
-    frame.acc = { flops: base.flops.add(pick.flops), other: base.other.add(pick.other), bytes: base.bytes.add(pick.bytes), upper: base.upper || a.upper || b.upper || differ };
+    frame.acc = { flops: base.flops.add(pick.flops), other: base.other.add(pick.other), bytes: base.bytes.add(pick.bytes), upper: base.upper || a.upper || b.upper || differ, unknown: base.unknown + a.unknown + b.unknown };
     if (returnedBoth) frame.returned = true;
   }
 
@@ -680,7 +764,7 @@ export class Interpreter {
           return this.callModel(recv, m, args(), e, frame);
         case 'object': {
           const f = this.member(recv, m);
-          if (f.kind === 'fn') return this.callClosure(f, args(), frame);
+          if (f.kind === 'fn') return this.callClosure(f, args(), frame, e);
           // A custom layer (a class extending tf.layers.Layer) applied: its `call` runs.
           if (m === 'apply' && recv.cls) {
             const call = this.member(recv, 'call');
@@ -706,7 +790,7 @@ export class Interpreter {
     const f = this.eval(callee, frame);
     const args = e.arguments.map((a) => this.eval(a, frame));
     if (f.kind === 'ns') return this.callTf(f.path, args, e, frame);
-    if (f.kind === 'fn') return this.callClosure(f, args, frame);
+    if (f.kind === 'fn') return this.callClosure(f, args, frame, e);
     if (f.kind === 'layer') return this.applyLayer(f, args[0], e, frame);
     if (ts.isIdentifier(callee) && callee.text === 'require' && args[0]?.kind === 'str') {
       if (TFJS_MODULE.test(args[0].value)) return { kind: 'ns', path: '' };
@@ -742,8 +826,11 @@ export class Interpreter {
     return UNKNOWN;
   }
 
-  callClosure(fn: Closure, args: TfValue[], frame: Frame): TfValue {
+  callClosure(fn: Closure, args: TfValue[], frame: Frame, site?: ts.Node): TfValue {
     if (frame.depth >= MAX_CALL_DEPTH || this.stack.includes(fn.node)) return UNKNOWN;
+    if (fn.standalone && site && !this.contexts.has(fn.node) && fn.node.getSourceFile() === this.sf && args.some(known)) {
+      this.contexts.set(fn.node, { args, self: fn.self, line: this.sf.getLineAndCharacterOfPosition(site.getStart(this.sf)).line, caller: frame.fn });
+    }
     const inner: Frame = {
       scope: new Scope(fn.env),
       fn: fn.standalone ? this.nameOf(fn.node)?.name ?? frame.fn : frame.fn,
@@ -797,15 +884,16 @@ export class Interpreter {
     const m = frame.mult.mul(extra);
     // An op with a shape error has no trustworthy cost: it adds nothing to the totals.
     const cost = r.error ? { ...r.cost, unknown: true } : r.cost;
-    if (!cost.unknown) {
+    if (cost.unknown) frame.acc.unknown++;
+    else {
       frame.acc.flops = frame.acc.flops.add(cost.flops.mul(m));
       frame.acc.other = frame.acc.other.add(cost.otherFlops.mul(m));
       frame.acc.bytes = frame.acc.bytes.add(cost.bytes.mul(m));
     }
     if (!frame.report) return;
     const range = this.rangeOf(node);
-    this.ops.push({ kind: r.kind, name, range, function: frame.fn, inputs, output: r.output, dtype: r.output.dtype ?? this.opts.dtype, cost, attrs: r.attrs, repeat: m.equals(Poly.ONE) ? undefined : m });
-    if (r.error) this.findings.push({ code: 'TC002', severity: 'error', message: r.error, range });
+    this.sink.ops.push({ kind: r.kind, name, range, function: frame.fn, inputs, output: r.output, dtype: r.output.dtype ?? this.opts.dtype, cost, attrs: r.attrs, repeat: m.equals(Poly.ONE) ? undefined : m });
+    if (r.error) this.sink.findings.push({ code: 'TC002', severity: 'error', message: r.error, range });
   }
 
   private noteUnmodelled(name: string, node: ts.Node, frame: Frame): void {
@@ -980,7 +1068,7 @@ export class Interpreter {
         if (!isTensor(v)) return null;
         if (memo.has(v)) return memo.get(v)!;
         let out: TensorType | null = null;
-        if (v.src && 'input' in v.src) out = xs[ids.indexOf(v.src.input)] ?? v.type;
+        if (v.src && 'input' in v.src) out = xs[ids.indexOf(v.src.input)] ?? withBatch(v.type, xs[0]?.shape?.[0]);
         else if (v.src) {
           const args = v.src.args.map((a) => evalT(a) ?? { shape: null, dtype: null });
           out = v.src.layer.call(args, rec);
