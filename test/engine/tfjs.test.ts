@@ -199,6 +199,15 @@ describe('TF.js: rules', () => {
     assert.equal(flopsOf(a, 'attention'), 4 * 8 * 12 * 1024 * 1024 * 64);
   });
 
+  it('fires TC401 on a convolution written as JavaScript loops, not on a matmul loop nest', () => {
+    const a = fixture('naive_conv.js');
+    const tc401 = a.findings.filter((f) => f.code === 'TC401');
+    assert.equal(tc401.length, 1);
+    assert.equal(tc401[0].range.start.line, 4);
+    // C · (H − K + 1)² · K² = 8 · 30 · 30 · 9 multiply-adds.
+    assert.match(tc401[0].message, /5 nested JavaScript loops .*: 64,800 multiply-adds/);
+  });
+
   it('fires TC101 on a thin TF.js GEMM and never TC303 (PyTorch advice)', () => {
     const a = analyseTs(`import * as tf from '@tensorflow/tfjs';
 function thin() {

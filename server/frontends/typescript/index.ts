@@ -14,6 +14,7 @@ import { readDirectives } from '../python/directives';
 import { AnnotationError, parseDimExpr } from '../python/annotations/jaxtyping';
 import { Interpreter, ModuleReader } from './interpreter';
 import { readDeviceDirective } from './directives';
+import { naiveConvLoops } from './signals';
 
 const SHAPE_DIRECTIVE = /\/\/\s*tensorcost:\s*shape\s+(.*)$/;
 
@@ -58,7 +59,7 @@ export function analyseTypeScript(path: string, text: string, settings: Settings
     findings: [...findings, ...interp.findings],
     unmodelled: interp.unmodelled,
     facts,
-    signals: { manualAttention: interp.attention },
+    signals: { manualAttention: interp.attention, naiveConv: naiveConvLoops(sf, (n) => interp.rangeOf(n)) },
   };
 }
 
