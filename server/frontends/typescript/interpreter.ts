@@ -177,7 +177,9 @@ export class Interpreter {
     try {
       f();
     } catch (err) {
-      if (!(err instanceof BudgetExceeded)) throw err;
+      // Deep recursion the call-depth limit did not catch is cut like an exhausted budget:
+      // what was found so far stands, the rest is unknown.
+      if (!(err instanceof BudgetExceeded) && !(err instanceof RangeError)) throw err;
     }
   }
 
@@ -862,6 +864,8 @@ export class Interpreter {
 
   instantiate(cls: ClassValue, args: TfValue[], frame: Frame): TfValue {
     const obj: TfValue = { kind: 'object', fields: new Map(), cls };
+    if (frame.depth >= MAX_CALL_DEPTH) return obj;
+    frame = { ...frame, depth: frame.depth + 1 };
     const ctor = this.constructorOf(cls);
     if (ctor) this.callClosure({ kind: 'fn', name: null, node: ctor, env: cls.env, self: obj, standalone: false }, args, { ...frame, report: false });
     // Class fields with initialisers (`w = tf.variable(...)`).
