@@ -199,6 +199,24 @@ describe('TF.js: rules', () => {
     assert.equal(flopsOf(a, 'attention'), 4 * 8 * 12 * 1024 * 1024 * 64);
   });
 
+  it('fires TC202 on attention written with layers (dot, softmax activation, dot)', () => {
+    const a = analyseTs(`import * as tf from '@tensorflow/tfjs';
+function seq2seq() {
+  const enc = tf.input({shape: [12, 64]});
+  const dec = tf.input({shape: [10, 64]});
+  let att = tf.layers.dot({axes: [2, 2]}).apply([dec, enc]);
+  att = tf.layers.activation({activation: 'softmax'}).apply(att);
+  const ctx = tf.layers.dot({axes: [2, 1]}).apply([att, enc]);
+  return tf.model({inputs: [enc, dec], outputs: ctx});
+}`, 'seq.js', { dims: { batch: 128 } });
+    const f = a.findings.find((x) => x.code === 'TC202');
+    assert.ok(f, a.findings.map((x) => x.code).join());
+    // Scores (128, 10, 12) fp32 = 61,440 B, 4 passes; fused: q (128, 10, 64), k and v (128, 12, 64), out (128, 10, 64).
+    const moved = 4 * 61_440 + 4 * 128 * (10 * 64 + 12 * 64 + 12 * 64 + 10 * 64);
+    assert.equal(moved, 1_687_552);
+    assert.match(f.message, /4 passes over the \(128, 10, 12\) fp32 scores move 1\.61 MiB/);
+  });
+
   it('fires TC401 on a convolution written as JavaScript loops, not on a matmul loop nest', () => {
     const a = fixture('naive_conv.js');
     const tc401 = a.findings.filter((f) => f.code === 'TC401');

@@ -1030,8 +1030,37 @@ export class Interpreter {
     // model.add, its cost counts only in the total of the building function when reported.
     const built = symbolic && !frame.report ? { ...frame, acc: zeroAcc() } : frame;
     const y = layer.call(types, this.recorder(built, e, null, Poly.ONE, false));
-    // Layers record at the apply call, not at the layer's own creation.
-    return tensorOf(y?.shape ?? null, y?.dtype ?? null, symbolic ? { src: { layer, args: xs } } : undefined);
+    // A layer's ops are recorded at the `tf.layers.x(...)` call that made it.
+    const out = tensorOf(y?.shape ?? null, y?.dtype ?? null, symbolic ? { src: { layer, args: xs } } : undefined);
+    this.trackLayerAttention(layer, xs, out, e, frame);
+    return out;
+  }
+
+  /**
+   * Attention written with layers (the date-conversion example): `dot({axes: [2, 2]})` of queries
+   * and keys makes scores, a softmax activation makes probabilities, `dot({axes: [2, 1]})` with
+   * the values is the output.
+   */
+  private trackLayerAttention(layer: Layer, xs: TfValue[], out: TensorValue, e: ts.CallExpression, frame: Frame): void {
+    const arg = e.arguments[0];
+    const texts = arg && ts.isArrayLiteralExpression(arg) ? arg.elements.map((x) => x.getText(this.sf)) : [arg?.getText(this.sf) ?? '?'];
+    const axes = field(layer.config, 'axes');
+    const ax = axes?.kind === 'list' ? axes.items.map(intConst) : [intConst(axes), intConst(axes)];
+    const [a] = xs;
+    // Ranges of the ops as recorded: at the layer's creation (see `recorder`).
+    const at = this.rangeOf(layer.site ?? e);
+    if (layer.type === 'dot' && isTensor(a) && a.attention?.stage === 'probs' && a.attention.softmax) {
+      const t = a.attention;
+      const key = `${t.scores.start.line}:${t.scores.start.character}`;
+      if (frame.report && !this.seenAttention.has(key)) {
+        this.seenAttention.add(key);
+        this.attention.push({ scores: t.scores, softmax: t.softmax!, output: at, q: t.q, k: t.k, v: texts[1] ?? '?', causal: t.masked, scale: t.scaled ? 'default' : 'none', indent: '', framework: 'tfjs', sdpaCallee: '' });
+      }
+    } else if (layer.type === 'dot' && ax[0] === 2 && ax[1] === 2) {
+      out.attention = { stage: 'scores', scores: at, q: texts[0], k: texts[1] ?? '?', scaled: false, masked: false };
+    } else if (isTensor(a) && a.attention?.stage === 'scores' && (layer.type === 'softmax' || (layer.type === 'activation' && strOf(field(layer.config, 'activation')) === 'softmax'))) {
+      out.attention = { ...a.attention, stage: 'probs', softmax: at };
+    }
   }
 
   private sequential(cfg: TfValue | undefined, e: ts.CallExpression, frame: Frame): Model {

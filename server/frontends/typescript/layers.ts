@@ -334,6 +334,7 @@ export function makeLayer(type: string, cfg: TfValue | undefined, site: ts.Node 
     type,
     site,
     inputShape,
+    config: cfg,
     call(xs, r) {
       if (!body) {
         r.unmodelled(name, site);

@@ -51,6 +51,8 @@ export interface Layer {
   site: ts.Node | null;
   /** The input shape the config declares, batch dim included (`inputShape`, `batchInputShape`). */
   inputShape: Dim[] | null;
+  /** The config object it was made with. */
+  config?: TfValue;
   /** Runs the layer on input types; null output when the shapes are unknown. */
   call(xs: TensorType[], rec: Recorder): TensorType | null;
 }
