@@ -1015,10 +1015,6 @@ export class Interpreter {
           this.recordOp({ ...r, cost: back }, inputs, at, `${label} (backward)`, frame, extra);
         }
       },
-      unmodelled: (name, site) => {
-        const at = site ?? node;
-        if (at) this.noteUnmodelled(name, at, frame);
-      },
     };
   }
 
@@ -1182,15 +1178,10 @@ const TENSOR_ONLY = /^(matMul|conv1d|conv2d|conv3d|depthwiseConv2d|maxPool|avgPo
 /** `Math.sqrt(64)` and friends on known numbers. */
 function mathCall(m: string, args: TfValue[]): TfValue {
   const xs = args.map(intConst);
-  if (xs.some((x) => x === undefined)) {
-    const d = args.map(dimOf);
-    if (m === 'max' || m === 'min' || d.some((x) => !x)) return UNKNOWN;
-    return UNKNOWN;
-  }
-  const n = xs as number[];
+  if (xs.some((x) => x === undefined)) return UNKNOWN;
   const f: Record<string, (...v: number[]) => number> = { sqrt: Math.sqrt, pow: Math.pow, floor: Math.floor, ceil: Math.ceil, round: Math.round, max: Math.max, min: Math.min, abs: Math.abs, exp: Math.exp, log: Math.log, log2: Math.log2, trunc: Math.trunc };
   const fn = f[m];
-  return fn ? { kind: 'int', value: Poly.const(fn(...n)) } : UNKNOWN;
+  return fn ? { kind: 'int', value: Poly.const(fn(...(xs as number[]))) } : UNKNOWN;
 }
 
 /** Globals of JavaScript and the browser whose methods share names with tensor methods. */

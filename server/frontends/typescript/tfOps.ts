@@ -13,9 +13,9 @@ import { reduce } from '../../core/ops/reduction';
 import { cat, reshape as reshapeShape, stack } from '../../core/ops/shape';
 import { cast } from '../../core/ops/copy';
 import { OpContext, OpResult, bytesOnly, normAxis, numel, shapeText, tensorBytes, unknownResult } from '../../core/ops/types';
-import { Poly, product } from '../../core/symbolic';
+import { Poly } from '../../core/symbolic';
 import { convChannelsLast, convTransposeChannelsLast, Padding, poolChannelsLast } from './convNhwc';
-import { TfValue, TensorValue, UNKNOWN, dimOf, dimsOf, intConst, isTensor, strOf, tensorOf, field } from './values';
+import { TfValue, TensorValue, UNKNOWN, dimOf, dimsOf, intConst, isTensor, strOf, tensorOf } from './values';
 
 export interface OpCall {
   /** Arguments, the receiver first for method forms. */
@@ -105,7 +105,7 @@ const reduction = (op: string): Handler => (c) => {
 };
 
 /** Shape-only results (no data moved): reshape, expandDims, squeeze, as4D... */
-const view = (t: TfValue | undefined, shape: Dim[] | null): TfValue => (isTensor(t) ? tensorOf(shape, t.type.dtype, { src: undefined }) : tensorOf(shape, null));
+const view = (t: TfValue | undefined, shape: Dim[] | null): TfValue => tensorOf(shape, isTensor(t) ? t.type.dtype : null);
 
 function reshapeTo(x: TfValue | undefined, target: TfValue | undefined, c: OpCall): TfValue {
   const t = typeOf(x);
@@ -461,9 +461,3 @@ export const TENSOR_READBACK = new Set(['dataSync', 'data', 'array', 'arraySync'
 
 /** `tf.*` functions that set things up or move data in and out, and compute no tensor op. */
 export const TF_SETUP = /^(tidy|dispose|disposeVariables|keep|memory|setBackend|getBackend|ready|enableProdMode|enableDebugMode|env|engine|nextFrame|time|profile|print|util\.|train\.|io\.|data\.|browser\.|node\.|initializers\.|regularizers\.|constraints\.|callbacks\.|loadLayersModel|loadGraphModel|registerOp|version|customGrad|grad|grads|valueAndGrad|valueAndGrads|variableGrads|serialization\.|backend|findBackend|removeBackend|registerBackend|image\.resize|math\.|ENV|layers\.Layer|LayersModel|Sequential|Tensor|Variable|tensorBuffer|buffer)/;
-
-export function dimOrNull(v: TfValue | undefined): Dim | null {
-  return v?.kind === 'int' ? v.value : null;
-}
-
-export { field, product };

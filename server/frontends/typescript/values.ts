@@ -39,8 +39,6 @@ export interface TensorValue {
 export interface Recorder {
   ctx: OpContext;
   record(r: OpResult, inputs: TensorType[], site: ts.Node | null, name: string): void;
-  /** Reports a layer type the frontend does not model. */
-  unmodelled(name: string, site: ts.Node | null): void;
 }
 
 export interface Layer {
