@@ -226,16 +226,21 @@ function seq2seq() {
     assert.match(tc401[0].message, /5 nested JavaScript loops .*: 64,800 multiply-adds/);
   });
 
-  it('fires TC101 on a thin TF.js GEMM and never TC303 (PyTorch advice)', () => {
+  it('fires TC101 on a thin TF.js GEMM, TC102 on one with few output tiles, and never TC303 (PyTorch advice)', () => {
     const a = analyseTs(`import * as tf from '@tensorflow/tfjs';
 function thin() {
   return tf.matMul(tf.ones([1, 8192]), tf.ones([8192, 8192]));
+}
+function few() {
+  return tf.matMul(tf.ones([256, 16384]), tf.ones([16384, 256]));
 }
 function big() {
   return tf.matMul(tf.ones([8192, 8192]), tf.ones([8192, 8192]));
 }`);
     const codes = a.findings.map((f) => f.code);
     assert.ok(codes.includes('TC101'), codes.join());
+    // 256 × 256 output in 128 × 128 tiles: 4 tiles for the H100's 132 SMs.
+    assert.match(a.findings.find((f) => f.code === 'TC102')?.message ?? '', /1×2×2 = 4 output tiles of 128×128 for 132 SMs/);
     assert.ok(!codes.includes('TC303'), codes.join());
   });
 });
