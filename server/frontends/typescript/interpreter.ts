@@ -78,6 +78,26 @@ interface Standalone {
   context?: CallContext;
 }
 
+interface ModelState {
+  layers: Layer[];
+  out: TensorType | null;
+  input: TensorType | null;
+}
+
+interface ModelChange {
+  model: Model;
+  before: ModelState;
+  after: ModelState;
+}
+
+const snapshot = (m: Model): ModelState => ({ layers: [...m.layers], out: m.out, input: m.input });
+
+function restore(m: Model, s: ModelState): void {
+  m.layers = [...s.layers];
+  m.out = s.out;
+  m.input = s.input;
+}
+
 /** A declared input type with the batch dim of the inputs actually given. */
 function withBatch(t: TensorType, batch: Poly | undefined): TensorType {
   return batch && t.shape && t.shape.length > 0 ? { ...t, shape: [batch, ...t.shape.slice(1)] } : t;
@@ -102,6 +122,8 @@ export class Interpreter {
   private readonly seenUnmodelled = new Set<string>();
   private readonly seenAttention = new Set<string>();
   private readonly instances = new Map<ts.Node, TfValue>();
+  /** Layers added to sequential models, so that an undecidable branch's can be taken back. */
+  private readonly modelLog: ModelChange[] = [];
   /** The first call in the file of each standalone function that passes known values. */
   private readonly contexts = new Map<ts.Node, CallContext>();
   /** Where recorded ops and findings go: the module's, or the standalone function's being analysed. */
@@ -354,6 +376,17 @@ export class Interpreter {
     this.propagate(inner, frame);
   }
 
+  /**
+   * A side's FLOPs as a number to compare: unbound dims are taken as 1024 (a typical size), so a
+   * side that scales with a dim outweighs one that costs nothing.
+   */
+  private size(acc: Acc): number {
+    const p = acc.flops.add(acc.other);
+    const b = new Map(this.opts.bindings);
+    for (const s of p.freeSymbols()) if (!b.has(s)) b.set(s, 1024);
+    return p.evaluate(b) ?? 0;
+  }
+
   /** What a nested block did to its frame that outlives the block. */
   private propagate(inner: Frame, outer: Frame): void {
     outer.acc = inner.acc;
@@ -368,21 +401,29 @@ export class Interpreter {
       if (branch) this.exec(branch, frame);
       return;
     }
-    // Undecidable: both sides run (their ops are recorded), the more expensive one counts.
+    // Undecidable: both sides run (their ops are recorded), the more expensive one counts. Layers
+    // a side adds to a model are taken back before the other side runs (an if / else-if chain
+    // choosing the model's type must not stack every choice), and the chosen side's kept.
     const base = frame.acc;
     const sides: Acc[] = [];
+    const logs: ModelChange[][] = [];
     let returnedBoth = true;
     for (const branch of [st.thenStatement, st.elseStatement]) {
       const inner: Frame = { ...frame, scope: new Scope(frame.scope), acc: zeroAcc(), returned: false };
+      const mark = this.modelLog.length;
       if (branch) this.exec(branch, inner);
+      const log = this.modelLog.splice(mark);
+      for (const c of [...log].reverse()) restore(c.model, c.before);
+      logs.push(log);
       sides.push(inner.acc);
       returnedBoth &&= inner.returned;
       if (frame.ret.kind === 'unknown') frame.ret = inner.ret;
     }
     const [a, b] = sides;
-    const va = a.flops.add(a.other).evaluate(this.opts.bindings);
-    const vb = b.flops.add(b.other).evaluate(this.opts.bindings);
-    const pick = vb !== null && (va === null || vb > va) ? b : a;
+    const pick = this.size(b) > this.size(a) ? b : a;
+    const kept = pick === a ? logs[0] : logs[1];
+    for (const c of kept) restore(c.model, c.after);
+    this.modelLog.push(...kept);
     const differ = !a.flops.equals(b.flops) || !a.other.equals(b.other) || !a.bytes.equals(b.bytes);
     frame.acc = { flops: base.flops.add(pick.flops), other: base.other.add(pick.other), bytes: base.bytes.add(pick.bytes), upper: base.upper || a.upper || b.upper || differ, unknown: base.unknown + a.unknown + b.unknown };
     if (returnedBoth) frame.returned = true;
@@ -1068,6 +1109,12 @@ export class Interpreter {
 
   /** `model.add(layer)`: the layer runs on the model's current output, recorded at its own line. */
   private addLayer(model: Model, layer: Layer, e: ts.Node, frame: Frame): void {
+    const before = snapshot(model);
+    this.addLayerTo(model, layer, e, frame);
+    this.modelLog.push({ model, before, after: snapshot(model) });
+  }
+
+  private addLayerTo(model: Model, layer: Layer, e: ts.Node, frame: Frame): void {
     if (model.layers.length === 0 && layer.inputShape) {
       model.input = { shape: layer.inputShape, dtype: layer.type === 'embedding' ? 'int32' : null };
       model.out = model.input;

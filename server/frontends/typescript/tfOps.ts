@@ -353,6 +353,36 @@ const outer: Handler = (c) => {
   return c.record(matmul({ ...a, shape: [a.shape[0], Poly.ONE] }, { ...b, shape: [Poly.ONE, b.shape[0]] }, c.ctx), [a, b]);
 };
 
+/** `tf.tile(x, reps)`: the input read once, the tiled result written. */
+const tile: Handler = (c) => {
+  const x = typeOf(c.args[0]);
+  const reps = dimsOf(c.args[1]);
+  const dtype = x.dtype ?? c.ctx.dtype;
+  if (!x.shape || !reps || reps.length !== x.shape.length) return c.record(unknownResult('copy', dtype), [x]);
+  const out = x.shape.map((d, i) => d.mul(reps[i]));
+  return c.record({ kind: 'copy', output: { shape: out, dtype }, cost: bytesOnly(tensorBytes(x.shape, dtype).add(tensorBytes(out, dtype)), ['tile: input read, result written']), attrs: {} }, [x]);
+};
+
+/** `tf.pad(x, [[before, after], ...])`: a copy into the larger tensor. */
+const pad: Handler = (c) => {
+  const x = typeOf(c.args[0]);
+  const p = c.args[1]?.kind === 'list' ? c.args[1].items.map(dimsOf) : null;
+  const dtype = x.dtype ?? c.ctx.dtype;
+  if (!x.shape || !p || p.length !== x.shape.length || p.some((q) => !q || q.length !== 2)) return c.record(unknownResult('copy', dtype), [x]);
+  const out = x.shape.map((d, i) => d.add(p[i]![0]).add(p[i]![1]));
+  return c.record({ kind: 'copy', output: { shape: out, dtype }, cost: bytesOnly(tensorBytes(x.shape, dtype).add(tensorBytes(out, dtype)), ['pad: input read, padded result written']), attrs: {} }, [x]);
+};
+
+/** `tf.multinomial(logits, numSamples)`: a softmax and a cumulative sum over each row, then sampling. */
+const multinomial: Handler = (c) => {
+  const x = typeOf(c.args[0]);
+  const n = c.args[1]?.kind === 'int' ? c.args[1].value : null;
+  if (!x.shape || !n) return c.record(unknownResult('softmax', 'int32'), [x]);
+  const out = [...x.shape.slice(0, -1), n];
+  const r = softmax(x, -1, c.ctx, 'multinomial');
+  return c.record({ ...r, output: { shape: out, dtype: 'int32' }, cost: { ...r.cost, otherFlops: numel(x.shape).scale(6), notes: ['multinomial: softmax (5/element) and a cumulative sum (1/element) per row'] } }, [x]);
+};
+
 /** Tensor methods and functions that give a same-shaped tensor without computing anything. */
 const identity: Handler = (c) => (isTensor(c.args[0]) ? c.args[0] : tensorOf(null, null));
 
@@ -435,6 +465,11 @@ export const TF_OPS: Record<string, Handler> = {
   gather,
   oneHot,
   cast: castOp,
+  tile,
+  pad,
+  multinomial,
+  reverse: (c) => (isTensor(c.args[0]) && c.args[0].type.shape ? c.record({ kind: 'copy', output: c.args[0].type, cost: bytesOnly(tensorBytes(c.args[0].type.shape, c.args[0].type.dtype ?? c.ctx.dtype).scale(2), ['reverse: a copy']), attrs: {} }, [c.args[0].type]) : tensorOf(null, null)),
+  cumsum: (c) => c.record(elementwise([typeOf(c.args[0])], c.ctx, { flopsPerElement: 1 }), [typeOf(c.args[0])]),
   toFloat: (c) => castOp({ ...c, args: [c.args[0], { kind: 'str', value: 'float32' }] }),
   toInt: (c) => castOp({ ...c, args: [c.args[0], { kind: 'str', value: 'int32' }] }),
   // Losses (tf.losses.*) and metrics.
