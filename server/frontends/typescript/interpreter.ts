@@ -78,6 +78,9 @@ interface Standalone {
   context?: CallContext;
 }
 
+/** Said on the ops of a model where it is built: they are what one call of it costs. */
+const BUILT_NOTE = 'as built: one forward pass over a batch of the declared input (the model runs where predict / fit call it)';
+
 interface ModelState {
   layers: Layer[];
   out: TensorType | null;
@@ -1041,14 +1044,15 @@ export class Interpreter {
   // ------------------------------------------------------------------ layers and models
 
   /** Records a layer's ops at `node` within `frame`, `extra` trips, with backward when training. */
-  private recorder(frame: Frame, node: ts.Node | null, prefix: string | null, extra: Poly, training: boolean): Recorder {
+  private recorder(frame: Frame, node: ts.Node | null, prefix: string | null, extra: Poly, training: boolean, note?: string): Recorder {
     return {
       ctx: this.ctx(),
       record: (r, inputs, site, name) => {
         const at = prefix === null ? site ?? node : node;
         if (!at) return;
         const label = prefix === null ? name : `${prefix}: ${name}`;
-        this.recordOp(r, inputs, at, label, frame, extra);
+        const noted = note && !r.cost.unknown ? { ...r, cost: { ...r.cost, notes: [...(r.cost.notes ?? []), note] } } : r;
+        this.recordOp(noted, inputs, at, label, frame, extra);
         if (training && GEMM_KINDS.has(r.kind) && !r.cost.unknown && !r.error) {
           // Backward of a GEMM-class op: the input and weight gradients, each as many FLOPs as
           // the forward (SPEC §5: backward ≈ 2× forward, a training step ≈ 3× forward).
@@ -1066,7 +1070,7 @@ export class Interpreter {
     // Applied to tf.input tensors, a layer builds a graph and computes nothing: as with
     // model.add, its cost counts only in the total of the building function when reported.
     const built = symbolic && !frame.report ? { ...frame, acc: zeroAcc() } : frame;
-    const y = layer.call(types, this.recorder(built, e, null, Poly.ONE, false));
+    const y = layer.call(types, this.recorder(built, e, null, Poly.ONE, false, symbolic ? BUILT_NOTE : undefined));
     // A layer's ops are recorded at the `tf.layers.x(...)` call that made it.
     const out = tensorOf(y?.shape ?? null, y?.dtype ?? null, symbolic ? { src: { layer, args: xs } } : undefined);
     this.trackLayerAttention(layer, xs, out, e, frame);
@@ -1124,7 +1128,7 @@ export class Interpreter {
     // Building a model computes nothing; its layers are shown with the forward cost of one batch,
     // and count in the total of the function that builds it only when that function is reported.
     const built = frame.report ? frame : { ...frame, acc: zeroAcc() };
-    model.out = layer.call([model.out], this.recorder(built, layer.site ?? e, null, Poly.ONE, false));
+    model.out = layer.call([model.out], this.recorder(built, layer.site ?? e, null, Poly.ONE, false, BUILT_NOTE));
     frame.acc = built === frame ? built.acc : frame.acc;
   }
 
