@@ -60,6 +60,21 @@ describe('TF.js: Layers API', () => {
     assert.equal(a.figures[conv].bytes, 4 * (28 * 28 + 16 * 9 + 26 * 26 * 16 + 16));
   });
 
+  it('counts optimizer.minimize(loss) as a training step: forward + 2 × forward GEMM backward', () => {
+    const a = analyseTs(`import * as tf from '@tensorflow/tfjs';
+const w = tf.variable(tf.randomNormal([784, 10]));
+const optimizer = tf.train.sgd(0.1);
+function step() {
+  const xs = tf.randomNormal([64, 784]);
+  const ys = tf.zeros([64, 10]);
+  for (let i = 0; i < 5; i++) {
+    optimizer.minimize(() => tf.losses.meanSquaredError(ys, xs.matMul(w)));
+  }
+}`);
+    assert.equal(flopsOf(a, 'step'), 5 * 3 * 2 * 64 * 784 * 10);
+    assert.deepEqual(a.ir.ops.filter((o) => o.kind === 'matmul').map((o) => o.name), ['xs.matMul', 'xs.matMul (backward)']);
+  });
+
   it('replays a functional model (tf.input, apply, tf.model) with LSTM, GRU, SimpleRNN, bidirectional', () => {
     const a = fixture('functional_rnn.mjs');
     // Per sample: bidirectional LSTM over 20 steps, 32 → 64: 2 × 2·4·20·(32+64)·64; GRU over 20

@@ -57,6 +57,8 @@ interface Frame {
   depth: number;
   returned: boolean;
   ret: TfValue;
+  /** Inside `model.fit`, `optimizer.minimize(f)` or `tf.variableGrads(f)`: GEMMs get a backward op. */
+  training?: boolean;
 }
 
 class BudgetExceeded extends Error {}
@@ -887,6 +889,7 @@ export class Interpreter {
       depth: frame.depth + 1,
       returned: false,
       ret: UNKNOWN,
+      training: frame.training,
     };
     this.bindParams(fn.node, args, inner);
     const body = (fn.node as ts.FunctionLikeDeclaration).body;
@@ -929,6 +932,16 @@ export class Interpreter {
   // ------------------------------------------------------------------ TF.js
 
   private recordOp(r: OpResult, inputs: TensorType[], node: ts.Node, name: string, frame: Frame, extra: Poly = Poly.ONE): void {
+    this.recordOne(r, inputs, node, name, frame, extra);
+    if (frame.training && GEMM_KINDS.has(r.kind) && !r.cost.unknown && !r.error) {
+      // Backward of a GEMM-class op: the input and weight gradients, each as many FLOPs as the
+      // forward (SPEC §5: backward ≈ 2× forward, a training step ≈ 3× forward).
+      const back = { flops: r.cost.flops.scale(2), otherFlops: Poly.ZERO, bytes: r.cost.bytes.scale(2), notes: ['backward ≈ 2× forward GEMM FLOPs (input and weight gradients): a training step ≈ 3× forward'] };
+      this.recordOne({ ...r, cost: back }, inputs, node, `${name} (backward)`, frame, extra);
+    }
+  }
+
+  private recordOne(r: OpResult, inputs: TensorType[], node: ts.Node, name: string, frame: Frame, extra: Poly): void {
     const m = frame.mult.mul(extra);
     // An op with a shape error has no trustworthy cost: it adds nothing to the totals.
     const cost = r.error ? { ...r.cost, unknown: true } : r.cost;
@@ -957,6 +970,12 @@ export class Interpreter {
     if (path === 'tidy') {
       const f = args.find((a) => a.kind === 'fn');
       return f?.kind === 'fn' ? this.callClosure(f, [], frame) : UNKNOWN;
+    }
+    if (/^train\.\w+$/.test(path)) return { kind: 'ns', path: 'optimizer' };
+    if (path === 'optimizer.minimize' || path === 'variableGrads' || path === 'valueAndGrads' || path === 'valueAndGrad') {
+      // One training step of the loss function: its forward ops, and a backward op per GEMM.
+      const f = args.find((a) => a.kind === 'fn');
+      return f?.kind === 'fn' ? this.callClosure(f, [], { ...frame, training: true }) : UNKNOWN;
     }
     if (path === 'sequential') return this.sequential(args[0], e, frame);
     if (path === 'model') return this.functional(args[0]);
@@ -1052,13 +1071,7 @@ export class Interpreter {
         if (!at) return;
         const label = prefix === null ? name : `${prefix}: ${name}`;
         const noted = note && !r.cost.unknown ? { ...r, cost: { ...r.cost, notes: [...(r.cost.notes ?? []), note] } } : r;
-        this.recordOp(noted, inputs, at, label, frame, extra);
-        if (training && GEMM_KINDS.has(r.kind) && !r.cost.unknown && !r.error) {
-          // Backward of a GEMM-class op: the input and weight gradients, each as many FLOPs as
-          // the forward (SPEC §5: backward ≈ 2× forward, a training step ≈ 3× forward).
-          const back = { flops: r.cost.flops.scale(2), otherFlops: Poly.ZERO, bytes: r.cost.bytes.scale(2), notes: ['backward ≈ 2× forward GEMM FLOPs (input and weight gradients): a training step ≈ 3× forward'] };
-          this.recordOp({ ...r, cost: back }, inputs, at, `${label} (backward)`, frame, extra);
-        }
+        this.recordOp(noted, inputs, at, label, training ? { ...frame, training: true } : frame, extra);
       },
     };
   }

@@ -494,5 +494,9 @@ export const TF_OPS: Record<string, Handler> = {
  */
 export const TENSOR_READBACK = new Set(['dataSync', 'data', 'array', 'arraySync', 'print', 'dispose', 'buffer', 'bufferSync', 'toString', 'bytes', 'get', 'throwIfDisposed']);
 
-/** `tf.*` functions that set things up or move data in and out, and compute no tensor op. */
-export const TF_SETUP = /^(tidy|dispose|disposeVariables|keep|memory|setBackend|getBackend|ready|enableProdMode|enableDebugMode|env|engine|nextFrame|time|profile|print|util\.|train\.|io\.|data\.|browser\.|node\.|initializers\.|regularizers\.|constraints\.|callbacks\.|loadLayersModel|loadGraphModel|registerOp|version|customGrad|grad|grads|valueAndGrad|valueAndGrads|variableGrads|serialization\.|backend|findBackend|removeBackend|registerBackend|image\.resize|math\.|ENV|layers\.Layer|LayersModel|Sequential|Tensor|Variable|tensorBuffer|buffer)/;
+/**
+ * `tf.*` functions that set things up or move data in and out, and compute no tensor op (an
+ * optimizer's methods other than `minimize`, which runs a training step). `tf.grad` / `tf.grads`
+ * return functions whose backward pass is not modelled: they are listed as unmodelled.
+ */
+export const TF_SETUP = /^(optimizer\.|tidy|dispose|disposeVariables|keep|memory|setBackend|getBackend|ready|enableProdMode|enableDebugMode|env|engine|nextFrame|time|profile|print|util\.|train\.|io\.|data\.|browser\.|node\.|initializers\.|regularizers\.|constraints\.|callbacks\.|loadLayersModel|loadGraphModel|registerOp|version|serialization\.|backend|findBackend|removeBackend|registerBackend|ENV|layers\.Layer|LayersModel|Sequential|Tensor|Variable|tensorBuffer|buffer)/;
