@@ -75,8 +75,10 @@ interface Standalone {
   ops: TensorOp[];
   findings: Finding[];
   summary: FunctionSummary;
-  /** Ops whose cost is unknown. */
+  /** Ops run whose cost is unknown (followed calls included). */
   uncosted: number;
+  /** Ops recorded with a known cost. */
+  costed: number;
   context?: CallContext;
 }
 
@@ -129,6 +131,7 @@ export class Interpreter {
   private readonly instances = new Map<ts.Node, TfValue>();
   /** Layers added to sequential models, so that an undecidable branch's can be taken back. */
   private readonly modelLog: ModelChange[] = [];
+  private modelSeq = 0;
   /** The first call in the file of each standalone function that passes known values. */
   private readonly contexts = new Map<ts.Node, CallContext>();
   /** Where recorded ops and findings go: the module's, or the standalone function's being analysed. */
@@ -155,10 +158,10 @@ export class Interpreter {
   // ------------------------------------------------------------------ driver
 
   /**
-   * Runs the module's statements, then analyses each standalone function. A function whose own
-   * analysis (on unknown parameters) leaves ops uncosted is analysed again with the arguments of
-   * the first call in the file that passes known values (`run()` calling `stack(x)`), and keeps
-   * that analysis when it costs more of its ops; its ops then say which call gave their shapes.
+   * Runs the module's statements, then analyses each standalone function. A function called in
+   * the file with known values (`run()` calling `stack(x)`) is analysed again with the arguments
+   * of the first such call, and keeps that analysis when it costs more of its ops; its ops then
+   * say which call gave their shapes.
    */
   run(silent = false): void {
     const top: Frame = { scope: this.module, fn: null, report: !silent, acc: zeroAcc(), mult: Poly.ONE, depth: 0, returned: false, ret: UNKNOWN };
@@ -175,9 +178,11 @@ export class Interpreter {
       let changed = false;
       for (const [node, r] of results) {
         const ctx = this.contexts.get(node);
-        if (!ctx || r.context || r.uncosted === 0) continue;
+        if (!ctx || r.context) continue;
         const again = this.guarded(() => this.analyseStandalone(node as ts.SignatureDeclaration, ctx));
-        if (again && again.uncosted < r.uncosted) {
+        // Kept when it leaves fewer ops uncosted, or as few and costs more of them (a model passed
+        // in: on its own the function cannot even tell that `model.fit` runs layers).
+        if (again && (again.uncosted < r.uncosted || (again.uncosted <= r.uncosted && again.costed > r.costed))) {
           results.set(node, again);
           changed = true;
         }
@@ -265,6 +270,7 @@ export class Interpreter {
       ops: sink.ops,
       findings: sink.findings,
       uncosted: frame.acc.unknown,
+      costed: sink.ops.filter((o) => !o.cost.unknown).length,
       context,
       summary: { name: named.name, range: this.rangeOf(fn), nameRange: this.rangeOf(named.node), flops: frame.acc.flops, otherFlops: frame.acc.other, bytes: frame.acc.bytes, upperBound: frame.acc.upper },
     };
@@ -416,8 +422,11 @@ export class Interpreter {
     for (const branch of [st.thenStatement, st.elseStatement]) {
       const inner: Frame = { ...frame, scope: new Scope(frame.scope), acc: zeroAcc(), returned: false };
       const mark = this.modelLog.length;
+      const born = this.modelSeq;
       if (branch) this.exec(branch, inner);
-      const log = this.modelLog.splice(mark);
+      // Only models that existed before the branch are shared with the other side; one the
+      // branch made itself is reached only through what the branch assigned.
+      const log = this.modelLog.splice(mark).filter((c) => (c.model.seq ?? 0) < born);
       for (const c of [...log].reverse()) restore(c.model, c.before);
       logs.push(log);
       sides.push(inner.acc);
@@ -1118,7 +1127,7 @@ export class Interpreter {
   }
 
   private sequential(cfg: TfValue | undefined, e: ts.CallExpression, frame: Frame): Model {
-    const model: Model = { kind: 'model', layers: [], out: null, input: null };
+    const model: Model = { kind: 'model', layers: [], out: null, input: null, seq: this.modelSeq++ };
     const layers = field(cfg, 'layers');
     if (layers?.kind === 'list') for (const l of layers.items) if (l.kind === 'layer') this.addLayer(model, l, e, frame);
     return model;
@@ -1202,18 +1211,18 @@ export class Interpreter {
     }
     if (m === 'fit' || m === 'trainOnBatch' || m === 'fitDataset') {
       const cfg = m === 'fit' ? args[2] : m === 'fitDataset' ? args[1] : undefined;
-      const epochs = field(cfg, 'epochs')?.kind === 'int' ? (field(cfg, 'epochs') as { value: Poly }).value : Poly.ONE;
+      // An unseen epoch count or batch size (`epochs: trainEpochs`) is a dim of that name.
+      const epochs = dimOf(field(cfg, 'epochs')) ?? Poly.ONE;
       let batch: Poly | undefined;
       let steps: Poly = Poly.ONE;
       let x: TensorType | null;
       if (m === 'trainOnBatch') x = this.inputFor(model, args[0]);
       else if (m === 'fitDataset') {
         x = this.inputFor(model, undefined);
-        const b = field(cfg, 'batchesPerEpoch');
-        steps = b?.kind === 'int' ? b.value : Poly.sym('stepsPerEpoch');
+        steps = dimOf(field(cfg, 'batchesPerEpoch')) ?? Poly.sym('stepsPerEpoch');
       } else {
         // fit: ceil(N / batchSize) steps of batchSize rows (TF.js's default batch size is 32).
-        const bs = field(cfg, 'batchSize')?.kind === 'int' ? (field(cfg, 'batchSize') as { value: Poly }).value : Poly.const(32);
+        const bs = dimOf(field(cfg, 'batchSize')) ?? Poly.const(32);
         const given = isTensor(args[0]) && args[0].type.shape ? args[0].type : null;
         const n = given?.shape?.[0];
         const nc = n?.constValue();

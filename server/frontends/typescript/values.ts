@@ -66,6 +66,8 @@ export interface Model {
   /** Functional: the graph's inputs and outputs. */
   inputs?: TensorValue[];
   outputs?: TensorValue[];
+  /** Creation order of sequential models, to tell which existed before a branch ran. */
+  seq?: number;
 }
 
 export interface Closure {
