@@ -1212,7 +1212,7 @@ export class Interpreter {
     if (m === 'fit' || m === 'trainOnBatch' || m === 'fitDataset') {
       const cfg = m === 'fit' ? args[2] : m === 'fitDataset' ? args[1] : undefined;
       // An unseen epoch count or batch size (`epochs: trainEpochs`) is a dim of that name.
-      const epochs = dimOf(field(cfg, 'epochs')) ?? Poly.ONE;
+      const epochs = dimOf(field(cfg, 'epochs')) ?? (field(cfg, 'epochs') ? Poly.sym('epochs') : Poly.ONE);
       let batch: Poly | undefined;
       let steps: Poly = Poly.ONE;
       let x: TensorType | null;
