@@ -26,6 +26,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // Python cells of Jupyter notebooks: the server asks for them through notebookDocumentSync,
       // and this filter routes hovers, lenses and hints in cells to it.
       { notebook: { notebookType: 'jupyter-notebook' }, language: 'python' },
+      { scheme: 'file', language: 'typescriptreact' },
+      { scheme: 'file', language: 'javascriptreact' },
     ],
     synchronize: { configurationSection: 'tensorcost' },
     initializationOptions: { untrusted: !vscode.workspace.isTrusted },

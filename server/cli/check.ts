@@ -13,6 +13,7 @@ import { DocumentCache } from '../frontends/python/session';
 import { DiskProgram, cliRoots, programPath } from '../node/program';
 import { findProjectConfig, mergeSettings } from '../node/config';
 import { collectFiles, SOURCE_EXTENSIONS } from '../node/files';
+import { readSiblingModule } from '../node/modules';
 import { codeList, parse, parseDims, UsageError } from './args';
 import { formatText } from './format/text';
 import { NotebookInput, notebookJson, readNotebook } from './notebook';
@@ -118,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
           continue;
         }
       }
-      const a = analyzeSource({ path: file, text: nb?.text ?? text, languageId: SOURCE_EXTENSIONS[path.extname(file)] ?? 'python' }, settings, { program });
+      const a = analyzeSource({ path: file, text: nb?.text ?? text, languageId: SOURCE_EXTENSIONS[path.extname(file)] ?? 'python', readModule: readSiblingModule }, settings, { program });
       if (a.deviceWarning) throw new UsageError(a.deviceWarning);
       deviceId = a.device.id;
       analyses.push(a);

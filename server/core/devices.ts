@@ -34,6 +34,20 @@ export const DEVICES: readonly Device[] = [
   { id: 'rtx4090', name: 'NVIDIA RTX 4090', peak: { fp32: 82.6 * T, tf32: 82.6 * T, fp16: 165.2 * T, bf16: 165.2 * T }, bandwidth: 1008 * GB, memoryBytes: 24 * GB, sms: 128, notes: 'fp16/bf16 tensor peak with fp32 accumulate' },
   { id: 'mi300x', name: 'AMD MI300X', peak: { fp32: 163.4 * T, tf32: null, fp16: 1307.4 * T, bf16: 1307.4 * T }, bandwidth: 5300 * GB, memoryBytes: 192 * GB, sms: 304 },
   { id: 'm2max', name: 'Apple M2 Max (38-core GPU)', peak: { fp32: 13.6 * T, tf32: null, fp16: 13.6 * T, bf16: null }, bandwidth: 400 * GB, memoryBytes: null, sms: 38 },
+  // Integrated and laptop GPUs, where browser code (TF.js, ONNX Runtime Web) usually runs.
+  // Intel Iris Xe, 96 EUs (Core i7-1185G7, Intel ARK: 96 EUs, graphics max 1.35 GHz): Xe-LP does
+  // 16 FP32 FLOP per EU per clock (8 FMA lanes) and twice that in FP16: 96 · 16 · 1.35 GHz =
+  // 2.07 TFLOP/s. Memory is the CPU's LPDDR4x-4266 on a 128-bit bus: 68.3 GB/s, shared. The
+  // 6 sub-slices of 16 EUs play the part of SMs.
+  { id: 'iris-xe', name: 'Intel Iris Xe (96 EU)', peak: { fp32: 2.07 * T, tf32: null, fp16: 4.15 * T, bf16: null }, bandwidth: 68.3 * GB, memoryBytes: null, sms: 6, notes: 'integrated; memory shared with the CPU' },
+  // Apple M1, 8-core GPU (Apple's M1 announcement: 2.6 TFLOP/s; 1024 ALUs at 1.278 GHz): FP16
+  // runs at the FP32 rate. Unified LPDDR4X-4266 on 128 bits: 68.25 GB/s.
+  { id: 'm1', name: 'Apple M1 (8-core GPU)', peak: { fp32: 2.6 * T, tf32: null, fp16: 2.6 * T, bf16: null }, bandwidth: 68.25 * GB, memoryBytes: null, sms: 8 },
+  // NVIDIA GeForce RTX 3060 Laptop GPU (NVIDIA's laptop specifications: 3840 CUDA cores, boost
+  // up to 1703 MHz at the highest TGP, 6 GB GDDR6 on 192 bits at 14 Gbps = 336 GB/s; 30 SMs).
+  // FP32 3840 · 2 · 1.703 GHz = 13.1 TFLOP/s; tensor cores per the Ampere GA10x whitepaper:
+  // 512 dense FP16 FLOP/clock/SM with FP32 accumulate (26.2 TFLOP/s), TF32 half that.
+  { id: 'rtx3060-laptop', name: 'NVIDIA RTX 3060 Laptop GPU', peak: { fp32: 13.1 * T, tf32: 13.1 * T, fp16: 26.2 * T, bf16: 26.2 * T }, bandwidth: 336 * GB, memoryBytes: 6 * GB, sms: 30, notes: 'boost clock at the highest TGP; fp16/bf16 tensor peak with fp32 accumulate' },
 ];
 
 export const DEFAULT_DEVICE_ID = 'h100';

@@ -186,6 +186,8 @@ export interface SourceFacts {
   /** File-level directive dims, which win over everything else (SPEC §3). */
   directiveDims: Map<string, number>;
   defaultDtype?: DType;
+  /** A device id a file directive picks (`// tensorcost: device iris-xe`), over the setting. */
+  device?: string;
   /** Suppressions by line (`# noqa: TC101`); an empty set means all codes. */
   noqa: Map<number, Set<string>>;
   fileIgnores: Set<string>;

@@ -21,6 +21,8 @@ export interface SourceFile {
   path: string;
   text: string;
   languageId: LanguageId;
+  /** Reads a relative import of a TS/JS file (the host has the file system; the engine has not). */
+  readModule?: (fromPath: string, specifier: string) => { path: string; text: string } | undefined;
 }
 
 export interface FunctionFigures {
@@ -106,7 +108,6 @@ export interface Incremental {
  * outlives the call; the language server passes the previous state of the document instead.
  */
 export function analyzeSource(file: SourceFile, settings: Settings, incremental?: Incremental): Analysis {
-  const { device, warning } = resolveDevice(settings);
   let ir: FileIR;
   let state: PythonState | undefined;
   if (file.languageId === 'python') {
@@ -117,8 +118,10 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   } else {
     // Loaded on first use: the TypeScript compiler is large, and most sessions only see Python.
     const { analyseTypeScript } = require('../frontends/typescript') as typeof import('../frontends/typescript');
-    ir = analyseTypeScript(file.path, file.text, settings, file.languageId);
+    ir = analyseTypeScript(file.path, file.text, settings, file.languageId, { readModule: file.readModule });
   }
+  // A file's device directive wins over the setting.
+  const { device, warning } = resolveDevice(ir.facts.device ? { ...settings, device: ir.facts.device } : settings);
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   for (const [k, v] of ir.facts.dims) bindings.set(k, v);
   for (const [k, v] of ir.facts.directiveDims) bindings.set(k, v);

@@ -10,6 +10,7 @@ import { SettingsStore, uriToPath } from './settings';
 import { withContexts } from '../engine/contexts';
 import type { WorkspaceProgram } from './program';
 import { programPath } from '../node/program';
+import { readSiblingModule } from '../node/modules';
 
 /**
  * How many documents keep their analysis and their incremental state (parsed statements and
@@ -105,7 +106,9 @@ export class AnalysisStore {
       const previous = this.states.get(doc.uri);
       const file = uriToPath(doc.uri) ?? doc.uri;
       const program = this.program && languageOf(doc) === 'python' && uriToPath(doc.uri) ? this.program : undefined;
-      const a = analyzeSource({ path: file, text: doc.getText(), languageId: languageOf(doc) }, settings, { reuse: previous, keep: true, program: program?.program });
+      // TS/JS files read the files they import from their folder (server/node/modules.ts).
+      const readModule = languageOf(doc) !== 'python' && uriToPath(doc.uri) ? readSiblingModule : undefined;
+      const a = analyzeSource({ path: file, text: doc.getText(), languageId: languageOf(doc), ...(readModule ? { readModule } : {}) }, settings, { reuse: previous, keep: true, program: program?.program });
       this.lastMs.set(doc.uri, performance.now() - t0);
       if (program) program.record(programPath(file), a.ir);
       if (a.state) touch(this.states, doc.uri, a.state, MAX_STATES, disposePythonState);

@@ -11,10 +11,14 @@ export const SOURCE_EXTENSIONS: Record<string, 'python' | 'typescript' | 'javasc
   '.pyi': 'python',
   '.ts': 'typescript',
   '.mts': 'typescript',
+  '.cts': 'typescript',
+  '.tsx': 'typescript',
   '.js': 'javascript',
   '.mjs': 'javascript',
   // Jupyter notebooks: their Python code cells, read by server/cli/notebook.ts.
   '.ipynb': 'python',
+  '.cjs': 'javascript',
+  '.jsx': 'javascript',
 };
 
 interface Rules {
@@ -92,7 +96,7 @@ function walk(dir: string, rules: Rules[], out: string[]): void {
     if (e.isDirectory()) {
       if (ALWAYS_SKIP.has(e.name) || ignored(abs, true, active)) continue;
       walk(full, active, out);
-    } else if (e.isFile() && SOURCE_EXTENSIONS[path.extname(e.name)] && !e.name.endsWith('.d.ts') && !ignored(abs, false, active)) {
+    } else if (e.isFile() && SOURCE_EXTENSIONS[path.extname(e.name)] && !/\.d\.[mc]?ts$/.test(e.name) && !ignored(abs, false, active)) {
       out.push(full);
     }
   }

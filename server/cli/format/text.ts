@@ -60,6 +60,26 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
     lines.push('');
     lines.push(table(['function', 'name', 'FLOPs (inclusive)', 'other FLOPs', 'bytes', 'time'], fnRows));
   }
+  // What went unread: calls no rule models, and ops whose operand shapes are unknown. Their
+  // cost is missing from every total above, which must say so rather than look complete.
+  const unread: string[] = [];
+  for (const a of analyses) {
+    const unknownOps = a.ir.ops.filter((op) => op.cost.unknown).length;
+    const names = new Map<string, number[]>();
+    for (const u of a.ir.unmodelled) names.set(u.name, [...(names.get(u.name) ?? []), u.range.start.line + 1]);
+    if (names.size === 0 && unknownOps === 0) continue;
+    const parts: string[] = [];
+    if (names.size > 0) {
+      const list = [...names].slice(0, 8).map(([n, ls]) => `${n} (line${ls.length > 1 ? 's' : ''} ${ls.slice(0, 3).join(', ')}${ls.length > 3 ? ', …' : ''})`);
+      parts.push(`${a.ir.unmodelled.length} call(s) not modelled: ${list.join(', ')}${names.size > 8 ? `, and ${names.size - 8} more` : ''}`);
+    }
+    if (unknownOps > 0) parts.push(`${unknownOps} op(s) with unknown operand shapes (cost shown as ?)`);
+    unread.push(`${cwdRelative(a.ir.path)}: ${parts.join('; ')}; their cost is not in the totals.`);
+  }
+  if (unread.length > 0) {
+    lines.push('');
+    lines.push(...unread);
+  }
   const device = analyses[0]?.device;
   const errors = analyses.reduce((n, a) => n + a.findings.filter((f) => f.severity === 'error').length, 0);
   const warnings = analyses.reduce((n, a) => n + a.findings.filter((f) => f.severity === 'warning').length, 0);

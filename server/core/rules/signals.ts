@@ -60,7 +60,7 @@ export interface ManualAttentionSignal {
   target?: string;
   indent: string;
   /** Library of the code: decides whether a fused kernel exists and how to spell it. */
-  framework: 'torch' | 'jax' | 'numpy';
+  framework: 'torch' | 'jax' | 'numpy' | 'tfjs';
   /** How the fused call is spelled with this file's imports. */
   sdpaCallee: string;
 }

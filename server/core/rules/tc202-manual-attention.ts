@@ -11,7 +11,7 @@ export const rule: Rule = {
   defaultSeverity: 'warning',
   summary: 'softmax(QKᵀ)V written by hand where a fused attention kernel exists; the message gives the bytes it would save.',
   docs: {
-    what: 'Finds attention written out as a matmul with a transposed key, optional scaling, masking and dropout, a softmax and a matmul with the values, in PyTorch or JAX code, where `F.scaled_dot_product_attention` (or `jax.nn.dot_product_attention`) does the same in one fused kernel. A quick fix rewrites the chain as one SDPA call when the statements are consecutive. NumPy has no fused kernel, so NumPy code is left to TC201.',
+    what: 'Finds attention written out as a matmul with a transposed key, optional scaling, masking and dropout, a softmax and a matmul with the values, in PyTorch, JAX or TF.js code, where `F.scaled_dot_product_attention` (or `jax.nn.dot_product_attention`) does the same in one fused kernel. A quick fix rewrites the chain as one SDPA call when the statements are consecutive. NumPy has no fused kernel, so NumPy code is left to TC201.',
     why:
       'The eager chain stores the B·H·L_q·L_k score matrix and passes over it several times: the scores matmul writes it, the scale, the mask, the softmax and the dropout each read and write it, and the output matmul reads it again — 10 passes for a scaled, masked, dropped-out chain. For GPT-2 small (B = 8, 12 heads, L = 1024, fp32) the matrix is 384 MiB and the chain moves ~3.75 GiB per layer, about 1.2 ms at the H100\'s 3.35 TB/s, while a fused kernel reads q, k, v and writes the output once: 96 MiB. The FLOPs are the same (4·B·H·L²·d, halved when causal for the fused kernel); the saving is memory traffic and the quadratic memory.',
     example: 'att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))\natt = att.masked_fill(self.bias[:, :, :T, :T] == 0, float("-inf"))\natt = F.softmax(att, dim=-1)\natt = self.attn_dropout(att)\ny = att @ v',
@@ -23,7 +23,9 @@ export const rule: Rule = {
     for (const s of sig.manualAttention) {
       if (s.framework === 'numpy' || inDeadBranch(ctx, s)) continue;
       const f = attentionFigures(ctx, s);
-      const fused = s.framework === 'torch' ? 'F.scaled_dot_product_attention' : 'jax.nn.dot_product_attention';
+      // TF.js core has no fused attention op; its WebGPU backend can run a custom fused kernel, and
+      // ONNX Runtime Web has one (com.microsoft MultiHeadAttention).
+      const fused = s.framework === 'torch' ? 'F.scaled_dot_product_attention' : s.framework === 'tfjs' ? 'a fused attention kernel (not in TF.js core: a custom WebGPU kernel, or ONNX Runtime Web\'s MultiHeadAttention)' : 'jax.nn.dot_product_attention';
       let figures = '';
       if (f) {
         const moved = f.passes * f.scoresBytes + (f.fusedBytes ?? 0);
