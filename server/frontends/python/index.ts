@@ -132,7 +132,9 @@ export function analysePython(path: string, text: string, settings: Settings, st
     ir.dependencies = session.dependencies;
     const m = it.moduleAcc;
     ir.moduleSummary = { flops: m.flops, otherFlops: m.otherFlops, bytes: m.bytes, upperBound: m.upperBound, ...(m.reasons?.length ? { reasons: m.reasons } : {}), ...(m.trains ? { trains: true } : {}) };
-    ir.entries = [...(session.ops.length > 0 || !it.moduleAcc.flops.isZero() ? ['<module>'] : []), ...it.functions.filter((f) => it.isEntry(f)).map((f) => f.qualName)];
+    // Top-level code is an entry point when it computes, calls into what does, or could not be followed.
+    const moduleRuns = !it.moduleAcc.flops.isZero() || !it.moduleAcc.otherFlops.isZero() || !!it.moduleAcc.reasons?.length || segments.length > 0 && segments[0].length > 0 && segments[0][0].function === null;
+    ir.entries = [...(moduleRuns ? ['<module>'] : []), ...it.functions.filter((f) => it.isEntry(f)).map((f) => f.qualName)];
     session.release();
   }
   Object.assign(ir.signals, collectDistributedSignals(statements, text, state.doc.syntaxError ? undefined : state.doc.texts, () => classParams(state!)));

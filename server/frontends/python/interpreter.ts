@@ -1171,6 +1171,11 @@ export class Interpreter {
         const dt = this.autocastOf(ctx, frame);
         if (dt === undefined) this.evalCall(ctx, frame);
         else if (dt !== null) frame.autocast = dt;
+      } else if (ctx) {
+        // `with ctx:` where `ctx = torch.amp.autocast(...)` was made earlier (nanoGPT), or `self.ctx`.
+        const held = this.eval(ctx, frame);
+        const dt = held.kind === 'dict' ? held.entries.get(AUTOCAST) : undefined;
+        if (dt?.kind === 'dtype') frame.autocast = dt.dtype;
       }
     }
     this.execBody(s.childForFieldName('body'), frame);
@@ -1266,6 +1271,16 @@ export class Interpreter {
       case 'parenthesized_expression':
         if (target.namedChild(0)) this.bindTarget(target.namedChild(0)!, value, frame);
         return;
+      case 'subscript': {
+        // `model_args['vocab_size'] = 50304`: a dict's entry by a constant key.
+        const obj = this.eval(target.childForFieldName('value')!, frame);
+        const keys = target.childrenForFieldName('subscript').filter((x): x is Node => !!x);
+        if (obj.kind === 'dict' && keys.length === 1) {
+          const k = this.eval(keys[0], frame);
+          if (k.kind === 'str') obj.entries.set(k.value, value);
+        }
+        return;
+      }
       case 'attribute': {
         const obj = this.eval(target.childForFieldName('object')!, frame);
         const attr = target.childForFieldName('attribute')!.text;
@@ -1402,10 +1417,10 @@ export class Interpreter {
     const weight = (v: Value) => (v.kind === 'none' || v.kind === 'unknown' ? 0 : v.kind === 'module' && v.cls === 'Identity' ? 1 : 2);
     const [x, y] = arms;
     const best = y.score > x.score || (y.score === x.score && weight(y.value) > weight(x.value)) ? y : x;
-    frame.acc.flops = frame.acc.flops.add(best.acc.flops);
-    frame.acc.otherFlops = frame.acc.otherFlops.add(best.acc.otherFlops);
-    frame.acc.bytes = frame.acc.bytes.add(best.acc.bytes);
-    frame.acc.upperBound ||= best.acc.upperBound || x.score !== y.score;
+    addAcc(frame.acc, best.acc);
+    frame.acc.upperBound ||= x.score !== y.score;
+    // What the other arm could not model may be what runs: its reasons stand too.
+    for (const arm of arms) for (const r of arm.acc.reasons ?? []) addReason(frame.acc, r);
     return best.value;
   }
 
@@ -1750,6 +1765,14 @@ export class Interpreter {
         // Wrappers that return the module they wrap, to run it the same way (docs/whole-program.md).
         if (MODEL_WRAPPERS.test(name) && args[0]) return args[0];
         if (GRAD_SCALER.test(name)) return { kind: 'ref', path: 'torch.amp.GradScaler()' };
+        // An autocast context made to be entered later: it carries the dtype it turns on.
+        if (/^torch\.(cuda\.|cpu\.)?(amp\.)?autocast$/.test(name)) {
+          const enabled = kwargs.get('enabled');
+          const d = kwargs.get('dtype');
+          const dev = kwargs.get('device_type') ?? args[0];
+          const dt: Value = enabled?.kind === 'bool' && enabled.value === false ? NONE : d?.kind === 'dtype' ? d : { kind: 'dtype', dtype: dev?.kind === 'str' && dev.value === 'cpu' ? 'bf16' : 'fp16' };
+          return { kind: 'dict', entries: new Map([[AUTOCAST, dt]]) };
+        }
         // Optimisers and schedulers are objects whose methods compute nothing to model.
         if (/^torch\.optim\.(lr_scheduler\.)?[A-Z]\w*$/.test(name)) return { kind: 'ref', path: `${name}()` };
         const scaler = gradScalerMethod(name);
@@ -1813,12 +1836,15 @@ export class Interpreter {
         const field = target?.type === 'attribute' && target.childForFieldName('object')?.text === 'self';
         // Calling a parameter nothing says anything about (`model(data)` in `train(model, ...)`)
         // may run a whole model, whatever it is given.
-        if (vague && (bare || (field ? passesModel(args, kwargs) : passesKnown(args, kwargs)))) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
+        if (vague && !(bare && NOT_COMPUTE_ROOTS.test(site.name)) && (bare || (field ? passesModel(args, kwargs) : passesKnown(args, kwargs)))) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
         return UNKNOWN;
       }
     }
   }
 }
+
+/** The entry of an autocast context object that holds the dtype it turns on. */
+const AUTOCAST = '__autocast__';
 
 /** Methods of objects that are not tensors (optimisers, modules, containers), called on unknowns. */
 const NOT_TENSOR_METHODS = new Set(['zero_grad', 'step', 'update', 'train', 'eval', 'parameters', 'named_parameters', 'state_dict', 'load_state_dict', 'items', 'keys', 'values', 'append', 'extend', 'get', 'add_param_group', 'modules', 'children', 'apply', 'log', 'info', 'write', 'close', 'flush', 'add_scalar', 'set_postfix', 'set_description']);
@@ -1827,7 +1853,7 @@ const NOT_TENSOR_METHODS = new Set(['zero_grad', 'step', 'update', 'train', 'eva
 const MODEL_WRAPPERS = /^(torch\.compile|torch\.nn\.parallel\.(DistributedDataParallel|DataParallel)|torch\.nn\.(DataParallel)|torch\.distributed\.fsdp\.(fully_sharded_data_parallel\.)?FullyShardedDataParallel|torch\.jit\.script|torch\.jit\.trace|(\w+\.)*(DDP|FSDP|DistributedDataParallel|FullyShardedDataParallel))$/;
 
 /** Roots of calls that never compute on tensors (logging, plotting, progress, files). */
-const NOT_COMPUTE_ROOTS = /^(print|len|str|repr|format|logging|logger|log|warnings|os|sys|time|json|pickle|pathlib|shutil|random|math|re|argparse|tqdm|wandb|tensorboard|SummaryWriter|writer|plt|matplotlib|pprint|copy|itertools|functools|collections|typing|dataclasses|contextlib|inspect|gc|psutil|yaml|omegaconf|hydra|csv|io|glob|subprocess|socket|datetime|assert\w*|setattr|getattr|hasattr|isinstance|issubclass|id|type|enumerate|zip|iter|next|sorted|reversed|list|tuple|dict|set|sum|min|max|any|all|range|open|vars|super)(\.|$)/;
+const NOT_COMPUTE_ROOTS = /^(globals|locals|exec|eval|input|dir|hash|callable|compile|delattr|bytes|bytearray|frozenset|ord|chr|bin|hex|oct|round|divmod|pow|print|len|str|repr|format|logging|logger|log|warnings|os|sys|time|json|pickle|pathlib|shutil|random|math|re|argparse|tqdm|wandb|tensorboard|SummaryWriter|writer|plt|matplotlib|pprint|copy|itertools|functools|collections|typing|dataclasses|contextlib|inspect|gc|psutil|yaml|omegaconf|hydra|csv|io|glob|subprocess|socket|datetime|assert\w*|setattr|getattr|hasattr|isinstance|issubclass|id|type|enumerate|zip|iter|next|sorted|reversed|list|tuple|dict|set|sum|min|max|any|all|range|open|vars|super)(\.|$)/;
 
 /** Whether a call is given a tensor or a model (what a call into unread code may compute on). */
 function passesModel(args: Value[], kwargs: Map<string, Value>): boolean {
