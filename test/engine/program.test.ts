@@ -149,3 +149,35 @@ describe('whole program: module resolution', () => {
     assert.deepEqual(importClosure(f, '/w/a.py', texts['/w/a.py']), ['/w/b.py', '/w/c.py']);
   });
 });
+
+describe('whole program: a training script fed by a torchvision data loader', () => {
+  let out: Map<string, Analysis>;
+  before(async () => {
+    await initEngine();
+    out = analyseFolder(path.join(FIXTURES, 'loader'));
+  });
+  // MNIST: 60,000 images of 1×28×28 per epoch in batches of 64 (the last one partial), 2 epochs.
+  const perImage = 2 * 784 * 128 + 2 * 128 * 10;
+
+  it('counts every image of every epoch, the last partial batch as the fraction it is', () => {
+    const main = fn(out.get('train.py'), 'main');
+    assert.equal(main.figures.flops, 2 * 60_000 * perImage);
+    assert.equal(main.trainingFlops, 3 * 2 * 60_000 * perImage);
+  });
+
+  it('gives a training loop over unknown parameters the figures of the run that calls it', () => {
+    const train = fn(out.get('train.py'), 'train');
+    assert.equal(train.figures.flops, 60_000 * perImage);
+    assert.equal(train.context?.function, '<module>');
+    // Per batch of 64 images, as the loop body sees it.
+    assert.equal(fn(out.get('train.py'), 'Net.forward').figures.flops, 64 * perImage);
+  });
+
+  it('says a function that calls an unknown parameter is incomplete when no run calls it', () => {
+    const a = analyzeSource({ path: 'step.py', text: 'def step(model, x):\n    return model(x)\n', languageId: 'python' }, DEFAULT_SETTINGS, { program: { files: new DiskProgram([]), docs: new DocumentCache(), key: programPath } });
+    const step = withContexts(a, buildContextIndex([a.ir])).functions.find((f) => f.summary.name === 'step')!;
+    assert.equal(step.incomplete, true);
+    assert.match(step.reasons![0].message, /unmodelled call `model\(\.\.\.\)`: the callee is unknown/);
+    assert.equal(fileJson(withContexts(a, buildContextIndex([a.ir]))).functions[0].flops, null, 'never 0 FLOPs');
+  });
+});
