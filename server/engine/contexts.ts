@@ -20,6 +20,8 @@ export interface ContextIndex {
   functions: Map<string, ContextFunction[]>;
   /** Dims the program's code bounds (`assert t <= block_size`), for stated defaults. */
   bounds: Map<string, { value: number; line: number; path: string }>;
+  /** The same, as each entry file's runs met them: a context's own bounds come first. */
+  boundsByFile: Map<string, Map<string, { value: number; line: number; path: string }>>;
 }
 
 const opKey = (path: string, line: number, character: number) => `${path}\0${line}:${character}`;
@@ -33,8 +35,10 @@ export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
   const ops = new Map<string, ContextOp[]>();
   const functions = new Map<string, ContextFunction[]>();
   const bounds = new Map<string, { value: number; line: number; path: string }>();
+  const boundsByFile = new Map<string, Map<string, { value: number; line: number; path: string }>>();
   for (const ir of irs) {
     for (const [k, b] of ir.captured?.bounds ?? []) if (!bounds.has(k)) bounds.set(k, b);
+    if (ir.captured?.bounds?.length) boundsByFile.set(ir.programPath ?? ir.path, new Map(ir.captured.bounds));
     for (const o of ir.captured?.ops ?? []) {
       const k = opKey(o.path, o.range.start.line, o.range.start.character);
       const list = ops.get(k) ?? [];
@@ -48,7 +52,7 @@ export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
       functions.set(k, list);
     }
   }
-  return { ops, functions, bounds };
+  return { ops, functions, bounds, boundsByFile };
 }
 
 function sameCost(a: ContextOp, b: ContextOp): boolean {
@@ -119,6 +123,22 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   for (const [k, v] of assumed) if (!withAssumed.has(k)) withAssumed.set(k, v.value);
   const opAssumed: (Record<string, Assumed> | undefined)[] = [];
   const used = (unbound: readonly string[]) => Object.fromEntries(unbound.filter((u) => assumed.has(u)).map((u) => [u, assumed.get(u)!]));
+  // A context's figures take the bounds its own run asserted first (chargpt's `t <= 128`, not the
+  // 1,024 of another script), then the file's.
+  const perContext = new Map<string, { bindings: Map<string, number>; used: (u: readonly string[]) => Record<string, Assumed> }>();
+  const assumedFor = (ctxPath: string) => {
+    let hit = perContext.get(ctxPath);
+    if (!hit) {
+      const own = new Map<string, Assumed>();
+      for (const [k, b] of index.boundsByFile.get(ctxPath) ?? []) if (!bindings.has(k)) own.set(k, { value: b.value, from: `assert at ${b.path.slice(b.path.lastIndexOf('/') + 1)}:${b.line + 1}` });
+      for (const [k, v] of assumed) if (!own.has(k)) own.set(k, v);
+      const b = new Map(bindings);
+      for (const [k, v] of own) if (!b.has(k)) b.set(k, v.value);
+      hit = { bindings: b, used: (u) => Object.fromEntries(u.filter((x) => own.has(x)).map((x) => [x, own.get(x)!])) };
+      perContext.set(ctxPath, hit);
+    }
+    return hit;
+  };
   a.ir.ops.forEach((op, i) => {
     const own = a.figures[i];
     if (complete(own) && !op.cost.unknown) return;
@@ -134,14 +154,14 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     if (!variants?.length) return fallback();
     let best: { f: CostFigures; v: ContextOp } | undefined;
     let usedAssumed: Record<string, Assumed> | undefined;
-    for (const b of assumed.size ? [bindings, withAssumed] : [bindings]) {
+    for (const pass of assumed.size ? [0, 1] : [0]) {
       for (const v of variants) {
-        const f = evaluateCost(v.cost, v.dtype, device, b, v.repeat);
+        const f = evaluateCost(v.cost, v.dtype, device, pass ? assumedFor(v.context.path).bindings : bindings, v.repeat);
         if (!complete(f) || v.cost.unknown) continue;
         if (!best || larger(f, best.f)) best = { f, v };
       }
       if (best) {
-        if (b === withAssumed) usedAssumed = used(evaluateCost(best.v.cost, best.v.dtype, device, bindings, best.v.repeat).unbound);
+        if (pass) usedAssumed = assumedFor(best.v.context.path).used(evaluateCost(best.v.cost, best.v.dtype, device, bindings, best.v.repeat).unbound);
         break;
       }
     }
@@ -155,10 +175,14 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     const variants = index.functions.get(fnKey(path, ff.summary.name));
     let done = functionInContext(ff, variants, a, bindings);
     if (!done.context && (!complete(done.figures) || done.incomplete) && assumed.size > 0 && variants?.length) {
-      const again = functionInContext(ff, variants, a, withAssumed);
-      if (again.context) {
-        const raw = evaluateCost({ flops: variants[0].flops, otherFlops: variants[0].otherFlops, bytes: variants[0].bytes }, 'fp32', device, bindings);
-        done = { ...again, assumed: used([...new Set([...raw.unbound, ...ff.figures.unbound])]) };
+      // Each context with its own run's bounds: the first whose figures become numbers.
+      for (const v of variants) {
+        const own = assumedFor(v.context.path);
+        const again = functionInContext(ff, [v], a, own.bindings);
+        if (!again.context) continue;
+        const raw = evaluateCost({ flops: v.flops, otherFlops: v.otherFlops, bytes: v.bytes }, 'fp32', device, bindings);
+        const candidate = { ...again, contexts: variants.length, assumed: own.used([...new Set([...raw.unbound, ...ff.figures.unbound])]) };
+        if (!done.context || larger(candidate.figures, done.figures)) done = candidate;
       }
     }
     if (done.context || (complete(done.figures) && !done.incomplete) || assumed.size === 0) return done;

@@ -1508,6 +1508,8 @@ export class Interpreter {
       case 'instance': {
         const f = obj.fields.get(attr);
         if (f) return f;
+        // `self.__dict__.update(kwargs)` (minGPT's CfgNode): the object's own fields, as a dict.
+        if (attr === '__dict__') return { kind: 'dict', entries: obj.fields };
         const m = findMethod(obj.cls, attr, this.classes, this);
         // `@property def head_dim(self)`: reading the attribute runs the getter.
         if (m && decoratorsOf(m).some((d) => /^(functools\.)?(property|cached_property)$/.test(d.text))) return this.callFunction(m, [], new Map(), frame, obj);

@@ -13,5 +13,6 @@ import './layerAttributes';
 import './complexAndMasks';
 import './data';
 import './datasets';
+import './losses';
 
 export * from './registry';
