@@ -194,6 +194,8 @@ async function main(): Promise<void> {
     await s.stop();
   }
 
+  rows.push(...(await wholeProgram(settings)));
+
   // Memory: 1,000 open files of about 100 lines each, every one analysed, then the server's RSS.
   const m = await startServer({ textDocument: { diagnostic: {} }, workspace: { configuration: true } }, {}, (items) => items.map(() => ({})));
   try {
@@ -215,6 +217,60 @@ async function main(): Promise<void> {
   if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(rows, null, 2));
 }
 
+/**
+ * Whole program (docs/whole-program.md): a 20-file workspace laid out as real projects are (a
+ * model, a training script that imports it, a config module, utilities) analysed for the first
+ * time, as the CLI does; then an edit of the model file, after which the training script (its
+ * dependent) is analysed again with its previous state and the contexts are joined again.
+ */
+async function wholeProgram(settings: typeof DEFAULT_SETTINGS): Promise<Row[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorcost-bench-ws-'));
+  const fixtures = path.join(__dirname, '..', '..', 'test', 'fixtures', 'program', 'lm');
+  const model = fs.readFileSync(path.join(fixtures, 'model.py'), 'utf8');
+  fs.writeFileSync(path.join(dir, 'model.py'), model);
+  fs.writeFileSync(path.join(dir, 'train.py'), fs.readFileSync(path.join(fixtures, 'train.py'), 'utf8'));
+  fs.writeFileSync(path.join(dir, 'config.py'), 'from dataclasses import dataclass\n\n@dataclass\nclass TrainConfig:\n    lr: float = 3e-4\n    steps: int = 100\n');
+  for (let i = 0; i < 17; i++) fs.writeFileSync(path.join(dir, `util${i}.py`), `import torch\nfrom model import Block, LMConfig\n\n${generatePython(60).replace(/^import .*$/gm, '')}`);
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.py')).map((f) => path.join(dir, f));
+  const { DiskProgram, programPath } = require('../server/node/program') as typeof import('../server/node/program');
+  const { DocumentCache } = require('../server/frontends/python/session') as typeof import('../server/frontends/python/session');
+  const { buildContextIndex, withContexts } = require('../server/engine/contexts') as typeof import('../server/engine/contexts');
+  const analyseAll = () => {
+    const program = { files: new DiskProgram([dir]), docs: new DocumentCache(), key: programPath };
+    const raw = files.map((f) => analyzeSource({ path: f, text: fs.readFileSync(f, 'utf8'), languageId: 'python' }, settings, { program }));
+    const index = buildContextIndex(raw.map((a) => a.ir));
+    const out = raw.map((a) => withContexts(a, index));
+    program.docs.clear();
+    return out;
+  };
+  const first = await timeIt(REPEATS, analyseAll);
+  // The dependent after an edit of the model: the script's state reused, the model re-read.
+  const program = { files: new DiskProgram([dir]), docs: new DocumentCache(), key: programPath };
+  const trainPath = path.join(dir, 'train.py');
+  const trainText = fs.readFileSync(trainPath, 'utf8');
+  let state = analyzeSource({ path: trainPath, text: trainText, languageId: 'python' }, settings, { program, keep: true }).state!;
+  const others = files.filter((f) => f !== trainPath).map((f) => analyzeSource({ path: f, text: fs.readFileSync(f, 'utf8'), languageId: 'python' }, settings, { program }).ir);
+  // Only the re-analysis is timed: the model file is written before the clock starts.
+  const times: number[] = [];
+  for (let i = -5; i < EDITS; i++) {
+    fs.writeFileSync(path.join(dir, 'model.py'), model.replace('n_layers: int = 4', `n_layers: int = ${4 + ((i + 5) % 3)}`));
+    program.files.invalidate(programPath(path.join(dir, 'model.py')));
+    const t0 = performance.now();
+    const a = analyzeSource({ path: trainPath, text: trainText, languageId: 'python' }, settings, { program, reuse: state });
+    state = a.state!;
+    withContexts(a, buildContextIndex([a.ir, ...others]));
+    if (i >= 0) times.push(performance.now() - t0);
+  }
+  const dependents = median(times);
+  disposePythonState(state);
+  program.docs.clear();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return [
+    { budget: `whole program: first analysis of a ${files.length}-file workspace, in-process`, target: NaN, unit: 'ms', measured: first, note: 'target: at most Pyright on the same folder (the side-by-side run is issue #17)' },
+    { budget: 'whole program: the training script re-analysed after an edit of the model it imports', target: 50, unit: 'ms', measured: dependents, note: 'includes re-reading the model file and joining contexts again' },
+  ];
+}
+
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
@@ -226,7 +282,9 @@ function print(rows: Row[]): void {
   console.log(`${'budget (SPEC §10)'.padEnd(w)}  ${'target'.padStart(9)}  ${'measured'.padStart(10)}  result`);
   for (const r of rows) {
     const ok = r.measured <= r.target;
-    console.log(`${r.budget.padEnd(w)}  ${`< ${r.target} ${r.unit}`.padStart(9)}  ${`${r.measured.toFixed(r.measured < 10 ? 2 : 1)} ${r.unit}`.padStart(10)}  ${ok ? 'PASS' : 'MISS'}${r.note ? `  (${r.note})` : ''}`);
+    const target = Number.isNaN(r.target) ? '—' : `< ${r.target} ${r.unit}`;
+    const result = Number.isNaN(r.target) ? 'n/a ' : ok ? 'PASS' : 'MISS';
+    console.log(`${r.budget.padEnd(w)}  ${target.padStart(9)}  ${`${r.measured.toFixed(r.measured < 10 ? 2 : 1)} ${r.unit}`.padStart(10)}  ${result}${r.note ? `  (${r.note})` : ''}`);
   }
   console.log(`\nMedians of ${REPEATS} runs (${EDITS} for re-analyses) after a warm-up on ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}.`);
 }
