@@ -352,7 +352,8 @@ export class Poly {
       const sortedFactors = [...t.factors.entries()].sort(([a], [b]) => cmp(a, b));
       for (const [k, p] of sortedFactors) {
         const a = atoms.get(k)!;
-        const base = a.kind === 'sym' ? a.name : atomText(a, style);
+        // Names the engine invents for sizes nobody gave (`_3`) are never shown: `?` stands for them.
+        const base = a.kind === 'sym' ? (style === 'pretty' && /^_\d+$/.test(a.name) ? '?' : a.name) : atomText(a, style);
         parts.push(p === 1 ? base : style === 'pretty' ? base + superscript(p) : `${base}^${p}`);
       }
       const c = Math.abs(t.coeff);

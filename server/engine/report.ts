@@ -80,10 +80,21 @@ export interface JsonReport {
   files: JsonFile[];
 }
 
+/** Invented names of unknown sizes (`_3`) shown as `?` (docs/whole-program.md). */
+export function userFacing(text: string): string {
+  return text.replace(/(?<![\w.])_\d+(?![\w.])/g, '?');
+}
+
+/** The unbound dims a user can bind; sizes nobody gave are one `?`. */
+function unboundJson(names: readonly string[]): string[] {
+  const out = names.map((n) => (/^_\d+$/.test(n) ? '?' : n));
+  return [...new Set(out)];
+}
+
 /** A dim is written as its number when constant, else as its formula (`"B"`, `"C//nh"`). */
 export function shapeJson(t: TensorType): (string | number)[] | null {
   if (!t.shape) return null;
-  return t.shape.map((d) => d.constValue() ?? d.toString());
+  return t.shape.map((d) => d.constValue() ?? userFacing(d.toString()));
 }
 
 function fig(f: CostFigures) {
@@ -110,15 +121,15 @@ export function opJson(op: TensorOp, f: CostFigures, ctx?: OpInContext, rel?: (p
     output: shapeJson(ctx ? ctx.output : op.output),
     dtype: op.dtype,
     flops: f.flops,
-    flopsFormula: op.cost.unknown ? '?' : formula.toString(),
+    flopsFormula: op.cost.unknown ? '?' : userFacing(formula.toString()),
     macs: f.macs,
     otherFlops: f.otherFlops,
     bytes: f.bytes,
     intensity: f.intensity,
     bound: f.bound,
     timeSeconds: f.timeSeconds,
-    unbound: f.unbound,
-    ...(op.repeat ? { repeat: op.repeat.toString() } : {}),
+    unbound: unboundJson(f.unbound),
+    ...(op.repeat ? { repeat: userFacing(op.repeat.toString()) } : {}),
     ...(ctx ? { context: contextJson(ctx.context, rel), ...(ctx.count > 1 ? { contexts: ctx.count } : {}) } : {}),
     ...(assumed && Object.keys(assumed).length ? { assumed } : {}),
   };
@@ -136,9 +147,9 @@ export function fileJson(a: Analysis, rel?: (p: string) => string): JsonFile {
       // Nothing known is not zero: a function whose only ops have unknown shapes has no figure.
       ...(incomplete && summary.flops.isZero() && summary.otherFlops.isZero() ? { flops: null, otherFlops: null, bytes: null, timeSeconds: null } : {}),
       ...(incomplete ? { incomplete: true } : {}),
-      flopsFormula: context ? String(figures.flops) : incomplete && summary.flops.isZero() ? '?' : summary.flops.toString(),
+      flopsFormula: context ? String(figures.flops) : incomplete && summary.flops.isZero() ? '?' : userFacing(summary.flops.toString()),
       upperBound: upperBound ?? summary.upperBound,
-      unbound: figures.unbound,
+      unbound: unboundJson(figures.unbound),
       ...(summary.params ? { params: summary.params.evaluate(a.bindings) ?? summary.params.toString() } : {}),
       ...(reasons?.length ? { reasons: reasons.map((r) => reasonJson(r, rel)) } : {}),
       ...(context ? { context: contextJson(context, rel), ...(contexts && contexts > 1 ? { contexts } : {}) } : {}),

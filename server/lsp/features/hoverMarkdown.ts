@@ -49,10 +49,14 @@ function costCell(what: string, p: Poly, b: Bindings, value: number | null, fmt:
 }
 
 /** Said once, at the end of a card whose figures wait for dims. */
-export function bindHint(unbound: string[], others: ReadonlyMap<string, readonly string[]>, a: Analysis): string {
-  if (unbound.length === 0) return '';
+export function bindHint(all: string[], others: ReadonlyMap<string, readonly string[]>, a: Analysis): string {
+  if (all.length === 0) return '';
+  // Sizes the code never gives (invented names) cannot be bound by name: said apart, as `?`.
+  const unbound = all.filter((d) => !/^_\d+$/.test(d));
+  const anonymous = unbound.length < all.length ? '\n\n_`?` is a size the code does not give (data-dependent, or from a call the engine cannot follow)._' : '';
+  if (unbound.length === 0) return anonymous;
   const aka = unbound.filter((d) => others.has(d)).map((d) => `\`${d}\` is also called ${others.get(d)!.map((o) => `\`${o}\``).join(', ')}`);
-  return `\n\n_Unbound: ${unbound.map((d) => `\`${d}\``).join(', ')}${aka.length ? ` (${aka.join('; ')})` : ''}. Bind ${unbound.length === 1 ? 'it' : 'them'} with a \`${dimsDirective(a, unbound)}\` comment, the \`tensorcost.dims\` setting or \`[tool.tensorcost.dims]\` in pyproject.toml._`;
+  return `\n\n_Unbound: ${unbound.map((d) => `\`${d}\``).join(', ')}${aka.length ? ` (${aka.join('; ')})` : ''}. Bind ${unbound.length === 1 ? 'it' : 'them'} with a \`${dimsDirective(a, unbound)}\` comment, the \`tensorcost.dims\` setting or \`[tool.tensorcost.dims]\` in pyproject.toml._${anonymous}`;
 }
 
 /** How to give an op's operands a shape, said once in the card's cost row. */
