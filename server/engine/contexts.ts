@@ -11,7 +11,7 @@
  *   expensive function, named — never a sum of every op once.
  */
 import { CostFigures, evaluateCost } from '../core/cost/evaluate';
-import { ContextFunction, ContextOp, ContextRef, FileIR, FunctionSummary, Reason, TensorType } from '../core/ir';
+import { ContextFunction, ContextOp, ContextRef, FileIR, FunctionSummary, Reason, TensorOp, TensorType } from '../core/ir';
 import type { Analysis, FunctionFigures } from './analyze';
 import { GEMM_KINDS } from '../core/ir';
 
@@ -68,6 +68,9 @@ export interface OpInContext {
   inputs: TensorType[];
   output: TensorType;
 }
+
+const FN_MEMO = new WeakMap<FunctionFigures, { index: ContextIndex; key: string; value: FunctionFigures }>();
+const OP_MEMO = new WeakMap<TensorOp, { index: ContextIndex; key: string; own: CostFigures; figures?: CostFigures; context?: OpInContext; assumed?: Record<string, Assumed> }>();
 
 const complete = (f: CostFigures) => f.flops !== null && f.otherFlops !== null && f.bytes !== null && f.unbound.length === 0;
 
@@ -139,9 +142,27 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     }
     return hit;
   };
+  // Ops of statements an edit did not touch are the same objects as last time, and so are their
+  // figures: what they were completed with is remembered while the index and defaults are.
+  const memoKey = `${device.id}\0${[...bindings].join(',')}\0${[...assumed].map(([k, v]) => `${k}=${v.value}`).join(',')}`;
   a.ir.ops.forEach((op, i) => {
     const own = a.figures[i];
     if (complete(own) && !op.cost.unknown) return;
+    const hit = OP_MEMO.get(op);
+    if (hit && hit.index === index && hit.key === memoKey && hit.own === own) {
+      if (hit.figures) {
+        if (figures === a.figures) figures = a.figures.slice();
+        figures[i] = hit.figures;
+      }
+      if (hit.context) opContexts[i] = hit.context;
+      if (hit.assumed) opAssumed[i] = hit.assumed;
+      return;
+    }
+    const before = figures[i];
+    completeOp(op, i, own);
+    OP_MEMO.set(op, { index, key: memoKey, own, figures: figures[i] !== before ? figures[i] : undefined, context: opContexts[i], assumed: opAssumed[i] });
+  });
+  function completeOp(op: TensorOp, i: number, own: CostFigures): void {
     const variants = index.ops.get(opKey(path, op.range.start.line, op.range.start.character));
     const fallback = () => {
       if (assumed.size === 0 || op.cost.unknown) return;
@@ -170,8 +191,15 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     if (figures === a.figures) figures = a.figures.slice();
     figures[i] = best.f;
     opContexts[i] = { figures: best.f, context: best.v.context, count: variants.length, inputs: best.v.inputs, output: best.v.output };
-  });
+  }
   const functions = a.functions.map((ff) => {
+    const hit = FN_MEMO.get(ff);
+    if (hit && hit.index === index && hit.key === memoKey) return hit.value;
+    const value = completeFunction(ff);
+    FN_MEMO.set(ff, { index, key: memoKey, value });
+    return value;
+  });
+  function completeFunction(ff: FunctionFigures): FunctionFigures {
     const variants = index.functions.get(fnKey(path, ff.summary.name));
     let done = functionInContext(ff, variants, a, bindings);
     if (!done.context && (!complete(done.figures) || done.incomplete) && assumed.size > 0 && variants?.length) {
@@ -190,7 +218,7 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     const f = evaluateCost({ flops: s.flops, otherFlops: s.otherFlops, bytes: s.bytes }, dtypeOf(a, s), device, withAssumed);
     if (!complete(f)) return done;
     return { ...done, figures: f, assumed: used(done.figures.unbound), ...(s.trains ? { trainingFlops: f.flops === null ? null : 3 * f.flops } : {}) };
-  });
+  }
   let moduleFigures = a.moduleFigures;
   let moduleAssumed: Record<string, Assumed> | undefined;
   const m = a.ir.moduleSummary;

@@ -66,6 +66,19 @@ const CLASS_SHAPES = new Map<string, { name: string; bases: string[]; methods: {
 /** Module-level functions whose names say a run starts there. */
 const ENTRY_NAME = /^(main|_main|run|cli|train|test|evaluate|eval|demo|example|benchmark|bench|sample|profile|finetune|pretrain)(_\w*)?$|^(test|train|bench)\w*|_main$/i;
 
+/** Whether a def's text makes it an entry point: no parameter without a default, or a `backward()`. */
+const ENTRY_TEXTS = new Map<string, boolean>();
+function entryByText(text: string): boolean {
+  let hit = ENTRY_TEXTS.get(text);
+  if (hit !== undefined) return hit;
+  const m = /^(?:async\s+)?def\s+\w+\s*\(([^)]*)\)/.exec(text);
+  const params = m ? m[1].split(',').map((p) => p.trim()).filter((p) => p !== '' && p !== '*' && p !== '/') : [];
+  hit = (!!m && params.every((p) => p.includes('=') || p.startsWith('*'))) || /\.backward\s*\(/.test(text);
+  if (ENTRY_TEXTS.size > 10_000) ENTRY_TEXTS.clear();
+  ENTRY_TEXTS.set(detach(text), hit);
+  return hit;
+}
+
 /** Calls deeper than this are not followed (their cost is then missing, never wrong). */
 const MAX_CALL_DEPTH = 16;
 /** Statements interpreted per analysis before we stop, so pathological input cannot hang us. */
@@ -580,9 +593,9 @@ export class Interpreter {
   isEntry(fn: FunctionInfo): boolean {
     if (fn.cls || !this.options.program || fn.qualName.includes('.')) return false;
     if (ENTRY_NAME.test(fn.qualName)) return true;
-    const { params } = this.signatureOf(fn);
-    if (params.every((p) => p.dflt || p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern')) return true;
-    return /\.backward\s*\(/.test(this.sourceOf(fn));
+    // Read from the source text, remembered by it: this runs for every function on every
+    // keystroke, and the tree would be asked through WebAssembly for each parameter.
+    return entryByText(this.sourceOf(fn));
   }
 
   /**

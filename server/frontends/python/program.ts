@@ -82,6 +82,7 @@ export interface ImportSyntax {
   names: string[] | null;
 }
 
+const IMPORT_LINE = /^[ \t]*(?:from|import)\b[^\r\n]*/gm;
 const FROM_IMPORT = /^\s*from\s+(\.*)([\w.]*)\s+import\s+\(?([^)#\n]*)/;
 const PLAIN_IMPORT = /^\s*import\s+([^#\n]+)/;
 
@@ -92,11 +93,10 @@ const PLAIN_IMPORT = /^\s*import\s+([^#\n]+)/;
  */
 export function scanImports(text: string): ImportSyntax[] {
   const out: ImportSyntax[] = [];
-  // Only lines that start with `from` or `import` after indentation: a cheap filter first.
-  if (!/\b(from|import)\b/.test(text)) return out;
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    const t = line.trimStart();
-    if (!t.startsWith('from') && !t.startsWith('import')) continue;
+  // Only lines that start with `from` or `import` after indentation, found by one regex over the
+  // text: splitting a 10,000-line file into lines on every keystroke costs more than the rest.
+  for (const found of text.matchAll(IMPORT_LINE)) {
+    const line = found[0];
     const f = FROM_IMPORT.exec(line);
     if (f) {
       out.push({ level: f[1].length, module: f[2], names: f[3].split(',').map((s) => s.trim().split(/\s+as\s+/)[0]).filter((s) => /^[\w*]+$/.test(s)) });
