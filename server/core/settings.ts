@@ -25,6 +25,9 @@ export interface Settings {
   inlayHints: boolean;
 }
 
+/** More GPUs than any training run has used; above it `worldSize` is a typo, not a plan. */
+export const MAX_WORLD_SIZE = 10_000_000;
+
 export const DEFAULT_SETTINGS: Settings = {
   device: DEFAULT_DEVICE_ID,
   customDevices: [],
