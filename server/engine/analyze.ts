@@ -12,6 +12,8 @@ import { Splicer, concatAll } from '../core/splice';
 import { Settings } from '../core/settings';
 import { PythonState, analysePython, disposePythonState } from '../frontends/python';
 import { initPython } from '../frontends/python/parser';
+import { notAnalysedIR } from '../core/notAnalysed';
+import { refusal } from './refused';
 
 export type LanguageId = 'python' | 'typescript' | 'javascript';
 
@@ -81,7 +83,9 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   const { device, warning } = resolveDevice(settings);
   let ir: FileIR;
   let state: PythonState | undefined;
-  if (file.languageId === 'python') {
+  const refused = refusal(file.text, settings);
+  if (refused) ir = notAnalysedIR(file.path, file.languageId, refused, 'warning');
+  else if (file.languageId === 'python') {
     const r = analysePython(file.path, file.text, settings, incremental?.reuse);
     ir = r.ir;
     if (incremental?.reuse || incremental?.keep) state = r.state;

@@ -136,6 +136,10 @@ export function fromClient(raw: unknown): Partial<Settings> {
   if (typeof r.interconnect === 'string') s.interconnect = r.interconnect;
   const ih = (r.inlayHints as Record<string, unknown> | undefined)?.enabled ?? r.inlayHints;
   if (typeof ih === 'boolean') s.inlayHints = ih;
+  if (r.maxFileSizeKB !== undefined) {
+    if (typeof r.maxFileSizeKB === 'number' && Number.isFinite(r.maxFileSizeKB) && r.maxFileSizeKB >= 0) s.maxFileSizeKB = r.maxFileSizeKB;
+    else errors.push('settings tensorcost.maxFileSizeKB must be a number of KB, 0 or more');
+  }
   if (r.customDevices !== undefined) {
     const c = checkDevices(r.customDevices, 'settings tensorcost.customDevices');
     s.customDevices = c.devices;

@@ -106,6 +106,11 @@ export function settingsFromTable(t: Record<string, unknown>, where: string): { 
     const n = typeof ws === 'bigint' ? Number(ws) : ws;
     typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_WORLD_SIZE ? (s.worldSize = n) : bad('world-size', `an integer from 1 to ${MAX_WORLD_SIZE}`);
   }
+  const maxKB = t['max-file-size-kb'] ?? t.maxFileSizeKB;
+  if (maxKB !== undefined) {
+    const n = typeof maxKB === 'bigint' ? Number(maxKB) : maxKB;
+    typeof n === 'number' && Number.isFinite(n) && n >= 0 ? (s.maxFileSizeKB = n) : bad('max-file-size-kb', 'a number of KB, 0 or more');
+  }
   const devices = t['custom-devices'] ?? t.customDevices;
   if (devices !== undefined) {
     const c = checkDevices(numbers(devices), `${where}: [tool.tensorcost] custom-devices`);

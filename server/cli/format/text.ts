@@ -21,7 +21,8 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
         f.otherFlops === null ? '?' : f.otherFlops === 0 ? '—' : flopsText(f.otherFlops),
         f.bytes === null ? '?' : bytesText(f.bytes),
         f.intensity === null ? '?' : `${f.intensity.toPrecision(3)} FLOP/B`,
-        f.bound ?? '?',
+        // No bound for an op that does no work (a view): a dash, as for its zero FLOPs.
+        f.bound ?? (f.timeSeconds === 0 ? '—' : '?'),
         f.timeSeconds === null ? '?' : timeText(f.timeSeconds),
       ]);
     });

@@ -7,6 +7,7 @@
  * each function's total is the sum of its own ops.
  */
 import ts from 'typescript';
+import { checkDim } from '../../core/dimCheck';
 import { DType, parseDType } from '../../core/dtypes';
 import { Dim, FileIR, Finding, FunctionSummary, Range, TensorOp, TensorType, Unmodelled } from '../../core/ir';
 import { OpResult } from '../../core/ops/types';
@@ -15,17 +16,32 @@ import { Poly } from '../../core/symbolic';
 import { readDirectives } from '../python/directives';
 import { AnnotationError, parseDimExpr } from '../python/annotations/jaxtyping';
 import { TF_OPS, TfValue } from './tfOps';
+import { notAnalysedIR } from '../../core/notAnalysed';
 
 const SHAPE_DIRECTIVE = /\/\/\s*tensorcost:\s*shape\s+(.*)$/;
 
+/**
+ * Analyses one TS/JS file. The compiler API recurses over the tree, so a file nested deeply
+ * enough (a thousand levels of brackets) overflows the stack; that file then gets one error
+ * finding saying it could not be analysed, and the caller's other files are unaffected.
+ */
 export function analyseTypeScript(path: string, text: string, settings: Settings, language: 'typescript' | 'javascript'): FileIR {
+  try {
+    return analyseUnguarded(path, text, settings, language);
+  } catch (e) {
+    const reason = e instanceof RangeError ? 'the code is nested too deeply' : `internal error: ${(e as Error)?.message ?? String(e)}`;
+    return notAnalysedIR(path, language, `could not analyse this file (${reason}); none of its ops are counted`, 'error');
+  }
+}
+
+function analyseUnguarded(path: string, text: string, settings: Settings, language: 'typescript' | 'javascript'): FileIR {
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, language === 'typescript' ? ts.ScriptKind.TS : ts.ScriptKind.JS);
   const facts = readDirectives(text, '//');
   const bindings = new Map<string, number>(Object.entries(settings.dims));
   for (const [k, v] of facts.directiveDims) bindings.set(k, v);
   const dtype: DType = facts.defaultDtype ?? settings.defaultDtype;
   const ops: TensorOp[] = [];
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...facts.problems];
   const unmodelled: Unmodelled[] = [];
   const functions: FunctionSummary[] = [];
   const declared = readShapeDirectives(text, findings);
@@ -43,6 +59,8 @@ export function analyseTypeScript(path: string, text: string, settings: Settings
     for (const d of st.declarationList.declarations) {
       if (ts.isIdentifier(d.name) && d.initializer && ts.isNumericLiteral(d.initializer)) {
         const v = Number(d.initializer.text);
+        // `const M = 1e400` or `0.5` is no dim: it stays unbound rather than give Infinity or a fraction.
+        if (checkDim(v)) continue;
         globals.set(d.name.text, { kind: 'int', value: Poly.const(v) });
         if (!facts.directiveDims.has(d.name.text)) bindings.set(d.name.text, v);
         facts.dims.set(d.name.text, v);
