@@ -1,4 +1,5 @@
 /** Human output of `tensorcost check`: `path:line:col: CODE message`, then a totals table. */
+import { escapeControl } from '../../core/escape';
 import { bytesText, exact, flopsText, timeText } from '../../core/format';
 import { Analysis } from '../../engine/analyze';
 
@@ -6,7 +7,9 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
   const lines: string[] = [];
   for (const a of analyses) {
     const sorted = [...a.findings].sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
-    for (const f of sorted) lines.push(`${cwdRelative(a.ir.path)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message}`);
+    // Messages quote the code (einsum equations, op texts): a control character in them must
+    // reach the terminal as a visible escape, never as a command to it.
+    for (const f of sorted) lines.push(escapeControl(`${cwdRelative(a.ir.path)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} ${f.message.replace(/\r?\n/g, ' ')}`));
   }
   const rows: string[][] = [];
   for (const a of analyses) {
@@ -57,11 +60,12 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
   const errors = analyses.reduce((n, a) => n + a.findings.filter((f) => f.severity === 'error').length, 0);
   const warnings = analyses.reduce((n, a) => n + a.findings.filter((f) => f.severity === 'warning').length, 0);
   lines.push('');
-  lines.push(`${analyses.length} file(s), ${rows.length} op(s), ${errors} error(s), ${warnings} warning(s)${device ? ` on ${device.name} (${device.id})` : ''}.`);
+  lines.push(escapeControl(`${analyses.length} file(s), ${rows.length} op(s), ${errors} error(s), ${warnings} warning(s)${device ? ` on ${device.name} (${device.id})` : ''}.`));
   return lines.join('\n') + '\n';
 }
 
-function table(header: string[], rows: string[][]): string {
+function table(header: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((r) => r.map(escapeControl));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');

@@ -1,6 +1,7 @@
 /** The hover card of an op or a function, as Markdown. Every number carries its unit. */
 import { Device, peakFor } from '../../core/devices';
 import { DType } from '../../core/dtypes';
+import { mdCode, mdText } from '../../core/escape';
 import { bandwidthText, bytesText, exact, flopsText, intensityText, macsText, percentText, rateText, timeText } from '../../core/format';
 import { TensorOp, TensorType } from '../../core/ir';
 import { Bindings, Poly } from '../../core/symbolic';
@@ -16,11 +17,11 @@ function shape(t: TensorType, b?: Bindings): string {
 function bindHint(unbound: string[]): string {
   if (unbound.length === 0) return '';
   const ex = unbound.slice(0, 3).map((d) => `"${d}": 1024`).join(', ');
-  return `\n\n_Unbound: ${unbound.map((d) => `\`${d}\``).join(', ')}. Bind them with the \`tensorcost.dims\` setting (\`{${ex}}\`), \`[tool.tensorcost.dims]\` in pyproject.toml, or a \`# tensorcost: dims ${unbound.map((d) => `${d}=…`).join(' ')}\` comment._`;
+  return `\n\n_Unbound: ${unbound.map((d) => mdCode(d)).join(', ')}. Bind them with the \`tensorcost.dims\` setting (${mdCode(`{${ex}}`)}), \`[tool.tensorcost.dims]\` in pyproject.toml, or a ${mdCode(`# tensorcost: dims ${unbound.map((d) => `${d}=…`).join(' ')}`)} comment._`;
 }
 
 function deviceLine(device: Device, dtype: TensorOp['dtype']): string {
-  return `${device.name} (${rateText(peakFor(device, dtype))} ${dtype}, ${bandwidthText(device.bandwidth)})`;
+  return `${mdText(device.name)} (${rateText(peakFor(device, dtype))} ${dtype}, ${bandwidthText(device.bandwidth)})`;
 }
 
 /** The roofs drawn in pictures: fp32 SIMT and fp16/bf16 tensor, plus the op's own path when it differs. */
@@ -43,7 +44,7 @@ export function measuredPoint(m: MeasuredPoint): RooflinePoint | undefined {
 function measuredLine(m: MeasuredPoint, predictedSeconds: number | null, device: Device): string {
   const shapeText = Object.entries(m.shape).map(([k, v]) => `${k}=${v}`).join(' ');
   const pct = predictedSeconds ? ` — ${percentText((predictedSeconds * 1e3) / m.medianMs)} of the speed predicted on ${device.id}` : '';
-  return `| measured | ${timeText(m.medianMs / 1e3)} median on ${m.adapter} (${m.dtype}${shapeText ? `, ${shapeText}` : ''}): ${m.gflops.toFixed(2)} GFLOP/s, ${m.gbps.toFixed(2)} GB/s${m.verified ? ', verified against a CPU reference' : ', **not verified**'}${pct} |`;
+  return `| measured | ${timeText(m.medianMs / 1e3)} median on ${mdText(m.adapter)} (${m.dtype}${shapeText ? `, ${shapeText}` : ''}): ${m.gflops.toFixed(2)} GFLOP/s, ${m.gbps.toFixed(2)} GB/s${m.verified ? ', verified against a CPU reference' : ', **not verified**'}${pct} |`;
 }
 
 export function opHover(a: Analysis, index: number, measured: readonly MeasuredPoint[] = []): string {
@@ -54,25 +55,25 @@ export function opHover(a: Analysis, index: number, measured: readonly MeasuredP
   const bound = op.inputs.map((t) => shape(t, b)).join(' × ') + ' → ' + shape(op.output, b);
   const formula = (op.repeat ? op.cost.flops.mul(op.repeat) : op.cost.flops).toString('pretty');
   const rows: [string, string][] = [];
-  rows.push(['shapes', symbolic === bound ? `\`${symbolic}\`` : `\`${symbolic}\` = \`${bound}\``]);
+  rows.push(['shapes', symbolic === bound ? mdCode(symbolic, true) : `${mdCode(symbolic, true)} = ${mdCode(bound, true)}`]);
   rows.push(['dtype', op.dtype]);
   if (op.cost.unknown) rows.push(['cost', 'not computed: operand shapes unknown']);
   else {
     if (!op.cost.flops.isZero() || f.flops === null) {
-      rows.push(['FLOPs', `\`${formula}\`${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.macs!)})` : ''}`]);
+      rows.push(['FLOPs', `${mdCode(formula, true)}${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.macs!)})` : ''}`]);
     }
-    if (!op.cost.otherFlops.isZero()) rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : `\`${op.cost.otherFlops.toString('pretty')}\``]);
-    rows.push(['bytes', f.bytes !== null ? bytesText(f.bytes) : `\`${op.cost.bytes.toString('pretty')}\` B`]);
+    if (!op.cost.otherFlops.isZero()) rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : mdCode(op.cost.otherFlops.toString('pretty'), true)]);
+    rows.push(['bytes', f.bytes !== null ? bytesText(f.bytes) : `${mdCode(op.cost.bytes.toString('pretty'), true)} B`]);
     if (f.intensity !== null) rows.push(['intensity', `${intensityText(f.intensity)} (ridge ${intensityText(f.ridge)})`]);
     if (f.bound) rows.push(['bound', `**${f.bound}**-bound, at most ${percentText(f.fractionOfPeak!)} of peak (${rateText(f.attainable!)} attainable)`]);
     if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${deviceLine(a.device, op.dtype)}`]);
     for (const v of op.cost.variants ?? []) rows.push([v.label, `${renderPoly(v.bytes, b, bytesText)}${v.note ? ` — ${v.note}` : ''}`]);
   }
-  if (op.repeat) rows.push(['runs', `× \`${op.repeat.toString('pretty')}\` per call (loop)`]);
+  if (op.repeat) rows.push(['runs', `× ${mdCode(op.repeat.toString('pretty'), true)} per call (loop)`]);
   const notes = (op.cost.notes ?? []).map((n) => `- ${n}`).join('\n');
   const table = ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ...measured.map((m) => measuredLine(m, f.timeSeconds, a.device))];
   return [
-    `**${op.kind}** \`${op.name}\`${op.function ? ` in \`${op.function}\`` : ''}`,
+    `**${op.kind}** ${mdCode(op.name)}${op.function ? ` in ${mdCode(op.function)}` : ''}`,
     '',
     ...table,
     notes ? '\n' + notes : '',
@@ -94,12 +95,12 @@ function picture(a: Analysis, index: number, measured: readonly MeasuredPoint[])
     { bandwidth: a.device.bandwidth, ceilings: ceilingsFor(a.device, op.dtype), ridgePeak: peakFor(a.device, op.dtype), points, width: 240, height: 120 },
     `roofline of ${a.device.id}`,
   );
-  return `\n${img}\n\n_Roofline of ${a.device.id} (log-log): roofs fp32 and fp16/bf16, dashed line the ${op.dtype} ridge point; ● this op${measured.length ? ', ◆ measured' : ''}._`;
+  return `\n${img}\n\n_Roofline of ${mdText(a.device.id)} (log-log): roofs fp32 and fp16/bf16, dashed line the ${op.dtype} ridge point; ● this op${measured.length ? ', ◆ measured' : ''}._`;
 }
 
 function renderPoly(p: Poly, b: Bindings, fmt: (n: number) => string): string {
   const v = p.evaluate(b);
-  return v === null ? `\`${p.toString('pretty')}\`` : fmt(v);
+  return v === null ? mdCode(p.toString('pretty'), true) : fmt(v);
 }
 
 /** A function's (or, through its forward, a class's) inclusive cost of one call and its heaviest ops. */
@@ -108,14 +109,14 @@ export function functionHover(a: Analysis, fn: FunctionFigures, className?: stri
   const ops = a.ir.ops.map((op, i) => ({ op, f: a.figures[i] })).filter((x) => x.op.function === s.name && x.f.flops !== null && x.f.flops + (x.f.otherFlops ?? 0) > 0);
   ops.sort((x, y) => (y.f.timeSeconds ?? 0) - (x.f.timeSeconds ?? 0) || (y.f.flops ?? 0) - (x.f.flops ?? 0));
   const rows: [string, string][] = [];
-  rows.push(['FLOPs (inclusive)', `\`${s.flops.toString('pretty')}\`${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})` : ''}${s.upperBound ? ' — upper bound: an undecidable branch counted its more expensive side' : ''}`]);
-  rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : `\`${s.otherFlops.toString('pretty')}\``]);
-  rows.push(['bytes', f.bytes !== null ? bytesText(f.bytes) : `\`${s.bytes.toString('pretty')}\` B`]);
+  rows.push(['FLOPs (inclusive)', `${mdCode(s.flops.toString('pretty'), true)}${f.flops !== null ? ` = ${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})` : ''}${s.upperBound ? ' — upper bound: an undecidable branch counted its more expensive side' : ''}`]);
+  rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : mdCode(s.otherFlops.toString('pretty'), true)]);
+  rows.push(['bytes', f.bytes !== null ? bytesText(f.bytes) : `${mdCode(s.bytes.toString('pretty'), true)} B`]);
   if (f.intensity !== null) rows.push(['intensity', `${intensityText(f.intensity)} (ridge ${intensityText(f.ridge)})`]);
-  if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${a.device.name} (roofline of the totals; the sum of the op times is higher)`]);
+  if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${mdText(a.device.name)} (roofline of the totals; the sum of the op times is higher)`]);
   if (s.params) rows.push(['parameters', renderPoly(s.params, a.bindings, (n) => exact(n))]);
-  const heavy = ops.slice(0, 5).map(({ op, f: g }) => `- \`${op.name}\` (${op.kind}, line ${op.range.start.line + 1}): ${flopsText(g.flops! + (g.otherFlops ?? 0))}${g.timeSeconds !== null ? `, ≈ ${timeText(g.timeSeconds)}` : ''}, ${g.bound ?? '?'}-bound`);
+  const heavy = ops.slice(0, 5).map(({ op, f: g }) => `- ${mdCode(op.name)} (${op.kind}, line ${op.range.start.line + 1}): ${flopsText(g.flops! + (g.otherFlops ?? 0))}${g.timeSeconds !== null ? `, ≈ ${timeText(g.timeSeconds)}` : ''}, ${g.bound ?? '?'}-bound`);
   if (fn.incomplete) rows.push(['incomplete', 'some ops have operands of unknown shape (annotate the parameters, or bind them with `# tensorcost: shape`): their cost is not in these totals']);
-  const title = className ? `**class ${className}** — cost of one call (\`${s.name}\`)` : `**${s.name}** — cost of one call`;
+  const title = className ? `**class ${mdText(className)}** — cost of one call (${mdCode(s.name)})` : `**${mdText(s.name)}** — cost of one call`;
   return [title, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), heavy.length ? '\nHeaviest ops:\n' + heavy.join('\n') : ''].join('\n') + bindHint(f.unbound);
 }
