@@ -80,6 +80,10 @@ export interface Incremental {
  * outlives the call; the language server passes the previous state of the document instead.
  */
 export function analyzeSource(file: SourceFile, settings: Settings, incremental?: Incremental): Analysis {
+  // A lone CR ends a line for LSP and editors but not for tree-sitter, which then put every op
+  // of a CR-only file on line 1. As a LF of the same length it ends a line for both, and every
+  // offset stays where it was.
+  if (file.text.includes('\r') && /\r(?!\n)/.test(file.text)) file = { ...file, text: file.text.replace(/\r(?!\n)/g, '\n') };
   const { device, warning } = resolveDevice(settings);
   let ir: FileIR;
   let state: PythonState | undefined;

@@ -4,6 +4,8 @@
  * partial fingerprint that survives lines moving (code, file, function-free message).
  */
 import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Range } from '../../core/ir';
 import { RULES, ruleHref } from '../../core/rules/registry';
 import { Analysis } from '../../engine/analyze';
@@ -21,6 +23,16 @@ function fingerprint(code: string, uri: string, message: string, seen: Map<strin
   const n = (seen.get(key) ?? 0) + 1;
   seen.set(key, n);
   return `${createHash('sha256').update(key).digest('hex').slice(0, 32)}:${n}`;
+}
+
+/**
+ * A SARIF artifact URI: a relative path as a URI reference with each segment percent-encoded
+ * (a space, `#`, `%` or `:` in a file name would otherwise make another URI or none), an
+ * absolute one as a file: URI.
+ */
+export function artifactUri(p: string): string {
+  if (path.isAbsolute(p)) return pathToFileURL(p).href;
+  return p.split(/[\\/]/).map(encodeURIComponent).join('/');
 }
 
 export function toSarif(analyses: Analysis[], rel: (p: string) => string) {
@@ -53,7 +65,7 @@ export function toSarif(analyses: Analysis[], rel: (p: string) => string) {
           },
         },
         results: analyses.flatMap((a) => {
-          const uri = rel(a.ir.path).split('\\').join('/');
+          const uri = artifactUri(rel(a.ir.path));
           return a.findings.map((f) => {
             const index = RULES.findIndex((r) => r.code === f.code);
             return {
