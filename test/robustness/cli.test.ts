@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it, mock } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { collectFiles } from '../../server/node/files';
 import { CLI, REPO } from '../helpers/lspClient';
 
@@ -103,46 +103,28 @@ describe('one bad file costs only itself', () => {
     assert.equal(r.code, 1);
   });
 
-  it('an unreadable file or folder: a message on stderr, exit 1, the others analysed', async () => {
+  it('an unreadable file or folder: a message on stderr, exit 1, the others analysed', () => {
     write('unread/ok.py', 'import torch\na = torch.randn(64, 32)\nc = a @ a.T\n');
     const secret = write('unread/secret.py', 'x = 1\n');
-    fs.mkdirSync(path.join(dir, 'unread', 'locked'));
-    // The tests may run as root, for whom permissions do not stop a read: the failures are
-    // injected at the file-system calls instead.
-    // The module object itself (the namespace import is a copy whose methods cannot be mocked).
-    const nodeFs = require('node:fs') as typeof fs;
-    const realRead = nodeFs.readFileSync;
-    const realDir = nodeFs.readdirSync;
-    const denied = () => Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
-    const readMock = mock.method(nodeFs, 'readFileSync', ((p: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
-      if (p === secret) throw denied();
-      return (realRead as (...a: unknown[]) => unknown)(p, ...rest);
-    }) as typeof fs.readFileSync);
-    const dirMock = mock.method(nodeFs, 'readdirSync', ((p: fs.PathLike, ...rest: unknown[]) => {
-      if (String(p).endsWith('locked')) throw denied();
-      return (realDir as (...a: unknown[]) => unknown)(p, ...rest);
-    }) as typeof fs.readdirSync);
-    let out = '';
-    let err = '';
-    const outMock = mock.method(process.stdout, 'write', (s: string) => ((out += s), true));
-    const errMock = mock.method(process.stderr, 'write', (s: string) => ((err += s), true));
-    try {
-      const c = collectFiles([path.join(dir, 'unread')]);
-      assert.deepEqual(c.files.map((f) => path.basename(f)), ['ok.py', 'secret.py']);
-      assert.deepEqual(c.unreadable, [`${path.join(dir, 'unread', 'locked')}: EACCES`]);
-      const code = await (require('../../server/cli/check') as typeof import('../../server/cli/check')).main([path.join(dir, 'unread'), '--no-config']);
-      outMock.mock.restore();
-      errMock.mock.restore();
-      assert.equal(code, 1);
-      assert.match(err, /cannot read folder .*locked: EACCES/);
-      assert.match(err, /cannot read .*secret\.py: EACCES/);
-      assert.match(out, /ok\.py:3:5 /, 'the readable file is analysed');
-    } finally {
-      outMock.mock.restore();
-      errMock.mock.restore();
-      readMock.mock.restore();
-      dirMock.mock.restore();
-    }
+    const locked = path.join(dir, 'unread', 'locked');
+    fs.mkdirSync(locked);
+    write('unread/locked/hidden.py', 'x = 1\n');
+    // The tests may run as root, for whom permissions do not stop a read: a child process
+    // makes the file-system calls fail for these two paths, then runs the CLI's `check`.
+    const script = `const fs = require('node:fs');
+      const deny = (p) => p === ${JSON.stringify(secret)} || p === ${JSON.stringify(locked)};
+      const denied = () => Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      for (const name of ['readFileSync', 'readdirSync']) {
+        const real = fs[name];
+        fs[name] = (p, ...rest) => { if (deny(String(p))) throw denied(); return real(p, ...rest); };
+      }
+      require(${JSON.stringify(path.join(REPO, 'out', 'server', 'cli', 'check.js'))}).main(process.argv.slice(1)).then((c) => (process.exitCode = c));`;
+    const r = spawnSync(process.execPath, ['-e', script, path.join(dir, 'unread'), '--no-config'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /cannot read folder .*locked: EACCES/);
+    assert.match(r.stderr, /cannot read .*secret\.py: EACCES/);
+    assert.match(r.stdout, /ok\.py:3:5 /, 'the readable file is analysed');
+    assert.doesNotMatch(r.stdout, /hidden\.py/);
   });
 
   it('the CLI reports a folder it cannot list and exits 1', { skip: process.getuid?.() === 0 && 'root reads any folder; the previous test injects the failure' }, () => {

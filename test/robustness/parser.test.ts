@@ -6,6 +6,10 @@
  * seconds instead of filling 2 GB for a minute.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { before, describe, it } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../server/core/settings';
 import { analyzeSource, initEngine } from '../../server/engine/analyze';
@@ -44,5 +48,24 @@ describe('the parser after a WebAssembly abort', () => {
     const again = analyzeSource({ path: 'model.py', text: edited, languageId: 'python' }, settings);
     assert.equal(JSON.stringify(fileJson(incremental)), JSON.stringify(fileJson(again)));
     assert.equal(JSON.stringify(fileJson(fresh).ops), JSON.stringify(fileJson(before).ops));
+  });
+
+  it('the CLI says which file aborted the parser, and analyses the files after it', { timeout: 60_000 }, () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-abort-'));
+    fs.writeFileSync(path.join(dir, 'a_huge.py'), HUGE);
+    fs.writeFileSync(path.join(dir, 'b_model.py'), MODEL);
+    // A child process, with the same 64 MB cap on the parser, runs the CLI's `check`.
+    const out = path.resolve(__dirname, '..', '..', 'server');
+    const script = `require(${JSON.stringify(path.join(out, 'frontends', 'python', 'parser.js'))}).configureParser({ maxMemoryMB: 64 });
+      require(${JSON.stringify(path.join(out, 'cli', 'check.js'))}).main(process.argv.slice(1)).then((c) => (process.exitCode = c));`;
+    try {
+      const r = spawnSync(process.execPath, ['-e', script, dir, '--max-file-size-kb', '0', '--no-config'], { encoding: 'utf8', timeout: 50_000 });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /a_huge\.py: analysis failed \(Aborted\(\)/);
+      assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+      assert.match(r.stdout, /b_model\.py:\d+:\d+ +MLP\.forward/, 'the file after the abort is analysed');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
