@@ -9,11 +9,14 @@ import { initEngine } from '../engine/analyze';
 import { MeasuredPoint } from '../protocol';
 import { ServerContext } from './context';
 import { FEATURES } from './features';
+import { lifecycleGuard } from './lifecycle';
 import { fromClient, SettingsStore } from './settings';
 import { AnalysisStore } from './store';
 
 export function startServer(): void {
-  const connection = createConnection(ProposedFeatures.all);
+  const lifecycle = lifecycleGuard();
+  const connection = createConnection(ProposedFeatures.all, { messageStrategy: lifecycle.messageStrategy });
+  lifecycle.register(connection);
   const settings = new SettingsStore(connection);
   const store = new AnalysisStore(settings);
   // Edits need no bookkeeping here: the next analysis finds what changed by comparing texts.
