@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Connection, MessageType, ShowMessageNotification } from 'vscode-languageserver';
 import { parseDType } from '../core/dtypes';
 import { checkDevices } from '../core/deviceCheck';
-import { Device } from '../core/devices';
+import { DEFAULT_DEVICE_ID, Device, findDevice } from '../core/devices';
 import { checkDim } from '../core/dimCheck';
 import { Severity } from '../core/ir';
 import { DEFAULT_SETTINGS, MAX_WORLD_SIZE, Settings } from '../core/settings';
@@ -25,6 +25,8 @@ export class SettingsStore {
 
   clear(): void {
     this.cache.clear();
+    // Settings changed: a problem that is still there is worth saying again.
+    this.warned.clear();
   }
 
   get(uri: string): Promise<Settings> {
@@ -41,7 +43,10 @@ export class SettingsStore {
     const file = uriToPath(uri);
     if (file) {
       const cfg = findProjectConfig(path.dirname(file));
-      if (cfg) layers.push(cfg.settings);
+      if (cfg) {
+        layers.push(cfg.settings);
+        this.warn(cfg.errors);
+      }
     }
     layers.push(this.initOptions);
     if (this.supportsConfiguration) {
@@ -53,7 +58,10 @@ export class SettingsStore {
       }
     }
     for (const l of layers) this.warn(settingsProblems(l));
-    return mergeSettings({ ...DEFAULT_SETTINGS, customDevices: localDevices() }, ...layers);
+    const merged = mergeSettings({ ...DEFAULT_SETTINGS, customDevices: localDevices() }, ...layers);
+    // The analysis falls back to the default device; the user is told once why.
+    if (!findDevice(merged.device, merged.customDevices)) this.warn([`unknown device '${merged.device}'; using ${DEFAULT_DEVICE_ID}. Pick one with "Tensor Cost: Pick Target Device", or add it to tensorcost.customDevices`]);
+    return merged;
   }
 
   /** Tells the user, once per distinct message, which settings were refused and why. */

@@ -134,6 +134,7 @@ describe('device validation', () => {
       assert.ok(h?.contents?.value, 'a hover came back');
       const warned = await s.waitFor('window/showMessage', (p) => /customDevices\[0\]: bandwidth must be/.test(p.message), 5000);
       assert.ok(warned);
+      assert.ok(await s.waitFor('window/showMessage', (p) => /unknown device 'broken'; using h100/.test(p.message), 5000));
     } finally {
       await s.stop();
     }

@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { parseBenchArgs } from '../../server/cli/bench';
 import { artifactUri } from '../../server/cli/format/sarif';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readPyproject } from '../../server/node/config';
 import { analyse, ready$ } from '../engine/helpers';
 
 describe('low-severity hardening', () => {
@@ -29,5 +33,19 @@ describe('low-severity hardening', () => {
     assert.equal(a.ir.ops.length, 1);
     assert.deepEqual(a.ir.ops[0].range.start, { line: 5, character: 11 });
     assert.equal(a.functions[0].summary.range.start.line, 4);
+  });
+
+  it('the invalid-TOML warning quotes at most 200 characters of the file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-toml-'));
+    try {
+      const file = path.join(dir, 'pyproject.toml');
+      fs.writeFileSync(file, `[tool.tensorcost]\ndims = { B = ${'9'.repeat(200_000)}x }\n`);
+      const cfg = readPyproject(file)!;
+      assert.equal(cfg.errors.length, 1);
+      assert.match(cfg.errors[0], /invalid TOML/);
+      assert.ok(cfg.errors[0].length < file.length + 260, `${cfg.errors[0].length} characters`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
