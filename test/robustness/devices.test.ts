@@ -60,6 +60,20 @@ describe('the roofline drawing is bounded', () => {
   }
 });
 
+describe("the roofline view's chart is bounded", () => {
+  it('draws a report whose device has a zero bandwidth and whose ops have absurd figures', { timeout: 20_000 }, () => {
+    const html = path.resolve(__dirname, '..', '..', 'client', 'rooflineHtml.js');
+    const op = (intensity: number, flops: number, timeSeconds: number) => ({ index: 0, kind: 'matmul', name: '@', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, function: null, flops, otherFlops: 0, bytes: 1, intensity, bound: 'compute', timeSeconds, codes: [], unbound: [], severity: null });
+    const report = { uri: 'file:///x.py', version: 1, device: { id: 'x', name: 'x', peak: 1e14, bandwidth: 0, ridge: Infinity, dtype: 'fp32' }, ops: [op(1e300, 1e300, 1e-300), op(1e-300, 1, 1e300)], totals: { flops: null, otherFlops: null, bytes: null, timeSeconds: null } };
+    const script = `const { chartSvg } = require(${JSON.stringify(html)}); process.stdout.write(chartSvg(JSON.parse(process.argv[1]), []).svg);`;
+    const r = spawnSync(process.execPath, ['-e', script, JSON.stringify(report)], { timeout: 5000, encoding: 'utf8' });
+    assert.equal(r.signal, null, 'the chart did not finish in 5 s');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^<svg [\s\S]*<\/svg>$/);
+    assert.doesNotMatch(r.stdout, /NaN|Infinity/);
+  });
+});
+
 describe('device validation', () => {
   it('accepts every catalogue device', () => {
     for (const d of DEVICES) assert.deepEqual(checkDevice(d, d.id).errors, [], d.id);
