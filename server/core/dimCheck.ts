@@ -1,8 +1,10 @@
 /**
- * What a bound dim may be: a positive whole number that a double holds exactly (at most 2^53).
+ * What a bound dim may be: a whole number from 0 that a double holds exactly (below 2^53).
  * Every entry that binds dims (settings, pyproject.toml, `--dims`, `# tensorcost: dims`) goes
- * through here, so that a zero, a negative, a fraction, an Infinity or a number past 2^53 is
- * refused with a message instead of turning into negative, NaN or falsely exact figures.
+ * through here, so that a negative, a fraction, an Infinity or a number past 2^53 is refused
+ * with a message instead of turning into negative, NaN or falsely exact figures. Zero is a
+ * size: an empty batch, or a KV-cache offset (`start_pos=0` for the prompt pass); where it
+ * divides, the figure that would be infinite is no figure (cost/evaluate.ts).
  */
 
 /** Above this a double no longer holds every integer, so a product could not be trusted. */
@@ -10,11 +12,11 @@ export const MAX_DIM = Number.MAX_SAFE_INTEGER;
 
 /** Why `v` cannot be a dim's value, or undefined when it can. */
 export function checkDim(v: unknown): string | undefined {
-  if (typeof v === 'bigint') return v >= 1n && v <= BigInt(MAX_DIM) ? undefined : `must be a whole number from 1 to 2^53-1, got ${v}`;
+  if (typeof v === 'bigint') return v >= 0n && v <= BigInt(MAX_DIM) ? undefined : `must be a whole number from 0 to 2^53-1, got ${v}`;
   if (typeof v !== 'number') return `must be a whole number, got ${v === null ? 'null' : typeof v}`;
   if (!Number.isFinite(v)) return `must be a finite whole number, got ${v}`;
   if (!Number.isInteger(v)) return `must be a whole number, got ${v}`;
-  if (v < 1) return `must be at least 1, got ${v}`;
+  if (v < 0) return `must not be negative, got ${v}`;
   if (v > MAX_DIM) return `must be at most 2^53-1 (9007199254740991), got ${v}`;
   return undefined;
 }

@@ -42,7 +42,7 @@ describe('usage errors exit 2 with a message, before any output', () => {
     [['--world-size', '0'], /--world-size/],
     [['--dims', 'E=1e400'], /--dims E: '1e400' must be a finite whole number/],
     [['--dims', 'C=4096.5'], /--dims C: '4096.5' must be a whole number/],
-    [['--dims', 'D=-7'], /--dims D: '-7' must be at least 1/],
+    [['--dims', 'D=-7'], /--dims D: '-7' must not be negative/],
     [['--dims', 'N=9007199254740993'], /--dims N: .* at most 2\^53/],
     [['--max-file-size-kb', '-1'], /--max-file-size-kb/],
   ];

@@ -35,7 +35,7 @@ describe('dims', () => {
     const tc001 = a.findings.filter((f) => f.code === 'TC001').map((f) => [f.message, f.range.start.line, f.range.start.character]);
     assert.deepEqual(tc001, [
       ["# tensorcost: dims C: '4096.5' must be a whole number; the dim is left unbound", 2, 33],
-      ["# tensorcost: dims D: '-7' must be at least 1; the dim is left unbound", 2, 42],
+      ["# tensorcost: dims D: '-7' must not be negative; the dim is left unbound", 2, 42],
     ]);
     assert.deepEqual(a.figures[0].unbound, ['C', 'D']);
   });
@@ -62,22 +62,24 @@ describe('dims', () => {
     assert.equal(copy.bound, 'memory');
   });
 
-  it('checkDim and parseDimText accept positive safe integers only', () => {
-    for (const v of [1, 8, 2 ** 53 - 1]) assert.equal(checkDim(v), undefined, String(v));
-    for (const v of [0, -1, 1.5, NaN, Infinity, 2 ** 53, 1e300, '8', null]) assert.ok(checkDim(v), String(v));
+  it('checkDim and parseDimText accept non-negative safe integers only', () => {
+    // Zero is a size (an empty batch, a KV-cache offset at the prompt pass).
+    for (const v of [0, 1, 8, 2 ** 53 - 1]) assert.equal(checkDim(v), undefined, String(v));
+    for (const v of [-1, 1.5, NaN, Infinity, 2 ** 53, 1e300, '8', null]) assert.ok(checkDim(v), String(v));
     assert.deepEqual(parseDimText('2_048'), { value: 2048 });
     assert.deepEqual(parseDimText('1e3'), { value: 1000 });
-    for (const t of ['4096.5', '-7', '0', '1e400', '9007199254740993', 'abc', '1__0', '']) assert.ok('error' in parseDimText(t), t);
+    assert.deepEqual(parseDimText('0'), { value: 0 });
+    for (const t of ['4096.5', '-7', '1e400', '9007199254740993', 'abc', '1__0', '']) assert.ok('error' in parseDimText(t), t);
   });
 
   it('settings and pyproject.toml refuse bad dims with a message', () => {
     const s = fromClient({ dims: { B: 8, T: -3, C: 0.5, D: 1e400, E: 2 ** 60 } });
     assert.deepEqual(s.dims, { B: 8 });
     assert.equal(settingsProblems(s).length, 4);
-    assert.match(settingsProblems(s).join('\n'), /tensorcost\.dims\.T: must be at least 1, got -3/);
-    const p = settingsFromTable({ dims: { B: 8n, T: 0, C: 1.5 } }, 'pyproject.toml');
-    assert.deepEqual(p.settings.dims, { B: 8 });
-    assert.match(p.errors.join('\n'), /\[tool\.tensorcost\.dims\] T must be at least 1, got 0/);
+    assert.match(settingsProblems(s).join('\n'), /tensorcost\.dims\.T: must not be negative, got -3/);
+    const p = settingsFromTable({ dims: { B: 8n, T: -1, C: 1.5, P: 0 } }, 'pyproject.toml');
+    assert.deepEqual(p.settings.dims, { B: 8, P: 0 });
+    assert.match(p.errors.join('\n'), /\[tool\.tensorcost\.dims\] T must not be negative, got -1/);
     assert.match(p.errors.join('\n'), /\[tool\.tensorcost\.dims\] C must be a whole number, got 1\.5/);
   });
 
