@@ -4,8 +4,8 @@
  * recursion, invalid dims, escape sequences, odd line endings) go through
  *  - the engine, in a worker thread with a time box per input: no throw, no hang, no negative or
  *    non-finite figure, and the analysis that reuses the previous state equals a fresh one;
- *  - the CLI (`tensorcost check --format json` on a folder of them): exit 0 or 1, a report for
- *    every file, no stack trace;
+ *  - the CLI (`tensorcost check --format json` on a folder of them, with mutants of the TF.js
+ *    example as well): exit 0 or 1, a report for every file, no stack trace;
  *  - the language server: edits, hovers and diagnostics each answered within a time box, and
  *    the edited document's report equal to that of a fresh document with the same text.
  * The counts are printed as test diagnostics. The seed is fixed: a failure reproduces.
@@ -104,6 +104,9 @@ describe('fuzz', () => {
       for (const { name, text } of SEEDS) {
         for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(dir, `${path.basename(name, '.py')}_${i}.py`), mutate(text, r, 1 + Math.floor(r() * 6))), n++;
       }
+      // The TF.js frontend too, from the TypeScript example.
+      const tfjs = fs.readFileSync(path.join(REPO, 'examples', 'tfjs-dense.ts'), 'utf8');
+      for (let i = 0; i < 8; i++) fs.writeFileSync(path.join(dir, `tfjs_${i}.ts`), mutate(tfjs, r, 1 + Math.floor(r() * 6))), n++;
       const out = spawnSync(process.execPath, [CLI, 'check', dir, '--format', 'json', '--no-config'], { encoding: 'utf8', timeout: 100_000, maxBuffer: 256 << 20 });
       assert.equal(out.signal, null, 'the CLI did not finish in time');
       assert.doesNotMatch(out.stderr, /^\s+at .+:\d+:\d+\)?$/m, out.stderr);
