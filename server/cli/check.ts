@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDType } from '../core/dtypes';
 import { findDevice } from '../core/devices';
+import { escapeControl } from '../core/escape';
 import { FILE_NOT_ANALYSED } from '../core/notAnalysed';
 import { RULES } from '../core/rules/registry';
 import { DEFAULT_SETTINGS, MAX_WORLD_SIZE, Settings } from '../core/settings';
@@ -94,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
     // it is reported on stderr and makes the exit code 1, and the others are analysed.
     let failed = 0;
     for (const u of unreadable) {
-      process.stderr.write(`tensorcost: cannot read folder ${u}\n`);
+      process.stderr.write(escapeControl(`tensorcost: cannot read folder ${u}`) + '\n');
       failed++;
     }
     await initEngine();
@@ -105,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       if (!v['no-config']) {
         const cfg = findProjectConfig(path.dirname(file));
         if (cfg) {
-          for (const err of cfg.errors) process.stderr.write(`tensorcost: ${err}\n`);
+          for (const err of cfg.errors) process.stderr.write(escapeControl(`tensorcost: ${err}`) + '\n');
           layers.push(cfg.settings);
         }
       }
@@ -116,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
       try {
         text = fs.readFileSync(file, 'utf8');
       } catch (e) {
-        process.stderr.write(`tensorcost: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+        process.stderr.write(escapeControl(`tensorcost: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`) + '\n');
         failed++;
         continue;
       }
@@ -128,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
         analyses.push(a);
       } catch (e) {
         const reason = e instanceof RangeError ? 'the code is nested too deeply' : (e as Error)?.message?.split('\n')[0] ?? String(e);
-        process.stderr.write(`tensorcost: ${file}: analysis failed (${reason}); its ops are not counted\n`);
+        process.stderr.write(escapeControl(`tensorcost: ${file}: analysis failed (${reason}); its ops are not counted`) + '\n');
         failed++;
       }
     }
@@ -150,7 +151,7 @@ function unknownDevice(id: string, where: string): string {
 }
 
 function usage(e: unknown): number {
-  process.stderr.write(`tensorcost check: ${(e as Error).message}\nRun 'tensorcost check --help' for usage.\n`);
+  process.stderr.write(`${escapeControl(`tensorcost check: ${(e as Error).message}`)}\nRun 'tensorcost check --help' for usage.\n`);
   return 2;
 }
 
