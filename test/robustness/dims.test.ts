@@ -40,6 +40,29 @@ describe('dims', () => {
     assert.deepEqual(a.figures[0].unbound, ['C', 'D']);
   });
 
+  it('annotations and shape comments with negative or past-2^53 sizes are TC001, not figures', () => {
+    const text = [
+      'from jaxtyping import Float',
+      'from torch import Tensor',
+      'def f(a: Float[Tensor, "4 -3"], b: Float[Tensor, "-3 5"]):',
+      '    return a @ b',
+      'def g(a, b):',
+      '    # tensorcost: shape a=(4, 2-5) b=(-3, 5)',
+      '    return a @ b',
+      'def k(a: Float[Tensor, "4 99999999999999999999"], b: Float[Tensor, "99999999999999999999 5"]):',
+      '    return a @ b',
+      '',
+    ].join('\n');
+    const a = analyse(text);
+    const tc001 = a.findings.filter((f) => f.code === 'TC001').map((f) => f.message);
+    assert.equal(tc001.length, 5, tc001.join('\n'));
+    assert.match(tc001.join('\n'), /bad dim '-3' in "4 -3": a size cannot be negative/);
+    assert.match(tc001.join('\n'), /bad dim '2-5' in "\(4, 2-5\)": a size cannot be negative/);
+    assert.match(tc001.join('\n'), /99999999999999999999 is larger than 2\^53-1/);
+    for (const v of figuresOf(a)) assert.ok(v >= 0 && Number.isFinite(v), `figure ${v}`);
+    assert.ok(a.figures.every((f) => f.flops === null), 'no op gets a figure from an invalid size');
+  });
+
   it('a negative size in a constructor gives an unknown shape, never negative figures', () => {
     const a = analyse('import torch\na = torch.randn(-8, 4)\nb = torch.randn(4, 5)\nc = a @ b\nd = b.repeat(-2, 1)\n');
     for (const v of figuresOf(a)) assert.ok(v >= 0 && Number.isFinite(v), `figure ${v}`);
