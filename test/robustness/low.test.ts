@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readPyproject } from '../../server/node/config';
+import { formatText } from '../../server/cli/format/text';
 import { analyse, ready$ } from '../engine/helpers';
 
 describe('low-severity hardening', () => {
@@ -47,5 +48,14 @@ describe('low-severity hardening', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the text output never shows an empty "bind" hint', () => {
+    const a = analyse('from jaxtyping import Float\nfrom torch import Tensor\ndef f(a: Float[Tensor, "m k"], b: Float[Tensor, "k n"]):\n    return a @ b\n');
+    // Figures with every dim bound and still no time, as a division by a zero dim gives.
+    a.functions[0] = { ...a.functions[0], figures: { ...a.functions[0].figures, flops: null, bytes: null, timeSeconds: null, unbound: [] } };
+    const text = formatText([a], (p) => p);
+    assert.doesNotMatch(text, /bind\s*$/m);
+    assert.match(text, /snippet\.py:3 +f .* \?$/m);
   });
 });

@@ -48,7 +48,8 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
         (figures.flops === null ? summary.flops.toString() : `${exact(figures.flops)} (${flopsText(figures.flops)})${summary.upperBound ? ' (upper bound)' : ''}`) + (incomplete ? ' + ? (some shapes unknown)' : ''),
         figures.otherFlops === null ? summary.otherFlops.toString() : flopsText(figures.otherFlops),
         figures.bytes === null ? '?' : bytesText(figures.bytes),
-        figures.timeSeconds === null ? `bind ${figures.unbound.join(', ')}` : timeText(figures.timeSeconds),
+        // No time with every dim bound (a division by a zero dim, say): there is nothing to bind.
+        figures.timeSeconds === null ? (figures.unbound.length ? `bind ${figures.unbound.join(', ')}` : '?') : timeText(figures.timeSeconds),
       ]);
     }
   }
