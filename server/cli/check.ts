@@ -10,7 +10,7 @@ import { escapeControl } from '../core/escape';
 import { FILE_NOT_ANALYSED } from '../core/notAnalysed';
 import { RULES } from '../core/rules/registry';
 import { DEFAULT_SETTINGS, MAX_WORLD_SIZE, Settings } from '../core/settings';
-import { Analysis, analyzeSource, initEngine } from '../engine/analyze';
+import { Analysis, analyzeSource, initEngine, LanguageId } from '../engine/analyze';
 import { reportJson } from '../engine/report';
 import { findProjectConfig, mergeSettings } from '../node/config';
 import { collectFiles, SOURCE_EXTENSIONS } from '../node/files';
@@ -113,24 +113,25 @@ export async function main(argv: string[]): Promise<number> {
       layers.push(cli);
       const settings = mergeSettings({ ...DEFAULT_SETTINGS, customDevices: local ? [local] : [] }, ...layers);
       if (!findDevice(settings.device, settings.customDevices)) throw new UsageError(unknownDevice(settings.device, `device in ${findProjectConfig(path.dirname(file))?.path ?? 'the settings'}`));
+      const languageId = SOURCE_EXTENSIONS[path.extname(file)] ?? 'python';
       let text: string;
       try {
         text = fs.readFileSync(file, 'utf8');
       } catch (e) {
-        process.stderr.write(escapeControl(`tensorcost: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`) + '\n');
         failed++;
+        await reportFailure(analyses, file, languageId, settings, `cannot read this file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         continue;
       }
       try {
         // After a parser abort on an earlier file, this waits for the reloaded parser.
         await initEngine();
-        const a = analyzeSource({ path: file, text, languageId: SOURCE_EXTENSIONS[path.extname(file)] ?? 'python' }, settings);
+        const a = analyzeSource({ path: file, text, languageId }, settings);
         deviceId = a.device.id;
         analyses.push(a);
       } catch (e) {
         const reason = e instanceof RangeError ? 'the code is nested too deeply' : (e as Error)?.message?.split('\n')[0] ?? String(e);
-        process.stderr.write(escapeControl(`tensorcost: ${file}: analysis failed (${reason}); its ops are not counted`) + '\n');
         failed++;
+        await reportFailure(analyses, file, languageId, settings, `analysis failed (${reason}); its ops are not counted`);
       }
     }
     const rel = (p: string) => path.relative(process.cwd(), p) || p;
@@ -143,6 +144,23 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) return usage(e);
     throw e;
+  }
+}
+
+/**
+ * A file that could not be read or analysed is in the report all the same, as no ops and one
+ * TC000 error at its top, so that JSON and SARIF consumers see it too; should even that fail
+ * (the parser still down), the message goes to stderr.
+ */
+async function reportFailure(analyses: Analysis[], file: string, languageId: LanguageId, settings: Settings, message: string): Promise<void> {
+  try {
+    await initEngine();
+    const a = analyzeSource({ path: file, text: '', languageId: 'python' }, settings);
+    a.ir.language = languageId;
+    a.findings.push({ code: FILE_NOT_ANALYSED, severity: 'error', message, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
+    analyses.push(a);
+  } catch {
+    process.stderr.write(escapeControl(`tensorcost: ${file}: ${message}`) + '\n');
   }
 }
 
