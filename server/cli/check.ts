@@ -69,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       cli.defaultDtype = d;
     }
     if (v.dims) cli.dims = parseDims(v.dims);
-    const codes = [...RULES.map((r) => r.code), FILE_NOT_ANALYSED];
+    const codes = RULES.map((r) => r.code);
     if (v.select) cli.select = ruleCodeList('--select', v.select, codes);
     if (v.ignore) cli.ignore = ruleCodeList('--ignore', v.ignore, codes);
     if (v['world-size'] !== undefined) {
