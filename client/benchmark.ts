@@ -113,7 +113,10 @@ export function registerBenchmark(context: vscode.ExtensionContext, client: Lang
         void vscode.window.showErrorMessage('Tensor Cost: benchmarks need Node.js on PATH (or the tensorcost.benchmark.nodePath setting).');
         return;
       }
-      const timeoutMs = vscode.workspace.getConfiguration('tensorcost').get<number>('benchmark.timeoutSeconds', 120) * 1000;
+      // The schema says 5 s at least; a hand-edited 0, NaN or 1e12 would kill every run at once
+      // (Node's timers fire at once past 2^31 ms): clamped to 5 s .. 1 day.
+      const seconds = vscode.workspace.getConfiguration('tensorcost').get<number>('benchmark.timeoutSeconds', 120);
+      const timeoutMs = (Number.isFinite(seconds) ? Math.min(Math.max(seconds, 5), 86_400) : 120) * 1000;
       const { runBenchmark, BenchError } = runner();
       const { loadCalibration } = require(context.asAbsolutePath(path.join('out', 'server', 'node', 'localDevice.js'))) as typeof import('../server/node/localDevice');
       const calibration = loadCalibration();

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { DEVICES, ridgePoint } from '../server/core/devices';
+import { mdCode } from '../server/core/escape';
 import { flopsText, timeText, bandwidthText, rateText } from '../server/core/format';
 import { AnalysedParams } from '../server/protocol';
 import { onDidAnalyse } from './analysed';
@@ -86,7 +87,8 @@ export function registerStatusBar(context: vscode.ExtensionContext): void {
     let total = '';
     if (a) total = a.flops !== null ? ` · ${flopsText(a.flops)}${a.timeSeconds !== null ? ` · ${timeText(a.timeSeconds)}` : ''}` : a.unbound.length ? ` · bind ${a.unbound.slice(0, 3).join(', ')}` : '';
     item.text = `$(pulse) ${device}${total}`;
-    item.tooltip = new vscode.MarkdownString(`**Tensor Cost** — target device \`${device}\`${a ? `\n\nThis ${notebook ? 'notebook' : 'file'}: ${a.flops !== null ? flopsText(a.flops) : 'unbound dims: ' + a.unbound.join(', ')}, ${a.errors} error(s), ${a.warnings} warning(s)` : ''}\n\nClick to pick another device.`);
+    // The device id comes from settings and the dim names from the code: both escaped.
+    item.tooltip = new vscode.MarkdownString(`**Tensor Cost** — target device ${mdCode(device)}${a ? `\n\nThis ${notebook ? 'notebook' : 'file'}: ${a.flops !== null ? flopsText(a.flops) : 'unbound dims: ' + a.unbound.map((d) => mdCode(d)).join(', ')}, ${a.errors} error(s), ${a.warnings} warning(s)` : ''}\n\nClick to pick another device.`);
     if ((editor && ANALYSED_LANGUAGES.includes(editor.document.languageId)) || (notebook && notebook.notebookType === 'jupyter-notebook')) item.show();
     else item.hide();
   };

@@ -1,5 +1,6 @@
 /** Shared option parsing for the subcommands: bad usage is exit code 2 with a clear message. */
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { parseDimText } from '../core/dimCheck';
 
 export class UsageError extends Error {}
 
@@ -17,9 +18,11 @@ export function parseDims(values: string[]): Record<string, number> {
   for (const v of values) {
     for (const part of v.split(',')) {
       if (!part.trim()) continue;
-      const m = /^\s*([A-Za-z_][\w.]*)\s*=\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*$/.exec(part);
+      const m = /^\s*([A-Za-z_][\w.]*)\s*=\s*(\S+)\s*$/.exec(part);
       if (!m) throw new UsageError(`--dims expects NAME=VALUE[,NAME=VALUE...], got '${part}'`);
-      out[m[1]] = Number(m[2]);
+      const v = parseDimText(m[2]);
+      if ('error' in v) throw new UsageError(`--dims ${m[1]}: ${v.error}`);
+      out[m[1]] = v.value;
     }
   }
   return out;
@@ -27,4 +30,16 @@ export function parseDims(values: string[]): Record<string, number> {
 
 export function codeList(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim().toUpperCase()).filter(Boolean);
+}
+
+/**
+ * `codeList` for `--select`/`--ignore`, where each entry must be a rule code or a prefix of one
+ * (or ALL): a typo (`TC02`, `TC1O1`) would otherwise select nothing and turn every rule off.
+ */
+export function ruleCodeList(flag: string, values: string[] | undefined, known: readonly string[]): string[] {
+  const codes = codeList(values);
+  for (const c of codes) {
+    if (c !== 'ALL' && !known.some((k) => k.startsWith(c))) throw new UsageError(`${flag}: no rule code is or starts with '${c}' ('tensorcost explain' lists them)`);
+  }
+  return codes;
 }

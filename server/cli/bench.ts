@@ -6,7 +6,7 @@ import { runBenchmark } from '../../kernels/harness/runner';
 import { VARIANTS } from '../../kernels/harness/request';
 import { BenchError, BenchRequest, BenchResult, BenchVariant } from '../../kernels/harness/types';
 import { loadLocalDevice } from '../node/localDevice';
-import { choiceFlag, intFlag, parseFlags, UsageError } from './benchArgs';
+import { choiceFlag, intFlag, parseFlags, timeoutMsFlag, UsageError } from './benchArgs';
 
 const OPS = ['gemm', 'bmm', 'conv2d', 'attention', 'copy', 'fma'] as const;
 
@@ -62,8 +62,7 @@ export function parseBenchArgs(argv: string[]): { request: BenchRequest; format:
     };
   }
   const format = choiceFlag(flags, 'format', ['text', 'json'] as const) ?? 'text';
-  const timeoutS = intFlag(flags, 'timeout') ?? 300;
-  return { request, format, timeoutMs: timeoutS * 1000 };
+  return { request, format, timeoutMs: timeoutMsFlag(flags) };
 }
 
 function num(x: number, digits = 3): string {

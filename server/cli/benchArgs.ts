@@ -38,3 +38,16 @@ export function choiceFlag<T extends string>(flags: Map<string, string>, name: s
   if (!choices.includes(v as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${v}'`);
   return v as T;
 }
+
+/** One day: a benchmark that runs longer is hung, and the limit stays far below 2^31 ms. */
+export const MAX_TIMEOUT_S = 86_400;
+
+/**
+ * `--timeout SECONDS` (default 300) in milliseconds. 0 would kill every run at once, and past
+ * 2^31 ms Node's timers overflow and fire at once too: both are usage errors.
+ */
+export function timeoutMsFlag(flags: Map<string, string>): number {
+  const s = intFlag(flags, 'timeout') ?? 300;
+  if (s < 1 || s > MAX_TIMEOUT_S) throw new UsageError(`--timeout must be from 1 to ${MAX_TIMEOUT_S} seconds, got '${flags.get('timeout')}'`);
+  return s * 1000;
+}

@@ -9,7 +9,7 @@ import type { Device } from '../core/devices';
 import { runBenchmark } from '../../kernels/harness/runner';
 import { BenchError, BenchRequest, BenchResult } from '../../kernels/harness/types';
 import { saveLocalDevice } from '../node/localDevice';
-import { choiceFlag, intFlag, parseFlags, UsageError } from './benchArgs';
+import { choiceFlag, intFlag, parseFlags, timeoutMsFlag, UsageError } from './benchArgs';
 import { reportError } from './bench';
 
 const USAGE = `Usage: tensorcost calibrate [--format text|json] [--max-gemm N] [--timeout SECONDS]
@@ -102,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     if (positional.length) throw new UsageError(`unexpected argument '${positional[0]}'`);
     format = choiceFlag(flags, 'format', ['text', 'json'] as const) ?? 'text';
     maxGemm = intFlag(flags, 'max-gemm') ?? 2048;
-    timeoutMs = (intFlag(flags, 'timeout') ?? 300) * 1000;
+    timeoutMs = timeoutMsFlag(flags);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`tensorcost calibrate: ${e.message}\n\n${USAGE}\n`);

@@ -5,8 +5,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDType } from '../core/dtypes';
-import { DEFAULT_SETTINGS, Settings } from '../core/settings';
-import { Analysis, analyzeSource, initEngine } from '../engine/analyze';
+import { findDevice } from '../core/devices';
+import { escapeControl } from '../core/escape';
+import { FILE_NOT_ANALYSED } from '../core/notAnalysed';
+import { RULES } from '../core/rules/registry';
+import { DEFAULT_SETTINGS, MAX_WORLD_SIZE, Settings } from '../core/settings';
+import { Analysis, analyzeSource, initEngine, LanguageId } from '../engine/analyze';
 import { reportJson } from '../engine/report';
 import { buildContextIndex, withContexts } from '../engine/contexts';
 import { DocumentCache } from '../frontends/python/session';
@@ -14,7 +18,7 @@ import { DiskProgram, cliRoots, programPath } from '../node/program';
 import { findProjectConfig, mergeSettings } from '../node/config';
 import { collectFiles, SOURCE_EXTENSIONS } from '../node/files';
 import { readSiblingModule } from '../node/modules';
-import { codeList, parse, parseDims, UsageError } from './args';
+import { parse, parseDims, ruleCodeList, UsageError } from './args';
 import { formatText } from './format/text';
 import { NotebookInput, notebookJson, readNotebook } from './notebook';
 
@@ -33,6 +37,7 @@ Options:
   --ignore CODES               Skip these rule codes or prefixes
   --world-size N               GPUs for distributed analysis (default 1)
   --interconnect nvlink|pcie|infiniband
+  --max-file-size-kb N         Skip files larger than N KB, with a warning (default 2048; 0: no limit)
   --no-config                  Ignore [tool.tensorcost] in pyproject.toml
   -h, --help                   Show this help`;
 
@@ -48,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       ignore: { type: 'string', multiple: true },
       'world-size': { type: 'string' },
       interconnect: { type: 'string' },
+      'max-file-size-kb': { type: 'string' },
       'no-config': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -69,21 +75,35 @@ export async function main(argv: string[]): Promise<number> {
       cli.defaultDtype = d;
     }
     if (v.dims) cli.dims = parseDims(v.dims);
-    if (v.select) cli.select = codeList(v.select);
-    if (v.ignore) cli.ignore = codeList(v.ignore);
+    const codes = RULES.map((r) => r.code);
+    if (v.select) cli.select = ruleCodeList('--select', v.select, codes);
+    if (v.ignore) cli.ignore = ruleCodeList('--ignore', v.ignore, codes);
     if (v['world-size'] !== undefined) {
       const n = Number(v['world-size']);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--world-size must be a positive integer, got '${v['world-size']}'`);
+      if (!/^\d+$/.test(v['world-size'].trim()) || !Number.isSafeInteger(n) || n < 1 || n > MAX_WORLD_SIZE) throw new UsageError(`--world-size must be an integer from 1 to ${MAX_WORLD_SIZE}, got '${v['world-size']}'`);
       cli.worldSize = n;
     }
     if (v.interconnect !== undefined) {
       if (!['nvlink', 'pcie', 'infiniband'].includes(v.interconnect)) throw new UsageError(`--interconnect must be nvlink, pcie or infiniband, got '${v.interconnect}'`);
       cli.interconnect = v.interconnect;
     }
+    if (v['max-file-size-kb'] !== undefined) {
+      const n = Number(v['max-file-size-kb']);
+      if (!v['max-file-size-kb'].trim() || !Number.isFinite(n) || n < 0) throw new UsageError(`--max-file-size-kb must be a number of KB, 0 or more, got '${v['max-file-size-kb']}'`);
+      cli.maxFileSizeKB = n;
+    }
     const inputs = opts.positionals.length ? opts.positionals : ['.'];
-    const { files, missing } = collectFiles(inputs);
+    const { files, missing, unreadable } = collectFiles(inputs);
     if (missing.length) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
     const local = loadLocal();
+    if (cli.device && !findDevice(cli.device, local ? [local] : [])) throw new UsageError(unknownDevice(cli.device, '--device'));
+    // A file or folder that cannot be read, or a file whose analysis fails, costs only itself:
+    // it is reported on stderr and makes the exit code 1, and the others are analysed.
+    let failed = 0;
+    for (const u of unreadable) {
+      process.stderr.write(escapeControl(`tensorcost: cannot read folder ${u}`) + '\n');
+      failed++;
+    }
     await initEngine();
     let analyses: Analysis[] = [];
     let notebooks = new Map<Analysis, NotebookInput>();
@@ -97,17 +117,20 @@ export async function main(argv: string[]): Promise<number> {
       if (!v['no-config']) {
         const cfg = findProjectConfig(path.dirname(file));
         if (cfg) {
-          for (const err of cfg.errors) process.stderr.write(`tensorcost: ${err}\n`);
+          for (const err of cfg.errors) process.stderr.write(escapeControl(`tensorcost: ${err}`) + '\n');
           layers.push(cfg.settings);
         }
       }
       layers.push(cli);
       const settings = mergeSettings({ ...DEFAULT_SETTINGS, customDevices: local ? [local] : [] }, ...layers);
+      if (!findDevice(settings.device, settings.customDevices)) throw new UsageError(unknownDevice(settings.device, `device in ${findProjectConfig(path.dirname(file))?.path ?? 'the settings'}`));
+      const languageId = SOURCE_EXTENSIONS[path.extname(file)] ?? 'python';
       let text: string;
       try {
         text = fs.readFileSync(file, 'utf8');
       } catch (e) {
-        process.stderr.write(`tensorcost: cannot read ${file}: ${(e as Error).message}\n`);
+        failed++;
+        await reportFailure(analyses, file, languageId, settings, `cannot read this file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         continue;
       }
       let nb: NotebookInput | undefined;
@@ -119,11 +142,18 @@ export async function main(argv: string[]): Promise<number> {
           continue;
         }
       }
-      const a = analyzeSource({ path: file, text: nb?.text ?? text, languageId: SOURCE_EXTENSIONS[path.extname(file)] ?? 'python', readModule: readSiblingModule }, settings, { program });
-      if (a.deviceWarning) throw new UsageError(a.deviceWarning);
-      deviceId = a.device.id;
-      analyses.push(a);
-      if (nb) notebooks.set(a, nb);
+      try {
+        // After a parser abort on an earlier file, this waits for the reloaded parser.
+        await initEngine();
+        const a = analyzeSource({ path: file, text: nb?.text ?? text, languageId, readModule: readSiblingModule }, settings, { program });
+        deviceId = a.device.id;
+        analyses.push(a);
+        if (nb) notebooks.set(a, nb);
+      } catch (e) {
+        const reason = e instanceof RangeError ? 'the code is nested too deeply' : (e as Error)?.message?.split('\n')[0] ?? String(e);
+        failed++;
+        await reportFailure(analyses, file, languageId, settings, `analysis failed (${reason}); its ops are not counted`);
+      }
     }
     docs.clear();
     const index = buildContextIndex(analyses.map((a) => a.ir));
@@ -141,21 +171,45 @@ export async function main(argv: string[]): Promise<number> {
       const { toSarif } = require('./format/sarif') as typeof import('./format/sarif');
       process.stdout.write(JSON.stringify(toSarif(analyses, rel, (a) => notebooks.get(a)), null, 2) + '\n');
     } else process.stdout.write(formatText(analyses, rel, (a) => notebooks.get(a)?.map));
-    return analyses.some((a) => a.findings.some((f) => f.severity === 'error')) ? 1 : 0;
+    return failed > 0 || analyses.some((a) => a.findings.some((f) => f.severity === 'error')) ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) return usage(e);
     throw e;
   }
 }
 
+/**
+ * A file that could not be read or analysed is in the report all the same, as no ops and one
+ * TC000 error at its top, so that JSON and SARIF consumers see it too; should even that fail
+ * (the parser still down), the message goes to stderr.
+ */
+async function reportFailure(analyses: Analysis[], file: string, languageId: LanguageId, settings: Settings, message: string): Promise<void> {
+  try {
+    await initEngine();
+    const a = analyzeSource({ path: file, text: '', languageId: 'python' }, settings);
+    a.ir.language = languageId;
+    a.findings.push({ code: FILE_NOT_ANALYSED, severity: 'error', message, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
+    analyses.push(a);
+  } catch {
+    process.stderr.write(escapeControl(`tensorcost: ${file}: ${message}`) + '\n');
+  }
+}
+
+function unknownDevice(id: string, where: string): string {
+  return `unknown device '${id}' (${where}). Run 'tensorcost devices' for the list${id === 'local' ? ", or 'tensorcost calibrate' to measure this machine" : ''}.`;
+}
+
 function usage(e: unknown): number {
-  process.stderr.write(`tensorcost check: ${(e as Error).message}\nRun 'tensorcost check --help' for usage.\n`);
+  process.stderr.write(`${escapeControl(`tensorcost check: ${(e as Error).message}`)}\nRun 'tensorcost check --help' for usage.\n`);
   return 2;
 }
 
 function loadLocal() {
   try {
-    return (require('../node/localDevice') as typeof import('../node/localDevice')).loadLocalDevice();
+    const problems: string[] = [];
+    const device = (require('../node/localDevice') as typeof import('../node/localDevice')).loadCalibration(problems)?.device;
+    for (const p of problems) process.stderr.write(`tensorcost: the calibrated device 'local' is ignored: ${p}\n`);
+    return device;
   } catch {
     return undefined;
   }

@@ -46,11 +46,36 @@ async function run(argv: string[]): Promise<number> {
   return load().main(rest);
 }
 
+/**
+ * Output that cannot be written ends quietly, never with a stack trace. A closed pipe
+ * (`tensorcost check | head`) is the reader saying it has seen enough: the rest is dropped and
+ * the exit code stays the command's. Any other failure (a full disk, `> /dev/full`) loses
+ * the report, so it is said on stderr and the exit code is 2.
+ */
+function guardOutput(): void {
+  let reported = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    process.exitCode = 2;
+    if (reported) return;
+    reported = true;
+    try {
+      process.stderr.write(`tensorcost: cannot write the output: ${e.code ?? e.message}\n`);
+    } catch {
+      // stderr is gone too: the exit code is all that is left to say it.
+    }
+  });
+  // A failing stderr has nowhere to report to; the exit code says what happened.
+  process.stderr.on('error', () => undefined);
+}
+
 if (require.main === module) {
+  guardOutput();
   run(process.argv.slice(2)).then(
     (code) => {
-      // `lsp` keeps the process alive itself; every other command ends here.
-      if (code >= 0) process.exitCode = code;
+      // `lsp` keeps the process alive itself; every other command ends here. An output error
+      // (guardOutput) already set 2, which stands.
+      if (code >= 0 && process.exitCode !== 2) process.exitCode = code;
     },
     (err: unknown) => {
       process.stderr.write(`tensorcost: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

@@ -53,8 +53,12 @@ export const rateText = (flopsPerSecond: number) => si(flopsPerSecond, 'FLOP/s')
 export const bandwidthText = (bytesPerSecond: number) => si(bytesPerSecond, 'B/s');
 export const percentText = (fraction: number) => `${sig(fraction * 100, 3)}%`;
 
-/** Exact integer with thousands separators, for FLOP counts people compare with other tools. */
+/**
+ * Exact integer with thousands separators, for FLOP counts people compare with other tools.
+ * Past 2^53 a double no longer holds every integer, so the figure is shown as what it is, an
+ * approximation (`≈1.23457e+20`), never as digits that look exact.
+ */
 export function exact(n: number): string {
-  if (!Number.isSafeInteger(n)) return sig(n, 6);
+  if (!Number.isSafeInteger(n)) return Number.isFinite(n) ? `≈${n.toExponential(5)}` : String(n);
   return n.toLocaleString('en-US');
 }

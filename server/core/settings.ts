@@ -23,7 +23,12 @@ export interface Settings {
   worldSize: number;
   interconnect: string;
   inlayHints: boolean;
+  /** Files larger than this (KB of UTF-8) are not analysed; 0 or less turns the limit off. */
+  maxFileSizeKB: number;
 }
+
+/** More GPUs than any training run has used; above it `worldSize` is a typo, not a plan. */
+export const MAX_WORLD_SIZE = 10_000_000;
 
 export const DEFAULT_SETTINGS: Settings = {
   device: DEFAULT_DEVICE_ID,
@@ -37,6 +42,7 @@ export const DEFAULT_SETTINGS: Settings = {
   worldSize: 1,
   interconnect: 'nvlink',
   inlayHints: true,
+  maxFileSizeKB: 2048,
 };
 
 export function withDefaults(partial: Partial<Settings> | undefined): Settings {

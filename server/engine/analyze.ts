@@ -14,6 +14,8 @@ import { PythonProgram, PythonState, analysePython, disposePythonState } from '.
 import type { ContextRef, Reason } from '../core/ir';
 import type { Assumed, OpInContext } from './contexts';
 import { initPython } from '../frontends/python/parser';
+import { notAnalysedIR } from '../core/notAnalysed';
+import { refusal } from './refused';
 
 export type LanguageId = 'python' | 'typescript' | 'javascript';
 
@@ -108,9 +110,15 @@ export interface Incremental {
  * outlives the call; the language server passes the previous state of the document instead.
  */
 export function analyzeSource(file: SourceFile, settings: Settings, incremental?: Incremental): Analysis {
+  // A lone CR ends a line for LSP and editors but not for tree-sitter, which then put every op
+  // of a CR-only file on line 1. As a LF of the same length it ends a line for both, and every
+  // offset stays where it was.
+  if (file.text.includes('\r') && /\r(?!\n)/.test(file.text)) file = { ...file, text: file.text.replace(/\r(?!\n)/g, '\n') };
   let ir: FileIR;
   let state: PythonState | undefined;
-  if (file.languageId === 'python') {
+  const refused = refusal(file.text, settings);
+  if (refused) ir = notAnalysedIR(file.path, file.languageId, refused, 'warning');
+  else if (file.languageId === 'python') {
     const r = analysePython(file.path, file.text, settings, incremental?.reuse, incremental?.program);
     ir = r.ir;
     if (incremental?.reuse || incremental?.keep) state = r.state;

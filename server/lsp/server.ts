@@ -9,6 +9,7 @@ import { initEngine } from '../engine/analyze';
 import { MeasuredPoint } from '../protocol';
 import { ServerContext } from './context';
 import { FEATURES } from './features';
+import { lifecycleGuard } from './lifecycle';
 import { fromClient, SettingsStore } from './settings';
 import { AnalysisStore } from './store';
 import { WorkspaceProgram } from './program';
@@ -16,7 +17,9 @@ import { uriToPath } from './settings';
 import { programPath } from '../node/program';
 
 export function startServer(): void {
-  const connection = createConnection(ProposedFeatures.all);
+  const lifecycle = lifecycleGuard();
+  const connection = createConnection(ProposedFeatures.all, { messageStrategy: lifecycle.messageStrategy });
+  lifecycle.register(connection);
   let backgroundScan: (() => void) | undefined;
   const settings = new SettingsStore(connection);
   const store = new AnalysisStore(settings);

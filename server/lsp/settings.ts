@@ -5,15 +5,19 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Connection } from 'vscode-languageserver';
+import { Connection, MessageType, ShowMessageNotification } from 'vscode-languageserver';
 import { parseDType } from '../core/dtypes';
-import { Device } from '../core/devices';
+import { checkDevices } from '../core/deviceCheck';
+import { DEFAULT_DEVICE_ID, Device, findDevice } from '../core/devices';
+import { checkDim } from '../core/dimCheck';
 import { Severity } from '../core/ir';
-import { DEFAULT_SETTINGS, Settings } from '../core/settings';
+import { DEFAULT_SETTINGS, MAX_WORLD_SIZE, Settings } from '../core/settings';
 import { findProjectConfig, mergeSettings } from '../node/config';
 
 export class SettingsStore {
   private readonly cache = new Map<string, Promise<Settings>>();
+  /** Problems already shown, so that each is shown once, not once per document. */
+  private readonly warned = new Set<string>();
   supportsConfiguration = false;
   initOptions: Partial<Settings> = {};
 
@@ -21,6 +25,8 @@ export class SettingsStore {
 
   clear(): void {
     this.cache.clear();
+    // Settings changed: a problem that is still there is worth saying again.
+    this.warned.clear();
   }
 
   get(uri: string): Promise<Settings> {
@@ -37,7 +43,10 @@ export class SettingsStore {
     const file = uriToPath(uri);
     if (file) {
       const cfg = findProjectConfig(path.dirname(file));
-      if (cfg) layers.push(cfg.settings);
+      if (cfg) {
+        layers.push(cfg.settings);
+        this.warn(cfg.errors);
+      }
     }
     layers.push(this.initOptions);
     if (this.supportsConfiguration) {
@@ -48,8 +57,31 @@ export class SettingsStore {
         // A client that fails the request gets the other layers.
       }
     }
-    return mergeSettings({ ...DEFAULT_SETTINGS, customDevices: localDevices() }, ...layers);
+    for (const l of layers) this.warn(settingsProblems(l));
+    const merged = mergeSettings({ ...DEFAULT_SETTINGS, customDevices: localDevices() }, ...layers);
+    // The analysis falls back to the default device; the user is told once why.
+    if (!findDevice(merged.device, merged.customDevices)) this.warn([`unknown device '${merged.device}'; using ${DEFAULT_DEVICE_ID}. Pick one with "Tensor Cost: Pick Target Device", or add it to tensorcost.customDevices`]);
+    return merged;
   }
+
+  /** Tells the user, once per distinct message, which settings were refused and why. */
+  private warn(problems: readonly string[]): void {
+    for (const p of problems) {
+      if (this.warned.has(p)) continue;
+      this.warned.add(p);
+      this.connection.console.warn(`tensorcost: ${p}`);
+      // A notification, not window/showMessageRequest: a client that does not answer requests
+      // of that kind must not turn a warning into an unhandled rejection.
+      void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Tensor Cost: ${p}` });
+    }
+  }
+}
+
+/** What `fromClient` refused in a layer it returned (none for other layers). */
+const problems = new WeakMap<object, string[]>();
+
+export function settingsProblems(layer: Partial<Settings>): readonly string[] {
+  return problems.get(layer) ?? [];
 }
 
 export function uriToPath(uri: string): string | undefined {
@@ -69,15 +101,25 @@ function localDevices(): Device[] {
   }
 }
 
-/** Validates what the client sends; anything malformed falls back to the default silently. */
+/**
+ * Validates what the client sends. Anything malformed falls back to the default; dims and devices
+ * that would make figures meaningless (a zero bandwidth, a negative dim) are refused with a
+ * message (`settingsProblems`), which the store shows to the user.
+ */
 export function fromClient(raw: unknown): Partial<Settings> {
   const s: Partial<Settings> = {};
   if (!raw || typeof raw !== 'object') return s;
+  const errors: string[] = [];
+  problems.set(s, errors);
   const r = raw as Record<string, unknown>;
   if (typeof r.device === 'string' && r.device) s.device = r.device;
   if (r.dims && typeof r.dims === 'object') {
     s.dims = {};
-    for (const [k, v] of Object.entries(r.dims as Record<string, unknown>)) if (typeof v === 'number' && Number.isFinite(v)) s.dims[k] = v;
+    for (const [k, v] of Object.entries(r.dims as Record<string, unknown>)) {
+      const err = checkDim(v);
+      if (err) errors.push(`settings tensorcost.dims.${k}: ${err}`);
+      else s.dims[k] = v as number;
+    }
   }
   if (typeof r.defaultDtype === 'string') {
     const d = parseDType(r.defaultDtype);
@@ -97,17 +139,19 @@ export function fromClient(raw: unknown): Partial<Settings> {
     s.thresholds = {};
     for (const [k, v] of Object.entries(r.thresholds as Record<string, unknown>)) if (typeof v === 'number') s.thresholds[k] = v;
   }
-  if (typeof r.worldSize === 'number' && r.worldSize >= 1) s.worldSize = Math.floor(r.worldSize);
+  if (typeof r.worldSize === 'number' && Number.isSafeInteger(r.worldSize) && r.worldSize >= 1 && r.worldSize <= MAX_WORLD_SIZE) s.worldSize = r.worldSize;
+  else if (r.worldSize !== undefined) errors.push(`settings tensorcost.worldSize must be an integer from 1 to ${MAX_WORLD_SIZE}`);
   if (typeof r.interconnect === 'string') s.interconnect = r.interconnect;
   const ih = (r.inlayHints as Record<string, unknown> | undefined)?.enabled ?? r.inlayHints;
   if (typeof ih === 'boolean') s.inlayHints = ih;
-  if (Array.isArray(r.customDevices)) s.customDevices = r.customDevices.filter(isDevice);
+  if (r.maxFileSizeKB !== undefined) {
+    if (typeof r.maxFileSizeKB === 'number' && Number.isFinite(r.maxFileSizeKB) && r.maxFileSizeKB >= 0) s.maxFileSizeKB = r.maxFileSizeKB;
+    else errors.push('settings tensorcost.maxFileSizeKB must be a number of KB, 0 or more');
+  }
+  if (r.customDevices !== undefined) {
+    const c = checkDevices(r.customDevices, 'settings tensorcost.customDevices');
+    s.customDevices = c.devices;
+    errors.push(...c.errors);
+  }
   return s;
-}
-
-function isDevice(d: unknown): d is Device {
-  const x = d as Device;
-  return !!x && typeof x.id === 'string' && typeof x.bandwidth === 'number' && !!x.peak && typeof x.peak.fp32 === 'number' && typeof x.peak.fp16 === 'number'
-    ? ((x.name ??= x.id), (x.sms ??= 1), (x.memoryBytes ??= null), (x.peak.tf32 ??= null), (x.peak.bf16 ??= x.peak.fp16), true)
-    : false;
 }

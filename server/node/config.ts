@@ -6,9 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 // smol-toml ships CommonJS too; its typings are ESM-only, so the require is typed by hand.
 const { parse } = require('smol-toml') as { parse(text: string): unknown };
+import { checkDevices } from '../core/deviceCheck';
+import { checkDim } from '../core/dimCheck';
 import { parseDType } from '../core/dtypes';
 import { Severity } from '../core/ir';
-import { Settings } from '../core/settings';
+import { MAX_WORLD_SIZE, Settings } from '../core/settings';
 
 export interface FileConfig {
   path: string;
@@ -46,7 +48,9 @@ export function readPyproject(file: string): FileConfig | null {
   try {
     doc = parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (e) {
-    return { path: file, settings: {}, errors: [`${file}: invalid TOML: ${(e as Error).message}`] };
+    // smol-toml's message quotes the offending line, which can be a 200 KB data row: keep the head.
+    const message = (e as Error).message.split('\n')[0];
+    return { path: file, settings: {}, errors: [`${file}: invalid TOML: ${message.length > 200 ? `${message.slice(0, 200)}…` : message}`] };
   }
   const tool = (doc.tool as Record<string, unknown> | undefined)?.tensorcost as Record<string, unknown> | undefined;
   if (!tool) return null;
@@ -68,8 +72,8 @@ export function settingsFromTable(t: Record<string, unknown>, where: string): { 
     if (t.dims && typeof t.dims === 'object') {
       s.dims = {};
       for (const [k, v] of Object.entries(t.dims as Record<string, unknown>)) {
-        const n = typeof v === 'bigint' ? Number(v) : v;
-        typeof n === 'number' && Number.isFinite(n) && n >= 0 ? (s.dims[k] = n) : bad(`dims.${k}`, 'a non-negative number');
+        const err = checkDim(v);
+        err ? errors.push(`${where}: [tool.tensorcost.dims] ${k} ${err}`) : (s.dims[k] = Number(v));
       }
     } else bad('dims', 'a table of NAME = integer');
   }
@@ -93,17 +97,36 @@ export function settingsFromTable(t: Record<string, unknown>, where: string): { 
       s.thresholds = {};
       for (const [k, v] of Object.entries(t.thresholds as Record<string, unknown>)) {
         const n = typeof v === 'bigint' ? Number(v) : v;
-        typeof n === 'number' ? (s.thresholds[k] = n) : bad(`thresholds.${k}`, 'a number');
+        typeof n === 'number' && Number.isFinite(n) ? (s.thresholds[k] = n) : bad(`thresholds.${k}`, 'a finite number');
       }
     } else bad('thresholds', 'a table');
   }
   const ws = t['world-size'] ?? t.worldSize;
   if (ws !== undefined) {
     const n = typeof ws === 'bigint' ? Number(ws) : ws;
-    typeof n === 'number' && Number.isInteger(n) && n >= 1 ? (s.worldSize = n) : bad('world-size', 'a positive integer');
+    typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_WORLD_SIZE ? (s.worldSize = n) : bad('world-size', `an integer from 1 to ${MAX_WORLD_SIZE}`);
+  }
+  const maxKB = t['max-file-size-kb'] ?? t.maxFileSizeKB;
+  if (maxKB !== undefined) {
+    const n = typeof maxKB === 'bigint' ? Number(maxKB) : maxKB;
+    typeof n === 'number' && Number.isFinite(n) && n >= 0 ? (s.maxFileSizeKB = n) : bad('max-file-size-kb', 'a number of KB, 0 or more');
+  }
+  const devices = t['custom-devices'] ?? t.customDevices;
+  if (devices !== undefined) {
+    const c = checkDevices(numbers(devices), `${where}: [tool.tensorcost] custom-devices`);
+    s.customDevices = c.devices;
+    errors.push(...c.errors);
   }
   if (t.interconnect !== undefined) typeof t.interconnect === 'string' ? (s.interconnect = t.interconnect) : bad('interconnect', 'a string');
   return { settings: s, errors };
+}
+
+/** TOML integers may come as bigint; device figures are doubles. */
+function numbers(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (Array.isArray(v)) return v.map(numbers);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, numbers(x)]));
+  return v;
 }
 
 /** Merges settings layers: later layers win, `dims` and `rules` merge key by key. */

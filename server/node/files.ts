@@ -46,47 +46,60 @@ function ignored(file: string, isDir: boolean, rules: Rules[]): boolean {
 
 /**
  * Expands files and folders into source files. Explicit files are always taken (as with ruff);
- * folders are walked in sorted order so reports are stable.
+ * folders are walked in sorted order so reports are stable. Folders that cannot be listed are
+ * returned in `unreadable` with the reason, so the caller can say so instead of passing over them.
  */
-export function collectFiles(inputs: string[]): { files: string[]; missing: string[] } {
+export function collectFiles(inputs: string[]): { files: string[]; missing: string[]; unreadable: string[] } {
   const files: string[] = [];
   const missing: string[] = [];
+  const unreadable: string[] = [];
   for (const input of inputs) {
     let st: fs.Stats;
     try {
       st = fs.statSync(input);
-    } catch {
-      missing.push(input);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') missing.push(input);
+      else unreadable.push(`${input}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       continue;
     }
     if (st.isFile()) files.push(input);
-    else if (st.isDirectory()) walk(input, ancestorsRules(input), files);
+    else if (st.isDirectory()) walk(input, ancestorsRules(input), files, unreadable);
   }
-  return { files, missing };
+  return { files, missing, unreadable };
 }
 
-/** .gitignore files of the folders above a starting folder, up to the repository root. */
+/**
+ * .gitignore files of the folders above a starting folder, up to the root of the repository that
+ * holds it. As with git (and ruff, ripgrep), a .gitignore outside the repository means nothing:
+ * when the starting folder is itself a repository root, none above it apply, and when no folder
+ * up to the file-system root is a repository, none do.
+ */
 function ancestorsRules(dir: string): Rules[] {
   const out: Rules[] = [];
   let d = path.resolve(dir);
+  if (isRepoRoot(d)) return out;
   for (;;) {
     const up = path.dirname(d);
-    if (up === d) break;
+    if (up === d) return [];
     d = up;
     const r = loadGitignore(d);
     if (r) out.unshift(r);
-    if (fs.existsSync(path.join(d, '.git'))) break;
+    if (isRepoRoot(d)) return out;
   }
-  return out;
 }
 
-function walk(dir: string, rules: Rules[], out: string[]): void {
+function isRepoRoot(dir: string): boolean {
+  return fs.existsSync(path.join(dir, '.git'));
+}
+
+function walk(dir: string, rules: Rules[], out: string[], unreadable: string[]): void {
   const own = loadGitignore(path.resolve(dir));
   const active = own ? [...rules, own] : rules;
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
+  } catch (e) {
+    unreadable.push(`${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -95,7 +108,7 @@ function walk(dir: string, rules: Rules[], out: string[]): void {
     const abs = path.resolve(full);
     if (e.isDirectory()) {
       if (ALWAYS_SKIP.has(e.name) || ignored(abs, true, active)) continue;
-      walk(full, active, out);
+      walk(full, active, out, unreadable);
     } else if (e.isFile() && SOURCE_EXTENSIONS[path.extname(e.name)] && !/\.d\.[mc]?ts$/.test(e.name) && !ignored(abs, false, active)) {
       out.push(full);
     }

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { checkDevice } from '../core/deviceCheck';
 import type { Device } from '../core/devices';
 
 /** What calibration measured, kept next to the device for `tensorcost calibrate` and bug reports. */
@@ -25,28 +26,36 @@ export function localDevicePath(): string {
   return path.join(base, 'tensorcost', 'local-device.json');
 }
 
-function isPositive(x: unknown): x is number {
-  return typeof x === 'number' && Number.isFinite(x) && x > 0;
-}
-
 /** The saved device, or undefined when there is none or the file is unreadable or malformed. */
 export function loadLocalDevice(): Device | undefined {
   return loadCalibration()?.device;
 }
 
-export function loadCalibration(): FileV1 | undefined {
+/**
+ * The calibration file, when it holds a device whose figures are all finite, positive and in
+ * range (`checkDevice`): the file is the user's to edit, and a bandwidth of 0 in it would make
+ * every figure infinite. `problems` receives why a file that exists was refused.
+ */
+export function loadCalibration(problems: string[] = []): FileV1 | undefined {
+  const file = localDevicePath();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(localDevicePath(), 'utf8'));
-  } catch {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${file}: ${(e as Error).message.split('\n')[0].slice(0, 200)}`);
     return undefined;
   }
   const f = parsed as Partial<FileV1>;
-  const d = f?.device;
-  if (f?.version !== 1 || !d || typeof d.id !== 'string' || !d.peak || !isPositive(d.peak.fp32) || !isPositive(d.peak.fp16) || !isPositive(d.bandwidth)) {
+  if (f?.version !== 1) {
+    problems.push(`${file}: not a version 1 calibration file`);
     return undefined;
   }
-  return f as FileV1;
+  const c = checkDevice(f.device, file);
+  if (!c.device) {
+    problems.push(...c.errors);
+    return undefined;
+  }
+  return { ...(f as FileV1), device: c.device };
 }
 
 /** Writes the device atomically (temp file, then rename), creating the folder if needed. */

@@ -54,7 +54,8 @@ describe('hover', () => {
 
   it('shows inclusive totals and the heaviest ops on a function name', async () => {
     const md = (await hoverAt(at('def forward', 5)))!;
-    assert.match(md, /MLP\.forward/);
+    // The name is escaped Markdown (a dot could make a link): it renders as MLP.forward.
+    assert.match(md, /\*\*MLP\\\.forward\*\*/);
     assert.match(md, /FLOPs \(inclusive\)/);
     // Two GEMMs of 2·B·T·C² each.
     assert.ok(md.includes((2 * 2 * 8 * 1024 * 768 * 768).toLocaleString('en-US')), md);

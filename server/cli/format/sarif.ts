@@ -4,6 +4,8 @@
  * partial fingerprint that survives lines moving (code, file, function-free message).
  */
 import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Range } from '../../core/ir';
 import { RULES, ruleHref } from '../../core/rules/registry';
 import { Analysis } from '../../engine/analyze';
@@ -22,6 +24,16 @@ function fingerprint(code: string, uri: string, message: string, seen: Map<strin
   const n = (seen.get(key) ?? 0) + 1;
   seen.set(key, n);
   return `${createHash('sha256').update(key).digest('hex').slice(0, 32)}:${n}`;
+}
+
+/**
+ * A SARIF artifact URI: a relative path as a URI reference with each segment percent-encoded
+ * (a space, `#`, `%` or `:` in a file name would otherwise make another URI or none), an
+ * absolute one as a file: URI.
+ */
+export function artifactUri(p: string): string {
+  if (path.isAbsolute(p)) return pathToFileURL(p).href;
+  return p.split(/[\\/]/).map(encodeURIComponent).join('/');
 }
 
 /** `notebookOf` gives the notebook an analysis was made from: its regions are then in the .ipynb file's text. */
@@ -55,7 +67,7 @@ export function toSarif(analyses: Analysis[], rel: (p: string) => string, notebo
           },
         },
         results: analyses.flatMap((a) => {
-          const uri = rel(a.ir.path).split('\\').join('/');
+          const uri = artifactUri(rel(a.ir.path));
           const nb = notebookOf(a);
           const place = (r: Range) => {
             if (!nb) return { physicalLocation: { artifactLocation: { uri }, region: region(r) } };

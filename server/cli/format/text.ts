@@ -1,4 +1,5 @@
 /** Human output of `tensorcost check`: `path:line:col: CODE message`, then a totals table. */
+import { escapeControl } from '../../core/escape';
 import { bytesText, exact, flopsText, timeText } from '../../core/format';
 import { Position } from '../../core/ir';
 import { Analysis } from '../../engine/analyze';
@@ -14,7 +15,9 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
   const lines: string[] = [];
   for (const a of analyses) {
     const sorted = [...a.findings].sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
-    for (const f of sorted) lines.push(`${cwdRelative(a.ir.path)}:${at(a, f.range.start)}: ${f.code} ${f.message}`);
+    // Messages quote the code (einsum equations, op texts): a control character in them must
+    // reach the terminal as a visible escape, never as a command to it.
+    for (const f of sorted) lines.push(escapeControl(`${cwdRelative(a.ir.path)}:${at(a, f.range.start)}: ${f.code} ${f.message.replace(/\r?\n/g, ' ')}`));
   }
   const rows: string[][] = [];
   for (const a of analyses) {
@@ -29,7 +32,8 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
         f.otherFlops === null ? '?' : f.otherFlops === 0 ? '—' : flopsText(f.otherFlops),
         f.bytes === null ? '?' : bytesText(f.bytes),
         f.intensity === null ? '?' : `${f.intensity.toPrecision(3)} FLOP/B`,
-        f.bound ?? '?',
+        // No bound for an op that does no work (a view): a dash, as for its zero FLOPs.
+        f.bound ?? (f.timeSeconds === 0 ? '—' : '?'),
         f.timeSeconds === null ? '?' : timeText(f.timeSeconds),
       ]);
     });
@@ -52,7 +56,8 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
         (figures.flops === null ? summary.flops.toString() : `${exact(figures.flops)} (${flopsText(figures.flops)})${summary.upperBound ? ' (upper bound)' : ''}`) + (incomplete ? ' + ? (some shapes unknown)' : ''),
         figures.otherFlops === null ? summary.otherFlops.toString() : flopsText(figures.otherFlops),
         figures.bytes === null ? '?' : bytesText(figures.bytes),
-        figures.timeSeconds === null ? `bind ${figures.unbound.join(', ')}` : timeText(figures.timeSeconds),
+        // No time with every dim bound (a division by a zero dim, say): there is nothing to bind.
+        figures.timeSeconds === null ? (figures.unbound.length ? `bind ${figures.unbound.join(', ')}` : '?') : timeText(figures.timeSeconds),
       ]);
     }
   }
@@ -84,11 +89,12 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
   const errors = analyses.reduce((n, a) => n + a.findings.filter((f) => f.severity === 'error').length, 0);
   const warnings = analyses.reduce((n, a) => n + a.findings.filter((f) => f.severity === 'warning').length, 0);
   lines.push('');
-  lines.push(`${analyses.length} file(s), ${rows.length} op(s), ${errors} error(s), ${warnings} warning(s)${device ? ` on ${device.name} (${device.id})` : ''}.`);
+  lines.push(escapeControl(`${analyses.length} file(s), ${rows.length} op(s), ${errors} error(s), ${warnings} warning(s)${device ? ` on ${device.name} (${device.id})` : ''}.`));
   return lines.join('\n') + '\n';
 }
 
-function table(header: string[], rows: string[][]): string {
+function table(header: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((r) => r.map(escapeControl));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');

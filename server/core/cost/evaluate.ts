@@ -43,7 +43,10 @@ export function evaluateCost(cost: OpCost, dtype: DType, device: Device, binding
     const full = p.mul(repeat);
     const v = full.evaluate(bindings);
     if (v === null) for (const s of full.substitute(bindings).freeSymbols()) unbound.add(s);
-    return v;
+    // Costs are sums of non-negative terms: a negative or non-finite value comes from sizes no
+    // tensor can have (a convolution's kernel larger than its input, a product past 1e308) and
+    // is no figure at all.
+    return v !== null && Number.isFinite(v) && v >= 0 ? v : null;
   };
   if (cost.unknown) return place(null, null, null, [], dtype, device);
   return place(num(cost.flops), num(cost.otherFlops), num(cost.bytes), unbound, dtype, device);
@@ -62,7 +65,8 @@ function place(flops: number | null, otherFlops: number | null, bytes: number | 
     // Time and intensity use all arithmetic the op does; the GEMM figure alone stays in `flops`.
     const r = roofline(flops + otherFlops, bytes, device, dtype);
     intensity = bytes > 0 ? r.intensity : null;
-    bound = r.bound;
+    // An op that computes nothing and moves nothing (a view) is neither memory- nor compute-bound.
+    bound = flops + otherFlops === 0 && bytes === 0 ? null : r.bound;
     timeSeconds = r.timeSeconds;
     attainable = r.attainable;
     fractionOfPeak = r.fractionOfPeak;

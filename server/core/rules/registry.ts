@@ -2,6 +2,7 @@
  * Every rule, by code. Adding a rule means adding its file and one line here; a test checks that
  * this list, the README's rule table and the settings schema in package.json agree.
  */
+import { rule as TC000 } from './tc000-file-not-analysed';
 import { rule as TC001 } from './tc001-invalid-shape-annotation';
 import { rule as TC002 } from './tc002-shape-mismatch';
 import { rule as TC101 } from './tc101-low-intensity-gemm';
@@ -21,6 +22,7 @@ import { rule as TC603 } from './tc603-uncompressed-gradient-sync';
 import { Rule } from './types';
 
 export const RULES: readonly Rule[] = [
+  TC000,
   TC001,
   TC002,
   TC101,

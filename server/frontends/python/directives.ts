@@ -3,9 +3,10 @@
  * `# tensorcost: dims B=8 T=1024`, `# tensorcost: dtype bf16`, `# noqa: TC101`,
  * `# tensorcost: ignore[TC101]` (line) and `# tensorcost: ignore-file[TC101]` (file).
  */
+import { parseDimText } from '../../core/dimCheck';
 import { parseDType } from '../../core/dtypes';
 import { detach } from '../../core/intern';
-import { SourceFacts } from '../../core/ir';
+import { Finding, SourceFacts } from '../../core/ir';
 
 const DIMS = /#\s*tensorcost:\s*dims\s+(.*)$/;
 const DTYPE = /#\s*tensorcost:\s*dtype[\s=]+([\w.]+)/;
@@ -20,6 +21,8 @@ function codes(list: string | undefined): Set<string> {
 /** What one comment line says; remembered by its text, since a file's lines rarely change. */
 interface LineFacts {
   dims?: [string, number][];
+  /** Dims the directive gives a value no dim can have (`D=-7`, `C=4096.5`): [message, from, to]. */
+  badDims?: [string, number, number][];
   dtype?: ReturnType<typeof parseDType>;
   /** Codes ignored in the whole file ('*' for all), when the line is a file-level ignore. */
   fileIgnores?: string[];
@@ -36,7 +39,15 @@ function lineFacts(source: string): LineFacts | null {
   const line = detach(source);
   const out: LineFacts = {};
   const d = DIMS.exec(line);
-  if (d) out.dims = [...d[1].matchAll(/([A-Za-z_]\w*)\s*=\s*(\d+)/g)].map((m) => [m[1], Number(m[2])]);
+  if (d) {
+    out.dims = [];
+    const start = d.index + d[0].length - d[1].length;
+    for (const m of d[1].matchAll(/([A-Za-z_]\w*)\s*=\s*([^\s,#]*)/g)) {
+      const v = parseDimText(m[2]);
+      if ('value' in v) out.dims.push([m[1], v.value]);
+      else (out.badDims ??= []).push([`# tensorcost: dims ${m[1]}: ${v.error}; the dim is left unbound`, start + m.index!, start + m.index! + m[0].length]);
+    }
+  }
   const t = DTYPE.exec(line);
   if (t) out.dtype = parseDType(t[1]);
   const f = IGNORE_FILE.exec(line);
@@ -59,8 +70,11 @@ export interface Lines {
   line(row: number): string | undefined;
 }
 
-export function readDirectives(text: string, comment = '#', lines?: readonly string[], index?: Lines): SourceFacts {
-  const facts: SourceFacts = { dims: new Map(), directiveDims: new Map(), noqa: new Map(), fileIgnores: new Set() };
+/** The facts, and a TC001 finding for each directive value that cannot be a dim. */
+export type DirectiveFacts = SourceFacts & { problems: Finding[] };
+
+export function readDirectives(text: string, comment = '#', lines?: readonly string[], index?: Lines): DirectiveFacts {
+  const facts: DirectiveFacts = { dims: new Map(), directiveDims: new Map(), noqa: new Map(), fileIgnores: new Set(), problems: [] };
   if (index && comment === '#') {
     // Only lines with a `#` can hold a directive: go from one `#` to the next, not line by line.
     for (let i = text.indexOf('#'); i !== -1; ) {
@@ -81,10 +95,13 @@ export function readDirectives(text: string, comment = '#', lines?: readonly str
   return facts;
 }
 
-function apply(facts: SourceFacts, row: number, line: string): void {
+function apply(facts: DirectiveFacts, row: number, line: string): void {
   const l = lineFacts(line);
   if (!l) return;
   for (const [k, v] of l.dims ?? []) facts.directiveDims.set(k, v);
+  for (const [message, from, to] of l.badDims ?? []) {
+    facts.problems.push({ code: 'TC001', severity: 'error', message, range: { start: { line: row, character: from }, end: { line: row, character: to } } });
+  }
   if (l.dtype) facts.defaultDtype = l.dtype;
   for (const x of l.fileIgnores ?? []) facts.fileIgnores.add(x);
   if (l.noqa) {

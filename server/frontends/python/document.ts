@@ -16,7 +16,7 @@
  * never differ from a fresh parse's.
  */
 import type { Node, Tree } from './parser';
-import { pythonParser } from './parser';
+import { parserGeneration, pythonParser } from './parser';
 import { detach } from '../../core/intern';
 
 interface Chunk {
@@ -204,6 +204,12 @@ export class PythonDocument {
     return { updates: this.updates, change: this.lastChange };
   }
 
+  /**
+   * The parser generation the trees come from. After a WebAssembly abort the parser is loaded
+   * again (parser.ts): trees of the dead module can be neither read nor deleted, only dropped.
+   */
+  private generation = parserGeneration();
+
   constructor(text: string) {
     this.source = { text };
     this.parseAll();
@@ -284,6 +290,11 @@ export class PythonDocument {
   /** Brings the document to `text`, re-parsing as little as the edit allows. */
   update(text: string): void {
     this.updates++;
+    if (this.generation !== parserGeneration()) {
+      this.source.text = text;
+      this.parseAll();
+      return;
+    }
     try {
       this.updatePiecewise(text);
     } catch {
@@ -376,7 +387,8 @@ export class PythonDocument {
   }
 
   private release(): void {
-    for (const t of this.trees) t.delete();
+    if (this.generation === parserGeneration()) for (const t of this.trees) t.delete();
+    this.generation = parserGeneration();
     this.trees.clear();
     this.chunks = [];
   }

@@ -121,7 +121,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     ops: it.ops,
     segments,
     functions: summaries,
-    findings: it.findings,
+    findings: facts.problems.length ? it.findings.concat(facts.problems) : it.findings,
     unmodelled: it.unmodelledCalls,
     facts,
     signals: collectSignals(statements, text, state.signals, state.doc.texts, state.doc.lines, state.doc.position),

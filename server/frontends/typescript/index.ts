@@ -7,6 +7,7 @@
  * operations; `// tensorcost: device <id>` picks the device for the file.
  */
 import ts from 'typescript';
+import { checkDim } from '../../core/dimCheck';
 import { DType, parseDType } from '../../core/dtypes';
 import { Dim, FileIR, Finding, TensorType } from '../../core/ir';
 import { Settings } from '../../core/settings';
@@ -15,6 +16,7 @@ import { AnnotationError, parseDimExpr } from '../python/annotations/jaxtyping';
 import { Interpreter, ModuleReader } from './interpreter';
 import { readDeviceDirective } from './directives';
 import { naiveConvLoops } from './signals';
+import { notAnalysedIR } from '../../core/notAnalysed';
 
 const SHAPE_DIRECTIVE = /\/\/\s*tensorcost:\s*shape\s+(.*)$/;
 
@@ -29,20 +31,39 @@ export function scriptKindOf(path: string, language: 'typescript' | 'javascript'
   return language === 'typescript' ? ts.ScriptKind.TS : ts.ScriptKind.JS;
 }
 
+/**
+ * Analyses one TS/JS file. The compiler API recurses over the tree, so a file nested deeply
+ * enough (a thousand levels of brackets) overflows the stack; that file then gets one error
+ * finding saying it could not be analysed, and the caller's other files are unaffected.
+ */
 export function analyseTypeScript(path: string, text: string, settings: Settings, language: 'typescript' | 'javascript', options: TypeScriptOptions = {}): FileIR {
+  try {
+    return analyseUnguarded(path, text, settings, language, options);
+  } catch (e) {
+    const reason = e instanceof RangeError ? 'the code is nested too deeply' : `internal error: ${(e as Error)?.message ?? String(e)}`;
+    return notAnalysedIR(path, language, `could not analyse this file (${reason}); none of its ops are counted`, 'error');
+  }
+}
+
+function analyseUnguarded(path: string, text: string, settings: Settings, language: 'typescript' | 'javascript', options: TypeScriptOptions): FileIR {
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, scriptKindOf(path, language));
   const facts = readDirectives(text, '//');
   const device = readDeviceDirective(text);
   if (device) facts.device = device;
   const bindings = new Map<string, number>(Object.entries(settings.dims));
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...facts.problems];
   const declared = readShapeDirectives(text, findings);
 
   // Module-level integer constants are dims (`const M = 512`), as literal assignments are in Python.
   for (const st of sf.statements) {
     if (!ts.isVariableStatement(st)) continue;
     for (const d of st.declarationList.declarations) {
-      if (ts.isIdentifier(d.name) && d.initializer && ts.isNumericLiteral(d.initializer)) facts.dims.set(d.name.text, Number(d.initializer.text));
+      if (ts.isIdentifier(d.name) && d.initializer && ts.isNumericLiteral(d.initializer)) {
+        const v = Number(d.initializer.text);
+        // `const M = 1e400` or `0.5` is no dim: it stays unbound rather than give Infinity or a fraction.
+        if (checkDim(v)) continue;
+        facts.dims.set(d.name.text, v);
+      }
     }
   }
   for (const [k, v] of facts.dims) bindings.set(k, v);

@@ -4,6 +4,7 @@
  * with a small SVG plot of the efficiencies. Empty when the file does no distributed training or
  * the estimate lacks a number (then one line says what to bind).
  */
+import { mdCode } from '../../core/escape';
 import { estimateDistributed } from '../../core/comm/estimate';
 import { pipelineBubble } from '../../core/comm/parallel';
 import { DistSite } from '../../core/comm/signals';
@@ -25,7 +26,7 @@ function modelParallelNotes(a: Analysis, name: string): string {
   const out: string[] = [];
   if (inside('dist.tensorParallel').length) out.push('Tensor parallel (Megatron-LM): each transformer layer all-reduces its b·s·h activations twice in forward and twice in backward, over the t tensor-parallel ranks (2(t−1)/t · b·s·h·bytes / BW each); keep t within a node.');
   for (const p of inside('dist.pipeline')) {
-    out.push(p.microBatches && p.stages ? `Pipeline \`${p.name}\`: ${p.stages} stages, ${p.microBatches} micro-batches: bubble (p−1)/(m+p−1) = ${percentText(pipelineBubble(p.stages, p.microBatches))} of the step idle.` : `Pipeline \`${p.name}\`: the bubble is (p−1)/(m+p−1) of the step for p stages and m micro-batches${p.microBatches ? ` (m = ${p.microBatches})` : ''}; m ≥ 4p keeps it under 20%.`);
+    out.push(p.microBatches && p.stages ? `Pipeline ${mdCode(p.name)}: ${p.stages} stages, ${p.microBatches} micro-batches: bubble (p−1)/(m+p−1) = ${percentText(pipelineBubble(p.stages, p.microBatches))} of the step idle.` : `Pipeline ${mdCode(p.name)}: the bubble is (p−1)/(m+p−1) of the step for p stages and m micro-batches${p.microBatches ? ` (m = ${p.microBatches})` : ''}; m ≥ 4p keeps it under 20%.`);
   }
   return out.length ? '\n\n' + out.join('\n\n') : '';
 }

@@ -1,6 +1,7 @@
 /** The hover card of an op or a function, as Markdown. Every number carries its unit. */
 import { Device, peakFor } from '../../core/devices';
 import { DType } from '../../core/dtypes';
+import { mdCode, mdText } from '../../core/escape';
 import { bandwidthText, bytesText, exact, flopsText, intensityText, macsText, percentText, rateText, timeText } from '../../core/format';
 import { ContextRef, TensorOp } from '../../core/ir';
 import { Bindings, Poly } from '../../core/symbolic';
@@ -55,8 +56,8 @@ export function bindHint(all: string[], others: ReadonlyMap<string, readonly str
   const unbound = all.filter((d) => !/^_\d+$/.test(d));
   const anonymous = unbound.length < all.length ? '\n\n_`?` is a size the code does not give (data-dependent, or from a call the engine cannot follow)._' : '';
   if (unbound.length === 0) return anonymous;
-  const aka = unbound.filter((d) => others.has(d)).map((d) => `\`${d}\` is also called ${others.get(d)!.map((o) => `\`${o}\``).join(', ')}`);
-  return `\n\n_Unbound: ${unbound.map((d) => `\`${d}\``).join(', ')}${aka.length ? ` (${aka.join('; ')})` : ''}. Bind ${unbound.length === 1 ? 'it' : 'them'} with a \`${dimsDirective(a, unbound)}\` comment, the \`tensorcost.dims\` setting or \`[tool.tensorcost.dims]\` in pyproject.toml._${anonymous}`;
+  const aka = unbound.filter((d) => others.has(d)).map((d) => `${mdCode(d)} is also called ${others.get(d)!.map((o) => mdCode(o)).join(', ')}`);
+  return `\n\n_Unbound: ${unbound.map((d) => mdCode(d)).join(', ')}${aka.length ? ` (${aka.join('; ')})` : ''}. Bind ${unbound.length === 1 ? 'it' : 'them'} with a \`${dimsDirective(a, unbound)}\` comment, the \`tensorcost.dims\` setting or \`[tool.tensorcost.dims]\` in pyproject.toml._${anonymous}`;
 }
 
 /** How to give an op's operands a shape, said once in the card's cost row. */
@@ -72,7 +73,7 @@ function unknownShapesText(op: TensorOp, language: Analysis['ir']['language']): 
 }
 
 function deviceLine(device: Device, dtype: TensorOp['dtype']): string {
-  return `${device.name} (${rateText(peakFor(device, dtype))} ${dtype}, ${bandwidthText(device.bandwidth)})`;
+  return `${mdText(device.name)} (${rateText(peakFor(device, dtype))} ${dtype}, ${bandwidthText(device.bandwidth)})`;
 }
 
 /** The roofs drawn in pictures: fp32 SIMT and fp16/bf16 tensor, plus the op's own path when it differs. */
@@ -105,7 +106,7 @@ function measuredLine(m: MeasuredPoint, predictedSeconds: number | null, device:
       : m.checked && m.checked.elements > 0
       ? `, not fully verified: ${exact(m.checked.elements)} of ${exact(m.checked.total)} output elements checked against a CPU reference (a sample; all would take too long)`
       : ', **not verified**';
-  return `| measured | ${timeText(m.medianMs / 1e3)} median on ${m.adapter} (${m.dtype}${shapeText ? `, ${shapeText}` : ''}${scaled}): ${m.gflops.toFixed(2)} GFLOP/s, ${m.gbps.toFixed(2)} GB/s${check}${pct} |`;
+  return `| measured | ${timeText(m.medianMs / 1e3)} median on ${mdText(m.adapter)} (${m.dtype}${shapeText ? `, ${shapeText}` : ''}${scaled}): ${m.gflops.toFixed(2)} GFLOP/s, ${m.gbps.toFixed(2)} GB/s${check}${pct} |`;
 }
 
 export function opHover(a: Analysis, index: number, measured: readonly MeasuredPoint[] = []): string {
@@ -159,18 +160,18 @@ export function opHover(a: Analysis, index: number, measured: readonly MeasuredP
   const notes = (op.cost.notes ?? []).filter((n) => !(op.cost.unknown && /^operand shapes unknown/.test(n))).map((n) => `- ${n}`).join('\n');
   const table = ['| | |', '|---|---|', ...rows.map(([k, x]) => `| ${k} | ${x} |`), ...measured.map((m) => measuredLine(m, f.timeSeconds, a.device))];
   const tail = [formulaLines(formulas), notes ? '\n' + notes : '', picture(a, index, measured)].filter((part) => part !== '');
-  return [`**${op.kind}** \`${op.name}\`${op.function ? ` in \`${op.function}\`` : ''}`, '', ...table, ...tail].join('\n') + bindHint(f.unbound, v.aliases.others, a);
+  return [`**${op.kind}** ${mdCode(op.name)}${op.function ? ` in ${mdCode(op.function)}` : ''}`, '', ...table, ...tail].join('\n') + bindHint(f.unbound, v.aliases.others, a);
 }
 
 /** "t = 1024 (assert at line 172), b = 1 (batch defaults to 1); bind to change". */
 export function assumedText(assumed: Record<string, { value: number; from: string }>): string {
-  return Object.entries(assumed).map(([k, x]) => `\`${k}\` = ${x.value.toLocaleString('en-US')} (${x.from})`).join(', ') + '; bind to change';
+  return Object.entries(assumed).map(([k, x]) => `${mdCode(k)} = ${x.value.toLocaleString('en-US')} (${mdText(x.from)})`).join(', ') + '; bind to change';
 }
 
 /** "as called from `train.py:42` in `main`" (and how many contexts, when several). */
 export function contextText(c: ContextRef, count = 1): string {
   const file = c.path.slice(c.path.lastIndexOf('/') + 1);
-  const from = `as called from \`${file}:${c.line + 1}\`${c.function === '<module>' ? ' (top-level code)' : ` in \`${c.function}\``}`;
+  const from = `as called from ${mdCode(`${file}:${c.line + 1}`, true)}${c.function === '<module>' ? ' (top-level code)' : ` in ${mdCode(c.function, true)}`}`;
   return count > 1 ? `${from} — the largest of ${count} calling contexts` : from;
 }
 
@@ -193,7 +194,7 @@ function picture(a: Analysis, index: number, measured: readonly MeasuredPoint[])
     { bandwidth: a.device.bandwidth, ceilings: ceilingsFor(a.device, op.dtype), ridgePeak: peakFor(a.device, op.dtype), points, width: 240, height: 120 },
     `roofline of ${a.device.id}`,
   );
-  return `\n${img}\n\n_Roofline of ${a.device.id} (log-log): roofs fp32 and fp16/bf16, dashed line the ${op.dtype} ridge point; ● this op${measured.length ? ', ◆ measured' : ''}._`;
+  return `\n${img}\n\n_Roofline of ${mdText(a.device.id)} (log-log): roofs fp32 and fp16/bf16, dashed line the ${op.dtype} ridge point; ● this op${measured.length ? ', ◆ measured' : ''}._`;
 }
 
 /** A function's (or, through its forward, a class's) inclusive cost of one call and its heaviest ops. */
@@ -225,13 +226,13 @@ export function functionHover(a: Analysis, fn: FunctionFigures, className?: stri
   }
   if (fn.trainingFlops !== undefined && fn.trainingFlops !== null) rows.push(['training FLOPs', `${flopsText(fn.trainingFlops)} per step (forward + backward, backward = 2× forward)`]);
   if (f.intensity !== null) rows.push(['intensity', `${intensityWord(f.intensity)} (ridge ${intensityWord(f.ridge)})`]);
-  if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${a.device.name} (roofline of the totals; the sum of the op times is higher)`]);
+  if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${mdText(a.device.name)} (roofline of the totals; the sum of the op times is higher)`]);
   if (s.params) rows.push(['parameters', costCell('parameters', v.poly(s.params), b, v.poly(s.params).evaluate(b), (n) => exact(n), '', formulas)]);
-  const heavy = ops.slice(0, 5).map(({ op, f: g }) => `- \`${op.name}\` (${op.kind}, line ${op.range.start.line + 1}): ${flopsText(g.flops! + (g.otherFlops ?? 0))}${g.timeSeconds !== null ? `, ≈ ${timeText(g.timeSeconds)}` : ''}, ${g.bound ?? '?'}-bound`);
+  const heavy = ops.slice(0, 5).map(({ op, f: g }) => `- ${mdCode(op.name)} (${op.kind}, line ${op.range.start.line + 1}): ${flopsText(g.flops! + (g.otherFlops ?? 0))}${g.timeSeconds !== null ? `, ≈ ${timeText(g.timeSeconds)}` : ''}, ${g.bound ?? '?'}-bound`);
   const shapeComment = a.ir.language === 'python' ? '`# tensorcost: shape x=(B, T, C)` comment above the `def`, or annotate them' : '`// tensorcost: shape x=(B, T, C)` comment in the function';
-  if (fn.reasons?.length) rows.push(['incomplete', fn.reasons.map((x) => `${x.message.replace(/\|/g, '\\|')} (${x.path && x.path !== (a.ir.programPath ?? a.ir.path) ? `${x.path.slice(x.path.lastIndexOf('/') + 1)}:` : 'line '}${x.range.start.line + 1})`).join('; ') + ': these figures miss what that computes']);
+  if (fn.reasons?.length) rows.push(['incomplete', fn.reasons.map((x) => `${mdText(x.message)} (${x.path && x.path !== (a.ir.programPath ?? a.ir.path) ? `${x.path.slice(x.path.lastIndexOf('/') + 1)}:` : 'line '}${x.range.start.line + 1})`).join('; ') + ': these figures miss what that computes']);
   else if (fn.incomplete) rows.push(['incomplete', `some ops have operands of unknown shape: their cost is not in these totals (give the parameters a ${shapeComment})`]);
-  const title = className ? `**class ${className}** — cost of one call (\`${s.name}\`)` : `**${s.name}** — cost of one call`;
+  const title = className ? `**class ${mdText(className)}** — cost of one call (${mdCode(s.name)})` : `**${mdText(s.name)}** — cost of one call`;
   const unbound = numbers ? [] : [...new Set([flops, other, bytes].flatMap((p) => (p.evaluate(b) === null ? [...p.substitute(b).freeSymbols()] : [])))].sort();
   return [title, '', '| | |', '|---|---|', ...rows.map(([k, x]) => `| ${k} | ${x} |`), formulaLines(formulas), heavy.length ? '\nHeaviest ops:\n' + heavy.join('\n') : ''].join('\n') + bindHint(unbound, v.aliases.others, a);
 }

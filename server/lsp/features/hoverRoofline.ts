@@ -67,22 +67,63 @@ function siTick(v: number): string {
   return fmt(v);
 }
 
-/** The axis ranges: whole decades that hold the ridge, the ceilings and every point. */
+const positive = (x: number) => Number.isFinite(x) && x > 0;
+
+/**
+ * The most decades an axis spans. Validated devices keep the roof within about fifteen; this
+ * bounds the drawing whatever the data (a point at 1e-300 FLOP/B, a device from an old client),
+ * since the number of grid lines, and so the work and the size of the SVG, follows from it.
+ */
+export const MAX_DECADES = 24;
+
+function extent(values: number[]): { lo: number; hi: number } | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  // A loop, not Math.min(...values): spreading a very long list overflows the stack.
+  for (const v of values) {
+    if (!positive(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? { lo, hi } : undefined;
+}
+
+/** Whole decades [e0, e1] that hold `all`, or only `core` when `all` spans too many. */
+function decades(all: number[], core: number[], fallback: [number, number]): [number, number] {
+  const span = (r: { lo: number; hi: number } | undefined): [number, number] | undefined => {
+    if (!r) return undefined;
+    const e0 = Math.max(-300, Math.min(300, decade(r.lo)));
+    const e1 = Math.max(e0 + 1, Math.min(301, decade(r.hi) + 1));
+    return [e0, e1];
+  };
+  const wide = span(extent(all));
+  if (wide && wide[1] - wide[0] <= MAX_DECADES) return wide;
+  const narrow = span(extent(core)) ?? wide ?? fallback;
+  return [narrow[0], Math.min(narrow[1], narrow[0] + MAX_DECADES)];
+}
+
+/**
+ * The axis ranges: whole decades that hold the ridge, the ceilings and every point. Non-finite or
+ * non-positive figures are left out (a roof needs a positive bandwidth and peak; a point, a
+ * positive intensity and rate), and the ranges never span more than MAX_DECADES.
+ */
 export function rooflineDomain(c: Pick<RooflineChart, 'bandwidth' | 'ceilings' | 'ridgePeak' | 'points'>) {
-  const finite = c.points.filter((p) => Number.isFinite(p.intensity) && p.intensity > 0 && Number.isFinite(p.rate) && p.rate > 0);
-  const ridge = c.ridgePeak / c.bandwidth;
-  const xs = [ridge / 100, ridge * 10, ...finite.map((p) => p.intensity)];
-  const maxPeak = Math.max(...c.ceilings.map((x) => x.peak), c.ridgePeak);
-  const ys = [maxPeak * 2, ...finite.map((p) => p.rate), c.bandwidth * (ridge / 100)];
-  const x0 = 10 ** decade(Math.min(...xs));
-  const x1 = 10 ** (decade(Math.max(...xs)) + 1);
-  const y0 = 10 ** decade(Math.min(...ys));
-  const y1 = 10 ** (decade(Math.max(...ys)) + 1);
-  return { x0, x1, y0, y1, ridge, finite };
+  const finite = c.points.filter((p) => positive(p.intensity) && positive(p.rate));
+  const bandwidth = positive(c.bandwidth) ? c.bandwidth : undefined;
+  const ceilings = bandwidth ? c.ceilings.filter((x) => positive(x.peak) && positive(x.peak / bandwidth)) : [];
+  const ridgeRaw = bandwidth && positive(c.ridgePeak) ? c.ridgePeak / bandwidth : undefined;
+  const ridge = ridgeRaw !== undefined && positive(ridgeRaw) ? ridgeRaw : undefined;
+  const roofX = ridge ? [ridge / 100, ridge * 10] : [];
+  let maxPeak = ridge ? c.ridgePeak : 0;
+  for (const x of ceilings) maxPeak = Math.max(maxPeak, x.peak);
+  const roofY = maxPeak > 0 ? [maxPeak * 2, ...(ridge && bandwidth ? [bandwidth * (ridge / 100)] : [])] : [];
+  const [ex0, ex1] = decades([...roofX, ...finite.map((p) => p.intensity)], roofX, [0, 3]);
+  const [ey0, ey1] = decades([...roofY, ...finite.map((p) => p.rate)], roofY, [9, 15]);
+  return { x0: 10 ** ex0, x1: 10 ** ex1, y0: 10 ** ey0, y1: 10 ** ey1, ex0, ex1, ey0, ey1, ridge, bandwidth, ceilings, finite };
 }
 
 export function rooflineSvg(c: RooflineChart): string {
-  const { x0, x1, y0, y1, ridge, finite } = rooflineDomain(c);
+  const { x0, x1, y0, y1, ex0, ex1, ey0, ey1, ridge, bandwidth, ceilings, finite } = rooflineDomain(c);
   const fg = c.fg ?? '#888';
   const grid = c.grid ?? 'rgba(128,128,128,0.25)';
   const padL = c.labels ? 52 : 4;
@@ -91,19 +132,20 @@ export function rooflineSvg(c: RooflineChart): string {
   const padR = c.labels ? 14 : 4;
   const w = c.width - padL - padR;
   const h = c.height - padT - padB;
-  const X = (v: number) => padL + ((Math.log10(v) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0))) * w;
-  const Y = (v: number) => padT + h - ((Math.log10(v) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0))) * h;
+  const X = (v: number) => padL + ((Math.log10(v) - ex0) / (ex1 - ex0)) * w;
+  const Y = (v: number) => padT + h - ((Math.log10(v) - ey0) / (ey1 - ey0)) * h;
   const clampX = (v: number) => Math.min(Math.max(v, x0), x1);
   const clampY = (v: number) => Math.min(Math.max(v, y0), y1);
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${c.width}" height="${c.height}" viewBox="0 0 ${c.width} ${c.height}" font-family="sans-serif" font-size="10">`);
   // Decade grid, with tick labels when there is room for them.
-  for (let e = Math.log10(x0); e <= Math.log10(x1) + 1e-9; e++) {
+  // Integer decades between bounds that rooflineDomain keeps finite and close: always ends.
+  for (let e = ex0; e <= ex1; e++) {
     const x = X(10 ** e);
     out.push(`<line x1="${x.toFixed(1)}" y1="${padT}" x2="${x.toFixed(1)}" y2="${padT + h}" stroke="${grid}"/>`);
     if (c.labels) out.push(`<text x="${x.toFixed(1)}" y="${padT + h + 12}" fill="${fg}" text-anchor="middle">${siTick(10 ** e)}</text>`);
   }
-  for (let e = Math.log10(y0); e <= Math.log10(y1) + 1e-9; e++) {
+  for (let e = ey0; e <= ey1; e++) {
     const y = Y(10 ** e);
     out.push(`<line x1="${padL}" y1="${y.toFixed(1)}" x2="${padL + w}" y2="${y.toFixed(1)}" stroke="${grid}"/>`);
     if (c.labels) out.push(`<text x="${padL - 4}" y="${(y + 3).toFixed(1)}" fill="${fg}" text-anchor="end">${siTick(10 ** e)}</text>`);
@@ -115,13 +157,14 @@ export function rooflineSvg(c: RooflineChart): string {
   }
   // One roof per math path: the memory slope BW·I up to the ceiling, then flat.
   const colors = ['#4e9a06', '#3465a4', '#75507b', '#c4a000'];
-  [...c.ceilings]
+  [...ceilings]
     .sort((a, b) => a.peak - b.peak)
     .forEach((ceil, i) => {
-      const knee = ceil.peak / c.bandwidth;
-      const xa = clampX(Math.max(x0, y0 / c.bandwidth));
+      const bw = bandwidth!;
+      const knee = ceil.peak / bw;
+      const xa = clampX(Math.max(x0, y0 / bw));
       const pts = [
-        [X(xa), Y(clampY(c.bandwidth * xa))],
+        [X(xa), Y(clampY(bw * xa))],
         [X(clampX(knee)), Y(clampY(ceil.peak))],
         [X(x1), Y(clampY(ceil.peak))],
       ];
@@ -130,9 +173,11 @@ export function rooflineSvg(c: RooflineChart): string {
       if (c.labels) out.push(`<text x="${padL + w - 4}" y="${(Y(clampY(ceil.peak)) - 4).toFixed(1)}" fill="${color}" text-anchor="end">${esc(ceil.label)} ${siUnit(ceil.peak, 'FLOP/s')}</text>`);
     });
   // The ridge point of the dtype the ops run in: left of it an op is memory-bound.
-  const rx = X(clampX(ridge));
-  out.push(`<line x1="${rx.toFixed(1)}" y1="${padT}" x2="${rx.toFixed(1)}" y2="${padT + h}" stroke="${fg}" stroke-dasharray="3,3"><title>ridge point ${fmt(ridge)} FLOP/byte</title></line>`);
-  if (c.labels) out.push(`<text x="${(rx + 3).toFixed(1)}" y="${padT + h - 4}" fill="${fg}">ridge ${fmt(ridge)} FLOP/byte</text>`);
+  if (ridge !== undefined) {
+    const rx = X(clampX(ridge));
+    out.push(`<line x1="${rx.toFixed(1)}" y1="${padT}" x2="${rx.toFixed(1)}" y2="${padT + h}" stroke="${fg}" stroke-dasharray="3,3"><title>ridge point ${fmt(ridge)} FLOP/byte</title></line>`);
+    if (c.labels) out.push(`<text x="${(rx + 3).toFixed(1)}" y="${padT + h - 4}" fill="${fg}">ridge ${fmt(ridge)} FLOP/byte</text>`);
+  }
   // Highlighted point last, so it is on top.
   const ordered = [...finite].sort((a, b) => Number(!!a.highlight) - Number(!!b.highlight));
   for (const p of ordered) {

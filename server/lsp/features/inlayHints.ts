@@ -4,6 +4,7 @@
  * per resource on every request, so turning it off needs no reload (the server asks the client to
  * refresh hints when settings change).
  */
+import { mdCode } from '../../core/escape';
 import { InlayHint, InlayHintKind, MarkupKind } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TensorType } from '../../core/ir';
@@ -53,7 +54,7 @@ export function inlayHints(a: Analysis, doc: TextDocument, range?: { start: { li
       paddingLeft: false,
       tooltip: {
         kind: MarkupKind.Markdown,
-        value: `Inferred by Tensor Cost: \`${m[2]}\` has shape \`${label}\`${resolved && resolved !== label ? ` = \`${resolved}\`` : ''}, dtype ${op.output.dtype ?? op.dtype} (result of \`${op.name}\`).`,
+        value: `Inferred by Tensor Cost: ${mdCode(m[2])} has shape ${mdCode(label)}${resolved && resolved !== label ? ` = ${mdCode(resolved)}` : ''}, dtype ${op.output.dtype ?? op.dtype} (result of ${mdCode(op.name)}).`,
       },
     });
   }

@@ -91,6 +91,8 @@ export function parseDimExpr(tok: string, raw = tok, whole = tok): Dim {
     const num = /^\d+/.exec(tok.slice(i));
     if (num) {
       i += num[0].length;
+      // Past 2^53 a double no longer holds the integer: every figure from it would look exact and not be.
+      if (!Number.isSafeInteger(Number(num[0]))) fail(`${num[0]} is larger than 2^53-1`);
       return Poly.const(Number(num[0]));
     }
     const name = /^[A-Za-z_][\w.]*/.exec(tok.slice(i));
@@ -129,5 +131,7 @@ export function parseDimExpr(tok: string, raw = tok, whole = tok): Dim {
   };
   const v = sum();
   if (i !== tok.length) fail(`unexpected '${tok[i]}'`);
+  const c = v.constValue();
+  if (c !== undefined && c < 0) fail('a size cannot be negative');
   return v;
 }

@@ -21,6 +21,9 @@ export function dimsFrom(args: readonly Value[]): Dim[] | null {
   for (const v of items) {
     const d = asDim(v);
     if (!d) return null;
+    // `torch.randn(-8, 4)` raises in Python; a negative size would give negative FLOPs and bytes.
+    const c = d.constValue();
+    if (c !== undefined && !(Number.isSafeInteger(c) && c >= 0)) return null;
     out.push(d);
   }
   return out;
