@@ -37,16 +37,16 @@ function costCell(what: string, p: Poly, b: Bindings, value: number | null, fmt:
   const u = unit ? ` ${unit}` : '';
   if (value !== null) {
     if (p.isConst()) return fmt(value);
-    if (p.termCount() <= MAX_TERMS) return `\`${sym}\`${u} = ${fmt(value)}`;
-    formulas.push(`${what} = \`${sym}\`${u}`);
+    if (p.termCount() <= MAX_TERMS) return `${mdCode(sym, true)}${u} = ${fmt(value)}`;
+    formulas.push(`${what} = ${mdCode(sym)}${u}`);
     return fmt(value);
   }
   const partial = p.substitute(b);
   const part = partial.toString('pretty');
-  if (p.termCount() <= MAX_TERMS) return `\`${sym}\`${u}${part !== sym ? ` = \`${part}\`${u}` : ''}`;
-  formulas.push(`${what} = \`${sym}\`${u}`);
-  if (partial.termCount() <= MAX_TERMS) return `\`${part}\`${u}`;
-  return `${partial.termCount()} terms in ${[...partial.freeSymbols()].sort().map((d) => `\`${d}\``).join(', ')} (see formula)`;
+  if (p.termCount() <= MAX_TERMS) return `${mdCode(sym, true)}${u}${part !== sym ? ` = ${mdCode(part, true)}${u}` : ''}`;
+  formulas.push(`${what} = ${mdCode(sym)}${u}`);
+  if (partial.termCount() <= MAX_TERMS) return `${mdCode(part, true)}${u}`;
+  return `${partial.termCount()} terms in ${[...partial.freeSymbols()].sort().map((d) => mdCode(d, true)).join(', ')} (see formula)`;
 }
 
 /** Said once, at the end of a card whose figures wait for dims. */
@@ -57,16 +57,16 @@ export function bindHint(all: string[], others: ReadonlyMap<string, readonly str
   const anonymous = unbound.length < all.length ? '\n\n_`?` is a size the code does not give (data-dependent, or from a call the engine cannot follow)._' : '';
   if (unbound.length === 0) return anonymous;
   const aka = unbound.filter((d) => others.has(d)).map((d) => `${mdCode(d)} is also called ${others.get(d)!.map((o) => mdCode(o)).join(', ')}`);
-  return `\n\n_Unbound: ${unbound.map((d) => mdCode(d)).join(', ')}${aka.length ? ` (${aka.join('; ')})` : ''}. Bind ${unbound.length === 1 ? 'it' : 'them'} with a \`${dimsDirective(a, unbound)}\` comment, the \`tensorcost.dims\` setting or \`[tool.tensorcost.dims]\` in pyproject.toml._${anonymous}`;
+  return `\n\n_Unbound: ${unbound.map((d) => mdCode(d)).join(', ')}${aka.length ? ` (${aka.join('; ')})` : ''}. Bind ${unbound.length === 1 ? 'it' : 'them'} with a ${mdCode(dimsDirective(a, unbound))} comment, the \`tensorcost.dims\` setting or \`[tool.tensorcost.dims]\` in pyproject.toml._${anonymous}`;
 }
 
 /** How to give an op's operands a shape, said once in the card's cost row. */
 function unknownShapesText(op: TensorOp, language: Analysis['ir']['language']): string {
   const method = op.function?.split('.').pop();
   if (language !== 'python') {
-    return `not computed: the operand shapes are unknown. Give them with a \`// tensorcost: shape x=(B, T, C)\` comment${method ? ` in \`${method}\`` : ''}`;
+    return `not computed: the operand shapes are unknown. Give them with a \`// tensorcost: shape x=(B, T, C)\` comment${method ? ` in ${mdCode(method, true)}` : ''}`;
   }
-  const where = method ? ` above \`def ${method}\`` : '';
+  const where = method ? ` above ${mdCode(`def ${method}`, true)}` : '';
   // Arithmetic on an unannotated parameter is taken for tensor arithmetic; it may be on numbers.
   const numbers = op.kind === 'elementwise' && op.inputs.every((t) => t.shape === null) ? '; if the operands are plain numbers, annotate the parameter as `int` or `float` and this is no tensor op' : '';
   return `not computed: the operand shapes are unknown. Give them with a \`# tensorcost: shape x=(B, T, C)\` comment${where}, or annotate the parameter (\`x: Float[Tensor, "B T C"]\`)${numbers}`;
@@ -123,13 +123,13 @@ export function opHover(a: Analysis, index: number, measured: readonly MeasuredP
   const runs = (p: Poly) => v.poly(op.repeat ? p.mul(op.repeat) : p);
   const rows: [string, string][] = [];
   const formulas: string[] = [];
-  rows.push(['shapes', symbolic === bound ? `\`${symbolic}\`` : `\`${symbolic}\` = \`${bound}\``]);
+  rows.push(['shapes', symbolic === bound ? mdCode(symbolic, true) : `${mdCode(symbolic, true)} = ${mdCode(bound, true)}`]);
   rows.push(['dtype', op.dtype]);
   const renamed = v.renamedIn(index);
   const sized = v.impliedIn(index);
   const dimNotes = [
-    ...renamed.map(([from, to]) => `\`${from}\` is \`${to}\`: one dim under two names`),
-    ...sized.map(([name, n]) => `\`${name}\` = ${exact(n)}`),
+    ...renamed.map(([from, to]) => `${mdCode(from, true)} is ${mdCode(to, true)}: one dim under two names`),
+    ...sized.map(([name, n]) => `${mdCode(name, true)} = ${exact(n)}`),
   ];
   if (dimNotes.length) rows.push(['dims', `${dimNotes.join('; ')} (an op of the file needs ${dimNotes.length === 1 && !renamed.length ? 'that size' : 'them equal'})`]);
   if (inContext) rows.push(['context', contextText(inContext.context, inContext.count)]);
@@ -155,7 +155,7 @@ export function opHover(a: Analysis, index: number, measured: readonly MeasuredP
     if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${deviceLine(a.device, op.dtype)}`]);
     for (const x of op.cost.variants ?? []) rows.push([x.label, `${costCell(x.label, runs(x.bytes), b, runs(x.bytes).evaluate(b), bytesWord, 'bytes', formulas)}${x.note ? ` — ${x.note}` : ''}`]);
   }
-  if (op.repeat) rows.push(['runs', `× \`${v.poly(op.repeat).toString('pretty')}\` per call (loop)`]);
+  if (op.repeat) rows.push(['runs', `× ${mdCode(v.poly(op.repeat).toString('pretty'), true)} per call (loop)`]);
   // The unknown-shapes note says what the cost row says already.
   const notes = (op.cost.notes ?? []).filter((n) => !(op.cost.unknown && /^operand shapes unknown/.test(n))).map((n) => `- ${n}`).join('\n');
   const table = ['| | |', '|---|---|', ...rows.map(([k, x]) => `| ${k} | ${x} |`), ...measured.map((m) => measuredLine(m, f.timeSeconds, a.device))];
