@@ -302,15 +302,18 @@ function fileTotal(a: Analysis, functions: FunctionFigures[]): { figures: CostFi
   };
   const works = (c: Candidate | undefined) => !!c && ((c.f.flops ?? 0) > 0 || (c.f.otherFlops ?? 0) > 0);
   const fromEntries: Candidate[] = [];
-  if (entries.has('<module>') && a.moduleFigures) fromEntries.push({ f: a.moduleFigures, of: 'top-level code', reasons: a.ir.moduleSummary?.reasons });
+  const m = a.ir.moduleSummary;
+  // A script's top-level code is its run: when it computes anything, numbers or not, it is the total.
+  if (entries.has('<module>') && a.moduleFigures && m && (!m.flops.isZero() || !m.otherFlops.isZero())) {
+    return { figures: a.moduleFigures, of: 'top-level code', reasons: m.reasons };
+  }
+  if (entries.has('<module>') && a.moduleFigures) fromEntries.push({ f: a.moduleFigures, of: 'top-level code', reasons: m?.reasons });
   for (const ff of functions) if (entries.has(ff.summary.name)) fromEntries.push({ f: ff.figures, of: ff.summary.name, reasons: ff.reasons });
   const e = pick(fromEntries);
   if (works(e)) return { figures: e!.f, of: e!.of, reasons: e!.reasons };
-  // An entry point that computes nothing the engine could follow says why, never a silent 0.
-  const unsure = fromEntries.find((c) => c.reasons?.length);
-  if (unsure) return { figures: unsure.f, of: unsure.of, reasons: unsure.reasons };
-  // An entry point whose figures wait for dims: the total says so, never 0.
-  const waiting = fromEntries.find((c) => c.f.flops === null);
+  // An entry point whose figures wait for dims, or that computes nothing the engine could follow,
+  // says so (top-level code first: a script's run), never a silent 0.
+  const waiting = fromEntries.find((c) => c.f.flops === null) ?? fromEntries.find((c) => c.reasons?.length);
   if (waiting) return { figures: waiting.f, of: waiting.of, reasons: waiting.reasons };
   const fn = pick(functions.map((ff) => ({ f: ff.figures, of: ff.summary.name, reasons: ff.reasons })));
   if (works(fn)) return { figures: fn!.f, of: fn!.of, reasons: fn!.reasons };

@@ -21,3 +21,9 @@ defineFunction(['torch.from_numpy', 'torch.utils.dlpack.from_dlpack', 'numpy.asc
 // `loss.item()`, `x.tolist()`: Python numbers out of a tensor, no work on the device to model.
 defineMethod(['item'], () => ({ kind: 'float', value: null }));
 defineMethod(['tolist'], () => UNKNOWN);
+
+// `torch.randperm(n)`: a permutation of n indices (shuffling a data set).
+defineFunction(['torch.randperm', 'numpy.random.permutation'], (args) => {
+  const n = args[0]?.kind === 'int' ? args[0].value : undefined;
+  return n ? tensor({ shape: [n], dtype: 'int64' }) : tensor({ shape: null, dtype: 'int64' });
+});
