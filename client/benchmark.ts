@@ -103,8 +103,9 @@ export function registerBenchmark(context: vscode.ExtensionContext, client: Lang
       }
       const timeoutMs = vscode.workspace.getConfiguration('tensorcost').get<number>('benchmark.timeoutSeconds', 120) * 1000;
       const { runBenchmark, BenchError } = runner();
-      const { loadLocalDevice } = require(context.asAbsolutePath(path.join('out', 'server', 'node', 'localDevice.js'))) as typeof import('../server/node/localDevice');
+      const { loadLocalDevice, loadTunedKernels } = require(context.asAbsolutePath(path.join('out', 'server', 'node', 'localDevice.js'))) as typeof import('../server/node/localDevice');
       const local = loadLocalDevice();
+      const tuned = loadTunedKernels();
       const results: { run: PlannedRun; result: BenchResult }[] = [];
       try {
         await vscode.window.withProgress(
@@ -118,6 +119,7 @@ export function registerBenchmark(context: vscode.ExtensionContext, client: Lang
                 signal: abort.signal,
                 execPath,
                 predictWith: local,
+                tuned,
                 onProgress: (p) => progress.report({ message: `${run.label} (${i + 1}/${runs.length}): ${p.message}` }),
               });
               results.push({ run, result });

@@ -18,6 +18,13 @@ export interface Device {
   notes?: string;
   /** True for the "local" device built from calibration measurements. */
   measured?: boolean;
+  /**
+   * Measured by calibration on the local device only: the time of a dispatch that does almost
+   * nothing (added to every kernel's time), and per GEMM shape class (`square`, `tall-skinny`,
+   * `batched`) the fraction of the roofline time its tuned kernel reaches. Absent: 0 and 1.
+   */
+  launchOverheadS?: number;
+  gemmEfficiency?: Record<string, number>;
 }
 
 const T = 1e12;
