@@ -152,7 +152,7 @@ async function predictions(run: Run, local: Device, tuned: TunedKernels | undefi
       model.ms.toFixed(3), ratio(r.medianMs, model.ms).toFixed(2) + (off > 1.5 ? ' !' : ''), `${r.kernel ?? ''}${r.verified ? '' : ' (NOT verified)'}`];
     process.stdout.write(cells.map((c, i) => c.padEnd(w[i])).join(' ') + '\n');
   }
-  process.stdout.write(`  * the shape its class's efficiency was measured on; ! more than 1.5× off. ` +
+  process.stdout.write(`  * a shape calibration measured (the square peak or a class's efficiency) on; ! more than 1.5× off. ` +
     `Worst model error ${worst.toFixed(2)}× (target within 1.5×: ${worst <= 1.5 ? 'met' : 'NOT met'})\n`);
 }
 

@@ -56,6 +56,8 @@ export async function tuneGemm(opts: TuneOptions): Promise<{ tuned: TunedKernels
     const run = async (config: GemmConfig, repeats: number): Promise<BenchResult> =>
       runBenchmark({
         op: shape.batch > 1 ? 'bmm' : 'gemm', dtype, ...shape, kernel: config, repeats, warmup: 1,
+        // Every row on lavapipe's shapes; a sample of rows (first, last, spread) on a GPU's.
+        verifyBudget: 2 ** 28,
       }, { timeoutMs: opts.timeoutMs, signal: opts.signal, env: opts.env });
     const mine: Trial[] = [];
     for (const [i, config] of candidates.entries()) {
@@ -70,7 +72,7 @@ export async function tuneGemm(opts: TuneOptions): Promise<{ tuned: TunedKernels
       const head = `${tag} [${i + 1}/${candidates.length}] ${configLabel(config)}`;
       try {
         const r = await run(config, 3);
-        if (!r.verified) {
+        if (!(r.maxRelError <= r.tolerance)) {
           trial.rejected = `output did not match the CPU reference (max relative error ${r.maxRelError.toExponential(1)})`;
         } else {
           trial.gflops.push(r.gflops);
@@ -89,7 +91,7 @@ export async function tuneGemm(opts: TuneOptions): Promise<{ tuned: TunedKernels
       for (const t of finalists) {
         try {
           const r = await run(t.config, 3);
-          if (r.verified) t.gflops.push(r.gflops);
+          if (r.maxRelError <= r.tolerance) t.gflops.push(r.gflops);
         } catch (e) {
           if (e instanceof BenchError && e.kind === 'aborted') throw e;
         }
