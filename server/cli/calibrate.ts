@@ -240,6 +240,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
+    if (e instanceof BenchError && e.kind === 'aborted') {
+      process.stderr.write('tensorcost calibrate: cancelled; nothing was saved\n');
+      return 130;
+    }
     return reportError('calibrate', e);
   }
 }
