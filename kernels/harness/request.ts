@@ -72,8 +72,8 @@ export function normalize(r: BenchRequest): Normalized {
     // The child checks the device's own limits; here only what no adapter could run.
     const problem = configProblem(r.kernel, { invocations: 1024, workgroupBytes: 65536 });
     if (problem) throw new BenchError('bad-request', `bad kernel config: ${problem}`);
-    const { tileM, tileN, tileK, rowsPerThread, colsPerThread, vec4, stage } = r.kernel;
-    out.kernel = { tileM, tileN, tileK, rowsPerThread, colsPerThread, vec4, ...(stage ? { stage } : {}) };
+    const { tileM, tileN, tileK, rowsPerThread, colsPerThread, vec4, stage, subgroup } = r.kernel;
+    out.kernel = { tileM, tileN, tileK, rowsPerThread, colsPerThread, vec4, ...(stage ? { stage } : {}), ...(subgroup ? { subgroup } : {}) };
   }
   if (out.repeats !== undefined && out.repeats > 1000) throw new BenchError('bad-request', 'repeats must be at most 1000');
   switch (r.op) {

@@ -7,7 +7,7 @@
  * falls on all of them alike. Time-boxed (classes not reached keep the default kernel) and
  * cancellable through the AbortSignal (the running child is killed).
  */
-import { configLabel, GemmConfig, searchSpace, ShapeClass, SHAPE_CLASSES, tuningShape } from '../wgsl/gemmConfig';
+import { configLabel, GemmConfig, searchSpace, ShapeClass, SHAPE_CLASSES, subgroupConfigs, tuningShape } from '../wgsl/gemmConfig';
 import { median } from './timing';
 import { runBenchmark } from './runner';
 import { TunedKernels } from './tuned';
@@ -27,6 +27,8 @@ export interface TuneOptions {
   /** How many of the fastest candidates are timed again, and how many rounds. */
   finalists?: number;
   rounds?: number;
+  /** The adapter's fixed subgroup size: subgroup candidates join the search. */
+  subgroupSize?: number | null;
   /** Restricts the search (tests); default every class, f16 on the square class only. */
   classes?: ShapeClass[];
 }
@@ -51,7 +53,7 @@ export async function tuneGemm(opts: TuneOptions): Promise<{ tuned: TunedKernels
   let complete = true;
   for (const { dtype, cls } of jobs) {
     const shape = tuningShape(cls, opts.software);
-    const candidates = searchSpace(cls);
+    const candidates = [...searchSpace(cls), ...(opts.subgroupSize ? subgroupConfigs(cls, opts.subgroupSize) : [])];
     const tag = `tune ${dtype} ${cls} (${shape.batch > 1 ? `${shape.batch}×` : ''}${shape.m}×${shape.k}×${shape.n})`;
     const run = async (config: GemmConfig, repeats: number): Promise<BenchResult> =>
       runBenchmark({

@@ -78,6 +78,8 @@ export interface AdapterSummary {
   vendor: string;
   architecture: string;
   description: string;
+  /** The fixed subgroup size, when the adapter has `subgroups` with one size (tuning uses it). */
+  subgroupSize?: number | null;
 }
 
 /** One benchmark run: the object of SPEC §14 plus a few fields that explain it. */

@@ -47,7 +47,12 @@ export async function prepareGemm(ctx: Ctx, g: GemmDispatch, a: GPUBuffer, b: GP
     const vecA = v && g.k % 4 === 0 && g.strideA % 4 === 0;
     const vecB = v && (transB ? g.k % 4 === 0 : g.n % 4 === 0) && g.strideB % 4 === 0;
     const vecC = v && g.n % 4 === 0 && g.strideC % 4 === 0;
-    code = tiledGemmWgsl({ dtype: g.dtype, transB, vecA, vecB, vecC, config });
+    if (config.subgroup && config.subgroup !== ctx.gpu.subgroupSize) {
+      throw new BenchError('unsupported', `GEMM kernel ${configLabel(config)} needs subgroups of ${config.subgroup} lanes; this adapter's are ${ctx.gpu.subgroupSize ?? 'unavailable or of varying size'}`);
+    }
+    // The subgroup path steps k by the subgroup size; other k run the plain unstaged code.
+    const subgroup = config.subgroup && g.k % config.subgroup === 0 ? config.subgroup : undefined;
+    code = tiledGemmWgsl({ dtype: g.dtype, transB, vecA, vecB, vecC, config, subgroup });
     counts = [Math.ceil(g.n / config.tileN), Math.ceil(g.m / config.tileM), g.batch];
   }
   checkGrid(device, counts);

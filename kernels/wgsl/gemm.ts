@@ -21,6 +21,8 @@ export interface GemmKernelOptions {
   vecB: boolean;
   vecC: boolean;
   config?: GemmConfig;
+  /** Set (to config.subgroup) only when the adapter runs that subgroup size and k is a multiple of it. */
+  subgroup?: number;
 }
 
 /** Uniforms shared by both GEMM kernels. */
@@ -187,13 +189,18 @@ function unstagedGemmWgsl(o: GemmKernelOptions, g: GemmConfig): string {
   const [wgX] = workgroupShape(g);
   const TM = g.rowsPerThread;
   const TN4 = g.colsPerThread / 4;
-  // With vec4 A the k loop steps by 4, reading one vec4 of each of the tile's rows.
-  const kStep = o.vecA ? 4 : 1;
+  // With vec4 A the k loop steps by 4, reading one vec4 of each of the tile's rows; with
+  // subgroups it steps by the subgroup size, each lane reading one k of each row.
+  const L = o.subgroup ?? 0;
+  const vecA = o.vecA && !L;
+  const kStep = L || (vecA ? 4 : 1);
   const lines: string[] = [];
   for (let i = 0; i < TM; i++) {
-    lines.push(o.vecA
-      ? `      let a${i} = vec4<f32>(A4[(aRow${i} + k) / 4u]);`
-      : `      let a${i} = f32(A[aRow${i} + k]);`);
+    lines.push(L
+      ? `      let a${i} = f32(A[aRow${i} + k + sl]);`
+      : vecA
+        ? `      let a${i} = vec4<f32>(A4[(aRow${i} + k) / 4u]);`
+        : `      let a${i} = f32(A[aRow${i} + k]);`);
   }
   for (let e = 0; e < kStep; e++) {
     for (let j = 0; j < TN4; j++) {
@@ -204,7 +211,8 @@ function unstagedGemmWgsl(o: GemmKernelOptions, g: GemmConfig): string {
         : `      let b${e}_${j} = vec4<f32>(${el(0)}, ${el(1)}, ${el(2)}, ${el(3)});`);
     }
     for (let i = 0; i < TM; i++) {
-      const a = o.vecA ? `a${i}.${'xyzw'[e]}` : `a${i}`;
+      const a = L ? `ab${e}_${i}` : vecA ? `a${i}.${'xyzw'[e]}` : `a${i}`;
+      if (L) lines.push(`      let ab${e}_${i} = subgroupBroadcast(a${i}, ${e}u);`);
       for (let j = 0; j < TN4; j++) lines.push(`      acc${i}_${j} += ${a} * b${e}_${j};`);
     }
   }
@@ -228,14 +236,14 @@ function unstagedGemmWgsl(o: GemmKernelOptions, g: GemmConfig): string {
     }
     stores.push(`  if (m0 + ${i}u < P.M) {\n    let rowOff = cOff + (m0 + ${i}u) * P.N;\n${body.join('\n')}\n  }`);
   }
-  return `${header(T)}
-@group(0) @binding(0) var<storage, read> ${o.vecA ? 'A4: array<vec4<' + T + '>>' : 'A: array<' + T + '>'};
+  return `${header(T)}${L ? 'enable subgroups;\n' : ''}
+@group(0) @binding(0) var<storage, read> ${vecA ? 'A4: array<vec4<' + T + '>>' : 'A: array<' + T + '>'};
 @group(0) @binding(1) var<storage, read> ${o.vecB ? 'B4: array<vec4<' + T + '>>' : 'B: array<' + T + '>'};
 @group(0) @binding(2) var<storage, read_write> ${o.vecC ? 'C4: array<vec4<' + T + '>>' : 'C: array<' + T + '>'};
 ${PARAMS}
 
 @compute @workgroup_size(${wgX}, 1)
-fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u${L ? ', @builtin(subgroup_invocation_id) sl: u32' : ''}) {
   let tx = lid.x;
   let m0 = wg.y * ${g.tileM}u;
   let n0 = wg.x * ${g.tileN}u;

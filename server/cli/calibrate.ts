@@ -96,7 +96,7 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   if (opts.tuneSeconds > 0) {
     log(`Tuning the GEMM kernel (at most ${opts.tuneSeconds} s; every candidate checked against the CPU reference before it is timed):`);
     const t = await tuneGemm({
-      software: isSoftware(adapter), dtypes: fma16 === null ? ['f32'] : ['f32', 'f16'],
+      software: isSoftware(adapter), dtypes: fma16 === null ? ['f32'] : ['f32', 'f16'], subgroupSize: adapter.subgroupSize,
       budgetMs: opts.tuneSeconds * 1000, timeoutMs: opts.timeoutMs, signal: opts.signal, log: (l) => log(`  ${l}`),
     });
     gemmKernels = t.tuned;

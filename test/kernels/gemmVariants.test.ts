@@ -11,14 +11,15 @@ import { before, describe, it } from 'node:test';
 import { runBenchmark, runBenchmarks } from '../../kernels/harness/runner';
 import { TunedKernels } from '../../kernels/harness/tuned';
 import { BenchRequest } from '../../kernels/harness/types';
-import { allConfigs, configLabel, DEFAULT_GEMM, GemmConfig, searchSpace } from '../../kernels/wgsl/gemmConfig';
+import { allConfigs, configLabel, DEFAULT_GEMM, GemmConfig, searchSpace, subgroupConfigs } from '../../kernels/wgsl/gemmConfig';
 
 let skip: string | false = false;
 let hasF16 = true;
+let subgroupSize: number | null = null;
 
 before(async () => {
   try {
-    await runBenchmark({ op: 'copy', m: 100, repeats: 1 }, { timeoutMs: 60_000 });
+    subgroupSize = (await runBenchmark({ op: 'copy', m: 100, repeats: 1 }, { timeoutMs: 60_000 })).adapter.subgroupSize ?? null;
   } catch (e) {
     const why = `no usable WebGPU adapter: ${(e as Error).message}`;
     if (process.env.REQUIRE_WEBGPU === '1') throw new Error(`REQUIRE_WEBGPU=1 but ${why}`);
@@ -82,6 +83,15 @@ describe('every GEMM variant of the search space matches the CPU reference', () 
       searchSpace('square').find((c) => c.stage === 'none')!, searchSpace('square').find((c) => c.stage === 'none' && !c.vec4)!];
     await verifyAll(pick, { m: 70, k: 36, n: 68, dtype: 'f16' });
     await verifyAll(pick, { m: 19, k: 37, n: 21, dtype: 'f16' });
+  });
+
+  it('subgroup kernels, where the adapter has one fixed subgroup size (k a multiple of it, and not)', async (t) => {
+    if (skip) return t.skip(skip);
+    if (!subgroupSize) return t.skip('the adapter has no subgroups of one fixed size');
+    const configs = subgroupConfigs('square', subgroupSize);
+    await verifyAll(configs, { m: 37, k: 8 * subgroupSize, n: 140 });
+    await verifyAll(configs, { m: 13, k: 3 * subgroupSize + 1, n: 61 });
+    await verifyAll(configs, { op: 'bmm', batch: 2, m: 9, k: 2 * subgroupSize, n: 36 });
   });
 
   it('batched (per-batch offsets), staged and unstaged, vec4 and scalar', async (t) => {

@@ -16,7 +16,7 @@ import { checkOutput, rowsToCheck, toleranceFor } from '../../kernels/harness/ve
 import { gemmReference } from '../../kernels/reference/gemm';
 import { loadLocalDevice, loadTunedKernels, saveLocalDevice } from '../../server/node/localDevice';
 import { TunedKernels, withTunedKernel } from '../../kernels/harness/tuned';
-import { allConfigs, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES } from '../../kernels/wgsl/gemmConfig';
+import { allConfigs, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES, subgroupConfigs } from '../../kernels/wgsl/gemmConfig';
 import { tiledGemmWgsl } from '../../kernels/wgsl/gemm';
 import { classEfficiency } from '../../server/cli/calibrate';
 
@@ -226,6 +226,9 @@ describe('the GEMM search space', () => {
     assert.match(configProblem({ tileM: 128, tileN: 128, tileK: 32, rowsPerThread: 4, colsPerThread: 4, vec4: true }) ?? '', /threads per workgroup/);
     assert.match(configProblem({ ...DEFAULT_GEMM, tileK: 64 }) ?? '', /workgroup memory/);
     assert.match(configProblem({ ...DEFAULT_GEMM, stage: 'none' }) ?? '', /rowsPerThread must equal tileM/);
+    assert.match(configProblem({ ...DEFAULT_GEMM, subgroup: 8 }) ?? '', /unstaged kernels only/);
+    assert.match(configProblem({ ...subgroupConfigs('square', 8)[0], subgroup: 16 }) ?? '', /whole subgroups/);
+    for (const c of subgroupConfigs('square', 32)) assert.equal(configProblem(c), null, configLabel(c));
     assert.throws(() => normalize({ op: 'gemm', kernel: { ...DEFAULT_GEMM, tileN: 0 } }), /bad kernel config/);
     assert.throws(() => normalize({ op: 'gemm', variant: 'naive', kernel: DEFAULT_GEMM }), /tiled gemm and bmm only/);
   });
@@ -239,6 +242,11 @@ describe('the GEMM search space', () => {
     const flat = tiledGemmWgsl({ dtype: 'f16', transB: false, vecA: false, vecB: false, vecC: false, config: searchSpace('tall-skinny').find((c) => c.stage === 'none')! });
     assert.doesNotMatch(flat, /var<workgroup>|workgroupBarrier/);
     assert.match(flat, /enable f16/);
+    const sg = tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: subgroupConfigs('square', 8)[0], subgroup: 8 });
+    assert.match(sg, /enable subgroups/);
+    assert.equal(sg.match(/subgroupBroadcast\(/g)?.length, 8 * 8);
+    // Without a usable subgroup size (k not a multiple of it) the same config is the plain kernel.
+    assert.doesNotMatch(tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: subgroupConfigs('square', 8)[0] }), /subgroup/);
   });
 
   it('classifies shapes: few rows, batched, the rest square', () => {
