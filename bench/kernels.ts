@@ -130,9 +130,10 @@ function predictionShapes(software: boolean): { label: string; req: BenchRequest
 /** Part 2: predicted against measured on the local device, plain roofline and full model. */
 async function predictions(run: Run, local: Device, tuned: TunedKernels | undefined, software: boolean, results: BenchResult[]): Promise<void> {
   const overhead = (local.launchOverheadS ?? 0) * 1e3;
-  const eff = Object.entries(local.gemmEfficiency ?? {}).map(([c, e]) => `${c} ${(100 * e).toFixed(0)}%`).join(', ');
+  const eff = [...Object.entries(local.gemmEfficiency ?? {}).map(([c, e]) => `${c} ${(100 * e).toFixed(0)}% of peak`),
+    ...Object.entries(local.gemmBandwidth ?? {}).map(([c, b]) => `${c} ${(b / 1e9).toFixed(2)} GB/s`)].join(', ');
   process.stdout.write(`\nPrediction vs measurement on 'local' (${(local.peak.fp32 / 1e9).toFixed(2)} GFLOP/s, ${(local.bandwidth / 1e9).toFixed(2)} GB/s` +
-    `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `, efficiency ${eff}` : ''}); ratio = measured / predicted:\n`);
+    `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `; per class: ${eff}` : ''}); ratio = measured / predicted:\n`);
   const fitted = new Set(Object.values(tuned?.f32 ?? {}).map((e) => e && `${e.shape.batch}:${e.shape.m}:${e.shape.k}:${e.shape.n}`));
   const head = ['shape', 'bound', 'measured ms', 'roofline ms', 'ratio', 'model ms', 'ratio', 'kernel'];
   const w = [20, 8, 12, 12, 8, 10, 8, 0];
@@ -141,7 +142,7 @@ async function predictions(run: Run, local: Device, tuned: TunedKernels | undefi
   for (const { label, req } of predictionShapes(software)) {
     const r = await run({ ...req, repeats: 5, timeBudgetMs: 1500 });
     results.push(r);
-    const plain = predictMs(r, { ...local, launchOverheadS: undefined, gemmEfficiency: undefined });
+    const plain = predictMs(r, { ...local, launchOverheadS: undefined, gemmEfficiency: undefined, gemmBandwidth: undefined });
     const model = predictMs(r, local);
     const ratio = (a: number, b: number) => a / b;
     const off = Math.max(r.medianMs / model.ms, model.ms / r.medianMs);

@@ -8,7 +8,7 @@
 import type { Device } from '../core/devices';
 import { runBenchmark } from '../../kernels/harness/runner';
 import { BenchError, BenchRequest, BenchResult } from '../../kernels/harness/types';
-import { saveLocalDevice } from '../node/localDevice';
+import { loadCalibration, loadTunedKernels, saveLocalDevice } from '../node/localDevice';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './benchArgs';
 import { reportError } from './bench';
 import { median } from '../../kernels/harness/timing';
@@ -20,7 +20,8 @@ const USAGE = `Usage: tensorcost calibrate [--format text|json] [--max-gemm N] [
 
 Measures the local WebGPU adapter's bandwidth (copy kernel), launch overhead and GEMM throughput
 (f32, and f16 where the adapter has shader-f16), after tuning the GEMM kernel for each shape class
-(square, tall-skinny, batched) within --tune-seconds (default 240; 0 skips tuning), and saves
+(square, tall-skinny, batched) within --tune-seconds (default 240; 0 keeps the kernels tuned
+earlier on this adapter), and saves
 them as the device 'local' with the tuned kernels. Ctrl-C cancels and saves nothing.`;
 
 export interface CalibrationRun {
@@ -64,15 +65,20 @@ export function isSoftware(adapter: BenchResult['adapter']): boolean {
 }
 
 /**
- * The fraction of the roofline time (launch overhead taken off the measured time) that a shape
- * class's tuned kernel reached on its tuning shape; clamped to [0.02, 4] so that one bad
+ * The fraction of the peak that a shape class's tuned kernel reached on a compute-bound shape
+ * (launch overhead taken off the measured time); clamped to [0.02, 4] so that one bad
  * measurement cannot make predictions absurd.
  */
 export function classEfficiency(device: Device, dtype: 'f32' | 'f16', measuredMs: number, flops: number, bytes: number): number {
+  void bytes;
   const peak = dtype === 'f16' ? device.peak.fp16 : device.peak.fp32;
-  const rooflineMs = Math.max(flops / peak, bytes / device.bandwidth) * 1e3;
   const workMs = Math.max(measuredMs - (device.launchOverheadS ?? 0) * 1e3, 1e-6);
-  return Math.min(4, Math.max(0.02, rooflineMs / workMs));
+  return Math.min(4, Math.max(0.02, (flops / peak) * 1e3 / workMs));
+}
+
+/** Whether the plain roofline calls a run memory-bound on the device. */
+export function memoryBound(device: Device, flops: number, bytes: number): boolean {
+  return bytes / device.bandwidth > flops / device.peak.fp32;
 }
 
 export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tuneSeconds: number; log: Log; signal?: AbortSignal }): Promise<CalibrationRun> {
@@ -101,6 +107,13 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     });
     gemmKernels = t.tuned;
     c.tuned = t.tuned;
+  } else {
+    // No search: the kernels tuned earlier on this same adapter, if any, stay in use.
+    const stored = loadCalibration();
+    const same = stored?.adapter && stored.adapter.description === adapter.description && stored.adapter.vendor === adapter.vendor;
+    gemmKernels = same ? loadTunedKernels() : undefined;
+    c.tuned = gemmKernels;
+    if (gemmKernels) log('Keeping the GEMM kernels tuned earlier on this adapter (--tune-seconds 0).');
   }
   log(`Measuring with the tuned kernels (${ROUNDS} interleaved rounds; medians):`);
   // Everything the model is built from is measured in the same rounds, one after the other, so
@@ -114,6 +127,10 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   for (const [cls, entry] of Object.entries(gemmKernels?.f32 ?? {})) {
     if (entry && cls !== 'square') items.push({ key: cls, req: { op: entry.shape.batch > 1 ? 'bmm' : 'gemm', ...entry.shape, repeats: 5 } });
   }
+  // One row against the tall-skinny shape's matrix: memory-bound on any adapter, it measures the
+  // bandwidth that class's kernel streams (on lavapipe about twice the copy kernel's).
+  const thin = gemmKernels?.f32?.['tall-skinny'];
+  if (thin) items.push({ key: 'tall-skinny@1', req: { op: 'gemm', m: 1, k: thin.shape.k, n: thin.shape.n, repeats: 5 } });
   const times = new Map<string, number[]>();
   const gflops = new Map<string, number[]>();
   const last = new Map<string, BenchResult>();
@@ -158,16 +175,22 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     measured: true,
     launchOverheadS: launchMs / 1e3,
     notes: `calibrated ${new Date().toISOString()} with WebGPU kernels (best verified square GEMM as peak, copy kernel as bandwidth, ` +
-      'a 4×4×4 GEMM as launch overhead, per-class GEMM efficiency from the tuned kernels; medians of interleaved rounds)',
+      'a 4×4×4 GEMM as launch overhead, per-class GEMM efficiency and bandwidth from the tuned kernels; medians of interleaved rounds)',
   };
-  // The square class defines the peak; the other classes' efficiencies are measured against it.
+  // The square class defines the peak; the other classes are measured against it: on a
+  // compute-bound shape the fraction of the peak, on a memory-bound one the bandwidth.
   const efficiency: Record<string, number> = {};
+  const bandwidth: Record<string, number> = {};
   for (const it of items) {
     if (it.key === 'copy' || it.key === 'launch') continue;
+    const cls = it.key.replace(/@.*/, '');
     const r = last.get(it.key)!;
-    efficiency[it.key] = classEfficiency(device, 'f32', med(it.key, times), r.flops, r.bytes);
+    const ms = med(it.key, times);
+    if (memoryBound(device, r.flops, r.bytes)) bandwidth[cls] = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
+    else efficiency[cls] = classEfficiency(device, 'f32', ms, r.flops, r.bytes);
   }
   if (Object.keys(efficiency).length) device.gemmEfficiency = efficiency;
+  if (Object.keys(bandwidth).length) device.gemmBandwidth = bandwidth;
   const measurements = {
     copyKernelGBps: copyGBps,
     copyKernelGBpsFirst: copy.gbps,
@@ -234,8 +257,9 @@ export async function main(argv: string[]): Promise<number> {
       log(`  launch      ${(1e3 * (d.launchOverheadS ?? 0)).toFixed(3)} ms per dispatch (4×4×4 GEMM)`);
       for (const [cls, e] of Object.entries(d.gemmEfficiency ?? {})) {
         const k = c.gemmKernels?.f32?.[cls as ShapeClass];
-        log(`  ${cls.padEnd(11)} ${k ? configLabel(k.config) : 'default kernel'}, ${(100 * e).toFixed(0)}% of the roofline time`);
+        log(`  ${cls.padEnd(11)} ${k ? configLabel(k.config) : 'default kernel'}, ${(100 * e).toFixed(0)}% of the peak on a compute-bound shape`);
       }
+      for (const [cls, b] of Object.entries(d.gemmBandwidth ?? {})) log(`  ${cls.padEnd(11)} streams ${(b / 1e9).toFixed(2)} GB/s on a memory-bound shape`);
       if (c.gemmKernels?.f16?.square) log(`  f16 square  ${configLabel(c.gemmKernels.f16.square.config)}`);
     }
     return 0;

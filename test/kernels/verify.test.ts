@@ -102,7 +102,7 @@ describe('prediction and the local device', () => {
   };
 
   it('predicts max(flops/peak, bytes/bandwidth)', () => {
-    assert.deepEqual(predictMs({ flops: 2e10, bytes: 1e6, dtype: 'f32' }, device), { device: 'local', ms: 2000, rooflineMs: 2000, overheadMs: 0, efficiency: 1 });
+    assert.deepEqual(predictMs({ flops: 2e10, bytes: 1e6, dtype: 'f32' }, device), { device: 'local', ms: 2000, rooflineMs: 2000, overheadMs: 0, efficiency: 1, bandwidth: 1e9 });
     assert.equal(predictMs({ flops: 2e10, bytes: 1e6, dtype: 'f16' }, device).ms, 1000);
     assert.equal(predictMs({ flops: 0, bytes: 3e9, dtype: 'f32' }, device).ms, 3000);
   });
@@ -121,6 +121,12 @@ describe('prediction and the local device', () => {
     const q = predictMs(thin, learned);
     assert.equal(q.efficiency, 0.25);
     assert.ok(Math.abs(q.rooflineMs - thin.bytes / 1e6) < 1e-9);
+    // The class's efficiency scales the compute term only: this shape stays memory-bound.
+    assert.ok(Math.abs(q.ms - (0.5 + thin.bytes / 1e6)) < 1e-9);
+    // A measured class bandwidth replaces the copy kernel's in the memory term.
+    const fast = predictMs(thin, { ...learned, gemmBandwidth: { 'tall-skinny': 4e9 } });
+    assert.equal(fast.bandwidth, 4e9);
+    assert.ok(Math.abs(fast.ms - (0.5 + Math.max(thin.flops / (1e10 * 0.25), thin.bytes / 4e9) * 1e3)) < 1e-9);
     assert.equal(predictMs({ ...sq, op: 'bmm', batch: 4 }, learned).efficiency, 0.8);
     // A tiny GEMM is all launch overhead; a copy gets the overhead but no GEMM efficiency.
     const tiny = predictMs({ op: 'gemm', m: 4, k: 4, n: 4, batch: 1, flops: 128, bytes: 192, dtype: 'f32' }, learned);
@@ -130,7 +136,7 @@ describe('prediction and the local device', () => {
     assert.equal(copy.ms, 8.5);
   });
 
-  it('measures a class efficiency as roofline time over measured time less the launch overhead', () => {
+  it('measures a class efficiency as compute time at peak over measured time less the launch overhead', () => {
     const d = { ...device, launchOverheadS: 0.001 };
     // 1e10 FLOP: 1000 ms on the roofline; measured 2001 ms, of which 1 ms is the launch.
     assert.equal(classEfficiency(d, 'f32', 2001, 1e10, 1e6), 0.5);
