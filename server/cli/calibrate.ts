@@ -181,12 +181,16 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   // compute-bound shape the fraction of the peak, on a memory-bound one the bandwidth.
   const efficiency: Record<string, number> = {};
   const bandwidth: Record<string, number> = {};
-  for (const it of items) {
-    if (it.key === 'copy' || it.key === 'launch') continue;
+  // The one-row GEMV first: a class's other shape is judged against the bandwidth its kernel
+  // streams (on lavapipe the 8-row tall-skinny shape is compute-bound at that bandwidth, though
+  // memory-bound at the copy kernel's).
+  const measured = items.filter((it) => it.key !== 'copy' && it.key !== 'launch').sort((a, b) => Number(b.key.includes('@')) - Number(a.key.includes('@')));
+  for (const it of measured) {
     const cls = it.key.replace(/@.*/, '');
     const r = last.get(it.key)!;
     const ms = med(it.key, times);
-    if (memoryBound(device, r.flops, r.bytes)) bandwidth[cls] = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
+    const bw = bandwidth[cls] ?? device.bandwidth;
+    if (memoryBound({ ...device, bandwidth: bw }, r.flops, r.bytes)) bandwidth[cls] = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
     else efficiency[cls] = classEfficiency(device, 'f32', ms, r.flops, r.bytes);
   }
   if (Object.keys(efficiency).length) device.gemmEfficiency = efficiency;
