@@ -1,14 +1,26 @@
 /**
- * `npm run bench:kernels`: every kernel at sizes chosen for the adapter, with GFLOP/s, GB/s and
- * the share of the probes' peaks, plus the same GEMMs through TF.js's WebGPU backend on the same
- * adapter. Runs each benchmark in its own child process (the harness's runner), so the run
- * survives a driver crash. Options: --quick (smaller sizes), --lp-threads N (LP_NUM_THREADS for
- * lavapipe), --json FILE (all results).
+ * `npm run bench:kernels` (SPEC §9, §10), three parts:
+ * 1. f32 GEMM at 512³ and 1024³: our kernel (the tuned winner stored by `tensorcost calibrate`,
+ *    else the shipped default) against TF.js's WebGPU backend on the same adapter, in rounds
+ *    that alternate which runs first, with the ratio (target ≥ 1.5×) and the share of the FMA
+ *    probe measured in the same run (target ≥ 40%), each as median [min–max] over the rounds.
+ * 2. Prediction against measurement on the calibrated 'local' device, for GEMMs from
+ *    memory-bound (m = 1..8) to compute-bound: the plain roofline and the model with what
+ *    calibration measured (launch overhead, per-class efficiency), each as measured/predicted.
+ * 3. With --all: every kernel at sizes chosen for the adapter, with GFLOP/s, GB/s and the share
+ *    of the probes' peaks.
+ * Each benchmark runs in its own child process (the harness's runner), so the run survives a
+ * driver crash. Options: --rounds N (default 3), --quick (smaller sizes), --all, --lp-threads N
+ * (LP_NUM_THREADS for lavapipe), --json FILE (all results).
  */
 import * as fs from 'node:fs';
 import { runBenchmark } from '../kernels/harness/runner';
 import { BenchRequest, BenchResult } from '../kernels/harness/types';
-import { loadLocalDevice } from '../server/node/localDevice';
+import { loadLocalDevice, loadTunedKernels } from '../server/node/localDevice';
+import { predictMs } from '../kernels/harness/predict';
+import { median } from '../kernels/harness/timing';
+import { TunedKernels } from '../kernels/harness/tuned';
+import type { Device } from '../server/core/devices';
 
 interface Row { label: string; req: BenchRequest }
 
@@ -53,36 +65,108 @@ function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
 }
 
-async function main(): Promise<number> {
-  const quick = process.argv.includes('--quick');
-  const lp = argValue('--lp-threads');
-  const env = lp ? { LP_NUM_THREADS: lp } : undefined;
-  const started = Date.now();
-  // Probes first: their figures are this run's ceilings for the "% of peak" columns.
-  const probe = await runBenchmark({ op: 'fma', repeats: 5 }, { env, timeoutMs: 120_000 });
-  const software = /llvmpipe|lavapipe|swiftshader|software/i.test(`${probe.adapter.architecture} ${probe.adapter.description}`);
-  let hasF16 = true;
-  try {
-    await runBenchmark({ op: 'fma', dtype: 'f16', m: 64, k: 1, repeats: 1 }, { env, timeoutMs: 60_000 });
-  } catch {
-    hasF16 = false;
-  }
-  const copyProbe = await runBenchmark({ op: 'copy', m: sizesFor(software, quick).copy, repeats: 5 }, { env, timeoutMs: 120_000 });
-  const local = loadLocalDevice();
-  process.stdout.write(`adapter: ${probe.adapter.vendor} / ${probe.adapter.architecture} / ${probe.adapter.description}` +
-    `${lp ? `, LP_NUM_THREADS=${lp}` : ''}\n`);
-  process.stdout.write(`probes this run: FMA ${probe.gflops.toFixed(2)} GFLOP/s, copy kernel ${copyProbe.gbps.toFixed(2)} GB/s` +
-    (local ? `; calibrated local: ${(local.peak.fp32 / 1e9).toFixed(2)} GFLOP/s fp32, ${(local.bandwidth / 1e9).toFixed(2)} GB/s` : '; not calibrated') + '\n\n');
+const spread = (xs: number[], digits = 2): string =>
+  `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
 
+type Run = (req: BenchRequest) => Promise<BenchResult>;
+
+/** Part 1: ours against TF.js, rounds alternating which goes first. */
+interface VsRow { size: number; ours: number[]; tfjs: number[]; ratio: number[]; kernel: string }
+
+async function versusTfjs(run: Run, sizes: number[], rounds: number, results: BenchResult[]): Promise<VsRow[]> {
+  const rows: VsRow[] = [];
+  for (const size of sizes) {
+    const row = { size, ours: [] as number[], tfjs: [] as number[], ratio: [] as number[], kernel: '' };
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? ['tiled', 'tfjs'] as const : ['tfjs', 'tiled'] as const;
+      const got: Record<string, BenchResult> = {};
+      for (const variant of order) {
+        const res = await run({ op: 'gemm', m: size, k: size, n: size, variant, repeats: 5, timeBudgetMs: 2000 });
+        if (!res.verified) throw new Error(`${variant} ${size}³ did not match the CPU reference`);
+        got[variant] = res;
+        results.push(res);
+      }
+      row.ours.push(got.tiled.gflops);
+      row.tfjs.push(got.tfjs.gflops);
+      row.ratio.push(got.tiled.gflops / got.tfjs.gflops);
+      row.kernel = got.tiled.kernel ?? '';
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function printVersus(rows: VsRow[], rounds: number, fma: number): void {
+  process.stdout.write(`\nf32 GEMM, ours vs TF.js WebGPU backend (same adapter, inputs and timing method; ${rounds} rounds, median [min–max]):\n`);
+  const head = ['size', 'ours GFLOP/s', 'TF.js GFLOP/s', 'ours/TF.js', '% of FMA', 'kernel'];
+  const w = [6, 22, 22, 20, 18, 0];
+  process.stdout.write(head.map((h, i) => h.padEnd(w[i])).join(' ') + '\n');
+  for (const r of rows) {
+    const pct = r.ours.map((g) => (100 * g) / fma);
+    const cells = [`${r.size}³`, spread(r.ours), spread(r.tfjs), `${spread(r.ratio)}×`, `${spread(pct, 0)}%`, r.kernel];
+    process.stdout.write(cells.map((c, i) => c.padEnd(w[i])).join(' ') + '\n');
+  }
+  for (const r of rows) {
+    const ratio = median(r.ratio);
+    const pct = (100 * median(r.ours)) / fma;
+    process.stdout.write(`  ${r.size}³: ratio ${ratio.toFixed(2)}× (target 1.5×: ${ratio >= 1.5 ? 'met' : 'NOT met'}), ` +
+      `${pct.toFixed(0)}% of the FMA ceiling ${fma.toFixed(2)} GFLOP/s (target 40%: ${pct >= 40 ? 'met' : 'NOT met'})\n`);
+  }
+}
+
+/** GEMM shapes from memory-bound to compute-bound, scaled to the adapter. */
+function predictionShapes(software: boolean): { label: string; req: BenchRequest }[] {
+  const wide = software ? 1024 : 8192;
+  const squares = software ? [128, 256, 512, 1024] : [512, 1024, 2048, 4096];
+  const out: { label: string; req: BenchRequest }[] = [];
+  for (const m of [1, 2, 4, 8]) out.push({ label: `${m}×${wide}×${wide}`, req: { op: 'gemm', m, k: wide, n: wide } });
+  for (const s of squares) out.push({ label: `${s}³`, req: { op: 'gemm', m: s, k: s, n: s } });
+  const b = squares[0];
+  out.push({ label: `8×${b}³ batched`, req: { op: 'bmm', batch: 8, m: b, k: b, n: b } });
+  out.push({ label: `4×${b * 2}³ batched`, req: { op: 'bmm', batch: 4, m: b * 2, k: b * 2, n: b * 2 } });
+  return out;
+}
+
+/** Part 2: predicted against measured on the local device, plain roofline and full model. */
+async function predictions(run: Run, local: Device, tuned: TunedKernels | undefined, software: boolean, results: BenchResult[]): Promise<void> {
+  const overhead = (local.launchOverheadS ?? 0) * 1e3;
+  const eff = [...Object.entries(local.gemmEfficiency ?? {}).map(([c, e]) => `${c} ${(100 * e).toFixed(0)}% of peak`),
+    ...Object.entries(local.gemmBandwidth ?? {}).map(([c, b]) => `${c} ${(b / 1e9).toFixed(2)} GB/s`)].join(', ');
+  process.stdout.write(`\nPrediction vs measurement on 'local' (${(local.peak.fp32 / 1e9).toFixed(2)} GFLOP/s, ${(local.bandwidth / 1e9).toFixed(2)} GB/s` +
+    `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `; per class: ${eff}` : ''}); ratio = measured / predicted:\n`);
+  const fitted = new Set(Object.values(tuned?.f32 ?? {}).map((e) => e && `${e.shape.batch}:${e.shape.m}:${e.shape.k}:${e.shape.n}`));
+  const head = ['shape', 'bound', 'measured ms', 'roofline ms', 'ratio', 'model ms', 'ratio', 'kernel'];
+  const w = [20, 8, 12, 12, 8, 10, 8, 0];
+  process.stdout.write(head.map((h, i) => h.padEnd(w[i])).join(' ') + '\n');
+  let worst = 1;
+  for (const { label, req } of predictionShapes(software)) {
+    const r = await run({ ...req, repeats: 5, timeBudgetMs: 1500 });
+    results.push(r);
+    const plain = predictMs(r, { ...local, launchOverheadS: undefined, gemmEfficiency: undefined, gemmBandwidth: undefined });
+    const model = predictMs(r, local);
+    const ratio = (a: number, b: number) => a / b;
+    const off = Math.max(r.medianMs / model.ms, model.ms / r.medianMs);
+    worst = Math.max(worst, off);
+    const bound = r.flops / local.peak.fp32 > r.bytes / local.bandwidth ? 'compute' : 'memory';
+    const key = `${r.batch}:${r.m}:${r.k}:${r.n}`;
+    const cells = [label + (fitted.has(key) ? ' *' : ''), bound, r.medianMs.toFixed(3), plain.ms.toFixed(3), ratio(r.medianMs, plain.ms).toFixed(2),
+      model.ms.toFixed(3), ratio(r.medianMs, model.ms).toFixed(2) + (off > 1.5 ? ' !' : ''), `${r.kernel ?? ''}${r.verified ? '' : ' (NOT verified)'}`];
+    process.stdout.write(cells.map((c, i) => c.padEnd(w[i])).join(' ') + '\n');
+  }
+  process.stdout.write(`  * a shape calibration measured (the square peak or a class's efficiency) on; ! more than 1.5× off. ` +
+    `Worst model error ${worst.toFixed(2)}× (target within 1.5×: ${worst <= 1.5 ? 'met' : 'NOT met'})\n`);
+}
+
+async function allKernels(run: Run, software: boolean, quick: boolean, hasF16: boolean, probe: BenchResult, copyProbe: BenchResult, local: Device | undefined, results: BenchResult[]): Promise<void> {
+  process.stdout.write('\nEvery kernel:\n');
   const head = ['kernel', 'ms', 'GFLOP/s', 'GB/s', '%FMA', '%copy', '%local', 'verified', 'timing'];
   const widths = [44, 9, 8, 7, 6, 6, 7, 8, 15];
   process.stdout.write(head.map((h, i) => pad(h, widths[i], i > 0)).join(' ') + '\n');
-  const results: (BenchResult & { label: string })[] = [];
   for (const row of plan(software, quick, hasF16)) {
     let cells: string[];
     try {
-      const r = await runBenchmark({ ...row.req, timeBudgetMs: 2500 }, { env, timeoutMs: 180_000, predictWith: local });
-      results.push({ ...r, label: row.label });
+      const r = await run({ ...row.req, timeBudgetMs: 2500 });
+      results.push(r);
       const localPeak = local ? (r.dtype === 'f16' ? local.peak.fp16 : local.peak.fp32) / 1e9 : 0;
       cells = [row.label, r.medianMs.toFixed(2), r.gflops.toFixed(2), r.gbps.toFixed(2),
         r.flops ? ((100 * r.gflops) / probe.gflops).toFixed(0) : '-', ((100 * r.gbps) / copyProbe.gbps).toFixed(0),
@@ -92,12 +176,44 @@ async function main(): Promise<number> {
     }
     process.stdout.write(cells.map((c, i) => pad(c, widths[i] ?? 0, i > 0 && cells.length > 2)).join(' ') + '\n');
   }
-  const ours = results.filter((r) => r.op === 'gemm' && r.variant === 'tiled' && r.dtype === 'f32' && r.m === r.k);
-  process.stdout.write('\nGEMM f32, tiled vs TF.js WebGPU backend (same adapter, inputs, timing method):\n');
-  for (const o of ours) {
-    const t = results.find((r) => r.variant === 'tfjs' && r.op === 'gemm' && r.m === o.m);
-    if (t) process.stdout.write(`  ${o.m}³: ${o.gflops.toFixed(2)} vs ${t.gflops.toFixed(2)} GFLOP/s (${(o.gflops / t.gflops).toFixed(2)}×)\n`);
+}
+
+async function main(): Promise<number> {
+  const quick = process.argv.includes('--quick');
+  const rounds = Number(argValue('--rounds') ?? 3);
+  const lp = argValue('--lp-threads');
+  const env = lp ? { LP_NUM_THREADS: lp } : undefined;
+  const started = Date.now();
+  const local = loadLocalDevice();
+  const tuned = loadTunedKernels();
+  const run: Run = (req) => runBenchmark(req, { env, timeoutMs: 300_000, predictWith: local, tuned });
+  // Probes first: their figures are this run's ceilings for the "% of peak" columns.
+  const probe = await run({ op: 'fma', repeats: 5 });
+  const software = /llvmpipe|lavapipe|swiftshader|software/i.test(`${probe.adapter.architecture} ${probe.adapter.description}`);
+  let hasF16 = true;
+  try {
+    await run({ op: 'fma', dtype: 'f16', m: 64, k: 1, repeats: 1 });
+  } catch {
+    hasF16 = false;
   }
+  const copyProbe = await run({ op: 'copy', m: sizesFor(software, quick).copy, repeats: 5 });
+  process.stdout.write(`adapter: ${probe.adapter.vendor} / ${probe.adapter.architecture} / ${probe.adapter.description}` +
+    `${lp ? `, LP_NUM_THREADS=${lp}` : ''}\n`);
+  process.stdout.write(`probes this run: FMA ${probe.gflops.toFixed(2)} GFLOP/s, copy kernel ${copyProbe.gbps.toFixed(2)} GB/s` +
+    (local ? `; calibrated local: ${(local.peak.fp32 / 1e9).toFixed(2)} GFLOP/s fp32, ${(local.bandwidth / 1e9).toFixed(2)} GB/s` : '; not calibrated') +
+    `; GEMM kernels: ${tuned ? 'tuned by calibration' : 'the shipped default (run tensorcost calibrate to tune)'}\n`);
+
+  const results: BenchResult[] = [];
+  // The FMA probe again after the GEMMs: the ceiling is the better of the two, so a burst of
+  // load elsewhere during one probe does not flatter the GEMM's share.
+  const rows = await versusTfjs(run, quick ? [512] : [512, 1024], rounds, results);
+  const again = await run({ op: 'fma', repeats: 5 });
+  const ceiling = Math.max(probe.gflops, again.gflops);
+  printVersus(rows, rounds, ceiling);
+  process.stdout.write(`  (FMA probe ${probe.gflops.toFixed(2)} GFLOP/s before the GEMMs and ${again.gflops.toFixed(2)} after; the ceiling is the higher)\n`);
+  if (local) await predictions(run, local, tuned, software, results);
+  else process.stdout.write("\nPrediction vs measurement: not calibrated (run 'tensorcost calibrate' first)\n");
+  if (process.argv.includes('--all')) await allKernels(run, software, quick, hasF16, probe, copyProbe, local, results);
   process.stdout.write(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   const json = argValue('--json');
   if (json) fs.writeFileSync(json, JSON.stringify(results, null, 2));

@@ -118,9 +118,10 @@ export function registerBenchmark(context: vscode.ExtensionContext, client: Lang
       const seconds = vscode.workspace.getConfiguration('tensorcost').get<number>('benchmark.timeoutSeconds', 120);
       const timeoutMs = (Number.isFinite(seconds) ? Math.min(Math.max(seconds, 5), 86_400) : 120) * 1000;
       const { runBenchmark, BenchError } = runner();
-      const { loadCalibration } = require(context.asAbsolutePath(path.join('out', 'server', 'node', 'localDevice.js'))) as typeof import('../server/node/localDevice');
+      const { loadCalibration, loadTunedKernels } = require(context.asAbsolutePath(path.join('out', 'server', 'node', 'localDevice.js'))) as typeof import('../server/node/localDevice');
       const calibration = loadCalibration();
       const local = calibration?.device;
+      const tuned = loadTunedKernels();
       const results: { run: PlannedRun; result: BenchResult }[] = [];
       let sized: SizedRuns | undefined;
       try {
@@ -144,6 +145,7 @@ export function registerBenchmark(context: vscode.ExtensionContext, client: Lang
                 signal: abort.signal,
                 execPath,
                 predictWith: local,
+                tuned,
                 onProgress: (p) => progress.report({ message: `${run.label} (${i + 1}/${sized!.runs.length}), ${runSize(run.request)}: ${p.message}` }),
               });
               results.push({ run, result });

@@ -13,6 +13,8 @@ export interface Gpu {
   adapterInfo: AdapterSummary;
   hasTimestamps: boolean;
   hasF16: boolean;
+  /** The subgroup size when the adapter has `subgroups` and a single fixed size; else null. */
+  subgroupSize: number | null;
 }
 
 /** Set by openGpu; the child reports it instead of a result once the device is gone. */
@@ -43,6 +45,11 @@ export async function openGpu(): Promise<Gpu> {
   const requiredFeatures: GPUFeatureName[] = [];
   if (hasTimestamps) requiredFeatures.push('timestamp-query');
   if (hasF16) requiredFeatures.push('shader-f16');
+  // Subgroup kernels are generated for one size, so only an adapter with a fixed size runs them.
+  const sgInfo = adapter.info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const subgroupSize = adapter.features.has('subgroups' as GPUFeatureName) && sgInfo.subgroupMinSize && sgInfo.subgroupMinSize === sgInfo.subgroupMaxSize
+    ? sgInfo.subgroupMinSize : null;
+  if (subgroupSize) requiredFeatures.push('subgroups' as GPUFeatureName);
   const L = adapter.limits;
   // The defaults (128 MiB bindings, 16 KiB shared memory) are below what most adapters offer.
   const device = await adapter.requestDevice({
@@ -66,7 +73,8 @@ export async function openGpu(): Promise<Gpu> {
     device,
     hasTimestamps,
     hasF16,
-    adapterInfo: { vendor: info.vendor, architecture: info.architecture, description: info.description || info.device },
+    subgroupSize,
+    adapterInfo: { vendor: info.vendor, architecture: info.architecture, description: info.description || info.device, subgroupSize },
   };
 }
 

@@ -1,9 +1,38 @@
-/** Roofline prediction of a measured run (SPEC §5): time ≈ max(FLOPs / peak, bytes / bandwidth). */
+/**
+ * Prediction of a measured run on a device (SPEC §5): the roofline time max(FLOPs / peak,
+ * bytes / bandwidth), plus what calibration measured that the roofline lacks, where the device
+ * has it: a launch overhead added to every run; and for GEMMs, per shape class, the fraction of
+ * the peak its tuned kernel reaches (dividing the compute term) and the bandwidth it streams at
+ * (replacing the copy kernel's in the memory term).
+ */
 import type { Device } from '../../server/core/devices';
+import { shapeClass } from '../wgsl/gemmConfig';
 import type { BenchResult } from './types';
 
-export function predictMs(r: Pick<BenchResult, 'flops' | 'bytes' | 'dtype'>, device: Device): { device: string; ms: number } {
+export interface Prediction {
+  device: string;
+  ms: number;
+  /** The plain roofline time, the launch overhead, and the class's terms (1 and the device's bandwidth when none). */
+  rooflineMs: number;
+  overheadMs: number;
+  efficiency: number;
+  bandwidth: number;
+}
+
+type Measured = Pick<BenchResult, 'flops' | 'bytes' | 'dtype'> & Partial<Pick<BenchResult, 'op' | 'm' | 'k' | 'n' | 'batch'>>;
+
+const usable = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x) && x > 0;
+
+export function predictMs(r: Measured, device: Device): Prediction {
   const peak = r.dtype === 'f16' ? device.peak.fp16 : device.peak.fp32;
-  const seconds = Math.max(r.flops / peak, r.bytes / device.bandwidth);
-  return { device: device.id, ms: seconds * 1e3 };
+  const rooflineMs = Math.max(r.flops / peak, r.bytes / device.bandwidth) * 1e3;
+  const overheadMs = (device.launchOverheadS ?? 0) * 1e3;
+  const isGemm = (r.op === 'gemm' || r.op === 'bmm') && r.m !== undefined && r.n !== undefined;
+  const cls = isGemm ? shapeClass(r.m!, r.n!, r.batch ?? 1) : undefined;
+  const eff = cls ? device.gemmEfficiency?.[cls] : undefined;
+  const bw = cls ? device.gemmBandwidth?.[cls] : undefined;
+  const efficiency = usable(eff) ? eff : 1;
+  const bandwidth = usable(bw) ? bw : device.bandwidth;
+  const modelMs = Math.max(r.flops / (peak * efficiency), r.bytes / bandwidth) * 1e3;
+  return { device: device.id, ms: overheadMs + modelMs, rooflineMs, overheadMs, efficiency, bandwidth };
 }

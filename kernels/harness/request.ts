@@ -2,6 +2,7 @@
  * Validation and defaults of a BenchRequest. Used by the parent (to refuse bad requests without
  * forking) and by the child (which must not trust its input either).
  */
+import { configProblem, GemmConfig } from '../wgsl/gemmConfig';
 import { BenchError, BenchRequest, BenchVariant } from './types';
 
 export const VARIANTS: Record<BenchRequest['op'], BenchVariant[]> = {
@@ -30,6 +31,7 @@ export interface Normalized {
   verify: 'auto' | 'full';
   verifyBudget: number;
   seed: number;
+  kernel?: GemmConfig;
   debug?: BenchRequest['debug'];
 }
 
@@ -65,6 +67,14 @@ export function normalize(r: BenchRequest): Normalized {
     seed: (r.seed ?? 12345) >>> 0,
     debug: r.debug,
   };
+  if (r.kernel !== undefined) {
+    if ((r.op !== 'gemm' && r.op !== 'bmm') || variant !== 'tiled') throw new BenchError('bad-request', 'a kernel config applies to the tiled gemm and bmm only');
+    // The child checks the device's own limits; here only what no adapter could run.
+    const problem = configProblem(r.kernel, { invocations: 1024, workgroupBytes: 65536 });
+    if (problem) throw new BenchError('bad-request', `bad kernel config: ${problem}`);
+    const { tileM, tileN, tileK, rowsPerThread, colsPerThread, vec4, stage, subgroup } = r.kernel;
+    out.kernel = { tileM, tileN, tileK, rowsPerThread, colsPerThread, vec4, ...(stage ? { stage } : {}), ...(subgroup ? { subgroup } : {}) };
+  }
   if (out.repeats !== undefined && out.repeats > 1000) throw new BenchError('bad-request', 'repeats must be at most 1000');
   switch (r.op) {
     case 'gemm':

@@ -7,10 +7,11 @@ import { fork } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { predictMs } from './predict';
-import { BenchError, BenchRequest, BenchResult, ChildToParent, ParentToChild, RunOptions } from './types';
+import { withTunedKernel } from './tuned';
+import { BenchError, BenchRequest, BenchResult, ChildToParent, ManyResult, ParentToChild, RunOptions } from './types';
 
 export { BenchError } from './types';
-export type { BenchRequest, BenchResult, BenchProgress, RunOptions } from './types';
+export type { BenchRequest, BenchResult, BenchProgress, ManyResult, RunOptions } from './types';
 
 const CHILD_SCRIPT = path.join(__dirname, 'child.js');
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -20,7 +21,29 @@ const STDERR_TAIL = 4000;
 const NOISE = /artificially reduced|^\s*$/;
 
 export function runBenchmark(request: BenchRequest, options: RunOptions = {}): Promise<BenchResult> {
-  return new Promise<BenchResult>((resolve, reject) => {
+  const msg: ParentToChild = { type: 'run', request: withTunedKernel(request, options.tuned) };
+  return runChild(msg, options, (m) => {
+    if (m.type !== 'result') return undefined;
+    m.result.predicted = options.predictWith ? predictMs(m.result, options.predictWith) : null;
+    return m.result;
+  });
+}
+
+/**
+ * Runs several requests in one child, on one device, in order; each answer is a result or that
+ * request's error. A crash, timeout or abort still rejects the whole call.
+ */
+export function runBenchmarks(requests: BenchRequest[], options: RunOptions = {}): Promise<ManyResult[]> {
+  const msg: ParentToChild = { type: 'runMany', requests: requests.map((r) => withTunedKernel(r, options.tuned)) };
+  return runChild(msg, options, (m) => {
+    if (m.type !== 'results') return undefined;
+    for (const r of m.results) if ('result' in r) r.result.predicted = options.predictWith ? predictMs(r.result, options.predictWith) : null;
+    return m.results;
+  });
+}
+
+function runChild<T>(msg: ParentToChild, options: RunOptions, answer: (m: ChildToParent) => T | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     if (options.signal?.aborted) {
       reject(new BenchError('aborted', 'benchmark cancelled before it started'));
       return;
@@ -44,7 +67,7 @@ export function runBenchmark(request: BenchRequest, options: RunOptions = {}): P
     });
 
     let settled = false;
-    const finish = (err: BenchError | null, result?: BenchResult) => {
+    const finish = (err: BenchError | null, result?: T) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -67,16 +90,15 @@ export function runBenchmark(request: BenchRequest, options: RunOptions = {}): P
     });
     child.on('message', (raw: unknown) => {
       const msg = raw as ChildToParent;
-      if (msg.type === 'progress') {
+      const done = answer(msg);
+      if (done !== undefined) {
+        finish(null, done);
+      } else if (msg.type === 'progress') {
         try {
           options.onProgress?.(msg.progress);
         } catch {
           // A failing progress callback must not take the run down with it.
         }
-      } else if (msg.type === 'result') {
-        const result = msg.result;
-        result.predicted = options.predictWith ? predictMs(result, options.predictWith) : null;
-        finish(null, result);
       } else if (msg.type === 'error') {
         finish(new BenchError(msg.kind, msg.message));
       }
@@ -90,7 +112,6 @@ export function runBenchmark(request: BenchRequest, options: RunOptions = {}): P
         `the benchmark process ${how} before answering (a GPU driver crash or lost device)` +
         (tail ? `; its last output:\n${tail}` : '')));
     });
-    const msg: ParentToChild = { type: 'run', request };
     child.send(msg);
   });
 }

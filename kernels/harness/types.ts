@@ -43,6 +43,12 @@ export interface BenchRequest {
   k?: number;
   n?: number;
   batch?: number;
+  /**
+   * gemm / bmm `tiled` only: the template's parameters (a tuning candidate, or the winner stored
+   * by calibration for the shape's class). Absent: the winner the runner was given, else the
+   * shipped default.
+   */
+  kernel?: import('../wgsl/gemmConfig').GemmConfig;
   /** conv2d only: NCHW input (batch, cin, h, w), weights (cout, cin, kh, kw), square stride/pad. */
   conv?: { cin: number; h: number; w: number; cout: number; kh: number; kw: number; stride?: number; pad?: number };
   /** Timed runs after warm-up; the default fits the run into about `timeBudgetMs`. */
@@ -72,6 +78,8 @@ export interface AdapterSummary {
   vendor: string;
   architecture: string;
   description: string;
+  /** The fixed subgroup size, when the adapter has `subgroups` with one size (tuning uses it). */
+  subgroupSize?: number | null;
 }
 
 /** One benchmark run: the object of SPEC §14 plus a few fields that explain it. */
@@ -99,7 +107,7 @@ export interface BenchResult {
   maxRelError: number;
   timing: 'timestamp-query' | 'queue';
   /** Roofline prediction from the calibrated local device; null when not calibrated. */
-  predicted: { device: string; ms: number } | null;
+  predicted: import('./predict').Prediction | null;
   variant: BenchVariant;
   flops: number;
   bytes: number;
@@ -108,6 +116,9 @@ export interface BenchResult {
   checkedElements: number;
   totalElements: number;
   conv?: Required<NonNullable<BenchRequest['conv']>> & { hOut: number; wOut: number };
+  /** The tiled GEMM's parameters, as a label (configLabel) and as given. */
+  kernel?: string;
+  kernelConfig?: import('../wgsl/gemmConfig').GemmConfig;
   notes?: string[];
 }
 
@@ -134,6 +145,11 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Fills `predicted` from this device (normally the calibrated "local" one). */
   predictWith?: import('../../server/core/devices').Device;
+  /**
+   * Tuned GEMM kernels per dtype and shape class (stored by calibration): a gemm/bmm `tiled`
+   * request without its own `kernel` runs the winner for its class.
+   */
+  tuned?: import('./tuned').TunedKernels;
   /** Called with the child's pid once it is spawned (tests use it to prove the kill). */
   onSpawn?: (pid: number) => void;
 }
@@ -151,8 +167,11 @@ export class BenchError extends Error {
 }
 
 /** Messages on the IPC channel. */
-export type ParentToChild = { type: 'run'; request: BenchRequest };
+export type ParentToChild = { type: 'run'; request: BenchRequest } | { type: 'runMany'; requests: BenchRequest[] };
+/** One answer of a runMany: its result, or why that request failed (the others still ran). */
+export type ManyResult = { result: BenchResult } | { error: { kind: BenchErrorKind; message: string } };
 export type ChildToParent =
   | { type: 'progress'; progress: BenchProgress }
   | { type: 'result'; result: BenchResult }
+  | { type: 'results'; results: ManyResult[] }
   | { type: 'error'; kind: BenchErrorKind; message: string };

@@ -5,13 +5,14 @@
 import { fillRandom, randomValues } from '../harness/fill';
 import { preflight, readBack, storageBuffer } from '../harness/gpu';
 import { dtypeBytes, Normalized } from '../harness/request';
-import { computePass } from '../harness/timing';
+import { computePass, Recorder, Timed } from '../harness/timing';
 import { BenchResult } from '../harness/types';
 import { toFloats } from '../harness/fill';
 import { rowsToCheck } from '../harness/verify';
 import { gemmReference } from '../reference/gemm';
 import { check, Ctx, requireF16, result, time } from './common';
 import { prepareGemm } from './gemmKernel';
+import { configLabel, DEFAULT_GEMM } from '../wgsl/gemmConfig';
 
 export function gemmCost(req: Normalized): { flops: number; bytes: number } {
   const { m, k, n, batch } = req;
@@ -36,23 +37,36 @@ export async function runGemm(ctx: Ctx, req: Normalized): Promise<BenchResult> {
   await fillRandom(device, b, batch * k * n, dtype, req.seed + 1);
 
   ctx.progress({ stage: 'compile', message: 'compiling the kernel', fraction: 0.1 });
+  const tiled = req.variant !== 'naive';
+  const config = tiled ? req.kernel ?? DEFAULT_GEMM : undefined;
   const record = await prepareGemm(ctx, {
-    dtype, variant: req.variant === 'naive' ? 'naive' : 'tiled', m, k, n, batch,
-    strideA: m * k, strideB: k * n, strideC: m * n,
+    dtype, variant: tiled ? 'tiled' : 'naive', m, k, n, batch,
+    strideA: m * k, strideB: k * n, strideC: m * n, config,
   }, a, b, c);
-  const timed = await time(ctx, req, (enc, ts) => computePass(enc, ts, record));
+  const run: Recorder = (enc, ts) => computePass(enc, ts, record);
 
-  ctx.progress({ stage: 'verify', message: 'checking the output against the CPU reference', fraction: 0.85 });
+  // The output is checked before anything is timed: a wrong kernel (a bad tuning candidate
+  // above all) must never get a time that calibration could pick.
+  ctx.progress({ stage: 'verify', message: 'checking the output against the CPU reference', fraction: 0.15 });
+  const t0 = performance.now();
+  const enc = device.createCommandEncoder();
+  run(enc, null);
+  device.queue.submit([enc.finish()]);
   const got = toFloats(await readBack(device, c, batch * m * n * eb), batch * m * n, dtype);
+  const firstMs = performance.now() - t0;
   const sel = rowsToCheck(batch * m, k * n, req.verifyBudget, req.verify === 'full');
   const av = randomValues(batch * m * k, dtype, req.seed);
   const bv = randomValues(batch * k * n, dtype, req.seed + 1);
   const { ref, scale } = gemmReference(av, bv, { m, k, n, strideA: m * k, strideB: k * n }, sel.rows);
-  const picked = pickRows(got, sel.rows, n);
+  const checked = check(req, pickRows(got, sel.rows, n), ref, scale);
+  const kernel = config ? { kernel: configLabel(config), kernelConfig: config } : {};
+  const timed: Timed = checked.ok
+    ? await time(ctx, req, run)
+    : { medianMs: firstMs, minMs: firstMs, repeats: 1, timing: 'queue', notes: ['not timed: the output did not match the CPU reference (the time is the checked run, read-back included)'] };
   return result(ctx, req, {
-    timed, check: check(req, picked, ref, scale), complete: sel.complete,
+    timed, check: checked, complete: sel.complete,
     totalElements: batch * m * n, ...gemmCost(req),
-  });
+  }, kernel);
 }
 
 /** The elements of the chosen rows, in the order the reference produced them. */

@@ -5,7 +5,7 @@
 import { runBenchmark } from '../../kernels/harness/runner';
 import { VARIANTS } from '../../kernels/harness/request';
 import { BenchError, BenchRequest, BenchResult, BenchVariant } from '../../kernels/harness/types';
-import { loadLocalDevice } from '../node/localDevice';
+import { loadLocalDevice, loadTunedKernels } from '../node/localDevice';
 import { choiceFlag, intFlag, parseFlags, timeoutMsFlag, UsageError } from './benchArgs';
 
 const OPS = ['gemm', 'bmm', 'conv2d', 'attention', 'copy', 'fma'] as const;
@@ -82,11 +82,14 @@ export function formatText(r: BenchResult): string {
     ['kernel', `${r.op} (${r.variant}) ${size} ${r.dtype}`],
     ['adapter', [r.adapter.vendor, r.adapter.architecture, r.adapter.description].filter(Boolean).join(' / ')],
     ['median', `${num(r.medianMs)} ms (min ${num(r.minMs)} ms, ${r.repeats} runs, ${r.timing})`],
+    ...(r.kernel ? [['tile', r.kernel] as [string, string]] : []),
     ['GFLOP/s', num(r.gflops)],
     ['GB/s', num(r.gbps)],
     ['verified', `${r.verified ? 'yes' : 'NO'} (max relative error ${r.maxRelError.toExponential(1)}, tolerance ${r.tolerance}, ${r.checkedElements} of ${r.totalElements} elements checked)`],
     ['predicted', r.predicted
-      ? `${num(r.predicted.ms)} ms on '${r.predicted.device}' (measured = ${num((100 * r.medianMs) / r.predicted.ms)}% of predicted)`
+      ? `${num(r.predicted.ms)} ms on '${r.predicted.device}' (measured = ${num((100 * r.medianMs) / r.predicted.ms)}% of predicted; ` +
+        `roofline ${num(r.predicted.rooflineMs)} ms${r.predicted.efficiency !== 1 ? ` at ${num(100 * r.predicted.efficiency)}% efficiency` : ''}` +
+        `${r.predicted.overheadMs ? ` + launch ${num(r.predicted.overheadMs)} ms` : ''})`
       : "none (run 'tensorcost calibrate' first)"],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
@@ -122,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     return reportError('bench', e);
   }
   try {
-    const result = await runBenchmark(parsed.request, { timeoutMs: parsed.timeoutMs, predictWith: loadLocalDevice() });
+    const result = await runBenchmark(parsed.request, { timeoutMs: parsed.timeoutMs, predictWith: loadLocalDevice(), tuned: loadTunedKernels() });
     process.stdout.write((parsed.format === 'json' ? JSON.stringify(result) : formatText(result)) + '\n');
     if (!result.verified && result.checkedElements === result.totalElements) {
       process.stderr.write('tensorcost bench: the kernel output did not match the CPU reference\n');

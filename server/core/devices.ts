@@ -18,6 +18,20 @@ export interface Device {
   notes?: string;
   /** True for the "local" device built from calibration measurements. */
   measured?: boolean;
+  /**
+   * Measured by calibration on the local device only: the time of a dispatch that does almost
+   * nothing (added to every kernel's time), and per GEMM shape class (`square`, `tall-skinny`,
+   * `batched`) the fraction of the peak its tuned kernel reaches on a compute-bound shape.
+   * Absent: 0 and 1.
+   */
+  launchOverheadS?: number;
+  gemmEfficiency?: Record<string, number>;
+  /**
+   * Per GEMM shape class, the byte/s its tuned kernel streams on a memory-bound shape, where that
+   * differs from what the copy kernel (`bandwidth`) reaches; it replaces `bandwidth` in the
+   * memory term of that class's predictions. `gemmEfficiency` then scales the compute term only.
+   */
+  gemmBandwidth?: Record<string, number>;
 }
 
 const T = 1e12;

@@ -8,12 +8,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkDevice } from '../core/deviceCheck';
 import type { Device } from '../core/devices';
+import { parseTuned, TunedKernels } from '../../kernels/harness/tuned';
 
 /** What calibration measured, kept next to the device for `tensorcost calibrate` and bug reports. */
 export interface Calibration {
   adapter?: { vendor: string; architecture: string; description: string };
   calibratedAt?: string;
   measurements?: Record<string, number | string | null>;
+  /** The GEMM kernels tuned on this adapter, per dtype and shape class. */
+  gemmKernels?: TunedKernels;
 }
 
 interface FileV1 extends Calibration {
@@ -29,6 +32,11 @@ export function localDevicePath(): string {
 /** The saved device, or undefined when there is none or the file is unreadable or malformed. */
 export function loadLocalDevice(): Device | undefined {
   return loadCalibration()?.device;
+}
+
+/** The tuned GEMM kernels stored with the local device, or undefined when none are. */
+export function loadTunedKernels(): TunedKernels | undefined {
+  return parseTuned(loadCalibration()?.gemmKernels);
 }
 
 /**

@@ -14,7 +14,11 @@ import { normalize } from '../../kernels/harness/request';
 import { BenchError } from '../../kernels/harness/types';
 import { checkOutput, rowsToCheck, toleranceFor } from '../../kernels/harness/verify';
 import { gemmReference } from '../../kernels/reference/gemm';
-import { loadLocalDevice, saveLocalDevice } from '../../server/node/localDevice';
+import { loadLocalDevice, loadTunedKernels, saveLocalDevice } from '../../server/node/localDevice';
+import { TunedKernels, withTunedKernel } from '../../kernels/harness/tuned';
+import { allConfigs, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES, subgroupConfigs } from '../../kernels/wgsl/gemmConfig';
+import { tiledGemmWgsl } from '../../kernels/wgsl/gemm';
+import { classEfficiency } from '../../server/cli/calibrate';
 
 describe('output check', () => {
   const a = randomValues(5 * 7, 'f32', 1);
@@ -98,9 +102,91 @@ describe('prediction and the local device', () => {
   };
 
   it('predicts max(flops/peak, bytes/bandwidth)', () => {
-    assert.deepEqual(predictMs({ flops: 2e10, bytes: 1e6, dtype: 'f32' }, device), { device: 'local', ms: 2000 });
-    assert.deepEqual(predictMs({ flops: 2e10, bytes: 1e6, dtype: 'f16' }, device), { device: 'local', ms: 1000 });
-    assert.deepEqual(predictMs({ flops: 0, bytes: 3e9, dtype: 'f32' }, device), { device: 'local', ms: 3000 });
+    assert.deepEqual(predictMs({ flops: 2e10, bytes: 1e6, dtype: 'f32' }, device), { device: 'local', ms: 2000, rooflineMs: 2000, overheadMs: 0, efficiency: 1, bandwidth: 1e9 });
+    assert.equal(predictMs({ flops: 2e10, bytes: 1e6, dtype: 'f16' }, device).ms, 1000);
+    assert.equal(predictMs({ flops: 0, bytes: 3e9, dtype: 'f32' }, device).ms, 3000);
+  });
+
+  it('adds the measured launch overhead, and divides a GEMM\'s roofline time by its class\'s efficiency', () => {
+    const learned = { ...device, launchOverheadS: 0.0005, gemmEfficiency: { square: 0.5, 'tall-skinny': 0.25, batched: 0.8 } };
+    // 1024³: 2.1e9 FLOP (210 ms at 10 GFLOP/s) and 12.6 MB (12.6 ms at 1 GB/s): compute-bound.
+    const sq = { op: 'gemm' as const, m: 1024, k: 1024, n: 1024, batch: 1, flops: 2 * 1024 ** 3, bytes: 4 * 3 * 1024 ** 2, dtype: 'f32' as const };
+    const p = predictMs(sq, learned);
+    assert.ok(Math.abs(p.rooflineMs - 214.748) < 1e-3);
+    assert.equal(p.overheadMs, 0.5);
+    assert.equal(p.efficiency, 0.5);
+    assert.ok(Math.abs(p.ms - (0.5 + p.rooflineMs / 0.5)) < 1e-9);
+    // m = 2: the tall-skinny class, memory-bound.
+    const thin = { op: 'gemm' as const, m: 2, k: 4096, n: 4096, batch: 1, flops: 2 * 2 * 4096 ** 2, bytes: 4 * (2 * 4096 + 4096 ** 2 + 2 * 4096), dtype: 'f32' as const };
+    const q = predictMs(thin, learned);
+    assert.equal(q.efficiency, 0.25);
+    assert.ok(Math.abs(q.rooflineMs - thin.bytes / 1e6) < 1e-9);
+    // The class's efficiency scales the compute term only: this shape stays memory-bound.
+    assert.ok(Math.abs(q.ms - (0.5 + thin.bytes / 1e6)) < 1e-9);
+    // A measured class bandwidth replaces the copy kernel's in the memory term.
+    const fast = predictMs(thin, { ...learned, gemmBandwidth: { 'tall-skinny': 4e9 } });
+    assert.equal(fast.bandwidth, 4e9);
+    assert.ok(Math.abs(fast.ms - (0.5 + Math.max(thin.flops / (1e10 * 0.25), thin.bytes / 4e9) * 1e3)) < 1e-9);
+    assert.equal(predictMs({ ...sq, op: 'bmm', batch: 4 }, learned).efficiency, 0.8);
+    // A tiny GEMM is all launch overhead; a copy gets the overhead but no GEMM efficiency.
+    const tiny = predictMs({ op: 'gemm', m: 4, k: 4, n: 4, batch: 1, flops: 128, bytes: 192, dtype: 'f32' }, learned);
+    assert.ok(tiny.ms > 0.5 && tiny.ms < 0.501);
+    const copy = predictMs({ op: 'copy', m: 1e6, n: 1, batch: 1, flops: 0, bytes: 8e6, dtype: 'f32' }, learned);
+    assert.equal(copy.efficiency, 1);
+    assert.equal(copy.ms, 8.5);
+  });
+
+  it('measures a class efficiency as compute time at peak over measured time less the launch overhead', () => {
+    const d = { ...device, launchOverheadS: 0.001 };
+    // 1e10 FLOP: 1000 ms on the roofline; measured 2001 ms, of which 1 ms is the launch.
+    assert.equal(classEfficiency(d, 'f32', 2001, 1e10, 1e6), 0.5);
+    assert.equal(classEfficiency(d, 'f32', 1e9, 1e10, 1e6), 0.02);
+    assert.equal(classEfficiency(d, 'f32', 1, 1e10, 1e6), 4);
+  });
+
+  it('round-trips the tuned kernels with the device, and picks the winner of a GEMM\'s class', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-local-'));
+    const old = process.env.XDG_CONFIG_HOME;
+    process.env.XDG_CONFIG_HOME = dir;
+    try {
+      assert.equal(loadTunedKernels(), undefined);
+      const square = searchSpace('square')[3];
+      const skinny = searchSpace('tall-skinny').find((c) => c.stage === 'none')!;
+      const f16 = searchSpace('square')[2];
+      const tuned: TunedKernels = {
+        f32: {
+          square: { config: square, gflops: 7, shape: { m: 512, k: 512, n: 512, batch: 1 } },
+          'tall-skinny': { config: skinny, gflops: 3, shape: { m: 8, k: 1024, n: 1024, batch: 1 } },
+        },
+        f16: { square: { config: f16, gflops: 5, shape: { m: 512, k: 512, n: 512, batch: 1 } } },
+      };
+      saveLocalDevice({ ...device, launchOverheadS: 2e-4, gemmEfficiency: { square: 0.9 } }, { gemmKernels: tuned });
+      const back = loadTunedKernels();
+      assert.deepEqual(back, tuned);
+      assert.equal(loadLocalDevice()?.launchOverheadS, 2e-4);
+      assert.deepEqual(loadLocalDevice()?.gemmEfficiency, { square: 0.9 });
+      assert.deepEqual(withTunedKernel({ op: 'gemm', m: 300, k: 64, n: 300 }, back).kernel, square);
+      assert.deepEqual(withTunedKernel({ op: 'gemm', m: 8, k: 64, n: 300 }, back).kernel, skinny);
+      // No batched winner: the f32 square one; f16 square: its own; f16 tall-skinny: the f32 one.
+      assert.deepEqual(withTunedKernel({ op: 'bmm', batch: 4, m: 300, k: 64, n: 300 }, back).kernel, square);
+      assert.deepEqual(withTunedKernel({ op: 'gemm', dtype: 'f16', m: 300 }, back).kernel, f16);
+      assert.deepEqual(withTunedKernel({ op: 'gemm', dtype: 'f16', m: 4 }, back).kernel, skinny);
+      // An explicit kernel, another variant or another op is left alone.
+      assert.deepEqual(withTunedKernel({ op: 'gemm', m: 300, kernel: DEFAULT_GEMM }, back).kernel, DEFAULT_GEMM);
+      assert.equal(withTunedKernel({ op: 'gemm', m: 300, variant: 'tfjs' }, back).kernel, undefined);
+      assert.equal(withTunedKernel({ op: 'attention', m: 300 }, back).kernel, undefined);
+      // A malformed entry is dropped, the rest kept.
+      const file = path.join(dir, 'tensorcost', 'local-device.json');
+      const raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+      raw.gemmKernels.f32.square.config.tileM = 3;
+      fs.writeFileSync(file, JSON.stringify(raw));
+      assert.equal(loadTunedKernels()?.f32?.square, undefined);
+      assert.deepEqual(loadTunedKernels()?.f32?.['tall-skinny']?.config, skinny);
+    } finally {
+      if (old === undefined) delete process.env.XDG_CONFIG_HOME;
+      else process.env.XDG_CONFIG_HOME = old;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('saves and loads under XDG_CONFIG_HOME, and ignores a corrupt file', () => {
@@ -119,5 +205,61 @@ describe('prediction and the local device', () => {
       else process.env.XDG_CONFIG_HOME = old;
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the GEMM search space', () => {
+  it('holds only configs every WebGPU adapter can run (default limits: 256 threads, 16 KiB)', () => {
+    for (const cls of SHAPE_CLASSES) {
+      assert.ok(searchSpace(cls).length >= 8, cls);
+      for (const c of searchSpace(cls)) assert.equal(configProblem(c), null, configLabel(c));
+    }
+  });
+
+  it('varies tiles, k-panels, register blocks, workgroup shapes, loads and staging', () => {
+    const all = allConfigs();
+    const distinct = (f: (c: (typeof all)[number]) => unknown) => new Set(all.map(f)).size;
+    assert.ok(distinct((c) => c.tileM) >= 4 && distinct((c) => c.tileN) >= 3 && distinct((c) => c.tileK) >= 3);
+    assert.ok(distinct((c) => `${c.rowsPerThread}×${c.colsPerThread}`) >= 5);
+    assert.ok(distinct((c) => configLabel(c).replace(/.*\(/, '')) >= 5, 'workgroup shapes');
+    assert.equal(distinct((c) => c.vec4), 2);
+    assert.equal(distinct((c) => c.stage ?? 'workgroup'), 2);
+  });
+
+  it('refuses impossible configs with the reason', () => {
+    assert.match(configProblem({ ...DEFAULT_GEMM, tileM: 48 }) ?? '', /power of two/);
+    assert.match(configProblem({ ...DEFAULT_GEMM, colsPerThread: 2 }) ?? '', /at least 4/);
+    assert.match(configProblem({ tileM: 128, tileN: 128, tileK: 32, rowsPerThread: 4, colsPerThread: 4, vec4: true }) ?? '', /threads per workgroup/);
+    assert.match(configProblem({ ...DEFAULT_GEMM, tileK: 64 }) ?? '', /workgroup memory/);
+    assert.match(configProblem({ ...DEFAULT_GEMM, stage: 'none' }) ?? '', /rowsPerThread must equal tileM/);
+    assert.match(configProblem({ ...DEFAULT_GEMM, subgroup: 8 }) ?? '', /unstaged kernels only/);
+    assert.match(configProblem({ ...subgroupConfigs('square', 8)[0], subgroup: 16 }) ?? '', /whole subgroups/);
+    for (const c of subgroupConfigs('square', 32)) assert.equal(configProblem(c), null, configLabel(c));
+    assert.throws(() => normalize({ op: 'gemm', kernel: { ...DEFAULT_GEMM, tileN: 0 } }), /bad kernel config/);
+    assert.throws(() => normalize({ op: 'gemm', variant: 'naive', kernel: DEFAULT_GEMM }), /tiled gemm and bmm only/);
+  });
+
+  it('generates WGSL whose workgroup size and memory follow the config', () => {
+    const code = tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: { tileM: 128, tileN: 64, tileK: 16, rowsPerThread: 8, colsPerThread: 8, vec4: true } });
+    assert.match(code, /@workgroup_size\(8, 16\)/);
+    assert.match(code, /var<workgroup> As: array<vec4<f32>, 512>/);
+    assert.match(code, /var<workgroup> Bs: array<vec4<f32>, 256>/);
+    assert.equal(code.match(/acc\d+_\d+ \+=/g)?.length, 16);
+    const flat = tiledGemmWgsl({ dtype: 'f16', transB: false, vecA: false, vecB: false, vecC: false, config: searchSpace('tall-skinny').find((c) => c.stage === 'none')! });
+    assert.doesNotMatch(flat, /var<workgroup>|workgroupBarrier/);
+    assert.match(flat, /enable f16/);
+    const sg = tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: subgroupConfigs('square', 8)[0], subgroup: 8 });
+    assert.match(sg, /enable subgroups/);
+    assert.equal(sg.match(/subgroupBroadcast\(/g)?.length, 8 * 8);
+    // Without a usable subgroup size (k not a multiple of it) the same config is the plain kernel.
+    assert.doesNotMatch(tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: subgroupConfigs('square', 8)[0] }), /subgroup/);
+  });
+
+  it('classifies shapes: few rows, batched, the rest square', () => {
+    assert.equal(shapeClass(1, 4096, 1), 'tall-skinny');
+    assert.equal(shapeClass(64, 64, 8), 'tall-skinny');
+    assert.equal(shapeClass(65, 4096, 8), 'batched');
+    assert.equal(shapeClass(1024, 1024, 1), 'square');
+    assert.equal(shapeClass(4096, 8, 1), 'square');
   });
 });
