@@ -3,7 +3,6 @@
 // process on the local WebGPU adapter (lavapipe in CI), the result notification with the measured
 // GFLOP/s, and the measured point in the hover afterwards.
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
 import { waitFor } from './codeServer';
 import { editorSuite } from './suite';
 
@@ -19,8 +18,8 @@ def small(a: Float[Tensor, "m k"], b: Float[Tensor, "k n"]):
     return a @ b
 `;
 
-editorSuite('Benchmark this matmul in code-server', { copy: [], files: { 'bench.py': FILE }, open: 'bench.py' }, (session) => {
-  it('runs the GEMM under the cursor and reports the measured point', { timeout: 240_000 }, async () => {
+editorSuite('Benchmark this matmul in code-server', { copy: [], files: { 'bench.py': FILE }, open: 'bench.py' }, (session, test) => {
+  test('runs the GEMM under the cursor and reports the measured point', { timeout: 240_000 }, async () => {
     const wb = session().workbench;
     // Wait for the server's figures first, so the command finds the op.
     await wb.hoverAt('a @ b', { offset: 2, until: (h) => /92,160/.test(h) });

@@ -2,7 +2,6 @@
 // card with its roofline picture, Problems, inlay hints, code lenses, the status-bar device switch
 // changing the figures, and the roofline view. Screenshots go to test-artifacts/e2e/.
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
 import { Frame } from 'playwright-core';
 import { MODEL } from '../lsp/fixture';
 import { waitFor } from './codeServer';
@@ -19,14 +18,14 @@ def broken(p: Float[Tensor, "B 64"], q: Float[Tensor, "32 C"]):
 editorSuite(
   'editor features: code-server + Chromium',
   { copy: [], files: { 'model.py': FILE }, settings: { 'editor.codeLens': true, 'editor.inlayHints.enabled': 'on' }, open: 'model.py' },
-  (session) => {
-  it('lists the shape error in Problems', { timeout: 120_000 }, async () => {
+  (session, test) => {
+  test('lists the shape error in Problems', { timeout: 120_000 }, async () => {
     const row = await session().workbench.waitForProblem(/TC002/, 90_000);
     await session().workbench.screenshot('editor-problems');
     assert.match(row, /TC002/);
   });
 
-  it('shows the op card with FLOPs, bound, time and a rendered roofline picture', { timeout: 90_000 }, async () => {
+  test('shows the op card with FLOPs, bound, time and a rendered roofline picture', { timeout: 90_000 }, async () => {
     const wb = session().workbench;
     const text = await wb.hoverAt('a @ w', { offset: 2, until: (h) => /9,663,676,416/.test(h) && /H100/.test(h) });
     assert.match(text, /9,663,676,416/);
@@ -43,7 +42,7 @@ editorSuite(
     await wb.screenshot('editor-hover-roofline-picture');
   });
 
-  it('shows inferred shapes as inlay hints after assignments', { timeout: 60_000 }, async () => {
+  test('shows inferred shapes as inlay hints after assignments', { timeout: 60_000 }, async () => {
     const wb = session().workbench;
     await wb.page.keyboard.press('Escape');
     await wb.goTo(wb.position('out = a @ w').line, 1);
@@ -55,7 +54,7 @@ editorSuite(
     await wb.screenshot('editor-inlay-hints');
   });
 
-  it('shows per-function totals and "Benchmark this matmul" as code lenses', { timeout: 60_000 }, async () => {
+  test('shows per-function totals and "Benchmark this matmul" as code lenses', { timeout: 60_000 }, async () => {
     const wb = session().workbench;
     const lenses = await waitFor('code lenses', 30_000, async () => {
       const all = await wb.page.locator('.contentWidgets .codelens-decoration').allInnerTexts();
@@ -65,7 +64,7 @@ editorSuite(
     await wb.screenshot('editor-code-lens');
   });
 
-  it('switches the device from the status bar and the figures follow', { timeout: 120_000 }, async () => {
+  test('switches the device from the status bar and the figures follow', { timeout: 120_000 }, async () => {
     const wb = session().workbench;
     const item = wb.page.locator('.statusbar-item', { hasText: /h100/ });
     await item.first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -81,7 +80,7 @@ editorSuite(
     await wb.screenshot('editor-hover-a100');
   });
 
-  it('plots the file on the roofline view and reveals an op on click', { timeout: 120_000 }, async () => {
+  test('plots the file on the roofline view and reveals an op on click', { timeout: 120_000 }, async () => {
     const wb = session().workbench;
     await wb.page.keyboard.press('Escape');
     await wb.runCommand('Tensor Cost: Show Roofline View');
