@@ -4,7 +4,6 @@
 // GFLOP/s, and the measured point in the hover afterwards; then a 137 GFLOP GEMM, which a software
 // adapter runs as a copy scaled to about 1 GFLOP, saying so.
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
 import { waitFor } from './codeServer';
 import { editorSuite } from './suite';
 
@@ -24,8 +23,8 @@ def big(x: Float[Tensor, "4096 4096"], w: Float[Tensor, "4096 4096"]):
     return x @ w
 `;
 
-editorSuite('Benchmark this matmul in code-server', { copy: [], files: { 'bench.py': FILE }, open: 'bench.py' }, (session) => {
-  it('runs the GEMM under the cursor and reports the measured point', { timeout: 240_000 }, async () => {
+editorSuite('Benchmark this matmul in code-server', { copy: [], files: { 'bench.py': FILE }, open: 'bench.py' }, (session, test) => {
+  test('runs the GEMM under the cursor and reports the measured point', { timeout: 240_000 }, async () => {
     const wb = session().workbench;
     // Wait for the server's figures first, so the command finds the op.
     await wb.hoverAt('a @ b', { offset: 2, until: (h) => /92,160/.test(h) });
@@ -47,7 +46,7 @@ editorSuite('Benchmark this matmul in code-server', { copy: [], files: { 'bench.
     assert.match(hover, /verified against a CPU reference/);
   });
 
-  it('runs a large GEMM at the size that fits the adapter and says what ran', { timeout: 240_000 }, async () => {
+  test('runs a large GEMM at the size that fits the adapter and says what ran', { timeout: 240_000 }, async () => {
     const wb = session().workbench;
     await wb.page.keyboard.press('Escape');
     await wb.hoverAt('x @ w', { offset: 2, until: (h) => /137,438,953,472/.test(h) });

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { it } from 'node:test';
 import { Frame } from 'playwright-core';
 import { MODEL } from '../lsp/fixture';
 import { ROOT, waitFor } from './codeServer';
@@ -32,14 +31,14 @@ editorSuite(
     settings: { 'editor.codeLens': true, 'editor.inlayHints.enabled': 'on' },
     open: 'model.py',
   },
-  (session) => {
-  it('lists the shape error in Problems', { timeout: 120_000 }, async () => {
+  (session, test) => {
+  test('lists the shape error in Problems', { timeout: 120_000 }, async () => {
     const row = await session().workbench.waitForProblem(/TC002/, 90_000);
     await session().workbench.screenshot('editor-problems');
     assert.match(row, /TC002/);
   });
 
-  it('shows the op card with FLOPs, bound, time and a rendered roofline picture', { timeout: 90_000 }, async () => {
+  test('shows the op card with FLOPs, bound, time and a rendered roofline picture', { timeout: 90_000 }, async () => {
     const wb = session().workbench;
     const text = await wb.hoverAt('a @ w', { offset: 2, until: (h) => /9,663,676,416/.test(h) && /H100/.test(h) });
     assert.match(text, /9,663,676,416/);
@@ -56,7 +55,7 @@ editorSuite(
     await wb.screenshot('editor-hover-roofline-picture');
   });
 
-  it('shows inferred shapes as inlay hints after assignments', { timeout: 60_000 }, async () => {
+  test('shows inferred shapes as inlay hints after assignments', { timeout: 60_000 }, async () => {
     const wb = session().workbench;
     await wb.page.keyboard.press('Escape');
     await wb.goTo(wb.position('out = a @ w').line, 1);
@@ -68,7 +67,7 @@ editorSuite(
     await wb.screenshot('editor-inlay-hints');
   });
 
-  it('shows per-function totals and "Benchmark this matmul" as code lenses', { timeout: 60_000 }, async () => {
+  test('shows per-function totals and "Benchmark this matmul" as code lenses', { timeout: 60_000 }, async () => {
     const wb = session().workbench;
     const lenses = await waitFor('code lenses', 30_000, async () => {
       const all = await wb.page.locator('.contentWidgets .codelens-decoration').allInnerTexts();
@@ -78,7 +77,7 @@ editorSuite(
     await wb.screenshot('editor-code-lens');
   });
 
-  it('switches the device from the status bar and the figures follow', { timeout: 120_000 }, async () => {
+  test('switches the device from the status bar and the figures follow', { timeout: 120_000 }, async () => {
     const wb = session().workbench;
     const item = wb.page.locator('.statusbar-item', { hasText: /h100/ });
     await item.first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -107,7 +106,7 @@ editorSuite(
     await wb.screenshot('editor-hover-a100');
   });
 
-  it('plots the file on the roofline view and reveals an op on click', { timeout: 120_000 }, async () => {
+  test('plots the file on the roofline view and reveals an op on click', { timeout: 120_000 }, async () => {
     const wb = session().workbench;
     await wb.page.keyboard.press('Escape');
     await wb.runCommand('Tensor Cost: Show Roofline View');
@@ -145,7 +144,7 @@ editorSuite(
     await wb.page.setViewportSize({ width: 1400, height: 900 });
   });
 
-  it('shows one name per dim, bytes spelled out and the bound dims in step on a nanoGPT-style model', { timeout: 120_000 }, async () => {
+  test('shows one name per dim, bytes spelled out and the bound dims in step on a nanoGPT-style model', { timeout: 120_000 }, async () => {
     const wb = session().workbench;
     await wb.page.keyboard.press('Escape');
     // The roofline view's tab is titled after the file it shows: closed, it cannot be taken for the file's tab.
@@ -162,7 +161,7 @@ editorSuite(
     await wb.screenshot('editor-hover-formula-line');
   });
 
-  it('says once in Problems which dims the costs wait for', { timeout: 90_000 }, async () => {
+  test('says once in Problems which dims the costs wait for', { timeout: 90_000 }, async () => {
     const wb = session().workbench;
     await wb.page.keyboard.press('Escape');
     const row = await wb.waitForProblem(/wait for dims B, T/, 60_000);
@@ -171,7 +170,7 @@ editorSuite(
     await wb.screenshot('editor-problems-waiting-dims');
   });
 
-  it('folds ops of unknown shape apart in the roofline view and names the dims to bind', { timeout: 90_000 }, async () => {
+  test('folds ops of unknown shape apart in the roofline view and names the dims to bind', { timeout: 90_000 }, async () => {
     const wb = session().workbench;
     await wb.openFile('nanogpt.py');
     await wb.runCommand('Tensor Cost: Show Roofline View');
@@ -185,7 +184,7 @@ editorSuite(
     await wb.screenshot('editor-roofline-nanogpt');
   });
 
-  it('shows the status bar item on a TF.js file', { timeout: 60_000 }, async () => {
+  test('shows the status bar item on a TF.js file', { timeout: 60_000 }, async () => {
     const wb = session().workbench;
     await wb.page.keyboard.press('Escape');
     await wb.runCommand('View: Close All Editors');

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { it } from 'node:test';
 import { Locator, Page } from 'playwright-core';
 import { flopsText } from '../../server/core/format';
 import { CodeServerSession, ROOT, waitFor } from './codeServer';
@@ -102,8 +101,8 @@ async function hoverToken(page: Page, line: Locator, token: string, until: (t: s
   }, 0);
 }
 
-editorSuite('editor: a Jupyter notebook in code-server + Chromium', { copy: ['examples'] }, (session) => {
-  it('lists the finding of a cell in Problems', { timeout: 240_000 }, async () => {
+editorSuite('editor: a Jupyter notebook in code-server + Chromium', { copy: ['examples'] }, (session, test) => {
+  test('lists the finding of a cell in Problems', { timeout: 240_000 }, async () => {
     // The built-in ipynb extension registers a few seconds after the workbench loads.
     await session().workbench.page.waitForTimeout(5_000);
     await openNotebook(session());
@@ -115,7 +114,7 @@ editorSuite('editor: a Jupyter notebook in code-server + Chromium', { copy: ['ex
     assert.match(row, /attention written by hand/);
   });
 
-  it('hovers an op in a cell with the FLOPs of shapes made in the cell above', { timeout: 120_000 }, async (t) => {
+  test('hovers an op in a cell with the FLOPs of shapes made in the cell above', { timeout: 120_000 }, async (t) => {
     const { xw } = expected();
     const page = session().workbench.page;
     await page.keyboard.press('Escape');
@@ -130,7 +129,7 @@ editorSuite('editor: a Jupyter notebook in code-server + Chromium', { copy: ['ex
     assert.match(text, /compute/);
   });
 
-  it("shows the notebook's total in the status bar while a cell is active", { timeout: 60_000 }, async () => {
+  test("shows the notebook's total in the status bar while a cell is active", { timeout: 60_000 }, async () => {
     const { total } = expected();
     const page = session().workbench.page;
     await page.mouse.move(5, 5);

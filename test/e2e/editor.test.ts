@@ -50,14 +50,14 @@ function showsNumber(text: string, n: number, exact = false): boolean {
   return false;
 }
 
-editorSuite('editor: code-server + Chromium', { copy: ['examples'], files: { 'notes.txt': 'tensor cost e2e check\n' } }, (session) => {
-  it('loads the workbench and opens a plain file', { timeout: 60_000 }, async () => {
+editorSuite('editor: code-server + Chromium', { copy: ['examples'], files: { 'notes.txt': 'tensor cost e2e check\n' } }, (session, test) => {
+  test('loads the workbench and opens a plain file', { timeout: 60_000 }, async () => {
     await session().workbench.openFile('notes.txt');
     const text = await session().workbench.editorText();
     assert.match(text, /tensor cost e2e check/);
   });
 
-  it('shows TC002 in Problems and the FLOPs of x @ w on hover', { timeout: 180_000 }, async (t) => {
+  test('shows TC002 in Problems and the FLOPs of x @ w on hover', { timeout: 180_000 }, async (t) => {
     const flops = expectedFlops();
     const wb = session().workbench;
     await wb.openFile('examples/matmul.py');

@@ -24,8 +24,11 @@ describe('GPT-2 124M, nanoGPT style (SPEC §13)', () => {
   it('lm_head is 79,047,426,048 FLOPs; the blocks repeat n_layer times', () => {
     const a = analyseFixture(FIXTURE);
     assert.equal(opFlops(a, 'GPT.forward', (op) => op.name === 'self.lm_head'), 79_047_426_048);
-    // The block loop over the ModuleList runs n_layer times: the formula says so.
-    assert.match(fn(a, 'GPT.forward').summary.flops.toString(), /n_layer/);
+    // The block loop over the ModuleList runs n_layer times: with n_layer = 6 the formula gives
+    // 6 blocks of 17,716,740,096 FLOPs plus lm_head, 6 · 17,716,740,096 + 79,047,426,048 = 185,347,866,624.
+    const formula = fn(a, 'GPT.forward').summary.flops;
+    assert.equal(formula.evaluate(new Map([...a.bindings, ['n_layer', 6]])), 185_347_866_624);
+    assert.equal(formula.evaluate(new Map([...a.bindings, ['n_layer', 0]])), 79_047_426_048);
   });
 
   it('attention parts per layer: kqv, scores, reduce, proj', () => {

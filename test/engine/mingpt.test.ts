@@ -36,6 +36,21 @@ describe('GPT-2 124M, minGPT style (SPEC §13)', () => {
     assert.equal(fn(a, 'Block.forward').figures.flops, PER_LAYER);
   });
 
+  it('the attention parts per layer, op by op: kqv, scores, reduce, proj', () => {
+    const a = analyseFixture(FIXTURE, { dims: { B: 1, T, C } });
+    const gemms = a.ir.ops.flatMap((op, i) =>
+      op.function === 'CausalSelfAttention.forward' && (op.kind === 'linear' || op.kind === 'matmul') ? [[op.name, a.figures[i].flops]] : [],
+    );
+    // kqv 2·T·C·3C = 3,623,878,656; scores and reduce 2·T·T·C = 1,610,612,736; proj 2·T·C·C = 1,207,959,552.
+    assert.deepEqual(gemms, [
+      ['self.c_attn', 2 * T * C * 3 * C],
+      ['@', 2 * T * T * C],
+      ['@', 2 * T * T * C],
+      ['self.c_proj', 2 * T * C * C],
+    ]);
+    assert.deepEqual(gemms.map(([, f]) => f), [3_623_878_656, 1_610_612_736, 1_610_612_736, 1_207_959_552]);
+  });
+
   it('another preset changes every figure: gpt-mini (L 6, C 192, 6 heads)', () => {
     const text = fs.readFileSync(path.join(FIXTURES, FIXTURE), 'utf8').replace("config.model_type = 'gpt2'", "config.model_type = 'gpt-mini'");
     const a = analyse(text);

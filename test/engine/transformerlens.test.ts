@@ -30,8 +30,25 @@ const BLOCK = QKV + 2 * SCORES + OUT + FFN;
 describe('GPT-2 124M, TransformerLens style (SPEC §13)', () => {
   before(ready$);
 
-  it('the per-part figures are those of SPEC §13', () => {
+  it('the per-part figures are those of SPEC §13, op by op', () => {
     assert.deepEqual([QKV, SCORES, OUT, FFN], [3_623_878_656, 1_610_612_736, 1_207_959_552, 2 * 4_831_838_208]);
+    // Standalone, the attention and MLP inputs have the jaxtyping dim posn: bind it as settings do.
+    const a = analyseFixture(FIXTURE, { dims: { posn: P } });
+    const gemms = (name: string) =>
+      a.ir.ops.flatMap((op, i) => (op.function === name && (op.kind === 'einsum' || op.kind === 'matmul') ? [[op.kind, a.figures[i].flops]] : []));
+    // q, k and v one einsum each (QKV / 3), the scores, z, then the output projection as a matmul.
+    assert.deepEqual(gemms('Attention.forward'), [
+      ['einsum', QKV / 3],
+      ['einsum', QKV / 3],
+      ['einsum', QKV / 3],
+      ['einsum', SCORES],
+      ['einsum', SCORES],
+      ['matmul', OUT],
+    ]);
+    assert.deepEqual(gemms('MLP.forward'), [
+      ['einsum', FFN / 2],
+      ['einsum', FFN / 2],
+    ]);
   });
 
   it('DemoTransformer.forward totals 291,648,307,200 FLOPs, exact (no branch)', () => {

@@ -43,6 +43,25 @@ describe('attention', () => {
     assert.ok(one(a, L(4)).op.cost.notes!.some((n) => /causal/.test(n)));
   });
 
+  it('F.scaled_dot_product_attention with a value head size unlike the key head size', () => {
+    // q (1, 8, 128, 64), k (1, 8, 256, 64), v (1, 8, 256, 32) in fp32. FLOPs 2·8·128·256·(64 + 32)
+    // = 50,331,648; output (1, 8, 128, 32); fused bytes 4·(65,536 + 131,072 + 65,536 + 32,768)
+    // = 1,179,648; softmax 5·8·128·256 = 1,310,720 other FLOPs.
+    const a = analyse(HEADER + `def f():
+    q = torch.randn(1, 8, 128, 64)
+    k = torch.randn(1, 8, 256, 64)
+    v = torch.randn(1, 8, 256, 32)
+    return F.scaled_dot_product_attention(q, k, v)
+`);
+    const y = one(a, L(5));
+    assert.equal(y.op.kind, 'sdpa');
+    assert.deepEqual(shape(y), ['1', '8', '128', '32']);
+    assert.equal(y.fig.flops, 50_331_648);
+    assert.equal(y.fig.otherFlops, 1_310_720);
+    assert.equal(y.fig.bytes, 1_179_648);
+    assert.deepEqual(tc002(a), []);
+  });
+
   it('nn.MultiheadAttention: four projections and the attention', () => {
     const a = analyse(HEADER + `class M(nn.Module):
     def __init__(self):
