@@ -73,6 +73,21 @@ export function checkDevice(raw: unknown, where: string): DeviceCheck {
   const sms = r.sms ?? 1;
   if (!inRange(sms, DEVICE_LIMITS.sms) || !Number.isInteger(sms)) bad('sms', `an integer from 1 to ${DEVICE_LIMITS.sms.max}`, sms);
   if (r.notes !== undefined && typeof r.notes !== 'string') bad('notes', 'a string', r.notes);
+  // What calibration learnt of the local adapter (kernels/harness/predict.ts): a launch overhead,
+  // and per GEMM class a fraction of peak and a streaming bandwidth. Each must be sane too.
+  const overhead = r.launchOverheadS;
+  if (overhead !== undefined && !(typeof overhead === 'number' && Number.isFinite(overhead) && overhead >= 0 && overhead <= 1)) bad('launchOverheadS', 'a number of seconds from 0 to 1', overhead);
+  const perClass = (key: 'gemmEfficiency' | 'gemmBandwidth', ok: (v: number) => boolean, what: string): Record<string, number> | undefined => {
+    const v = r[key];
+    if (v === undefined) return undefined;
+    if (!v || typeof v !== 'object' || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'number' && ok(x))) {
+      bad(key, what, v);
+      return undefined;
+    }
+    return v as Record<string, number>;
+  };
+  const efficiency = perClass('gemmEfficiency', (x) => Number.isFinite(x) && x > 0 && x <= 10, 'an object of numbers from 0 to 10 by GEMM class');
+  const classBandwidth = perClass('gemmBandwidth', (x) => inRange(x, DEVICE_LIMITS.bandwidth), `an object of byte/s figures ${rangeText(DEVICE_LIMITS.bandwidth)} by GEMM class`);
   if (errors.length) return { errors };
   const device: Device = {
     id: id as string,
@@ -85,6 +100,9 @@ export function checkDevice(raw: unknown, where: string): DeviceCheck {
     sms: sms as number,
     ...(typeof r.notes === 'string' ? { notes: r.notes } : {}),
     ...(r.measured === true ? { measured: true } : {}),
+    ...(overhead !== undefined ? { launchOverheadS: overhead as number } : {}),
+    ...(efficiency ? { gemmEfficiency: efficiency } : {}),
+    ...(classBandwidth ? { gemmBandwidth: classBandwidth } : {}),
   };
   return { device, errors };
 }
