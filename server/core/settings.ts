@@ -92,7 +92,8 @@ function tableOf<T>(what: string, entry: (v: unknown) => T | undefined, key: (k:
     const errors: string[] = [];
     for (const [k, v] of Object.entries(raw)) {
       const e = entry(num(v));
-      if (e === undefined) errors.push(`${k} must be ${what.replace(/^NAME = /, '')}, got ${show(v)}`);
+      // `.m must be ...`: the caller prefixes the table's key, giving `dims.m must be ...`.
+      if (e === undefined) errors.push(`.${k} must be ${what.replace(/^(NAME|CODE) = /, '')}, got ${show(v)}`);
       else value[key(k)] = e;
     }
     return { value, errors };
@@ -253,7 +254,7 @@ export function settingsFrom(source: 'toml' | 'client', raw: unknown): { setting
     if (value === undefined || value === null || name === undefined) continue;
     const p = s.parse(value);
     if (p.value !== undefined) (settings as Record<string, unknown>)[s.key] = p.value;
-    for (const e of p.errors) errors.push(`${name} ${e}`);
+    for (const e of p.errors) errors.push(`${name}${e.startsWith('.') ? '' : ' '}${e}`);
   }
   return { settings, errors };
 }

@@ -67,7 +67,7 @@ describe('settings from pyproject.toml', () => {
     assert.equal(cfg.errors.length, 3, cfg.errors.join('\n'));
     assert.match(cfg.errors.join('\n'), /world-size must be a positive integer, got 0/);
     assert.match(cfg.errors.join('\n'), /interconnect must be one of nvlink, pcie, infiniband/);
-    assert.match(cfg.errors.join('\n'), /m must be a non-negative number, got -1/);
+    assert.match(cfg.errors.join('\n'), /dims\.m must be a non-negative number, got -1/);
   });
 });
 

@@ -113,10 +113,13 @@ function summary(analyses: Analysis[], st: Styles, tableShown: boolean): string[
   const device = analyses[0]?.device;
   if (!device || ops === 0) return [firstStyled];
   // The device id, not its name: the line stays short and the id is what --device takes.
-  let second = `${plural(ops, 'op')} on ${device.id}: ${flopsText(flops)}${other ? ` + ${flopsText(other)} other` : ''}, ${bytesText(bytes)}, ≈${timeText(time)}`;
-  if (waiting) {
-    const names = [...unbound].sort();
-    second += `; ${waiting} ${waiting === 1 ? 'waits' : 'wait'} for ${names.length ? `dims (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''})` : 'shapes'}`;
+  const names = [...unbound].sort();
+  const what = names.length ? `dims (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''})` : 'shapes';
+  let second: string;
+  if (waiting === ops) second = `${plural(ops, 'op')} on ${device.id}, all waiting for ${what}`;
+  else {
+    second = `${plural(ops, 'op')} on ${device.id}: ${flopsText(flops)}${other ? ` + ${flopsText(other)} other` : ''}, ${bytesText(bytes)}, ≈${timeText(time)}`;
+    if (waiting) second += `; ${waiting} ${waiting === 1 ? 'waits' : 'wait'} for ${what}`;
   }
   second += tableShown ? '.' : '. Per op: --table';
   return [firstStyled, st.dim(second)];
