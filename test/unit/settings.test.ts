@@ -150,3 +150,43 @@ describe('the settings schema', () => {
     }
   });
 });
+
+describe('the VS Code client middleware for workspace/configuration', () => {
+  /**
+   * The middleware against a stand-in for the `vscode` module (the real one exists only inside
+   * the editor): a folder where the user set `tensorcost.device` and nothing else.
+   */
+  function loadMiddleware(): typeof import('../../client/configurationMiddleware') {
+    const Module = require('node:module') as { _load(request: string, parent: unknown, isMain: boolean): unknown };
+    const original = Module._load;
+    const inspected: Record<string, Inspected & { defaultValue?: unknown }> = { device: { defaultValue: 'h100', workspaceFolderValue: 'a100' }, worldSize: { defaultValue: 1 } };
+    const fakeVscode = {
+      Uri: { parse: (s: string) => ({ toString: () => s }) },
+      workspace: {
+        textDocuments: [],
+        getConfiguration: (section: string) => ({ inspect: (key: string) => (section === 'tensorcost' ? inspected[key] : undefined) }),
+      },
+    };
+    Module._load = function (request: string, ...rest: [unknown, boolean]) {
+      return request === 'vscode' ? fakeVscode : original.call(this, request, ...rest);
+    };
+    try {
+      return require('../../client/configurationMiddleware');
+    } finally {
+      Module._load = original;
+    }
+  }
+
+  it('answers the tensorcost section with explicit values only and passes other sections on', async () => {
+    const { configurationMiddleware } = loadMiddleware();
+    const passed: unknown[] = [];
+    const next = async (p: { items: { section?: string }[] }) => p.items.map((i) => (passed.push(i.section), `from vscode: ${i.section}`));
+    const answer = await configurationMiddleware.workspace!.configuration!(
+      { items: [{ section: 'python' }, { section: 'tensorcost', scopeUri: 'file:///w/m.py' }, { section: 'editor' }] },
+      { isCancellationRequested: false } as never,
+      next as never,
+    );
+    assert.deepEqual(answer, ['from vscode: python', { device: 'a100' }, 'from vscode: editor']);
+    assert.deepEqual(passed, ['python', 'editor']);
+  });
+});
