@@ -33,6 +33,15 @@ describe('tensorcost check', () => {
     }
   });
 
+  it('keeps every line of the default output on the bundled examples short', () => {
+    // Issue 19: the findings and the table used to reach 253 columns here; messages carry the
+    // figures, `tensorcost explain` the reasoning.
+    const lines = run(['check', 'examples']).out.trimEnd().split('\n');
+    assert.ok(lines.length <= 16, `${lines.length} lines`);
+    const widest = Math.max(...lines.map((l) => [...l].length));
+    assert.ok(widest <= 150, `widest line ${widest} characters`);
+  });
+
   it('prints counts per code with --statistics instead of the findings', () => {
     const r = run(['check', 'examples', '--statistics']);
     assert.match(r.out, /^7 {2}TC303 {2}fp32-where-tensor-cores-idle\n3 {2}TC102 {2}small-batch-gemm\n1 {2}TC002 {2}shape-mismatch\n/);
