@@ -9,6 +9,7 @@ import { initEngine } from '../engine/analyze';
 import { MeasuredPoint } from '../protocol';
 import { ServerContext } from './context';
 import { FEATURES } from './features';
+import { CONFIG_FILE_GLOB } from './features/configFiles';
 import { fromClient, SettingsStore } from './settings';
 import { AnalysisStore } from './store';
 
@@ -54,6 +55,10 @@ export function startServer(): void {
   connection.onInitialized(() => {
     if (ctx.clientCapabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
       void connection.client.register(require('vscode-languageserver').DidChangeConfigurationNotification.type, { section: 'tensorcost' });
+    }
+    // pyproject.toml edits take effect without a restart (features/configFiles.ts).
+    if (ctx.clientCapabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      void connection.client.register(require('vscode-languageserver').DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: CONFIG_FILE_GLOB }] });
     }
   });
 

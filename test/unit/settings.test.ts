@@ -119,6 +119,24 @@ describe("settings from the editor's client", () => {
   });
 });
 
+describe('pyproject.toml edited while the server runs', () => {
+  it('applies the new settings once the client reports the file changed', async () => {
+    const { dir, file } = project();
+    const uri = pathToFileURL(file).toString();
+    const s = await startServer({ textDocument: { diagnostic: {} }, workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } } }, {}, (items) => items.map(() => ({})));
+    try {
+      await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: fs.readFileSync(file, 'utf8') } });
+      assert.equal(((await s.conn.sendRequest('tensorcost/fileReport', { uri })) as any).device.id, 'a100');
+      const toml = path.join(dir, 'pyproject.toml');
+      fs.writeFileSync(toml, PYPROJECT.replace('device = "a100"', 'device = "h200"'));
+      await s.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(toml).toString(), type: 2 }] });
+      assert.equal(((await s.conn.sendRequest('tensorcost/fileReport', { uri })) as any).device.id, 'h200');
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('settings from CLI flags', () => {
   const check = (args: string[], cwd: string) => spawnSync(process.execPath, [CLI, 'check', ...args, '--format', 'json'], { cwd, encoding: 'utf8' });
 

@@ -2,9 +2,10 @@
 import { Feature } from '../context';
 import { codeActionsFeature } from './codeActions';
 import { codeLensFeature } from './codeLens';
+import { configFilesFeature } from './configFiles';
 import { diagnosticsFeature } from './diagnosticsFeature';
 import { hoverFeature } from './hoverFeature';
 import { inlayHintsFeature } from './inlayHints';
 import { reportFeature } from './reportFeature';
 
-export const FEATURES: Feature[] = [diagnosticsFeature, hoverFeature, inlayHintsFeature, codeLensFeature, reportFeature, codeActionsFeature];
+export const FEATURES: Feature[] = [diagnosticsFeature, hoverFeature, inlayHintsFeature, codeLensFeature, reportFeature, codeActionsFeature, configFilesFeature];
