@@ -1,4 +1,4 @@
-/** Roofline prediction of a measured run (SPEC §5): time ≈ max(FLOPs / peak, bytes / bandwidth). */
+/** Roofline prediction of a measured run (docs/cost-model.md): time ≈ max(FLOPs / peak, bytes / bandwidth). */
 import type { Device } from '../../server/core/devices';
 import type { BenchResult } from './types';
 

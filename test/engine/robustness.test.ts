@@ -1,5 +1,5 @@
 /**
- * SPEC §11: no input makes the analysis throw or hang. Random and mutated sources, deep nesting,
+ * ARCHITECTURE.md: no input makes the analysis throw or hang. Random and mutated sources, deep nesting,
  * absurd and degenerate dims, unicode names, cyclic calls and classes.
  */
 import assert from 'node:assert/strict';
@@ -31,7 +31,7 @@ function mutate(text: string, r: () => number): string {
   return chars.join('');
 }
 
-describe('robustness (SPEC §11)', () => {
+describe('robustness (ARCHITECTURE.md, invariants)', () => {
   before(ready$);
 
   it('mutated model sources never throw', () => {

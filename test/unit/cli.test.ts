@@ -1,4 +1,4 @@
-/** The command-line contract of SPEC §14, run as a user would. */
+/** The command-line contract of docs/cli.md, run as a user would. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -48,7 +48,7 @@ describe('tensorcost check', () => {
     assert.doesNotMatch(r.out, /examples\/matmul\.py:/);
   });
 
-  it('emits the JSON report of SPEC §14', () => {
+  it('emits the JSON report of docs/cli.md', () => {
     const r = run(['check', 'examples/matmul.py', '--format', 'json', '--device', 'a100']);
     const j = JSON.parse(r.out);
     assert.equal(j.version, 1);
