@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the editor budgets of SPEC §10, measured. Prints target vs measured with
+ * `npm run bench`: the editor budgets of docs/budgets.md, measured. Prints target vs measured with
  * PASS/MISS. Full and incremental analysis are timed in-process (the engine as the server runs
  * it) and again end to end through the real language server over stdio; hover latency and the
  * memory of a 1,000-file workspace are measured on the server process.
@@ -279,7 +279,7 @@ function rssMb(pid: number): number {
 
 function print(rows: Row[]): void {
   const w = Math.max(...rows.map((r) => r.budget.length));
-  console.log(`${'budget (SPEC §10)'.padEnd(w)}  ${'target'.padStart(9)}  ${'measured'.padStart(10)}  result`);
+  console.log(`${'budget (docs/budgets.md)'.padEnd(w)}  ${'target'.padStart(9)}  ${'measured'.padStart(10)}  result`);
   for (const r of rows) {
     const ok = r.measured <= r.target;
     const target = Number.isNaN(r.target) ? '—' : `< ${r.target} ${r.unit}`;

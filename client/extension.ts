@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { configurationMiddleware } from './configurationMiddleware';
 import { registerClientFeatures } from './features';
 
 let client: LanguageClient | undefined;
@@ -32,6 +33,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     synchronize: { configurationSection: 'tensorcost' },
     initializationOptions: { untrusted: !vscode.workspace.isTrusted },
     diagnosticCollectionName: 'tensorcost',
+    // Only explicitly set values, so that pyproject.toml is not hidden by package defaults.
+    middleware: configurationMiddleware,
   };
   client = new LanguageClient('tensorcost', 'Tensor Cost', serverOptions, clientOptions);
   await client.start();

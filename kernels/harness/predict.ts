@@ -1,5 +1,5 @@
 /**
- * Prediction of a measured run on a device (SPEC §5): the roofline time max(FLOPs / peak,
+ * Prediction of a measured run on a device (docs/cost-model.md): the roofline time max(FLOPs / peak,
  * bytes / bandwidth), plus what calibration measured that the roofline lacks, where the device
  * has it: a launch overhead added to every run; and for GEMMs, per shape class, the fraction of
  * the peak its tuned kernel reaches (dividing the compute term) and the bandwidth it streams at

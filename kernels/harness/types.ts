@@ -1,5 +1,5 @@
 /**
- * The public types of the kernel benchmark harness (SPEC §9, §14).
+ * The public types of the kernel benchmark harness (docs/cli.md).
  *
  * The editor ("Benchmark this matmul"), `tensorcost bench`, `tensorcost calibrate` and
  * `npm run bench:kernels` all go through `runBenchmark` in ./runner, which forks
@@ -82,7 +82,7 @@ export interface AdapterSummary {
   subgroupSize?: number | null;
 }
 
-/** One benchmark run: the object of SPEC §14 plus a few fields that explain it. */
+/** One benchmark run: the object of docs/cli.md plus a few fields that explain it. */
 export interface BenchResult {
   op: BenchOp;
   m: number;
@@ -94,9 +94,9 @@ export interface BenchResult {
   medianMs: number;
   minMs: number;
   repeats: number;
-  /** Matmul-class FLOPs (2 per MAC, SPEC §5) per millisecond-scaled second; 0 for copy. */
+  /** Matmul-class FLOPs (2 per MAC, docs/cost-model.md) per millisecond-scaled second; 0 for copy. */
   gflops: number;
-  /** Ideal bytes (each operand read once, result written once; SPEC §5) per second. */
+  /** Ideal bytes (each operand read once, result written once; docs/cost-model.md) per second. */
   gbps: number;
   /** True only when every output element was checked against the CPU reference and passed. */
   verified: boolean;

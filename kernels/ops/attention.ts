@@ -1,6 +1,6 @@
 /**
  * Scaled dot-product attention forward (non-causal). FLOPs 4·BH·lq·lk·d (the two GEMMs; the
- * softmax is "other" work, SPEC §5). Ideal bytes: Q, K, V read and O written; the materialised
+ * softmax is "other" work, docs/cost-model.md). Ideal bytes: Q, K, V read and O written; the materialised
  * path adds the lq×lk score matrix per head, written once and read once.
  */
 import { fillRandom, randomValues, toFloats } from '../harness/fill';

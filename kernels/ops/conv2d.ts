@@ -1,6 +1,6 @@
 /**
  * conv2d, NCHW, [cout][cin][kh][kw] weights, no bias. FLOPs 2·N·cout·cin·kh·kw·hOut·wOut.
- * Ideal bytes (SPEC §5): input + weights + output for `direct`; `im2col` adds its patch matrix
+ * Ideal bytes (docs/cost-model.md): input + weights + output for `direct`; `im2col` adds its patch matrix
  * (N·hOut·wOut × cin·kh·kw elements), written once and read once.
  */
 import { fillRandom, randomValues, toFloats } from '../harness/fill';

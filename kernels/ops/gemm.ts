@@ -1,6 +1,6 @@
 /**
  * GEMM and batched GEMM (bmm): C[b] = A[b]·B[b], A [m][k], B [k][n], row-major.
- * FLOPs 2·batch·m·k·n; ideal bytes dtype·batch·(mk + kn + mn) (SPEC §5).
+ * FLOPs 2·batch·m·k·n; ideal bytes dtype·batch·(mk + kn + mn) (docs/cost-model.md).
  */
 import { fillRandom, randomValues } from '../harness/fill';
 import { preflight, readBack, storageBuffer } from '../harness/gpu';

@@ -12,22 +12,6 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
   }
 }
 
-/** `B=8,T=1024` (or repeated flags) into a dims record. */
-export function parseDims(values: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const v of values) {
-    for (const part of v.split(',')) {
-      if (!part.trim()) continue;
-      const m = /^\s*([A-Za-z_][\w.]*)\s*=\s*(\S+)\s*$/.exec(part);
-      if (!m) throw new UsageError(`--dims expects NAME=VALUE[,NAME=VALUE...], got '${part}'`);
-      const v = parseDimText(m[2]);
-      if ('error' in v) throw new UsageError(`--dims ${m[1]}: ${v.error}`);
-      out[m[1]] = v.value;
-    }
-  }
-  return out;
-}
-
 export function codeList(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim().toUpperCase()).filter(Boolean);
 }

@@ -1,6 +1,6 @@
 /**
- * `tensorcost bench gemm|bmm|conv2d|attention|copy|fma [options]` (SPEC §14): runs one kernel on
- * the local WebGPU adapter, in a child process, and prints the SPEC §14 JSON object or a table.
+ * `tensorcost bench gemm|bmm|conv2d|attention|copy|fma [options]` (docs/cli.md): runs one kernel on
+ * the local WebGPU adapter, in a child process, and prints the JSON object of docs/cli.md or a table.
  */
 import { runBenchmark } from '../../kernels/harness/runner';
 import { VARIANTS } from '../../kernels/harness/request';
@@ -23,7 +23,7 @@ const USAGE = `Usage: tensorcost bench gemm|bmm|conv2d|attention|copy|fma [optio
   --timing auto|queue     timestamp queries when available (auto), or queue completion
   --verify auto|full      full checks every output element however long it takes
   --timeout SECONDS       kill the benchmark after this long (default 300)
-  --format text|json      json prints the SPEC §14 object`;
+  --format text|json      json prints the object of docs/cli.md`;
 
 const FLAGS = ['m', 'k', 'n', 'batch', 'cin', 'h', 'w', 'cout', 'kh', 'kw', 'kernel', 'stride', 'pad', 'dtype',
   'variant', 'repeats', 'timing', 'verify', 'timeout', 'format', 'seed', 'help'] as const;

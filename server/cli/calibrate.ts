@@ -1,5 +1,5 @@
 /**
- * `tensorcost calibrate [--format text|json]` (SPEC §9, §14): measures the local adapter and saves
+ * `tensorcost calibrate [--format text|json]` (docs/cli.md): measures the local adapter and saves
  * it as the "local" device. Bandwidth is what the copy kernel reaches (what kernels can stream;
  * copyBufferToBuffer, often memcpy-class, is reported beside it); peak per dtype is the best
  * verified GEMM throughput (the FMA probe's register-only figure is reported, not used: no real

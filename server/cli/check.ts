@@ -1,62 +1,64 @@
 /**
- * `tensorcost check [PATH...]`: analyses files and folders and prints findings and totals.
+ * `tensorcost check [PATH...]`: analyses files and folders and prints findings and a summary
+ * (the cost tables with --table). Flags come from the settings schema (core/settings.ts).
  * Exit 1 when an error-severity finding exists, 2 on bad usage, else 0 (SPEC §14).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDType } from '../core/dtypes';
 import { findDevice } from '../core/devices';
 import { escapeControl } from '../core/escape';
 import { FILE_NOT_ANALYSED } from '../core/notAnalysed';
 import { RULES } from '../core/rules/registry';
-import { DEFAULT_SETTINGS, MAX_WORLD_SIZE, Settings } from '../core/settings';
+import { DEFAULT_SETTINGS, resolveSettings, Settings, SETTINGS_SCHEMA } from '../core/settings';
 import { Analysis, analyzeSource, initEngine, LanguageId } from '../engine/analyze';
 import { reportJson } from '../engine/report';
 import { buildContextIndex, withContexts } from '../engine/contexts';
 import { DocumentCache } from '../frontends/python/session';
 import { DiskProgram, cliRoots, programPath } from '../node/program';
-import { findProjectConfig, mergeSettings } from '../node/config';
+import { findProjectConfig } from '../node/config';
 import { collectFiles, SOURCE_EXTENSIONS } from '../node/files';
 import { readSiblingModule } from '../node/modules';
-import { parse, parseDims, ruleCodeList, UsageError } from './args';
+import { parse, ruleCodeList, UsageError } from './args';
+import { detectTerminal } from './format/terminal';
 import { formatText } from './format/text';
 import { NotebookInput, notebookJson, readNotebook } from './notebook';
 
+const FLAGS = SETTINGS_SCHEMA.filter((s) => s.flag);
+
+const OPTIONS: [string, string][] = [
+  ['--format text|table|json|sarif', 'Output format (default text; table is text with --table)'],
+  ['--table', 'Also print the cost of every op and function'],
+  ['--statistics', 'Print counts per rule code instead of the findings'],
+  ...FLAGS.map((s): [string, string] => [`--${s.flag!.name} ${s.flag!.value}`, s.description]),
+  ['--no-config', 'Ignore [tool.tensorcost] in pyproject.toml'],
+  ['-h, --help', 'Show this help'],
+];
+const PAD = Math.max(...OPTIONS.map(([o]) => o.length)) + 2;
+
 const HELP = `Usage: tensorcost check [PATH...] [options]
 
-Analyses Python files and Jupyter notebooks (folders are walked, honouring .gitignore) and
-prints each finding as path:line:col: CODE message (path:cell N:line:col in a notebook), then
-per-op and per-function cost tables.
+Analyses Python and TF.js files and Jupyter notebooks (folders are walked, honouring .gitignore) and prints each
+finding as path:line:col: CODE message (path:cell N:line:col in a notebook), then a summary. 'tensorcost explain CODE' says more
+about a finding.
 
 Options:
-  --format text|json|sarif     Output format (default text)
-  --device ID                  Target device (default h100; 'tensorcost devices' lists them)
-  --dtype fp32|tf32|fp16|bf16  Default dtype where the code does not say (default fp32)
-  --dims NAME=VALUE[,...]      Bind dims, e.g. --dims B=8,T=1024
-  --select CODES               Only these rule codes or prefixes (comma-separated)
-  --ignore CODES               Skip these rule codes or prefixes
-  --world-size N               GPUs for distributed analysis (default 1)
-  --interconnect nvlink|pcie|infiniband
-  --max-file-size-kb N         Skip files larger than N KB, with a warning (default 2048; 0: no limit)
-  --no-config                  Ignore [tool.tensorcost] in pyproject.toml
-  -h, --help                   Show this help`;
+${OPTIONS.map(([o, d]) => `  ${o.padEnd(PAD)}${d}`).join('\n')}
+
+A flag wins over pyproject.toml, which wins over the defaults. Colour is used only when the
+output is a terminal and NO_COLOR is unset.`;
 
 export async function main(argv: string[]): Promise<number> {
   let opts;
   try {
-    opts = parse(argv, {
+    const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string }> = {
       format: { type: 'string', default: 'text' },
-      device: { type: 'string' },
-      dtype: { type: 'string' },
-      dims: { type: 'string', multiple: true },
-      select: { type: 'string', multiple: true },
-      ignore: { type: 'string', multiple: true },
-      'world-size': { type: 'string' },
-      interconnect: { type: 'string' },
-      'max-file-size-kb': { type: 'string' },
+      table: { type: 'boolean' },
+      statistics: { type: 'boolean' },
       'no-config': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
-    });
+    };
+    for (const s of FLAGS) options[s.flag!.name] = { type: 'string', multiple: true };
+    opts = parse(argv, options);
   } catch (e) {
     return usage(e);
   }
@@ -66,32 +68,13 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (!['text', 'json', 'sarif'].includes(v.format!)) throw new UsageError(`--format must be text, json or sarif, got '${v.format}'`);
-    const cli: Partial<Settings> = {};
-    if (v.device) cli.device = v.device;
-    if (v.dtype) {
-      const d = parseDType(v.dtype);
-      if (!d || !['fp32', 'tf32', 'fp16', 'bf16'].includes(d)) throw new UsageError(`--dtype must be fp32, tf32, fp16 or bf16, got '${v.dtype}'`);
-      cli.defaultDtype = d;
-    }
-    if (v.dims) cli.dims = parseDims(v.dims);
-    const codes = RULES.map((r) => r.code);
-    if (v.select) cli.select = ruleCodeList('--select', v.select, codes);
-    if (v.ignore) cli.ignore = ruleCodeList('--ignore', v.ignore, codes);
-    if (v['world-size'] !== undefined) {
-      const n = Number(v['world-size']);
-      if (!/^\d+$/.test(v['world-size'].trim()) || !Number.isSafeInteger(n) || n < 1 || n > MAX_WORLD_SIZE) throw new UsageError(`--world-size must be an integer from 1 to ${MAX_WORLD_SIZE}, got '${v['world-size']}'`);
-      cli.worldSize = n;
-    }
-    if (v.interconnect !== undefined) {
-      if (!['nvlink', 'pcie', 'infiniband'].includes(v.interconnect)) throw new UsageError(`--interconnect must be nvlink, pcie or infiniband, got '${v.interconnect}'`);
-      cli.interconnect = v.interconnect;
-    }
-    if (v['max-file-size-kb'] !== undefined) {
-      const n = Number(v['max-file-size-kb']);
-      if (!v['max-file-size-kb'].trim() || !Number.isFinite(n) || n < 0) throw new UsageError(`--max-file-size-kb must be a number of KB, 0 or more, got '${v['max-file-size-kb']}'`);
-      cli.maxFileSizeKB = n;
-    }
+    const format = v.format as string;
+    if (!['text', 'table', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, table, json or sarif, got '${format}'`);
+    const cli = flagSettings(v as Record<string, unknown>);
+    // A typo in a code (`TC02`) would select nothing and turn every rule off: refused instead.
+    const known = RULES.map((r) => r.code);
+    if (cli.select) cli.select = ruleCodeList('--select', cli.select, known);
+    if (cli.ignore) cli.ignore = ruleCodeList('--ignore', cli.ignore, known);
     const inputs = opts.positionals.length ? opts.positionals : ['.'];
     const { files, missing, unreadable } = collectFiles(inputs);
     if (missing.length) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
@@ -107,22 +90,23 @@ export async function main(argv: string[]): Promise<number> {
     await initEngine();
     let analyses: Analysis[] = [];
     let notebooks = new Map<Analysis, NotebookInput>();
+    const reported = new Set<string>();
     let deviceId = cli.device ?? DEFAULT_SETTINGS.device;
     // The files given, with their folders and project roots, are one program: imports between
     // them resolve, and each file's figures come with the contexts its callers give it.
     const docs = new DocumentCache();
     const program = { files: new DiskProgram(cliRoots(inputs)), docs, key: programPath };
     for (const file of files) {
-      const layers: Partial<Settings>[] = [];
+      let pyproject: Partial<Settings> | undefined;
       if (!v['no-config']) {
         const cfg = findProjectConfig(path.dirname(file));
         if (cfg) {
-          for (const err of cfg.errors) process.stderr.write(escapeControl(`tensorcost: ${err}`) + '\n');
-          layers.push(cfg.settings);
+          if (!reported.has(cfg.path)) for (const err of cfg.errors) process.stderr.write(escapeControl(`tensorcost: ${err}`) + '\n');
+          reported.add(cfg.path);
+          pyproject = cfg.settings;
         }
       }
-      layers.push(cli);
-      const settings = mergeSettings({ ...DEFAULT_SETTINGS, customDevices: local ? [local] : [] }, ...layers);
+      const settings = resolveSettings({ ...DEFAULT_SETTINGS, customDevices: local ? [local] : [] }, { pyproject, cli });
       if (!findDevice(settings.device, settings.customDevices)) throw new UsageError(unknownDevice(settings.device, `device in ${findProjectConfig(path.dirname(file))?.path ?? 'the settings'}`));
       const languageId = SOURCE_EXTENSIONS[path.extname(file)] ?? 'python';
       let text: string;
@@ -162,15 +146,17 @@ export async function main(argv: string[]): Promise<number> {
     notebooks = new Map(completed.flatMap((c, i) => (notebooks.has(analyses[i]) ? [[c, notebooks.get(analyses[i])!] as [Analysis, NotebookInput]] : [])));
     analyses = completed;
     const rel = (p: string) => path.relative(process.cwd(), p) || p;
-    if (v.format === 'json') {
+    if (format === 'json') {
       const report = reportJson(analyses, deviceId, rel);
       report.files = report.files.map((f, i) => (notebooks.has(analyses[i]) ? notebookJson(f, notebooks.get(analyses[i])!.map) : f));
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    }
-    else if (v.format === 'sarif') {
+    } else if (format === 'sarif') {
       const { toSarif } = require('./format/sarif') as typeof import('./format/sarif');
       process.stdout.write(JSON.stringify(toSarif(analyses, rel, (a) => notebooks.get(a)), null, 2) + '\n');
-    } else process.stdout.write(formatText(analyses, rel, (a) => notebooks.get(a)?.map));
+    } else {
+      const terminal = detectTerminal(process.stdout, process.env);
+      process.stdout.write(formatText(analyses, rel, { ...terminal, table: format === 'table' || !!v.table, statistics: !!v.statistics, notebookOf: (a) => notebooks.get(a)?.map }));
+    }
     return failed > 0 || analyses.some((a) => a.findings.some((f) => f.severity === 'error')) ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) return usage(e);
@@ -197,6 +183,25 @@ async function reportFailure(analyses: Analysis[], file: string, languageId: Lan
 
 function unknownDevice(id: string, where: string): string {
   return `unknown device '${id}' (${where}). Run 'tensorcost devices' for the list${id === 'local' ? ", or 'tensorcost calibrate' to measure this machine" : ''}.`;
+}
+
+/** The settings given as flags, each read and validated by its schema entry. */
+function flagSettings(values: Record<string, unknown>): Partial<Settings> {
+  const out: Record<string, unknown> = {};
+  for (const s of FLAGS) {
+    const texts = values[s.flag!.name] as string[] | undefined;
+    if (!texts?.length) continue;
+    let raw: unknown;
+    try {
+      raw = s.flag!.fromText(texts);
+    } catch (e) {
+      throw new UsageError(`--${s.flag!.name} ${(e as Error).message}`);
+    }
+    const p = s.parse(raw);
+    if (p.errors.length || p.value === undefined) throw new UsageError(`--${s.flag!.name} ${p.errors[0] ?? 'is invalid'}`);
+    out[s.key] = p.value;
+  }
+  return out as Partial<Settings>;
 }
 
 function usage(e: unknown): number {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `tensorcost` — the command-line entry point (SPEC §14). Each subcommand lives in its own module
+ * `tensorcost` — the command-line entry point (docs/cli.md). Each subcommand lives in its own module
  * exporting `main(argv): Promise<number>` (the exit code), loaded lazily so that `tensorcost check`
  * never pays for WebGPU and `tensorcost lsp` never pays for the kernels.
  */

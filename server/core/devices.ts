@@ -1,5 +1,5 @@
 /**
- * The device catalogue (SPEC §6): dense peaks from vendor datasheets, never sparse figures.
+ * The device catalogue (docs/devices.md): dense peaks from vendor datasheets, never sparse figures.
  * Peaks are FLOP/s, bandwidths byte/s, so every formula in the cost model works in base units.
  */
 import { DType } from './dtypes';
@@ -98,7 +98,7 @@ export function ridgePoint(device: Device, dtype: DType): number {
   return peakFor(device, dtype) / device.bandwidth;
 }
 
-/** Interconnect presets (SPEC §6), byte/s per direction per GPU, and per-hop latency. */
+/** Interconnect presets (docs/devices.md), byte/s per direction per GPU, and per-hop latency. */
 export interface Interconnect {
   id: string;
   name: string;

@@ -10,6 +10,7 @@ import { MeasuredPoint } from '../protocol';
 import { ServerContext } from './context';
 import { FEATURES } from './features';
 import { lifecycleGuard } from './lifecycle';
+import { CONFIG_FILE_GLOB } from './features/configFiles';
 import { fromClient, SettingsStore } from './settings';
 import { AnalysisStore } from './store';
 import { WorkspaceProgram } from './program';
@@ -81,6 +82,10 @@ export function startServer(): void {
     setTimeout(() => backgroundScan?.(), 50);
     if (ctx.clientCapabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
       void connection.client.register(require('vscode-languageserver').DidChangeConfigurationNotification.type, { section: 'tensorcost' });
+    }
+    // pyproject.toml edits take effect without a restart (features/configFiles.ts).
+    if (ctx.clientCapabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      void connection.client.register(require('vscode-languageserver').DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: CONFIG_FILE_GLOB }] });
     }
   });
 

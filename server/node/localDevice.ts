@@ -1,5 +1,5 @@
 /**
- * The calibrated "local" device (SPEC §6, §9): written by `tensorcost calibrate`, read by the CLI
+ * The calibrated "local" device (docs/devices.md): written by `tensorcost calibrate`, read by the CLI
  * and the language server. Stored as JSON in $XDG_CONFIG_HOME/tensorcost/local-device.json
  * (~/.config/tensorcost/ when XDG_CONFIG_HOME is unset).
  */

@@ -38,7 +38,7 @@ describe('ring collectives (NCCL model)', () => {
     close(bucketed.bandwidthSeconds, one.bandwidthSeconds);
   });
 
-  it('the bandwidth term grows towards 2·S/BW with D; it is not O(log D) rounds (SPEC §12)', () => {
+  it('the bandwidth term grows towards 2·S/BW with D; it is not O(log D) rounds (docs/cost-model.md)', () => {
     const limit = (2 * GPT2_GRAD_BYTES) / 450e9;
     let prev = 0;
     for (const d of [2, 4, 8, 16, 128, 1024]) {

@@ -1,5 +1,5 @@
 /**
- * Every annotation style of SPEC §2 (jaxtyping, trailing and above-line shape comments, the arrow
+ * Every annotation style README.md lists (jaxtyping, trailing and above-line shape comments, the arrow
  * form, torchtyping, the `# tensorcost: shape` directive, HF docstrings), read through the shapes
  * they give the operands of a matmul. Malformed annotations are TC001 at the annotation.
  */

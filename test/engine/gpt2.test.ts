@@ -1,5 +1,5 @@
 /**
- * GPT-2 124M in nanoGPT's style against the reference figures of SPEC §13: the forward's total
+ * GPT-2 124M in nanoGPT's style against the reference figures of docs/cost-model.md: the forward's total
  * and each per-layer part, exact. The fixture takes its sizes from the GPTConfig defaults (through
  * the constructor) and `# tensorcost: dims b=1 t=1024`.
  */
@@ -9,7 +9,7 @@ import { analyseFixture, fn, opFlops, ready$ } from './helpers';
 
 const FIXTURE = 'gpt2_nanogpt_style.py';
 
-describe('GPT-2 124M, nanoGPT style (SPEC §13)', () => {
+describe('GPT-2 124M, nanoGPT style (docs/cost-model.md)', () => {
   before(ready$);
 
   it('GPT.forward totals 291,648,307,200 matmul FLOPs per sequence', () => {

@@ -1,5 +1,5 @@
 /**
- * Dims and dtypes from every source of SPEC §3, and the interpreter's control flow: loops with a
+ * Dims and dtypes from every source README.md lists, and the interpreter's control flow: loops with a
  * known trip count multiply, lists built by appending in loops, undecidable branches bound the
  * cost from above, calls are followed with call-site shapes, recursion stops.
  */
@@ -9,7 +9,7 @@ import { analyse, fn, ready$, shapeText } from './helpers';
 
 const GEMM = (m: number, k: number, n: number) => 2 * m * k * n;
 
-describe('dims and dtypes (SPEC §3)', () => {
+describe('dims and dtypes (README.md, "What it reads")', () => {
   before(ready$);
 
   it('precedence: settings < literals in code < the directive', () => {

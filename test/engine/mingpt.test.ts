@@ -1,6 +1,6 @@
 /**
  * GPT-2 124M in minGPT's style (CfgNode config, model_type preset, MLP through a lambda) against
- * the reference figures of SPEC §13, by formula (T = 1024, C = 768, L = 12, V = 50257, b = 1):
+ * the reference figures of docs/cost-model.md, by formula (T = 1024, C = 768, L = 12, V = 50257, b = 1):
  *   per layer  kqv 2·T·C·3C + scores 2·T·T·C + reduce 2·T·T·C + proj 2·T·C·C + MLP 2·(2·T·C·4C)
  *            = 24·T·C² + 4·T²·C = 17,716,740,096
  *   forward  = L · 17,716,740,096 + lm_head 2·T·C·V (79,047,426,048) = 291,648,307,200.
@@ -19,7 +19,7 @@ const L = 12;
 const V = 50257;
 const PER_LAYER = 24 * T * C * C + 4 * T * T * C;
 
-describe('GPT-2 124M, minGPT style (SPEC §13)', () => {
+describe('GPT-2 124M, minGPT style (docs/cost-model.md)', () => {
   before(ready$);
 
   it('GPT.forward totals 291,648,307,200 FLOPs: the CfgNode preset reaches every module', () => {

@@ -27,7 +27,7 @@ class Attn(torch.nn.Module):
         return y
 `);
     const f = fn(a, 'Attn.forward');
-    // Causal SDPA: 4·B·H·L²·d halved (SPEC §5); the manual branch is not counted at all.
+    // Causal SDPA: 4·B·H·L²·d halved (docs/cost-model.md); the manual branch is not counted at all.
     assert.equal(f.figures.flops, (4 * 12 * 1024 * 1024 * 64) / 2);
     assert.equal(f.summary.upperBound, false);
   });

@@ -1,5 +1,5 @@
 /**
- * ResNet-50 in torchvision's style at 224×224 (SPEC §12, §13: ~4.1 GMAC). Exact figure, counted as
+ * ResNet-50 in torchvision's style at 224×224 (docs/cost-model.md: ~4.1 GMAC). Exact figure, counted as
  * FlopCounterMode does (convolutions and the final linear, 2 FLOPs per MAC):
  * 4,087,136,256 conv MACs + 2,048,000 fc MACs = 4,089,184,256 MACs = 8,178,368,512 FLOPs.
  */
@@ -11,7 +11,7 @@ import { FIXTURES, analyse, analyseFixture, fn, opFlops, ready$ } from './helper
 
 const FIXTURE = 'resnet50_torchvision_style.py';
 
-describe('ResNet-50, torchvision style (SPEC §13)', () => {
+describe('ResNet-50, torchvision style (docs/cost-model.md)', () => {
   before(ready$);
 
   it('forward is 4,089,184,256 MACs at 224×224', () => {

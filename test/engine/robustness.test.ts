@@ -1,5 +1,5 @@
 /**
- * SPEC §11: no input makes the analysis throw or hang. Random and mutated sources, deep nesting,
+ * ARCHITECTURE.md (invariants): no input makes the analysis throw or hang. Random and mutated sources, deep nesting,
  * absurd and degenerate dims, unicode names, cyclic calls and classes. Each test analyses in a
  * worker under a time bound (a hang fails the test instead of stalling the run) and asserts what
  * the analysis said: the right figure where one exists, otherwise unknown costs that say why.

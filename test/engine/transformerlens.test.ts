@@ -1,6 +1,6 @@
 /**
  * GPT-2 124M in TransformerLens' style (jaxtyping on every tensor, every contraction an
- * `einops.einsum` over named axes, per-head weight tensors) against SPEC §13, by formula with
+ * `einops.einsum` over named axes, per-head weight tensors) against docs/cost-model.md, by formula with
  * position = 1024, d_model = 768, n_heads·d_head = 768, d_mlp = 3072, d_vocab = 50257:
  *   q, k, v   3 · 2·P·D·(H·Dh)        = 3,623,878,656
  *   scores    2·H·P·P·Dh              = 1,610,612,736
@@ -27,10 +27,10 @@ const OUT = 2 * P * H * DH * D;
 const FFN = 2 * 2 * P * D * MLP;
 const BLOCK = QKV + 2 * SCORES + OUT + FFN;
 
-describe('GPT-2 124M, TransformerLens style (SPEC §13)', () => {
+describe('GPT-2 124M, TransformerLens style (docs/cost-model.md)', () => {
   before(ready$);
 
-  it('the per-part figures are those of SPEC §13, op by op', () => {
+  it('the per-part figures are those of docs/cost-model.md, op by op', () => {
     assert.deepEqual([QKV, SCORES, OUT, FFN], [3_623_878_656, 1_610_612_736, 1_207_959_552, 2 * 4_831_838_208]);
     // Standalone, the attention and MLP inputs have the jaxtyping dim posn: bind it as settings do.
     const a = analyseFixture(FIXTURE, { dims: { posn: P } });

@@ -1,72 +1,52 @@
-/** Human output of `tensorcost check`: `path:line:col: CODE message`, then a totals table. */
+/**
+ * Human output of `tensorcost check`, shaped like the linters people already read: one line per
+ * finding, `path:line:col: CODE message`, then a short summary. The per-op and per-function cost
+ * tables come only on request (`--table`), fitted to the terminal; `--statistics` prints counts
+ * per code instead of the findings, as ruff does. A rule's long explanation is
+ * `tensorcost explain CODE`, never repeated here.
+ */
 import { escapeControl } from '../../core/escape';
-import { bytesText, exact, flopsText, timeText } from '../../core/format';
-import { Position } from '../../core/ir';
-import { Analysis } from '../../engine/analyze';
+import { flopsText, timeText, bytesText } from '../../core/format';
+import { Finding, Position, Severity } from '../../core/ir';
 import { NotebookMap } from '../../frontends/notebook/map';
 import { cellLocation } from '../notebook';
+import { findRule } from '../../core/rules/registry';
+import { Analysis } from '../../engine/analyze';
+import { costTables } from './costTable';
+import { styles, Styles, Terminal } from './terminal';
 
-/** `notebookOf` gives the cell map of an analysis made from a notebook: its positions are then `cell N:line:col`. */
-export function formatText(analyses: Analysis[], cwdRelative: (p: string) => string, notebookOf: (a: Analysis) => NotebookMap | undefined = () => undefined): string {
-  const at = (a: Analysis, p: Position, column = true) => {
-    const map = notebookOf(a);
-    return map ? cellLocation(map, p, column) : `${p.line + 1}${column ? `:${p.character + 1}` : ''}`;
-  };
-  const lines: string[] = [];
-  for (const a of analyses) {
-    const sorted = [...a.findings].sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
-    // Messages quote the code (einsum equations, op texts): a control character in them must
-    // reach the terminal as a visible escape, never as a command to it.
-    for (const f of sorted) lines.push(escapeControl(`${cwdRelative(a.ir.path)}:${at(a, f.range.start)}: ${f.code} ${f.message.replace(/\r?\n/g, ' ')}`));
-  }
-  const rows: string[][] = [];
-  for (const a of analyses) {
-    a.ir.ops.forEach((op, i) => {
-      const f = a.figures[i];
-      rows.push([
-        `${cwdRelative(a.ir.path)}:${at(a, op.range.start)}`,
-        op.function ?? '<module>',
-        op.name,
-        op.kind,
-        f.flops === null ? (op.cost.unknown ? '?' : (op.repeat ? op.cost.flops.mul(op.repeat) : op.cost.flops).toString()) : f.flops === 0 ? '—' : `${exact(f.flops)} (${flopsText(f.flops)})`,
-        f.otherFlops === null ? '?' : f.otherFlops === 0 ? '—' : flopsText(f.otherFlops),
-        f.bytes === null ? '?' : bytesText(f.bytes),
-        f.intensity === null ? '?' : `${f.intensity.toPrecision(3)} FLOP/B`,
-        // No bound for an op that does no work (a view): a dash, as for its zero FLOPs.
-        f.bound ?? (f.timeSeconds === 0 ? '—' : '?'),
-        f.timeSeconds === null ? '?' : timeText(f.timeSeconds),
-      ]);
-    });
-  }
-  if (rows.length > 0) {
-    if (lines.length) lines.push('');
-    lines.push(table(['location', 'function', 'op', 'kind', 'FLOPs (GEMM)', 'other FLOPs', 'bytes', 'intensity', 'bound', 'time'], rows));
-  }
-  const fnRows: string[][] = [];
-  for (const a of analyses) {
-    for (const { summary, figures, incomplete } of a.functions) {
-      if (summary.flops.isZero() && summary.otherFlops.isZero() && !incomplete) continue;
-      if (incomplete && summary.flops.isZero() && summary.otherFlops.isZero()) {
-        fnRows.push([`${cwdRelative(a.ir.path)}:${at(a, summary.range.start, false)}`, summary.name, '? (operand shapes unknown)', '?', '?', 'annotate its parameters']);
-        continue;
-      }
-      fnRows.push([
-        `${cwdRelative(a.ir.path)}:${at(a, summary.range.start, false)}`,
-        summary.name,
-        (figures.flops === null ? summary.flops.toString() : `${exact(figures.flops)} (${flopsText(figures.flops)})${summary.upperBound ? ' (upper bound)' : ''}`) + (incomplete ? ' + ? (some shapes unknown)' : ''),
-        figures.otherFlops === null ? summary.otherFlops.toString() : flopsText(figures.otherFlops),
-        figures.bytes === null ? '?' : bytesText(figures.bytes),
-        // No time with every dim bound (a division by a zero dim, say): there is nothing to bind.
-        figures.timeSeconds === null ? (figures.unbound.length ? `bind ${figures.unbound.join(', ')}` : '?') : timeText(figures.timeSeconds),
-      ]);
+export interface TextOptions extends Terminal {
+  /** Print the cost tables after the findings. */
+  table?: boolean;
+  /** Print counts per code instead of the findings. */
+  statistics?: boolean;
+  /** The cell map of an analysis made from a notebook: its positions are then `cell N:line:col`. */
+  notebookOf?: (a: Analysis) => NotebookMap | undefined;
+}
+
+const PLAIN: TextOptions = { width: 100, color: false };
+
+export function formatText(analyses: Analysis[], cwdRelative: (p: string) => string, opts: TextOptions = PLAIN): string {
+  const st = styles(opts.color);
+  const lines: string[] = opts.statistics ? statistics(analyses, st) : findingLines(analyses, cwdRelative, st, opts.notebookOf);
+  if (opts.table) {
+    const tables = costTables(analyses, cwdRelative, opts.width, st);
+    if (tables.length) {
+      if (lines.length) lines.push('');
+      lines.push(...tables);
     }
   }
-  if (fnRows.length > 0) {
-    lines.push('');
-    lines.push(table(['function', 'name', 'FLOPs (inclusive)', 'other FLOPs', 'bytes', 'time'], fnRows));
-  }
-  // What went unread: calls no rule models, and ops whose operand shapes are unknown. Their
-  // cost is missing from every total above, which must say so rather than look complete.
+  if (lines.length) lines.push('');
+  lines.push(...unreadLines(analyses, cwdRelative));
+  lines.push(...summary(analyses, st, !!opts.table));
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * What went unread: calls no rule models, and ops whose operand shapes are unknown. Their cost is
+ * missing from every total, which must say so rather than look complete.
+ */
+function unreadLines(analyses: Analysis[], cwdRelative: (p: string) => string): string[] {
   const unread: string[] = [];
   for (const a of analyses) {
     const unknownOps = a.ir.ops.filter((op) => op.cost.unknown).length;
@@ -81,21 +61,104 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
     if (unknownOps > 0) parts.push(`${unknownOps} op(s) with unknown operand shapes (cost shown as ?)`);
     unread.push(`${cwdRelative(a.ir.path)}: ${parts.join('; ')}; their cost is not in the totals.`);
   }
-  if (unread.length > 0) {
-    lines.push('');
-    lines.push(...unread);
-  }
-  const device = analyses[0]?.device;
-  const errors = analyses.reduce((n, a) => n + a.findings.filter((f) => f.severity === 'error').length, 0);
-  const warnings = analyses.reduce((n, a) => n + a.findings.filter((f) => f.severity === 'warning').length, 0);
-  lines.push('');
-  lines.push(escapeControl(`${analyses.length} file(s), ${rows.length} op(s), ${errors} error(s), ${warnings} warning(s)${device ? ` on ${device.name} (${device.id})` : ''}.`));
-  return lines.join('\n') + '\n';
+  return unread.map(escapeControl);
 }
 
-function table(header: string[], rawRows: string[][]): string {
-  const rows = rawRows.map((r) => r.map(escapeControl));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+function findingLines(analyses: Analysis[], rel: (p: string) => string, st: Styles, notebookOf?: (a: Analysis) => NotebookMap | undefined): string[] {
+  const lines: string[] = [];
+  const at = (a: Analysis, p: Position) => {
+    const map = notebookOf?.(a);
+    return map ? cellLocation(map, p, true) : `${p.line + 1}:${p.character + 1}`;
+  };
+  for (const a of analyses) {
+    const file = escapeControl(rel(a.ir.path));
+    for (const f of sortFindings(a.findings)) {
+      const where = `${file}:${at(a, f.range.start)}:`;
+      // Messages quote the code (einsum equations, op texts): a control character in them must
+      // reach the terminal as a visible escape, never as a command to it.
+      lines.push(`${st.bold(where)} ${severityStyle(f.severity, st)(f.code)} ${escapeControl(f.message.replace(/\r?\n/g, ' '))}`);
+    }
+  }
+  return lines;
+}
+
+function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character || x.code.localeCompare(y.code));
+}
+
+function severityStyle(s: Severity, st: Styles): (text: string) => string {
+  return s === 'error' ? st.red : s === 'warning' ? st.yellow : s === 'information' ? st.cyan : st.dim;
+}
+
+/** `count  CODE  name`, most frequent first, as `ruff check --statistics`. */
+function statistics(analyses: Analysis[], st: Styles): string[] {
+  const counts = new Map<string, { n: number; severity: Severity }>();
+  for (const a of analyses) {
+    for (const f of a.findings) {
+      const c = counts.get(f.code);
+      if (c) c.n++;
+      else counts.set(f.code, { n: 1, severity: f.severity });
+    }
+  }
+  const rows = [...counts].sort((x, y) => y[1].n - x[1].n || x[0].localeCompare(y[0]));
+  const w = Math.max(0, ...rows.map(([, c]) => String(c.n).length));
+  return rows.map(([code, c]) => `${String(c.n).padStart(w)}  ${severityStyle(c.severity, st)(code)}  ${findRule(code)?.name ?? ''}`.trimEnd());
+}
+
+/**
+ * Two lines: the findings by severity, then what the ops add up to on the device (ops whose
+ * figures wait for dims are counted apart and the dims named, never summed as zero).
+ */
+function summary(analyses: Analysis[], st: Styles, tableShown: boolean): string[] {
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
+  for (const a of analyses) for (const f of a.findings) bySeverity[f.severity]++;
+  const total = bySeverity.error + bySeverity.warning + bySeverity.information + bySeverity.hint;
+  const files = `${analyses.length} ${analyses.length === 1 ? 'file' : 'files'}`;
+  const counts = [
+    plural(bySeverity.error, 'error'),
+    plural(bySeverity.warning, 'warning'),
+    `${bySeverity.information} information`,
+    ...(bySeverity.hint ? [plural(bySeverity.hint, 'hint')] : []),
+  ];
+  const first = total === 0 ? `${files} checked: no findings.` : `${files} checked: ${counts.join(', ')}.`;
+  const firstStyled = bySeverity.error ? st.red(first) : total === 0 ? st.green(first) : first;
+
+  let ops = 0;
+  let flops = 0;
+  let other = 0;
+  let bytes = 0;
+  let time = 0;
+  let waiting = 0;
+  const unbound = new Set<string>();
+  for (const a of analyses) {
+    a.figures.forEach((f) => {
+      ops++;
+      if (f.flops === null || f.otherFlops === null || f.bytes === null || f.timeSeconds === null) {
+        waiting++;
+        for (const u of f.unbound) unbound.add(u);
+        return;
+      }
+      flops += f.flops;
+      other += f.otherFlops;
+      bytes += f.bytes;
+      time += f.timeSeconds;
+    });
+  }
+  const device = analyses[0]?.device;
+  if (!device || ops === 0) return [firstStyled];
+  // The device id, not its name: the line stays short and the id is what --device takes.
+  const names = [...unbound].sort();
+  const what = names.length ? `dims (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''})` : 'shapes';
+  let second: string;
+  if (waiting === ops) second = `${plural(ops, 'op')} on ${device.id}, all waiting for ${what}`;
+  else {
+    second = `${plural(ops, 'op')} on ${device.id}: ${flopsText(flops)}${other ? ` + ${flopsText(other)} other` : ''}, ${bytesText(bytes)}, ≈${timeText(time)}`;
+    if (waiting) second += `; ${waiting} ${waiting === 1 ? 'waits' : 'wait'} for ${what}`;
+  }
+  second += tableShown ? '.' : '. Per op: --table';
+  return [firstStyled, st.dim(second)];
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -1,5 +1,5 @@
 /**
- * Collective communication costs (SPEC §5), in the α–β model NCCL's performance notes use.
+ * Collective communication costs (docs/cost-model.md), in the α–β model NCCL's performance notes use.
  *
  * A ring all-reduce of S bytes over D ranks moves 2(D−1)/D · S bytes through every rank's link
  * (a reduce-scatter then an all-gather, each (D−1)/D · S) and takes 2(D−1) sequential steps, each
@@ -9,7 +9,7 @@
  *   t_reducescatter(S, D) = t_allgather(S, D) = (D−1)/D · S/BW + (D−1)·α
  *
  * The bandwidth term tends to 2·S/BW as D grows and does not shrink: a gradient all-reduce is not
- * "O(log D) rounds" (the error SPEC §12 lists). Only the latency term grows with D, linearly for a
+ * "O(log D) rounds" (a mistake docs/cost-model.md lists). Only the latency term grows with D, linearly for a
  * ring, and it is small next to the bandwidth term for gradient-sized messages.
  *
  * NCCL reports the same model through its bus bandwidth: algbw = S/t, and

@@ -3,7 +3,7 @@
  * how long one step computes, and what the sync costs at D ranks on the configured interconnect.
  * TC601–TC603 and the scaling table of the hover all read this one object, so they agree.
  *
- * Compute per step = 3 × forward FLOPs (backward ≈ 2× forward, SPEC §5) at `dist.mfu` of the
+ * Compute per step = 3 × forward FLOPs (backward ≈ 2× forward, docs/cost-model.md) at `dist.mfu` of the
  * dtype's peak. Forward FLOPs are the model's `forward` total where the engine could count it,
  * and never less than 2·N per token (every dense parameter is one multiply-accumulate per token,
  * Kaplan et al. 2020), which covers layers the engine does not model yet.

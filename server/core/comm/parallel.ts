@@ -1,5 +1,5 @@
 /**
- * Model-parallel communication: Megatron-style tensor parallelism and pipeline bubbles (SPEC §5).
+ * Model-parallel communication: Megatron-style tensor parallelism and pipeline bubbles (docs/cost-model.md).
  *
  * Tensor parallel (Shoeybi et al. 2019, "Megatron-LM", §3): the MLP splits its first GEMM by
  * columns and its second by rows, and attention splits by heads, so each transformer layer needs

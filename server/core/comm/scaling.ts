@@ -1,6 +1,6 @@
 /**
  * Data-parallel scaling: gradient synchronisation time against compute time per step, for
- * D = 1, 2, 4, ..., 1024 ranks (SPEC §5). Weak scaling: each rank keeps its per-GPU batch, so its
+ * D = 1, 2, 4, ..., 1024 ranks (docs/cost-model.md). Weak scaling: each rank keeps its per-GPU batch, so its
  * compute per step is the same at every D and only the synchronisation grows.
  *
  * Two efficiencies bracket what real frameworks achieve:
@@ -41,7 +41,7 @@ export interface ScalingRow {
   link: Link;
 }
 
-/** Backward ≈ 2× forward for GEMMs, so backward is 2/3 of a training step (SPEC §5). */
+/** Backward ≈ 2× forward for GEMMs, so backward is 2/3 of a training step (docs/cost-model.md). */
 export const BACKWARD_FRACTION = 2 / 3;
 
 export function syncTime(c: DataParallelConfig, ranks: number) {

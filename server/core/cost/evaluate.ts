@@ -1,5 +1,5 @@
 /**
- * Binds an op's symbolic cost to numbers and places it on a device's roofline (SPEC §5):
+ * Binds an op's symbolic cost to numbers and places it on a device's roofline (docs/cost-model.md):
  * attainable = min(peak, BW·intensity); time ≈ max(FLOPs/peak, bytes/BW); memory-bound when the
  * intensity is below the ridge point peak/BW.
  */

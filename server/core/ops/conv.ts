@@ -1,7 +1,7 @@
 /**
  * Convolutions (1-D, 2-D, 3-D, grouped, dilated, strided, 'same'/'valid' padding) and transposed
  * convolutions. FLOPs: 2·N·C_out·(C_in/groups)·∏kernel·∏out_spatial (FlopCounterMode). Bytes, two
- * ways (SPEC §5): direct (input, weight, output once each) and im2col, whose unfolded matrix of
+ * ways (docs/cost-model.md): direct (input, weight, output once each) and im2col, whose unfolded matrix of
  * N·∏out × C_in·∏kernel elements is written and then read by the GEMM.
  */
 import { Dim, TensorType } from '../ir';

@@ -1,7 +1,7 @@
 /**
  * `@` / torch.matmul / np.matmul with the full rank rules: 1-D operands are promoted and the
  * promoted dim removed, batch dims broadcast. Cost 2·batch·m·k·n FLOPs, bytes of both operands and
- * the result, each once (SPEC §5).
+ * the result, each once (docs/cost-model.md).
  */
 import { DTYPE_BYTES } from '../dtypes';
 import { Dim, TensorType } from '../ir';

@@ -1,7 +1,7 @@
 import { percentText, timeText } from '../format';
 import { Finding } from '../ir';
 import { Rule } from './types';
-import { deviceLabel, make, num } from './util';
+import { make, num } from './util';
 
 const GEMMS = new Set(['matmul', 'bmm', 'linear', 'einsum']);
 
@@ -40,7 +40,7 @@ export const rule: Rule = {
       return make(
         rule,
         op.range,
-        `${batch}×${tm}×${tn} = ${tiles} output tiles of ${tile}×${tile} for ${sms} SMs on ${deviceLabel(ctx.device)}: at most ${percentText(busy)} of the SMs busy, ~${timeText(time / busy)} instead of ${timeText(time)}; batch more items per call or split K`,
+        `${batch}×${tm}×${tn} = ${tiles} output tiles of ${tile}×${tile} for ${sms} SMs (≤${percentText(busy)} busy): ~${timeText(time / busy)} instead of ${timeText(time)}`,
       );
     });
   },

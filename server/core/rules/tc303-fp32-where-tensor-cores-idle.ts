@@ -1,9 +1,9 @@
 import { roofline } from '../cost/evaluate';
-import { flopsText, rateText, timeText } from '../format';
+import { flopsText, timeText } from '../format';
 import { Finding } from '../ir';
 import { signalsOf } from './signals';
 import { Rule } from './types';
-import { contains, deviceLabel, make } from './util';
+import { contains, make } from './util';
 
 /** Convolutions are left out: cuDNN allows TF32 for them by default (`cudnn.allow_tf32 = True`). */
 const GEMMS = new Set(['matmul', 'bmm', 'linear', 'einsum', 'sdpa']);
@@ -45,15 +45,16 @@ export const rule: Rule = {
       // V100 and T4 have neither TF32 nor bf16: fp16 autocast is their tensor-core path. The
       // 16-bit paths also halve the bytes, which is what helps a memory-bound GEMM.
       const options: { name: string; peak: number; time: number }[] = [];
-      if (d.peak.tf32) options.push({ name: 'TF32 (torch.backends.cuda.matmul.allow_tf32 = True)', peak: d.peak.tf32, time: roofline(f.flops, f.bytes, d, 'tf32').timeSeconds });
+      // Names only: how to switch TF32 on and why fp16 wants a GradScaler are in the rule's docs.
+      if (d.peak.tf32) options.push({ name: 'TF32', peak: d.peak.tf32, time: roofline(f.flops, f.bytes, d, 'tf32').timeSeconds });
       const half = d.peak.bf16 ? 'bf16' : 'fp16';
-      options.push({ name: `${half} autocast${half === 'fp16' ? ' (with a GradScaler when training)' : ''}`, peak: d.peak[half] ?? d.peak.fp16, time: roofline(f.flops, f.bytes / 2, d, half).timeSeconds });
+      options.push({ name: `${half} autocast${half === 'fp16' ? ' + GradScaler' : ''}`, peak: d.peak[half] ?? d.peak.fp16, time: roofline(f.flops, f.bytes / 2, d, half).timeSeconds });
       const best = Math.min(...options.map((o) => o.time));
       if (fp32 / best < 1.5) return null;
       return make(
         rule,
         op.range,
-        `fp32 GEMM of ${flopsText(f.flops)} runs on ${deviceLabel(d)}'s fp32 units at ${rateText(d.peak.fp32)} (≥${timeText(fp32)}); tensor cores: ${options.map((o) => `${o.name} ${rateText(o.peak)} (≥${timeText(o.time)})`).join(', ')}`,
+        `fp32 GEMM of ${flopsText(f.flops)}: ≥${timeText(fp32)} on the fp32 units; tensor cores: ${options.map((o) => `${o.name} ≥${timeText(o.time)}`).join(', ')}`,
         { related: disabled.map((t) => ({ range: t.range, message: 'TF32 is switched off here' })) },
       );
     }

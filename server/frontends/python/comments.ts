@@ -1,5 +1,5 @@
 /**
- * Shapes written in comments (SPEC §2.2 and §2.4):
+ * Shapes written in comments (README.md, "What it reads"):
  *
  * - nanoGPT style trailing comments: `# (B, nh, T, hs)`, `# [B, T, C]`, `# shape (b, t, n_embd)`,
  *   `# token embeddings of shape (b, t, n_embd)`;

@@ -198,7 +198,7 @@ export function collectDistributedSignals(module: Node | readonly Node[], text: 
   };
   // Only nodes at a keyword the text mentions are looked at: walking every node of a 10,000-line
   // file through web-tree-sitter costs hundreds of milliseconds, a regex over the text does not.
-  // No recursion either, so deeply nested code cannot overflow the stack (SPEC §11).
+  // No recursion either, so deeply nested code cannot overflow the stack (ARCHITECTURE.md, invariants).
   if (!(texts ? mentionsDistributed(texts) : GATE.test(text))) return {};
   const seen = new Set<number>();
   const at = (index: number, accept: (n: Node) => boolean, levels: number) => {
