@@ -37,8 +37,8 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
     }
   }
   if (lines.length) lines.push('');
-  lines.push(...unreadLines(analyses, cwdRelative));
-  lines.push(...summary(analyses, st, !!opts.table));
+  lines.push(...unreadLines(analyses, cwdRelative).map((l) => fit(l, opts.width)));
+  lines.push(...summary(analyses, st, !!opts.table, opts.width));
   return lines.join('\n') + '\n';
 }
 
@@ -58,10 +58,16 @@ function unreadLines(analyses: Analysis[], cwdRelative: (p: string) => string): 
       const list = [...names].slice(0, 8).map(([n, ls]) => `${n} (line${ls.length > 1 ? 's' : ''} ${ls.slice(0, 3).join(', ')}${ls.length > 3 ? ', …' : ''})`);
       parts.push(`${a.ir.unmodelled.length} call(s) not modelled: ${list.join(', ')}${names.size > 8 ? `, and ${names.size - 8} more` : ''}`);
     }
-    if (unknownOps > 0) parts.push(`${unknownOps} op(s) with unknown operand shapes (cost shown as ?)`);
-    unread.push(`${cwdRelative(a.ir.path)}: ${parts.join('; ')}; their cost is not in the totals.`);
+    if (unknownOps > 0) parts.push(`${unknownOps} op(s) of unknown shape`);
+    unread.push(`${cwdRelative(a.ir.path)}: not in the totals: ${parts.join('; ')}`);
   }
   return unread.map(escapeControl);
+}
+
+/** A line cut to the terminal's width, with an ellipsis where it was cut. */
+function fit(line: string, width: number): string {
+  const chars = [...line];
+  return chars.length <= width ? line : chars.slice(0, Math.max(1, width - 1)).join('') + '…';
 }
 
 function findingLines(analyses: Analysis[], rel: (p: string) => string, st: Styles, notebookOf?: (a: Analysis) => NotebookMap | undefined): string[] {
@@ -109,7 +115,7 @@ function statistics(analyses: Analysis[], st: Styles): string[] {
  * Two lines: the findings by severity, then what the ops add up to on the device (ops whose
  * figures wait for dims are counted apart and the dims named, never summed as zero).
  */
-function summary(analyses: Analysis[], st: Styles, tableShown: boolean): string[] {
+function summary(analyses: Analysis[], st: Styles, tableShown: boolean, width: number): string[] {
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
   for (const a of analyses) for (const f of a.findings) bySeverity[f.severity]++;
   const total = bySeverity.error + bySeverity.warning + bySeverity.information + bySeverity.hint;
@@ -130,7 +136,10 @@ function summary(analyses: Analysis[], st: Styles, tableShown: boolean): string[
   let time = 0;
   let waiting = 0;
   const unbound = new Set<string>();
+  // Dims the figures took a stated default for (docs/whole-program.md): said in the summary.
+  const assumed = new Map<string, number>();
   for (const a of analyses) {
+    for (const x of a.opAssumed ?? []) for (const [k, v] of Object.entries(x ?? {})) assumed.set(k, v.value);
     a.figures.forEach((f) => {
       ops++;
       if (f.flops === null || f.otherFlops === null || f.bytes === null || f.timeSeconds === null) {
@@ -154,9 +163,10 @@ function summary(analyses: Analysis[], st: Styles, tableShown: boolean): string[
   else {
     second = `${plural(ops, 'op')} on ${device.id}: ${flopsText(flops)}${other ? ` + ${flopsText(other)} other` : ''}, ${bytesText(bytes)}, ≈${timeText(time)}`;
     if (waiting) second += `; ${waiting} ${waiting === 1 ? 'waits' : 'wait'} for ${what}`;
+    if (assumed.size) second += `; assumed ${[...assumed].slice(0, 2).map(([k, v]) => `${k} = ${v}`).join(', ')}${assumed.size > 2 ? ', …' : ''}`;
   }
   second += tableShown ? '.' : '. Per op: --table';
-  return [firstStyled, st.dim(second)];
+  return [firstStyled, st.dim(fit(second, width))];
 }
 
 function plural(n: number, word: string): string {
