@@ -11,7 +11,7 @@
 import { DType, parseDType } from './dtypes';
 import { DEFAULT_DEVICE_ID, Device, INTERCONNECTS } from './devices';
 import { checkDevices } from './deviceCheck';
-import { checkDim } from './dimCheck';
+import { checkDim, parseDimText } from './dimCheck';
 import { Severity } from './ir';
 
 export interface Settings {
@@ -114,6 +114,14 @@ function codes(raw: unknown): Parsed<string[]> {
     : { errors: [`must be a list of rule codes, got ${show(raw)}`] };
 }
 
+/** TOML's bigints as numbers, all the way down (device figures are written as integers). */
+function deepNumbers(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (Array.isArray(v)) return v.map(deepNumbers);
+  if (isTable(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deepNumbers(x)]));
+  return v;
+}
+
 function show(v: unknown): string {
   try {
     return typeof v === 'bigint' ? String(v) : (JSON.stringify(v) ?? String(v));
@@ -127,9 +135,13 @@ function dimsFromText(texts: string[]): unknown {
   const out: Record<string, unknown> = {};
   for (const part of texts.flatMap((t) => t.split(','))) {
     if (!part.trim()) continue;
-    const m = /^\s*([A-Za-z_][\w.]*)\s*=\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*$/.exec(part);
+    const m = /^\s*([A-Za-z_][\w.]*)\s*=\s*(\S+)\s*$/.exec(part);
     if (!m) throw new Error(`expects NAME=VALUE[,NAME=VALUE...], got '${part}'`);
-    out[m[1]] = Number(m[2]);
+    // Read from the text (core/dimCheck.ts), which says exactly what is wrong with `1e400`, `-7`
+    // or a size past 2^53 before a double has rounded it.
+    const v = parseDimText(m[2]);
+    if ('error' in v) throw new Error(`${m[1]}: ${v.error}`);
+    out[m[1]] = v.value;
   }
   return out;
 }
@@ -255,7 +267,7 @@ export const SETTINGS_SCHEMA: readonly SettingSpec[] = [
     // Finite, positive, in range (core/deviceCheck.ts): a bandwidth of 0 would make every figure
     // infinite and the roofline drawing endless. A bad device costs only itself.
     parse: (raw) => {
-      const c = checkDevices(raw, 'customDevices');
+      const c = checkDevices(deepNumbers(raw), 'customDevices');
       return { value: c.devices, errors: c.errors.map((e) => e.replace(/^customDevices/, '')) };
     },
     description: 'Devices added to the catalogue',

@@ -37,6 +37,7 @@ export class SettingsStore {
 
   private async load(uri: string): Promise<Settings> {
     const sources: Partial<Record<SettingsSource, Partial<Settings>>> = { initialization: this.initOptions };
+    this.warn(settingsProblems(this.initOptions));
     const file = uriToPath(uri);
     if (file) {
       const cfg = findProjectConfig(path.dirname(file));

@@ -44,7 +44,9 @@ export function readPyproject(file: string): FileConfig | null {
   try {
     doc = parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (e) {
-    return { path: file, settings: {}, errors: [`${file}: invalid TOML: ${(e as Error).message}`] };
+    // smol-toml's message quotes the offending line, which can be a 200 KB data row: keep the head.
+    const message = (e as Error).message.split('\n')[0];
+    return { path: file, settings: {}, errors: [`${file}: invalid TOML: ${message.length > 200 ? `${message.slice(0, 200)}…` : message}`] };
   }
   const tool = (doc.tool as Record<string, unknown> | undefined)?.tensorcost as Record<string, unknown> | undefined;
   if (!tool) return null;

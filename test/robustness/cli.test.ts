@@ -119,11 +119,13 @@ describe('one bad file costs only itself', () => {
         fs[name] = (p, ...rest) => { if (deny(String(p))) throw denied(); return real(p, ...rest); };
       }
       require(${JSON.stringify(path.join(REPO, 'out', 'server', 'cli', 'check.js'))}).main(process.argv.slice(1)).then((c) => (process.exitCode = c));`;
-    const r = spawnSync(process.execPath, ['-e', script, path.join(dir, 'unread'), '--no-config'], { encoding: 'utf8', timeout: 60_000 });
+    // --table lists each op with its place, as the readable file's must be.
+    const r = spawnSync(process.execPath, ['-e', script, path.join(dir, 'unread'), '--no-config', '--table'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /cannot read folder .*locked: EACCES/);
     assert.match(r.stdout, /secret\.py:1:1: TC000 cannot read this file: EACCES/, 'the unreadable file is in the report');
-    assert.match(r.stdout, /ok\.py:3:5 /, 'the readable file is analysed');
+    // The --table rows of a file follow its name and give line:col.
+    assert.match(r.stdout, /ok\.py\n[\s\S]*?^3:5 /m, 'the readable file is analysed');
     assert.doesNotMatch(r.stdout, /hidden\.py/);
   });
 
@@ -146,10 +148,10 @@ describe('huge files', () => {
   it('a file over the size limit is refused with a warning naming the setting; others are analysed', { timeout: 60_000 }, () => {
     write('huge/big.py', 'x = 1\n'.repeat(200_000));
     write('huge/small.py', 'import torch\na = torch.randn(64, 32)\nc = a @ a.T\n');
-    const r = run(['check', path.join(dir, 'huge'), '--max-file-size-kb', '1000']);
+    const r = run(['check', path.join(dir, 'huge'), '--max-file-size-kb', '1000', '--table']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /big\.py:1:1: TC000 file not analysed: it is 1\.14 MiB, over the size limit of 1000 KB \(setting tensorcost\.maxFileSizeKB, --max-file-size-kb/);
-    assert.match(r.out, /small\.py:3:5 /);
+    assert.match(r.out, /small\.py\n[\s\S]*?^3:5 /m);
     const unlimited = run(['check', path.join(dir, 'huge', 'big.py'), '--max-file-size-kb', '0']);
     assert.doesNotMatch(unlimited.out, /TC000/);
   });

@@ -102,8 +102,8 @@ describe('dims', () => {
     assert.match(settingsProblems(s).join('\n'), /tensorcost\.dims\.T: must not be negative, got -3/);
     const p = settingsFromTable({ dims: { B: 8n, T: -1, C: 1.5, P: 0 } }, 'pyproject.toml');
     assert.deepEqual(p.settings.dims, { B: 8, P: 0 });
-    assert.match(p.errors.join('\n'), /\[tool\.tensorcost\.dims\] T must not be negative, got -1/);
-    assert.match(p.errors.join('\n'), /\[tool\.tensorcost\.dims\] C must be a whole number, got 1\.5/);
+    assert.match(p.errors.join('\n'), /\[tool\.tensorcost\] dims\.T: must not be negative, got -1/);
+    assert.match(p.errors.join('\n'), /\[tool\.tensorcost\] dims\.C: must be a whole number, got 1\.5/);
   });
 
   it('integers past 2^53 are never printed as if exact', () => {

@@ -65,9 +65,9 @@ describe('settings from pyproject.toml', () => {
     assert.deepEqual(cfg.settings.dims, { n: 4 });
     assert.equal(cfg.settings.worldSize, undefined);
     assert.equal(cfg.errors.length, 3, cfg.errors.join('\n'));
-    assert.match(cfg.errors.join('\n'), /world-size must be a positive integer, got 0/);
+    assert.match(cfg.errors.join('\n'), /world-size must be an integer from 1 to [\d,]+, got 0/);
     assert.match(cfg.errors.join('\n'), /interconnect must be one of nvlink, pcie, infiniband/);
-    assert.match(cfg.errors.join('\n'), /dims\.m must be a non-negative number, got -1/);
+    assert.match(cfg.errors.join('\n'), /dims\.m: must not be negative, got -1/);
   });
 });
 
@@ -155,7 +155,7 @@ describe('settings from CLI flags', () => {
     const bad = check(['.', '--interconnect', 'carrier-pigeon'], dir);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--interconnect must be one of nvlink, pcie, infiniband/);
-    assert.match(check(['.', '--world-size', '0'], dir).stderr, /--world-size must be a positive integer/);
+    assert.match(check(['.', '--world-size', '0'], dir).stderr, /--world-size must be an integer from 1 to/);
   });
 });
 

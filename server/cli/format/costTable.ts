@@ -4,6 +4,8 @@
  * to the terminal: minor columns (kind, intensity, other FLOPs) are left out before source
  * snippets and names are cut below a readable width.
  */
+import { NotebookMap } from '../../frontends/notebook/map';
+import { cellLocation } from '../notebook';
 import { bytesText, exact, flopsText, timeText } from '../../core/format';
 import { Analysis } from '../../engine/analyze';
 import { Column, fitTable, Row } from './fitTable';
@@ -37,7 +39,7 @@ const FUNCTION_COLUMNS: Column[] = [
 const FORMULA_MAX = 40;
 const capped = (s: string) => (s.length > FORMULA_MAX ? s.slice(0, FORMULA_MAX - 1) + '…' : s);
 
-export function costTables(analyses: Analysis[], rel: (p: string) => string, width: number, st: Styles): string[] {
+export function costTables(analyses: Analysis[], rel: (p: string) => string, width: number, st: Styles, notebookOf?: (a: Analysis) => NotebookMap | undefined): string[] {
   const opRows: Row[] = [];
   const fnRows: Row[] = [];
   for (const a of analyses) {
@@ -48,7 +50,7 @@ export function costTables(analyses: Analysis[], rel: (p: string) => string, wid
       const symbolic = op.cost.unknown ? '?' : (op.repeat ? op.cost.flops.mul(op.repeat) : op.cost.flops).toString();
       opRows.push({
         cells: [
-          `${op.range.start.line + 1}:${op.range.start.character + 1}`,
+          notebookOf?.(a) ? cellLocation(notebookOf(a)!, op.range.start, true) : `${op.range.start.line + 1}:${op.range.start.character + 1}`,
           op.function ?? '<module>',
           op.name,
           op.kind,
@@ -66,7 +68,7 @@ export function costTables(analyses: Analysis[], rel: (p: string) => string, wid
       if (summary.flops.isZero() && summary.otherFlops.isZero() && !incomplete) continue;
       if (!heading) fnRows.push({ heading: file });
       heading = true;
-      const line = String(summary.range.start.line + 1);
+      const line = notebookOf?.(a) ? cellLocation(notebookOf(a)!, summary.range.start, false) : String(summary.range.start.line + 1);
       if (incomplete && summary.flops.isZero() && summary.otherFlops.isZero()) {
         fnRows.push({ cells: [line, summary.name, '? (operand shapes unknown)', '?', '?', 'annotate its parameters'] });
         continue;
@@ -79,7 +81,8 @@ export function costTables(analyses: Analysis[], rel: (p: string) => string, wid
           flops + (incomplete ? ' + ?' : ''),
           figures.otherFlops === null ? summary.otherFlops.toString() : figures.otherFlops === 0 ? '—' : flopsText(figures.otherFlops),
           figures.bytes === null ? '?' : bytesText(figures.bytes),
-          figures.timeSeconds === null ? `bind ${figures.unbound.join(', ')}` : timeText(figures.timeSeconds),
+          // No time with every dim bound (a division by a zero dim, say): there is nothing to bind.
+          figures.timeSeconds === null ? (figures.unbound.length ? `bind ${figures.unbound.join(', ')}` : '?') : timeText(figures.timeSeconds),
         ],
       });
     }

@@ -30,14 +30,15 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
   const st = styles(opts.color);
   const lines: string[] = opts.statistics ? statistics(analyses, st) : findingLines(analyses, cwdRelative, st, opts.notebookOf);
   if (opts.table) {
-    const tables = costTables(analyses, cwdRelative, opts.width, st);
+    const tables = costTables(analyses, cwdRelative, opts.width, st, opts.notebookOf);
     if (tables.length) {
       if (lines.length) lines.push('');
       lines.push(...tables);
     }
   }
   if (lines.length) lines.push('');
-  lines.push(...unreadLines(analyses, cwdRelative).map((l) => fit(l, opts.width)));
+  // Like the findings, whole: they name what is missing from the totals.
+  lines.push(...unreadLines(analyses, cwdRelative));
   lines.push(...summary(analyses, st, !!opts.table, opts.width));
   return lines.join('\n') + '\n';
 }
@@ -58,8 +59,8 @@ function unreadLines(analyses: Analysis[], cwdRelative: (p: string) => string): 
       const list = [...names].slice(0, 8).map(([n, ls]) => `${n} (line${ls.length > 1 ? 's' : ''} ${ls.slice(0, 3).join(', ')}${ls.length > 3 ? ', …' : ''})`);
       parts.push(`${a.ir.unmodelled.length} call(s) not modelled: ${list.join(', ')}${names.size > 8 ? `, and ${names.size - 8} more` : ''}`);
     }
-    if (unknownOps > 0) parts.push(`${unknownOps} op(s) of unknown shape`);
-    unread.push(`${cwdRelative(a.ir.path)}: not in the totals: ${parts.join('; ')}`);
+    if (unknownOps > 0) parts.push(`${unknownOps} op(s) with unknown operand shapes (cost shown as ?)`);
+    unread.push(`${cwdRelative(a.ir.path)}: ${parts.join('; ')}; their cost is not in the totals.`);
   }
   return unread.map(escapeControl);
 }
