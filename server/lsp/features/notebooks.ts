@@ -12,6 +12,7 @@
 import { NotebookCellKind, NotebookDocument, NotebookDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analysis, analyzeSource } from '../../engine/analyze';
+import { withContexts } from '../../engine/contexts';
 import { cellView } from '../../engine/notebookCell';
 import { NotebookModule, notebookModule } from '../../frontends/notebook';
 import { PythonState, disposePythonState } from '../../frontends/python';
@@ -85,11 +86,16 @@ export class NotebookSupport {
     if (hit && hit.text === module.text) return hit.analysis.then((analysis) => ({ module, analysis }));
     const analysis = this.ctx.settings.get(nb.uri).then((settings) => {
       const previous = this.states.get(nb.uri);
-      const a = analyzeSource({ path: uriToPath(nb.uri) ?? nb.uri, text: module.text, languageId: 'python' }, settings, { reuse: previous, keep: true });
-      if (a.state && a.state !== previous) {
+      // A notebook is a program's file too: its imports of the workspace resolve, and its figures
+      // and total are completed as a file's are (docs/whole-program.md).
+      const program = this.ctx.store.program;
+      const raw = analyzeSource({ path: uriToPath(nb.uri) ?? nb.uri, text: module.text, languageId: 'python' }, settings, { reuse: previous, keep: true, program: uriToPath(nb.uri) ? program?.program : undefined });
+      const a = program ? withContexts(raw, program.contexts()) : raw;
+      if (raw.state && raw.state !== previous) {
         if (previous) disposePythonState(previous);
-        this.states.set(nb.uri, a.state);
+        this.states.set(nb.uri, raw.state);
       }
+      raw.state = undefined;
       a.state = undefined;
       return a;
     });
