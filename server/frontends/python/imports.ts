@@ -35,7 +35,7 @@ function splitRelative(text: string): { level: number; name: string } {
  * program. Returns false when the statement imports nothing of the program, for the caller to
  * bind library references as usual.
  */
-export function bindImport(it: Interpreter, n: Node, session: ProgramSession, path: string): boolean {
+export function bindImport(it: Interpreter, n: Node, session: ProgramSession, path: string, into: Map<string, Value> = it.globals): boolean {
   if (n.type === 'import_statement') {
     const found: [string, Value][] = [];
     for (const c of n.namedChildren) {
@@ -51,14 +51,14 @@ export function bindImport(it: Interpreter, n: Node, session: ProgramSession, pa
     }
     // A statement mixing library and program modules (`import torch, model`) binds both.
     if (found.length === 0) return false;
-    for (const [k, v] of found) it.globals.set(k, v);
+    for (const [k, v] of found) into.set(k, v);
     const rest = n.namedChildren.filter((c) => c && !found.some(([k]) => k === (c.type === 'aliased_import' ? c.childForFieldName('alias')?.text : c.text.split('.')[0])));
     for (const c of rest) {
-      if (c?.type === 'dotted_name') it.globals.set(c.text.split('.')[0], { kind: 'ref', path: c.text.split('.')[0] });
+      if (c?.type === 'dotted_name') into.set(c.text.split('.')[0], { kind: 'ref', path: c.text.split('.')[0] });
       else if (c?.type === 'aliased_import') {
         const name = c.childForFieldName('name')?.text;
         const alias = c.childForFieldName('alias')?.text;
-        if (name && alias) it.globals.set(alias, { kind: 'ref', path: name });
+        if (name && alias) into.set(alias, { kind: 'ref', path: name });
       }
     }
     return true;
@@ -84,15 +84,15 @@ export function bindImport(it: Interpreter, n: Node, session: ProgramSession, pa
   if (!file && level === 0 && !names.some(([name]) => sub(name))) return false;
   const unit = file ? session.unit(file) : undefined;
   if (wildcard && unit) {
-    for (const [k, v] of unit.globals) if (!k.startsWith('_')) it.globals.set(k, v);
+    for (const [k, v] of unit.globals) if (!k.startsWith('_')) into.set(k, v);
   }
   for (const [name, alias] of names) {
     const own = unit?.globals.get(name);
-    if (own) it.globals.set(alias, own);
-    else if (sub(name)) it.globals.set(alias, moduleValue(session, mod === '' ? name : `${mod}.${name}`, level, path));
+    if (own) into.set(alias, own);
+    else if (sub(name)) into.set(alias, moduleValue(session, mod === '' ? name : `${mod}.${name}`, level, path));
     // A name the file does not define at top level (made by code the engine cannot follow), or
     // a relative import of a file that is not there: unknown, and calls through it say so.
-    else it.globals.set(alias, UNKNOWN);
+    else into.set(alias, UNKNOWN);
   }
   return true;
 }

@@ -384,19 +384,24 @@ export class Interpreter {
     }
   }
 
-  private declareImport(n: Node): void {
+  /**
+   * Binds what an import statement names: in `into`, the module's names for a top-level import,
+   * the frame's for one inside a function (it must not change what other functions see, nor make
+   * a function's analysis depend on whether another one ran before it).
+   */
+  private declareImport(n: Node, into: Map<string, Value> = this.globals): void {
     // Modules of the program (docs/whole-program.md) bind to what their files define.
-    if (this.options.program && this.options.path && bindImport(this, n, this.options.program, this.options.path)) return;
+    if (this.options.program && this.options.path && bindImport(this, n, this.options.program, this.options.path, into)) return;
     if (n.type === 'import_statement') {
       for (const c of n.namedChildren) {
         if (!c) continue;
         if (c.type === 'dotted_name') {
           const root = c.text.split('.')[0];
-          this.globals.set(root, { kind: 'ref', path: root });
+          into.set(root, { kind: 'ref', path: root });
         } else if (c.type === 'aliased_import') {
           const name = c.childForFieldName('name')?.text;
           const alias = c.childForFieldName('alias')?.text;
-          if (name && alias) this.globals.set(alias, { kind: 'ref', path: name });
+          if (name && alias) into.set(alias, { kind: 'ref', path: name });
         }
       }
     } else {
@@ -404,11 +409,11 @@ export class Interpreter {
       if (!mod) return;
       for (const c of n.childrenForFieldName('name')) {
         if (!c) continue;
-        if (c.type === 'dotted_name') this.globals.set(c.text, { kind: 'ref', path: `${mod}.${c.text}` });
+        if (c.type === 'dotted_name') into.set(c.text, { kind: 'ref', path: `${mod}.${c.text}` });
         else if (c.type === 'aliased_import') {
           const name = c.childForFieldName('name')?.text;
           const alias = c.childForFieldName('alias')?.text;
-          if (name && alias) this.globals.set(alias, { kind: 'ref', path: `${mod}.${name}` });
+          if (name && alias) into.set(alias, { kind: 'ref', path: `${mod}.${name}` });
         }
       }
     }
@@ -887,7 +892,7 @@ export class Interpreter {
         return;
       case 'import_statement':
       case 'import_from_statement':
-        return this.declareImport(s);
+        return this.declareImport(s, frame.env);
       case 'function_definition':
       case 'decorated_definition': {
         const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
