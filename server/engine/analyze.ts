@@ -12,7 +12,7 @@ import { Splicer, concatAll } from '../core/splice';
 import { Settings } from '../core/settings';
 import { PythonProgram, PythonState, analysePython, disposePythonState } from '../frontends/python';
 import type { ContextRef, Reason } from '../core/ir';
-import type { Assumed, OpInContext } from './contexts';
+import type { Assumed, ContextFigures, OpInContext } from './contexts';
 import { initPython } from '../frontends/python/parser';
 import { notAnalysedIR } from '../core/notAnalysed';
 import { refusal } from './refused';
@@ -41,6 +41,8 @@ export interface FunctionFigures {
   context?: ContextRef;
   /** How many distinct calling contexts ran the function (the figures are the largest's). */
   contexts?: number;
+  /** Each calling context with numbers, when there are several. */
+  each?: ContextFigures[];
   /** Whether the figures are an upper bound (an undecidable branch counted its costlier side). */
   upperBound?: boolean;
   /** A training step's FLOPs: forward plus backward (2× forward for matmul-class work). */

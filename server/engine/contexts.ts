@@ -59,12 +59,21 @@ function sameCost(a: ContextOp, b: ContextOp): boolean {
   return a.cost.flops.equals(b.cost.flops) && a.cost.bytes.equals(b.cost.bytes) && a.cost.otherFlops.equals(b.cost.otherFlops) && (a.repeat?.toString() ?? '') === (b.repeat?.toString() ?? '') && a.dtype === b.dtype;
 }
 
+/** One calling context's figures, for the list of several. */
+export interface ContextFigures {
+  context: ContextRef;
+  flops: number | null;
+  timeSeconds: number | null;
+}
+
 /** An op's figures in the calling context they come from. */
 export interface OpInContext {
   figures: CostFigures;
   context: ContextRef;
   /** How many distinct contexts ran the op (the figures are the largest's). */
   count: number;
+  /** Each calling context with numbers, when there are several. */
+  each?: ContextFigures[];
   inputs: TensorType[];
   output: TensorType;
 }
@@ -175,10 +184,13 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     if (!variants?.length) return fallback();
     let best: { f: CostFigures; v: ContextOp } | undefined;
     let usedAssumed: Record<string, Assumed> | undefined;
+    let each: ContextFigures[] = [];
     for (const pass of assumed.size ? [0, 1] : [0]) {
+      each = [];
       for (const v of variants) {
         const f = evaluateCost(v.cost, v.dtype, device, pass ? assumedFor(v.context.path).bindings : bindings, v.repeat);
         if (!complete(f) || v.cost.unknown) continue;
+        each.push({ context: v.context, flops: f.flops, timeSeconds: f.timeSeconds });
         if (!best || larger(f, best.f)) best = { f, v };
       }
       if (best) {
@@ -190,7 +202,7 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     if (usedAssumed) opAssumed[i] = usedAssumed;
     if (figures === a.figures) figures = a.figures.slice();
     figures[i] = best.f;
-    opContexts[i] = { figures: best.f, context: best.v.context, count: variants.length, inputs: best.v.inputs, output: best.v.output };
+    opContexts[i] = { figures: best.f, context: best.v.context, count: variants.length, inputs: best.v.inputs, output: best.v.output, ...(each.length > 1 ? { each } : {}) };
   }
   const functions = a.functions.map((ff) => {
     const hit = FN_MEMO.get(ff);
@@ -254,9 +266,13 @@ function functionInContext(ff: FunctionFigures, variants: ContextFunction[] | un
   if (!variants?.length) return withTraining(base, ff.summary.trains, ff.figures.flops);
   const dtype = ff.figures.peak !== undefined ? dtypeOf(a, ff.summary) : a.settings.defaultDtype;
   let best: { f: CostFigures; v: ContextFunction } | undefined;
+  // Every context with numbers, for "several → each, and the maximum" (docs/whole-program.md).
+  const each: ContextFigures[] = [];
   for (const v of variants) {
     const f = evaluateCost({ flops: v.flops, otherFlops: v.otherFlops, bytes: v.bytes }, dtype, a.device, bindings);
     if (!complete(f)) continue;
+    // A context whose figures miss something (reasons) is no figure to list beside the others.
+    if (!v.reasons?.length) each.push({ context: v.context, flops: f.flops, timeSeconds: f.timeSeconds });
     if (!best || larger(f, best.f)) best = { f, v };
   }
   if (!best) return withTraining(base, ff.summary.trains, ff.figures.flops);
@@ -269,6 +285,7 @@ function functionInContext(ff: FunctionFigures, variants: ContextFunction[] | un
       ...(r?.length ? { reasons: r } : { reasons: undefined }),
       context: best.v.context,
       contexts: variants.length,
+      ...(each.length > 1 ? { each } : {}),
       upperBound: best.v.upperBound,
     },
     best.v.trains ?? ff.summary.trains,

@@ -24,8 +24,8 @@ export interface JsonOp {
   repeat?: string;
   /** The calling context the figures (and shapes) come from (docs/whole-program.md). */
   context?: JsonContext;
-  /** How many distinct contexts ran the op, when more than one (the figures are the largest's). */
-  contexts?: number;
+  /** Several calling contexts: each with its figures (`context` and the figures are the largest's). */
+  contexts?: (JsonContext & { flops: number | null; timeSeconds: number | null })[];
   /** Stated defaults the figures used: `{"t": {"value": 1024, "from": "assert at line 172"}}`. */
   assumed?: Record<string, { value: number; from: string }>;
 }
@@ -64,7 +64,8 @@ export interface JsonFile {
     /** Why the figures are not the whole truth (a lower bound, or null). */
     reasons?: JsonReason[];
     context?: JsonContext;
-    contexts?: number;
+    /** Several calling contexts: each with its figures (`context` and the figures are the largest's). */
+    contexts?: (JsonContext & { flops: number | null; timeSeconds: number | null })[];
     /** Forward plus backward FLOPs of a training step (backward = 2× forward, matmul-class work). */
     trainingFlops?: number | null;
     assumed?: Record<string, { value: number; from: string }>;
@@ -130,7 +131,7 @@ export function opJson(op: TensorOp, f: CostFigures, ctx?: OpInContext, rel?: (p
     timeSeconds: f.timeSeconds,
     unbound: unboundJson(f.unbound),
     ...(op.repeat ? { repeat: userFacing(op.repeat.toString()) } : {}),
-    ...(ctx ? { context: contextJson(ctx.context, rel), ...(ctx.count > 1 ? { contexts: ctx.count } : {}) } : {}),
+    ...(ctx ? { context: contextJson(ctx.context, rel), ...(ctx.each && ctx.each.length > 1 ? { contexts: ctx.each.map((e) => ({ ...contextJson(e.context, rel), flops: e.flops, timeSeconds: e.timeSeconds })) } : {}) } : {}),
     ...(assumed && Object.keys(assumed).length ? { assumed } : {}),
   };
 }
@@ -140,7 +141,7 @@ export function fileJson(a: Analysis, rel?: (p: string) => string): JsonFile {
     path: a.ir.path,
     language: a.ir.language,
     ops: a.ir.ops.map((op, i) => opJson(op, a.figures[i], a.opContexts?.[i], rel, a.opAssumed?.[i])),
-    functions: a.functions.map(({ summary, figures, incomplete, reasons, context, contexts, trainingFlops, upperBound, assumed }) => ({
+    functions: a.functions.map(({ summary, figures, incomplete, reasons, context, each, trainingFlops, upperBound, assumed }) => ({
       name: summary.name,
       range: summary.range,
       ...fig(figures),
@@ -152,7 +153,7 @@ export function fileJson(a: Analysis, rel?: (p: string) => string): JsonFile {
       unbound: unboundJson(figures.unbound),
       ...(summary.params ? { params: summary.params.evaluate(a.bindings) ?? summary.params.toString() } : {}),
       ...(reasons?.length ? { reasons: reasons.map((r) => reasonJson(r, rel)) } : {}),
-      ...(context ? { context: contextJson(context, rel), ...(contexts && contexts > 1 ? { contexts } : {}) } : {}),
+      ...(context ? { context: contextJson(context, rel), ...(each && each.length > 1 ? { contexts: each.map((e) => ({ ...contextJson(e.context, rel), flops: e.flops, timeSeconds: e.timeSeconds })) } : {}) } : {}),
       ...(trainingFlops !== undefined ? { trainingFlops } : {}),
       ...(assumed && Object.keys(assumed).length ? { assumed } : {}),
     })),

@@ -181,3 +181,16 @@ describe('whole program: a training script fed by a torchvision data loader', ()
     assert.equal(fileJson(withContexts(a, buildContextIndex([a.ir]))).functions[0].flops, null, 'never 0 FLOPs');
   });
 });
+
+describe('whole program: several calling contexts', () => {
+  it('lists each context with its figures, and gives the largest', async () => {
+    await initEngine();
+    const out = analyseFolder(path.join(FIXTURES, 'pkgproj'));
+    const layers = fileJson(out.get('nets/layers.py')!);
+    const dense = layers.functions.find((f) => f.name === 'Dense.forward')!;
+    // Dense runs at 784→2048 (the input layer) and 2048→2048 (the hidden ones), batch 64.
+    const flops = (dense.contexts ?? []).map((c) => c.flops).sort((x, y) => (x ?? 0) - (y ?? 0));
+    assert.deepEqual(flops, [2 * 64 * 784 * 2048, 2 * 64 * 2048 * 2048]);
+    assert.equal(dense.flops, 2 * 64 * 2048 * 2048);
+  });
+});

@@ -216,6 +216,8 @@ export function functionHover(a: Analysis, fn: FunctionFigures, className?: stri
   if (numbers) {
     rows.push(['FLOPs (inclusive)', `${f.flops !== null ? `${exact(f.flops)} (${flopsText(f.flops)}, ${macsText(f.flops / 2)})` : '?'}${upper}`]);
     if (fn.context) rows.push(['context', contextText(fn.context, fn.contexts)]);
+    // Several contexts: each, with its figures (the row above is the largest's).
+    for (const e of (fn.each ?? []).slice(0, 4)) if (e.context !== fn.context) rows.push(['also', `${e.flops !== null ? flopsText(e.flops) : '?'}${e.timeSeconds !== null ? `, ≈ ${timeText(e.timeSeconds)}` : ''} ${contextText(e.context)}`]);
     if (fn.assumed && Object.keys(fn.assumed).length) rows.push(['assumed', assumedText(fn.assumed)]);
     rows.push(['other FLOPs', f.otherFlops !== null ? flopsText(f.otherFlops) : '?']);
     rows.push(['bytes', f.bytes !== null ? bytesWord(f.bytes) : '?']);
