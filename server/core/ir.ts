@@ -162,17 +162,18 @@ export interface ContextOp {
   context: ContextRef;
 }
 
-/** A function's inclusive cost of one call in a calling context. */
-export interface ContextFunction {
+/** A function's inclusive cost of one call in a calling context: a summary's figures, placed. */
+export interface ContextFunction extends Pick<FunctionSummary, 'flops' | 'otherFlops' | 'bytes' | 'upperBound' | 'reasons' | 'trains'> {
   path: string;
   name: string;
-  flops: Poly;
-  otherFlops: Poly;
-  bytes: Poly;
-  upperBound: boolean;
-  reasons?: Reason[];
-  trains?: boolean;
   context: ContextRef;
+}
+
+/** A dim the code bounds (`assert t <= block_size`, 0-based line), a stated default for it. */
+export interface AssertedBound {
+  value: number;
+  line: number;
+  path: string;
 }
 
 export interface Unmodelled {
@@ -216,7 +217,7 @@ export interface FileIR {
    * What the entry points of this file did in the code they called, in this file and in others:
    * the calling contexts other files' figures are completed with (docs/whole-program.md).
    */
-  captured?: { ops: ContextOp[]; functions: ContextFunction[]; bounds?: [string, { value: number; line: number; path: string }][] };
+  captured?: { ops: ContextOp[]; functions: ContextFunction[]; bounds?: [string, AssertedBound][] };
   /** The file's name in its program (absolute, '/'-separated), when analysed as part of one. */
   programPath?: string;
   /** The files of the program this analysis read (its imports, transitively). */

@@ -11,7 +11,7 @@
  *   expensive function, named — never a sum of every op once.
  */
 import { CostFigures, evaluateCost } from '../core/cost/evaluate';
-import { ContextFunction, ContextOp, ContextRef, FileIR, FunctionSummary, Reason, TensorOp, TensorType } from '../core/ir';
+import { AssertedBound, ContextFunction, ContextOp, ContextRef, FileIR, FunctionSummary, Reason, TensorOp, TensorType } from '../core/ir';
 import type { Analysis, FunctionFigures } from './analyze';
 import { GEMM_KINDS } from '../core/ir';
 
@@ -19,9 +19,9 @@ export interface ContextIndex {
   ops: Map<string, ContextOp[]>;
   functions: Map<string, ContextFunction[]>;
   /** Dims the program's code bounds (`assert t <= block_size`), for stated defaults. */
-  bounds: Map<string, { value: number; line: number; path: string }>;
+  bounds: Map<string, AssertedBound>;
   /** The same, as each entry file's runs met them: a context's own bounds come first. */
-  boundsByFile: Map<string, Map<string, { value: number; line: number; path: string }>>;
+  boundsByFile: Map<string, Map<string, AssertedBound>>;
 }
 
 const opKey = (path: string, line: number, character: number) => `${path}\0${line}:${character}`;
@@ -34,8 +34,8 @@ const MAX_VARIANTS = 16;
 export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
   const ops = new Map<string, ContextOp[]>();
   const functions = new Map<string, ContextFunction[]>();
-  const bounds = new Map<string, { value: number; line: number; path: string }>();
-  const boundsByFile = new Map<string, Map<string, { value: number; line: number; path: string }>>();
+  const bounds = new Map<string, AssertedBound>();
+  const boundsByFile = new Map<string, Map<string, AssertedBound>>();
   for (const ir of irs) {
     for (const [k, b] of ir.captured?.bounds ?? []) if (!bounds.has(k)) bounds.set(k, b);
     if (ir.captured?.bounds?.length) boundsByFile.set(ir.programPath ?? ir.path, new Map(ir.captured.bounds));
@@ -264,7 +264,7 @@ function functionInContext(ff: FunctionFigures, variants: ContextFunction[] | un
   const base: FunctionFigures = { ...ff, incomplete: ff.incomplete || !!reasons?.length, ...(reasons?.length ? { reasons } : {}) };
   if (complete(ff.figures) && !base.incomplete) return withTraining(base, ff.summary.trains, ff.figures.flops);
   if (!variants?.length) return withTraining(base, ff.summary.trains, ff.figures.flops);
-  const dtype = ff.figures.peak !== undefined ? dtypeOf(a, ff.summary) : a.settings.defaultDtype;
+  const dtype = dtypeOf(a, ff.summary);
   let best: { f: CostFigures; v: ContextFunction } | undefined;
   // Every context with numbers, for "several → each, and the maximum" (docs/whole-program.md).
   const each: ContextFigures[] = [];

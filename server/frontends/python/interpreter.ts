@@ -784,21 +784,19 @@ export class Interpreter {
     addAcc(caller.acc, frame.acc, caller.multiplier);
     if (frame.context && this.options.program && fn.node.type !== 'lambda') {
       const a = frame.acc;
-      {
-        // Zero-cost contexts count too: `get_lr(iter_num)` computes nothing on tensors when called
-        // with an int, which its own analysis (an unknown parameter) cannot tell.
-        this.options.program.captureFunction({
-          path: this.path,
-          name: fn.qualName,
-          flops: a.flops,
-          otherFlops: a.otherFlops,
-          bytes: a.bytes,
-          upperBound: a.upperBound,
-          ...(a.reasons?.length ? { reasons: a.reasons } : {}),
-          ...(a.trains ? { trains: true } : {}),
-          context: frame.context,
-        });
-      }
+      // Zero-cost contexts count too: `get_lr(iter_num)` computes nothing on tensors when called
+      // with an int, which its own analysis (an unknown parameter) cannot tell.
+      this.options.program.captureFunction({
+        path: this.path,
+        name: fn.qualName,
+        flops: a.flops,
+        otherFlops: a.otherFlops,
+        bytes: a.bytes,
+        upperBound: a.upperBound,
+        ...(a.reasons?.length ? { reasons: a.reasons } : {}),
+        ...(a.trains ? { trains: true } : {}),
+        context: frame.context,
+      });
     }
     return frame.returns.find((r) => r.kind !== 'unknown' && r.kind !== 'none') ?? frame.returns[0] ?? NONE;
   }
@@ -1856,7 +1854,7 @@ export class Interpreter {
         const field = target?.type === 'attribute' && target.childForFieldName('object')?.text === 'self';
         // Calling a parameter nothing says anything about (`model(data)` in `train(model, ...)`)
         // may run a whole model, whatever it is given.
-        if (vague && !(bare && NOT_COMPUTE_ROOTS.test(site.name)) && (bare || (field ? passesModel(args, kwargs) : passesKnown(args, kwargs)))) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
+        if (vague && !(bare && NOT_COMPUTE_ROOTS.test(site.name)) && (bare || passesModel(args, kwargs, !field))) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
         return UNKNOWN;
       }
     }
@@ -1875,15 +1873,12 @@ const MODEL_WRAPPERS = /^(torch\.compile|torch\.nn\.parallel\.(DistributedDataPa
 /** Roots of calls that never compute on tensors (logging, plotting, progress, files). */
 const NOT_COMPUTE_ROOTS = /^(globals|locals|exec|eval|input|dir|hash|callable|compile|delattr|bytes|bytearray|frozenset|ord|chr|bin|hex|oct|round|divmod|pow|print|len|str|repr|format|logging|logger|log|warnings|os|sys|time|json|pickle|pathlib|shutil|random|math|re|argparse|tqdm|wandb|tensorboard|SummaryWriter|writer|plt|matplotlib|pprint|copy|itertools|functools|collections|typing|dataclasses|contextlib|inspect|gc|psutil|yaml|omegaconf|hydra|csv|io|glob|subprocess|socket|datetime|assert\w*|setattr|getattr|hasattr|isinstance|issubclass|id|type|enumerate|zip|iter|next|sorted|reversed|list|tuple|dict|set|sum|min|max|any|all|range|open|vars|super)(\.|$)/;
 
-/** Whether a call is given a tensor or a model (what a call into unread code may compute on). */
-function passesModel(args: Value[], kwargs: Map<string, Value>): boolean {
-  const computes = (v: Value) => v.kind === 'tensor' || v.kind === 'instance' || v.kind === 'module';
-  return args.some(computes) || [...kwargs.values()].some(computes);
-}
-
-/** Whether a call is given a tensor of known shape, or a model. */
-function passesKnown(args: Value[], kwargs: Map<string, Value>): boolean {
-  const computes = (v: Value) => (v.kind === 'tensor' && v.type.shape !== null) || v.kind === 'instance' || v.kind === 'module';
+/**
+ * Whether a call is given a tensor or a model (what a call into unread code may compute on);
+ * with `known`, only a tensor whose shape is known counts.
+ */
+function passesModel(args: Value[], kwargs: Map<string, Value>, known = false): boolean {
+  const computes = (v: Value) => (v.kind === 'tensor' && (!known || v.type.shape !== null)) || v.kind === 'instance' || v.kind === 'module';
   return args.some(computes) || [...kwargs.values()].some(computes);
 }
 

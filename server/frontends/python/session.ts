@@ -7,7 +7,7 @@
  * `DocumentCache`, keyed by their text, so that a keystroke in `train.py` does not parse
  * `model.py` again.
  */
-import type { ContextFunction, ContextOp } from '../../core/ir';
+import type { AssertedBound, ContextFunction, ContextOp } from '../../core/ir';
 import type { Bindings } from '../../core/symbolic';
 import type { DType } from '../../core/dtypes';
 import { PythonDocument } from './document';
@@ -61,7 +61,7 @@ export class ProgramSession {
   readonly ops: ContextOp[] = [];
   readonly functions: ContextFunction[] = [];
   /** Dims the code bounds (`assert t <= block_size`), in any file this analysis ran through. */
-  readonly bounds = new Map<string, { value: number; line: number; path: string }>();
+  readonly bounds = new Map<string, AssertedBound>();
   /** Set when more contexts were met than are kept. */
   truncated = false;
 
@@ -124,7 +124,7 @@ export class ProgramSession {
     return it;
   }
 
-  noteBound(dim: string, b: { value: number; line: number; path: string }): void {
+  noteBound(dim: string, b: AssertedBound): void {
     if (!this.bounds.has(dim)) this.bounds.set(dim, b);
   }
 

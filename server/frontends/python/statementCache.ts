@@ -22,7 +22,7 @@
  * last analysis by position instead (`positional` says when their keys provably did not change),
  * which on a large file is most of what a keystroke would otherwise cost here.
  */
-import type { ContextFunction, ContextOp, Finding, FunctionSummary, TensorOp, Unmodelled } from '../../core/ir';
+import type { AssertedBound, ContextFunction, ContextOp, Finding, FunctionSummary, TensorOp, Unmodelled } from '../../core/ir';
 import type { DType } from '../../core/dtypes';
 import type { Interpreter } from './interpreter';
 import type { Node } from './parser';
@@ -41,7 +41,7 @@ interface Entry {
   unmodelled: Unmodelled[];
   summaries: FunctionSummary[];
   /** The calling contexts the statement's entry points recorded (docs/whole-program.md). */
-  captured?: { ops: ContextOp[]; functions: ContextFunction[]; bounds?: [string, { value: number; line: number; path: string }][] };
+  captured?: { ops: ContextOp[]; functions: ContextFunction[]; bounds?: [string, AssertedBound][] };
 }
 
 export class StatementCache {
