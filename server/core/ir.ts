@@ -160,6 +160,11 @@ export interface ContextOp {
   cost: OpCost;
   repeat?: Poly;
   context: ContextRef;
+  /** What the source called, and the op's attributes in this context (GEMM m/k/n...), for the rules. */
+  name?: string;
+  attrs?: Record<string, unknown>;
+  /** The entry point switched TF32 matmuls on before this call (`allow_tf32 = True`, matmul precision 'high'). */
+  tf32?: boolean;
 }
 
 /** A function's inclusive cost of one call in a calling context: a summary's figures, placed. */

@@ -14,6 +14,7 @@ import { CostFigures, evaluateCost } from '../core/cost/evaluate';
 import { AssertedBound, ContextFunction, ContextOp, ContextRef, FileIR, FunctionSummary, Reason, TensorOp, TensorType } from '../core/ir';
 import type { Analysis, FunctionFigures } from './analyze';
 import { GEMM_KINDS } from '../core/ir';
+import { ChosenContext, contextFindings } from './contextFindings';
 
 export interface ContextIndex {
   ops: Map<string, ContextOp[]>;
@@ -22,6 +23,11 @@ export interface ContextIndex {
   bounds: Map<string, AssertedBound>;
   /** The same, as each entry file's runs met them: a context's own bounds come first. */
   boundsByFile: Map<string, Map<string, AssertedBound>>;
+  /**
+   * How many times each kept variant ran in its context: the same op with the same cost met again
+   * by the same entry point (every layer of a stack, each split of an evaluation loop). Absent: once.
+   */
+  calls: Map<ContextOp, number>;
 }
 
 const opKey = (path: string, line: number, character: number) => `${path}\0${line}:${character}`;
@@ -36,13 +42,16 @@ export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
   const functions = new Map<string, ContextFunction[]>();
   const bounds = new Map<string, AssertedBound>();
   const boundsByFile = new Map<string, Map<string, AssertedBound>>();
+  const calls = new Map<ContextOp, number>();
   for (const ir of irs) {
     for (const [k, b] of ir.captured?.bounds ?? []) if (!bounds.has(k)) bounds.set(k, b);
     if (ir.captured?.bounds?.length) boundsByFile.set(ir.programPath ?? ir.path, new Map(ir.captured.bounds));
     for (const o of ir.captured?.ops ?? []) {
       const k = opKey(o.path, o.range.start.line, o.range.start.character);
       const list = ops.get(k) ?? [];
-      if (list.length < MAX_VARIANTS && !list.some((x) => sameCost(x, o))) list.push(o);
+      const same = list.find((x) => sameCost(x, o));
+      if (same && same.context.path === o.context.path && same.context.line === o.context.line) calls.set(same, (calls.get(same) ?? 1) + 1);
+      else if (list.length < MAX_VARIANTS && !same) list.push(o);
       ops.set(k, list);
     }
     for (const f of ir.captured?.functions ?? []) {
@@ -52,11 +61,11 @@ export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
       functions.set(k, list);
     }
   }
-  return { ops, functions, bounds, boundsByFile };
+  return { ops, functions, bounds, boundsByFile, calls };
 }
 
 function sameCost(a: ContextOp, b: ContextOp): boolean {
-  return a.cost.flops.equals(b.cost.flops) && a.cost.bytes.equals(b.cost.bytes) && a.cost.otherFlops.equals(b.cost.otherFlops) && (a.repeat?.toString() ?? '') === (b.repeat?.toString() ?? '') && a.dtype === b.dtype;
+  return a.cost.flops.equals(b.cost.flops) && a.cost.bytes.equals(b.cost.bytes) && a.cost.otherFlops.equals(b.cost.otherFlops) && (a.repeat?.toString() ?? '') === (b.repeat?.toString() ?? '') && a.dtype === b.dtype && !!a.tf32 === !!b.tf32;
 }
 
 /** One calling context's figures, for the list of several. */
@@ -79,7 +88,7 @@ export interface OpInContext {
 }
 
 const FN_MEMO = new WeakMap<FunctionFigures, { index: ContextIndex; key: string; value: FunctionFigures }>();
-const OP_MEMO = new WeakMap<TensorOp, { index: ContextIndex; key: string; own: CostFigures; figures?: CostFigures; context?: OpInContext; assumed?: Record<string, Assumed> }>();
+const OP_MEMO = new WeakMap<TensorOp, { index: ContextIndex; key: string; own: CostFigures; figures?: CostFigures; context?: OpInContext; assumed?: Record<string, Assumed>; chosen?: ChosenContext }>();
 
 const complete = (f: CostFigures) => f.flops !== null && f.otherFlops !== null && f.bytes !== null && f.unbound.length === 0;
 
@@ -134,6 +143,8 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   const withAssumed = new Map(bindings);
   for (const [k, v] of assumed) if (!withAssumed.has(k)) withAssumed.set(k, v.value);
   const opAssumed: (Record<string, Assumed> | undefined)[] = [];
+  /** Per op, the context whose figures the rules read again (contextFindings.ts). */
+  const chosen: (ChosenContext | undefined)[] = [];
   const used = (unbound: readonly string[]) => Object.fromEntries(unbound.filter((u) => assumed.has(u)).map((u) => [u, assumed.get(u)!]));
   // A context's figures take the bounds its own run asserted first (chargpt's `t <= 128`, not the
   // 1,024 of another script), then the file's.
@@ -156,7 +167,8 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   const memoKey = `${device.id}\0${[...bindings].join(',')}\0${[...assumed].map(([k, v]) => `${k}=${v.value}`).join(',')}`;
   a.ir.ops.forEach((op, i) => {
     const own = a.figures[i];
-    if (complete(own) && !op.cost.unknown) return;
+    const ownComplete = complete(own) && !op.cost.unknown;
+    if (ownComplete && !index.ops.has(opKey(path, op.range.start.line, op.range.start.character))) return;
     const hit = OP_MEMO.get(op);
     if (hit && hit.index === index && hit.key === memoKey && hit.own === own) {
       if (hit.figures) {
@@ -165,12 +177,25 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
       }
       if (hit.context) opContexts[i] = hit.context;
       if (hit.assumed) opAssumed[i] = hit.assumed;
+      if (hit.chosen) chosen[i] = hit.chosen;
       return;
     }
     const before = figures[i];
-    completeOp(op, i, own);
-    OP_MEMO.set(op, { index, key: memoKey, own, figures: figures[i] !== before ? figures[i] : undefined, context: opContexts[i], assumed: opAssumed[i] });
+    // Figures that are numbers on their own stay; the rules still read the contexts' calls and
+    // dtypes (how often the op runs, under which autocast or TF32 switch).
+    if (ownComplete) chosen[i] = largestContext(op);
+    else completeOp(op, i, own);
+    OP_MEMO.set(op, { index, key: memoKey, own, figures: figures[i] !== before ? figures[i] : undefined, context: opContexts[i], assumed: opAssumed[i], chosen: chosen[i] });
   });
+  function largestContext(op: TensorOp): ChosenContext | undefined {
+    let best: ChosenContext | undefined;
+    for (const v of index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) {
+      const f = evaluateCost(v.cost, v.dtype, device, bindings, v.repeat);
+      if (!complete(f) || v.cost.unknown) continue;
+      if (!best || larger(f, best.figures)) best = { v, figures: f, bindings, calls: index.calls.get(v) ?? 1 };
+    }
+    return best;
+  }
   function completeOp(op: TensorOp, i: number, own: CostFigures): void {
     const variants = index.ops.get(opKey(path, op.range.start.line, op.range.start.character));
     const fallback = () => {
@@ -182,16 +207,17 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
       opAssumed[i] = used(own.unbound);
     };
     if (!variants?.length) return fallback();
-    let best: { f: CostFigures; v: ContextOp } | undefined;
+    let best: { f: CostFigures; v: ContextOp; b: Map<string, number> } | undefined;
     let usedAssumed: Record<string, Assumed> | undefined;
     let each: ContextFigures[] = [];
     for (const pass of assumed.size ? [0, 1] : [0]) {
       each = [];
       for (const v of variants) {
-        const f = evaluateCost(v.cost, v.dtype, device, pass ? assumedFor(v.context.path).bindings : bindings, v.repeat);
+        const b = pass ? assumedFor(v.context.path).bindings : bindings;
+        const f = evaluateCost(v.cost, v.dtype, device, b, v.repeat);
         if (!complete(f) || v.cost.unknown) continue;
         each.push({ context: v.context, flops: f.flops, timeSeconds: f.timeSeconds });
-        if (!best || larger(f, best.f)) best = { f, v };
+        if (!best || larger(f, best.f)) best = { f, v, b };
       }
       if (best) {
         if (pass) usedAssumed = assumedFor(best.v.context.path).used(evaluateCost(best.v.cost, best.v.dtype, device, bindings, best.v.repeat).unbound);
@@ -203,6 +229,7 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     if (figures === a.figures) figures = a.figures.slice();
     figures[i] = best.f;
     opContexts[i] = { figures: best.f, context: best.v.context, count: variants.length, inputs: best.v.inputs, output: best.v.output, ...(each.length > 1 ? { each } : {}) };
+    chosen[i] = { v: best.v, figures: best.f, bindings: best.b, calls: index.calls.get(best.v) ?? 1 };
   }
   const functions = a.functions.map((ff) => {
     const hit = FN_MEMO.get(ff);
@@ -243,8 +270,10 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   }
   const total = fileTotal({ ...a, moduleFigures }, functions);
   const totalAssumed = total.of === 'top-level code' ? moduleAssumed : functions.find((f) => f.summary.name === total.of)?.assumed;
+  const findings = chosen.length ? contextFindings(a, figures, chosen, (op) => index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) : a.findings;
   return {
     ...a,
+    findings,
     figures,
     opContexts,
     opAssumed,

@@ -79,12 +79,7 @@ export function runRules(ir: FileIR, figures: CostFigures[], device: Device, set
     settings,
     bindings,
     figures,
-    threshold: (key) => {
-      const v = settings.thresholds[key];
-      if (typeof v === 'number' && Number.isFinite(v)) return v;
-      for (const r of RULES) for (const t of r.thresholds ?? []) if (t.key === key) return t.default;
-      throw new Error(`unknown threshold '${key}'`);
-    },
+    threshold: (key) => thresholdOf(settings, key),
   };
   const found: Finding[] = [...ir.findings];
   for (const rule of RULES) {
@@ -96,6 +91,14 @@ export function runRules(ir: FileIR, figures: CostFigures[], device: Device, set
       found.push({ code: rule.code, severity: 'hint', message: `internal error in rule ${rule.code}: ${(e as Error).message}`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
     }
   }
+  return configured(found, ir, settings);
+}
+
+/**
+ * The findings the user's configuration keeps (select/ignore, 'off', file ignores, `noqa`), with
+ * the severities it sets: for the rules' own pass and for the pass over calling contexts.
+ */
+export function configured(found: readonly Finding[], ir: FileIR, settings: Settings): Finding[] {
   // Thousands of findings share a handful of codes: decide each code once (enabled, and the
   // severity configured for it), and look at noqa lines only when the file has some.
   const perCode = new Map<string, { on: boolean; severity?: Finding['severity'] | 'off' }>();
@@ -108,6 +111,14 @@ export function runRules(ir: FileIR, figures: CostFigures[], device: Device, set
     out.push(c.severity ? { ...f, severity: c.severity } : f);
   }
   return out;
+}
+
+/** A rule threshold: the setting, else the rule's default. */
+export function thresholdOf(settings: Settings, key: string): number {
+  const v = settings.thresholds[key];
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  for (const r of RULES) for (const t of r.thresholds ?? []) if (t.key === key) return t.default;
+  throw new Error(`unknown threshold '${key}'`);
 }
 
 export function enabled(code: string, settings: Settings): boolean {

@@ -14,7 +14,9 @@ export const rule: Rule = {
   defaultSeverity: 'information',
   summary: 'Large fp32 GEMMs run on the SIMT units with no autocast and TF32 disabled, while tensor cores idle.',
   docs: {
-    what: 'In PyTorch code, flags fp32 matmuls of at least `fp32GemmMinGflop` GFLOP that run outside any autocast region in a file that neither sets `torch.backends.cuda.matmul.allow_tf32 = True` nor `torch.set_float32_matmul_precision("high")`, on devices whose tensor cores are faster than their fp32 units. (PyTorch has defaulted `allow_tf32` for matmuls to False since 1.12.)',
+    what: 'In PyTorch code, flags fp32 matmuls of at least `fp32GemmMinGflop` GFLOP that run outside any autocast region in a file that neither sets `torch.backends.cuda.matmul.allow_tf32 = True` nor `torch.set_float32_matmul_precision("high")`, on devices whose tensor cores are faster than their fp32 units. (PyTorch has defaulted `allow_tf32` for matmuls to False since 1.12.) ' +
+      'One finding per function (or per module for top-level code): at its most expensive fp32 GEMM, with the count and the total time of the GEMMs it covers and the others as related locations. ' +
+      'A model file is judged by the entry points that run it (docs/whole-program.md): where every calling context runs the GEMMs under a 16-bit autocast or after switching TF32 on (nanoGPT\'s train.py: `allow_tf32 = True` and `with ctx:` for a bf16 autocast), the rule stays silent; a context that leaves them in fp32 is named in the message.',
     why:
       'An H100 SXM does 66.9 TFLOP/s in fp32 on its SIMT units but 494.7 TFLOP/s in TF32 and 989.4 TFLOP/s in bf16/fp16 on its tensor cores; an A100 19.5 against 156 and 312. A 4096³ fp32 matmul (137 GFLOP) needs ≥2.05 ms on H100 in fp32 and ≥0.28 ms with TF32. TF32 keeps fp32 storage and range and rounds the multiplicands to a 10-bit mantissa, which training tolerates; autocast to bf16 also halves the bytes.',
     example: 'def project(x: Float32[Tensor, "4096 4096"], w: Float32[Tensor, "4096 4096"]):\n    return x @ w',
@@ -35,9 +37,11 @@ export const rule: Rule = {
     // not to what is remembered per op.
     const found = ctx.opFindings(rule.code, `${minFlops}|${JSON.stringify(disabled)}`, (op, f) => {
       if (!GEMMS.has(op.kind) || op.dtype !== 'fp32' || f.flops === null || f.bytes === null || f.flops < minFlops) return null;
+      // The entry point that runs this op switched TF32 on before the call.
+      if (ctx.context?.(op)?.tf32) return null;
       return check(op, f);
     });
-    return sig.autocast.length === 0 ? found : found.filter((f) => !sig.autocast.some((a) => contains(a.region, f.range)));
+    return perFunction(sig.autocast.length === 0 ? found : found.filter((f) => !sig.autocast.some((a) => contains(a.region, f.range))), disabled);
 
     function check(op: (typeof ctx.ir.ops)[number], f: (typeof ctx.figures)[number]): Finding | null {
       if (f.flops === null || f.bytes === null) return null;
@@ -51,12 +55,45 @@ export const rule: Rule = {
       options.push({ name: `${half} autocast${half === 'fp16' ? ' + GradScaler' : ''}`, peak: d.peak[half] ?? d.peak.fp16, time: roofline(f.flops, f.bytes / 2, d, half).timeSeconds });
       const best = Math.min(...options.map((o) => o.time));
       if (fp32 / best < 1.5) return null;
-      return make(
-        rule,
-        op.range,
-        `fp32 GEMM of ${flopsText(f.flops)}: ≥${timeText(fp32)} on the fp32 units; tensor cores: ${options.map((o) => `${o.name} ≥${timeText(o.time)}`).join(', ')}`,
-        { related: disabled.map((t) => ({ range: t.range, message: 'TF32 is switched off here' })) },
-      );
+      const per: PerOp = { function: op.function ?? '<module>', flops: f.flops, fp32, options: options.map((o) => ({ name: o.name, time: o.time })) };
+      return make(rule, op.range, `fp32 GEMM of ${flopsText(f.flops)}`, { data: per as unknown as Record<string, unknown> });
     }
   },
 };
+
+/** What `check` concluded for one GEMM, for the finding of its function. */
+interface PerOp {
+  function: string;
+  flops: number;
+  fp32: number;
+  options: { name: string; time: number }[];
+}
+
+/**
+ * One finding per function (or the module's top-level code): at its most expensive fp32 GEMM,
+ * with the count and the totals of all of them, and the others as related locations. The data
+ * keeps the function and the ranges of the ops covered (engine/contextFindings.ts reads them).
+ */
+function perFunction(found: Finding[], disabled: { range: Finding['range'] }[]): Finding[] {
+  const groups = new Map<string, { f: Finding; d: PerOp }[]>();
+  for (const f of found) {
+    const d = f.data as unknown as PerOp;
+    const g = groups.get(d.function) ?? [];
+    g.push({ f, d });
+    groups.set(d.function, g);
+  }
+  const out: Finding[] = [];
+  for (const [fn, g] of groups) {
+    g.sort((a, b) => b.d.fp32 - a.d.fp32);
+    const sum = (pick: (d: PerOp) => number) => g.reduce((t, x) => t + pick(x.d), 0);
+    const options = g[0].d.options.map((o, i) => `${o.name} ≥${timeText(sum((d) => d.options[i].time))}`).join(', ');
+    const what = g.length === 1 ? `fp32 GEMM of ${flopsText(g[0].d.flops)}` : `${g.length} fp32 GEMMs in ${fn === '<module>' ? 'top-level code' : fn} (${flopsText(sum((d) => d.flops))})`;
+    out.push(
+      make(rule, g[0].f.range, `${what}: ≥${timeText(sum((d) => d.fp32))} on the fp32 units; tensor cores: ${options}`, {
+        related: [...g.slice(1).map((x) => ({ range: x.f.range, message: `also fp32: ${flopsText(x.d.flops)}, ≥${timeText(x.d.fp32)}` })), ...disabled.map((t) => ({ range: t.range, message: 'TF32 is switched off here' }))],
+        data: { function: fn, ops: g.map((x) => x.f.range) },
+      }),
+    );
+  }
+  return out;
+}

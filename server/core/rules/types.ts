@@ -1,7 +1,7 @@
 /** The shape every rule file follows (one rule per file, stable code, ruff-style documentation). */
 import { CostFigures } from '../cost/evaluate';
 import { Device } from '../devices';
-import { FileIR, Finding, Severity, TensorOp } from '../ir';
+import { ContextRef, FileIR, Finding, Severity, TensorOp } from '../ir';
 import { Settings } from '../settings';
 import { Bindings } from '../symbolic';
 
@@ -40,6 +40,21 @@ export interface RuleContext {
    * of thousands of ops does it only for the ops that changed.
    */
   opFindings(code: string, key: string, check: (op: TensorOp, figures: CostFigures) => Finding | null): Finding[];
+  /**
+   * Only in the pass over ops completed by a calling context (engine/contextFindings.ts): the
+   * context an op's shapes and figures come from. Absent in a file's own pass, where an op runs
+   * once per call of its function (its loops in `repeat`).
+   */
+  context?(op: TensorOp): OpContextInfo | undefined;
+}
+
+/** What the calling context of an op says beyond its shapes. */
+export interface OpContextInfo {
+  ref: ContextRef;
+  /** How many times the entry point ran the op with these figures (layers, evaluation splits). */
+  calls: number;
+  /** The entry point switched TF32 matmuls on before the call. */
+  tf32: boolean;
 }
 
 export interface Rule {

@@ -21,6 +21,7 @@ import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFacto
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
+import { takesLastPosition } from './lastPosition';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
 import { compareConstants, concatSequences, isPlain, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
 
@@ -438,6 +439,11 @@ export class Interpreter {
   }
 
   /** The file's path (empty when the caller gave none). */
+  /** The file's text (TC303 reads the entry file's TF32 switches from it). */
+  get text(): string {
+    return this.options.text ?? '';
+  }
+
   get path(): string {
     return this.options.path ?? '';
   }
@@ -496,6 +502,8 @@ export class Interpreter {
     const isGemm = ['matmul', 'bmm', 'linear', 'einsum', 'conv', 'conv_transpose', 'sdpa'].includes(result.kind);
     // Under autocast GEMM-class ops compute in the autocast dtype, whatever their operands hold.
     const dtype = (isGemm && frame.autocast) || result.output.dtype || this.options.defaultDtype;
+    // A GEMM on the last position only (`lm_head(x[:, [-1], :])`) is thin on purpose (TC101).
+    const attrs = isGemm && takesLastPosition(site.node) ? { ...result.attrs, lastPosition: true } : result.attrs;
     if (!frame.report && frame.context && this.options.program) {
       this.options.program.captureOp({
         path: this.path,
@@ -507,6 +515,8 @@ export class Interpreter {
         cost: c,
         ...(m.equals(Poly.ONE) ? {} : { repeat: m }),
         context: frame.context,
+        name: site.name,
+        attrs,
       });
     }
     if (frame.report) {
@@ -520,7 +530,7 @@ export class Interpreter {
         output: result.output,
         dtype,
         cost: c,
-        attrs: result.attrs,
+        attrs,
         repeat: m.equals(Poly.ONE) ? undefined : m,
       });
       // A shape error on a guessed operand proves nothing (guessed.ts): no TC002 then.

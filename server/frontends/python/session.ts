@@ -129,8 +129,33 @@ export class ProgramSession {
   }
 
   captureOp(op: ContextOp): void {
-    if (this.ops.length >= MAX_CAPTURED) this.truncated = true;
-    else this.ops.push(op);
+    if (this.ops.length >= MAX_CAPTURED) {
+      this.truncated = true;
+      return;
+    }
+    // Stamped on every capture, replayed ones included: the switch may have been edited since.
+    const tf32 = this.tf32Before(op.context.path, op.context.line);
+    this.ops.push(tf32 === !!op.tf32 ? op : { ...op, tf32 });
+  }
+
+  /** Per entry file, the lines that switch TF32 matmuls on (true) or off (false), in order. */
+  private readonly tf32Switches = new Map<string, [number, boolean][]>();
+
+  /**
+   * Whether the entry file switched TF32 matmuls on above the line of the call that starts a
+   * context (a statement above it in the script, or above it in the entry function): the last
+   * switch before the call decides (TC303).
+   */
+  tf32Before(path: string, line: number): boolean {
+    let switches = this.tf32Switches.get(path);
+    // The root's text is the one being analysed (an editor's unsaved buffer), not the disk's.
+    if (!switches) this.tf32Switches.set(path, (switches = tf32Switches((path === this.root ? this.units.get(path)?.text : undefined) ?? this.files.read(path) ?? '')));
+    let on = false;
+    for (const [l, enabled] of switches) {
+      if (l >= line) break;
+      on = enabled;
+    }
+    return on;
   }
 
   captureFunction(fn: ContextFunction): void {
@@ -142,4 +167,21 @@ export class ProgramSession {
   release(): void {
     this.docs.release(this.dependencies);
   }
+}
+
+/** `torch.backends.cuda.matmul.allow_tf32 = True|False`, `torch.set_float32_matmul_precision('high'|'medium'|'highest')`. */
+const ALLOW_TF32 = /^\s*[\w.]*backends\.cuda\.matmul\.allow_tf32\s*=\s*(True|False)\b/;
+const PRECISION = /^\s*[\w.]*set_float32_matmul_precision\(\s*(?:precision\s*=\s*)?['"](\w+)['"]/;
+
+/** The TF32 switches of a file's text, by 0-based line (a line scan: the switch is one statement). */
+export function tf32Switches(text: string): [number, boolean][] {
+  const out: [number, boolean][] = [];
+  if (!text.includes('allow_tf32') && !text.includes('set_float32_matmul_precision')) return out;
+  text.split('\n').forEach((l, i) => {
+    const a = ALLOW_TF32.exec(l);
+    if (a) out.push([i, a[1] === 'True']);
+    const p = PRECISION.exec(l);
+    if (p) out.push([i, p[1] === 'high' || p[1] === 'medium']);
+  });
+  return out;
 }

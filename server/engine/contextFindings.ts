@@ -1,0 +1,142 @@
+/**
+ * The rules run again on the shapes a calling context gives (SPEC §7, docs/whole-program.md).
+ *
+ * A file's own pass (`runRules` in analyze.ts) sees each op with the shapes its function has on
+ * its own: a parameter's batch is a symbol there, and `nn.Linear(4096, 4096)` fed by
+ * `DataLoader(..., batch_size=4)` in the training script never looks thin. `withContexts`
+ * completes such ops with the figures of the entry points that ran them; this module then runs
+ * the rules that read op shapes and figures over those ops, with the context's shapes, dtype,
+ * figures and call count:
+ *
+ * - a finding sits at the op's range in its own file, and its message names the context
+ *   ("in train.py:42 main");
+ * - an op whose own figures already fired a rule gets no second finding of that code;
+ * - TC303's own finding is dropped where every context that runs its ops enables TF32 or
+ *   autocast (the training script fixes what the model file alone would not).
+ *
+ * Per rule and per context op, what the check concluded is remembered while the op's context
+ * figures are the same objects (they are, while the context index and the bindings are), so a
+ * keystroke elsewhere redoes nothing here.
+ */
+import { CostFigures } from '../core/cost/evaluate';
+import { ContextOp, FileIR, Finding, Range, TensorOp } from '../core/ir';
+import { RULES } from '../core/rules/registry';
+import { configured, enabled, thresholdOf } from '../core/rules/run';
+import { OpContextInfo, RuleContext } from '../core/rules/types';
+import { sameRange } from '../core/rules/util';
+import type { Analysis } from './analyze';
+
+/** The context an op's rules read: one variant of the index, its figures and how often it ran. */
+export interface ChosenContext {
+  v: ContextOp;
+  figures: CostFigures;
+  bindings: Map<string, number>;
+  calls: number;
+}
+
+/**
+ * Rules whose findings follow from op shapes and figures. The others read file-level facts only
+ * (loss scaling, distributed setup, loop syntax): their own pass says all they have to say.
+ */
+const SHAPE_RULES = new Set(['TC101', 'TC102', 'TC103', 'TC201', 'TC202', 'TC302', 'TC303', 'TC402', 'TC501']);
+
+/** An op as its context ran it: the same op (name, range, function) with the context's figures. */
+const AS_RUN = new WeakMap<ContextOp, { op: TensorOp; value: TensorOp }>();
+/** Per rule code, per op as run: what its check concluded for one key and figures. */
+const CHECKED = new Map<string, WeakMap<TensorOp, { key: string; figures: CostFigures; value: Finding | null }>>();
+
+function asRun(op: TensorOp, v: ContextOp): TensorOp {
+  const hit = AS_RUN.get(v);
+  if (hit && hit.op === op) return hit.value;
+  const value: TensorOp = { ...op, inputs: v.inputs, output: v.output, dtype: v.dtype, cost: v.cost, attrs: v.attrs ?? op.attrs, repeat: v.repeat };
+  AS_RUN.set(v, { op, value });
+  return value;
+}
+
+/** "in train.py:42 main" ("at the top level of" for a script's own statements). */
+export function contextLabel(info: OpContextInfo): string {
+  const file = info.ref.path.slice(info.ref.path.lastIndexOf('/') + 1);
+  return `in ${file}:${info.ref.line + 1} ${info.ref.function}`;
+}
+
+/**
+ * `a.findings` with what the calling contexts add and remove. `figures` are the completed
+ * figures (`withContexts`), `chosen[i]` the context of op i where one ran it, and `variants` every
+ * context recorded for an op.
+ */
+export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (ChosenContext | undefined)[], variants: (op: TensorOp) => readonly ContextOp[]): Finding[] {
+  const ops = a.ir.ops.map((op, i) => (chosen[i] ? asRun(op, chosen[i]!.v) : op));
+  const figs = figures.map((f, i) => chosen[i]?.figures ?? f);
+  const info = new Map<TensorOp, OpContextInfo>();
+  // One pass per set of bindings (the user's, or those a context's own asserts state).
+  const groups = new Map<Map<string, number>, number[]>();
+  chosen.forEach((c, i) => {
+    if (!c) return;
+    info.set(ops[i], { ref: c.v.context, calls: c.calls, tf32: !!c.v.tf32 });
+    const g = groups.get(c.bindings) ?? [];
+    g.push(i);
+    groups.set(c.bindings, g);
+  });
+  const ir: FileIR = { ...a.ir, ops, segments: undefined };
+  const own = a.findings;
+  const ownAt = new Set(own.map((f) => `${f.code}\0${f.range.start.line}:${f.range.start.character}`));
+  const extra: Finding[] = [];
+  for (const [bindings, members] of groups) {
+    const mine = members.map((i) => ops[i]);
+    const ctx: RuleContext = {
+      ir,
+      device: a.device,
+      settings: a.settings,
+      bindings,
+      figures: figs,
+      threshold: (key) => thresholdOf(a.settings, key),
+      context: (op) => info.get(op),
+      opFindings: (code, key, check) => {
+        let memo = CHECKED.get(code);
+        if (!memo) CHECKED.set(code, (memo = new WeakMap()));
+        const out: Finding[] = [];
+        for (const i of members) {
+          const hit = memo.get(ops[i]);
+          let found: Finding | null;
+          if (hit && hit.key === key && hit.figures === figs[i]) found = hit.value;
+          else memo.set(ops[i], { key, figures: figs[i], value: (found = check(ops[i], figs[i])) });
+          if (found) out.push(found);
+        }
+        return out;
+      },
+    };
+    for (const rule of RULES) {
+      if (!rule.check || !SHAPE_RULES.has(rule.code) || !enabled(rule.code, a.settings)) continue;
+      let found: Finding[];
+      try {
+        found = rule.check(ctx);
+      } catch {
+        // The own pass reports a failing rule; a second report would say nothing new.
+        continue;
+      }
+      for (const f of found) {
+        // Only what an op completed by this context made: the rest the own pass said already.
+        const op = mine.find((o) => sameRange(o.range, f.range)) ?? mine.find((o) => f.related?.some((r) => sameRange(r.range, o.range)));
+        if (!op || ownAt.has(`${f.code}\0${f.range.start.line}:${f.range.start.character}`)) continue;
+        if (f.code === 'TC303' && own.some((o) => o.code === 'TC303' && o.data?.function === f.data?.function)) continue;
+        extra.push({ ...f, message: `${f.message} (${contextLabel(info.get(op)!)})` });
+      }
+    }
+  }
+  const kept = own.filter((f) => !(f.code === 'TC303' && fixedByEntryPoints(f, a.ir.ops, variants)));
+  if (extra.length === 0 && kept.length === own.length) return own;
+  return kept.concat(configured(extra, a.ir, a.settings));
+}
+
+/**
+ * A TC303 finding of the file's own pass whose every GEMM runs, in every context that runs it, in
+ * a 16-bit autocast dtype or with TF32 switched on: the entry point already does what it asks.
+ */
+function fixedByEntryPoints(f: Finding, ops: readonly TensorOp[], variants: (op: TensorOp) => readonly ContextOp[]): boolean {
+  const ranges = (f.data?.ops as Range[] | undefined) ?? [f.range];
+  return ranges.every((r) => {
+    const op = ops.find((o) => sameRange(o.range, r));
+    const vs = op ? variants(op) : [];
+    return vs.length > 0 && vs.every((v) => v.dtype !== 'fp32' || !!v.tf32);
+  });
+}
