@@ -119,7 +119,7 @@ describe('TC101 / TC102 / TC303 thresholds and devices', () => {
     assert.equal(run([g], { imports: [{ module: 'torch', alias: 'torch' }] }, 'm2max').filter((x) => x.code === 'TC303').length, 0);
     const v100 = run([g], { imports: [{ module: 'torch', alias: 'torch' }] }, 'v100').find((x) => x.code === 'TC303')!;
     // V100 has neither TF32 nor bf16: the suggestion is fp16 autocast at its 125 TFLOP/s tensor peak.
-    assert.match(v100.message, /tensor cores: fp16 autocast \+ GradScaler ≥1\.1 ms/);
+    assert.match(v100.message, /fp32 units; fp16 autocast \+ GradScaler ≥1\.1 ms/);
   });
 
   it('TC102 counts batch tiles: 2 × 2 × 2 = 8 tiles of fp32 (2, 256, 65536) @ (2, 65536, 256)', () => {

@@ -31,17 +31,19 @@ describe('roofline view', () => {
   before(ready$);
 
   it('attaches a finding to its op, not to every op of its line', () => {
-    const a = analyse(GPT, {}, 'gpt.py');
+    // TC102 is lowered to fire on 3% losses, for several codes on one line.
+    const a = analyse(GPT, { thresholds: { smallGemmMinLoss: 0.02 } }, 'gpt.py');
     const line = GPT.split('\n').findIndex((l) => l.includes('self.proj(F.gelu(self.fc(x)))'));
     assert.ok(line > 0);
     const onLine = a.ir.ops.map((op, i) => ({ op, i })).filter(({ op }) => op.range.start.line === line);
     assert.deepEqual(onLine.map(({ op }) => op.name), ['self.fc', 'F.gelu', 'self.proj']);
     const byOp = findingsByOp(a);
     const codes = (name: string) => byOp[onLine.find(({ op }) => op.name === name)!.i].map((f) => f.code).sort();
-    // Both Linears are fp32 GEMMs (TC303); the projection's 4096×512 output is 32×4 = 128 tiles
-    // for 132 SMs (TC102), the 4096×2048 of fc 512 tiles; the GELU has neither.
-    assert.deepEqual(codes('self.fc'), ['TC303']);
-    assert.deepEqual(codes('self.proj'), ['TC102', 'TC303']);
+    // Both Linears are fp32 GEMMs of MLP.forward: one TC303 at the first of the two (equal
+    // FLOPs), the other related; the projection's 4096×512 output is 32×4 = 128 tiles for 132 SMs
+    // (TC102), the 4096×2048 of fc 512 tiles in 4 waves of 132 (3% idle too); the GELU has neither.
+    assert.deepEqual(codes('self.fc'), ['TC102', 'TC303']);
+    assert.deepEqual(codes('self.proj'), ['TC102']);
     assert.deepEqual(codes('F.gelu'), []);
     // Every finding of the line went to exactly one op.
     const lineFindings = a.findings.filter((f) => f.range.start.line === line);

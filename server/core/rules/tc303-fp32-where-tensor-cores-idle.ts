@@ -87,9 +87,10 @@ function perFunction(found: Finding[], disabled: { range: Finding['range'] }[]):
     g.sort((a, b) => b.d.fp32 - a.d.fp32);
     const sum = (pick: (d: PerOp) => number) => g.reduce((t, x) => t + pick(x.d), 0);
     const options = g[0].d.options.map((o, i) => `${o.name} ≥${timeText(sum((d) => d.options[i].time))}`).join(', ');
-    const what = g.length === 1 ? `fp32 GEMM of ${flopsText(g[0].d.flops)}` : `${g.length} fp32 GEMMs in ${fn === '<module>' ? 'top-level code' : fn} (${flopsText(sum((d) => d.flops))})`;
+    // Several: the FLOPs of each are in the related locations, the message stays one line.
+    const what = g.length === 1 ? `fp32 GEMM of ${flopsText(g[0].d.flops)}` : `${g.length} fp32 GEMMs in ${fn === '<module>' ? 'top-level code' : fn}`;
     out.push(
-      make(rule, g[0].f.range, `${what}: ≥${timeText(sum((d) => d.fp32))} on the fp32 units; tensor cores: ${options}`, {
+      make(rule, g[0].f.range, `${what}: ≥${timeText(sum((d) => d.fp32))} on fp32 units; ${options}`, {
         related: [...g.slice(1).map((x) => ({ range: x.f.range, message: `also fp32: ${flopsText(x.d.flops)}, ≥${timeText(x.d.fp32)}` })), ...disabled.map((t) => ({ range: t.range, message: 'TF32 is switched off here' }))],
         data: { function: fn, ops: g.map((x) => x.f.range) },
       }),
