@@ -1,0 +1,216 @@
+/**
+ * Rules on the shapes the calling context gives (SPEC §7, docs/whole-program.md): projects laid
+ * out as engineers write them — a model or layer file whose shapes are parameters, and the script
+ * that runs it with a DataLoader, a config dict, argparse or literal tensors. Every figure of the
+ * messages is computed here from the formulas (2·m·k·n FLOPs, dtype bytes of every operand, the
+ * H100 SXM's catalogue peaks) and formatted as the messages format it.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { DEFAULT_SETTINGS } from '../../server/core/settings';
+import { findDevice } from '../../server/core/devices';
+import { intensityText, percentText, timeText } from '../../server/core/format';
+import { Finding } from '../../server/core/ir';
+import { Analysis, analyzeSource, initEngine } from '../../server/engine/analyze';
+import { buildContextIndex, withContexts } from '../../server/engine/contexts';
+import { DocumentCache } from '../../server/frontends/python/session';
+import { DiskProgram, programPath } from '../../server/node/program';
+import { collectFiles } from '../../server/node/files';
+
+const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'program', 'rules');
+const H100 = findDevice('h100')!;
+const BW = H100.bandwidth;
+
+/** A folder as the CLI analyses it: one program, contexts joined, findings by file name. */
+function analyseFolder(dir: string): Map<string, Analysis> {
+  const files = collectFiles([dir]).files.filter((f) => f.endsWith('.py'));
+  const program = { files: new DiskProgram([dir]), docs: new DocumentCache(), key: programPath };
+  const raw = files.map((f) => analyzeSource({ path: f, text: fs.readFileSync(f, 'utf8'), languageId: 'python' }, DEFAULT_SETTINGS, { program }));
+  program.docs.clear();
+  const index = buildContextIndex(raw.map((a) => a.ir));
+  return new Map(raw.map((a) => [path.basename(a.ir.path), withContexts(a, index)]));
+}
+
+function findings(out: Map<string, Analysis>, file: string, code: string): Finding[] {
+  return out.get(file)!.findings.filter((f) => f.code === code);
+}
+
+/** A copy of a fixture project with some files edited, for near misses of the same code. */
+function variant(project: string, edits: Record<string, [string, string][]>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tensorcost-ctxrules-${project}-`));
+  for (const f of fs.readdirSync(path.join(FIXTURES, project))) {
+    let text = fs.readFileSync(path.join(FIXTURES, project, f), 'utf8');
+    for (const [from, to] of edits[f] ?? []) {
+      assert.ok(text.includes(from), `${f} has no ${from}`);
+      text = text.replace(from, to);
+    }
+    fs.writeFileSync(path.join(dir, f), text);
+  }
+  return dir;
+}
+
+/** Memory-bound GEMM figures: bytes of A, B and C at `bytes` each, time at the H100's bandwidth. */
+function memoryBound(m: number, k: number, n: number, bytes: number, peak: number, extra = 0) {
+  const flops = 2 * m * k * n;
+  const moved = bytes * (m * k + k * n + m * n) + extra;
+  const intensity = flops / moved;
+  return { flops, intensity, time: moved / BW, fraction: (intensity * BW) / peak, ridge: peak / BW };
+}
+
+describe('TC101 on the shapes of the calling context', () => {
+  before(initEngine);
+
+  it('a DataLoader of batch 4 feeding nn.Linear(4096, 4096): thin in the script that runs it', () => {
+    const out = analyseFolder(path.join(FIXTURES, 'embed'));
+    const [f, ...rest] = findings(out, 'encoder.py', 'TC101');
+    assert.equal(rest.length, 0);
+    // fp32: x (4, 4096), W (4096, 4096), y (4, 4096) and the bias (4096) at 4 B.
+    const g = memoryBound(4, 4096, 4096, 4, H100.peak.fp32, 4 * 4096);
+    assert.equal(f.range.start.line, 12, 'at self.proj(...) in encoder.py');
+    assert.equal(
+      f.message,
+      `intensity ${intensityText(g.intensity)} < ridge ${intensityText(g.ridge)} on H100 SXM (fp32): at most ${percentText(g.fraction)} of peak (6.69 TFLOP/s of 66.9 TFLOP/s), ${timeText(g.time)} memory-bound; m=4 makes it thin (GEMV-like): batch more rows per call (in embed.py:18 <module>)`,
+    );
+    assert.equal(timeText(g.time), '20.1 µs');
+    // The script itself has no GEMM: nothing there.
+    assert.equal(out.get('embed.py')!.findings.filter((x) => x.code.startsWith('TC1')).length, 0);
+  });
+
+  it('near miss: the same service with batches of 256 rows is not thin', () => {
+    const out = analyseFolder(variant('embed', { 'embed.py': [['batch_size=4', 'batch_size=256']] }));
+    assert.deepEqual(findings(out, 'encoder.py', 'TC101'), []);
+  });
+
+  it('a jaxtyping fp16 function called with torch.randn(8, 4096, dtype=torch.float16), 32 decode steps', () => {
+    const out = analyseFolder(path.join(FIXTURES, 'decode'));
+    const all = findings(out, 'layers.py', 'TC101');
+    // project() only: logits_for_last() cuts its input to the last position on purpose.
+    assert.deepEqual(all.map((f) => f.range.start.line), [7]);
+    const g = memoryBound(8, 4096, 4096, 2, H100.peak.fp16);
+    assert.equal(timeText(g.time), '10.1 µs');
+    assert.match(all[0].message, new RegExp(`^intensity ${intensityText(g.intensity)} < ridge ${intensityText(g.ridge)} on H100 SXM \\(fp16\\)`));
+    // Each of the 32 steps calls it: the floor applies to 32 × 10.06 µs.
+    assert.ok(all[0].message.includes(`${timeText(32 * g.time)} memory-bound over 32 calls; m=8 makes it thin (GEMV-like): batch more rows per call (in serve.py:22 <module>)`), all[0].message);
+  });
+
+  it('near miss: the last-position output layer stays silent however thin (nanoGPT generate)', () => {
+    // Without the slice the same GEMM over every position fires: the silence is the slice's.
+    const out = analyseFolder(variant('decode', { 'layers.py': [['return h[:, -1, :] @ w_out', 'return h.mean(1) @ w_out']] }));
+    assert.deepEqual(findings(out, 'layers.py', 'TC101').map((f) => f.range.start.line), [7, 12]);
+  });
+
+  it('LoRA down-projection x @ A with A (1024, 64): n is the thin side, counted over the 12 layers', () => {
+    const out = analyseFolder(path.join(FIXTURES, 'lora'));
+    const all = findings(out, 'lora.py', 'TC101');
+    assert.deepEqual(all.map((f) => f.range.start.line), [15, 16]);
+    // bf16 under the script's autocast: (8192, 1024) @ (1024, 64), 5.36 µs a call, below the
+    // 10 µs floor on its own; the stack runs it 12 times.
+    const down = memoryBound(8192, 1024, 64, 2, H100.peak.bf16!);
+    assert.equal(timeText(down.time), '5.36 µs');
+    assert.ok(all[0].message.startsWith(`intensity ${intensityText(down.intensity)} < ridge ${intensityText(down.ridge)} on H100 SXM (bf16): at most ${percentText(down.fraction)} of peak`), all[0].message);
+    assert.ok(all[0].message.includes(`${timeText(12 * down.time)} memory-bound over 12 calls; n=64 is the thin side: more rows will not help`), all[0].message);
+    assert.doesNotMatch(all[0].message, /batch more rows/);
+    assert.match(all[0].message, /\(in finetune\.py:21 <module>\)$/);
+    // The up-projection (8192, 64) @ (64, 1024) has the same bytes and FLOPs: k is the short side.
+    assert.match(all[1].message, /k=64 is short/);
+  });
+
+  it('near miss: one adapter layer is 5.36 µs, under the 10 µs floor', () => {
+    const out = analyseFolder(variant('lora', { 'finetune.py': [['"n_layers": 12', '"n_layers": 1']] }));
+    assert.deepEqual(findings(out, 'lora.py', 'TC101'), []);
+  });
+});
+
+describe('TC102 fires only where the idle share is material', () => {
+  before(initEngine);
+  const computeTime = (m: number, k: number, n: number, peak: number, batch = 1) => (2 * batch * m * k * n) / peak;
+
+  it('a 1024-class probe on 16k features, batch 1024 from argparse: 64 tiles for 132 SMs', () => {
+    const out = analyseFolder(path.join(FIXTURES, 'head'));
+    const [f, ...rest] = findings(out, 'model.py', 'TC102');
+    assert.equal(rest.length, 0);
+    const t = computeTime(1024, 16384, 1024, H100.peak.bf16!);
+    assert.equal(f.message, `1×8×8 = 64 output tiles of 128×128 for 132 SMs (≤${percentText(64 / 132)} busy): ~${timeText(t / (64 / 132))} instead of ${timeText(t)} (in train_probe.py:32 <module>)`);
+    assert.equal(timeText(t), '34.7 µs');
+  });
+
+  it('wave quantisation: 140 tiles on 132 SMs take two waves, the second with 8 tiles', () => {
+    const out = analyseFolder(path.join(FIXTURES, 'waves'));
+    const [f] = findings(out, 'ffn.py', 'TC102');
+    const t = computeTime(1792, 8192, 1280, H100.peak.bf16!);
+    const busy = 140 / 264;
+    assert.equal(f.message, `1×14×10 = 140 output tiles of 128×128 on 132 SMs: 2 waves, the last with 8 (≤${percentText(busy)} busy): ~${timeText(t / busy)} instead of ${timeText(t)} (in run.py:11 <module>)`);
+  });
+
+  it('per-group scores with torch.bmm: 4 groups × 4 × 4 tiles; the shared pooling (128 tiles, 3% idle) stays silent', () => {
+    const out = analyseFolder(path.join(FIXTURES, 'heads'));
+    const all = findings(out, 'retrieval.py', 'TC102');
+    assert.deepEqual(all.map((f) => f.range.start.line), [12], 'the bmm, not the pooling Linear of line 15');
+    const t = computeTime(512, 4096, 512, H100.peak.fp32, 4);
+    assert.ok(all[0].message.startsWith(`4×4×4 = 64 output tiles of 128×128 for 132 SMs (≤${percentText(64 / 132)} busy): ~${timeText(t / (64 / 132))} instead of ${timeText(t)}`), all[0].message);
+  });
+
+  it('near miss: a probe of 2,048 classes has 8 × 16 = 128 tiles for 132 SMs, 3% idle', () => {
+    const out = analyseFolder(variant('head', { 'model.py': [['n_classes: int = 1024', 'n_classes: int = 2048']] }));
+    // 1024 rows × 2048 classes: 8 × 16 = 128 tiles on 132 SMs.
+    assert.deepEqual(findings(out, 'model.py', 'TC102'), []);
+  });
+});
+
+describe('TC303 once per function, judged by the entry point that runs it', () => {
+  before(initEngine);
+
+  it('plain fp32 training of a 3-layer MLP: one finding for the three GEMMs, with the total', () => {
+    const out = analyseFolder(path.join(FIXTURES, 'fp32train'));
+    const all = findings(out, 'net.py', 'TC303');
+    assert.equal(all.length, 1);
+    const [f] = all;
+    // batch 4096: 2048→8192, 8192→8192, 8192→2048.
+    const flops = [2 * 4096 * 2048 * 8192, 2 * 4096 * 8192 * 8192, 2 * 4096 * 8192 * 2048];
+    const fp32 = flops.reduce((a, b) => a + b) / H100.peak.fp32;
+    assert.equal(timeText(fp32), '12.3 ms');
+    assert.ok(f.message.startsWith(`3 fp32 GEMMs in ResidualMLP.forward: ≥${timeText(fp32)} on fp32 units; TF32 ≥`), f.message);
+    assert.match(f.message, /\(in train\.py:22 <module>\)$/);
+    // At the largest (the hidden 8192×8192 layer), the other two related.
+    assert.equal(f.range.start.line, 23);
+    assert.deepEqual(f.related!.map((r) => r.range.start.line), [22, 24]);
+  });
+
+  it('near miss: the same model under a script that sets allow_tf32 = True', () => {
+    assert.deepEqual(findings(analyseFolder(path.join(FIXTURES, 'tf32train')), 'net.py', 'TC303'), []);
+  });
+
+  it("near miss: set_float32_matmul_precision('high') in the entry function, before the model runs", () => {
+    const out = analyseFolder(variant('fp32train', { 'train.py': [['    cfg = NetConfig()', '    torch.set_float32_matmul_precision("high")\n    cfg = NetConfig()']] }));
+    assert.deepEqual(findings(out, 'net.py', 'TC303'), []);
+  });
+
+  it("fires where the script asks for 'highest' precision: the retrieval scorer's two GEMMs", () => {
+    const out = analyseFolder(path.join(FIXTURES, 'heads'));
+    const [f, ...rest] = findings(out, 'retrieval.py', 'TC303');
+    assert.equal(rest.length, 0);
+    const fp32 = (2 * 4 * 512 * 4096 * 512 + 2 * 4096 * 4096 * 512) / H100.peak.fp32;
+    assert.ok(f.message.startsWith(`2 fp32 GEMMs in GroupScorer.forward: ≥${timeText(fp32)} on fp32 units`), f.message);
+    assert.match(f.message, /\(in evaluate\.py:18 <module>\)$/);
+  });
+
+  it('an annotated fp32 file fires on its own; the benchmark that runs it under a bf16 autocast held in a variable silences it', () => {
+    const dir = path.join(FIXTURES, 'ampbench');
+    const alone = analyzeSource({ path: path.join(dir, 'blocks.py'), text: fs.readFileSync(path.join(dir, 'blocks.py'), 'utf8'), languageId: 'python' }, DEFAULT_SETTINGS);
+    const own = alone.findings.filter((f) => f.code === 'TC303');
+    assert.equal(own.length, 1);
+    assert.equal(own[0].message.split(':')[0], '2 fp32 GEMMs in mix');
+    assert.deepEqual(findings(analyseFolder(dir), 'blocks.py', 'TC303'), []);
+  });
+
+  it('still fires on the annotated file when its benchmark runs it in fp32', () => {
+    const out = analyseFolder(variant('ampbench', { 'bench.py': [['dtype = "bfloat16"', 'dtype = "float32"']] }));
+    const all = findings(out, 'blocks.py', 'TC303');
+    assert.equal(all.length, 1);
+    // Two 4096³ GEMMs: 2 × 137 GFLOP at 66.9 TFLOP/s.
+    assert.ok(all[0].message.startsWith(`2 fp32 GEMMs in mix: ≥${timeText((2 * 2 * 4096 ** 3) / H100.peak.fp32)} on fp32 units`), all[0].message);
+  });
+});
