@@ -119,7 +119,10 @@ export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (Ch
         const op = mine.find((o) => sameRange(o.range, f.range)) ?? mine.find((o) => f.related?.some((r) => sameRange(r.range, o.range)));
         if (!op || ownAt.has(`${f.code}\0${f.range.start.line}:${f.range.start.character}`)) continue;
         if (f.code === 'TC303' && own.some((o) => o.code === 'TC303' && o.data?.function === f.data?.function)) continue;
-        extra.push({ ...f, message: `${f.message} (${contextLabel(info.get(op)!)})` });
+        const message = `${f.message} (${contextLabel(info.get(op)!)})`;
+        // Ops that share a call (nn.MultiheadAttention's projections) say the same thing once.
+        if (extra.some((x) => x.code === f.code && x.message === message && sameRange(x.range, f.range))) continue;
+        extra.push({ ...f, message });
       }
     }
   }

@@ -214,3 +214,50 @@ describe('TC303 once per function, judged by the entry point that runs it', () =
     assert.ok(all[0].message.startsWith(`2 fp32 GEMMs in mix: ≥${timeText((2 * 2 * 4096 ** 3) / H100.peak.fp32)} on fp32 units`), all[0].message);
   });
 });
+
+describe('context findings after edits equal those of a fresh analysis', () => {
+  before(initEngine);
+
+  it('switching TF32 on and off again in the script, with the previous state reused', () => {
+    const dir = variant('fp32train', {});
+    const program = { files: new DiskProgram([dir]), docs: new DocumentCache(), key: programPath };
+    const netPath = path.join(dir, 'net.py');
+    const trainPath = path.join(dir, 'train.py');
+    const net = analyzeSource({ path: netPath, text: fs.readFileSync(netPath, 'utf8'), languageId: 'python' }, DEFAULT_SETTINGS, { program });
+    const original = fs.readFileSync(trainPath, 'utf8');
+    const on = original.replace('\n\ndef train(', '\ntorch.backends.cuda.matmul.allow_tf32 = True\n\n\ndef train(');
+    const tc303 = (trainText: string, state?: Analysis['state']) => {
+      // The disk holds what the editor holds: the context of net.py is read from train.py.
+      fs.writeFileSync(trainPath, trainText);
+      const train = analyzeSource({ path: trainPath, text: trainText, languageId: 'python' }, DEFAULT_SETTINGS, { program, ...(state ? { reuse: state } : { keep: true }) });
+      const index = buildContextIndex([net.ir, train.ir]);
+      return { state: train.state, found: withContexts(net, index).findings.filter((f) => f.code === 'TC303').map((f) => f.message) };
+    };
+    let state: Analysis['state'];
+    const seen: string[][] = [];
+    for (const text of [original, on, original, on]) {
+      const inc = tc303(text, state);
+      state = inc.state;
+      const fresh = tc303(text);
+      assert.deepEqual(inc.found, fresh.found, 'incremental and fresh differ');
+      seen.push(inc.found);
+    }
+    assert.deepEqual(seen.map((x) => x.length), [1, 0, 1, 0]);
+  });
+});
+
+describe('the TF32 switches of an entry file', () => {
+  it('reads literal switches, precision names, and a switch from a variable as on', async () => {
+    const { tf32Switches } = await import('../../server/frontends/python/session');
+    const text = [
+      'import torch',
+      'torch.backends.cuda.matmul.allow_tf32 = False  # reproducible first',
+      'def main(args):',
+      '    torch.backends.cuda.matmul.allow_tf32 = args.tf32  # the user decides',
+      '    torch.set_float32_matmul_precision("highest")',
+      "    torch.set_float32_matmul_precision(precision='medium')",
+      '    torch.backends.cudnn.allow_tf32 = False',
+    ].join('\n');
+    assert.deepEqual(tf32Switches(text), [[1, false], [3, true], [4, false], [5, true]]);
+  });
+});

@@ -76,7 +76,9 @@ describe('incremental re-analysis', () => {
       assert.equal(inc.version, version);
       assert.deepEqual(inc.ops, ref.ops, `ops differ after edit ${version - 1}`);
       assert.deepEqual(inc.totals, ref.totals);
-      assert.deepEqual(dInc.items, dRef.items, `diagnostics differ after edit ${version - 1}`);
+      // Related locations name their document: the fresh copy's URI is the only difference allowed.
+      const asModel = (items: unknown) => JSON.parse(JSON.stringify(items).split(JSON.stringify(fresh).slice(1, -1)).join(MODEL_URI));
+      assert.deepEqual(dInc.items, asModel(dRef.items), `diagnostics differ after edit ${version - 1}`);
       await s.conn.sendNotification('textDocument/didClose', { textDocument: { uri: fresh } });
     }
     final = shadow.getText();

@@ -169,19 +169,24 @@ export class ProgramSession {
   }
 }
 
-/** `torch.backends.cuda.matmul.allow_tf32 = True|False`, `torch.set_float32_matmul_precision('high'|'medium'|'highest')`. */
-const ALLOW_TF32 = /^\s*[\w.]*backends\.cuda\.matmul\.allow_tf32\s*=\s*(True|False)\b/;
-const PRECISION = /^\s*[\w.]*set_float32_matmul_precision\(\s*(?:precision\s*=\s*)?['"](\w+)['"]/;
+/** `torch.backends.cuda.matmul.allow_tf32 = ...`, `torch.set_float32_matmul_precision(...)`. */
+const ALLOW_TF32 = /^\s*[\w.]*backends\.cuda\.matmul\.allow_tf32\s*=\s*([^#\n]*)/;
+const PRECISION = /^\s*[\w.]*set_float32_matmul_precision\(\s*(?:precision\s*=\s*)?([^)#\n]*)/;
 
-/** The TF32 switches of a file's text, by 0-based line (a line scan: the switch is one statement). */
+/**
+ * The TF32 switches of a file's text, by 0-based line (a line scan: the switch is one statement).
+ * A switch set from a variable (`allow_tf32 = args.tf32`, DiT's sample_ddp.py) counts as on: the
+ * script handles TF32 and leaves it to its user, whose default is the script's business; only a
+ * literal `False` or 'highest' turns it off.
+ */
 export function tf32Switches(text: string): [number, boolean][] {
   const out: [number, boolean][] = [];
   if (!text.includes('allow_tf32') && !text.includes('set_float32_matmul_precision')) return out;
   text.split('\n').forEach((l, i) => {
     const a = ALLOW_TF32.exec(l);
-    if (a) out.push([i, a[1] === 'True']);
+    if (a) out.push([i, a[1].trim() !== 'False']);
     const p = PRECISION.exec(l);
-    if (p) out.push([i, p[1] === 'high' || p[1] === 'medium']);
+    if (p) out.push([i, !/^['"]highest['"]$/.test(p[1].trim())]);
   });
   return out;
 }
