@@ -16,7 +16,7 @@ import { intensityText, percentText, timeText } from '../../server/core/format';
 import { Finding } from '../../server/core/ir';
 import { Analysis, analyzeSource, initEngine } from '../../server/engine/analyze';
 import { buildContextIndex, withContexts } from '../../server/engine/contexts';
-import { DocumentCache } from '../../server/frontends/python/session';
+import { DocumentCache, tf32Switches } from '../../server/frontends/python/session';
 import { DiskProgram, programPath } from '../../server/node/program';
 import { collectFiles } from '../../server/node/files';
 
@@ -247,8 +247,7 @@ describe('context findings after edits equal those of a fresh analysis', () => {
 });
 
 describe('the TF32 switches of an entry file', () => {
-  it('reads literal switches, precision names, and a switch from a variable as on', async () => {
-    const { tf32Switches } = await import('../../server/frontends/python/session');
+  it('reads literal switches, precision names, and a switch from a variable as on', () => {
     const text = [
       'import torch',
       'torch.backends.cuda.matmul.allow_tf32 = False  # reproducible first',
