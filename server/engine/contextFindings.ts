@@ -19,11 +19,11 @@
  * keystroke elsewhere redoes nothing here.
  */
 import { CostFigures } from '../core/cost/evaluate';
-import { ContextOp, FileIR, Finding, Range, TensorOp } from '../core/ir';
+import { ContextOp, FileIR, Finding, FunctionSummary, Range, TensorOp } from '../core/ir';
 import { RULES } from '../core/rules/registry';
 import { configured, enabled, thresholdOf } from '../core/rules/run';
 import { OpContextInfo, RuleContext } from '../core/rules/types';
-import { sameRange } from '../core/rules/util';
+import { contains, sameRange } from '../core/rules/util';
 import type { Analysis } from './analyze';
 
 /** The context an op's rules read: one variant of the index, its figures and how often it ran. */
@@ -53,6 +53,20 @@ function asRun(op: TensorOp, v: ContextOp): TensorOp {
   return value;
 }
 
+const ONLY = new WeakMap<ContextOp, { function: string | null; value: TensorOp }>();
+
+/** An op recorded only in a context, placed in the innermost function of this file around it. */
+function contextOnlyOp(v: ContextOp, functions: readonly FunctionSummary[]): TensorOp {
+  let fn: FunctionSummary | undefined;
+  for (const f of functions) if (contains(f.range, v.range) && (!fn || contains(fn.range, f.range))) fn = f;
+  const name = fn?.name ?? null;
+  const hit = ONLY.get(v);
+  if (hit && hit.function === name) return hit.value;
+  const value: TensorOp = { kind: v.kind, name: v.name ?? v.kind, range: v.range, function: name, inputs: v.inputs, output: v.output, dtype: v.dtype, cost: v.cost, attrs: v.attrs ?? {}, repeat: v.repeat };
+  ONLY.set(v, { function: name, value });
+  return value;
+}
+
 /** "in train.py:42 main" ("at the top level of" for a script's own statements). */
 export function contextLabel(info: OpContextInfo): string {
   const file = info.ref.path.slice(info.ref.path.lastIndexOf('/') + 1);
@@ -64,9 +78,18 @@ export function contextLabel(info: OpContextInfo): string {
  * figures (`withContexts`), `chosen[i]` the context of op i where one ran it, and `variants` every
  * context recorded for an op.
  */
-export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (ChosenContext | undefined)[], variants: (op: TensorOp) => readonly ContextOp[]): Finding[] {
+export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (ChosenContext | undefined)[], only: readonly ChosenContext[], variants: (op: TensorOp) => readonly ContextOp[]): Finding[] {
   const ops = a.ir.ops.map((op, i) => (chosen[i] ? asRun(op, chosen[i]!.v) : op));
   const figs = figures.map((f, i) => chosen[i]?.figures ?? f);
+  // Ops only a context recorded join the list after the file's own (the rules find ops by range).
+  if (only.length) {
+    chosen = chosen.slice();
+    for (const c of only) {
+      chosen[ops.length] = c;
+      ops.push(contextOnlyOp(c.v, a.ir.functions));
+      figs.push(c.figures);
+    }
+  }
   const info = new Map<TensorOp, OpContextInfo>();
   // One pass per set of bindings (the user's, or those a context's own asserts state).
   const groups = new Map<Map<string, number>, number[]>();

@@ -28,6 +28,8 @@ export interface ContextIndex {
    * by the same entry point (every layer of a stack, each split of an evaluation loop). Absent: once.
    */
   calls: Map<ContextOp, number>;
+  /** The keys of `ops` per file, for ops a context ran that the file's own analysis did not record. */
+  opKeys: Map<string, string[]>;
 }
 
 const opKey = (path: string, line: number, character: number) => `${path}\0${line}:${character}`;
@@ -43,6 +45,7 @@ export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
   const bounds = new Map<string, AssertedBound>();
   const boundsByFile = new Map<string, Map<string, AssertedBound>>();
   const calls = new Map<ContextOp, number>();
+  const opKeys = new Map<string, string[]>();
   for (const ir of irs) {
     for (const [k, b] of ir.captured?.bounds ?? []) if (!bounds.has(k)) bounds.set(k, b);
     if (ir.captured?.bounds?.length) boundsByFile.set(ir.programPath ?? ir.path, new Map(ir.captured.bounds));
@@ -52,6 +55,11 @@ export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
       const same = list.find((x) => sameCost(x, o));
       if (same && same.context.path === o.context.path && same.context.line === o.context.line) calls.set(same, (calls.get(same) ?? 1) + 1);
       else if (list.length < MAX_VARIANTS && !same) list.push(o);
+      if (!ops.has(k)) {
+        const keys = opKeys.get(o.path) ?? [];
+        keys.push(k);
+        opKeys.set(o.path, keys);
+      }
       ops.set(k, list);
     }
     for (const f of ir.captured?.functions ?? []) {
@@ -61,7 +69,7 @@ export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
       functions.set(k, list);
     }
   }
-  return { ops, functions, bounds, boundsByFile, calls };
+  return { ops, functions, bounds, boundsByFile, calls, opKeys };
 }
 
 function sameCost(a: ContextOp, b: ContextOp): boolean {
@@ -270,7 +278,8 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   }
   const total = fileTotal({ ...a, moduleFigures }, functions);
   const totalAssumed = total.of === 'top-level code' ? moduleAssumed : functions.find((f) => f.summary.name === total.of)?.assumed;
-  const findings = chosen.length ? contextFindings(a, figures, chosen, (op) => index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) : a.findings;
+  const only = contextOnly(a, index, path, memoKey);
+  const findings = chosen.length || only.length ? contextFindings(a, figures, chosen, only, (op) => index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) : a.findings;
   return {
     ...a,
     findings,
@@ -284,6 +293,36 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     ...(total.reasons?.length ? { totalReasons: total.reasons } : {}),
     ...(totalAssumed && Object.keys(totalAssumed).length ? { totalAssumed } : {}),
   };
+}
+
+const ONLY_MEMO = new WeakMap<ContextOp[], { key: string; value: ChosenContext | undefined }>();
+
+/**
+ * Ops that calling contexts ran in this file where its own analysis recorded none (an operand
+ * whose shape only the caller knows, split from another op's result): the largest context of
+ * each, for the rules (contextFindings.ts). Figures with the user's bindings only.
+ */
+function contextOnly(a: Analysis, index: ContextIndex, path: string, memoKey: string): ChosenContext[] {
+  const keys = index.opKeys.get(path);
+  if (!keys?.length) return [];
+  const own = new Set(a.ir.ops.map((o) => opKey(path, o.range.start.line, o.range.start.character)));
+  const out: ChosenContext[] = [];
+  for (const k of keys) {
+    if (own.has(k)) continue;
+    const variants = index.ops.get(k)!;
+    const hit = ONLY_MEMO.get(variants);
+    let value = hit?.key === memoKey ? hit.value : undefined;
+    if (!hit || hit.key !== memoKey) {
+      for (const v of variants) {
+        const f = evaluateCost(v.cost, v.dtype, a.device, a.bindings, v.repeat);
+        if (!complete(f) || v.cost.unknown) continue;
+        if (!value || larger(f, value.figures)) value = { v, figures: f, bindings: a.bindings, calls: index.calls.get(v) ?? 1 };
+      }
+      ONLY_MEMO.set(variants, { key: memoKey, value });
+    }
+    if (value) out.push(value);
+  }
+  return out;
 }
 
 function functionInContext(ff: FunctionFigures, variants: ContextFunction[] | undefined, a: Analysis, bindings: Map<string, number>): FunctionFigures {

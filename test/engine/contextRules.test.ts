@@ -160,6 +160,33 @@ describe('TC102 fires only where the idle share is material', () => {
   });
 });
 
+describe('TC201 and TC202 on attention whose matmuls only the calling context records', () => {
+  before(initEngine);
+
+  it('hand-written attention of a layer evaluated on 4,096-token documents', () => {
+    const out = analyseFolder(path.join(FIXTURES, 'longctx'));
+    const a = out.get('attention.py')!;
+    // q, k, v come out of a split the layer's own analysis cannot size: only the script's run
+    // records the two matmuls. (2, 16, 4096, 4096) scores in bf16 (the script's autocast).
+    const scores = 2 * 16 * 4096 * 4096 * 2;
+    assert.equal(scores, 1024 ** 3);
+    const [t201, ...more] = a.findings.filter((f) => f.code === 'TC201');
+    assert.equal(more.length, 0);
+    assert.equal(t201.range.start.line, 20);
+    assert.equal(t201.message, 'materialised attention scores (2, 16, 4096, 4096) bf16 take 1 GiB (32 score matrices of 32 MiB, B·H·L²·2 B) > 256 MiB; a fused kernel never stores them (in long_context.py:12 <module>)');
+    const t202 = a.findings.filter((f) => f.code === 'TC202');
+    assert.equal(t202.length, 1);
+    assert.match(t202[0].message, /\(2, 16, 4096, 4096\) bf16 scores .*\(in long_context\.py:12 <module>\)$/);
+    // The attention matmuls are thin in k or n (head size 64), but TC202's fix is the one that applies.
+    assert.deepEqual(a.findings.filter((f) => f.code === 'TC101'), []);
+  });
+
+  it('near miss: 1,024-token documents keep the scores at 64 MiB, under the 256 MiB of TC201', () => {
+    const out = analyseFolder(variant('longctx', { 'long_context.py': [['SEQ_LEN = 4096', 'SEQ_LEN = 1024']] }));
+    assert.deepEqual(out.get('attention.py')!.findings.filter((f) => f.code === 'TC201'), []);
+  });
+});
+
 describe('TC303 once per function, judged by the entry point that runs it', () => {
   before(initEngine);
 

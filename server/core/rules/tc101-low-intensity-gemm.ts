@@ -1,7 +1,8 @@
 import { intensityText, percentText, rateText, timeText } from '../format';
 import { Finding } from '../ir';
 import { Rule } from './types';
-import { deviceLabel, make, num } from './util';
+import { signalsOf } from './signals';
+import { deviceLabel, make, num, sameRange } from './util';
 
 const GEMMS = new Set(['matmul', 'bmm', 'linear', 'einsum']);
 
@@ -13,6 +14,7 @@ export const rule: Rule = {
   docs: {
     what: 'Flags matrix multiplications (`@`, `matmul`, `bmm`, `linear`, `einsum`) whose arithmetic intensity (FLOPs per byte moved) is below the target device\'s ridge point divided by `lowIntensityFactor`, when the op takes at least `lowIntensityMinMicros` on the roofline over all its calls: its loops, and, where a calling context runs it (a training script, a stack of layers), every call that context makes. The message gives the intensity, the ridge point, the share of peak the roofline allows and the calls counted. ' +
       'Which side is thin decides the advice. When m (the rows) is small, more rows per call help: batch requests or tokens. When n is the thin side (a LoRA down-projection `x @ A` with A of shape (d, r), r = 8…64) more rows change nothing, since the intensity tends to about n FLOP/B however many rows come: the fix is to read the input once for every GEMM that consumes it (concatenate A to the columns of the frozen weight it sits beside: one (d, d_out + r) GEMM), or to merge the adapter into the weight for inference (W + A·B·scale). A thin output layer with nothing beside it (10 classes) gets the same finding when its calls add up past the floor: the input is read for few outputs, and fusing it into the kernel that produces the input is then the remaining fix. ' +
+      'The two GEMMs of attention written by hand (`q @ k.transpose(-2, -1)`, `att @ v`) are left to TC202, whose fix (a fused kernel) is the one that applies. ' +
       'The rule stays silent on a GEMM whose input is cut to the last position of the sequence (`self.lm_head(x[:, [-1], :])`, nanoGPT\'s generate): that thinness is deliberate, computing the logits of every position to make the GEMM wider would only add work.',
     why:
       'A GEMM of m×k by k×n does 2·m·k·n FLOPs and moves at least dtype_bytes·(m·k + k·n + m·n) bytes, so its intensity is about 2·m·k·n / (bytes·(m·k + k·n + m·n)). When m (or n) is small — one token at decode time, a batch of 8 — the k×n weight dominates the bytes and the intensity collapses to about m FLOP/B in fp16. ' +
@@ -27,7 +29,7 @@ export const rule: Rule = {
   check(ctx) {
     const factor = ctx.threshold('lowIntensityFactor');
     const minTime = ctx.threshold('lowIntensityMinMicros') * 1e-6;
-    return ctx.opFindings(rule.code, `${factor}|${minTime}`, (op, f) => {
+    const found = ctx.opFindings(rule.code, `${factor}|${minTime}`, (op, f) => {
       if (!GEMMS.has(op.kind) || f.intensity === null || f.timeSeconds === null || f.fractionOfPeak === null) return null;
       // Deliberately thin: only the last position's logits are wanted (the rule's docs).
       if (op.attrs.lastPosition) return null;
@@ -35,6 +37,10 @@ export const rule: Rule = {
       if (f.intensity >= f.ridge / factor || f.timeSeconds * calls < minTime) return null;
       return explain(op, f, calls);
     });
+    // The two GEMMs of attention written by hand are TC202's: a fused kernel is the fix there,
+    // not more rows. Applied to the few findings, as signals move with the lines above them.
+    const attention = signalsOf(ctx.ir).manualAttention;
+    return attention.length === 0 ? found : found.filter((x) => !attention.some((s) => sameRange(s.scores, x.range) || sameRange(s.output, x.range)));
 
     function explain(op: (typeof ctx.ir.ops)[number], f: (typeof ctx.figures)[number], calls: number): Finding {
       const m = num(op.attrs.m, ctx.bindings);
