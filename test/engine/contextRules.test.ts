@@ -84,6 +84,11 @@ describe('TC101 on the shapes of the calling context', () => {
     assert.deepEqual(findings(out, 'encoder.py', 'TC101'), []);
   });
 
+  it("a noqa on the layer's line silences the finding its context makes", () => {
+    const out = analyseFolder(variant('embed', { 'encoder.py': [['return self.proj(self.norm(feats))', 'return self.proj(self.norm(feats))  # noqa: TC101']] }));
+    assert.deepEqual(findings(out, 'encoder.py', 'TC101'), []);
+  });
+
   it('a jaxtyping fp16 function called with torch.randn(8, 4096, dtype=torch.float16), 32 decode steps', () => {
     const out = analyseFolder(path.join(FIXTURES, 'decode'));
     const all = findings(out, 'layers.py', 'TC101');
@@ -204,6 +209,15 @@ describe('TC303 once per function, judged by the entry point that runs it', () =
     // At the largest (the hidden 8192×8192 layer), the other two related.
     assert.equal(f.range.start.line, 23);
     assert.deepEqual(f.related!.map((r) => r.range.start.line), [22, 24]);
+  });
+
+  it("top-level code is one group: a script's two fp32 GEMMs make one finding", () => {
+    const text = ['import torch', '', 'x = torch.randn(4096, 4096)', 'w = torch.randn(4096, 4096)', 'h = x @ w', 'y = h @ w.T', ''].join('\n');
+    const a = analyzeSource({ path: 'script.py', text, languageId: 'python' }, DEFAULT_SETTINGS);
+    const all = a.findings.filter((f) => f.code === 'TC303');
+    assert.equal(all.length, 1);
+    assert.ok(all[0].message.startsWith(`2 fp32 GEMMs in top-level code: ≥${timeText((2 * 2 * 4096 ** 3) / H100.peak.fp32)} on fp32 units`), all[0].message);
+    assert.deepEqual(all[0].related!.map((r) => r.range.start.line), [5]);
   });
 
   it('near miss: the same model under a script that sets allow_tf32 = True', () => {
