@@ -5,8 +5,9 @@
  * its own: a parameter's batch is a symbol there, and `nn.Linear(4096, 4096)` fed by
  * `DataLoader(..., batch_size=4)` in the training script never looks thin. `withContexts`
  * completes such ops with the figures of the entry points that ran them; this module then runs
- * the rules that read op shapes and figures over those ops, with the context's shapes, dtype,
- * figures and call count:
+ * the rules that read op shapes and figures over those ops (and over ops only a context recorded,
+ * such as the matmuls of q, k and v split from a projection whose width is the caller's), with the
+ * context's shapes, dtype, figures and call count:
  *
  * - a finding sits at the op's range in its own file, and its message names the context
  *   ("in train.py:42 main");
@@ -75,8 +76,9 @@ export function contextLabel(info: OpContextInfo): string {
 
 /**
  * `a.findings` with what the calling contexts add and remove. `figures` are the completed
- * figures (`withContexts`), `chosen[i]` the context of op i where one ran it, and `variants` every
- * context recorded for an op.
+ * figures (`withContexts`), `chosen[i]` the context of op i where one ran it, `only` the ops a
+ * context ran that the file's own analysis did not record, and `variants` every context recorded
+ * for an op.
  */
 export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (ChosenContext | undefined)[], only: readonly ChosenContext[], variants: (op: TensorOp) => readonly ContextOp[]): Finding[] {
   const ops = a.ir.ops.map((op, i) => (chosen[i] ? asRun(op, chosen[i]!.v) : op));

@@ -438,12 +438,12 @@ export class Interpreter {
     };
   }
 
-  /** The file's path (empty when the caller gave none). */
   /** The file's text (TC303 reads the entry file's TF32 switches from it). */
   get text(): string {
     return this.options.text ?? '';
   }
 
+  /** The file's path (empty when the caller gave none). */
   get path(): string {
     return this.options.path ?? '';
   }
