@@ -107,6 +107,33 @@ describe('TC101 on the shapes of the calling context', () => {
     assert.deepEqual(findings(out, 'layers.py', 'TC101').map((f) => f.range.start.line), [7, 12]);
   });
 
+  it("near miss in a file's own pass: nanoGPT's `self.lm_head(x[:, [-1], :])`, against the same head on a mean", () => {
+    const head = (arg: string) =>
+      [
+        'import torch.nn as nn',
+        'from jaxtyping import Float',
+        'from torch import Tensor',
+        '',
+        '',
+        'class Head(nn.Module):',
+        '    def __init__(self):',
+        '        super().__init__()',
+        '        self.lm_head = nn.Linear(4096, 32000, bias=False)',
+        '',
+        '    def forward(self, x: Float[Tensor, "8 128 4096"]):',
+        '        # inference: only the last position',
+        `        return self.lm_head(${arg})`,
+        '',
+      ].join('\n');
+    const tc101 = (arg: string) => analyzeSource({ path: 'head.py', text: head(arg), languageId: 'python' }, DEFAULT_SETTINGS).findings.filter((f) => f.code === 'TC101');
+    assert.deepEqual(tc101('x[:, [-1], :]'), []);
+    assert.deepEqual(tc101('x[:, -1]'), []);
+    // The same 8 rows from a mean: (8, 4096) @ (4096, 32000) fp32, 3.99 FLOP/B, fires.
+    const g = memoryBound(8, 4096, 32000, 4, H100.peak.fp32);
+    const [f] = tc101('x.mean(1, keepdim=True)');
+    assert.match(f.message, new RegExp(`^intensity ${intensityText(g.intensity)} < ridge .* ${timeText(g.time)} memory-bound; m=8 makes it thin`));
+  });
+
   it('LoRA down-projection x @ A with A (1024, 64): n is the thin side, counted over the 12 layers', () => {
     const out = analyseFolder(path.join(FIXTURES, 'lora'));
     const all = findings(out, 'lora.py', 'TC101');
