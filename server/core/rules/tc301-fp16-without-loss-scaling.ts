@@ -1,5 +1,5 @@
 import { Finding, Range } from '../ir';
-import { AutocastSignal, CallSignal, signalsOf } from './signals';
+import { AutocastSignal, CallSignal, HalfCastSignal, signalsOf } from './signals';
 import { Rule } from './types';
 import { contains, lineOf, make } from './util';
 
@@ -19,9 +19,12 @@ export const rule: Rule = {
     const sig = signalsOf(ctx.ir);
     if (sig.backward.length === 0 || sig.gradScaler.length > 0) return [];
     const out: Finding[] = [];
+    // A GradScaler made with `enabled=False` (or a flag that is false) scales nothing.
+    const off = sig.gradScalerOff[0];
+    const noScaler = off ? `its GradScaler disabled (${off.text.replace(/\s+/g, ' ')}, line ${lineOf(off.range)})` : 'no GradScaler';
     const sources: { range: Range; what: string; api: AutocastSignal['api']; region?: Range }[] = [
-      ...sig.autocast.filter((a) => a.dtype === 'fp16').map((a) => ({ range: a.range, what: 'fp16 autocast', api: a.api, region: a.region })),
-      ...sig.halfModel.map((h) => ({ range: h.range, what: `${h.text} (fp16 weights)`, api: 'amp' as const })),
+      ...fp16Regions(sig.autocast).map((a) => ({ range: a.range, what: a.held ? `\`${a.held}\` enters fp16 autocast` : 'fp16 autocast', api: a.api, region: a.region })),
+      ...fp16Models(sig.halfModel).map((h) => ({ range: h.range, what: `${h.text} (fp16 weights)`, api: 'amp' as const })),
     ];
     for (const s of sources) {
       // The backward that trains this region: inside it, else the first one after it.
@@ -33,7 +36,7 @@ export const rule: Rule = {
         make(
           rule,
           s.range,
-          `${s.what} in training (backward at line ${lineOf(bw.range)}) with no GradScaler: fp16 gradients under 6e-8 flush to zero and overflow above 65504 goes unchecked; scale the loss with a GradScaler or use bf16 (fp32 range)`,
+          `${s.what} in training (backward at line ${lineOf(bw.range)}) with ${noScaler}: fp16 gradients under 6e-8 flush to zero and overflow above 65504 goes unchecked; scale the loss with a GradScaler or use bf16 (fp32 range)`,
           { related, data: fixFor(s.api, bw, step, sig.loops) },
         ),
       );
@@ -58,4 +61,33 @@ function fixFor(api: AutocastSignal['api'], bw: CallSignal, step: CallSignal | u
       { range: step.range, newText: `scaler.step(${step.receiver})\n${step.indent}scaler.update()` },
     ],
   };
+}
+
+/**
+ * fp16 autocast regions that train: where the interpreter reached a region it says whether a
+ * backward or an optimizer step runs with it (an fp16 evaluation helper in a training file is
+ * no finding); elsewhere the file's backward stands for it. A context held in a variable or a
+ * field is one cause however often it is entered: one finding, where it trains directly.
+ */
+function fp16Regions(all: AutocastSignal[]): AutocastSignal[] {
+  const regions = all.filter((a) => a.dtype === 'fp16' && a.trained !== false);
+  const byHeld = new Map<string, AutocastSignal>();
+  for (const a of regions) {
+    if (!a.held) continue;
+    const first = byHeld.get(a.held);
+    if (!first || (a.direct && !first.direct)) byHeld.set(a.held, a);
+  }
+  return regions.filter((a) => !a.held || byHeld.get(a.held) === a);
+}
+
+/**
+ * Casts that make a model's weights fp16. A cast the interpreter found on a tensor (the input
+ * batch that must match the model) is no second cause; where it could not tell model from tensor,
+ * the first such cast stands for the model, once.
+ */
+function fp16Models(all: HalfCastSignal[]): HalfCastSignal[] {
+  const models = all.filter((h) => h.target === 'module');
+  if (models.length > 0) return models;
+  const unknown = all.filter((h) => h.target !== 'tensor');
+  return unknown.slice(0, 1);
 }
