@@ -55,7 +55,8 @@ export function boolArg(v: Value | undefined): boolean | null | undefined {
     const n = v.value.constValue();
     return n === undefined ? null : n !== 0;
   }
-  return v.kind === 'none' ? false : null;
+  // `use_amp: bool = None` in a config is a placeholder the run fills in, not a decision.
+  return null;
 }
 
 /** The decision for an autocast call on the values the interpreter evaluated (autocast.ts). */
