@@ -188,6 +188,29 @@ describe('TC301 reads the interpreter: fp16 autocast decided on values', () => {
   }
 });
 
+describe('TC301 where only the interpreter knows the callee or the region', () => {
+  before(initEngine);
+  const read = (name: string) => fs.readFileSync(path.join(AMP, 'snippets', name), 'utf8');
+
+  it('`from torch.cuda.amp import autocast` then `with autocast():` is CUDA autocast, fp16', async () => {
+    const f = tc(await analyseText(read('old_amp_import.py')), 'TC301');
+    assert.equal(f.length, 1, JSON.stringify(f));
+    assert.equal(f[0].range.start.line, lineOf(read('old_amp_import.py'), 'with autocast():'));
+    // The fix spells the scaler of the API the file uses.
+    assert.equal((f[0].data as { edits: { newText: string }[] }).edits[0].newText.trim(), 'scaler = torch.cuda.amp.GradScaler()');
+  });
+
+  it("`@torch.autocast('cuda')` on a model's forward, trained by the file's loop", async () => {
+    const f = tc(await analyseText(read('autocast_decorator.py')), 'TC301');
+    assert.equal(f.length, 1, JSON.stringify(f));
+    assert.equal(f[0].range.start.line, lineOf(read('autocast_decorator.py'), "@torch.autocast('cuda')"));
+  });
+
+  it('silent: GradScaler(enabled=use_amp) with use_amp a parameter (undecidable, so it may scale)', async () => {
+    assert.deepEqual(tc(await analyseText(read('scaler_parameter.py')), 'TC301'), []);
+  });
+});
+
 describe('TC301 on .half() training: one finding per cause', () => {
   before(initEngine);
 
@@ -263,5 +286,25 @@ describe('TC302 reads the same facts', () => {
 
   it('silent: the same code with bfloat16', async () => {
     assert.deepEqual(tc(await analyseText(snippet('bfloat16')), 'TC302'), []);
+  });
+
+  it('-1e9 in an attention whose autocast context, fp16 by its default argument, is held on self', async () => {
+    const text = fs.readFileSync(path.join(AMP, 'snippets', 'attention_self_ctx.py'), 'utf8');
+    const f = tc(await analyseText(text), 'TC302');
+    assert.equal(f.length, 1, JSON.stringify(f));
+    assert.equal(f[0].range.start.line, lineOf(text, '-1e9'));
+    assert.match(f[0].message, /inside fp16 autocast/);
+  });
+
+  it('eps=1e-8 in an RMSNorm under autocast to a dtype held in a module constant', async () => {
+    const text = fs.readFileSync(path.join(AMP, 'snippets', 'rmsnorm_eps.py'), 'utf8');
+    const f = tc(await analyseText(text), 'TC302');
+    assert.equal(f.length, 1, JSON.stringify(f));
+    assert.match(f[0].message, /^1e-8 is below fp16's smallest subnormal \(6e-8\) inside fp16 autocast: it rounds to 0/);
+  });
+
+  it('silent: the RMSNorm with the constant set to bfloat16', async () => {
+    const text = fs.readFileSync(path.join(AMP, 'snippets', 'rmsnorm_eps.py'), 'utf8').replace('amp_dtype = torch.float16', 'amp_dtype = torch.bfloat16');
+    assert.deepEqual(tc(await analyseText(text), 'TC302'), []);
   });
 });

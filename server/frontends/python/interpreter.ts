@@ -1804,8 +1804,8 @@ export class Interpreter {
     const name = calleeName(fnNode);
     if (isTrainingCall(name, callee)) this.notePrecision(frame, { kind: 'train', range: rangeOf(n) });
     // `model.half()`, `x.to(torch.float16)`: whether a model's weights or a tensor become fp16.
-    const attr = fnNode.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined;
-    if ((attr === 'half' && args.length === 0) || (attr === 'to' && castsToHalf(args, kwargs))) {
+    // Told by the callee's text: asking the tree for the attribute is a call into WebAssembly.
+    if ((name.endsWith('.half') && args.length === 0) || (name.endsWith('.to') && castsToHalf(args, kwargs))) {
       this.notePrecision(frame, { kind: 'cast', range: rangeOf(n), target: castTarget(callee), text: factText(n.text) });
     }
     return this.call(callee, args, kwargs, { node: n, name }, frame);

@@ -92,6 +92,8 @@ export function factText(text: string): string {
 
 /** Method calls that train: `loss.backward()`, `torch.autograd.backward(...)`, an optimizer's or scaler's `step`. */
 export function isTrainingCall(name: string, callee: Value): boolean {
+  // Every call of the file comes through here: the plain suffix test first.
+  if (!name.endsWith('backward') && !name.endsWith('.step')) return false;
   if (/(^|\.)backward$/.test(name)) return true;
   if (callee.kind === 'ref' && /^(torch\.optim\.\w+|torch\.amp\.GradScaler)\(\)\.step$/.test(callee.path)) return true;
   return /(^|[._])(opt|optim|optimizer|optimiser)\w*\.step$/i.test(name);
