@@ -1228,8 +1228,8 @@ export class Interpreter {
   }
 
   /**
-   * The dtype a `torch.autocast(...)` / `torch.cuda.amp.autocast()` call turns on: null when it is
-   * disabled, undefined when the call is no autocast at all.
+   * What a `torch.autocast(...)` / `torch.cuda.amp.autocast()` call turns on (autocast.ts decides:
+   * on or off, the dtype when the arguments decide it); undefined when the call is no autocast.
    */
   private autocastOf(call: Node, frame: Frame): AutocastDecision | undefined {
     const callee = this.eval(call.childForFieldName('function')!, frame);
