@@ -17,7 +17,7 @@ import { DiskProgram, programPath } from '../../server/node/program';
 import { decideAutocast, decideAutocastText } from '../../server/frontends/python/autocast';
 import { signalsOf } from '../../server/core/rules/signals';
 import { estimateDistributed } from '../../server/core/comm/estimate';
-import { analyseText } from './helpers';
+import { analyseText, applyEdits } from './helpers';
 
 const AMP = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'amp');
 const DISTRIBUTED = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'distributed');
@@ -152,6 +152,14 @@ describe('TC301 reads the interpreter: fp16 autocast decided on values', () => {
     // train_step's `with self.ctx:`, the first; evaluate's runs under no_grad.
     assert.equal(f[0].range.start.line, lineOf(fixture('trainer_fp16.py'), 'with self.ctx:'));
     assert.match(f[0].message, /^`self\.ctx` enters fp16 autocast in training \(backward at line 35\)/);
+    // The fix keeps one scaler on self, made at the end of __init__, not a fresh one per step.
+    const text = fixture('trainer_fp16.py');
+    const after = applyEdits(text, (f[0].data as { edits: Parameters<typeof applyEdits>[1] }).edits);
+    assert.match(after, /dtype=DTYPES\[config\.dtype\]\)\n        self\.scaler = torch\.amp\.GradScaler\("cuda"\)\n\n    def train_step/);
+    assert.match(after, /\n        self\.scaler\.scale\(loss\)\.backward\(\)\n        self\.scaler\.step\(self\.optimizer\)\n        self\.scaler\.update\(\)\n/);
+    const file = path.join(AMP, 'trainer_fp16.py');
+    const program = { files: new DiskProgram([AMP]), docs: new DocumentCache(), key: programPath };
+    assert.deepEqual(tc(analyzeSource({ path: file, text: after, languageId: 'python' }, DEFAULT_SETTINGS, { program }), 'TC301'), []);
   });
 
   it('an argparse precision passed down to the epoch loop as amp_dtype', () => {
@@ -219,6 +227,9 @@ describe('TC301 on .half() training: one finding per cause', () => {
     assert.equal(f.length, 1, JSON.stringify(f));
     assert.equal(f[0].range.start.line, lineOf(fixture('train_half.py'), 'model = MLP().to(device).half()'));
     assert.match(f[0].message, /^MLP\(\)\.to\(device\)\.half\(\) \(fp16 weights\) in training \(backward at line 22\)/);
+    // GradScaler.unscale_ raises on fp16 gradients: the advice is fp32 weights under autocast, and no scaler fix.
+    assert.match(f[0].message, /a GradScaler cannot unscale fp16 gradients: keep the weights in fp32 under torch\.autocast\(dtype=torch\.float16\) with a GradScaler, or use bf16/);
+    assert.equal(f[0].data, undefined);
   });
 
   it('a model cast to a dtype held in the trainer (model.to(device=device, dtype=dtype)), batches cast too', () => {
