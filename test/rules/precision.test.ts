@@ -217,6 +217,11 @@ describe('TC301 where only the interpreter knows the callee or the region', () =
   it('silent: GradScaler(enabled=use_amp) with use_amp a parameter (undecidable, so it may scale)', async () => {
     assert.deepEqual(tc(await analyseText(read('scaler_parameter.py')), 'TC301'), []);
   });
+
+  it("silent: Accelerate's mixed_precision='fp16' scales the loss in accelerator.backward; fires with 'no'", async () => {
+    assert.deepEqual(tc(await analyseText(read('accelerate_fp16.py')), 'TC301'), []);
+    assert.equal(tc(await analyseText(read('accelerate_fp16.py').replace('mixed_precision="fp16"', 'mixed_precision="no"')), 'TC301').length, 1);
+  });
 });
 
 describe('TC301 on .half() training: one finding per cause', () => {

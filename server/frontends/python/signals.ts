@@ -344,6 +344,8 @@ class Collector {
     const args = n.childForFieldName('arguments');
     if (last === 'GradScaler' || /(^|\.)amp\.initialize$/.test(fn) || /^(LossScaler|DynamicLossScaler)$/.test(last)) this.s.gradScaler.push(this.callSignal(n));
     else if (keywordArgs(args).has('loss_scale') || keywordArgs(args).has('dynamic_loss_scale')) this.s.gradScaler.push(this.callSignal(n));
+    // Accelerate scales the loss itself in fp16 (`accelerator.backward` goes through its GradScaler).
+    else if (last === 'Accelerator' && /^['"]fp16['"]$/.test(keywordArgs(args).get('mixed_precision') ?? '')) this.s.gradScaler.push(this.callSignal(n));
     if (last === 'backward' && (receiver !== undefined || fn === 'backward')) this.s.backward.push(this.callSignal(n, receiver === 'accelerator' || fn === 'torch.autograd.backward' ? positional(args)[0]?.text : receiver));
     if (last === 'step' && receiver !== undefined && (OPTIMIZER_NAME.test(receiver) || this.optimizers.has(receiver))) this.s.optimizerStep.push(this.callSignal(n, receiver));
     if (last === 'half' && receiver !== undefined && positional(args).length === 0) this.s.halfModel.push(this.callSignal(n, receiver));
