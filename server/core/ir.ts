@@ -127,6 +127,32 @@ export interface FunctionSummary {
   trains?: boolean;
   /** Dims the function bounds (`assert t <= block_size`): stated defaults, by dim, with the assert's 0-based line. */
   bounds?: Record<string, { value: number; line: number }>;
+  /** Mixed-precision facts the interpreter established running it, its callees in this file included. */
+  precision?: PrecisionFact[];
+}
+
+/**
+ * A mixed-precision fact the interpreter established (issue 15), at a range of the file analysed:
+ * - `autocast`: an autocast context made (`torch.autocast(...)`, held or in a `with`), with the
+ *   dtype it turns on (null: undecided) or `enabled: false`;
+ * - `enter`: an autocast context entered over `region` (a `with` statement, a decorated def);
+ *   `range` is the context expression (`torch.autocast(...)`, `ctx`, `self.ctx`), `text` its text
+ *   when it is a held context;
+ * - `scaler`: a GradScaler made, with whether it is enabled (null: undecided);
+ * - `cast`: `.half()` / `.to(torch.float16)` on a module, a tensor or an unknown value;
+ * - `train`: a `backward()` or an optimizer step reached.
+ */
+export interface PrecisionFact {
+  kind: 'autocast' | 'enter' | 'scaler' | 'cast' | 'train';
+  range: Range;
+  region?: Range;
+  dtype?: DType | null;
+  api?: 'cuda.amp' | 'amp';
+  enabled?: boolean | null;
+  target?: 'module' | 'tensor' | 'unknown';
+  text?: string;
+  /** An `enter` under `torch.no_grad()` / `torch.inference_mode()`: it cannot train. */
+  noGrad?: boolean;
 }
 
 /** One cause of an incomplete figure, where it is. */

@@ -17,7 +17,7 @@ import { pythonParser } from '../../server/frontends/python/parser';
 import { DEFAULT_SETTINGS } from '../../server/core/settings';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
-const FILES = ['models', 'rules', 'distributed', 'idioms'].flatMap((d) => fs.readdirSync(path.join(FIXTURES, d)).filter((f) => f.endsWith('.py')).map((f) => path.join(FIXTURES, d, f)));
+const FILES = ['models', 'rules', 'distributed', 'idioms', 'amp'].flatMap((d) => fs.readdirSync(path.join(FIXTURES, d)).filter((f) => f.endsWith('.py')).map((f) => path.join(FIXTURES, d, f)));
 
 /** A small deterministic generator, so a failure names an edit that can be replayed. */
 function rng(seed: number): () => number {

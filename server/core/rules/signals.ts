@@ -74,6 +74,21 @@ export interface AutocastSignal {
   dtype: 'fp16' | 'bf16' | null;
   /** `torch.cuda.amp` (older API) or `torch.amp`/`torch.autocast`: decides the GradScaler spelling. */
   api: 'cuda.amp' | 'amp';
+  /**
+   * Whether a training step (backward, optimizer step) is reached where the region runs, as the
+   * interpreter found it; absent where the interpreter did not reach the region.
+   */
+  trained?: boolean;
+  /** A held context entered (`with ctx:`, `with self.ctx:`): its text. */
+  held?: string;
+  /** The region runs directly in a function (or top-level code) that itself trains. */
+  direct?: boolean;
+}
+
+/** A `.half()` / `.to(torch.float16)` call, with what the interpreter found it casts. */
+export interface HalfCastSignal extends CallSignal {
+  /** A model (its weights become fp16), a tensor (an input batch), or unknown. */
+  target?: 'module' | 'tensor' | 'unknown';
 }
 
 export interface CallSignal {
@@ -159,9 +174,11 @@ export interface Signals {
   imports: ImportSignal[];
   autocast: AutocastSignal[];
   gradScaler: CallSignal[];
+  /** GradScalers the interpreter found disabled (`enabled=False`, a false flag): they scale nothing. */
+  gradScalerOff: CallSignal[];
   backward: CallSignal[];
   optimizerStep: CallSignal[];
-  halfModel: CallSignal[];
+  halfModel: HalfCastSignal[];
   tf32: Tf32Signal[];
   loops: LoopSignal[];
   naiveConv: NaiveConvSignal[];
@@ -176,7 +193,7 @@ export function signalsOf(ir: FileIR): Signals {
   const raw = ir.signals as Partial<Record<keyof Signals, unknown[]>>;
   const get = <K extends keyof Signals>(k: K): Signals[K] => (raw[k] ?? []) as Signals[K];
   return {
-    imports: get('imports'), autocast: get('autocast'), gradScaler: get('gradScaler'), backward: get('backward'),
+    imports: get('imports'), autocast: get('autocast'), gradScaler: get('gradScaler'), gradScalerOff: get('gradScalerOff'), backward: get('backward'),
     optimizerStep: get('optimizerStep'), halfModel: get('halfModel'), tf32: get('tf32'), loops: get('loops'),
     naiveConv: get('naiveConv'), manualAttention: get('manualAttention'), transposeInLoop: get('transposeInLoop'),
     viewOfTranspose: get('viewOfTranspose'), floatLiterals: get('floatLiterals'),

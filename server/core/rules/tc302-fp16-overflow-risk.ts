@@ -11,7 +11,7 @@ export const rule: Rule = {
   defaultSeverity: 'warning',
   summary: 'A constant or a reduction length makes fp16 overflow or underflow likely; bf16 has fp32\'s range.',
   docs: {
-    what: 'In code that computes in fp16 (an fp16 autocast region, a `.half()` model, fp16 annotations or dtypes), flags constants beyond fp16\'s range — `masked_fill(mask, -1e9)`, `eps=1e-8` — and `sum` reductions over at least `fp16ReductionLength` elements whose result is fp16.',
+    what: 'In code that computes in fp16 (an fp16 autocast region, including a context held in a variable or on `self` whose dtype the interpreter decided; a `.half()` model; fp16 annotations or dtypes), flags constants beyond fp16\'s range — `masked_fill(mask, -1e9)`, `eps=1e-8` — and `sum` reductions over at least `fp16ReductionLength` elements whose result is fp16.',
     why:
       'fp16 holds magnitudes up to 65504; its smallest normal number is 6.1e-5 and its smallest subnormal 6e-8. `-1e9` cannot be represented: `masked_fill` raises "value cannot be converted to type at::Half without overflow", and in arithmetic it becomes -inf. An `eps` of 1e-8 rounds to 0 in fp16, so the division it guards can produce inf or NaN. A sum of 4096 values of magnitude 16 is 65536: past fp16\'s maximum. bf16 has 8 exponent bits (fp32\'s range, max ~3.4e38) and avoids all three, at 8 bits of mantissa.',
     example: 'with torch.autocast("cuda", dtype=torch.float16):\n    att = (q @ k.transpose(-2, -1)).masked_fill(mask == 0, -1e9)',

@@ -18,6 +18,7 @@ import { ClassParams, DistCompression, DistDtype, DistScaling, DistSite, DistSyn
 import { Range } from '../../core/ir';
 import { parseDType } from '../../core/dtypes';
 import { countClassParams } from './distributedParams';
+import { decideAutocastText } from './autocast';
 import type { Node } from './parser';
 import { descendantAt, topLevel } from './module';
 
@@ -187,8 +188,13 @@ export function collectDistributedSignals(module: Node | readonly Node[], text: 
     } else if (PIPELINE.test(name) && (name !== 'pipeline' || /pipelining/.test(full))) {
       pipeline.push({ name: full, range, microBatches: literalNumber(kwarg(n, 'chunks') ?? kwarg(n, 'n_microbatches')), stages: literalNumber(kwarg(n, 'num_stages')) });
     } else if (name === 'autocast') {
-      const d = parseDType(kwarg(n, 'dtype')?.text ?? '');
-      autocast.push({ dtype: d ?? (/cuda\.amp|cuda/.test(full + (kwarg(n, 'device_type')?.text ?? '')) ? 'fp16' : 'bf16'), range });
+      // The one decision of autocast's dtype (autocast.ts): `torch.autocast("cuda")` is fp16 here
+      // as everywhere; the interpreter's decision replaces this one where it ran (signalsPrecision.ts).
+      const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'comment');
+      const keywords = new Map<string, string>();
+      for (const a of args) if (a.type === 'keyword_argument') keywords.set(a.childForFieldName('name')?.text ?? '', a.childForFieldName('value')?.text ?? '');
+      const d = decideAutocastText(full, keywords, args.filter((a) => a.type !== 'keyword_argument').map((a) => a.text));
+      if (d?.on) autocast.push({ dtype: d.dtype ?? d.likely, range });
     } else if (fn?.type === 'attribute' && /^(half|bfloat16|to)$/.test(name)) {
       const model = rootIdentifier(fn.childForFieldName('object'));
       const args = n.childForFieldName('arguments')?.namedChildren ?? [];

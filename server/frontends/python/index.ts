@@ -18,6 +18,7 @@ import { SignalCache, collectSignals } from './signals';
 import { CommentCache } from './comments';
 import { collectDistributedSignals } from './distributed';
 import { countClassParams } from './distributedParams';
+import { applyPrecisionFacts } from './signalsPrecision';
 import { ClassParams } from '../../core/comm/signals';
 import { StatementCache, analyseStatements } from './statementCache';
 import { DocumentCache, ProgramSession } from './session';
@@ -138,6 +139,8 @@ export function analysePython(path: string, text: string, settings: Settings, st
     session.release();
   }
   Object.assign(ir.signals, collectDistributedSignals(statements, text, state.doc.syntaxError ? undefined : state.doc.texts, () => classParams(state!)));
+  // The interpreter's mixed-precision facts decide over the syntax's (issue 15).
+  applyPrecisionFacts(ir, it.moduleAcc.precision);
   attachParams(ir, state, it.classes.size > 0);
   state.doc.releaseNodes();
   return { ir, state };

@@ -6,7 +6,7 @@
  * understand becomes `unknown` and the analysis goes on.
  */
 import { DType, parseDType } from '../../core/dtypes';
-import { ContextRef, Finding, FunctionSummary, Range, Reason, TensorOp, TensorType, Unmodelled } from '../../core/ir';
+import { ContextRef, Finding, FunctionSummary, PrecisionFact, Range, Reason, TensorOp, TensorType, Unmodelled } from '../../core/ir';
 import type { ProgramSession } from './session';
 import { bindImport } from './imports';
 import { OpContext, OpResult } from '../../core/ops/types';
@@ -23,6 +23,8 @@ import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, it
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { takesLastPosition } from './lastPosition';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
+import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
+import type { AutocastDecision } from './autocast';
 import { compareConstants, concatSequences, isPlain, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
@@ -85,7 +87,7 @@ const MAX_CALL_DEPTH = 16;
 /** Statements interpreted per analysis before we stop, so pathological input cannot hang us. */
 const MAX_STEPS = 2_000_000;
 
-export interface Acc {
+export interface Acc extends PrecisionAcc {
   flops: Poly;
   otherFlops: Poly;
   bytes: Poly;
@@ -119,6 +121,7 @@ export function addAcc(to: Acc, from: Acc, m: Poly = Poly.ONE): void {
   to.upperBound ||= from.upperBound;
   if (from.reasons) for (const x of from.reasons) addReason(to, x);
   if (from.trains) to.trains = true;
+  addFacts(to, from);
 }
 
 export interface Frame {
@@ -144,6 +147,8 @@ export interface Frame {
   entry?: boolean;
   /** The context a call from this entry frame is about to start (set by `call`). */
   pendingContext?: ContextRef;
+  /** Gradients are off (`torch.no_grad()`, `torch.inference_mode()`): nothing here trains. */
+  noGrad?: boolean;
 }
 
 /** One parameter of a `def` as the tree has it (`signatureOf`). */
@@ -434,6 +439,7 @@ export class Interpreter {
       returns: [],
       returned: false,
       autocast: parent?.autocast ?? null,
+      ...(parent?.noGrad ? { noGrad: true } : {}),
       context: parent ? parent.context ?? parent.pendingContext : undefined,
     };
   }
@@ -569,6 +575,7 @@ export class Interpreter {
       ...(frame.acc.reasons?.length ? { reasons: frame.acc.reasons } : {}),
       ...(frame.acc.trains ? { trains: true } : {}),
       ...(Object.keys(this.bounds).length ? { bounds: this.bounds } : {}),
+      ...(frame.acc.precision?.length ? { precision: frame.acc.precision } : {}),
     };
   }
 
@@ -1085,6 +1092,8 @@ export class Interpreter {
     for (const a of branchAccs) {
       if (a.reasons) for (const x of a.reasons) addReason(frame.acc, x);
       if (a.trains) frame.acc.trains = true;
+      // Precision facts are what may happen: an autocast in the cheaper branch is one too.
+      addFacts(frame.acc, a);
     }
     for (const [k, v] of best.env) {
       // Join: where the counted branch lost a tensor's shape (`scores + mask` with an unknown
@@ -1188,48 +1197,82 @@ export class Interpreter {
 
   private execWith(s: Node, frame: Frame): void {
     const saved = frame.autocast;
+    const savedGrad = frame.noGrad;
     const clause = s.namedChildren.find((c) => c?.type === 'with_clause');
-    for (const item of clause?.namedChildren ?? []) {
+    const items = (clause?.namedChildren ?? []).map((item) => {
       const v = item?.childForFieldName('value');
-      if (!v) continue;
-      const ctx = v.type === 'as_pattern' ? v.namedChild(0) : v;
+      return v?.type === 'as_pattern' ? v.namedChild(0) : v;
+    });
+    // `with torch.autocast(...), torch.no_grad():` turns gradients off for the whole body.
+    if (items.some((c) => c?.type === 'call' && NO_GRAD.test(c.childForFieldName('function')?.text ?? ''))) frame.noGrad = true;
+    for (const ctx of items) {
       if (ctx?.type === 'call') {
-        const dt = this.autocastOf(ctx, frame);
-        if (dt === undefined) this.evalCall(ctx, frame);
-        else if (dt !== null) frame.autocast = dt;
+        const d = this.autocastOf(ctx, frame);
+        if (d === undefined) this.evalCall(ctx, frame);
+        else if (d.on) {
+          frame.autocast = d.likely;
+          this.notePrecision(frame, { kind: 'enter', range: rangeOf(ctx), region: rangeOf(s), dtype: d.dtype, api: d.api });
+        }
       } else if (ctx) {
         // `with ctx:` where `ctx = torch.amp.autocast(...)` was made earlier (nanoGPT), or `self.ctx`.
         const held = this.eval(ctx, frame);
         const dt = held.kind === 'dict' ? held.entries.get(AUTOCAST) : undefined;
-        if (dt?.kind === 'dtype') frame.autocast = dt.dtype;
+        if (dt?.kind === 'dtype') {
+          frame.autocast = dt.dtype;
+          const decided = held.kind === 'dict' ? held.entries.get(AUTOCAST_DECIDED) : undefined;
+          const api = held.kind === 'dict' ? held.entries.get(AUTOCAST_API) : undefined;
+          this.notePrecision(frame, {
+            kind: 'enter',
+            range: rangeOf(ctx),
+            region: rangeOf(s),
+            dtype: decided?.kind === 'dtype' ? decided.dtype : null,
+            api: api?.kind === 'str' && api.value === 'cuda.amp' ? 'cuda.amp' : 'amp',
+            text: factText(ctx.text),
+          });
+        }
       }
     }
     this.execBody(s.childForFieldName('body'), frame);
     frame.autocast = saved;
+    frame.noGrad = savedGrad;
   }
 
   /**
-   * The dtype a `torch.autocast(...)` / `torch.cuda.amp.autocast()` call turns on: null when it is
-   * disabled, undefined when the call is no autocast at all.
+   * What a `torch.autocast(...)` / `torch.cuda.amp.autocast()` call turns on (autocast.ts decides:
+   * on or off, the dtype when the arguments decide it); undefined when the call is no autocast.
    */
-  private autocastOf(call: Node, frame: Frame): DType | null | undefined {
+  private autocastOf(call: Node, frame: Frame): AutocastDecision | undefined {
     const callee = this.eval(call.childForFieldName('function')!, frame);
-    if (callee.kind !== 'ref' || !/(^|\.)autocast$/.test(callee.path)) return undefined;
-    const kw = this.kwargsOf(call, frame);
-    const enabled = kw.get('enabled');
-    if (enabled?.kind === 'bool' && enabled.value === false) return null;
-    const d = kw.get('dtype');
-    // torch.autocast defaults to fp16 on CUDA and bf16 on CPU; cuda.amp.autocast is fp16.
-    const dev = kw.get('device_type') ?? this.argsOf(call, frame)[0];
-    return d?.kind === 'dtype' ? d.dtype : dev?.kind === 'str' && dev.value === 'cpu' ? 'bf16' : 'fp16';
+    if (callee.kind !== 'ref') return undefined;
+    const d = autocastOfValues(canonical(callee.path), this.argsOf(call, frame), this.kwargsOf(call, frame));
+    if (d) this.noteAutocast(frame, call, d);
+    return d;
+  }
+
+  /** An autocast context made at `at`: what it turns on (autocast.ts decides, for every pass). */
+  private noteAutocast(frame: Frame, at: Node, d: AutocastDecision): void {
+    this.notePrecision(frame, d.on ? { kind: 'autocast', range: rangeOf(at), dtype: d.dtype, api: d.api, ...(d.maybeOff ? { enabled: null } : {}) } : { kind: 'autocast', range: rangeOf(at), api: d.api, enabled: false });
+  }
+
+  /**
+   * Records a mixed-precision fact (precision.ts). Only the file analysed records them: another
+   * file's code run from here has ranges of its own file, which this file's rules cannot place.
+   */
+  notePrecision(frame: Frame, f: PrecisionFact): void {
+    if (this.options.main === false) return;
+    addFact(frame.acc, frame.noGrad && f.kind === 'enter' ? { ...f, noGrad: true } : f);
   }
 
   /** `@torch.autocast(...)` / `@autocast()` on a def: its body runs under autocast. */
   private applyDecorators(fn: FunctionInfo, frame: Frame): void {
     for (const d of decoratorsOf(fn)) {
       if (d.type !== 'call') continue;
+      if (NO_GRAD.test(d.childForFieldName('function')?.text ?? '')) frame.noGrad = true;
       const dt = this.autocastOf(d, frame);
-      if (dt) frame.autocast = dt;
+      if (dt?.on) {
+        frame.autocast = dt.likely;
+        this.notePrecision(frame, { kind: 'enter', range: rangeOf(d), region: rangeOf(fn.node), dtype: dt.dtype, api: dt.api });
+      }
     }
   }
 
@@ -1447,6 +1490,7 @@ export class Interpreter {
     frame.acc.upperBound ||= x.score !== y.score;
     // What the other arm could not model may be what runs: its reasons stand too.
     for (const arm of arms) for (const r of arm.acc.reasons ?? []) addReason(frame.acc, r);
+    for (const arm of arms) addFacts(frame.acc, arm.acc);
     return best.value;
   }
 
@@ -1767,7 +1811,14 @@ export class Interpreter {
     const callee = this.eval(fnNode, frame);
     const args = this.argsOf(n, frame);
     const kwargs = this.kwargsOf(n, frame);
-    return this.call(callee, args, kwargs, { node: n, name: calleeName(fnNode) }, frame);
+    const name = calleeName(fnNode);
+    if (isTrainingCall(name, callee)) this.notePrecision(frame, { kind: 'train', range: rangeOf(n) });
+    // `model.half()`, `x.to(torch.float16)`: whether a model's weights or a tensor become fp16.
+    // Told by the callee's text: asking the tree for the attribute is a call into WebAssembly.
+    if ((name.endsWith('.half') && args.length === 0) || (name.endsWith('.to') && castsToHalf(args, kwargs))) {
+      this.notePrecision(frame, { kind: 'cast', range: rangeOf(n), target: castTarget(callee), text: factText(n.text) });
+    }
+    return this.call(callee, args, kwargs, { node: n, name }, frame);
   }
 
   /** `nn.Sequential` runs its members in order, each as often as it occurs. */
@@ -1792,14 +1843,20 @@ export class Interpreter {
         if (Object.prototype.hasOwnProperty.call(CALL_CONSTANTS, name)) return CALL_CONSTANTS[name]();
         // Wrappers that return the module they wrap, to run it the same way (docs/whole-program.md).
         if (MODEL_WRAPPERS.test(name) && args[0]) return args[0];
-        if (GRAD_SCALER.test(name)) return { kind: 'ref', path: 'torch.amp.GradScaler()' };
-        // An autocast context made to be entered later: it carries the dtype it turns on.
+        if (GRAD_SCALER.test(name)) {
+          // `GradScaler(enabled=(dtype == 'float16'))` (nanoGPT) scales only when that holds.
+          const enabled = boolArg(kwargs.get('enabled'));
+          this.notePrecision(frame, { kind: 'scaler', range: rangeOf(site.node), enabled: enabled === undefined ? true : enabled });
+          return { kind: 'ref', path: 'torch.amp.GradScaler()' };
+        }
+        // An autocast context made to be entered later: it carries the dtype it turns on, and
+        // what was decided of it, for the rules.
         if (/^torch\.(cuda\.|cpu\.)?(amp\.)?autocast$/.test(name)) {
-          const enabled = kwargs.get('enabled');
-          const d = kwargs.get('dtype');
-          const dev = kwargs.get('device_type') ?? args[0];
-          const dt: Value = enabled?.kind === 'bool' && enabled.value === false ? NONE : d?.kind === 'dtype' ? d : { kind: 'dtype', dtype: dev?.kind === 'str' && dev.value === 'cpu' ? 'bf16' : 'fp16' };
-          return { kind: 'dict', entries: new Map([[AUTOCAST, dt]]) };
+          const d = autocastOfValues(name, args, kwargs)!;
+          this.noteAutocast(frame, site.node, d);
+          const entries = new Map<string, Value>([[AUTOCAST, d.on ? { kind: 'dtype', dtype: d.likely } : NONE], [AUTOCAST_API, { kind: 'str', value: d.api }]]);
+          if (d.on && d.dtype) entries.set(AUTOCAST_DECIDED, { kind: 'dtype', dtype: d.dtype });
+          return { kind: 'dict', entries };
         }
         // Optimisers and schedulers are objects whose methods compute nothing to model.
         if (/^torch\.optim\.(lr_scheduler\.)?[A-Z]\w*$/.test(name)) return { kind: 'ref', path: `${name}()` };
@@ -1873,6 +1930,11 @@ export class Interpreter {
 
 /** The entry of an autocast context object that holds the dtype it turns on. */
 const AUTOCAST = '__autocast__';
+/** Contexts and decorators that turn gradients off: what runs inside them does not train. */
+const NO_GRAD = /(^|\.)(no_grad|inference_mode)$/;
+/** The dtype PyTorch would use when the call's arguments decide it (absent: undecided), and the API. */
+const AUTOCAST_DECIDED = '__autocast_dtype__';
+const AUTOCAST_API = '__autocast_api__';
 
 /** Methods of objects that are not tensors (optimisers, modules, containers), called on unknowns. */
 const NOT_TENSOR_METHODS = new Set(['zero_grad', 'step', 'update', 'train', 'eval', 'parameters', 'named_parameters', 'state_dict', 'load_state_dict', 'items', 'keys', 'values', 'append', 'extend', 'get', 'add_param_group', 'modules', 'children', 'apply', 'log', 'info', 'write', 'close', 'flush', 'add_scalar', 'set_postfix', 'set_description']);

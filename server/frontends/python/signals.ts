@@ -13,6 +13,7 @@ import { collectAttention, ScopeFacts, statementOf } from './signalsAttention';
 import type { Language, TreeCursor } from 'web-tree-sitter';
 import { isTransposeExpr, loopVarsOf, matmulOperands, matmulSite, namesIn } from './signalsSyntax';
 import { shiftRanges } from '../../core/shift';
+import { decideAutocastText } from './autocast';
 import { intern } from '../../core/intern';
 import { DocumentPosition, byPosition as reusable } from './document';
 
@@ -34,7 +35,7 @@ interface LoopFrame {
 
 class Collector {
   readonly s: Signals = {
-    imports: [], autocast: [], gradScaler: [], backward: [], optimizerStep: [], halfModel: [], tf32: [], loops: [],
+    imports: [], autocast: [], gradScaler: [], gradScalerOff: [], backward: [], optimizerStep: [], halfModel: [], tf32: [], loops: [],
     naiveConv: [], manualAttention: [], transposeInLoop: [], viewOfTranspose: [], floatLiterals: [],
   };
   private readonly loops: LoopFrame[] = [];
@@ -297,19 +298,13 @@ class Collector {
       if (v?.type === 'as_pattern') v = v.namedChild(0);
       if (v?.type !== 'call') continue;
       const fn = v.childForFieldName('function')?.text.replace(/\s+/g, '') ?? '';
-      if (!/(^|\.)autocast$/.test(fn)) continue;
       const args = v.childForFieldName('arguments');
-      const kw = keywordArgs(args);
-      if (kw.get('enabled') === 'False') continue;
-      const explicit = kw.get('dtype');
-      let dtype: 'fp16' | 'bf16' | null;
-      if (explicit) dtype = /bfloat16|bf16/.test(explicit) ? 'bf16' : /float16|half|fp16/.test(explicit) ? 'fp16' : null;
-      else {
-        // torch.cuda.amp.autocast and torch.autocast("cuda") default to fp16; on CPU to bf16.
-        const device = kw.get('device_type') ?? positional(args)[0]?.text ?? '';
-        dtype = /cpu/.test(fn) || /['"]cpu['"]/.test(device) ? 'bf16' : /cuda/.test(fn) || /['"]cuda['"]/.test(device) ? 'fp16' : null;
-      }
-      this.s.autocast.push({ range: rangeOfNode(v), region: rangeOfNode(n), dtype, api: /cuda\.amp|^amp\.autocast/.test(fn) && !/^torch\.amp/.test(fn) ? 'cuda.amp' : 'amp' });
+      // The one decision of what autocast computes in (autocast.ts); the interpreter's, made on
+      // the values, replaces it where it ran (signalsPrecision.ts).
+      const d = decideAutocastText(fn, keywordArgs(args), positional(args).map((p) => p.text));
+      if (!d?.on) continue;
+      const dtype = d.dtype === 'fp16' || d.dtype === 'bf16' ? d.dtype : null;
+      this.s.autocast.push({ range: rangeOfNode(v), region: rangeOfNode(n), dtype, api: d.api });
     }
   }
 
@@ -349,6 +344,8 @@ class Collector {
     const args = n.childForFieldName('arguments');
     if (last === 'GradScaler' || /(^|\.)amp\.initialize$/.test(fn) || /^(LossScaler|DynamicLossScaler)$/.test(last)) this.s.gradScaler.push(this.callSignal(n));
     else if (keywordArgs(args).has('loss_scale') || keywordArgs(args).has('dynamic_loss_scale')) this.s.gradScaler.push(this.callSignal(n));
+    // Accelerate scales the loss itself in fp16 (`accelerator.backward` goes through its GradScaler).
+    else if (last === 'Accelerator' && /^['"]fp16['"]$/.test(keywordArgs(args).get('mixed_precision') ?? '')) this.s.gradScaler.push(this.callSignal(n));
     if (last === 'backward' && (receiver !== undefined || fn === 'backward')) this.s.backward.push(this.callSignal(n, receiver === 'accelerator' || fn === 'torch.autograd.backward' ? positional(args)[0]?.text : receiver));
     if (last === 'step' && receiver !== undefined && (OPTIMIZER_NAME.test(receiver) || this.optimizers.has(receiver))) this.s.optimizerStep.push(this.callSignal(n, receiver));
     if (last === 'half' && receiver !== undefined && positional(args).length === 0) this.s.halfModel.push(this.callSignal(n, receiver));
