@@ -14,6 +14,7 @@ import { withDefaults, Settings } from '../../server/core/settings';
 import { Analysis, analyzeSource } from '../../server/engine/analyze';
 import { analyseTypeScript } from '../../server/frontends/typescript';
 import { formatText } from '../../server/cli/format/text';
+import { readSiblingModule } from '../../server/node/modules';
 import { REPO } from '../helpers/lspClient';
 import { fn, ready$ } from './helpers';
 
@@ -153,6 +154,60 @@ function g() {
     // Without the callback the imported dims stay symbolic, named after the import.
     const bare = analyseTypeScript('/p/main.js', `import {IMAGE_H} from './data';\nimport * as tf from '@tensorflow/tfjs';\nfunction g() { return tf.matMul(tf.zeros([4, IMAGE_H]), tf.zeros([IMAGE_H, 2])); }`, withDefaults({}), 'javascript');
     assert.equal(bare.ops[0].cost.flops.toString(), '16*IMAGE_H');
+  });
+});
+
+describe('TF.js: imports followed transitively', () => {
+  before(() => ready$());
+
+  const chainDir = path.join(DIR, 'chain');
+  const analyseFile = (file: string, readModule = readSiblingModule) =>
+    analyzeSource({ path: file, text: fs.readFileSync(file, 'utf8'), languageId: 'javascript', readModule }, withDefaults({}));
+
+  it('builds a model three imports away, through a folder index, a re-export and an import cycle', () => {
+    const a = analyseFile(path.join(chainDir, 'main.js'));
+    // main → train → models/index (export * / export {createMlp as default}) → models/mlp → ../config;
+    // mlp ↔ helpers is a cycle. Batch 32 (BATCH from train.js): dense 784 → 256, then 256 → 10.
+    assert.equal(flopsOf(a, 'predictBatch'), 2 * 32 * 784 * 256 + 2 * 32 * 256 * 10);
+    assert.ok(!fn(a, 'predictBatch').incomplete);
+    const dense = a.ir.ops.filter((o) => o.function === 'predictBatch' && o.kind === 'linear');
+    assert.deepEqual(dense.map(shape), ['32, 256', '32, 10']);
+    // The relu (activation: ACT, read from helpers.js across the cycle): one FLOP per element.
+    assert.equal(fn(a, 'predictBatch').figures.otherFlops, 32 * 256);
+  });
+
+  it('reads each file once, and stops at an import cycle and at the depth bound', () => {
+    const reads: string[] = [];
+    const counting = (from: string, spec: string) => {
+      const r = readSiblingModule(from, spec);
+      if (r) reads.push(path.relative(chainDir, r.path));
+      return r;
+    };
+    analyseFile(path.join(chainDir, 'main.js'), counting);
+    // mlp.js is imported twice by models/index.js (export * and export {…}) and once by
+    // helpers.js (the cycle, found still running): every file is read once.
+    assert.deepEqual(reads.sort(), ['config.js', 'models/helpers.js', 'models/index.js', 'models/mlp.js', 'train.js'].map((p) => p.split('/').join(path.sep)));
+
+    // A chain of 12 files, each importing the next; the last builds a 64 → 64 dense layer.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-chain-'));
+    const n = 12;
+    for (let i = 0; i < n; i++) {
+      const body = i === n - 1
+        ? `import * as tf from '@tensorflow/tfjs';\nexport function build() { return tf.layers.dense({units: 64}); }\n`
+        : `export {build} from './m${i + 1}';\n`;
+      fs.writeFileSync(path.join(dir, `m${i}.js`), body);
+    }
+    const use = (first: number) =>
+      analyseFile(path.join(dir, `use${first}.js`), readSiblingModule);
+    for (const first of [4, 0]) {
+      fs.writeFileSync(path.join(dir, `use${first}.js`), `import * as tf from '@tensorflow/tfjs';\nimport {build} from './m${first}';\nfunction f() { return build().apply(tf.zeros([8, 64])); }\n`);
+    }
+    // From m4: 8 files below the user, within the bound: the layer is found and costed.
+    assert.equal(flopsOf(use(4), 'f'), 2 * 8 * 64 * 64);
+    // From m0: 12 files below, past the bound of 8: `build` stays unknown, and no figure is made up.
+    const deep = use(0);
+    assert.ok(!deep.ir.ops.some((o) => o.function === 'f' && o.kind === 'linear'));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 
