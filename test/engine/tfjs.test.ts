@@ -12,6 +12,7 @@ import { before, describe, it } from 'node:test';
 import { DEVICES } from '../../server/core/devices';
 import { withDefaults, Settings } from '../../server/core/settings';
 import { Analysis, analyzeSource } from '../../server/engine/analyze';
+import { buildContextIndex, withContexts } from '../../server/engine/contexts';
 import { analyseTypeScript } from '../../server/frontends/typescript';
 import { formatText } from '../../server/cli/format/text';
 import { readSiblingModule } from '../../server/node/modules';
@@ -29,6 +30,8 @@ function fixture(name: string, settings: Partial<Settings> = {}): Analysis {
 }
 
 const flopsOf = (a: Analysis, name: string) => fn(a, name).figures.flops;
+/** The figures the CLI and the editor report: the analysis completed as one program (training FLOPs). */
+const completed = (a: Analysis) => withContexts(a, buildContextIndex([a.ir]));
 const shape = (op: Analysis['ir']['ops'][number]) => op.output.shape?.map((d) => d.toString()).join(', ');
 
 describe('TF.js: Layers API', () => {
@@ -47,13 +50,23 @@ describe('TF.js: Layers API', () => {
     assert.equal(a.figures[a.ir.ops.indexOf(built[1])].otherFlops, 26 * 26 * 16);
   });
 
-  it('trains with model.fit: steps × epochs × (forward + 2 × forward GEMM backward)', () => {
+  it('trains with model.fit: forward in flops, forward + 2 × forward GEMM backward in trainingFlops, as Python', () => {
     const a = fixture('sequential_cnn.js');
-    // 1000 samples in batches of 100 for 3 epochs: 30 steps of 100 rows, 3× the forward GEMMs.
-    assert.equal(flopsOf(a, 'train'), 3 * 30 * 100 * 1_413_504);
-    const back = a.ir.ops.filter((o) => o.function === 'train' && o.name.endsWith('(backward)'));
-    assert.equal(back.length, 4);
-    assert.ok(back.every((o) => o.repeat?.constValue() === 30));
+    // 1000 samples in batches of 100 for 3 epochs: 30 steps of 100 rows. `flops` is the forward,
+    // `trainingFlops` forward + backward = 3× the forward GEMMs (docs/whole-program.md).
+    assert.equal(flopsOf(a, 'train'), 30 * 100 * 1_413_504);
+    assert.equal(fn(completed(a), 'train').trainingFlops, 3 * 30 * 100 * 1_413_504);
+    assert.ok(!a.ir.ops.some((o) => o.name.endsWith('(backward)')));
+    const trained = a.ir.ops.filter((o) => o.function === 'train' && (o.kind === 'conv' || o.kind === 'linear'));
+    assert.equal(trained.length, 4);
+    assert.ok(trained.every((o) => o.repeat?.constValue() === 30 && o.cost.notes?.some((n) => n.startsWith('trained'))));
+    // A function that only predicts does not train: no trainingFlops.
+    assert.equal(fn(completed(a), 'classify').trainingFlops, undefined);
+    // The JSON report carries the field, as for Python.
+    const cli = path.join(REPO, 'out', 'server', 'cli', 'main.js');
+    const r = spawnSync(process.execPath, [cli, 'check', path.join(DIR, 'sequential_cnn.js'), '--format', 'json', '--no-config'], { encoding: 'utf8' });
+    const train = JSON.parse(r.stdout).files[0].functions.find((f: { name: string }) => f.name === 'train');
+    assert.deepEqual([train.flops, train.trainingFlops], [4_240_512_000, 12_721_536_000]);
     // model.predict on one image (as4D(1, 28, 28, 1)) runs the layers on a batch of 1.
     assert.equal(flopsOf(a, 'classify'), 1_413_504);
     // Ideal bytes of the first conv in predict: x 28·28·1, weight 16·1·3·3, output 26·26·16, bias 16, fp32.
@@ -61,7 +74,7 @@ describe('TF.js: Layers API', () => {
     assert.equal(a.figures[conv].bytes, 4 * (28 * 28 + 16 * 9 + 26 * 26 * 16 + 16));
   });
 
-  it('counts optimizer.minimize(loss) as a training step: forward + 2 × forward GEMM backward', () => {
+  it('counts optimizer.minimize(loss) as a training step: trainingFlops = forward + 2 × forward GEMM backward', () => {
     const a = analyseTs(`import * as tf from '@tensorflow/tfjs';
 const w = tf.variable(tf.randomNormal([784, 10]));
 const optimizer = tf.train.sgd(0.1);
@@ -72,8 +85,9 @@ function step() {
     optimizer.minimize(() => tf.losses.meanSquaredError(ys, xs.matMul(w)));
   }
 }`);
-    assert.equal(flopsOf(a, 'step'), 5 * 3 * 2 * 64 * 784 * 10);
-    assert.deepEqual(a.ir.ops.filter((o) => o.kind === 'matmul').map((o) => o.name), ['xs.matMul', 'xs.matMul (backward)']);
+    assert.equal(flopsOf(a, 'step'), 5 * 2 * 64 * 784 * 10);
+    assert.equal(fn(completed(a), 'step').trainingFlops, 5 * 3 * 2 * 64 * 784 * 10);
+    assert.deepEqual(a.ir.ops.filter((o) => o.kind === 'matmul').map((o) => o.name), ['xs.matMul']);
   });
 
   it('replays a functional model (tf.input, apply, tf.model) with LSTM, GRU, SimpleRNN, bidirectional', () => {

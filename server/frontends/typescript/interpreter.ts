@@ -61,6 +61,8 @@ interface Acc {
   upper: boolean;
   /** Ops run (here or in followed calls) whose cost is unknown: the totals miss them. */
   unknown: number;
+  /** A training step ran (`model.fit`, `optimizer.minimize`…): the function reports `trainingFlops`. */
+  trains?: boolean;
 }
 
 const zeroAcc = (): Acc => ({ flops: Poly.ZERO, other: Poly.ZERO, bytes: Poly.ZERO, upper: false, unknown: 0 });
@@ -291,7 +293,7 @@ export class Interpreter {
       uncosted: frame.acc.unknown,
       costed: sink.ops.filter((o) => !o.cost.unknown).length,
       context,
-      summary: { name: named.name, range: this.rangeOf(fn), nameRange: this.rangeOf(named.node), flops: frame.acc.flops, otherFlops: frame.acc.other, bytes: frame.acc.bytes, upperBound: frame.acc.upper },
+      summary: { name: named.name, range: this.rangeOf(fn), nameRange: this.rangeOf(named.node), flops: frame.acc.flops, otherFlops: frame.acc.other, bytes: frame.acc.bytes, upperBound: frame.acc.upper, ...(frame.acc.trains ? { trains: true } : {}) },
     };
   }
 
@@ -458,7 +460,7 @@ export class Interpreter {
     for (const c of kept) restore(c.model, c.after);
     this.modelLog.push(...kept);
     const differ = !a.flops.equals(b.flops) || !a.other.equals(b.other) || !a.bytes.equals(b.bytes);
-    frame.acc = { flops: base.flops.add(pick.flops), other: base.other.add(pick.other), bytes: base.bytes.add(pick.bytes), upper: base.upper || a.upper || b.upper || differ, unknown: base.unknown + a.unknown + b.unknown };
+    frame.acc = { flops: base.flops.add(pick.flops), other: base.other.add(pick.other), bytes: base.bytes.add(pick.bytes), upper: base.upper || a.upper || b.upper || differ, unknown: base.unknown + a.unknown + b.unknown, trains: base.trains || a.trains || b.trains };
     if (returnedBoth) frame.returned = true;
   }
 
@@ -1000,14 +1002,19 @@ export class Interpreter {
 
   // ------------------------------------------------------------------ TF.js
 
+  /**
+   * Records an op. In a training step (`model.fit`, `optimizer.minimize`…) only the forward is
+   * recorded and counted, as in Python: the function is marked as training, and the engine reports
+   * its `trainingFlops` beside the forward `flops`, with the backward of GEMM-class work as twice
+   * its forward (input and weight gradients), so a step is 3× forward (docs/whole-program.md).
+   */
   private recordOp(r: OpResult, inputs: TensorType[], node: ts.Node, name: string, frame: Frame, extra: Poly = Poly.ONE): void {
-    this.recordOne(r, inputs, node, name, frame, extra);
     if (frame.training && GEMM_KINDS.has(r.kind) && !r.cost.unknown && !r.error) {
-      // Backward of a GEMM-class op: the input and weight gradients, each as many FLOPs as the
-      // forward (SPEC §5: backward ≈ 2× forward, a training step ≈ 3× forward).
-      const back = { flops: r.cost.flops.scale(2), otherFlops: Poly.ZERO, bytes: r.cost.bytes.scale(2), notes: ['backward ≈ 2× forward GEMM FLOPs (input and weight gradients): a training step ≈ 3× forward'] };
-      this.recordOne({ ...r, cost: back }, inputs, node, `${name} (backward)`, frame, extra);
+      frame.acc.trains = true;
+      const notes = [...(r.cost.notes ?? []), 'trained: its backward (≈ 2× these FLOPs) is in the function\'s training FLOPs'];
+      r = { ...r, cost: { ...r.cost, notes } };
     }
+    this.recordOne(r, inputs, node, name, frame, extra);
   }
 
   private recordOne(r: OpResult, inputs: TensorType[], node: ts.Node, name: string, frame: Frame, extra: Poly): void {
