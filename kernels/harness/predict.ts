@@ -3,7 +3,10 @@
  * bytes / bandwidth), plus what calibration measured that the roofline lacks, where the device
  * has it: a launch overhead added to every run; and for GEMMs, per shape class, the fraction of
  * the peak its tuned kernel reaches (dividing the compute term) and the bandwidth it streams at
- * (replacing the copy kernel's in the memory term).
+ * (replacing the copy kernel's in the memory term). Where the run names the kernel it used, the
+ * compute term counts the work that kernel does: m and n rounded up to its tile, since rows and
+ * columns past the matrix are computed and dropped (an 8-row tile does the same work for m = 1
+ * as for m = 8; a 64-row tile 64 times the useful work of a GEMV).
  */
 import type { Device } from '../../server/core/devices';
 import { shapeClass } from '../wgsl/gemmConfig';
@@ -19,9 +22,18 @@ export interface Prediction {
   bandwidth: number;
 }
 
-type Measured = Pick<BenchResult, 'flops' | 'bytes' | 'dtype'> & Partial<Pick<BenchResult, 'op' | 'm' | 'k' | 'n' | 'batch'>>;
+type Measured = Pick<BenchResult, 'flops' | 'bytes' | 'dtype'> & Partial<Pick<BenchResult, 'op' | 'm' | 'k' | 'n' | 'batch' | 'kernelConfig'>>;
 
 const usable = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x) && x > 0;
+
+/** The FLOPs a GEMM's kernel executes: its useful FLOPs scaled by the tile-padded m·n over m·n. */
+export function executedFlops(r: Measured): number {
+  const c = r.kernelConfig;
+  const isGemm = r.op === 'gemm' || r.op === 'bmm';
+  if (!c || !isGemm || !usable(r.m) || !usable(r.n) || !usable(c.tileM) || !usable(c.tileN)) return r.flops;
+  const padded = (x: number, t: number) => Math.ceil(x / t) * t;
+  return r.flops * ((padded(r.m, c.tileM) * padded(r.n, c.tileN)) / (r.m * r.n));
+}
 
 export function predictMs(r: Measured, device: Device): Prediction {
   const peak = r.dtype === 'f16' ? device.peak.fp16 : device.peak.fp32;
@@ -33,6 +45,6 @@ export function predictMs(r: Measured, device: Device): Prediction {
   const bw = cls ? device.gemmBandwidth?.[cls] : undefined;
   const efficiency = usable(eff) ? eff : 1;
   const bandwidth = usable(bw) ? bw : device.bandwidth;
-  const modelMs = Math.max(r.flops / (peak * efficiency), r.bytes / bandwidth) * 1e3;
+  const modelMs = Math.max(executedFlops(r) / (peak * efficiency), r.bytes / bandwidth) * 1e3;
   return { device: device.id, ms: overheadMs + modelMs, rooflineMs, overheadMs, efficiency, bandwidth };
 }
