@@ -35,16 +35,40 @@ export function executedFlops(r: Measured): number {
   return r.flops * ((padded(r.m, c.tileM) * padded(r.n, c.tileN)) / (r.m * r.n));
 }
 
+/**
+ * A class's efficiency at a given executed work. Calibration stores, besides the class's own
+ * figure (`square`, `batched`…), figures measured at several sizes as `<class>@<executed FLOPs>`
+ * (the square ladder, 256³ upwards): efficiency then follows the work between them, linearly in
+ * log(FLOPs), and stays at the nearest measured size outside them. Small GEMMs reach a smaller
+ * fraction of the peak on most adapters (too few workgroups for the device, caches), and on a
+ * CPU adapter shared with other processes long runs lose more time to them than short ones.
+ */
+export function efficiencyAt(device: Device, cls: string, flops: number): number | undefined {
+  const points = Object.entries(device.gemmEfficiency ?? {})
+    .filter(([k, v]) => k.startsWith(`${cls}@`) && usable(v) && usable(Number(k.slice(cls.length + 1))))
+    .map(([k, v]) => ({ x: Math.log(Number(k.slice(cls.length + 1))), y: v }))
+    .sort((a, b) => a.x - b.x);
+  if (!points.length || !usable(flops)) return device.gemmEfficiency?.[cls];
+  const x = Math.log(flops);
+  if (x <= points[0].x) return points[0].y;
+  const last = points[points.length - 1];
+  if (x >= last.x) return last.y;
+  const i = points.findIndex((p) => p.x >= x);
+  const [a, b] = [points[i - 1], points[i]];
+  return a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
+}
+
 export function predictMs(r: Measured, device: Device): Prediction {
   const peak = r.dtype === 'f16' ? device.peak.fp16 : device.peak.fp32;
   const rooflineMs = Math.max(r.flops / peak, r.bytes / device.bandwidth) * 1e3;
   const overheadMs = (device.launchOverheadS ?? 0) * 1e3;
   const isGemm = (r.op === 'gemm' || r.op === 'bmm') && r.m !== undefined && r.n !== undefined;
   const cls = isGemm ? shapeClass(r.m!, r.n!, r.batch ?? 1) : undefined;
-  const eff = cls ? device.gemmEfficiency?.[cls] : undefined;
+  const executed = executedFlops(r);
+  const eff = cls ? efficiencyAt(device, cls, executed) : undefined;
   const bw = cls ? device.gemmBandwidth?.[cls] : undefined;
   const efficiency = usable(eff) ? eff : 1;
   const bandwidth = usable(bw) ? bw : device.bandwidth;
-  const modelMs = Math.max(executedFlops(r) / (peak * efficiency), r.bytes / bandwidth) * 1e3;
+  const modelMs = Math.max(executed / (peak * efficiency), r.bytes / bandwidth) * 1e3;
   return { device: device.id, ms: overheadMs + modelMs, rooflineMs, overheadMs, efficiency, bandwidth };
 }

@@ -203,6 +203,14 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     // Against the work the kernel executes (tile-padded), as predictMs counts it.
     else efficiency[cls] = classEfficiency(device, 'f32', ms, executedFlops(r), r.bytes);
   }
+  // The square ladder, size by size, against the peak it defines (kernels/harness/predict.ts,
+  // efficiencyAt): the model then follows how throughput changes with the size of the GEMM.
+  if (ladder!.length > 1) {
+    for (const q of squares) {
+      const r = last.get(`square ${q.size}`)!;
+      efficiency[`square@${executedFlops(r)}`] = classEfficiency(device, 'f32', q.ms, executedFlops(r), r.bytes);
+    }
+  }
   if (Object.keys(efficiency).length) device.gemmEfficiency = efficiency;
   if (Object.keys(bandwidth).length) device.gemmBandwidth = bandwidth;
   const measurements = {
@@ -269,7 +277,10 @@ export async function main(argv: string[]): Promise<number> {
       log(`  bandwidth   ${(d.bandwidth / 1e9).toFixed(2)} GB/s (copy kernel; copyBufferToBuffer ${Number(c.measurements.copyBufferToBufferGBps).toFixed(2)})`);
       log(`  ridge fp32  ${(d.peak.fp32 / d.bandwidth).toFixed(2)} FLOP/byte`);
       log(`  launch      ${(1e3 * (d.launchOverheadS ?? 0)).toFixed(3)} ms per dispatch (4×4×4 GEMM)`);
+      const ladder = Object.entries(d.gemmEfficiency ?? {}).filter(([k]) => k.startsWith('square@'));
+      if (ladder.length) log(`  square      ${ladder.map(([k, e]) => `${Math.round(Math.cbrt(Number(k.slice(7)) / 2))}³ ${(100 * e).toFixed(0)}%`).join(', ')} of the peak`);
       for (const [cls, e] of Object.entries(d.gemmEfficiency ?? {})) {
+        if (cls.includes('@')) continue;
         const k = c.gemmKernels?.f32?.[cls as ShapeClass];
         log(`  ${cls.padEnd(11)} ${k ? configLabel(k.config) : 'default kernel'}, ${(100 * e).toFixed(0)}% of the peak on a compute-bound shape`);
       }

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { randomValues, halvesToFloat } from '../../kernels/harness/fill';
-import { executedFlops, predictMs } from '../../kernels/harness/predict';
+import { efficiencyAt, executedFlops, predictMs } from '../../kernels/harness/predict';
 import { normalize } from '../../kernels/harness/request';
 import { BenchError } from '../../kernels/harness/types';
 import { checkOutput, rowsToCheck, toleranceFor } from '../../kernels/harness/verify';
@@ -152,6 +152,25 @@ describe('prediction and the local device', () => {
     // m = 1, 2, 4, 8 on the 8-row tile: the same executed work, the same predicted time.
     const times = [1, 2, 4, 8].map((m) => predictMs({ ...gemv, m, n: 1024, flops: 2 * m * 1024 * 1024, kernelConfig: eight }, slow).ms);
     assert.ok(times.every((t) => Math.abs(t - times[3]) < 1e-9));
+  });
+
+  it('follows the square ladder\'s efficiencies with the size of the GEMM, log-linearly, clamped outside them', () => {
+    const f = (s: number) => 2 * s ** 3;
+    const ladder = { ...device, gemmEfficiency: { square: 1, [`square@${f(256)}`]: 1, [`square@${f(1024)}`]: 0.5, batched: 0.8 } };
+    assert.equal(efficiencyAt(ladder, 'square', f(256)), 1);
+    assert.equal(efficiencyAt(ladder, 'square', f(1024)), 0.5);
+    // 512³ is halfway between 256³ and 1024³ in log(FLOPs): 0.75.
+    assert.ok(Math.abs(efficiencyAt(ladder, 'square', f(512))! - 0.75) < 1e-12);
+    // Outside the ladder: the nearest measured size.
+    assert.equal(efficiencyAt(ladder, 'square', f(64)), 1);
+    assert.equal(efficiencyAt(ladder, 'square', f(4096)), 0.5);
+    // A class without a ladder keeps its one figure; an unknown class has none.
+    assert.equal(efficiencyAt(ladder, 'batched', f(512)), 0.8);
+    assert.equal(efficiencyAt(ladder, 'tall-skinny', f(512)), undefined);
+    const sq = { op: 'gemm' as const, m: 512, k: 512, n: 512, batch: 1, flops: f(512), bytes: 4 * 3 * 512 ** 2, dtype: 'f32' as const };
+    const p = predictMs(sq, ladder);
+    assert.ok(Math.abs(p.efficiency - 0.75) < 1e-12);
+    assert.ok(Math.abs(p.ms - (f(512) / (1e10 * 0.75)) * 1e3) < 1e-9);
   });
 
   it('measures a class efficiency as compute time at peak over measured time less the launch overhead', () => {
