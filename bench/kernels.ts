@@ -132,7 +132,7 @@ async function predictions(run: Run, local: Device, tuned: TunedKernels | undefi
   const overhead = (local.launchOverheadS ?? 0) * 1e3;
   // 'square@33554432' is the square ladder's 256³ (2·256³ executed FLOPs).
   const name = (c: string) => (c.includes('@') ? `${c.split('@')[0]} ${Math.round(Math.cbrt(Number(c.split('@')[1]) / 2))}³` : c);
-  const eff = [...Object.entries(local.gemmEfficiency ?? {}).map(([c, e]) => `${name(c)} ${(100 * e).toFixed(0)}% of peak`),
+  const eff = [...Object.entries(local.gemmEfficiency ?? {}).filter(([c]) => c.startsWith('square@') || !c.includes('@')).map(([c, e]) => `${name(c)} ${(100 * e).toFixed(0)}% of peak`),
     ...Object.entries(local.gemmBandwidth ?? {}).map(([c, b]) => `${c} ${(b / 1e9).toFixed(2)} GB/s`)].join(', ');
   process.stdout.write(`\nPrediction vs measurement on 'local' (${(local.peak.fp32 / 1e9).toFixed(2)} GFLOP/s, ${(local.bandwidth / 1e9).toFixed(2)} GB/s` +
     `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `; per class: ${eff}` : ''}); ratio = measured / predicted:\n`);

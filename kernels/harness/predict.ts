@@ -37,19 +37,34 @@ export function executedFlops(r: Measured): number {
 
 /**
  * A class's efficiency at a given executed work. Calibration stores, besides the class's own
- * figure (`square`, `batched`…), figures measured at several sizes as `<class>@<executed FLOPs>`
- * (the square ladder, 256³ upwards): efficiency then follows the work between them, linearly in
- * log(FLOPs), and stays at the nearest measured size outside them. Small GEMMs reach a smaller
+ * figure (`square`, `batched`…), figures measured at given sizes as `<class>@<executed FLOPs>`
+ * (the square ladder, 256³ upwards; the other classes at their tuning shape): efficiency then
+ * follows the work between them, linearly in log(FLOPs), and stays at the nearest measured size
+ * outside them; a class measured at one size follows the square ladder's shape. Small GEMMs reach a smaller
  * fraction of the peak on most adapters (too few workgroups for the device, caches), and on a
  * CPU adapter shared with other processes long runs lose more time to them than short ones.
  */
 export function efficiencyAt(device: Device, cls: string, flops: number): number | undefined {
-  const points = Object.entries(device.gemmEfficiency ?? {})
+  const own = ladderOf(device, cls);
+  if (!usable(flops) || !own.length) return device.gemmEfficiency?.[cls];
+  if (own.length > 1) return interpolate(own, Math.log(flops));
+  // A class measured at one size (`batched@F`) takes the square ladder's change with size,
+  // relative to that size: its own factor at F, scaled as the square class scales from F.
+  const square = ladderOf(device, 'square');
+  if (cls === 'square' || square.length < 2) return own[0].y;
+  return (own[0].y * interpolate(square, Math.log(flops))) / interpolate(square, own[0].x);
+}
+
+/** The `<cls>@<FLOPs>` figures of a class, as (log FLOPs, efficiency), by size. */
+function ladderOf(device: Device, cls: string): { x: number; y: number }[] {
+  return Object.entries(device.gemmEfficiency ?? {})
     .filter(([k, v]) => k.startsWith(`${cls}@`) && usable(v) && usable(Number(k.slice(cls.length + 1))))
     .map(([k, v]) => ({ x: Math.log(Number(k.slice(cls.length + 1))), y: v }))
     .sort((a, b) => a.x - b.x);
-  if (!points.length || !usable(flops)) return device.gemmEfficiency?.[cls];
-  const x = Math.log(flops);
+}
+
+/** Linear between the points, the nearest point's value outside them. */
+function interpolate(points: { x: number; y: number }[], x: number): number {
   if (x <= points[0].x) return points[0].y;
   const last = points[points.length - 1];
   if (x >= last.x) return last.y;

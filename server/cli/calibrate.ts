@@ -201,7 +201,11 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     // which is then compute-bound and measures the class's efficiency, not a bandwidth.
     if (memoryBound({ ...device, bandwidth: bw }, executedFlops(r), r.bytes)) bandwidth[cls] = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
     // Against the work the kernel executes (tile-padded), as predictMs counts it.
-    else efficiency[cls] = classEfficiency(device, 'f32', ms, executedFlops(r), r.bytes);
+    else {
+      efficiency[cls] = classEfficiency(device, 'f32', ms, executedFlops(r), r.bytes);
+      // The size it was measured at, so that other sizes of the class follow the square ladder.
+      if (!it.key.includes('@')) efficiency[`${cls}@${executedFlops(r)}`] = efficiency[cls];
+    }
   }
   // The square ladder, size by size, against the peak it defines (kernels/harness/predict.ts,
   // efficiencyAt): the model then follows how throughput changes with the size of the GEMM.
@@ -278,7 +282,7 @@ export async function main(argv: string[]): Promise<number> {
       log(`  ridge fp32  ${(d.peak.fp32 / d.bandwidth).toFixed(2)} FLOP/byte`);
       log(`  launch      ${(1e3 * (d.launchOverheadS ?? 0)).toFixed(3)} ms per dispatch (4×4×4 GEMM)`);
       const ladder = Object.entries(d.gemmEfficiency ?? {}).filter(([k]) => k.startsWith('square@'));
-      if (ladder.length) log(`  square      ${ladder.map(([k, e]) => `${Math.round(Math.cbrt(Number(k.slice(7)) / 2))}³ ${(100 * e).toFixed(0)}%`).join(', ')} of the peak`);
+      if (ladder.length) log(`  square      ${ladder.map(([k, e]) => `${Math.round(Math.cbrt(Number(k.slice(7)) / 2))}³ ${(100 * e).toFixed(0)}%`).join(', ')} of the peak (other sizes and classes follow this ladder)`);
       for (const [cls, e] of Object.entries(d.gemmEfficiency ?? {})) {
         if (cls.includes('@')) continue;
         const k = c.gemmKernels?.f32?.[cls as ShapeClass];

@@ -164,8 +164,13 @@ describe('prediction and the local device', () => {
     // Outside the ladder: the nearest measured size.
     assert.equal(efficiencyAt(ladder, 'square', f(64)), 1);
     assert.equal(efficiencyAt(ladder, 'square', f(4096)), 0.5);
-    // A class without a ladder keeps its one figure; an unknown class has none.
+    // A class without sizes keeps its one figure; an unknown class has none.
     assert.equal(efficiencyAt(ladder, 'batched', f(512)), 0.8);
+    // A class measured at one size (0.8 at 256³'s FLOPs) follows the square ladder from there:
+    // at 1024³'s FLOPs the square class halves, so this one does too.
+    const sized = { ...ladder, gemmEfficiency: { ...ladder.gemmEfficiency, [`batched@${f(256)}`]: 0.8 } };
+    assert.ok(Math.abs(efficiencyAt(sized, 'batched', f(1024))! - 0.4) < 1e-12);
+    assert.ok(Math.abs(efficiencyAt(sized, 'batched', f(256))! - 0.8) < 1e-12);
     assert.equal(efficiencyAt(ladder, 'tall-skinny', f(512)), undefined);
     const sq = { op: 'gemm' as const, m: 512, k: 512, n: 512, batch: 1, flops: f(512), bytes: 4 * 3 * 512 ** 2, dtype: 'f32' as const };
     const p = predictMs(sq, ladder);
