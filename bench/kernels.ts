@@ -16,7 +16,7 @@
 import * as fs from 'node:fs';
 import { runBenchmark } from '../kernels/harness/runner';
 import { BenchRequest, BenchResult } from '../kernels/harness/types';
-import { loadLocalDevice, loadTunedKernels } from '../server/node/localDevice';
+import { loadCalibration, loadLocalDevice, loadTunedKernels } from '../server/node/localDevice';
 import { predictMs } from '../kernels/harness/predict';
 import { median } from '../kernels/harness/timing';
 import { TunedKernels } from '../kernels/harness/tuned';
@@ -130,13 +130,15 @@ function predictionShapes(software: boolean): { label: string; req: BenchRequest
 /** Part 2: predicted against measured on the local device, plain roofline and full model. */
 async function predictions(run: Run, local: Device, tuned: TunedKernels | undefined, software: boolean, results: BenchResult[]): Promise<void> {
   const overhead = (local.launchOverheadS ?? 0) * 1e3;
-  const eff = [...Object.entries(local.gemmEfficiency ?? {}).map(([c, e]) => `${c} ${(100 * e).toFixed(0)}% of peak`),
+  // 'square@33554432' is the square ladder's 256³ (2·256³ executed FLOPs).
+  const name = (c: string) => (c.includes('@') ? `${c.split('@')[0]} ${Math.round(Math.cbrt(Number(c.split('@')[1]) / 2))}³` : c);
+  const eff = [...Object.entries(local.gemmEfficiency ?? {}).filter(([c]) => c.startsWith('square@') || !c.includes('@')).map(([c, e]) => `${name(c)} ${(100 * e).toFixed(0)}% of peak`),
     ...Object.entries(local.gemmBandwidth ?? {}).map(([c, b]) => `${c} ${(b / 1e9).toFixed(2)} GB/s`)].join(', ');
   process.stdout.write(`\nPrediction vs measurement on 'local' (${(local.peak.fp32 / 1e9).toFixed(2)} GFLOP/s, ${(local.bandwidth / 1e9).toFixed(2)} GB/s` +
     `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `; per class: ${eff}` : ''}); ratio = measured / predicted:\n`);
   const fitted = new Set(Object.values(tuned?.f32 ?? {}).map((e) => e && `${e.shape.batch}:${e.shape.m}:${e.shape.k}:${e.shape.n}`));
-  const head = ['shape', 'bound', 'measured ms', 'roofline ms', 'ratio', 'model ms', 'ratio', 'kernel'];
-  const w = [20, 8, 12, 12, 8, 10, 8, 0];
+  const head = ['shape', 'bound', 'measured ms', 'min ms', 'roofline ms', 'ratio', 'model ms', 'ratio', 'kernel'];
+  const w = [20, 8, 12, 10, 12, 8, 10, 8, 0];
   process.stdout.write(head.map((h, i) => h.padEnd(w[i])).join(' ') + '\n');
   let worst = 1;
   for (const { label, req } of predictionShapes(software)) {
@@ -149,12 +151,31 @@ async function predictions(run: Run, local: Device, tuned: TunedKernels | undefi
     worst = Math.max(worst, off);
     const bound = r.flops / local.peak.fp32 > r.bytes / local.bandwidth ? 'compute' : 'memory';
     const key = `${r.batch}:${r.m}:${r.k}:${r.n}`;
-    const cells = [label + (fitted.has(key) ? ' *' : ''), bound, r.medianMs.toFixed(3), plain.ms.toFixed(3), ratio(r.medianMs, plain.ms).toFixed(2),
+    const cells = [label + (fitted.has(key) ? ' *' : ''), bound, r.medianMs.toFixed(3), r.minMs.toFixed(3), plain.ms.toFixed(3), ratio(r.medianMs, plain.ms).toFixed(2),
       model.ms.toFixed(3), ratio(r.medianMs, model.ms).toFixed(2) + (off > 1.5 ? ' !' : ''), `${r.kernel ?? ''}${r.verified ? '' : ' (NOT verified)'}`];
     process.stdout.write(cells.map((c, i) => c.padEnd(w[i])).join(' ') + '\n');
   }
   process.stdout.write(`  * a shape calibration measured (the square peak or a class's efficiency) on; ! more than 1.5× off. ` +
     `Worst model error ${worst.toFixed(2)}× (target within 1.5×: ${worst <= 1.5 ? 'met' : 'NOT met'})\n`);
+}
+
+/**
+ * How this run's probes compare with the calibration's: predictions are made from the calibrated
+ * figures, so when the machine is loaded differently now (other processes on a shared CPU, a GPU
+ * clocked down) every ratio carries that factor. Printed, and flagged beyond ±25%.
+ */
+function driftNote(fmaNow: number, copyNow: number): string | null {
+  const m = loadCalibration()?.measurements;
+  const fmaThen = Number(m?.fmaProbeGflopsF32);
+  const copyThen = Number(m?.copyKernelGBps);
+  if (!(fmaThen > 0) || !(copyThen > 0)) return null;
+  const f = fmaNow / fmaThen;
+  const c = copyNow / copyThen;
+  const off = (x: number) => x < 0.8 || x > 1.25;
+  return `this run against the calibration: FMA probe ${fmaNow.toFixed(2)} vs ${fmaThen.toFixed(2)} GFLOP/s (×${f.toFixed(2)}), ` +
+    `copy kernel ${copyNow.toFixed(2)} vs ${copyThen.toFixed(2)} GB/s (×${c.toFixed(2)})` +
+    (off(f) || off(c) ? ' — NOT comparable: the machine is in a different state than at calibration (load, clocks); ' +
+      "recalibrate ('tensorcost calibrate --tune-seconds 0' keeps the tuned kernels) on a quiet machine before reading the ratios" : '');
 }
 
 async function allKernels(run: Run, software: boolean, quick: boolean, hasF16: boolean, probe: BenchResult, copyProbe: BenchResult, local: Device | undefined, results: BenchResult[]): Promise<void> {
@@ -211,7 +232,11 @@ async function main(): Promise<number> {
   const ceiling = Math.max(probe.gflops, again.gflops);
   printVersus(rows, rounds, ceiling);
   process.stdout.write(`  (FMA probe ${probe.gflops.toFixed(2)} GFLOP/s before the GEMMs and ${again.gflops.toFixed(2)} after; the ceiling is the higher)\n`);
-  if (local) await predictions(run, local, tuned, software, results);
+  if (local) {
+    const drift = driftNote(ceiling, copyProbe.gbps);
+    if (drift) process.stdout.write(`\n${drift}\n`);
+    await predictions(run, local, tuned, software, results);
+  }
   else process.stdout.write("\nPrediction vs measurement: not calibrated (run 'tensorcost calibrate' first)\n");
   if (process.argv.includes('--all')) await allKernels(run, software, quick, hasF16, probe, copyProbe, local, results);
   process.stdout.write(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s\n`);

@@ -3,7 +3,10 @@
  * bytes / bandwidth), plus what calibration measured that the roofline lacks, where the device
  * has it: a launch overhead added to every run; and for GEMMs, per shape class, the fraction of
  * the peak its tuned kernel reaches (dividing the compute term) and the bandwidth it streams at
- * (replacing the copy kernel's in the memory term).
+ * (replacing the copy kernel's in the memory term). Where the run names the kernel it used, the
+ * compute term counts the work that kernel does: m and n rounded up to its tile, since rows and
+ * columns past the matrix are computed and dropped (an 8-row tile does the same work for m = 1
+ * as for m = 8; a 64-row tile 64 times the useful work of a GEMV).
  */
 import type { Device } from '../../server/core/devices';
 import { shapeClass } from '../wgsl/gemmConfig';
@@ -19,9 +22,56 @@ export interface Prediction {
   bandwidth: number;
 }
 
-type Measured = Pick<BenchResult, 'flops' | 'bytes' | 'dtype'> & Partial<Pick<BenchResult, 'op' | 'm' | 'k' | 'n' | 'batch'>>;
+type Measured = Pick<BenchResult, 'flops' | 'bytes' | 'dtype'> & Partial<Pick<BenchResult, 'op' | 'm' | 'k' | 'n' | 'batch' | 'kernelConfig'>>;
 
 const usable = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x) && x > 0;
+
+/** The FLOPs a GEMM's kernel executes: its useful FLOPs scaled by the tile-padded m·n over m·n. */
+export function executedFlops(r: Measured): number {
+  const c = r.kernelConfig;
+  const isGemm = r.op === 'gemm' || r.op === 'bmm';
+  if (!c || !isGemm || !usable(r.m) || !usable(r.n) || !usable(c.tileM) || !usable(c.tileN)) return r.flops;
+  const padded = (x: number, t: number) => Math.ceil(x / t) * t;
+  return r.flops * ((padded(r.m, c.tileM) * padded(r.n, c.tileN)) / (r.m * r.n));
+}
+
+/**
+ * A class's efficiency at a given executed work. Calibration stores, besides the class's own
+ * figure (`square`, `batched`…), figures measured at given sizes as `<class>@<executed FLOPs>`
+ * (the square ladder, 256³ upwards; the other classes at their tuning shape): efficiency then
+ * follows the work between them, linearly in log(FLOPs), and stays at the nearest measured size
+ * outside them; a class measured at one size follows the square ladder's shape. Small GEMMs reach a smaller
+ * fraction of the peak on most adapters (too few workgroups for the device, caches), and on a
+ * CPU adapter shared with other processes long runs lose more time to them than short ones.
+ */
+export function efficiencyAt(device: Device, cls: string, flops: number): number | undefined {
+  const own = ladderOf(device, cls);
+  if (!usable(flops) || !own.length) return device.gemmEfficiency?.[cls];
+  if (own.length > 1) return interpolate(own, Math.log(flops));
+  // A class measured at one size (`batched@F`) takes the square ladder's change with size,
+  // relative to that size: its own factor at F, scaled as the square class scales from F.
+  const square = ladderOf(device, 'square');
+  if (cls === 'square' || square.length < 2) return own[0].y;
+  return (own[0].y * interpolate(square, Math.log(flops))) / interpolate(square, own[0].x);
+}
+
+/** The `<cls>@<FLOPs>` figures of a class, as (log FLOPs, efficiency), by size. */
+function ladderOf(device: Device, cls: string): { x: number; y: number }[] {
+  return Object.entries(device.gemmEfficiency ?? {})
+    .filter(([k, v]) => k.startsWith(`${cls}@`) && usable(v) && usable(Number(k.slice(cls.length + 1))))
+    .map(([k, v]) => ({ x: Math.log(Number(k.slice(cls.length + 1))), y: v }))
+    .sort((a, b) => a.x - b.x);
+}
+
+/** Linear between the points, the nearest point's value outside them. */
+function interpolate(points: { x: number; y: number }[], x: number): number {
+  if (x <= points[0].x) return points[0].y;
+  const last = points[points.length - 1];
+  if (x >= last.x) return last.y;
+  const i = points.findIndex((p) => p.x >= x);
+  const [a, b] = [points[i - 1], points[i]];
+  return a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
+}
 
 export function predictMs(r: Measured, device: Device): Prediction {
   const peak = r.dtype === 'f16' ? device.peak.fp16 : device.peak.fp32;
@@ -29,10 +79,11 @@ export function predictMs(r: Measured, device: Device): Prediction {
   const overheadMs = (device.launchOverheadS ?? 0) * 1e3;
   const isGemm = (r.op === 'gemm' || r.op === 'bmm') && r.m !== undefined && r.n !== undefined;
   const cls = isGemm ? shapeClass(r.m!, r.n!, r.batch ?? 1) : undefined;
-  const eff = cls ? device.gemmEfficiency?.[cls] : undefined;
+  const executed = executedFlops(r);
+  const eff = cls ? efficiencyAt(device, cls, executed) : undefined;
   const bw = cls ? device.gemmBandwidth?.[cls] : undefined;
   const efficiency = usable(eff) ? eff : 1;
   const bandwidth = usable(bw) ? bw : device.bandwidth;
-  const modelMs = Math.max(r.flops / (peak * efficiency), r.bytes / bandwidth) * 1e3;
+  const modelMs = Math.max(executed / (peak * efficiency), r.bytes / bandwidth) * 1e3;
   return { device: device.id, ms: overheadMs + modelMs, rooflineMs, overheadMs, efficiency, bandwidth };
 }

@@ -13,8 +13,9 @@ import { choiceFlag, intFlag, parseFlags, timeoutMsFlag, UsageError } from './be
 import { reportError } from './bench';
 import { median } from '../../kernels/harness/timing';
 import { tuneGemm } from '../../kernels/harness/tune';
+import { executedFlops } from '../../kernels/harness/predict';
 import type { TunedKernels } from '../../kernels/harness/tuned';
-import { configLabel, ShapeClass } from '../../kernels/wgsl/gemmConfig';
+import { configLabel, ShapeClass, SHAPE_CLASSES, tuningShape } from '../../kernels/wgsl/gemmConfig';
 
 const USAGE = `Usage: tensorcost calibrate [--format text|json] [--max-gemm N] [--tune-seconds S] [--timeout SECONDS]
 
@@ -124,13 +125,19 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     // A GEMM that does almost nothing: what every dispatch costs before any work.
     { key: 'launch', req: { op: 'gemm', m: 4, k: 4, n: 4, repeats: 20 } },
   ];
-  for (const [cls, entry] of Object.entries(gemmKernels?.f32 ?? {})) {
-    if (entry && cls !== 'square') items.push({ key: cls, req: { op: entry.shape.batch > 1 ? 'bmm' : 'gemm', ...entry.shape, repeats: 5 } });
+  // Every class is measured on its tuning shape with the kernel it will run (its tuned winner,
+  // or the default kernel when tuning did not reach it), so that no class is predicted with
+  // another kernel's efficiency.
+  const software = isSoftware(adapter);
+  for (const cls of SHAPE_CLASSES) {
+    if (cls === 'square') continue;
+    const shape = gemmKernels?.f32?.[cls]?.shape ?? tuningShape(cls, software);
+    items.push({ key: cls, req: { op: shape.batch > 1 ? 'bmm' : 'gemm', ...shape, repeats: 5 } });
   }
-  // One row against the tall-skinny shape's matrix: memory-bound on any adapter, it measures the
-  // bandwidth that class's kernel streams (on lavapipe about twice the copy kernel's).
-  const thin = gemmKernels?.f32?.['tall-skinny'];
-  if (thin) items.push({ key: 'tall-skinny@1', req: { op: 'gemm', m: 1, k: thin.shape.k, n: thin.shape.n, repeats: 5 } });
+  // One row against the tall-skinny shape's matrix: memory-bound unless the kernel's tile pads it
+  // to more rows, it measures the bandwidth that class's kernel streams.
+  const thin = gemmKernels?.f32?.['tall-skinny']?.shape ?? tuningShape('tall-skinny', software);
+  items.push({ key: 'tall-skinny@1', req: { op: 'gemm', m: 1, k: thin.k, n: thin.n, repeats: 5 } });
   const times = new Map<string, number[]>();
   const gflops = new Map<string, number[]>();
   const last = new Map<string, BenchResult>();
@@ -190,8 +197,23 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     const r = last.get(it.key)!;
     const ms = med(it.key, times);
     const bw = bandwidth[cls] ?? device.bandwidth;
-    if (memoryBound({ ...device, bandwidth: bw }, r.flops, r.bytes)) bandwidth[cls] = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
-    else efficiency[cls] = classEfficiency(device, 'f32', ms, r.flops, r.bytes);
+    // Judged on the work the kernel executes: an 8-row tile computes 8 rows for the one-row GEMV,
+    // which is then compute-bound and measures the class's efficiency, not a bandwidth.
+    if (memoryBound({ ...device, bandwidth: bw }, executedFlops(r), r.bytes)) bandwidth[cls] = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
+    // Against the work the kernel executes (tile-padded), as predictMs counts it.
+    else {
+      efficiency[cls] = classEfficiency(device, 'f32', ms, executedFlops(r), r.bytes);
+      // The size it was measured at, so that other sizes of the class follow the square ladder.
+      if (!it.key.includes('@')) efficiency[`${cls}@${executedFlops(r)}`] = efficiency[cls];
+    }
+  }
+  // The square ladder, size by size, against the peak it defines (kernels/harness/predict.ts,
+  // efficiencyAt): the model then follows how throughput changes with the size of the GEMM.
+  if (ladder!.length > 1) {
+    for (const q of squares) {
+      const r = last.get(`square ${q.size}`)!;
+      efficiency[`square@${executedFlops(r)}`] = classEfficiency(device, 'f32', q.ms, executedFlops(r), r.bytes);
+    }
   }
   if (Object.keys(efficiency).length) device.gemmEfficiency = efficiency;
   if (Object.keys(bandwidth).length) device.gemmBandwidth = bandwidth;
@@ -259,7 +281,10 @@ export async function main(argv: string[]): Promise<number> {
       log(`  bandwidth   ${(d.bandwidth / 1e9).toFixed(2)} GB/s (copy kernel; copyBufferToBuffer ${Number(c.measurements.copyBufferToBufferGBps).toFixed(2)})`);
       log(`  ridge fp32  ${(d.peak.fp32 / d.bandwidth).toFixed(2)} FLOP/byte`);
       log(`  launch      ${(1e3 * (d.launchOverheadS ?? 0)).toFixed(3)} ms per dispatch (4×4×4 GEMM)`);
+      const ladder = Object.entries(d.gemmEfficiency ?? {}).filter(([k]) => k.startsWith('square@'));
+      if (ladder.length) log(`  square      ${ladder.map(([k, e]) => `${Math.round(Math.cbrt(Number(k.slice(7)) / 2))}³ ${(100 * e).toFixed(0)}%`).join(', ')} of the peak (other sizes and classes follow this ladder)`);
       for (const [cls, e] of Object.entries(d.gemmEfficiency ?? {})) {
+        if (cls.includes('@')) continue;
         const k = c.gemmKernels?.f32?.[cls as ShapeClass];
         log(`  ${cls.padEnd(11)} ${k ? configLabel(k.config) : 'default kernel'}, ${(100 * e).toFixed(0)}% of the peak on a compute-bound shape`);
       }

@@ -49,14 +49,23 @@ export const DEVICES: readonly Device[] = [
   { id: 'mi300x', name: 'AMD MI300X', peak: { fp32: 163.4 * T, tf32: null, fp16: 1307.4 * T, bf16: 1307.4 * T }, bandwidth: 5300 * GB, memoryBytes: 192 * GB, sms: 304 },
   { id: 'm2max', name: 'Apple M2 Max (38-core GPU)', peak: { fp32: 13.6 * T, tf32: null, fp16: 13.6 * T, bf16: null }, bandwidth: 400 * GB, memoryBytes: null, sms: 38 },
   // Integrated and laptop GPUs, where browser code (TF.js, ONNX Runtime Web) usually runs.
-  // Intel Iris Xe, 96 EUs (Core i7-1185G7, Intel ARK: 96 EUs, graphics max 1.35 GHz): Xe-LP does
-  // 16 FP32 FLOP per EU per clock (8 FMA lanes) and twice that in FP16: 96 · 16 · 1.35 GHz =
-  // 2.07 TFLOP/s. Memory is the CPU's LPDDR4x-4266 on a 128-bit bus: 68.3 GB/s, shared. The
-  // 6 sub-slices of 16 EUs play the part of SMs.
-  { id: 'iris-xe', name: 'Intel Iris Xe (96 EU)', peak: { fp32: 2.07 * T, tf32: null, fp16: 4.15 * T, bf16: null }, bandwidth: 68.3 * GB, memoryBytes: null, sms: 6, notes: 'integrated; memory shared with the CPU' },
-  // Apple M1, 8-core GPU (Apple's M1 announcement: 2.6 TFLOP/s; 1024 ALUs at 1.278 GHz): FP16
-  // runs at the FP32 rate. Unified LPDDR4X-4266 on 128 bits: 68.25 GB/s.
-  { id: 'm1', name: 'Apple M1 (8-core GPU)', peak: { fp32: 2.6 * T, tf32: null, fp16: 2.6 * T, bf16: null }, bandwidth: 68.25 * GB, memoryBytes: null, sms: 8 },
+  // Intel Iris Xe, 96 EUs, as in the Core i7-1185G7. Intel ARK (i7-1185G7): 96 execution units,
+  // graphics max dynamic frequency 1.35 GHz, memory DDR4-3200 or LPDDR4x-4267 on 2 channels.
+  // Intel's oneAPI GPU Optimization Guide (Xe-LP): an EU does 8 FP32 and 16 FP16 operations per
+  // clock, each an FMA of 2 FLOP (Intel's Hot Chips 2020 talk: 96 EUs, 1536 32-bit ops/clock).
+  // Intel publishes no TFLOP/s figure for this SKU, so the peak is derived: 96 · 16 · 1.35 GHz =
+  // 2.07 TFLOP/s FP32, 4.15 FP16. Memory is the CPU's, shared: LPDDR4x-4267 on a 128-bit bus =
+  // 4267 MT/s · 16 B = 68.3 GB/s (Intel publishes no bandwidth figure here either). The 6 dual
+  // sub-slices of 16 EUs (oneAPI guide) play the part of SMs.
+  { id: 'iris-xe', name: 'Intel Iris Xe (96 EU)', peak: { fp32: 2.07 * T, tf32: null, fp16: 4.15 * T, bf16: null }, bandwidth: 68.3 * GB, memoryBytes: null, sms: 6, notes: 'integrated; memory shared with the CPU; peak derived from EUs and clock' },
+  // Apple M1, 8-core GPU. Apple's M1 announcement (newsroom, 10 Nov 2020) gives 2.6 TFLOP/s and
+  // 128 execution units, without naming the precision; Apple publishes neither the clock nor the
+  // bandwidth. The figure matches FP32 derived from the GPU's 1024 ALUs (8 cores · 128) · 2 FLOP
+  // per FMA · 1.278 GHz = 2.62 TFLOP/s (clock and per-ALU rates measured in philipturner/
+  // metal-benchmarks, which also measured FP16 at the FP32 rate on this GPU). Bandwidth derived
+  // from the LPDDR4X-4266 memory on a 128-bit bus: 4266 MT/s · 16 B = 68.25 GB/s, consistent with
+  // Apple's M2 announcement (2022) calling M2's 100 GB/s "50 percent more than M1".
+  { id: 'm1', name: 'Apple M1 (8-core GPU)', peak: { fp32: 2.6 * T, tf32: null, fp16: 2.6 * T, bf16: null }, bandwidth: 68.25 * GB, memoryBytes: null, sms: 8, notes: 'unified memory; bandwidth derived from the memory type' },
   // NVIDIA GeForce RTX 3060 Laptop GPU (NVIDIA's laptop specifications: 3840 CUDA cores, boost
   // up to 1703 MHz at the highest TGP, 6 GB GDDR6 on 192 bits at 14 Gbps = 336 GB/s; 30 SMs).
   // FP32 3840 · 2 · 1.703 GHz = 13.1 TFLOP/s; tensor cores per the Ampere GA10x whitepaper:

@@ -12,8 +12,10 @@ import { before, describe, it } from 'node:test';
 import { DEVICES } from '../../server/core/devices';
 import { withDefaults, Settings } from '../../server/core/settings';
 import { Analysis, analyzeSource } from '../../server/engine/analyze';
+import { buildContextIndex, withContexts } from '../../server/engine/contexts';
 import { analyseTypeScript } from '../../server/frontends/typescript';
 import { formatText } from '../../server/cli/format/text';
+import { readSiblingModule } from '../../server/node/modules';
 import { REPO } from '../helpers/lspClient';
 import { fn, ready$ } from './helpers';
 
@@ -28,6 +30,8 @@ function fixture(name: string, settings: Partial<Settings> = {}): Analysis {
 }
 
 const flopsOf = (a: Analysis, name: string) => fn(a, name).figures.flops;
+/** The figures the CLI and the editor report: the analysis completed as one program (training FLOPs). */
+const completed = (a: Analysis) => withContexts(a, buildContextIndex([a.ir]));
 const shape = (op: Analysis['ir']['ops'][number]) => op.output.shape?.map((d) => d.toString()).join(', ');
 
 describe('TF.js: Layers API', () => {
@@ -46,13 +50,23 @@ describe('TF.js: Layers API', () => {
     assert.equal(a.figures[a.ir.ops.indexOf(built[1])].otherFlops, 26 * 26 * 16);
   });
 
-  it('trains with model.fit: steps × epochs × (forward + 2 × forward GEMM backward)', () => {
+  it('trains with model.fit: forward in flops, forward + 2 × forward GEMM backward in trainingFlops, as Python', () => {
     const a = fixture('sequential_cnn.js');
-    // 1000 samples in batches of 100 for 3 epochs: 30 steps of 100 rows, 3× the forward GEMMs.
-    assert.equal(flopsOf(a, 'train'), 3 * 30 * 100 * 1_413_504);
-    const back = a.ir.ops.filter((o) => o.function === 'train' && o.name.endsWith('(backward)'));
-    assert.equal(back.length, 4);
-    assert.ok(back.every((o) => o.repeat?.constValue() === 30));
+    // 1000 samples in batches of 100 for 3 epochs: 30 steps of 100 rows. `flops` is the forward,
+    // `trainingFlops` forward + backward = 3× the forward GEMMs (docs/whole-program.md).
+    assert.equal(flopsOf(a, 'train'), 30 * 100 * 1_413_504);
+    assert.equal(fn(completed(a), 'train').trainingFlops, 3 * 30 * 100 * 1_413_504);
+    assert.ok(!a.ir.ops.some((o) => o.name.endsWith('(backward)')));
+    const trained = a.ir.ops.filter((o) => o.function === 'train' && (o.kind === 'conv' || o.kind === 'linear'));
+    assert.equal(trained.length, 4);
+    assert.ok(trained.every((o) => o.repeat?.constValue() === 30 && o.cost.notes?.some((n) => n.startsWith('trained'))));
+    // A function that only predicts does not train: no trainingFlops.
+    assert.equal(fn(completed(a), 'classify').trainingFlops, undefined);
+    // The JSON report carries the field, as for Python.
+    const cli = path.join(REPO, 'out', 'server', 'cli', 'main.js');
+    const r = spawnSync(process.execPath, [cli, 'check', path.join(DIR, 'sequential_cnn.js'), '--format', 'json', '--no-config'], { encoding: 'utf8' });
+    const train = JSON.parse(r.stdout).files[0].functions.find((f: { name: string }) => f.name === 'train');
+    assert.deepEqual([train.flops, train.trainingFlops], [4_240_512_000, 12_721_536_000]);
     // model.predict on one image (as4D(1, 28, 28, 1)) runs the layers on a batch of 1.
     assert.equal(flopsOf(a, 'classify'), 1_413_504);
     // Ideal bytes of the first conv in predict: x 28·28·1, weight 16·1·3·3, output 26·26·16, bias 16, fp32.
@@ -60,7 +74,7 @@ describe('TF.js: Layers API', () => {
     assert.equal(a.figures[conv].bytes, 4 * (28 * 28 + 16 * 9 + 26 * 26 * 16 + 16));
   });
 
-  it('counts optimizer.minimize(loss) as a training step: forward + 2 × forward GEMM backward', () => {
+  it('counts optimizer.minimize(loss) as a training step: trainingFlops = forward + 2 × forward GEMM backward', () => {
     const a = analyseTs(`import * as tf from '@tensorflow/tfjs';
 const w = tf.variable(tf.randomNormal([784, 10]));
 const optimizer = tf.train.sgd(0.1);
@@ -71,8 +85,9 @@ function step() {
     optimizer.minimize(() => tf.losses.meanSquaredError(ys, xs.matMul(w)));
   }
 }`);
-    assert.equal(flopsOf(a, 'step'), 5 * 3 * 2 * 64 * 784 * 10);
-    assert.deepEqual(a.ir.ops.filter((o) => o.kind === 'matmul').map((o) => o.name), ['xs.matMul', 'xs.matMul (backward)']);
+    assert.equal(flopsOf(a, 'step'), 5 * 2 * 64 * 784 * 10);
+    assert.equal(fn(completed(a), 'step').trainingFlops, 5 * 3 * 2 * 64 * 784 * 10);
+    assert.deepEqual(a.ir.ops.filter((o) => o.kind === 'matmul').map((o) => o.name), ['xs.matMul']);
   });
 
   it('replays a functional model (tf.input, apply, tf.model) with LSTM, GRU, SimpleRNN, bidirectional', () => {
@@ -153,6 +168,60 @@ function g() {
     // Without the callback the imported dims stay symbolic, named after the import.
     const bare = analyseTypeScript('/p/main.js', `import {IMAGE_H} from './data';\nimport * as tf from '@tensorflow/tfjs';\nfunction g() { return tf.matMul(tf.zeros([4, IMAGE_H]), tf.zeros([IMAGE_H, 2])); }`, withDefaults({}), 'javascript');
     assert.equal(bare.ops[0].cost.flops.toString(), '16*IMAGE_H');
+  });
+});
+
+describe('TF.js: imports followed transitively', () => {
+  before(() => ready$());
+
+  const chainDir = path.join(DIR, 'chain');
+  const analyseFile = (file: string, readModule = readSiblingModule) =>
+    analyzeSource({ path: file, text: fs.readFileSync(file, 'utf8'), languageId: 'javascript', readModule }, withDefaults({}));
+
+  it('builds a model three imports away, through a folder index, a re-export and an import cycle', () => {
+    const a = analyseFile(path.join(chainDir, 'main.js'));
+    // main → train → models/index (export * / export {createMlp as default}) → models/mlp → ../config;
+    // mlp ↔ helpers is a cycle. Batch 32 (BATCH from train.js): dense 784 → 256, then 256 → 10.
+    assert.equal(flopsOf(a, 'predictBatch'), 2 * 32 * 784 * 256 + 2 * 32 * 256 * 10);
+    assert.ok(!fn(a, 'predictBatch').incomplete);
+    const dense = a.ir.ops.filter((o) => o.function === 'predictBatch' && o.kind === 'linear');
+    assert.deepEqual(dense.map(shape), ['32, 256', '32, 10']);
+    // The relu (activation: ACT, read from helpers.js across the cycle): one FLOP per element.
+    assert.equal(fn(a, 'predictBatch').figures.otherFlops, 32 * 256);
+  });
+
+  it('reads each file once, and stops at an import cycle and at the depth bound', () => {
+    const reads: string[] = [];
+    const counting = (from: string, spec: string) => {
+      const r = readSiblingModule(from, spec);
+      if (r) reads.push(path.relative(chainDir, r.path));
+      return r;
+    };
+    analyseFile(path.join(chainDir, 'main.js'), counting);
+    // mlp.js is imported twice by models/index.js (export * and export {…}) and once by
+    // helpers.js (the cycle, found still running): every file is read once.
+    assert.deepEqual(reads.sort(), ['config.js', 'models/helpers.js', 'models/index.js', 'models/mlp.js', 'train.js'].map((p) => p.split('/').join(path.sep)));
+
+    // A chain of 12 files, each importing the next; the last builds a 64 → 64 dense layer.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-chain-'));
+    const n = 12;
+    for (let i = 0; i < n; i++) {
+      const body = i === n - 1
+        ? `import * as tf from '@tensorflow/tfjs';\nexport function build() { return tf.layers.dense({units: 64}); }\n`
+        : `export {build} from './m${i + 1}';\n`;
+      fs.writeFileSync(path.join(dir, `m${i}.js`), body);
+    }
+    const use = (first: number) =>
+      analyseFile(path.join(dir, `use${first}.js`), readSiblingModule);
+    for (const first of [4, 0]) {
+      fs.writeFileSync(path.join(dir, `use${first}.js`), `import * as tf from '@tensorflow/tfjs';\nimport {build} from './m${first}';\nfunction f() { return build().apply(tf.zeros([8, 64])); }\n`);
+    }
+    // From m4: 8 files below the user, within the bound: the layer is found and costed.
+    assert.equal(flopsOf(use(4), 'f'), 2 * 8 * 64 * 64);
+    // From m0: 12 files below, past the bound of 8: `build` stays unknown, and no figure is made up.
+    const deep = use(0);
+    assert.ok(!deep.ir.ops.some((o) => o.function === 'f' && o.kind === 'linear'));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

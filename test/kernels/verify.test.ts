@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { randomValues, halvesToFloat } from '../../kernels/harness/fill';
-import { predictMs } from '../../kernels/harness/predict';
+import { efficiencyAt, executedFlops, predictMs } from '../../kernels/harness/predict';
 import { normalize } from '../../kernels/harness/request';
 import { BenchError } from '../../kernels/harness/types';
 import { checkOutput, rowsToCheck, toleranceFor } from '../../kernels/harness/verify';
@@ -134,6 +134,48 @@ describe('prediction and the local device', () => {
     const copy = predictMs({ op: 'copy', m: 1e6, n: 1, batch: 1, flops: 0, bytes: 8e6, dtype: 'f32' }, learned);
     assert.equal(copy.efficiency, 1);
     assert.equal(copy.ms, 8.5);
+  });
+
+  it('counts the work the named kernel executes: m and n padded to its tile in the compute term', () => {
+    const eight = { tileM: 8, tileN: 32, tileK: 4, rowsPerThread: 8, colsPerThread: 4, vec4: true, stage: 'none' as const };
+    const gemv = { op: 'gemm' as const, m: 1, k: 1024, n: 1000, batch: 1, flops: 2 * 1024 * 1000, bytes: 4 * (1024 + 1024 * 1000 + 1000), dtype: 'f32' as const };
+    // 1 row padded to 8, 1000 columns to 1024: 8·1024 / (1·1000) times the useful FLOPs.
+    assert.equal(executedFlops({ ...gemv, kernelConfig: eight }), 2 * 1024 * 8 * 1024);
+    // Without a kernel (or for another op) the useful FLOPs stand.
+    assert.equal(executedFlops(gemv), gemv.flops);
+    assert.equal(executedFlops({ ...gemv, op: 'conv2d', kernelConfig: eight }), gemv.flops);
+    // The plain roofline keeps the useful FLOPs; the model's compute term uses the executed ones.
+    const slow = { ...device, peak: { ...device.peak, fp32: 1e8 }, bandwidth: 1e12 };
+    const p = predictMs({ ...gemv, kernelConfig: eight }, slow);
+    assert.ok(Math.abs(p.rooflineMs - (gemv.flops / 1e8) * 1e3) < 1e-9);
+    assert.ok(Math.abs(p.ms - (2 * 1024 * 8 * 1024 / 1e8) * 1e3) < 1e-9);
+    // m = 1, 2, 4, 8 on the 8-row tile: the same executed work, the same predicted time.
+    const times = [1, 2, 4, 8].map((m) => predictMs({ ...gemv, m, n: 1024, flops: 2 * m * 1024 * 1024, kernelConfig: eight }, slow).ms);
+    assert.ok(times.every((t) => Math.abs(t - times[3]) < 1e-9));
+  });
+
+  it('follows the square ladder\'s efficiencies with the size of the GEMM, log-linearly, clamped outside them', () => {
+    const f = (s: number) => 2 * s ** 3;
+    const ladder = { ...device, gemmEfficiency: { square: 1, [`square@${f(256)}`]: 1, [`square@${f(1024)}`]: 0.5, batched: 0.8 } };
+    assert.equal(efficiencyAt(ladder, 'square', f(256)), 1);
+    assert.equal(efficiencyAt(ladder, 'square', f(1024)), 0.5);
+    // 512³ is halfway between 256³ and 1024³ in log(FLOPs): 0.75.
+    assert.ok(Math.abs(efficiencyAt(ladder, 'square', f(512))! - 0.75) < 1e-12);
+    // Outside the ladder: the nearest measured size.
+    assert.equal(efficiencyAt(ladder, 'square', f(64)), 1);
+    assert.equal(efficiencyAt(ladder, 'square', f(4096)), 0.5);
+    // A class without sizes keeps its one figure; an unknown class has none.
+    assert.equal(efficiencyAt(ladder, 'batched', f(512)), 0.8);
+    // A class measured at one size (0.8 at 256³'s FLOPs) follows the square ladder from there:
+    // at 1024³'s FLOPs the square class halves, so this one does too.
+    const sized = { ...ladder, gemmEfficiency: { ...ladder.gemmEfficiency, [`batched@${f(256)}`]: 0.8 } };
+    assert.ok(Math.abs(efficiencyAt(sized, 'batched', f(1024))! - 0.4) < 1e-12);
+    assert.ok(Math.abs(efficiencyAt(sized, 'batched', f(256))! - 0.8) < 1e-12);
+    assert.equal(efficiencyAt(ladder, 'tall-skinny', f(512)), undefined);
+    const sq = { op: 'gemm' as const, m: 512, k: 512, n: 512, batch: 1, flops: f(512), bytes: 4 * 3 * 512 ** 2, dtype: 'f32' as const };
+    const p = predictMs(sq, ladder);
+    assert.ok(Math.abs(p.efficiency - 0.75) < 1e-12);
+    assert.ok(Math.abs(p.ms - (f(512) / (1e10 * 0.75)) * 1e3) < 1e-9);
   });
 
   it('measures a class efficiency as compute time at peak over measured time less the launch overhead', () => {

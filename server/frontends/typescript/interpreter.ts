@@ -27,12 +27,31 @@ const TFJS_MODULE = /^@tensorflow\/tfjs(-core|-layers|-node|-node-gpu|-backend-[
 /** What an imported file of the same folder exports, read through the host's callback. */
 export type ModuleReader = (fromPath: string, specifier: string) => { path: string; text: string } | undefined;
 
+/**
+ * Imports are followed transitively (main imports train, which imports the model), with bounds:
+ * a chain of at most MAX_IMPORT_DEPTH files below the analysed one and MAX_MODULES files read in
+ * all, so that a large source tree cannot make one keystroke's analysis read the whole tree.
+ */
+const MAX_IMPORT_DEPTH = 8;
+const MAX_MODULES = 64;
+
+/** Shared by the interpreters of one analysis: files being run (a cycle) and files already run. */
+interface ModuleChain {
+  depth: number;
+  loading: Set<string>;
+  done: Map<string, Map<string, TfValue>>;
+  /** The host's answers by importing folder and specifier, so that no file is read twice. */
+  read: Map<string, { path: string; text: string } | undefined>;
+}
+
 export interface InterpreterOptions {
   bindings: Bindings;
   dtype: DType;
   /** Declared shapes by variable or parameter name (`// tensorcost: shape x=(B, 784)`). */
   declared: Map<string, TensorType>;
   readModule?: ModuleReader;
+  /** Set on the interpreter of an imported file: where it sits in the chain of imports. */
+  chain?: ModuleChain;
 }
 
 interface Acc {
@@ -42,6 +61,8 @@ interface Acc {
   upper: boolean;
   /** Ops run (here or in followed calls) whose cost is unknown: the totals miss them. */
   unknown: number;
+  /** A training step ran (`model.fit`, `optimizer.minimize`…): the function reports `trainingFlops`. */
+  trains?: boolean;
 }
 
 const zeroAcc = (): Acc => ({ flops: Poly.ZERO, other: Poly.ZERO, bytes: Poly.ZERO, upper: false, unknown: 0 });
@@ -272,7 +293,7 @@ export class Interpreter {
       uncosted: frame.acc.unknown,
       costed: sink.ops.filter((o) => !o.cost.unknown).length,
       context,
-      summary: { name: named.name, range: this.rangeOf(fn), nameRange: this.rangeOf(named.node), flops: frame.acc.flops, otherFlops: frame.acc.other, bytes: frame.acc.bytes, upperBound: frame.acc.upper },
+      summary: { name: named.name, range: this.rangeOf(fn), nameRange: this.rangeOf(named.node), flops: frame.acc.flops, otherFlops: frame.acc.other, bytes: frame.acc.bytes, upperBound: frame.acc.upper, ...(frame.acc.trains ? { trains: true } : {}) },
     };
   }
 
@@ -439,7 +460,7 @@ export class Interpreter {
     for (const c of kept) restore(c.model, c.after);
     this.modelLog.push(...kept);
     const differ = !a.flops.equals(b.flops) || !a.other.equals(b.other) || !a.bytes.equals(b.bytes);
-    frame.acc = { flops: base.flops.add(pick.flops), other: base.other.add(pick.other), bytes: base.bytes.add(pick.bytes), upper: base.upper || a.upper || b.upper || differ, unknown: base.unknown + a.unknown + b.unknown };
+    frame.acc = { flops: base.flops.add(pick.flops), other: base.other.add(pick.other), bytes: base.bytes.add(pick.bytes), upper: base.upper || a.upper || b.upper || differ, unknown: base.unknown + a.unknown + b.unknown, trains: base.trains || a.trains || b.trains };
     if (returnedBoth) frame.returned = true;
   }
 
@@ -504,21 +525,62 @@ export class Interpreter {
     else if (nb) for (const el of nb.elements) frame.scope.vars.set(el.name.text, member((el.propertyName ?? el.name).text, el.name.text));
   }
 
-  /** A relative import, run silently through the host's reader; its exports by name. */
+  /**
+   * A relative import, run silently through the host's reader; its exports by name. The imported
+   * file's own imports are followed the same way, each file run once per analysis. A file met
+   * again while it is still running (an import cycle) gives no names, as an unread import does:
+   * its names stay unknown rather than half-initialised.
+   */
   private loadModule(spec: string): Map<string, TfValue> | null {
     if (!this.opts.readModule || !spec.startsWith('.') || this.stack.length > 0) return null;
-    const file = this.opts.readModule(this.sf.fileName, spec);
+    const chain = this.opts.chain ?? { depth: 0, loading: new Set([this.sf.fileName]), done: new Map(), read: new Map() };
+    if (chain.depth >= MAX_IMPORT_DEPTH) return null;
+    const key = `${this.sf.fileName.replace(/[^/\\]*$/, '')}\0${spec}`;
+    if (!chain.read.has(key)) chain.read.set(key, this.opts.readModule(this.sf.fileName, spec));
+    const file = chain.read.get(key);
     if (!file) return null;
+    const seen = chain.done.get(file.path);
+    if (seen) return seen;
+    if (chain.loading.has(file.path) || chain.loading.size + chain.done.size >= MAX_MODULES + 1) return null;
+    chain.loading.add(file.path);
     const sf = ts.createSourceFile(file.path, file.text, ts.ScriptTarget.Latest, true, /\.(tsx|jsx)$/.test(file.path) ? ts.ScriptKind.TSX : /\.(ts|mts|cts)$/.test(file.path) ? ts.ScriptKind.TS : ts.ScriptKind.JS);
-    // One level deep: the imported file's own relative imports are not followed.
-    const sub = new Interpreter(sf, { ...this.opts, readModule: undefined });
+    const sub = new Interpreter(sf, { ...this.opts, chain: { ...chain, depth: chain.depth + 1 } });
     sub.run(true);
+    const out = sub.exports();
+    chain.loading.delete(file.path);
+    chain.done.set(file.path, out);
+    return out;
+  }
+
+  /** The module's exports after it ran: declarations, `export {a as b}`, re-exports, default. */
+  private exports(): Map<string, TfValue> {
     const out = new Map<string, TfValue>();
-    for (const st of sf.statements) {
-      const exported = ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-      if (exported && (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) out.set(st.name.text, sub.module.lookup(st.name.text) ?? UNKNOWN);
-      if (exported && ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) out.set(d.name.text, sub.module.lookup(d.name.text) ?? UNKNOWN);
-      if (ts.isExportAssignment(st)) out.set('default', sub.module.lookup('default') ?? UNKNOWN);
+    const local = (name: string): TfValue => this.module.lookup(name) ?? UNKNOWN;
+    for (const st of this.sf.statements) {
+      const mods = ts.canHaveModifiers(st) ? ts.getModifiers(st) : undefined;
+      const exported = mods?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+      const isDefault = mods?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+      if (exported && (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) {
+        out.set(isDefault ? 'default' : st.name.text, local(st.name.text));
+      }
+      if (exported && ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) out.set(d.name.text, local(d.name.text));
+      if (ts.isExportAssignment(st)) out.set('default', local('default'));
+      if (ts.isExportDeclaration(st) && !st.isTypeOnly) {
+        // `export {a, b as c}` names this module's bindings; with `from './x'` the other file's.
+        const from = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? this.loadModule(st.moduleSpecifier.text) : undefined;
+        if (st.moduleSpecifier && !from) continue;
+        const clause = st.exportClause;
+        if (!clause) {
+          for (const [k, v] of from ?? []) if (k !== 'default' && !out.has(k)) out.set(k, v);
+        } else if (ts.isNamedExports(clause)) {
+          for (const el of clause.elements) {
+            const name = (el.propertyName ?? el.name).text;
+            out.set(el.name.text, from ? from.get(name) ?? UNKNOWN : local(name));
+          }
+        } else if (from) {
+          out.set(clause.name.text, { kind: 'object', fields: from });
+        }
+      }
     }
     return out;
   }
@@ -940,14 +1002,19 @@ export class Interpreter {
 
   // ------------------------------------------------------------------ TF.js
 
+  /**
+   * Records an op. In a training step (`model.fit`, `optimizer.minimize`…) only the forward is
+   * recorded and counted, as in Python: the function is marked as training, and the engine reports
+   * its `trainingFlops` beside the forward `flops`, with the backward of GEMM-class work as twice
+   * its forward (input and weight gradients), so a step is 3× forward (docs/whole-program.md).
+   */
   private recordOp(r: OpResult, inputs: TensorType[], node: ts.Node, name: string, frame: Frame, extra: Poly = Poly.ONE): void {
-    this.recordOne(r, inputs, node, name, frame, extra);
     if (frame.training && GEMM_KINDS.has(r.kind) && !r.cost.unknown && !r.error) {
-      // Backward of a GEMM-class op: the input and weight gradients, each as many FLOPs as the
-      // forward (SPEC §5: backward ≈ 2× forward, a training step ≈ 3× forward).
-      const back = { flops: r.cost.flops.scale(2), otherFlops: Poly.ZERO, bytes: r.cost.bytes.scale(2), notes: ['backward ≈ 2× forward GEMM FLOPs (input and weight gradients): a training step ≈ 3× forward'] };
-      this.recordOne({ ...r, cost: back }, inputs, node, `${name} (backward)`, frame, extra);
+      frame.acc.trains = true;
+      const notes = [...(r.cost.notes ?? []), 'trained: its backward (≈ 2× these FLOPs) is in the function\'s training FLOPs'];
+      r = { ...r, cost: { ...r.cost, notes } };
     }
+    this.recordOne(r, inputs, node, name, frame, extra);
   }
 
   private recordOne(r: OpResult, inputs: TensorType[], node: ts.Node, name: string, frame: Frame, extra: Poly): void {
