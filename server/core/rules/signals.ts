@@ -52,6 +52,12 @@ export interface ManualAttentionSignal {
   /** SDPA `attn_mask` expression (True = attend) when a non-causal mask was applied. */
   attnMask?: string;
   dropout?: string;
+  /** The scores call as written when it is not a matmul with a transposed key (an einsum). */
+  scoresText?: string;
+  /** Reads and writes of the scores the softmax makes when it is written by hand (a library one: 2). */
+  softmaxPasses?: number;
+  /** The output call as written when it is an einsum. */
+  outputText?: string;
   /** Scale applied to the scores: 'default' (1/sqrt(d)), 'none', or the expression. */
   scale: string;
   /** Statements from the scores to the output, when they are consecutive: the quick fix range. */

@@ -12,6 +12,7 @@ import type { Node } from './parser';
 import { collectAttention, ScopeFacts, statementOf } from './signalsAttention';
 import type { Language, TreeCursor } from 'web-tree-sitter';
 import { isTransposeExpr, loopVarsOf, matmulOperands, matmulSite, namesIn } from './signalsSyntax';
+import { handSoftmaxInput, softmaxDefsIn } from './signalsSoftmax';
 import { shiftRanges } from '../../core/shift';
 import { intern } from '../../core/intern';
 import { DocumentPosition, byPosition as reusable } from './document';
@@ -39,6 +40,10 @@ class Collector {
   };
   private readonly loops: LoopFrame[] = [];
   private readonly optimizers = new Set<string>();
+  /** Functions and methods of the file that return a softmax written by hand (signalsSoftmax.ts). */
+  private softmaxDefs = new Set<string>();
+  /** Attributes holding an `nn.Softmax` module (`self.softmax = nn.Softmax(dim=-1)`). */
+  private readonly softmaxModules = new Set<string>();
   private scopes: ScopeFacts[] = [];
   /** Where the walk stands (see `walk`). */
   private at?: WalkState;
@@ -47,6 +52,15 @@ class Collector {
 
   run(statements: readonly Node[], cache?: SignalCache, texts?: readonly string[], position?: DocumentPosition): Signals {
     this.scopes.push(newScope());
+    // A call of a function defined further down that computes a softmax by hand is a softmax:
+    // the file's such functions are known before the walk, and are part of every cache key.
+    const defs: string[] = [];
+    for (let i = 0; i < statements.length; i++) {
+      const text = texts?.[i] ?? statements[i].text;
+      if (DEFINITION.test(text) && /exp/.test(text)) defs.push(...softmaxDefsIn(statements[i], text));
+    }
+    this.softmaxDefs = new Set(defs);
+    const softmaxKey = [...this.softmaxDefs].sort().join(',');
     // After an edit that moved no line and kept the number of statements, an untouched
     // definition met with the same imports and optimizers before it takes its last entry by
     // position; the maps are then kept and updated rather than rebuilt.
@@ -80,7 +94,7 @@ class Collector {
       // What a definition contributes depends on its text and place, and on the imports and
       // optimizer names met before it; nothing else the collector holds reaches into a def.
       if (seenAt !== this.s.imports.length + this.optimizers.size * 1e6) {
-        seen = `${JSON.stringify(this.s.imports)}|${[...this.optimizers].join(',')}`;
+        seen = `${JSON.stringify(this.s.imports)}|${[...this.optimizers].join(',')}|${softmaxKey}`;
         seenAt = this.s.imports.length + this.optimizers.size * 1e6;
         // The same content as last time is the same string: entries then compare by reference.
         seen = intern(seen);
@@ -261,9 +275,12 @@ class Collector {
       case 'call':
         this.onCall(n);
         return undefined;
-      case 'binary_operator':
-        if (n.childForFieldName('operator')?.text === '@') this.onMatmul(n);
+      case 'binary_operator': {
+        const op = n.childForFieldName('operator')?.text;
+        if (op === '@') this.onMatmul(n);
+        else if (op === '/') this.onDivision(n);
         return undefined;
+      }
       case 'assignment':
         this.onAssignment(n);
         return undefined;
@@ -357,7 +374,7 @@ class Collector {
       const v = positional(args)[0]?.text ?? '';
       this.s.tf32.push({ range: rangeOfNode(n), setting: 'matmul_precision', enabled: /high|medium/.test(v) && !/highest/.test(v) });
     }
-    if (/softmax$/.test(last)) this.scope().softmaxes.push(n);
+    if (this.isSoftmaxCall(fn, last, receiver)) this.scope().softmaxes.push(n);
     if (['matmul', 'mm', 'bmm', 'dot', 'einsum', 'linear', 'baddbmm', 'addmm', 'tensordot'].includes(last)) this.onMatmul(n);
     if (last === 'contiguous' && receiver !== undefined && this.loops.length > 0) {
       const obj = fnNode.childForFieldName('object')!;
@@ -367,6 +384,38 @@ class Collector {
       const obj = fnNode.childForFieldName('object')!;
       if (isTransposeExpr(obj)) this.s.viewOfTranspose.push({ range: rangeOfNode(n), text: n.text });
     }
+  }
+
+  /**
+   * A library softmax (`F.softmax`, `torch.softmax`, `scores.softmax(-1)`, `jax.nn.softmax`,
+   * `scipy.special.softmax` imported as `softmax`), an `nn.Softmax` module, or a function of this
+   * file that returns a softmax written by hand. Never a name alone: `self.softmax(x)` is one only
+   * when the method or the module behind it is.
+   */
+  private isSoftmaxCall(fn: string, last: string, receiver: string | undefined): boolean {
+    if (this.softmaxModules.has(fn)) return true;
+    const own = receiver === undefined || receiver === 'self' || receiver === 'cls';
+    if (own && this.softmaxDefs.has(last)) return true;
+    if (last !== 'softmax') return false;
+    if (receiver === undefined) return this.s.imports.some((i) => i.alias === 'softmax' && /^(scipy|torch|jax|tensorflow|tf|keras|mlx)/.test(i.module));
+    // A method of the class that is not one of the above is the user's own, unread.
+    return !own;
+  }
+
+  /** `e / e.sum(-1, keepdims=True)` with `e = np.exp(s - s.max(-1, keepdims=True))`: a softmax. */
+  private onDivision(n: Node): void {
+    const scope = this.scope();
+    const input = handSoftmaxInput(n, (name, beforeRow) => {
+      let best: { value: Node; row: number } | undefined;
+      for (const a of scope.assignments.get(name) ?? []) {
+        const row = a.value.startPosition.row;
+        if (row < beforeRow && (!best || row > best.row)) best = { value: a.value, row };
+      }
+      return best?.value;
+    });
+    if (!input) return;
+    scope.softmaxes.push(n);
+    scope.softmaxInputs.set(n.id, input);
   }
 
   private onMatmul(n: Node): void {
@@ -410,6 +459,7 @@ class Collector {
     const l = left.text.replace(/\s+/g, '');
     if (/backends\.cuda\.matmul\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'allow_tf32', enabled: right.text === 'True' });
     if (/backends\.cudnn\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'cudnn.allow_tf32', enabled: right.text === 'True' });
+    if (right.type === 'call' && /(^|\.)Softmax$/.test(right.childForFieldName('function')?.text ?? '')) this.softmaxModules.add(l);
     if (right.type === 'call' && /(^|\.)optim\.\w+$|^(SGD|Adam|AdamW|RMSprop|Adagrad|Lion|LAMB)$/.test(right.childForFieldName('function')?.text ?? '')) this.optimizers.add(l);
     if (left.type === 'identifier') {
       const scope = this.scope();
@@ -530,7 +580,7 @@ function nodeKind(lang: Language, id: number): number {
 }
 
 function newScope(): ScopeFacts {
-  return { assignments: new Map(), softmaxes: [], matmuls: [] };
+  return { assignments: new Map(), softmaxes: [], softmaxInputs: new Map(), matmuls: [] };
 }
 
 /** Subscript indices that slide a window: two loop variables added, or a slice starting at one. */
