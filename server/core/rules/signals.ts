@@ -121,6 +121,8 @@ export interface NaiveConvSignal {
   header: Range;
   /** The multiply-accumulate statement in the innermost loop. */
   accumulate: Range;
+  /** The product of the window and the kernel (`patch * W[c]`, `x[...] * w[...]`): its op's shape and dtype are the interpreter's. */
+  product?: Range;
   /** Loop variables, outermost first, and the text of each loop's iterable. */
   vars: string[];
   iters: string[];

@@ -220,6 +220,14 @@ export class Interpreter {
    * Statements and expressions interpreted since the analysis of the current function began:
    * shared with the other files' interpreters of the program, whose code that analysis runs.
    */
+  /**
+   * Trips of the constant ranges being unrolled around the statement that runs, multiplied: a
+   * nest of loops unrolls only while the product stays within MAX_UNROLL, so that a convolution
+   * written as six loops of 32 to 64 trips runs once per unrolled outer trip with the inner trips
+   * as a multiplier, instead of two million times (and past the step budget).
+   */
+  private unrolled = 1;
+
   private get counter(): { steps: number } {
     return this.options.program?.counter ?? this.ownCounter;
   }
@@ -1141,12 +1149,18 @@ export class Interpreter {
       item = int(Poly.sym(left.text));
       const n = trips.constValue();
       const start = rangeStart(right, this, frame);
-      if (!frame.report && n !== undefined && n <= MAX_UNROLL && start !== undefined) {
+      if (!frame.report && n !== undefined && n * this.unrolled <= MAX_UNROLL && start !== undefined) {
         // While building modules (`for i in range(3): layers.append(Block(widths[i], ...))`) each
         // trip can differ: run them one by one. Reported functions keep one op per site instead.
-        for (let i = 0; i < n && !frame.returned; i++) {
-          this.bindTarget(left, int(start + i), frame);
-          this.execBody(body, frame);
+        const outer = this.unrolled;
+        this.unrolled = outer * Math.max(1, n);
+        try {
+          for (let i = 0; i < n && !frame.returned; i++) {
+            this.bindTarget(left, int(start + i), frame);
+            this.execBody(body, frame);
+          }
+        } finally {
+          this.unrolled = outer;
         }
         return;
       }

@@ -493,9 +493,11 @@ class Collector {
   }
 
   /**
-   * A loop nest whose innermost statement accumulates a product of two subscripts, one indexed
-   * by a sliding window: `out[n, co, i, j] += x[n, ci, i + di, j + dj] * w[co, ci, di, dj]`, or
-   * `out[i, j] = np.sum(x[i:i+kh, j:j+kw] * w)`. An im2col copy has no product and never matches.
+   * A loop nest whose innermost statement accumulates a product of a sliding window and the
+   * kernel: `out[n, co, i, j] += x[n, ci, i + di, j + dj] * w[co, ci, di, dj]`, or
+   * `out[i, j] = np.sum(x[i:i+kh, j:j+kw] * w)`, or the window taken into a name first
+   * (`hs = h * stride; patch = X[b, hs:hs+kh, ws:ws+kw, :]; Y[b, h, w, c] = np.sum(patch * W[c])`).
+   * An im2col copy has no product and never matches; neither does a pooling window (no product).
    */
   private detectNaiveConv(outer: Node): void {
     const nest: Node[] = [];
@@ -515,26 +517,69 @@ class Collector {
       cur = inner.length === 1 ? inner[0] : null;
     }
     if (nest.length < 2) return;
-    const loopVars = new Set(vars);
-    for (const body of bodies.reverse()) {
+    // Names computed from the loop variables (`hs = h * stride`) index like them, and a name
+    // assigned a windowed subscript (`patch = X[b, hs:hs+kh, ...]`) is a window.
+    const derived = new Set(vars);
+    const windowNames = new Map<string, string>();
+    for (const body of bodies) {
+      for (const st of body.namedChildren) {
+        const e = st?.type === 'expression_statement' ? st.namedChild(0) : null;
+        if (e?.type !== 'assignment') continue;
+        const left = e.childForFieldName('left');
+        const right = e.childForFieldName('right');
+        if (!left || !right) continue;
+        if (namesIn(right).some((x) => derived.has(x))) for (const x of namesIn(left, true)) derived.add(x);
+        let r = right;
+        while (r.type === 'parenthesized_expression' && r.namedChild(0)) r = r.namedChild(0)!;
+        if (left.type === 'identifier' && r.type === 'subscript' && windowIndices(r, derived).length > 0) windowNames.set(left.text, r.text);
+      }
+    }
+    for (const body of [...bodies].reverse()) {
       for (const st of body.namedChildren) {
         const e = st?.type === 'expression_statement' ? st.namedChild(0) : null;
         if (!e || (e.type !== 'augmented_assignment' && e.type !== 'assignment')) continue;
         const right = e.childForFieldName('right');
         if (!right) continue;
-        const windows = windowIndices(right, loopVars);
-        const hasProduct = right.descendantsOfType('binary_operator').some((b) => b?.childForFieldName('operator')?.text === '*' && b.childForFieldName('left')!.descendantsOfType('subscript').length + (b.childForFieldName('left')!.type === 'subscript' ? 1 : 0) > 0);
-        const accumulates = e.type === 'augmented_assignment' || /(^|\.)sum\(/.test(right.text) || (right.type === 'binary_operator' && right.childForFieldName('left')?.text === e.childForFieldName('left')?.text);
-        if (windows.length > 0 && hasProduct && accumulates) {
-          const outerHeader = rangeOfNode(outer);
-          const b = outer.childForFieldName('right');
-          if (b) outerHeader.end = { line: b.endPosition.row, character: b.endPosition.column + 1 };
-          this.s.naiveConv.push({ range: rangeOfNode(outer), header: outerHeader, accumulate: rangeOfNode(e), vars, iters, windows });
-          return;
-        }
+        const windowed = (n: Node) => windowIndices(n, derived).length > 0 || namesIn(n).some((x) => windowNames.has(x));
+        const product = productOf(right, windowed);
+        if (!product) continue;
+        const contraction = product.type === 'call' || product.childForFieldName('operator')?.text === '@';
+        const accumulates = contraction || e.type === 'augmented_assignment' || /(^|\.)sum\(/.test(right.text) || (right.type === 'binary_operator' && right.childForFieldName('left')?.text === e.childForFieldName('left')?.text);
+        if (!accumulates) continue;
+        const windows = [...windowIndices(right, derived), ...namesIn(product).filter((x) => windowNames.has(x)).map((x) => `${x} = ${windowNames.get(x)}`)];
+        const outerHeader = rangeOfNode(outer);
+        const b = outer.childForFieldName('right');
+        if (b) outerHeader.end = { line: b.endPosition.row, character: b.endPosition.column + 1 };
+        this.s.naiveConv.push({ range: rangeOfNode(outer), header: outerHeader, accumulate: rangeOfNode(e), product: rangeOfNode(product), vars, iters, windows });
+        return;
       }
     }
   }
+}
+
+/**
+ * The multiply of a window by something else in an accumulated expression: `a * b` where one
+ * side is (or holds) a subscript or a window name, the other side anything but a constant; or a
+ * contraction call (`np.dot`, `np.tensordot`, `np.einsum`, `np.vdot`, `@`) with a window operand.
+ */
+function productOf(right: Node, windowed: (n: Node) => boolean): Node | null {
+  const candidates = [right, ...right.descendantsOfType(['binary_operator', 'call'])].filter((x): x is Node => !!x);
+  for (const c of candidates) {
+    if (c.type === 'binary_operator') {
+      const op = c.childForFieldName('operator')?.text;
+      if (op !== '*' && op !== '@') continue;
+      const l = c.childForFieldName('left')!;
+      const r = c.childForFieldName('right')!;
+      const indexed = (n: Node) => n.type === 'subscript' || n.descendantsOfType('subscript').length > 0 || windowed(n);
+      if ((windowed(l) && indexed(r)) || (windowed(r) && indexed(l)) || (windowed(l) && r.type === 'identifier') || (windowed(r) && l.type === 'identifier')) return c;
+    } else if (c.type === 'call') {
+      const fn = c.childForFieldName('function')?.text.split('.').pop() ?? '';
+      if (!['dot', 'vdot', 'tensordot', 'einsum', 'inner'].includes(fn)) continue;
+      const args = positional(c.childForFieldName('arguments')).filter((a) => a.type !== 'string');
+      if (args.some(windowed) && args.length >= 2) return c;
+    }
+  }
+  return null;
 }
 
 /** The walk's position: its cursor, depth, which depths are blocks, statements made there. */
