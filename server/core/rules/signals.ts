@@ -4,7 +4,7 @@
  * `signalsOf(ir)`. Ranges are LSP ranges of the same nodes ops are recorded at, so a rule finds the
  * op of a signal by its range.
  */
-import { FileIR, Range } from '../ir';
+import { Dim, FileIR, Range } from '../ir';
 
 export type { Range };
 
@@ -130,6 +130,33 @@ export interface NaiveConvSignal {
   windows: string[];
 }
 
+/**
+ * What the interpreter keeps on a tensor taken across an array's rows (`X[:, j]`): the shape of
+ * that array. Ops reading the column carry it on their input (TC502 reads it there).
+ */
+export interface SliceOrigin {
+  viewOf?: Dim[];
+}
+
+/** A loop that walks an array across its memory layout (TC502). */
+export interface StridedTraversalSignal {
+  /** The loop, and its header (keyword to colon). */
+  loop: Range;
+  header: Range;
+  /** The subscript that takes a column (`X[:, j]`) or a row (`X[i, :]`), and its text. */
+  access: Range;
+  text: string;
+  /** The array subscripted, as written. */
+  base: string;
+  /** Its layout as the file made it: 'C' (row-major, the default) or 'F' (column-major). */
+  order: 'C' | 'F';
+  /** What the loop takes per trip: a column of a row-major array, or a row of a column-major one. */
+  axis: 'column' | 'row';
+  loopVar: string;
+  /** The subscript and the reads of a name it was assigned to: where ops read the slice. */
+  uses: Range[];
+}
+
 export interface TransposeInLoopSignal {
   /** The transpose/permute expression. */
   range: Range;
@@ -175,6 +202,7 @@ export interface Signals {
   naiveConv: NaiveConvSignal[];
   manualAttention: ManualAttentionSignal[];
   transposeInLoop: TransposeInLoopSignal[];
+  stridedTraversal: StridedTraversalSignal[];
   viewOfTranspose: ViewOfTransposeSignal[];
   floatLiterals: FloatLiteralSignal[];
 }
@@ -187,6 +215,6 @@ export function signalsOf(ir: FileIR): Signals {
     imports: get('imports'), autocast: get('autocast'), gradScaler: get('gradScaler'), backward: get('backward'),
     optimizerStep: get('optimizerStep'), halfModel: get('halfModel'), tf32: get('tf32'), loops: get('loops'),
     naiveConv: get('naiveConv'), manualAttention: get('manualAttention'), transposeInLoop: get('transposeInLoop'),
-    viewOfTranspose: get('viewOfTranspose'), floatLiterals: get('floatLiterals'),
+    viewOfTranspose: get('viewOfTranspose'), floatLiterals: get('floatLiterals'), stridedTraversal: get('stridedTraversal'),
   };
 }

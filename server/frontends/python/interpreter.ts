@@ -20,6 +20,7 @@ import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstrin
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
+import type { SliceOrigin } from '../../core/rules/signals';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
 import { compareConstants, concatSequences, isPlain, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
@@ -2031,8 +2032,14 @@ function tensorAttribute(t: TensorType, attr: string, n: Node, it: Interpreter, 
 /** Integer indexing drops a dim, slices keep it, `None` adds one, `...` skips. */
 function indexTensor(t: TensorType, subs: Node[], it: Interpreter, frame: Frame): Value {
   const h = TENSOR_METHODS.get('__getitem__');
-  if (h) return h(t, subs.map((s) => it.evalIndex(s, frame)), new Map(), { node: subs[0]?.parent ?? subs[0] ?? ({} as Node), name: '[]' }, it.ctx(frame));
-  return tensor({ shape: null, dtype: t.dtype });
+  if (!h) return tensor({ shape: null, dtype: t.dtype });
+  const r = h(t, subs.map((s) => it.evalIndex(s, frame)), new Map(), { node: subs[0]?.parent ?? subs[0] ?? ({} as Node), name: '[]' }, it.ctx(frame));
+  // A row or a column (`X[i]`, `X[:, j]`: an axis indexed, others kept) keeps the shape of the
+  // array it was taken from: the ops that read it tell TC502 how large that array is.
+  if (r.kind === 'tensor' && t.shape && r.type.shape && r.type.shape.length > 0 && subs.some((s) => s.type !== 'slice' && s.type !== 'ellipsis' && s.type !== 'none')) {
+    return tensor({ ...r.type, viewOf: t.shape } as TensorType & SliceOrigin);
+  }
+  return r;
 }
 
 /**

@@ -13,6 +13,7 @@ import { collectAttention, ScopeFacts, statementOf } from './signalsAttention';
 import type { Language, TreeCursor } from 'web-tree-sitter';
 import { isTransposeExpr, loopVarsOf, matmulOperands, matmulSite, namesIn } from './signalsSyntax';
 import { handSoftmaxInput, softmaxDefsIn } from './signalsSoftmax';
+import { Order, orderOfValue, stridedAccesses } from './signalsStrided';
 import { shiftRanges } from '../../core/shift';
 import { intern } from '../../core/intern';
 import { DocumentPosition, byPosition as reusable } from './document';
@@ -36,7 +37,7 @@ interface LoopFrame {
 class Collector {
   readonly s: Signals = {
     imports: [], autocast: [], gradScaler: [], backward: [], optimizerStep: [], halfModel: [], tf32: [], loops: [],
-    naiveConv: [], manualAttention: [], transposeInLoop: [], viewOfTranspose: [], floatLiterals: [],
+    naiveConv: [], manualAttention: [], transposeInLoop: [], viewOfTranspose: [], floatLiterals: [], stridedTraversal: [],
   };
   private readonly loops: LoopFrame[] = [];
   private readonly optimizers = new Set<string>();
@@ -44,6 +45,17 @@ class Collector {
   private softmaxDefs = new Set<string>();
   /** Attributes holding an `nn.Softmax` module (`self.softmax = nn.Softmax(dim=-1)`). */
   private readonly softmaxModules = new Set<string>();
+  /**
+   * Arrays whose layout the code set (`np.asfortranarray`, `order='F'`, `.T`), by name: the
+   * module's first, then one map per function being walked (a def's names are its own).
+   */
+  private readonly orderScopes: Map<string, Order>[] = [new Map()];
+
+  /** The layouts in force where the walk stands: the module's, overridden by the function's. */
+  private get orders(): Map<string, Order> {
+    if (this.orderScopes.length === 1) return this.orderScopes[0];
+    return new Map([...this.orderScopes[0], ...this.orderScopes[this.orderScopes.length - 1]]);
+  }
   private scopes: ScopeFacts[] = [];
   /** Where the walk stands (see `walk`). */
   private at?: WalkState;
@@ -93,8 +105,9 @@ class Collector {
       }
       // What a definition contributes depends on its text and place, and on the imports and
       // optimizer names met before it; nothing else the collector holds reaches into a def.
-      if (seenAt !== this.s.imports.length + this.optimizers.size * 1e6) {
-        seen = `${JSON.stringify(this.s.imports)}|${[...this.optimizers].join(',')}|${softmaxKey}`;
+      const ordersKey = this.orderScopes[0].size === 0 ? '' : JSON.stringify([...this.orderScopes[0]]);
+      if (seenAt !== this.s.imports.length + this.optimizers.size * 1e6 || !seen.endsWith(`|${ordersKey}`)) {
+        seen = `${JSON.stringify(this.s.imports)}|${[...this.optimizers].join(',')}|${softmaxKey}|${ordersKey}`;
         seenAt = this.s.imports.length + this.optimizers.size * 1e6;
         // The same content as last time is the same string: entries then compare by reference.
         seen = intern(seen);
@@ -257,7 +270,9 @@ class Collector {
         // A nested def starts a new scope; loops around it do not run its body.
         const saved = this.loops.splice(0);
         this.scopes.push(newScope());
+        this.orderScopes.push(new Map());
         return () => {
+          this.orderScopes.pop();
           this.endScope();
           this.loops.push(...saved);
         };
@@ -347,6 +362,7 @@ class Collector {
       depth: this.loops.length,
     };
     this.s.loops.push(sig);
+    if (n.type === 'for_statement' && /\[/.test(body?.text ?? '')) this.s.stridedTraversal.push(...stridedAccesses(n, sig.vars, header, this.orders));
     const assigned = new Set<string>(sig.vars);
     if (body) for (const a of body.descendantsOfType(['assignment', 'augmented_assignment'])) if (a?.childForFieldName('left')) for (const x of namesIn(a.childForFieldName('left')!)) assigned.add(x);
     const frame: LoopFrame = { sig, node: n, vars: new Set(sig.vars), assigned };
@@ -459,6 +475,12 @@ class Collector {
     const l = left.text.replace(/\s+/g, '');
     if (/backends\.cuda\.matmul\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'allow_tf32', enabled: right.text === 'True' });
     if (/backends\.cudnn\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'cudnn.allow_tf32', enabled: right.text === 'True' });
+    if (/^[A-Za-z_][\w.]*$/.test(l)) {
+      const o = orderOfValue(right, this.orders);
+      const own = this.orderScopes[this.orderScopes.length - 1];
+      if (o === 'F') own.set(l, 'F');
+      else if (own.has(l) || this.orderScopes[0].has(l)) own.set(l, 'C');
+    }
     if (right.type === 'call' && /(^|\.)Softmax$/.test(right.childForFieldName('function')?.text ?? '')) this.softmaxModules.add(l);
     if (right.type === 'call' && /(^|\.)optim\.\w+$|^(SGD|Adam|AdamW|RMSprop|Adagrad|Lion|LAMB)$/.test(right.childForFieldName('function')?.text ?? '')) this.optimizers.add(l);
     if (left.type === 'identifier') {
