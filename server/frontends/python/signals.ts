@@ -287,6 +287,12 @@ class Collector {
       case 'for_statement':
       case 'while_statement':
         return this.onLoop(n);
+      case 'list_comprehension':
+      case 'generator_expression':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+        this.onComprehension(n);
+        return undefined;
       case 'call':
         this.onCall(n);
         return undefined;
@@ -371,6 +377,13 @@ class Collector {
       this.loops.pop();
       if (this.loops.length === 0) this.detectNaiveConv(n);
     };
+  }
+
+  /** `[X[:, j].sum() for j in range(d)]` walks the columns as a loop does (TC502). */
+  private onComprehension(n: Node): void {
+    if (!/\[/.test(n.childForFieldName('body')?.text ?? '')) return;
+    const vars = n.namedChildren.filter((c): c is Node => c?.type === 'for_in_clause').flatMap((c) => (c.childForFieldName('left') ? loopVarsOf(c.childForFieldName('left')!) : []));
+    this.s.stridedTraversal.push(...stridedAccesses(n, vars, rangeOfNode(n), this.orders));
   }
 
   private onCall(n: Node): void {
@@ -622,7 +635,7 @@ const BLOCK = 2;
 const HANDLED = 3;
 const OTHER = 4;
 
-const HANDLED_TYPES = new Set(['function_definition', 'import_statement', 'import_from_statement', 'with_statement', 'for_statement', 'while_statement', 'call', 'binary_operator', 'assignment', 'float', 'integer']);
+const HANDLED_TYPES = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension', 'function_definition', 'import_statement', 'import_from_statement', 'with_statement', 'for_statement', 'while_statement', 'call', 'binary_operator', 'assignment', 'float', 'integer']);
 /**
  * Not descended into: named leaves (an f-string's interpolations aside, which hold nothing the
  * rules look for), and type annotations, which run no code (a sixth of the nodes of annotated
