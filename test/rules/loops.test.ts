@@ -110,6 +110,13 @@ describe('TC502 strided traversal', () => {
     assert.match(f[0].message, /\(1 GiB of lines per sweep for 64 MiB of data\)/);
   });
 
+  it('column sums element by element in two loops; the row-order twin is silent', () => {
+    const f = of(analyse('tc502_scalar_nest.py'), 'TC502');
+    // 2048² · 8 B = 32 MiB; a column's elements are a row (2048 · 8 B = 16 KiB) apart.
+    assert.deepEqual(f.map((x) => x.range.start.line), [10]);
+    assert.match(f[0].message, /\(2048, 2048\) fp64 array `M` \(32 MiB\) column by column through `M\[i, j\]`: neighbouring elements are 16 KiB apart/);
+  });
+
   it('near misses: rows of a row-major array, columns of a transpose, a 2 MiB array', () => {
     const a = analyse('ok_tc502_layouts.py');
     assert.deepEqual(of(a, 'TC502'), []);

@@ -38,10 +38,11 @@ export function elements(t: TensorType | undefined, b: Bindings): number | null 
 
 /**
  * The op at exactly `range` with numbers: the file's own when `bound(op)` holds for it, else,
- * among the calling contexts that ran it, the one whose op runs most (`runs` summed over the
- * trips the interpreter followed one by one), ties to the larger output.
+ * among the calling contexts that ran it, the one with the largest op (`prefer: 'size'`, for
+ * figures of one call: a generation loop's one-token calls do not stand for training's), or the
+ * one whose op runs most (`'runs'`, summed over the trips the interpreter followed one by one).
  */
-export function siteFacts(ctx: RuleContext, range: Range, bound: (op: SiteOp, b: Bindings) => boolean = (op, b) => elements(op.output, b) !== null): SiteFacts | undefined {
+export function siteFacts(ctx: RuleContext, range: Range, bound: (op: SiteOp, b: Bindings) => boolean = (op, b) => elements(op.output, b) !== null, prefer: 'size' | 'runs' = 'size'): SiteFacts | undefined {
   const b = ctx.bindings;
   const own = ctx.ir.ops.find((o) => sameRange(o.range, range));
   if (own && bound(own, b)) return { op: own, runs: runsOf(own, b) };
@@ -59,7 +60,10 @@ export function siteFacts(ctx: RuleContext, range: Range, bound: (op: SiteOp, b:
   let best: { op: SiteOp; context: ContextRef; runs: number | null } | undefined;
   for (const g of groups.values()) {
     const op = g.ops.reduce((x, y) => ((elements(y.output, b) ?? 0) > (elements(x.output, b) ?? 0) ? y : x));
-    const better = !best || (g.runs ?? -1) > (best.runs ?? -1) || (g.runs === best.runs && (elements(op.output, b) ?? 0) > (elements(best.op.output, b) ?? 0));
+    const size = (x: SiteOp) => elements(x.output, b) ?? 0;
+    const better = !best || (prefer === 'runs'
+      ? (g.runs ?? -1) > (best.runs ?? -1) || (g.runs === best.runs && size(op) > size(best.op))
+      : size(op) > size(best.op) || (size(op) === size(best.op) && (g.runs ?? -1) > (best.runs ?? -1)));
     if (better) best = { op, context: g.context, runs: g.runs };
   }
   if (best) return best;

@@ -88,7 +88,7 @@ function convFacts(ctx: RuleContext, s: NaiveConvSignal): ConvFacts | null {
     return elements(op.output, b) ?? (scalar ? 1 : null);
   };
   if (s.product) {
-    const f = siteFacts(ctx, s.product, (op, b) => perRunOf(op, b) !== null && (!op.repeat || op.repeat.evaluate(b) !== null));
+    const f = siteFacts(ctx, s.product, (op, b) => perRunOf(op, b) !== null && (!op.repeat || op.repeat.evaluate(b) !== null), 'runs');
     const perRun = f ? perRunOf(f.op, ctx.bindings) : null;
     if (f && perRun !== null && f.runs !== null) {
       const calls = Math.max(1, ctx.ir.ops.filter((o) => contains(s.accumulate, o.range)).length);

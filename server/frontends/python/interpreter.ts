@@ -2036,7 +2036,7 @@ function indexTensor(t: TensorType, subs: Node[], it: Interpreter, frame: Frame)
   const r = h(t, subs.map((s) => it.evalIndex(s, frame)), new Map(), { node: subs[0]?.parent ?? subs[0] ?? ({} as Node), name: '[]' }, it.ctx(frame));
   // A row or a column (`X[i]`, `X[:, j]`: an axis indexed, others kept) keeps the shape of the
   // array it was taken from: the ops that read it tell TC502 how large that array is.
-  if (r.kind === 'tensor' && t.shape && r.type.shape && r.type.shape.length > 0 && subs.some((s) => s.type !== 'slice' && s.type !== 'ellipsis' && s.type !== 'none')) {
+  if (r.kind === 'tensor' && t.shape && t.shape.length > 1 && r.type.shape && subs.some((s) => s.type !== 'slice' && s.type !== 'ellipsis' && s.type !== 'none')) {
     return tensor({ ...r.type, viewOf: t.shape } as TensorType & SliceOrigin);
   }
   return r;

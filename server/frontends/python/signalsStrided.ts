@@ -56,6 +56,12 @@ export function stridedAccesses(loop: Node, vars: readonly string[], header: Ran
   if (!body || vars.length === 0) return [];
   const out: StridedTraversalSignal[] = [];
   const seen = new Set<string>();
+  // Variables of the loops inside this one: the innermost walk of an element-by-element nest.
+  const inner = new Set<string>();
+  for (const f of body.descendantsOfType('for_statement')) {
+    const left = f?.childForFieldName('left');
+    if (left?.type === 'identifier' && !vars.includes(left.text)) inner.add(left.text);
+  }
   for (const sub of body.descendantsOfType('subscript')) {
     if (!sub || insideDef(sub, body)) continue;
     const base = sub.childForFieldName('value');
@@ -64,9 +70,12 @@ export function stridedAccesses(loop: Node, vars: readonly string[], header: Ran
     const order = orders.get(base.text) ?? 'C';
     const whole = (n: Node) => n.type === 'slice' && n.text.replace(/\s+/g, '') === ':';
     const isVar = (n: Node) => n.type === 'identifier' && vars.includes(n.text);
+    const isInner = (n: Node) => n.type === 'identifier' && inner.has(n.text);
     let axis: 'column' | 'row' | undefined;
-    if (order === 'C' && idx.length >= 2 && whole(idx[0]) && idx.slice(1).some(isVar)) axis = 'column';
-    if (order === 'F' && idx.length >= 1 && isVar(idx[0]) && idx.slice(1).every(whole)) axis = 'row';
+    // A slice per trip (`X[:, j]`), or one element per trip of an inner loop whose variable
+    // indexes the axis that jumps (`for j ...: for i ...: X[i, j]`).
+    if (order === 'C' && idx.length >= 2 && (whole(idx[0]) || isInner(idx[0])) && idx.slice(1).some(isVar)) axis = 'column';
+    if (order === 'F' && idx.length >= 1 && isVar(idx[0]) && (idx.slice(1).every(whole) || (idx.length >= 2 && idx.slice(1).some(isInner)))) axis = 'row';
     if (!axis) continue;
     const key = `${base.text}|${axis}`;
     if (seen.has(key)) continue;
