@@ -47,7 +47,7 @@ export const rule: Rule = {
       }
       const what = f && f.perRun > 1 ? 'a window at a time' : 'one multiply-add at a time';
       out.push(
-        make(rule, s.header, `${s.iters.length} nested ${js ? 'JavaScript' : 'Python'} loops compute a convolution ${what} (window ${s.windows[0]})${figures}`, {
+        make(rule, s.header, `${s.iters.length === 1 ? `a ${js ? 'JavaScript' : 'Python'} loop computes` : `${s.iters.length} nested ${js ? 'JavaScript' : 'Python'} loops compute`} a convolution ${what} (window ${s.windows[0]})${figures}`, {
           related: [{ range: s.accumulate, message: 'the multiply-accumulate of the innermost loop' }],
         }),
       );
@@ -81,9 +81,10 @@ interface ConvFacts {
 function convFacts(ctx: RuleContext, s: NaiveConvSignal): ConvFacts | null {
   const scalar = s.windows.every((w) => !w.includes(':') && !w.includes('='));
   const perRunOf = (op: SiteOp, b: Bindings): number | null => {
+    if (op.cost.unknown && !scalar) return null;
     if (GEMM_KINDS.has(op.kind)) {
-      const f = op.cost.flops.evaluate(b);
-      return f === null ? null : f / 2;
+      const f = op.cost.unknown ? null : op.cost.flops.evaluate(b);
+      return f === null || f <= 0 ? (scalar ? 1 : null) : f / 2;
     }
     return elements(op.output, b) ?? (scalar ? 1 : null);
   };

@@ -426,7 +426,7 @@ class Collector {
     const own = receiver === undefined || receiver === 'self' || receiver === 'cls';
     if (own && this.softmaxDefs.has(last)) return true;
     if (last !== 'softmax') return false;
-    if (receiver === undefined) return this.s.imports.some((i) => i.alias === 'softmax' && /^(scipy|torch|jax|tensorflow|tf|keras|mlx)/.test(i.module));
+    if (receiver === undefined) return this.s.imports.some((i) => i.alias === 'softmax' && /^(scipy|torch|jax|tensorflow|tf|keras|mlx)\b/.test(i.module));
     // A method of the class that is not one of the above is the user's own, unread.
     return !own;
   }
@@ -551,7 +551,10 @@ class Collector {
       const inner: Node[] = body.namedChildren.filter((c): c is Node => !!c && c.type === 'for_statement');
       cur = inner.length === 1 ? inner[0] : null;
     }
-    if (nest.length < 2) return;
+    // One loop slides a window too (`y[t] = np.dot(x[t:t + K], w)`, a 1-D convolution), when it
+    // moves one step a trip: a loop that steps by the window (`range(0, n, bs)`) cuts batches.
+    const single = nest.length === 1;
+    if (single && !/^range\(\s*[^,()]*(\([^()]*\)[^,()]*)*(,\s*[^,()]*(\([^()]*\)[^,()]*)*)?\)$/.test(iters[0])) return;
     // Names computed from the loop variables (`hs = h * stride`) index like them, and a name
     // assigned a windowed subscript (`patch = X[b, hs:hs+kh, ...]`) is a window.
     const derived = new Set(vars);
@@ -582,6 +585,7 @@ class Collector {
         const accumulates = contraction || e.type === 'augmented_assignment' || /(^|\.)sum\(/.test(right.text) || (right.type === 'binary_operator' && right.childForFieldName('left')?.text === e.childForFieldName('left')?.text);
         if (!accumulates) continue;
         const windows = [...windowIndices(right, derived), ...namesIn(product).filter((x) => windowNames.has(x)).map((x) => `${x} = ${windowNames.get(x)}`)];
+        if (single && !windows.some((w) => w.includes(':') || w.includes('='))) continue;
         const outerHeader = rangeOfNode(outer);
         const b = outer.childForFieldName('right');
         if (b) outerHeader.end = { line: b.endPosition.row, character: b.endPosition.column + 1 };
@@ -605,8 +609,10 @@ function productOf(right: Node, windowed: (n: Node) => boolean): Node | null {
       if (op !== '*' && op !== '@') continue;
       const l = c.childForFieldName('left')!;
       const r = c.childForFieldName('right')!;
-      const indexed = (n: Node) => n.type === 'subscript' || n.descendantsOfType('subscript').length > 0 || windowed(n);
-      if ((windowed(l) && indexed(r)) || (windowed(r) && indexed(l)) || (windowed(l) && r.type === 'identifier') || (windowed(r) && l.type === 'identifier')) return c;
+      // The other factor is the kernel: a name, an attribute (`self.weight`), a subscript of
+      // one, or an expression of them; a constant factor (`x[i:i+k] * 0.5`) is a scaling.
+      const kernel = (n: Node) => n.type !== 'integer' && n.type !== 'float' && namesIn(n).length > 0;
+      if ((windowed(l) && kernel(r)) || (windowed(r) && kernel(l))) return c;
     } else if (c.type === 'call') {
       const fn = c.childForFieldName('function')?.text.split('.').pop() ?? '';
       if (!['dot', 'vdot', 'tensordot', 'einsum', 'inner'].includes(fn)) continue;
