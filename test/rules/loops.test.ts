@@ -76,7 +76,15 @@ describe('TC401 naive convolution: multiply-adds from the interpreter, not the l
     assert.match(f[0].message, new RegExp(esc(`one multiply-add at a time (window y + dy): ${n(macs)} multiply-adds, ~361 ms interpreted at 100 ns each`)));
   });
 
-  it('near misses: max pooling and an im2col copy walk windows without a product', () => {
+  it('a FIR filter bank: one np.dot of a 31-sample window per output sample', () => {
+    const f = of(analyse('tc401_conv1d_bank.py'), 'TC401');
+    assert.equal(f.length, 1);
+    // 64 channels · (100,000 - 31 + 1) outputs, 31 taps each, float64.
+    const trips = 64 * (100_000 - 31 + 1);
+    assert.match(f[0].message, new RegExp(esc(`${n(trips)} trips × 31 = ${n(trips * 31)} multiply-adds (fp64)`)));
+  });
+
+  it('near misses: max pooling an im2col copy walk windows without a product; mini-batch slices step by their width', () => {
     const a = analyse('ok_tc401_pooling.py');
     assert.deepEqual(of(a, 'TC401'), []);
     assert.deepEqual(a.ir.signals.naiveConv as NaiveConvSignal[], []);
