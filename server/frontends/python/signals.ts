@@ -51,11 +51,10 @@ class Collector {
    */
   private readonly orderScopes: Map<string, Order>[] = [new Map()];
 
-  /** The layouts in force where the walk stands: the module's, overridden by the function's. */
-  private get orders(): Map<string, Order> {
-    if (this.orderScopes.length === 1) return this.orderScopes[0];
-    return new Map([...this.orderScopes[0], ...this.orderScopes[this.orderScopes.length - 1]]);
-  }
+  /** The layouts in force where the walk stands: the function's, else the module's. */
+  private readonly orders = {
+    get: (name: string): Order | undefined => this.orderScopes[this.orderScopes.length - 1].get(name) ?? this.orderScopes[0].get(name),
+  };
   private scopes: ScopeFacts[] = [];
   /** Where the walk stands (see `walk`). */
   private at?: WalkState;
@@ -69,7 +68,15 @@ class Collector {
     const defs: string[] = [];
     for (let i = 0; i < statements.length; i++) {
       const text = texts?.[i] ?? statements[i].text;
-      if (DEFINITION.test(text) && /exp/.test(text)) defs.push(...softmaxDefsIn(statements[i], text));
+      if (!DEFINITION.test(text) || !/exp/.test(text)) continue;
+      // By text: an unchanged definition is not walked again on the next keystroke.
+      let names = SOFTMAX_DEFS.get(text);
+      if (!names) {
+        names = softmaxDefsIn(statements[i], text);
+        if (SOFTMAX_DEFS.size > 10_000) SOFTMAX_DEFS.clear();
+        SOFTMAX_DEFS.set(text, names);
+      }
+      defs.push(...names);
     }
     this.softmaxDefs = new Set(defs);
     const softmaxKey = [...this.softmaxDefs].sort().join(',');
@@ -488,7 +495,8 @@ class Collector {
     const l = left.text.replace(/\s+/g, '');
     if (/backends\.cuda\.matmul\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'allow_tf32', enabled: right.text === 'True' });
     if (/backends\.cudnn\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'cudnn.allow_tf32', enabled: right.text === 'True' });
-    if (/^[A-Za-z_][\w.]*$/.test(l)) {
+    // Only a value that can say something about layout is read, or a name that holds an F array.
+    if (/^[A-Za-z_][\w.]*$/.test(l) && (/fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|\.to\(|float|double|half/.test(right.text) || this.orders.get(l) === 'F')) {
       const o = orderOfValue(right, this.orders);
       const own = this.orderScopes[this.orderScopes.length - 1];
       if (o === 'F') own.set(l, 'F');
@@ -698,6 +706,9 @@ export function keywordArgs(args: Node | null): Map<string, string> {
 export function positional(args: Node | null): Node[] {
   return (args?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'keyword_argument' && c.type !== 'comment');
 }
+
+/** Names of hand-written softmax functions a definition holds, by the definition's text. */
+const SOFTMAX_DEFS = new Map<string, string[]>();
 
 /** Top-level statements whose signals are cached by their text and place: definitions. */
 const DEFINITION = /^(def|async\s+def|class|@)\b/;

@@ -10,13 +10,16 @@ import { rangeOf } from './signalsSyntax';
 
 export type Order = 'C' | 'F';
 
+/** The layout the code gave a name, where it gave one. */
+export type OrderLookup = { get(name: string): Order | undefined };
+
 /**
  * The layout an assignment's value has, given the layouts of names known so far: 'F' for
  * `np.asfortranarray(a)`, a call with `order='F'`, or a transpose of a row-major array; 'C' for
  * `np.ascontiguousarray`, `.contiguous()`, `order='C'`, a transpose of a column-major one;
  * undefined when the value says nothing (the name then keeps the default, row-major).
  */
-export function orderOfValue(v: Node, orders: ReadonlyMap<string, Order>): Order | undefined {
+export function orderOfValue(v: Node, orders: OrderLookup): Order | undefined {
   let e = v;
   while (e.type === 'parenthesized_expression' && e.namedChild(0)) e = e.namedChild(0)!;
   if (e.type === 'call') {
@@ -36,7 +39,7 @@ export function orderOfValue(v: Node, orders: ReadonlyMap<string, Order>): Order
   return undefined;
 }
 
-function orderOfName(n: Node, orders: ReadonlyMap<string, Order>): Order {
+function orderOfName(n: Node, orders: OrderLookup): Order {
   return orders.get(n.text) ?? 'C';
 }
 
@@ -51,7 +54,7 @@ function flip(o: Order): Order {
  * subscript is assigned to in the body (`col = X[:, j]`) are followed to where they are read,
  * so a rule can find the ops that read the walked slice.
  */
-export function stridedAccesses(loop: Node, vars: readonly string[], header: Range, orders: ReadonlyMap<string, Order>): StridedTraversalSignal[] {
+export function stridedAccesses(loop: Node, vars: readonly string[], header: Range, orders: OrderLookup): StridedTraversalSignal[] {
   const body = loop.childForFieldName('body');
   if (!body || vars.length === 0) return [];
   const out: StridedTraversalSignal[] = [];
