@@ -176,6 +176,14 @@ describe('TC201 reads the same facts as TC202; a hand-written softmax is a softm
     assert.match(of(analyse('ok_tc201_chunked.py', { thresholds: { attentionScoresMiB: 16 } }), 'TC201')[0]?.message ?? '', /\(512, 8192\) fp32 take 16 MiB/);
   });
 
+  it("nanoGPT's fallback under `if self.flash:` stores nothing while the flash branch runs (as TC202 decides)", () => {
+    const text = fs.readFileSync(path.resolve(DIR, '..', 'rules', 'ok_flash_fallback.py'), 'utf8');
+    assert.deepEqual(of(analyseSnippet(text), 'TC201'), []);
+    // The same file with the flash branch off: 8 · 12 · 1024² · 4 B = 384 MiB of scores.
+    const off = of(analyseSnippet(text.replace(/self\.flash = hasattr\([^)]*\)/, 'self.flash = False')), 'TC201');
+    assert.match(off[0]?.message ?? '', /\(8, 12, 1024, 1024\) fp32 take 384 MiB/);
+  });
+
   it('never a name: a helper called softmax that is not one stays silent; one called normalise that is fires', () => {
     const body = (name: string, ret: string) => `import numpy as np
 from jaxtyping import Float32

@@ -2,6 +2,7 @@ import { bytesText } from '../format';
 import { Finding } from '../ir';
 import { attentionFigures } from './attentionFigures';
 import { contextLabel } from './siteOps';
+import { inDeadBranch } from './tc202-manual-attention';
 import { signalsOf } from './signals';
 import { Rule } from './types';
 import { dtypeBytes, make } from './util';
@@ -28,6 +29,9 @@ export const rule: Rule = {
     const sig = signalsOf(ctx.ir);
     const training = sig.backward.length > 0;
     for (const s of sig.manualAttention) {
+      // The same facts as TC202: a hand-written fallback the engine decided is not taken (nanoGPT's
+      // `else` of `if self.flash:`) stores nothing.
+      if (inDeadBranch(ctx, s)) continue;
       const f = attentionFigures(ctx, s);
       // At the threshold fires: 256 MiB is one fp32 head at L = 8192, the textbook's own example.
       if (!f || f.scoresBytes < limit) continue;

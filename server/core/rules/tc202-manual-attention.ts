@@ -58,7 +58,7 @@ export function chainText(s: ManualAttentionSignal): string {
  * nanoGPT keeps the hand-written path as the `else` of `if self.flash:`; when the engine decided
  * that branch is not taken, the interpreter recorded ops around it but none of the chain's own.
  */
-function inDeadBranch(ctx: RuleContext, s: ManualAttentionSignal): boolean {
+export function inDeadBranch(ctx: RuleContext, s: ManualAttentionSignal): boolean {
   const at = (r: Range) => (o: { range: Range }) => o.range.start.line === r.start.line && o.range.start.character === r.start.character;
   const fn = ctx.ir.functions.find((f) => within(s.scores, f.range));
   if (!fn) return false;
