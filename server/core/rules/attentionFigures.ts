@@ -1,11 +1,15 @@
 /**
  * Byte figures of a hand-written attention (shared by TC201 and TC202): the scores tensor from
- * the op recorded at the scores matmul, and the passes the unfused chain makes over it.
+ * the op recorded at the scores matmul, and the passes the unfused chain makes over it. Both
+ * rules read the same facts: the file's own op when its sizes are bound, else the op as the
+ * calling context that ran it saw it (sizes from a config, argparse or the caller's tensors).
  */
 import { DType } from '../dtypes';
+import { ContextRef } from '../ir';
 import { ManualAttentionSignal } from './signals';
+import { SiteOp, dimsOf, elements, siteFacts } from './siteOps';
 import { RuleContext } from './types';
-import { dtypeBytes, numel, opAt, shapeOf } from './util';
+import { dtypeBytes } from './util';
 
 export interface AttentionFigures {
   shape: string;
@@ -17,26 +21,30 @@ export interface AttentionFigures {
   passes: number;
   /** Bytes a fused kernel moves: q, k, v read once and the output written once. */
   fusedBytes: number | null;
+  /** Where the sizes come from when the function alone does not bind them. */
+  context?: ContextRef;
 }
 
 export function attentionFigures(ctx: RuleContext, s: ManualAttentionSignal): AttentionFigures | null {
-  const scores = opAt(ctx, s.scores);
+  const scores = siteFacts(ctx, s.scores);
   if (!scores) return null;
-  const n = numel(scores.op, 'out', ctx.bindings);
-  const shape = scores.op.output.shape;
-  if (n === null || !shape || shape.length < 2) return null;
+  const dims = dimsOf(scores.op.output, ctx.bindings);
+  if (dims === null || dims.length < 2) return null;
+  const n = dims.reduce((a, x) => a * x, 1);
   const size = dtypeBytes(scores.op.dtype);
-  const lq = shape[shape.length - 2].evaluate(ctx.bindings)!;
-  const lk = shape[shape.length - 1].evaluate(ctx.bindings)!;
+  const lq = dims[dims.length - 2];
+  const lk = dims[dims.length - 1];
   // Written by the scores matmul, read by the output matmul, read+written by softmax and by each
   // elementwise pass (scale, mask, dropout) an eager framework runs as its own kernel.
-  const passes = 2 + 2 + (s.scale !== 'none' ? 2 : 0) + (s.causal || s.attnMask ? 2 : 0) + (s.dropout ? 2 : 0);
-  const outOp = opAt(ctx, s.output);
-  const part = (op: typeof scores.op | undefined, which: number | 'out') => {
-    const e = op ? numel(op, which, ctx.bindings) : null;
+  const passes = 2 + (s.softmaxPasses ?? 2) + (s.scale !== 'none' ? 2 : 0) + (s.causal || s.attnMask ? 2 : 0) + (s.dropout ? 2 : 0);
+  // The output op from the same source as the scores: the same calling context when there is one.
+  const outFacts = siteFacts(ctx, s.output);
+  const outOp = outFacts && (!scores.context || outFacts.context?.line === scores.context.line) ? outFacts.op : undefined;
+  const part = (op: SiteOp | undefined, which: number | 'out') => {
+    const e = op ? elements(which === 'out' ? op.output : op.inputs[which], ctx.bindings) : null;
     return e === null ? null : e * dtypeBytes(op!.dtype);
   };
-  const pieces = [part(scores.op, 0), part(scores.op, 1), part(outOp?.op, 1), part(outOp?.op, 'out')];
+  const pieces = [part(scores.op, 0), part(scores.op, 1), part(outOp, 1), part(outOp, 'out')];
   const fusedBytes = pieces.every((p) => p !== null) ? (pieces as number[]).reduce((a, b) => a + b, 0) : null;
-  return { shape: shapeOf(scores.op, 'out', ctx.bindings)!, dtype: scores.op.dtype, scoresBytes: n * size, perHeadBytes: lq * lk * size, passes, fusedBytes };
+  return { shape: `(${dims.join(', ')})`, dtype: scores.op.dtype, scoresBytes: n * size, perHeadBytes: lq * lk * size, passes, fusedBytes, ...(scores.context ? { context: scores.context } : {}) };
 }

@@ -16,6 +16,7 @@ import { rule as TC303 } from './tc303-fp32-where-tensor-cores-idle';
 import { rule as TC401 } from './tc401-naive-convolution-loops';
 import { rule as TC402 } from './tc402-im2col-memory';
 import { rule as TC501 } from './tc501-non-contiguous-operand';
+import { rule as TC502 } from './tc502-strided-traversal';
 import { rule as TC601 } from './tc601-allreduce-dominates';
 import { rule as TC602 } from './tc602-linear-scaling-assumption';
 import { rule as TC603 } from './tc603-uncompressed-gradient-sync';
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   TC401,
   TC402,
   TC501,
+  TC502,
   TC601,
   TC602,
   TC603,

@@ -4,7 +4,7 @@
  * `signalsOf(ir)`. Ranges are LSP ranges of the same nodes ops are recorded at, so a rule finds the
  * op of a signal by its range.
  */
-import { FileIR, Range } from '../ir';
+import { Dim, FileIR, Range } from '../ir';
 
 export type { Range };
 
@@ -52,6 +52,12 @@ export interface ManualAttentionSignal {
   /** SDPA `attn_mask` expression (True = attend) when a non-causal mask was applied. */
   attnMask?: string;
   dropout?: string;
+  /** The scores call as written when it is not a matmul with a transposed key (an einsum). */
+  scoresText?: string;
+  /** Reads and writes of the scores the softmax makes when it is written by hand (a library one: 2). */
+  softmaxPasses?: number;
+  /** The output call as written when it is an einsum. */
+  outputText?: string;
   /** Scale applied to the scores: 'default' (1/sqrt(d)), 'none', or the expression. */
   scale: string;
   /** Statements from the scores to the output, when they are consecutive: the quick fix range. */
@@ -130,11 +136,40 @@ export interface NaiveConvSignal {
   header: Range;
   /** The multiply-accumulate statement in the innermost loop. */
   accumulate: Range;
+  /** The product of the window and the kernel (`patch * W[c]`, `x[...] * w[...]`): its op's shape and dtype are the interpreter's. */
+  product?: Range;
   /** Loop variables, outermost first, and the text of each loop's iterable. */
   vars: string[];
   iters: string[];
   /** Index expressions that combine two loop variables (`i + di`) or slide a window (`i:i+kh`). */
   windows: string[];
+}
+
+/**
+ * What the interpreter keeps on a tensor taken across an array's rows (`X[:, j]`): the shape of
+ * that array. Ops reading the column carry it on their input (TC502 reads it there).
+ */
+export interface SliceOrigin {
+  viewOf?: Dim[];
+}
+
+/** A loop that walks an array across its memory layout (TC502). */
+export interface StridedTraversalSignal {
+  /** The loop, and its header (keyword to colon). */
+  loop: Range;
+  header: Range;
+  /** The subscript that takes a column (`X[:, j]`) or a row (`X[i, :]`), and its text. */
+  access: Range;
+  text: string;
+  /** The array subscripted, as written. */
+  base: string;
+  /** Its layout as the file made it: 'C' (row-major, the default) or 'F' (column-major). */
+  order: 'C' | 'F';
+  /** What the loop takes per trip: a column of a row-major array, or a row of a column-major one. */
+  axis: 'column' | 'row';
+  loopVar: string;
+  /** The subscript and the reads of a name it was assigned to: where ops read the slice. */
+  uses: Range[];
 }
 
 export interface TransposeInLoopSignal {
@@ -184,6 +219,7 @@ export interface Signals {
   naiveConv: NaiveConvSignal[];
   manualAttention: ManualAttentionSignal[];
   transposeInLoop: TransposeInLoopSignal[];
+  stridedTraversal: StridedTraversalSignal[];
   viewOfTranspose: ViewOfTransposeSignal[];
   floatLiterals: FloatLiteralSignal[];
 }
@@ -196,6 +232,6 @@ export function signalsOf(ir: FileIR): Signals {
     imports: get('imports'), autocast: get('autocast'), gradScaler: get('gradScaler'), gradScalerOff: get('gradScalerOff'), backward: get('backward'),
     optimizerStep: get('optimizerStep'), halfModel: get('halfModel'), tf32: get('tf32'), loops: get('loops'),
     naiveConv: get('naiveConv'), manualAttention: get('manualAttention'), transposeInLoop: get('transposeInLoop'),
-    viewOfTranspose: get('viewOfTranspose'), floatLiterals: get('floatLiterals'),
+    viewOfTranspose: get('viewOfTranspose'), floatLiterals: get('floatLiterals'), stridedTraversal: get('stridedTraversal'),
   };
 }

@@ -1,6 +1,7 @@
 import { bandwidthText, bytesText, timeText } from '../format';
 import { Finding, Range, TensorOp } from '../ir';
 import { attentionFigures } from './attentionFigures';
+import { contextLabel } from './siteOps';
 import { ManualAttentionSignal, signalsOf } from './signals';
 import { Rule, RuleContext } from './types';
 import { deviceLabel, make } from './util';
@@ -30,11 +31,11 @@ export const rule: Rule = {
       if (f) {
         const moved = f.passes * f.scoresBytes + (f.fusedBytes ?? 0);
         const saved = f.passes * f.scoresBytes;
-        figures = `: ${f.passes} passes over the ${f.shape} ${f.dtype} scores move ${bytesText(moved)} per call where ${fused} moves ${f.fusedBytes === null ? 'only q, k, v and the output' : bytesText(f.fusedBytes)} (saves ${bytesText(saved)}, ~${timeText(saved / ctx.device.bandwidth)} at ${bandwidthText(ctx.device.bandwidth)} on ${deviceLabel(ctx.device)})`;
+        figures = `: ${f.passes} passes over the ${f.shape} ${f.dtype} scores move ${bytesText(moved)} per call where ${fused} moves ${f.fusedBytes === null ? 'only q, k, v and the output' : bytesText(f.fusedBytes)} (saves ${bytesText(saved)}, ~${timeText(saved / ctx.device.bandwidth)} at ${bandwidthText(ctx.device.bandwidth)} on ${deviceLabel(ctx.device)})${f.context ? ` (sizes from the call at ${contextLabel(f.context)})` : ''}`;
       }
       const fix = s.framework === 'torch' ? fixFor(s) : undefined;
       out.push(
-        make(rule, s.softmax, `attention written by hand (softmax(${s.q} @ ${s.k}ᵀ) @ ${s.v})${figures}`, {
+        make(rule, s.softmax, `attention written by hand (${chainText(s)})${figures}`, {
           related: [
             { range: s.scores, message: 'the scores matmul writes the L×L matrix' },
             { range: s.output, message: 'the output matmul reads it back' },
@@ -47,16 +48,26 @@ export const rule: Rule = {
   },
 };
 
+/** The chain as the code wrote it: `softmax(q @ kᵀ) @ v`, or its einsum calls. */
+export function chainText(s: ManualAttentionSignal): string {
+  const scores = s.scoresText ?? `${s.q} @ ${s.k}ᵀ`;
+  return s.outputText ? `softmax(${scores}) → ${s.outputText}` : `softmax(${scores}) @ ${s.v}`;
+}
+
 /**
  * nanoGPT keeps the hand-written path as the `else` of `if self.flash:`; when the engine decided
  * that branch is not taken, the interpreter recorded ops around it but none of the chain's own.
  */
-function inDeadBranch(ctx: RuleContext, s: ManualAttentionSignal): boolean {
-  const at = (r: Range) => (o: TensorOp) => o.range.start.line === r.start.line && o.range.start.character === r.start.character;
+export function inDeadBranch(ctx: RuleContext, s: ManualAttentionSignal): boolean {
+  const at = (r: Range) => (o: { range: Range }) => o.range.start.line === r.start.line && o.range.start.character === r.start.character;
   const fn = ctx.ir.functions.find((f) => within(s.scores, f.range));
   if (!fn) return false;
   const ops = ctx.ir.ops.filter((o) => o.function === fn.name);
-  return ops.length > 0 && !ops.some(at(s.scores)) && !ops.some(at(s.output));
+  if (ops.length === 0 || ops.some(at(s.scores)) || ops.some(at(s.output))) return false;
+  // The function's own analysis may stop short of the chain (an unpacking it could not follow)
+  // where a calling context ran it: then it is not dead.
+  const self = ctx.ir.programPath ?? ctx.ir.path;
+  return !(ctx.ir.captured?.ops ?? []).some((o) => o.path === self && (at(s.scores)(o) || at(s.output)(o)));
 }
 
 function within(r: Range, outer: Range): boolean {

@@ -20,6 +20,7 @@ import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstrin
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
+import type { SliceOrigin } from '../../core/rules/signals';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { takesLastPosition } from './lastPosition';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
@@ -226,6 +227,14 @@ export class Interpreter {
    * Statements and expressions interpreted since the analysis of the current function began:
    * shared with the other files' interpreters of the program, whose code that analysis runs.
    */
+  /**
+   * Trips of the constant ranges being unrolled around the statement that runs, multiplied: a
+   * nest of loops unrolls only while the product stays within MAX_UNROLL, so that a convolution
+   * written as six loops of 32 to 64 trips runs once per unrolled outer trip with the inner trips
+   * as a multiplier, instead of two million times (and past the step budget).
+   */
+  private unrolled = 1;
+
   private get counter(): { steps: number } {
     return this.options.program?.counter ?? this.ownCounter;
   }
@@ -1160,12 +1169,18 @@ export class Interpreter {
       item = int(Poly.sym(left.text));
       const n = trips.constValue();
       const start = rangeStart(right, this, frame);
-      if (!frame.report && n !== undefined && n <= MAX_UNROLL && start !== undefined) {
+      if (!frame.report && n !== undefined && n * this.unrolled <= MAX_UNROLL && start !== undefined) {
         // While building modules (`for i in range(3): layers.append(Block(widths[i], ...))`) each
         // trip can differ: run them one by one. Reported functions keep one op per site instead.
-        for (let i = 0; i < n && !frame.returned; i++) {
-          this.bindTarget(left, int(start + i), frame);
-          this.execBody(body, frame);
+        const outer = this.unrolled;
+        this.unrolled = outer * Math.max(1, n);
+        try {
+          for (let i = 0; i < n && !frame.returned; i++) {
+            this.bindTarget(left, int(start + i), frame);
+            this.execBody(body, frame);
+          }
+        } finally {
+          this.unrolled = outer;
         }
         return;
       }
@@ -2089,8 +2104,14 @@ function tensorAttribute(t: TensorType, attr: string, n: Node, it: Interpreter, 
 /** Integer indexing drops a dim, slices keep it, `None` adds one, `...` skips. */
 function indexTensor(t: TensorType, subs: Node[], it: Interpreter, frame: Frame): Value {
   const h = TENSOR_METHODS.get('__getitem__');
-  if (h) return h(t, subs.map((s) => it.evalIndex(s, frame)), new Map(), { node: subs[0]?.parent ?? subs[0] ?? ({} as Node), name: '[]' }, it.ctx(frame));
-  return tensor({ shape: null, dtype: t.dtype });
+  if (!h) return tensor({ shape: null, dtype: t.dtype });
+  const r = h(t, subs.map((s) => it.evalIndex(s, frame)), new Map(), { node: subs[0]?.parent ?? subs[0] ?? ({} as Node), name: '[]' }, it.ctx(frame));
+  // A row or a column (`X[i]`, `X[:, j]`: an axis indexed, others kept) keeps the shape of the
+  // array it was taken from: the ops that read it tell TC502 how large that array is.
+  if (r.kind === 'tensor' && t.shape && t.shape.length > 1 && r.type.shape && subs.some((s) => s.type !== 'slice' && s.type !== 'ellipsis' && s.type !== 'none')) {
+    return tensor({ ...r.type, viewOf: t.shape } as TensorType & SliceOrigin);
+  }
+  return r;
 }
 
 /**

@@ -12,6 +12,8 @@ import type { Node } from './parser';
 import { collectAttention, ScopeFacts, statementOf } from './signalsAttention';
 import type { Language, TreeCursor } from 'web-tree-sitter';
 import { isTransposeExpr, loopVarsOf, matmulOperands, matmulSite, namesIn } from './signalsSyntax';
+import { handSoftmaxInput, softmaxDefsIn } from './signalsSoftmax';
+import { Order, orderOfValue, stridedAccesses } from './signalsStrided';
 import { shiftRanges } from '../../core/shift';
 import { decideAutocastText } from './autocast';
 import { intern } from '../../core/intern';
@@ -36,10 +38,24 @@ interface LoopFrame {
 class Collector {
   readonly s: Signals = {
     imports: [], autocast: [], gradScaler: [], gradScalerOff: [], backward: [], optimizerStep: [], halfModel: [], tf32: [], loops: [],
-    naiveConv: [], manualAttention: [], transposeInLoop: [], viewOfTranspose: [], floatLiterals: [],
+    naiveConv: [], manualAttention: [], transposeInLoop: [], viewOfTranspose: [], floatLiterals: [], stridedTraversal: [],
   };
   private readonly loops: LoopFrame[] = [];
   private readonly optimizers = new Set<string>();
+  /** Functions and methods of the file that return a softmax written by hand (signalsSoftmax.ts). */
+  private softmaxDefs = new Set<string>();
+  /** Attributes holding an `nn.Softmax` module (`self.softmax = nn.Softmax(dim=-1)`). */
+  private readonly softmaxModules = new Set<string>();
+  /**
+   * Arrays whose layout the code set (`np.asfortranarray`, `order='F'`, `.T`), by name: the
+   * module's first, then one map per function being walked (a def's names are its own).
+   */
+  private readonly orderScopes: Map<string, Order>[] = [new Map()];
+
+  /** The layouts in force where the walk stands: the function's, else the module's. */
+  private readonly orders = {
+    get: (name: string): Order | undefined => this.orderScopes[this.orderScopes.length - 1].get(name) ?? this.orderScopes[0].get(name),
+  };
   private scopes: ScopeFacts[] = [];
   /** Where the walk stands (see `walk`). */
   private at?: WalkState;
@@ -48,6 +64,23 @@ class Collector {
 
   run(statements: readonly Node[], cache?: SignalCache, texts?: readonly string[], position?: DocumentPosition): Signals {
     this.scopes.push(newScope());
+    // A call of a function defined further down that computes a softmax by hand is a softmax:
+    // the file's such functions are known before the walk, and are part of every cache key.
+    const defs: string[] = [];
+    for (let i = 0; i < statements.length; i++) {
+      const text = texts?.[i] ?? statements[i].text;
+      if (!DEFINITION.test(text) || !/exp/.test(text)) continue;
+      // By text: an unchanged definition is not walked again on the next keystroke.
+      let names = SOFTMAX_DEFS.get(text);
+      if (!names) {
+        names = softmaxDefsIn(statements[i], text);
+        if (SOFTMAX_DEFS.size > 10_000) SOFTMAX_DEFS.clear();
+        SOFTMAX_DEFS.set(text, names);
+      }
+      defs.push(...names);
+    }
+    this.softmaxDefs = new Set(defs);
+    const softmaxKey = [...this.softmaxDefs].sort().join(',');
     // After an edit that moved no line and kept the number of statements, an untouched
     // definition met with the same imports and optimizers before it takes its last entry by
     // position; the maps are then kept and updated rather than rebuilt.
@@ -80,8 +113,9 @@ class Collector {
       }
       // What a definition contributes depends on its text and place, and on the imports and
       // optimizer names met before it; nothing else the collector holds reaches into a def.
-      if (seenAt !== this.s.imports.length + this.optimizers.size * 1e6) {
-        seen = `${JSON.stringify(this.s.imports)}|${[...this.optimizers].join(',')}`;
+      const ordersKey = this.orderScopes[0].size === 0 ? '' : JSON.stringify([...this.orderScopes[0]]);
+      if (seenAt !== this.s.imports.length + this.optimizers.size * 1e6 || !seen.endsWith(`|${ordersKey}`)) {
+        seen = `${JSON.stringify(this.s.imports)}|${[...this.optimizers].join(',')}|${softmaxKey}|${ordersKey}`;
         seenAt = this.s.imports.length + this.optimizers.size * 1e6;
         // The same content as last time is the same string: entries then compare by reference.
         seen = intern(seen);
@@ -244,7 +278,9 @@ class Collector {
         // A nested def starts a new scope; loops around it do not run its body.
         const saved = this.loops.splice(0);
         this.scopes.push(newScope());
+        this.orderScopes.push(new Map());
         return () => {
+          this.orderScopes.pop();
           this.endScope();
           this.loops.push(...saved);
         };
@@ -259,12 +295,21 @@ class Collector {
       case 'for_statement':
       case 'while_statement':
         return this.onLoop(n);
+      case 'list_comprehension':
+      case 'generator_expression':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+        this.onComprehension(n);
+        return undefined;
       case 'call':
         this.onCall(n);
         return undefined;
-      case 'binary_operator':
-        if (n.childForFieldName('operator')?.text === '@') this.onMatmul(n);
+      case 'binary_operator': {
+        const op = n.childForFieldName('operator')?.text;
+        if (op === '@') this.onMatmul(n);
+        else if (op === '/') this.onDivision(n);
         return undefined;
+      }
       case 'assignment':
         this.onAssignment(n);
         return undefined;
@@ -325,6 +370,7 @@ class Collector {
       depth: this.loops.length,
     };
     this.s.loops.push(sig);
+    if (n.type === 'for_statement' && /\[/.test(body?.text ?? '')) this.s.stridedTraversal.push(...stridedAccesses(n, sig.vars, header, this.orders));
     const assigned = new Set<string>(sig.vars);
     if (body) for (const a of body.descendantsOfType(['assignment', 'augmented_assignment'])) if (a?.childForFieldName('left')) for (const x of namesIn(a.childForFieldName('left')!)) assigned.add(x);
     const frame: LoopFrame = { sig, node: n, vars: new Set(sig.vars), assigned };
@@ -333,6 +379,13 @@ class Collector {
       this.loops.pop();
       if (this.loops.length === 0) this.detectNaiveConv(n);
     };
+  }
+
+  /** `[X[:, j].sum() for j in range(d)]` walks the columns as a loop does (TC502). */
+  private onComprehension(n: Node): void {
+    if (!/\[/.test(n.childForFieldName('body')?.text ?? '')) return;
+    const vars = n.namedChildren.filter((c): c is Node => c?.type === 'for_in_clause').flatMap((c) => (c.childForFieldName('left') ? loopVarsOf(c.childForFieldName('left')!) : []));
+    this.s.stridedTraversal.push(...stridedAccesses(n, vars, rangeOfNode(n), this.orders));
   }
 
   private onCall(n: Node): void {
@@ -354,7 +407,7 @@ class Collector {
       const v = positional(args)[0]?.text ?? '';
       this.s.tf32.push({ range: rangeOfNode(n), setting: 'matmul_precision', enabled: /high|medium/.test(v) && !/highest/.test(v) });
     }
-    if (/softmax$/.test(last)) this.scope().softmaxes.push(n);
+    if (this.isSoftmaxCall(fn, last, receiver)) this.scope().softmaxes.push(n);
     if (['matmul', 'mm', 'bmm', 'dot', 'einsum', 'linear', 'baddbmm', 'addmm', 'tensordot'].includes(last)) this.onMatmul(n);
     if (last === 'contiguous' && receiver !== undefined && this.loops.length > 0) {
       const obj = fnNode.childForFieldName('object')!;
@@ -364,6 +417,38 @@ class Collector {
       const obj = fnNode.childForFieldName('object')!;
       if (isTransposeExpr(obj)) this.s.viewOfTranspose.push({ range: rangeOfNode(n), text: n.text });
     }
+  }
+
+  /**
+   * A library softmax (`F.softmax`, `torch.softmax`, `scores.softmax(-1)`, `jax.nn.softmax`,
+   * `scipy.special.softmax` imported as `softmax`), an `nn.Softmax` module, or a function of this
+   * file that returns a softmax written by hand. Never a name alone: `self.softmax(x)` is one only
+   * when the method or the module behind it is.
+   */
+  private isSoftmaxCall(fn: string, last: string, receiver: string | undefined): boolean {
+    if (this.softmaxModules.has(fn)) return true;
+    const own = receiver === undefined || receiver === 'self' || receiver === 'cls';
+    if (own && this.softmaxDefs.has(last)) return true;
+    if (last !== 'softmax') return false;
+    if (receiver === undefined) return this.s.imports.some((i) => i.alias === 'softmax' && /^(scipy|torch|jax|tensorflow|tf|keras|mlx)\b/.test(i.module));
+    // A method of the class that is not one of the above is the user's own, unread.
+    return !own;
+  }
+
+  /** `e / e.sum(-1, keepdims=True)` with `e = np.exp(s - s.max(-1, keepdims=True))`: a softmax. */
+  private onDivision(n: Node): void {
+    const scope = this.scope();
+    const input = handSoftmaxInput(n, (name, beforeRow) => {
+      let best: { value: Node; row: number } | undefined;
+      for (const a of scope.assignments.get(name) ?? []) {
+        const row = a.value.startPosition.row;
+        if (row < beforeRow && (!best || row > best.row)) best = { value: a.value, row };
+      }
+      return best?.value;
+    });
+    if (!input) return;
+    scope.softmaxes.push(n);
+    scope.softmaxInputs.set(n.id, input);
   }
 
   private onMatmul(n: Node): void {
@@ -407,6 +492,14 @@ class Collector {
     const l = left.text.replace(/\s+/g, '');
     if (/backends\.cuda\.matmul\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'allow_tf32', enabled: right.text === 'True' });
     if (/backends\.cudnn\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'cudnn.allow_tf32', enabled: right.text === 'True' });
+    // Only a value that can say something about layout is read, or a name that holds an F array.
+    if (/^[A-Za-z_][\w.]*$/.test(l) && (/fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|\.to\(|float|double|half/.test(right.text) || this.orders.get(l) === 'F')) {
+      const o = orderOfValue(right, this.orders);
+      const own = this.orderScopes[this.orderScopes.length - 1];
+      if (o === 'F') own.set(l, 'F');
+      else if (own.has(l) || this.orderScopes[0].has(l)) own.set(l, 'C');
+    }
+    if (right.type === 'call' && /(^|\.)Softmax$/.test(right.childForFieldName('function')?.text ?? '')) this.softmaxModules.add(l);
     if (right.type === 'call' && /(^|\.)optim\.\w+$|^(SGD|Adam|AdamW|RMSprop|Adagrad|Lion|LAMB)$/.test(right.childForFieldName('function')?.text ?? '')) this.optimizers.add(l);
     if (left.type === 'identifier') {
       const scope = this.scope();
@@ -440,9 +533,11 @@ class Collector {
   }
 
   /**
-   * A loop nest whose innermost statement accumulates a product of two subscripts, one indexed
-   * by a sliding window: `out[n, co, i, j] += x[n, ci, i + di, j + dj] * w[co, ci, di, dj]`, or
-   * `out[i, j] = np.sum(x[i:i+kh, j:j+kw] * w)`. An im2col copy has no product and never matches.
+   * A loop nest whose innermost statement accumulates a product of a sliding window and the
+   * kernel: `out[n, co, i, j] += x[n, ci, i + di, j + dj] * w[co, ci, di, dj]`, or
+   * `out[i, j] = np.sum(x[i:i+kh, j:j+kw] * w)`, or the window taken into a name first
+   * (`hs = h * stride; patch = X[b, hs:hs+kh, ws:ws+kw, :]; Y[b, h, w, c] = np.sum(patch * W[c])`).
+   * An im2col copy has no product and never matches; neither does a pooling window (no product).
    */
   private detectNaiveConv(outer: Node): void {
     const nest: Node[] = [];
@@ -461,27 +556,76 @@ class Collector {
       const inner: Node[] = body.namedChildren.filter((c): c is Node => !!c && c.type === 'for_statement');
       cur = inner.length === 1 ? inner[0] : null;
     }
-    if (nest.length < 2) return;
-    const loopVars = new Set(vars);
-    for (const body of bodies.reverse()) {
+    // One loop slides a window too (`y[t] = np.dot(x[t:t + K], w)`, a 1-D convolution), when it
+    // moves one step a trip: a loop that steps by the window (`range(0, n, bs)`) cuts batches.
+    const single = nest.length === 1;
+    if (single && !/^range\(\s*[^,()]*(\([^()]*\)[^,()]*)*(,\s*[^,()]*(\([^()]*\)[^,()]*)*)?\)$/.test(iters[0])) return;
+    // Names computed from the loop variables (`hs = h * stride`) index like them, and a name
+    // assigned a windowed subscript (`patch = X[b, hs:hs+kh, ...]`) is a window.
+    const derived = new Set(vars);
+    const windowNames = new Map<string, string>();
+    for (const body of bodies) {
+      for (const st of body.namedChildren) {
+        const e = st?.type === 'expression_statement' ? st.namedChild(0) : null;
+        if (e?.type !== 'assignment') continue;
+        const left = e.childForFieldName('left');
+        const right = e.childForFieldName('right');
+        if (!left || !right) continue;
+        if (namesIn(right).some((x) => derived.has(x))) for (const x of namesIn(left, true)) derived.add(x);
+        let r = right;
+        while (r.type === 'parenthesized_expression' && r.namedChild(0)) r = r.namedChild(0)!;
+        if (left.type === 'identifier' && r.type === 'subscript' && windowIndices(r, derived).length > 0) windowNames.set(left.text, r.text);
+      }
+    }
+    for (const body of [...bodies].reverse()) {
       for (const st of body.namedChildren) {
         const e = st?.type === 'expression_statement' ? st.namedChild(0) : null;
         if (!e || (e.type !== 'augmented_assignment' && e.type !== 'assignment')) continue;
         const right = e.childForFieldName('right');
         if (!right) continue;
-        const windows = windowIndices(right, loopVars);
-        const hasProduct = right.descendantsOfType('binary_operator').some((b) => b?.childForFieldName('operator')?.text === '*' && b.childForFieldName('left')!.descendantsOfType('subscript').length + (b.childForFieldName('left')!.type === 'subscript' ? 1 : 0) > 0);
-        const accumulates = e.type === 'augmented_assignment' || /(^|\.)sum\(/.test(right.text) || (right.type === 'binary_operator' && right.childForFieldName('left')?.text === e.childForFieldName('left')?.text);
-        if (windows.length > 0 && hasProduct && accumulates) {
-          const outerHeader = rangeOfNode(outer);
-          const b = outer.childForFieldName('right');
-          if (b) outerHeader.end = { line: b.endPosition.row, character: b.endPosition.column + 1 };
-          this.s.naiveConv.push({ range: rangeOfNode(outer), header: outerHeader, accumulate: rangeOfNode(e), vars, iters, windows });
-          return;
-        }
+        const windowed = (n: Node) => windowIndices(n, derived).length > 0 || namesIn(n).some((x) => windowNames.has(x));
+        const product = productOf(right, windowed);
+        if (!product) continue;
+        const contraction = product.type === 'call' || product.childForFieldName('operator')?.text === '@';
+        const accumulates = contraction || e.type === 'augmented_assignment' || /(^|\.)sum\(/.test(right.text) || (right.type === 'binary_operator' && right.childForFieldName('left')?.text === e.childForFieldName('left')?.text);
+        if (!accumulates) continue;
+        const windows = [...windowIndices(right, derived), ...namesIn(product).filter((x) => windowNames.has(x)).map((x) => `${x} = ${windowNames.get(x)}`)];
+        if (single && !windows.some((w) => w.includes(':') || w.includes('='))) continue;
+        const outerHeader = rangeOfNode(outer);
+        const b = outer.childForFieldName('right');
+        if (b) outerHeader.end = { line: b.endPosition.row, character: b.endPosition.column + 1 };
+        this.s.naiveConv.push({ range: rangeOfNode(outer), header: outerHeader, accumulate: rangeOfNode(e), product: rangeOfNode(product), vars, iters, windows });
+        return;
       }
     }
   }
+}
+
+/**
+ * The multiply of a window by something else in an accumulated expression: `a * b` where one
+ * side is (or holds) a subscript or a window name, the other side anything but a constant; or a
+ * contraction call (`np.dot`, `np.tensordot`, `np.einsum`, `np.vdot`, `@`) with a window operand.
+ */
+function productOf(right: Node, windowed: (n: Node) => boolean): Node | null {
+  const candidates = [right, ...right.descendantsOfType(['binary_operator', 'call'])].filter((x): x is Node => !!x);
+  for (const c of candidates) {
+    if (c.type === 'binary_operator') {
+      const op = c.childForFieldName('operator')?.text;
+      if (op !== '*' && op !== '@') continue;
+      const l = c.childForFieldName('left')!;
+      const r = c.childForFieldName('right')!;
+      // The other factor is the kernel: a name, an attribute (`self.weight`), a subscript of
+      // one, or an expression of them; a constant factor (`x[i:i+k] * 0.5`) is a scaling.
+      const kernel = (n: Node) => n.type !== 'integer' && n.type !== 'float' && namesIn(n).length > 0;
+      if ((windowed(l) && kernel(r)) || (windowed(r) && kernel(l))) return c;
+    } else if (c.type === 'call') {
+      const fn = c.childForFieldName('function')?.text.split('.').pop() ?? '';
+      if (!['dot', 'vdot', 'tensordot', 'einsum', 'inner'].includes(fn)) continue;
+      const args = positional(c.childForFieldName('arguments')).filter((a) => a.type !== 'string');
+      if (args.some(windowed) && args.length >= 2) return c;
+    }
+  }
+  return null;
 }
 
 /** The walk's position: its cursor, depth, which depths are blocks, statements made there. */
@@ -502,7 +646,7 @@ const BLOCK = 2;
 const HANDLED = 3;
 const OTHER = 4;
 
-const HANDLED_TYPES = new Set(['function_definition', 'import_statement', 'import_from_statement', 'with_statement', 'for_statement', 'while_statement', 'call', 'binary_operator', 'assignment', 'float', 'integer']);
+const HANDLED_TYPES = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension', 'function_definition', 'import_statement', 'import_from_statement', 'with_statement', 'for_statement', 'while_statement', 'call', 'binary_operator', 'assignment', 'float', 'integer']);
 /**
  * Not descended into: named leaves (an f-string's interpolations aside, which hold nothing the
  * rules look for), and type annotations, which run no code (a sixth of the nodes of annotated
@@ -527,7 +671,7 @@ function nodeKind(lang: Language, id: number): number {
 }
 
 function newScope(): ScopeFacts {
-  return { assignments: new Map(), softmaxes: [], matmuls: [] };
+  return { assignments: new Map(), softmaxes: [], softmaxInputs: new Map(), matmuls: [] };
 }
 
 /** Subscript indices that slide a window: two loop variables added, or a slice starting at one. */
@@ -559,6 +703,9 @@ export function keywordArgs(args: Node | null): Map<string, string> {
 export function positional(args: Node | null): Node[] {
   return (args?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'keyword_argument' && c.type !== 'comment');
 }
+
+/** Names of hand-written softmax functions a definition holds, by the definition's text. */
+const SOFTMAX_DEFS = new Map<string, string[]>();
 
 /** Top-level statements whose signals are cached by their text and place: definitions. */
 const DEFINITION = /^(def|async\s+def|class|@)\b/;

@@ -7,6 +7,7 @@
 import type { ImportSignal, ManualAttentionSignal, Range } from '../../core/rules/signals';
 import type { Node } from './parser';
 import { isTransposeExpr, matmulSite, rangeOf, transposedBase } from './signalsSyntax';
+import { withoutMax } from './signalsSoftmax';
 
 export interface Assigned {
   value: Node;
@@ -16,6 +17,8 @@ export interface Assigned {
 export interface ScopeFacts {
   assignments: Map<string, Assigned[]>;
   softmaxes: Node[];
+  /** A softmax written by hand, by the id of its `exp / sum` node: the scores it normalises. */
+  softmaxInputs: Map<number, { input: Node; maxSubtracted: boolean }>;
   matmuls: Node[];
 }
 
@@ -25,6 +28,8 @@ interface Trace {
   maskCond?: string;
   additiveMask?: string;
   scale?: { op: string; text: string };
+  /** The row max was subtracted for stability on the way (`s - s.max(-1, keepdim=True)`). */
+  maxSubtracted?: boolean;
 }
 
 const MAX_HOPS = 8;
@@ -32,7 +37,8 @@ const MAX_HOPS = 8;
 export function collectAttention(scope: ScopeFacts, lines: readonly string[], imports: ImportSignal[]): ManualAttentionSignal[] {
   const out: ManualAttentionSignal[] = [];
   for (const sm of scope.softmaxes) {
-    const arg = softmaxInput(sm);
+    const hand = scope.softmaxInputs.get(sm.id);
+    const arg = hand?.input ?? softmaxInput(sm);
     if (!arg) continue;
     const trace: Trace | null = traceScores(arg, scope, sm.startPosition.row, 0, { statements: [] });
     if (!trace) continue;
@@ -41,7 +47,13 @@ export function collectAttention(scope: ScopeFacts, lines: readonly string[], im
     const scoresSite = matmulSite(trace.scores)!;
     const outSite = matmulSite(use.output)!;
     const kNode = scoresSite.operandNodes[1];
-    const kBase = kNode && isTransposeExpr(kNode) ? transposedBase(kNode)?.text : resolveTransposed(kNode, scope)?.text;
+    // An einsum names its layout in its equation: its key is not transposed, and the message
+    // shows the call as written rather than a matmul with a transpose it never wrote.
+    const scoresEq = einsumEquation(trace.scores);
+    const outEq = einsumEquation(use.output);
+    const kBase = scoresEq ? kNode?.text : kNode && isTransposeExpr(kNode) ? transposedBase(kNode)?.text : resolveTransposed(kNode, scope)?.text;
+    // SDPA takes (..., L, d) operands: a fix only when both einsums keep that layout.
+    const sdpaLayout = (!scoresEq || standardScores(scoresEq)) && (!outEq || standardOutput(outEq));
     const framework = frameworkOf(sm, imports);
     const statements = [...trace.statements, ...use.statements, statementOf(sm), statementOf(use.output)];
     const causal = !!trace.maskCond && (/tril|triu|causal|bias|future/i.test(trace.maskCond) || maskFromTril(trace.maskCond, scope));
@@ -58,7 +70,12 @@ export function collectAttention(scope: ScopeFacts, lines: readonly string[], im
       attnMask: causal ? undefined : trace.maskCond ? invertMask(trace.maskCond) : trace.additiveMask,
       dropout: use.dropout,
       scale,
-      statements: consecutive(statements, lines, target),
+      statements: sdpaLayout ? consecutive(statements, lines, target) : undefined,
+      ...(scoresEq ? { scoresText: callText(trace.scores) } : {}),
+      // A library softmax reads and writes the scores once; by hand, exp and the division each
+      // read and write them, the sum reads them, and a max subtracted first reads, reads and writes.
+      ...(hand ? { softmaxPasses: 5 + (hand.maxSubtracted || trace.maxSubtracted ? 3 : 0) } : {}),
+      ...(outEq ? { outputText: callText(use.output) } : {}),
       target,
       indent: /^\s*/.exec(lines[statementOf(use.output).startPosition.row] ?? '')![0],
       framework,
@@ -68,11 +85,40 @@ export function collectAttention(scope: ScopeFacts, lines: readonly string[], im
   return out;
 }
 
+/** The equation of an einsum call, split: `'bhqd,bhkd->bhqk'` → ['bhqd', 'bhkd', 'bhqk']. */
+function einsumEquation(n: Node): [string, string, string] | null {
+  if (n.type !== 'call' || !/einsum$/.test(n.childForFieldName('function')?.text ?? '')) return null;
+  const eq = n.childForFieldName('arguments')?.namedChild(0);
+  if (eq?.type !== 'string') return null;
+  const m = /^\s*([\w]+)\s*,\s*([\w]+)\s*->\s*([\w]+)\s*$/.exec(eq.text.replace(/^[rbuf]*(['"])/i, '').replace(/['"]$/, ''));
+  return m ? [m[1], m[2], m[3]] : null;
+}
+
+/** `<P>qd,<P>kd-><P>qk`: the scores of (..., L, d) operands, as SDPA takes them. */
+function standardScores([x, y, z]: [string, string, string]): boolean {
+  const p = x.slice(0, -2);
+  return x.length >= 2 && y.length === x.length && z.length === x.length && y.startsWith(p) && z.startsWith(p) && x[x.length - 1] === y[y.length - 1] && z === p + x[x.length - 2] + y[y.length - 2] && x[x.length - 2] !== y[y.length - 2];
+}
+
+/** `<P>qk,<P>kd-><P>qd`: probabilities applied to (..., L, d) values. */
+function standardOutput([x, y, z]: [string, string, string]): boolean {
+  const p = x.slice(0, -2);
+  return x.length >= 2 && y.length === x.length && z.length === x.length && y.startsWith(p) && z.startsWith(p) && x[x.length - 1] === y[y.length - 2] && z === p + x[x.length - 2] + y[y.length - 1];
+}
+
+/** A call as written, on one line, without its library prefix: `einsum('bhqd,bhkd->bhqk', q, k)`. */
+function callText(n: Node): string {
+  const fn = n.childForFieldName('function')?.text.split('.').pop() ?? '';
+  return `${fn}${(n.childForFieldName('arguments')?.text ?? '()').replace(/\s+/g, ' ').replace(/\(\s+/, '(').replace(/,?\s*\)$/, ')')}`;
+}
+
 function softmaxInput(sm: Node): Node | null {
   const fn = sm.childForFieldName('function');
   const args = (sm.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
   const first = args.find((a) => a.type !== 'keyword_argument') ?? args.find((a) => a.childForFieldName('name')?.text === 'input')?.childForFieldName('value') ?? null;
   const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+  // `self.softmax(att)`: a module or a method of the class, applied to its argument.
+  if (obj && /^(self|cls)$/.test(obj.text)) return first;
   if (obj && !/^(torch|F|nn|np|numpy|jnp|jax|scipy|special|tf)(\.|$)/.test(obj.text) && !/\.(functional|nn|special)$/.test(obj.text)) return obj;
   return first;
 }
@@ -92,6 +138,9 @@ function traceScores(n: Node, scope: ScopeFacts, beforeRow: number, hops: number
       if (found || op === '/') return found;
       return traceScores(r, scope, beforeRow, hops + 1, { ...t, scale: t.scale ?? { op, text: l.text } });
     }
+    // `s - s.max(-1, keepdim=True)` (or `torch.max(s, -1, keepdim=True)[0]`) steadies a softmax
+    // written by hand: a pass over the scores, not a mask.
+    if (op === '-' && withoutMax(e) !== e) return traceScores(l, scope, beforeRow, hops + 1, { ...t, maxSubtracted: true });
     if (op === '+' || op === '-') {
       const found = traceScores(l, scope, beforeRow, hops + 1, { ...t, additiveMask: t.additiveMask ?? r.text });
       return found ?? traceScores(r, scope, beforeRow, hops + 1, { ...t, additiveMask: t.additiveMask ?? l.text });

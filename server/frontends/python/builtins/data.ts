@@ -16,7 +16,7 @@ defineFunction(['numpy.memmap'], (args, kw, _site, ctx) => {
 });
 
 // Views of an array as a tensor, and back: same shape, same dtype, no copy.
-defineFunction(['torch.from_numpy', 'torch.utils.dlpack.from_dlpack', 'numpy.ascontiguousarray'], (args) => (args[0]?.kind === 'tensor' ? tensor(args[0].type) : UNKNOWN));
+defineFunction(['torch.from_numpy', 'torch.utils.dlpack.from_dlpack', 'numpy.ascontiguousarray', 'numpy.asfortranarray'], (args) => (args[0]?.kind === 'tensor' ? tensor(args[0].type) : UNKNOWN));
 
 // `loss.item()`, `x.tolist()`: Python numbers out of a tensor, no work on the device to model.
 defineMethod(['item'], () => ({ kind: 'float', value: null }));
