@@ -205,7 +205,7 @@ describe('TC201 and TC202 on attention whose matmuls only the calling context re
     const [t201, ...more] = a.findings.filter((f) => f.code === 'TC201');
     assert.equal(more.length, 0);
     assert.equal(t201.range.start.line, 20);
-    assert.equal(t201.message, 'materialised attention scores (2, 16, 4096, 4096) bf16 take 1 GiB (32 score matrices of 32 MiB, B·H·L²·2 B) > 256 MiB; a fused kernel never stores them (in long_context.py:12 <module>)');
+    assert.equal(t201.message, 'materialised attention scores (2, 16, 4096, 4096) bf16 take 1 GiB (32 score matrices of 32 MiB, B·H·L²·2 B) ≥ 256 MiB; a fused kernel never stores them (in long_context.py:12 <module>)');
     const t202 = a.findings.filter((f) => f.code === 'TC202');
     assert.equal(t202.length, 1);
     assert.match(t202[0].message, /\(2, 16, 4096, 4096\) bf16 scores .*\(in long_context\.py:12 <module>\)$/);
