@@ -35,6 +35,33 @@ export interface DistScaling {
   range: Range;
 }
 
+/**
+ * A call of a user model from a training function or top-level code, as the interpreter ran it
+ * (server/frontends/python/distributedFacts.ts): the forward FLOPs of that one call and the batch
+ * it was given, symbolic in dims such as `world_size` until bound.
+ */
+export interface DistModelCall {
+  cls: string;
+  flops: Poly;
+  /** Leading dim of the first tensor the model is given. */
+  batch?: Poly;
+  /** B·T when the model is given token ids (B, T). */
+  tokens?: Poly;
+  /** Trainable parameters and parameter tensors of the model object called, where known. */
+  params?: Poly;
+  tensors?: Poly;
+  range: Range;
+}
+
+/** A product with the world size: of a float (a learning rate) or of an int (`factor`). */
+export interface DistWorldScale {
+  kind: 'float' | 'int';
+  text: string;
+  range: Range;
+  value?: number;
+  factor?: Poly;
+}
+
 export interface DistSite {
   name: string;
   range: Range;
@@ -66,6 +93,8 @@ export interface DistSignals {
   autocast: DistDtype[];
   paramDtype: DistDtype[];
   params: ClassParams[];
+  modelCalls: DistModelCall[];
+  worldScale: DistWorldScale[];
 }
 
 export function readDistSignals(signals: Record<string, unknown[]>): DistSignals {
@@ -79,5 +108,7 @@ export function readDistSignals(signals: Record<string, unknown[]>): DistSignals
     autocast: get('autocast'),
     paramDtype: get('paramDtype'),
     params: get('params'),
+    modelCalls: get('modelCalls'),
+    worldScale: get('worldScale'),
   };
 }

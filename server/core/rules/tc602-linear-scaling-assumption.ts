@@ -26,7 +26,7 @@ export const rule: Rule = {
     const at = e.at!;
     const min = ctx.threshold('tc602.minEfficiency');
     if (!(at.efficiencyOverlapped < min)) return [];
-    return e.signals.scaling.map((s) => ({
+    return e.scaling.map((s) => ({
       code: 'TC602',
       severity: 'information' as const,
       range: s.range,

@@ -18,6 +18,7 @@ import { SignalCache, collectSignals } from './signals';
 import { CommentCache } from './comments';
 import { collectDistributedSignals } from './distributed';
 import { countClassParams } from './distributedParams';
+import { WORLD_SIZE_DIM, readsWorldSize } from './distributedFacts';
 import { ClassParams } from '../../core/comm/signals';
 import { StatementCache, analyseStatements } from './statementCache';
 import { DocumentCache, ProgramSession } from './session';
@@ -97,6 +98,9 @@ export function analysePython(path: string, text: string, settings: Settings, st
       if (n !== undefined && n > 0) facts.dims.set(k, n);
     }
   }
+  // The world size the code reads at run time (`dist.get_world_size()`) is the configured one,
+  // unless the user binds the dim or the code assigns it a constant (below).
+  if (!bindings.has(WORLD_SIZE_DIM) && readsWorldSize(text)) facts.dims.set(WORLD_SIZE_DIM, settings.worldSize);
   for (const [k, v] of facts.dims) bindings.set(k, v);
   it.analyseModule();
   for (const [k, v] of it.globals) {
@@ -138,6 +142,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     session.release();
   }
   Object.assign(ir.signals, collectDistributedSignals(statements, text, state.doc.syntaxError ? undefined : state.doc.texts, () => classParams(state!)));
+  for (const f of it.distFacts) (ir.signals[f.key] ??= []).push(f.value);
   attachParams(ir, state, it.classes.size > 0);
   state.doc.releaseNodes();
   return { ir, state };

@@ -21,6 +21,7 @@ import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFacto
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
+import { environValue, modelCallFact, worldScaleFact } from './distributedFacts';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
 import { compareConstants, concatSequences, isPlain, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
 
@@ -213,6 +214,10 @@ export class Interpreter {
   ops: TensorOp[] = [];
   readonly findings: Finding[] = [];
   readonly unmodelledCalls: Unmodelled[] = [];
+  /** Facts about distributed training met while running the code (distributedFacts.ts), by signal key. */
+  distFacts: { key: string; value: unknown }[] = [];
+  /** The accumulator of the last function call that returned: one call's cost, for `dist.modelCalls`. */
+  lastCallAcc?: Acc;
   readonly globals = new Map<string, Value>();
   readonly functions: FunctionInfo[] = [];
   readonly classes = new Map<string, ClassInfo>();
@@ -782,6 +787,7 @@ export class Interpreter {
       if (body) frame.returns.push(this.eval(body, frame));
     } else this.execBody(fn.node.childForFieldName('body'), frame);
     addAcc(caller.acc, frame.acc, caller.multiplier);
+    this.lastCallAcc = frame.acc;
     if (frame.context && this.options.program && fn.node.type !== 'lambda') {
       const a = frame.acc;
       // Zero-cost contexts count too: `get_lr(iter_num)` computes nothing on tensors when called
@@ -1303,6 +1309,8 @@ export class Interpreter {
         if (obj.kind === 'instance') obj.fields.set(attr, value);
         // An open config object (`C.n_layer = 12` on `C = CN()`, or on a config parameter).
         else if (obj.kind === 'dict') obj.entries.set(attr, value);
+        // Weight tying (`self.transformer.wte.weight = self.lm_head.weight`): one tensor, two layers.
+        else if (obj.kind === 'module' && obj.attrs && value.kind === 'tensor') obj.attrs.set(attr, value);
         return;
       }
       default:
@@ -1577,6 +1585,8 @@ export class Interpreter {
   private evalSubscript(n: Node, frame: Frame): Value {
     const v = this.eval(n.childForFieldName('value')!, frame);
     const subs = n.childrenForFieldName('subscript').filter((x): x is Node => !!x);
+    // `int(os.environ["WORLD_SIZE"])`: the world size (distributedFacts.ts).
+    if (v.kind === 'ref' && v.path === 'os.environ' && subs.length === 1) return environValue(this.eval(subs[0], frame)) ?? UNKNOWN;
     if (v.kind === 'tuple' && subs.length === 1 && subs[0].type !== 'slice') {
       const idx = asDim(this.eval(subs[0], frame));
       const i = idx?.constValue();
@@ -1652,6 +1662,10 @@ export class Interpreter {
 
   binary(op: string, l: Value, r: Value, node: Node, frame: Frame): Value {
     if (op === '@') return matmulValues(l, r, { node, name: '@' }, this.ctx(frame));
+    if (op === '*' && (l.kind === 'int' || r.kind === 'int')) {
+      const scale = worldScaleFact(l, r, node, rangeOf(node));
+      if (scale) this.distFacts.push({ key: 'dist.worldScale', value: scale });
+    }
     const a = asDim(l);
     const b = asDim(r);
     if (a && b) {
@@ -1836,7 +1850,15 @@ export class Interpreter {
         return this.construct(callee.cls, args, kwargs, frame);
       case 'instance': {
         const fwd = findMethod(callee.cls, 'forward', this.classes, this) ?? findMethod(callee.cls, '__call__', this.classes, this);
-        if (fwd) return this.callFunction(fwd, args, kwargs, frame, callee);
+        if (fwd) {
+          (fwd.owner ?? this).lastCallAcc = undefined;
+          const out = this.callFunction(fwd, args, kwargs, frame, callee);
+          // A model called from a training function or top-level code (not a layer inside a
+          // model's forward): its one call's FLOPs and batch are facts for TC601–TC603.
+          const acc = (fwd.owner ?? this).lastCallAcc;
+          if (acc && !/\.(forward|__call__)$/.test(frame.fn?.qualName ?? '')) this.distFacts.push({ key: 'dist.modelCalls', value: modelCallFact(callee, callee.cls.name, args, kwargs, acc.flops, rangeOf(site.node)) });
+          return out;
+        }
         return callLibraryLayer(callee, args, kwargs, site, this, frame);
       }
       case 'module':
