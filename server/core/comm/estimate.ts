@@ -83,7 +83,7 @@ export function worldSize(settings: Settings, bindings: Bindings): number {
 
 /** ` (batch 256 // world_size = 32 per rank at D=8)`, or ` (batch 32)` when D does not enter it. */
 function batchText(batch: Poly, value: number, ranks: number): string {
-  const formula = batch.toString();
+  const formula = batch.toString().replace(/^\((.*)\)$/, '$1').replace(/\/\//g, ' // ');
   return batch.freeSymbols().size > 0 ? ` (batch ${formula} = ${value.toLocaleString('en-US')} per rank at D=${ranks})` : ` (batch ${value.toLocaleString('en-US')} per rank)`;
 }
 

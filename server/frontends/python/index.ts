@@ -142,7 +142,14 @@ export function analysePython(path: string, text: string, settings: Settings, st
     session.release();
   }
   Object.assign(ir.signals, collectDistributedSignals(statements, text, state.doc.syntaxError ? undefined : state.doc.texts, () => classParams(state!)));
-  for (const f of it.distFacts) (ir.signals[f.key] ??= []).push(f.value);
+  // A loop body or a function called from several places records the same fact again: kept once.
+  const seenFacts = new Set<string>();
+  for (const f of it.distFacts) {
+    const key = `${f.key}|${JSON.stringify(f.value)}`;
+    if (seenFacts.has(key)) continue;
+    seenFacts.add(key);
+    (ir.signals[f.key] ??= []).push(f.value);
+  }
   attachParams(ir, state, it.classes.size > 0);
   state.doc.releaseNodes();
   return { ir, state };
