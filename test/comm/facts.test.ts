@@ -188,3 +188,40 @@ describe('TC603: the sync as the code configures it, and advice never costlier t
     assert.doesNotMatch(m, /halve|bf16_compress_hook|fp16/);
   });
 });
+
+describe('the facts survive re-analysis: an edited document reports what a fresh analysis does', () => {
+  before(initEngine);
+
+  it('reuses cached statements with their facts, and re-records them where lines moved', () => {
+    const settings = withDefaults({ worldSize: 8, interconnect: 'pcie' });
+    const file = path.join(DIR, 'train_manual_sync.py');
+    const program = { files: new DiskProgram([DIR]), docs: new DocumentCache(), key: programPath };
+    const view = (a: Analysis) => JSON.stringify({ findings: tc6(a).map((f) => [f.code, f.range, f.message]), facts: [a.ir.signals['dist.modelCalls'], a.ir.signals['dist.worldScale']] });
+    // Without its `__main__` block, `run` is analysed on its own only: its facts come from its
+    // statement's analysis, which re-analysis takes from the cache.
+    const text0 = fs.readFileSync(file, 'utf8').replace(/\nif __name__ == "__main__":[^]*$/, '\n');
+    assert.ok(!text0.includes('__main__'));
+    const edits = [
+      (t: string) => t.replace('for step in range(500):', 'for step in range(400):'),
+      (t: string) => `# launched with torchrun\n${t}`,
+      (t: string) => t.replace('GLOBAL_BATCH = 1024', 'GLOBAL_BATCH = 2048'),
+      (t: string) => t.replace('        loss.backward()\n', '        loss.backward()\n\n'),
+      (t: string) => t.replace('def average_gradients(model):', 'def average_gradients(model):\n    # one message per tensor'),
+      // Edits elsewhere leave `run` and its callees cached: their facts come from the cache.
+      (t: string) => `${t}\n\ndef log_step(step, loss):\n    print(step, loss)\n`,
+      (t: string) => t.replace('print(step, loss)', 'print(f"step {step}: {loss:.4f}")'),
+    ];
+    let state = analyzeSource({ path: file, text: text0, languageId: 'python' }, settings, { program, keep: true }).state;
+    let text = text0;
+    for (const [i, edit] of edits.entries()) {
+      text = edit(text);
+      assert.notEqual(text, text0);
+      const again = analyzeSource({ path: file, text, languageId: 'python' }, settings, { program, reuse: state });
+      state = again.state;
+      const fresh = analyzeSource({ path: file, text, languageId: 'python' }, settings, { program });
+      assert.equal(view(again), view(fresh), `edit ${i}`);
+      assert.equal((fresh.ir.signals['dist.modelCalls'] as { cls: string }[] | undefined)?.[0]?.cls, 'FeatureMLP');
+    }
+    program.docs.clear();
+  });
+});
