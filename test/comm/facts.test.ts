@@ -92,6 +92,17 @@ describe('TC601–TC603 read the batch that feeds the model, per rank', () => {
     assert.deepEqual(codes(a), []);
   });
 
+  it('a near-miss: a tutorial-sized model (165 parameters) is under the 1 ms floor of TC601 and TC602, whatever the ratio', () => {
+    const settings = { worldSize: 8, interconnect: 'pcie' };
+    const a = analyse('train_toy_ddp.py', settings);
+    const e = estimate(a, settings);
+    assert.equal(e.params, 10 * 10 + 10 + 10 * 5 + 5);
+    // 14 ring steps × 5 µs = 70 µs of latency, far more than 3 × 2 · 20 · (100 + 50) FLOPs compute.
+    assert.equal(e.compute.forwardFlops, 2 * 20 * (10 * 10 + 10 * 5));
+    assert.ok(e.at!.ratio > 1 && e.at!.commSeconds < 1e-3);
+    assert.deepEqual(codes(a), []);
+  });
+
   it('Accelerate in a Trainer class: TinyLM with tied embeddings, bf16 from mixed_precision, lr × num_processes', () => {
     const settings = { worldSize: 8, interconnect: 'pcie' };
     const a = analyse('train_accelerate.py', settings);
@@ -107,6 +118,31 @@ describe('TC601–TC603 read the batch that feeds the model, per rank', () => {
     assert.deepEqual(codes(a), ['TC601', 'TC602', 'TC603']);
     assert.match(finding(a, 'TC602').message, /`cfg\.learning_rate \* self\.accelerator\.num_processes` scales the learning rate linearly with D=8/);
     assert.match(finding(a, 'TC603').message, /DistributedDataParallelKwargs\(comm_hook=DDPCommunicationHookType\.BF16\)/);
+  });
+});
+
+describe('gradient accumulation: one sync per optimizer step, not per micro-batch', () => {
+  before(initEngine);
+  const params = 133_517_312;
+
+  it('a near-miss: 64 // world_size = 8 micro-batches of 8 × 1024 tokens per sync hide the PCIe all-reduce at D=8', () => {
+    const settings = { worldSize: 8, interconnect: 'pcie' };
+    const a = analyse('train_grad_accum.py', settings);
+    const e = estimate(a, settings);
+    // 8 micro-batches × 2·N per token × 8,192 tokens = 17,500,381,118,464 FLOPs forward per sync.
+    assert.equal(e.compute.forwardFlops, 8 * 2 * params * 8 * 1024);
+    assert.match(e.compute.source, /× 8 micro-batches per sync \(gradient accumulation, line 28\)/);
+    // 38.85 ms of sync (2·7/8 · 534,069,248 B / 25 GB/s + 21 buckets × 14 × 5 µs) against 106.1 ms.
+    close(e.at!.commSeconds, (2 * 7 / 8 * params * 4) / 25e9 + 21 * 14 * 5e-6);
+    assert.deepEqual(codes(a), []);
+  });
+
+  it('at D=64 one micro-batch is left per sync, and the all-reduce across nodes dominates', () => {
+    const settings = { worldSize: 64, interconnect: 'pcie' };
+    const a = analyse('train_grad_accum.py', settings);
+    assert.equal(estimate(a, settings).compute.forwardFlops, 2 * params * 8 * 1024);
+    assert.deepEqual(codes(a), ['TC601', 'TC603']);
+    assert.doesNotMatch(finding(a, 'TC601').message, /micro-batches per sync/);
   });
 });
 

@@ -22,6 +22,7 @@ import { ClassParams, DistModelCall, DistScaling, DistSignals, DistSync, readDis
 export const DIST_DEFAULTS: Record<string, number> = {
   'dist.mfu': 0.5,
   'dist.gpusPerNode': DEFAULT_GPUS_PER_NODE,
+  'dist.minSyncMs': 1,
 };
 
 /** The dim every world-size value of the code is (the Python frontend's distributedFacts.ts). */
@@ -116,20 +117,34 @@ function pickModel(s: DistSignals, sync: DistSync, bindings: Bindings): ClassPar
 
 /**
  * The model's training call as the interpreter ran it, at D ranks: the call of the model with the
- * most forward FLOPs (the training step, not a smaller evaluation batch), its batch per rank
- * (`batch_size // world_size` bound at D) and tokens. Undefined when no call of it was followed.
+ * most forward FLOPs per gradient sync (the training step inside its accumulation loop, not an
+ * evaluation of the same batch), its batch per rank (`batch_size // world_size` bound at D) and
+ * tokens. Undefined when no call of it was followed.
  */
 function trainingCall(s: DistSignals, cls: string, at: Bindings): { call: DistModelCall; flops: number; batch?: number; tokens?: number } | undefined {
-  let best: { call: DistModelCall; flops: number; batch?: number; tokens?: number } | undefined;
+  let best: { call: DistModelCall; flops: number; batch?: number; tokens?: number; perSync: number } | undefined;
   for (const call of s.modelCalls) {
     if (call.cls !== cls) continue;
     const flops = call.flops.evaluate(at) ?? 0;
     const batch = call.batch?.evaluate(at) ?? undefined;
     const tokens = call.tokens?.evaluate(at) ?? undefined;
     if (!(flops > 0) && !(tokens && tokens > 0)) continue;
-    if (!best || flops > best.flops) best = { call, flops, ...(batch && batch > 0 ? { batch } : {}), ...(tokens && tokens > 0 ? { tokens } : {}) };
+    const perSync = Math.max(flops, tokens ?? 0) * (accumulation(s, call, at)?.trips ?? 1);
+    if (!best || perSync > best.perSync) best = { call, flops, perSync, ...(batch && batch > 0 ? { batch } : {}), ...(tokens && tokens > 0 ? { tokens } : {}) };
   }
   return best;
+}
+
+/** The innermost gradient-accumulation loop around the training call, with its trips at D. */
+function accumulation(s: DistSignals, call: DistModelCall, at: Bindings): { trips: number; line: number } | undefined {
+  const pos = (p: { line: number; character: number }) => p.line * 1e6 + p.character;
+  const around = s.accumulation.filter((a) => pos(a.range.start) <= pos(call.range.start) && pos(call.range.end) <= pos(a.range.end));
+  around.sort((a, b) => pos(b.range.start) - pos(a.range.start));
+  for (const a of around) {
+    const trips = a.trips.evaluate(at);
+    if (trips !== null && Number.isFinite(trips) && trips >= 1) return { trips, line: a.range.start.line + 1 };
+  }
+  return undefined;
 }
 
 /**
@@ -185,6 +200,12 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
     const perRank = run.call.batch && run.batch !== undefined ? batchText(run.call.batch, run.batch, ranks) : '';
     const where = `the call at line ${run.call.range.start.line + 1}${perRank}`;
     source = run.flops >= dense ? `${model.cls} as the interpreter ran ${where}` : `2·N per token × ${run.tokens!.toLocaleString('en-US')} tokens fed to ${where}`;
+    // Gradient accumulation: the gradients of `trips` micro-batches are synchronised once.
+    const micro = accumulation(s, run.call, atRanks);
+    if (micro && micro.trips > 1) {
+      forwardFlops *= micro.trips;
+      source += `, × ${micro.trips} micro-batches per sync (gradient accumulation, line ${micro.line})`;
+    }
   } else {
     const summary = ir.functions.find((f) => f.name === `${model.cls}.forward`);
     const counted = summary?.flops.evaluate(atRanks) ?? null;

@@ -62,6 +62,12 @@ export interface DistWorldScale {
   factor?: Poly;
 }
 
+/** A gradient-accumulation loop: `trips` forward/backward passes per optimizer step (and sync). */
+export interface DistAccumulation {
+  trips: Poly;
+  range: Range;
+}
+
 export interface DistSite {
   name: string;
   range: Range;
@@ -95,6 +101,7 @@ export interface DistSignals {
   params: ClassParams[];
   modelCalls: DistModelCall[];
   worldScale: DistWorldScale[];
+  accumulation: DistAccumulation[];
 }
 
 export function readDistSignals(signals: Record<string, unknown[]>): DistSignals {
@@ -110,5 +117,6 @@ export function readDistSignals(signals: Record<string, unknown[]>): DistSignals
     params: get('params'),
     modelCalls: get('modelCalls'),
     worldScale: get('worldScale'),
+    accumulation: get('accumulation'),
   };
 }

@@ -1,4 +1,4 @@
-import { estimateDistributed } from '../comm/estimate';
+import { distThreshold, estimateDistributed } from '../comm/estimate';
 import { computeText, gradText, syncText } from '../comm/text';
 import { percentText } from '../format';
 import { Finding } from '../ir';
@@ -23,6 +23,7 @@ export const rule: Rule = {
   },
   thresholds: [
     { key: 'tc601.ratio', default: 1, description: 'Fire when all-reduce time / compute time per step exceeds this.' },
+    { key: 'dist.minSyncMs', default: 1, description: 'Syncs shorter than this per step (ms) are not reported by TC601 and TC602: a toy model\'s latency-bound all-reduce of a few kilobytes is not worth a finding.' },
     { key: 'dist.mfu', default: 0.5, description: 'Fraction of the dtype\'s peak a training step achieves (model FLOPs utilisation), used by TC601–TC603 and the scaling hover.' },
     { key: 'dist.gpusPerNode', default: 8, description: 'GPUs per node: rings larger than this cross the inter-node network.' },
   ],
@@ -31,7 +32,7 @@ export const rule: Rule = {
     if (!r.ok || !r.estimate.at || r.estimate.compression === null) return [];
     const e = r.estimate;
     const at = e.at!;
-    if (!(at.ratio > ctx.threshold('tc601.ratio'))) return [];
+    if (!(at.ratio > ctx.threshold('tc601.ratio')) || at.commSeconds * 1e3 < distThreshold(ctx.settings, 'dist.minSyncMs')) return [];
     return [
       {
         code: 'TC601',

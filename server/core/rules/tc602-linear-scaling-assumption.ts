@@ -1,4 +1,4 @@
-import { estimateDistributed } from '../comm/estimate';
+import { distThreshold, estimateDistributed } from '../comm/estimate';
 import { syncText } from '../comm/text';
 import { percentText, timeText } from '../format';
 import { Finding } from '../ir';
@@ -25,7 +25,7 @@ export const rule: Rule = {
     const e = r.estimate;
     const at = e.at!;
     const min = ctx.threshold('tc602.minEfficiency');
-    if (!(at.efficiencyOverlapped < min)) return [];
+    if (!(at.efficiencyOverlapped < min) || at.commSeconds * 1e3 < distThreshold(ctx.settings, 'dist.minSyncMs')) return [];
     return e.scaling.map((s) => ({
       code: 'TC602',
       severity: 'information' as const,

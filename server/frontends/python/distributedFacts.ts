@@ -98,6 +98,21 @@ export function modelCallFact(model: Value, cls: string, args: Value[], kwargs: 
   return fact;
 }
 
+/**
+ * A loop whose body runs backward but not the optimizer step (nanoGPT's
+ * `for micro_step in range(gradient_accumulation_steps)`): gradients accumulate over its trips
+ * and are synchronised once (`no_sync()`, `require_backward_grad_sync`). Decided once per loop.
+ */
+export function isAccumulationLoop(loop: Node, seen: Map<number, boolean>): boolean {
+  let yes = seen.get(loop.id);
+  if (yes === undefined) {
+    const body = loop.childForFieldName('body')?.text ?? '';
+    yes = /\.backward\s*\(/.test(body) && !/\.step\s*\(/.test(body);
+    seen.set(loop.id, yes);
+  }
+  return yes;
+}
+
 /** `x * world_size`, `lr *= hvd.size()`: the other operand, as the kind of value it is. */
 export function worldScaleFact(l: Value, r: Value, node: Node, range: DistWorldScale['range']): DistWorldScale | undefined {
   const other = isWorldSize(l) ? r : isWorldSize(r) ? l : undefined;

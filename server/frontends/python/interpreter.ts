@@ -21,7 +21,7 @@ import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFacto
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
-import { environValue, modelCallFact, worldScaleFact } from './distributedFacts';
+import { environValue, isAccumulationLoop, modelCallFact, worldScaleFact } from './distributedFacts';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
 import { compareConstants, concatSequences, isPlain, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
 
@@ -218,6 +218,8 @@ export class Interpreter {
   distFacts: { key: string; value: unknown }[] = [];
   /** The accumulator of the last function call that returned: one call's cost, for `dist.modelCalls`. */
   lastCallAcc?: Acc;
+  /** Loops found to be gradient-accumulation loops, by node id (distributedFacts.ts). */
+  readonly accumulationLoops = new Map<number, boolean>();
   readonly globals = new Map<string, Value>();
   readonly functions: FunctionInfo[] = [];
   readonly classes = new Map<string, ClassInfo>();
@@ -1145,6 +1147,9 @@ export class Interpreter {
     } else if (it.kind === 'range') {
       trips = it.trips;
       item = int(Poly.sym(left.text));
+      // Micro-steps of gradient accumulation (backward inside, the optimizer step after): one
+      // gradient sync per `trips` forward passes, a fact for TC601–TC603.
+      if (isAccumulationLoop(s, this.accumulationLoops)) this.distFacts.push({ key: 'dist.accumulation', value: { trips, range: rangeOf(s) } });
       const n = trips.constValue();
       const start = rangeStart(right, this, frame);
       if (!frame.report && n !== undefined && n <= MAX_UNROLL && start !== undefined) {
