@@ -130,6 +130,7 @@ function trainingCall(s: DistSignals, cls: string, at: Bindings): { call: DistMo
     const tokens = call.tokens?.evaluate(at) ?? undefined;
     if (!(flops > 0) && !(tokens && tokens > 0)) continue;
     const perSync = Math.max(flops, tokens ?? 0) * (accumulation(s, call, at)?.trips ?? 1);
+    if (perSync === 0) continue;
     if (!best || perSync > best.perSync) best = { call, flops, perSync, ...(batch && batch > 0 ? { batch } : {}), ...(tokens && tokens > 0 ? { tokens } : {}) };
   }
   return best;
@@ -138,11 +139,12 @@ function trainingCall(s: DistSignals, cls: string, at: Bindings): { call: DistMo
 /** The innermost gradient-accumulation loop around the training call, with its trips at D. */
 function accumulation(s: DistSignals, call: DistModelCall, at: Bindings): { trips: number; line: number } | undefined {
   const pos = (p: { line: number; character: number }) => p.line * 1e6 + p.character;
-  const around = s.accumulation.filter((a) => pos(a.range.start) <= pos(call.range.start) && pos(call.range.end) <= pos(a.range.end));
+  const around = s.accumulation.filter((a) => a.path === call.path && pos(a.range.start) <= pos(call.range.start) && pos(call.range.end) <= pos(a.range.end));
   around.sort((a, b) => pos(b.range.start) - pos(a.range.start));
   for (const a of around) {
     const trips = a.trips.evaluate(at);
-    if (trips !== null && Number.isFinite(trips) && trips >= 1) return { trips, line: a.range.start.line + 1 };
+    // 0 trips: at this D the loop never runs (nanoGPT's 40 // 64), and neither does the step.
+    if (trips !== null && Number.isFinite(trips) && trips >= 0) return { trips: Math.floor(trips), line: a.range.start.line + 1 };
   }
   return undefined;
 }
@@ -191,6 +193,8 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
   // Figures per rank: a batch the code divides by the world size is bound at D.
   const atRanks = new Map(bindings).set(WORLD_SIZE_DIM, ranks);
   const run = trainingCall(s, model.cls, atRanks);
+  const idle = s.modelCalls.map((c) => (c.cls === model.cls ? accumulation(s, c, atRanks) : undefined)).find((a) => a?.trips === 0);
+  if (idle) return { ok: false, reason: `at D=${ranks} the gradient-accumulation loop at line ${idle.line} runs 0 times: the training step never runs` };
   let forwardFlops: number;
   let source: string;
   if (run) {
@@ -198,7 +202,7 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
     const dense = run.tokens !== undefined ? 2 * params * run.tokens : 0;
     forwardFlops = Math.max(run.flops, dense);
     const perRank = run.call.batch && run.batch !== undefined ? batchText(run.call.batch, run.batch, ranks) : '';
-    const where = `the call at line ${run.call.range.start.line + 1}${perRank}`;
+    const where = `the call at ${run.call.path ? `${run.call.path.split('/').pop()}:` : 'line '}${run.call.range.start.line + 1}${perRank}`;
     source = run.flops >= dense ? `${model.cls} as the interpreter ran ${where}` : `2·N per token × ${run.tokens!.toLocaleString('en-US')} tokens fed to ${where}`;
     // Gradient accumulation: the gradients of `trips` micro-batches are synchronised once.
     const micro = accumulation(s, run.call, atRanks);

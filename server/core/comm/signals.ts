@@ -51,6 +51,8 @@ export interface DistModelCall {
   params?: Poly;
   tensors?: Poly;
   range: Range;
+  /** The file of `range` when it is not the analysed file (a call in an imported module). */
+  path?: string;
 }
 
 /** A product with the world size: of a float (a learning rate) or of an int (`factor`). */
@@ -66,6 +68,7 @@ export interface DistWorldScale {
 export interface DistAccumulation {
   trips: Poly;
   range: Range;
+  path?: string;
 }
 
 export interface DistSite {

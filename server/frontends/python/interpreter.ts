@@ -218,6 +218,15 @@ export class Interpreter {
   distFacts: { key: string; value: unknown }[] = [];
   /** The accumulator of the last function call that returned: one call's cost, for `dist.modelCalls`. */
   lastCallAcc?: Acc;
+  /**
+   * Records a distributed-training fact in the analysis of the root file, with this file's path
+   * when the code that met it is another file's (the training loop of a library-like module).
+   */
+  private noteDist<T extends { range: Range; path?: string }>(key: string, value: T): void {
+    const root = this.options.program?.rootInterpreter() ?? this;
+    if (root !== this) value.path = this.path;
+    root.distFacts.push({ key, value });
+  }
   /** Loops found to be gradient-accumulation loops, by node id (distributedFacts.ts). */
   readonly accumulationLoops = new Map<number, boolean>();
   readonly globals = new Map<string, Value>();
@@ -1149,7 +1158,7 @@ export class Interpreter {
       item = int(Poly.sym(left.text));
       // Micro-steps of gradient accumulation (backward inside, the optimizer step after): one
       // gradient sync per `trips` forward passes, a fact for TC601–TC603.
-      if (isAccumulationLoop(s, this.accumulationLoops)) this.distFacts.push({ key: 'dist.accumulation', value: { trips, range: rangeOf(s) } });
+      if (isAccumulationLoop(s, this.accumulationLoops)) this.noteDist('dist.accumulation', { trips, range: rangeOf(s) });
       const n = trips.constValue();
       const start = rangeStart(right, this, frame);
       if (!frame.report && n !== undefined && n <= MAX_UNROLL && start !== undefined) {
@@ -1669,7 +1678,7 @@ export class Interpreter {
     if (op === '@') return matmulValues(l, r, { node, name: '@' }, this.ctx(frame));
     if (op === '*' && (l.kind === 'int' || r.kind === 'int')) {
       const scale = worldScaleFact(l, r, node, rangeOf(node));
-      if (scale) this.distFacts.push({ key: 'dist.worldScale', value: scale });
+      if (scale) this.noteDist('dist.worldScale', scale);
     }
     const a = asDim(l);
     const b = asDim(r);
@@ -1861,7 +1870,7 @@ export class Interpreter {
           // A model called from a training function or top-level code (not a layer inside a
           // model's forward): its one call's FLOPs and batch are facts for TC601–TC603.
           const acc = (fwd.owner ?? this).lastCallAcc;
-          if (acc && !/\.(forward|__call__)$/.test(frame.fn?.qualName ?? '')) this.distFacts.push({ key: 'dist.modelCalls', value: modelCallFact(callee, callee.cls.name, args, kwargs, acc.flops, rangeOf(site.node)) });
+          if (acc && !/\.(forward|__call__)$/.test(frame.fn?.qualName ?? '')) this.noteDist('dist.modelCalls', modelCallFact(callee, callee.cls.name, args, kwargs, acc.flops, rangeOf(site.node)));
           return out;
         }
         return callLibraryLayer(callee, args, kwargs, site, this, frame);
