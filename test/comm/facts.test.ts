@@ -261,3 +261,23 @@ describe('the facts survive re-analysis: an edited document reports what a fresh
     program.docs.clear();
   });
 });
+
+describe('the world size is a value, whatever the code calls it', () => {
+  before(initEngine);
+  const scaled = (expr: string, setup = '') => {
+    const text = `import os\nimport torch.distributed as dist\nimport horovod.torch as hvd\nfrom accelerate import Accelerator\n${setup}\n\ndef main():\n    base_lr = 0.1\n    n = ${expr}\n    lr = base_lr * n\n    return lr\n`;
+    const a = analyzeSource({ path: 'snippet.py', text, languageId: 'python' }, withDefaults({}));
+    return ((a.ir.signals['dist.worldScale'] ?? []) as { kind: string; text: string }[]).map((f) => `${f.kind}:${f.text}`);
+  };
+
+  for (const expr of ['dist.get_world_size()', 'hvd.size()', 'int(os.environ["WORLD_SIZE"])', 'int(os.environ.get("WORLD_SIZE", 1))', 'Accelerator().num_processes']) {
+    it(`\`${expr}\` held in a variable is the world size`, () => {
+      assert.deepEqual(scaled(expr), ['float:base_lr * n']);
+    });
+  }
+
+  it('a near-miss: other environment variables and the local GPU count are not the world size', () => {
+    assert.deepEqual(scaled('int(os.environ["LOCAL_RANK"])'), []);
+    assert.deepEqual(scaled('torch.cuda.device_count()', 'import torch'), []);
+  });
+});
