@@ -103,6 +103,19 @@ describe('TC601–TC603 read the batch that feeds the model, per rank', () => {
     assert.deepEqual(codes(a), []);
   });
 
+  it('mp.spawn(train, nprocs=args.gpus): D=4 from the code, the spawned function run with its arguments', () => {
+    const a = analyse('train_spawn.py', { interconnect: 'pcie' });
+    const e = estimate(a, { interconnect: 'pcie' });
+    assert.equal(e.ranks, 4);
+    assert.equal(e.compute.forwardFlops, 128 * MLP_FLOPS_PER_SAMPLE);
+    // 2·3/4 · 1,090,793,376 B / 25 GB/s = 65.44 ms + 42 buckets × 6 steps × 5 µs = 1.26 ms.
+    close(e.at!.commSeconds, (2 * 3 / 4 * MLP_PARAMS * 4) / 25e9 + 42 * 6 * 5e-6);
+    assert.deepEqual(codes(a), ['TC601', 'TC603']);
+    assert.match(finding(a, 'TC601').message, /D=4 as the code launches it \(line \d+\)$/);
+    // The setting wins over the code.
+    assert.equal(estimate(analyse('train_spawn.py', { worldSize: 2, interconnect: 'pcie' }), { worldSize: 2, interconnect: 'pcie' }).ranks, 2);
+  });
+
   it('Accelerate in a Trainer class: TinyLM with tied embeddings, bf16 from mixed_precision, lr × num_processes', () => {
     const settings = { worldSize: 8, interconnect: 'pcie' };
     const a = analyse('train_accelerate.py', settings);

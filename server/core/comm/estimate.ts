@@ -36,6 +36,8 @@ export interface DistEstimate {
   ranks: number;
   /** Whether D is the `worldSize` setting or a value the code or a dims binding gives. */
   ranksFrom: 'setting' | 'code';
+  /** The line where the code launches D ranks (`mp.spawn(nprocs=4)`), when D comes from there. */
+  ranksAt?: number;
   /** Products with the world size that scale the learning rate or the batch (TC602). */
   scaling: DistScaling[];
   sync: DistSync;
@@ -189,7 +191,10 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
 
   const autocast = s.autocast[0]?.dtype;
   const dtype: DType = autocast && isDType(autocast) ? autocast : castTo && isDType(castTo) ? castTo : ir.facts.defaultDtype ?? settings.defaultDtype;
-  const ranks = worldSize(settings, bindings);
+  // The setting wins; else a world size the code gives by API (`init_process_group(world_size=4)`,
+  // `mp.spawn(..., nprocs=4)`); else a bound `world_size` dim.
+  const launched = settings.worldSize > 1 ? undefined : Math.max(0, ...s.worldSize.map((w) => w.value));
+  const ranks = launched && launched > 1 ? launched : worldSize(settings, bindings);
   // Figures per rank: a batch the code divides by the world size is bound at D.
   const atRanks = new Map(bindings).set(WORLD_SIZE_DIM, ranks);
   const run = trainingCall(s, model.cls, atRanks);
@@ -249,6 +254,7 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
     estimate: {
       ranks,
       ranksFrom: settings.worldSize > 1 ? 'setting' : 'code',
+      ...(launched && launched > 1 ? { ranksAt: s.worldSize.find((w) => w.value === launched)!.range.start.line + 1 } : {}),
       scaling: scalingSites(s, run?.call.batch, atRanks),
       sync,
       signals: s,

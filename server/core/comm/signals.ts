@@ -71,6 +71,13 @@ export interface DistAccumulation {
   path?: string;
 }
 
+/** A world size the code gives by API (`init_process_group(world_size=4)`, `mp.spawn(nprocs=4)`). */
+export interface DistWorldSize {
+  value: number;
+  range: Range;
+  path?: string;
+}
+
 export interface DistSite {
   name: string;
   range: Range;
@@ -105,6 +112,7 @@ export interface DistSignals {
   modelCalls: DistModelCall[];
   worldScale: DistWorldScale[];
   accumulation: DistAccumulation[];
+  worldSize: DistWorldSize[];
 }
 
 export function readDistSignals(signals: Record<string, unknown[]>): DistSignals {
@@ -121,5 +129,6 @@ export function readDistSignals(signals: Record<string, unknown[]>): DistSignals
     modelCalls: get('modelCalls'),
     worldScale: get('worldScale'),
     accumulation: get('accumulation'),
+    worldSize: get('worldSize'),
   };
 }

@@ -32,6 +32,19 @@ export function environValue(key: Value | undefined): Value | undefined {
   return key?.kind === 'str' && WORLD_ENV.test(key.value) ? worldSizeValue() : undefined;
 }
 
+/**
+ * The world size a launch gives by API, not by name: `dist.init_process_group(world_size=4)`,
+ * `mp.spawn(train, nprocs=4)`, `hvd.init()` has none. A constant only: `world_size=ws` with `ws`
+ * read at run time says nothing new.
+ */
+export function launchedWorldSize(name: string, args: Value[], kwargs: Map<string, Value>): number | undefined {
+  let v: Value | undefined;
+  if (name === 'torch.distributed.init_process_group') v = kwargs.get('world_size');
+  else if (name === 'torch.multiprocessing.spawn' || name === 'torch.multiprocessing.start_processes') v = kwargs.get('nprocs') ?? args[2];
+  const n = v?.kind === 'int' ? v.value.constValue() : undefined;
+  return n !== undefined && Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
 /** Whether the text reads a world size at run time (a cheap test before binding the dim). */
 export function readsWorldSize(text: string): boolean {
   return /get_world_size|\bhvd\.size|num_processes|WORLD_SIZE|SLURM_NTASKS|xrt_world_size/.test(text);

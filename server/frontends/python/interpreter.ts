@@ -21,7 +21,7 @@ import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFacto
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
-import { environValue, isAccumulationLoop, modelCallFact, worldScaleFact } from './distributedFacts';
+import { environValue, isAccumulationLoop, launchedWorldSize, modelCallFact, worldScaleFact } from './distributedFacts';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
 import { compareConstants, concatSequences, isPlain, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
 
@@ -1807,6 +1807,16 @@ export class Interpreter {
     switch (callee.kind) {
       case 'ref': {
         let name = canonical(callee.path);
+        const launch = launchedWorldSize(name, args, kwargs);
+        if (launch) this.noteDist('dist.worldSize', { value: launch, range: rangeOf(site.node) });
+        // `mp.spawn(train, args=(cfg,), nprocs=n)` runs `train(rank, cfg)` in each process: the
+        // figures are one process's, as rank 0 runs it.
+        const spawned = args[0];
+        if (/^torch\.multiprocessing\.(spawn|start_processes)$/.test(name) && spawned?.kind === 'function') {
+          const extra = kwargs.get('args') ?? args[1];
+          this.callFunction(spawned.def, [int(0), ...(extra?.kind === 'tuple' ? extra.items : [])], new Map(), frame, spawned.self, spawned.closure);
+          return NONE;
+        }
         if (Object.prototype.hasOwnProperty.call(CALL_CONSTANTS, name)) return CALL_CONSTANTS[name]();
         // Wrappers that return the module they wrap, to run it the same way (docs/whole-program.md).
         if (MODEL_WRAPPERS.test(name) && args[0]) return args[0];
