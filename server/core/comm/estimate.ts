@@ -124,16 +124,19 @@ function pickModel(s: DistSignals, sync: DistSync, bindings: Bindings): ClassPar
  * tokens. Undefined when no call of it was followed.
  */
 function trainingCall(s: DistSignals, cls: string, at: Bindings): { call: DistModelCall; flops: number; batch?: number; tokens?: number } | undefined {
-  let best: { call: DistModelCall; flops: number; batch?: number; tokens?: number; perSync: number } | undefined;
+  let best: { call: DistModelCall; flops: number; batch?: number; tokens?: number; perSync: number; micro: boolean } | undefined;
   for (const call of s.modelCalls) {
     if (call.cls !== cls) continue;
     const flops = call.flops.evaluate(at) ?? 0;
     const batch = call.batch?.evaluate(at) ?? undefined;
     const tokens = call.tokens?.evaluate(at) ?? undefined;
     if (!(flops > 0) && !(tokens && tokens > 0)) continue;
-    const perSync = Math.max(flops, tokens ?? 0) * (accumulation(s, call, at)?.trips ?? 1);
+    const micro = accumulation(s, call, at);
+    const perSync = Math.max(flops, tokens ?? 0) * (micro?.trips ?? 1);
     if (perSync === 0) continue;
-    if (!best || perSync > best.perSync) best = { call, flops, perSync, ...(batch && batch > 0 ? { batch } : {}), ...(tokens && tokens > 0 ? { tokens } : {}) };
+    // Equal figures: the call inside an accumulation loop is the training step (an evaluation
+    // of the same batch elsewhere is not).
+    if (!best || perSync > best.perSync || (perSync === best.perSync && micro && !best.micro)) best = { call, flops, perSync, micro: !!micro, ...(batch && batch > 0 ? { batch } : {}), ...(tokens && tokens > 0 ? { tokens } : {}) };
   }
   return best;
 }

@@ -55,11 +55,6 @@ export function isWorldSize(v: Value): boolean {
   return v.kind === 'int' && v.value.equals(Poly.sym(WORLD_SIZE_DIM));
 }
 
-/** Whether a value depends on the world size (`batch_size // world_size`). */
-export function mentionsWorldSize(p: Poly): boolean {
-  return p.freeSymbols().has(WORLD_SIZE_DIM);
-}
-
 /**
  * Trainable parameters of a model as the interpreter built it: the library layers reachable from
  * its fields (through nested modules, lists and dicts), each counted once however many fields
