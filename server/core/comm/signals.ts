@@ -35,6 +35,49 @@ export interface DistScaling {
   range: Range;
 }
 
+/**
+ * A call of a user model from a training function or top-level code, as the interpreter ran it
+ * (server/frontends/python/distributedFacts.ts): the forward FLOPs of that one call and the batch
+ * it was given, symbolic in dims such as `world_size` until bound.
+ */
+export interface DistModelCall {
+  cls: string;
+  flops: Poly;
+  /** Leading dim of the first tensor the model is given. */
+  batch?: Poly;
+  /** B·T when the model is given token ids (B, T). */
+  tokens?: Poly;
+  /** Trainable parameters and parameter tensors of the model object called, where known. */
+  params?: Poly;
+  tensors?: Poly;
+  range: Range;
+  /** The file of `range` when it is not the analysed file (a call in an imported module). */
+  path?: string;
+}
+
+/** A product with the world size: of a float (a learning rate) or of an int (`factor`). */
+export interface DistWorldScale {
+  kind: 'float' | 'int';
+  text: string;
+  range: Range;
+  value?: number;
+  factor?: Poly;
+}
+
+/** A gradient-accumulation loop: `trips` forward/backward passes per optimizer step (and sync). */
+export interface DistAccumulation {
+  trips: Poly;
+  range: Range;
+  path?: string;
+}
+
+/** A world size the code gives by API (`init_process_group(world_size=4)`, `mp.spawn(nprocs=4)`). */
+export interface DistWorldSize {
+  value: number;
+  range: Range;
+  path?: string;
+}
+
 export interface DistSite {
   name: string;
   range: Range;
@@ -66,6 +109,10 @@ export interface DistSignals {
   autocast: DistDtype[];
   paramDtype: DistDtype[];
   params: ClassParams[];
+  modelCalls: DistModelCall[];
+  worldScale: DistWorldScale[];
+  accumulation: DistAccumulation[];
+  worldSize: DistWorldSize[];
 }
 
 export function readDistSignals(signals: Record<string, unknown[]>): DistSignals {
@@ -79,5 +126,9 @@ export function readDistSignals(signals: Record<string, unknown[]>): DistSignals
     autocast: get('autocast'),
     paramDtype: get('paramDtype'),
     params: get('params'),
+    modelCalls: get('modelCalls'),
+    worldScale: get('worldScale'),
+    accumulation: get('accumulation'),
+    worldSize: get('worldSize'),
   };
 }

@@ -1,4 +1,4 @@
-import { estimateDistributed } from '../comm/estimate';
+import { distThreshold, estimateDistributed } from '../comm/estimate';
 import { computeText, gradText, syncText } from '../comm/text';
 import { percentText } from '../format';
 import { Finding } from '../ir';
@@ -12,6 +12,7 @@ export const rule: Rule = {
   docs: {
     what:
       'Estimates, for data-parallel training (DDP, FSDP, Horovod, Accelerate, DeepSpeed or a hand-written `dist.all_reduce` of gradients), the time to synchronise one step\'s gradients at the configured world size D (`tensorcost.worldSize`, `--world-size`, or a `world_size` dim) over the configured interconnect, and flags the wrapper when it exceeds the compute of one step.\n\n' +
+      'The step is the model call as the engine ran it: the batch is whatever feeds the model (a DataLoader\'s `batch_size=`, an argparse default, a config field, the shape of the step\'s tensors), per rank, so a script that trains on `batch_size // world_size` is costed on that. The world size is one value whatever the code calls it (`dist.get_world_size()`, `hvd.size()`, `accelerator.num_processes`, `int(os.environ["WORLD_SIZE"])`, a variable or config field holding one); a launch that gives it as a constant (`dist.init_process_group(world_size=4)`, `mp.spawn(train, nprocs=args.gpus)` with an argparse default) sets D unless the setting does; where the code only reads it at run time, D is the setting. The message says which. Gradient accumulation (a loop that runs backward but not the optimizer step, as nanoGPT\'s micro-steps) counts its micro-batches into the compute per sync. Syncs under `dist.minSyncMs` per step are not reported. A model defined in another file is counted as the engine built it.\n\n' +
       'Model: a ring all-reduce of S bytes costs t = 2(D−1)/D · S/BW + 2(D−1)·α per message (NCCL; DDP sends 25 MiB buckets, each paying the latency term); FSDP/ZeRO-3 costs two all-gathers and a reduce-scatter, 3·(D−1)/D · S/BW. S = parameters × gradient bytes (fp32 unless the model is cast to half). Compute per step = 3 × forward FLOPs at `dist.mfu` of the dtype\'s peak. Past `dist.gpusPerNode` ranks the ring crosses the inter-node network (InfiniBand NDR, 50 GB/s per GPU) even when NVLink is configured.',
     why:
       'When synchronisation takes longer than compute, adding GPUs mostly adds waiting: even perfect overlap with the backward pass cannot hide it. The source textbook calls all-reduce "O(log D)"; that is wrong for gradients. The bandwidth term 2(D−1)/D · S/BW does not shrink with D, it grows to 2·S/BW: GPT-2 124M (124,439,808 fp32 gradients, 498 MB) takes 2·7/8·498 MB / 450 GB/s = 1.94 ms on 8×H100 NVLink, and 34.8 ms on PCIe 4.0 (25 GB/s), more than the ≈ 18.5 ms a 12×1024-token bf16 step computes on an H100 at 50% MFU. Only latency terms of tree algorithms grow like log D, and they come on top.',
@@ -22,6 +23,7 @@ export const rule: Rule = {
   },
   thresholds: [
     { key: 'tc601.ratio', default: 1, description: 'Fire when all-reduce time / compute time per step exceeds this.' },
+    { key: 'dist.minSyncMs', default: 1, description: 'Syncs shorter than this per step (ms) are not reported by TC601 and TC602: a toy model\'s latency-bound all-reduce of a few kilobytes is not worth a finding.' },
     { key: 'dist.mfu', default: 0.5, description: 'Fraction of the dtype\'s peak a training step achieves (model FLOPs utilisation), used by TC601–TC603 and the scaling hover.' },
     { key: 'dist.gpusPerNode', default: 8, description: 'GPUs per node: rings larger than this cross the inter-node network.' },
   ],
@@ -30,13 +32,13 @@ export const rule: Rule = {
     if (!r.ok || !r.estimate.at || r.estimate.compression === null) return [];
     const e = r.estimate;
     const at = e.at!;
-    if (!(at.ratio > ctx.threshold('tc601.ratio'))) return [];
+    if (!(at.ratio > ctx.threshold('tc601.ratio')) || at.commSeconds * 1e3 < distThreshold(ctx.settings, 'dist.minSyncMs')) return [];
     return [
       {
         code: 'TC601',
         severity: 'warning',
         range: e.sync.range,
-        message: `gradient sync dominates: ${gradText(e)}, ${syncText(e, at)}, ${at.ratio.toFixed(2)}× the ${computeText(e)}; scaling efficiency ${percentText(at.efficiency)} (${percentText(at.efficiencyOverlapped)} with backward overlap)`,
+        message: `gradient sync dominates: ${gradText(e)}, ${syncText(e, at)}, ${at.ratio.toFixed(2)}× the ${computeText(e)}; scaling efficiency ${percentText(at.efficiency)} (${percentText(at.efficiencyOverlapped)} with backward overlap)${e.ranksFrom === 'setting' ? `; D=${at.ranks} is the worldSize setting` : e.ranksAt ? `; D=${at.ranks} as the code launches it (line ${e.ranksAt})` : ''}`,
         data: { ranks: at.ranks, commSeconds: at.commSeconds, computeSeconds: e.compute.seconds, gradBytes: e.gradBytes, params: e.params },
       },
     ];

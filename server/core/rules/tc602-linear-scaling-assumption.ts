@@ -1,4 +1,4 @@
-import { estimateDistributed } from '../comm/estimate';
+import { distThreshold, estimateDistributed } from '../comm/estimate';
 import { syncText } from '../comm/text';
 import { percentText, timeText } from '../format';
 import { Finding } from '../ir';
@@ -11,7 +11,7 @@ export const rule: Rule = {
   summary: 'Code scales the learning rate or batch size linearly with the world size while communication makes scaling efficiency fall below a threshold.',
   docs: {
     what:
-      'Flags `lr * world_size`, `batch_size * dist.get_world_size()`, `hvd.size() * base_lr` and the like when, at the configured world size D, the estimated scaling efficiency of a step is below `tc602.minEfficiency`. Efficiency is compute / step time with the gradient sync overlapped with the backward pass: step = forward + max(backward, t_sync), backward ≈ 2/3 of compute, t_sync = 2(D−1)/D · S/BW + latency per bucket (see TC601).',
+      'Flags a product with the world size that scales the learning rate or the batch (`lr = base_lr * world_size`, `per_device_batch * dist.get_world_size()`, `args.learning_rate * accelerator.num_processes`, `lr *= hvd.size()`) when, at the configured world size D, the estimated scaling efficiency of a step is below `tc602.minEfficiency`. The world size is recognised as a value, not by its name; a float it multiplies (at most 1, as learning rates are) is a learning rate, an int is the batch when it is the batch the model is fed per rank. Square-root scaling (`lr * math.sqrt(world_size)`) and dividing a global batch by the world size are not linear scaling and stay silent. Efficiency is compute / step time with the gradient sync overlapped with the backward pass: step = forward + max(backward, t_sync), backward ≈ 2/3 of compute, t_sync = 2(D−1)/D · S/BW + latency per bucket (see TC601).',
     why:
       'The linear scaling rule (Goyal et al. 2017) keeps the optimisation equivalent when the global batch grows D×, but it says nothing about time: when the all-reduce does not hide behind backward, D GPUs deliver fewer than D× the samples per second, so the run takes longer than the plan and the larger global batch may not pay for itself. The message gives the speed-up actually expected. The textbook\'s "all-reduce is O(log D)" hides this: the bandwidth term 2(D−1)/D · S/BW approaches 2·S/BW and does not shrink as D grows.',
     example: 'lr = base_lr * world_size          # TC602 at D=8 on PCIe: efficiency 44%, speed-up 3.5×, not 8×\nmodel = DDP(model)',
@@ -25,8 +25,8 @@ export const rule: Rule = {
     const e = r.estimate;
     const at = e.at!;
     const min = ctx.threshold('tc602.minEfficiency');
-    if (!(at.efficiencyOverlapped < min)) return [];
-    return e.signals.scaling.map((s) => ({
+    if (!(at.efficiencyOverlapped < min) || at.commSeconds * 1e3 < distThreshold(ctx.settings, 'dist.minSyncMs')) return [];
+    return e.scaling.map((s) => ({
       code: 'TC602',
       severity: 'information' as const,
       range: s.range,

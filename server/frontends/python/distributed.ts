@@ -38,8 +38,8 @@ const LR_NAME = /(^|_)(lr|learning_rate|base_lr|max_lr|peak_lr)$/i;
 const BATCH_NAME = /(^|_)(batch_size|bs|global_batch|batch|total_batch_size|train_batch_size)$/i;
 
 /** Files that mention none of these do no distributed training: the pass returns at once. */
-const GATE = /DistributedDataParallel|DDP|FSDP|fully_shard|all_?reduce|hvd|horovod|accelerator|deepspeed|world_size|comm_hook|ParallelLinear|Pipe|pipelin|parallelize_module|num_processes|ParallelEmbedding/;
-const CALL_HINT = /\b(DistributedDataParallel|DDP|FullyShardedDataParallel|FSDP|fully_shard|DistributedOptimizer|prepare|initialize|all_reduce|allreduce_?|all_reduce_coalesced|register_comm_hook|ColumnParallelLinear|RowParallelLinear|VocabParallelEmbedding|parallelize_module|ColwiseParallel|RowwiseParallel|Pipe|GPipe|PipelineStage|PipelineModule|ScheduleGPipe|Schedule1F1B|ScheduleInterleaved1F1B|pipeline|autocast|half|bfloat16|to)\s*\(/g;
+const GATE = /DistributedDataParallel|DDP|Accelerator|FSDP|fully_shard|all_?reduce|hvd|horovod|accelerator|deepspeed|world_size|comm_hook|ParallelLinear|Pipe|pipelin|parallelize_module|num_processes|ParallelEmbedding/;
+const CALL_HINT = /\b(DistributedDataParallel|DDP|FullyShardedDataParallel|FSDP|fully_shard|DistributedOptimizer|prepare|initialize|all_reduce|allreduce_?|all_reduce_coalesced|register_comm_hook|DistributedDataParallelKwargs|Accelerator|ColumnParallelLinear|RowParallelLinear|VocabParallelEmbedding|parallelize_module|ColwiseParallel|RowwiseParallel|Pipe|GPipe|PipelineStage|PipelineModule|ScheduleGPipe|Schedule1F1B|ScheduleInterleaved1F1B|pipeline|autocast|half|bfloat16|to)\s*\(/g;
 const WORLD_HINT = /\b(?:world_size|ddp_world_size|num_gpus|n_gpus|ngpus|num_processes|nprocs|num_replicas|gpus|num_workers_total|get_world_size|xrt_world_size|process_count)\b|\bhvd\.size\b/gi;
 
 /** The user class a variable was built from: `model = GPT(config)` → 'GPT'. */
@@ -166,7 +166,16 @@ export function collectDistributedSignals(module: Node | readonly Node[], text: 
       sync.push({ kind: wrapper, name: full, range, model, bucketBytes: mb !== undefined ? mb * 1024 * 1024 : undefined });
       const comp = kwarg(n, 'compression');
       if (comp && /fp16|bf16/i.test(comp.text)) compression.push({ kind: /bf16/i.test(comp.text) ? 'bf16' : 'fp16', name: comp.text, range: rangeOf(comp) });
-    } else if (name === 'prepare' && /accelerator/i.test(full)) {
+      // FSDP reduce-scatters gradients in `MixedPrecision(reduce_dtype=...)`, given inline or as a variable.
+      const mp = wrapper === 'fsdp' ? kwarg(n, 'mixed_precision') : null;
+      const reduce = mp && /reduce_dtype\s*=\s*torch\.(bfloat16|float16|half)\b/.exec(mp.type === 'identifier' ? text : mp.text);
+      if (mp && reduce) compression.push({ kind: reduce[1] === 'bfloat16' ? 'bf16' : 'fp16', name: mp.text, range: rangeOf(mp) });
+    } else if (name === 'DistributedDataParallelKwargs' && kwarg(n, 'comm_hook')) {
+      // Accelerate's DDP comm hook: `comm_hook=DDPCommunicationHookType.BF16` (FP16, POWER_SGD, BATCHED_POWER_SGD).
+      const hook = kwarg(n, 'comm_hook')!.text;
+      const kind = /POWER_SGD/i.test(hook) ? 'powersgd' : /BF16/i.test(hook) ? 'bf16' : /FP16/i.test(hook) ? 'fp16' : /NO\b/.test(hook) ? undefined : 'custom';
+      if (kind) compression.push({ kind, name: hook, range });
+    } else if (name === 'prepare' && (/accelerator/i.test(full) || /\bAccelerator\s*\(/.test(text))) {
       sync.push({ kind: 'accelerate', name: full, range, model: rootIdentifier(firstArg(n)) });
     } else if (name === 'initialize' && /deepspeed/.test(full)) {
       sync.push({ kind: 'deepspeed', name: full, range, model: rootIdentifier(kwarg(n, 'model') ?? firstArg(n)) });
@@ -187,6 +196,10 @@ export function collectDistributedSignals(module: Node | readonly Node[], text: 
       tensorParallel.push({ name: full, range });
     } else if (PIPELINE.test(name) && (name !== 'pipeline' || /pipelining/.test(full))) {
       pipeline.push({ name: full, range, microBatches: literalNumber(kwarg(n, 'chunks') ?? kwarg(n, 'n_microbatches')), stages: literalNumber(kwarg(n, 'num_stages')) });
+    } else if (name === 'Accelerator' && kwarg(n, 'mixed_precision')) {
+      // `Accelerator(mixed_precision="bf16")` runs the forward under autocast in that dtype.
+      const mp = /^['"](bf16|fp16)['"]$/.exec(kwarg(n, 'mixed_precision')!.text);
+      if (mp) autocast.push({ dtype: mp[1], range });
     } else if (name === 'autocast') {
       // The one decision of autocast's dtype (autocast.ts): `torch.autocast("cuda")` is fp16 here
       // as everywhere; the interpreter's decision replaces this one where it ran (signalsPrecision.ts).
@@ -200,6 +213,9 @@ export function collectDistributedSignals(module: Node | readonly Node[], text: 
       const args = n.childForFieldName('arguments')?.namedChildren ?? [];
       const d = name === 'half' ? 'fp16' : name === 'bfloat16' ? 'bf16' : args.map((a) => parseDType((a?.type === 'keyword_argument' ? a.childForFieldName('value') : a)?.text ?? '')).find((x) => x);
       if (model && (d === 'fp16' || d === 'bf16')) casts.push({ model, dtype: d, range });
+      // `model = Net().to(rank).to(torch.bfloat16)`: the cast holds for the variable it is assigned to.
+      const target = n.parent?.type === 'assignment' && n.parent.childForFieldName('right')?.id === n.id ? n.parent.childForFieldName('left') : null;
+      if (target?.type === 'identifier' && target.text !== model && (d === 'fp16' || d === 'bf16')) casts.push({ model: target.text, dtype: d, range });
     }
   };
   // Only nodes at a keyword the text mentions are looked at: walking every node of a 10,000-line

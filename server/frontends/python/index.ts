@@ -19,6 +19,7 @@ import { CommentCache } from './comments';
 import { collectDistributedSignals } from './distributed';
 import { countClassParams } from './distributedParams';
 import { applyPrecisionFacts } from './signalsPrecision';
+import { WORLD_SIZE_DIM, readsWorldSize } from './distributedFacts';
 import { ClassParams } from '../../core/comm/signals';
 import { StatementCache, analyseStatements } from './statementCache';
 import { DocumentCache, ProgramSession } from './session';
@@ -98,6 +99,9 @@ export function analysePython(path: string, text: string, settings: Settings, st
       if (n !== undefined && n > 0) facts.dims.set(k, n);
     }
   }
+  // The world size the code reads at run time (`dist.get_world_size()`) is the configured one,
+  // unless the user binds the dim or the code assigns it a constant (below).
+  if (!bindings.has(WORLD_SIZE_DIM) && readsWorldSize(text)) facts.dims.set(WORLD_SIZE_DIM, settings.worldSize);
   for (const [k, v] of facts.dims) bindings.set(k, v);
   it.analyseModule();
   for (const [k, v] of it.globals) {
@@ -141,6 +145,14 @@ export function analysePython(path: string, text: string, settings: Settings, st
   Object.assign(ir.signals, collectDistributedSignals(statements, text, state.doc.syntaxError ? undefined : state.doc.texts, () => classParams(state!)));
   // The interpreter's mixed-precision facts decide over the syntax's (issue 15).
   applyPrecisionFacts(ir, it.moduleAcc.precision);
+  // A loop body or a function called from several places records the same fact again: kept once.
+  const seenFacts = new Set<string>();
+  for (const f of it.distFacts) {
+    const key = `${f.key}|${JSON.stringify(f.value)}`;
+    if (seenFacts.has(key)) continue;
+    seenFacts.add(key);
+    (ir.signals[f.key] ??= []).push(f.value);
+  }
   attachParams(ir, state, it.classes.size > 0);
   state.doc.releaseNodes();
   return { ir, state };

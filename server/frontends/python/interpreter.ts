@@ -23,6 +23,7 @@ import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, it
 import type { SliceOrigin } from '../../core/rules/signals';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { takesLastPosition } from './lastPosition';
+import { environValue, isAccumulationLoop, launchedWorldSize, modelCallFact, worldScaleFact } from './distributedFacts';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
@@ -220,6 +221,21 @@ export class Interpreter {
   ops: TensorOp[] = [];
   readonly findings: Finding[] = [];
   readonly unmodelledCalls: Unmodelled[] = [];
+  /** Facts about distributed training met while running the code (distributedFacts.ts), by signal key. */
+  distFacts: { key: string; value: unknown }[] = [];
+  /** The accumulator of the last function call that returned: one call's cost, for `dist.modelCalls`. */
+  lastCallAcc?: Acc;
+  /**
+   * Records a distributed-training fact in the analysis of the root file, with this file's path
+   * when the code that met it is another file's (the training loop of a library-like module).
+   */
+  private noteDist<T extends { range: Range; path?: string }>(key: string, value: T): void {
+    const root = this.options.program?.rootInterpreter() ?? this;
+    if (root !== this) value.path = this.path;
+    root.distFacts.push({ key, value });
+  }
+  /** Loops found to be gradient-accumulation loops, by node id (distributedFacts.ts). */
+  readonly accumulationLoops = new Map<number, boolean>();
   readonly globals = new Map<string, Value>();
   readonly functions: FunctionInfo[] = [];
   readonly classes = new Map<string, ClassInfo>();
@@ -808,6 +824,7 @@ export class Interpreter {
       if (body) frame.returns.push(this.eval(body, frame));
     } else this.execBody(fn.node.childForFieldName('body'), frame);
     addAcc(caller.acc, frame.acc, caller.multiplier);
+    this.lastCallAcc = frame.acc;
     if (frame.context && this.options.program && fn.node.type !== 'lambda') {
       const a = frame.acc;
       // Zero-cost contexts count too: `get_lr(iter_num)` computes nothing on tensors when called
@@ -1167,6 +1184,9 @@ export class Interpreter {
     } else if (it.kind === 'range') {
       trips = it.trips;
       item = int(Poly.sym(left.text));
+      // Micro-steps of gradient accumulation (backward inside, the optimizer step after): one
+      // gradient sync per `trips` forward passes, a fact for TC601–TC603.
+      if (isAccumulationLoop(s, this.accumulationLoops)) this.noteDist('dist.accumulation', { trips, range: rangeOf(s) });
       const n = trips.constValue();
       const start = rangeStart(right, this, frame);
       if (!frame.report && n !== undefined && n * this.unrolled <= MAX_UNROLL && start !== undefined) {
@@ -1371,6 +1391,8 @@ export class Interpreter {
         if (obj.kind === 'instance') obj.fields.set(attr, value);
         // An open config object (`C.n_layer = 12` on `C = CN()`, or on a config parameter).
         else if (obj.kind === 'dict') obj.entries.set(attr, value);
+        // Weight tying (`self.transformer.wte.weight = self.lm_head.weight`): one tensor, two layers.
+        else if (obj.kind === 'module' && obj.attrs && value.kind === 'tensor') obj.attrs.set(attr, value);
         return;
       }
       default:
@@ -1646,6 +1668,8 @@ export class Interpreter {
   private evalSubscript(n: Node, frame: Frame): Value {
     const v = this.eval(n.childForFieldName('value')!, frame);
     const subs = n.childrenForFieldName('subscript').filter((x): x is Node => !!x);
+    // `int(os.environ["WORLD_SIZE"])`: the world size (distributedFacts.ts).
+    if (v.kind === 'ref' && v.path === 'os.environ' && subs.length === 1) return environValue(this.eval(subs[0], frame)) ?? UNKNOWN;
     if (v.kind === 'tuple' && subs.length === 1 && subs[0].type !== 'slice') {
       const idx = asDim(this.eval(subs[0], frame));
       const i = idx?.constValue();
@@ -1721,6 +1745,10 @@ export class Interpreter {
 
   binary(op: string, l: Value, r: Value, node: Node, frame: Frame): Value {
     if (op === '@') return matmulValues(l, r, { node, name: '@' }, this.ctx(frame));
+    if (op === '*' && (l.kind === 'int' || r.kind === 'int')) {
+      const scale = worldScaleFact(l, r, node, rangeOf(node));
+      if (scale) this.noteDist('dist.worldScale', scale);
+    }
     const a = asDim(l);
     const b = asDim(r);
     if (a && b) {
@@ -1855,6 +1883,16 @@ export class Interpreter {
     switch (callee.kind) {
       case 'ref': {
         let name = canonical(callee.path);
+        const launch = launchedWorldSize(name, args, kwargs);
+        if (launch) this.noteDist('dist.worldSize', { value: launch, range: rangeOf(site.node) });
+        // `mp.spawn(train, args=(cfg,), nprocs=n)` runs `train(rank, cfg)` in each process: the
+        // figures are one process's, as rank 0 runs it.
+        const spawned = args[0];
+        if (/^torch\.multiprocessing\.(spawn|start_processes)$/.test(name) && spawned?.kind === 'function') {
+          const extra = kwargs.get('args') ?? args[1];
+          this.callFunction(spawned.def, [int(0), ...(extra?.kind === 'tuple' ? extra.items : [])], new Map(), frame, spawned.self, spawned.closure);
+          return NONE;
+        }
         if (Object.prototype.hasOwnProperty.call(CALL_CONSTANTS, name)) return CALL_CONSTANTS[name]();
         // Wrappers that return the module they wrap, to run it the same way (docs/whole-program.md).
         if (MODEL_WRAPPERS.test(name) && args[0]) return args[0];
@@ -1918,7 +1956,15 @@ export class Interpreter {
         return this.construct(callee.cls, args, kwargs, frame);
       case 'instance': {
         const fwd = findMethod(callee.cls, 'forward', this.classes, this) ?? findMethod(callee.cls, '__call__', this.classes, this);
-        if (fwd) return this.callFunction(fwd, args, kwargs, frame, callee);
+        if (fwd) {
+          (fwd.owner ?? this).lastCallAcc = undefined;
+          const out = this.callFunction(fwd, args, kwargs, frame, callee);
+          // A model called from a training function or top-level code (not a layer inside a
+          // model's forward): its one call's FLOPs and batch are facts for TC601–TC603.
+          const acc = (fwd.owner ?? this).lastCallAcc;
+          if (acc && !/\.(forward|__call__)$/.test(frame.fn?.qualName ?? '')) this.noteDist('dist.modelCalls', modelCallFact(callee, callee.cls.name, args, kwargs, acc.flops, rangeOf(site.node)));
+          return out;
+        }
         return callLibraryLayer(callee, args, kwargs, site, this, frame);
       }
       case 'module':

@@ -77,6 +77,11 @@ export class ProgramSession {
     this.units.set(this.root, it);
   }
 
+  /** The root file's interpreter: facts met in other files' code belong to the root's analysis. */
+  rootInterpreter(): Interpreter | undefined {
+    return this.units.get(this.root) ?? undefined;
+  }
+
   /** The files other than the root that this analysis read. */
   get dependencies(): string[] {
     return [...this.units.keys()].filter((p) => p !== this.root && this.units.get(p));

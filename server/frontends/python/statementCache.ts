@@ -42,6 +42,8 @@ interface Entry {
   summaries: FunctionSummary[];
   /** The calling contexts the statement's entry points recorded (docs/whole-program.md). */
   captured?: { ops: ContextOp[]; functions: ContextFunction[]; bounds?: [string, AssertedBound][] };
+  /** Facts about distributed training the statement's run recorded (distributedFacts.ts). */
+  dist?: { key: string; value: unknown }[];
 }
 
 export class StatementCache {
@@ -269,6 +271,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     const same = reuse && witnessKey === '' ? reuse.entryAt(chunk) : undefined;
     if (same) {
       replay(same);
+      if (same.dist) append(it.distFacts, same.dist);
       segments.push(same.ops);
       append(it.findings, same.findings);
       append(it.unmodelledCalls, same.unmodelled);
@@ -293,10 +296,11 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     const byKey = sameContext ? cache.entries.get(text) : undefined;
     let hit = byKey?.get(key);
     // Contexts hold lines of this file and of others: a moved statement with some is analysed again.
-    if (hit && hit.row !== row && hit.captured) hit = undefined;
+    if (hit && hit.row !== row && (hit.captured || hit.dist)) hit = undefined;
     if (hit && hit.row !== row) hit = { ...shiftRanges({ ops: hit.ops, findings: hit.findings, unmodelled: hit.unmodelled, summaries: hit.summaries }, row - hit.row), row };
     if (hit) {
       replay(hit);
+      if (hit.dist) append(it.distFacts, hit.dist);
       segments.push(hit.ops);
       append(it.findings, hit.findings);
       append(it.unmodelledCalls, hit.unmodelled);
@@ -312,7 +316,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       continue;
     }
     it.resetFresh();
-    const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges, cops: session?.ops.length ?? 0, cfns: session?.functions.length ?? 0, bounds: new Set(session?.bounds.keys() ?? []) };
+    const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges, cops: session?.ops.length ?? 0, dist: it.distFacts.length, cfns: session?.functions.length ?? 0, bounds: new Set(session?.bounds.keys() ?? []) };
     const own: FunctionSummary[] = [];
     for (const f of fns) {
       try {
@@ -339,6 +343,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       unmodelled: it.unmodelledCalls.slice(before.unmodelled),
       summaries: own,
       ...(captured ? { captured } : {}),
+      ...(it.distFacts.length > before.dist ? { dist: it.distFacts.slice(before.dist) } : {}),
     };
     put(next, text, key, entry);
     entriesAt[chunk] = entry;

@@ -14,5 +14,6 @@ import './complexAndMasks';
 import './data';
 import './datasets';
 import './losses';
+import './distributed';
 
 export * from './registry';
