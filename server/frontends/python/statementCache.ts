@@ -12,9 +12,12 @@
  * - the classes' witnesses (the best-known constructions): definitions whose analysis improved a
  *   witness are never cached, and their text, with the texts of every definition they reach, is
  *   part of the key of every definition after them;
- * - the builders `discoverInstances` ran first, with every definition they reach (a builder
- *   constructs `GPT`, whose `__init__` constructs `Block`, whose `__init__` sets the witness of
- *   `CausalSelfAttention`: a change to any of them changes what every method sees).
+ * - the builders `discoverInstances` found that reach what the definition reaches, with every
+ *   definition they reach (a builder constructs `GPT`, whose `__init__` constructs `Block`, whose
+ *   `__init__` sets the witness of `CausalSelfAttention`: a change to any of them changes what
+ *   those classes' methods see), as the ids of their groups (`builderGroups`); the builders of a
+ *   group run just before the first definition that depends on it is analysed, so a keystroke in
+ *   one model of a file of many runs only that model's builders.
  * Anonymous dims are numbered afresh per statement (`Interpreter.resetFresh`), cached or not, so
  * that a statement's results do not depend on those before it.
  *
