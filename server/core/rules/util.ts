@@ -16,8 +16,29 @@ export function contains(outer: Range, inner: Range): boolean {
 
 /** The op recorded at exactly this range, with its index into `ctx.figures`. */
 export function opAt(ctx: RuleContext, range: Range): { op: TensorOp; index: number } | undefined {
-  const index = ctx.ir.ops.findIndex((o) => sameRange(o.range, range));
-  return index < 0 ? undefined : { op: ctx.ir.ops[index], index };
+  const index = opIndex(ctx.ir.ops).get(rangeKey(range));
+  return index === undefined ? undefined : { op: ctx.ir.ops[index], index };
+}
+
+/**
+ * The first op at each range, indexed once per analysis (its ops array is new each time): the
+ * attention rules ask for several ops per signal, and a scan of every op each time cost several
+ * milliseconds a keystroke on a file of many models.
+ */
+const OP_INDEX = new WeakMap<readonly TensorOp[], Map<string, number>>();
+
+function opIndex(ops: readonly TensorOp[]): Map<string, number> {
+  let index = OP_INDEX.get(ops);
+  if (!index) {
+    index = new Map();
+    for (let i = ops.length - 1; i >= 0; i--) index.set(rangeKey(ops[i].range), i);
+    OP_INDEX.set(ops, index);
+  }
+  return index;
+}
+
+function rangeKey(r: Range): string {
+  return `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
 }
 
 export function num(p: unknown, b: Bindings): number | null {

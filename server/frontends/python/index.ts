@@ -112,7 +112,8 @@ export function analysePython(path: string, text: string, settings: Settings, st
     }
   }
   for (const [k, v] of facts.directiveDims) bindings.set(k, v);
-  it.discoverInstances();
+  // Builders run when a function reaching their classes is analysed (statementCache.ts).
+  it.discoverInstances(true);
   const { summaries, segments } = analyseStatements(it, statements, state.doc.texts, {
     bindings,
     defaultDtype,

@@ -48,6 +48,17 @@ class MethodInfo implements FunctionInfo {
   }
 }
 
+/**
+ * Where a builder's anonymous dims start (`runBuilders`): far above what one statement makes,
+ * and apart for builders with different names, so that two builders' dims are not mistaken for
+ * the same dim. Anonymous dims print as `?` whatever their number.
+ */
+function builderFreshBase(name: string): number {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
+  return 1_000_000 * (1 + (h % 100_000));
+}
+
 /** The first word of a top-level definition. */
 const DEFINITION = /^(def|async\s+def|class|@)\b/;
 
@@ -650,7 +661,7 @@ export class Interpreter {
    * (`def resnet50(): return ResNet(Bottleneck, [3, 4, 6, 3])`), so that methods analysed on their
    * own see a real construction rather than one with symbolic arguments.
    */
-  discoverInstances(): void {
+  discoverInstances(lazy = false): void {
     if (this.classes.size === 0) return;
     const names = [...this.classes.keys()].filter((n) => /^[A-Za-z_]\w*$/.test(n));
     if (names.length === 0) return;
@@ -667,9 +678,27 @@ export class Interpreter {
       }
       for (const f of builders) if (/^[A-Za-z_]\w*$/.test(f.qualName)) wanted.add(f.qualName);
     }
-    this.builders = [...builders];
-    for (const fn of this.functions) {
-      if (!builders.has(fn)) continue;
+    this.builders = this.functions.filter((f) => builders.has(f));
+    if (!lazy) this.runBuilders(this.builders);
+  }
+
+  private readonly ranBuilders = new Set<FunctionInfo>();
+
+  /**
+   * Runs the given builders (`discoverInstances`) that have not run yet, in file order. With
+   * `discoverInstances(true)` the caller runs them when a function that reaches their classes is
+   * about to be analysed (statementCache.ts), so that a keystroke does not run every builder of
+   * the file again.
+   */
+  runBuilders(fns: readonly FunctionInfo[]): void {
+    const saved = this.freshCounter;
+    for (const fn of fns) {
+      if (this.ranBuilders.has(fn)) continue;
+      this.ranBuilders.add(fn);
+      // The anonymous dims a builder makes (kept in the witnesses) are numbered from a base
+      // that depends on the builder's name alone, not on what ran before it: run when needed,
+      // in any analysis, it makes the same dims.
+      this.freshCounter = builderFreshBase(fn.qualName);
       this.counter.steps = 0;
       const frame = this.newFrame(fn, false);
       try {
@@ -679,6 +708,7 @@ export class Interpreter {
         // Discovery is best effort; analysis proper still runs.
       }
     }
+    this.freshCounter = saved;
   }
 
   /** Module-level statements, analysed like a function named by no one. */

@@ -285,6 +285,13 @@ class Collector {
           this.loops.push(...saved);
         };
       }
+      case 'class_definition': {
+        // A class body is a scope of its own, as in Python: its assignments (a dataclass's
+        // fields) are not the module's, so a class statement's signals can be cached like a
+        // def's instead of being walked again on every keystroke (the module's facts hold nodes).
+        this.scopes.push(newScope());
+        return () => this.endScope();
+      }
       case 'import_statement':
       case 'import_from_statement':
         this.onImport(n);
@@ -646,7 +653,7 @@ const BLOCK = 2;
 const HANDLED = 3;
 const OTHER = 4;
 
-const HANDLED_TYPES = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension', 'function_definition', 'import_statement', 'import_from_statement', 'with_statement', 'for_statement', 'while_statement', 'call', 'binary_operator', 'assignment', 'float', 'integer']);
+const HANDLED_TYPES = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension', 'function_definition', 'class_definition', 'import_statement', 'import_from_statement', 'with_statement', 'for_statement', 'while_statement', 'call', 'binary_operator', 'assignment', 'float', 'integer']);
 /**
  * Not descended into: named leaves (an f-string's interpolations aside, which hold nothing the
  * rules look for), and type annotations, which run no code (a sixth of the nodes of annotated

@@ -12,9 +12,12 @@
  * - the classes' witnesses (the best-known constructions): definitions whose analysis improved a
  *   witness are never cached, and their text, with the texts of every definition they reach, is
  *   part of the key of every definition after them;
- * - the builders `discoverInstances` ran first, with every definition they reach (a builder
- *   constructs `GPT`, whose `__init__` constructs `Block`, whose `__init__` sets the witness of
- *   `CausalSelfAttention`: a change to any of them changes what every method sees).
+ * - the builders `discoverInstances` found that reach what the definition reaches, with every
+ *   definition they reach (a builder constructs `GPT`, whose `__init__` constructs `Block`, whose
+ *   `__init__` sets the witness of `CausalSelfAttention`: a change to any of them changes what
+ *   those classes' methods see), as the ids of their groups (`builderGroups`); the builders of a
+ *   group run just before the first definition that depends on it is analysed, so a keystroke in
+ *   one model of a file of many runs only that model's builders.
  * Anonymous dims are numbered afresh per statement (`Interpreter.resetFresh`), cached or not, so
  * that a statement's results do not depend on those before it.
  *
@@ -57,6 +60,9 @@ export class StatementCache {
   last?: Positions;
   /** The last analysis's defined names in the order met, and their key. */
   definedNames?: { names: string[]; defined: string };
+  /** A number per builder group's key (`builderGroups`), never reused for another key. */
+  groupIds = new Map<string, number>();
+  nextGroupId = 1;
 }
 
 /**
@@ -77,6 +83,8 @@ interface Positions {
   mentionsAt: (string[] | undefined)[];
   /** How many statements mention each name. */
   mentionedBy: Map<string, number>;
+  /** The ids of every builder group, in order: entries are taken by position only when equal. */
+  groups: string;
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
@@ -125,11 +133,12 @@ function positional(
   now: DocumentPosition | undefined,
   texts: readonly string[],
   defined: string,
+  groups: string,
   definedIn: (first: number, end: number) => Set<string>,
   rowOf: (chunk: number) => number,
 ): Position | undefined {
   const change = last && byPosition(now, last.updates, last.texts.length, texts.length);
-  if (!last || !change || last.defined !== defined || !last.witnessFree) return undefined;
+  if (!last || !change || last.defined !== defined || !last.witnessFree || last.groups !== groups) return undefined;
   const { first, newCount } = change;
   const end = first + newCount;
   // Names defined by the changed statements, before and after; any mention of one by a
@@ -214,14 +223,12 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     return [...seen].sort((a, b) => a - b);
   };
 
-  // A builder's constructions set the witnesses every later analysis uses, and they depend on
-  // the builder and on every definition it reaches (the classes it constructs, what those
-  // construct): all of their texts are context.
   const reach = (chunk: number | undefined) => (chunk === undefined ? [] : [chunk, ...closure(chunk)].map((j) => texts[j]));
-  const builders = it.builders.map((b) => `${b.qualName}:${reach(b.chunk).join('\0')}`).join('\0');
+  const groups = builderGroups(it, texts, moduleText, defines, closure, cache);
+  const groupsKey = groups.list.map((g) => g.id).join(',');
   // The other files of the program this one imports, with their versions: any edit there can
   // change what every function here computes (docs/whole-program.md).
-  const contextKey = `${bindings}|${context.defaultDtype}|${moduleText}|${builders}|${context.program ?? ''}`;
+  const contextKey = `${bindings}|${context.defaultDtype}|${moduleText}|${context.program ?? ''}`;
   const session = it.program;
   const replay = (e: Entry) => {
     if (!session || !e.captured) return;
@@ -244,7 +251,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     for (const [name, chunk] of defines) if (chunk >= from && chunk < to) names.add(name);
     return names;
   };
-  const reuse = sameContext ? positional(cache.last, context.position, texts, defined, definedIn, (i) => statements[i].startPosition.row) : undefined;
+  const reuse = sameContext ? positional(cache.last, context.position, texts, defined, groupsKey, definedIn, (i) => statements[i].startPosition.row) : undefined;
   // What each statement defines: the last analysis's for untouched ones.
   let definedAt: (string[] | undefined)[];
   if (reuse) {
@@ -283,7 +290,9 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     if (reuse) reuse.forget(chunk, cache);
     mentionsAt[chunk] = mentionsOf(cache, mentionsNext, texts[chunk], defined, defines);
     const s = statements[chunk];
-    const deps = closure(chunk, mentionsAt[chunk]).map((j) => texts[j]);
+    const depChunks = closure(chunk, mentionsAt[chunk]);
+    const deps = depChunks.map((j) => texts[j]);
+    const own = groups.of(chunk, depChunks);
     const text = texts[chunk];
     // The line is not part of the key: lines inserted above a statement move its results (the
     // ranges in them) but change nothing else. The column is: it is the statement's indentation.
@@ -292,7 +301,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     const above = row > 0 ? context.line(row - 1) : '';
     const column = s.startPosition.column;
     // Most keys are the same few strings (no line above, no dependencies): made once.
-    const key = above === '' && deps.length === 0 && witnessKey === '' ? plainKey(column) : `${column}\0${above}\0${deps.join('\0')}\0${witnessKey}`;
+    const key = above === '' && deps.length === 0 && witnessKey === '' && own.length === 0 ? plainKey(column) : `${column}\0${above}\0${deps.join('\0')}\0${witnessKey}\0${own.map((g) => g.id).join(',')}`;
     const byKey = sameContext ? cache.entries.get(text) : undefined;
     let hit = byKey?.get(key);
     // Contexts hold lines of this file and of others: a moved statement with some is analysed again.
@@ -315,17 +324,19 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       entriesAt[chunk] = hit;
       continue;
     }
+    // The builders whose witnesses this statement can see run now, once per analysis.
+    for (const g of own) it.runBuilders(g.builders);
     it.resetFresh();
     const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges, cops: session?.ops.length ?? 0, dist: it.distFacts.length, cfns: session?.functions.length ?? 0, bounds: new Set(session?.bounds.keys() ?? []) };
-    const own: FunctionSummary[] = [];
+    const summaries: FunctionSummary[] = [];
     for (const f of fns) {
       try {
-        own.push(it.analyseFunction(f));
+        summaries.push(it.analyseFunction(f));
       } catch {
         // One function the interpreter cannot follow must not cost the file its other results.
       }
     }
-    summaryLists.push(own);
+    summaryLists.push(summaries);
     const ops = it.ops.slice(before.ops);
     segments.push(ops);
     if (it.witnessChanges !== before.witness) {
@@ -341,7 +352,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       ops,
       findings: it.findings.slice(before.findings),
       unmodelled: it.unmodelledCalls.slice(before.unmodelled),
-      summaries: own,
+      summaries,
       ...(captured ? { captured } : {}),
       ...(it.distFacts.length > before.dist ? { dist: it.distFacts.slice(before.dist) } : {}),
     };
@@ -352,8 +363,115 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   cache.context = contextKey;
   cache.mentions = mentionsNext;
   const mentionedBy = reuse ? reuse.mentionedBy(mentionsAt) : countMentions(mentionsAt);
-  cache.last = { updates: context.position?.updates ?? -1, texts, defined, witnessFree: witnessKey === '', entries: entriesAt, definedAt, mentionsAt, mentionedBy };
+  cache.last = { updates: context.position?.updates ?? -1, texts, defined, witnessFree: witnessKey === '', entries: entriesAt, definedAt, mentionsAt, mentionedBy, groups: groupsKey };
   // The ops of cached statements were never pushed to `it.ops`: the segments are the ops.
   it.ops = concatAll(segments);
   return { summaries: concatAll(summaryLists), segments };
+}
+
+interface BuilderGroup {
+  /** A number for the group's key (its builders' names and the texts they reach). */
+  id: number;
+  /** Its builders, in file order. */
+  builders: FunctionInfo[];
+}
+
+/**
+ * The builders `discoverInstances` found, grouped, and which groups each statement depends on.
+ *
+ * A builder's constructions set the witnesses of the classes it reaches, so the analysis of a
+ * statement depends on every builder that reaches a definition the statement reaches, and on the
+ * texts those builders reach. Builders whose reaches share a definition may read a witness
+ * another set: they form one group, run together in file order (`Interpreter.runBuilders`).
+ * Top-level code runs before every builder and its globals can reach any function, so the
+ * definitions it names join the builders that reach them into a group every statement depends
+ * on; so does a builder that is not a top-level statement of its own. A keystroke in one model's
+ * classes then changes only the key of that model's group, and only its builders run again,
+ * where one key over all builders made every statement of a file of many models miss.
+ */
+function builderGroups(
+  it: Interpreter,
+  texts: readonly string[],
+  moduleText: string,
+  defines: Map<string, number>,
+  closure: (start: number) => number[],
+  cache: StatementCache,
+): { list: BuilderGroup[]; of(chunk: number, deps: readonly number[]): BuilderGroup[] } {
+  const none = { list: [], of: () => [] };
+  if (it.builders.length === 0) return none;
+  // Member 0: the top-level code, with the definitions it names and what they reach.
+  const moduleChunks = new Set<number>();
+  for (const name of new Set(moduleText.match(IDENT) ?? [])) {
+    const j = defines.get(name);
+    if (j === undefined || moduleChunks.has(j)) continue;
+    moduleChunks.add(j);
+    for (const k of closure(j)) moduleChunks.add(k);
+  }
+  let everywhere = moduleChunks.size > 0;
+  const reaches: (number[] | undefined)[] = [[...moduleChunks].sort((a, b) => a - b)];
+  for (const b of it.builders) {
+    if (b.chunk === undefined) everywhere = true;
+    reaches.push(b.chunk === undefined ? undefined : [b.chunk, ...closure(b.chunk)]);
+  }
+  const parent = reaches.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]];
+    return i;
+  };
+  const union = (a: number, b: number) => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  const memberAt = new Map<number, number>();
+  reaches.forEach((chunks, m) => {
+    if (!chunks) return union(m, 0);
+    for (const c of chunks) {
+      const other = memberAt.get(c);
+      if (other === undefined) memberAt.set(c, m);
+      else union(m, other);
+    }
+  });
+  // Each group's key: its members' reached texts, in member order.
+  const parts = new Map<number, string[]>();
+  const builders = new Map<number, FunctionInfo[]>();
+  reaches.forEach((chunks, m) => {
+    const root = find(m);
+    if (m === 0 && !everywhere) return;
+    const name = m === 0 ? '<module>' : it.builders[m - 1].qualName;
+    let p = parts.get(root);
+    if (!p) parts.set(root, (p = []));
+    p.push(`${name}:${(chunks ?? []).map((j) => texts[j]).join('\0')}`);
+    if (m > 0) {
+      let list = builders.get(root);
+      if (!list) builders.set(root, (list = []));
+      list.push(it.builders[m - 1]);
+    }
+  });
+  const ids = new Map<string, number>();
+  const byRoot = new Map<number, BuilderGroup>();
+  for (const [root, p] of parts) {
+    const key = p.join('\0\0');
+    const id = cache.groupIds.get(key) ?? cache.nextGroupId++;
+    ids.set(key, id);
+    byRoot.set(root, { id, builders: builders.get(root) ?? [] });
+  }
+  // Only the keys of this analysis are kept: a key seen again later gets a new number.
+  cache.groupIds = ids;
+  const list = [...byRoot.values()].sort((a, b) => a.id - b.id);
+  const global = everywhere ? byRoot.get(find(0)) : undefined;
+  return {
+    list,
+    of(chunk, deps) {
+      const out = new Set<BuilderGroup>();
+      if (global) out.add(global);
+      const m = memberAt.get(chunk);
+      if (m !== undefined) out.add(byRoot.get(find(m))!);
+      for (const j of deps) {
+        const k = memberAt.get(j);
+        if (k !== undefined) out.add(byRoot.get(find(k))!);
+      }
+      return out.size === 0 ? [] : [...out].sort((a, b) => a.id - b.id);
+    },
+  };
 }

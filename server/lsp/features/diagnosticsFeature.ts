@@ -12,6 +12,15 @@ import { waitingDimsDiagnostic } from './waitingDims';
 
 const DEBOUNCE_MS = 150;
 
+/**
+ * For clients that pull diagnostics, how many recently opened, edited or pulled documents are
+ * notified again (status bar totals) when the program's contexts or the settings change. The
+ * client pulls the diagnostics of every document itself after the refresh request; notifying
+ * every open document meant analysing each again (the store keeps only a few analyses), which
+ * with 1,000 files open kept the server busy for seconds after each change and raised its memory.
+ */
+const RENOTIFY_RECENT = 16;
+
 /** The findings as diagnostics, and the one item saying which dims the file's costs wait for. */
 function diagnosticsOf(a: Analysis, uri: string) {
   const items = a.findings.map((f) => toDiagnostic(f, uri));
@@ -45,25 +54,51 @@ export const diagnosticsFeature: Feature = {
       void ctx.connection.sendNotification(AnalysedNotification, params);
       if (!pullSupported(ctx)) void ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: diagnosticsOf(a, uri) });
     };
+    /** Documents by recency of use (a Map iterates in insertion order: re-inserted on use). */
+    const recent = new Map<string, true>();
+    const used = (uri: string) => {
+      recent.delete(uri);
+      recent.set(uri, true);
+      if (recent.size > RENOTIFY_RECENT) recent.delete(recent.keys().next().value!);
+    };
     const schedule = (uri: string) => {
       clearTimeout(timers.get(uri));
-      timers.set(uri, setTimeout(() => void notify(uri).catch(() => undefined), DEBOUNCE_MS));
+      timers.set(
+        uri,
+        setTimeout(() => {
+          timers.delete(uri);
+          void notify(uri).catch(() => undefined);
+        }, DEBOUNCE_MS),
+      );
     };
-    ctx.documents.onDidOpen((e) => schedule(e.document.uri));
-    ctx.documents.onDidChangeContent((e) => schedule(e.document.uri));
+    ctx.documents.onDidOpen((e) => {
+      used(e.document.uri);
+      schedule(e.document.uri);
+    });
+    ctx.documents.onDidChangeContent((e) => {
+      used(e.document.uri);
+      schedule(e.document.uri);
+    });
     ctx.documents.onDidClose((e) => {
+      recent.delete(e.document.uri);
       clearTimeout(timers.get(e.document.uri));
+      timers.delete(e.document.uri);
       if (!pullSupported(ctx)) void ctx.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     });
     ctx.connection.languages.diagnostics.on(async (params, token) => {
       const doc = ctx.documents.get(params.textDocument.uri);
       // A cell's diagnostics are pushed with its notebook's (notebooks.ts): none pulled, none twice.
       if (!doc || ctx.notebooks?.isCell(doc.uri)) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+      used(doc.uri);
       const a = await ctx.store.get(doc);
       if (token.isCancellationRequested) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
       return { kind: DocumentDiagnosticReportKind.Full, items: diagnosticsOf(a, doc.uri) };
     });
-    // Re-push after settings change for push clients.
-    (ctx as { repush?: () => void }).repush = () => ctx.documents.all().forEach((d) => schedule(d.uri));
+    // After a settings or contexts change: push clients get every document's diagnostics again;
+    // pull clients pull them themselves and get the status-bar totals of the recent documents.
+    (ctx as { repush?: () => void }).repush = () => {
+      if (pullSupported(ctx)) for (const uri of recent.keys()) schedule(uri);
+      else ctx.documents.all().forEach((d) => schedule(d.uri));
+    };
   },
 };
