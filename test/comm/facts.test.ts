@@ -92,6 +92,15 @@ describe('TC601–TC603 read the batch that feeds the model, per rank', () => {
     assert.deepEqual(codes(a), []);
   });
 
+  it('a model of another file: nn.Parameter weights of a hand-written LayerNorm count, a registered buffer does not', () => {
+    const settings = { worldSize: 8, interconnect: 'pcie' };
+    const e = estimate(analyse('train_ln.py', settings), settings);
+    assert.equal(e.modelClass, 'Net');
+    // 4 blocks × (LayerNorm weight 512, bias-free 512→2048 and 2048→512) + the final LayerNorm's 512;
+    // the 256×256 causal masks are buffers.
+    assert.equal(e.params, 4 * (512 + 512 * 2048 + 2048 * 512) + 512);
+  });
+
   it('a near-miss: a tutorial-sized model (165 parameters) is under the 1 ms floor of TC601 and TC602, whatever the ratio', () => {
     const settings = { worldSize: 8, interconnect: 'pcie' };
     const a = analyse('train_toy_ddp.py', settings);

@@ -59,7 +59,8 @@ export function isWorldSize(v: Value): boolean {
  * Trainable parameters of a model as the interpreter built it: the library layers reachable from
  * its fields (through nested modules, lists and dicts), each counted once however many fields
  * hold it, and a weight tied to another layer's (`self.wte.weight = self.lm_head.weight`) once.
- * Tensors assigned to fields are not counted: buffers and parameters look alike there. Used for a
+ * Tensors assigned to fields count when `nn.Parameter` made them (nanoGPT's own `LayerNorm`), not
+ * otherwise (buffers: `register_buffer`, a causal mask held on `self`). Used for a
  * model defined in another file, which the syntactic count of this file's classes cannot see.
  */
 export function instanceParams(model: Value): { params: Poly; tensors: Poly } | undefined {
@@ -82,6 +83,11 @@ export function instanceParams(model: Value): { params: Poly; tensors: Poly } | 
       }
       params = params.add(p.mul(times));
       tensors = tensors.add(Poly.const(t || (p.isZero() ? 0 : 1)).mul(times));
+    } else if (v.kind === 'tensor') {
+      if (!v.parameter || !v.type.shape || weights.has(v)) return;
+      weights.add(v);
+      params = params.add(product(v.type.shape).mul(times));
+      tensors = tensors.add(times);
     } else if (v.kind === 'instance') for (const f of v.fields.values()) walk(f, times, depth + 1);
     else if (v.kind === 'tuple') {
       const counts = itemCounts(v);

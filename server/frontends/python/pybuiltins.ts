@@ -250,10 +250,17 @@ export const BUILTINS: Record<string, Builtin> = {
   'torch.nn.ModuleDict': dictOf,
   'torch.nn.ParameterList': moduleList,
   'torch.nn.ParameterDict': dictOf,
-  // A parameter is the tensor it wraps (`nn.Parameter(torch.zeros(n, d))`).
-  'torch.nn.Parameter': (args, kw) => args[0] ?? kw.get('data') ?? UNKNOWN,
-  'torch.nn.parameter.Parameter': (args, kw) => args[0] ?? kw.get('data') ?? UNKNOWN,
+  // A parameter is the tensor it wraps (`nn.Parameter(torch.zeros(n, d))`), marked as trainable:
+  // a model's parameter count includes it, where a buffer of the same shape is not counted.
+  'torch.nn.Parameter': (args, kw) => parameter(args[0] ?? kw.get('data'), kw.get('requires_grad') ?? args[1]),
+  'torch.nn.parameter.Parameter': (args, kw) => parameter(args[0] ?? kw.get('data'), kw.get('requires_grad') ?? args[1]),
 };
+
+function parameter(data: Value | undefined, requiresGrad: Value | undefined): Value {
+  if (!data) return UNKNOWN;
+  if (data.kind !== 'tensor' || (requiresGrad?.kind === 'bool' && requiresGrad.value === false)) return data;
+  return { ...data, parameter: true };
+}
 
 /** Whether a class or one of its bases of this file has a class attribute of that name. */
 function classHas(cls: ClassInfo, name: string, it: Interpreter, seen = new Set<object>()): boolean {

@@ -11,7 +11,8 @@ import type { Node } from './parser';
 import type { Interpreter } from './interpreter';
 
 export type Value =
-  | { kind: 'tensor'; type: TensorType }
+  /** `parameter`: made by `nn.Parameter(...)`, so a trainable weight of the module holding it (not a buffer). */
+  | { kind: 'tensor'; type: TensorType; parameter?: true }
   | { kind: 'int'; value: Poly }
   | { kind: 'float'; value: number | null }
   | { kind: 'str'; value: string }
