@@ -312,4 +312,28 @@ def f(tok, img, n):
 `);
     assert.deepEqual(a.findings.filter((f) => f.code === 'TC002'), []);
   });
+
+  it('an undecidable is_causal counts the non-causal side and says so; a guard clause is one path, not two', () => {
+    const [B, T, C, H] = [2, 256, 512, 8];
+    const dims = { B, T, n_embd: C, n_head: H, H, D: C / H };
+    const sdpa = 4 * B * H * T * T * (C / H); // not causal: the costlier side
+    const a = analyseIdiom('attention_causal_flag.py', dims);
+    // `is_causal=self.causal`, `causal` a constructor argument nobody in the file gives.
+    const attn = fn(a, 'SelfAttention.forward');
+    assert.equal(attn.figures.flops, 2 * B * T * C * 3 * C + sdpa + 2 * B * T * C * C);
+    assert.equal(attn.summary.upperBound, true);
+    const op = a.ir.ops.find((o) => o.function === 'SelfAttention.forward' && o.kind === 'sdpa');
+    assert.match(op?.cost.notes?.[0] ?? '', /is_causal unknown here: counted as not causal/);
+    // `causal: bool` passed straight through.
+    assert.equal(fn(a, 'attend_flag').figures.flops, sdpa);
+    assert.equal(fn(a, 'attend_flag').summary.upperBound, true);
+    // `if mask is None: return sdpa(causal)` then `return sdpa(mask)`: one of the two runs (the
+    // costlier, non-causal), never both added.
+    assert.equal(fn(a, 'attend').figures.flops, sdpa);
+    assert.equal(fn(a, 'attend').summary.upperBound, true);
+    // Decided switches stay exact: a construction with causal=True halves the attention.
+    const decided = analyse(source('attention_causal_flag.py') + '\n\ndef decoder():\n    return SelfAttention(512, 8, causal=True)(torch.randn(2, 256, 512))\n', { dims }, 'decided.py');
+    assert.equal(fn(decided, 'decoder').figures.flops, 2 * B * T * C * 3 * C + sdpa / 2 + 2 * B * T * C * C);
+    assert.equal(fn(decided, 'decoder').summary.upperBound, false);
+  });
 });

@@ -60,6 +60,13 @@ function calledNames(text: string): string[] {
   return names;
 }
 
+/** Whether an `if` without `elif`/`else` ends its block with a `return` (a guard clause). */
+function endsInReturn(s: Node): boolean {
+  if (s.childrenForFieldName('alternative').some((a) => !!a)) return false;
+  const body = s.childForFieldName('consequence')?.namedChildren.filter((n) => n && n.type !== 'comment') ?? [];
+  return body[body.length - 1]?.type === 'return_statement';
+}
+
 /** What declaring a class learns from its text alone, shared by analyses of the same text. */
 const CLASS_SHAPES = new Map<string, { name: string; bases: string[]; methods: { name: string; qualName: string; index: number; decorated: boolean }[]; assigns: boolean }>();
 
@@ -478,6 +485,9 @@ export class Interpreter {
         addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}\``));
         return UNKNOWN;
       },
+      upperBound: () => {
+        frame.acc.upperBound = true;
+      },
     };
   }
 
@@ -827,20 +837,29 @@ export class Interpreter {
 
   execBody(body: Node | null, frame: Frame): void {
     if (!body) return;
-    for (const s of body.namedChildren) {
+    const stmts = body.namedChildren;
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i];
       if (!s || frame.returned) break;
+      // A guard clause (`if mask is None: return ...`) with statements after it: those are the
+      // other path, not code that runs after the branch (counting both would add the two paths).
+      if (s.type === 'if_statement' && i < stmts.length - 1 && endsInReturn(s)) {
+        this.exec(s, frame, stmts.slice(i + 1).filter((n): n is Node => !!n));
+        break;
+      }
       this.exec(s, frame);
     }
   }
 
-  exec(s: Node, frame: Frame): void {
+  /** `rest`: the statements after a guard clause `s` (see `execBody`). */
+  exec(s: Node, frame: Frame, rest?: Node[]): void {
     if (++this.counter.steps > MAX_STEPS) return;
     try {
       const anns = this.annotationsOf(s);
-      if (anns.length === 0) return this.execStatement(s, frame);
+      if (anns.length === 0) return this.execStatement(s, frame, rest);
       const assigned = assignedNames(s);
       for (const a of anns) for (const [name, dims] of a.named ?? []) if (!assigned.has(name)) this.applyShape(name, dims, a, frame);
-      this.execStatement(s, frame);
+      this.execStatement(s, frame, rest);
       for (const a of anns) {
         for (const [name, dims] of a.named ?? []) if (assigned.has(name)) this.applyShape(name, dims, a, frame);
         if (a.anonymous && assigned.size === 1 && !COMPOUND.has(s.type)) this.applyShape([...assigned][0], a.anonymous, a, frame);
@@ -852,7 +871,7 @@ export class Interpreter {
     }
   }
 
-  private execStatement(s: Node, frame: Frame): void {
+  private execStatement(s: Node, frame: Frame, rest?: Node[]): void {
     switch (s.type) {
       case 'expression_statement': {
         const e = s.namedChild(0);
@@ -869,7 +888,7 @@ export class Interpreter {
         return;
       }
       case 'if_statement':
-        return this.execIf(s, frame);
+        return this.execIf(s, frame, rest);
       case 'for_statement':
         return this.execFor(s, frame);
       case 'while_statement': {
@@ -1012,12 +1031,23 @@ export class Interpreter {
     return out;
   }
 
-  private execIf(s: Node, frame: Frame): void {
+  /** `rest`: the statements after a guard clause (see `execBody`), the path its branch skips. */
+  private execIf(s: Node, frame: Frame, rest?: Node[]): void {
     const cond = this.eval(s.childForFieldName('condition')!, frame);
     const consequence = s.childForFieldName('consequence');
     const alternatives = s.childrenForFieldName('alternative').filter((n): n is Node => !!n);
+    const runRest = (f: Frame) => {
+      for (const n of rest ?? []) {
+        if (f.returned) break;
+        this.exec(n, f);
+      }
+    };
     if (cond.kind === 'bool' && cond.value !== null) {
-      if (cond.value) return this.execBody(consequence, frame);
+      if (cond.value) {
+        this.execBody(consequence, frame);
+        return runRest(frame);
+      }
+      if (rest) return runRest(frame);
       const alt = alternatives[0];
       if (!alt) return;
       if (alt.type === 'else_clause') return this.execBody(alt.childForFieldName('body'), frame);
@@ -1025,12 +1055,14 @@ export class Interpreter {
       return this.execIf(alt, frame);
     }
     // Undecidable: run every branch on its own copy and keep the most expensive (an upper bound).
-    const branches: Node[] = [consequence!, ...alternatives];
+    const branches: (Node | Node[])[] = [consequence!, ...alternatives, ...(rest ? [rest] : [])];
     let best: { acc: Acc; env: Map<string, Value>; returned: boolean; returns: Value[] } | undefined;
     let bestScore = -1;
+    const hasElse = !!rest || alternatives.some((a) => a.type === 'else_clause');
     // Without an else, "no branch taken" is a path too: its values count for the join below.
-    const envs: Map<string, Value>[] = alternatives.some((a) => a.type === 'else_clause') ? [] : [new Map(frame.env)];
-    const hasElse = alternatives.some((a) => a.type === 'else_clause');
+    const envs: Map<string, Value>[] = hasElse ? [] : [new Map(frame.env)];
+    let allReturned = true;
+    const otherReturns: Value[] = [];
     // `self.act_fn = F.relu` in one branch and `= F.gelu` in the next write to the same object:
     // each branch starts from the fields as they were, and the counted branch's fields stay.
     const selfObj = frame.env.get('self');
@@ -1042,7 +1074,8 @@ export class Interpreter {
     for (const b of branches) {
       if (fields && before) resetMap(fields, before);
       const sub: Frame = { ...frame, env: new Map(frame.env), acc: emptyAcc(), returns: [], returned: false };
-      if (b.type === 'else_clause' || b.type === 'block') this.execBody(b.type === 'block' ? b : b.childForFieldName('body'), sub);
+      if (Array.isArray(b)) runRest(sub);
+      else if (b.type === 'else_clause' || b.type === 'block') this.execBody(b.type === 'block' ? b : b.childForFieldName('body'), sub);
       else if (b.type === 'elif_clause') {
         this.eval(b.childForFieldName('condition')!, sub);
         this.execBody(b.childForFieldName('consequence'), sub);
@@ -1050,6 +1083,8 @@ export class Interpreter {
       envs.push(sub.env);
       branchAccs.push(sub.acc);
       if (fields) fieldSets.push(new Map(fields));
+      allReturned &&= sub.returned;
+      otherReturns.push(...sub.returns);
       const score = this.score(sub.acc);
       if (score > bestScore || !best) {
         bestScore = score;
@@ -1088,6 +1123,11 @@ export class Interpreter {
     }
     frame.returns.push(...best.returns);
     // A branch that returned does not end the function unless every branch did (we cannot know).
+    if (rest) {
+      // After a guard clause every path was run: what the others return is a return value too.
+      frame.returns.push(...otherReturns.filter((r) => !best!.returns.includes(r)));
+      if (allReturned) frame.returned = true;
+    }
   }
 
   /** Ranks accumulators for the upper-bound choice: numbers where bound, else a big stand-in dim. */

@@ -17,6 +17,11 @@ export interface BuiltinCtx {
   fresh(): string;
   /** Lists a call the engine has no rule for; its result becomes unknown. */
   unmodelled(site: CallSite): Value;
+  /**
+   * Marks the caller's figures an upper bound: the op depends on a switch the engine cannot
+   * decide (`is_causal=self.causal`) and its costlier side was counted.
+   */
+  upperBound?(): void;
 }
 
 export type FunctionHandler = (args: Value[], kwargs: Map<string, Value>, site: CallSite, ctx: BuiltinCtx) => Value;
