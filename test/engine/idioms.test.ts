@@ -336,4 +336,29 @@ def f(tok, img, n):
     assert.equal(fn(decided, 'decoder').figures.flops, 2 * B * T * C * 3 * C + sdpa / 2 + 2 * B * T * C * C);
     assert.equal(fn(decided, 'decoder').summary.upperBound, false);
   });
+
+  it("float channel counts: int() truncates as Python does; a float size PyTorch would refuse is counted and said; float dict keys", () => {
+    // TinyShuffle(width=0.5) on 2×3×32×32: WIDTHS[0.5] (a float key), split units of int(c · 0.5).
+    let [total, h] = conv(3, 24, 3, 32);
+    let c = 24;
+    for (const [out, n] of [[48, 2], [96, 3], [192, 2]]) {
+      let f: number;
+      [f, h] = conv(c, out, 3, h, 2, 1);
+      total += f;
+      const branch = out - Math.trunc(out * 0.5);
+      for (let i = 0; i < n; i++) total += conv(branch, branch, 1, h, 1, 0)[0] + conv(branch, branch, 3, h, 1, 1, branch)[0] + conv(branch, branch, 1, h, 1, 0)[0];
+      c = out;
+    }
+    total += conv(192, 512, 1, h, 1, 0)[0] + 2 * 512 * 10;
+    const a = analyseIdiom('shufflenet_float_widths.py');
+    const net = fn(a, 'test');
+    assert.equal(net.figures.flops, 2 * total);
+    assert.equal(net.summary.reasons, undefined);
+    // hidden = 240 / 4 = 60.0: nn.Conv2d raises TypeError on it (kuangliu/pytorch-cifar issues #51
+    // and #163); the unit is counted with 60 channels, and its figures say PyTorch would raise.
+    const unit = fn(a, 'test_group_unit');
+    const hidden = 60;
+    assert.equal(unit.figures.flops, conv(240, hidden, 1, 8, 1, 0, 3)[0] + conv(hidden, hidden, 3, 8, 1, 1, hidden)[0] + conv(hidden, 240, 1, 8, 1, 0, 3)[0]);
+    assert.ok(unit.summary.reasons?.some((r) => /given float sizes \(in_channels=60\.0, out_channels=60\.0, groups=60\.0\): PyTorch raises TypeError/.test(r.message)));
+  });
 });

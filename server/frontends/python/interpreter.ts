@@ -22,7 +22,7 @@ import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, c
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
-import { compareConstants, concatSequences, isPlain, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
+import { compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
 class MethodInfo implements FunctionInfo {
@@ -487,6 +487,10 @@ export class Interpreter {
       },
       upperBound: () => {
         frame.acc.upperBound = true;
+      },
+      raises: (site, message) => {
+        addReason(frame.acc, this.reasonAt(site.node, message));
+        if (frame.report) this.findings.push({ code: 'TC002', severity: 'error', message, range: rangeOf(site.node) });
       },
     };
   }
@@ -1197,7 +1201,7 @@ export class Interpreter {
       item = int(Poly.sym(left.text));
     } else if (it.kind === 'dict') {
       trips = Poly.const(it.entries.size);
-      item = it.entries.size > 0 ? { kind: 'str', value: [...it.entries.keys()][0] } : UNKNOWN;
+      item = it.entries.size > 0 ? keyValue([...it.entries.keys()][0]) : UNKNOWN;
     } else if (it.kind === 'tensor' && it.type.shape && it.type.shape.length > 0) {
       trips = it.type.shape[0];
       item = tensor({ shape: it.type.shape.slice(1), dtype: it.type.dtype });
@@ -1332,8 +1336,8 @@ export class Interpreter {
         const obj = this.eval(target.childForFieldName('value')!, frame);
         const keys = target.childrenForFieldName('subscript').filter((x): x is Node => !!x);
         if (obj.kind === 'dict' && keys.length === 1) {
-          const k = this.eval(keys[0], frame);
-          if (k.kind === 'str') obj.entries.set(k.value, value);
+          const k = dictKey(this.eval(keys[0], frame));
+          if (k !== undefined) obj.entries.set(k, value);
         }
         return;
       }
@@ -1538,9 +1542,9 @@ export class Interpreter {
     const entries = new Map<string, Value>();
     for (const c of n.namedChildren) {
       if (c?.type === 'pair') {
-        const k = this.eval(c.childForFieldName('key')!, frame);
+        const k = dictKey(this.eval(c.childForFieldName('key')!, frame));
         const v = this.eval(c.childForFieldName('value')!, frame);
-        if (k.kind === 'str') entries.set(k.value, v);
+        if (k !== undefined) entries.set(k, v);
       } else if (c?.type === 'dictionary_splat') {
         const v = this.eval(c.namedChild(0)!, frame);
         if (v.kind === 'dict') for (const [k, x] of v.entries) entries.set(k, x);
@@ -1645,8 +1649,8 @@ export class Interpreter {
     }
     if (v.kind === 'tensor') return indexTensor(v.type, subs, this, frame);
     if (v.kind === 'dict' && subs.length === 1) {
-      const k = this.eval(subs[0], frame);
-      if (k.kind === 'str') return v.entries.get(k.value) ?? UNKNOWN;
+      const k = dictKey(this.eval(subs[0], frame));
+      if (k !== undefined) return v.entries.get(k) ?? UNKNOWN;
       // A table of presets looked up by a key we do not know: what the presets agree on.
       return mergedEntry(v) ?? UNKNOWN;
     }

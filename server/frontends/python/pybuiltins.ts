@@ -11,7 +11,7 @@ import { FUNCTIONS, canonical } from './builtins/registry';
 import { libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
 import { addArgument, parseArgs } from './argparse';
-import { truthy } from './sequences';
+import { dictKey, keyValue, truthy } from './sequences';
 
 export type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame) => Value;
 
@@ -319,14 +319,14 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
   if (of.kind === 'dict') {
     switch (name) {
       case 'items':
-        return { kind: 'tuple', list: true, items: [...of.entries].map(([k, v]) => ({ kind: 'tuple', items: [{ kind: 'str', value: k }, v] }) as Value) };
+        return { kind: 'tuple', list: true, items: [...of.entries].map(([k, v]) => ({ kind: 'tuple', items: [keyValue(k), v] }) as Value) };
       case 'values':
         return { kind: 'tuple', list: true, items: [...of.entries.values()] };
       case 'keys':
-        return { kind: 'tuple', list: true, items: [...of.entries.keys()].map((k) => ({ kind: 'str', value: k }) as Value) };
+        return { kind: 'tuple', list: true, items: [...of.entries.keys()].map(keyValue) };
       case 'get': {
-        const k = args[0];
-        return (k?.kind === 'str' ? of.entries.get(k.value) : undefined) ?? args[1] ?? NONE;
+        const k = dictKey(args[0]);
+        return (k !== undefined ? of.entries.get(k) : undefined) ?? args[1] ?? NONE;
       }
       case 'add_argument':
         addArgument(of, args, kwargs);

@@ -10,6 +10,26 @@ import { UNKNOWN, Value, asDim, itemCounts } from './values';
 
 type TupleValue = Extract<Value, { kind: 'tuple' }>;
 
+/**
+ * A dict's key as the map of a `dict` value holds it: a string as itself, a number (ShuffleNetV2's
+ * `configs = {0.5: {...}, 1: {...}}`) behind a NUL, which no attribute name holds. Python's
+ * `1 == 1.0 == True` are one key, as here. Undefined when the key is not a known constant.
+ */
+export function dictKey(v: Value | undefined): string | undefined {
+  if (v?.kind === 'str') return v.value;
+  if (v?.kind === 'float' && v.value !== null) return `\0${v.value}`;
+  if (v?.kind === 'bool' && v.value !== null) return `\0${v.value ? 1 : 0}`;
+  const n = v?.kind === 'int' ? v.value.constValue() : undefined;
+  return n !== undefined ? `\0${n}` : undefined;
+}
+
+/** The key `dictKey` made, as a value again (`for k in configs`, `configs.items()`). */
+export function keyValue(k: string): Value {
+  if (!k.startsWith('\0')) return { kind: 'str', value: k };
+  const n = Number(k.slice(1));
+  return Number.isInteger(n) ? { kind: 'int', value: Poly.const(n) } : { kind: 'float', value: n };
+}
+
 /** Longest list built item by item from `[x] * n` with a constant n; longer ones keep counts. */
 const MAX_LITERAL_REPEAT = 256;
 
@@ -118,7 +138,10 @@ export function compareConstants(op: string, a: Value, b: Value, bindings: Bindi
 }
 
 function membership(a: Value, b: Value, bindings: Bindings): boolean | undefined {
-  if (b.kind === 'dict') return a.kind === 'str' ? b.entries.has(a.value) : undefined;
+  if (b.kind === 'dict') {
+    const k = dictKey(a);
+    return k !== undefined ? b.entries.has(k) : undefined;
+  }
   if (b.kind === 'str') return a.kind === 'str' ? b.value.includes(a.value) : undefined;
   if (b.kind !== 'tuple') return undefined;
   let unsure = false;
