@@ -361,4 +361,38 @@ def f(tok, img, n):
     assert.equal(unit.figures.flops, conv(240, hidden, 1, 8, 1, 0, 3)[0] + conv(hidden, hidden, 3, 8, 1, 1, hidden)[0] + conv(hidden, 240, 1, 8, 1, 0, 3)[0]);
     assert.ok(unit.summary.reasons?.some((r) => /given float sizes \(in_channels=60\.0, out_channels=60\.0, groups=60\.0\): PyTorch raises TypeError/.test(r.message)));
   });
+
+  it("recursive trees (DLA): __init__ recursing on a smaller depth, children by computed names, each subtree's forward", () => {
+    // An independent count from the architecture: 3×3 units, a 1×1 aggregation over the
+    // concatenated outputs, one 16×32×32 image in, stride 2 at the tree's entry.
+    const unit = (cin: number, cout: number, h: number, s = 1) => conv(cin, cout, 3, h, s, 1);
+    const agg = (cin: number, cout: number, h: number) => conv(cin, cout, 1, h, 1, 0)[0];
+    const hier = (cin: number, cout: number, depth: number, h: number, s: number): [number, number] => {
+      if (depth === 1) {
+        const [a, ho] = unit(cin, cout, h, s);
+        return [a + unit(cout, cout, ho)[0] + agg(2 * cout, cout, ho), ho];
+      }
+      let [f, xh] = [unit(cin, cout, h, s)[0], h];
+      for (let d = depth - 1; d >= 1; d--) {
+        const first = d === depth - 1;
+        const [t, ho] = hier(first ? cin : cout, cout, d, xh, first ? s : 1);
+        [f, xh] = [f + t, ho];
+      }
+      return [f + 2 * unit(cout, cout, xh)[0] + agg((depth + 2) * cout, cout, xh), xh];
+    };
+    const binary = (cin: number, cout: number, depth: number, h: number, s: number): [number, number] => {
+      const [l, ho] = depth === 1 ? unit(cin, cout, h, s) : binary(cin, cout, depth - 1, h, s);
+      const r = depth === 1 ? unit(cout, cout, ho)[0] : binary(cout, cout, depth - 1, ho, 1)[0];
+      return [l + r + agg(2 * cout, cout, ho), ho];
+    };
+    const a = analyseIdiom('recursive_tree.py');
+    for (const [name, expected] of [['test_hier', hier(16, 32, 3, 32, 2)[0]], ['test_binary', binary(16, 32, 3, 32, 2)[0]]] as const) {
+      const f = fn(a, name);
+      assert.equal(f.figures.flops, expected, name);
+      assert.equal(f.summary.reasons, undefined, name);
+    }
+    // A constructor that builds itself with the same arguments would never end: still refused, and said.
+    const loop = analyse('import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self, n):\n        super().__init__()\n        self.child = A(n)\n\ndef build():\n    return A(3)\n');
+    assert.ok(fn(loop, 'build').summary.reasons?.some((r) => /recursive call of `A.__init__` not followed/.test(r.message)));
+  });
 });

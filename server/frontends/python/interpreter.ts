@@ -22,7 +22,7 @@ import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, c
 import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
-import { compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
+import { compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
 class MethodInfo implements FunctionInfo {
@@ -559,7 +559,10 @@ export class Interpreter {
     const self = inst?.kind === 'instance' ? ({ ...inst, fields: new Map(inst.fields) } as Value) : inst;
     this.bindParams(fn, frame, [], new Map(), self, true);
     this.applyDecorators(fn, frame);
+    // The method runs on `self`: a call back into it on the same object is recursion.
+    this.activeCalls.set(fn, [{ args: [], kwargs: new Map(), self }]);
     this.execBody(fn.node.childForFieldName('body'), frame);
+    this.activeCalls.delete(fn);
     const nameNode = fn.node.childForFieldName('name') ?? fn.node;
     this.budgetReason(frame, fn.node);
     return {
@@ -781,11 +784,80 @@ export class Interpreter {
     // A function of another file of the program runs in that file's interpreter: its names,
     // classes and comments are that file's. The caller's frame carries the costs back.
     if (fn.owner && fn.owner !== this) return fn.owner.callFunction(fn, args, kwargs, caller, self, closure);
-    if (caller.depth >= MAX_CALL_DEPTH || caller.stack.includes(fn)) {
+    // Recursion is followed when each call differs in known constants or in the object it runs
+    // on (DLA's `Tree(level=i)` building `Tree`s of lower levels, each `Tree.forward` on its own
+    // child): it then ends as the program's does, or at the depth limit, which says so.
+    const recursive = caller.stack.includes(fn);
+    const active = (recursive ? this.activeCalls.get(fn) : undefined) ?? [];
+    const key = recursive ? this.callKey(fn, args, kwargs, self) : undefined;
+    if (caller.depth >= MAX_CALL_DEPTH || (recursive && (key === undefined || active.some((c) => this.callKey(fn, c.args, c.kwargs, c.self) === key)))) {
       const why = caller.depth >= MAX_CALL_DEPTH ? `calls deeper than ${MAX_CALL_DEPTH} not followed` : `recursive call of \`${fn.qualName}\` not followed`;
       addReason(caller.acc, this.reasonAt(fn.node.childForFieldName('name') ?? fn.node, why));
       return UNKNOWN;
     }
+    if (!recursive) this.activeCalls.set(fn, active);
+    active.push({ args, kwargs, self });
+    try {
+      return this.runCall(fn, args, kwargs, caller, self, closure);
+    } finally {
+      active.pop();
+    }
+  }
+
+  /** Calls of a function in progress, by `callKey`: a recursive call with the same key is refused. */
+  private readonly activeCalls = new Map<FunctionInfo, { args: Value[]; kwargs: Map<string, Value>; self?: Value }[]>();
+  private readonly objectIds = new WeakMap<object, number>();
+
+  /**
+   * What tells one call of a method from another: the identity of the object it runs on, or for
+   * `__init__` (whose object is always new) its arguments' known constants. Undefined
+   * for plain functions (`ping` calling `pong` calling `ping` stays refused at the re-entry) and
+   * when an argument is a symbolic number (`f(n - 1)` would recurse until the depth limit).
+   */
+  private callKey(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, self?: Value): string | undefined {
+    if (!fn.cls || !self) return undefined;
+    const id = (o: object) => {
+      let n = this.objectIds.get(o);
+      if (n === undefined) this.objectIds.set(o, (n = this.nextObjectId++));
+      return `#${n}`;
+    };
+    const keyOf = (v: Value, depth = 0): string | undefined => {
+      switch (v.kind) {
+        case 'int': {
+          const c = v.value.constValue();
+          return c === undefined ? undefined : String(c);
+        }
+        case 'float': return `f${v.value}`;
+        case 'str': return JSON.stringify(v.value);
+        case 'bool': return `b${v.value}`;
+        case 'none': return 'None';
+        case 'class': return `class ${v.cls.name}`;
+        case 'function': return `fn ${v.def.qualName}`;
+        case 'tensor': return `T${v.type.shape?.map(String).join(',') ?? '?'}`;
+        case 'tuple': {
+          if (depth > 3 || v.repeat) return id(v);
+          const parts = v.items.map((x) => keyOf(x, depth + 1));
+          return parts.some((p) => p === undefined) ? undefined : `(${parts.join(',')})`;
+        }
+        case 'instance':
+        case 'module':
+        case 'dict':
+          return id(v);
+        default:
+          return v.kind;
+      }
+    };
+    // A method other than `__init__` is told apart by its object alone (`Tree.forward` on each
+    // child `Tree`): objects built are finite, and the same object again is recursion.
+    if (fn.node.childForFieldName('name')?.text !== '__init__') return keyOf(self);
+    const parts = [...args, ...kwargs.values()].map((a) => keyOf(a));
+    if (parts.some((p) => p === undefined)) return undefined;
+    return `${parts.join('|')}|${[...kwargs.keys()].join(',')}`;
+  }
+
+  private nextObjectId = 0;
+
+  private runCall(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame, self?: Value, closure?: Map<string, Value>): Value {
     const frame = this.newFrame(fn, false, caller);
     if (closure) for (const [k, v] of closure) frame.env.set(k, v);
     this.bindParams(fn, frame, args, kwargs, self);
@@ -1216,7 +1288,12 @@ export class Interpreter {
     this.bindTarget(left, item, frame);
     const saved = frame.multiplier;
     frame.multiplier = saved.mul(trips);
-    this.execBody(body, frame);
+    if (trips.constValue() === 0) {
+      // A loop that runs zero times (`reversed(range(1, 1))` in a leaf of DLA's Tree) changes
+      // nothing: what its body assigns, costs or cannot follow stays out of the figures. A
+      // reported function still lists the body's ops (at zero runs).
+      if (frame.report) this.execBody(body, { ...frame, env: new Map(frame.env), acc: emptyAcc(), returns: [], returned: false });
+    } else this.execBody(body, frame);
     frame.multiplier = saved;
   }
 
@@ -1732,6 +1809,7 @@ export class Interpreter {
       return repeated ? this.sequenceLike(xs, repeated, frame) : UNKNOWN;
     }
     // `"%d params" % n`, `"a" + name`: formatting and concatenation, never a tensor op.
+    if (l.kind === 'str' && op === '%') return percentFormat(l.value, r) ?? UNKNOWN;
     if (l.kind === 'str') return op === '+' && r.kind === 'str' ? { kind: 'str', value: l.value + r.value } : { kind: 'str', value: l.value };
     if (r.kind === 'str') return UNKNOWN;
     if (l.kind === 'tensor' || r.kind === 'tensor') {

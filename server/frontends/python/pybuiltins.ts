@@ -108,7 +108,8 @@ export const BUILTINS: Record<string, Builtin> = {
     const trips = s === 1 || s === undefined ? stop.sub(start) : stop.sub(start).ceildiv(s);
     const n = trips.constValue();
     // An empty or negative range runs its body zero times.
-    return { kind: 'range', trips: n !== undefined && n < 0 ? Poly.ZERO : trips };
+    const [a, c] = [start.constValue(), step.constValue()];
+    return { kind: 'range', trips: n !== undefined && n < 0 ? Poly.ZERO : trips, ...(a !== undefined && c !== undefined ? { start: a, step: c } : {}) };
   },
   len: (args) => {
     const v = args[0];
@@ -236,7 +237,17 @@ export const BUILTINS: Record<string, Builtin> = {
     const n = Math.min(...lists.map((l) => l.items.length));
     return { kind: 'tuple', list: true, items: Array.from({ length: n }, (_, i) => ({ kind: 'tuple', items: lists.map((l) => l.items[i]) }) as Value), repeat: lists[0].repeat };
   },
-  reversed: (args) => (args[0]?.kind === 'tuple' ? { ...args[0], items: [...args[0].items].reverse(), counts: args[0].counts ? [...args[0].counts].reverse() : undefined } : UNKNOWN),
+  reversed: (args) => {
+    const v = args[0];
+    if (v?.kind === 'tuple') return { ...v, items: [...v.items].reverse(), counts: v.counts ? [...v.counts].reverse() : undefined };
+    // `reversed(range(1, level))` (DLA's Tree) with known bounds: the numbers, last first.
+    const n = v?.kind === 'range' ? v.trips.constValue() : undefined;
+    if (v?.kind === 'range' && v.start !== undefined && v.step !== undefined && n !== undefined && n >= 0 && n <= MAX_LISTED_RANGE) {
+      const { start, step } = v;
+      return { kind: 'tuple', list: true, items: Array.from({ length: n }, (_, i) => int(start + (n - 1 - i) * step)) };
+    }
+    return UNKNOWN;
+  },
   'math.sqrt': math1(Math.sqrt),
   'math.log': math1(Math.log),
   'math.log2': math1(Math.log2),
@@ -277,6 +288,9 @@ function plainClass(cls: ClassInfo, it: Interpreter, seen = new Set<object>()): 
 export const MATH_CONSTANTS: Record<string, number> = { 'math.pi': Math.PI, 'math.e': Math.E, 'math.inf': Infinity, 'math.tau': 2 * Math.PI };
 
 /** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
+/** Longest `range` that `reversed` lists number by number. */
+const MAX_LISTED_RANGE = 256;
+
 export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame, kwargs: Map<string, Value> = new Map()): Value {
   if (of.kind === 'tuple') {
     const count = () => {
@@ -361,7 +375,9 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
     if (['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type'].includes(name)) return of;
     // nn.Module's own methods that create attributes.
     const [a, b] = args;
-    if ((name === 'register_buffer' || name === 'register_parameter' || name === 'add_module' || name === 'register_module') && a?.kind === 'str' && b) of.fields.set(a.value, b);
+    if ((name === 'register_buffer' || name === 'register_parameter' || name === 'add_module' || name === 'register_module' || name === '__setattr__') && a?.kind === 'str' && b) of.fields.set(a.value, b);
+    // `self.__getattr__('level_%d' % i)` (DLA's Tree): the field by its computed name.
+    if (name === '__getattr__' || name === 'get_submodule') return a?.kind === 'str' ? of.fields.get(a.value) ?? UNKNOWN : UNKNOWN;
     return NONE;
   }
   return UNKNOWN;
@@ -370,4 +386,4 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
 export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters']);
 export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults']);
-export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);
+export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', '__setattr__', '__getattr__', 'get_submodule', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);

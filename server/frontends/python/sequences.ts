@@ -23,6 +23,29 @@ export function dictKey(v: Value | undefined): string | undefined {
   return n !== undefined ? `\0${n}` : undefined;
 }
 
+/**
+ * `'level_%d' % i`: printf-style formatting of known constants (`%d %i %s %r %%`, widths left out),
+ * as attribute names built in a loop need it. Undefined when an argument is not a known constant
+ * or the format uses anything else, so a name is never made up.
+ */
+export function percentFormat(format: string, args: Value): Value | undefined {
+  const items = args.kind === 'tuple' && !args.repeat ? args.items : [args];
+  let i = 0;
+  let failed = false;
+  const out = format.replace(/%([%dirs])/g, (_, c: string) => {
+    if (c === '%') return '%';
+    const v = items[i++];
+    const n = v?.kind === 'int' ? v.value.constValue() : v?.kind === 'bool' && v.value !== null ? (v.value ? 1 : 0) : undefined;
+    if (c === 's' && v?.kind === 'str') return v.value;
+    if (c === 'r' && v?.kind === 'str') return `'${v.value}'`;
+    if (n !== undefined) return String(c === 's' || c === 'r' ? (v?.kind === 'bool' ? (n ? 'True' : 'False') : n) : Math.trunc(n));
+    failed = true;
+    return '';
+  });
+  if (failed || i !== items.length || /%[^%dirs]/.test(format.replace(/%[%dirs]/g, ''))) return undefined;
+  return { kind: 'str', value: out };
+}
+
 /** The key `dictKey` made, as a value again (`for k in configs`, `configs.items()`). */
 export function keyValue(k: string): Value {
   if (!k.startsWith('\0')) return { kind: 'str', value: k };
