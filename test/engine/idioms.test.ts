@@ -11,10 +11,24 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { REPO } from '../helpers/lspClient';
 import { analyse, fn, ready$ } from './helpers';
+import { DEFAULT_SETTINGS } from '../../server/core/settings';
+import { analyzeSource } from '../../server/engine/analyze';
+import { buildContextIndex, withContexts } from '../../server/engine/contexts';
+import { DocumentCache } from '../../server/frontends/python/session';
+import { DiskProgram, programPath } from '../../server/node/program';
 
 const DIR = path.join(REPO, 'test', 'fixtures', 'idioms');
 const source = (name: string) => fs.readFileSync(path.join(DIR, name), 'utf8');
 const analyseIdiom = (name: string, dims: Record<string, number> = {}) => analyse(source(name), { dims }, name);
+
+/** A fixture analysed as the CLI does: part of a program, its calling contexts joined. */
+function analyseInProgram(name: string) {
+  const file = path.join(DIR, name);
+  const program = { files: new DiskProgram([DIR]), docs: new DocumentCache(), key: programPath };
+  const raw = analyzeSource({ path: file, text: source(name), languageId: 'python' }, DEFAULT_SETTINGS, { program });
+  program.docs.clear();
+  return withContexts(raw, buildContextIndex([raw.ir]));
+}
 
 /** 2·C_out·(C_in/groups)·k²·H_out² for one image, and the output side. */
 function conv(cin: number, cout: number, k: number, h: number, stride = 1, pad = Math.floor(k / 2), groups = 1): [number, number] {
@@ -394,5 +408,62 @@ def f(tok, img, n):
     // A constructor that builds itself with the same arguments would never end: still refused, and said.
     const loop = analyse('import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self, n):\n        super().__init__()\n        self.child = A(n)\n\ndef build():\n    return A(3)\n');
     assert.ok(fn(loop, 'build').summary.reasons?.some((r) => /recursive call of `A.__init__` not followed/.test(r.message)));
+  });
+
+  describe('several builders in one file: each its own figures, the class\'s methods per construction', () => {
+    // The fixtures' ResNet: a 3×3 stem to 16 channels, stages of 16, 32, 64 planes (strides 1, 2,
+    // 2), basic blocks or bottlenecks (expansion 4), 1×1 shortcuts where the shape changes.
+    const resnet = (bottleneck: boolean, blocks: number[]) => {
+      const exp = bottleneck ? 4 : 1;
+      let [total, h] = conv(3, 16, 3, 32);
+      let c = 16;
+      [16, 32, 64].forEach((p, stage) => {
+        for (let b = 0; b < blocks[stage]; b++) {
+          const s = b === 0 && stage > 0 ? 2 : 1;
+          const [main, ho] = bottleneck ? conv(p, p, 3, h, s) : conv(c, p, 3, h, s);
+          total += main + (bottleneck ? conv(c, p, 1, h, 1, 0)[0] + conv(p, 4 * p, 1, ho, 1, 0)[0] : conv(p, p, 3, ho)[0]);
+          if (s !== 1 || c !== p * exp) total += conv(c, p * exp, 1, h, s, 0)[0];
+          [c, h] = [p * exp, ho];
+        }
+      });
+      return total + 2 * 64 * exp * 10;
+    };
+    const tiny = resnet(false, [1, 1, 1]);
+    const small = resnet(false, [2, 2, 2]);
+    const deep = resnet(true, [2, 3, 2]);
+
+    it("builders and a test(): each builder's model on test()'s input (2×3×32×32); forward lists every builder", () => {
+      assert.deepEqual([tiny, small, deep], [25_003_264, 53_314_816, 76_387_328]);
+      const a = analyseInProgram('resnet_builders.py');
+      assert.equal(fn(a, 'ResNetTiny').figures.flops, 2 * tiny);
+      assert.equal(fn(a, 'ResNetSmall').figures.flops, 2 * small);
+      assert.equal(fn(a, 'ResNetDeep').figures.flops, 2 * deep);
+      // The file's run is test(), not the largest builder.
+      assert.equal(a.totalOf, 'test');
+      assert.equal(a.total.flops, 2 * small);
+      // ResNet.forward: the largest construction, named, and each construction with its figures.
+      const f = fn(a, 'ResNet.forward');
+      assert.equal(f.figures.flops, 2 * deep);
+      assert.equal(f.context?.function, 'ResNetDeep');
+      assert.deepEqual(f.each?.map((e) => [e.context.function, e.flops]), [['ResNetTiny', 2 * tiny], ['ResNetSmall', 2 * small], ['ResNetDeep', 2 * deep]]);
+      // Bottleneck only exists in ResNetDeep: its forward is named after it, not after test().
+      assert.equal(fn(a, 'Bottleneck.forward').context?.function, 'ResNetDeep');
+    });
+
+    it('torchvision-style builders (kwargs through a helper), forward annotated, no script: batch 1 stated, no silent witness', () => {
+      const a = analyseInProgram('resnet_builders_annotated.py');
+      for (const [name, flops] of [['resnet_tiny', tiny], ['resnet_small', small], ['resnet_deep', deep]] as const) {
+        assert.equal(fn(a, name).figures.flops, flops, name);
+        assert.deepEqual(fn(a, name).assumed, { batch: { value: 1, from: 'batch defaults to 1' } });
+      }
+      const f = fn(a, 'ResNet.forward');
+      assert.equal(f.figures.flops, deep);
+      assert.equal(f.context?.function, 'resnet_deep');
+      assert.deepEqual(f.each?.map((e) => [e.context.function, e.flops]), [['resnet_tiny', tiny], ['resnet_small', small], ['resnet_deep', deep]]);
+      // Outside a program (no contexts): the forward's own figures are one construction's, and say so.
+      const alone = fn(analyseIdiom('resnet_builders_annotated.py', { batch: 1 }), 'ResNet.forward');
+      assert.equal(alone.figures.flops, tiny);
+      assert.ok(alone.summary.reasons?.some((r) => r.message === '`ResNet` is built 3 ways in this file (resnet_tiny(), resnet_small(), resnet_deep()): these figures are one of them (resnet_tiny()); each builder has its own'));
+    });
   });
 });

@@ -60,6 +60,40 @@ function calledNames(text: string): string[] {
   return names;
 }
 
+/**
+ * A construction's arguments as a key, when every one is a known constant (numbers, strings,
+ * classes, lists of them); undefined otherwise (`_resnet(arch, block, ...)` run on its own).
+ */
+function constructionKey(values: Value[], names: string[]): string | undefined {
+  const keyOf = (v: Value, depth: number): string | undefined => {
+    switch (v.kind) {
+      case 'int': {
+        const c = v.value.constValue();
+        return c === undefined ? undefined : String(c);
+      }
+      case 'float': return v.value === null ? undefined : `f${v.value}`;
+      case 'str': return JSON.stringify(v.value);
+      case 'bool': return v.value === null ? undefined : String(v.value);
+      case 'none': return 'None';
+      case 'class': return `class ${v.cls.name}`;
+      case 'function': return `fn ${v.def.qualName}`;
+      case 'tuple': {
+        if (depth > 3 || (v.repeat && !v.repeat.equals(Poly.ONE)) || v.counts) return undefined;
+        const parts = v.items.map((x) => keyOf(x, depth + 1));
+        return parts.some((p) => p === undefined) ? undefined : `(${parts.join(',')})`;
+      }
+      case 'dict': {
+        const parts = [...v.entries].map(([k, x]) => `${k}:${keyOf(x, depth + 1)}`);
+        return depth > 3 || parts.some((p) => p.endsWith(':undefined')) ? undefined : `{${parts.join(',')}}`;
+      }
+      default:
+        return undefined;
+    }
+  };
+  const parts = values.map((v) => keyOf(v, 0));
+  return parts.some((p) => p === undefined) ? undefined : `${parts.join('|')}|${names.join(',')}`;
+}
+
 /** Whether an `if` without `elif`/`else` ends its block with a `return` (a guard clause). */
 function endsInReturn(s: Node): boolean {
   if (s.childrenForFieldName('alternative').some((a) => !!a)) return false;
@@ -253,6 +287,26 @@ export class Interpreter {
   witnessChanges = 0;
   /** The module-level functions `discoverInstances` ran to construct this file's classes. */
   builders: FunctionInfo[] = [];
+  /**
+   * What the file's own runs (top-level code, the builders and entry points discovery runs) call
+   * each model class on: `net(torch.randn(1, 3, 32, 32))` in `test()`. A builder's figures are its
+   * model called on this input (`ResNet50()` as `test()` calls `ResNet18()`).
+   */
+  private readonly modelInputs = new Map<ClassInfo, { args: Value[]; kwargs: Map<string, Value> }>();
+  /**
+   * The distinct constructions of each class by module-level functions, in source order, keyed
+   * by their arguments, with the outermost function that made them (`ResNet50`): a class built
+   * several ways has no one set of figures for its methods.
+   */
+  private readonly constructions = new Map<ClassInfo, Map<string, string>>();
+  /** Set while the file's own runs go (top-level code, discovery): see `modelInputs`. */
+  private ownRun = false;
+  /**
+   * Builders that return a model and run nothing (no parameter without a default): each is
+   * figured as its model called on the file's input (`runBuiltModel`). Found by discovery, which
+   * runs on every analysis, so that a builder's cached figures and this set always agree.
+   */
+  private readonly modelBuilders = new Set<FunctionInfo>();
 
   constructor(
     /** The module's top-level statements, in source order. */
@@ -552,7 +606,8 @@ export class Interpreter {
     this.counter.steps = 0;
     this.bounds = {};
     const frame = this.newFrame(fn, true);
-    frame.entry = this.isEntry(fn);
+    // A model builder starts the calling context its model runs in (`runBuiltModel`).
+    frame.entry = this.isEntry(fn) || this.modelBuilders.has(fn);
     // A copy of the representative instance: what this method assigns to `self` (an `__init__`
     // run with symbolic arguments) must not leak into the analysis of the other methods.
     const inst = fn.cls ? this.instanceOf(fn.cls) : undefined;
@@ -563,6 +618,8 @@ export class Interpreter {
     this.activeCalls.set(fn, [{ args: [], kwargs: new Map(), self }]);
     this.execBody(fn.node.childForFieldName('body'), frame);
     this.activeCalls.delete(fn);
+    if (this.modelBuilders.has(fn)) this.runBuiltModel(fn, frame);
+    if (fn.cls) this.severalConstructions(fn, fn.cls, frame);
     const nameNode = fn.node.childForFieldName('name') ?? fn.node;
     this.budgetReason(frame, fn.node);
     return {
@@ -577,6 +634,45 @@ export class Interpreter {
       ...(frame.acc.trains ? { trains: true } : {}),
       ...(Object.keys(this.bounds).length ? { bounds: this.bounds } : {}),
     };
+  }
+
+  /**
+   * A builder (`def ResNet50(): return ResNet(Bottleneck, [3, 4, 6, 3])`) is figured as the model
+   * it returns, called on the input the file's own run gives that class (`test()`'s
+   * `net(torch.randn(1, 3, 32, 32))`), else on its forward's parameters as they stand on their own
+   * (annotations, shape comments). The call starts a calling context named after the builder, so
+   * the model's methods list each builder's figures (docs/whole-program.md, several contexts).
+   */
+  private runBuiltModel(fn: FunctionInfo, frame: Frame): void {
+    const built = frame.returns.find((r): r is Extract<Value, { kind: 'instance' }> => r.kind === 'instance');
+    if (!built || frame.returns.some((r) => r.kind === 'tensor')) return;
+    const fwd = findMethod(built.cls, 'forward', this.classes, this);
+    if (!fwd) return;
+    let input = this.modelInputs.get(built.cls);
+    if (!input) {
+      const probe = this.newFrame(fwd, false);
+      this.bindParams(fwd, probe, [], new Map(), built, true);
+      const names = this.signatureOf(fwd).params.map((p) => p.name).filter((n): n is string => !!n).slice(1);
+      input = { args: names.map((n) => probe.env.get(n) ?? UNKNOWN), kwargs: new Map() };
+    }
+    const body = fn.node.childForFieldName('body')?.namedChildren.filter((n): n is Node => !!n) ?? [];
+    const at = [...body].reverse().find((n) => n.type === 'return_statement') ?? fn.node;
+    this.call(built, input.args, input.kwargs, { node: at, name: `${fn.qualName}()` }, frame);
+  }
+
+  /**
+   * A method of a class that the file's functions build in several ways (`ResNet18()` …
+   * `ResNet152()`): its figures on their own are one construction's, so they say so, naming the
+   * others; each builder's figures, and the method's calling contexts, give the rest.
+   */
+  private severalConstructions(fn: FunctionInfo, cls: ClassInfo, frame: Frame): void {
+    const ways = this.constructions.get(cls);
+    if (!ways || ways.size < 2 || fn.node.childForFieldName('name')?.text === '__init__') return;
+    const a = frame.acc;
+    if (a.flops.isZero() && a.otherFlops.isZero()) return;
+    const names = [...new Set(ways.values())].map((n) => `${n}()`);
+    const shown = names.length > 4 ? [...names.slice(0, 4), '…'] : names;
+    addReason(a, this.reasonAt(fn.node.childForFieldName('name') ?? fn.node, `\`${cls.name}\` is built ${ways.size} ways in this file (${shown.join(', ')}): these figures are one of them (${names[0]}); each builder has its own`));
   }
 
   /**
@@ -614,6 +710,9 @@ export class Interpreter {
    */
   isEntry(fn: FunctionInfo): boolean {
     if (fn.cls || !this.options.program || fn.qualName.includes('.')) return false;
+    // `def ResNet50(): return ResNet(...)` builds a model and runs nothing: the file's run is the
+    // code that calls a model (its `test()`), not each builder's model (figured apart).
+    if (this.modelBuilders.has(fn)) return false;
     if (ENTRY_NAME.test(fn.qualName)) return true;
     // Read from the source text, remembered by it: this runs for every function on every
     // keystroke, and the tree would be asked through WebAssembly for each parameter.
@@ -643,6 +742,7 @@ export class Interpreter {
       for (const f of builders) if (/^[A-Za-z_]\w*$/.test(f.qualName)) wanted.add(f.qualName);
     }
     this.builders = [...builders];
+    this.ownRun = true;
     for (const fn of this.functions) {
       if (!builders.has(fn)) continue;
       this.counter.steps = 0;
@@ -650,10 +750,13 @@ export class Interpreter {
       try {
         this.bindParams(fn, frame, [], new Map());
         this.execBody(fn.node.childForFieldName('body'), frame);
+        const built = frame.returns.find((r) => r.kind === 'instance');
+        if (built?.kind === 'instance' && !frame.returns.some((r) => r.kind === 'tensor') && entryByText(this.sourceOf(fn)) && findMethod(built.cls, 'forward', this.classes, this)) this.modelBuilders.add(fn);
       } catch {
         // Discovery is best effort; analysis proper still runs.
       }
     }
+    this.ownRun = false;
   }
 
   /** Module-level statements, analysed like a function named by no one. */
@@ -664,12 +767,14 @@ export class Interpreter {
     // A script's top level is an entry point; an imported module's is not (it only defines).
     frame.entry = report && !!this.options.program && this.options.main !== false;
     const texts = this.options.valid ? this.options.texts : undefined;
+    this.ownRun = true;
     this.statements.forEach((stmt, i) => {
       // Definitions are told by their first word when the module parsed cleanly (no call into
       // the tree per statement); otherwise by their node type.
       if (texts ? DEFINITION.test(texts[i]) : stmt.type === 'function_definition' || stmt.type === 'class_definition' || stmt.type === 'decorated_definition') return;
       this.exec(stmt, frame);
     });
+    this.ownRun = false;
     if (this.statements[0]) this.budgetReason(frame, this.statements[0]);
     this.moduleAcc = frame.acc;
     return frame.acc;
@@ -902,6 +1007,17 @@ export class Interpreter {
       for (const [k, v] of kwargs) inst.fields.set(k, v);
     }
     const score = [...args, ...kwargs.values()].filter((a) => a.kind !== 'unknown' && !(a.kind === 'tensor' && a.type.shape === null)).length + 1;
+    // Built by a module-level function (`def ResNet50(): return ResNet(Bottleneck, [3, 4, 6, 3])`)
+    // from arguments all known: one of the class's constructions, named by the outermost function.
+    const builder = caller.stack[0];
+    if (this.ownRun && builder && !builder.cls && caller.fn && !caller.fn.cls) {
+      const key = constructionKey([...args, ...kwargs.values()], [...kwargs.keys()]);
+      if (key !== undefined) {
+        const known = this.constructions.get(cls) ?? new Map<string, string>();
+        if (!known.has(key)) known.set(key, builder.qualName);
+        this.constructions.set(cls, known);
+      }
+    }
     if (score > (this.witnesses.get(cls)?.score ?? 0)) {
       this.witnesses.set(cls, { inst, score });
       this.witnessChanges++;
@@ -1958,6 +2074,11 @@ export class Interpreter {
         return this.construct(callee.cls, args, kwargs, frame);
       case 'instance': {
         const fwd = findMethod(callee.cls, 'forward', this.classes, this) ?? findMethod(callee.cls, '__call__', this.classes, this);
+        // The file's own run calls a model on an input (`net(torch.randn(1, 3, 32, 32))`): the
+        // input its builders' figures use. The first with every tensor's shape known.
+        if (fwd && this.ownRun && !frame.fn?.cls && !this.modelInputs.has(callee.cls) && args.length > 0 && [...args, ...kwargs.values()].every((a) => a.kind !== 'tensor' || a.type.shape !== null) && args.some((a) => a.kind === 'tensor')) {
+          this.modelInputs.set(callee.cls, { args, kwargs });
+        }
         if (fwd) return this.callFunction(fwd, args, kwargs, frame, callee);
         return callLibraryLayer(callee, args, kwargs, site, this, frame);
       }
