@@ -410,6 +410,16 @@ def f(tok, img, n):
     assert.ok(fn(loop, 'build').summary.reasons?.some((r) => /recursive call of `A.__init__` not followed/.test(r.message)));
   });
 
+  it("hasattr(self, 'proj') on a block whose __init__ alone sets it: decided per block, no unknown call", () => {
+    // Two units on 32×16×16: 32→64 with stride 2 (a 1×1 projection), then 64→64 (identity).
+    const [c1, h] = conv(32, 64, 3, 16, 2);
+    const expected = c1 + conv(64, 64, 3, h)[0] + conv(32, 64, 1, 16, 2, 0)[0] + 2 * conv(64, 64, 3, h)[0];
+    const f = fn(analyseIdiom('preact_optional_shortcut.py'), 'test');
+    assert.equal(f.figures.flops, expected);
+    assert.equal(f.summary.reasons, undefined);
+    assert.equal(f.summary.upperBound, false);
+  });
+
   describe('several builders in one file: each its own figures, the class\'s methods per construction', () => {
     // The fixtures' ResNet: a 3×3 stem to 16 channels, stages of 16, 32, 64 planes (strides 1, 2,
     // 2), basic blocks or bottlenecks (expansion 4), 1×1 shortcuts where the shape changes.

@@ -196,6 +196,9 @@ export const BUILTINS: Record<string, Builtin> = {
     // A plain config class of this file (a dataclass, no library base): what it does not define
     // it does not have. A module may gain attributes elsewhere (caches set in another method).
     if (obj?.kind === 'instance' && plainClass(obj.cls, it)) return { kind: 'bool', value: false };
+    // `self.shortcut(out) if hasattr(self, 'shortcut') else x` (pre-activation ResNets): a module
+    // of this file that sets the attribute only in `__init__`, which has run, lacks it.
+    if (obj?.kind === 'instance' && !setOutsideInit(obj.cls, name.value, it)) return { kind: 'bool', value: false };
     if (obj?.kind === 'dict' && obj.entries.has(name.value)) return { kind: 'bool', value: true };
     return { kind: 'bool', value: null };
   },
@@ -274,6 +277,23 @@ function classHas(cls: ClassInfo, name: string, it: Interpreter, seen = new Set<
 }
 
 /**
+ * Whether a class might gain attribute `name` after `__init__`: one of its other methods (or a
+ * base's, or a base outside this file) sets it, or it answers attributes through `__getattr__`.
+ */
+function setOutsideInit(cls: ClassInfo, name: string, it: Interpreter, seen = new Set<object>()): boolean {
+  if (seen.has(cls)) return false;
+  seen.add(cls);
+  if (cls.methods.has('__getattr__') || cls.methods.has('__getattribute__')) return true;
+  const sets = new RegExp(`self\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*(=[^=]|:)|setattr\\(|__setattr__|__dict__`);
+  for (const [m, info] of cls.methods) if (m !== '__init__' && sets.test(info.node.text)) return true;
+  return cls.bases.some((b) => {
+    if (/^(object|(torch\.)?nn\.Module|Module)$/.test(b)) return false;
+    const base = it.classes.get(b);
+    return !base || setOutsideInit(base, name, it, seen);
+  });
+}
+
+/**
  * A class whose bases are all of this file or `object`, and which answers no attribute it lacks
  * through `__getattr__`: its attributes are all in view.
  */
@@ -287,10 +307,10 @@ function plainClass(cls: ClassInfo, it: Interpreter, seen = new Set<object>()): 
 /** Module-level constants of `math`. */
 export const MATH_CONSTANTS: Record<string, number> = { 'math.pi': Math.PI, 'math.e': Math.E, 'math.inf': Infinity, 'math.tau': 2 * Math.PI };
 
-/** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
 /** Longest `range` that `reversed` lists number by number. */
 const MAX_LISTED_RANGE = 256;
 
+/** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
 export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame, kwargs: Map<string, Value> = new Map()): Value {
   if (of.kind === 'tuple') {
     const count = () => {
