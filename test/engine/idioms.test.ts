@@ -374,6 +374,12 @@ def f(tok, img, n):
     const hidden = 60;
     assert.equal(unit.figures.flops, conv(240, hidden, 1, 8, 1, 0, 3)[0] + conv(hidden, hidden, 3, 8, 1, 1, hidden)[0] + conv(hidden, 240, 1, 8, 1, 0, 3)[0]);
     assert.ok(unit.summary.reasons?.some((r) => /given float sizes \(in_channels=60\.0, out_channels=60\.0, groups=60\.0\): PyTorch raises TypeError/.test(r.message)));
+    // Its builder, in a program: the unit on test_group_unit()'s input, still saying it would
+    // raise; the call in test_group_unit() (a construction only) does not replace those figures.
+    const builder = fn(analyseInProgram('shufflenet_float_widths.py'), 'GroupUnitG3');
+    assert.equal(builder.figures.flops, unit.figures.flops);
+    assert.equal(builder.incomplete, true);
+    assert.ok(builder.reasons?.some((r) => /PyTorch raises TypeError/.test(r.message)));
   });
 
   it("recursive trees (DLA): __init__ recursing on a smaller depth, children by computed names, each subtree's forward", () => {

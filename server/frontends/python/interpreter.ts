@@ -973,7 +973,9 @@ export class Interpreter {
       if (body) frame.returns.push(this.eval(body, frame));
     } else this.execBody(fn.node.childForFieldName('body'), frame);
     addAcc(caller.acc, frame.acc, caller.multiplier);
-    if (frame.context && this.options.program && fn.node.type !== 'lambda') {
+    // A model builder called (`net = ResNet18()` in `test()`) only constructs: its figures are its
+    // model's run (`runBuiltModel`), which a construction-only context must not replace.
+    if (frame.context && this.options.program && fn.node.type !== 'lambda' && !this.modelBuilders.has(fn)) {
       const a = frame.acc;
       // Zero-cost contexts count too: `get_lr(iter_num)` computes nothing on tensors when called
       // with an int, which its own analysis (an unknown parameter) cannot tell.
