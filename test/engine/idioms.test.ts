@@ -376,6 +376,9 @@ def f(tok, img, n):
     assert.ok(unit.summary.reasons?.some((r) => /given float sizes \(in_channels=60\.0, out_channels=60\.0, groups=60\.0\): PyTorch raises TypeError/.test(r.message)));
     // Its builder, in a program: the unit on test_group_unit()'s input, still saying it would
     // raise; the call in test_group_unit() (a construction only) does not replace those figures.
+    // Where the layer is built in the reported function itself, the finding is a TC002 there.
+    const direct = analyse('import torch.nn as nn\ndef head(width=64):\n    return nn.Linear(width / 2, 10)\n');
+    assert.deepEqual(direct.findings.filter((x) => x.code === 'TC002').map((x) => [x.range.start.line, x.message]), [[2, '`nn.Linear` given a float size (in_features=32.0): PyTorch raises TypeError (sizes are ints; `/` gives a float in Python 3, `//` does not); counted as an integer']]);
     const builder = fn(analyseInProgram('shufflenet_float_widths.py'), 'GroupUnitG3');
     assert.equal(builder.figures.flops, unit.figures.flops);
     assert.equal(builder.incomplete, true);
