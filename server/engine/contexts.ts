@@ -251,14 +251,18 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     let done = functionInContext(ff, variants, a, bindings);
     if (!done.context && (!complete(done.figures) || done.incomplete) && assumed.size > 0 && variants?.length) {
       // Each context with its own run's bounds: the first whose figures become numbers.
+      const each: ContextFigures[] = [];
       for (const v of variants) {
         const own = assumedFor(v.context.path);
         const again = functionInContext(ff, [v], a, own.bindings);
         if (!again.context) continue;
+        if (!again.incomplete) each.push({ context: v.context, flops: again.figures.flops, timeSeconds: again.figures.timeSeconds });
         const raw = evaluateCost({ flops: v.flops, otherFlops: v.otherFlops, bytes: v.bytes }, 'fp32', device, bindings);
         const candidate = { ...again, contexts: variants.length, assumed: own.used([...new Set([...raw.unbound, ...ff.figures.unbound])]) };
         if (!done.context || larger(candidate.figures, done.figures)) done = candidate;
       }
+      // Several contexts with stated defaults are each listed too, as without them (several builders).
+      if (done.context && each.length > 1) done = { ...done, each };
     }
     if (done.context || (complete(done.figures) && !done.incomplete) || assumed.size === 0) return done;
     const s = ff.summary;

@@ -11,10 +11,24 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { REPO } from '../helpers/lspClient';
 import { analyse, fn, ready$ } from './helpers';
+import { DEFAULT_SETTINGS } from '../../server/core/settings';
+import { analyzeSource } from '../../server/engine/analyze';
+import { buildContextIndex, withContexts } from '../../server/engine/contexts';
+import { DocumentCache } from '../../server/frontends/python/session';
+import { DiskProgram, programPath } from '../../server/node/program';
 
 const DIR = path.join(REPO, 'test', 'fixtures', 'idioms');
 const source = (name: string) => fs.readFileSync(path.join(DIR, name), 'utf8');
 const analyseIdiom = (name: string, dims: Record<string, number> = {}) => analyse(source(name), { dims }, name);
+
+/** A fixture analysed as the CLI does: part of a program, its calling contexts joined. */
+function analyseInProgram(name: string) {
+  const file = path.join(DIR, name);
+  const program = { files: new DiskProgram([DIR]), docs: new DocumentCache(), key: programPath };
+  const raw = analyzeSource({ path: file, text: source(name), languageId: 'python' }, DEFAULT_SETTINGS, { program });
+  program.docs.clear();
+  return withContexts(raw, buildContextIndex([raw.ir]));
+}
 
 /** 2·C_out·(C_in/groups)·k²·H_out² for one image, and the output side. */
 function conv(cin: number, cout: number, k: number, h: number, stride = 1, pad = Math.floor(k / 2), groups = 1): [number, number] {
@@ -311,5 +325,164 @@ def f(tok, img, n):
     return t, u
 `);
     assert.deepEqual(a.findings.filter((f) => f.code === 'TC002'), []);
+  });
+
+  it('an undecidable is_causal counts the non-causal side and says so; a guard clause is one path, not two', () => {
+    const [B, T, C, H] = [2, 256, 512, 8];
+    const dims = { B, T, n_embd: C, n_head: H, H, D: C / H };
+    const sdpa = 4 * B * H * T * T * (C / H); // not causal: the costlier side
+    const a = analyseIdiom('attention_causal_flag.py', dims);
+    // `is_causal=self.causal`, `causal` a constructor argument nobody in the file gives.
+    const attn = fn(a, 'SelfAttention.forward');
+    assert.equal(attn.figures.flops, 2 * B * T * C * 3 * C + sdpa + 2 * B * T * C * C);
+    assert.equal(attn.summary.upperBound, true);
+    const op = a.ir.ops.find((o) => o.function === 'SelfAttention.forward' && o.kind === 'sdpa');
+    assert.match(op?.cost.notes?.[0] ?? '', /is_causal unknown here: counted as not causal/);
+    // `causal: bool` passed straight through.
+    assert.equal(fn(a, 'attend_flag').figures.flops, sdpa);
+    assert.equal(fn(a, 'attend_flag').summary.upperBound, true);
+    // `if mask is None: return sdpa(causal)` then `return sdpa(mask)`: one of the two runs (the
+    // costlier, non-causal), never both added.
+    assert.equal(fn(a, 'attend').figures.flops, sdpa);
+    assert.equal(fn(a, 'attend').summary.upperBound, true);
+    // Decided switches stay exact: a construction with causal=True halves the attention.
+    const decided = analyse(source('attention_causal_flag.py') + '\n\ndef decoder():\n    return SelfAttention(512, 8, causal=True)(torch.randn(2, 256, 512))\n', { dims }, 'decided.py');
+    assert.equal(fn(decided, 'decoder').figures.flops, 2 * B * T * C * 3 * C + sdpa / 2 + 2 * B * T * C * C);
+    assert.equal(fn(decided, 'decoder').summary.upperBound, false);
+  });
+
+  it("float channel counts: int() truncates as Python does; a float size PyTorch would refuse is counted and said; float dict keys", () => {
+    // TinyShuffle(width=0.5) on 2×3×32×32: WIDTHS[0.5] (a float key), split units of int(c · 0.5).
+    let [total, h] = conv(3, 24, 3, 32);
+    let c = 24;
+    for (const [out, n] of [[48, 2], [96, 3], [192, 2]]) {
+      let f: number;
+      [f, h] = conv(c, out, 3, h, 2, 1);
+      total += f;
+      const branch = out - Math.trunc(out * 0.5);
+      for (let i = 0; i < n; i++) total += conv(branch, branch, 1, h, 1, 0)[0] + conv(branch, branch, 3, h, 1, 1, branch)[0] + conv(branch, branch, 1, h, 1, 0)[0];
+      c = out;
+    }
+    total += conv(192, 512, 1, h, 1, 0)[0] + 2 * 512 * 10;
+    const a = analyseIdiom('shufflenet_float_widths.py');
+    const net = fn(a, 'test');
+    assert.equal(net.figures.flops, 2 * total);
+    assert.equal(net.summary.reasons, undefined);
+    // hidden = 240 / 4 = 60.0: nn.Conv2d raises TypeError on it (kuangliu/pytorch-cifar issues #51
+    // and #163); the unit is counted with 60 channels, and its figures say PyTorch would raise.
+    const unit = fn(a, 'test_group_unit');
+    const hidden = 60;
+    assert.equal(unit.figures.flops, conv(240, hidden, 1, 8, 1, 0, 3)[0] + conv(hidden, hidden, 3, 8, 1, 1, hidden)[0] + conv(hidden, 240, 1, 8, 1, 0, 3)[0]);
+    assert.ok(unit.summary.reasons?.some((r) => /given float sizes \(in_channels=60\.0, out_channels=60\.0, groups=60\.0\): PyTorch raises TypeError/.test(r.message)));
+    // Its builder, in a program: the unit on test_group_unit()'s input, still saying it would
+    // raise; the call in test_group_unit() (a construction only) does not replace those figures.
+    // Where the layer is built in the reported function itself, the finding is a TC002 there.
+    const direct = analyse('import torch.nn as nn\ndef head(width=64):\n    return nn.Linear(width / 2, 10)\n');
+    assert.deepEqual(direct.findings.filter((x) => x.code === 'TC002').map((x) => [x.range.start.line, x.message]), [[2, '`nn.Linear` given a float size (in_features=32.0): PyTorch raises TypeError (sizes are ints; `/` gives a float in Python 3, `//` does not); counted as an integer']]);
+    const builder = fn(analyseInProgram('shufflenet_float_widths.py'), 'GroupUnitG3');
+    assert.equal(builder.figures.flops, unit.figures.flops);
+    assert.equal(builder.incomplete, true);
+    assert.ok(builder.reasons?.some((r) => /PyTorch raises TypeError/.test(r.message)));
+  });
+
+  it("recursive trees (DLA): __init__ recursing on a smaller depth, children by computed names, each subtree's forward", () => {
+    // An independent count from the architecture: 3×3 units, a 1×1 aggregation over the
+    // concatenated outputs, one 16×32×32 image in, stride 2 at the tree's entry.
+    const unit = (cin: number, cout: number, h: number, s = 1) => conv(cin, cout, 3, h, s, 1);
+    const agg = (cin: number, cout: number, h: number) => conv(cin, cout, 1, h, 1, 0)[0];
+    const hier = (cin: number, cout: number, depth: number, h: number, s: number): [number, number] => {
+      if (depth === 1) {
+        const [a, ho] = unit(cin, cout, h, s);
+        return [a + unit(cout, cout, ho)[0] + agg(2 * cout, cout, ho), ho];
+      }
+      let [f, xh] = [unit(cin, cout, h, s)[0], h];
+      for (let d = depth - 1; d >= 1; d--) {
+        const first = d === depth - 1;
+        const [t, ho] = hier(first ? cin : cout, cout, d, xh, first ? s : 1);
+        [f, xh] = [f + t, ho];
+      }
+      return [f + 2 * unit(cout, cout, xh)[0] + agg((depth + 2) * cout, cout, xh), xh];
+    };
+    const binary = (cin: number, cout: number, depth: number, h: number, s: number): [number, number] => {
+      const [l, ho] = depth === 1 ? unit(cin, cout, h, s) : binary(cin, cout, depth - 1, h, s);
+      const r = depth === 1 ? unit(cout, cout, ho)[0] : binary(cout, cout, depth - 1, ho, 1)[0];
+      return [l + r + agg(2 * cout, cout, ho), ho];
+    };
+    const a = analyseIdiom('recursive_tree.py');
+    for (const [name, expected] of [['test_hier', hier(16, 32, 3, 32, 2)[0]], ['test_binary', binary(16, 32, 3, 32, 2)[0]]] as const) {
+      const f = fn(a, name);
+      assert.equal(f.figures.flops, expected, name);
+      assert.equal(f.summary.reasons, undefined, name);
+    }
+    // A constructor that builds itself with the same arguments would never end: still refused, and said.
+    const loop = analyse('import torch.nn as nn\nclass A(nn.Module):\n    def __init__(self, n):\n        super().__init__()\n        self.child = A(n)\n\ndef build():\n    return A(3)\n');
+    assert.ok(fn(loop, 'build').summary.reasons?.some((r) => /recursive call of `A.__init__` not followed/.test(r.message)));
+  });
+
+  it("hasattr(self, 'proj') on a block whose __init__ alone sets it: decided per block, no unknown call", () => {
+    // Two units on 32×16×16: 32→64 with stride 2 (a 1×1 projection), then 64→64 (identity).
+    const [c1, h] = conv(32, 64, 3, 16, 2);
+    const expected = c1 + conv(64, 64, 3, h)[0] + conv(32, 64, 1, 16, 2, 0)[0] + 2 * conv(64, 64, 3, h)[0];
+    const f = fn(analyseIdiom('preact_optional_shortcut.py'), 'test');
+    assert.equal(f.figures.flops, expected);
+    assert.equal(f.summary.reasons, undefined);
+    assert.equal(f.summary.upperBound, false);
+  });
+
+  describe('several builders in one file: each its own figures, the class\'s methods per construction', () => {
+    // The fixtures' ResNet: a 3×3 stem to 16 channels, stages of 16, 32, 64 planes (strides 1, 2,
+    // 2), basic blocks or bottlenecks (expansion 4), 1×1 shortcuts where the shape changes.
+    const resnet = (bottleneck: boolean, blocks: number[]) => {
+      const exp = bottleneck ? 4 : 1;
+      let [total, h] = conv(3, 16, 3, 32);
+      let c = 16;
+      [16, 32, 64].forEach((p, stage) => {
+        for (let b = 0; b < blocks[stage]; b++) {
+          const s = b === 0 && stage > 0 ? 2 : 1;
+          const [main, ho] = bottleneck ? conv(p, p, 3, h, s) : conv(c, p, 3, h, s);
+          total += main + (bottleneck ? conv(c, p, 1, h, 1, 0)[0] + conv(p, 4 * p, 1, ho, 1, 0)[0] : conv(p, p, 3, ho)[0]);
+          if (s !== 1 || c !== p * exp) total += conv(c, p * exp, 1, h, s, 0)[0];
+          [c, h] = [p * exp, ho];
+        }
+      });
+      return total + 2 * 64 * exp * 10;
+    };
+    const tiny = resnet(false, [1, 1, 1]);
+    const small = resnet(false, [2, 2, 2]);
+    const deep = resnet(true, [2, 3, 2]);
+
+    it("builders and a test(): each builder's model on test()'s input (2×3×32×32); forward lists every builder", () => {
+      assert.deepEqual([tiny, small, deep], [25_003_264, 53_314_816, 76_387_328]);
+      const a = analyseInProgram('resnet_builders.py');
+      assert.equal(fn(a, 'ResNetTiny').figures.flops, 2 * tiny);
+      assert.equal(fn(a, 'ResNetSmall').figures.flops, 2 * small);
+      assert.equal(fn(a, 'ResNetDeep').figures.flops, 2 * deep);
+      // The file's run is test(), not the largest builder.
+      assert.equal(a.totalOf, 'test');
+      assert.equal(a.total.flops, 2 * small);
+      // ResNet.forward: the largest construction, named, and each construction with its figures.
+      const f = fn(a, 'ResNet.forward');
+      assert.equal(f.figures.flops, 2 * deep);
+      assert.equal(f.context?.function, 'ResNetDeep');
+      assert.deepEqual(f.each?.map((e) => [e.context.function, e.flops]), [['ResNetTiny', 2 * tiny], ['ResNetSmall', 2 * small], ['ResNetDeep', 2 * deep]]);
+      // Bottleneck only exists in ResNetDeep: its forward is named after it, not after test().
+      assert.equal(fn(a, 'Bottleneck.forward').context?.function, 'ResNetDeep');
+    });
+
+    it('torchvision-style builders (kwargs through a helper), forward annotated, no script: batch 1 stated, no silent witness', () => {
+      const a = analyseInProgram('resnet_builders_annotated.py');
+      for (const [name, flops] of [['resnet_tiny', tiny], ['resnet_small', small], ['resnet_deep', deep]] as const) {
+        assert.equal(fn(a, name).figures.flops, flops, name);
+        assert.deepEqual(fn(a, name).assumed, { batch: { value: 1, from: 'batch defaults to 1' } });
+      }
+      const f = fn(a, 'ResNet.forward');
+      assert.equal(f.figures.flops, deep);
+      assert.equal(f.context?.function, 'resnet_deep');
+      assert.deepEqual(f.each?.map((e) => [e.context.function, e.flops]), [['resnet_tiny', tiny], ['resnet_small', small], ['resnet_deep', deep]]);
+      // Outside a program (no contexts): the forward's own figures are one construction's, and say so.
+      const alone = fn(analyseIdiom('resnet_builders_annotated.py', { batch: 1 }), 'ResNet.forward');
+      assert.equal(alone.figures.flops, tiny);
+      assert.ok(alone.summary.reasons?.some((r) => r.message === '`ResNet` is built 3 ways in this file (resnet_tiny(), resnet_small(), resnet_deep()): these figures are one of them (resnet_tiny()); each builder has its own'));
+    });
   });
 });

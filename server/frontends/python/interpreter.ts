@@ -27,7 +27,7 @@ import { environValue, isAccumulationLoop, launchedWorldSize, modelCallFact, wor
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
-import { compareConstants, concatSequences, isPlain, loopSteps, mergedEntry, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
+import { compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
 class MethodInfo implements FunctionInfo {
@@ -74,6 +74,47 @@ function calledNames(text: string): string[] {
     CALLED.set(own, names);
   }
   return names;
+}
+
+/**
+ * A construction's arguments as a key, when every one is a known constant (numbers, strings,
+ * classes, lists of them); undefined otherwise (`_resnet(arch, block, ...)` run on its own).
+ */
+function constructionKey(values: Value[], names: string[]): string | undefined {
+  const keyOf = (v: Value, depth: number): string | undefined => {
+    switch (v.kind) {
+      case 'int': {
+        const c = v.value.constValue();
+        return c === undefined ? undefined : String(c);
+      }
+      case 'float': return v.value === null ? undefined : `f${v.value}`;
+      case 'str': return JSON.stringify(v.value);
+      case 'bool': return v.value === null ? undefined : String(v.value);
+      case 'none': return 'None';
+      case 'class': return `class ${v.cls.name}`;
+      case 'function': return `fn ${v.def.qualName}`;
+      case 'tuple': {
+        if (depth > 3 || (v.repeat && !v.repeat.equals(Poly.ONE)) || v.counts) return undefined;
+        const parts = v.items.map((x) => keyOf(x, depth + 1));
+        return parts.some((p) => p === undefined) ? undefined : `(${parts.join(',')})`;
+      }
+      case 'dict': {
+        const parts = [...v.entries].map(([k, x]) => `${k}:${keyOf(x, depth + 1)}`);
+        return depth > 3 || parts.some((p) => p.endsWith(':undefined')) ? undefined : `{${parts.join(',')}}`;
+      }
+      default:
+        return undefined;
+    }
+  };
+  const parts = values.map((v) => keyOf(v, 0));
+  return parts.some((p) => p === undefined) ? undefined : `${parts.join('|')}|${names.join(',')}`;
+}
+
+/** Whether an `if` without `elif`/`else` ends its block with a `return` (a guard clause). */
+function endsInReturn(s: Node): boolean {
+  if (s.childrenForFieldName('alternative').some((a) => !!a)) return false;
+  const body = s.childForFieldName('consequence')?.namedChildren.filter((n) => n && n.type !== 'comment') ?? [];
+  return body[body.length - 1]?.type === 'return_statement';
 }
 
 /** What declaring a class learns from its text alone, shared by analyses of the same text. */
@@ -288,6 +329,26 @@ export class Interpreter {
   witnessChanges = 0;
   /** The module-level functions `discoverInstances` ran to construct this file's classes. */
   builders: FunctionInfo[] = [];
+  /**
+   * What the file's own runs (top-level code, the builders and entry points discovery runs) call
+   * each model class on: `net(torch.randn(1, 3, 32, 32))` in `test()`. A builder's figures are its
+   * model called on this input (`ResNet50()` as `test()` calls `ResNet18()`).
+   */
+  private readonly modelInputs = new Map<ClassInfo, { args: Value[]; kwargs: Map<string, Value> }>();
+  /**
+   * The distinct constructions of each class by module-level functions, in source order, keyed
+   * by their arguments, with the outermost function that made them (`ResNet50`): a class built
+   * several ways has no one set of figures for its methods.
+   */
+  private readonly constructions = new Map<ClassInfo, Map<string, string>>();
+  /** Set while the file's own runs go (top-level code, discovery): see `modelInputs`. */
+  private ownRun = false;
+  /**
+   * Builders that return a model and run nothing (no parameter without a default): each is
+   * figured as its model called on the file's input (`runBuiltModel`). Found by discovery, which
+   * runs on every analysis, so that a builder's cached figures and this set always agree.
+   */
+  private readonly modelBuilders = new Set<FunctionInfo>();
 
   constructor(
     /** The module's top-level statements, in source order. */
@@ -526,6 +587,13 @@ export class Interpreter {
         addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}\``));
         return UNKNOWN;
       },
+      upperBound: () => {
+        frame.acc.upperBound = true;
+      },
+      raises: (site, message) => {
+        addReason(frame.acc, this.reasonAt(site.node, message));
+        if (frame.report) this.findings.push({ code: 'TC002', severity: 'error', message, range: rangeOf(site.node) });
+      },
     };
   }
 
@@ -590,14 +658,20 @@ export class Interpreter {
     this.counter.steps = 0;
     this.bounds = {};
     const frame = this.newFrame(fn, true);
-    frame.entry = this.isEntry(fn);
+    // A model builder starts the calling context its model runs in (`runBuiltModel`).
+    frame.entry = this.isEntry(fn) || this.modelBuilders.has(fn);
     // A copy of the representative instance: what this method assigns to `self` (an `__init__`
     // run with symbolic arguments) must not leak into the analysis of the other methods.
     const inst = fn.cls ? this.instanceOf(fn.cls) : undefined;
     const self = inst?.kind === 'instance' ? ({ ...inst, fields: new Map(inst.fields) } as Value) : inst;
     this.bindParams(fn, frame, [], new Map(), self, true);
     this.applyDecorators(fn, frame);
+    // The method runs on `self`: a call back into it on the same object is recursion.
+    this.activeCalls.set(fn, [{ args: [], kwargs: new Map(), self }]);
     this.execBody(fn.node.childForFieldName('body'), frame);
+    this.activeCalls.delete(fn);
+    if (this.modelBuilders.has(fn)) this.runBuiltModel(fn, frame);
+    if (fn.cls) this.severalConstructions(fn, fn.cls, frame);
     const nameNode = fn.node.childForFieldName('name') ?? fn.node;
     this.budgetReason(frame, fn.node);
     return {
@@ -613,6 +687,45 @@ export class Interpreter {
       ...(Object.keys(this.bounds).length ? { bounds: this.bounds } : {}),
       ...(frame.acc.precision?.length ? { precision: frame.acc.precision } : {}),
     };
+  }
+
+  /**
+   * A builder (`def ResNet50(): return ResNet(Bottleneck, [3, 4, 6, 3])`) is figured as the model
+   * it returns, called on the input the file's own run gives that class (`test()`'s
+   * `net(torch.randn(1, 3, 32, 32))`), else on its forward's parameters as they stand on their own
+   * (annotations, shape comments). The call starts a calling context named after the builder, so
+   * the model's methods list each builder's figures (docs/whole-program.md, several contexts).
+   */
+  private runBuiltModel(fn: FunctionInfo, frame: Frame): void {
+    const built = frame.returns.find((r): r is Extract<Value, { kind: 'instance' }> => r.kind === 'instance');
+    if (!built || frame.returns.some((r) => r.kind === 'tensor')) return;
+    const fwd = findMethod(built.cls, 'forward', this.classes, this);
+    if (!fwd) return;
+    let input = this.modelInputs.get(built.cls);
+    if (!input) {
+      const probe = this.newFrame(fwd, false);
+      this.bindParams(fwd, probe, [], new Map(), built, true);
+      const names = this.signatureOf(fwd).params.map((p) => p.name).filter((n): n is string => !!n).slice(1);
+      input = { args: names.map((n) => probe.env.get(n) ?? UNKNOWN), kwargs: new Map() };
+    }
+    const body = fn.node.childForFieldName('body')?.namedChildren.filter((n): n is Node => !!n) ?? [];
+    const at = [...body].reverse().find((n) => n.type === 'return_statement') ?? fn.node;
+    this.call(built, input.args, input.kwargs, { node: at, name: `${fn.qualName}()` }, frame);
+  }
+
+  /**
+   * A method of a class that the file's functions build in several ways (`ResNet18()` …
+   * `ResNet152()`): its figures on their own are one construction's, so they say so, naming the
+   * others; each builder's figures, and the method's calling contexts, give the rest.
+   */
+  private severalConstructions(fn: FunctionInfo, cls: ClassInfo, frame: Frame): void {
+    const ways = this.constructions.get(cls);
+    if (!ways || ways.size < 2 || fn.node.childForFieldName('name')?.text === '__init__') return;
+    const a = frame.acc;
+    if (a.flops.isZero() && a.otherFlops.isZero()) return;
+    const names = [...new Set(ways.values())].map((n) => `${n}()`);
+    const shown = names.length > 4 ? [...names.slice(0, 4), '…'] : names;
+    addReason(a, this.reasonAt(fn.node.childForFieldName('name') ?? fn.node, `\`${cls.name}\` is built ${ways.size} ways in this file (${shown.join(', ')}): these figures are one of them (${names[0]}); each builder has its own`));
   }
 
   /**
@@ -650,6 +763,9 @@ export class Interpreter {
    */
   isEntry(fn: FunctionInfo): boolean {
     if (fn.cls || !this.options.program || fn.qualName.includes('.')) return false;
+    // `def ResNet50(): return ResNet(...)` builds a model and runs nothing: the file's run is the
+    // code that calls a model (its `test()`), not each builder's model (figured apart).
+    if (this.modelBuilders.has(fn)) return false;
     if (ENTRY_NAME.test(fn.qualName)) return true;
     // Read from the source text, remembered by it: this runs for every function on every
     // keystroke, and the tree would be asked through WebAssembly for each parameter.
@@ -692,6 +808,9 @@ export class Interpreter {
    */
   runBuilders(fns: readonly FunctionInfo[]): void {
     const saved = this.freshCounter;
+    // Constructions in a builder are the file's own run (`modelInputs`, builder contexts).
+    const savedOwn = this.ownRun;
+    this.ownRun = true;
     for (const fn of fns) {
       if (this.ranBuilders.has(fn)) continue;
       this.ranBuilders.add(fn);
@@ -704,11 +823,14 @@ export class Interpreter {
       try {
         this.bindParams(fn, frame, [], new Map());
         this.execBody(fn.node.childForFieldName('body'), frame);
+        const built = frame.returns.find((r) => r.kind === 'instance');
+        if (built?.kind === 'instance' && !frame.returns.some((r) => r.kind === 'tensor') && entryByText(this.sourceOf(fn)) && findMethod(built.cls, 'forward', this.classes, this)) this.modelBuilders.add(fn);
       } catch {
         // Discovery is best effort; analysis proper still runs.
       }
     }
     this.freshCounter = saved;
+    this.ownRun = savedOwn;
   }
 
   /** Module-level statements, analysed like a function named by no one. */
@@ -719,12 +841,14 @@ export class Interpreter {
     // A script's top level is an entry point; an imported module's is not (it only defines).
     frame.entry = report && !!this.options.program && this.options.main !== false;
     const texts = this.options.valid ? this.options.texts : undefined;
+    this.ownRun = true;
     this.statements.forEach((stmt, i) => {
       // Definitions are told by their first word when the module parsed cleanly (no call into
       // the tree per statement); otherwise by their node type.
       if (texts ? DEFINITION.test(texts[i]) : stmt.type === 'function_definition' || stmt.type === 'class_definition' || stmt.type === 'decorated_definition') return;
       this.exec(stmt, frame);
     });
+    this.ownRun = false;
     if (this.statements[0]) this.budgetReason(frame, this.statements[0]);
     this.moduleAcc = frame.acc;
     return frame.acc;
@@ -839,11 +963,80 @@ export class Interpreter {
     // A function of another file of the program runs in that file's interpreter: its names,
     // classes and comments are that file's. The caller's frame carries the costs back.
     if (fn.owner && fn.owner !== this) return fn.owner.callFunction(fn, args, kwargs, caller, self, closure);
-    if (caller.depth >= MAX_CALL_DEPTH || caller.stack.includes(fn)) {
+    // Recursion is followed when each call differs in known constants or in the object it runs
+    // on (DLA's `Tree(level=i)` building `Tree`s of lower levels, each `Tree.forward` on its own
+    // child): it then ends as the program's does, or at the depth limit, which says so.
+    const recursive = caller.stack.includes(fn);
+    const active = (recursive ? this.activeCalls.get(fn) : undefined) ?? [];
+    const key = recursive ? this.callKey(fn, args, kwargs, self) : undefined;
+    if (caller.depth >= MAX_CALL_DEPTH || (recursive && (key === undefined || active.some((c) => this.callKey(fn, c.args, c.kwargs, c.self) === key)))) {
       const why = caller.depth >= MAX_CALL_DEPTH ? `calls deeper than ${MAX_CALL_DEPTH} not followed` : `recursive call of \`${fn.qualName}\` not followed`;
       addReason(caller.acc, this.reasonAt(fn.node.childForFieldName('name') ?? fn.node, why));
       return UNKNOWN;
     }
+    if (!recursive) this.activeCalls.set(fn, active);
+    active.push({ args, kwargs, self });
+    try {
+      return this.runCall(fn, args, kwargs, caller, self, closure);
+    } finally {
+      active.pop();
+    }
+  }
+
+  /** Calls of a function in progress, by `callKey`: a recursive call with the same key is refused. */
+  private readonly activeCalls = new Map<FunctionInfo, { args: Value[]; kwargs: Map<string, Value>; self?: Value }[]>();
+  private readonly objectIds = new WeakMap<object, number>();
+
+  /**
+   * What tells one call of a method from another: the identity of the object it runs on, or for
+   * `__init__` (whose object is always new) its arguments' known constants. Undefined
+   * for plain functions (`ping` calling `pong` calling `ping` stays refused at the re-entry) and
+   * when an argument is a symbolic number (`f(n - 1)` would recurse until the depth limit).
+   */
+  private callKey(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, self?: Value): string | undefined {
+    if (!fn.cls || !self) return undefined;
+    const id = (o: object) => {
+      let n = this.objectIds.get(o);
+      if (n === undefined) this.objectIds.set(o, (n = this.nextObjectId++));
+      return `#${n}`;
+    };
+    const keyOf = (v: Value, depth = 0): string | undefined => {
+      switch (v.kind) {
+        case 'int': {
+          const c = v.value.constValue();
+          return c === undefined ? undefined : String(c);
+        }
+        case 'float': return `f${v.value}`;
+        case 'str': return JSON.stringify(v.value);
+        case 'bool': return `b${v.value}`;
+        case 'none': return 'None';
+        case 'class': return `class ${v.cls.name}`;
+        case 'function': return `fn ${v.def.qualName}`;
+        case 'tensor': return `T${v.type.shape?.map(String).join(',') ?? '?'}`;
+        case 'tuple': {
+          if (depth > 3 || v.repeat) return id(v);
+          const parts = v.items.map((x) => keyOf(x, depth + 1));
+          return parts.some((p) => p === undefined) ? undefined : `(${parts.join(',')})`;
+        }
+        case 'instance':
+        case 'module':
+        case 'dict':
+          return id(v);
+        default:
+          return v.kind;
+      }
+    };
+    // A method other than `__init__` is told apart by its object alone (`Tree.forward` on each
+    // child `Tree`): objects built are finite, and the same object again is recursion.
+    if (fn.node.childForFieldName('name')?.text !== '__init__') return keyOf(self);
+    const parts = [...args, ...kwargs.values()].map((a) => keyOf(a));
+    if (parts.some((p) => p === undefined)) return undefined;
+    return `${parts.join('|')}|${[...kwargs.keys()].join(',')}`;
+  }
+
+  private nextObjectId = 0;
+
+  private runCall(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame, self?: Value, closure?: Map<string, Value>): Value {
     const frame = this.newFrame(fn, false, caller);
     if (closure) for (const [k, v] of closure) frame.env.set(k, v);
     this.bindParams(fn, frame, args, kwargs, self);
@@ -855,7 +1048,9 @@ export class Interpreter {
     } else this.execBody(fn.node.childForFieldName('body'), frame);
     addAcc(caller.acc, frame.acc, caller.multiplier);
     this.lastCallAcc = frame.acc;
-    if (frame.context && this.options.program && fn.node.type !== 'lambda') {
+    // A model builder called (`net = ResNet18()` in `test()`) only constructs: its figures are its
+    // model's run (`runBuiltModel`), which a construction-only context must not replace.
+    if (frame.context && this.options.program && fn.node.type !== 'lambda' && !this.modelBuilders.has(fn)) {
       const a = frame.acc;
       // Zero-cost contexts count too: `get_lr(iter_num)` computes nothing on tensors when called
       // with an int, which its own analysis (an unknown parameter) cannot tell.
@@ -889,6 +1084,17 @@ export class Interpreter {
       for (const [k, v] of kwargs) inst.fields.set(k, v);
     }
     const score = [...args, ...kwargs.values()].filter((a) => a.kind !== 'unknown' && !(a.kind === 'tensor' && a.type.shape === null)).length + 1;
+    // Built by a module-level function (`def ResNet50(): return ResNet(Bottleneck, [3, 4, 6, 3])`)
+    // from arguments all known: one of the class's constructions, named by the outermost function.
+    const builder = caller.stack[0];
+    if (this.ownRun && builder && !builder.cls && caller.fn && !caller.fn.cls) {
+      const key = constructionKey([...args, ...kwargs.values()], [...kwargs.keys()]);
+      if (key !== undefined) {
+        const known = this.constructions.get(cls) ?? new Map<string, string>();
+        if (!known.has(key)) known.set(key, builder.qualName);
+        this.constructions.set(cls, known);
+      }
+    }
     if (score > (this.witnesses.get(cls)?.score ?? 0)) {
       this.witnesses.set(cls, { inst, score });
       this.witnessChanges++;
@@ -900,20 +1106,29 @@ export class Interpreter {
 
   execBody(body: Node | null, frame: Frame): void {
     if (!body) return;
-    for (const s of body.namedChildren) {
+    const stmts = body.namedChildren;
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i];
       if (!s || frame.returned) break;
+      // A guard clause (`if mask is None: return ...`) with statements after it: those are the
+      // other path, not code that runs after the branch (counting both would add the two paths).
+      if (s.type === 'if_statement' && i < stmts.length - 1 && endsInReturn(s)) {
+        this.exec(s, frame, stmts.slice(i + 1).filter((n): n is Node => !!n));
+        break;
+      }
       this.exec(s, frame);
     }
   }
 
-  exec(s: Node, frame: Frame): void {
+  /** `rest`: the statements after a guard clause `s` (see `execBody`). */
+  exec(s: Node, frame: Frame, rest?: Node[]): void {
     if (++this.counter.steps > MAX_STEPS) return;
     try {
       const anns = this.annotationsOf(s);
-      if (anns.length === 0) return this.execStatement(s, frame);
+      if (anns.length === 0) return this.execStatement(s, frame, rest);
       const assigned = assignedNames(s);
       for (const a of anns) for (const [name, dims] of a.named ?? []) if (!assigned.has(name)) this.applyShape(name, dims, a, frame);
-      this.execStatement(s, frame);
+      this.execStatement(s, frame, rest);
       for (const a of anns) {
         for (const [name, dims] of a.named ?? []) if (assigned.has(name)) this.applyShape(name, dims, a, frame);
         if (a.anonymous && assigned.size === 1 && !COMPOUND.has(s.type)) this.applyShape([...assigned][0], a.anonymous, a, frame);
@@ -925,7 +1140,7 @@ export class Interpreter {
     }
   }
 
-  private execStatement(s: Node, frame: Frame): void {
+  private execStatement(s: Node, frame: Frame, rest?: Node[]): void {
     switch (s.type) {
       case 'expression_statement': {
         const e = s.namedChild(0);
@@ -942,7 +1157,7 @@ export class Interpreter {
         return;
       }
       case 'if_statement':
-        return this.execIf(s, frame);
+        return this.execIf(s, frame, rest);
       case 'for_statement':
         return this.execFor(s, frame);
       case 'while_statement': {
@@ -1085,12 +1300,23 @@ export class Interpreter {
     return out;
   }
 
-  private execIf(s: Node, frame: Frame): void {
+  /** `rest`: the statements after a guard clause (see `execBody`), the path its branch skips. */
+  private execIf(s: Node, frame: Frame, rest?: Node[]): void {
     const cond = this.eval(s.childForFieldName('condition')!, frame);
     const consequence = s.childForFieldName('consequence');
     const alternatives = s.childrenForFieldName('alternative').filter((n): n is Node => !!n);
+    const runRest = (f: Frame) => {
+      for (const n of rest ?? []) {
+        if (f.returned) break;
+        this.exec(n, f);
+      }
+    };
     if (cond.kind === 'bool' && cond.value !== null) {
-      if (cond.value) return this.execBody(consequence, frame);
+      if (cond.value) {
+        this.execBody(consequence, frame);
+        return runRest(frame);
+      }
+      if (rest) return runRest(frame);
       const alt = alternatives[0];
       if (!alt) return;
       if (alt.type === 'else_clause') return this.execBody(alt.childForFieldName('body'), frame);
@@ -1098,12 +1324,14 @@ export class Interpreter {
       return this.execIf(alt, frame);
     }
     // Undecidable: run every branch on its own copy and keep the most expensive (an upper bound).
-    const branches: Node[] = [consequence!, ...alternatives];
+    const branches: (Node | Node[])[] = [consequence!, ...alternatives, ...(rest ? [rest] : [])];
     let best: { acc: Acc; env: Map<string, Value>; returned: boolean; returns: Value[] } | undefined;
     let bestScore = -1;
+    const hasElse = !!rest || alternatives.some((a) => a.type === 'else_clause');
     // Without an else, "no branch taken" is a path too: its values count for the join below.
-    const envs: Map<string, Value>[] = alternatives.some((a) => a.type === 'else_clause') ? [] : [new Map(frame.env)];
-    const hasElse = alternatives.some((a) => a.type === 'else_clause');
+    const envs: Map<string, Value>[] = hasElse ? [] : [new Map(frame.env)];
+    let allReturned = true;
+    const otherReturns: Value[] = [];
     // `self.act_fn = F.relu` in one branch and `= F.gelu` in the next write to the same object:
     // each branch starts from the fields as they were, and the counted branch's fields stay.
     const selfObj = frame.env.get('self');
@@ -1115,7 +1343,8 @@ export class Interpreter {
     for (const b of branches) {
       if (fields && before) resetMap(fields, before);
       const sub: Frame = { ...frame, env: new Map(frame.env), acc: emptyAcc(), returns: [], returned: false };
-      if (b.type === 'else_clause' || b.type === 'block') this.execBody(b.type === 'block' ? b : b.childForFieldName('body'), sub);
+      if (Array.isArray(b)) runRest(sub);
+      else if (b.type === 'else_clause' || b.type === 'block') this.execBody(b.type === 'block' ? b : b.childForFieldName('body'), sub);
       else if (b.type === 'elif_clause') {
         this.eval(b.childForFieldName('condition')!, sub);
         this.execBody(b.childForFieldName('consequence'), sub);
@@ -1123,6 +1352,8 @@ export class Interpreter {
       envs.push(sub.env);
       branchAccs.push(sub.acc);
       if (fields) fieldSets.push(new Map(fields));
+      allReturned &&= sub.returned;
+      otherReturns.push(...sub.returns);
       const score = this.score(sub.acc);
       if (score > bestScore || !best) {
         bestScore = score;
@@ -1163,6 +1394,11 @@ export class Interpreter {
     }
     frame.returns.push(...best.returns);
     // A branch that returned does not end the function unless every branch did (we cannot know).
+    if (rest) {
+      // After a guard clause every path was run: what the others return is a return value too.
+      frame.returns.push(...otherReturns.filter((r) => !best!.returns.includes(r)));
+      if (allReturned) frame.returned = true;
+    }
   }
 
   /** Ranks accumulators for the upper-bound choice: numbers where bound, else a big stand-in dim. */
@@ -1241,7 +1477,7 @@ export class Interpreter {
       item = int(Poly.sym(left.text));
     } else if (it.kind === 'dict') {
       trips = Poly.const(it.entries.size);
-      item = it.entries.size > 0 ? { kind: 'str', value: [...it.entries.keys()][0] } : UNKNOWN;
+      item = it.entries.size > 0 ? keyValue([...it.entries.keys()][0]) : UNKNOWN;
     } else if (it.kind === 'tensor' && it.type.shape && it.type.shape.length > 0) {
       trips = it.type.shape[0];
       item = tensor({ shape: it.type.shape.slice(1), dtype: it.type.dtype });
@@ -1256,7 +1492,12 @@ export class Interpreter {
     this.bindTarget(left, item, frame);
     const saved = frame.multiplier;
     frame.multiplier = saved.mul(trips);
-    this.execBody(body, frame);
+    if (trips.constValue() === 0) {
+      // A loop that runs zero times (`reversed(range(1, 1))` in a leaf of DLA's Tree) changes
+      // nothing: what its body assigns, costs or cannot follow stays out of the figures. A
+      // reported function still lists the body's ops (at zero runs).
+      if (frame.report) this.execBody(body, { ...frame, env: new Map(frame.env), acc: emptyAcc(), returns: [], returned: false });
+    } else this.execBody(body, frame);
     frame.multiplier = saved;
   }
 
@@ -1410,8 +1651,8 @@ export class Interpreter {
         const obj = this.eval(target.childForFieldName('value')!, frame);
         const keys = target.childrenForFieldName('subscript').filter((x): x is Node => !!x);
         if (obj.kind === 'dict' && keys.length === 1) {
-          const k = this.eval(keys[0], frame);
-          if (k.kind === 'str') obj.entries.set(k.value, value);
+          const k = dictKey(this.eval(keys[0], frame));
+          if (k !== undefined) obj.entries.set(k, value);
         }
         return;
       }
@@ -1619,9 +1860,9 @@ export class Interpreter {
     const entries = new Map<string, Value>();
     for (const c of n.namedChildren) {
       if (c?.type === 'pair') {
-        const k = this.eval(c.childForFieldName('key')!, frame);
+        const k = dictKey(this.eval(c.childForFieldName('key')!, frame));
         const v = this.eval(c.childForFieldName('value')!, frame);
-        if (k.kind === 'str') entries.set(k.value, v);
+        if (k !== undefined) entries.set(k, v);
       } else if (c?.type === 'dictionary_splat') {
         const v = this.eval(c.namedChild(0)!, frame);
         if (v.kind === 'dict') for (const [k, x] of v.entries) entries.set(k, x);
@@ -1728,8 +1969,8 @@ export class Interpreter {
     }
     if (v.kind === 'tensor') return indexTensor(v.type, subs, this, frame);
     if (v.kind === 'dict' && subs.length === 1) {
-      const k = this.eval(subs[0], frame);
-      if (k.kind === 'str') return v.entries.get(k.value) ?? UNKNOWN;
+      const k = dictKey(this.eval(subs[0], frame));
+      if (k !== undefined) return v.entries.get(k) ?? UNKNOWN;
       // A table of presets looked up by a key we do not know: what the presets agree on.
       return mergedEntry(v) ?? UNKNOWN;
     }
@@ -1815,6 +2056,7 @@ export class Interpreter {
       return repeated ? this.sequenceLike(xs, repeated, frame) : UNKNOWN;
     }
     // `"%d params" % n`, `"a" + name`: formatting and concatenation, never a tensor op.
+    if (l.kind === 'str' && op === '%') return percentFormat(l.value, r) ?? UNKNOWN;
     if (l.kind === 'str') return op === '+' && r.kind === 'str' ? { kind: 'str', value: l.value + r.value } : { kind: 'str', value: l.value };
     if (r.kind === 'str') return UNKNOWN;
     if (l.kind === 'tensor' || r.kind === 'tensor') {
@@ -1986,6 +2228,11 @@ export class Interpreter {
         return this.construct(callee.cls, args, kwargs, frame);
       case 'instance': {
         const fwd = findMethod(callee.cls, 'forward', this.classes, this) ?? findMethod(callee.cls, '__call__', this.classes, this);
+        // The file's own run calls a model on an input (`net(torch.randn(1, 3, 32, 32))`): the
+        // input its builders' figures use. The first with every tensor's shape known.
+        if (fwd && this.ownRun && !frame.fn?.cls && !this.modelInputs.has(callee.cls) && args.length > 0 && [...args, ...kwargs.values()].every((a) => a.kind !== 'tensor' || a.type.shape !== null) && args.some((a) => a.kind === 'tensor')) {
+          this.modelInputs.set(callee.cls, { args, kwargs });
+        }
         if (fwd) {
           (fwd.owner ?? this).lastCallAcc = undefined;
           const out = this.callFunction(fwd, args, kwargs, frame, callee);

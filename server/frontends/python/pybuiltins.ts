@@ -11,7 +11,7 @@ import { FUNCTIONS, canonical } from './builtins/registry';
 import { libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
 import { addArgument, parseArgs } from './argparse';
-import { truthy } from './sequences';
+import { dictKey, keyValue, truthy } from './sequences';
 
 export type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame) => Value;
 
@@ -108,7 +108,8 @@ export const BUILTINS: Record<string, Builtin> = {
     const trips = s === 1 || s === undefined ? stop.sub(start) : stop.sub(start).ceildiv(s);
     const n = trips.constValue();
     // An empty or negative range runs its body zero times.
-    return { kind: 'range', trips: n !== undefined && n < 0 ? Poly.ZERO : trips };
+    const [a, c] = [start.constValue(), step.constValue()];
+    return { kind: 'range', trips: n !== undefined && n < 0 ? Poly.ZERO : trips, ...(a !== undefined && c !== undefined ? { start: a, step: c } : {}) };
   },
   len: (args) => {
     const v = args[0];
@@ -195,6 +196,9 @@ export const BUILTINS: Record<string, Builtin> = {
     // A plain config class of this file (a dataclass, no library base): what it does not define
     // it does not have. A module may gain attributes elsewhere (caches set in another method).
     if (obj?.kind === 'instance' && plainClass(obj.cls, it)) return { kind: 'bool', value: false };
+    // `self.shortcut(out) if hasattr(self, 'shortcut') else x` (pre-activation ResNets): a module
+    // of this file that sets the attribute only in `__init__`, which has run, lacks it.
+    if (obj?.kind === 'instance' && !setOutsideInit(obj.cls, name.value, it)) return { kind: 'bool', value: false };
     if (obj?.kind === 'dict' && obj.entries.has(name.value)) return { kind: 'bool', value: true };
     return { kind: 'bool', value: null };
   },
@@ -236,7 +240,17 @@ export const BUILTINS: Record<string, Builtin> = {
     const n = Math.min(...lists.map((l) => l.items.length));
     return { kind: 'tuple', list: true, items: Array.from({ length: n }, (_, i) => ({ kind: 'tuple', items: lists.map((l) => l.items[i]) }) as Value), repeat: lists[0].repeat };
   },
-  reversed: (args) => (args[0]?.kind === 'tuple' ? { ...args[0], items: [...args[0].items].reverse(), counts: args[0].counts ? [...args[0].counts].reverse() : undefined } : UNKNOWN),
+  reversed: (args) => {
+    const v = args[0];
+    if (v?.kind === 'tuple') return { ...v, items: [...v.items].reverse(), counts: v.counts ? [...v.counts].reverse() : undefined };
+    // `reversed(range(1, level))` (DLA's Tree) with known bounds: the numbers, last first.
+    const n = v?.kind === 'range' ? v.trips.constValue() : undefined;
+    if (v?.kind === 'range' && v.start !== undefined && v.step !== undefined && n !== undefined && n >= 0 && n <= MAX_LISTED_RANGE) {
+      const { start, step } = v;
+      return { kind: 'tuple', list: true, items: Array.from({ length: n }, (_, i) => int(start + (n - 1 - i) * step)) };
+    }
+    return UNKNOWN;
+  },
   'math.sqrt': math1(Math.sqrt),
   'math.log': math1(Math.log),
   'math.log2': math1(Math.log2),
@@ -270,6 +284,23 @@ function classHas(cls: ClassInfo, name: string, it: Interpreter, seen = new Set<
 }
 
 /**
+ * Whether a class might gain attribute `name` after `__init__`: one of its other methods (or a
+ * base's, or a base outside this file) sets it, or it answers attributes through `__getattr__`.
+ */
+function setOutsideInit(cls: ClassInfo, name: string, it: Interpreter, seen = new Set<object>()): boolean {
+  if (seen.has(cls)) return false;
+  seen.add(cls);
+  if (cls.methods.has('__getattr__') || cls.methods.has('__getattribute__')) return true;
+  const sets = new RegExp(`self\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*(=[^=]|:)|setattr\\(|__setattr__|__dict__`);
+  for (const [m, info] of cls.methods) if (m !== '__init__' && sets.test(info.node.text)) return true;
+  return cls.bases.some((b) => {
+    if (/^(object|(torch\.)?nn\.Module|Module)$/.test(b)) return false;
+    const base = it.classes.get(b);
+    return !base || setOutsideInit(base, name, it, seen);
+  });
+}
+
+/**
  * A class whose bases are all of this file or `object`, and which answers no attribute it lacks
  * through `__getattr__`: its attributes are all in view.
  */
@@ -282,6 +313,9 @@ function plainClass(cls: ClassInfo, it: Interpreter, seen = new Set<object>()): 
 
 /** Module-level constants of `math`. */
 export const MATH_CONSTANTS: Record<string, number> = { 'math.pi': Math.PI, 'math.e': Math.E, 'math.inf': Infinity, 'math.tau': 2 * Math.PI };
+
+/** Longest `range` that `reversed` lists number by number. */
+const MAX_LISTED_RANGE = 256;
 
 /** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
 export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame, kwargs: Map<string, Value> = new Map()): Value {
@@ -326,14 +360,14 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
   if (of.kind === 'dict') {
     switch (name) {
       case 'items':
-        return { kind: 'tuple', list: true, items: [...of.entries].map(([k, v]) => ({ kind: 'tuple', items: [{ kind: 'str', value: k }, v] }) as Value) };
+        return { kind: 'tuple', list: true, items: [...of.entries].map(([k, v]) => ({ kind: 'tuple', items: [keyValue(k), v] }) as Value) };
       case 'values':
         return { kind: 'tuple', list: true, items: [...of.entries.values()] };
       case 'keys':
-        return { kind: 'tuple', list: true, items: [...of.entries.keys()].map((k) => ({ kind: 'str', value: k }) as Value) };
+        return { kind: 'tuple', list: true, items: [...of.entries.keys()].map(keyValue) };
       case 'get': {
-        const k = args[0];
-        return (k?.kind === 'str' ? of.entries.get(k.value) : undefined) ?? args[1] ?? NONE;
+        const k = dictKey(args[0]);
+        return (k !== undefined ? of.entries.get(k) : undefined) ?? args[1] ?? NONE;
       }
       case 'add_argument':
         addArgument(of, args, kwargs);
@@ -368,7 +402,9 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
     if (['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type'].includes(name)) return of;
     // nn.Module's own methods that create attributes.
     const [a, b] = args;
-    if ((name === 'register_buffer' || name === 'register_parameter' || name === 'add_module' || name === 'register_module') && a?.kind === 'str' && b) of.fields.set(a.value, b);
+    if ((name === 'register_buffer' || name === 'register_parameter' || name === 'add_module' || name === 'register_module' || name === '__setattr__') && a?.kind === 'str' && b) of.fields.set(a.value, b);
+    // `self.__getattr__('level_%d' % i)` (DLA's Tree): the field by its computed name.
+    if (name === '__getattr__' || name === 'get_submodule') return a?.kind === 'str' ? of.fields.get(a.value) ?? UNKNOWN : UNKNOWN;
     return NONE;
   }
   return UNKNOWN;
@@ -377,4 +413,4 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
 export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters']);
 export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults']);
-export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);
+export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', '__setattr__', '__getattr__', 'get_submodule', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);

@@ -10,6 +10,49 @@ import { UNKNOWN, Value, asDim, itemCounts } from './values';
 
 type TupleValue = Extract<Value, { kind: 'tuple' }>;
 
+/**
+ * A dict's key as the map of a `dict` value holds it: a string as itself, a number (ShuffleNetV2's
+ * `configs = {0.5: {...}, 1: {...}}`) behind a NUL, which no attribute name holds. Python's
+ * `1 == 1.0 == True` are one key, as here. Undefined when the key is not a known constant.
+ */
+export function dictKey(v: Value | undefined): string | undefined {
+  if (v?.kind === 'str') return v.value;
+  if (v?.kind === 'float' && v.value !== null) return `\0${v.value}`;
+  if (v?.kind === 'bool' && v.value !== null) return `\0${v.value ? 1 : 0}`;
+  const n = v?.kind === 'int' ? v.value.constValue() : undefined;
+  return n !== undefined ? `\0${n}` : undefined;
+}
+
+/**
+ * `'level_%d' % i`: printf-style formatting of known constants (`%d %i %s %r %%`, widths left out),
+ * as attribute names built in a loop need it. Undefined when an argument is not a known constant
+ * or the format uses anything else, so a name is never made up.
+ */
+export function percentFormat(format: string, args: Value): Value | undefined {
+  const items = args.kind === 'tuple' && !args.repeat ? args.items : [args];
+  let i = 0;
+  let failed = false;
+  const out = format.replace(/%([%dirs])/g, (_, c: string) => {
+    if (c === '%') return '%';
+    const v = items[i++];
+    const n = v?.kind === 'int' ? v.value.constValue() : v?.kind === 'bool' && v.value !== null ? (v.value ? 1 : 0) : undefined;
+    if (c === 's' && v?.kind === 'str') return v.value;
+    if (c === 'r' && v?.kind === 'str') return `'${v.value}'`;
+    if (n !== undefined) return String(c === 's' || c === 'r' ? (v?.kind === 'bool' ? (n ? 'True' : 'False') : n) : Math.trunc(n));
+    failed = true;
+    return '';
+  });
+  if (failed || i !== items.length || /%[^%dirs]/.test(format.replace(/%[%dirs]/g, ''))) return undefined;
+  return { kind: 'str', value: out };
+}
+
+/** The key `dictKey` made, as a value again (`for k in configs`, `configs.items()`). */
+export function keyValue(k: string): Value {
+  if (!k.startsWith('\0')) return { kind: 'str', value: k };
+  const n = Number(k.slice(1));
+  return Number.isInteger(n) ? { kind: 'int', value: Poly.const(n) } : { kind: 'float', value: n };
+}
+
 /** Longest list built item by item from `[x] * n` with a constant n; longer ones keep counts. */
 const MAX_LITERAL_REPEAT = 256;
 
@@ -118,7 +161,10 @@ export function compareConstants(op: string, a: Value, b: Value, bindings: Bindi
 }
 
 function membership(a: Value, b: Value, bindings: Bindings): boolean | undefined {
-  if (b.kind === 'dict') return a.kind === 'str' ? b.entries.has(a.value) : undefined;
+  if (b.kind === 'dict') {
+    const k = dictKey(a);
+    return k !== undefined ? b.entries.has(k) : undefined;
+  }
   if (b.kind === 'str') return a.kind === 'str' ? b.value.includes(a.value) : undefined;
   if (b.kind !== 'tuple') return undefined;
   let unsure = false;

@@ -30,8 +30,8 @@ export type Value =
    * which calling runs item after item.
    */
   | { kind: 'tuple'; items: Value[]; list?: boolean; repeat?: Poly; counts?: Poly[]; sequential?: boolean; unknownTrips?: string }
-  /** `range(...)` with its trip count. */
-  | { kind: 'range'; trips: Poly }
+  /** `range(...)` with its trip count; `start` and `step` when they are constants. */
+  | { kind: 'range'; trips: Poly; start?: number; step?: number }
   | { kind: 'dict'; entries: Map<string, Value> }
   /** A dotted name from an import (`torch.nn.functional.linear`), resolved when called. */
   | { kind: 'ref'; path: string }

@@ -76,6 +76,17 @@ export function boolOf(v: Value | undefined, dflt: boolean): boolean {
   return dflt;
 }
 
+/**
+ * Whether a switch's value is known: `is_causal=self.causal` with `causal` a constructor argument
+ * nobody gives is not, and the cost then depends on a branch the engine cannot decide.
+ */
+export function decidedBool(v: Value | undefined): boolean {
+  if (!v || v.kind === 'none') return true;
+  if (v.kind === 'bool') return v.value !== null;
+  if (v.kind === 'int') return v.value.constValue() !== undefined;
+  return false;
+}
+
 export function strOf(v: Value | undefined): string | undefined {
   return v?.kind === 'str' ? v.value : undefined;
 }

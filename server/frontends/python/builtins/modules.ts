@@ -38,9 +38,40 @@ export function moduleValue(cls: string, params: Poly, built: BuiltinCtx, forwar
 const dimArg = (args: Value[], kw: Map<string, Value>, i: number, name: string): Dim | undefined => asDim(pick(args, kw, i, name));
 const weightDtype = (kw: Map<string, Value>): DType | null => dtypeOf(kw.get('dtype')) ?? null;
 
-defineFunction([`${NN}Linear`], (args, kw, _site, ctx) => {
-  const inF = dimArg(args, kw, 0, 'in_features') ?? Poly.sym(ctx.fresh());
-  const outF = dimArg(args, kw, 1, 'out_features') ?? Poly.sym(ctx.fresh());
+/**
+ * A layer's size arguments (`out_channels`, `in_features`, `groups`). A float there
+ * (`mid_planes = out_planes/4`, a float in Python 3) makes PyTorch raise TypeError when the layer
+ * allocates its weight: the figures say so, once per layer, and count the integral value the
+ * author meant; a float that is not integral counts nothing.
+ */
+class Sizes {
+  private readonly floats: string[] = [];
+  private integral = true;
+  constructor(private readonly args: Value[], private readonly kw: Map<string, Value>) {}
+
+  get(i: number, name: string): Dim | undefined {
+    const v = pick(this.args, this.kw, i, name);
+    if (v?.kind !== 'float' || v.value === null) return asDim(v);
+    const n = v.value;
+    const integral = Number.isSafeInteger(n) && n >= 0;
+    this.integral &&= integral;
+    this.floats.push(`${name}=${Number.isInteger(n) ? n.toFixed(1) : String(n)}`);
+    return integral ? Poly.const(n) : undefined;
+  }
+
+  report(cls: string, site: CallSite, ctx: BuiltinCtx): void {
+    if (this.floats.length === 0) return;
+    const what = this.floats.length === 1 ? 'a float size' : 'float sizes';
+    const counted = this.integral ? `; counted as ${this.floats.length === 1 ? 'an integer' : 'integers'}` : '';
+    ctx.raises?.(site, `\`nn.${cls}\` given ${what} (${this.floats.join(', ')}): PyTorch raises TypeError (sizes are ints; \`/\` gives a float in Python 3, \`//\` does not)${counted}`);
+  }
+}
+
+defineFunction([`${NN}Linear`], (args, kw, site, ctx) => {
+  const sizes = new Sizes(args, kw);
+  const inF = sizes.get(0, 'in_features') ?? Poly.sym(ctx.fresh());
+  const outF = sizes.get(1, 'out_features') ?? Poly.sym(ctx.fresh());
+  sizes.report('Linear', site, ctx);
   const bias = boolOf(pick(args, kw, 2, 'bias'), true);
   const dtype = weightDtype(kw);
   return moduleValue('Linear', inF.mul(outF).add(bias ? outF : Poly.ZERO), ctx, (x, _a, _k, site, c) =>
@@ -51,15 +82,21 @@ defineFunction([`${NN}Linear`], (args, kw, _site, ctx) => {
 for (const nd of [1, 2, 3]) {
   for (const transposed of [false, true]) {
     const cls = transposed ? `ConvTranspose${nd}d` : `Conv${nd}d`;
-    defineFunction([NN + cls], (args, kw, _site, ctx) => {
-      const cIn = dimArg(args, kw, 0, 'in_channels') ?? Poly.sym(ctx.fresh());
-      const cOut = dimArg(args, kw, 1, 'out_channels') ?? Poly.sym(ctx.fresh());
+    defineFunction([NN + cls], (args, kw, site, ctx) => {
+      const sizes = new Sizes(args, kw);
+      const cIn = sizes.get(0, 'in_channels') ?? Poly.sym(ctx.fresh());
+      const cOut = sizes.get(1, 'out_channels') ?? Poly.sym(ctx.fresh());
+      // `groups` is the seventh argument of both forms.
+      const groupsArg = pick(args, kw, 6, 'groups');
+      const groups = groupsArg?.kind === 'float' ? sizes.get(6, 'groups') : undefined;
+      const groupsValue: Value | undefined = groupsArg?.kind === 'float' ? (groups ? { kind: 'int', value: groups } : UNKNOWN) : groupsArg;
+      sizes.report(cls, site, ctx);
       const k = dimTupleOf(pick(args, kw, 2, 'kernel_size')) ?? [Poly.sym(ctx.fresh())];
       const kernel = Array.from({ length: nd }, (_, i) => k[k.length === 1 ? 0 : i] ?? k[0]);
       // Conv: (in, out, k, stride, padding, dilation, groups, bias); transposed: (in, out, k, stride, padding, output_padding, groups, bias, dilation).
       const g = transposed
-        ? convGeometry({ stride: pick(args, kw, 3, 'stride'), padding: pick(args, kw, 4, 'padding'), outputPadding: pick(args, kw, 5, 'output_padding'), groups: pick(args, kw, 6, 'groups'), dilation: pick(args, kw, 8, 'dilation') }, boolOf(pick(args, kw, 7, 'bias'), true))
-        : convGeometry({ stride: pick(args, kw, 3, 'stride'), padding: pick(args, kw, 4, 'padding'), dilation: pick(args, kw, 5, 'dilation'), groups: pick(args, kw, 6, 'groups') }, boolOf(pick(args, kw, 7, 'bias'), true));
+        ? convGeometry({ stride: pick(args, kw, 3, 'stride'), padding: pick(args, kw, 4, 'padding'), outputPadding: pick(args, kw, 5, 'output_padding'), groups: groupsValue, dilation: pick(args, kw, 8, 'dilation') }, boolOf(pick(args, kw, 7, 'bias'), true))
+        : convGeometry({ stride: pick(args, kw, 3, 'stride'), padding: pick(args, kw, 4, 'padding'), dilation: pick(args, kw, 5, 'dilation'), groups: groupsValue }, boolOf(pick(args, kw, 7, 'bias'), true));
       const weight = transposed ? [cIn, cOut.floordiv(g.groups), ...kernel] : [cOut, cIn.floordiv(g.groups), ...kernel];
       const params = product(weight).add(g.bias ? cOut : Poly.ZERO);
       return moduleValue(cls, params, ctx, (x, _a, _k, site, c) => convValue(x, weight, g, transposed, site, c, []));
@@ -92,8 +129,10 @@ defineFunction([`${NN}GroupNorm`], (args, kw, _site, ctx) => {
 });
 
 for (const nd of [1, 2, 3]) {
-  defineFunction([`${NN}BatchNorm${nd}d`], (args, kw, _site, ctx) => {
-    const channels = dimArg(args, kw, 0, 'num_features') ?? Poly.sym(ctx.fresh());
+  defineFunction([`${NN}BatchNorm${nd}d`], (args, kw, site, ctx) => {
+    const sizes = new Sizes(args, kw);
+    const channels = sizes.get(0, 'num_features') ?? Poly.sym(ctx.fresh());
+    sizes.report(`BatchNorm${nd}d`, site, ctx);
     const affine = boolOf(pick(args, kw, 3, 'affine'), true);
     return moduleValue(`BatchNorm${nd}d`, affine ? channels.scale(2) : Poly.ZERO, ctx, (x, _a, _k, site, c) => c.record(batchNorm(x, channels, affine, c.opContext(x.dtype)), site, [x]));
   });

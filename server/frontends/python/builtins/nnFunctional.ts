@@ -12,7 +12,7 @@ import { addmm, linear } from '../../../core/ops/linear';
 import { adaptivePool, pool } from '../../../core/ops/pool';
 import { Poly } from '../../../core/symbolic';
 import { CallSite, UNKNOWN, Value, tensor } from '../values';
-import { boolOf, dimTupleOf, pick, strOf, tensorArg } from './args';
+import { boolOf, decidedBool, dimTupleOf, pick, strOf, tensorArg } from './args';
 import { BuiltinCtx, defineFunction } from './registry';
 
 const F = 'torch.nn.functional.';
@@ -70,13 +70,26 @@ for (const nd of [1, 2, 3]) {
   });
 }
 
-export function sdpaValue(q: TensorType | undefined, k: TensorType | undefined, v: TensorType | undefined, causal: boolean, mask: TensorType | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+/**
+ * `is_causal` as given: a switch the engine cannot decide (`is_causal=self.causal`, `causal` an
+ * argument nobody gives) counts the costlier side, not causal, and says so.
+ */
+export function causalArg(v: Value | undefined): boolean | 'undecided' {
+  return decidedBool(v) ? boolOf(v, false) : 'undecided';
+}
+
+export function sdpaValue(q: TensorType | undefined, k: TensorType | undefined, v: TensorType | undefined, causal: boolean | 'undecided', mask: TensorType | undefined, site: CallSite, ctx: BuiltinCtx): Value {
   if (!q || !k || !v) return UNKNOWN;
-  return ctx.record(sdpa(q, k, v, { causal, mask }, ctx.opContext(q.dtype ?? k.dtype)), site, [q, k, v]);
+  const result = sdpa(q, k, v, { causal: causal === true, mask }, ctx.opContext(q.dtype ?? k.dtype));
+  if (causal === 'undecided') {
+    result.cost = { ...result.cost, notes: ['is_causal unknown here: counted as not causal, the costlier side (an upper bound)', ...(result.cost.notes ?? [])] };
+    ctx.upperBound?.();
+  }
+  return ctx.record(result, site, [q, k, v]);
 }
 
 defineFunction([`${F}scaled_dot_product_attention`], (args, kw, site, ctx) =>
-  sdpaValue(tensorArg(args, kw, 0, 'query'), tensorArg(args, kw, 1, 'key'), tensorArg(args, kw, 2, 'value'), boolOf(pick(args, kw, 5, 'is_causal'), false), tensorArg(args, kw, 3, 'attn_mask'), site, ctx),
+  sdpaValue(tensorArg(args, kw, 0, 'query'), tensorArg(args, kw, 1, 'key'), tensorArg(args, kw, 2, 'value'), causalArg(pick(args, kw, 5, 'is_causal')), tensorArg(args, kw, 3, 'attn_mask'), site, ctx),
 );
 
 /** jax.nn.dot_product_attention takes (B, T, N, H): heads after the sequence. */
@@ -87,7 +100,7 @@ defineFunction(['jax.nn.dot_product_attention'], (args, kw, site, ctx) => {
     [s[s.length - 3], s[s.length - 2]] = [s[s.length - 2], s[s.length - 3]];
     return { ...t, shape: s };
   };
-  const out = sdpaValue(swap(tensorArg(args, kw, 0, 'query')), swap(tensorArg(args, kw, 1, 'key')), swap(tensorArg(args, kw, 2, 'value')), boolOf(kw.get('is_causal'), false), undefined, site, ctx);
+  const out = sdpaValue(swap(tensorArg(args, kw, 0, 'query')), swap(tensorArg(args, kw, 1, 'key')), swap(tensorArg(args, kw, 2, 'value')), causalArg(kw.get('is_causal')), undefined, site, ctx);
   return out.kind === 'tensor' ? tensor(swap(out.type)!) : out;
 });
 

@@ -17,6 +17,16 @@ export interface BuiltinCtx {
   fresh(): string;
   /** Lists a call the engine has no rule for; its result becomes unknown. */
   unmodelled(site: CallSite): Value;
+  /**
+   * Marks the caller's figures an upper bound: the op depends on a switch the engine cannot
+   * decide (`is_causal=self.causal`) and its costlier side was counted.
+   */
+  upperBound?(): void;
+  /**
+   * Code that raises in Python or PyTorch where the engine still counts what was meant (a float
+   * channel count): a reason on the figures, and a TC002 where the call is reported.
+   */
+  raises?(site: CallSite, message: string): void;
 }
 
 export type FunctionHandler = (args: Value[], kwargs: Map<string, Value>, site: CallSite, ctx: BuiltinCtx) => Value;
