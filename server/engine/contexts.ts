@@ -408,5 +408,14 @@ function fileTotal(a: Analysis, functions: FunctionFigures[]): { figures: CostFi
   if (works(fn)) return { figures: fn!.f, of: fn!.of, reasons: fn!.reasons };
   const symbolic = functions.find((ff) => ff.figures.flops === null && ff.figures.unbound.length > 0);
   if (symbolic) return { figures: symbolic.figures, of: symbolic.summary.name, reasons: symbolic.reasons };
+  // A function whose operands have shapes nobody gives (a model's `forward` with no caller in
+  // the program) has no figures: the file says which and why, never a silent 0.
+  const unknown = functions.find((ff) => ff.incomplete && ff.reasons?.length);
+  if (unknown) {
+    const f = unknown.figures;
+    // Nothing known is not zero (as for a function in the JSON report).
+    const none = (f.flops ?? 0) === 0 && (f.otherFlops ?? 0) === 0;
+    return { figures: none ? { ...f, flops: null, otherFlops: null, bytes: null, timeSeconds: null } : f, of: unknown.summary.name, reasons: unknown.reasons };
+  }
   return { figures: a.total };
 }

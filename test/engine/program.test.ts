@@ -180,6 +180,28 @@ describe('whole program: a training script fed by a torchvision data loader', ()
     assert.match(step.reasons![0].message, /unmodelled call `model\(\.\.\.\)`: the callee is unknown/);
     assert.equal(fileJson(withContexts(a, buildContextIndex([a.ir]))).functions[0].flops, null, 'never 0 FLOPs');
   });
+
+  it("gives a model file that nothing calls no total, with the forward's reasons (LeNet-style, never a silent 0)", () => {
+    const text = [
+      'import torch.nn as nn',
+      'import torch.nn.functional as F',
+      'class LeNet(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.conv1 = nn.Conv2d(3, 6, 5)',
+      '        self.fc1 = nn.Linear(6 * 14 * 14, 10)',
+      '    def forward(self, x):',
+      '        out = F.max_pool2d(F.relu(self.conv1(x)), 2)',
+      '        return self.fc1(out.view(out.size(0), -1))',
+      '',
+    ].join('\n');
+    const a = analyzeSource({ path: 'lenet.py', text, languageId: 'python' }, DEFAULT_SETTINGS, { program: { files: new DiskProgram([]), docs: new DocumentCache(), key: programPath } });
+    const totals = fileJson(withContexts(a, buildContextIndex([a.ir]))).totals;
+    assert.equal(totals.flops, null);
+    assert.equal(totals.of, 'LeNet.forward');
+    assert.equal(totals.incomplete, true);
+    assert.match(totals.reasons![0].message, /operand of unknown shape/);
+  });
 });
 
 describe('whole program: several calling contexts', () => {
