@@ -126,6 +126,25 @@ describe('fuzz', () => {
     assert.equal(JSON.stringify(fileJson(incremental)), JSON.stringify(fileJson(fresh)));
   });
 
+  it('an edit that joins lines makes a definition reach the indented statement after it: incremental equals fresh (found by this fuzz test)', async () => {
+    // Reduced from gpt2_mingpt_style.py #55 of an engine fuzz run with seed 7: the edit joins a
+    // broken line to the next, and the indented statement after them, a separate statement
+    // before, is part of the `def` in a fresh parse. The document re-parsed only the statements
+    // the edit touched, and kept that one apart: the function's range and ops differed.
+    const { analyzeSource, initEngine } = require('../../server/engine/analyze') as typeof import('../../server/engine/analyze');
+    const { fileJson } = require('../../server/engine/report') as typeof import('../../server/engine/report');
+    const { DEFAULT_SETTINGS } = require('../../server/core/settings') as typeof import('../../server/core/settings');
+    await initEngine();
+    const tail = 's = torch.arange(0, t, dtype=torch.long, device=device).unsqueeze(0)  # shape (1, t)\n        pos_emb = self.transformer.wpe(pos)\n';
+    const before = `    def forward(self, idx, targets=None):\n        po# noqa: TC101\n${tail}`;
+    const after = `    def forward(self, idx, targets=None):\n        po${tail}`;
+    const first = analyzeSource({ path: 'x.py', text: before, languageId: 'python' }, DEFAULT_SETTINGS, { keep: true });
+    const incremental = analyzeSource({ path: 'x.py', text: after, languageId: 'python' }, DEFAULT_SETTINGS, { reuse: first.state });
+    const fresh = analyzeSource({ path: 'x.py', text: after, languageId: 'python' }, DEFAULT_SETTINGS);
+    assert.equal(fileJson(fresh).functions[0].range.end.line, 2);
+    assert.equal(JSON.stringify(fileJson(incremental)), JSON.stringify(fileJson(fresh)));
+  });
+
   it('the CLI: a report for every file, exit 0 or 1, no stack trace', { timeout: 120_000 }, (t) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-fuzz-cli-'));
     try {
