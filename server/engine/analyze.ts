@@ -285,7 +285,7 @@ class SegmentMemo {
 const SEGMENTS = new WeakMap<readonly TensorOp[], SegmentMemo>();
 /** The last analysis's per-segment products, for the next keystroke in the same document. */
 const FIGURES = new Splicer<readonly TensorOp[], CostFigures[]>();
-const FACTS = new Splicer<readonly TensorOp[], SegmentFacts>();
+const FACTS = new Splicer<readonly TensorOp[], SegmentFacts>(true);
 const SUMS = new Splicer<readonly TensorOp[], Sums>();
 const FUNCTIONS = new Splicer<FunctionSummary, FunctionFigures>();
 

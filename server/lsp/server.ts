@@ -10,6 +10,7 @@ import { MeasuredPoint } from '../protocol';
 import { ServerContext } from './context';
 import { FEATURES } from './features';
 import { lifecycleGuard } from './lifecycle';
+import { watchFraming } from './framing';
 import { CONFIG_FILE_GLOB } from './features/configFiles';
 import { fromClient, SettingsStore } from './settings';
 import { AnalysisStore } from './store';
@@ -116,4 +117,12 @@ export function startServer(): void {
   for (const f of FEATURES) f.register(ctx);
   documents.listen(connection);
   connection.listen();
+  // Over stdio a wrong Content-Length would leave the server alive but deaf (framing.ts): end
+  // the process instead, so that the client restarts it with its documents.
+  if (process.argv.includes('--stdio')) {
+    watchFraming(process.stdin, (problem) => {
+      require('node:fs').writeSync(2, `tensorcost lsp: the message stream from the client is corrupt (${problem}); exiting so that the client restarts the server\n`);
+      process.exit(1);
+    });
+  }
 }

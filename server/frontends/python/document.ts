@@ -351,6 +351,11 @@ export class PythonDocument {
     }
     const kept = inPlace ? after : after.map((c) => moveChunk(c, delta, rows, oldEndPoint.row));
     if (kept.some((c) => c === null) || (kept.length > 0 && !moveChecks(kept[0]!))) return this.parseAll();
+    // A kept statement indented deeper than the statement now before it may belong to that
+    // statement's block in a fresh parse (an edit that joins lines can make a `def` reach it):
+    // only a parse of the whole text says.
+    const above = fresh.at(-1) ?? before.at(-1);
+    if (kept.length > 0 && above && kept[0]!.node.startPosition.column > above.node.startPosition.column) return this.parseAll();
     this.chunks = [...before, ...fresh, ...(kept as Chunk[])];
     this.textsCache = undefined;
     this.linesCache = undefined;

@@ -24,6 +24,7 @@ import { ClassParams } from '../../core/comm/signals';
 import { StatementCache, analyseStatements } from './statementCache';
 import { DocumentCache, ProgramSession } from './session';
 import { ProgramFiles, importClosure } from './program';
+import { PARSER_MAX_INDENT_LEVELS, tooDeeplyIndented } from './notAnalysed';
 import './builtins';
 
 /** Classes whose integer defaults are dims users mean (`GPTConfig.n_embd = 768`). */
@@ -132,6 +133,12 @@ export function analysePython(path: string, text: string, settings: Settings, st
     facts,
     signals: collectSignals(statements, text, state.signals, state.doc.texts, state.doc.lines, state.doc.position),
   };
+  // Blocks nested past what the parser follows vanish from its tree as a syntax error: said where.
+  const deep = state.doc.syntaxError ? tooDeeplyIndented(text) : undefined;
+  if (deep) {
+    const message = `code nested ${deep.depth} levels deep is not analysed: the Python parser follows ${PARSER_MAX_INDENT_LEVELS} levels of indentation (Python itself refuses 100), and the block around this line is lost to it`;
+    ir.findings = [...ir.findings, { code: 'TC000', severity: 'warning', message, range: { start: { line: deep.line, character: 0 }, end: { line: deep.line, character: 0 } } }];
+  }
   if (session) {
     ir.captured = { ops: session.ops, functions: session.functions, bounds: [...session.bounds] };
     ir.programPath = self;

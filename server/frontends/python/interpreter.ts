@@ -13,6 +13,7 @@ import { OpContext, OpResult } from '../../core/ops/types';
 import { Bindings, Poly } from '../../core/symbolic';
 import { detach } from '../../core/intern';
 import { parseAnnotation } from './annotations';
+import { notAnalysedWhy } from './notAnalysed';
 import { BuiltinCtx, FUNCTIONS, LIBRARY_ROOTS, TENSOR_METHODS, canonical } from './builtins';
 import { matmulValues } from './builtins/gemm';
 import type { Node } from './parser';
@@ -729,6 +730,24 @@ export class Interpreter {
   }
 
   /**
+   * The summary of a function whose analysis threw before its body could run (a default or a
+   * decorator nested too deeply): no figures, and the reason, so that it is listed as not
+   * analysed instead of missing from the report.
+   */
+  unanalysedFunction(fn: FunctionInfo, e: unknown): FunctionSummary {
+    const name = fn.node.childForFieldName('name') ?? fn.node;
+    const acc = emptyAcc();
+    this.notAnalysed(name, `\`${fn.qualName}\` ${notAnalysedWhy(e)}`, acc, true);
+    return { name: fn.qualName, range: rangeOf(fn.node), nameRange: rangeOf(name), flops: acc.flops, otherFlops: acc.otherFlops, bytes: acc.bytes, upperBound: false, reasons: acc.reasons };
+  }
+
+  /** Code skipped: a reason on the figures and, where this run reports, a TC000 warning at it. */
+  private notAnalysed(at: Node, message: string, acc: Acc, report: boolean): void {
+    addReason(acc, this.reasonAt(at, message));
+    if (report) this.findings.push({ code: 'TC000', severity: 'warning', message, range: rangeOf(at) });
+  }
+
+  /**
    * Dims the function bounds itself (`assert t <= self.config.block_size`): a stated default for
    * a dim nothing else binds (docs/whole-program.md, "numbers first"), kept on the summary.
    */
@@ -1135,7 +1154,8 @@ export class Interpreter {
       }
     } catch (e) {
       // A statement the interpreter trips over (deep nesting, a handler's bug) is skipped; the
-      // analysis of the rest of the function goes on.
+      // analysis of the rest of the function goes on, and the figures say what was skipped.
+      this.notAnalysed(s, `statement at line ${s.startPosition.row + 1} ${notAnalysedWhy(e)}`, frame.acc, frame.report);
       return;
     }
   }

@@ -332,8 +332,10 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     for (const f of fns) {
       try {
         summaries.push(it.analyseFunction(f));
-      } catch {
-        // One function the interpreter cannot follow must not cost the file its other results.
+      } catch (e) {
+        // One function the interpreter cannot follow must not cost the file its other results,
+        // and is listed with the reason instead of missing.
+        summaries.push(it.unanalysedFunction(f, e));
       }
     }
     summaryLists.push(summaries);

@@ -24,6 +24,12 @@ const ARRAY_TYPES = /^(torch\.)?(Float|Long|Int|Half|BFloat16|Bool|Double|Byte)?
  * and parsing one walks several nodes through web-tree-sitter. Values are never changed in place.
  */
 const PARSED = new Map<string, AnnotationResult>();
+/**
+ * Malformed annotations met so far, reported or not. A frame that does not report (a function
+ * run for a caller) finds the same error without a finding; caching that result as clean would
+ * drop the TC001 when the function's own analysis meets the text again, in this file or the next.
+ */
+let malformedSeen = 0;
 
 export function parseAnnotation(typeNode: Node, it: Interpreter, frame: Frame): AnnotationResult {
   const key = typeNode.text;
@@ -31,8 +37,9 @@ export function parseAnnotation(typeNode: Node, it: Interpreter, frame: Frame): 
   if (hit) return hit;
   const fresh = it.freshCount;
   const findings = it.findings.length;
+  const malformed = malformedSeen;
   const result = parseUncached(typeNode, it, frame);
-  if (it.freshCount === fresh && it.findings.length === findings) {
+  if (it.freshCount === fresh && it.findings.length === findings && malformedSeen === malformed) {
     if (PARSED.size > 10_000) PARSED.clear();
     // Kept across analyses: detached from the document (core/intern.ts), like the dim names.
     PARSED.set(detach(key), result);
@@ -71,6 +78,7 @@ function subscriptArgs(n: Node): Node[] {
 
 /** TC001 at the annotation, once per place, from the frame that reports. */
 function reportTC001(message: string, at: Node, it: Interpreter, frame: Frame): void {
+  malformedSeen++;
   if (frame.report || frame.fn === null) {
     const range = rangeOf(at);
     const dup = it.findings.some((f) => f.code === 'TC001' && f.range.start.line === range.start.line && f.range.start.character === range.start.character);
