@@ -10,9 +10,9 @@ export const rule: Rule = {
   code: 'TC000',
   name: 'file-not-analysed',
   defaultSeverity: 'error',
-  summary: 'A file could not be analysed; none of its ops are counted.',
+  summary: 'A file, or code nested too deeply in it, could not be analysed; its ops are not counted.',
   docs: {
-    what: 'Reports, at the top of a file, that Tensor Cost did not analyse it and why: the file is larger than `tensorcost.maxFileSizeKB` (`--max-file-size-kb`, default 2048 KB; a warning), it cannot be read, its code is nested more deeply than the parser can follow, or the analysis failed.',
+    what: 'Reports that Tensor Cost did not analyse a file, or a part of one, and why: at the top of a file that is larger than `tensorcost.maxFileSizeKB` (`--max-file-size-kb`, default 2048 KB; a warning), cannot be read, or whose analysis failed; at the statement where code nested more deeply than the parser or the interpreter follows was skipped (a warning; the rest of the file is analysed, and the figures that miss it say so).',
     why: 'A file that is skipped silently makes every total that should include it too small, and a clean report misleading. The finding says which file is missing from the figures and what to change.',
     example: '# a 40 MB generated weights table, or a file nested 1,000 levels deep\nWEIGHTS = [[0.1, 0.2, ...], ...]',
     useInstead: '# raise the limit for a large file that matters: "tensorcost.maxFileSizeKB": 65536\n# or exclude generated files in .gitignore, or split the file',
