@@ -39,6 +39,15 @@ function conv(cin: number, cout: number, k: number, h: number, stride = 1, pad =
 describe('idioms of public model code (issue 14)', () => {
   before(ready$);
 
+  it('library layers moved or cast in a chain (nn.Linear(...).cuda().half()) are still the layers', () => {
+    const a = analyseInProgram('library_layers_moved.py');
+    const main = a.functions.find((f) => f.summary.name === 'main')!;
+    const [c] = conv(3, 64, 3, 32, 1, 0);
+    assert.equal(main.figures.flops, 2 * 256 * 2048 * 10 + 2 * 256 * 2048 * 512 + 8 * c);
+    assert.equal(main.incomplete, false);
+    assert.equal(a.ir.ops.find((o) => o.name === 'proj')?.dtype, 'fp16');
+  });
+
   it('list concatenation and repetition build each ResNet stage: [stride] + [1] * (num_blocks - 1)', () => {
     // CIFAR ResNet-18, one 32×32 image: a downsampling first block with a 1×1 shortcut per stage.
     let total = conv(3, 64, 3, 32)[0];

@@ -1936,7 +1936,8 @@ export class Interpreter {
       case 'pymodule':
         return obj.attribute(attr) ?? UNKNOWN;
       case 'module':
-        return obj.attrs?.get(attr) ?? UNKNOWN;
+        // `nn.Linear(2048, 10).cuda()`: a library layer's own methods, as a user module's.
+        return obj.attrs?.get(attr) ?? (MODULE_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN);
       default:
         return UNKNOWN;
     }

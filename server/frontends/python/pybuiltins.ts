@@ -397,6 +397,12 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         return UNKNOWN;
     }
   }
+  if (of.kind === 'module') {
+    // A library layer moved or cast (`nn.Linear(2048, 10).cuda().half()`) is the same layer: the
+    // dtype its ops compute in comes from their inputs, as for a user module.
+    if (['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type'].includes(name)) return of;
+    return name === 'zero_grad' || name === 'apply' ? NONE : UNKNOWN;
+  }
   if (of.kind === 'instance') {
     // `model.half()`, `model.to(device)`, `model.eval()` return the module itself.
     if (['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type'].includes(name)) return of;
