@@ -401,6 +401,18 @@ describe('TC303 counts only the GEMMs tensor cores would speed up', () => {
     assert.deepEqual(findings(out, 'model.py', 'TC303'), []);
   });
 
+  it("a script's memory-bound fp32 GEMM is left out of the group: one GEMM counted, not two", () => {
+    const text = ['import torch', '', 'x = torch.randn(4096, 4096)', 'w = torch.randn(4096, 4096)', 'h = x @ w', 't = torch.randn(32, 8192)', 'w2 = torch.randn(8192, 8192)', 'g = t @ w2', ''].join('\n');
+    // t @ w2: 4.29 GFLOP over 4·(32·8192 + 8192² + 32·8192) B, 15.9 FLOP/B, under the fp32 ridge.
+    const g = memoryBound(32, 8192, 8192, 4, H100.peak.fp32);
+    assert.ok(g.intensity < g.ridge && g.flops > 1e9);
+    const all = analyzeSource({ path: 'script.py', text, languageId: 'python' }, DEFAULT_SETTINGS).findings.filter((f) => f.code === 'TC303');
+    assert.equal(all.length, 1);
+    const fp32 = (2 * 4096 ** 3) / H100.peak.fp32;
+    assert.ok(all[0].message.startsWith(`fp32 GEMM of 137 GFLOP: ≥${timeText(fp32)} on fp32 units; TF32 ≥${timeText((2 * 4096 ** 3) / H100.peak.tf32!)}`), all[0].message);
+    assert.deepEqual(all[0].related ?? [], []);
+  });
+
   it('the same block on batches of 4096 rows is compute-bound in fp32 and fires, TF32 well under fp32', () => {
     const out = analyseFolder(variant('fp32mlp', { 'train.py': [['BATCH = 32', 'BATCH = 4096']] }));
     const [f] = findings(out, 'model.py', 'TC303');

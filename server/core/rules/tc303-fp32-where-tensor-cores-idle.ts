@@ -5,7 +5,7 @@ import { signalsOf } from './signals';
 import { Rule } from './types';
 import { contains, make } from './util';
 
-/** The least speed-up (fp32 time over the first tensor-core option's) a GEMM must gain to count. */
+/** The least speed-up (fp32 time over the best tensor-core option's) a GEMM must gain to count. */
 const MIN_GAIN = 1.5;
 
 /** Convolutions are left out: cuDNN allows TF32 for them by default (`cudnn.allow_tf32 = True`). */
@@ -18,7 +18,7 @@ export const rule: Rule = {
   summary: 'Large fp32 GEMMs run on the SIMT units with no autocast and TF32 disabled, while tensor cores idle.',
   docs: {
     what: 'In PyTorch code, flags fp32 matmuls of at least `fp32GemmMinGflop` GFLOP that run outside any autocast region in a file that neither sets `torch.backends.cuda.matmul.allow_tf32 = True` nor `torch.set_float32_matmul_precision("high")`, on devices whose tensor cores are faster than their fp32 units. (PyTorch has defaulted `allow_tf32` for matmuls to False since 1.12.) ' +
-      'Only GEMMs that the tensor cores would speed up count: one compute-bound in fp32 on the device (intensity at least the fp32 ridge, 20 FLOP/B on an H100 SXM) whose time with the first option the message names (TF32, or fp16 autocast on a device without TF32) is at most 1/1.5 of its fp32 time. A memory-bound GEMM (a batch of 32 rows through a 2048×8192 layer) waits on its bytes, which TF32 does not change; with none left the rule stays silent. ' +
+      'Only GEMMs that the tensor cores would speed up count: one compute-bound in fp32 on the device (intensity at least the fp32 ridge, 20 FLOP/B on an H100 SXM) whose time with the best option the message names (TF32, or a 16-bit autocast, which also halves the bytes) is at most 1/1.5 of its fp32 time. A memory-bound GEMM (a batch of 32 rows through a 2048×8192 layer) waits on its bytes, which TF32 does not change; with none left the rule stays silent. ' +
       'One finding per function (or per module for top-level code): at its most expensive fp32 GEMM, with the count and the total time of the GEMMs it covers and the others as related locations. ' +
       'A model file is judged by the entry points that run it (docs/whole-program.md): where every calling context runs the GEMMs under a 16-bit autocast or after switching TF32 on (nanoGPT\'s train.py: `allow_tf32 = True` and `with ctx:` for a bf16 autocast), the rule stays silent; a context that leaves them in fp32 is named in the message. The entry file\'s switches are read above the call that starts the context; one set from a variable (`allow_tf32 = args.tf32`) counts as on, since the script leaves TF32 to its user on purpose.',
     why:
@@ -61,9 +61,10 @@ export const rule: Rule = {
       if (d.peak.tf32) options.push({ name: 'TF32', peak: d.peak.tf32, time: roofline(f.flops, f.bytes, d, 'tf32').timeSeconds });
       const half = d.peak.bf16 ? 'bf16' : 'fp16';
       options.push({ name: `${half} autocast${half === 'fp16' ? ' + GradScaler' : ''}`, peak: d.peak[half] ?? d.peak.fp16, time: roofline(f.flops, f.bytes / 2, d, half).timeSeconds });
-      // The tensor-core path named first (TF32, else fp16 autocast) must save at least a third of
-      // the time (MIN_GAIN): a GEMM just past the fp32 ridge gains next to nothing from it.
-      if (fp32 / options[0].time < MIN_GAIN) return null;
+      // The best tensor-core path must save at least a third of the time (MIN_GAIN): a GEMM just
+      // past the fp32 ridge gains little from TF32, though bf16 (half the bytes) may still halve it.
+      const best = Math.min(...options.map((o) => o.time));
+      if (fp32 / best < MIN_GAIN) return null;
       const per: PerOp = { function: op.function ?? '<module>', flops: f.flops, fp32, options: options.map((o) => ({ name: o.name, time: o.time })) };
       return make(rule, op.range, `fp32 GEMM of ${flopsText(f.flops)}`, { data: per as unknown as Record<string, unknown> });
     }
