@@ -185,6 +185,8 @@ export interface ContextOp {
   dtype: DType;
   cost: OpCost;
   repeat?: Poly;
+  /** How many times the callers' loops ran the function around the op, from the entry point (absent: once). */
+  outer?: Poly;
   context: ContextRef;
   /** What the source called, and the op's attributes in this context (GEMM m/k/n...), for the rules. */
   name?: string;

@@ -13,6 +13,7 @@
 import { CostFigures, evaluateCost } from '../core/cost/evaluate';
 import { AssertedBound, ContextFunction, ContextOp, ContextRef, FileIR, FunctionSummary, Reason, TensorOp, TensorType } from '../core/ir';
 import type { Analysis, FunctionFigures } from './analyze';
+import type { DType } from '../core/dtypes';
 import { GEMM_KINDS } from '../core/ir';
 import { ChosenContext, contextFindings } from './contextFindings';
 
@@ -25,7 +26,8 @@ export interface ContextIndex {
   boundsByFile: Map<string, Map<string, AssertedBound>>;
   /**
    * How many times each kept variant ran in its context: the same op with the same cost met again
-   * by the same entry point (every layer of a stack, each split of an evaluation loop). Absent: once.
+   * by the same entry point (every layer of a stack, each split of an evaluation loop), each
+   * capture counted as often as the callers' loops ran it (`ContextOp.outer`). Absent: once.
    */
   calls: Map<ContextOp, number>;
   /** The keys of `ops` per file, for ops a context ran that the file's own analysis did not record. */
@@ -53,8 +55,11 @@ export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
       const k = opKey(o.path, o.range.start.line, o.range.start.character);
       const list = ops.get(k) ?? [];
       const same = list.find((x) => sameCost(x, o));
-      if (same && same.context.path === o.context.path && same.context.line === o.context.line) calls.set(same, (calls.get(same) ?? 1) + 1);
-      else if (list.length < MAX_VARIANTS && !same) list.push(o);
+      if (same && same.context.path === o.context.path && same.context.line === o.context.line) calls.set(same, (calls.get(same) ?? outerCalls(same)) + outerCalls(o));
+      else if (list.length < MAX_VARIANTS && !same) {
+        list.push(o);
+        if (o.outer) calls.set(o, outerCalls(o));
+      }
       if (!ops.has(k)) {
         const keys = opKeys.get(o.path) ?? [];
         keys.push(k);
@@ -70,6 +75,15 @@ export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
     }
   }
   return { ops, functions, bounds, boundsByFile, calls, opKeys };
+}
+
+/**
+ * How many times the callers' loops ran one capture of an op (its function's call inside
+ * `for t in range(256)`): 1 where no loop is around the call or a trip count is not a number.
+ */
+function outerCalls(o: ContextOp): number {
+  const n = o.outer?.evaluate(new Map());
+  return n !== null && n !== undefined && Number.isFinite(n) && n >= 1 ? n : 1;
 }
 
 function sameCost(a: ContextOp, b: ContextOp): boolean {
@@ -93,6 +107,8 @@ export interface OpInContext {
   each?: ContextFigures[];
   inputs: TensorType[];
   output: TensorType;
+  /** The dtype the context ran the op in (its operands', or its autocast's): the figures' dtype. */
+  dtype: DType;
 }
 
 const FN_MEMO = new WeakMap<FunctionFigures, { index: ContextIndex; key: string; value: FunctionFigures }>();
@@ -236,7 +252,7 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     if (usedAssumed) opAssumed[i] = usedAssumed;
     if (figures === a.figures) figures = a.figures.slice();
     figures[i] = best.f;
-    opContexts[i] = { figures: best.f, context: best.v.context, count: variants.length, inputs: best.v.inputs, output: best.v.output, ...(each.length > 1 ? { each } : {}) };
+    opContexts[i] = { figures: best.f, context: best.v.context, count: variants.length, inputs: best.v.inputs, output: best.v.output, dtype: best.v.dtype, ...(each.length > 1 ? { each } : {}) };
     chosen[i] = { v: best.v, figures: best.f, bindings: best.b, calls: index.calls.get(best.v) ?? 1 };
   }
   const functions = a.functions.map((ff) => {

@@ -120,7 +120,7 @@ export function opJson(op: TensorOp, f: CostFigures, ctx?: OpInContext, rel?: (p
     function: op.function,
     inputs: (ctx ? ctx.inputs : op.inputs).map(shapeJson) as (string | number)[][],
     output: shapeJson(ctx ? ctx.output : op.output),
-    dtype: op.dtype,
+    dtype: ctx ? ctx.dtype : op.dtype,
     flops: f.flops,
     flopsFormula: op.cost.unknown ? '?' : userFacing(formula.toString()),
     macs: f.macs,

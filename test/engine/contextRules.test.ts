@@ -72,8 +72,9 @@ describe('TC101 on the shapes of the calling context', () => {
     assert.equal(f.range.start.line, 12, 'at self.proj(...) in encoder.py');
     assert.equal(
       f.message,
-      `intensity ${intensityText(g.intensity)} < ridge ${intensityText(g.ridge)} on H100 SXM (fp32): at most ${percentText(g.fraction)} of peak (6.69 TFLOP/s of 66.9 TFLOP/s), ${timeText(g.time)} memory-bound; m=4 makes it thin (GEMV-like): batch more rows per call (in embed.py:18 <module>)`,
+      `intensity ${intensityText(g.intensity)} < ridge ${intensityText(g.ridge)} on H100 SXM (fp32): at most ${percentText(g.fraction)} of peak (6.69 TFLOP/s of 66.9 TFLOP/s), ${timeText(250 * g.time)} memory-bound over 250 calls; m=4 makes it thin (GEMV-like): batch more rows per call (in embed.py:18 <module>)`,
     );
+    // The DataLoader gives 1,000 / 4 = 250 batches: the loop in main() runs the layer 250 times.
     assert.equal(timeText(g.time), '20.1 µs');
     // The script itself has no GEMM: nothing there.
     assert.equal(out.get('embed.py')!.findings.filter((x) => x.code.startsWith('TC1')).length, 0);
@@ -326,5 +327,97 @@ describe('the TF32 switches of an entry file', () => {
       '    torch.backends.cudnn.allow_tf32 = False',
     ].join('\n');
     assert.deepEqual(tf32Switches(text), [[1, false], [3, true], [4, false], [5, true]]);
+  });
+});
+
+describe("a context op's calls and dtype: every loop on the way from the entry point, the operands' dtype", () => {
+  before(initEngine);
+
+  it('an fp16 projection re-run for 100 epochs from main(): fp16 ridge, 100 calls, the fp16 label', () => {
+    const out = analyseFolder(path.join(FIXTURES, 'retrieval'));
+    const [f, ...rest] = findings(out, 'retrieve.py', 'TC101');
+    assert.equal(rest.length, 0);
+    // (8192, 1024) @ (1024, 64) at 2 B: 59.8 FLOP/B, 5.36 µs a call, under the 10 µs floor alone.
+    const g = memoryBound(8192, 1024, 64, 2, H100.peak.fp16);
+    assert.equal(intensityText(g.intensity), '59.8 FLOP/B');
+    assert.equal(intensityText(g.ridge), '295 FLOP/B');
+    assert.equal(timeText(g.time), '5.36 µs');
+    assert.equal(f.range.start.line, 6);
+    assert.ok(f.message.startsWith(`intensity 59.8 FLOP/B < ridge 295 FLOP/B on H100 SXM (fp16): at most ${percentText(g.fraction)} of peak`), f.message);
+    assert.ok(f.message.includes(`${timeText(100 * g.time)} memory-bound over 100 calls; n=64 is the thin side`), f.message);
+    assert.equal(timeText(100 * g.time), '536 µs');
+    // The op as reported (JSON, hover) carries the dtype its figures were computed in.
+    const a = out.get('retrieve.py')!;
+    const i = a.ir.ops.findIndex((o) => o.range.start.line === 6 && o.kind === 'matmul');
+    assert.equal(a.opContexts?.[i]?.dtype, 'fp16');
+  });
+
+  it("32 layers × 2 refinements × 256 decode steps: the caller's loop counts, and the time is per call × calls", () => {
+    const out = analyseFolder(path.join(FIXTURES, 'steploop'));
+    const [f, ...rest] = findings(out, 'decode.py', 'TC101');
+    assert.equal(rest.length, 0);
+    // (1, 4096) @ (4096, 4096) fp32: 20.0 µs a call. The list of 32 layers runs trip by trip (32
+    // captures), the inner range(2) is the op's own repeat, the module's range(256) the caller's.
+    const g = memoryBound(1, 4096, 4096, 4, H100.peak.fp32);
+    const calls = 32 * 2 * 256;
+    assert.equal(timeText(calls * g.time), '328 ms');
+    assert.ok(f.message.includes(`${timeText(calls * g.time)} memory-bound over 16,384 calls; m=1 makes it thin`), f.message);
+    assert.match(f.message, /\(in decode\.py:19 <module>\)$/);
+  });
+
+  it('near miss: the same decoder run for one step with one pass per layer is counted 32 times, not more', () => {
+    const out = analyseFolder(variant('steploop', { 'decode.py': [['for t in range(256)', 'for t in range(1)'], ['for _ in range(2)', 'for _ in range(1)']] }));
+    const [f] = findings(out, 'decode.py', 'TC101');
+    const g = memoryBound(1, 4096, 4096, 4, H100.peak.fp32);
+    assert.ok(f.message.includes(`${timeText(32 * g.time)} memory-bound over 32 calls`), f.message);
+  });
+});
+
+describe('TC101 and TC102 leave NumPy GEMMs alone: they run on the CPU', () => {
+  before(initEngine);
+
+  it('a NumPy reference attention (64 tiles) and a thin NumPy projection in a loop stay silent', () => {
+    const out = analyseFolder(path.join(FIXTURES, 'npproj'));
+    assert.deepEqual(findings(out, 'attn_np.py', 'TC102'), []);
+    assert.deepEqual(findings(out, 'attn_np.py', 'TC101'), []);
+  });
+
+  it('near miss: the same file importing torch (its arrays may be on the GPU) gets both findings', () => {
+    const out = analyseFolder(variant('npproj', { 'attn_np.py': [['import numpy as np', 'import numpy as np\nimport torch']] }));
+    // weights @ V: (8192, 8192) @ (8192, 64) fp32, 64 × 1 tiles; features @ weight: n = 8 over 100 epochs.
+    assert.deepEqual(findings(out, 'attn_np.py', 'TC102').map((f) => f.range.start.line), [15]);
+    assert.deepEqual(findings(out, 'attn_np.py', 'TC101').map((f) => f.range.start.line), [19]);
+  });
+});
+
+describe('TC303 counts only the GEMMs tensor cores would speed up', () => {
+  before(initEngine);
+
+  it('near miss: a 32-row batch through a 2048×8192 block is memory-bound in fp32; TF32 would save nothing', () => {
+    const out = analyseFolder(path.join(FIXTURES, 'fp32mlp'));
+    // (32, 2048) @ (2048, 8192) fp32: 2·32·2048·8192 / (4·(32·2048 + 2048·8192 + 32·8192)) < 20 FLOP/B.
+    const g = memoryBound(32, 2048, 8192, 4, H100.peak.fp32);
+    assert.ok(g.intensity < g.ridge);
+    assert.deepEqual(findings(out, 'model.py', 'TC303'), []);
+  });
+
+  it("a script's memory-bound fp32 GEMM is left out of the group: one GEMM counted, not two", () => {
+    const text = ['import torch', '', 'x = torch.randn(4096, 4096)', 'w = torch.randn(4096, 4096)', 'h = x @ w', 't = torch.randn(32, 8192)', 'w2 = torch.randn(8192, 8192)', 'g = t @ w2', ''].join('\n');
+    // t @ w2: 4.29 GFLOP over 4·(32·8192 + 8192² + 32·8192) B, 15.9 FLOP/B, under the fp32 ridge.
+    const g = memoryBound(32, 8192, 8192, 4, H100.peak.fp32);
+    assert.ok(g.intensity < g.ridge && g.flops > 1e9);
+    const all = analyzeSource({ path: 'script.py', text, languageId: 'python' }, DEFAULT_SETTINGS).findings.filter((f) => f.code === 'TC303');
+    assert.equal(all.length, 1);
+    const fp32 = (2 * 4096 ** 3) / H100.peak.fp32;
+    assert.ok(all[0].message.startsWith(`fp32 GEMM of 137 GFLOP: ≥${timeText(fp32)} on fp32 units; TF32 ≥${timeText((2 * 4096 ** 3) / H100.peak.tf32!)}`), all[0].message);
+    assert.deepEqual(all[0].related ?? [], []);
+  });
+
+  it('the same block on batches of 4096 rows is compute-bound in fp32 and fires, TF32 well under fp32', () => {
+    const out = analyseFolder(variant('fp32mlp', { 'train.py': [['BATCH = 32', 'BATCH = 4096']] }));
+    const [f] = findings(out, 'model.py', 'TC303');
+    const fp32 = (2 * 2 * 4096 * 2048 * 8192) / H100.peak.fp32;
+    const tf32 = (2 * 2 * 4096 * 2048 * 8192) / H100.peak.tf32!;
+    assert.ok(f.message.startsWith(`2 fp32 GEMMs in ResidualMLP.forward: ≥${timeText(fp32)} on fp32 units; TF32 ≥${timeText(tf32)}`), f.message);
   });
 });

@@ -2,7 +2,8 @@ import { intensityText, percentText, rateText, timeText } from '../format';
 import { Finding } from '../ir';
 import { Rule } from './types';
 import { signalsOf } from './signals';
-import { deviceLabel, make, num, sameRange } from './util';
+import { runsOnNumpy } from './numpyOps';
+import { deviceLabel, make, num, opAt, sameRange } from './util';
 
 const GEMMS = new Set(['matmul', 'bmm', 'linear', 'einsum']);
 
@@ -14,6 +15,7 @@ export const rule: Rule = {
   docs: {
     what: 'Flags matrix multiplications (`@`, `matmul`, `bmm`, `linear`, `einsum`) whose arithmetic intensity (FLOPs per byte moved) is below the target device\'s ridge point divided by `lowIntensityFactor`, when the op takes at least `lowIntensityMinMicros` on the roofline over all its calls: its loops, and, where a calling context runs it (a training script, a stack of layers), every call that context makes. The message gives the intensity, the ridge point, the share of peak the roofline allows and the calls counted. ' +
       'Which side is thin decides the advice. When m (the rows) is small, more rows per call help: batch requests or tokens. When n is the thin side (a LoRA down-projection `x @ A` with A of shape (d, r), r = 8…64) more rows change nothing, since the intensity tends to about n FLOP/B however many rows come: the fix is to read the input once for every GEMM that consumes it (concatenate A to the columns of the frozen weight it sits beside: one (d, d_out + r) GEMM), or to merge the adapter into the weight for inference (W + A·B·scale). A thin output layer with nothing beside it (10 classes) gets the same finding when its calls add up past the floor: the input is read for few outputs, and fusing it into the kernel that produces the input is then the remaining fix. ' +
+      'NumPy GEMMs are left out: NumPy runs on the CPU, so the target device\'s ridge and peak say nothing about them (an op is NumPy\'s when its call names NumPy, `np.dot`, or when its file imports NumPy and none of torch, jax, tensorflow or cupy). A naive convolution\'s `window @ w_flat.T` is TC401\'s. ' +
       'The two GEMMs of attention written by hand (`q @ k.transpose(-2, -1)`, `att @ v`) are left to TC202, whose fix (a fused kernel) is the one that applies. ' +
       'The rule stays silent on a GEMM whose input is cut to the last position of the sequence (`self.lm_head(x[:, [-1], :])`, nanoGPT\'s generate): that thinness is deliberate, computing the logits of every position to make the GEMM wider would only add work.',
     why:
@@ -40,7 +42,13 @@ export const rule: Rule = {
     // The two GEMMs of attention written by hand are TC202's: a fused kernel is the fix there,
     // not more rows. Applied to the few findings, as signals move with the lines above them.
     const attention = signalsOf(ctx.ir).manualAttention;
-    return attention.length === 0 ? found : found.filter((x) => !attention.some((s) => sameRange(s.scores, x.range) || sameRange(s.output, x.range)));
+    // NumPy runs on the CPU: the device's ridge says nothing about its GEMMs (the rule's docs).
+    // Applied to the few findings, as the file's imports are not part of what is remembered per op.
+    const onDevice = found.filter((x) => {
+      const at = opAt(ctx, x.range);
+      return !at || !runsOnNumpy(at.op, ctx.ir);
+    });
+    return attention.length === 0 ? onDevice : onDevice.filter((x) => !attention.some((s) => sameRange(s.scores, x.range) || sameRange(s.output, x.range)));
 
     function explain(op: (typeof ctx.ir.ops)[number], f: (typeof ctx.figures)[number], calls: number): Finding {
       const m = num(op.attrs.m, ctx.bindings);
@@ -51,7 +59,10 @@ export const rule: Rule = {
         if (Math.min(m, n) < k / 8) why = m <= n ? `; m=${m} makes it thin (GEMV-like): batch more rows per call` : `; n=${n} is the thin side: more rows will not help; read the input once for every GEMM that uses it (concatenate their weights along n), or merge an adapter into its layer for inference`;
         else if (k < Math.min(m, n) / 8) why = `; k=${k} is short: each output element reuses few inputs`;
       }
-      const time = calls > 1 ? `${timeText(f.timeSeconds! * calls)} memory-bound over ${calls} calls` : `${timeText(f.timeSeconds!)} memory-bound`;
+      // The figures hold the op's own loops (`repeat`); the context's calls multiply them. The count
+      // said is every run of the op, so that the time is the time of one run times the count.
+      const runs = calls * (num(op.repeat, ctx.bindings) ?? 1);
+      const time = runs > 1 ? `${timeText(f.timeSeconds! * calls)} memory-bound over ${runs.toLocaleString('en-US')} calls` : `${timeText(f.timeSeconds!)} memory-bound`;
       return make(
         rule,
         op.range,

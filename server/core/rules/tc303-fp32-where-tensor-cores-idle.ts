@@ -5,6 +5,9 @@ import { signalsOf } from './signals';
 import { Rule } from './types';
 import { contains, make } from './util';
 
+/** The least speed-up (fp32 time over the best tensor-core option's) a GEMM must gain to count. */
+const MIN_GAIN = 1.5;
+
 /** Convolutions are left out: cuDNN allows TF32 for them by default (`cudnn.allow_tf32 = True`). */
 const GEMMS = new Set(['matmul', 'bmm', 'linear', 'einsum', 'sdpa']);
 
@@ -15,6 +18,7 @@ export const rule: Rule = {
   summary: 'Large fp32 GEMMs run on the SIMT units with no autocast and TF32 disabled, while tensor cores idle.',
   docs: {
     what: 'In PyTorch code, flags fp32 matmuls of at least `fp32GemmMinGflop` GFLOP that run outside any autocast region in a file that neither sets `torch.backends.cuda.matmul.allow_tf32 = True` nor `torch.set_float32_matmul_precision("high")`, on devices whose tensor cores are faster than their fp32 units. (PyTorch has defaulted `allow_tf32` for matmuls to False since 1.12.) ' +
+      'Only GEMMs that the tensor cores would speed up count: one compute-bound in fp32 on the device (intensity at least the fp32 ridge, 20 FLOP/B on an H100 SXM) whose time with the best option the message names (TF32, or a 16-bit autocast, which also halves the bytes) is at most 1/1.5 of its fp32 time. A memory-bound GEMM (a batch of 32 rows through a 2048×8192 layer) waits on its bytes, which TF32 does not change; with none left the rule stays silent. ' +
       'One finding per function (or per module for top-level code): at its most expensive fp32 GEMM, with the count and the total time of the GEMMs it covers and the others as related locations. ' +
       'A model file is judged by the entry points that run it (docs/whole-program.md): where every calling context runs the GEMMs under a 16-bit autocast or after switching TF32 on (nanoGPT\'s train.py: `allow_tf32 = True` and `with ctx:` for a bf16 autocast), the rule stays silent; a context that leaves them in fp32 is named in the message. The entry file\'s switches are read above the call that starts the context; one set from a variable (`allow_tf32 = args.tf32`) counts as on, since the script leaves TF32 to its user on purpose.',
     why:
@@ -45,7 +49,11 @@ export const rule: Rule = {
 
     function check(op: (typeof ctx.ir.ops)[number], f: (typeof ctx.figures)[number]): Finding | null {
       if (f.flops === null || f.bytes === null) return null;
-      const fp32 = roofline(f.flops, f.bytes, d, 'fp32').timeSeconds;
+      const onFp32 = roofline(f.flops, f.bytes, d, 'fp32');
+      // A GEMM memory-bound in fp32 waits on its bytes, not on the fp32 units: TF32 saves nothing
+      // there (a batch of 32 rows through a 2048×8192 layer), so it is not counted at all.
+      if (onFp32.bound !== 'compute') return null;
+      const fp32 = onFp32.timeSeconds;
       // V100 and T4 have neither TF32 nor bf16: fp16 autocast is their tensor-core path. The
       // 16-bit paths also halve the bytes, which is what helps a memory-bound GEMM.
       const options: { name: string; peak: number; time: number }[] = [];
@@ -53,8 +61,10 @@ export const rule: Rule = {
       if (d.peak.tf32) options.push({ name: 'TF32', peak: d.peak.tf32, time: roofline(f.flops, f.bytes, d, 'tf32').timeSeconds });
       const half = d.peak.bf16 ? 'bf16' : 'fp16';
       options.push({ name: `${half} autocast${half === 'fp16' ? ' + GradScaler' : ''}`, peak: d.peak[half] ?? d.peak.fp16, time: roofline(f.flops, f.bytes / 2, d, half).timeSeconds });
+      // The best tensor-core path must save at least a third of the time (MIN_GAIN): a GEMM just
+      // past the fp32 ridge gains little from TF32, though bf16 (half the bytes) may still halve it.
       const best = Math.min(...options.map((o) => o.time));
-      if (fp32 / best < 1.5) return null;
+      if (fp32 / best < MIN_GAIN) return null;
       const per: PerOp = { function: op.function ?? '<module>', flops: f.flops, fp32, options: options.map((o) => ({ name: o.name, time: o.time })) };
       return make(rule, op.range, `fp32 GEMM of ${flopsText(f.flops)}`, { data: per as unknown as Record<string, unknown> });
     }

@@ -187,6 +187,12 @@ export interface Frame {
   acc: Acc;
   /** Trip count of the enclosing loops. */
   multiplier: Poly;
+  /**
+   * In a calling context, how many times the callers' loops run this frame's call: the product of
+   * every caller frame's multiplier on the way from the entry point (the rules count an op's calls
+   * with it: a decoder's `for t in range(256)` around `dec.step(h)`). Absent: once.
+   */
+  outer?: Poly;
   depth: number;
   stack: FunctionInfo[];
   returns: Value[];
@@ -539,6 +545,7 @@ export class Interpreter {
       autocast: parent?.autocast ?? null,
       ...(parent?.noGrad ? { noGrad: true } : {}),
       context: parent ? parent.context ?? parent.pendingContext : undefined,
+      ...(parent && (parent.context ?? parent.pendingContext) ? { outer: (parent.outer ?? Poly.ONE).mul(parent.multiplier) } : {}),
     };
   }
 
@@ -625,6 +632,7 @@ export class Interpreter {
         dtype,
         cost: c,
         ...(m.equals(Poly.ONE) ? {} : { repeat: m }),
+        ...(frame.outer && !frame.outer.equals(Poly.ONE) ? { outer: frame.outer } : {}),
         context: frame.context,
         name: site.name,
         attrs,
