@@ -40,7 +40,11 @@ export const rule: Rule = {
     // The two GEMMs of attention written by hand are TC202's: a fused kernel is the fix there,
     // not more rows. Applied to the few findings, as signals move with the lines above them.
     const attention = signalsOf(ctx.ir).manualAttention;
-    return attention.length === 0 ? found : found.filter((x) => !attention.some((s) => sameRange(s.scores, x.range) || sameRange(s.output, x.range)));
+    // Likewise a GEMM per output pixel of a convolution written as loops is TC401's: the fix is one
+    // conv2d (or im2col + one GEMM), and "batch more rows" would misread the loop.
+    const conv = signalsOf(ctx.ir).naiveConv;
+    if (attention.length === 0 && conv.length === 0) return found;
+    return found.filter((x) => !attention.some((s) => sameRange(s.scores, x.range) || sameRange(s.output, x.range)) && !conv.some((s) => !!s.product && sameRange(s.product, x.range)));
 
     function explain(op: (typeof ctx.ir.ops)[number], f: (typeof ctx.figures)[number], calls: number): Finding {
       const m = num(op.attrs.m, ctx.bindings);
