@@ -25,6 +25,14 @@ function analyse(name: string, settings: Partial<Settings> = {}): Analysis {
   return a;
 }
 
+/** A fixture's text changed, analysed in its place as the CLI would (its calls give the sizes). */
+function analyseEdited(name: string, text: string, settings: Partial<Settings> = {}): Analysis {
+  const program = { files: new DiskProgram([DIR]), docs: new DocumentCache(), key: programPath };
+  const a = analyzeSource({ path: path.join(DIR, name), text, languageId: 'python' }, withDefaults(settings), { program });
+  program.docs.clear();
+  return a;
+}
+
 function analyseSnippet(text: string, settings: Partial<Settings> = {}): Analysis {
   return analyzeSource({ path: 'snippet.py', text, languageId: 'python' }, withDefaults(settings));
 }
@@ -224,5 +232,100 @@ describe('TC202 renders what the code wrote', () => {
     assert.equal(g.length, 1);
     assert.match(g[0].message, /softmax\(einsum\('bqhd,bkhd->bhqk', q, k\)\)/);
     assert.equal(g[0].data, undefined);
+  });
+});
+
+describe('survey misses (issue 15): einsum layouts, NumPy generators, GEMM per pixel, norms of strided rows', () => {
+  it('einsum attention on (b, q, h, d) projections with the method softmax: TC201 and TC202, einsums as written', () => {
+    const a = analyse('tc202_einsum_bqhd.py');
+    // 32 · 8 · 2048² · 4 B = 4 GiB of scores, 256 matrices of 2048² · 4 B = 16 MiB.
+    assert.equal(32 * 8 * 2048 * 2048 * 4, 4 * 2 ** 30);
+    const t = of(a, 'TC201');
+    assert.equal(t.length, 1, JSON.stringify(a.findings));
+    assert.match(t[0].message, /\(32, 8, 2048, 2048\) fp32 take 4 GiB \(256 score matrices of 16 MiB, B·H·L²·4 B\) ≥ 256 MiB \(sizes from the call at tc202_einsum_bqhd\.py:30\)/);
+    const g = of(a, 'TC202');
+    assert.equal(g.length, 1);
+    assert.match(g[0].message, /attention written by hand \(softmax\(einsum\("bqhd,bkhd->bhqk", q, k\)\) → einsum\("bhqk,bkhd->bqhd", attn, v\)\)/);
+    // Scores written and read (2), the scale (2), softmax (2): 6 × 4 GiB, plus q, k, v and the
+    // output at 32 · 2048 · 512 · 4 B = 128 MiB each.
+    assert.match(g[0].message, /6 passes over the \(32, 8, 2048, 2048\) fp32 scores move 24\.5 GiB per call where F\.scaled_dot_product_attention moves 512 MiB/);
+    // SDPA takes (b, h, L, d): no rewrite of a (b, L, h, d) layout is offered.
+    assert.equal(g[0].data, undefined);
+  });
+
+  it('NumPy attention on arrays from np.random.default_rng, softmax normalised in place: TC201, not TC202', () => {
+    const a = analyse('tc201_numpy_rng.py');
+    const t = of(a, 'TC201');
+    assert.equal(t.length, 1, JSON.stringify(a.findings));
+    // 8192² · 4 B = 256 MiB (the float32 cast of the generator's float64 draws).
+    assert.match(t[0].message, /\(8192, 8192\) fp32 take 256 MiB \(1 score matrix of 256 MiB, B·H·L²·4 B\) ≥ 256 MiB \(sizes from the call at tc201_numpy_rng\.py:24\)/);
+    assert.match(t[0].message, /NumPy has no fused kernel/);
+    assert.deepEqual(of(a, 'TC202'), []);
+    // 4096 tokens store 64 MiB: under the default threshold, over a 64 MiB one.
+    const text = fs.readFileSync(path.join(DIR, 'tc201_numpy_rng.py'), 'utf8').replace('n_tokens=8192', 'n_tokens=4096');
+    assert.deepEqual(of(analyseEdited('tc201_numpy_rng.py', text), 'TC201'), []);
+    assert.match(of(analyseEdited('tc201_numpy_rng.py', text, { thresholds: { attentionScoresMiB: 64 } }), 'TC201')[0]?.message ?? '', /\(4096, 4096\) fp32 take 64 MiB/);
+  });
+
+  it("a Generator's draws have shapes and NumPy's dtypes: float64, int64, float32 when asked", () => {
+    const a = analyseSnippet(`import numpy as np
+rng = np.random.default_rng(42)
+A = rng.standard_normal((64, 32))
+B = rng.random(size=(32, 16))
+C = rng.normal(0.0, 1.0, size=(16, 8))
+D = rng.uniform(-1, 1, (8, 4))
+E = rng.standard_normal((4, 2), dtype=np.float32)
+idx = rng.integers(0, 10, size=(64,))
+y = A @ B @ C @ D
+z = E * 2.0
+s = idx.sum()
+`);
+    assert.deepEqual(a.ir.unmodelled, []);
+    const gemms = a.ir.ops.filter((o) => o.kind === 'matmul');
+    // (64, 32) @ (32, 16), then (64, 16) @ (16, 8), then (64, 8) @ (8, 4): 2·m·k·n each, in fp64.
+    assert.deepEqual(gemms.map((o) => o.cost.flops.evaluate(new Map())), [2 * 64 * 32 * 16, 2 * 64 * 16 * 8, 2 * 64 * 8 * 4]);
+    assert.deepEqual([...new Set(gemms.map((o) => o.dtype))], ['fp64']);
+    const dtypes = a.ir.ops.filter((o) => o.kind !== 'matmul').map((o) => `${o.dtype}:${o.inputs[0].shape?.map((d) => d.constValue()).join('x')}`);
+    assert.deepEqual(dtypes, ['fp32:4x2', 'int64:64']);
+  });
+
+  it('a GEMM of the flattened window per output pixel is a naive convolution; TC101 leaves it to TC401', () => {
+    const a = analyse('tc401_gemm_per_pixel.py');
+    const f = of(a, 'TC401');
+    assert.equal(f.length, 1, JSON.stringify(a.findings));
+    // 64 - 5 + 1 = 60 outputs a side: 3,600 trips of (16, 75) @ (75, 32) = 38,400 multiply-adds,
+    // N·C_out·H_out·W_out·C_in·k·k = 16 · 32 · 60 · 60 · 3 · 25 = 138,240,000 in all, fp64.
+    assert.equal(16 * 32 * 60 * 60 * 3 * 25, 138_240_000);
+    assert.match(f[0].message, new RegExp(esc(`${n(3600)} trips × ${n(16 * 75 * 32)} = ${n(138_240_000)} multiply-adds (fp64)`)));
+    assert.match(f[0].message, /window = x\[:, :, i:i \+ k, j:j \+ k\]\.reshape\(n, -1\)/);
+    assert.match(f[0].message, /it is 276 MFLOP/);
+    assert.deepEqual(of(a, 'TC101'), []);
+  });
+
+  it('rows of a column-major array passed to np.linalg.norm: a traversal; its columns are silent', () => {
+    const a = analyse('tc502_fortran_norm.py');
+    assert.deepEqual(a.ir.unmodelled, []);
+    const f = of(a, 'TC502');
+    assert.equal(f.length, 1, JSON.stringify(a.findings));
+    assert.equal(f[0].range.start.line, 6);
+    // 5000² · 8 B = 190.7 MiB; a row's neighbours are a column (5000 · 8 B = 39.1 KiB) apart; 8×.
+    assert.match(f[0].message, /column-major \(F-order\) \(5000, 5000\) fp64 array `M` \(191 MiB\) row by row through `M\[i, :\]`: neighbouring elements are 39\.1 KiB apart/);
+    assert.match(f[0].message, /~8× the memory traffic \(1\.49 GiB of lines per sweep for 191 MiB of data\)/);
+    // The norm is a reduction: 2 FLOPs per element of each 5000-element row.
+    const norms = a.ir.ops.filter((o) => o.kind === 'reduction');
+    assert.equal(norms.length, 2);
+    assert.equal(norms[0].cost.otherFlops.evaluate(new Map()), 2 * 5000);
+  });
+
+  it("np.linalg.norm: vector and Frobenius norms reduce; a matrix's spectral norm stays unmodelled", () => {
+    const a = analyseSnippet(`import numpy as np
+A = np.random.rand(300, 200)
+f = np.linalg.norm(A)
+r = np.linalg.norm(A, axis=1, keepdims=True)
+s = np.linalg.norm(A, ord=2)
+`);
+    assert.deepEqual(a.ir.unmodelled.map((u) => u.range.start.line), [4]);
+    const red = a.ir.ops.filter((o) => o.kind === 'reduction');
+    assert.deepEqual(red.map((o) => o.output.shape?.map((d) => d.constValue())), [[], [300, 1]]);
   });
 });

@@ -48,7 +48,11 @@ export const rule: Rule = {
       const at = opAt(ctx, x.range);
       return !at || !runsOnNumpy(at.op, ctx.ir);
     });
-    return attention.length === 0 ? onDevice : onDevice.filter((x) => !attention.some((s) => sameRange(s.scores, x.range) || sameRange(s.output, x.range)));
+    // Likewise a GEMM per output pixel of a convolution written as loops is TC401's: the fix is one
+    // conv2d (or im2col + one GEMM), and "batch more rows" would misread the loop.
+    const conv = signalsOf(ctx.ir).naiveConv;
+    if (attention.length === 0 && conv.length === 0) return onDevice;
+    return onDevice.filter((x) => !attention.some((s) => sameRange(s.scores, x.range) || sameRange(s.output, x.range)) && !conv.some((s) => !!s.product && sameRange(s.product, x.range)));
 
     function explain(op: (typeof ctx.ir.ops)[number], f: (typeof ctx.figures)[number], calls: number): Finding {
       const m = num(op.attrs.m, ctx.bindings);

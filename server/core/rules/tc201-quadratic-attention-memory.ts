@@ -15,7 +15,7 @@ export const rule: Rule = {
   defaultSeverity: 'warning',
   summary: 'Materialised attention scores B·H·L²·bytes exceed a memory threshold.',
   docs: {
-    what: 'Flags attention written so that the (L_q × L_k) score matrix of every head is stored in memory — `softmax(q @ kᵀ) @ v` by hand — when B·H·L_q·L_k·dtype_bytes reaches `attentionScoresMiB` (256 MiB: one fp32 head at L = 8192). A softmax written by hand (`e = exp(s - s.max(-1)); e / e.sum(-1)`, in a helper function or inline) is a softmax; the sizes are those the interpreter bound, in the function or, where only its caller knows them (a config, argparse defaults, the tensors a script builds), in the calling context that ran it.',
+    what: 'Flags attention written so that the (L_q × L_k) score matrix of every head is stored in memory — `softmax(q @ kᵀ) @ v` by hand — when B·H·L_q·L_k·dtype_bytes reaches `attentionScoresMiB` (256 MiB: one fp32 head at L = 8192). A softmax written by hand (`e = exp(s - s.max(-1)); e / e.sum(-1)`, in a helper function or inline) is a softmax; the sizes are those the interpreter bound, in the function or, where only its caller knows them (a config, argparse defaults, the tensors a script builds), in the calling context that ran it. NumPy attention fires here too (TC202 stays silent on NumPy, which has no fused kernel to switch to): the message suggests computing the scores a block of queries at a time, or moving to PyTorch\'s `F.scaled_dot_product_attention`.',
     why:
       'The score matrix grows with the square of the sequence length: one head at L = 4096 in fp32 is 4096² × 4 B = 64 MiB, and a batch of B sequences with H heads holds B·H of them — 8 × 12 heads at L = 1024 in fp32 is 384 MiB, at L = 4096 it is 6 GiB. Training keeps the probabilities for the backward pass as well. ' +
       'A fused kernel (FlashAttention, `F.scaled_dot_product_attention`) computes the softmax block by block in on-chip memory and never stores the matrix: memory stays linear in L.',
@@ -40,7 +40,7 @@ export const rule: Rule = {
         make(
           rule,
           s.scores,
-          `materialised attention scores ${f.shape} ${f.dtype} take ${bytesText(f.scoresBytes)} (${heads} score ${heads === 1 ? 'matrix' : 'matrices'} of ${bytesText(f.perHeadBytes)}, B·H·L²·${dtypeBytes(f.dtype)} B) ≥ ${bytesText(limit)}${f.context ? ` (sizes from the call at ${contextLabel(f.context)})` : ''}${training ? '; training keeps them for backward too' : ''}; a fused kernel never stores them`,
+          `materialised attention scores ${f.shape} ${f.dtype} take ${bytesText(f.scoresBytes)} (${heads} score ${heads === 1 ? 'matrix' : 'matrices'} of ${bytesText(f.perHeadBytes)}, B·H·L²·${dtypeBytes(f.dtype)} B) ≥ ${bytesText(limit)}${f.context ? ` (sizes from the call at ${contextLabel(f.context)})` : ''}${training ? '; training keeps them for backward too' : ''}; ${s.framework === 'numpy' ? 'NumPy has no fused kernel: query blocks of the scores at a time, or PyTorch\'s F.scaled_dot_product_attention, never store them' : 'a fused kernel never stores them'}`,
           { related: [{ range: s.softmax, message: 'the softmax reads and writes the whole score matrix' }] },
         ),
       );

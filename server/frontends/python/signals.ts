@@ -320,6 +320,10 @@ class Collector {
       case 'assignment':
         this.onAssignment(n);
         return undefined;
+      case 'augmented_assignment':
+        // `e /= e.sum(axis=-1, keepdims=True)`: a softmax normalised in place.
+        if (n.childForFieldName('operator')?.text === '/=') this.onDivision(n);
+        return undefined;
       case 'float':
       case 'integer':
         this.onNumber(n);
@@ -442,7 +446,10 @@ class Collector {
     return !own;
   }
 
-  /** `e / e.sum(-1, keepdims=True)` with `e = np.exp(s - s.max(-1, keepdims=True))`: a softmax. */
+  /**
+   * `e / e.sum(-1, keepdims=True)` (or `e /= e.sum(...)`) with `e = np.exp(s - s.max(-1,
+   * keepdims=True))`: a softmax.
+   */
   private onDivision(n: Node): void {
     const scope = this.scope();
     const input = handSoftmaxInput(n, (name, beforeRow) => {
@@ -581,7 +588,9 @@ class Collector {
         if (namesIn(right).some((x) => derived.has(x))) for (const x of namesIn(left, true)) derived.add(x);
         let r = right;
         while (r.type === 'parenthesized_expression' && r.namedChild(0)) r = r.namedChild(0)!;
-        if (left.type === 'identifier' && r.type === 'subscript' && windowIndices(r, derived).length > 0) windowNames.set(left.text, r.text);
+        // `x[:, :, i:i + k, j:j + k].reshape(n, -1)`: a window flattened for a GEMM is a window.
+        r = withoutReshapes(r);
+        if (left.type === 'identifier' && r.type === 'subscript' && windowIndices(r, derived).length > 0) windowNames.set(left.text, right.text);
       }
     }
     for (const body of [...bodies].reverse()) {
@@ -606,6 +615,21 @@ class Collector {
       }
     }
   }
+}
+
+/** Methods that lay a window out anew without computing on it: its elements stay the window's. */
+const RESHAPES = new Set(['reshape', 'view', 'flatten', 'ravel', 'contiguous', 'copy', 'clone', 'astype', 'float', 'double', 'half', 'to']);
+
+/** The array a chain of reshapes, copies and casts starts from: `x[...].reshape(n, -1)` → `x[...]`. */
+function withoutReshapes(n: Node): Node {
+  let e = n;
+  for (let hops = 0; hops < 4 && e.type === 'call'; hops++) {
+    const fn = e.childForFieldName('function');
+    if (fn?.type !== 'attribute' || !RESHAPES.has(fn.childForFieldName('attribute')?.text ?? '')) break;
+    e = fn.childForFieldName('object')!;
+    while (e.type === 'parenthesized_expression' && e.namedChild(0)) e = e.namedChild(0)!;
+  }
+  return e;
 }
 
 /**
@@ -653,7 +677,7 @@ const BLOCK = 2;
 const HANDLED = 3;
 const OTHER = 4;
 
-const HANDLED_TYPES = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension', 'function_definition', 'class_definition', 'import_statement', 'import_from_statement', 'with_statement', 'for_statement', 'while_statement', 'call', 'binary_operator', 'assignment', 'float', 'integer']);
+const HANDLED_TYPES = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension', 'function_definition', 'class_definition', 'import_statement', 'import_from_statement', 'with_statement', 'for_statement', 'while_statement', 'call', 'binary_operator', 'assignment', 'augmented_assignment', 'float', 'integer']);
 /**
  * Not descended into: named leaves (an f-string's interpolations aside, which hold nothing the
  * rules look for), and type annotations, which run no code (a sixth of the nodes of annotated

@@ -183,8 +183,13 @@ function isScoresMatmul(n: Node, operands: Node[], scope: ScopeFacts): boolean {
     const m = /^['"]?\s*([\w.]+)\s*,\s*([\w.]+)\s*->\s*([\w.]+)/.exec(eq?.text.replace(/^[rbuf]*['"]/, '') ?? '');
     if (m) {
       const [, x, y, z] = m;
-      const last = x[x.length - 1];
-      return last === y[y.length - 1] && !z.includes(last) && x[x.length - 2] !== y[y.length - 2];
+      // q · k over the head dim, whatever the layout ('bhqd,bhkd->bhqk', 'bqhd,bkhd->bhqk'): one
+      // letter is contracted (in both operands, not the result) and each operand keeps a sequence
+      // letter of its own, both in the result, the key's last (the axis the softmax normalises).
+      const contracted = [...x].filter((c) => y.includes(c) && !z.includes(c));
+      const qOnly = [...x].filter((c) => !y.includes(c));
+      const kOnly = [...y].filter((c) => !x.includes(c));
+      return contracted.length === 1 && qOnly.length === 1 && kOnly.length === 1 && z.includes(qOnly[0]) && z[z.length - 1] === kOnly[0];
     }
   }
   return false;
@@ -211,8 +216,10 @@ function softmaxUse(softmax: Node, scope: ScopeFacts): { output: Node; statement
   if (p && matmulSite(p)?.operandNodes[0]?.id === sm.id) return { output: p, statements: [] };
   const st = statementOf(sm);
   const assign = st.type === 'expression_statement' ? st.namedChild(0) : null;
-  if (assign?.type !== 'assignment' || assign.childForFieldName('right')?.id !== sm.id) return null;
-  const name = assign.childForFieldName('left')?.text;
+  // `w /= w.sum(...)`: the softmax is the statement itself, and `w` holds the probabilities.
+  const inPlace = assign?.type === 'augmented_assignment' && assign.id === sm.id;
+  if (!inPlace && (assign?.type !== 'assignment' || assign.childForFieldName('right')?.id !== sm.id)) return null;
+  const name = assign!.childForFieldName('left')?.text;
   if (!name || !/^\w+$/.test(name)) return null;
   const row = st.startPosition.row;
   const later = [...scope.matmuls].filter((m) => m.startPosition.row > row).sort((a, b) => a.startPosition.row - b.startPosition.row);

@@ -69,7 +69,9 @@ function expOf(n: Node, lookup: Lookup): Node | null {
  * stability taken off (`s - s.max(-1, keepdims=True)` is `s`); null when `div` is not one.
  */
 export function handSoftmaxInput(div: Node, lookup: Lookup): { input: Node; maxSubtracted: boolean } | null {
-  if (div.type !== 'binary_operator' || div.childForFieldName('operator')?.text !== '/') return null;
+  // `e /= e.sum(axis=1, keepdims=True)` normalises in place (NumPy code often does): the same quotient.
+  const inPlace = div.type === 'augmented_assignment' && div.childForFieldName('operator')?.text === '/=' && div.childForFieldName('left')?.type === 'identifier';
+  if (!inPlace && (div.type !== 'binary_operator' || div.childForFieldName('operator')?.text !== '/')) return null;
   const num = div.childForFieldName('left');
   let den = div.childForFieldName('right');
   if (!num || !den) return null;

@@ -12,6 +12,7 @@ import './modules';
 import './layerAttributes';
 import './complexAndMasks';
 import './data';
+import './randomGenerator';
 import './datasets';
 import './losses';
 import './distributed';

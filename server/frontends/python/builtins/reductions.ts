@@ -45,3 +45,22 @@ for (const op of Object.keys(REDUCTION_FLOPS)) {
 defineFunction(['numpy.amax', 'jax.numpy.amax', 'numpy.amin', 'jax.numpy.amin'], (args, kw, site, ctx) =>
   reduceValue(args[0]?.kind === 'tensor' ? args[0].type : undefined, 'amax', args[1] ?? kw.get('axis'), kw.get('keepdims'), site, ctx),
 );
+
+/**
+ * `np.linalg.norm(x, ord=None, axis=None, keepdims=False)` and `torch.linalg.vector_norm(x, ord=2,
+ * dim=None, keepdim=False)`: a vector (or Frobenius) norm reads every element once, squares and
+ * adds. A matrix norm of another order (`ord=2` of a matrix is its largest singular value, an
+ * SVD) is not a reduction and stays unmodelled.
+ */
+defineFunction(['numpy.linalg.norm', 'jax.numpy.linalg.norm', 'torch.linalg.vector_norm'], (args, kw, site, ctx) => {
+  const x = args[0]?.kind === 'tensor' ? args[0].type : undefined;
+  const vector = site.name.endsWith('vector_norm');
+  const ord = kw.get('ord') ?? args[1];
+  const axis = vector ? kw.get('dim') ?? args[2] : kw.get('axis') ?? args[2];
+  const axes = axesOf(axis);
+  const rank = x?.shape?.length;
+  const matrix = !vector && (axes === null ? rank !== undefined && rank >= 2 : axes !== undefined && axes.length === 2);
+  const frobenius = !ord || ord.kind === 'none' || (ord.kind === 'str' && ord.value === 'fro');
+  if (matrix && !frobenius) return ctx.unmodelled(site);
+  return reduceValue(x, 'norm', axis, vector ? kw.get('keepdim') ?? args[3] : kw.get('keepdims') ?? args[3], site, ctx);
+});
