@@ -143,6 +143,74 @@ describe('TC601–TC603 read the batch that feeds the model, per rank', () => {
   });
 });
 
+describe('a model whose config is a dataclass of the training script', () => {
+  before(initEngine);
+
+  // TinyGPT(GPTConfig()) of train_lm_dataclass.py: wte 50,304 × 2,048, 24 blocks (LayerNorm 2,048,
+  // 2,048→8,192 and 8,192→2,048 with biases), bias-free head 2,048 → 50,304.
+  const GPT_PARAMS = 50304 * 2048 + 24 * (2 * 2048 + (2048 * 8192 + 8192) + (8192 * 2048 + 2048)) + 2048 * 50304;
+
+  it('`@dataclass GPTConfig` handed to every module as `c`: 1.01B parameters, TC601 and TC603 at D=8 on NVLink', () => {
+    assert.equal(GPT_PARAMS, 1_011_695_616);
+    const settings = { worldSize: 8, interconnect: 'nvlink' };
+    const a = analyse('train_lm_dataclass.py', settings);
+    const e = estimate(a, settings);
+    assert.equal(e.modelClass, 'TinyGPT');
+    assert.equal(e.params, GPT_PARAMS);
+    assert.equal(e.compute.dtype, 'bf16');
+    // Micro-batch 2 × 256 token ids: 2·N per token = 2 × 1,011,695,616 × 512 = 1,035,976,310,784
+    // FLOPs, more than the layers counted (the embedding lookup has no FLOPs).
+    assert.equal(e.compute.forwardFlops, 2 * GPT_PARAMS * 512);
+    // 3 × 1.036e12 / (0.5 × 989.4e12) = 6.283 ms per step.
+    close(e.compute.seconds, (3 * 2 * GPT_PARAMS * 512) / (0.5 * H100_BF16));
+    // 4,046,782,464 B: 2·7/8 · S / 450 GB/s = 15.74 ms, + ceil(S / 25 MiB) = 155 buckets × 14 steps × 2 µs = 4.34 ms.
+    close(e.at!.bandwidthSeconds, (2 * 7 / 8 * GPT_PARAMS * 4) / 450e9);
+    close(e.at!.latencySeconds, 155 * 14 * 2e-6);
+    // 20.08 ms / 6.283 ms = 3.20.
+    close(e.at!.ratio, ((2 * 7 / 8 * GPT_PARAMS * 4) / 450e9 + 155 * 14 * 2e-6) / ((3 * 2 * GPT_PARAMS * 512) / (0.5 * H100_BF16)));
+    assert.deepEqual(codes(a), ['TC601', 'TC603']);
+    const tc601 = finding(a, 'TC601');
+    assert.match(tc601.message, /3\.77 GiB of gradients \(1,011,695,616 params × 4 B fp32\)/);
+    assert.match(tc601.message, /3\.20× the compute ≈ 6\.28 ms per step/);
+    assert.match(tc601.message, /2·N per token × 512 tokens fed to the call at line \d+ \(batch 2 per rank\)/);
+  });
+
+  it('the syntactic count of the script\'s classes reads `c.n_embd` as the config field, symbolic in its dims', () => {
+    const a = analyse('train_lm_dataclass.py', { worldSize: 8 });
+    const counted = (a.ir.signals['dist.params'] as { cls: string; params: { evaluate(b: Map<string, number>): number | null } }[]).find((p) => p.cls === 'TinyGPT');
+    assert.ok(counted);
+    assert.equal(counted.params.evaluate(a.bindings), GPT_PARAMS);
+  });
+
+  // Transformer(ModelArgs()) of train_lm_append.py: embedding 32,000 × 1,024, 16 layers (LayerNorm
+  // 1,024, bias-free 1,024→4,096 and 4,096→1,024), final LayerNorm, bias-free head 1,024 → 32,000.
+  const LLAMA_PARAMS = 32000 * 1024 + 16 * (2 * 1024 + 2 * 1024 * 4096) + 2 * 1024 + 1024 * 32000;
+
+  it('layers appended in a loop: the model as its constructor ran (199.8M), not the 65.5M the syntactic count sees', () => {
+    assert.equal(LLAMA_PARAMS, 199_788_544);
+    const settings = { worldSize: 8, interconnect: 'pcie' };
+    const a = analyse('train_lm_append.py', settings);
+    const e = estimate(a, settings);
+    assert.equal(e.modelClass, 'Transformer');
+    assert.equal(e.params, LLAMA_PARAMS);
+    // 4 × 512 token ids: 2 × 199,788,544 × 2,048 FLOPs forward, 4.96 ms per step in bf16.
+    assert.equal(e.compute.forwardFlops, 2 * LLAMA_PARAMS * 2048);
+    // PCIe 4.0: 2·7/8 · 799,154,176 B / 25 GB/s = 55.94 ms + 31 buckets × 14 steps × 5 µs = 2.17 ms.
+    close(e.at!.commSeconds, (2 * 7 / 8 * LLAMA_PARAMS * 4) / 25e9 + 31 * 14 * 5e-6);
+    assert.deepEqual(codes(a), ['TC601', 'TC603']);
+  });
+
+  it('a near-miss: the same model on NVLink syncs in 0.80 of the step, under TC601\'s ratio (TC603 still advises bf16)', () => {
+    const settings = { worldSize: 8, interconnect: 'nvlink' };
+    const a = analyse('train_lm_append.py', settings);
+    const e = estimate(a, settings);
+    // (3.108 ms + 31 × 14 × 2 µs) / (3 × 818.3e9 / 494.7e12 = 4.963 ms) = 0.801.
+    close(e.at!.ratio, ((2 * 7 / 8 * LLAMA_PARAMS * 4) / 450e9 + 31 * 14 * 2e-6) / ((3 * 2 * LLAMA_PARAMS * 2048) / (0.5 * H100_BF16)));
+    assert.ok(e.at!.ratio < 1);
+    assert.deepEqual(codes(a), ['TC603']);
+  });
+});
+
 describe('gradient accumulation: one sync per optimizer step, not per micro-batch', () => {
   before(initEngine);
   const params = 133_517_312;

@@ -99,18 +99,30 @@ function firstBound(bindings: Bindings, names: string[]): number | undefined {
 }
 
 /**
- * The synchronised model: the class the wrapped variable was built from (counted in this file,
- * else as the interpreter built it, for a model imported from another file), else the largest
- * model the training code calls, else the largest root class of this file.
+ * The synchronised model: the class the wrapped variable was built from, else the largest model
+ * the training code calls, else the largest root class of this file. Its parameters are the
+ * interpreter's count of the object the training code calls (the model as its constructor ran:
+ * layers appended in a loop, a config dataclass handed over as `c`), else the syntactic count of
+ * this file's classes. The syntactic count wins where the user rebinds a dim it is symbolic in
+ * (`# tensorcost: dims n_layer=6`, the `dims` setting): the interpreter built the model with the
+ * config's own defaults, the formula follows the binding. A count of 0 or one in unbound dims never
+ * hides a count that gives a number.
  */
-function pickModel(s: DistSignals, sync: DistSync, bindings: Bindings): ClassParams | undefined {
-  const byName = s.params.find((p) => p.cls === sync.modelClass);
-  if (byName) return byName;
-  const called = s.modelCalls.filter((c): c is DistModelCall & { params: Poly; tensors: Poly } => !!c.params && !!c.tensors);
+function pickModel(s: DistSignals, sync: DistSync, bindings: Bindings, rebound: ReadonlySet<string>): ClassParams | undefined {
   const size = (p: { params: Poly }) => p.params.evaluate(bindings) ?? -1;
-  const fromCall = (c: DistModelCall & { params: Poly; tensors: Poly }): ClassParams => s.params.find((p) => p.cls === c.cls) ?? { cls: c.cls, params: c.params, tensors: c.tensors, constructs: [] };
-  const named = called.find((c) => c.cls === sync.modelClass);
+  const counted = (cls: string | undefined) => s.params.find((p) => p.cls === cls);
+  const called = s.modelCalls.filter((c): c is DistModelCall & { params: Poly; tensors: Poly } => !!c.params && !!c.tensors);
+  const fromCall = (c: DistModelCall & { params: Poly; tensors: Poly }): ClassParams => {
+    const formula = counted(c.cls);
+    const usable = formula && size(formula) > 0 ? formula : undefined;
+    const built = { cls: c.cls, params: c.params, tensors: c.tensors, constructs: formula?.constructs ?? [] };
+    if (usable && [...usable.params.freeSymbols()].some((d) => rebound.has(d))) return usable;
+    return size(c) > 0 ? built : usable ?? formula ?? built;
+  };
+  const named = called.filter((c) => c.cls === sync.modelClass).sort((a, b) => size(b) - size(a))[0];
   if (named) return fromCall(named);
+  const byName = counted(sync.modelClass);
+  if (byName) return byName;
   if (called.length) return fromCall([...called].sort((a, b) => size(b) - size(a))[0]);
   const constructed = new Set(s.params.flatMap((p) => p.constructs));
   const roots = s.params.filter((p) => !constructed.has(p.cls));
@@ -181,7 +193,9 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
   const s = readDistSignals(ir.signals);
   const sync = s.sync.find((x) => x.kind !== 'all_reduce' || x.onGradients) ?? s.sync[0];
   if (!sync) return { ok: false, reason: 'no gradient synchronisation (DDP, FSDP, Horovod, Accelerate, all_reduce) in this file' };
-  const model = pickModel(s, sync, bindings);
+  // Dims the user binds (settings, `# tensorcost: dims`), as opposed to the code's own defaults.
+  const rebound = new Set([...Object.keys(settings.dims), ...(ir.facts.directiveDims?.keys() ?? [])]);
+  const model = pickModel(s, sync, bindings, rebound);
   if (!model) return { ok: false, reason: 'no model class with parameters found in this file' };
   const params = model.params.evaluate(bindings);
   if (params === null || params <= 0) {
