@@ -262,6 +262,24 @@ describe("TC602 reads the multiplication by the world size as a fact", () => {
     assert.match(tc602.message, /^`per_device_batch \* dist\.get_world_size\(\)` scales the batch size/);
   });
 
+  it('`if args.scale_lr:` (store_true, off by default): reported, saying the scaling waits for --scale_lr', () => {
+    const settings = { worldSize: 8, interconnect: 'pcie' };
+    const a = analyse('finetune_scale_lr.py', settings);
+    const e = estimate(a, settings);
+    // 32 samples per rank of FeatureMLP in fp32: 3 × 32 × 545,161,216 / (0.5 × 66.9e12) = 1.565 ms;
+    // 2·7/8 · 1,090,793,376 B / 25 GB/s = 76.36 ms + 42 buckets × 14 steps × 5 µs = 2.94 ms.
+    const compute = (3 * 32 * MLP_FLOPS_PER_SAMPLE) / (0.5 * H100_FP32);
+    const sync = (2 * 7 / 8 * MLP_PARAMS * 4) / 25e9 + 42 * 14 * 5e-6;
+    close(e.compute.seconds, compute);
+    close(e.at!.commSeconds, sync);
+    // 1.565 / (0.522 + 79.30) = 1.96%: ≈ 0.2× one GPU's throughput at D=8.
+    close(e.at!.efficiencyOverlapped, compute / (compute / 3 + Math.max((2 / 3) * compute, sync)));
+    assert.deepEqual(codes(a), ['TC601', 'TC602', 'TC603']);
+    const tc602 = finding(a, 'TC602');
+    assert.match(tc602.message, /^when `--scale_lr` is given, `args\.learning_rate \* args\.gradient_accumulation_steps \* args\.train_batch_size \* accelerator\.num_processes` scales the learning rate linearly with D=8/);
+    assert.match(tc602.message, /1\.96% efficiency \(below 80%\): expect ≈ 0\.2× the throughput of one GPU, not 8×/);
+  });
+
   it('a near-miss: square-root lr scaling and a divided global batch are not linear scaling', () => {
     const settings = { worldSize: 8, interconnect: 'pcie' };
     const a = analyse('train_sqrt_lr.py', settings);
