@@ -25,6 +25,7 @@ function analyse(script: string, settings: Partial<Settings>): Analysis {
   return a;
 }
 
+const lineOf = (script: string, line: number) => fs.readFileSync(path.join(DIR, script), 'utf8').split('\n')[line];
 const tc6 = (a: Analysis) => a.findings.filter((f) => f.code.startsWith('TC6'));
 const codes = (a: Analysis) => tc6(a).map((f) => f.code).sort();
 const finding = (a: Analysis, code: string) => {
@@ -208,6 +209,31 @@ describe('a model whose config is a dataclass of the training script', () => {
     close(e.at!.ratio, ((2 * 7 / 8 * LLAMA_PARAMS * 4) / 450e9 + 31 * 14 * 2e-6) / ((3 * 2 * LLAMA_PARAMS * 2048) / (0.5 * H100_BF16)));
     assert.ok(e.at!.ratio < 1);
     assert.deepEqual(codes(a), ['TC603']);
+  });
+});
+
+describe('without a world size, TC601 says what it waits for instead of staying silent', () => {
+  before(initEngine);
+
+  it('a torchrun script that only reads the world size at run time: one information note at the wrapper, naming the setting', () => {
+    const a = analyse('train_lm_dataclass.py', { interconnect: 'nvlink' });
+    const notes = tc6(a);
+    assert.equal(notes.length, 1);
+    const [note] = notes;
+    assert.equal(note.code, 'TC601');
+    assert.equal(note.severity, 'information');
+    assert.match(lineOf('train_lm_dataclass.py', note.range.start.line), /DistributedDataParallel\(/);
+    assert.match(note.message, /world size is read at run time and no setting gives it/);
+    assert.match(note.message, /`tensorcost\.worldSize` \(`--world-size N` on the CLI\) or `# tensorcost: dims world_size=N`/);
+    // At D=8 over NVLink: 2·7/8 · 4,046,782,464 B / 450 GB/s = 15.74 ms + 155 buckets × 14 × 2 µs = 4.34 ms.
+    assert.match(note.message, /At D=8 \(one node\) the all-reduce of 3\.77 GiB of fp32 gradients would take ≈ 20\.1 ms per step$/);
+  });
+
+  it('near-misses: no note where the code launches D ranks, where a dims binding gives D, or for a toy model', () => {
+    assert.deepEqual(codes(analyse('train_spawn.py', { interconnect: 'pcie' })), ['TC601', 'TC603']);
+    assert.deepEqual(codes(analyse('train_lm_dataclass.py', { interconnect: 'nvlink', dims: { world_size: 1 } })), []);
+    // 165 parameters: even across a node the sync is microseconds, under dist.minSyncMs.
+    assert.deepEqual(codes(analyse('train_toy_ddp.py', { interconnect: 'pcie' })), []);
   });
 });
 

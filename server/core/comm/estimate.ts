@@ -34,8 +34,11 @@ const SEQ_DIMS = ['block_size', 'seq_len', 'seqlen', 'sequence_length', 'max_seq
 export interface DistEstimate {
   /** The configured world size D (settings, else a `world_size` dim). */
   ranks: number;
-  /** Whether D is the `worldSize` setting or a value the code or a dims binding gives. */
-  ranksFrom: 'setting' | 'code';
+  /**
+   * Whether D is the `worldSize` setting, a value the code or a dims binding gives, or unset: the
+   * code only reads it at run time (`dist.get_world_size()`) and nothing binds it, so D is 1.
+   */
+  ranksFrom: 'setting' | 'code' | 'unset';
   /** The line where the code launches D ranks (`mp.spawn(nprocs=4)`), when D comes from there. */
   ranksAt?: number;
   /** Products with the world size that scale the learning rate or the batch (TC602). */
@@ -270,7 +273,7 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
     ok: true,
     estimate: {
       ranks,
-      ranksFrom: settings.worldSize > 1 ? 'setting' : 'code',
+      ranksFrom: settings.worldSize > 1 ? 'setting' : (launched && launched > 1) || WORLD_DIMS.some((k) => bindings.has(k)) ? 'code' : 'unset',
       ...(launched && launched > 1 ? { ranksAt: s.worldSize.find((w) => w.value === launched)!.range.start.line + 1 } : {}),
       scaling: scalingSites(s, run?.call.batch, atRanks),
       sync,
