@@ -223,10 +223,17 @@ describe('without a world size, TC601 says what it waits for instead of staying 
     assert.equal(note.code, 'TC601');
     assert.equal(note.severity, 'information');
     assert.match(lineOf('train_lm_dataclass.py', note.range.start.line), /DistributedDataParallel\(/);
-    assert.match(note.message, /world size is read at run time and no setting gives it/);
+    assert.match(note.message, /^the world size is not known before the run \(no setting or dims binding gives it\), so TC601–TC603 do not estimate the gradient sync/);
     assert.match(note.message, /`tensorcost\.worldSize` \(`--world-size N` on the CLI\) or `# tensorcost: dims world_size=N`/);
     // At D=8 over NVLink: 2·7/8 · 4,046,782,464 B / 450 GB/s = 15.74 ms + 155 buckets × 14 × 2 µs = 4.34 ms.
     assert.match(note.message, /At D=8 \(one node\) the all-reduce of 3\.77 GiB of fp32 gradients would take ≈ 20\.1 ms per step$/);
+  });
+
+  it('`hvd.size()` read at run time (the world_size dim then stands at the default setting of 1): the same one note', () => {
+    const a = analyse('train_horovod.py', { interconnect: 'pcie' });
+    assert.deepEqual(tc6(a).map((f) => [f.code, f.severity]), [['TC601', 'information']]);
+    // 2·7/8 · 1,090,793,376 B / 25 GB/s = 76.36 ms + 17 Horovod fusion buffers of 64 MiB × 14 × 5 µs = 1.19 ms.
+    assert.match(tc6(a)[0].message, /At D=8 \(one node\) the all-reduce of 1\.02 GiB of fp32 gradients would take ≈ 77\.5 ms per step$/);
   });
 
   it('near-misses: no note where the code launches D ranks, where a dims binding gives D, or for a toy model', () => {

@@ -215,6 +215,9 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
   // `mp.spawn(..., nprocs=4)`); else a bound `world_size` dim.
   const launched = settings.worldSize > 1 ? undefined : Math.max(0, ...s.worldSize.map((w) => w.value));
   const ranks = launched && launched > 1 ? launched : worldSize(settings, bindings);
+  // D = 1 the user chose (a dims binding) is a world size; D = 1 because the frontend bound the
+  // `world_size` the code reads at run time to the setting's default of 1 is none.
+  const userBindsWorld = WORLD_DIMS.some((k) => k in settings.dims || ir.facts.directiveDims?.has(k));
   // Figures per rank: a batch the code divides by the world size is bound at D.
   const atRanks = new Map(bindings).set(WORLD_SIZE_DIM, ranks);
   const run = trainingCall(s, model.cls, atRanks);
@@ -273,7 +276,7 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
     ok: true,
     estimate: {
       ranks,
-      ranksFrom: settings.worldSize > 1 ? 'setting' : (launched && launched > 1) || WORLD_DIMS.some((k) => bindings.has(k)) ? 'code' : 'unset',
+      ranksFrom: settings.worldSize > 1 ? 'setting' : (launched && launched > 1) || ranks > 1 || userBindsWorld ? 'code' : 'unset',
       ...(launched && launched > 1 ? { ranksAt: s.worldSize.find((w) => w.value === launched)!.range.start.line + 1 } : {}),
       scaling: scalingSites(s, run?.call.batch, atRanks),
       sync,

@@ -64,7 +64,7 @@ function waitingForWorldSize(e: DistEstimate, settings: Settings): Finding[] {
       code: 'TC601',
       severity: 'information',
       range: e.sync.range,
-      message: `the world size is read at run time and no setting gives it, so TC601–TC603 do not estimate the gradient sync; set \`tensorcost.worldSize\` (\`--world-size N\` on the CLI) or \`# tensorcost: dims world_size=N\`. At D=${row.ranks} (one node) the ${e.config.strategy === 'fsdp' ? 'FSDP collectives' : 'all-reduce'} of ${bytesText(e.gradBytes)} of ${e.gradDtype} gradients would take ≈ ${timeText(row.commSeconds)} per step`,
+      message: `the world size is not known before the run (no setting or dims binding gives it), so TC601–TC603 do not estimate the gradient sync; set \`tensorcost.worldSize\` (\`--world-size N\` on the CLI) or \`# tensorcost: dims world_size=N\`. At D=${row.ranks} (one node) the ${e.config.strategy === 'fsdp' ? 'FSDP collectives' : 'all-reduce'} of ${bytesText(e.gradBytes)} of ${e.gradDtype} gradients would take ≈ ${timeText(row.commSeconds)} per step`,
     },
   ];
 }
