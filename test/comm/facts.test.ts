@@ -25,6 +25,7 @@ function analyse(script: string, settings: Partial<Settings>): Analysis {
   return a;
 }
 
+const lineOf = (script: string, line: number) => fs.readFileSync(path.join(DIR, script), 'utf8').split('\n')[line];
 const tc6 = (a: Analysis) => a.findings.filter((f) => f.code.startsWith('TC6'));
 const codes = (a: Analysis) => tc6(a).map((f) => f.code).sort();
 const finding = (a: Analysis, code: string) => {
@@ -143,6 +144,106 @@ describe('TC601–TC603 read the batch that feeds the model, per rank', () => {
   });
 });
 
+describe('a model whose config is a dataclass of the training script', () => {
+  before(initEngine);
+
+  // TinyGPT(GPTConfig()) of train_lm_dataclass.py: wte 50,304 × 2,048, 24 blocks (LayerNorm 2,048,
+  // 2,048→8,192 and 8,192→2,048 with biases), bias-free head 2,048 → 50,304.
+  const GPT_PARAMS = 50304 * 2048 + 24 * (2 * 2048 + (2048 * 8192 + 8192) + (8192 * 2048 + 2048)) + 2048 * 50304;
+
+  it('`@dataclass GPTConfig` handed to every module as `c`: 1.01B parameters, TC601 and TC603 at D=8 on NVLink', () => {
+    assert.equal(GPT_PARAMS, 1_011_695_616);
+    const settings = { worldSize: 8, interconnect: 'nvlink' };
+    const a = analyse('train_lm_dataclass.py', settings);
+    const e = estimate(a, settings);
+    assert.equal(e.modelClass, 'TinyGPT');
+    assert.equal(e.params, GPT_PARAMS);
+    assert.equal(e.compute.dtype, 'bf16');
+    // Micro-batch 2 × 256 token ids: 2·N per token = 2 × 1,011,695,616 × 512 = 1,035,976,310,784
+    // FLOPs, more than the layers counted (the embedding lookup has no FLOPs).
+    assert.equal(e.compute.forwardFlops, 2 * GPT_PARAMS * 512);
+    // 3 × 1.036e12 / (0.5 × 989.4e12) = 6.283 ms per step.
+    close(e.compute.seconds, (3 * 2 * GPT_PARAMS * 512) / (0.5 * H100_BF16));
+    // 4,046,782,464 B: 2·7/8 · S / 450 GB/s = 15.74 ms, + ceil(S / 25 MiB) = 155 buckets × 14 steps × 2 µs = 4.34 ms.
+    close(e.at!.bandwidthSeconds, (2 * 7 / 8 * GPT_PARAMS * 4) / 450e9);
+    close(e.at!.latencySeconds, 155 * 14 * 2e-6);
+    // 20.08 ms / 6.283 ms = 3.20.
+    close(e.at!.ratio, ((2 * 7 / 8 * GPT_PARAMS * 4) / 450e9 + 155 * 14 * 2e-6) / ((3 * 2 * GPT_PARAMS * 512) / (0.5 * H100_BF16)));
+    assert.deepEqual(codes(a), ['TC601', 'TC603']);
+    const tc601 = finding(a, 'TC601');
+    assert.match(tc601.message, /3\.77 GiB of gradients \(1,011,695,616 params × 4 B fp32\)/);
+    assert.match(tc601.message, /3\.20× the compute ≈ 6\.28 ms per step/);
+    assert.match(tc601.message, /2·N per token × 512 tokens fed to the call at line \d+ \(batch 2 per rank\)/);
+  });
+
+  it('the syntactic count of the script\'s classes reads `c.n_embd` as the config field, symbolic in its dims', () => {
+    const a = analyse('train_lm_dataclass.py', { worldSize: 8 });
+    const counted = (a.ir.signals['dist.params'] as { cls: string; params: { evaluate(b: Map<string, number>): number | null } }[]).find((p) => p.cls === 'TinyGPT');
+    assert.ok(counted);
+    assert.equal(counted.params.evaluate(a.bindings), GPT_PARAMS);
+  });
+
+  // Transformer(ModelArgs()) of train_lm_append.py: embedding 32,000 × 1,024, 16 layers (LayerNorm
+  // 1,024, bias-free 1,024→4,096 and 4,096→1,024), final LayerNorm, bias-free head 1,024 → 32,000.
+  const LLAMA_PARAMS = 32000 * 1024 + 16 * (2 * 1024 + 2 * 1024 * 4096) + 2 * 1024 + 1024 * 32000;
+
+  it('layers appended in a loop: the model as its constructor ran (199.8M), not the 65.5M the syntactic count sees', () => {
+    assert.equal(LLAMA_PARAMS, 199_788_544);
+    const settings = { worldSize: 8, interconnect: 'pcie' };
+    const a = analyse('train_lm_append.py', settings);
+    const e = estimate(a, settings);
+    assert.equal(e.modelClass, 'Transformer');
+    assert.equal(e.params, LLAMA_PARAMS);
+    // 4 × 512 token ids: 2 × 199,788,544 × 2,048 FLOPs forward, 4.96 ms per step in bf16.
+    assert.equal(e.compute.forwardFlops, 2 * LLAMA_PARAMS * 2048);
+    // PCIe 4.0: 2·7/8 · 799,154,176 B / 25 GB/s = 55.94 ms + 31 buckets × 14 steps × 5 µs = 2.17 ms.
+    close(e.at!.commSeconds, (2 * 7 / 8 * LLAMA_PARAMS * 4) / 25e9 + 31 * 14 * 5e-6);
+    assert.deepEqual(codes(a), ['TC601', 'TC603']);
+  });
+
+  it('a near-miss: the same model on NVLink syncs in 0.80 of the step, under TC601\'s ratio (TC603 still advises bf16)', () => {
+    const settings = { worldSize: 8, interconnect: 'nvlink' };
+    const a = analyse('train_lm_append.py', settings);
+    const e = estimate(a, settings);
+    // (3.108 ms + 31 × 14 × 2 µs) / (3 × 818.3e9 / 494.7e12 = 4.963 ms) = 0.801.
+    close(e.at!.ratio, ((2 * 7 / 8 * LLAMA_PARAMS * 4) / 450e9 + 31 * 14 * 2e-6) / ((3 * 2 * LLAMA_PARAMS * 2048) / (0.5 * H100_BF16)));
+    assert.ok(e.at!.ratio < 1);
+    assert.deepEqual(codes(a), ['TC603']);
+  });
+});
+
+describe('without a world size, TC601 says what it waits for instead of staying silent', () => {
+  before(initEngine);
+
+  it('a torchrun script that only reads the world size at run time: one information note at the wrapper, naming the setting', () => {
+    const a = analyse('train_lm_dataclass.py', { interconnect: 'nvlink' });
+    const notes = tc6(a);
+    assert.equal(notes.length, 1);
+    const [note] = notes;
+    assert.equal(note.code, 'TC601');
+    assert.equal(note.severity, 'information');
+    assert.match(lineOf('train_lm_dataclass.py', note.range.start.line), /DistributedDataParallel\(/);
+    assert.match(note.message, /^the world size is not known before the run \(no setting or dims binding gives it\), so TC601–TC603 do not estimate the gradient sync/);
+    assert.match(note.message, /`tensorcost\.worldSize` \(`--world-size N` on the CLI\) or `# tensorcost: dims world_size=N`/);
+    // At D=8 over NVLink: 2·7/8 · 4,046,782,464 B / 450 GB/s = 15.74 ms + 155 buckets × 14 × 2 µs = 4.34 ms.
+    assert.match(note.message, /At D=8 \(one node\) the all-reduce of 3\.77 GiB of fp32 gradients would take ≈ 20\.1 ms per step$/);
+  });
+
+  it('`hvd.size()` read at run time (the world_size dim then stands at the default setting of 1): the same one note', () => {
+    const a = analyse('train_horovod.py', { interconnect: 'pcie' });
+    assert.deepEqual(tc6(a).map((f) => [f.code, f.severity]), [['TC601', 'information']]);
+    // 2·7/8 · 1,090,793,376 B / 25 GB/s = 76.36 ms + 17 Horovod fusion buffers of 64 MiB × 14 × 5 µs = 1.19 ms.
+    assert.match(tc6(a)[0].message, /At D=8 \(one node\) the all-reduce of 1\.02 GiB of fp32 gradients would take ≈ 77\.5 ms per step$/);
+  });
+
+  it('near-misses: no note where the code launches D ranks, where a dims binding gives D, or for a toy model', () => {
+    assert.deepEqual(codes(analyse('train_spawn.py', { interconnect: 'pcie' })), ['TC601', 'TC603']);
+    assert.deepEqual(codes(analyse('train_lm_dataclass.py', { interconnect: 'nvlink', dims: { world_size: 1 } })), []);
+    // 165 parameters: even across a node the sync is microseconds, under dist.minSyncMs.
+    assert.deepEqual(codes(analyse('train_toy_ddp.py', { interconnect: 'pcie' })), []);
+  });
+});
+
 describe('gradient accumulation: one sync per optimizer step, not per micro-batch', () => {
   before(initEngine);
   const params = 133_517_312;
@@ -192,6 +293,24 @@ describe("TC602 reads the multiplication by the world size as a fact", () => {
     const a = analyse('train_ddp_bf16_weights.py', settings);
     const tc602 = finding(a, 'TC602');
     assert.match(tc602.message, /^`per_device_batch \* dist\.get_world_size\(\)` scales the batch size/);
+  });
+
+  it('`if args.scale_lr:` (store_true, off by default): reported, saying the scaling waits for --scale_lr', () => {
+    const settings = { worldSize: 8, interconnect: 'pcie' };
+    const a = analyse('finetune_scale_lr.py', settings);
+    const e = estimate(a, settings);
+    // 32 samples per rank of FeatureMLP in fp32: 3 × 32 × 545,161,216 / (0.5 × 66.9e12) = 1.565 ms;
+    // 2·7/8 · 1,090,793,376 B / 25 GB/s = 76.36 ms + 42 buckets × 14 steps × 5 µs = 2.94 ms.
+    const compute = (3 * 32 * MLP_FLOPS_PER_SAMPLE) / (0.5 * H100_FP32);
+    const sync = (2 * 7 / 8 * MLP_PARAMS * 4) / 25e9 + 42 * 14 * 5e-6;
+    close(e.compute.seconds, compute);
+    close(e.at!.commSeconds, sync);
+    // 1.565 / (0.522 + 79.30) = 1.96%: ≈ 0.2× one GPU's throughput at D=8.
+    close(e.at!.efficiencyOverlapped, compute / (compute / 3 + Math.max((2 / 3) * compute, sync)));
+    assert.deepEqual(codes(a), ['TC601', 'TC602', 'TC603']);
+    const tc602 = finding(a, 'TC602');
+    assert.match(tc602.message, /^when `--scale_lr` is given, `args\.learning_rate \* args\.gradient_accumulation_steps \* args\.train_batch_size \* accelerator\.num_processes` scales the learning rate linearly with D=8/);
+    assert.match(tc602.message, /1\.96% efficiency \(below 80%\): expect ≈ 0\.2× the throughput of one GPU, not 8×/);
   });
 
   it('a near-miss: square-root lr scaling and a divided global batch are not linear scaling', () => {

@@ -63,8 +63,14 @@ describe('TC601–TC603 on GPT-2 124M', () => {
     assert.ok(codes(analyse('train_ddp.py', { worldSize: 64, interconnect: 'nvlink' })).includes('TC601'));
   });
 
-  it('does nothing at world size 1 (the default)', () => {
-    assert.deepEqual(codes(analyse('train_ddp.py', {})), []);
+  it('estimates nothing at world size 1 (the default): one information note says the world size is missing', () => {
+    const a = analyse('train_ddp.py', {});
+    assert.deepEqual(codes(a), ['TC601']);
+    const note = a.findings.find((f) => f.code === 'TC601')!;
+    assert.equal(note.severity, 'information');
+    assert.match(note.message, /^the world size is not known before the run/);
+    // A world size of 1 the user binds is one: nothing to say.
+    assert.deepEqual(codes(analyse('train_ddp.py', { dims: { world_size: 1 } })), []);
   });
 
   it('honours thresholds: tc601.ratio raised above the measured ratio silences TC601', () => {

@@ -50,6 +50,45 @@ tokens_per_iter = gradient_accumulation_steps * ddp_world_size * batch_size * bl
     assert.deepEqual(sc.map((x) => x.target), ['lr', 'batch', 'lr']);
   });
 
+  it('names the flag a scaling waits for when a default run skips its branch, and no flag where the run takes it', () => {
+    const s = signals(`
+parser.add_argument("--scale_lr", action="store_true", help="Scale the learning rate by the number of GPUs (default: off).")
+parser.add_argument(
+    "--no-batch-scaling", dest="scale_batch", action="store_false",
+)
+parser.add_argument("--warmup", action="store_true", default=True)
+args = parser.parse_args()
+if args.scale_lr:
+    args.learning_rate = args.learning_rate * accelerator.num_processes
+if not args.scale_lr:
+    lr = base_lr * world_size
+else:
+    base_lr = 0.1 * world_size
+if args.scale_batch:
+    total_batch_size = args.batch_size * world_size
+else:
+    if rank == 0:
+        global_batch = args.batch_size * world_size
+if self.cfg.warmup:
+    max_lr = peak_lr * world_size
+`);
+    const sc = s['dist.scaling'] as DistScaling[];
+    // store_true without a default: the branch runs only with --scale_lr, its else by default;
+    // store_false: the branch runs by default, its else (through an inner if) only with the flag;
+    // store_true with default=True runs by default.
+    assert.deepEqual(
+      sc.map((x) => [x.text, x.optIn]),
+      [
+        ['args.learning_rate * accelerator.num_processes', '--scale_lr'],
+        ['base_lr * world_size', undefined],
+        ['0.1 * world_size', '--scale_lr'],
+        ['args.batch_size * world_size', undefined],
+        ['args.batch_size * world_size', '--no-batch-scaling'],
+        ['peak_lr * world_size', undefined],
+      ],
+    );
+  });
+
   it('marks per-tensor all_reduce loops and finds tensor/pipeline parallel layers', () => {
     const s = signals(`
 for p in model.parameters():

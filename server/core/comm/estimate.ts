@@ -34,8 +34,11 @@ const SEQ_DIMS = ['block_size', 'seq_len', 'seqlen', 'sequence_length', 'max_seq
 export interface DistEstimate {
   /** The configured world size D (settings, else a `world_size` dim). */
   ranks: number;
-  /** Whether D is the `worldSize` setting or a value the code or a dims binding gives. */
-  ranksFrom: 'setting' | 'code';
+  /**
+   * Whether D is the `worldSize` setting, a value the code or a dims binding gives, or unset: the
+   * code only reads it at run time (`dist.get_world_size()`) and nothing binds it, so D is 1.
+   */
+  ranksFrom: 'setting' | 'code' | 'unset';
   /** The line where the code launches D ranks (`mp.spawn(nprocs=4)`), when D comes from there. */
   ranksAt?: number;
   /** Products with the world size that scale the learning rate or the batch (TC602). */
@@ -99,18 +102,30 @@ function firstBound(bindings: Bindings, names: string[]): number | undefined {
 }
 
 /**
- * The synchronised model: the class the wrapped variable was built from (counted in this file,
- * else as the interpreter built it, for a model imported from another file), else the largest
- * model the training code calls, else the largest root class of this file.
+ * The synchronised model: the class the wrapped variable was built from, else the largest model
+ * the training code calls, else the largest root class of this file. Its parameters are the
+ * interpreter's count of the object the training code calls (the model as its constructor ran:
+ * layers appended in a loop, a config dataclass handed over as `c`), else the syntactic count of
+ * this file's classes. The syntactic count wins where the user rebinds a dim it is symbolic in
+ * (`# tensorcost: dims n_layer=6`, the `dims` setting): the interpreter built the model with the
+ * config's own defaults, the formula follows the binding. A count of 0 or one in unbound dims never
+ * hides a count that gives a number.
  */
-function pickModel(s: DistSignals, sync: DistSync, bindings: Bindings): ClassParams | undefined {
-  const byName = s.params.find((p) => p.cls === sync.modelClass);
-  if (byName) return byName;
-  const called = s.modelCalls.filter((c): c is DistModelCall & { params: Poly; tensors: Poly } => !!c.params && !!c.tensors);
+function pickModel(s: DistSignals, sync: DistSync, bindings: Bindings, rebound: ReadonlySet<string>): ClassParams | undefined {
   const size = (p: { params: Poly }) => p.params.evaluate(bindings) ?? -1;
-  const fromCall = (c: DistModelCall & { params: Poly; tensors: Poly }): ClassParams => s.params.find((p) => p.cls === c.cls) ?? { cls: c.cls, params: c.params, tensors: c.tensors, constructs: [] };
-  const named = called.find((c) => c.cls === sync.modelClass);
+  const counted = (cls: string | undefined) => s.params.find((p) => p.cls === cls);
+  const called = s.modelCalls.filter((c): c is DistModelCall & { params: Poly; tensors: Poly } => !!c.params && !!c.tensors);
+  const fromCall = (c: DistModelCall & { params: Poly; tensors: Poly }): ClassParams => {
+    const formula = counted(c.cls);
+    const usable = formula && size(formula) > 0 ? formula : undefined;
+    const built = { cls: c.cls, params: c.params, tensors: c.tensors, constructs: formula?.constructs ?? [] };
+    if (usable && [...usable.params.freeSymbols()].some((d) => rebound.has(d))) return usable;
+    return size(c) > 0 ? built : usable ?? formula ?? built;
+  };
+  const named = called.filter((c) => c.cls === sync.modelClass).sort((a, b) => size(b) - size(a))[0];
   if (named) return fromCall(named);
+  const byName = counted(sync.modelClass);
+  if (byName) return byName;
   if (called.length) return fromCall([...called].sort((a, b) => size(b) - size(a))[0]);
   const constructed = new Set(s.params.flatMap((p) => p.constructs));
   const roots = s.params.filter((p) => !constructed.has(p.cls));
@@ -181,7 +196,9 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
   const s = readDistSignals(ir.signals);
   const sync = s.sync.find((x) => x.kind !== 'all_reduce' || x.onGradients) ?? s.sync[0];
   if (!sync) return { ok: false, reason: 'no gradient synchronisation (DDP, FSDP, Horovod, Accelerate, all_reduce) in this file' };
-  const model = pickModel(s, sync, bindings);
+  // Dims the user binds (settings, `# tensorcost: dims`), as opposed to the code's own defaults.
+  const rebound = new Set([...Object.keys(settings.dims), ...(ir.facts.directiveDims?.keys() ?? [])]);
+  const model = pickModel(s, sync, bindings, rebound);
   if (!model) return { ok: false, reason: 'no model class with parameters found in this file' };
   const params = model.params.evaluate(bindings);
   if (params === null || params <= 0) {
@@ -198,6 +215,9 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
   // `mp.spawn(..., nprocs=4)`); else a bound `world_size` dim.
   const launched = settings.worldSize > 1 ? undefined : Math.max(0, ...s.worldSize.map((w) => w.value));
   const ranks = launched && launched > 1 ? launched : worldSize(settings, bindings);
+  // D = 1 the user chose (a dims binding) is a world size; D = 1 because the frontend bound the
+  // `world_size` the code reads at run time to the setting's default of 1 is none.
+  const userBindsWorld = WORLD_DIMS.some((k) => k in settings.dims || ir.facts.directiveDims?.has(k));
   // Figures per rank: a batch the code divides by the world size is bound at D.
   const atRanks = new Map(bindings).set(WORLD_SIZE_DIM, ranks);
   const run = trainingCall(s, model.cls, atRanks);
@@ -256,7 +276,7 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
     ok: true,
     estimate: {
       ranks,
-      ranksFrom: settings.worldSize > 1 ? 'setting' : 'code',
+      ranksFrom: settings.worldSize > 1 ? 'setting' : (launched && launched > 1) || ranks > 1 || userBindsWorld ? 'code' : 'unset',
       ...(launched && launched > 1 ? { ranksAt: s.worldSize.find((w) => w.value === launched)!.range.start.line + 1 } : {}),
       scaling: scalingSites(s, run?.call.batch, atRanks),
       sync,

@@ -33,6 +33,11 @@ export interface DistScaling {
   target: 'lr' | 'batch';
   text: string;
   range: Range;
+  /**
+   * The command-line flag the scaling waits for, when it sits in a branch that a default run does
+   * not take (`if args.scale_lr:` with `action="store_true"`): `--scale_lr`, as the script spells it.
+   */
+  optIn?: string;
 }
 
 /**

@@ -113,6 +113,57 @@ function targetName(n: Node): string | undefined {
   return undefined;
 }
 
+/** `parser.add_argument("--scale_lr", action="store_true", ...)`: the flags, `dest=` and the rest. */
+const ADD_ARGUMENT = /add_argument\(\s*((?:(['"])-[^'"]*\2\s*,\s*)+)([^)]*)\)/g;
+
+/**
+ * The boolean options of the file's argparse parsers that a default run leaves False:
+ * destination → the long flag as written. `store_true` without a default is False unless given;
+ * `store_false` is True unless given (its opposite is opt-in, read by `optInFlag`).
+ */
+function booleanOptions(text: string): Map<string, { flag: string; dflt: boolean }> {
+  const out = new Map<string, { flag: string; dflt: boolean }>();
+  if (!/store_(true|false)/.test(text)) return out;
+  for (const m of text.matchAll(ADD_ARGUMENT)) {
+    const rest = m[3];
+    const action = /action\s*=\s*['"](store_true|store_false)['"]/.exec(rest)?.[1];
+    if (!action) continue;
+    const given = /\bdefault\s*=\s*(True|False)\b/.exec(rest)?.[1];
+    if (/\bdefault\s*=/.test(rest) && !given) continue;
+    const flags = [...m[1].matchAll(/(['"])(-[^'"]*)\1/g)].map((f) => f[2]);
+    const flag = flags.find((f) => f.startsWith('--')) ?? flags[0];
+    const dest = /\bdest\s*=\s*['"](\w+)['"]/.exec(rest)?.[1] ?? flag.replace(/^-+/, '').replace(/-/g, '_');
+    out.set(dest, { flag, dflt: given ? given === 'True' : action === 'store_false' });
+  }
+  return out;
+}
+
+/**
+ * The flag a site waits for: the innermost `if` around it tests a boolean option (`args.scale_lr`,
+ * `self.args.scale_lr`, `not args.no_scaling`) whose default sends the run to the other branch.
+ * Such code runs only when the user asks for it on the command line, so a finding there says so.
+ */
+function optInFlag(n: Node, text: string): string | undefined {
+  let child: Node = n;
+  for (let p = n.parent; p; child = p, p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'class_definition' || p.type === 'module') return undefined;
+    if (p.type !== 'if_statement') continue;
+    const inElse = child.type === 'else_clause';
+    if (!inElse && child.id !== p.childForFieldName('consequence')?.id) continue;
+    let cond = p.childForFieldName('condition');
+    let negated = false;
+    while (cond?.type === 'not_operator' || cond?.type === 'parenthesized_expression') {
+      if (cond.type === 'not_operator') negated = !negated;
+      cond = cond.type === 'not_operator' ? cond.childForFieldName('argument') : cond.namedChild(0);
+    }
+    const option = cond?.type === 'attribute' ? booleanOptions(text).get(cond.childForFieldName('attribute')?.text ?? '') : undefined;
+    // The branch holding the site runs by default when the condition's default value selects it;
+    // an `if` that is no such test, or whose branch runs by default, leaves it to the `if`s outside.
+    if (option && (option.dflt !== negated) === inElse) return option.flag;
+  }
+  return undefined;
+}
+
 /** Whether a statement's text mentions anything distributed, by text (bounded; texts are detached). */
 const GATED = new Map<string, boolean>();
 
@@ -149,7 +200,10 @@ export function collectDistributedSignals(module: Node | readonly Node[], text: 
         const t = targetName(n);
         const other = isWorldSize(l) ? r : l;
         const target = t && LR_NAME.test(t) ? 'lr' : t && BATCH_NAME.test(t) ? 'batch' : other && LR_NAME.test(lastName(other)) ? 'lr' : other && BATCH_NAME.test(lastName(other)) ? 'batch' : undefined;
-        if (target) scaling.push({ target, text: n.text, range: rangeOf(n) });
+        if (target) {
+          const flag = optInFlag(n, text);
+          scaling.push({ target, text: n.text, range: rangeOf(n), ...(flag ? { optIn: flag } : {}) });
+        }
       }
     }
     if (n.type === 'call') visitCall(n);

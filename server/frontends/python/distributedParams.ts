@@ -254,7 +254,10 @@ class Counter {
         const attr = n.childForFieldName('attribute')?.text ?? '';
         if (obj?.type === 'identifier' && obj.text === 'self') return fields.get(attr) ?? UNKNOWN;
         const o = this.eval(obj, env, fields);
-        if (o.k === 'cfg') return this.configDefaults.get(attr) ?? { k: 'num', p: Poly.sym(attr) };
+        // `c.n_embd` where `c` is a parameter no caller bound (a config named `c`, `gpt_cfg`): a
+        // number has no attributes, so the name holds a config and the field is one of its dims.
+        const unbound = o.k === 'num' && obj?.type === 'identifier' && o.p.equals(Poly.sym(obj.text));
+        if (o.k === 'cfg' || unbound) return this.configDefaults.get(attr) ?? { k: 'num', p: Poly.sym(attr) };
         if (o.k === 'mod') return o.fields.get(attr) ?? UNKNOWN;
         return UNKNOWN;
       }
