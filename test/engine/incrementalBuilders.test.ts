@@ -12,6 +12,11 @@ import { fileJson } from '../../server/engine/report';
 import { PythonState, disposePythonState } from '../../server/frontends/python';
 import { DEFAULT_SETTINGS } from '../../server/core/settings';
 import { generateModelHeavy } from '../../bench/generate';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DocumentCache } from '../../server/frontends/python/session';
+import { DiskProgram, programPath } from '../../server/node/program';
 
 const file = (text: string) => ({ path: 'models.py', text, languageId: 'python' as const });
 
@@ -79,5 +84,26 @@ describe('incremental analysis of a file of several models with builders', () =>
     assert.equal(kept, 8, 'the four modules of models 0 and 2 reused');
     assert.equal(redone, 4, "model 1's attention, MLP, block and model analysed again");
     disposePythonState(second.state!);
+  });
+
+  it('as part of a program (entry points recording contexts), an edit mid-file keeps the later models cached', () => {
+    // About 95 models whose training functions are entry points: together they record far more
+    // contexts than one statement may, and the statements after the bound used to go uncached.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-builders-'));
+    const big = generateModelHeavy(10_000);
+    const p = path.join(dir, 'models.py');
+    fs.writeFileSync(p, big);
+    const program = { files: new DiskProgram([dir]), docs: new DocumentCache(), key: programPath };
+    const at = (t: string) => ({ path: p, text: t, languageId: 'python' as const });
+    const first = analyzeSource(at(big), DEFAULT_SETTINGS, { keep: true, program });
+    assert.ok((first.ir.captured?.ops.length ?? 0) > 20_000, 'more contexts than the old bound per analysis');
+    const mid = big.indexOf('(1.0 / math', big.length / 2);
+    const second = analyzeSource(at(big.slice(0, mid + 1) + '2' + big.slice(mid + 2)), DEFAULT_SETTINGS, { reuse: first.state, program });
+    const before = first.ir.segments!;
+    const after = second.ir.segments!;
+    const redone = after.filter((seg, i) => seg.length > 0 && seg !== before[i]).map((seg) => seg[0].function);
+    assert.equal(redone.length, 4, `only the edited model's attention, MLP, block and model: ${redone.join(', ')}`);
+    disposePythonState(second.state!);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

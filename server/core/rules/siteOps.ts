@@ -44,11 +44,11 @@ export function elements(t: TensorType | undefined, b: Bindings): number | null 
  */
 export function siteFacts(ctx: RuleContext, range: Range, bound: (op: SiteOp, b: Bindings) => boolean = (op, b) => elements(op.output, b) !== null, prefer: 'size' | 'runs' = 'size'): SiteFacts | undefined {
   const b = ctx.bindings;
-  const own = ctx.ir.ops.find((o) => sameRange(o.range, range));
+  const own = byStart(ctx.ir.ops, range).find((o) => sameRange(o.range, range));
   if (own && bound(own, b)) return { op: own, runs: runsOf(own, b) };
   const self = ctx.ir.programPath ?? ctx.ir.path;
   const groups = new Map<string, { ops: SiteOp[]; context: ContextRef; runs: number | null }>();
-  for (const o of ctx.ir.captured?.ops ?? []) {
+  for (const o of ctx.ir.captured ? byStart(ctx.ir.captured.ops, range) : []) {
     if (o.path !== self || !sameRange(o.range, range) || !bound(o, b)) continue;
     const key = `${o.context.path}\0${o.context.line}\0${o.context.function}`;
     const g = groups.get(key) ?? { ops: [], context: o.context, runs: 0 };
@@ -68,6 +68,28 @@ export function siteFacts(ctx: RuleContext, range: Range, bound: (op: SiteOp, b:
   }
   if (best) return best;
   return own ? { op: own, runs: runsOf(own, b) } : undefined;
+}
+
+/**
+ * The ops of a list that start where `range` starts. Rules ask once per signal (every attention
+ * of a file, for TC201 and TC202, at its scores and at its output), and a file of many models
+ * has thousands of ops and tens of thousands of context ops: a scan per question made those
+ * rules the largest cost of re-analysing such a file. The index is made once per list.
+ */
+const STARTS = new WeakMap<readonly { range: Range }[], Map<string, { range: Range }[]>>();
+function byStart<T extends { range: Range }>(ops: readonly T[], range: Range): readonly T[] {
+  let index = STARTS.get(ops);
+  if (!index) {
+    index = new Map();
+    for (const o of ops) {
+      const k = `${o.range.start.line}:${o.range.start.character}`;
+      const list = index.get(k);
+      if (list) list.push(o);
+      else index.set(k, [o]);
+    }
+    STARTS.set(ops, index);
+  }
+  return (index.get(`${range.start.line}:${range.start.character}`) ?? []) as T[];
 }
 
 function runsOf(op: SiteOp, b: Bindings): number | null {

@@ -50,8 +50,19 @@ export class DocumentCache {
   }
 }
 
-/** Most calling contexts recorded per analysis: a bound, stated when reached. */
-const MAX_CAPTURED = 20_000;
+/**
+ * Most calling contexts recorded per analysis. Past it, statements are no longer cached (what
+ * they would replay depends on what ran before them).
+ */
+const MAX_CAPTURED = 200_000;
+/**
+ * Most ops (and functions) one top-level statement's run records. A bound per statement keeps
+ * what a statement records a function of its own run, so that its cache entry stays valid: with
+ * only the bound per analysis, a file of many models filled it halfway, and every statement
+ * after that was analysed again on every keystroke. Ops past it keep their own figures (or the
+ * stated defaults), as ops no context reached do.
+ */
+const MAX_PER_STATEMENT = 5_000;
 
 export class ProgramSession {
   /** The interpreter of each file read so far (null: unreadable). */
@@ -64,6 +75,9 @@ export class ProgramSession {
   readonly bounds = new Map<string, AssertedBound>();
   /** Set when more contexts were met than are kept. */
   truncated = false;
+  /** Where the current top-level statement's records start (`beginStatement`). */
+  private statementOps = 0;
+  private statementFunctions = 0;
 
   constructor(
     readonly files: ProgramFiles,
@@ -133,11 +147,18 @@ export class ProgramSession {
     if (!this.bounds.has(dim)) this.bounds.set(dim, b);
   }
 
+  /** Called before each top-level statement runs (statementCache.ts): its records start here. */
+  beginStatement(): void {
+    this.statementOps = this.ops.length;
+    this.statementFunctions = this.functions.length;
+  }
+
   captureOp(op: ContextOp): void {
     if (this.ops.length >= MAX_CAPTURED) {
       this.truncated = true;
       return;
     }
+    if (this.ops.length - this.statementOps >= MAX_PER_STATEMENT) return;
     // Stamped on every capture, replayed ones included: the switch may have been edited since.
     const tf32 = this.tf32Before(op.context.path, op.context.line);
     this.ops.push(tf32 === !!op.tf32 ? op : { ...op, tf32 });
@@ -165,7 +186,7 @@ export class ProgramSession {
 
   captureFunction(fn: ContextFunction): void {
     if (this.functions.length >= MAX_CAPTURED) this.truncated = true;
-    else this.functions.push(fn);
+    else if (this.functions.length - this.statementFunctions < MAX_PER_STATEMENT) this.functions.push(fn);
   }
 
   /** Lets go of the nodes the analysis read in the other files. */

@@ -11,7 +11,7 @@
  *   config classes its parameters are typed with): a conservative closure over identifiers;
  * - the classes' witnesses (the best-known constructions): definitions whose analysis improved a
  *   witness are never cached, and their text, with the texts of every definition they reach, is
- *   part of the key of every definition after them;
+ *   part of the key of every definition after them that reaches one of those definitions;
  * - the builders `discoverInstances` found that reach what the definition reaches, with every
  *   definition they reach (a builder constructs `GPT`, whose `__init__` constructs `Block`, whose
  *   `__init__` sets the witness of `CausalSelfAttention`: a change to any of them changes what
@@ -232,6 +232,8 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   const session = it.program;
   const replay = (e: Entry) => {
     if (!session || !e.captured) return;
+    // Its records were cut at the bound per statement when made: counted from its own start.
+    session.beginStatement();
     for (const o of e.captured.ops) session.captureOp(o);
     for (const f of e.captured.functions) session.captureFunction(f);
     for (const [k, b] of e.captured.bounds ?? []) session.noteBound(k, b);
@@ -273,6 +275,11 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   const summaryLists: FunctionSummary[][] = [];
   const segments: TensorOp[][] = it.ops.length > 0 ? [it.ops.slice()] : [];
   let witnessKey = '';
+  // Per statement that changed a witness: the definitions it reaches, and their texts. A later
+  // statement's key holds only the parts whose definitions it reaches itself: a witness is a
+  // class's, and only code that reaches the class reads it. One key part for every change before
+  // a statement made an edit in one model of a file of many miss every statement after it.
+  const witnessParts: { chunks: Set<number>; text: string }[] = [];
   for (const [chunk, fns] of byChunk) {
     // An untouched statement, with no witness changed before it: its entry of the last analysis.
     const same = reuse && witnessKey === '' ? reuse.entryAt(chunk) : undefined;
@@ -300,8 +307,10 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     // The line above is in it too: a comment there annotates the statement.
     const above = row > 0 ? context.line(row - 1) : '';
     const column = s.startPosition.column;
+    const reached = witnessParts.length ? new Set([chunk, ...depChunks]) : undefined;
+    const witnessPart = reached ? witnessParts.filter((p) => [...p.chunks].some((c) => reached.has(c))).map((p) => p.text).join('\0\0') : '';
     // Most keys are the same few strings (no line above, no dependencies): made once.
-    const key = above === '' && deps.length === 0 && witnessKey === '' && own.length === 0 ? plainKey(column) : `${column}\0${above}\0${deps.join('\0')}\0${witnessKey}\0${own.map((g) => g.id).join(',')}`;
+    const key = above === '' && deps.length === 0 && witnessPart === '' && own.length === 0 ? plainKey(column) : `${column}\0${above}\0${deps.join('\0')}\0${witnessPart}\0${own.map((g) => g.id).join(',')}`;
     const byKey = sameContext ? cache.entries.get(text) : undefined;
     let hit = byKey?.get(key);
     // Contexts hold lines of this file and of others: a moved statement with some is analysed again.
@@ -327,6 +336,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     // The builders whose witnesses this statement can see run now, once per analysis.
     for (const g of own) it.runBuilders(g.builders);
     it.resetFresh();
+    session?.beginStatement();
     const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges, cops: session?.ops.length ?? 0, dist: it.distFacts.length, cfns: session?.functions.length ?? 0, bounds: new Set(session?.bounds.keys() ?? []) };
     const summaries: FunctionSummary[] = [];
     for (const f of fns) {
@@ -342,7 +352,9 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     const ops = it.ops.slice(before.ops);
     segments.push(ops);
     if (it.witnessChanges !== before.witness) {
-      witnessKey += `\0${reach(chunk).join('\0')}`;
+      const part = reach(chunk).join('\0');
+      witnessKey += `\0${part}`;
+      witnessParts.push({ chunks: new Set([chunk, ...closure(chunk)]), text: part });
       continue;
     }
     const newBounds = session ? [...session.bounds].filter(([k]) => !before.bounds.has(k)) : [];
