@@ -93,18 +93,30 @@ function perFunction(found: Finding[], disabled: { range: Finding['range'] }[]):
     groups.set(d.function, g);
   }
   const out: Finding[] = [];
+  const disabledKey = disabled.length ? JSON.stringify(disabled.map((t) => t.range)) : '';
   for (const [fn, g] of groups) {
     g.sort((a, b) => b.d.fp32 - a.d.fp32);
+    // The findings of unchanged ops are the same objects from one keystroke to the next
+    // (`opFindings`): a group of the same ones gives the same finding, made once. A file of
+    // thousands of fp32 GEMMs otherwise formatted every group's message again per keystroke.
+    const hit = GROUPS.get(g[0].f);
+    if (hit && hit.fn === fn && hit.disabled === disabledKey && hit.members.length === g.length && hit.members.every((m, i) => m === g[i].f)) {
+      out.push(hit.value);
+      continue;
+    }
     const sum = (pick: (d: PerOp) => number) => g.reduce((t, x) => t + pick(x.d), 0);
     const options = g[0].d.options.map((o, i) => `${o.name} ≥${timeText(sum((d) => d.options[i].time))}`).join(', ');
     // Several: the FLOPs of each are in the related locations, the message stays one line.
     const what = g.length === 1 ? `fp32 GEMM of ${flopsText(g[0].d.flops)}` : `${g.length} fp32 GEMMs in ${fn === '<module>' ? 'top-level code' : fn}`;
-    out.push(
-      make(rule, g[0].f.range, `${what}: ≥${timeText(sum((d) => d.fp32))} on fp32 units; ${options}`, {
-        related: [...g.slice(1).map((x) => ({ range: x.f.range, message: `also fp32: ${flopsText(x.d.flops)}, ≥${timeText(x.d.fp32)}` })), ...disabled.map((t) => ({ range: t.range, message: 'TF32 is switched off here' }))],
-        data: { function: fn, ops: g.map((x) => x.f.range) },
-      }),
-    );
+    const value = make(rule, g[0].f.range, `${what}: ≥${timeText(sum((d) => d.fp32))} on fp32 units; ${options}`, {
+      related: [...g.slice(1).map((x) => ({ range: x.f.range, message: `also fp32: ${flopsText(x.d.flops)}, ≥${timeText(x.d.fp32)}` })), ...disabled.map((t) => ({ range: t.range, message: 'TF32 is switched off here' }))],
+      data: { function: fn, ops: g.map((x) => x.f.range) },
+    });
+    GROUPS.set(g[0].f, { fn, disabled: disabledKey, members: g.map((x) => x.f), value });
+    out.push(value);
   }
   return out;
 }
+
+/** Per group's most expensive finding: the group's members and the finding made of them. */
+const GROUPS = new WeakMap<Finding, { fn: string; disabled: string; members: Finding[]; value: Finding }>();
