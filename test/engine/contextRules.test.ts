@@ -18,21 +18,12 @@ import { Analysis, analyzeSource, initEngine } from '../../server/engine/analyze
 import { buildContextIndex, withContexts } from '../../server/engine/contexts';
 import { DocumentCache, tf32Switches } from '../../server/frontends/python/session';
 import { DiskProgram, programPath } from '../../server/node/program';
-import { collectFiles } from '../../server/node/files';
+import { analyseFolder } from './helpers';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'program', 'rules');
 const H100 = findDevice('h100')!;
 const BW = H100.bandwidth;
 
-/** A folder as the CLI analyses it: one program, contexts joined, findings by file name. */
-function analyseFolder(dir: string): Map<string, Analysis> {
-  const files = collectFiles([dir]).files.filter((f) => f.endsWith('.py'));
-  const program = { files: new DiskProgram([dir]), docs: new DocumentCache(), key: programPath };
-  const raw = files.map((f) => analyzeSource({ path: f, text: fs.readFileSync(f, 'utf8'), languageId: 'python' }, DEFAULT_SETTINGS, { program }));
-  program.docs.clear();
-  const index = buildContextIndex(raw.map((a) => a.ir));
-  return new Map(raw.map((a) => [path.basename(a.ir.path), withContexts(a, index)]));
-}
 
 function findings(out: Map<string, Analysis>, file: string, code: string): Finding[] {
   return out.get(file)!.findings.filter((f) => f.code === code);

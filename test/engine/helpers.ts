@@ -4,6 +4,11 @@ import * as path from 'node:path';
 import { Analysis, analyzeSource, initEngine } from '../../server/engine/analyze';
 import { withDefaults, Settings } from '../../server/core/settings';
 import { REPO } from '../helpers/lspClient';
+import { DEFAULT_SETTINGS } from '../../server/core/settings';
+import { buildContextIndex, withContexts } from '../../server/engine/contexts';
+import { DocumentCache } from '../../server/frontends/python/session';
+import { collectFiles } from '../../server/node/files';
+import { DiskProgram, programPath } from '../../server/node/program';
 
 export const FIXTURES = path.join(REPO, 'test', 'fixtures', 'models');
 
@@ -40,4 +45,17 @@ export function opFlops(a: Analysis, fnName: string, pred: (op: Analysis['ir']['
 /** Shape of a tensor as text, dims in ascii formula form: `B, T, 768`. */
 export function shapeText(shape: readonly { toString(): string }[] | null): string {
   return shape ? shape.map((d) => d.toString()).join(', ') : '?';
+}
+
+/**
+ * A folder's Python files analysed as the CLI does: one program, contexts joined. Keyed by the
+ * path relative to the folder, '/'-separated (a file at the top: its name).
+ */
+export function analyseFolder(dir: string): Map<string, Analysis> {
+  const files = collectFiles([dir]).files.filter((f) => f.endsWith('.py'));
+  const program = { files: new DiskProgram([dir]), docs: new DocumentCache(), key: programPath };
+  const raw = files.map((f) => analyzeSource({ path: f, text: fs.readFileSync(f, 'utf8'), languageId: 'python' }, DEFAULT_SETTINGS, { program }));
+  program.docs.clear();
+  const index = buildContextIndex(raw.map((a) => a.ir));
+  return new Map(raw.map((a) => [path.relative(dir, a.ir.path).split(path.sep).join('/'), withContexts(a, index)]));
 }

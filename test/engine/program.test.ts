@@ -14,20 +14,10 @@ import { fileJson } from '../../server/engine/report';
 import { DocumentCache } from '../../server/frontends/python/session';
 import { resolveModule, scanImports, importClosure, ProgramFiles } from '../../server/frontends/python/program';
 import { DiskProgram, programPath } from '../../server/node/program';
-import { collectFiles } from '../../server/node/files';
-import * as fs from 'node:fs';
+import { analyseFolder } from './helpers';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'program');
 
-/** Analyses a folder as the CLI does: one program, contexts joined. */
-function analyseFolder(dir: string): Map<string, Analysis> {
-  const files = collectFiles([dir]).files.filter((f) => f.endsWith('.py'));
-  const program = { files: new DiskProgram([dir]), docs: new DocumentCache(), key: programPath };
-  const raw = files.map((f) => analyzeSource({ path: f, text: fs.readFileSync(f, 'utf8'), languageId: 'python' }, DEFAULT_SETTINGS, { program }));
-  program.docs.clear();
-  const index = buildContextIndex(raw.map((a) => a.ir));
-  return new Map(raw.map((a) => [path.relative(dir, a.ir.path).split(path.sep).join('/'), withContexts(a, index)]));
-}
 
 function fn(a: Analysis | undefined, name: string) {
   const f = a?.functions.find((x) => x.summary.name === name);

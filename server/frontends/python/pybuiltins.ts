@@ -400,12 +400,12 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
   if (of.kind === 'module') {
     // A library layer moved or cast (`nn.Linear(2048, 10).cuda().half()`) is the same layer: the
     // dtype its ops compute in comes from their inputs, as for a user module.
-    if (['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type'].includes(name)) return of;
+    if (RETURNS_SELF.has(name)) return of;
     return name === 'zero_grad' || name === 'apply' ? NONE : UNKNOWN;
   }
   if (of.kind === 'instance') {
     // `model.half()`, `model.to(device)`, `model.eval()` return the module itself.
-    if (['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type'].includes(name)) return of;
+    if (RETURNS_SELF.has(name)) return of;
     // nn.Module's own methods that create attributes.
     const [a, b] = args;
     if ((name === 'register_buffer' || name === 'register_parameter' || name === 'add_module' || name === 'register_module' || name === '__setattr__') && a?.kind === 'str' && b) of.fields.set(a.value, b);
@@ -415,6 +415,9 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
   }
   return UNKNOWN;
 }
+
+/** Module methods that return the module itself (`model.half()`, `nn.Linear(...).cuda()`, `.eval()`). */
+const RETURNS_SELF = new Set(['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type']);
 
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
 export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters']);

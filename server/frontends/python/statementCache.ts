@@ -274,7 +274,6 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   // Per statement, flattened once at the end (a native copy, not a push per op).
   const summaryLists: FunctionSummary[][] = [];
   const segments: TensorOp[][] = it.ops.length > 0 ? [it.ops.slice()] : [];
-  let witnessKey = '';
   // Per statement that changed a witness: the definitions it reaches, and their texts. A later
   // statement's key holds only the parts whose definitions it reaches itself: a witness is a
   // class's, and only code that reaches the class reads it. One key part for every change before
@@ -282,7 +281,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   const witnessParts: { chunks: Set<number>; text: string }[] = [];
   for (const [chunk, fns] of byChunk) {
     // An untouched statement, with no witness changed before it: its entry of the last analysis.
-    const same = reuse && witnessKey === '' ? reuse.entryAt(chunk) : undefined;
+    const same = reuse && witnessParts.length === 0 ? reuse.entryAt(chunk) : undefined;
     if (same) {
       replay(same);
       if (same.dist) append(it.distFacts, same.dist);
@@ -352,9 +351,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     const ops = it.ops.slice(before.ops);
     segments.push(ops);
     if (it.witnessChanges !== before.witness) {
-      const part = reach(chunk).join('\0');
-      witnessKey += `\0${part}`;
-      witnessParts.push({ chunks: new Set([chunk, ...closure(chunk)]), text: part });
+      witnessParts.push({ chunks: new Set([chunk, ...closure(chunk)]), text: reach(chunk).join('\0') });
       continue;
     }
     const newBounds = session ? [...session.bounds].filter(([k]) => !before.bounds.has(k)) : [];
@@ -377,7 +374,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   cache.context = contextKey;
   cache.mentions = mentionsNext;
   const mentionedBy = reuse ? reuse.mentionedBy(mentionsAt) : countMentions(mentionsAt);
-  cache.last = { updates: context.position?.updates ?? -1, texts, defined, witnessFree: witnessKey === '', entries: entriesAt, definedAt, mentionsAt, mentionedBy, groups: groupsKey };
+  cache.last = { updates: context.position?.updates ?? -1, texts, defined, witnessFree: witnessParts.length === 0, entries: entriesAt, definedAt, mentionsAt, mentionedBy, groups: groupsKey };
   // The ops of cached statements were never pushed to `it.ops`: the segments are the ops.
   it.ops = concatAll(segments);
   return { summaries: concatAll(summaryLists), segments };
