@@ -18,6 +18,7 @@
 import type { Node, Tree } from './parser';
 import { parserGeneration, pythonParser } from './parser';
 import { detach } from '../../core/intern';
+import { forgetNode, resetNodeMemo } from './nodeMemo';
 
 interface Chunk {
   tree: Tree;
@@ -135,6 +136,7 @@ function moveChunk(c: Chunk, delta: number, rows: number, editEndRow: number): C
   const e = n as unknown as { _children?: unknown; _namedChildren?: unknown };
   e._children = undefined;
   e._namedChildren = undefined;
+  forgetNode(c.node);
   return { ...c, start: c.start + delta, end: c.end + delta };
 }
 
@@ -277,6 +279,7 @@ export class PythonDocument {
   }
 
   private parseAll(): void {
+    resetNodeMemo();
     this.lastChange = undefined;
     this.release();
     const tree = this.parse();
@@ -289,6 +292,8 @@ export class PythonDocument {
 
   /** Brings the document to `text`, re-parsing as little as the edit allows. */
   update(text: string): void {
+    // Kept trees and nodes are about to be edited and moved: nothing read from them stays true.
+    resetNodeMemo();
     this.updates++;
     if (this.generation !== parserGeneration()) {
       this.source.text = text;
@@ -376,6 +381,7 @@ export class PythonDocument {
       const n = c.node as unknown as { _children?: unknown; _namedChildren?: unknown };
       n._children = undefined;
       n._namedChildren = undefined;
+      forgetNode(c.node);
     }
   }
 
@@ -392,6 +398,7 @@ export class PythonDocument {
   }
 
   private release(): void {
+    resetNodeMemo();
     if (this.generation === parserGeneration()) for (const t of this.trees) t.delete();
     this.generation = parserGeneration();
     this.trees.clear();

@@ -9,6 +9,7 @@
  * by the dead module know to start over instead of touching its trees.
  */
 import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { installNodeMemo } from './nodeMemo';
 
 export type { Node, Tree };
 
@@ -51,6 +52,7 @@ export function loadPythonParser(): Promise<Parser> {
     await binding.Parser.init({ onAbort: () => generation === born && markAborted(), printErr: () => undefined, ...memory });
     const wasm = require.resolve('tree-sitter-python/tree-sitter-python.wasm');
     const language = await binding.Language.load(wasm);
+    installNodeMemo(binding.Node);
     const parser = new binding.Parser();
     parser.setLanguage(language);
     loaded = parser;

@@ -1,0 +1,126 @@
+/**
+ * A memo of the tree-sitter node reads the analysis repeats.
+ *
+ * web-tree-sitter builds a new `Node` object, through the WebAssembly boundary, on every
+ * `childForFieldName`, `parent` or `namedChild` call, and asks the WebAssembly module again for
+ * every `type` and `endIndex`. The interpreter reads the same function bodies once per call site,
+ * per builder and per context, so on a model-heavy file about half of a full analysis went to
+ * building node objects and reading their types (CPU profile of the bench's GPT-style file).
+ * With this memo, a node's field children, parent, type and end are read from WebAssembly once
+ * per node object, and a field child is the same object each time it is asked for, so the reads
+ * below it are remembered too (web-tree-sitter keeps child arrays on the node object itself).
+ *
+ * The memo is valid only while the trees it read do not change. A document update edits kept
+ * trees (`Tree.edit`) and moves kept statement nodes, so every update, full parse or release of a
+ * document starts a new epoch (`resetNodeMemo`), and an entry of an earlier epoch is never read.
+ * The entry sits on the node object: a WeakMap keyed by node cost more than it saved (ephemeron
+ * tables slowed the collector; measured 2-3x slower than no memo). `text` is not remembered: a
+ * remembered slice of an old version of the source would keep that version alive through any
+ * node a cache keeps (test/engine/memory.test.ts caught it), and the slice is cheap to cut again.
+ */
+import type { Node } from 'web-tree-sitter';
+
+interface Entry {
+  epoch: number;
+  type?: string;
+  end?: number;
+  parent?: Node | null;
+  fields?: Map<string, Node | null>;
+}
+
+/** Entries of an earlier epoch are stale: a reset is one increment, not a walk over the nodes. */
+let epoch = 0;
+const KEY = Symbol('tensorcost.nodeMemo');
+type Memoised = Node & { [KEY]?: Entry };
+
+/** Forgets every remembered read: called whenever a tree or a kept node may have changed. */
+export function resetNodeMemo(): void {
+  epoch++;
+}
+
+/** Drops the memo kept on one node, so that a node kept between analyses holds nothing read below it. */
+export function forgetNode(node: Node): void {
+  (node as Memoised)[KEY] = undefined;
+}
+
+function entryOf(node: Node): Entry {
+  let e = (node as Memoised)[KEY];
+  if (e === undefined || e.epoch !== epoch) (node as Memoised)[KEY] = e = { epoch };
+  return e;
+}
+
+/** Node classes already patched: each fresh copy of web-tree-sitter (after an abort) has its own. */
+const patched = new WeakSet<object>();
+
+/**
+ * Routes the repeated reads of `NodeClass` through the memo. The originals are kept and called
+ * on a miss, so the values are web-tree-sitter's own; only their repetition is saved.
+ */
+export function installNodeMemo(NodeClass: { prototype: object }): void {
+  const proto = NodeClass.prototype as Record<string, unknown>;
+  if (patched.has(proto)) return;
+  patched.add(proto);
+  const getter = (name: string): ((this: Node) => unknown) => {
+    const d = Object.getOwnPropertyDescriptor(proto, name);
+    if (!d?.get) throw new Error(`web-tree-sitter: Node.${name} is not a getter (version changed?)`);
+    return d.get as (this: Node) => unknown;
+  };
+  const method = (name: string): ((this: Node, ...args: unknown[]) => unknown) => {
+    const f = proto[name];
+    if (typeof f !== 'function') throw new Error(`web-tree-sitter: Node.${name} is not a method (version changed?)`);
+    return f as (this: Node, ...args: unknown[]) => unknown;
+  };
+  const type = getter('type');
+  const endIndex = getter('endIndex');
+  const parent = getter('parent');
+  const childForFieldName = method('childForFieldName');
+  const define = (name: string, get: (this: Node) => unknown): void => {
+    Object.defineProperty(proto, name, { get, configurable: true, enumerable: false });
+  };
+  define('type', function (this: Node) {
+    const e = entryOf(this);
+    return (e.type ??= type.call(this) as string);
+  });
+  define('endIndex', function (this: Node) {
+    const e = entryOf(this);
+    return (e.end ??= endIndex.call(this) as number);
+  });
+  define('parent', function (this: Node) {
+    const e = entryOf(this);
+    if (e.parent === undefined) e.parent = parent.call(this) as Node | null;
+    return e.parent;
+  });
+  Object.defineProperty(proto, 'childForFieldName', {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: function (this: Node, name: string): Node | null {
+      const e = entryOf(this);
+      const fields = (e.fields ??= new Map());
+      let child = fields.get(name);
+      if (child === undefined) {
+        child = childForFieldName.call(this, name) as Node | null;
+        fields.set(name, child);
+      }
+      return child;
+    },
+  });
+  // `namedChild(i)` and `child(i)` read the node's child arrays, which web-tree-sitter itself
+  // keeps on the node object, instead of building a new object per call.
+  Object.defineProperty(proto, 'namedChild', {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: function (this: Node, index: number): Node | null {
+      return this.namedChildren[index] ?? null;
+    },
+  });
+  Object.defineProperty(proto, 'child', {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: function (this: Node, index: number): Node | null {
+      return this.children[index] ?? null;
+    },
+  });
+}

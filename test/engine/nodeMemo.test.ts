@@ -1,0 +1,46 @@
+/**
+ * The memo of tree-sitter node reads (server/frontends/python/nodeMemo.ts): a field child is the
+ * same object each time, and nothing remembered survives a document update that moves or edits
+ * kept nodes.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { initEngine } from '../../server/engine/analyze';
+import { PythonDocument } from '../../server/frontends/python/document';
+
+describe('node memo', () => {
+  before(async () => {
+    await initEngine();
+  });
+
+  it('gives the same field child object on every read', () => {
+    const doc = new PythonDocument('y = x @ w\n');
+    const assign = doc.statements[0]!.namedChildren[0]!;
+    const right = assign.childForFieldName('right');
+    assert.ok(right);
+    assert.equal(assign.childForFieldName('right'), right);
+    assert.equal(right.type, 'binary_operator');
+    assert.equal(assign.childForFieldName('nonexistent'), null);
+    assert.equal(right.namedChild(0)?.text, 'x');
+    assert.equal(right.namedChild(5), null);
+    doc.delete();
+  });
+
+  it('reads kept nodes afresh after an edit moves them', () => {
+    const doc = new PythonDocument('a = 1\nz = 0\nw = 0\nb = foo(2)\n');
+    const kept = doc.statements[3]!;
+    // Read (and so remember) the kept statement's end and a field child below it.
+    assert.equal(kept.endIndex, 28);
+    const call = kept.namedChildren[0]!.childForFieldName('right')!;
+    assert.equal(call.text, 'foo(2)');
+    doc.update('a = 100\nz = 0\nw = 0\nb = foo(2)\n');
+    // Only the edited statement was parsed again; the kept one is the same object, moved by 2.
+    assert.equal(doc.lastUpdate, 'chunks');
+    assert.equal(doc.statements[3], kept);
+    assert.equal(kept.endIndex, 30);
+    const moved = kept.namedChildren[0]!.childForFieldName('right')!;
+    assert.equal(moved.startIndex, 24);
+    assert.equal(moved.text, 'foo(2)');
+    doc.delete();
+  });
+});
