@@ -40,6 +40,7 @@ export type OpKind =
   | 'softmax'
   | 'layer_norm'
   | 'rms_norm'
+  | 'normalize'
   | 'group_norm'
   | 'batch_norm'
   | 'activation'

@@ -1,7 +1,8 @@
 /**
  * Softmax and the normalisations. Per-element FLOP counts follow LLM-Viewer: softmax 5 (max,
  * subtract, exp, sum, divide), layer norm 7 (mean, subtract, square, sum, rsqrt-scale, ·γ, +β).
- * RMS norm is 4 (square, sum, ·rsqrt, ·γ). Group norm and batch norm compute layer-norm-like
+ * RMS norm is 4 (square, sum, ·rsqrt, ·γ). `F.normalize` (p = 2) is 3 (square, sum, divide; the
+ * square root per row is negligible). Group norm and batch norm compute layer-norm-like
  * statistics: 7 (training-mode statistics; in eval mode batch norm folds to a scale and shift).
  * All of it is "other" FLOPs. Bytes: input read once, output written once, affine params read once.
  */
@@ -12,6 +13,7 @@ import { dimsDiffer, normAxis, numel, OpContext, OpResult, shapeText, tensorByte
 export const SOFTMAX_FLOPS = 5;
 export const LAYER_NORM_FLOPS = 7;
 export const RMS_NORM_FLOPS = 4;
+export const NORMALIZE_FLOPS = 3;
 export const GROUP_NORM_FLOPS = 7;
 export const BATCH_NORM_FLOPS = 7;
 
@@ -37,6 +39,15 @@ export function softmax(x: TensorType, dim: number | null, ctx: OpContext, name 
   const axis = dim === null ? x.shape.length - 1 : normAxis(dim, x.shape.length);
   if (axis === undefined) return unknownResult('softmax', dtype, `${name}: dim ${dim} out of range for shape ${shapeText(x.shape)}`);
   return perElement('softmax', x, ctx, SOFTMAX_FLOPS, Poly.ZERO, { dim: axis, length: x.shape[axis] }, `${name}: ${SOFTMAX_FLOPS} FLOP/element`);
+}
+
+/** `F.normalize(x, p, dim)`: x divided by its p-norm along `dim`; the shape is kept. */
+export function lpNormalize(x: TensorType, dim: number, ctx: OpContext): OpResult {
+  const dtype = x.dtype ?? ctx.dtype;
+  if (x.shape === null) return unknownResult('normalize', dtype);
+  const axis = normAxis(dim, x.shape.length);
+  if (axis === undefined) return { ...unknownResult('normalize', dtype, `normalize: dim ${dim} out of range for shape ${shapeText(x.shape)}`), output: { shape: x.shape, dtype } };
+  return perElement('normalize', x, ctx, NORMALIZE_FLOPS, Poly.ZERO, { dim: axis }, `normalize: ${NORMALIZE_FLOPS} FLOP/element`);
 }
 
 /** `normalized` are the trailing dims normalised over; they must match x's trailing dims. */

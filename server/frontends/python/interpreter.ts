@@ -1298,6 +1298,9 @@ export class Interpreter {
         if (x !== null && y !== null && x !== y) conflict = `dim ${i} is ${y} in the comment, ${x} in the code`;
       }
     }
+    // A guessed shape (guessed.ts) that disagrees with what the author wrote proves nothing: the
+    // comment wins, silently. Where they agree, the guess keeps its (often concrete) dims.
+    if (conflict && isGuessed(v.type)) return tensor({ shape: ann.shape, dtype: ann.dtype ?? v.type.dtype });
     if (conflict) {
       if (frame.report) {
         const dup = this.findings.some((f) => f.code === 'TC002' && f.range.start.line === at.range.start.line && f.range.start.character === at.range.start.character);
@@ -2222,10 +2225,10 @@ export class Interpreter {
         if (isConfigFactory(name) && !LIBRARY_ROOTS.has(name.split('.')[0])) return { kind: 'dict', entries: new Map(kwargs) };
         // Containers and Python builtins first: they run user code the op handlers cannot.
         const own = Object.prototype.hasOwnProperty.call(BUILTINS, name) ? BUILTINS[name] : undefined;
-        if (own && (name.startsWith('torch.nn.') || name.startsWith('math.') || name.startsWith('collections.'))) return own(args, kwargs, this, frame);
+        if (own && (name.startsWith('torch.nn.') || name.startsWith('math.') || name.startsWith('collections.'))) return own(args, kwargs, this, frame, site);
         const handler = FUNCTIONS.get(name);
         if (handler) return handler(args, kwargs, site, this.ctx(frame));
-        if (own) return own(args, kwargs, this, frame);
+        if (own) return own(args, kwargs, this, frame, site);
         if (LIBRARY_ROOTS.has(name.split('.')[0]) && !isNotCompute(name)) return this.ctx(frame).unmodelled({ ...site, name });
         // A call into code the engine cannot read (a module outside the program) that is given a
         // tensor or a model may compute: the figures say they miss it.
@@ -2277,7 +2280,7 @@ export class Interpreter {
         return callee.call(args, kwargs, site, this.ctx(frame));
       default: {
         const builtin = Object.prototype.hasOwnProperty.call(BUILTINS, site.name) ? BUILTINS[site.name] : undefined;
-        if (builtin && callee.kind === 'unknown') return builtin(args, kwargs, this, frame);
+        if (builtin && callee.kind === 'unknown') return builtin(args, kwargs, this, frame, site);
         // `model(x)` on a parameter nothing says anything about: whatever it computes is missing.
         const vague = callee.kind === 'unknown' || (callee.kind === 'tensor' && callee.type.shape === null);
         // A bare name (a parameter such as `model`) or a field of a module (`self.hook`) may be a

@@ -6,14 +6,15 @@
  */
 import { Poly } from '../../core/symbolic';
 import type { Frame, Interpreter } from './interpreter';
-import { ClassInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts } from './values';
+import { CallSite, ClassInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts } from './values';
 import { FUNCTIONS, canonical } from './builtins/registry';
 import { libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
 import { addArgument, parseArgs } from './argparse';
 import { dictKey, keyValue, truthy } from './sequences';
 
-export type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame) => Value;
+/** `site` is the call being evaluated, for builtins that call what they are given (`map`). */
+export type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame, site?: CallSite) => Value;
 
 type TupleValue = Extract<Value, { kind: 'tuple' }>;
 
@@ -168,7 +169,7 @@ export const BUILTINS: Record<string, Builtin> = {
   isinstance: (args, _k, it) => ({ kind: 'bool', value: isInstance(args[0], args[1], it.classes) }),
   // `map(lambda t: rearrange(t, 'b n (h d) -> b h n d', h=h), qkv)`: the function runs on each
   // item, as often as the item occurs.
-  map: (args, _kw, it, frame) => {
+  map: (args, _kw, it, frame, site) => {
     const [f, xs] = args;
     if (!f || xs?.kind !== 'tuple' || args.length !== 2) return UNKNOWN;
     const counts = itemCounts(xs);
@@ -178,7 +179,10 @@ export const BUILTINS: Record<string, Builtin> = {
       try {
         if (f.kind === 'function') return it.callFunction(f.def, [x], new Map(), frame, f.self, f.closure);
         const own = f.kind === 'ref' && Object.prototype.hasOwnProperty.call(BUILTINS, f.path) ? BUILTINS[f.path] : undefined;
-        return own ? own([x], new Map(), it, frame) : UNKNOWN;
+        if (own) return own([x], new Map(), it, frame);
+        // A module (`map(self.split_heads, (q, k, v))`), a layer or a library function: called
+        // as `f(x)` would be at the map's own site.
+        return site ? it.call(f, [x], new Map(), site, frame) : UNKNOWN;
       } finally {
         frame.multiplier = saved;
       }

@@ -4,7 +4,7 @@
  */
 import { TensorType } from '../../../core/ir';
 import { ACTIVATION_FLOPS, activation, dropout } from '../../../core/ops/elementwise';
-import { batchNorm, groupNorm, layerNorm, softmax } from '../../../core/ops/normalization';
+import { batchNorm, groupNorm, layerNorm, lpNormalize, softmax } from '../../../core/ops/normalization';
 import { Poly } from '../../../core/symbolic';
 import { CallSite, UNKNOWN, Value } from '../values';
 import { boolOf, dimTupleOf, intOf, pick, tensorArg } from './args';
@@ -46,6 +46,16 @@ for (const name of ['softmax', 'log_softmax']) {
 defineFunction(['torch.nn.functional.dropout', 'torch.dropout', 'torch.nn.functional.dropout1d', 'torch.nn.functional.dropout2d', 'torch.nn.functional.dropout3d', 'torch.nn.functional.alpha_dropout'], (args, kw, site, ctx) => {
   const x = tensorArg(args, kw, 0, 'input');
   return x ? ctx.record(dropout(x, ctx.opContext(x.dtype)), site, [x]) : UNKNOWN;
+});
+
+/** F.normalize(x, p=2, dim=1, eps): x over its norm along `dim` (1 by default, as in PyTorch). */
+defineFunction(['torch.nn.functional.normalize'], (args, kw, site, ctx) => {
+  const x = tensorArg(args, kw, 0, 'input');
+  if (!x) return UNKNOWN;
+  const dim = pick(args, kw, 2, 'dim');
+  const d = dim ? intOf(dim) : 1;
+  if (d === undefined) return ctx.unmodelled(site);
+  return ctx.record(lpNormalize(x, d, ctx.opContext(x.dtype)), site, [x]);
 });
 
 /** F.layer_norm(x, normalized_shape, weight=None, bias=None, eps). */

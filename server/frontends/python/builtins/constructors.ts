@@ -8,7 +8,7 @@ import { DType } from '../../../core/dtypes';
 import { TensorType } from '../../../core/ir';
 import { cast } from '../../../core/ops/copy';
 import { Poly } from '../../../core/symbolic';
-import { CallSite, UNKNOWN, Value, asDim, tensor } from '../values';
+import { CallSite, UNKNOWN, Value, asDim, itemCounts, tensor } from '../values';
 import { dimsFrom, dtypeOf, pick } from './args';
 import { BuiltinCtx, defineFunction, defineMethod } from './registry';
 
@@ -68,6 +68,44 @@ for (const prefix of ['torch.', 'numpy.', 'jax.numpy.']) {
   });
 }
 
+/** `linspace(start, stop, num)` / `logspace`: `num` elements (NumPy's default 50; torch's `steps`). */
+for (const prefix of ['torch.', 'numpy.', 'jax.numpy.']) {
+  for (const n of ['linspace', 'logspace']) {
+    defineFunction([prefix + n], (args, kw) => {
+      const given = args[2] ?? kw.get(prefix === 'torch.' ? 'steps' : 'num');
+      const num = given ? asDim(given) : prefix === 'torch.' ? undefined : Poly.const(50);
+      const dtype = dtypeOf(kw.get('dtype')) ?? (prefix === 'torch.' ? null : DEFAULT_DTYPE[libOf(prefix)]);
+      return make(num ? [num] : null, dtype);
+    });
+  }
+}
+
+/**
+ * `meshgrid(a, b, ...)` (or one list of them): one tensor per input, each of shape
+ * (len(a), len(b), ...) with `indexing='ij'`, the first two swapped with `'xy'`. torch defaults
+ * to 'ij' and NumPy/JAX to 'xy'. A view in torch; NumPy copies unless `sparse`/`copy=False`, but
+ * grids are index tables built once, so no cost is recorded either way.
+ */
+for (const prefix of ['torch.', 'numpy.', 'jax.numpy.']) {
+  defineFunction([prefix + 'meshgrid'], (args, kw) => {
+    const inputs = args.length === 1 && args[0]!.kind === 'tuple' ? args[0]!.items : args;
+    if (inputs.length === 0 || (args.length === 1 && args[0]!.kind === 'tuple' && args[0]!.repeat)) return UNKNOWN;
+    const sizes: Poly[] = [];
+    for (const v of inputs) {
+      const shape = v.kind === 'tensor' ? v.type.shape : null;
+      // Inputs are 1-D (torch also takes 0-D, as one element); anything else is not modelled.
+      if (!shape || shape.length > 1) return UNKNOWN;
+      sizes.push(shape[0] ?? Poly.ONE);
+    }
+    const indexing = kw.get('indexing');
+    const xy = indexing?.kind === 'str' ? indexing.value === 'xy' : prefix !== 'torch.';
+    const sparse = kw.get('sparse');
+    if (sparse && !(sparse.kind === 'bool' && sparse.value === false)) return UNKNOWN;
+    const shape = xy && sizes.length >= 2 ? [sizes[1]!, sizes[0]!, ...sizes.slice(2)] : sizes;
+    return { kind: 'tuple', items: inputs.map((v) => make(shape, v.kind === 'tensor' ? v.type.dtype : null)) };
+  });
+}
+
 /** `*_like(x, dtype=)` keep x's shape. */
 for (const n of ['zeros_like', 'ones_like', 'empty_like', 'randn_like', 'rand_like', 'full_like']) {
   defineFunction([`torch.${n}`, `numpy.${n}`, `jax.numpy.${n}`], (args, kw) => {
@@ -83,11 +121,17 @@ defineFunction(['torch.tensor', 'torch.as_tensor', 'numpy.array', 'numpy.asarray
   if (v?.kind === 'tensor') return make(v.type.shape, dtypeOf(kw.get('dtype')) ?? v.type.dtype);
   const shape: Poly[] = [];
   let cur: Value | undefined = v;
-  while (cur?.kind === 'tuple' && !cur.repeat) {
-    shape.push(Poly.const(cur.items.length));
+  while (cur?.kind === 'tuple') {
+    // A list built in a loop holds each item as often as `repeat` and `counts` say (values.ts);
+    // with a trip count nobody knows, so is the list's length.
+    if (cur.unknownTrips) return make(null, dtypeOf(kw.get('dtype')));
+    shape.push(itemCounts(cur).reduce((a, b) => a.add(b), Poly.ZERO));
     cur = cur.items[0];
   }
-  return make(v?.kind === 'tuple' ? shape : v?.kind === 'int' || v?.kind === 'float' ? [] : null, dtypeOf(kw.get('dtype')));
+  // A number is a 0-d array; an int that is only a symbol (a constructor's parameter, read as a
+  // size until something says otherwise) may as well be a list: its shape is not known.
+  const scalar = v?.kind === 'float' || (v?.kind === 'int' && asDim(v)?.constValue() !== undefined);
+  return make(v?.kind === 'tuple' ? shape : scalar ? [] : null, dtypeOf(kw.get('dtype')));
 });
 
 // ------------------------------------------------------------------ dtype conversions

@@ -8,6 +8,7 @@ import { TensorType } from '../../../core/ir';
 import { ELEMENTWISE_FLOPS, Operand, SCALAR, elementwise } from '../../../core/ops/elementwise';
 import { CallSite, UNKNOWN, Value } from '../values';
 import { BuiltinCtx, defineFunction, defineMethod } from './registry';
+import { markGuessed } from '../guessed';
 
 const LIBS = ['torch.', 'numpy.', 'jax.numpy.'];
 
@@ -24,7 +25,12 @@ export function elementwiseValues(values: (Value | undefined)[], flops: number, 
   const tensors = ops.filter((o): o is TensorType => o !== SCALAR);
   if (tensors.length === 0) return UNKNOWN;
   const r = elementwise(ops, ctx.opContext(tensors.find((t) => t.dtype && t.dtype !== 'bool')?.dtype), { flopsPerElement: flops, outDtype });
-  return ctx.record(r, site, tensors);
+  const out = ctx.record(r, site, tensors);
+  // A value we know nothing about may be a tensor bigger than the known operand (a grid from an
+  // unmodelled call times a small vector): the result's shape is then only a guess, and a shape
+  // error found downstream of it proves nothing (guessed.ts).
+  if (out.kind === 'tensor' && values.some((v) => v?.kind === 'unknown')) markGuessed(out.type);
+  return out;
 }
 
 /** Binary operators on tensors, as dispatched by the interpreter. */
