@@ -112,6 +112,15 @@ def f(x, v):
     assert.deepEqual(codes(src).filter((c) => c.startsWith('TC001')), ['TC001@3']);
   });
 
+  it('indexing a shape in a comment is code in prose, not an annotation (whisper)', () => {
+    const src = `
+def f(x, v):
+    y = x @ v  # x.shape[-1] == filter_width
+    return y
+`;
+    assert.deepEqual(codes(src).filter((c) => c.startsWith('TC001')), []);
+  });
+
   it('a comment that provably disagrees with the inferred shape is a TC002 warning; the code wins', () => {
     const src = `
 def f(x: Float[Tensor, "B 64"], w: Float[Tensor, "64 32"], v: Float[Tensor, "32 8"]):

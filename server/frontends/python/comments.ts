@@ -156,10 +156,24 @@ function parseComment(text: string, range: Range): CommentAnnotation | null {
     const start = arrowAt + m.index + m[0].length - 1;
     return shapeAt(body, start, true, range);
   }
-  const w = SHAPE_WORD.exec(body);
-  if (w) return shapeAt(body, w.index + w[0].length - 1, true, range);
+  const w = shapeWord(body);
+  if (w !== undefined) return shapeAt(body, w, true, range);
   if (body.startsWith('(') || body.startsWith('[')) return shapeAt(body, 0, false, range);
   return null;
+}
+
+/**
+ * Where the bracket after the word `shape` opens, when the comment means a shape. `x.shape[-1]`
+ * (indexing a tensor's shape, as in whisper's `# x.shape[-1] == filter_width`) is code in prose,
+ * not an annotation: `.shape` directly followed by `[` is skipped.
+ */
+function shapeWord(body: string): number | undefined {
+  const re = new RegExp(SHAPE_WORD.source, 'gi');
+  for (let m = re.exec(body); m; m = re.exec(body)) {
+    const indexing = body[m.index - 1] === '.' && /^shape\[/i.test(m[0]);
+    if (!indexing) return m.index + m[0].length - 1;
+  }
+  return undefined;
 }
 
 /**
