@@ -16,9 +16,10 @@ import { checkOutput, rowsToCheck, toleranceFor } from '../../kernels/harness/ve
 import { gemmReference } from '../../kernels/reference/gemm';
 import { loadLocalDevice, loadTunedKernels, saveLocalDevice } from '../../server/node/localDevice';
 import { TunedKernels, withTunedKernel } from '../../kernels/harness/tuned';
-import { allConfigs, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES, subgroupConfigs } from '../../kernels/wgsl/gemmConfig';
+import { allConfigs, calibrationShape, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES, SQUARE_LADDER_START, subgroupConfigs } from '../../kernels/wgsl/gemmConfig';
 import { tiledGemmWgsl } from '../../kernels/wgsl/gemm';
-import { classEfficiency } from '../../server/cli/calibrate';
+import { checkLabel, classEfficiency } from '../../server/cli/calibrate';
+import { quietly } from '../../kernels/harness/timing';
 
 describe('output check', () => {
   const a = randomValues(5 * 7, 'f32', 1);
@@ -303,5 +304,49 @@ describe('the GEMM search space', () => {
     assert.equal(shapeClass(65, 4096, 8), 'batched');
     assert.equal(shapeClass(1024, 1024, 1), 'square');
     assert.equal(shapeClass(4096, 8, 1), 'square');
+  });
+});
+
+describe('calibration shapes and labels', () => {
+  it('fits the model on shapes off the bench\'s powers of two, so that the bench checks held-out shapes', () => {
+    const pow2 = (x: number) => (x & (x - 1)) === 0;
+    for (const software of [true, false]) {
+      const thin = calibrationShape('tall-skinny', software);
+      const batched = calibrationShape('batched', software);
+      assert.equal(shapeClass(thin.m, thin.n, thin.batch), 'tall-skinny');
+      assert.equal(shapeClass(batched.m, batched.n, batched.batch), 'batched');
+      // The bench's rows are m = 1, 2, 4, 8 against k = n = 2^j, squares 2^j and batches 8×2^j, 4×2^j.
+      assert.ok(!pow2(thin.m) && !pow2(thin.k), `tall-skinny ${JSON.stringify(thin)}`);
+      assert.ok(!pow2(batched.m) && !pow2(batched.batch), `batched ${JSON.stringify(batched)}`);
+    }
+    for (let s = SQUARE_LADDER_START; s <= 2048; s *= 2) assert.ok(!pow2(s));
+  });
+
+  it('says that a sampled check passed instead of "verified false", and calls a failed one wrong', () => {
+    const base = { maxRelError: 4.7e-5, tolerance: 2e-3, checkedElements: 1048576, totalElements: 4194304 };
+    assert.match(checkLabel({ ...base, verified: false }), /^checked on a sample: 1048576 of 4194304 outputs match/);
+    assert.match(checkLabel({ ...base, verified: true, checkedElements: 4194304 }), /^verified/);
+    assert.match(checkLabel({ ...base, verified: false, maxRelError: 0.5 }), /^WRONG/);
+  });
+});
+
+describe('waiting for the GPU without spinning', () => {
+  it('returns the promise\'s value and rejection, with the thread asleep between polls', async () => {
+    assert.equal(await quietly(new Promise((r) => setTimeout(() => r(7), 20))), 7);
+    await assert.rejects(quietly(new Promise((_, reject) => setTimeout(() => reject(new Error('lost')), 5))), /lost/);
+    // Dawn's Node binding settles its promises from a setImmediate loop that polls while any is
+    // pending; awaited plainly, such a promise keeps the thread busy for its whole duration.
+    const dawnLike = (ms: number) => new Promise<void>((resolve) => {
+      const end = performance.now() + ms;
+      const tick = () => (performance.now() >= end ? resolve() : setImmediate(tick));
+      tick();
+    });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await quietly(dawnLike(100));
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    assert.ok(wall >= 100);
+    assert.ok((cpu.user + cpu.system) / 1e3 < 0.3 * wall, `${(cpu.user + cpu.system) / 1e3} ms of CPU in ${wall} ms`);
   });
 });
