@@ -14,7 +14,7 @@ import { reportError } from './bench';
 import { median } from '../../kernels/harness/timing';
 import { tuneGemm } from '../../kernels/harness/tune';
 import { executedFlops } from '../../kernels/harness/predict';
-import type { TunedKernels } from '../../kernels/harness/tuned';
+import { pickKernel, TunedKernels } from '../../kernels/harness/tuned';
 import { calibrationShape, configLabel, ShapeClass, SHAPE_CLASSES, SQUARE_LADDER_START } from '../../kernels/wgsl/gemmConfig';
 
 const USAGE = `Usage: tensorcost calibrate [--format text|json] [--max-gemm N] [--tune-seconds S] [--timeout SECONDS]
@@ -299,7 +299,9 @@ export async function main(argv: string[]): Promise<number> {
       if (ladder.length) log(`  square      ${ladder.map(([k, e]) => `${Math.round(Math.cbrt(Number(k.slice(7)) / 2))}³ ${(100 * e).toFixed(0)}%`).join(', ')} of the peak (other sizes and classes follow this ladder)`);
       for (const [cls, e] of Object.entries(d.gemmEfficiency ?? {})) {
         if (cls.includes('@')) continue;
-        const k = c.gemmKernels?.f32?.[cls as ShapeClass];
+        // The kernel the class runs: its own winner, else the square one (pickKernel), else the default.
+        const shape = cls === 'square' ? { m: 512, n: 512, batch: 1 } : calibrationShape(cls as Exclude<ShapeClass, 'square'>, true);
+        const k = pickKernel(c.gemmKernels, 'f32', shape.m, shape.n, shape.batch);
         log(`  ${cls.padEnd(11)} ${k ? configLabel(k.config) : 'default kernel'}, ${(100 * e).toFixed(0)}% of the peak on a compute-bound shape`);
       }
       for (const [cls, b] of Object.entries(d.gemmBandwidth ?? {})) log(`  ${cls.padEnd(11)} streams ${(b / 1e9).toFixed(2)} GB/s on a memory-bound shape`);
