@@ -183,7 +183,9 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   const fp32 = Math.max(...squares.map((q) => q.gflops));
   const fp16 = fma16 === null ? null : await bestGemm('f16', opts.maxGemm, c, runs);
   const copyGBps = last.get('copy')!.bytes / (med('copy', times) / 1e3) / 1e9;
-  const launchMs = med('launch', times);
+  // The launch overhead is a floor (what a dispatch costs before any work), and load from other
+  // processes only adds to it: the fastest round's median, not the median round's.
+  const launchMs = Math.min(...times.get('launch')!);
   const device: Device = {
     id: 'local',
     name: `Local: ${adapter.description || adapter.vendor || 'WebGPU adapter'}`,
