@@ -293,7 +293,8 @@ describe('the GEMM search space', () => {
     assert.match(flat, /enable f16/);
     const sg = tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: subgroupConfigs('square', 8)[0], subgroup: 8 });
     assert.match(sg, /enable subgroups/);
-    assert.equal(sg.match(/subgroupBroadcast\(/g)?.length, 8 * 8);
+    // One broadcast per row of the thread's block per k step of the subgroup's 8.
+    assert.equal(sg.match(/subgroupBroadcast\(/g)?.length, subgroupConfigs('square', 8)[0].rowsPerThread * 8);
     // Without a usable subgroup size (k not a multiple of it) the same config is the plain kernel.
     assert.doesNotMatch(tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: subgroupConfigs('square', 8)[0] }), /subgroup/);
   });
