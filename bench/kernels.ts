@@ -21,7 +21,7 @@ import { predictMs } from '../kernels/harness/predict';
 import { median } from '../kernels/harness/timing';
 import { TunedKernels } from '../kernels/harness/tuned';
 import type { Device } from '../server/core/devices';
-import { calibrationShape } from '../kernels/wgsl/gemmConfig';
+import { calibrationShape, gemvSides } from '../kernels/wgsl/gemmConfig';
 
 interface Row { label: string; req: BenchRequest }
 
@@ -134,7 +134,7 @@ async function predictions(run: Run, local: Device, tuned: TunedKernels | undefi
   // 'square@33554432' is the square ladder's 256³ (2·256³ executed FLOPs).
   const name = (c: string) => (c.includes('@') ? `${c.split('@')[0]} ${Math.round(Math.cbrt(Number(c.split('@')[1]) / 2))}³` : c);
   const eff = [...Object.entries(local.gemmEfficiency ?? {}).filter(([c]) => c.startsWith('square@') || !c.includes('@')).map(([c, e]) => `${name(c)} ${(100 * e).toFixed(0)}% of peak`),
-    ...Object.entries(local.gemmBandwidth ?? {}).map(([c, b]) => `${c} ${(b / 1e9).toFixed(2)} GB/s`)].join(', ');
+    ...Object.entries(local.gemmBandwidth ?? {}).map(([c, b]) => `${c.includes('@') ? `${c.split('@')[0]} ${(Number(c.split('@')[1]) / 2 ** 20).toFixed(1)} MiB` : c} ${(b / 1e9).toFixed(2)} GB/s`)].join(', ');
   process.stdout.write(`\nPrediction vs measurement on 'local' (${(local.peak.fp32 / 1e9).toFixed(2)} GFLOP/s, ${(local.bandwidth / 1e9).toFixed(2)} GB/s` +
     `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `; per class: ${eff}` : ''}); ratio = measured / predicted:\n`);
   // The shapes calibration fitted the model on: the square ladder (from the stored efficiencies)
@@ -144,7 +144,8 @@ async function predictions(run: Run, local: Device, tuned: TunedKernels | undefi
   const ladder = Object.keys(local.gemmEfficiency ?? {}).filter((c) => c.startsWith('square@')).map((c) => Math.round(Math.cbrt(Number(c.split('@')[1]) / 2)));
   const thin = calibrationShape('tall-skinny', software);
   const fitShapes = [
-    ...ladder.map((s) => ({ batch: 1, m: s, k: s, n: s })), thin, { ...thin, m: 1 }, calibrationShape('batched', software),
+    ...ladder.map((s) => ({ batch: 1, m: s, k: s, n: s })), thin, ...gemvSides(software).map((side) => ({ batch: 1, m: 1, k: side, n: side })),
+    calibrationShape('batched', software),
   ];
   const fitted = new Set(fitShapes.map((e) => `${e.batch}:${e.m}:${e.k}:${e.n}`));
   const fitLabel = fitShapes.map((e) => (e.batch > 1 ? `${e.batch}×${e.m}³` : e.m === e.k && e.k === e.n ? `${e.m}³` : `${e.m}×${e.k}×${e.n}`)).join(', ');

@@ -115,11 +115,22 @@ export function tuningShape(cls: ShapeClass, software: boolean): { m: number; k:
  * ladder runs on 192·2^i for the same reason (server/cli/calibrate.ts).
  */
 export function calibrationShape(cls: Exclude<ShapeClass, 'square'>, software: boolean): { m: number; k: number; n: number; batch: number } {
+  // (The one-row shape is also measured against half the matrix side: see gemvSides.)
   const s = software ? 1536 : 6144;
   switch (cls) {
     case 'tall-skinny': return { m: 6, k: s, n: s, batch: 1 };
     case 'batched': return software ? { m: 192, k: 192, n: 192, batch: 6 } : { m: 768, k: 768, n: 768, batch: 6 };
   }
+}
+
+/**
+ * The matrix sides the one-row GEMV is measured at, for the tall-skinny class's bandwidth by
+ * footprint (predict.ts, bandwidthAt): 768² and 1536² f32 (2.25 and 9 MiB) on a CPU adapter,
+ * either side of the bench's 1024² and of a typical last-level cache slice.
+ */
+export function gemvSides(software: boolean): number[] {
+  const s = calibrationShape('tall-skinny', software).k;
+  return [s / 2, s];
 }
 
 /** First size of the square ladder (then doubling): 192, 384, 768, 1536, off the bench's powers of two. */

@@ -15,7 +15,7 @@ import { median } from '../../kernels/harness/timing';
 import { tuneGemm } from '../../kernels/harness/tune';
 import { executedFlops } from '../../kernels/harness/predict';
 import { pickKernel, TunedKernels } from '../../kernels/harness/tuned';
-import { calibrationShape, configLabel, ShapeClass, SHAPE_CLASSES, SQUARE_LADDER_START } from '../../kernels/wgsl/gemmConfig';
+import { calibrationShape, configLabel, gemvSides, ShapeClass, SHAPE_CLASSES, SQUARE_LADDER_START } from '../../kernels/wgsl/gemmConfig';
 
 const USAGE = `Usage: tensorcost calibrate [--format text|json] [--max-gemm N] [--tune-seconds S] [--timeout SECONDS]
 
@@ -150,8 +150,9 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   }
   // One row against the tall-skinny shape's matrix: memory-bound unless the kernel's tile pads it
   // to more rows, it measures the bandwidth that class's kernel streams.
-  const thin = calibrationShape('tall-skinny', software);
-  items.push({ key: 'tall-skinny@1', req: { op: 'gemm', m: 1, k: thin.k, n: thin.n, repeats: 5 } });
+  // At two matrix sides, since what a CPU adapter streams depends on whether the matrix fits its
+  // cache (predict.ts, bandwidthAt).
+  for (const side of gemvSides(software)) items.push({ key: `tall-skinny@1x${side}`, req: { op: 'gemm', m: 1, k: side, n: side, repeats: 5 } });
   const times = new Map<string, number[]>();
   const gflops = new Map<string, number[]>();
   const last = new Map<string, BenchResult>();
@@ -215,7 +216,11 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     const bw = bandwidth[cls] ?? device.bandwidth;
     // Judged on the work the kernel executes: an 8-row tile computes 8 rows for the one-row GEMV,
     // which is then compute-bound and measures the class's efficiency, not a bandwidth.
-    if (memoryBound({ ...device, bandwidth: bw }, executedFlops(r), r.bytes)) bandwidth[cls] = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
+    if (memoryBound({ ...device, bandwidth: bw }, executedFlops(r), r.bytes)) {
+      bandwidth[cls] = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
+      // By footprint too, so that other sizes of the class follow the measured ones.
+      bandwidth[`${cls}@${r.bytes}`] = bandwidth[cls];
+    }
     // Against the work the kernel executes (tile-padded), as predictMs counts it.
     else {
       efficiency[cls] = classEfficiency(device, 'f32', ms, executedFlops(r), r.bytes);
@@ -306,7 +311,12 @@ export async function main(argv: string[]): Promise<number> {
         const k = pickKernel(c.gemmKernels, 'f32', shape.m, shape.n, shape.batch);
         log(`  ${cls.padEnd(11)} ${k ? configLabel(k.config) : 'default kernel'}, ${(100 * e).toFixed(0)}% of the peak on a compute-bound shape`);
       }
-      for (const [cls, b] of Object.entries(d.gemmBandwidth ?? {})) log(`  ${cls.padEnd(11)} streams ${(b / 1e9).toFixed(2)} GB/s on a memory-bound shape`);
+      for (const [cls, b] of Object.entries(d.gemmBandwidth ?? {})) {
+        if (cls.includes('@')) continue;
+        const bySize = Object.entries(d.gemmBandwidth ?? {}).filter(([k]) => k.startsWith(`${cls}@`))
+          .map(([k, v]) => `${(Number(k.split('@')[1]) / 2 ** 20).toFixed(1)} MiB ${(v / 1e9).toFixed(2)} GB/s`);
+        log(`  ${cls.padEnd(11)} streams ${(b / 1e9).toFixed(2)} GB/s on a memory-bound shape${bySize.length > 1 ? ` (by footprint: ${bySize.join(', ')})` : ''}`);
+      }
       if (c.gemmKernels?.f16?.square) log(`  f16 square  ${configLabel(c.gemmKernels.f16.square.config)}`);
     }
     return 0;

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { randomValues, halvesToFloat } from '../../kernels/harness/fill';
-import { efficiencyAt, executedFlops, predictMs } from '../../kernels/harness/predict';
+import { bandwidthAt, efficiencyAt, executedFlops, predictMs } from '../../kernels/harness/predict';
 import { normalize } from '../../kernels/harness/request';
 import { BenchError } from '../../kernels/harness/types';
 import { checkOutput, rowsToCheck, toleranceFor } from '../../kernels/harness/verify';
@@ -177,6 +177,20 @@ describe('prediction and the local device', () => {
     const p = predictMs(sq, ladder);
     assert.ok(Math.abs(p.efficiency - 0.75) < 1e-12);
     assert.ok(Math.abs(p.ms - (f(512) / (1e10 * 0.75)) * 1e3) < 1e-9);
+  });
+
+  it('follows a class\'s bandwidth with the footprint between the sizes calibration measured it at', () => {
+    const footprints = { ...device, gemmBandwidth: { 'tall-skinny': 2e9, [`tall-skinny@${2 ** 21}`]: 8e9, [`tall-skinny@${2 ** 23}`]: 2e9 } };
+    assert.equal(bandwidthAt(footprints, 'tall-skinny', 2 ** 20), 8e9);
+    assert.equal(bandwidthAt(footprints, 'tall-skinny', 2 ** 22), 5e9);
+    assert.equal(bandwidthAt(footprints, 'tall-skinny', 2 ** 24), 2e9);
+    // A memory-bound GEMV of 4 MiB is predicted at the interpolated bandwidth, not the class's last figure.
+    const r = { op: 'gemm' as const, dtype: 'f32' as const, m: 1, k: 1024, n: 1024, batch: 1, flops: 2 * 1024 * 1024, bytes: 4 * (1024 + 1024 * 1024 + 1024) };
+    const p = predictMs(r, { ...footprints, peak: { ...device.peak, fp32: 1e15 } });
+    assert.ok(Math.abs(p.bandwidth - bandwidthAt(footprints, 'tall-skinny', r.bytes)!) < 1);
+    assert.ok(p.bandwidth > 4.9e9 && p.bandwidth < 5.1e9, String(p.bandwidth));
+    // Without footprints the class's figure stands.
+    assert.equal(bandwidthAt({ ...footprints, gemmBandwidth: { 'tall-skinny': 3e9 } }, 'tall-skinny', 2 ** 22), 3e9);
   });
 
   it('measures a class efficiency as compute time at peak over measured time less the launch overhead', () => {
