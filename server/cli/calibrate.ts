@@ -13,7 +13,7 @@ import { choiceFlag, intFlag, parseFlags, timeoutMsFlag, UsageError } from './be
 import { reportError } from './bench';
 import { median } from '../../kernels/harness/timing';
 import { tuneGemm } from '../../kernels/harness/tune';
-import { executedFlops } from '../../kernels/harness/predict';
+import { bandwidthAt, executedFlops } from '../../kernels/harness/predict';
 import { pickKernel, TunedKernels } from '../../kernels/harness/tuned';
 import { calibrationShape, configLabel, gemvSides, ShapeClass, SHAPE_CLASSES, SQUARE_LADDER_START } from '../../kernels/wgsl/gemmConfig';
 
@@ -205,15 +205,16 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   // compute-bound shape the fraction of the peak, on a memory-bound one the bandwidth.
   const efficiency: Record<string, number> = {};
   const bandwidth: Record<string, number> = {};
-  // The one-row GEMV first: a class's other shape is judged against the bandwidth its kernel
-  // streams (on lavapipe the 8-row tall-skinny shape is compute-bound at that bandwidth, though
-  // memory-bound at the copy kernel's).
+  // The one-row GEMVs first, each judged against the copy kernel's bandwidth; a class's other
+  // shape is then judged against the bandwidth its kernel streams at that shape's footprint (on
+  // lavapipe the 8-row tall-skinny shape can be compute-bound at that bandwidth, though
+  // memory-bound at the copy kernel's; and a matrix that fits the cache streams faster).
   const measured = items.filter((it) => it.key !== 'copy' && it.key !== 'launch').sort((a, b) => Number(b.key.includes('@')) - Number(a.key.includes('@')));
   for (const it of measured) {
     const cls = it.key.replace(/@.*/, '');
     const r = last.get(it.key)!;
     const ms = med(it.key, times);
-    const bw = bandwidth[cls] ?? device.bandwidth;
+    const bw = it.key.includes('@') ? device.bandwidth : bandwidthAt({ ...device, gemmBandwidth: bandwidth }, cls, r.bytes) ?? device.bandwidth;
     // Judged on the work the kernel executes: an 8-row tile computes 8 rows for the one-row GEMV,
     // which is then compute-bound and measures the class's efficiency, not a bandwidth.
     if (memoryBound({ ...device, bandwidth: bw }, executedFlops(r), r.bytes)) {
