@@ -21,6 +21,7 @@ import { predictMs } from '../kernels/harness/predict';
 import { median } from '../kernels/harness/timing';
 import { TunedKernels } from '../kernels/harness/tuned';
 import type { Device } from '../server/core/devices';
+import { calibrationShape, gemvSides } from '../kernels/wgsl/gemmConfig';
 
 interface Row { label: string; req: BenchRequest }
 
@@ -133,10 +134,21 @@ async function predictions(run: Run, local: Device, tuned: TunedKernels | undefi
   // 'square@33554432' is the square ladder's 256³ (2·256³ executed FLOPs).
   const name = (c: string) => (c.includes('@') ? `${c.split('@')[0]} ${Math.round(Math.cbrt(Number(c.split('@')[1]) / 2))}³` : c);
   const eff = [...Object.entries(local.gemmEfficiency ?? {}).filter(([c]) => c.startsWith('square@') || !c.includes('@')).map(([c, e]) => `${name(c)} ${(100 * e).toFixed(0)}% of peak`),
-    ...Object.entries(local.gemmBandwidth ?? {}).map(([c, b]) => `${c} ${(b / 1e9).toFixed(2)} GB/s`)].join(', ');
+    ...Object.entries(local.gemmBandwidth ?? {}).map(([c, b]) => `${c.includes('@') ? `${c.split('@')[0]} ${(Number(c.split('@')[1]) / 2 ** 20).toFixed(1)} MiB` : c} ${(b / 1e9).toFixed(2)} GB/s`)].join(', ');
   process.stdout.write(`\nPrediction vs measurement on 'local' (${(local.peak.fp32 / 1e9).toFixed(2)} GFLOP/s, ${(local.bandwidth / 1e9).toFixed(2)} GB/s` +
     `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `; per class: ${eff}` : ''}); ratio = measured / predicted:\n`);
-  const fitted = new Set(Object.values(tuned?.f32 ?? {}).map((e) => e && `${e.shape.batch}:${e.shape.m}:${e.shape.k}:${e.shape.n}`));
+  // The shapes calibration fitted the model on: the square ladder (from the stored efficiencies)
+  // and each class's calibration shape. They are chosen off this table's shapes, so every row
+  // below is a held-out check unless it is marked.
+  void tuned;
+  const ladder = Object.keys(local.gemmEfficiency ?? {}).filter((c) => c.startsWith('square@')).map((c) => Math.round(Math.cbrt(Number(c.split('@')[1]) / 2)));
+  const thin = calibrationShape('tall-skinny', software);
+  const fitShapes = [
+    ...ladder.map((s) => ({ batch: 1, m: s, k: s, n: s })), thin, ...gemvSides(software).map((side) => ({ batch: 1, m: 1, k: side, n: side })),
+    calibrationShape('batched', software),
+  ];
+  const fitted = new Set(fitShapes.map((e) => `${e.batch}:${e.m}:${e.k}:${e.n}`));
+  const fitLabel = fitShapes.map((e) => (e.batch > 1 ? `${e.batch}×${e.m}³` : e.m === e.k && e.k === e.n ? `${e.m}³` : `${e.m}×${e.k}×${e.n}`)).join(', ');
   const head = ['shape', 'bound', 'measured ms', 'min ms', 'roofline ms', 'ratio', 'model ms', 'ratio', 'kernel'];
   const w = [20, 8, 12, 10, 12, 8, 10, 8, 0];
   process.stdout.write(head.map((h, i) => h.padEnd(w[i])).join(' ') + '\n');
@@ -152,10 +164,10 @@ async function predictions(run: Run, local: Device, tuned: TunedKernels | undefi
     const bound = r.flops / local.peak.fp32 > r.bytes / local.bandwidth ? 'compute' : 'memory';
     const key = `${r.batch}:${r.m}:${r.k}:${r.n}`;
     const cells = [label + (fitted.has(key) ? ' *' : ''), bound, r.medianMs.toFixed(3), r.minMs.toFixed(3), plain.ms.toFixed(3), ratio(r.medianMs, plain.ms).toFixed(2),
-      model.ms.toFixed(3), ratio(r.medianMs, model.ms).toFixed(2) + (off > 1.5 ? ' !' : ''), `${r.kernel ?? ''}${r.verified ? '' : ' (NOT verified)'}`];
+      model.ms.toFixed(3), ratio(r.medianMs, model.ms).toFixed(2) + (off > 1.5 ? ' !' : ''), `${r.kernel ?? ''}${r.verified ? '' : r.maxRelError <= r.tolerance ? ' (checked on a sample of rows)' : ' (WRONG output)'}`];
     process.stdout.write(cells.map((c, i) => c.padEnd(w[i])).join(' ') + '\n');
   }
-  process.stdout.write(`  * a shape calibration measured (the square peak or a class's efficiency) on; ! more than 1.5× off. ` +
+  process.stdout.write(`  Fitted at calibration on ${fitLabel}; * a row calibration measured (not held out); ! more than 1.5× off. ` +
     `Worst model error ${worst.toFixed(2)}× (target within 1.5×: ${worst <= 1.5 ? 'met' : 'NOT met'})\n`);
 }
 

@@ -73,6 +73,22 @@ function interpolate(points: { x: number; y: number }[], x: number): number {
   return a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
 }
 
+/**
+ * The bandwidth a class's kernel streams for a run moving `bytes`. Calibration stores, besides
+ * the class's figure, figures measured at given footprints as `<class>@<bytes>`: a CPU adapter
+ * streams a matrix that fits its last-level cache several times faster than one that does not
+ * (and a GPU's L2 does the same on a smaller scale), so bandwidth follows the footprint between
+ * them, linearly in log(bytes), and stays at the nearest measured footprint outside them.
+ */
+export function bandwidthAt(device: Device, cls: string, bytes: number): number | undefined {
+  const points = Object.entries(device.gemmBandwidth ?? {})
+    .filter(([k, v]) => k.startsWith(`${cls}@`) && usable(v) && usable(Number(k.slice(cls.length + 1))))
+    .map(([k, v]) => ({ x: Math.log(Number(k.slice(cls.length + 1))), y: v }))
+    .sort((a, b) => a.x - b.x);
+  if (!usable(bytes) || !points.length) return device.gemmBandwidth?.[cls];
+  return interpolate(points, Math.log(bytes));
+}
+
 export function predictMs(r: Measured, device: Device): Prediction {
   const peak = r.dtype === 'f16' ? device.peak.fp16 : device.peak.fp32;
   const rooflineMs = Math.max(r.flops / peak, r.bytes / device.bandwidth) * 1e3;
@@ -81,7 +97,7 @@ export function predictMs(r: Measured, device: Device): Prediction {
   const cls = isGemm ? shapeClass(r.m!, r.n!, r.batch ?? 1) : undefined;
   const executed = executedFlops(r);
   const eff = cls ? efficiencyAt(device, cls, executed) : undefined;
-  const bw = cls ? device.gemmBandwidth?.[cls] : undefined;
+  const bw = cls ? bandwidthAt(device, cls, r.bytes) : undefined;
   const efficiency = usable(eff) ? eff : 1;
   const bandwidth = usable(bw) ? bw : device.bandwidth;
   const modelMs = Math.max(executed / (peak * efficiency), r.bytes / bandwidth) * 1e3;

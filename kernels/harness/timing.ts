@@ -49,12 +49,36 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Awaits a WebGPU promise with the process's main thread asleep most of the time. Dawn's Node
+ * binding resolves its promises by polling from setImmediate while any is pending, so a plain
+ * await keeps one CPU core busy for as long as the GPU works. On a CPU adapter (lavapipe) that
+ * core is one the kernel itself runs on: on this project's 2-core machine the main thread took
+ * as much CPU as each of lavapipe's two workers, and eight 1024³ GEMMs took 6.1 s of wall time
+ * with a plain await against 2.7–3.4 s with this one (same process, same kernel). Between polls
+ * the thread sleeps `sleepMs` (Atomics.wait: no CPU), then lets one turn of the event loop run.
+ * The wake-up can come up to `sleepMs` late, so time measured on the CPU around this wait is
+ * that much too long: use it where timestamps do the timing, or around work nobody times.
+ */
+export async function quietly<T>(p: Promise<T>, sleepMs = 1): Promise<T> {
+  let done = false;
+  // A handler on p itself, so that a rejection while we sleep is never reported as unhandled.
+  p.then(() => { done = true; }, () => { done = true; });
+  while (!done) {
+    Atomics.wait(sleepCell, 0, 0, sleepMs);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return p;
+}
+
 async function submitAndWait(device: GPUDevice, record: Recorder): Promise<number> {
   const enc = device.createCommandEncoder();
   record(enc, null);
   const t0 = performance.now();
   device.queue.submit([enc.finish()]);
-  await device.queue.onSubmittedWorkDone();
+  await quietly(device.queue.onSubmittedWorkDone());
   return performance.now() - t0;
 }
 
@@ -77,7 +101,9 @@ export async function timeRuns(device: GPUDevice, record: Recorder, opt: TimingO
     const t0 = performance.now();
     device.queue.submit([enc.finish()]);
     // Waiting after each run keeps runs from overlapping and gives the queue time as a fallback.
-    await device.queue.onSubmittedWorkDone();
+    // With timestamps the wait sleeps (see quietly); without, the queue time is the measurement
+    // and a late wake-up would lengthen it, so it polls as fast as Dawn does.
+    await (qs ? quietly(device.queue.onSubmittedWorkDone()) : device.queue.onSubmittedWorkDone());
     queueMs.push(performance.now() - t0);
     opt.onProgress?.('timing', r + 1, repeats);
   }
@@ -89,7 +115,7 @@ export async function timeRuns(device: GPUDevice, record: Recorder, opt: TimingO
     enc.resolveQuerySet(qs, 0, 2 * repeats, resolve, 0);
     enc.copyBufferToBuffer(resolve, 0, read, 0, bytes);
     device.queue.submit([enc.finish()]);
-    await read.mapAsync(GPUMapMode.READ);
+    await quietly(read.mapAsync(GPUMapMode.READ));
     const ticks = new BigInt64Array(read.getMappedRange().slice(0));
     read.unmap();
     const gpuMs: number[] = [];

@@ -106,6 +106,36 @@ export function tuningShape(cls: ShapeClass, software: boolean): { m: number; k:
   }
 }
 
+/**
+ * The shapes calibration measures each class's efficiency (or bandwidth) on, after tuning, for
+ * the cost model. They are kept off the shapes that `npm run bench:kernels` checks the model on
+ * (powers of two: m = 1..8 against 1024², squares 128..1024, 8×128³ and 4×256³ batched on a CPU
+ * adapter), so that the bench's prediction errors are errors on shapes the model was not fitted
+ * on: 6 rows against 1536² (and one row, for the class's bandwidth), 6×192³ batched. The square
+ * ladder runs on 192·2^i for the same reason (server/cli/calibrate.ts).
+ */
+export function calibrationShape(cls: Exclude<ShapeClass, 'square'>, software: boolean): { m: number; k: number; n: number; batch: number } {
+  // (The one-row shape is also measured against half the matrix side: see gemvSides.)
+  const s = software ? 1536 : 6144;
+  switch (cls) {
+    case 'tall-skinny': return { m: 6, k: s, n: s, batch: 1 };
+    case 'batched': return software ? { m: 192, k: 192, n: 192, batch: 6 } : { m: 768, k: 768, n: 768, batch: 6 };
+  }
+}
+
+/**
+ * The matrix sides the one-row GEMV is measured at, for the tall-skinny class's bandwidth by
+ * footprint (predict.ts, bandwidthAt): 768² and 1536² f32 (2.25 and 9 MiB) on a CPU adapter,
+ * either side of the bench's 1024² and of a typical last-level cache slice.
+ */
+export function gemvSides(software: boolean): number[] {
+  const s = calibrationShape('tall-skinny', software).k;
+  return [s / 2, s];
+}
+
+/** First size of the square ladder (then doubling): 192, 384, 768, 1536, off the bench's powers of two. */
+export const SQUARE_LADDER_START = 192;
+
 const c = (tileM: number, tileN: number, tileK: number, rowsPerThread: number, colsPerThread: number, vec4 = true): GemmConfig =>
   ({ tileM, tileN, tileK, rowsPerThread, colsPerThread, vec4 });
 /** An unstaged config: `lanes` threads in a row, each with rows × cols outputs. */
@@ -142,7 +172,9 @@ export function searchSpace(cls: ShapeClass): GemmConfig[] {
  */
 export function subgroupConfigs(cls: ShapeClass, size: number): GemmConfig[] {
   void cls;
-  return [[8, 4], [4, 4], [8, 8], [4, 8], [16, 4]].map(([rows, cols]) => ({ ...u(rows, size, cols), subgroup: size }));
+  // Ordered by how they fared on lavapipe, best first (16×4 won the square class in every quiet
+  // calibration so far): tuning measures them first when its time box is tight.
+  return [[16, 4], [8, 4], [8, 8], [4, 4], [4, 8]].map(([rows, cols]) => ({ ...u(rows, size, cols), subgroup: size }));
 }
 
 /** Every distinct config of every class: what the tests verify. */

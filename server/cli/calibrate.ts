@@ -13,9 +13,9 @@ import { choiceFlag, intFlag, parseFlags, timeoutMsFlag, UsageError } from './be
 import { reportError } from './bench';
 import { median } from '../../kernels/harness/timing';
 import { tuneGemm } from '../../kernels/harness/tune';
-import { executedFlops } from '../../kernels/harness/predict';
-import type { TunedKernels } from '../../kernels/harness/tuned';
-import { configLabel, ShapeClass, SHAPE_CLASSES, tuningShape } from '../../kernels/wgsl/gemmConfig';
+import { bandwidthAt, executedFlops } from '../../kernels/harness/predict';
+import { pickKernel, TunedKernels } from '../../kernels/harness/tuned';
+import { calibrationShape, configLabel, gemvSides, ShapeClass, SHAPE_CLASSES, SQUARE_LADDER_START } from '../../kernels/wgsl/gemmConfig';
 
 const USAGE = `Usage: tensorcost calibrate [--format text|json] [--max-gemm N] [--tune-seconds S] [--timeout SECONDS]
 
@@ -43,10 +43,24 @@ interface Ctx { timeoutMs: number; log: Log; signal?: AbortSignal; tuned?: Tuned
 async function bench(req: BenchRequest, c: Ctx): Promise<BenchResult> {
   const r = await runBenchmark(req, { timeoutMs: c.timeoutMs, signal: c.signal, tuned: c.tuned });
   c.log(`  ${req.op} ${req.variant ?? ''} ${req.dtype ?? 'f32'} m=${r.m} k=${r.k} n=${r.n}${r.kernel ? ` [${r.kernel}]` : ''}: ${r.medianMs.toFixed(3)} ms, ` +
-    `${r.gflops.toFixed(2)} GFLOP/s, ${r.gbps.toFixed(2)} GB/s, verified ${r.verified}`);
-  // Large GEMMs are checked on a sample of rows (verified is then false): only a failed check stops.
+    `${r.gflops.toFixed(2)} GFLOP/s, ${r.gbps.toFixed(2)} GB/s, ${checkLabel(r)}`);
+  // Large GEMMs are checked on a sample of rows: only a failed check stops.
   if (!(r.maxRelError <= r.tolerance)) throw new BenchError('gpu-error', `${req.op} (${req.variant ?? 'default'}) did not match its CPU reference; calibration stopped`);
   return r;
+}
+
+/**
+ * How the output was checked, in words. `verified` is true only when every output element was
+ * compared; a large GEMM (2048³ and up: its CPU reference would cost more than the check's
+ * budget) is compared on a sample of rows, and a sample that passed is not a failure. Printing
+ * "verified false" for it read as a wrong kernel (it was an f16 2048³ GEMM whose full check,
+ * run separately, passed with a maximum relative error of 4.7e-5 against a tolerance of 2e-3).
+ */
+export function checkLabel(r: Pick<BenchResult, 'verified' | 'maxRelError' | 'tolerance' | 'checkedElements' | 'totalElements'>): string {
+  const err = `max relative error ${r.maxRelError.toExponential(1)}, tolerance ${r.tolerance.toExponential(0)}`;
+  if (r.verified) return `verified (${err})`;
+  if (r.maxRelError <= r.tolerance) return `checked on a sample: ${r.checkedElements} of ${r.totalElements} outputs match (${err})`;
+  return `WRONG: ${r.checkedElements} outputs checked, ${err}`;
 }
 
 /** GEMM sizes from 256 upwards, doubling while a run stays short; returns the best throughput. */
@@ -125,28 +139,29 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     // A GEMM that does almost nothing: what every dispatch costs before any work.
     { key: 'launch', req: { op: 'gemm', m: 4, k: 4, n: 4, repeats: 20 } },
   ];
-  // Every class is measured on its tuning shape with the kernel it will run (its tuned winner,
-  // or the default kernel when tuning did not reach it), so that no class is predicted with
-  // another kernel's efficiency.
+  // Every class is measured with the kernel it will run (its tuned winner, or the default kernel
+  // when tuning did not reach it), so that no class is predicted with another kernel's
+  // efficiency, on a shape the bench does not check the model on (calibrationShape).
   const software = isSoftware(adapter);
   for (const cls of SHAPE_CLASSES) {
     if (cls === 'square') continue;
-    const shape = gemmKernels?.f32?.[cls]?.shape ?? tuningShape(cls, software);
+    const shape = calibrationShape(cls, software);
     items.push({ key: cls, req: { op: shape.batch > 1 ? 'bmm' : 'gemm', ...shape, repeats: 5 } });
   }
   // One row against the tall-skinny shape's matrix: memory-bound unless the kernel's tile pads it
   // to more rows, it measures the bandwidth that class's kernel streams.
-  const thin = gemmKernels?.f32?.['tall-skinny']?.shape ?? tuningShape('tall-skinny', software);
-  items.push({ key: 'tall-skinny@1', req: { op: 'gemm', m: 1, k: thin.k, n: thin.n, repeats: 5 } });
+  // At two matrix sides, since what a CPU adapter streams depends on whether the matrix fits its
+  // cache (predict.ts, bandwidthAt).
+  for (const side of gemvSides(software)) items.push({ key: `tall-skinny@1x${side}`, req: { op: 'gemm', m: 1, k: side, n: side, repeats: 5 } });
   const times = new Map<string, number[]>();
   const gflops = new Map<string, number[]>();
   const last = new Map<string, BenchResult>();
   let ladder: number[] | null = null;
   for (let round = 0; round < ROUNDS; round++) {
     const sizes: number[] = ladder ?? [];
-    // The first round finds the square sizes: from 256, doubling while a run stays short.
+    // The first round finds the square sizes: from 192, doubling while a run stays short.
     if (!ladder) {
-      for (let size = 256; size <= opts.maxGemm; size *= 2) {
+      for (let size = SQUARE_LADDER_START; size <= opts.maxGemm; size *= 2) {
         const r = await bench({ op: 'gemm', m: size, k: size, n: size, repeats: 5 }, c);
         record(`square ${size}`, r);
         sizes.push(size);
@@ -169,7 +184,9 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   const fp32 = Math.max(...squares.map((q) => q.gflops));
   const fp16 = fma16 === null ? null : await bestGemm('f16', opts.maxGemm, c, runs);
   const copyGBps = last.get('copy')!.bytes / (med('copy', times) / 1e3) / 1e9;
-  const launchMs = med('launch', times);
+  // The launch overhead is a floor (what a dispatch costs before any work), and load from other
+  // processes only adds to it: the fastest round's median, not the median round's.
+  const launchMs = Math.min(...times.get('launch')!);
   const device: Device = {
     id: 'local',
     name: `Local: ${adapter.description || adapter.vendor || 'WebGPU adapter'}`,
@@ -188,18 +205,23 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   // compute-bound shape the fraction of the peak, on a memory-bound one the bandwidth.
   const efficiency: Record<string, number> = {};
   const bandwidth: Record<string, number> = {};
-  // The one-row GEMV first: a class's other shape is judged against the bandwidth its kernel
-  // streams (on lavapipe the 8-row tall-skinny shape is compute-bound at that bandwidth, though
-  // memory-bound at the copy kernel's).
+  // The one-row GEMVs first, each judged against the copy kernel's bandwidth; a class's other
+  // shape is then judged against the bandwidth its kernel streams at that shape's footprint (on
+  // lavapipe the 8-row tall-skinny shape can be compute-bound at that bandwidth, though
+  // memory-bound at the copy kernel's; and a matrix that fits the cache streams faster).
   const measured = items.filter((it) => it.key !== 'copy' && it.key !== 'launch').sort((a, b) => Number(b.key.includes('@')) - Number(a.key.includes('@')));
   for (const it of measured) {
     const cls = it.key.replace(/@.*/, '');
     const r = last.get(it.key)!;
     const ms = med(it.key, times);
-    const bw = bandwidth[cls] ?? device.bandwidth;
+    const bw = it.key.includes('@') ? device.bandwidth : bandwidthAt({ ...device, gemmBandwidth: bandwidth }, cls, r.bytes) ?? device.bandwidth;
     // Judged on the work the kernel executes: an 8-row tile computes 8 rows for the one-row GEMV,
     // which is then compute-bound and measures the class's efficiency, not a bandwidth.
-    if (memoryBound({ ...device, bandwidth: bw }, executedFlops(r), r.bytes)) bandwidth[cls] = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
+    if (memoryBound({ ...device, bandwidth: bw }, executedFlops(r), r.bytes)) {
+      bandwidth[cls] = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
+      // By footprint too, so that other sizes of the class follow the measured ones.
+      bandwidth[`${cls}@${r.bytes}`] = bandwidth[cls];
+    }
     // Against the work the kernel executes (tile-padded), as predictMs counts it.
     else {
       efficiency[cls] = classEfficiency(device, 'f32', ms, executedFlops(r), r.bytes);
@@ -285,10 +307,17 @@ export async function main(argv: string[]): Promise<number> {
       if (ladder.length) log(`  square      ${ladder.map(([k, e]) => `${Math.round(Math.cbrt(Number(k.slice(7)) / 2))}³ ${(100 * e).toFixed(0)}%`).join(', ')} of the peak (other sizes and classes follow this ladder)`);
       for (const [cls, e] of Object.entries(d.gemmEfficiency ?? {})) {
         if (cls.includes('@')) continue;
-        const k = c.gemmKernels?.f32?.[cls as ShapeClass];
+        // The kernel the class runs: its own winner, else the square one (pickKernel), else the default.
+        const shape = cls === 'square' ? { m: 512, n: 512, batch: 1 } : calibrationShape(cls as Exclude<ShapeClass, 'square'>, true);
+        const k = pickKernel(c.gemmKernels, 'f32', shape.m, shape.n, shape.batch);
         log(`  ${cls.padEnd(11)} ${k ? configLabel(k.config) : 'default kernel'}, ${(100 * e).toFixed(0)}% of the peak on a compute-bound shape`);
       }
-      for (const [cls, b] of Object.entries(d.gemmBandwidth ?? {})) log(`  ${cls.padEnd(11)} streams ${(b / 1e9).toFixed(2)} GB/s on a memory-bound shape`);
+      for (const [cls, b] of Object.entries(d.gemmBandwidth ?? {})) {
+        if (cls.includes('@')) continue;
+        const bySize = Object.entries(d.gemmBandwidth ?? {}).filter(([k]) => k.startsWith(`${cls}@`))
+          .map(([k, v]) => `${(Number(k.split('@')[1]) / 2 ** 20).toFixed(1)} MiB ${(v / 1e9).toFixed(2)} GB/s`);
+        log(`  ${cls.padEnd(11)} streams ${(b / 1e9).toFixed(2)} GB/s on a memory-bound shape${bySize.length > 1 ? ` (by footprint: ${bySize.join(', ')})` : ''}`);
+      }
       if (c.gemmKernels?.f16?.square) log(`  f16 square  ${configLabel(c.gemmKernels.f16.square.config)}`);
     }
     return 0;

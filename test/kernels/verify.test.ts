@@ -9,16 +9,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { randomValues, halvesToFloat } from '../../kernels/harness/fill';
-import { efficiencyAt, executedFlops, predictMs } from '../../kernels/harness/predict';
+import { bandwidthAt, efficiencyAt, executedFlops, predictMs } from '../../kernels/harness/predict';
 import { normalize } from '../../kernels/harness/request';
 import { BenchError } from '../../kernels/harness/types';
 import { checkOutput, rowsToCheck, toleranceFor } from '../../kernels/harness/verify';
 import { gemmReference } from '../../kernels/reference/gemm';
 import { loadLocalDevice, loadTunedKernels, saveLocalDevice } from '../../server/node/localDevice';
 import { TunedKernels, withTunedKernel } from '../../kernels/harness/tuned';
-import { allConfigs, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES, subgroupConfigs } from '../../kernels/wgsl/gemmConfig';
+import { allConfigs, calibrationShape, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES, SQUARE_LADDER_START, subgroupConfigs } from '../../kernels/wgsl/gemmConfig';
 import { tiledGemmWgsl } from '../../kernels/wgsl/gemm';
-import { classEfficiency } from '../../server/cli/calibrate';
+import { checkLabel, classEfficiency } from '../../server/cli/calibrate';
+import { quietly } from '../../kernels/harness/timing';
 
 describe('output check', () => {
   const a = randomValues(5 * 7, 'f32', 1);
@@ -178,6 +179,20 @@ describe('prediction and the local device', () => {
     assert.ok(Math.abs(p.ms - (f(512) / (1e10 * 0.75)) * 1e3) < 1e-9);
   });
 
+  it('follows a class\'s bandwidth with the footprint between the sizes calibration measured it at', () => {
+    const footprints = { ...device, gemmBandwidth: { 'tall-skinny': 2e9, [`tall-skinny@${2 ** 21}`]: 8e9, [`tall-skinny@${2 ** 23}`]: 2e9 } };
+    assert.equal(bandwidthAt(footprints, 'tall-skinny', 2 ** 20), 8e9);
+    assert.equal(bandwidthAt(footprints, 'tall-skinny', 2 ** 22), 5e9);
+    assert.equal(bandwidthAt(footprints, 'tall-skinny', 2 ** 24), 2e9);
+    // A memory-bound GEMV of 4 MiB is predicted at the interpolated bandwidth, not the class's last figure.
+    const r = { op: 'gemm' as const, dtype: 'f32' as const, m: 1, k: 1024, n: 1024, batch: 1, flops: 2 * 1024 * 1024, bytes: 4 * (1024 + 1024 * 1024 + 1024) };
+    const p = predictMs(r, { ...footprints, peak: { ...device.peak, fp32: 1e15 } });
+    assert.ok(Math.abs(p.bandwidth - bandwidthAt(footprints, 'tall-skinny', r.bytes)!) < 1);
+    assert.ok(p.bandwidth > 4.9e9 && p.bandwidth < 5.1e9, String(p.bandwidth));
+    // Without footprints the class's figure stands.
+    assert.equal(bandwidthAt({ ...footprints, gemmBandwidth: { 'tall-skinny': 3e9 } }, 'tall-skinny', 2 ** 22), 3e9);
+  });
+
   it('measures a class efficiency as compute time at peak over measured time less the launch overhead', () => {
     const d = { ...device, launchOverheadS: 0.001 };
     // 1e10 FLOP: 1000 ms on the roofline; measured 2001 ms, of which 1 ms is the launch.
@@ -292,7 +307,8 @@ describe('the GEMM search space', () => {
     assert.match(flat, /enable f16/);
     const sg = tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: subgroupConfigs('square', 8)[0], subgroup: 8 });
     assert.match(sg, /enable subgroups/);
-    assert.equal(sg.match(/subgroupBroadcast\(/g)?.length, 8 * 8);
+    // One broadcast per row of the thread's block per k step of the subgroup's 8.
+    assert.equal(sg.match(/subgroupBroadcast\(/g)?.length, subgroupConfigs('square', 8)[0].rowsPerThread * 8);
     // Without a usable subgroup size (k not a multiple of it) the same config is the plain kernel.
     assert.doesNotMatch(tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: subgroupConfigs('square', 8)[0] }), /subgroup/);
   });
@@ -303,5 +319,49 @@ describe('the GEMM search space', () => {
     assert.equal(shapeClass(65, 4096, 8), 'batched');
     assert.equal(shapeClass(1024, 1024, 1), 'square');
     assert.equal(shapeClass(4096, 8, 1), 'square');
+  });
+});
+
+describe('calibration shapes and labels', () => {
+  it('fits the model on shapes off the bench\'s powers of two, so that the bench checks held-out shapes', () => {
+    const pow2 = (x: number) => (x & (x - 1)) === 0;
+    for (const software of [true, false]) {
+      const thin = calibrationShape('tall-skinny', software);
+      const batched = calibrationShape('batched', software);
+      assert.equal(shapeClass(thin.m, thin.n, thin.batch), 'tall-skinny');
+      assert.equal(shapeClass(batched.m, batched.n, batched.batch), 'batched');
+      // The bench's rows are m = 1, 2, 4, 8 against k = n = 2^j, squares 2^j and batches 8×2^j, 4×2^j.
+      assert.ok(!pow2(thin.m) && !pow2(thin.k), `tall-skinny ${JSON.stringify(thin)}`);
+      assert.ok(!pow2(batched.m) && !pow2(batched.batch), `batched ${JSON.stringify(batched)}`);
+    }
+    for (let s = SQUARE_LADDER_START; s <= 2048; s *= 2) assert.ok(!pow2(s));
+  });
+
+  it('says that a sampled check passed instead of "verified false", and calls a failed one wrong', () => {
+    const base = { maxRelError: 4.7e-5, tolerance: 2e-3, checkedElements: 1048576, totalElements: 4194304 };
+    assert.match(checkLabel({ ...base, verified: false }), /^checked on a sample: 1048576 of 4194304 outputs match/);
+    assert.match(checkLabel({ ...base, verified: true, checkedElements: 4194304 }), /^verified/);
+    assert.match(checkLabel({ ...base, verified: false, maxRelError: 0.5 }), /^WRONG/);
+  });
+});
+
+describe('waiting for the GPU without spinning', () => {
+  it('returns the promise\'s value and rejection, with the thread asleep between polls', async () => {
+    assert.equal(await quietly(new Promise((r) => setTimeout(() => r(7), 20))), 7);
+    await assert.rejects(quietly(new Promise((_, reject) => setTimeout(() => reject(new Error('lost')), 5))), /lost/);
+    // Dawn's Node binding settles its promises from a setImmediate loop that polls while any is
+    // pending; awaited plainly, such a promise keeps the thread busy for its whole duration.
+    const dawnLike = (ms: number) => new Promise<void>((resolve) => {
+      const end = performance.now() + ms;
+      const tick = () => (performance.now() >= end ? resolve() : setImmediate(tick));
+      tick();
+    });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await quietly(dawnLike(100));
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    assert.ok(wall >= 100);
+    assert.ok((cpu.user + cpu.system) / 1e3 < 0.3 * wall, `${(cpu.user + cpu.system) / 1e3} ms of CPU in ${wall} ms`);
   });
 });
