@@ -17,11 +17,9 @@ import { readSiblingModule } from '../node/modules';
  * per-statement results). A workspace may have hundreds of files open (or a client that opens
  * every file); only the few being edited or looked at need either, and an evicted one is simply
  * analysed again (a full parse) when next asked. Maps iterate in insertion order, so re-inserting
- * on use makes the first key the least recently used. An analysis evicted while its document's
- * state is kept is made again from that state (every statement replayed, nothing parsed); 64 kept
- * analyses were ~8 MB of the heap with 1,000 files open, which V8 then grew its old space from.
+ * on use makes the first key the least recently used.
  */
-const MAX_ANALYSES = 16;
+const MAX_ANALYSES = 64;
 const MAX_STATES = 16;
 
 function touch<K, V>(m: Map<K, V>, k: K, v: V, max: number, evict: (v: V) => void = () => undefined): void {
