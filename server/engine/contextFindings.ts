@@ -105,9 +105,18 @@ export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (Ch
   const ir: FileIR = { ...a.ir, ops, segments: undefined };
   const own = a.findings;
   const ownAt = new Set(own.map((f) => `${f.code}\0${f.range.start.line}:${f.range.start.character}`));
+  const ownTC303 = new Set(own.filter((f) => f.code === 'TC303').map((f) => f.data?.function));
   const extra: Finding[] = [];
+  const said = new Set<string>();
   for (const [bindings, members] of groups) {
     const mine = members.map((i) => ops[i]);
+    // The first of the group's ops at each range: a file of many models has thousands of ops in
+    // a group and hundreds of findings, and a scan of the ops per finding was most of this pass.
+    const mineAt = new Map<string, number>();
+    mine.forEach((o, k) => {
+      const key = rangeKey(o.range);
+      if (!mineAt.has(key)) mineAt.set(key, k);
+    });
     const ctx: RuleContext = {
       ir,
       device: a.device,
@@ -141,12 +150,23 @@ export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (Ch
       }
       for (const f of found) {
         // Only what an op completed by this context made: the rest the own pass said already.
-        const op = mine.find((o) => sameRange(o.range, f.range)) ?? mine.find((o) => f.related?.some((r) => sameRange(r.range, o.range)));
-        if (!op || ownAt.has(`${f.code}\0${f.range.start.line}:${f.range.start.character}`)) continue;
-        if (f.code === 'TC303' && own.some((o) => o.code === 'TC303' && o.data?.function === f.data?.function)) continue;
+        if (ownAt.has(`${f.code}\0${f.range.start.line}:${f.range.start.character}`)) continue;
+        let k = mineAt.get(rangeKey(f.range));
+        // Else the first of the group's ops at one of the finding's related ranges.
+        if (k === undefined) {
+          for (const r of f.related ?? []) {
+            const at = mineAt.get(rangeKey(r.range));
+            if (at !== undefined && (k === undefined || at < k)) k = at;
+          }
+        }
+        if (k === undefined) continue;
+        const op = mine[k];
+        if (f.code === 'TC303' && ownTC303.has(f.data?.function)) continue;
         const message = `${f.message} (${contextLabel(info.get(op)!)})`;
         // Ops that share a call (nn.MultiheadAttention's projections) say the same thing once.
-        if (extra.some((x) => x.code === f.code && x.message === message && sameRange(x.range, f.range))) continue;
+        const once = `${f.code}\0${message}\0${rangeKey(f.range)}`;
+        if (said.has(once)) continue;
+        said.add(once);
         extra.push({ ...f, message });
       }
     }
@@ -154,6 +174,11 @@ export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (Ch
   const kept = own.filter((f) => !(f.code === 'TC303' && fixedByEntryPoints(f, a.ir.ops, variants)));
   if (extra.length === 0 && kept.length === own.length) return own;
   return kept.concat(configured(extra, a.ir, a.settings));
+}
+
+/** A range as a key: equal keys for ranges `sameRange` says are the same. */
+function rangeKey(r: Range): string {
+  return `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
 }
 
 /**

@@ -16,6 +16,13 @@ import { findProjectConfig } from '../node/config';
 export class SettingsStore {
   private readonly cache = new Map<string, Promise<Settings>>();
   private readonly warned = new Set<string>();
+  /**
+   * One object per distinct resolved settings: the documents of a workspace nearly all resolve
+   * to the same values, and a copy per open document (its calibrated device included) was
+   * ~1 KB each that lived as long as the document, 1,000 open files raising the heap V8 grows
+   * from. Shared objects also let the analyses' memos see the same settings.
+   */
+  private readonly shared = new Map<string, Settings>();
   supportsConfiguration = false;
   initOptions: Partial<Settings> = {};
 
@@ -23,6 +30,7 @@ export class SettingsStore {
 
   clear(): void {
     this.cache.clear();
+    this.shared.clear();
     this.warned.clear();
   }
 
@@ -58,6 +66,10 @@ export class SettingsStore {
     const merged = resolveSettings({ ...DEFAULT_SETTINGS, customDevices: localDevices() }, sources);
     // The analysis falls back to the default device; the user is told once why.
     if (!findDevice(merged.device, merged.customDevices)) this.warn([`unknown device '${merged.device}'; using ${DEFAULT_DEVICE_ID}. Pick one with "Tensor Cost: Pick Target Device", or add it to tensorcost.customDevices`]);
+    const key = JSON.stringify(merged);
+    const same = this.shared.get(key);
+    if (same) return same;
+    this.shared.set(key, merged);
     return merged;
   }
 
