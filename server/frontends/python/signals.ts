@@ -192,6 +192,11 @@ class Collector {
 
   private indentOf(n: Node): string {
     const line = this.lines[n.startPosition.row] ?? '';
+    // Spaces and tabs counted by hand (the common case); any other whitespace goes to the regex.
+    let i = 0;
+    while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+    const next = i < line.length ? line.charCodeAt(i) : -1;
+    if (next === -1 || (next > 32 && next < 127)) return line.slice(0, i);
     return /^\s*/.exec(line)![0];
   }
 
@@ -247,7 +252,8 @@ class Collector {
         let descend = kind !== ANONYMOUS && kind !== LEAF;
         if (kind === HANDLED) {
           const n = cursor.currentNode;
-          const exit = this.enter(n);
+          // The type from the id the cursor read: `Node.type` would ask WebAssembly again.
+          const exit = this.enter(n, lang.types[id]);
           if (exit === SKIP) descend = false;
           else exits[w.depth] = exit;
         }
@@ -272,8 +278,8 @@ class Collector {
    * What the walk does on reaching `n`: SKIP to leave its children unwalked, or an action to
    * run once they have been walked.
    */
-  private enter(n: Node): typeof SKIP | (() => void) | undefined {
-    switch (n.type) {
+  private enter(n: Node, type: string): typeof SKIP | (() => void) | undefined {
+    switch (type) {
       case 'function_definition': {
         // A nested def starts a new scope; loops around it do not run its body.
         const saved = this.loops.splice(0);
@@ -301,7 +307,7 @@ class Collector {
         return undefined;
       case 'for_statement':
       case 'while_statement':
-        return this.onLoop(n);
+        return this.onLoop(n, type);
       case 'list_comprehension':
       case 'generator_expression':
       case 'set_comprehension':
@@ -326,7 +332,7 @@ class Collector {
         return undefined;
       case 'float':
       case 'integer':
-        this.onNumber(n);
+        this.onNumber(n, type);
         return SKIP;
     }
     return undefined;
@@ -364,10 +370,10 @@ class Collector {
     }
   }
 
-  private onLoop(n: Node): () => void {
+  private onLoop(n: Node, type: string): () => void {
     const body = n.childForFieldName('body');
-    const left = n.childForFieldName('left');
-    const iterNode = n.type === 'for_statement' ? n.childForFieldName('right') : n.childForFieldName('condition');
+    const left = type === 'for_statement' ? n.childForFieldName('left') : null;
+    const iterNode = type === 'for_statement' ? n.childForFieldName('right') : n.childForFieldName('condition');
     const header: Range = { start: rangeOfNode(n).start, end: body ? { line: body.startPosition.row, character: body.startPosition.column } : rangeOfNode(n).end };
     // The header ends at the colon: trim back to the end of the iterable.
     if (iterNode) header.end = { line: iterNode.endPosition.row, character: iterNode.endPosition.column + 1 };
@@ -381,14 +387,28 @@ class Collector {
       depth: this.loops.length,
     };
     this.s.loops.push(sig);
-    if (n.type === 'for_statement' && /\[/.test(body?.text ?? '')) this.s.stridedTraversal.push(...stridedAccesses(n, sig.vars, header, this.orders));
-    const assigned = new Set<string>(sig.vars);
-    if (body) for (const a of body.descendantsOfType(['assignment', 'augmented_assignment'])) if (a?.childForFieldName('left')) for (const x of namesIn(a.childForFieldName('left')!)) assigned.add(x);
-    const frame: LoopFrame = { sig, node: n, vars: new Set(sig.vars), assigned };
+    // The body's text, read once: the strided and convolution passes look for a subscript in it.
+    const bodyText = body?.text ?? '';
+    if (type === 'for_statement' && /\[/.test(bodyText)) this.s.stridedTraversal.push(...stridedAccesses(n, sig.vars, header, this.orders));
+    let assigned: Set<string> | undefined;
+    const frame: LoopFrame = {
+      sig,
+      node: n,
+      vars: new Set(sig.vars),
+      // Only a transpose used in the loop asks: most loops never pay for a search of their body.
+      get assigned() {
+        if (assigned) return assigned;
+        assigned = new Set<string>(sig.vars);
+        if (body) for (const a of body.descendantsOfType(['assignment', 'augmented_assignment'])) if (a?.childForFieldName('left')) for (const x of namesIn(a.childForFieldName('left')!)) assigned.add(x);
+        return assigned;
+      },
+    };
     this.loops.push(frame);
     return () => {
       this.loops.pop();
-      if (this.loops.length === 0) this.detectNaiveConv(n);
+      // A convolution nest multiplies a window taken by subscript (`x[i + di]`, `patch = x[...]`):
+      // a body without a bracket holds none, and its search is skipped.
+      if (this.loops.length === 0 && type === 'for_statement' && bodyText.includes('[')) this.detectNaiveConv(n);
     };
   }
 
@@ -404,10 +424,12 @@ class Collector {
     if (!fnNode) return;
     const fn = fnNode.text.replace(/\s+/g, '');
     const last = fn.split('.').pop() ?? '';
-    const receiver = fnNode.type === 'attribute' ? fnNode.childForFieldName('object')?.text : undefined;
+    // The receiver is read only for the names below that ask for it: most calls are none of them.
+    const receiver = RECEIVER_NAMES.has(last) || this.softmaxDefs.has(last) || this.softmaxModules.has(fn) ? (fnNode.type === 'attribute' ? fnNode.childForFieldName('object')?.text : undefined) : undefined;
     const args = n.childForFieldName('arguments');
     if (last === 'GradScaler' || /(^|\.)amp\.initialize$/.test(fn) || /^(LossScaler|DynamicLossScaler)$/.test(last)) this.s.gradScaler.push(this.callSignal(n));
-    else if (keywordArgs(args).has('loss_scale') || keywordArgs(args).has('dynamic_loss_scale')) this.s.gradScaler.push(this.callSignal(n));
+    // A keyword's name is in the arguments' text: without `loss_scale` there, no list is built.
+    else if (args?.text.includes('loss_scale') && (keywordArgs(args).has('loss_scale') || keywordArgs(args).has('dynamic_loss_scale'))) this.s.gradScaler.push(this.callSignal(n));
     // Accelerate scales the loss itself in fp16 (`accelerator.backward` goes through its GradScaler).
     else if (last === 'Accelerator' && /^['"]fp16['"]$/.test(keywordArgs(args).get('mixed_precision') ?? '')) this.s.gradScaler.push(this.callSignal(n));
     if (last === 'backward' && (receiver !== undefined || fn === 'backward')) this.s.backward.push(this.callSignal(n, receiver === 'accelerator' || fn === 'torch.autograd.backward' ? positional(args)[0]?.text : receiver));
@@ -504,17 +526,23 @@ class Collector {
     const right = n.childForFieldName('right');
     if (!left || !right) return;
     const l = left.text.replace(/\s+/g, '');
-    if (/backends\.cuda\.matmul\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'allow_tf32', enabled: right.text === 'True' });
-    if (/backends\.cudnn\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'cudnn.allow_tf32', enabled: right.text === 'True' });
+    // Each read of a node's text or type is a call into WebAssembly: read once here.
+    const rightText = right.text;
+    const rightType = right.type;
+    if (/backends\.cuda\.matmul\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'allow_tf32', enabled: rightText === 'True' });
+    if (/backends\.cudnn\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'cudnn.allow_tf32', enabled: rightText === 'True' });
     // Only a value that can say something about layout is read, or a name that holds an F array.
-    if (/^[A-Za-z_][\w.]*$/.test(l) && (/fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|\.to\(|float|double|half/.test(right.text) || this.orders.get(l) === 'F')) {
+    if (/^[A-Za-z_][\w.]*$/.test(l) && (/fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|\.to\(|float|double|half/.test(rightText) || this.orders.get(l) === 'F')) {
       const o = orderOfValue(right, this.orders);
       const own = this.orderScopes[this.orderScopes.length - 1];
       if (o === 'F') own.set(l, 'F');
       else if (own.has(l) || this.orderScopes[0].has(l)) own.set(l, 'C');
     }
-    if (right.type === 'call' && /(^|\.)Softmax$/.test(right.childForFieldName('function')?.text ?? '')) this.softmaxModules.add(l);
-    if (right.type === 'call' && /(^|\.)optim\.\w+$|^(SGD|Adam|AdamW|RMSprop|Adagrad|Lion|LAMB)$/.test(right.childForFieldName('function')?.text ?? '')) this.optimizers.add(l);
+    if (rightType === 'call') {
+      const callee = right.childForFieldName('function')?.text ?? '';
+      if (/(^|\.)Softmax$/.test(callee)) this.softmaxModules.add(l);
+      if (/(^|\.)optim\.\w+$|^(SGD|Adam|AdamW|RMSprop|Adagrad|Lion|LAMB)$/.test(callee)) this.optimizers.add(l);
+    }
     if (left.type === 'identifier') {
       const scope = this.scope();
       const list = scope.assignments.get(left.text) ?? [];
@@ -525,7 +553,7 @@ class Collector {
     }
   }
 
-  private onNumber(n: Node): void {
+  private onNumber(n: Node, type: string): void {
     const v = Number(n.text.replace(/_/g, ''));
     if (!Number.isFinite(v) || v === 0) return;
     const a = Math.abs(v);
@@ -537,7 +565,7 @@ class Collector {
     else if (p?.type === 'assignment' && /eps|epsilon/i.test(p.childForFieldName('left')?.text ?? '')) ctx = 'eps';
     else if (p?.type === 'argument_list' && /masked_fill_?$/.test(p.parent?.childForFieldName('function')?.text ?? '')) ctx = 'masked_fill';
     // Integers past 65504 are sizes and counts everywhere; only as a fill value are they a risk.
-    if (n.type === 'integer' && ctx !== 'masked_fill') return;
+    if (type === 'integer' && ctx !== 'masked_fill') return;
     const range = n.parent?.type === 'unary_operator' ? rangeOfNode(n.parent) : rangeOfNode(n);
     this.s.floatLiterals.push({ range, value: n.parent?.type === 'unary_operator' && n.parent.childForFieldName('operator')?.text === '-' ? -v : v, text: n.parent?.type === 'unary_operator' ? n.parent.text : n.text, context: ctx });
   }
@@ -616,6 +644,9 @@ class Collector {
     }
   }
 }
+
+/** The callee names for which `onCall` reads the receiver (every test of `receiver` below it). */
+const RECEIVER_NAMES = new Set(['backward', 'step', 'half', 'to', 'softmax', 'contiguous', 'view']);
 
 /** Methods that lay a window out anew without computing on it: its elements stay the window's. */
 const RESHAPES = new Set(['reshape', 'view', 'flatten', 'ravel', 'contiguous', 'copy', 'clone', 'astype', 'float', 'double', 'half', 'to']);
