@@ -108,7 +108,7 @@ class Collector {
       // Definitions are told by their first word (`classes = ...` is not one): asking the tree
       // for each statement's type costs a call into WebAssembly per statement.
       if (!cache || !DEFINITION.test(text)) {
-        this.walk(stmt);
+        if (!this.inert(text)) this.walk(stmt);
         continue;
       }
       // What a definition contributes depends on its text and place, and on the imports and
@@ -152,7 +152,7 @@ class Collector {
       const module = this.scopes[0];
       const moduleFacts = () => module.softmaxes.length + module.matmuls.length + [...module.assignments.values()].reduce((n, list) => n + list.length, 0);
       const moduleSize = moduleFacts();
-      this.walk(stmt);
+      if (!this.inert(text)) this.walk(stmt);
       // Statements at class level report into the module's scope, which holds nodes: not cached.
       if (moduleFacts() !== moduleSize) continue;
       const added: Partial<Record<keyof Signals, unknown[]>> = {};
@@ -177,6 +177,23 @@ class Collector {
     }
     this.endScope();
     return this.s;
+  }
+
+  /**
+   * Whether walking the top-level statement `text` would add nothing: a function or class (not
+   * decorated: a decorator runs in the module's scope) none of whose words any handler acts on.
+   * Every signal, and every fact that outlives the statement (optimizer names, softmax modules,
+   * the module's array layouts), starts at a word or literal of `EFFECTS` or at a name the walk
+   * learnt (the file's softmax functions and modules); facts that die with the definition's scope
+   * (its assignments and matmuls) are read only when it holds a softmax. `EFFECTS` must name the
+   * words of every handler added to `enter`.
+   */
+  private inert(text: string): boolean {
+    if (!SIGNAL_GATE.on || !plainAndInert(text) || this.orderScopes[0].size > 0) return false;
+    for (const name of this.softmaxDefs) if (text.includes(name)) return false;
+    // A module's call is matched by its whole dotted name; its last part is a word of the text.
+    for (const m of this.softmaxModules) if (text.includes(m.slice(m.lastIndexOf('.') + 1))) return false;
+    return true;
   }
 
   /** What a cached definition contributed, added again. */
@@ -213,11 +230,11 @@ class Collector {
     let st = w.statements[d];
     if (!st) {
       // Not `cursor.copy()`: web-tree-sitter 0.25 copies whichever cursor it marshalled last.
-      const up = w.root.walk();
+      // One spare cursor per walk, moved to where the walk stands each time.
+      const up = (w.up ??= w.root.walk());
       up.resetTo(w.cursor);
       for (let k = w.depth; k > d; k--) up.gotoParent();
       st = w.statements[d] = up.currentNode;
-      up.delete();
     }
     return st;
   }
@@ -250,7 +267,13 @@ class Collector {
         exits[w.depth] = undefined;
         // Anonymous nodes are tokens: `namedChildren` never showed them, and they hold nothing.
         let descend = kind !== ANONYMOUS && kind !== LEAF;
-        if (kind === HANDLED) {
+        if (kind === PARAMETERS) {
+          // A parameter list holds code only in its defaults (`eps=1e-12`, `w=torch.ones(3)`): one
+          // without `=` (and without a syntax error, which could hide anything) is names and type
+          // annotations, a quarter of the nodes of annotated code, left unvisited.
+          const n = cursor.currentNode;
+          if (!n.text.includes('=') && !n.hasError) descend = false;
+        } else if (kind === HANDLED) {
           const n = cursor.currentNode;
           // The type from the id the cursor read: `Node.type` would ask WebAssembly again.
           const exit = this.enter(n, lang.types[id]);
@@ -271,6 +294,7 @@ class Collector {
     } finally {
       this.at = saved;
       cursor.delete();
+      w.up?.delete();
     }
   }
 
@@ -697,6 +721,8 @@ interface WalkState {
   depth: number;
   blocks: boolean[];
   statements: (Node | undefined)[];
+  /** The cursor `statementOf` climbs with, made on its first use. */
+  up?: TreeCursor;
 }
 
 const SKIP = Symbol('skip');
@@ -707,6 +733,7 @@ const LEAF = 1;
 const BLOCK = 2;
 const HANDLED = 3;
 const OTHER = 4;
+const PARAMETERS = 5;
 
 const HANDLED_TYPES = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension', 'function_definition', 'class_definition', 'import_statement', 'import_from_statement', 'with_statement', 'for_statement', 'while_statement', 'call', 'binary_operator', 'assignment', 'augmented_assignment', 'float', 'integer']);
 /**
@@ -727,7 +754,7 @@ function nodeKind(lang: Language, id: number): number {
     // Ids past the language's symbols are ERROR nodes, which are named and hold children.
     const type = lang.types[id] ?? 'ERROR';
     const named = lang.types[id] === undefined || lang.nodeTypeIsNamed(id);
-    k = kinds[id] = !named ? ANONYMOUS : HANDLED_TYPES.has(type) ? HANDLED : LEAF_TYPES.has(type) ? LEAF : type === 'block' || type === 'module' ? BLOCK : OTHER;
+    k = kinds[id] = !named ? ANONYMOUS : HANDLED_TYPES.has(type) ? HANDLED : LEAF_TYPES.has(type) ? LEAF : type === 'block' || type === 'module' ? BLOCK : type === 'parameters' || type === 'lambda_parameters' ? PARAMETERS : OTHER;
   }
   return k;
 }
@@ -768,6 +795,26 @@ export function positional(args: Node | null): Node[] {
 
 /** Names of hand-written softmax functions a definition holds, by the definition's text. */
 const SOFTMAX_DEFS = new Map<string, string[]>();
+
+/** Whether `inert` definitions are left unwalked: turned off only by the test that checks it changes nothing. */
+export const SIGNAL_GATE = { on: true };
+
+/** Definitions without decorators: their scope is their own from their first word (`inert`). */
+const PLAIN_DEFINITION = /^(def|async\s+def|class)\b/;
+
+/**
+ * The words and literals a handler of the walk acts on (`inert`): imports, `with` (autocast),
+ * loops and comprehensions; the calls of `onCall` (loss scaling, backward, optimizer steps, half
+ * casts, TF32, softmax, views); hand-written softmax (`exp`); the assignments of `onAssignment`
+ * (TF32 flags, array layouts, optimizers); literals outside fp16's range (five digits or an
+ * exponent) and `masked_fill`, the one place an integer counts.
+ */
+const EFFECTS = /import|with|for|while|GradScaler|initialize|LossScaler|loss_scale|Accelerator|backward|step|half|\bto\b|set_float32_matmul_precision|[Ss]oftmax|view|exp|allow_tf32|fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|float|double|optim|SGD|Adam|RMSprop|Adagrad|Lion|LAMB|masked_fill|\d[\d_]{4,}|\d\.?[eE][+-]?\d/;
+
+/** The part of `inert` that reads the text alone: a plain definition with no word of `EFFECTS`. */
+export function plainAndInert(text: string): boolean {
+  return PLAIN_DEFINITION.test(text) && !EFFECTS.test(text);
+}
 
 /** Top-level statements whose signals are cached by their text and place: definitions. */
 const DEFINITION = /^(def|async\s+def|class|@)\b/;
