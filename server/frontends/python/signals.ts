@@ -147,12 +147,19 @@ class Collector {
         entriesAt[i] = hit;
         continue;
       }
+      if (this.inert(text)) {
+        // What walking it would give: nothing, and no fact of the module's scope.
+        const entry: SignalEntry = { row, added: {}, optimizers: [] };
+        put(entry);
+        entriesAt[i] = entry;
+        continue;
+      }
       const lengths = Object.fromEntries(Object.entries(this.s).map(([k, v]) => [k, (v as unknown[]).length]));
       const optimizers = new Set(this.optimizers);
       const module = this.scopes[0];
       const moduleFacts = () => module.softmaxes.length + module.matmuls.length + [...module.assignments.values()].reduce((n, list) => n + list.length, 0);
       const moduleSize = moduleFacts();
-      if (!this.inert(text)) this.walk(stmt);
+      this.walk(stmt);
       // Statements at class level report into the module's scope, which holds nodes: not cached.
       if (moduleFacts() !== moduleSize) continue;
       const added: Partial<Record<keyof Signals, unknown[]>> = {};
@@ -189,7 +196,15 @@ class Collector {
    * words of every handler added to `enter`.
    */
   private inert(text: string): boolean {
-    if (!SIGNAL_GATE.on || !plainAndInert(text) || this.orderScopes[0].size > 0) return false;
+    return PLAIN_DEFINITION.test(text) && this.inertBody(text);
+  }
+
+  /**
+   * `inert` without the test of the first word: for a def or class met inside a statement,
+   * whose scope is its own from its node on (the walk pushes it on entering the node).
+   */
+  private inertBody(text: string): boolean {
+    if (!SIGNAL_GATE.on || EFFECTS.test(text) || this.orderScopes[0].size > 0) return false;
     for (const name of this.softmaxDefs) if (text.includes(name)) return false;
     // A module's call is matched by its whole dotted name; its last part is a word of the text.
     for (const m of this.softmaxModules) if (text.includes(m.slice(m.lastIndexOf('.') + 1))) return false;
@@ -305,6 +320,8 @@ class Collector {
   private enter(n: Node, type: string): typeof SKIP | (() => void) | undefined {
     switch (type) {
       case 'function_definition': {
+        // A method or nested def that `inert` would leave unwalked at the top level adds nothing here either.
+        if (this.inertBody(n.text)) return SKIP;
         // A nested def starts a new scope; loops around it do not run its body.
         const saved = this.loops.splice(0);
         this.scopes.push(newScope());
@@ -316,6 +333,7 @@ class Collector {
         };
       }
       case 'class_definition': {
+        if (this.inertBody(n.text)) return SKIP;
         // A class body is a scope of its own, as in Python: its assignments (a dataclass's
         // fields) are not the module's, so a class statement's signals can be cached like a
         // def's instead of being walked again on every keystroke (the module's facts hold nodes).
@@ -809,7 +827,7 @@ const PLAIN_DEFINITION = /^(def|async\s+def|class)\b/;
  * (TF32 flags, array layouts, optimizers); literals outside fp16's range (five digits or an
  * exponent) and `masked_fill`, the one place an integer counts.
  */
-const EFFECTS = /import|with|for|while|GradScaler|initialize|LossScaler|loss_scale|Accelerator|backward|step|half|\bto\b|set_float32_matmul_precision|[Ss]oftmax|view|exp|allow_tf32|fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|float|double|optim|SGD|Adam|RMSprop|Adagrad|Lion|LAMB|masked_fill|\d[\d_]{4,}|\d\.?[eE][+-]?\d/;
+const EFFECTS = /\bimport\b|\bwith\b|\bfor\b|\bwhile\b|GradScaler|initialize|LossScaler|loss_scale|Accelerator|backward|step|half|\bto\b|set_float32_matmul_precision|[Ss]oftmax|view|exp|allow_tf32|fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|float|double|optim|SGD|Adam|RMSprop|Adagrad|Lion|LAMB|masked_fill|\d[\d_]{4,}|\d\.?[eE][+-]?\d/;
 
 /** The part of `inert` that reads the text alone: a plain definition with no word of `EFFECTS`. */
 export function plainAndInert(text: string): boolean {
