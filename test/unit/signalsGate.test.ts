@@ -74,8 +74,8 @@ const CASES: [string, string, string[]][] = [
   ['five digits', 'def f(x):\n    return x * 0.00000001\n', ['floatLiterals']],
   // Learnt while walking: an optimizer's name, a softmax module, a function that is a softmax.
   ['optimizer', 'def make(p):\n    global trainer\n    trainer = Lion(p)\n\ndef go():\n    trainer.step()\n', ['optimizerStep']],
-  ['softmax module', 'import torch.nn as nn\nsm = nn.Softmax(-1)\n\ndef attn(q, k, v):\n    return sm(q @ k.mT) @ v\n', ['manualAttention']],
-  ['softmax function', 'import numpy as np\n\ndef weights(s):\n    e = np.exp(s - s.max(-1, keepdims=True))\n    return e / e.sum(-1, keepdims=True)\n\ndef attend(q, k, v):\n    return weights(q @ k.mT) @ v\n', ['manualAttention']],
+  ['softmax module', 'import torch.nn as nn\nsm = nn.Softmax(-1)\n\ndef attn(q, k, v):\n    s = q @ k.mT\n    p = sm(s)\n    return p @ v\n', ['manualAttention']],
+  ['softmax function', 'import numpy as np\n\ndef weights(s):\n    e = np.exp(s - s.max(-1, keepdims=True))\n    return e / e.sum(-1, keepdims=True)\n\ndef attend(q, k, v):\n    s = q @ k.mT\n    p = weights(s)\n    return p @ v\n', ['manualAttention']],
   // Methods are gated one by one: the class is walked, its plain `__init__` is not, `run` is.
   ['nested def', 'class M:\n    def __init__(self):\n        self.n = 3\n\n    def run(self, xs, w):\n        for x in xs:\n            y = x @ w\n', ['loops']],
   // A class body's assignment sets the module's layouts, which a later loop reads (TC502).

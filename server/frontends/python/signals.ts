@@ -57,6 +57,8 @@ class Collector {
     get: (name: string): Order | undefined => this.orderScopes[this.orderScopes.length - 1].get(name) ?? this.orderScopes[0].get(name),
   };
   private scopes: ScopeFacts[] = [];
+  /** Which handlers can act in the statement being walked (`readWords`). */
+  private words = { softmax: true, assignments: true, numbers: true };
   /** Where the walk stands (see `walk`). */
   private at?: WalkState;
 
@@ -108,7 +110,10 @@ class Collector {
       // Definitions are told by their first word (`classes = ...` is not one): asking the tree
       // for each statement's type costs a call into WebAssembly per statement.
       if (!cache || !DEFINITION.test(text)) {
-        if (!this.inert(text)) this.walk(stmt);
+        if (!this.inert(text)) {
+          this.readWords(text);
+          this.walk(stmt);
+        }
         continue;
       }
       // What a definition contributes depends on its text and place, and on the imports and
@@ -159,6 +164,7 @@ class Collector {
       const module = this.scopes[0];
       const moduleFacts = () => module.softmaxes.length + module.matmuls.length + [...module.assignments.values()].reduce((n, list) => n + list.length, 0);
       const moduleSize = moduleFacts();
+      this.readWords(text);
       this.walk(stmt);
       // Statements at class level report into the module's scope, which holds nodes: not cached.
       if (moduleFacts() !== moduleSize) continue;
@@ -215,6 +221,25 @@ class Collector {
   private replay(e: SignalEntry): void {
     for (const k of (e.keys ??= Object.keys(e.added) as (keyof Signals)[])) for (const x of e.added[k]!) (this.s[k] as unknown[]).push(x);
     for (const o of e.optimizers) this.optimizers.add(o);
+  }
+
+  /**
+   * Which handlers can act within the top-level statement `text` about to be walked, from its
+   * words as `inert` reads them: a definition without a softmax word keeps no scope facts (its
+   * scopes die with it, and only a softmax reads them), one without the words of `onAssignment`
+   * has assignments that say nothing, one without a literal of `NUMBERS` has no literal to report.
+   * Module-level code and decorated definitions write the module's scope: every handler acts.
+   */
+  private readWords(text: string): void {
+    const plain = SIGNAL_GATE.on && PLAIN_DEFINITION.test(text);
+    let softmax = !plain || SOFTMAX_WORDS.test(text);
+    for (const name of this.softmaxDefs) softmax ||= text.includes(name);
+    for (const m of this.softmaxModules) softmax ||= text.includes(m.slice(m.lastIndexOf('.') + 1));
+    this.words = {
+      softmax,
+      assignments: softmax || ASSIGNMENT_WORDS.test(text) || this.orderScopes[0].size > 0,
+      numbers: !plain || NUMBERS.test(text),
+    };
   }
 
   private endScope(): void {
@@ -515,6 +540,7 @@ class Collector {
    * keepdims=True))`: a softmax.
    */
   private onDivision(n: Node): void {
+    if (!this.words.softmax) return;
     const scope = this.scope();
     const input = handSoftmaxInput(n, (name, beforeRow) => {
       let best: { value: Node; row: number } | undefined;
@@ -530,6 +556,8 @@ class Collector {
   }
 
   private onMatmul(n: Node): void {
+    // Outside a loop a matmul is only a scope fact, which only a softmax reads.
+    if (!this.words.softmax && this.loops.length === 0) return;
     const found = matmulOperands(n);
     if (!found) return;
     this.scope().matmuls.push(n);
@@ -564,6 +592,7 @@ class Collector {
   }
 
   private onAssignment(n: Node): void {
+    if (!this.words.assignments) return;
     const left = n.childForFieldName('left');
     const right = n.childForFieldName('right');
     if (!left || !right) return;
@@ -596,6 +625,7 @@ class Collector {
   }
 
   private onNumber(n: Node, type: string): void {
+    if (!this.words.numbers) return;
     const v = Number(n.text.replace(/_/g, ''));
     if (!Number.isFinite(v) || v === 0) return;
     const a = Math.abs(v);
@@ -828,6 +858,13 @@ const PLAIN_DEFINITION = /^(def|async\s+def|class)\b/;
  * exponent) and `masked_fill`, the one place an integer counts.
  */
 const EFFECTS = /\bimport\b|\bwith\b|\bfor\b|\bwhile\b|GradScaler|initialize|LossScaler|loss_scale|Accelerator|backward|step|half|\bto\b|set_float32_matmul_precision|[Ss]oftmax|view|exp|allow_tf32|fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|float|double|optim|SGD|Adam|RMSprop|Adagrad|Lion|LAMB|masked_fill|\d[\d_]{4,}|\d\.?[eE][+-]?\d/;
+
+/** The words of `EFFECTS` by handler (`readWords`): a softmax, by library or by hand (`exp`). */
+const SOFTMAX_WORDS = /[Ss]oftmax|exp/;
+/** What `onAssignment` acts on besides scope facts: TF32 flags, array layouts, optimizers, softmax modules. */
+const ASSIGNMENT_WORDS = /allow_tf32|fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|\bto\b|float|double|half|optim|SGD|Adam|RMSprop|Adagrad|Lion|LAMB|Softmax/;
+/** Literals `onNumber` reports: past fp16's range (five digits or an exponent), or a `masked_fill` value. */
+const NUMBERS = /masked_fill|\d[\d_]{4,}|\d\.?[eE][+-]?\d/;
 
 /** The part of `inert` that reads the text alone: a plain definition with no word of `EFFECTS`. */
 export function plainAndInert(text: string): boolean {
