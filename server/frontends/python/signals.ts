@@ -314,11 +314,14 @@ class Collector {
           const n = cursor.currentNode;
           if (!n.text.includes('=') && !n.hasError) descend = false;
         } else if (kind === HANDLED) {
-          const n = cursor.currentNode;
           // The type from the id the cursor read: `Node.type` would ask WebAssembly again.
-          const exit = this.enter(n, lang.types[id]);
-          if (exit === SKIP) descend = false;
-          else exits[w.depth] = exit;
+          const type = lang.types[id];
+          if (this.acts(type)) {
+            const n = cursor.currentNode;
+            const exit = this.enter(n, type);
+            if (exit === SKIP) descend = false;
+            else exits[w.depth] = exit;
+          } else if (type === 'float' || type === 'integer') descend = false;
         }
         if (descend && cursor.gotoFirstChild()) {
           w.depth++;
@@ -336,6 +339,26 @@ class Collector {
       cursor.delete();
       w.up?.delete();
     }
+  }
+
+  /**
+   * Whether the handler of `type` can act here (`readWords`): if not, no node is made for it. The
+   * same tests open the handlers themselves, which `enter` may reach by other paths.
+   */
+  private acts(type: string): boolean {
+    switch (type) {
+      case 'assignment':
+        return this.words.assignments;
+      case 'augmented_assignment':
+        return this.words.softmax;
+      case 'binary_operator':
+        // `@` outside a loop and `/` are scope facts for a softmax; `@` in a loop is a signal.
+        return this.words.softmax || this.loops.length > 0;
+      case 'float':
+      case 'integer':
+        return this.words.numbers;
+    }
+    return true;
   }
 
   /**
