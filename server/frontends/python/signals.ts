@@ -57,6 +57,8 @@ class Collector {
     get: (name: string): Order | undefined => this.orderScopes[this.orderScopes.length - 1].get(name) ?? this.orderScopes[0].get(name),
   };
   private scopes: ScopeFacts[] = [];
+  /** Which handlers can act in the statement being walked (`readWords`). */
+  private words = { softmax: true, assignments: true, numbers: true };
   /** Where the walk stands (see `walk`). */
   private at?: WalkState;
 
@@ -108,7 +110,10 @@ class Collector {
       // Definitions are told by their first word (`classes = ...` is not one): asking the tree
       // for each statement's type costs a call into WebAssembly per statement.
       if (!cache || !DEFINITION.test(text)) {
-        this.walk(stmt);
+        if (!this.inert(text)) {
+          this.readWords(text);
+          this.walk(stmt);
+        }
         continue;
       }
       // What a definition contributes depends on its text and place, and on the imports and
@@ -147,11 +152,19 @@ class Collector {
         entriesAt[i] = hit;
         continue;
       }
+      if (this.inert(text)) {
+        // What walking it would give: nothing, and no fact of the module's scope.
+        const entry: SignalEntry = { row, added: {}, optimizers: [] };
+        put(entry);
+        entriesAt[i] = entry;
+        continue;
+      }
       const lengths = Object.fromEntries(Object.entries(this.s).map(([k, v]) => [k, (v as unknown[]).length]));
       const optimizers = new Set(this.optimizers);
       const module = this.scopes[0];
       const moduleFacts = () => module.softmaxes.length + module.matmuls.length + [...module.assignments.values()].reduce((n, list) => n + list.length, 0);
       const moduleSize = moduleFacts();
+      this.readWords(text);
       this.walk(stmt);
       // Statements at class level report into the module's scope, which holds nodes: not cached.
       if (moduleFacts() !== moduleSize) continue;
@@ -179,10 +192,54 @@ class Collector {
     return this.s;
   }
 
+  /**
+   * Whether walking the top-level statement `text` would add nothing: a function or class (not
+   * decorated: a decorator runs in the module's scope) none of whose words any handler acts on.
+   * Every signal, and every fact that outlives the statement (optimizer names, softmax modules,
+   * the module's array layouts), starts at a word or literal of `EFFECTS` or at a name the walk
+   * learnt (the file's softmax functions and modules); facts that die with the definition's scope
+   * (its assignments and matmuls) are read only when it holds a softmax. `EFFECTS` must name the
+   * words of every handler added to `enter`.
+   */
+  private inert(text: string): boolean {
+    return PLAIN_DEFINITION.test(text) && this.inertBody(text);
+  }
+
+  /**
+   * `inert` without the test of the first word: for a def or class met inside a statement,
+   * whose scope is its own from its node on (the walk pushes it on entering the node).
+   */
+  private inertBody(text: string): boolean {
+    if (!SIGNAL_GATE.on || EFFECTS.test(text) || this.orderScopes[0].size > 0) return false;
+    for (const name of this.softmaxDefs) if (text.includes(name)) return false;
+    // A module's call is matched by its whole dotted name; its last part is a word of the text.
+    for (const m of this.softmaxModules) if (text.includes(m.slice(m.lastIndexOf('.') + 1))) return false;
+    return true;
+  }
+
   /** What a cached definition contributed, added again. */
   private replay(e: SignalEntry): void {
     for (const k of (e.keys ??= Object.keys(e.added) as (keyof Signals)[])) for (const x of e.added[k]!) (this.s[k] as unknown[]).push(x);
     for (const o of e.optimizers) this.optimizers.add(o);
+  }
+
+  /**
+   * Which handlers can act within the top-level statement `text` about to be walked, from its
+   * words as `inert` reads them: a definition without a softmax word keeps no scope facts (its
+   * scopes die with it, and only a softmax reads them), one without the words of `onAssignment`
+   * has assignments that say nothing, one without a literal of `NUMBERS` has no literal to report.
+   * Module-level code and decorated definitions write the module's scope: every handler acts.
+   */
+  private readWords(text: string): void {
+    const plain = SIGNAL_GATE.on && PLAIN_DEFINITION.test(text);
+    let softmax = !plain || SOFTMAX_WORDS.test(text);
+    for (const name of this.softmaxDefs) softmax ||= text.includes(name);
+    for (const m of this.softmaxModules) softmax ||= text.includes(m.slice(m.lastIndexOf('.') + 1));
+    this.words = {
+      softmax,
+      assignments: softmax || ASSIGNMENT_WORDS.test(text) || this.orderScopes[0].size > 0,
+      numbers: !plain || NUMBERS.test(text),
+    };
   }
 
   private endScope(): void {
@@ -192,6 +249,11 @@ class Collector {
 
   private indentOf(n: Node): string {
     const line = this.lines[n.startPosition.row] ?? '';
+    // Spaces and tabs counted by hand (the common case); any other whitespace goes to the regex.
+    let i = 0;
+    while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+    const next = i < line.length ? line.charCodeAt(i) : -1;
+    if (next === -1 || (next > 32 && next < 127)) return line.slice(0, i);
     return /^\s*/.exec(line)![0];
   }
 
@@ -208,11 +270,11 @@ class Collector {
     let st = w.statements[d];
     if (!st) {
       // Not `cursor.copy()`: web-tree-sitter 0.25 copies whichever cursor it marshalled last.
-      const up = w.root.walk();
+      // One spare cursor per walk, moved to where the walk stands each time.
+      const up = (w.up ??= w.root.walk());
       up.resetTo(w.cursor);
       for (let k = w.depth; k > d; k--) up.gotoParent();
       st = w.statements[d] = up.currentNode;
-      up.delete();
     }
     return st;
   }
@@ -245,11 +307,21 @@ class Collector {
         exits[w.depth] = undefined;
         // Anonymous nodes are tokens: `namedChildren` never showed them, and they hold nothing.
         let descend = kind !== ANONYMOUS && kind !== LEAF;
-        if (kind === HANDLED) {
+        if (kind === PARAMETERS) {
+          // A parameter list holds code only in its defaults (`eps=1e-12`, `w=torch.ones(3)`): one
+          // without `=` (and without a syntax error, which could hide anything) is names and type
+          // annotations, a quarter of the nodes of annotated code, left unvisited.
           const n = cursor.currentNode;
-          const exit = this.enter(n);
-          if (exit === SKIP) descend = false;
-          else exits[w.depth] = exit;
+          if (!n.text.includes('=') && !n.hasError) descend = false;
+        } else if (kind === HANDLED) {
+          // The type from the id the cursor read: `Node.type` would ask WebAssembly again.
+          const type = lang.types[id];
+          if (this.acts(type)) {
+            const n = cursor.currentNode;
+            const exit = this.enter(n, type);
+            if (exit === SKIP) descend = false;
+            else exits[w.depth] = exit;
+          } else if (type === 'float' || type === 'integer') descend = false;
         }
         if (descend && cursor.gotoFirstChild()) {
           w.depth++;
@@ -265,16 +337,39 @@ class Collector {
     } finally {
       this.at = saved;
       cursor.delete();
+      w.up?.delete();
     }
+  }
+
+  /**
+   * Whether the handler of `type` can act here (`readWords`): if not, no node is made for it. The
+   * same tests open the handlers themselves, which `enter` may reach by other paths.
+   */
+  private acts(type: string): boolean {
+    switch (type) {
+      case 'assignment':
+        return this.words.assignments;
+      case 'augmented_assignment':
+        return this.words.softmax;
+      case 'binary_operator':
+        // `@` outside a loop and `/` are scope facts for a softmax; `@` in a loop is a signal.
+        return this.words.softmax || this.loops.length > 0;
+      case 'float':
+      case 'integer':
+        return this.words.numbers;
+    }
+    return true;
   }
 
   /**
    * What the walk does on reaching `n`: SKIP to leave its children unwalked, or an action to
    * run once they have been walked.
    */
-  private enter(n: Node): typeof SKIP | (() => void) | undefined {
-    switch (n.type) {
+  private enter(n: Node, type: string): typeof SKIP | (() => void) | undefined {
+    switch (type) {
       case 'function_definition': {
+        // A method or nested def that `inert` would leave unwalked at the top level adds nothing here either.
+        if (this.inertBody(n.text)) return SKIP;
         // A nested def starts a new scope; loops around it do not run its body.
         const saved = this.loops.splice(0);
         this.scopes.push(newScope());
@@ -286,6 +381,7 @@ class Collector {
         };
       }
       case 'class_definition': {
+        if (this.inertBody(n.text)) return SKIP;
         // A class body is a scope of its own, as in Python: its assignments (a dataclass's
         // fields) are not the module's, so a class statement's signals can be cached like a
         // def's instead of being walked again on every keystroke (the module's facts hold nodes).
@@ -301,7 +397,7 @@ class Collector {
         return undefined;
       case 'for_statement':
       case 'while_statement':
-        return this.onLoop(n);
+        return this.onLoop(n, type);
       case 'list_comprehension':
       case 'generator_expression':
       case 'set_comprehension':
@@ -326,7 +422,7 @@ class Collector {
         return undefined;
       case 'float':
       case 'integer':
-        this.onNumber(n);
+        this.onNumber(n, type);
         return SKIP;
     }
     return undefined;
@@ -364,10 +460,10 @@ class Collector {
     }
   }
 
-  private onLoop(n: Node): () => void {
+  private onLoop(n: Node, type: string): () => void {
     const body = n.childForFieldName('body');
-    const left = n.childForFieldName('left');
-    const iterNode = n.type === 'for_statement' ? n.childForFieldName('right') : n.childForFieldName('condition');
+    const left = type === 'for_statement' ? n.childForFieldName('left') : null;
+    const iterNode = type === 'for_statement' ? n.childForFieldName('right') : n.childForFieldName('condition');
     const header: Range = { start: rangeOfNode(n).start, end: body ? { line: body.startPosition.row, character: body.startPosition.column } : rangeOfNode(n).end };
     // The header ends at the colon: trim back to the end of the iterable.
     if (iterNode) header.end = { line: iterNode.endPosition.row, character: iterNode.endPosition.column + 1 };
@@ -381,14 +477,28 @@ class Collector {
       depth: this.loops.length,
     };
     this.s.loops.push(sig);
-    if (n.type === 'for_statement' && /\[/.test(body?.text ?? '')) this.s.stridedTraversal.push(...stridedAccesses(n, sig.vars, header, this.orders));
-    const assigned = new Set<string>(sig.vars);
-    if (body) for (const a of body.descendantsOfType(['assignment', 'augmented_assignment'])) if (a?.childForFieldName('left')) for (const x of namesIn(a.childForFieldName('left')!)) assigned.add(x);
-    const frame: LoopFrame = { sig, node: n, vars: new Set(sig.vars), assigned };
+    // The body's text, read once: the strided and convolution passes look for a subscript in it.
+    const bodyText = body?.text ?? '';
+    if (type === 'for_statement' && /\[/.test(bodyText)) this.s.stridedTraversal.push(...stridedAccesses(n, sig.vars, header, this.orders));
+    let assigned: Set<string> | undefined;
+    const frame: LoopFrame = {
+      sig,
+      node: n,
+      vars: new Set(sig.vars),
+      // Only a transpose used in the loop asks: most loops never pay for a search of their body.
+      get assigned() {
+        if (assigned) return assigned;
+        assigned = new Set<string>(sig.vars);
+        if (body) for (const a of body.descendantsOfType(['assignment', 'augmented_assignment'])) if (a?.childForFieldName('left')) for (const x of namesIn(a.childForFieldName('left')!)) assigned.add(x);
+        return assigned;
+      },
+    };
     this.loops.push(frame);
     return () => {
       this.loops.pop();
-      if (this.loops.length === 0) this.detectNaiveConv(n);
+      // A convolution nest multiplies a window taken by subscript (`x[i + di]`, `patch = x[...]`):
+      // a body without a bracket holds none, and its search is skipped.
+      if (this.loops.length === 0 && type === 'for_statement' && bodyText.includes('[')) this.detectNaiveConv(n);
     };
   }
 
@@ -404,10 +514,12 @@ class Collector {
     if (!fnNode) return;
     const fn = fnNode.text.replace(/\s+/g, '');
     const last = fn.split('.').pop() ?? '';
-    const receiver = fnNode.type === 'attribute' ? fnNode.childForFieldName('object')?.text : undefined;
+    // The receiver is read only for the names below that ask for it: most calls are none of them.
+    const receiver = RECEIVER_NAMES.has(last) || this.softmaxDefs.has(last) || this.softmaxModules.has(fn) ? (fnNode.type === 'attribute' ? fnNode.childForFieldName('object')?.text : undefined) : undefined;
     const args = n.childForFieldName('arguments');
     if (last === 'GradScaler' || /(^|\.)amp\.initialize$/.test(fn) || /^(LossScaler|DynamicLossScaler)$/.test(last)) this.s.gradScaler.push(this.callSignal(n));
-    else if (keywordArgs(args).has('loss_scale') || keywordArgs(args).has('dynamic_loss_scale')) this.s.gradScaler.push(this.callSignal(n));
+    // A keyword's name is in the arguments' text: without `loss_scale` there, no list is built.
+    else if (args?.text.includes('loss_scale') && (keywordArgs(args).has('loss_scale') || keywordArgs(args).has('dynamic_loss_scale'))) this.s.gradScaler.push(this.callSignal(n));
     // Accelerate scales the loss itself in fp16 (`accelerator.backward` goes through its GradScaler).
     else if (last === 'Accelerator' && /^['"]fp16['"]$/.test(keywordArgs(args).get('mixed_precision') ?? '')) this.s.gradScaler.push(this.callSignal(n));
     if (last === 'backward' && (receiver !== undefined || fn === 'backward')) this.s.backward.push(this.callSignal(n, receiver === 'accelerator' || fn === 'torch.autograd.backward' ? positional(args)[0]?.text : receiver));
@@ -451,6 +563,7 @@ class Collector {
    * keepdims=True))`: a softmax.
    */
   private onDivision(n: Node): void {
+    if (!this.words.softmax) return;
     const scope = this.scope();
     const input = handSoftmaxInput(n, (name, beforeRow) => {
       let best: { value: Node; row: number } | undefined;
@@ -466,6 +579,8 @@ class Collector {
   }
 
   private onMatmul(n: Node): void {
+    // Outside a loop a matmul is only a scope fact, which only a softmax reads.
+    if (!this.words.softmax && this.loops.length === 0) return;
     const found = matmulOperands(n);
     if (!found) return;
     this.scope().matmuls.push(n);
@@ -500,21 +615,28 @@ class Collector {
   }
 
   private onAssignment(n: Node): void {
+    if (!this.words.assignments) return;
     const left = n.childForFieldName('left');
     const right = n.childForFieldName('right');
     if (!left || !right) return;
     const l = left.text.replace(/\s+/g, '');
-    if (/backends\.cuda\.matmul\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'allow_tf32', enabled: right.text === 'True' });
-    if (/backends\.cudnn\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'cudnn.allow_tf32', enabled: right.text === 'True' });
+    // Each read of a node's text or type is a call into WebAssembly: read once here.
+    const rightText = right.text;
+    const rightType = right.type;
+    if (/backends\.cuda\.matmul\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'allow_tf32', enabled: rightText === 'True' });
+    if (/backends\.cudnn\.allow_tf32$/.test(l)) this.s.tf32.push({ range: rangeOfNode(n), setting: 'cudnn.allow_tf32', enabled: rightText === 'True' });
     // Only a value that can say something about layout is read, or a name that holds an F array.
-    if (/^[A-Za-z_][\w.]*$/.test(l) && (/fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|\.to\(|float|double|half/.test(right.text) || this.orders.get(l) === 'F')) {
+    if (/^[A-Za-z_][\w.]*$/.test(l) && (/fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|\.to\(|float|double|half/.test(rightText) || this.orders.get(l) === 'F')) {
       const o = orderOfValue(right, this.orders);
       const own = this.orderScopes[this.orderScopes.length - 1];
       if (o === 'F') own.set(l, 'F');
       else if (own.has(l) || this.orderScopes[0].has(l)) own.set(l, 'C');
     }
-    if (right.type === 'call' && /(^|\.)Softmax$/.test(right.childForFieldName('function')?.text ?? '')) this.softmaxModules.add(l);
-    if (right.type === 'call' && /(^|\.)optim\.\w+$|^(SGD|Adam|AdamW|RMSprop|Adagrad|Lion|LAMB)$/.test(right.childForFieldName('function')?.text ?? '')) this.optimizers.add(l);
+    if (rightType === 'call') {
+      const callee = right.childForFieldName('function')?.text ?? '';
+      if (/(^|\.)Softmax$/.test(callee)) this.softmaxModules.add(l);
+      if (/(^|\.)optim\.\w+$|^(SGD|Adam|AdamW|RMSprop|Adagrad|Lion|LAMB)$/.test(callee)) this.optimizers.add(l);
+    }
     if (left.type === 'identifier') {
       const scope = this.scope();
       const list = scope.assignments.get(left.text) ?? [];
@@ -525,7 +647,8 @@ class Collector {
     }
   }
 
-  private onNumber(n: Node): void {
+  private onNumber(n: Node, type: string): void {
+    if (!this.words.numbers) return;
     const v = Number(n.text.replace(/_/g, ''));
     if (!Number.isFinite(v) || v === 0) return;
     const a = Math.abs(v);
@@ -537,7 +660,7 @@ class Collector {
     else if (p?.type === 'assignment' && /eps|epsilon/i.test(p.childForFieldName('left')?.text ?? '')) ctx = 'eps';
     else if (p?.type === 'argument_list' && /masked_fill_?$/.test(p.parent?.childForFieldName('function')?.text ?? '')) ctx = 'masked_fill';
     // Integers past 65504 are sizes and counts everywhere; only as a fill value are they a risk.
-    if (n.type === 'integer' && ctx !== 'masked_fill') return;
+    if (type === 'integer' && ctx !== 'masked_fill') return;
     const range = n.parent?.type === 'unary_operator' ? rangeOfNode(n.parent) : rangeOfNode(n);
     this.s.floatLiterals.push({ range, value: n.parent?.type === 'unary_operator' && n.parent.childForFieldName('operator')?.text === '-' ? -v : v, text: n.parent?.type === 'unary_operator' ? n.parent.text : n.text, context: ctx });
   }
@@ -617,6 +740,9 @@ class Collector {
   }
 }
 
+/** The callee names for which `onCall` reads the receiver (every test of `receiver` below it). */
+const RECEIVER_NAMES = new Set(['backward', 'step', 'half', 'to', 'softmax', 'contiguous', 'view']);
+
 /** Methods that lay a window out anew without computing on it: its elements stay the window's. */
 const RESHAPES = new Set(['reshape', 'view', 'flatten', 'ravel', 'contiguous', 'copy', 'clone', 'astype', 'float', 'double', 'half', 'to']);
 
@@ -666,6 +792,8 @@ interface WalkState {
   depth: number;
   blocks: boolean[];
   statements: (Node | undefined)[];
+  /** The cursor `statementOf` climbs with, made on its first use. */
+  up?: TreeCursor;
 }
 
 const SKIP = Symbol('skip');
@@ -676,6 +804,7 @@ const LEAF = 1;
 const BLOCK = 2;
 const HANDLED = 3;
 const OTHER = 4;
+const PARAMETERS = 5;
 
 const HANDLED_TYPES = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension', 'function_definition', 'class_definition', 'import_statement', 'import_from_statement', 'with_statement', 'for_statement', 'while_statement', 'call', 'binary_operator', 'assignment', 'augmented_assignment', 'float', 'integer']);
 /**
@@ -696,7 +825,7 @@ function nodeKind(lang: Language, id: number): number {
     // Ids past the language's symbols are ERROR nodes, which are named and hold children.
     const type = lang.types[id] ?? 'ERROR';
     const named = lang.types[id] === undefined || lang.nodeTypeIsNamed(id);
-    k = kinds[id] = !named ? ANONYMOUS : HANDLED_TYPES.has(type) ? HANDLED : LEAF_TYPES.has(type) ? LEAF : type === 'block' || type === 'module' ? BLOCK : OTHER;
+    k = kinds[id] = !named ? ANONYMOUS : HANDLED_TYPES.has(type) ? HANDLED : LEAF_TYPES.has(type) ? LEAF : type === 'block' || type === 'module' ? BLOCK : type === 'parameters' || type === 'lambda_parameters' ? PARAMETERS : OTHER;
   }
   return k;
 }
@@ -737,6 +866,33 @@ export function positional(args: Node | null): Node[] {
 
 /** Names of hand-written softmax functions a definition holds, by the definition's text. */
 const SOFTMAX_DEFS = new Map<string, string[]>();
+
+/** Whether `inert` definitions are left unwalked: turned off only by the test that checks it changes nothing. */
+export const SIGNAL_GATE = { on: true };
+
+/** Definitions without decorators: their scope is their own from their first word (`inert`). */
+const PLAIN_DEFINITION = /^(def|async\s+def|class)\b/;
+
+/**
+ * The words and literals a handler of the walk acts on (`inert`): imports, `with` (autocast),
+ * loops and comprehensions; the calls of `onCall` (loss scaling, backward, optimizer steps, half
+ * casts, TF32, softmax, views); hand-written softmax (`exp`); the assignments of `onAssignment`
+ * (TF32 flags, array layouts, optimizers); literals outside fp16's range (five digits or an
+ * exponent) and `masked_fill`, the one place an integer counts.
+ */
+const EFFECTS = /\bimport\b|\bwith\b|\bfor\b|\bwhile\b|GradScaler|initialize|LossScaler|loss_scale|Accelerator|backward|step|half|\bto\b|set_float32_matmul_precision|[Ss]oftmax|view|exp|allow_tf32|fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|float|double|optim|SGD|Adam|RMSprop|Adagrad|Lion|LAMB|masked_fill|\d[\d_]{4,}|\d\.?[eE][+-]?\d/;
+
+/** The words of `EFFECTS` by handler (`readWords`): a softmax, by library or by hand (`exp`). */
+const SOFTMAX_WORDS = /[Ss]oftmax|exp/;
+/** What `onAssignment` acts on besides scope facts: TF32 flags, array layouts, optimizers, softmax modules. */
+const ASSIGNMENT_WORDS = /allow_tf32|fortran|order|\.T\b|transpose|\.t\(|contiguous|astype|\bto\b|float|double|half|optim|SGD|Adam|RMSprop|Adagrad|Lion|LAMB|Softmax/;
+/** Literals `onNumber` reports: past fp16's range (five digits or an exponent), or a `masked_fill` value. */
+const NUMBERS = /masked_fill|\d[\d_]{4,}|\d\.?[eE][+-]?\d/;
+
+/** The part of `inert` that reads the text alone: a plain definition with no word of `EFFECTS`. */
+export function plainAndInert(text: string): boolean {
+  return PLAIN_DEFINITION.test(text) && !EFFECTS.test(text);
+}
 
 /** Top-level statements whose signals are cached by their text and place: definitions. */
 const DEFINITION = /^(def|async\s+def|class|@)\b/;
