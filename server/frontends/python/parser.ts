@@ -7,6 +7,13 @@
  * module is loaded in a way that can be repeated: after an abort, a fresh copy of web-tree-sitter
  * is loaded (`initPython` waits for it) and the `generation` counts up, so that documents parsed
  * by the dead module know to start over instead of touching its trees.
+ *
+ * A WebAssembly.Memory only ever grows: after a file of megabytes, tree-sitter keeps the hundreds
+ * of megabytes its tree took for as long as the process lives, although it reuses them inside.
+ * So once no tree of the module is alive any more and its memory has grown past a bound, a fresh
+ * copy is loaded the same way and takes over (`releaseIfLarge`), and the old module, memory and
+ * all, becomes garbage. That is also a new generation: documents whose trees (all deleted by
+ * then) came from the old module parse afresh on their next update.
  */
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 
@@ -17,13 +24,17 @@ type Binding = typeof import('web-tree-sitter');
 let ready: Promise<Parser> | undefined;
 /** WebAssembly memory cap in MB for the next load; undefined: web-tree-sitter's own (2 GB). */
 let maxMemoryMB: number | undefined;
+/** The module's memory is handed back when it has grown past this and no tree of it is alive. */
+let releaseAboveMB = 64;
 
 /**
  * Caps the parser's WebAssembly memory, from the next load of the module on. For tests, which
  * need an abort without first filling 2 GB, and for embedders with tighter memory.
+ * `releaseAboveMB`: the size past which the module's memory is handed back once it holds no tree.
  */
-export function configureParser(options: { maxMemoryMB?: number }): void {
+export function configureParser(options: { maxMemoryMB?: number; releaseAboveMB?: number }): void {
   maxMemoryMB = options.maxMemoryMB;
+  if (options.releaseAboveMB !== undefined) releaseAboveMB = options.releaseAboveMB;
 }
 /** The parser after `loadPythonParser()` resolved. */
 let loaded: Parser | undefined;
@@ -37,31 +48,128 @@ function freshBinding(): Binding {
   const entry = require.resolve('web-tree-sitter');
   const dir = entry.slice(0, entry.lastIndexOf('web-tree-sitter') + 'web-tree-sitter'.length);
   for (const key of Object.keys(require.cache)) if (key.startsWith(dir)) delete require.cache[key];
+  // Node also lists every module this one required among its children: the old copy would stay
+  // reachable from there, WebAssembly memory and all.
+  module.children = module.children.filter((m) => !m.filename.startsWith(dir));
   return require('web-tree-sitter') as Binding;
+}
+
+/** The module in use: its memory (created here, so that its size can be read) and its live trees. */
+interface Module {
+  memory: WebAssembly.Memory;
+  trees: { live: number };
+}
+
+let current: Module | undefined;
+
+/**
+ * Loads a copy of web-tree-sitter with Python. `first`: the copy `require` gives; any later one
+ * is fresh (`freshBinding`), with its own WebAssembly instance.
+ */
+async function loadModule(first: boolean): Promise<{ parser: Parser; module: Module }> {
+  const binding = first ? (require('web-tree-sitter') as Binding) : freshBinding();
+  if (!first) onBindingLoaded(binding);
+  // web-tree-sitter's own default: 32 MB to start, 2 GB at most (in 64 KB pages).
+  const memory = new WebAssembly.Memory({ initial: 512, maximum: maxMemoryMB ? Math.max(512, Math.ceil(maxMemoryMB * 16)) : 32768 });
+  const module: Module = { memory, trees: countTrees(binding) };
+  // Called by the module when it aborts; from then on it only throws. Only the module in use
+  // matters: one that was replaced, or is still loading, is never parsed with.
+  // `printErr` quiet: the abort reaches the caller as an exception, and the CLI and the server
+  // say what it means there instead of a bare "Aborted()" on stderr.
+  await binding.Parser.init({ onAbort: () => current === module && markAborted(), printErr: () => undefined, wasmMemory: memory });
+  const wasm = require.resolve('tree-sitter-python/tree-sitter-python.wasm');
+  const language = await binding.Language.load(wasm);
+  const parser = new binding.Parser();
+  parser.setLanguage(language);
+  return { parser, module };
 }
 
 export function loadPythonParser(): Promise<Parser> {
   ready ??= (async () => {
-    const born = generation;
-    const binding = generation === 0 ? (require('web-tree-sitter') as Binding) : freshBinding();
-    // Called by the module when it aborts; from then on it only throws.
-    // `printErr` quiet: the abort reaches the caller as an exception, and the CLI and the server
-    // say what it means there instead of a bare "Aborted()" on stderr.
-    const memory = maxMemoryMB ? { wasmMemory: new WebAssembly.Memory({ initial: 512, maximum: Math.max(512, Math.ceil(maxMemoryMB * 16)) }) } : {};
-    await binding.Parser.init({ onAbort: () => generation === born && markAborted(), printErr: () => undefined, ...memory });
-    const wasm = require.resolve('tree-sitter-python/tree-sitter-python.wasm');
-    const language = await binding.Language.load(wasm);
-    const parser = new binding.Parser();
-    parser.setLanguage(language);
+    const { parser, module } = await loadModule(generation === 0 && !current);
+    current = module;
     loaded = parser;
     return parser;
   })();
   return ready;
 }
 
+/**
+ * Hook for what must be done to each fresh copy of web-tree-sitter before it is used (the copy
+ * loaded at start-up is not passed here: whatever patches it at module load patches that one).
+ * Empty for now; kept separate so that patches of web-tree-sitter's classes reach every copy.
+ */
+function onBindingLoaded(binding: Binding): void {
+  void binding;
+}
+
+/**
+ * Counts the module's trees that are not deleted yet: web-tree-sitter frees a tree's memory only
+ * on `delete()` (it has no finalizer), so a tree never deleted stays counted, as it stays in the
+ * module's memory. Deleting the last one may hand the memory back (`releaseIfLarge`).
+ */
+function countTrees(binding: Binding): { live: number } {
+  const trees = { live: 0 };
+  const parser = binding.Parser.prototype;
+  const tree = binding.Tree.prototype;
+  const parse = parser.parse;
+  const copy = tree.copy;
+  const del = tree.delete;
+  parser.parse = function (this: Parser, ...args: Parameters<Parser['parse']>) {
+    const t = parse.apply(this, args);
+    if (t) trees.live++;
+    return t;
+  };
+  tree.copy = function (this: Tree) {
+    trees.live++;
+    return copy.call(this);
+  };
+  tree.delete = function (this: Tree) {
+    // A second delete of the same tree is web-tree-sitter's no-op on address 0: not counted.
+    const alive = (this as unknown as { 0: number })[0] !== 0;
+    del.call(this);
+    if (alive && --trees.live === 0) releaseIfLarge();
+  };
+  return trees;
+}
+
+/** Bytes of WebAssembly memory the parser in use holds (it never shrinks; see `releaseIfLarge`). */
+export function parserMemoryBytes(): number {
+  return current?.memory.buffer.byteLength ?? 0;
+}
+
+/** A fresh module being loaded to take over from a large one. */
+let replacing: Promise<void> | undefined;
+
+/**
+ * Hands the module's memory back when it has grown past `releaseAboveMB` and holds no tree: a
+ * fresh module is loaded, and takes over if by then still no tree of the old one is alive (else
+ * the next deletion of its last tree tries again). Until it takes over, the old one parses, so
+ * that synchronous callers never find the parser missing; `initPython` waits for the change.
+ */
+function releaseIfLarge(): void {
+  const old = current;
+  if (!old || replacing || !loaded || old.trees.live > 0 || old.memory.buffer.byteLength <= releaseAboveMB * 2 ** 20) return;
+  replacing = (async () => {
+    try {
+      const { parser, module } = await loadModule(false);
+      if (current !== old || old.trees.live > 0) return;
+      generation++;
+      current = module;
+      loaded = parser;
+      ready = Promise.resolve(parser);
+    } catch {
+      // The old module goes on parsing; its memory is only kept.
+    } finally {
+      replacing = undefined;
+    }
+  })();
+}
+
 /** Forgets the dead module and starts loading a fresh one. */
 function markAborted(): void {
   generation++;
+  current = undefined;
   loaded = undefined;
   ready = undefined;
   // Started now, so that it is usually ready by the next analysis; `initPython` waits for it.
@@ -69,6 +177,7 @@ function markAborted(): void {
 }
 
 export async function initPython(): Promise<void> {
+  if (replacing) await replacing;
   await loadPythonParser();
 }
 
