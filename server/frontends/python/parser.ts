@@ -118,6 +118,7 @@ function countTrees(binding: Binding): { live: number } {
   parser.parse = function (this: Parser, ...args: Parameters<Parser['parse']>) {
     const t = parse.apply(this, args);
     if (t) trees.live++;
+    for (const listener of parseListeners.splice(0)) listener();
     return t;
   };
   tree.copy = function (this: Tree) {
@@ -136,6 +137,24 @@ function countTrees(binding: Binding): { live: number } {
 /** Bytes of WebAssembly memory the parser in use holds (it never shrinks; see `releaseIfLarge`). */
 export function parserMemoryBytes(): number {
   return current?.memory.buffer.byteLength ?? 0;
+}
+
+const releaseListeners: (() => void)[] = [];
+
+/**
+ * Calls `listener` each time a large module has been replaced (`releaseIfLarge`): its memory is
+ * garbage from then on, but a process that allocates little (an idle language server) may not
+ * collect it for a long time.
+ */
+export function onParserMemoryReleased(listener: () => void): void {
+  releaseListeners.push(listener);
+}
+
+const parseListeners: (() => void)[] = [];
+
+/** Calls `listener` once, after the next parse (of any text, by whichever module is in use). */
+export function afterNextParse(listener: () => void): void {
+  parseListeners.push(listener);
 }
 
 /** A fresh module being loaded to take over from a large one. */
@@ -158,6 +177,7 @@ function releaseIfLarge(): void {
       current = module;
       loaded = parser;
       ready = Promise.resolve(parser);
+      for (const listener of releaseListeners) listener();
     } catch {
       // The old module goes on parsing; its memory is only kept.
     } finally {
