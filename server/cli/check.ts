@@ -22,6 +22,7 @@ import { parse, ruleCodeList, UsageError } from './args';
 import { detectTerminal } from './format/terminal';
 import { formatText } from './format/text';
 import { streamJson } from './format/jsonStream';
+import { collectIfParserReleased } from '../node/collectAfterRelease';
 import { NotebookInput, notebookJson, readNotebook } from './notebook';
 
 const FLAGS = SETTINGS_SCHEMA.filter((s) => s.flag);
@@ -144,6 +145,7 @@ export async function main(argv: string[]): Promise<number> {
     // No tree is alive now: the parser hands back what a large file made its memory grow to
     // (frontends/python/parser.ts) before the report is built.
     await initEngine();
+    await collectIfParserReleased();
     const index = buildContextIndex(analyses.map((a) => a.ir));
     const completed = analyses.map((a) => withContexts(a, index));
     // Notebooks are known by their analysis object: the completed one stands for it now.

@@ -16,6 +16,22 @@ import { afterNextParse, onParserMemoryReleased } from '../frontends/python/pars
 /** How long after the release to collect: the document's analysis is usually dropped by then too. */
 const DELAY_MS = 1000;
 
+let releasedSinceCollected = false;
+onParserMemoryReleased(() => {
+  releasedSinceCollected = true;
+});
+
+/**
+ * For a run that goes on allocating without waiting (the CLI building its report): collects
+ * now if the parser handed a module back since the last collection, so that its memory is gone
+ * before the report is built instead of whenever V8 next collects the old generation.
+ */
+export async function collectIfParserReleased(): Promise<void> {
+  if (!releasedSinceCollected) return;
+  releasedSinceCollected = false;
+  await new Promise<void>((resolve) => collect(3, resolve));
+}
+
 export function collectGarbageAfterParserRelease(): void {
   let timer: NodeJS.Timeout | undefined;
   // Debounced: a collection a second after the later of the release and the next parse.
@@ -38,14 +54,15 @@ export function collectGarbageAfterParserRelease(): void {
  * objects dead, and its WebAssembly memory goes with a later one (measured: one collection
  * left it in place, the second freed it).
  */
-function collect(times = 3): void {
+function collect(times = 3, done?: () => void): void {
   try {
     // `gc` exists only with --expose-gc; the flag set now gives it to contexts made from now on.
     v8.setFlagsFromString('--expose-gc');
     (vm.runInNewContext('gc') as () => void)();
   } catch {
     // Without it, V8 collects when it would have anyway.
-    return;
+    return done?.();
   }
-  if (times > 1) setImmediate(() => collect(times - 1)).unref();
+  if (times > 1) setImmediate(() => collect(times - 1, done));
+  else done?.();
 }
