@@ -66,28 +66,28 @@ let current: Module | undefined;
  * Loads a copy of web-tree-sitter with Python. `first`: the copy `require` gives; any later one
  * is fresh (`freshBinding`), with its own WebAssembly instance.
  */
-async function loadModule(first: boolean): Promise<{ parser: Parser; module: Module }> {
+async function loadModule(first: boolean): Promise<{ parser: Parser; mod: Module }> {
   const binding = first ? (require('web-tree-sitter') as Binding) : freshBinding();
   if (!first) onBindingLoaded(binding);
   // web-tree-sitter's own default: 32 MB to start, 2 GB at most (in 64 KB pages).
   const memory = new WebAssembly.Memory({ initial: 512, maximum: maxMemoryMB ? Math.max(512, Math.ceil(maxMemoryMB * 16)) : 32768 });
-  const module: Module = { memory, trees: countTrees(binding) };
+  const mod: Module = { memory, trees: countTrees(binding) };
   // Called by the module when it aborts; from then on it only throws. Only the module in use
   // matters: one that was replaced, or is still loading, is never parsed with.
   // `printErr` quiet: the abort reaches the caller as an exception, and the CLI and the server
   // say what it means there instead of a bare "Aborted()" on stderr.
-  await binding.Parser.init({ onAbort: () => current === module && markAborted(), printErr: () => undefined, wasmMemory: memory });
+  await binding.Parser.init({ onAbort: () => current === mod && markAborted(), printErr: () => undefined, wasmMemory: memory });
   const wasm = require.resolve('tree-sitter-python/tree-sitter-python.wasm');
   const language = await binding.Language.load(wasm);
   const parser = new binding.Parser();
   parser.setLanguage(language);
-  return { parser, module };
+  return { parser, mod };
 }
 
 export function loadPythonParser(): Promise<Parser> {
   ready ??= (async () => {
-    const { parser, module } = await loadModule(generation === 0 && !current);
-    current = module;
+    const { parser, mod } = await loadModule(generation === 0 && !current);
+    current = mod;
     loaded = parser;
     return parser;
   })();
@@ -118,7 +118,7 @@ function countTrees(binding: Binding): { live: number } {
   parser.parse = function (this: Parser, ...args: Parameters<Parser['parse']>) {
     const t = parse.apply(this, args);
     if (t) trees.live++;
-    for (const listener of parseListeners.splice(0)) listener();
+    if (parseListeners.length) for (const listener of parseListeners.splice(0)) listener();
     return t;
   };
   tree.copy = function (this: Tree) {
@@ -171,10 +171,10 @@ function releaseIfLarge(): void {
   if (!old || replacing || !loaded || old.trees.live > 0 || old.memory.buffer.byteLength <= releaseAboveMB * 2 ** 20) return;
   replacing = (async () => {
     try {
-      const { parser, module } = await loadModule(false);
+      const { parser, mod } = await loadModule(false);
       if (current !== old || old.trees.live > 0) return;
       generation++;
-      current = module;
+      current = mod;
       loaded = parser;
       ready = Promise.resolve(parser);
       for (const listener of releaseListeners) listener();
