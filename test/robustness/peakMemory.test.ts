@@ -60,21 +60,37 @@ describe('the parser hands its memory back after a huge text', () => {
     assert.ok(a.ir.ops.length > 0);
   });
 
-  it('a tree still alive keeps the module, and its document stays readable', { timeout: 60_000 }, async () => {
+  it('small documents still open do not keep it: they stay readable and move to the fresh module on their next update', { timeout: 60_000 }, async () => {
     const generation = parserGeneration();
     const small = new PythonDocument(MODEL);
     const big = new PythonDocument(HUGE);
     big.delete();
     await initEngine();
-    assert.equal(parserGeneration(), generation, 'no swap while a tree of the module lives');
-    assert.ok(small.statements.length > 0 && small.statements.every((s) => s.text.length > 0));
-    // An edit of the document is incremental as before.
+    assert.equal(parserGeneration(), generation + 1, 'a fresh module took over although a small tree lives');
+    assert.ok(parserMemoryBytes() <= 64 * MB);
+    // Its trees belong to the old module, which is replaced, not dead: still readable.
+    const texts = small.statements.map((s) => s.text);
+    assert.deepEqual(texts, [...small.texts]);
+    // Its next update parses it afresh, with the module in use; then edits are incremental again.
     small.update(MODEL + '\nz = 1\n');
+    assert.equal(small.lastUpdate, 'full');
+    small.update(MODEL + '\nz = 2\n');
     assert.equal(small.lastUpdate, 'chunks');
+    assert.equal(small.statements.at(-1)!.text, 'z = 2');
+    small.delete();
+  });
+
+  it('a large tree still alive keeps the module', { timeout: 60_000 }, async () => {
+    const big = new PythonDocument(HUGE);
+    const generation = parserGeneration();
+    const small = new PythonDocument(MODEL);
     small.delete();
     await initEngine();
-    assert.equal(parserGeneration(), generation + 1, 'the swap happens once the last tree is gone');
-    assert.ok(parserMemoryBytes() <= 64 * MB);
+    assert.equal(parserGeneration(), generation, 'no swap while the module holds what it needs');
+    assert.ok(big.statements.length > 1000);
+    big.delete();
+    await initEngine();
+    assert.equal(parserGeneration(), generation + 1, 'the swap happens once the large tree is gone');
   });
 });
 

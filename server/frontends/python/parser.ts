@@ -10,10 +10,12 @@
  *
  * A WebAssembly.Memory only ever grows: after a file of megabytes, tree-sitter keeps the hundreds
  * of megabytes its tree took for as long as the process lives, although it reuses them inside.
- * So once no tree of the module is alive any more and its memory has grown past a bound, a fresh
- * copy is loaded the same way and takes over (`releaseIfLarge`), and the old module, memory and
- * all, becomes garbage. That is also a new generation: documents whose trees (all deleted by
- * then) came from the old module parse afresh on their next update.
+ * So once the module's memory has grown past a bound and the trees still alive need only a small
+ * part of it (none alive, or a few small documents after a huge one was closed), a fresh copy is
+ * loaded the same way and takes over (`releaseIfLarge`). That is also a new generation:
+ * documents whose trees came from the old module parse afresh on their next update. Their old
+ * trees stay readable until then (the old module is only replaced, not dead), and the old
+ * module, memory and all, becomes garbage once nothing holds them.
  */
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 
@@ -24,13 +26,13 @@ type Binding = typeof import('web-tree-sitter');
 let ready: Promise<Parser> | undefined;
 /** WebAssembly memory cap in MB for the next load; undefined: web-tree-sitter's own (2 GB). */
 let maxMemoryMB: number | undefined;
-/** The module's memory is handed back when it has grown past this and no tree of it is alive. */
+/** The module's memory is handed back when it has grown past this and its live trees need little of it. */
 let releaseAboveMB = 64;
 
 /**
  * Caps the parser's WebAssembly memory, from the next load of the module on. For tests, which
  * need an abort without first filling 2 GB, and for embedders with tighter memory.
- * `releaseAboveMB`: the size past which the module's memory is handed back once it holds no tree.
+ * `releaseAboveMB`: the size past which the module's memory may be handed back (`releaseIfLarge`).
  */
 export function configureParser(options: { maxMemoryMB?: number; releaseAboveMB?: number }): void {
   maxMemoryMB = options.maxMemoryMB;
@@ -57,8 +59,17 @@ function freshBinding(): Binding {
 /** The module in use: its memory (created here, so that its size can be read) and its live trees. */
 interface Module {
   memory: WebAssembly.Memory;
-  trees: { live: number };
+  trees: Trees;
 }
+
+/** A module's trees not deleted yet, and the source characters they span. */
+interface Trees {
+  live: number;
+  chars: number;
+}
+
+/** What each tree spans, counted off its module's `Trees.chars` when it is deleted. */
+const SPANS = new WeakMap<Tree, number>();
 
 let current: Module | undefined;
 
@@ -104,12 +115,17 @@ function onBindingLoaded(binding: Binding): void {
 }
 
 /**
- * Counts the module's trees that are not deleted yet: web-tree-sitter frees a tree's memory only
- * on `delete()` (it has no finalizer), so a tree never deleted stays counted, as it stays in the
- * module's memory. Deleting the last one may hand the memory back (`releaseIfLarge`).
+ * Counts the module's trees that are not deleted yet, and what they span: web-tree-sitter frees a
+ * tree's memory only on `delete()` (it has no finalizer), so a tree never deleted stays counted,
+ * as it stays in the module's memory. A deletion may hand the memory back (`releaseIfLarge`).
  */
-function countTrees(binding: Binding): { live: number } {
-  const trees = { live: 0 };
+function countTrees(binding: Binding): Trees {
+  const trees: Trees = { live: 0, chars: 0 };
+  const add = (t: Tree, span: number) => {
+    trees.live++;
+    trees.chars += span;
+    SPANS.set(t, span);
+  };
   const parser = binding.Parser.prototype;
   const tree = binding.Tree.prototype;
   const parse = parser.parse;
@@ -117,19 +133,26 @@ function countTrees(binding: Binding): { live: number } {
   const del = tree.delete;
   parser.parse = function (this: Parser, ...args: Parameters<Parser['parse']>) {
     const t = parse.apply(this, args);
-    if (t) trees.live++;
+    if (t) {
+      const root = t.rootNode;
+      add(t, root.endIndex - root.startIndex);
+    }
     if (parseListeners.length) for (const listener of parseListeners.splice(0)) listener();
     return t;
   };
   tree.copy = function (this: Tree) {
-    trees.live++;
-    return copy.call(this);
+    const t = copy.call(this);
+    add(t, SPANS.get(this) ?? 0);
+    return t;
   };
   tree.delete = function (this: Tree) {
     // A second delete of the same tree is web-tree-sitter's no-op on address 0: not counted.
     const alive = (this as unknown as { 0: number })[0] !== 0;
     del.call(this);
-    if (alive && --trees.live === 0) releaseIfLarge();
+    if (!alive) return;
+    trees.live--;
+    trees.chars -= SPANS.get(this) ?? 0;
+    releaseIfLarge();
   };
   return trees;
 }
@@ -161,18 +184,28 @@ export function afterNextParse(listener: () => void): void {
 let replacing: Promise<void> | undefined;
 
 /**
- * Hands the module's memory back when it has grown past `releaseAboveMB` and holds no tree: a
- * fresh module is loaded, and takes over if by then still no tree of the old one is alive (else
- * the next deletion of its last tree tries again). Until it takes over, the old one parses, so
- * that synchronous callers never find the parser missing; `initPython` waits for the change.
+ * Whether the module holds much more memory than its live trees need: past `releaseAboveMB`,
+ * and more than twice what a fresh module would take for them (32 MB to start, and tree-sitter's
+ * trees measured about 43 bytes per source character: 64 counted).
+ */
+function oversized(m: Module): boolean {
+  const size = m.memory.buffer.byteLength;
+  return size > releaseAboveMB * 2 ** 20 && size > 2 * (32 * 2 ** 20 + 64 * m.trees.chars);
+}
+
+/**
+ * Hands the module's memory back when it is `oversized`: a fresh module is loaded, and takes over
+ * if the old one is still oversized by then (else a later deletion tries again). Until it takes
+ * over, the old one parses, so that synchronous callers never find the parser missing;
+ * `initPython` waits for the change.
  */
 function releaseIfLarge(): void {
   const old = current;
-  if (!old || replacing || !loaded || old.trees.live > 0 || old.memory.buffer.byteLength <= releaseAboveMB * 2 ** 20) return;
+  if (!old || replacing || !loaded || !oversized(old)) return;
   replacing = (async () => {
     try {
       const { parser, mod } = await loadModule(false);
-      if (current !== old || old.trees.live > 0) return;
+      if (current !== old || !oversized(old)) return;
       generation++;
       current = mod;
       loaded = parser;
