@@ -21,6 +21,8 @@ import { readSiblingModule } from '../node/modules';
 import { parse, ruleCodeList, UsageError } from './args';
 import { detectTerminal } from './format/terminal';
 import { formatText } from './format/text';
+import { streamJson } from './format/jsonStream';
+import { collectIfParserReleased } from '../node/collectAfterRelease';
 import { NotebookInput, notebookJson, readNotebook } from './notebook';
 
 const FLAGS = SETTINGS_SCHEMA.filter((s) => s.flag);
@@ -140,6 +142,10 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     docs.clear();
+    // No tree is alive now: the parser hands back what a large file made its memory grow to
+    // (frontends/python/parser.ts) before the report is built.
+    await initEngine();
+    await collectIfParserReleased();
     const index = buildContextIndex(analyses.map((a) => a.ir));
     const completed = analyses.map((a) => withContexts(a, index));
     // Notebooks are known by their analysis object: the completed one stands for it now.
@@ -149,10 +155,10 @@ export async function main(argv: string[]): Promise<number> {
     if (format === 'json') {
       const report = reportJson(analyses, deviceId, rel);
       report.files = report.files.map((f, i) => (notebooks.has(analyses[i]) ? notebookJson(f, notebooks.get(analyses[i])!.map) : f));
-      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      writeJson(report);
     } else if (format === 'sarif') {
       const { toSarif } = require('./format/sarif') as typeof import('./format/sarif');
-      process.stdout.write(JSON.stringify(toSarif(analyses, rel, (a) => notebooks.get(a)), null, 2) + '\n');
+      writeJson(toSarif(analyses, rel, (a) => notebooks.get(a)));
     } else {
       const terminal = detectTerminal(process.stdout, process.env);
       process.stdout.write(formatText(analyses, rel, { ...terminal, table: format === 'table' || !!v.table, statistics: !!v.statistics, notebookOf: (a) => notebooks.get(a)?.map }));
@@ -162,6 +168,15 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) return usage(e);
     throw e;
   }
+}
+
+/** A report as indented JSON on stdout, in chunks (format/jsonStream.ts): never one string of the whole. */
+function writeJson(report: unknown): void {
+  streamJson(report, (chunk) => {
+    // After a closed pipe (main.ts ends quietly on it) the rest is not worth making.
+    if (!process.stdout.destroyed) process.stdout.write(chunk);
+  });
+  process.stdout.write('\n');
 }
 
 /**

@@ -1,4 +1,6 @@
 /** Entry point when the VS Code client starts the server as a Node module (IPC transport). */
 import { startServer } from './server';
+import { collectGarbageAfterParserRelease } from '../node/collectAfterRelease';
 
 startServer();
+collectGarbageAfterParserRelease();
