@@ -8,6 +8,7 @@
  * that reuses cached results equals a fresh analysis of the same text**; test/engine/incremental
  * checks it after every kind of edit on every fixture, test/lsp/incremental through the server.
  */
+import { nodeMemoForText } from './nodeMemo';
 import { FileIR, FunctionSummary } from '../../core/ir';
 import type { Node } from './parser';
 import { Settings } from '../../core/settings';
@@ -65,6 +66,8 @@ export interface PythonProgram {
  * edit touched is parsed and analysed again; the state is updated in place and returned.
  */
 export function analysePython(path: string, text: string, settings: Settings, state?: PythonState, program?: PythonProgram): PythonAnalysis {
+  // Node reads are remembered for texts an editor holds; a text of megabytes is read without.
+  nodeMemoForText(text.length);
   if (state) state.doc.update(text);
   else state = newPythonState(text);
   const statements = state.doc.statements;

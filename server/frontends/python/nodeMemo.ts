@@ -20,18 +20,52 @@
  */
 import type { Node } from 'web-tree-sitter';
 
-interface Entry {
-  epoch: number;
-  type?: string;
-  end?: number;
-  parent?: Node | null;
-  fields?: Map<string, Node | null>;
+/**
+ * One node's remembered reads. Every field is set when the entry is made, in the same order, so
+ * that all entries share one shape; field children are a flat [name, child, name, child, ...]
+ * list (a node is asked for one to three fields), a tenth of the memory of a Map.
+ */
+class Entry {
+  type: string | undefined = undefined;
+  end = -1;
+  parent: Node | null | undefined = undefined;
+  fields: (string | Node | null)[] | undefined = undefined;
+  constructor(readonly epoch: number) {}
 }
 
 /** Entries of an earlier epoch are stale: a reset is one increment, not a walk over the nodes. */
 let epoch = 0;
+/**
+ * Whether reads are remembered now. Remembering keeps every node the analysis reads alive until
+ * the analysis ends (about 90 bytes per source byte more at the peak); on a text of megabytes,
+ * read mostly once, that costs more than it saves (`nodeMemoForText`).
+ */
+let enabled = true;
 const KEY = Symbol('tensorcost.nodeMemo');
 type Memoised = Node & { [KEY]?: Entry };
+
+/**
+ * Texts above this many characters are analysed without the memo: it keeps the nodes an analysis
+ * reads alive until the next one (about 75 bytes per source byte more at the peak, measured on a
+ * 531 KB generated file), and a text of that size is an export or a table, read mostly once.
+ */
+export const NODE_MEMO_MAX_CHARS = 512 * 1024;
+
+/** Nodes that hold an entry now, so that a new analysis can take every entry back. */
+const holders: Memoised[] = [];
+
+/**
+ * Starts the memo for the analysis of a text of this length: entries made for earlier analyses
+ * are taken back (a node kept in a cache between analyses, such as a function's definition,
+ * would otherwise keep alive every node read below it: about 6 MB over 1,000 open files), and
+ * the memo is off above NODE_MEMO_MAX_CHARS.
+ */
+export function nodeMemoForText(length: number): void {
+  for (const n of holders) n[KEY] = undefined;
+  holders.length = 0;
+  epoch++;
+  enabled = length <= NODE_MEMO_MAX_CHARS;
+}
 
 /** Forgets every remembered read: called whenever a tree or a kept node may have changed. */
 export function resetNodeMemo(): void {
@@ -45,7 +79,10 @@ export function forgetNode(node: Node): void {
 
 function entryOf(node: Node): Entry {
   let e = (node as Memoised)[KEY];
-  if (e === undefined || e.epoch !== epoch) (node as Memoised)[KEY] = e = { epoch };
+  if (e === undefined || e.epoch !== epoch) {
+    if (e === undefined) holders.push(node as Memoised);
+    (node as Memoised)[KEY] = e = new Entry(epoch);
+  }
   return e;
 }
 
@@ -78,14 +115,18 @@ export function installNodeMemo(NodeClass: { prototype: object }): void {
     Object.defineProperty(proto, name, { get, configurable: true, enumerable: false });
   };
   define('type', function (this: Node) {
+    if (!enabled) return type.call(this);
     const e = entryOf(this);
     return (e.type ??= type.call(this) as string);
   });
   define('endIndex', function (this: Node) {
+    if (!enabled) return endIndex.call(this);
     const e = entryOf(this);
-    return (e.end ??= endIndex.call(this) as number);
+    if (e.end < 0) e.end = endIndex.call(this) as number;
+    return e.end;
   });
   define('parent', function (this: Node) {
+    if (!enabled) return parent.call(this);
     const e = entryOf(this);
     if (e.parent === undefined) e.parent = parent.call(this) as Node | null;
     return e.parent;
@@ -95,13 +136,12 @@ export function installNodeMemo(NodeClass: { prototype: object }): void {
     writable: true,
     enumerable: false,
     value: function (this: Node, name: string): Node | null {
+      if (!enabled) return childForFieldName.call(this, name) as Node | null;
       const e = entryOf(this);
-      const fields = (e.fields ??= new Map());
-      let child = fields.get(name);
-      if (child === undefined) {
-        child = childForFieldName.call(this, name) as Node | null;
-        fields.set(name, child);
-      }
+      const fields = (e.fields ??= []);
+      for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1] as Node | null;
+      const child = childForFieldName.call(this, name) as Node | null;
+      fields.push(name, child);
       return child;
     },
   });
