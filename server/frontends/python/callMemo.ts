@@ -18,7 +18,7 @@
  *   anything, `sequences.ts`) sees what it would see after a run.
  *
  * A call is not remembered when it changed anything in place (`HEAP.epoch`: fields, entries,
- * items, globals, witnesses, facts noted), made anonymous dims (their names depend on the
+ * items, globals, witnesses), noted facts for the rules (`HEAP.effects`), made anonymous dims (their names depend on the
  * counter), met a recursive call (refusals depend on the stack), returned a tensor it was given
  * (a replay's argument is another object) or a value whose origin is unknown. Remembered calls
  * are forgotten as soon as anything changes in place, so a replay reads the same objects the run
@@ -32,6 +32,9 @@ import type { ContextFunction, ContextOp, TensorType } from '../../core/ir';
 import type { Poly } from '../../core/symbolic';
 import { HEAP, UNKNOWN, Value, birthOf, born } from './values';
 import { isGuessed, markGuessed } from './guessed';
+
+/** Off: every call runs (tests compare the two); `replays` counts the calls replayed. */
+export const CALL_MEMO = { enabled: true, replays: 0 };
 
 /** What a run recorded in calling contexts, in order (replayed with the caller's context). */
 export type Captured = { op: ContextOp } | { fn: ContextFunction };
@@ -64,6 +67,7 @@ export function logCapture(c: Captured): void {
 
 export interface Recording {
   epoch: number;
+  effects: number;
   fresh: number;
   recursions: number;
   serial: number;
@@ -73,7 +77,7 @@ export interface Recording {
 
 export function beginRecording(steps: number): Recording {
   recording++;
-  return { epoch: HEAP.epoch, fresh: HEAP.fresh, recursions: HEAP.recursions, serial: HEAP.serial, steps, log: LOG.length };
+  return { epoch: HEAP.epoch, effects: HEAP.effects, fresh: HEAP.fresh, recursions: HEAP.recursions, serial: HEAP.serial, steps, log: LOG.length };
 }
 
 /**
@@ -84,7 +88,7 @@ export function beginRecording(steps: number): Recording {
 export function endRecording(r: Recording, ok: boolean, acc: Acc | undefined, value: Value, given: readonly Value[], known: readonly Value[], steps: number, maxSteps: number): CallEntry | undefined {
   const captured = ok ? LOG.slice(r.log) : [];
   if (--recording === 0) LOG.length = 0;
-  if (!ok || !acc || HEAP.epoch !== r.epoch || HEAP.fresh !== r.fresh || HEAP.recursions !== r.recursions || steps > maxSteps || steps < r.steps) return undefined;
+  if (!ok || !acc || HEAP.epoch !== r.epoch || HEAP.effects !== r.effects || HEAP.fresh !== r.fresh || HEAP.recursions !== r.recursions || steps > maxSteps || steps < r.steps) return undefined;
   const t = template(value, r.serial, given, known, 0);
   return t ? { acc, value: t, steps: steps - r.steps, captured } : undefined;
 }

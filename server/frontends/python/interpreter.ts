@@ -20,8 +20,8 @@ import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
-import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched } from './values';
-import { CallEntry, beginRecording, endRecording, instantiate, logCapture, polyKey, tensorKey } from './callMemo';
+import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
+import { CALL_MEMO, CallEntry, beginRecording, endRecording, instantiate, logCapture, polyKey, tensorKey } from './callMemo';
 import type { SliceOrigin } from '../../core/rules/signals';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { takesLastPosition } from './lastPosition';
@@ -291,7 +291,7 @@ export class Interpreter {
    */
   private noteDist<T extends { range: Range; path?: string }>(key: string, value: T): void {
     const root = this.options.program?.rootInterpreter() ?? this;
-    touched();
+    unreplayable();
     if (root !== this) value.path = this.path;
     root.distFacts.push({ key, value });
   }
@@ -784,7 +784,7 @@ export class Interpreter {
     if (!dim || limit === undefined || syms.length !== 1 || !dim.equals(Poly.sym(syms[0])) || /^_\d+$/.test(syms[0])) return;
     const value = op === '<' ? limit - 1 : limit;
     if (!Number.isSafeInteger(value) || value <= 0) return;
-    touched();
+    unreplayable();
     if (frame.report) this.bounds[syms[0]] = { value, line: s.startPosition.row };
     // Other files' figures may hold the same dim (`t` of `GPT.forward`, called from a script).
     this.options.program?.noteBound(syms[0], { value, line: s.startPosition.row, path: this.path });
@@ -1062,7 +1062,7 @@ export class Interpreter {
    * inherits. Undefined when a call is not to be remembered.
    */
   private memoKey(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame, self?: Value, closure?: Map<string, Value>): string | undefined {
-    if (self && !byIdentity(self)) return undefined;
+    if (!CALL_MEMO.enabled || (self && !byIdentity(self))) return undefined;
     const ctx = caller.context ?? caller.pendingContext;
     let k = `${this.idOf(fn)}|${self ? this.idOf(self) : '-'}|${closure ? this.idOf(closure) : '-'}|${caller.depth}|${caller.autocast ?? ''}|${caller.noGrad ? 1 : 0}|${this.unrolled}|${this.ownRun ? 1 : 0}|`;
     for (const f of caller.stack) k += `${this.idOf(f)},`;
@@ -1103,6 +1103,7 @@ export class Interpreter {
 
   /** A remembered call's run, replayed in `caller` (callMemo.ts). */
   private replay(hit: CallEntry, caller: Frame): Value {
+    CALL_MEMO.replays++;
     this.counter.steps += hit.steps;
     if (hit.captured.length) {
       const program = this.options.program!;

@@ -109,10 +109,16 @@ export function tensor(type: TensorType): Value {
  * What the call memo (callMemo.ts) needs to know of the interpreter's state, shared by every
  * interpreter of a program: `epoch` changes whenever state a call could read is changed in place
  * (an object's fields, a dict's entries, a list's items, a module's globals, a class's witness;
- * `touched`), `fresh` counts anonymous dims made, `recursions` calls met on their own stack, and
- * `serial` numbers the values made (`born`).
+ * `touched`), `effects` counts effects a replay would not repeat and no call reads (facts noted
+ * for the rules; `unreplayable`), `fresh` counts anonymous dims made, `recursions` calls met on
+ * their own stack, and `serial` numbers the values made (`born`).
  */
-export const HEAP = { epoch: 0, fresh: 0, recursions: 0, serial: 0 };
+export const HEAP = { epoch: 0, effects: 0, fresh: 0, recursions: 0, serial: 0 };
+
+/** An effect no call reads but a replay would not repeat: the call making it is not remembered. */
+export function unreplayable(): void {
+  HEAP.effects++;
+}
 
 /** Something a call could read was changed in place: remembered calls are no longer valid. */
 export function touched(): void {
