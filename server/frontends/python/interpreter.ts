@@ -119,6 +119,71 @@ function endsInReturn(s: Node): boolean {
   return body[body.length - 1]?.type === 'return_statement';
 }
 
+/**
+ * A decorated class (`declareDecoratedClass`) by its text: name, bases, methods, literal defaults;
+ * null when it is no class, or its body holds what `declareStatement` must walk (an import, a
+ * default that is not a literal).
+ */
+interface DecoratedClassShape {
+  name: string;
+  bases: string[];
+  methods: { name: string; index: number; decorated: boolean }[];
+  defaults: { name: string; type: LiteralType; text: string }[];
+}
+const DECORATED_CLASSES = new Map<string, DecoratedClassShape | null>();
+
+type LiteralType = 'integer' | 'float' | 'true' | 'false' | 'none';
+const LITERALS = new Set<string>(['integer', 'float', 'true', 'false', 'none']);
+
+/** A literal's value, as `eval` makes it from the node. */
+function literalValue(type: LiteralType, text: string): Value {
+  switch (type) {
+    case 'integer': {
+      const v = Number(text.replace(/_/g, ''));
+      return Number.isFinite(v) ? int(v) : UNKNOWN;
+    }
+    case 'float':
+      return { kind: 'float', value: Number(text.replace(/_/g, '')) };
+    case 'true':
+      return { kind: 'bool', value: true };
+    case 'false':
+      return { kind: 'bool', value: false };
+    default:
+      return NONE;
+  }
+}
+
+/** What `declareStatement` reads of a decorated class, or null (see `DecoratedClassShape`). */
+function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
+  if (stmt.type !== 'decorated_definition') return null;
+  const def = stmt.childForFieldName('definition');
+  if (def?.type !== 'class_definition') return null;
+  const methods: DecoratedClassShape['methods'] = [];
+  const defaults: DecoratedClassShape['defaults'] = [];
+  const members = def.childForFieldName('body')?.namedChildren ?? [];
+  for (let index = 0; index < members.length; index++) {
+    const m = members[index];
+    if (!m) continue;
+    const d = m.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
+    if (!d) continue;
+    if (d.type === 'import_statement' || d.type === 'import_from_statement') return null;
+    if (d.type === 'function_definition') methods.push({ name: detach(d.childForFieldName('name')?.text ?? '?'), index, decorated: d !== m });
+    const a = m.type === 'expression_statement' ? m.namedChild(0) : null;
+    if (a?.type !== 'assignment') continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right) continue;
+    if (!LITERALS.has(right.type)) return null;
+    defaults.push({ name: detach(left.text), type: right.type as LiteralType, text: detach(right.text) });
+  }
+  return {
+    name: detach(def.childForFieldName('name')?.text ?? '?'),
+    bases: (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((n): n is Node => !!n).map((n) => detach(n.text)),
+    methods,
+    defaults,
+  };
+}
+
 /** What declaring a class learns from its text alone, shared by analyses of the same text. */
 const CLASS_SHAPES = new Map<string, { name: string; bases: string[]; methods: { name: string; qualName: string; index: number; decorated: boolean }[]; assigns: boolean }>();
 
@@ -411,7 +476,7 @@ export class Interpreter {
         this.functions.push(info);
         this.globals.set(fn[1], { kind: 'function', def: info });
       } else if (text !== undefined && /^class\b/.test(text) && (this.options.valid || stmt.type === 'class_definition')) this.declareClass(stmt, text, i);
-      else this.declareStatement(stmt, null, i);
+      else if (!(c === 64 /* @ */ && this.options.valid && this.declareDecoratedClass(stmt, text!, i))) this.declareStatement(stmt, null, i);
     });
   }
 
@@ -464,6 +529,43 @@ export class Interpreter {
       const right = a.childForFieldName('right');
       if (left?.type === 'identifier' && right) info.defaults.set(left.text, this.eval(right, frame));
     }
+  }
+
+  /**
+   * A decorated top-level class (`@dataclass class GPTConfig:`), as `declareStatement` declares
+   * it, from what an earlier analysis learnt of the same text when its body holds only methods,
+   * fields and literal defaults: a keystroke elsewhere in a file of many config classes then walks
+   * none of their trees. False when the statement is something else (declared the usual way).
+   */
+  private declareDecoratedClass(stmt: Node, text: string, chunk: number): boolean {
+    let shape = DECORATED_CLASSES.get(text);
+    if (shape === undefined) {
+      shape = decoratedClassShape(stmt);
+      if (DECORATED_CLASSES.size > 10_000) DECORATED_CLASSES.clear();
+      DECORATED_CLASSES.set(detach(text), shape);
+    }
+    if (shape === null) return false;
+    const def = stmt.childForFieldName('definition')!;
+    const info: ClassInfo = { name: shape.name, node: def, bases: shape.bases.slice(), methods: new Map(), defaults: new Map(), chunk, owner: this };
+    this.classes.set(shape.name, info);
+    this.globals.set(shape.name, { kind: 'class', cls: info });
+    let members: (Node | null)[] | undefined;
+    const member = (index: number, decorated: boolean): Node => {
+      members ??= def.childForFieldName('body')?.namedChildren ?? [];
+      const m = members[index]!;
+      return decorated ? m.childForFieldName('definition')! : m;
+    };
+    for (const m of shape.methods) {
+      const fn = new MethodInfo(`${shape.name}.${m.name}`, info, chunk, member, m.index, m.decorated, this);
+      this.functions.push(fn);
+      info.methods.set(m.name, fn);
+    }
+    for (const d of shape.defaults) {
+      // As `eval` counts and evaluates the literal.
+      this.counter.steps++;
+      info.defaults.set(d.name, literalValue(d.type, d.text));
+    }
+    return true;
   }
 
   private declareStatement(stmt: Node, cls: ClassInfo | null, chunk: number): void {
