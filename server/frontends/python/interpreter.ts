@@ -2731,9 +2731,9 @@ function configFields(cls: ClassInfo): Map<string, Value> {
 }
 
 function resetMap<K, V>(target: Map<K, V>, from: Map<K, V>): void {
-  // Most branches change no field: the object is then left as it is, and no remembered call is
-  // forgotten (callMemo.ts).
-  if (target.size === from.size && [...from].every(([k, v]) => target.get(k) === v && target.has(k))) return;
+  // Most branches change no field: the object is then left as it is (the same entries in the
+  // same order), and no remembered call is forgotten (callMemo.ts).
+  if (sameEntries(target, from)) return;
   touched();
   target.clear();
   for (const [k, v] of from) target.set(k, v);
@@ -2742,6 +2742,17 @@ function resetMap<K, V>(target: Map<K, V>, from: Map<K, V>): void {
 /** Values the call memo's key holds by identity (`memoValueKey`); the others by value. */
 function byIdentity(v: Value): boolean {
   return !(v.kind === 'tensor' || v.kind === 'int' || v.kind === 'float' || v.kind === 'str' || v.kind === 'bool' || v.kind === 'none');
+}
+
+/** The same keys holding the same objects, in the same order. */
+function sameEntries<K, V>(a: Map<K, V>, b: Map<K, V>): boolean {
+  if (a.size !== b.size) return false;
+  const other = b.entries();
+  for (const [k, v] of a) {
+    const [k2, v2] = other.next().value as [K, V];
+    if (k !== k2 || v !== v2) return false;
+  }
+  return true;
 }
 
 /** A module's globals: binding one changes what calls read (callMemo.ts). */
