@@ -25,9 +25,9 @@ function bothWays<T>(run: () => T): { off: T; on: T; replays: number } {
   } finally {
     CALL_MEMO.enabled = true;
   }
-  const before = CALL_MEMO.replays;
+  const start = CALL_MEMO.replays;
   const on = run();
-  return { off, on, replays: CALL_MEMO.replays - before };
+  return { off, on, replays: CALL_MEMO.replays - start };
 }
 
 const json = (a: Analysis) => JSON.stringify({ report: fileJson(a), captured: a.ir.captured, signals: a.ir.signals });
