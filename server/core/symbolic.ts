@@ -334,6 +334,21 @@ export class Poly {
     return sum;
   }
 
+  /**
+   * A string equal for two polynomials only when every computation on them gives the same result
+   * bit for bit: terms and their factors in stored order (sums and products visit them in that
+   * order), coefficients exactly. `toString` sorts and rounds; memo keys need this one.
+   */
+  exactKey(): string {
+    let out = '';
+    for (const [k, t] of this.terms) {
+      out += `${k}=${t.coeff}`;
+      for (const [a, p] of t.factors) out += `;${a}^${p}`;
+      out += '+';
+    }
+    return out;
+  }
+
   equals(o: Poly): boolean {
     return this.toString() === o.toString();
   }

@@ -6,6 +6,7 @@
  * guessed one are guesses too. Types are compared by identity, never by content.
  */
 import type { TensorType } from '../../core/ir';
+import { touched } from './values';
 
 const GUESSED = new WeakSet<TensorType>();
 
@@ -20,6 +21,10 @@ export function isGuessed(t: TensorType | undefined): boolean {
 
 /** Marks `out` guessed when one of the types it was derived from was. */
 export function deriveGuess(from: readonly (TensorType | undefined)[], out: TensorType): TensorType {
-  if (from.some(isGuessed)) GUESSED.add(out);
+  if (!GUESSED.has(out) && from.some(isGuessed)) {
+    // `out` may be a type that existed before (an operand's): a change in place (callMemo.ts).
+    touched();
+    GUESSED.add(out);
+  }
   return out;
 }

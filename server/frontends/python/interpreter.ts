@@ -6,7 +6,7 @@
  * understand becomes `unknown` and the analysis goes on.
  */
 import { DType, parseDType } from '../../core/dtypes';
-import { ContextRef, Finding, FunctionSummary, PrecisionFact, Range, Reason, TensorOp, TensorType, Unmodelled } from '../../core/ir';
+import { ContextFunction, ContextOp, ContextRef, Finding, FunctionSummary, PrecisionFact, Range, Reason, TensorOp, TensorType, Unmodelled } from '../../core/ir';
 import type { ProgramSession } from './session';
 import { bindImport } from './imports';
 import { OpContext, OpResult } from '../../core/ops/types';
@@ -20,7 +20,8 @@ import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
-import { CallSite, ClassInfo, FunctionInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from './values';
+import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
+import { CALL_MEMO, CallEntry, beginRecording, endRecording, instantiate, logCapture, polyKey, tensorKey } from './callMemo';
 import type { SliceOrigin } from '../../core/rules/signals';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { takesLastPosition } from './lastPosition';
@@ -116,6 +117,71 @@ function endsInReturn(s: Node): boolean {
   if (s.childrenForFieldName('alternative').some((a) => !!a)) return false;
   const body = s.childForFieldName('consequence')?.namedChildren.filter((n) => n && n.type !== 'comment') ?? [];
   return body[body.length - 1]?.type === 'return_statement';
+}
+
+/**
+ * A decorated class (`declareDecoratedClass`) by its text: name, bases, methods, literal defaults;
+ * null when it is no class, or its body holds what `declareStatement` must walk (an import, a
+ * default that is not a literal).
+ */
+interface DecoratedClassShape {
+  name: string;
+  bases: string[];
+  methods: { name: string; index: number; decorated: boolean }[];
+  defaults: { name: string; type: LiteralType; text: string }[];
+}
+const DECORATED_CLASSES = new Map<string, DecoratedClassShape | null>();
+
+type LiteralType = 'integer' | 'float' | 'true' | 'false' | 'none';
+const LITERALS = new Set<string>(['integer', 'float', 'true', 'false', 'none']);
+
+/** A literal's value, as `eval` makes it from the node. */
+function literalValue(type: LiteralType, text: string): Value {
+  switch (type) {
+    case 'integer': {
+      const v = Number(text.replace(/_/g, ''));
+      return Number.isFinite(v) ? int(v) : UNKNOWN;
+    }
+    case 'float':
+      return { kind: 'float', value: Number(text.replace(/_/g, '')) };
+    case 'true':
+      return { kind: 'bool', value: true };
+    case 'false':
+      return { kind: 'bool', value: false };
+    default:
+      return NONE;
+  }
+}
+
+/** What `declareStatement` reads of a decorated class, or null (see `DecoratedClassShape`). */
+function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
+  if (stmt.type !== 'decorated_definition') return null;
+  const def = stmt.childForFieldName('definition');
+  if (def?.type !== 'class_definition') return null;
+  const methods: DecoratedClassShape['methods'] = [];
+  const defaults: DecoratedClassShape['defaults'] = [];
+  const members = def.childForFieldName('body')?.namedChildren ?? [];
+  for (let index = 0; index < members.length; index++) {
+    const m = members[index];
+    if (!m) continue;
+    const d = m.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
+    if (!d) continue;
+    if (d.type === 'import_statement' || d.type === 'import_from_statement') return null;
+    if (d.type === 'function_definition') methods.push({ name: detach(d.childForFieldName('name')?.text ?? '?'), index, decorated: d !== m });
+    const a = m.type === 'expression_statement' ? m.namedChild(0) : null;
+    if (a?.type !== 'assignment') continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right) continue;
+    if (!LITERALS.has(right.type)) return null;
+    defaults.push({ name: detach(left.text), type: right.type as LiteralType, text: detach(right.text) });
+  }
+  return {
+    name: detach(def.childForFieldName('name')?.text ?? '?'),
+    bases: (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((n): n is Node => !!n).map((n) => detach(n.text)),
+    methods,
+    defaults,
+  };
 }
 
 /** What declaring a class learns from its text alone, shared by analyses of the same text. */
@@ -290,12 +356,13 @@ export class Interpreter {
    */
   private noteDist<T extends { range: Range; path?: string }>(key: string, value: T): void {
     const root = this.options.program?.rootInterpreter() ?? this;
+    unreplayable();
     if (root !== this) value.path = this.path;
     root.distFacts.push({ key, value });
   }
   /** Loops found to be gradient-accumulation loops, by node id (distributedFacts.ts). */
   readonly accumulationLoops = new Map<number, boolean>();
-  readonly globals = new Map<string, Value>();
+  readonly globals: Map<string, Value> = new Globals();
   readonly functions: FunctionInfo[] = [];
   readonly classes = new Map<string, ClassInfo>();
   /**
@@ -384,6 +451,7 @@ export class Interpreter {
   }
 
   fresh(): string {
+    HEAP.fresh++;
     return `_${++this.freshCounter}`;
   }
 
@@ -408,7 +476,7 @@ export class Interpreter {
         this.functions.push(info);
         this.globals.set(fn[1], { kind: 'function', def: info });
       } else if (text !== undefined && /^class\b/.test(text) && (this.options.valid || stmt.type === 'class_definition')) this.declareClass(stmt, text, i);
-      else this.declareStatement(stmt, null, i);
+      else if (!(c === 64 /* @ */ && this.options.valid && this.declareDecoratedClass(stmt, text!, i))) this.declareStatement(stmt, null, i);
     });
   }
 
@@ -461,6 +529,43 @@ export class Interpreter {
       const right = a.childForFieldName('right');
       if (left?.type === 'identifier' && right) info.defaults.set(left.text, this.eval(right, frame));
     }
+  }
+
+  /**
+   * A decorated top-level class (`@dataclass class GPTConfig:`), as `declareStatement` declares
+   * it, from what an earlier analysis learnt of the same text when its body holds only methods,
+   * fields and literal defaults: a keystroke elsewhere in a file of many config classes then walks
+   * none of their trees. False when the statement is something else (declared the usual way).
+   */
+  private declareDecoratedClass(stmt: Node, text: string, chunk: number): boolean {
+    let shape = DECORATED_CLASSES.get(text);
+    if (shape === undefined) {
+      shape = decoratedClassShape(stmt);
+      if (DECORATED_CLASSES.size > 10_000) DECORATED_CLASSES.clear();
+      DECORATED_CLASSES.set(detach(text), shape);
+    }
+    if (shape === null) return false;
+    const def = stmt.childForFieldName('definition')!;
+    const info: ClassInfo = { name: shape.name, node: def, bases: shape.bases.slice(), methods: new Map(), defaults: new Map(), chunk, owner: this };
+    this.classes.set(shape.name, info);
+    this.globals.set(shape.name, { kind: 'class', cls: info });
+    let members: (Node | null)[] | undefined;
+    const member = (index: number, decorated: boolean): Node => {
+      members ??= def.childForFieldName('body')?.namedChildren ?? [];
+      const m = members[index]!;
+      return decorated ? m.childForFieldName('definition')! : m;
+    };
+    for (const m of shape.methods) {
+      const fn = new MethodInfo(`${shape.name}.${m.name}`, info, chunk, member, m.index, m.decorated, this);
+      this.functions.push(fn);
+      info.methods.set(m.name, fn);
+    }
+    for (const d of shape.defaults) {
+      // As `eval` counts and evaluates the literal.
+      this.counter.steps++;
+      info.defaults.set(d.name, literalValue(d.type, d.text));
+    }
+    return true;
   }
 
   private declareStatement(stmt: Node, cls: ClassInfo | null, chunk: number): void {
@@ -609,6 +714,12 @@ export class Interpreter {
     return { bindings: this.options.bindings, dtype: frame.autocast ?? operand ?? this.options.defaultDtype };
   }
 
+  /** Records an op in its calling context (and in the remembered calls being recorded). */
+  private capture(op: ContextOp): void {
+    logCapture({ op });
+    this.options.program!.captureOp(op);
+  }
+
   record(result: OpResult, site: CallSite, inputs: TensorType[], frame: Frame): Value {
     const m = frame.multiplier;
     const c = result.cost;
@@ -623,7 +734,7 @@ export class Interpreter {
     // A GEMM on the last position only (`lm_head(x[:, [-1], :])`) is thin on purpose (TC101).
     const attrs = isGemm && takesLastPosition(site.node) ? { ...result.attrs, lastPosition: true } : result.attrs;
     if (!frame.report && frame.context && this.options.program) {
-      this.options.program.captureOp({
+      this.capture({
         path: this.path,
         range: rangeOf(site.node),
         kind: result.kind,
@@ -666,6 +777,8 @@ export class Interpreter {
     // and a function's result does not depend on what was analysed before it (caching).
     this.counter.steps = 0;
     this.bounds = {};
+    // Calls remembered before are forgotten (callMemo.ts): the bindings may have changed since.
+    touched();
     const frame = this.newFrame(fn, true);
     // A model builder starts the calling context its model runs in (`runBuiltModel`).
     frame.entry = this.isEntry(fn) || this.modelBuilders.has(fn);
@@ -773,6 +886,7 @@ export class Interpreter {
     if (!dim || limit === undefined || syms.length !== 1 || !dim.equals(Poly.sym(syms[0])) || /^_\d+$/.test(syms[0])) return;
     const value = op === '<' ? limit - 1 : limit;
     if (!Number.isSafeInteger(value) || value <= 0) return;
+    unreplayable();
     if (frame.report) this.bounds[syms[0]] = { value, line: s.startPosition.row };
     // Other files' figures may hold the same dim (`t` of `GPT.forward`, called from a script).
     this.options.program?.noteBound(syms[0], { value, line: s.startPosition.row, path: this.path });
@@ -835,6 +949,7 @@ export class Interpreter {
    */
   runBuilders(fns: readonly FunctionInfo[]): void {
     const saved = this.freshCounter;
+    touched();
     // Constructions in a builder are the file's own run (`modelInputs`, builder contexts).
     const savedOwn = this.ownRun;
     this.ownRun = true;
@@ -851,7 +966,10 @@ export class Interpreter {
         this.bindParams(fn, frame, [], new Map());
         this.execBody(fn.node.childForFieldName('body'), frame);
         const built = frame.returns.find((r) => r.kind === 'instance');
-        if (built?.kind === 'instance' && !frame.returns.some((r) => r.kind === 'tensor') && entryByText(this.sourceOf(fn)) && findMethod(built.cls, 'forward', this.classes, this)) this.modelBuilders.add(fn);
+        if (built?.kind === 'instance' && !frame.returns.some((r) => r.kind === 'tensor') && entryByText(this.sourceOf(fn)) && findMethod(built.cls, 'forward', this.classes, this)) {
+          touched();
+          this.modelBuilders.add(fn);
+        }
       } catch {
         // Discovery is best effort; analysis proper still runs.
       }
@@ -863,6 +981,7 @@ export class Interpreter {
   /** Module-level statements, analysed like a function named by no one. */
   analyseModule(report = true): Acc {
     this.counter.steps = 0;
+    touched();
     const frame = this.newFrame(null, report);
     frame.env = this.globals;
     // A script's top level is an entry point; an imported module's is not (it only defines).
@@ -895,6 +1014,7 @@ export class Interpreter {
     const cached = this.instanceCache.get(cls);
     if (cached) return cached;
     const inst: Value = { kind: 'instance', cls, fields: new Map() };
+    touched();
     this.instanceCache.set(cls, inst);
     const init = findMethod(cls, '__init__', this.classes, this);
     if (init) {
@@ -994,6 +1114,7 @@ export class Interpreter {
     // on (DLA's `Tree(level=i)` building `Tree`s of lower levels, each `Tree.forward` on its own
     // child): it then ends as the program's does, or at the depth limit, which says so.
     const recursive = caller.stack.includes(fn);
+    if (recursive) HEAP.recursions++;
     const active = (recursive ? this.activeCalls.get(fn) : undefined) ?? [];
     const key = recursive ? this.callKey(fn, args, kwargs, self) : undefined;
     if (caller.depth >= MAX_CALL_DEPTH || (recursive && (key === undefined || active.some((c) => this.callKey(fn, c.args, c.kwargs, c.self) === key)))) {
@@ -1001,13 +1122,109 @@ export class Interpreter {
       addReason(caller.acc, this.reasonAt(fn.node.childForFieldName('name') ?? fn.node, why));
       return UNKNOWN;
     }
+    // A call remembered with the same inputs, nothing changed since: its run replayed (callMemo.ts).
+    const memoKey = recursive ? undefined : this.memoKey(fn, args, kwargs, caller, self, closure);
+    if (memoKey !== undefined) {
+      if (this.memoEpoch !== HEAP.epoch) {
+        this.memo.clear();
+        this.memoEpoch = HEAP.epoch;
+      }
+      const hit = this.memo.get(memoKey);
+      if (hit && this.counter.steps + hit.steps <= MAX_STEPS) return this.replay(hit, caller);
+    }
     if (!recursive) this.activeCalls.set(fn, active);
     active.push({ args, kwargs, self });
+    const rec = memoKey !== undefined ? beginRecording(this.counter.steps) : undefined;
+    let value: Value = UNKNOWN;
+    let ok = false;
     try {
-      return this.runCall(fn, args, kwargs, caller, self, closure);
+      value = this.runCall(fn, args, kwargs, caller, self, closure);
+      ok = true;
+      return value;
     } finally {
       active.pop();
+      if (rec) {
+        const given = [...args, ...kwargs.values()];
+        const known = given.filter(byIdentity);
+        if (self) known.push(self);
+        const entry = endRecording(rec, ok, this.lastCallAcc, value, given.filter((v) => v.kind === 'tensor'), known, this.counter.steps, MAX_STEPS);
+        if (entry) this.memo.set(memoKey!, entry);
+      }
     }
+  }
+
+  /** Calls remembered (callMemo.ts) while `HEAP.epoch` is `memoEpoch`, by `memoKey`. */
+  private readonly memo = new Map<string, CallEntry>();
+  private memoEpoch = -1;
+
+  /**
+   * What a run of `fn` depends on besides the objects it reads (callMemo.ts): the function, the
+   * object it runs on and the arguments (tensors by shape, numbers and strings by value, other
+   * objects by identity, a tensor given twice as such), and the caller's state the callee's frame
+   * inherits. Undefined when a call is not to be remembered.
+   */
+  private memoKey(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame, self?: Value, closure?: Map<string, Value>): string | undefined {
+    if (!CALL_MEMO.enabled || (self && !byIdentity(self))) return undefined;
+    const ctx = caller.context ?? caller.pendingContext;
+    let k = `${this.idOf(fn)}|${self ? this.idOf(self) : '-'}|${closure ? this.idOf(closure) : '-'}|${caller.depth}|${caller.autocast ?? ''}|${caller.noGrad ? 1 : 0}|${this.unrolled}|${this.ownRun ? 1 : 0}|`;
+    for (const f of caller.stack) k += `${this.idOf(f)},`;
+    // The calling context the callee records in, and the callers' loops around it there.
+    if (ctx && this.options.program) k += `|${ctx.path}\0${ctx.line}\0${ctx.function}\0${polyKey((caller.outer ?? Poly.ONE).mul(caller.multiplier))}`;
+    for (const a of args) k += `|${this.memoValueKey(a, args)}`;
+    for (const [name, a] of kwargs) k += `|${name}=${this.memoValueKey(a, args)}`;
+    return k;
+  }
+
+  private memoValueKey(v: Value, args: readonly Value[]): string {
+    switch (v.kind) {
+      case 'tensor': {
+        // The same tensor object given twice is so in the key (a run could tell).
+        const first = args.indexOf(v);
+        return first >= 0 && args.indexOf(v, first + 1) >= 0 ? `${tensorKey(v)}@${first}` : tensorKey(v);
+      }
+      case 'int':
+        return `i${polyKey(v.value)}`;
+      case 'float':
+        return `f${v.value === null ? 'null' : Object.is(v.value, -0) ? '-0' : v.value}`;
+      case 'str':
+        return `s${JSON.stringify(v.value)}`;
+      case 'bool':
+        return `b${v.value}`;
+      case 'none':
+        return v.name === undefined ? 'N' : `N${v.name}`;
+      default:
+        return `#${this.idOf(v)}`;
+    }
+  }
+
+  private idOf(o: object): number {
+    let n = this.objectIds.get(o);
+    if (n === undefined) this.objectIds.set(o, (n = this.nextObjectId++));
+    return n;
+  }
+
+  /** A remembered call's run, replayed in `caller` (callMemo.ts). */
+  private replay(hit: CallEntry, caller: Frame): Value {
+    CALL_MEMO.replays++;
+    this.counter.steps += hit.steps;
+    if (hit.captured.length) {
+      const program = this.options.program!;
+      const context = (caller.context ?? caller.pendingContext)!;
+      for (const c of hit.captured) {
+        if ('op' in c) {
+          const op = { ...c.op, context };
+          logCapture({ op });
+          program.captureOp(op);
+        } else {
+          const f = { ...c.fn, context };
+          logCapture({ fn: f });
+          program.captureFunction(f);
+        }
+      }
+    }
+    addAcc(caller.acc, hit.acc, caller.multiplier);
+    this.lastCallAcc = hit.acc;
+    return instantiate(hit.value);
   }
 
   /** Calls of a function in progress, by `callKey`: a recursive call with the same key is refused. */
@@ -1081,7 +1298,7 @@ export class Interpreter {
       const a = frame.acc;
       // Zero-cost contexts count too: `get_lr(iter_num)` computes nothing on tensors when called
       // with an int, which its own analysis (an unknown parameter) cannot tell.
-      this.options.program.captureFunction({
+      const f: ContextFunction = {
         path: this.path,
         name: fn.qualName,
         flops: a.flops,
@@ -1091,7 +1308,9 @@ export class Interpreter {
         ...(a.reasons?.length ? { reasons: a.reasons } : {}),
         ...(a.trains ? { trains: true } : {}),
         context: frame.context,
-      });
+      };
+      logCapture({ fn: f });
+      this.options.program.captureFunction(f);
     }
     return frame.returns.find((r) => r.kind !== 'unknown' && r.kind !== 'none') ?? frame.returns[0] ?? NONE;
   }
@@ -1099,6 +1318,8 @@ export class Interpreter {
   /** Constructs an instance of a class in this file: runs `__init__` with the call's arguments. */
   construct(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame): Value {
     if (cls.owner && cls.owner !== this) return cls.owner.construct(cls, args, kwargs, caller);
+    // A construction changes state (fields, witnesses, constructions): no call around it is remembered.
+    touched();
     const inst: Value = { kind: 'instance', cls, fields: configFields(cls) };
     const init = findMethod(cls, '__init__', this.classes, this);
     const layer = init ? undefined : libraryBase(cls, this, caller);
@@ -1279,7 +1500,10 @@ export class Interpreter {
     if (target.length === 1) frame.env.set(name, merged);
     else {
       const obj = this.lookup(target[0], frame);
-      if (target.length === 2 && obj.kind === 'instance') obj.fields.set(target[1], merged);
+      if (target.length === 2 && obj.kind === 'instance') {
+        touched();
+        obj.fields.set(target[1], merged);
+      }
     }
   }
 
@@ -1398,7 +1622,10 @@ export class Interpreter {
       for (const other of [before!, ...fieldSets]) {
         for (const [k, x] of other) {
           const cur = fields.get(k);
-          if ((!cur || cur.kind === 'unknown') && x.kind !== 'unknown') fields.set(k, x);
+          if ((!cur || cur.kind === 'unknown') && x.kind !== 'unknown') {
+            touched();
+            fields.set(k, x);
+          }
         }
       }
     }
@@ -1683,13 +1910,17 @@ export class Interpreter {
         const keys = target.childrenForFieldName('subscript').filter((x): x is Node => !!x);
         if (obj.kind === 'dict' && keys.length === 1) {
           const k = dictKey(this.eval(keys[0], frame));
-          if (k !== undefined) obj.entries.set(k, value);
+          if (k !== undefined) {
+            touched();
+            obj.entries.set(k, value);
+          }
         }
         return;
       }
       case 'attribute': {
         const obj = this.eval(target.childForFieldName('object')!, frame);
         const attr = target.childForFieldName('attribute')!.text;
+        if (obj.kind === 'instance' || obj.kind === 'dict' || obj.kind === 'module') touched();
         if (obj.kind === 'instance') obj.fields.set(attr, value);
         // An open config object (`C.n_layer = 12` on `C = CN()`, or on a config parameter).
         else if (obj.kind === 'dict') obj.entries.set(attr, value);
@@ -1750,7 +1981,7 @@ export class Interpreter {
         return n.namedChild(0) ? this.eval(n.namedChild(0)!, frame) : UNKNOWN;
       case 'tuple':
       case 'expression_list':
-        return { kind: 'tuple', items: this.evalItems(n, frame) };
+        return born({ kind: 'tuple', items: this.evalItems(n, frame) });
       case 'list':
         return newList(this.evalItems(n, frame), this, frame);
       case 'dictionary':
@@ -2263,6 +2494,7 @@ export class Interpreter {
         // The file's own run calls a model on an input (`net(torch.randn(1, 3, 32, 32))`): the
         // input its builders' figures use. The first with every tensor's shape known.
         if (fwd && this.ownRun && !frame.fn?.cls && !this.modelInputs.has(callee.cls) && args.length > 0 && [...args, ...kwargs.values()].every((a) => a.kind !== 'tensor' || a.type.shape !== null) && args.some((a) => a.kind === 'tensor')) {
+          touched();
           this.modelInputs.set(callee.cls, { args, kwargs });
         }
         if (fwd) {
@@ -2502,8 +2734,46 @@ function configFields(cls: ClassInfo): Map<string, Value> {
 }
 
 function resetMap<K, V>(target: Map<K, V>, from: Map<K, V>): void {
+  // Most branches change no field: the object is then left as it is (the same entries in the
+  // same order), and no remembered call is forgotten (callMemo.ts).
+  if (sameEntries(target, from)) return;
+  touched();
   target.clear();
   for (const [k, v] of from) target.set(k, v);
+}
+
+/** Values the call memo's key holds by identity (`memoValueKey`); the others by value. */
+function byIdentity(v: Value): boolean {
+  return !(v.kind === 'tensor' || v.kind === 'int' || v.kind === 'float' || v.kind === 'str' || v.kind === 'bool' || v.kind === 'none');
+}
+
+/** The same keys holding the same objects, in the same order. */
+function sameEntries<K, V>(a: Map<K, V>, b: Map<K, V>): boolean {
+  if (a.size !== b.size) return false;
+  const other = b.entries();
+  for (const [k, v] of a) {
+    const [k2, v2] = other.next().value as [K, V];
+    if (k !== k2 || v !== v2) return false;
+  }
+  return true;
+}
+
+/** A module's globals: binding one changes what calls read (callMemo.ts). */
+class Globals extends Map<string, Value> {
+  set(k: string, v: Value): this {
+    touched();
+    return super.set(k, v);
+  }
+
+  delete(k: string): boolean {
+    touched();
+    return super.delete(k);
+  }
+
+  clear(): void {
+    touched();
+    super.clear();
+  }
 }
 
 /** `range(name)` over a bare name or an attribute (`config.n_layer`): that name, else undefined. */

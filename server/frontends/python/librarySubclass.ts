@@ -13,7 +13,7 @@ import { CONV_GEOMETRY } from './builtins/layerAttributes';
 import { convValue } from './builtins/nnFunctional';
 import type { Frame, Interpreter } from './interpreter';
 import { findMethod } from './interpreter';
-import { CallSite, ClassInfo, ModuleCall, NONE, UNKNOWN, Value } from './values';
+import { CallSite, ClassInfo, ModuleCall, NONE, UNKNOWN, Value, touched } from './values';
 
 /** The field holding the library layer an object's class derives from (never a Python name). */
 export const LIBRARY_LAYER = '<library layer>';
@@ -48,6 +48,7 @@ export function initLibraryLayer(inst: Value, path: string, args: Value[], kwarg
   if (!handler) return false;
   const layer = handler(args, kwargs, { node, name: path }, it.ctx(frame));
   if (layer.kind !== 'module') return false;
+  touched();
   inst.fields.set(LIBRARY_LAYER, layer);
   for (const [k, v] of layer.attrs ?? []) inst.fields.set(k, v);
   return true;

@@ -6,7 +6,7 @@
  */
 import { Poly } from '../../core/symbolic';
 import type { Frame, Interpreter } from './interpreter';
-import { CallSite, ClassInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts } from './values';
+import { CallSite, ClassInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, touched } from './values';
 import { FUNCTIONS, canonical } from './builtins/registry';
 import { libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
@@ -214,6 +214,7 @@ export const BUILTINS: Record<string, Builtin> = {
   },
   setattr: (args) => {
     const [obj, name, v] = args;
+    touched();
     if (obj?.kind === 'instance' && name?.kind === 'str' && v) obj.fields.set(name.value, v);
     if (obj?.kind === 'dict' && name?.kind === 'str' && v) obj.entries.set(name.value, v);
     return NONE;
@@ -329,6 +330,7 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
       return origin.equals(Poly.ONE) ? frame.multiplier : frame.multiplier.div(origin);
     };
     const push = (x: Value, c: Poly) => {
+      touched();
       if (!of.counts) of.counts = of.items.map(() => Poly.ONE);
       of.items.push(x);
       of.counts.push(c);
@@ -374,6 +376,7 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         return (k !== undefined ? of.entries.get(k) : undefined) ?? args[1] ?? NONE;
       }
       case 'add_argument':
+        touched();
         addArgument(of, args, kwargs);
         return NONE;
       case 'add_argument_group':
@@ -384,16 +387,19 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
       case 'parse_known_args':
         return { kind: 'tuple', items: [parseArgs(of), { kind: 'tuple', items: [], list: true }] };
       case 'set_defaults':
+        touched();
         for (const [k, v] of kwargs) of.entries.set(k, v);
         return NONE;
       case 'update':
       // yacs / minGPT `CfgNode.merge_from_dict({...})`.
       case 'merge_from_dict':
+        touched();
         if (args[0]?.kind === 'dict') for (const [k, v] of args[0].entries) of.entries.set(k, v);
         return NONE;
       case 'pop': {
         const k = args[0];
         const v = k?.kind === 'str' ? of.entries.get(k.value) : undefined;
+        touched();
         if (k?.kind === 'str') of.entries.delete(k.value);
         return v ?? args[1] ?? UNKNOWN;
       }
@@ -412,7 +418,10 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
     if (RETURNS_SELF.has(name)) return of;
     // nn.Module's own methods that create attributes.
     const [a, b] = args;
-    if ((name === 'register_buffer' || name === 'register_parameter' || name === 'add_module' || name === 'register_module' || name === '__setattr__') && a?.kind === 'str' && b) of.fields.set(a.value, b);
+    if ((name === 'register_buffer' || name === 'register_parameter' || name === 'add_module' || name === 'register_module' || name === '__setattr__') && a?.kind === 'str' && b) {
+      touched();
+      of.fields.set(a.value, b);
+    }
     // `self.__getattr__('level_%d' % i)` (DLA's Tree): the field by its computed name.
     if (name === '__getattr__' || name === 'get_submodule') return a?.kind === 'str' ? of.fields.get(a.value) ?? UNKNOWN : UNKNOWN;
     return NONE;

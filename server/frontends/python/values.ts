@@ -102,7 +102,44 @@ export const UNKNOWN: Value = { kind: 'unknown' };
 export const NONE: Value = { kind: 'none' };
 
 export function tensor(type: TensorType): Value {
-  return { kind: 'tensor', type };
+  return born({ kind: 'tensor', type });
+}
+
+/**
+ * What the call memo (callMemo.ts) needs to know of the interpreter's state, shared by every
+ * interpreter of a program: `epoch` changes whenever state a call could read is changed in place
+ * (an object's fields, a dict's entries, a list's items, a module's globals, a class's witness;
+ * `touched`), `effects` counts effects a replay would not repeat and no call reads (facts noted
+ * for the rules; `unreplayable`), `fresh` counts anonymous dims made, `recursions` calls met on
+ * their own stack, and `serial` numbers the values made (`born`).
+ */
+export const HEAP = { epoch: 0, effects: 0, fresh: 0, recursions: 0, serial: 0 };
+
+/** An effect no call reads but a replay would not repeat: the call making it is not remembered. */
+export function unreplayable(): void {
+  HEAP.effects++;
+}
+
+/** Something a call could read was changed in place: remembered calls are no longer valid. */
+export function touched(): void {
+  HEAP.epoch++;
+}
+
+/**
+ * When each tensor and tuple value was made (`HEAP.serial`), for the call memo to tell a value
+ * a call made (a fresh one on every run) from one that existed before it (the same object on
+ * every run). Values made without `born` have no number, and a call that returns one is not
+ * remembered.
+ */
+const BIRTH = new WeakMap<object, number>();
+
+export function born<T extends Value>(v: T): T {
+  BIRTH.set(v, ++HEAP.serial);
+  return v;
+}
+
+export function birthOf(v: Value): number | undefined {
+  return BIRTH.get(v);
 }
 
 export function int(v: number | Poly): Value {
