@@ -61,14 +61,18 @@ const holders: Memoised[] = [];
  * the memo is off above NODE_MEMO_MAX_CHARS.
  */
 export function nodeMemoForText(length: number): void {
-  for (const n of holders) n[KEY] = undefined;
-  holders.length = 0;
-  epoch++;
+  resetNodeMemo();
   enabled = length <= NODE_MEMO_MAX_CHARS;
 }
 
-/** Forgets every remembered read: called whenever a tree or a kept node may have changed. */
+/**
+ * Forgets every remembered read: called whenever a tree or a kept node may have changed, and
+ * when a document lets its trees go (an entry holds nodes, and a node its tree and the parser
+ * module: a huge document's module could not be handed back while one entry held a node of it).
+ */
 export function resetNodeMemo(): void {
+  for (const n of holders) n[KEY] = undefined;
+  holders.length = 0;
   epoch++;
 }
 
