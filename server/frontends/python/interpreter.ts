@@ -505,20 +505,7 @@ export class Interpreter {
       if (CLASS_SHAPES.size > 10_000) CLASS_SHAPES.clear();
       CLASS_SHAPES.set(text, shape);
     }
-    const info: ClassInfo = { name: shape.name, node: def, bases: shape.bases, methods: new Map(), defaults: new Map(), chunk, owner: this };
-    this.classes.set(shape.name, info);
-    this.globals.set(shape.name, { kind: 'class', cls: info });
-    let members: (Node | null)[] | undefined;
-    const member = (index: number, decorated: boolean): Node => {
-      members ??= def.childForFieldName('body')?.namedChildren ?? [];
-      const m = members[index]!;
-      return decorated ? m.childForFieldName('definition')! : m;
-    };
-    for (const m of shape.methods) {
-      const fn = new MethodInfo(m.qualName, info, chunk, member, m.index, m.decorated, this);
-      this.functions.push(fn);
-      info.methods.set(m.name, fn);
-    }
+    const info = this.declareClassShape(def, shape.name, shape.bases, shape.methods, chunk);
     if (!shape.assigns) return;
     // Dataclass-style defaults (`n_embd: int = 768`) give config values their numbers.
     const frame = this.newFrame(null, false);
@@ -529,6 +516,28 @@ export class Interpreter {
       const right = a.childForFieldName('right');
       if (left?.type === 'identifier' && right) info.defaults.set(left.text, this.eval(right, frame));
     }
+  }
+
+  /**
+   * Registers a class known from its shape (name, bases, where its methods are): its methods'
+   * nodes are looked up only when a method is analysed.
+   */
+  private declareClassShape(def: Node, name: string, bases: string[], methods: readonly { name: string; index: number; decorated: boolean }[], chunk: number): ClassInfo {
+    const info: ClassInfo = { name, node: def, bases, methods: new Map(), defaults: new Map(), chunk, owner: this };
+    this.classes.set(name, info);
+    this.globals.set(name, { kind: 'class', cls: info });
+    let members: (Node | null)[] | undefined;
+    const member = (index: number, decorated: boolean): Node => {
+      members ??= def.childForFieldName('body')?.namedChildren ?? [];
+      const m = members[index]!;
+      return decorated ? m.childForFieldName('definition')! : m;
+    };
+    for (const m of methods) {
+      const fn = new MethodInfo(`${name}.${m.name}`, info, chunk, member, m.index, m.decorated, this);
+      this.functions.push(fn);
+      info.methods.set(m.name, fn);
+    }
+    return info;
   }
 
   /**
@@ -546,20 +555,7 @@ export class Interpreter {
     }
     if (shape === null) return false;
     const def = stmt.childForFieldName('definition')!;
-    const info: ClassInfo = { name: shape.name, node: def, bases: shape.bases.slice(), methods: new Map(), defaults: new Map(), chunk, owner: this };
-    this.classes.set(shape.name, info);
-    this.globals.set(shape.name, { kind: 'class', cls: info });
-    let members: (Node | null)[] | undefined;
-    const member = (index: number, decorated: boolean): Node => {
-      members ??= def.childForFieldName('body')?.namedChildren ?? [];
-      const m = members[index]!;
-      return decorated ? m.childForFieldName('definition')! : m;
-    };
-    for (const m of shape.methods) {
-      const fn = new MethodInfo(`${shape.name}.${m.name}`, info, chunk, member, m.index, m.decorated, this);
-      this.functions.push(fn);
-      info.methods.set(m.name, fn);
-    }
+    const info = this.declareClassShape(def, shape.name, shape.bases.slice(), shape.methods, chunk);
     for (const d of shape.defaults) {
       // As `eval` counts and evaluates the literal.
       this.counter.steps++;
