@@ -25,7 +25,22 @@ export interface AttentionFigures {
   context?: ContextRef;
 }
 
+/**
+ * TC201 and TC202 ask for the same signal's figures, in the file's pass and again in the pass
+ * over context ops: remembered per signal for the same ops and bindings (the figures read
+ * nothing else), since finding them means weighing every calling context that ran the chain.
+ */
+const MEMO = new WeakMap<ManualAttentionSignal, { ir: RuleContext['ir']; bindings: RuleContext['bindings']; value: AttentionFigures | null }>();
+
 export function attentionFigures(ctx: RuleContext, s: ManualAttentionSignal): AttentionFigures | null {
+  const hit = MEMO.get(s);
+  if (hit && hit.ir === ctx.ir && hit.bindings === ctx.bindings) return hit.value;
+  const value = computeAttentionFigures(ctx, s);
+  MEMO.set(s, { ir: ctx.ir, bindings: ctx.bindings, value });
+  return value;
+}
+
+function computeAttentionFigures(ctx: RuleContext, s: ManualAttentionSignal): AttentionFigures | null {
   const scores = siteFacts(ctx, s.scores);
   if (!scores) return null;
   const dims = dimsOf(scores.op.output, ctx.bindings);

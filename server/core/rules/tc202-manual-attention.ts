@@ -1,7 +1,7 @@
 import { bandwidthText, bytesText, timeText } from '../format';
-import { Finding, Range, TensorOp } from '../ir';
+import { FileIR, Finding, Range, TensorOp } from '../ir';
 import { attentionFigures } from './attentionFigures';
-import { contextLabel } from './siteOps';
+import { byStart, contextLabel } from './siteOps';
 import { ManualAttentionSignal, signalsOf } from './signals';
 import { Rule, RuleContext } from './types';
 import { deviceLabel, make } from './util';
@@ -60,14 +60,30 @@ export function chainText(s: ManualAttentionSignal): string {
  */
 export function inDeadBranch(ctx: RuleContext, s: ManualAttentionSignal): boolean {
   const at = (r: Range) => (o: { range: Range }) => o.range.start.line === r.start.line && o.range.start.character === r.start.character;
-  const fn = ctx.ir.functions.find((f) => within(s.scores, f.range));
+  const fn = functionAt(ctx.ir.functions, s.scores);
   if (!fn) return false;
   const ops = opsOf(ctx.ir.ops, fn.name);
   if (ops.length === 0 || ops.some(at(s.scores)) || ops.some(at(s.output))) return false;
   // The function's own analysis may stop short of the chain (an unpacking it could not follow)
   // where a calling context ran it: then it is not dead.
   const self = ctx.ir.programPath ?? ctx.ir.path;
-  return !(ctx.ir.captured?.ops ?? []).some((o) => o.path === self && (at(s.scores)(o) || at(s.output)(o)));
+  // Context ops by where they start (tens of thousands in a file of many models, asked for every
+  // signal by two rules in two passes).
+  const captured = ctx.ir.captured?.ops ?? [];
+  return !(byStart(captured, s.scores).some((o) => o.path === self) || byStart(captured, s.output).some((o) => o.path === self));
+}
+
+/**
+ * The first function (in the file's order) whose range holds `r`, remembered per functions list
+ * and signal range: a file of many models has thousands of functions and hundreds of signals.
+ */
+const FUNCTION_AT = new WeakMap<readonly FileIR['functions'][number][], Map<string, FileIR['functions'][number] | undefined>>();
+function functionAt(fns: readonly FileIR['functions'][number][], r: Range): FileIR['functions'][number] | undefined {
+  let by = FUNCTION_AT.get(fns);
+  if (!by) FUNCTION_AT.set(fns, (by = new Map()));
+  const key = `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
+  if (!by.has(key)) by.set(key, fns.find((f) => within(r, f.range)));
+  return by.get(key);
 }
 
 /**
