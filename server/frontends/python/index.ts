@@ -166,6 +166,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
   }
   attachParams(ir, state, it.classes.size > 0);
   state.doc.releaseNodes();
+  it.forgetCalls();
   return { ir, state };
 }
 

@@ -1149,6 +1149,15 @@ export class Interpreter {
     }
   }
 
+  /**
+   * Drops the remembered calls once the analysis is done: they are valid only within it, and the
+   * declarations a later analysis reuses keep this interpreter (their `owner`) reachable.
+   */
+  forgetCalls(): void {
+    this.memo.clear();
+    this.memoEpoch = -1;
+  }
+
   /** Calls remembered (callMemo.ts) while `HEAP.epoch` is `memoEpoch`, by `memoKey`. */
   private readonly memo = new Map<string, CallEntry>();
   private memoEpoch = -1;
