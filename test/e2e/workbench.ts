@@ -166,7 +166,11 @@ export class Workbench {
   /** Text of the visible hover widget, or '' when none is shown. */
   async hoverText(): Promise<string> {
     const hovers = this.page.locator('.monaco-hover:visible');
-    return (await hovers.count()) ? (await hovers.first().innerText()).trim() : '';
+    // The widget can hide between the count and the read (the editor re-renders as diagnostics
+    // arrive): a read that finds none is "no hover now", and the caller asks again, instead of
+    // waiting 30 s for a widget that is gone (seen once in CI).
+    if (!(await hovers.count())) return '';
+    return (await hovers.first().innerText({ timeout: 1_000 }).catch(() => '')).trim();
   }
 
   /** Rows of the Problems panel as their visible text (the panel is focused first). */
