@@ -46,6 +46,23 @@ export function generatePython(lines: number): string {
 }
 
 /**
+ * The 10,000-line generated file, its classes and helpers repeated under new names until the
+ * text has at least `bytes` characters: a huge file of distinct definitions, for memory tests.
+ */
+export function generatePythonOfSize(bytes: number): string {
+  const base = generatePython(10_000);
+  const at = base.indexOf('\nclass Block0');
+  const parts = [base.slice(0, at)];
+  let n = at;
+  for (let k = 0; n < bytes; k++) {
+    const copy = base.slice(at).replace(/\b(Block|helper|thin)(\d+)/g, (_, a, d) => `${a}${k}_${d}`);
+    parts.push(copy);
+    n += copy.length;
+  }
+  return parts.join('');
+}
+
+/**
  * One GPT-style unit of about 110 lines, written as nanoGPT-like model code is: a config
  * dataclass, attention / MLP / block modules whose layers are built in `__init__` from the config
  * and called in `forward`, a model class composing them (an `nn.ModuleList` of blocks), and a

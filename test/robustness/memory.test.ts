@@ -11,7 +11,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { analyzeSource, initEngine } from '../../server/engine/analyze';
 import { DEFAULT_SETTINGS } from '../../server/core/settings';
-import { generatePython } from '../../bench/generate';
+import { generatePython, generatePythonOfSize } from '../../bench/generate';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -26,20 +26,6 @@ async function settledHeap(): Promise<number> {
   return process.memoryUsage().heapUsed;
 }
 
-/** The bench's 10,000-line file, repeated with its classes and functions renamed, to `bytes`. */
-function largeFile(bytes: number): string {
-  const base = generatePython(10_000);
-  const at = base.indexOf('\nclass Block0');
-  const parts = [base.slice(0, at)];
-  let n = at;
-  for (let k = 0; n < bytes; k++) {
-    const copy = base.slice(at).replace(/\b(Block|helper|thin)(\d+)/g, (_, a, d) => `${a}${k}_${d}`);
-    parts.push(copy);
-    n += copy.length;
-  }
-  return parts.join('');
-}
-
 describe('memory per source byte', () => {
   before(initEngine);
 
@@ -48,7 +34,7 @@ describe('memory per source byte', () => {
     const small = generatePython(300);
     analyzeSource({ path: 'small.py', text: small, languageId: 'python' }, settings);
     const base = await settledHeap();
-    const text = largeFile(600_000);
+    const text = generatePythonOfSize(600_000);
     analyzeSource({ path: 'large.py', text, languageId: 'python' }, settings);
     analyzeSource({ path: 'small.py', text: small, languageId: 'python' }, settings);
     const perByte = ((await settledHeap()) - base) / text.length;

@@ -19,7 +19,7 @@ import { analyzeSource, initEngine } from '../../server/engine/analyze';
 import { DEFAULT_SETTINGS } from '../../server/core/settings';
 import { PythonDocument } from '../../server/frontends/python/document';
 import { parserGeneration, parserMemoryBytes } from '../../server/frontends/python/parser';
-import { generatePython } from '../../bench/generate';
+import { generatePythonOfSize } from '../../bench/generate';
 import { MODEL } from '../lsp/fixture';
 
 v8.setFlagsFromString('--expose-gc');
@@ -94,25 +94,11 @@ describe('the parser hands its memory back after a huge text', () => {
   });
 });
 
-/** The bench's file, repeated with its classes and functions renamed, to `bytes`. */
-function largeFile(bytes: number): string {
-  const base = generatePython(10_000);
-  const at = base.indexOf('\nclass Block0');
-  const parts = [base.slice(0, at)];
-  let n = at;
-  for (let k = 0; n < bytes; k++) {
-    const copy = base.slice(at).replace(/\b(Block|helper|thin)(\d+)/g, (_, a, d) => `${a}${k}_${d}`);
-    parts.push(copy);
-    n += copy.length;
-  }
-  return parts.join('');
-}
-
 describe('the CLI on a huge file', () => {
   it('building and writing the JSON report adds nothing to the peak of the analysis', { timeout: 120_000 }, () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-peak-'));
     const file = path.join(dir, 'big.py');
-    const text = largeFile(1_200_000);
+    const text = generatePythonOfSize(1_200_000);
     fs.writeFileSync(file, text);
     // A child process runs `check` and says its resident memory at the start, its peak until
     // the analyses were done (when check.ts goes on to the calling contexts) and its peak.

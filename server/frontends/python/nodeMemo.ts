@@ -118,6 +118,9 @@ export function installNodeMemo(NodeClass: { prototype: object }): void {
   const define = (name: string, get: (this: Node) => unknown): void => {
     Object.defineProperty(proto, name, { get, configurable: true, enumerable: false });
   };
+  const defineMethod = <A extends unknown[]>(name: string, value: (this: Node, ...args: A) => Node | null): void => {
+    Object.defineProperty(proto, name, { value, configurable: true, writable: true, enumerable: false });
+  };
   define('type', function (this: Node) {
     if (!enabled) return type.call(this);
     const e = entryOf(this);
@@ -135,36 +138,21 @@ export function installNodeMemo(NodeClass: { prototype: object }): void {
     if (e.parent === undefined) e.parent = parent.call(this) as Node | null;
     return e.parent;
   });
-  Object.defineProperty(proto, 'childForFieldName', {
-    configurable: true,
-    writable: true,
-    enumerable: false,
-    value: function (this: Node, name: string): Node | null {
-      if (!enabled) return childForFieldName.call(this, name) as Node | null;
-      const e = entryOf(this);
-      const fields = (e.fields ??= []);
-      for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1] as Node | null;
-      const child = childForFieldName.call(this, name) as Node | null;
-      fields.push(name, child);
-      return child;
-    },
+  defineMethod('childForFieldName', function (this: Node, name: string): Node | null {
+    if (!enabled) return childForFieldName.call(this, name) as Node | null;
+    const e = entryOf(this);
+    const fields = (e.fields ??= []);
+    for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1] as Node | null;
+    const child = childForFieldName.call(this, name) as Node | null;
+    fields.push(name, child);
+    return child;
   });
   // `namedChild(i)` and `child(i)` read the node's child arrays, which web-tree-sitter itself
   // keeps on the node object, instead of building a new object per call.
-  Object.defineProperty(proto, 'namedChild', {
-    configurable: true,
-    writable: true,
-    enumerable: false,
-    value: function (this: Node, index: number): Node | null {
-      return this.namedChildren[index] ?? null;
-    },
+  defineMethod('namedChild', function (this: Node, index: number): Node | null {
+    return this.namedChildren[index] ?? null;
   });
-  Object.defineProperty(proto, 'child', {
-    configurable: true,
-    writable: true,
-    enumerable: false,
-    value: function (this: Node, index: number): Node | null {
-      return this.children[index] ?? null;
-    },
+  defineMethod('child', function (this: Node, index: number): Node | null {
+    return this.children[index] ?? null;
   });
 }
