@@ -11,6 +11,7 @@ export async function main(argv: string[]): Promise<number> {
   const { startServer } = require('../lsp/server') as typeof import('../lsp/server');
   startServer();
   (require('../node/collectAfterRelease') as typeof import('../node/collectAfterRelease')).collectGarbageAfterParserRelease();
+  (require('../node/collectWhenIdle') as typeof import('../node/collectWhenIdle')).collectWhenIdle();
   // The connection keeps the process alive; -1 tells main() not to set an exit code.
   return -1;
 }

@@ -9,8 +9,7 @@
  * which drops what the engine keeps of the previous one (the first parse starts that analysis;
  * the timer fires once it is done, analyses being synchronous).
  */
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
+import { collectGarbage } from './fullCollection';
 import { afterNextParse, onParserMemoryReleased } from '../frontends/python/parser';
 
 /** How long after the release to collect: the document's analysis is usually dropped by then too. */
@@ -29,7 +28,7 @@ onParserMemoryReleased(() => {
 export async function collectIfParserReleased(): Promise<void> {
   if (!releasedSinceCollected) return;
   releasedSinceCollected = false;
-  await new Promise<void>((resolve) => collect(3, resolve));
+  await new Promise<void>((resolve) => collectGarbage(3, resolve));
 }
 
 export function collectGarbageAfterParserRelease(): void {
@@ -39,7 +38,7 @@ export function collectGarbageAfterParserRelease(): void {
     clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
-      collect();
+      collectGarbage();
     }, DELAY_MS);
     timer.unref();
   };
@@ -47,22 +46,4 @@ export function collectGarbageAfterParserRelease(): void {
     soon();
     afterNextParse(soon);
   });
-}
-
-/**
- * Collections with turns of the event loop between them: the first finds the old module's
- * objects dead, and its WebAssembly memory goes with a later one (measured: one collection
- * left it in place, the second freed it).
- */
-function collect(times = 3, done?: () => void): void {
-  try {
-    // `gc` exists only with --expose-gc; the flag set now gives it to contexts made from now on.
-    v8.setFlagsFromString('--expose-gc');
-    (vm.runInNewContext('gc') as () => void)();
-  } catch {
-    // Without it, V8 collects when it would have anyway.
-    return done?.();
-  }
-  if (times > 1) setImmediate(() => collect(times - 1, done));
-  else done?.();
 }
