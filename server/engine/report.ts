@@ -72,7 +72,7 @@ export interface JsonFile {
   }[];
   diagnostics: { code: string; severity: string; message: string; range: Range }[];
   unmodelled: { name: string; range: Range }[];
-  totals: { flops: number | null; otherFlops: number | null; bytes: number | null; timeSeconds: number | null; of?: string; incomplete?: boolean; reasons?: JsonReason[]; assumed?: Record<string, { value: number; from: string }> };
+  totals: { flops: number | null; otherFlops: number | null; bytes: number | null; timeSeconds: number | null; of?: string; unbound?: string[]; incomplete?: boolean; reasons?: JsonReason[]; assumed?: Record<string, { value: number; from: string }> };
 }
 
 export interface JsonReport {
@@ -159,7 +159,7 @@ export function fileJson(a: Analysis, rel?: (p: string) => string): JsonFile {
     })),
     diagnostics: a.findings.map((d) => ({ code: d.code, severity: d.severity, message: d.message, range: d.range })),
     unmodelled: a.ir.unmodelled,
-    totals: { ...fig(a.total), ...(a.totalOf ? { of: a.totalOf } : {}), ...(a.totalReasons?.length ? { incomplete: true, reasons: a.totalReasons.map((r) => reasonJson(r, rel)) } : {}), ...(a.totalAssumed ? { assumed: a.totalAssumed } : {}) },
+    totals: { ...fig(a.total), ...(a.totalOf ? { of: a.totalOf } : {}), ...(a.total.flops === null && a.total.unbound.length ? { unbound: unboundJson(a.total.unbound) } : {}), ...(a.totalReasons?.length ? { incomplete: true, reasons: a.totalReasons.map((r) => reasonJson(r, rel)) } : {}), ...(a.totalAssumed ? { assumed: a.totalAssumed } : {}) },
   };
 }
 

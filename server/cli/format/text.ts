@@ -62,6 +62,17 @@ function unreadLines(analyses: Analysis[], cwdRelative: (p: string) => string): 
     if (unknownOps > 0) parts.push(`${unknownOps} op(s) with unknown operand shapes (cost shown as ?)`);
     unread.push(`${cwdRelative(a.ir.path)}: ${parts.join('; ')}; their cost is not in the totals.`);
   }
+  // A run whose figures wait for dims (a model built from a checkpoint's config) has no number:
+  // said for each file, since its ops may all be another file's and the summary counts ops.
+  for (const a of analyses) {
+    const t = a.total;
+    // Dims the engine made up for sizes it could not read (`_2`) cannot be bound by name; the
+    // total's reasons say where those came from.
+    const named = t.unbound.filter((d) => !/^_\d+$/.test(d));
+    if (t.flops !== null || !named.length || !a.totalOf) continue;
+    const names = named.slice(0, 6).join(', ') + (named.length > 6 ? ', …' : '');
+    unread.push(`${cwdRelative(a.ir.path)}: the cost of ${a.totalOf} waits for dims ${names}; bind them to get numbers.`);
+  }
   return unread.map(escapeControl);
 }
 

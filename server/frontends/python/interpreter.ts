@@ -20,7 +20,7 @@ import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
-import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
+import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
 import { CALL_MEMO, CallEntry, beginRecording, endRecording, instantiate, logCapture, polyKey, tensorKey } from './callMemo';
 import type { SliceOrigin } from '../../core/rules/signals';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
@@ -1029,13 +1029,15 @@ export class Interpreter {
    */
   bindParams(fn: FunctionInfo, frame: Frame, args: Value[], kwargs: Map<string, Value>, self?: Value, standalone = false): void {
     const { params, hints, isInit } = this.signatureOf(fn);
+    // `**mapping` of keys not known here: a parameter it may set does not get its default.
+    const open = kwargs.has(OPEN_KEYWORDS);
     let pos = 0;
     let first = true;
     for (const { node: p, type: pType, name, typeNode, dflt, dfltNone } of params) {
       if (pType === 'list_splat_pattern' || pType === 'dictionary_splat_pattern') {
         const n = p.namedChild(0)?.text;
-        if (n) frame.env.set(n, pType === 'list_splat_pattern' ? { kind: 'tuple', items: args.slice(pos) } : { kind: 'dict', entries: new Map() });
-        pos = args.length;
+        if (n) frame.env.set(n, pType === 'list_splat_pattern' ? { kind: 'tuple', items: args.slice(pos) } : this.extraKeywords(params, kwargs));
+        if (pType === 'list_splat_pattern') pos = args.length;
         continue;
       }
       if (!name) continue;
@@ -1046,6 +1048,7 @@ export class Interpreter {
       }
       first = false;
       let v: Value | undefined = kwargs.get(name) ?? args[pos++];
+      const opened = open && !v;
       if (!v || v.kind === 'unknown') {
         if (typeNode) {
           const ann = parseAnnotation(typeNode, this, frame);
@@ -1056,7 +1059,7 @@ export class Interpreter {
       if (hint && (!v || v.kind === 'unknown' || (v.kind === 'tensor' && v.type.shape === null))) {
         v = tensor({ shape: hint.shape, dtype: hint.dtype ?? (v?.kind === 'tensor' ? v.type.dtype : null) });
       }
-      if ((!v || v.kind === 'unknown') && dflt && !(standalone && dfltNone)) v = this.eval(dflt, this.newFrame(null, false));
+      if ((!v || v.kind === 'unknown') && dflt && !(standalone && dfltNone) && !opened) v = this.eval(dflt, this.newFrame(null, false));
       if (standalone && dfltNone && (!v || v.kind === 'unknown')) v = UNKNOWN;
       else if (!v || v.kind === 'unknown') {
         // A constructor's parameters are sizes and switches (`inplanes`, `planes`), not tensors:
@@ -1074,6 +1077,17 @@ export class Interpreter {
       }
       frame.env.set(name, v);
     }
+  }
+
+  /**
+   * What a `**kwargs` parameter receives: the keywords no named parameter takes, or unknown when
+   * the call passed a mapping of keys not known here.
+   */
+  private extraKeywords(params: readonly ParamSyntax[], kwargs: Map<string, Value>): Value {
+    if (kwargs.has(OPEN_KEYWORDS)) return UNKNOWN;
+    const entries = new Map<string, Value>();
+    for (const [k, v] of kwargs) if (!params.some((p) => p.name === k && p.type !== 'dictionary_splat_pattern')) entries.set(k, v);
+    return { kind: 'dict', entries };
   }
 
   /**
@@ -1333,8 +1347,9 @@ export class Interpreter {
     else {
       // Dataclasses take their fields positionally or by keyword.
       const names = [...cls.defaults.keys()];
+      if (kwargs.has(OPEN_KEYWORDS)) openFields(cls, inst.fields);
       args.forEach((a, i) => names[i] && inst.fields.set(names[i], a));
-      for (const [k, v] of kwargs) inst.fields.set(k, v);
+      for (const [k, v] of kwargs) if (k !== OPEN_KEYWORDS) inst.fields.set(k, v);
     }
     const score = [...args, ...kwargs.values()].filter((a) => a.kind !== 'unknown' && !(a.kind === 'tensor' && a.type.shape === null)).length + 1;
     // Built by a module-level function (`def ResNet50(): return ResNet(Bottleneck, [3, 4, 6, 3])`)
@@ -2122,7 +2137,7 @@ export class Interpreter {
     return newList([item], this, frame);
   }
 
-  /** `{"wte": nn.Embedding(...), **other}` with string keys; other keys are dropped. */
+  /** `{"wte": nn.Embedding(...), **other}` with string keys; other keys are dropped; `**unknown` makes it unknown. */
   private evalDict(n: Node, frame: Frame): Value {
     const entries = new Map<string, Value>();
     for (const c of n.namedChildren) {
@@ -2133,6 +2148,8 @@ export class Interpreter {
       } else if (c?.type === 'dictionary_splat') {
         const v = this.eval(c.namedChild(0)!, frame);
         if (v.kind === 'dict') for (const [k, x] of v.entries) entries.set(k, x);
+        // Keys not known here: the dict is not known either (its known keys are not all of it).
+        else return UNKNOWN;
       }
     }
     return { kind: 'dict', entries };
@@ -2379,6 +2396,8 @@ export class Interpreter {
       if (c?.type === 'dictionary_splat') {
         const d = c.namedChild(0) ? this.eval(c.namedChild(0)!, frame) : UNKNOWN;
         if (d.kind === 'dict') for (const [k, v] of d.entries) out.set(k, v);
+        // A mapping not known here (a checkpoint's `model_args`) may set any parameter.
+        else out.set(OPEN_KEYWORDS, UNKNOWN);
         continue;
       }
       if (c?.type !== 'keyword_argument') continue;
@@ -2395,6 +2414,7 @@ export class Interpreter {
     const args = this.argsOf(n, frame);
     const kwargs = this.kwargsOf(n, frame);
     const name = calleeName(fnNode);
+    if (kwargs.has(OPEN_KEYWORDS) && (callee.kind === 'class' || callee.kind === 'function')) this.noteOpenKeywords(n, name, frame);
     if (isTrainingCall(name, callee)) this.notePrecision(frame, { kind: 'train', range: rangeOf(n) });
     // `model.half()`, `x.to(torch.float16)`: whether a model's weights or a tensor become fp16.
     // Told by the callee's text: asking the tree for the attribute is a call into WebAssembly.
@@ -2402,6 +2422,17 @@ export class Interpreter {
       this.notePrecision(frame, { kind: 'cast', range: rangeOf(n), target: castTarget(callee), text: factText(n.text) });
     }
     return this.call(callee, args, kwargs, { node: n, name }, frame);
+  }
+
+  /**
+   * A call of the program's own code given `**mapping` of keys not known before run time
+   * (`GPTConfig(**checkpoint["model_args"])`): the parameters and fields it may set are unknown,
+   * not their defaults, and the figures say where that came from.
+   */
+  private noteOpenKeywords(call: Node, name: string, frame: Frame): void {
+    const splat = call.childForFieldName('arguments')?.namedChildren.find((c) => c?.type === 'dictionary_splat');
+    const text = factText(splat?.text ?? '**…');
+    addReason(frame.acc, this.reasonAt(call, `\`${factText(name)}(${text})\`: the keywords of \`${text}\` are not known before run time, so what they may set is unknown, not its default`));
   }
 
   /** `nn.Sequential` runs its members in order, each as often as it occurs. */
@@ -2736,6 +2767,21 @@ function configFields(cls: ClassInfo): Map<string, Value> {
     out.set(k, n !== undefined && n < 0 ? int(Poly.sym(k)) : v);
   }
   return out;
+}
+
+/**
+ * The fields of a dataclass built from a mapping of keys not known here
+ * (`GPTConfig(**checkpoint["model_args"])`): each declared field, with a default or only
+ * annotated (`n_mels: int`), is unknown. Its default would be a number the run may not use, and
+ * a dim named after it would be bound to that default where the class is defined.
+ */
+function openFields(cls: ClassInfo, fields: Map<string, Value>): void {
+  for (const k of cls.defaults.keys()) fields.set(k, UNKNOWN);
+  for (const s of cls.node.childForFieldName('body')?.namedChildren ?? []) {
+    const a = s?.type === 'expression_statement' ? s.namedChild(0) : null;
+    const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
+    if (left?.type === 'identifier') fields.set(left.text, UNKNOWN);
+  }
 }
 
 function resetMap<K, V>(target: Map<K, V>, from: Map<K, V>): void {

@@ -6,7 +6,7 @@
  */
 import { Poly } from '../../core/symbolic';
 import type { Frame, Interpreter } from './interpreter';
-import { CallSite, ClassInfo, NONE, UNKNOWN, Value, asDim, int, itemCounts, touched } from './values';
+import { CallSite, ClassInfo, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, int, itemCounts, touched } from './values';
 import { FUNCTIONS, canonical } from './builtins/registry';
 import { libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
@@ -60,6 +60,8 @@ const moduleList: Builtin = (args, _kw, it, frame) => {
 };
 
 const dictOf: Builtin = (args, kw) => {
+  // `dict(unknown)`, `dict(**unknown)`: keys not known here, so not a dict of the known ones.
+  if ((args[0] && args[0].kind !== 'dict' && args[0].kind !== 'tuple') || kw.has(OPEN_KEYWORDS)) return UNKNOWN;
   const entries = entriesOf(args[0]);
   for (const [k, v] of kw) entries.set(k, v);
   return { kind: 'dict', entries };
@@ -388,7 +390,7 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         return { kind: 'tuple', items: [parseArgs(of), { kind: 'tuple', items: [], list: true }] };
       case 'set_defaults':
         touched();
-        for (const [k, v] of kwargs) of.entries.set(k, v);
+        for (const [k, v] of kwargs) if (k !== OPEN_KEYWORDS) of.entries.set(k, v);
         return NONE;
       case 'update':
       // yacs / minGPT `CfgNode.merge_from_dict({...})`.

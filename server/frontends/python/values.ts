@@ -99,6 +99,13 @@ export interface ClassInfo {
 }
 
 export const UNKNOWN: Value = { kind: 'unknown' };
+
+/**
+ * The key a call's keyword map holds when `**mapping` passes keys the analysis does not know
+ * (`Args(**checkpoint["model_args"])`): any parameter or field not given otherwise may be set by
+ * it, so its default is no longer what the call gets. Not an identifier, so no keyword meets it.
+ */
+export const OPEN_KEYWORDS = '**';
 export const NONE: Value = { kind: 'none' };
 
 export function tensor(type: TensorType): Value {
