@@ -6,11 +6,13 @@
  * (through a factory's `**kwargs`) still reach the config.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Analysis, initEngine } from '../../server/engine/analyze';
 import { fileJson } from '../../server/engine/report';
 import { analyseFolder } from './helpers';
+import { CLI } from '../helpers/lspClient';
 
 const DIR = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'program', 'checkpoint');
 
@@ -40,5 +42,10 @@ describe('keywords read at run time', () => {
     const main = out.get('train.py')!.functions.find((f) => f.summary.name === 'main');
     // The output projection: 2 · (4·16 rows) · 32 · 100; the embedding is a lookup (0 FLOPs).
     assert.equal(main?.figures.flops, 2 * 4 * 16 * 32 * 100);
+  });
+
+  it('says in the CLI’s text output why the script’s cost is incomplete', () => {
+    const run = spawnSync(process.execPath, [CLI, 'check', DIR], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.match(run.stdout, /sample\.py: the cost of its top-level code is incomplete: `Args\(\*\*ck\["model_args"\]\)`: the keywords of `\*\*ck\["model_args"\]` are not known before run time, so what they may set is unknown, not its default \([^)]*sample\.py:6\)\./);
   });
 });

@@ -62,12 +62,19 @@ function unreadLines(analyses: Analysis[], cwdRelative: (p: string) => string): 
     if (unknownOps > 0) parts.push(`${unknownOps} op(s) with unknown operand shapes (cost shown as ?)`);
     unread.push(`${cwdRelative(a.ir.path)}: ${parts.join('; ')}; their cost is not in the totals.`);
   }
-  // A run whose figures wait for dims (a model built from a checkpoint's config) has no number:
-  // said for each file, since its ops may all be another file's and the summary counts ops.
+  // A script's run that is incomplete (a model built from a checkpoint's config) or waits for
+  // dims has no number: said for each file, since its ops may all be another file's and the
+  // summary counts ops. The first reason is given; JSON has them all.
   for (const a of analyses) {
     const t = a.total;
-    // Dims the engine made up for sizes it could not read (`_2`) cannot be bound by name; the
-    // total's reasons say where those came from.
+    const first = a.totalReasons?.[0];
+    if (first && a.totalOf === 'top-level code') {
+      const where = `${first.path ? cwdRelative(first.path) : cwdRelative(a.ir.path)}:${first.range.start.line + 1}`;
+      const more = a.totalReasons!.length - 1;
+      unread.push(`${cwdRelative(a.ir.path)}: the cost of its top-level code is incomplete: ${first.message} (${where})${more ? `, and ${more} more reason${more === 1 ? '' : 's'} (--format json)` : ''}.`);
+      continue;
+    }
+    // Dims the engine made up for sizes it could not read (`_2`) cannot be bound by name.
     const named = t.unbound.filter((d) => !/^_\d+$/.test(d));
     if (t.flops !== null || !named.length || !a.totalOf) continue;
     const names = named.slice(0, 6).join(', ') + (named.length > 6 ? ', …' : '');
