@@ -20,6 +20,7 @@ import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
+import { CountedWhile, LoopValues, conjuncts, countWhile, namesOf, periodicCount, periodicTest, statementsOf } from './countedWhile';
 import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
 import { CALL_MEMO, CallEntry, beginRecording, endRecording, instantiate, logCapture, polyKey, tensorKey } from './callMemo';
 import type { SliceOrigin } from '../../core/rules/signals';
@@ -276,6 +277,8 @@ export interface Frame {
   pendingContext?: ContextRef;
   /** Gradients are off (`torch.no_grad()`, `torch.inference_mode()`): nothing here trains. */
   noGrad?: boolean;
+  /** The counted `while` loop whose body runs now (countedWhile.ts), for its periodic tests. */
+  loop?: { counted: CountedWhile; body: number; outer: Poly };
 }
 
 /** One parameter of a `def` as the tree has it (`signatureOf`). */
@@ -1430,8 +1433,10 @@ export class Interpreter {
       case 'for_statement':
         return this.execFor(s, frame);
       case 'while_statement': {
-        // The trip count of a `while` loop is not known statically: one trip is counted, and
-        // the figures say so when the body computes anything (never a silent undercount).
+        const counted = countWhile(s, this.loopValues(frame));
+        if (counted) return this.execCountedWhile(s, counted, frame);
+        // Otherwise the trip count of a `while` loop is not known statically: one trip is
+        // counted, and the figures say so when the body computes anything (never a silent undercount).
         const before = frame.acc.flops.add(frame.acc.otherFlops);
         this.execBody(s.childForFieldName('body'), frame);
         if (!frame.acc.flops.add(frame.acc.otherFlops).equals(before)) addReason(frame.acc, this.reasonAt(s.childForFieldName('condition') ?? s, `\`while\` loop at line ${s.startPosition.row + 1}: trip count unknown, one trip counted`));
@@ -1576,7 +1581,81 @@ export class Interpreter {
   }
 
   /** `rest`: the statements after a guard clause (see `execBody`), the path its branch skips. */
+  /** A `while` loop whose trip count the code fixes: its body once, times the trips. */
+  private execCountedWhile(s: Node, counted: CountedWhile, frame: Frame): void {
+    const body = s.childForFieldName('body');
+    const saved = frame.multiplier;
+    const savedLoop = frame.loop;
+    frame.multiplier = saved.mul(Poly.const(counted.trips));
+    frame.loop = body ? { counted, body: body.id, outer: saved } : undefined;
+    try {
+      if (counted.trips === 0) {
+        if (frame.report) this.execBody(body, { ...frame, env: new Map(frame.env), acc: emptyAcc(), returns: [], returned: false });
+      } else this.execBody(body, frame);
+    } finally {
+      frame.multiplier = saved;
+      frame.loop = savedLoop;
+    }
+  }
+
+  /** What `countWhile` asks of the interpreter: constants and always-false guards, in `frame`. */
+  private loopValues(frame: Frame): LoopValues {
+    const constant = (n: Node): number | undefined => {
+      const v = this.eval(n, frame);
+      const c = v.kind === 'int' ? v.value.constValue() : undefined;
+      return c !== undefined && Number.isSafeInteger(c) ? c : undefined;
+    };
+    const alwaysFalse = (n: Node, assigned: ReadonlySet<string>): boolean => {
+      const parts = conjuncts(n);
+      // `iter_num == 0 and eval_only` with `eval_only = False`: one part never true is enough.
+      return parts.some((p) => !namesOf(p).some((x) => assigned.has(x)) && (() => {
+        const v = this.eval(p, frame);
+        return v.kind === 'bool' && v.value === false;
+      })());
+    };
+    return { constant, alwaysFalse };
+  }
+
+  /**
+   * `if counter % K == 0:` at the top of a counted loop's body runs on the trips where the test
+   * holds: its branch is counted that many times instead of every trip. Other parts of an `and`
+   * are evaluated as usual. Returns false when the test is not of that form.
+   */
+  private execPeriodicIf(s: Node, frame: Frame): boolean {
+    const loop = frame.loop;
+    if (!loop || s.parent?.id !== loop.body || s.childForFieldName('alternative')) return false;
+    const cond = s.childForFieldName('condition')!;
+    const parts = conjuncts(cond);
+    let count: number | undefined;
+    const others: Node[] = [];
+    for (const p of parts) {
+      const every = count === undefined ? periodicTest(p, loop.counted.counter) : undefined;
+      const k = every ? this.eval(every, frame) : undefined;
+      const n = k?.kind === 'int' ? k.value.constValue() : undefined;
+      if (n !== undefined && count === undefined) {
+        const index = statementsOf(s.parent).findIndex((x) => x.id === s.id);
+        count = periodicCount(loop.counted, index, n);
+        if (count === undefined) return false;
+      } else others.push(p);
+    }
+    if (count === undefined) return false;
+    // A part decidedly false on every trip (`and eval_only` with `eval_only = False`) runs nothing.
+    for (const p of others) {
+      const v = this.eval(p, frame);
+      if (v.kind === 'bool' && v.value === false) return true;
+    }
+    const saved = frame.multiplier;
+    frame.multiplier = loop.outer.mul(Poly.const(count));
+    try {
+      if (count > 0) this.execBody(s.childForFieldName('consequence'), frame);
+    } finally {
+      frame.multiplier = saved;
+    }
+    return true;
+  }
+
   private execIf(s: Node, frame: Frame, rest?: Node[]): void {
+    if (frame.loop && !rest && this.execPeriodicIf(s, frame)) return;
     const cond = this.eval(s.childForFieldName('condition')!, frame);
     const consequence = s.childForFieldName('consequence');
     const alternatives = s.childrenForFieldName('alternative').filter((n): n is Node => !!n);

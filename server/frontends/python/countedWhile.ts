@@ -1,0 +1,226 @@
+/**
+ * `while` loops whose trip count the code fixes: a counter stepped by a constant once per trip
+ * and tested against a known bound, either in the loop's condition (`while step < max_steps:`)
+ * or by a last statement that leaves (`while True: ... iter_num += 1; if iter_num > max_iters:
+ * break`, nanoGPT's training loop). Anything else that could end the loop early (a `return`, a
+ * `break` under a condition that is not always false) makes the count unknown, and the loop keeps
+ * the interpreter's "one trip counted" with its reason.
+ *
+ * Inside such a loop, `if counter % K == 0:` (an evaluation every `eval_interval` steps) runs a
+ * known number of times, not every trip: `periodicCount` gives it.
+ */
+import type { Node } from 'web-tree-sitter';
+
+/** A `while` loop with a known trip count, and what a periodic test inside it needs. */
+export interface CountedWhile {
+  counter: string;
+  /** The counter's value before the first trip. */
+  start: number;
+  /** What one trip adds to the counter. */
+  step: number;
+  trips: number;
+  /** Index among the body's statements of the one that steps the counter. */
+  stepAt: number;
+}
+
+/** The values the interpreter knows, asked for by node (a bound, the counter's start). */
+export interface LoopValues {
+  /** The integer a node evaluates to before the loop, if it is a known constant. */
+  constant(n: Node): number | undefined;
+  /** Whether a condition is false on every trip (it names nothing the body assigns and is false). */
+  alwaysFalse(n: Node, assigned: ReadonlySet<string>): boolean;
+}
+
+/** The statements of a block, comments left out. */
+export function statementsOf(block: Node | null): Node[] {
+  return (block?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
+}
+
+export function countWhile(s: Node, values: LoopValues): CountedWhile | undefined {
+  const body = s.childForFieldName('body');
+  const cond = s.childForFieldName('condition');
+  if (!body || !cond || s.childForFieldName('alternative')) return undefined;
+  const stmts = statementsOf(body);
+  const assigned = new Map<string, number>();
+  const exits: Node[] = [];
+  scan(body, assigned, exits, 0);
+
+  // The test that ends the loop: its condition, or a last `if ...: break`.
+  let test: Node;
+  let leaves: boolean;
+  let last: Node | undefined;
+  if (cond.type === 'true' || (cond.type === 'integer' && cond.text === '1')) {
+    last = stmts[stmts.length - 1];
+    const breaks = last?.type === 'if_statement' && !last.childForFieldName('alternative') && statementsOf(last.childForFieldName('consequence')).every((x) => x.type === 'break_statement') && statementsOf(last.childForFieldName('consequence')).length === 1;
+    if (!breaks || !last) return undefined;
+    test = last.childForFieldName('condition')!;
+    leaves = true;
+  } else {
+    test = cond;
+    leaves = false;
+  }
+  const cmp = comparison(test);
+  if (!cmp) return undefined;
+
+  // Every other way out must never be taken.
+  for (const e of exits) {
+    if (last && e.parent?.parent?.id === last.id) continue;
+    if (e.type === 'return_statement') return undefined;
+    const guard = e.parent?.parent;
+    if (guard?.type !== 'if_statement' || !values.alwaysFalse(guard.childForFieldName('condition')!, new Set(assigned.keys()))) return undefined;
+  }
+
+  const counter = cmp.name;
+  if (assigned.get(counter) !== 1) return undefined;
+  const stepAt = stmts.findIndex((x) => stepOf(x, counter) !== undefined);
+  if (stepAt < 0 || (last && stepAt === stmts.length - 1)) return undefined;
+  const step = stepOf(stmts[stepAt], counter)!;
+  const start = values.constant(cmp.nameNode);
+  const bound = cmp.boundNames.some((n) => assigned.has(n)) ? undefined : values.constant(cmp.boundNode);
+  if (start === undefined || bound === undefined || step <= 0) return undefined;
+
+  const trips = leaves ? tripsUntil(cmp.op, start, step, bound) : tripsWhile(cmp.op, start, step, bound);
+  if (trips === undefined || !Number.isSafeInteger(trips) || trips < 0) return undefined;
+  return { counter, start, step, trips, stepAt };
+}
+
+/**
+ * How many of a counted loop's trips reach a statement of its body guarded by `counter % K == 0`,
+ * the statement being `index` among the body's statements (before or after the step).
+ */
+export function periodicCount(loop: CountedWhile, index: number, every: number): number | undefined {
+  if (loop.step !== 1 || every <= 0 || !Number.isSafeInteger(every)) return undefined;
+  const first = loop.start + (index > loop.stepAt ? 1 : 0);
+  const multiples = (to: number) => Math.floor(to / every);
+  // Multiples of `every` in [first, first + trips).
+  return multiples(first + loop.trips - 1) - multiples(first - 1);
+}
+
+/** `counter % K == 0` (either side), as the counter's name and the node of K. */
+export function periodicTest(cond: Node, counter: string): Node | undefined {
+  if (cond.type === 'parenthesized_expression') return cond.namedChild(0) ? periodicTest(cond.namedChild(0)!, counter) : undefined;
+  if (cond.type !== 'comparison_operator' || cond.namedChildCount !== 2 || operatorsOf(cond).join() !== '==') return undefined;
+  const [a, b] = [cond.namedChild(0)!, cond.namedChild(1)!];
+  const [mod, zero] = b.type === 'integer' && b.text === '0' ? [a, b] : a.type === 'integer' && a.text === '0' ? [b, a] : [undefined, undefined];
+  if (!mod || !zero) return undefined;
+  const m = mod.type === 'parenthesized_expression' ? mod.namedChild(0) : mod;
+  if (m?.type !== 'binary_operator' || m.childForFieldName('operator')?.text !== '%') return undefined;
+  if (m.childForFieldName('left')?.type !== 'identifier' || m.childForFieldName('left')?.text !== counter) return undefined;
+  return m.childForFieldName('right') ?? undefined;
+}
+
+/** The conjuncts of `a and b and c`. */
+export function conjuncts(cond: Node): Node[] {
+  if (cond.type === 'boolean_operator' && cond.childForFieldName('operator')?.text === 'and') {
+    return [...conjuncts(cond.childForFieldName('left')!), ...conjuncts(cond.childForFieldName('right')!)];
+  }
+  return [cond];
+}
+
+/** Trips of `while counter OP bound:` (the test before each trip). */
+function tripsWhile(op: string, start: number, step: number, bound: number): number | undefined {
+  if (op === '<') return Math.max(0, Math.ceil((bound - start) / step));
+  if (op === '<=') return Math.max(0, Math.floor((bound - start) / step) + 1);
+  return undefined;
+}
+
+/** Trips of a loop that steps, then leaves once `counter OP bound` (the test after the step). */
+function tripsUntil(op: string, start: number, step: number, bound: number): number | undefined {
+  if (op === '>') return Math.max(1, Math.floor((bound - start) / step) + 1);
+  if (op === '>=') return Math.max(1, Math.ceil((bound - start) / step));
+  if (op === '==') return bound > start && (bound - start) % step === 0 ? (bound - start) / step : undefined;
+  return undefined;
+}
+
+interface Comparison {
+  name: string;
+  nameNode: Node;
+  op: string;
+  boundNode: Node;
+  boundNames: string[];
+}
+
+/** `name OP bound` or `bound OP name` (flipped), with one operator. */
+function comparison(test: Node): Comparison | undefined {
+  if (test.type === 'parenthesized_expression') return test.namedChild(0) ? comparison(test.namedChild(0)!) : undefined;
+  if (test.type !== 'comparison_operator' || test.namedChildCount !== 2) return undefined;
+  const ops = operatorsOf(test);
+  if (ops.length !== 1) return undefined;
+  const [a, b] = [test.namedChild(0)!, test.namedChild(1)!];
+  const flip: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==' };
+  if (a.type === 'identifier') return { name: a.text, nameNode: a, op: ops[0], boundNode: b, boundNames: namesOf(b) };
+  if (b.type === 'identifier' && flip[ops[0]]) return { name: b.text, nameNode: b, op: flip[ops[0]], boundNode: a, boundNames: namesOf(a) };
+  return undefined;
+}
+
+function operatorsOf(cmp: Node): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < cmp.childCount; i++) {
+    const c = cmp.child(i);
+    if (c && !c.isNamed) out.push(c.type);
+  }
+  return out;
+}
+
+/** `counter += c` or `counter = counter + c` with a positive integer literal c. */
+function stepOf(stmt: Node, counter: string): number | undefined {
+  const e = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
+  if (!e) return undefined;
+  const left = e.childForFieldName('left');
+  const right = e.childForFieldName('right');
+  if (left?.type !== 'identifier' || left.text !== counter || !right) return undefined;
+  if (e.type === 'augmented_assignment' && e.childForFieldName('operator')?.text === '+=' && right.type === 'integer') return Number(right.text);
+  if (e.type === 'assignment' && right.type === 'binary_operator' && right.childForFieldName('operator')?.text === '+') {
+    const l = right.childForFieldName('left');
+    const r = right.childForFieldName('right');
+    if (l?.type === 'identifier' && l.text === counter && r?.type === 'integer') return Number(r.text);
+  }
+  return undefined;
+}
+
+export function namesOf(n: Node): string[] {
+  if (n.type === 'identifier') return [n.text];
+  const out: string[] = [];
+  for (const c of n.namedChildren) if (c) out.push(...namesOf(c));
+  return out;
+}
+
+/**
+ * Names the body assigns (how many times, syntactically) and its ways out: `return`s outside
+ * nested definitions, `break`s outside nested loops.
+ */
+function scan(n: Node, assigned: Map<string, number>, exits: Node[], loops: number): void {
+  for (const c of n.namedChildren) {
+    if (!c) continue;
+    switch (c.type) {
+      case 'function_definition':
+      case 'class_definition':
+      case 'lambda':
+        continue;
+      case 'return_statement':
+        exits.push(c);
+        break;
+      case 'break_statement':
+        if (loops === 0) exits.push(c);
+        break;
+      case 'assignment':
+      case 'augmented_assignment': {
+        const left = c.childForFieldName('left');
+        for (const name of left ? targetNames(left) : []) assigned.set(name, (assigned.get(name) ?? 0) + 1);
+        break;
+      }
+      case 'for_statement': {
+        const left = c.childForFieldName('left');
+        for (const name of left ? targetNames(left) : []) assigned.set(name, (assigned.get(name) ?? 0) + 2);
+        break;
+      }
+    }
+    scan(c, assigned, exits, loops + (c.type === 'for_statement' || c.type === 'while_statement' ? 1 : 0));
+  }
+}
+
+function targetNames(left: Node): string[] {
+  if (left.type === 'identifier') return [left.text];
+  if (left.type === 'pattern_list' || left.type === 'tuple_pattern' || left.type === 'list_pattern') return left.namedChildren.flatMap((c) => (c ? targetNames(c) : []));
+  return [];
+}

@@ -1,0 +1,94 @@
+/**
+ * `while` loops whose trip count the code fixes (frontends/python/countedWhile.ts): nanoGPT's
+ * training loop (`while True: ... iter_num += 1; if iter_num > max_iters: break`) used to count
+ * one trip, with its evaluation every `eval_interval` steps counted on that trip. Figures are
+ * checked against counts written out here; loops the code does not fix keep "one trip counted".
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileJson } from '../../server/engine/report';
+import { analyseFolder, ready$ } from './helpers';
+
+/** The file's run as the CLI reports it (its top-level code, with its calling contexts). */
+function run(text: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-while-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'train.py'), text);
+    return fileJson(analyseFolder(dir).get('train.py')!).totals;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+const reasons = (t: ReturnType<typeof run>) => (t.reasons ?? []).map((r) => r.message).join('\n');
+/** FLOPs of `torch.randn(rows, 64) @ W` with W 64×64. */
+const mm = (rows: number) => 2 * rows * 64 * 64;
+
+describe('counted while loops', () => {
+  before(ready$);
+
+  it('counts a nanoGPT-style training loop and its periodic evaluation', () => {
+    const a = run(`
+import torch
+max_iters = 100
+eval_interval = 10
+eval_only = False
+W = torch.randn(64, 64)
+
+def estimate():
+    return torch.randn(8, 64) @ W
+
+iter_num = 0
+while True:
+    if iter_num % eval_interval == 0:
+        losses = estimate()
+    if iter_num == 0 and eval_only:
+        break
+    y = torch.randn(4, 64) @ W
+    iter_num += 1
+    if iter_num > max_iters:
+        break
+`);
+    // Trips 1..101 (the test after the step leaves at 101); evaluations at 0, 10, ..., 100.
+    assert.equal(a.flops, 101 * mm(4) + 11 * mm(8));
+    assert.doesNotMatch(reasons(a), /trip count unknown/);
+  });
+
+  it('counts `while i < n` and `while i <= n` with a constant step', () => {
+    const a = run(`
+import torch
+W = torch.randn(64, 64)
+i = 0
+while i < 5:
+    z = torch.randn(2, 64) @ W
+    i += 1
+j = 0
+while j <= 10:
+    z = torch.randn(3, 64) @ W
+    j = j + 2
+`);
+    assert.equal(a.flops, 5 * mm(2) + 6 * mm(3));
+  });
+
+  for (const [what, loop] of [
+    ['a break on a loss', 'while True:\n    y = torch.randn(4, 64) @ W\n    i += 1\n    if y.sum() < 0.1:\n        break\n'],
+    ['an unknown bound', 'while i < n:\n    y = torch.randn(4, 64) @ W\n    i += 1\n'],
+    ['a second way out', 'while i < 10:\n    y = torch.randn(4, 64) @ W\n    if stop:\n        break\n    i += 1\n'],
+    ['a counter set twice', 'while i < 10:\n    y = torch.randn(4, 64) @ W\n    i += 1\n    i = i * 2\n'],
+  ] as const) {
+    it(`keeps one trip, said, for ${what}`, () => {
+      const a = run(`
+import sys
+import torch
+W = torch.randn(64, 64)
+def run(n, stop):
+    i = 0
+${loop.replace(/^/gm, '    ')}
+run(int(sys.argv[1]), sys.argv[2] == 'stop')
+`);
+      assert.match(reasons(a), /`while` loop at line \d+: trip count unknown, one trip counted/);
+    });
+  }
+});
