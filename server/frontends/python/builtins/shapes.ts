@@ -197,6 +197,28 @@ function joinRepeated(kind: 'cat' | 'stack', item: Value | undefined, n: Poly, d
   const bytes = tensorBytes(shape, dtype ?? ctx.opContext().dtype).scale(2);
   return ctx.record({ kind: 'copy', output: { shape, dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [item.type]);
 }
+/**
+ * `F.pad(x, (left, right, top, bottom, ...))`: pairs from the last dim backwards, negative ones
+ * cropping; a copy into the padded shape (read the input, write the output). An amount not known
+ * leaves the shape unknown, which the ops after it then say.
+ */
+defineFunction(['torch.nn.functional.pad'], (args, kw, site, ctx) => {
+  const x = args[0] ?? kw.get('input');
+  const p = args[1] ?? kw.get('pad');
+  if (x?.kind !== 'tensor') return UNKNOWN;
+  const shape = x.type.shape;
+  const amounts = p?.kind === 'tuple' && !p.repeat ? p.items.map(asDim) : undefined;
+  if (!shape || !amounts || amounts.length % 2 !== 0 || amounts.length / 2 > shape.length || amounts.some((a) => !a)) return unknownOf(x.type);
+  const out = shape.map((d, i) => {
+    const k = shape.length - 1 - i;
+    return k < amounts.length / 2 ? d.add(amounts[2 * k]!).add(amounts[2 * k + 1]!) : d;
+  });
+  const dtype = x.type.dtype;
+  const size = dtype ?? ctx.opContext().dtype;
+  const bytes = tensorBytes(shape, size).add(tensorBytes(out, size));
+  return ctx.record({ kind: 'copy', output: { shape: out, dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [x.type]);
+});
+
 defineFunction(names('cat', 'concat', 'concatenate'), (args, kw, site, ctx) => joinValue('cat', args[0] ?? kw.get('tensors') ?? kw.get('arrays'), args[1] ?? kw.get('dim') ?? kw.get('axis'), site, ctx));
 defineFunction(names('stack'), (args, kw, site, ctx) => joinValue('stack', args[0] ?? kw.get('tensors') ?? kw.get('arrays'), args[1] ?? kw.get('dim') ?? kw.get('axis'), site, ctx));
 defineFunction(['numpy.vstack', 'jax.numpy.vstack'], (args, _kw, site, ctx) => joinValue('cat', args[0], int(0), site, ctx));
