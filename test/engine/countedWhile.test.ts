@@ -1,7 +1,9 @@
 /**
  * `while` loops whose trip count the code fixes (frontends/python/countedWhile.ts): nanoGPT's
  * training loop (`while True: ... iter_num += 1; if iter_num > max_iters: break`) used to count
- * one trip, with its evaluation every `eval_interval` steps counted on that trip. Figures are
+ * one trip, with its evaluation every `eval_interval` steps counted on that trip; build-nanogpt's
+ * `for step in range(max_steps):` counted its `if step % 250 == 0 or last_step:` validation on
+ * every step (3.7 times its training FLOPs). Figures are
  * checked against counts written out here; loops the code does not fix keep "one trip counted".
  */
 import assert from 'node:assert/strict';
@@ -70,6 +72,26 @@ while j <= 10:
     j = j + 2
 `);
     assert.equal(a.flops, 5 * mm(2) + 6 * mm(3));
+  });
+
+  it('counts tests on a range loop’s counter: periodic, the last step through an alias, and a start', () => {
+    const a = run(`
+import torch
+W = torch.randn(64, 64)
+max_steps = 1000
+use_compile = False
+for step in range(max_steps):
+    last_step = (step == max_steps - 1)
+    if step % 250 == 0 or last_step:
+        v = torch.randn(8, 64) @ W
+    if ((step > 0 and step % 250 == 0) or last_step) and (not use_compile):
+        g = torch.randn(16, 64) @ W
+    if step % 100 == 0 and use_compile:
+        h = torch.randn(32, 64) @ W
+    y = torch.randn(4, 64) @ W
+`);
+    // Every step; steps 0, 250, 500, 750 and the last (999); 250, 500, 750, 999; never.
+    assert.equal(a.flops, 1000 * mm(4) + 5 * mm(8) + 4 * mm(16));
   });
 
   for (const [what, loop] of [

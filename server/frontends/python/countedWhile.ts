@@ -6,8 +6,9 @@
  * `break` under a condition that is not always false) makes the count unknown, and the loop keeps
  * the interpreter's "one trip counted" with its reason.
  *
- * Inside such a loop, `if counter % K == 0:` (an evaluation every `eval_interval` steps) runs a
- * known number of times, not every trip: `periodicCount` gives it.
+ * Inside such a loop, or a `for` loop over a range, `if counter % K == 0:` (an evaluation every
+ * `eval_interval` steps) runs a known number of times, not every trip: `tripTest` reads such a
+ * test as a function of the counter and `countTrips` counts the trips it holds on.
  */
 import type { Node } from 'web-tree-sitter';
 
@@ -84,26 +85,113 @@ export function countWhile(s: Node, values: LoopValues): CountedWhile | undefine
   return { counter, start, step, trips, stepAt };
 }
 
-/**
- * How many of a counted loop's trips reach a statement of its body guarded by `counter % K == 0`,
- * the statement being `index` among the body's statements (before or after the step).
- */
-export function periodicCount(loop: CountedWhile, index: number, every: number): number | undefined {
-  if (loop.step !== 1 || every <= 0 || !Number.isSafeInteger(every)) return undefined;
-  const first = loop.start + (index > loop.stepAt ? 1 : 0);
-  const multiples = (to: number) => Math.floor(to / every);
-  // Multiples of `every` in [first, first + trips).
-  return multiples(first + loop.trips - 1) - multiples(first - 1);
+/** Whether a statement's test holds on the trip where the counter has value `v`. */
+export type TripTest = (v: number) => boolean;
+
+/** What `tripTest` asks of the interpreter. */
+export interface TestValues {
+  /** The integer a node evaluates to, if it is a known constant. */
+  constant(n: Node): number | undefined;
+  /** The truth of a test that does not involve the counter, if known. */
+  truth(n: Node): boolean | undefined;
 }
 
-/** `counter % K == 0` (either side), as the counter's name and the node of K. */
-export function periodicTest(cond: Node, counter: string): Node | undefined {
-  if (cond.type === 'parenthesized_expression') return cond.namedChild(0) ? periodicTest(cond.namedChild(0)!, counter) : undefined;
+/** Counted loops longer than this are not walked trip by trip to count a periodic test. */
+export const MAX_COUNTED_TRIPS = 2_000_000;
+
+/**
+ * A statement's test as a function of the loop counter: `step % 250 == 0 or last_step` (with
+ * `last_step = step == max_steps - 1` assigned in the body), `step > 0 and step % K == 0`,
+ * `(...) and not use_compile`. Parts that do not involve the counter are asked of the
+ * interpreter; one it cannot decide counts as true, as an undecidable branch is counted taken.
+ * Undefined when the test does not involve the counter at all.
+ */
+export function tripTest(cond: Node, counter: string, aliases: ReadonlyMap<string, Node>, values: TestValues): TripTest | undefined {
+  const built = build(cond, counter, aliases, values, 0);
+  return built && built.counter ? built.test : undefined;
+}
+
+/** How many of `trips` values `first`, `first + step`, ... pass `test`. */
+export function countTrips(test: TripTest, first: number, step: number, trips: number): number | undefined {
+  if (trips > MAX_COUNTED_TRIPS) return undefined;
+  let n = 0;
+  for (let k = 0, v = first; k < trips; k++, v += step) if (test(v)) n++;
+  return n;
+}
+
+/** The names a loop body assigns exactly once, at its top level, with the value assigned. */
+export function aliasesOf(body: Node, before: number): Map<string, Node> {
+  const assigned = new Map<string, number>();
+  scan(body, assigned, [], 0);
+  const out = new Map<string, Node>();
+  statementsOf(body).slice(0, before).forEach((stmt) => {
+    const e = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
+    const left = e?.type === 'assignment' ? e.childForFieldName('left') : null;
+    const right = e?.childForFieldName('right');
+    if (left?.type === 'identifier' && right && assigned.get(left.text) === 1) out.set(left.text, right);
+  });
+  return out;
+}
+
+function build(n: Node, counter: string, aliases: ReadonlyMap<string, Node>, values: TestValues, depth: number): { test: TripTest; counter: boolean } | undefined {
+  if (depth > 16) return undefined;
+  const atom = (): { test: TripTest; counter: boolean } | undefined => {
+    if (namesOf(n).includes(counter)) return undefined;
+    const t = values.truth(n);
+    const v = t ?? true;
+    return { test: () => v, counter: false };
+  };
+  switch (n.type) {
+    case 'parenthesized_expression':
+      return n.namedChild(0) ? build(n.namedChild(0)!, counter, aliases, values, depth + 1) : undefined;
+    case 'not_operator': {
+      const inner = n.childForFieldName('argument');
+      const b = inner ? build(inner, counter, aliases, values, depth + 1) : undefined;
+      // Not of an undecided part is undecided too: counted as true.
+      if (b && !b.counter && inner && values.truth(inner) === undefined) return { test: () => true, counter: false };
+      return b ? { test: (v) => !b.test(v), counter: b.counter } : undefined;
+    }
+    case 'boolean_operator': {
+      const op = n.childForFieldName('operator')?.text;
+      const l = build(n.childForFieldName('left')!, counter, aliases, values, depth + 1);
+      const r = build(n.childForFieldName('right')!, counter, aliases, values, depth + 1);
+      if (!l || !r) return undefined;
+      if (op === 'and') return { test: (v) => l.test(v) && r.test(v), counter: l.counter || r.counter };
+      if (op === 'or') return { test: (v) => l.test(v) || r.test(v), counter: l.counter || r.counter };
+      return undefined;
+    }
+    case 'identifier': {
+      const alias = n.text !== counter ? aliases.get(n.text) : undefined;
+      if (alias) return build(alias, counter, aliases, values, depth + 1);
+      return atom();
+    }
+    case 'comparison_operator': {
+      const every = periodicTest(n, counter);
+      if (every) {
+        const k = values.constant(every);
+        return k !== undefined && k > 0 ? { test: (v) => v % k === 0, counter: true } : undefined;
+      }
+      const cmp = comparison(n);
+      if (cmp && cmp.name === counter) {
+        if (cmp.boundNames.includes(counter)) return undefined;
+        const e = values.constant(cmp.boundNode);
+        if (e === undefined) return undefined;
+        const tests: Record<string, TripTest> = { '<': (v) => v < e, '<=': (v) => v <= e, '>': (v) => v > e, '>=': (v) => v >= e, '==': (v) => v === e, '!=': (v) => v !== e };
+        return tests[cmp.op] ? { test: tests[cmp.op], counter: true } : undefined;
+      }
+      return atom();
+    }
+    default:
+      return atom();
+  }
+}
+
+/** `counter % K == 0` (either side): the node of K. */
+function periodicTest(cond: Node, counter: string): Node | undefined {
   if (cond.type !== 'comparison_operator' || cond.namedChildCount !== 2 || operatorsOf(cond).join() !== '==') return undefined;
   const [a, b] = [cond.namedChild(0)!, cond.namedChild(1)!];
-  const [mod, zero] = b.type === 'integer' && b.text === '0' ? [a, b] : a.type === 'integer' && a.text === '0' ? [b, a] : [undefined, undefined];
-  if (!mod || !zero) return undefined;
-  const m = mod.type === 'parenthesized_expression' ? mod.namedChild(0) : mod;
+  const mod = b.type === 'integer' && b.text === '0' ? a : a.type === 'integer' && a.text === '0' ? b : undefined;
+  const m = mod?.type === 'parenthesized_expression' ? mod.namedChild(0) : mod;
   if (m?.type !== 'binary_operator' || m.childForFieldName('operator')?.text !== '%') return undefined;
   if (m.childForFieldName('left')?.type !== 'identifier' || m.childForFieldName('left')?.text !== counter) return undefined;
   return m.childForFieldName('right') ?? undefined;
@@ -147,7 +235,7 @@ function comparison(test: Node): Comparison | undefined {
   const ops = operatorsOf(test);
   if (ops.length !== 1) return undefined;
   const [a, b] = [test.namedChild(0)!, test.namedChild(1)!];
-  const flip: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==' };
+  const flip: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
   if (a.type === 'identifier') return { name: a.text, nameNode: a, op: ops[0], boundNode: b, boundNames: namesOf(b) };
   if (b.type === 'identifier' && flip[ops[0]]) return { name: b.text, nameNode: b, op: flip[ops[0]], boundNode: a, boundNames: namesOf(a) };
   return undefined;

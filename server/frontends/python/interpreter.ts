@@ -20,7 +20,7 @@ import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
-import { CountedWhile, LoopValues, conjuncts, countWhile, namesOf, periodicCount, periodicTest, statementsOf } from './countedWhile';
+import { CountedWhile, LoopValues, aliasesOf, conjuncts, countTrips, countWhile, namesOf, statementsOf, tripTest } from './countedWhile';
 import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
 import { CALL_MEMO, CallEntry, beginRecording, endRecording, instantiate, logCapture, polyKey, tensorKey } from './callMemo';
 import type { SliceOrigin } from '../../core/rules/signals';
@@ -1617,36 +1617,37 @@ export class Interpreter {
   }
 
   /**
-   * `if counter % K == 0:` at the top of a counted loop's body runs on the trips where the test
-   * holds: its branch is counted that many times instead of every trip. Other parts of an `and`
-   * are evaluated as usual. Returns false when the test is not of that form.
+   * An `if` at the top of a counted loop's body whose test involves the counter
+   * (`if step % 250 == 0 or last_step:`) runs on the trips where the test holds: its branch is
+   * counted that many times instead of every trip. Returns false when the test does not involve
+   * the counter, cannot be counted, or has an `else`: the `if` is then run as any other.
    */
   private execPeriodicIf(s: Node, frame: Frame): boolean {
     const loop = frame.loop;
-    if (!loop || s.parent?.id !== loop.body || s.childForFieldName('alternative')) return false;
-    const cond = s.childForFieldName('condition')!;
-    const parts = conjuncts(cond);
-    let count: number | undefined;
-    const others: Node[] = [];
-    for (const p of parts) {
-      const every = count === undefined ? periodicTest(p, loop.counted.counter) : undefined;
-      const k = every ? this.eval(every, frame) : undefined;
-      const n = k?.kind === 'int' ? k.value.constValue() : undefined;
-      if (n !== undefined && count === undefined) {
-        const index = statementsOf(s.parent).findIndex((x) => x.id === s.id);
-        count = periodicCount(loop.counted, index, n);
-        if (count === undefined) return false;
-      } else others.push(p);
-    }
+    const body = s.parent;
+    if (!loop || !body || body.id !== loop.body) return false;
+    // With an `else`, both sides would run on one frame, the second on what the first assigned.
+    if (s.childForFieldName('alternative')) return false;
+    const { counter, start, step, trips, stepAt } = loop.counted;
+    const index = statementsOf(body).findIndex((x) => x.id === s.id);
+    const values = {
+      constant: (n: Node) => {
+        const v = this.eval(n, frame);
+        const c = v.kind === 'int' ? v.value.constValue() : undefined;
+        return c !== undefined && Number.isSafeInteger(c) ? c : undefined;
+      },
+      truth: (n: Node) => {
+        const v = this.eval(n, frame);
+        return v.kind === 'bool' && v.value !== null ? v.value : undefined;
+      },
+    };
+    const test = tripTest(s.childForFieldName('condition')!, counter, aliasesOf(body, index), values);
+    // The counter's value at this statement: one step further once the body has stepped it.
+    const count = test ? countTrips(test, start + (index > stepAt ? step : 0), step, trips) : undefined;
     if (count === undefined) return false;
-    // A part decidedly false on every trip (`and eval_only` with `eval_only = False`) runs nothing.
-    for (const p of others) {
-      const v = this.eval(p, frame);
-      if (v.kind === 'bool' && v.value === false) return true;
-    }
     const saved = frame.multiplier;
-    frame.multiplier = loop.outer.mul(Poly.const(count));
     try {
+      frame.multiplier = loop.outer.mul(Poly.const(count));
       if (count > 0) this.execBody(s.childForFieldName('consequence'), frame);
     } finally {
       frame.multiplier = saved;
@@ -1848,7 +1849,12 @@ export class Interpreter {
     }
     this.bindTarget(left, item, frame);
     const saved = frame.multiplier;
+    const savedLoop = frame.loop;
     frame.multiplier = saved.mul(trips);
+    // `for step in range(max_steps):` with `if step % eval_interval == 0:` inside (execPeriodicIf).
+    const n = trips.constValue();
+    const first = it.kind === 'range' && left.type === 'identifier' && n !== undefined ? rangeStart(right, this, frame) : undefined;
+    frame.loop = body && first !== undefined ? { counted: { counter: left.text, start: first, step: 1, trips: n!, stepAt: Infinity }, body: body.id, outer: saved } : undefined;
     if (trips.constValue() === 0) {
       // A loop that runs zero times (`reversed(range(1, 1))` in a leaf of DLA's Tree) changes
       // nothing: what its body assigns, costs or cannot follow stays out of the figures. A
@@ -1856,6 +1862,7 @@ export class Interpreter {
       if (frame.report) this.execBody(body, { ...frame, env: new Map(frame.env), acc: emptyAcc(), returns: [], returned: false });
     } else this.execBody(body, frame);
     frame.multiplier = saved;
+    frame.loop = savedLoop;
   }
 
   private execWith(s: Node, frame: Frame): void {
