@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileJson } from '../../server/engine/report';
+import { TripTest, countTrips } from '../../server/frontends/python/countedWhile';
 import { analyseFolder, ready$ } from './helpers';
 
 /** The file's run as the CLI reports it (its top-level code, with its calling contexts). */
@@ -92,6 +93,31 @@ for step in range(max_steps):
 `);
     // Every step; steps 0, 250, 500, 750 and the last (999); 250, 500, 750, 999; never.
     assert.equal(a.flops, 1000 * mm(4) + 5 * mm(8) + 4 * mm(16));
+  });
+
+  it('counts a test period by period as it would trip by trip', () => {
+    // Seeded tests of the shapes tripTest builds: periodic parts, comparisons, and/or/not.
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (let i = 0; i < 300; i++) {
+      const k1 = 1 + rnd(40);
+      const k2 = 1 + rnd(12);
+      const e1 = rnd(3000);
+      const e2 = rnd(3000);
+      const tests: TripTest[] = [
+        { test: (v) => v % k1 === 0 || v === e1, moduli: [k1], points: [e1] },
+        { test: (v) => v > e1 && v % k1 === 0 && !(v % k2 === 0), moduli: [k1, k2], points: [e1] },
+        { test: (v) => (v >= e1 && v < e2) || v % k2 === 0, moduli: [k2], points: [e1, e2] },
+        { test: (v) => v !== e2, moduli: [], points: [e2] },
+      ];
+      const first = rnd(50);
+      const trips = rnd(4000);
+      for (const t of tests) {
+        let brute = 0;
+        for (let v = first; v < first + trips; v++) if (t.test(v)) brute++;
+        assert.equal(countTrips(t, first, 1, trips), brute, `k1 ${k1} k2 ${k2} e1 ${e1} e2 ${e2} first ${first} trips ${trips}`);
+      }
+    }
   });
 
   for (const [what, loop] of [
