@@ -19,7 +19,7 @@ import { matmulValues } from './builtins/gemm';
 import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
-import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, containerMethod, newList } from './pybuiltins';
+import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, newList } from './pybuiltins';
 import { CountedWhile, LoopValues, aliasesOf, conjuncts, countTrips, countWhile, namesOf, statementsOf, tripTest } from './countedWhile';
 import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
 import { CALL_MEMO, CallEntry, beginRecording, endRecording, instantiate, logCapture, polyKey, tensorKey } from './callMemo';
@@ -2267,7 +2267,8 @@ export class Interpreter {
         return MODULE_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
       }
       case 'tuple':
-        return LIST_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
+        // `nn.Sequential(...).to(device)`, `layers.eval()`: a module container moved or switched.
+        return LIST_METHODS.has(attr) || RETURNS_SELF.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
       case 'class': {
         const m = findMethod(obj.cls, attr, this.classes, this);
         if (m) return boundMethod(m, undefined, obj);

@@ -337,6 +337,8 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
       of.items.push(x);
       of.counts.push(c);
     };
+    // A module container moved, cast or switched (`nn.Sequential(...).to(device)`) is itself.
+    if (RETURNS_SELF.has(name)) return of;
     switch (name) {
       case 'append':
         if (args[0]) push(args[0], count());
@@ -432,7 +434,7 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
 }
 
 /** Module methods that return the module itself (`model.half()`, `nn.Linear(...).cuda()`, `.eval()`). */
-const RETURNS_SELF = new Set(['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type']);
+export const RETURNS_SELF = new Set(['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type']);
 
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
 export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters']);

@@ -9,6 +9,7 @@ import './einopsOps';
 import './shapes';
 import './constructors';
 import './modules';
+import './recurrent';
 import './layerAttributes';
 import './complexAndMasks';
 import './data';
