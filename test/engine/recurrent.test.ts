@@ -60,4 +60,17 @@ out, h = rnn(torch.randn(5, 3, 10))  # (5, 3, 20)
     assert.equal(a.ir.ops[2].attrs.activation, 'relu');
     assert.equal(a.ir.ops[0].cost.flops.constValue(), 2 * 5 * 3 * 10 * 20);
   });
+
+  it('a module container moved to a device is the same container (yunjey’s GAN: `D = D.to(device)`)', () => {
+    const a = analyse(`
+import torch
+import torch.nn as nn
+D = nn.Sequential(nn.Linear(784, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1), nn.Sigmoid())
+D = D.to('cuda')
+def step():
+    return D(torch.randn(100, 784))
+`);
+    assert.equal(a.functions.find((f) => f.summary.name === 'step')?.figures.flops, 2 * 100 * 784 * 256 + 2 * 100 * 256 * 1);
+  });
 });
+
