@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { parseShapeComment } from '../../server/frontends/python/comments';
 import { analyse, ready$, shapeText } from './helpers';
 
 /** Shapes of the operands of the matmuls of one function, as text. */
@@ -119,6 +120,14 @@ def f(x, v):
     return y
 `;
     assert.deepEqual(codes(src).filter((c) => c.startsWith('TC001')), []);
+  });
+
+  it('a comment saying one shape becomes another annotates the result with the second (LLMs-from-scratch)', () => {
+    const at = { start: { line: 3, character: 4 }, end: { line: 3, character: 60 } };
+    const shape = (text: string) => parseShapeComment({ range: at, text, ownLine: true })?.anonymous?.map(String);
+    assert.deepEqual(shape('# (batch, n_token, vocab_size) becomes (batch, vocab_size)'), ['batch', 'vocab_size']);
+    assert.deepEqual(shape('# (B, T, C) → (B, C)'), ['B', 'C']);
+    assert.deepEqual(shape('# (B, T, C)'), ['B', 'T', 'C']);
   });
 
   it('a comment that provably disagrees with the inferred shape is a TC002 warning; the code wins', () => {

@@ -156,10 +156,24 @@ function parseComment(text: string, range: Range): CommentAnnotation | null {
     const start = arrowAt + m.index + m[0].length - 1;
     return shapeAt(body, start, true, range);
   }
+  // The same in words or other arrows, between two shapes (LLMs-from-scratch's
+  // `# (batch, n_token, vocab_size) becomes (batch, vocab_size)` above `logits = logits[:, -1, :]`):
+  // the statement's result is the shape after it, not the first one.
+  const becomes = lastBecomes(body);
+  if (becomes !== undefined) return shapeAt(body, becomes, false, range);
   const w = shapeWord(body);
   if (w !== undefined) return shapeAt(body, w, true, range);
   if (body.startsWith('(') || body.startsWith('[')) return shapeAt(body, 0, false, range);
   return null;
+}
+
+/** `→`, `=>`, `becomes`, `turns into` between a bracketed shape and another: where the last one opens. */
+const BECOMES = /[)\]]\s*(?:→|=>|\bbecomes\b|\bturns into\b|\bis reshaped to\b)\s*`?([([])/g;
+function lastBecomes(body: string): number | undefined {
+  let at: number | undefined;
+  for (let m = BECOMES.exec(body); m; m = BECOMES.exec(body)) at = m.index + m[0].length - 1;
+  BECOMES.lastIndex = 0;
+  return at;
 }
 
 /**

@@ -2247,7 +2247,8 @@ export class Interpreter {
     switch (obj.kind) {
       case 'ref': {
         const path = `${obj.path}.${attr}`;
-        if (MATH_CONSTANTS[path] !== undefined) return { kind: 'float', value: MATH_CONSTANTS[path] };
+        const constant = MATH_CONSTANTS[path] ?? MATH_CONSTANTS[canonical(path)];
+        if (constant !== undefined) return { kind: 'float', value: constant };
         // `torch.bfloat16`, `np.float32`, `jnp.float16`: dtype objects, not callables.
         const dt = LIBRARY_ROOTS.has(canonical(path).split('.')[0]) && DTYPE_ATTR.test(attr) ? parseDType(attr) : undefined;
         if (dt) return { kind: 'dtype', dtype: dt };

@@ -319,7 +319,12 @@ function plainClass(cls: ClassInfo, it: Interpreter, seen = new Set<object>()): 
 }
 
 /** Module-level constants of `math`. */
-export const MATH_CONSTANTS: Record<string, number> = { 'math.pi': Math.PI, 'math.e': Math.E, 'math.inf': Infinity, 'math.tau': 2 * Math.PI };
+export const MATH_CONSTANTS: Record<string, number> = {
+  'math.pi': Math.PI, 'math.e': Math.E, 'math.inf': Infinity, 'math.tau': 2 * Math.PI,
+  // GPT-2's tanh GELU written out (`torch.sqrt(torch.tensor(2.0 / torch.pi))`, LLMs-from-scratch).
+  'torch.pi': Math.PI, 'torch.e': Math.E, 'torch.inf': Infinity,
+  'numpy.pi': Math.PI, 'numpy.e': Math.E, 'numpy.inf': Infinity, 'jax.numpy.pi': Math.PI,
+};
 
 /** Longest `range` that `reversed` lists number by number. */
 const MAX_LISTED_RANGE = 256;
