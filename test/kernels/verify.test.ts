@@ -93,6 +93,8 @@ describe('requests', () => {
     assert.throws(() => normalize({ op: 'gemm', m: 1.5 }), BenchError);
     assert.throws(() => normalize({ op: 'conv2d', variant: 'flash' }), /no variant 'flash'/);
     assert.throws(() => normalize({ op: 'attention', k: 512 }), /head dim/);
+    assert.throws(() => normalize({ op: 'fma', variant: 'chain8', k: 12 }), /steps of 8/);
+    assert.equal(normalize({ op: 'fma', variant: 'chain8' }).k, 512);
     assert.equal(normalize({ op: 'conv2d', batch: 2, conv: { cin: 3, h: 8, w: 8, cout: 4, kh: 3, kw: 3 } }).m, 2 * 6 * 6);
   });
 });
