@@ -111,7 +111,8 @@ describe('every GEMM variant of the search space matches the CPU reference', () 
     if (!subgroupSize) return t.skip('the adapter has no subgroups of one fixed size');
     const configs = subgroupConfigs('square', subgroupSize).filter((c) => c.stage === 'uniform');
     assert.ok(configs.length >= 2);
-    for (const shape of [{ m: 37, k: 2 * 4 * subgroupSize, n: 140 }, { m: 5, k: 4 * subgroupSize, n: 12 }]) await verifyAll(configs, shape);
+    // (The subgroup test above runs them at m 37, k 64, n 140: several panels, a partial one.)
+    await verifyAll(configs, { m: 5, k: 4 * subgroupSize, n: 12 });
     // k = 1056: three windows of 512 rows for the 32-column panels, so the k loop crosses
     // uniform bindings; the 64-column config would need five and runs its fallback. (Two
     // configs only: lavapipe takes tens of seconds to compile a three-window kernel.)
