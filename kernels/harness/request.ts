@@ -11,7 +11,7 @@ export const VARIANTS: Record<BenchRequest['op'], BenchVariant[]> = {
   conv2d: ['im2col', 'direct'],
   attention: ['flash', 'materialized'],
   copy: ['shader', 'copyBufferToBuffer'],
-  fma: ['chain'],
+  fma: ['chain', 'chain8'],
 };
 
 /** A request with every field filled in. */
@@ -116,6 +116,7 @@ export function normalize(r: BenchRequest): Normalized {
     case 'fma':
       out.m = dim('m (threads)', r.m, 65536);
       out.k = dim('k (iterations)', r.k, 512);
+      if (out.variant === 'chain8' && out.k % 8 !== 0) throw new BenchError('bad-request', `the chain8 probe runs k in steps of 8, got k = ${out.k}`);
       break;
   }
   return out;

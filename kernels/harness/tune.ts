@@ -73,7 +73,9 @@ export async function tuneGemm(opts: TuneOptions): Promise<{ tuned: TunedKernels
     const shape = tuningShape(cls, opts.software);
     // Subgroup candidates first: where the adapter has them they have won (lavapipe), and a
     // class cut short by its share has then measured them.
-    const candidates = [...(opts.subgroupSize ? subgroupConfigs(cls, opts.subgroupSize) : []), ...searchSpace(cls)];
+    // (The uniform-B kernels read f32 only: for f16 they would time their fallback.)
+    const subgroup = opts.subgroupSize ? subgroupConfigs(cls, opts.subgroupSize).filter((c) => c.stage !== 'uniform' || dtype === 'f32') : [];
+    const candidates = [...subgroup, ...searchSpace(cls)];
     const tag = `tune ${dtype} ${cls} (${shape.batch > 1 ? `${shape.batch}×` : ''}${shape.m}×${shape.k}×${shape.n})`;
     const run = async (config: GemmConfig, repeats: number): Promise<BenchResult> =>
       runBenchmark({

@@ -21,14 +21,15 @@ export type BenchDtype = 'f32' | 'f16';
  * - conv2d: `im2col` (im2col pass + the tiled batched GEMM), `direct`.
  * - attention: `flash` (fused online softmax), `materialized` (scores, softmax, PV: three passes).
  * - copy: `shader` (a vec4 copy kernel), `copyBufferToBuffer`.
- * - fma: `chain` (independent FMA chains in registers).
+ * - fma: `chain` (independent FMA chains in registers, one step per loop iteration), `chain8`
+ *   (the same chains, eight steps per loop iteration; k must be a multiple of 8).
  */
 export type BenchVariant =
   | 'tiled' | 'naive' | 'tfjs'
   | 'im2col' | 'direct'
   | 'flash' | 'materialized'
   | 'shader' | 'copyBufferToBuffer'
-  | 'chain';
+  | 'chain' | 'chain8';
 
 export interface BenchRequest {
   op: BenchOp;

@@ -41,7 +41,7 @@ export async function runFma(ctx: Ctx, req: Normalized): Promise<BenchResult> {
   preflight(device, [{ label: `probe output (${threads} f32)`, bytes: threads * 4 }]);
   const out = await storageBuffer(device, threads * 4, 'probe output');
   ctx.progress({ stage: 'compile', message: 'compiling the kernel', fraction: 0.1 });
-  const pipe = await pipeline(device, fmaChainWgsl(req.dtype), 'fma-chain');
+  const pipe = await pipeline(device, fmaChainWgsl(req.dtype, req.variant === 'chain8' ? 8 : 1), `fma-${req.variant}`);
   const bg = bindGroup(device, pipe, [out, uniformBuffer(device, [threads, req.k, B, C], [2, 3])]);
   const [gx, gy] = grid1d(device, Math.ceil(threads / 64));
   const timed = await time(ctx, req, (enc, ts) => computePass(enc, ts, (pass) => {

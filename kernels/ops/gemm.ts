@@ -59,7 +59,9 @@ export async function runGemm(ctx: Ctx, req: Normalized): Promise<BenchResult> {
   const bv = randomValues(batch * k * n, dtype, req.seed + 1);
   const { ref, scale } = gemmReference(av, bv, { m, k, n, strideA: m * k, strideB: k * n }, sel.rows);
   const checked = check(req, pickRows(got, sel.rows, n), ref, scale);
-  const kernel = config ? { kernel: configLabel(config), kernelConfig: config } : {};
+  // The kernel that ran: a uniform-B config gives way to its fallback on shapes it cannot take.
+  const ran = record.config ?? config;
+  const kernel = ran ? { kernel: configLabel(ran), kernelConfig: ran } : {};
   const timed: Timed = checked.ok
     ? await time(ctx, req, run)
     : { medianMs: firstMs, minMs: firstMs, repeats: 1, timing: 'queue', notes: ['not timed: the output did not match the CPU reference (the time is the checked run, read-back included)'] };

@@ -23,8 +23,12 @@ export interface GemmConfig {
    * `workgroup` (default): panels of A and B staged in workgroup memory between barriers.
    * `none`: no staging; the workgroup is one row of tileN / colsPerThread threads that share
    * all tileM (= rowsPerThread) rows, so loads of A are uniform across it (tileK is unused).
+   * `uniform`: B is copied into column panels read through 64 KiB uniform-buffer windows, A
+   * through subgroup broadcasts (./gemmUniform.ts); one subgroup per workgroup, tileN =
+   * subgroup × colsPerThread, tileK = 4 × subgroup (the k block). Shapes it cannot run (f16,
+   * batched, k not a multiple of tileK, n not a multiple of 4) use uniformFallback's kernel.
    */
-  stage?: 'workgroup' | 'none';
+  stage?: 'workgroup' | 'none' | 'uniform';
   /**
    * Unstaged only: the adapter's fixed subgroup size. Each lane then loads one value of A per
    * row for `subgroup` consecutive k, and the k steps take them from each other with
@@ -42,13 +46,23 @@ export function workgroupShape(c: GemmConfig): [number, number] {
 
 /** Bytes of workgroup memory the kernel declares: an f32 panel of A and one of B. */
 export function workgroupBytes(c: GemmConfig): number {
-  return c.stage === 'none' ? 0 : 4 * c.tileK * (c.tileM + c.tileN);
+  return c.stage === 'none' || c.stage === 'uniform' ? 0 : 4 * c.tileK * (c.tileM + c.tileN);
+}
+
+/**
+ * The kernel a `uniform` config runs on shapes it cannot take: the unstaged subgroup kernel of
+ * the same subgroup size with 16×4 outputs per lane (the square winner before this variant).
+ */
+export function uniformFallback(c: GemmConfig): GemmConfig {
+  const size = c.subgroup ?? 8;
+  return { ...u(16, size, 4), subgroup: size };
 }
 
 /** e.g. "64×64×32 t16×4 vec4 (16×4 threads)", "8×64 unstaged t8×8 vec4 (8×1 threads)". */
 export function configLabel(c: GemmConfig): string {
   const [x, y] = workgroupShape(c);
-  const tile = c.stage === 'none' ? `${c.tileM}×${c.tileN} unstaged${c.subgroup ? ` subgroup ${c.subgroup}` : ''}` : `${c.tileM}×${c.tileN}×${c.tileK}`;
+  const tile = c.stage === 'uniform' ? `${c.tileM}×${c.tileN} uniform-B subgroup ${c.subgroup}`
+    : c.stage === 'none' ? `${c.tileM}×${c.tileN} unstaged${c.subgroup ? ` subgroup ${c.subgroup}` : ''}` : `${c.tileM}×${c.tileN}×${c.tileK}`;
   return `${tile} t${c.rowsPerThread}×${c.colsPerThread} ${c.vec4 ? 'vec4' : 'scalar'} (${x}×${y} threads)`;
 }
 
@@ -60,11 +74,22 @@ const isPow2 = (x: unknown): x is number => typeof x === 'number' && Number.isIn
  */
 export function configProblem(c: GemmConfig, limits: { invocations: number; workgroupBytes: number } = { invocations: 256, workgroupBytes: 16384 }): string | null {
   if (!c || typeof c !== 'object') return 'the kernel config is not an object';
+  if (c.stage === 'uniform') {
+    // Rows per lane need not be a power of two here (12 fits the registers best on lavapipe).
+    if (!Number.isInteger(c.rowsPerThread) || c.rowsPerThread < 1 || c.rowsPerThread > 32) return `rowsPerThread must be an integer from 1 to 32, got ${c.rowsPerThread}`;
+    if (!isPow2(c.colsPerThread) || !isPow2(c.tileN) || !isPow2(c.tileK)) return 'colsPerThread, tileN and tileK must be powers of two';
+    if (!isPow2(c.subgroup) || c.subgroup < 4 || c.subgroup > 64) return 'a uniform-B kernel needs a subgroup size from 4 to 64';
+    if (c.tileN !== c.subgroup * c.colsPerThread || c.tileM !== c.rowsPerThread) return 'a uniform-B kernel is one subgroup: tileN = subgroup × colsPerThread, tileM = rowsPerThread';
+    if (c.tileK !== 4 * c.subgroup) return 'a uniform-B kernel steps k by 4 × subgroup (tileK)';
+    if (!c.vec4) return 'a uniform-B kernel reads vec4';
+    if (c.colsPerThread < 4 || c.rowsPerThread * (c.colsPerThread / 4) > 24) return 'a uniform-B kernel keeps at most 24 vec4 accumulators per lane';
+    return null;
+  }
   for (const key of ['tileM', 'tileN', 'tileK', 'rowsPerThread', 'colsPerThread'] as const) {
     if (!isPow2(c[key])) return `${key} must be a power of two from 1 to 1024, got ${c[key]}`;
   }
   if (typeof c.vec4 !== 'boolean') return 'vec4 must be true or false';
-  if (c.stage !== undefined && c.stage !== 'workgroup' && c.stage !== 'none') return `stage must be 'workgroup' or 'none', got ${c.stage}`;
+  if (c.stage !== undefined && c.stage !== 'workgroup' && c.stage !== 'none' && c.stage !== 'uniform') return `stage must be 'workgroup', 'none' or 'uniform', got ${c.stage}`;
   if (c.stage === 'none' && c.rowsPerThread !== c.tileM) return 'an unstaged kernel has one row of threads: rowsPerThread must equal tileM';
   if (c.subgroup !== undefined) {
     if (c.stage !== 'none') return 'subgroup applies to unstaged kernels only';
@@ -171,10 +196,16 @@ export function searchSpace(cls: ShapeClass): GemmConfig[] {
  * without subgroups (12.6 and 11.5 against 8.5 and 8.5 GFLOP/s at 512³, one child, two rounds).
  */
 export function subgroupConfigs(cls: ShapeClass, size: number): GemmConfig[] {
-  void cls;
   // Ordered by how they fared on lavapipe, best first (16×4 won the square class in every quiet
-  // calibration so far): tuning measures them first when its time box is tight.
-  return [[16, 4], [8, 4], [8, 8], [4, 4], [4, 8]].map(([rows, cols]) => ({ ...u(rows, size, cols), subgroup: size }));
+  // calibration before the uniform-B kernels): tuning measures them first when its time box is
+  // tight. The uniform-B kernels run one product per dispatch, so the batched class has none.
+  const uniform = cls === 'batched' ? [] : [[12, 4], [8, 4], [16, 4], [6, 8]].map(([rows, cols]) => uniformConfig(rows, size, cols));
+  return [...uniform, ...[[16, 4], [8, 4], [8, 8], [4, 4], [4, 8]].map(([rows, cols]) => ({ ...u(rows, size, cols), subgroup: size }))];
+}
+
+/** A uniform-B config: one subgroup of `size` lanes, each with rows × cols outputs. */
+export function uniformConfig(rows: number, size: number, cols: number): GemmConfig {
+  return { tileM: rows, tileN: size * cols, tileK: 4 * size, rowsPerThread: rows, colsPerThread: cols, vec4: true, stage: 'uniform', subgroup: size };
 }
 
 /** Every distinct config of every class: what the tests verify. */

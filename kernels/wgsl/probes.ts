@@ -21,10 +21,16 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
 /** Each thread runs CHAINS independent vec4 chains of `iters` steps: 2·4·CHAINS FLOPs per step. */
 export const FMA_CHAINS = 4;
 
-export function fmaChainWgsl(dtype: 'f32' | 'f16'): string {
+/**
+ * `steps` multiply-adds of each chain per loop iteration (k a multiple of it). With one, lavapipe
+ * writes each chain's variable under the loop's lane mask at every step (a blend, and spills);
+ * with eight the steps are plain values and the masked write comes once per eight, as in GEMM
+ * kernels that sum their products before adding them to the accumulators.
+ */
+export function fmaChainWgsl(dtype: 'f32' | 'f16', steps = 1): string {
   const T = dtype;
   const init = Array.from({ length: FMA_CHAINS }, (_, c) => `  var a${c} = vec4<${T}>(x + ${T}(${c}), x - ${T}(${c}), x * ${T}(0.5), x + ${T}(0.25));`).join('\n');
-  const step = Array.from({ length: FMA_CHAINS }, (_, c) => `    a${c} = a${c} * b + cc;`).join('\n');
+  const step = Array.from({ length: FMA_CHAINS }, (_, c) => `    a${c} = ${'('.repeat(steps - 1)}a${c} * b + cc${') * b + cc'.repeat(steps - 1)};`).join('\n');
   const sum = Array.from({ length: FMA_CHAINS }, (_, c) => `a${c}`).join(' + ');
   return `${dtype === 'f16' ? 'enable f16;\n' : ''}
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
@@ -38,7 +44,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   let b = ${T}(P.b);
   let cc = vec4<${T}>(${T}(P.c));
 ${init}
-  for (var t = 0u; t < P.iters; t++) {
+  for (var t = 0u; t < P.iters; t += ${steps}u) {
 ${step}
   }
   let r = ${sum};

@@ -11,7 +11,8 @@ import { before, describe, it } from 'node:test';
 import { runBenchmark, runBenchmarks } from '../../kernels/harness/runner';
 import { TunedKernels } from '../../kernels/harness/tuned';
 import { BenchRequest } from '../../kernels/harness/types';
-import { allConfigs, configLabel, DEFAULT_GEMM, GemmConfig, searchSpace, subgroupConfigs } from '../../kernels/wgsl/gemmConfig';
+import { allConfigs, configLabel, DEFAULT_GEMM, GemmConfig, searchSpace, subgroupConfigs, uniformFallback } from '../../kernels/wgsl/gemmConfig';
+import { uniformPlan } from '../../kernels/wgsl/gemmUniform';
 
 let skip: string | false = false;
 let hasF16 = true;
@@ -47,11 +48,22 @@ async function verifyAll(configs: GemmConfig[], shape: Omit<BenchRequest, 'op' |
     const label = `${configLabel(configs[i])} at ${JSON.stringify(shape)}`;
     if (!('result' in a)) return assert.fail(`${label}: ${a.error.kind}: ${a.error.message}`);
     const r = a.result;
-    assert.equal(r.kernel, configLabel(configs[i]), label);
+    assert.equal(r.kernel, configLabel(ran(configs[i], shape)), label);
     assert.equal(r.verified, true, `${label}: ${r.notes?.join('; ')}`);
     assert.equal(r.checkedElements, r.totalElements, label);
     assert.ok(r.maxRelError <= r.tolerance, label);
   });
+}
+
+/**
+ * The kernel a config runs at a shape: a uniform-B config gives way to its fallback where it
+ * cannot run (f16, batched, k not a multiple of its k block, too many windows). 12 uniform
+ * bindings is WebGPU's minimum, and the kernel uses at most 5 of them.
+ */
+function ran(c: GemmConfig, shape: Omit<BenchRequest, 'op' | 'kernel'> & { op?: 'gemm' | 'bmm' }): GemmConfig {
+  if (c.stage !== 'uniform') return c;
+  const s = { m: shape.m!, k: shape.k ?? shape.m!, n: shape.n ?? shape.m!, batch: shape.batch ?? 1, dtype: shape.dtype ?? 'f32', transB: false };
+  return typeof uniformPlan(c, s, 12) === 'string' ? uniformFallback(c) : c;
 }
 
 describe('every GEMM variant of the search space matches the CPU reference', () => {
@@ -92,6 +104,24 @@ describe('every GEMM variant of the search space matches the CPU reference', () 
     await verifyAll(configs, { m: 37, k: 8 * subgroupSize, n: 140 });
     await verifyAll(configs, { m: 13, k: 3 * subgroupSize + 1, n: 61 });
     await verifyAll(configs, { op: 'bmm', batch: 2, m: 9, k: 2 * subgroupSize, n: 36 });
+  });
+
+  it('uniform-B kernels: partial tiles and panels, several 64 KiB windows of k, and their fallback', async (t) => {
+    if (skip) return t.skip(skip);
+    if (!subgroupSize) return t.skip('the adapter has no subgroups of one fixed size');
+    const configs = subgroupConfigs('square', subgroupSize).filter((c) => c.stage === 'uniform');
+    assert.ok(configs.length >= 2);
+    // (The subgroup test above runs them at m 37, k 64, n 140: several panels, a partial one.)
+    await verifyAll(configs, { m: 5, k: 4 * subgroupSize, n: 12 });
+    // k = 1056: three windows of 512 rows for the 32-column panels, so the k loop crosses
+    // uniform bindings; the 64-column config would need five and runs its fallback. (Two
+    // configs only: lavapipe takes tens of seconds to compile a three-window kernel.)
+    const long = { m: 29, k: 33 * 4 * subgroupSize, n: 44 };
+    const wide = configs.find((c) => c.colsPerThread > 4)!;
+    await verifyAll([configs[0], wide], long);
+    assert.equal(ran(configs[0], long).stage, 'uniform', 'the long shape runs the uniform kernel itself');
+    assert.equal(ran(wide, long).stage, 'none', 'and the wide config its fallback');
+    assert.notEqual(configLabel(ran(configs[0], { m: 8, k: 4 * subgroupSize + 4, n: 8 })), configLabel(configs[0]), 'k off the block falls back');
   });
 
   it('batched (per-batch offsets), staged and unstaged, vec4 and scalar', async (t) => {

@@ -35,6 +35,7 @@ const CASES: [string, BenchRequest][] = [
   ['copy kernel', { op: 'copy', m: 1001 }],
   ['copyBufferToBuffer from a shader-written source of 4 MiB', { op: 'copy', variant: 'copyBufferToBuffer', m: 2 ** 20 }],
   ['fma probe', { op: 'fma', m: 4096, k: 64 }],
+  ['fma probe, eight steps per loop iteration', { op: 'fma', variant: 'chain8', m: 4096, k: 64 }],
 ];
 
 describe('kernels match the CPU reference', () => {

@@ -16,7 +16,8 @@ import { checkOutput, rowsToCheck, toleranceFor } from '../../kernels/harness/ve
 import { gemmReference } from '../../kernels/reference/gemm';
 import { loadLocalDevice, loadTunedKernels, saveLocalDevice } from '../../server/node/localDevice';
 import { TunedKernels, withTunedKernel } from '../../kernels/harness/tuned';
-import { allConfigs, calibrationShape, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES, SQUARE_LADDER_START, subgroupConfigs } from '../../kernels/wgsl/gemmConfig';
+import { allConfigs, calibrationShape, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES, SQUARE_LADDER_START, subgroupConfigs, uniformConfig, uniformFallback } from '../../kernels/wgsl/gemmConfig';
+import { packPanelsWgsl, uniformGemmWgsl, uniformPlan, WINDOW_FLOATS } from '../../kernels/wgsl/gemmUniform';
 import { tiledGemmWgsl } from '../../kernels/wgsl/gemm';
 import { checkLabel, classEfficiency } from '../../server/cli/calibrate';
 import { quietly } from '../../kernels/harness/timing';
@@ -92,6 +93,8 @@ describe('requests', () => {
     assert.throws(() => normalize({ op: 'gemm', m: 1.5 }), BenchError);
     assert.throws(() => normalize({ op: 'conv2d', variant: 'flash' }), /no variant 'flash'/);
     assert.throws(() => normalize({ op: 'attention', k: 512 }), /head dim/);
+    assert.throws(() => normalize({ op: 'fma', variant: 'chain8', k: 12 }), /steps of 8/);
+    assert.equal(normalize({ op: 'fma', variant: 'chain8' }).k, 512);
     assert.equal(normalize({ op: 'conv2d', batch: 2, conv: { cin: 3, h: 8, w: 8, cout: 4, kh: 3, kw: 3 } }).m, 2 * 6 * 6);
   });
 });
@@ -290,10 +293,38 @@ describe('the GEMM search space', () => {
     assert.match(configProblem({ ...DEFAULT_GEMM, tileK: 64 }) ?? '', /workgroup memory/);
     assert.match(configProblem({ ...DEFAULT_GEMM, stage: 'none' }) ?? '', /rowsPerThread must equal tileM/);
     assert.match(configProblem({ ...DEFAULT_GEMM, subgroup: 8 }) ?? '', /unstaged kernels only/);
-    assert.match(configProblem({ ...subgroupConfigs('square', 8)[0], subgroup: 16 }) ?? '', /whole subgroups/);
+    assert.match(configProblem({ ...subgroupConfigs('square', 8).find((c) => c.stage === 'none')!, subgroup: 16 }) ?? '', /whole subgroups/);
+    const uniform = uniformConfig(12, 8, 4);
+    assert.equal(configProblem(uniform), null);
+    assert.match(configProblem({ ...uniform, subgroup: 16 }) ?? '', /one subgroup/);
+    assert.match(configProblem({ ...uniform, tileK: 16 }) ?? '', /4 × subgroup/);
+    assert.match(configProblem(uniformConfig(16, 8, 8)) ?? '', /24 vec4 accumulators/);
     for (const c of subgroupConfigs('square', 32)) assert.equal(configProblem(c), null, configLabel(c));
     assert.throws(() => normalize({ op: 'gemm', kernel: { ...DEFAULT_GEMM, tileN: 0 } }), /bad kernel config/);
     assert.throws(() => normalize({ op: 'gemm', variant: 'naive', kernel: DEFAULT_GEMM }), /tiled gemm and bmm only/);
+  });
+
+  it('plans the uniform-B kernel: 64 KiB windows of whole k blocks, few windows, or the reason it cannot run', () => {
+    const c = uniformConfig(12, 8, 4);
+    const plan = (m: number, k: number, n: number, more: Partial<{ batch: number; dtype: 'f32' | 'f16'; transB: boolean }> = {}) =>
+      uniformPlan(c, { m, k, n, batch: 1, dtype: 'f32', transB: false, ...more }, 12);
+    assert.deepEqual(plan(512, 512, 512), { panel: 32, kw: 512, windows: 1, panels: 16 });
+    assert.deepEqual(plan(1024, 1024, 1024), { panel: 32, kw: 512, windows: 2, panels: 32 });
+    // One window either way: the widest panel that the matrix fills.
+    assert.deepEqual(plan(128, 128, 128), { panel: 128, kw: 128, windows: 1, panels: 1 });
+    for (const p of [plan(512, 512, 512), plan(1024, 1024, 1024), plan(128, 128, 128)]) {
+      if (typeof p === 'string') continue;
+      assert.equal(p.kw * p.panel, WINDOW_FLOATS, 'a window is 64 KiB');
+      assert.equal(p.kw % c.tileK, 0, 'a window holds whole k blocks');
+    }
+    assert.match(String(plan(64, 100, 64)), /multiple of 32/);
+    assert.match(String(plan(64, 64, 66)), /multiple of 4/);
+    assert.match(String(plan(64, 64, 64, { batch: 2 })), /one product/);
+    assert.match(String(plan(64, 64, 64, { dtype: 'f16' })), /f32 only/);
+    assert.match(String(plan(64, 64, 64, { transB: true })), /row-major B/);
+    assert.match(String(plan(64, 4096, 64)), /uniform windows/);
+    assert.equal(uniformFallback(c).stage, 'none');
+    assert.equal(uniformFallback(c).subgroup, 8);
   });
 
   it('generates WGSL whose workgroup size and memory follow the config', () => {
@@ -305,12 +336,24 @@ describe('the GEMM search space', () => {
     const flat = tiledGemmWgsl({ dtype: 'f16', transB: false, vecA: false, vecB: false, vecC: false, config: searchSpace('tall-skinny').find((c) => c.stage === 'none')! });
     assert.doesNotMatch(flat, /var<workgroup>|workgroupBarrier/);
     assert.match(flat, /enable f16/);
-    const sg = tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: subgroupConfigs('square', 8)[0], subgroup: 8 });
+    const unstaged = subgroupConfigs('square', 8).find((c) => c.stage === 'none')!;
+    const sg = tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: unstaged, subgroup: 8 });
     assert.match(sg, /enable subgroups/);
     // One broadcast per row of the thread's block per k step of the subgroup's 8.
-    assert.equal(sg.match(/subgroupBroadcast\(/g)?.length, subgroupConfigs('square', 8)[0].rowsPerThread * 8);
+    assert.equal(sg.match(/subgroupBroadcast\(/g)?.length, unstaged.rowsPerThread * 8);
     // Without a usable subgroup size (k not a multiple of it) the same config is the plain kernel.
-    assert.doesNotMatch(tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: subgroupConfigs('square', 8)[0] }), /subgroup/);
+    assert.doesNotMatch(tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: unstaged }), /subgroup/);
+    // The uniform-B kernel: one uniform binding per window after the parameters, one broadcast
+    // per row per k of its 32-step block, per window; a row's products summed eight k at a time.
+    const uc = uniformConfig(12, 8, 4);
+    const plan = uniformPlan(uc, { m: 1024, k: 1024, n: 1024, batch: 1, dtype: 'f32', transB: false }, 12);
+    assert.ok(typeof plan !== 'string');
+    const ub = uniformGemmWgsl(uc, plan);
+    assert.equal(ub.match(/var<uniform> W\d+: array<vec4<f32>, 4096>/g)?.length, 2);
+    assert.equal(ub.match(/subgroupBroadcast\(/g)?.length, 2 * 12 * 32);
+    assert.equal(ub.match(/acc\d+_\d+ \+=/g)?.length, 2 * 12 * 4);
+    assert.match(ub, /@workgroup_size\(8, 1\)/);
+    assert.match(packPanelsWgsl(32), /P\.panels \* P\.kpad \* 8u/);
   });
 
   it('classifies shapes: few rows, batched, the rest square', () => {
