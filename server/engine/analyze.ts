@@ -105,6 +105,18 @@ export interface Incremental {
   keep?: boolean;
   /** The program the file belongs to: imports of its other files resolve (docs/whole-program.md). */
   program?: PythonProgram;
+  /**
+   * Called when a Python file's tree is deleted, before the figures and rules, when the state is
+   * not kept: the CLI collects the frontend's garbage there after a large file (`collectAfterLargeParse`).
+   */
+  afterParse?: () => void;
+}
+
+/** A Python analysis whose state is not kept: deleted here, so that no frame of the caller holds its tree. */
+function analysePythonOnce(file: SourceFile, settings: Settings, program?: PythonProgram): FileIR {
+  const r = analysePython(file.path, file.text, settings, undefined, program);
+  disposePythonState(r.state);
+  return r.ir;
 }
 
 /**
@@ -121,10 +133,14 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   const refused = refusal(file.text, settings);
   if (refused) ir = notAnalysedIR(file.path, file.languageId, refused, 'warning');
   else if (file.languageId === 'python') {
-    const r = analysePython(file.path, file.text, settings, incremental?.reuse, incremental?.program);
-    ir = r.ir;
-    if (incremental?.reuse || incremental?.keep) state = r.state;
-    else disposePythonState(r.state);
+    if (incremental?.reuse || incremental?.keep) {
+      const r = analysePython(file.path, file.text, settings, incremental?.reuse, incremental?.program);
+      ir = r.ir;
+      state = r.state;
+    } else {
+      ir = analysePythonOnce(file, settings, incremental?.program);
+      incremental?.afterParse?.();
+    }
   } else {
     // Loaded on first use: the TypeScript compiler is large, and most sessions only see Python.
     const { analyseTypeScript } = require('../frontends/typescript') as typeof import('../frontends/typescript');

@@ -6,7 +6,7 @@
  * understand becomes `unknown` and the analysis goes on.
  */
 import { DType, parseDType } from '../../core/dtypes';
-import { ContextFunction, ContextOp, ContextRef, Finding, FunctionSummary, PrecisionFact, Range, Reason, TensorOp, TensorType, Unmodelled } from '../../core/ir';
+import { ContextFunction, ContextOp, ContextRef, Finding, FunctionSummary, OpCost, PrecisionFact, Range, Reason, TensorOp, TensorType, Unmodelled } from '../../core/ir';
 import type { ProgramSession } from './session';
 import { bindImport } from './imports';
 import { OpContext, OpResult } from '../../core/ops/types';
@@ -287,6 +287,24 @@ interface ParamSyntax {
   dflt: Node | null;
   dfltNone: boolean;
 }
+
+/**
+ * The polynomials of an op the file keeps, replaced by shared equal ones (`Poly.shared`; equal
+ * values, so objects shared with other ops may be changed too): a file of megabytes kept a few
+ * hundred bytes per polynomial, three or four per op, of a handful of distinct values.
+ */
+function sharePolys(cost: OpCost, attrs: Record<string, unknown>): void {
+  cost.flops = Poly.shared(cost.flops);
+  cost.otherFlops = Poly.shared(cost.otherFlops);
+  cost.bytes = Poly.shared(cost.bytes);
+  for (const k in attrs) {
+    const v = attrs[k];
+    if (v instanceof Poly) attrs[k] = Poly.shared(v);
+  }
+}
+
+/** Signatures remembered at once (`signatureOf`): more than the functions of a 10,000-line file. */
+const MAX_SIGNATURES = 4096;
 
 interface Signature {
   params: ParamSyntax[];
@@ -747,6 +765,7 @@ export class Interpreter {
     }
     if (frame.report) {
       const range = rangeOf(site.node);
+      sharePolys(c, attrs);
       this.ops.push({
         kind: result.kind,
         name: site.name,
@@ -757,7 +776,7 @@ export class Interpreter {
         dtype,
         cost: c,
         attrs,
-        repeat: m.equals(Poly.ONE) ? undefined : m,
+        repeat: m.equals(Poly.ONE) ? undefined : Poly.shared(m),
       });
       // A shape error on a guessed operand proves nothing (guessed.ts): no TC002 then.
       if (result.error && !inputs.some(isGuessed)) this.findings.push({ code: 'TC002', severity: 'error', message: result.error, range });
@@ -796,9 +815,9 @@ export class Interpreter {
       name: fn.qualName,
       range: rangeOf(fn.node),
       nameRange: rangeOf(nameNode),
-      flops: frame.acc.flops,
-      otherFlops: frame.acc.otherFlops,
-      bytes: frame.acc.bytes,
+      flops: Poly.shared(frame.acc.flops),
+      otherFlops: Poly.shared(frame.acc.otherFlops),
+      bytes: Poly.shared(frame.acc.bytes),
       upperBound: frame.acc.upperBound,
       ...(frame.acc.reasons?.length ? { reasons: frame.acc.reasons } : {}),
       ...(frame.acc.trains ? { trains: true } : {}),
@@ -1093,6 +1112,10 @@ export class Interpreter {
       params.push({ node: p, type, name, typeNode: p.childForFieldName('type'), dflt, dfltNone: dflt?.type === 'none' });
     }
     sig = { params, hints: this.paramHints(fn), isInit: fn.node.childForFieldName('name')?.text === '__init__' };
+    // A signature holds tree nodes (about 2 KB of JavaScript objects per function): a file of
+    // tens of thousands of functions would keep them all until the analysis ends. Read again
+    // past that many, at the cost of a few WebAssembly reads.
+    if (this.signatures.size >= MAX_SIGNATURES) this.signatures.clear();
     this.signatures.set(fn, sig);
     return sig;
   }
