@@ -164,7 +164,10 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   // incomplete when one of its ops has an unknown cost: facts of the segments. Only the names
   // in segments the edit changed (before or after) can have other facts than last time; the
   // summaries of other names, where the last analysis had them, keep their figures.
-  const affected = FACTS.changed && new Set(FACTS.changed.replaced.concat(factsList.slice(FACTS.changed.from, FACTS.changed.to)).flatMap((f) => [...f.firstDtype.map(([n]) => n), ...f.unknownIn]));
+  const changed = FACTS.changed;
+  // Read once: kept, it held the previous analysis's facts, a whole other document's after a switch.
+  FACTS.changed = undefined;
+  const affected = changed && new Set(changed.replaced.concat(factsList.slice(changed.from, changed.to)).flatMap((f) => [...f.firstDtype.map(([n]) => n), ...f.unknownIn]));
   // A few names (a keystroke's) are looked up by a scan; many (a fresh analysis), in maps.
   let facts: { gemmDtype: Map<string, DType>; withUnknown: Set<string> } | undefined;
   let lookups = 0;

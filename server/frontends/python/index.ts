@@ -26,6 +26,7 @@ import { StatementCache, analyseStatements } from './statementCache';
 import { DocumentCache, ProgramSession } from './session';
 import { ProgramFiles, importClosure } from './program';
 import { PARSER_MAX_INDENT_LEVELS, tooDeeplyIndented } from './notAnalysed';
+import { LARGE_TEXT_CHARS, forgetTextCaches, textCache } from './textCaches';
 import './builtins';
 
 /** Classes whose integer defaults are dims users mean (`GPTConfig.n_embd = 768`). */
@@ -45,6 +46,7 @@ export function newPythonState(text: string): PythonState {
 }
 
 export function disposePythonState(state: PythonState): void {
+  if (state.doc.text.length > LARGE_TEXT_CHARS) forgetTextCaches();
   state.doc.delete();
 }
 
@@ -194,7 +196,7 @@ function classParams(state: PythonState): ClassParams[] {
 }
 
 /** By statement text (detached, document.ts): the text with other methods' bodies cut out. */
-const PARAMS_KEYS = new Map<string, string>();
+const PARAMS_KEYS = textCache<string, string>();
 
 function paramsKey(text: string, stmt: Node): string {
   let key = PARAMS_KEYS.get(text);

@@ -30,6 +30,7 @@ import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubcla
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
 import { compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
+import { textCache } from './textCaches';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
 class MethodInfo implements FunctionInfo {
@@ -65,7 +66,7 @@ function builderFreshBase(name: string): number {
 const DEFINITION = /^(def|async\s+def|class|@)\b/;
 
 /** Names a source calls (`name(` or `.name(`), remembered by the source's text. */
-const CALLED = new Map<string, string[]>();
+const CALLED = textCache<string, string[]>();
 function calledNames(text: string): string[] {
   let names = CALLED.get(text);
   if (!names) {
@@ -185,13 +186,13 @@ function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
 }
 
 /** What declaring a class learns from its text alone, shared by analyses of the same text. */
-const CLASS_SHAPES = new Map<string, { name: string; bases: string[]; methods: { name: string; qualName: string; index: number; decorated: boolean }[]; assigns: boolean }>();
+const CLASS_SHAPES = textCache<string, { name: string; bases: string[]; methods: { name: string; qualName: string; index: number; decorated: boolean }[]; assigns: boolean }>();
 
 /** Module-level functions whose names say a run starts there. */
 const ENTRY_NAME = /^(main|_main|run|cli|train|test|evaluate|eval|demo|example|benchmark|bench|sample|profile|finetune|pretrain)(_\w*)?$|^(test|train|bench)\w*|_main$/i;
 
 /** Whether a def's text makes it an entry point: no parameter without a default, or a `backward()`. */
-const ENTRY_TEXTS = new Map<string, boolean>();
+const ENTRY_TEXTS = textCache<string, boolean>();
 function entryByText(text: string): boolean {
   let hit = ENTRY_TEXTS.get(text);
   if (hit !== undefined) return hit;
