@@ -106,15 +106,16 @@ export interface Incremental {
   /** The program the file belongs to: imports of its other files resolve (docs/whole-program.md). */
   program?: PythonProgram;
   /**
-   * Called when a Python file's tree is deleted, before the figures and rules, when the state is
-   * not kept: the CLI collects the frontend's garbage there after a large file (`collectAfterLargeParse`).
+   * Called between the phases of a Python analysis whose state is not kept (after the
+   * interpreter, and once the tree is deleted, before the figures and rules): the CLI collects
+   * the garbage of the phase before there after a large file (`collectAfterLargeParse`).
    */
   afterParse?: () => void;
 }
 
 /** A Python analysis whose state is not kept: deleted here, so that no frame of the caller holds its tree. */
-function analysePythonOnce(file: SourceFile, settings: Settings, program?: PythonProgram): FileIR {
-  const r = analysePython(file.path, file.text, settings, undefined, program);
+function analysePythonOnce(file: SourceFile, settings: Settings, program?: PythonProgram, betweenPhases?: () => void): FileIR {
+  const r = analysePython(file.path, file.text, settings, undefined, program, betweenPhases);
   disposePythonState(r.state);
   return r.ir;
 }
@@ -138,7 +139,7 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
       ir = r.ir;
       state = r.state;
     } else {
-      ir = analysePythonOnce(file, settings, incremental?.program);
+      ir = analysePythonOnce(file, settings, incremental?.program, incremental?.afterParse);
       incremental?.afterParse?.();
     }
   } else {

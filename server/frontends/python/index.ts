@@ -66,8 +66,9 @@ export interface PythonProgram {
 /**
  * Analyses `text`. With the `state` of an earlier analysis of the same document, only what the
  * edit touched is parsed and analysed again; the state is updated in place and returned.
+ * `betweenPhases`: called once the interpreter is done, before the passes over the syntax.
  */
-export function analysePython(path: string, text: string, settings: Settings, state?: PythonState, program?: PythonProgram): PythonAnalysis {
+export function analysePython(path: string, text: string, settings: Settings, state?: PythonState, program?: PythonProgram, betweenPhases?: () => void): PythonAnalysis {
   // Node reads are remembered for texts an editor holds; a text of megabytes is read without.
   nodeMemoForText(text.length);
   if (state) state.doc.update(text);
@@ -127,6 +128,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     position: state.doc.position,
     program: programKey,
   }, state.functions);
+  betweenPhases?.();
   const ir: FileIR = {
     path,
     language: 'python',
