@@ -30,7 +30,7 @@ import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubcla
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
 import { compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
-import { textCache } from './textCaches';
+import { LARGE_TEXT_CHARS, textCache } from './textCaches';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
 class MethodInfo implements FunctionInfo {
@@ -450,6 +450,19 @@ export class Interpreter {
   ) {}
 
   /**
+   * Whether what ops and summaries keep is shared by value (`sharePolys`): for a text of
+   * megabytes only, where it saves a third of what the analysis keeps; below, finding each
+   * polynomial's key cost more time (about 7% of a 10,000-line file's analysis) than it saved.
+   */
+  private get sharesPolys(): boolean {
+    return (this.options.text?.length ?? 0) > LARGE_TEXT_CHARS;
+  }
+
+  private shared(p: Poly): Poly {
+    return this.sharesPolys ? Poly.shared(p) : p;
+  }
+
+  /**
    * Starts the numbering of anonymous dims afresh: a caller analysing top-level statements one
    * at a time does this before each, so a statement's results do not depend on how many
    * anonymous dims the statements before it made, and a cached result equals a fresh one.
@@ -766,7 +779,7 @@ export class Interpreter {
     }
     if (frame.report) {
       const range = rangeOf(site.node);
-      sharePolys(c, attrs);
+      if (this.sharesPolys) sharePolys(c, attrs);
       this.ops.push({
         kind: result.kind,
         name: site.name,
@@ -777,7 +790,7 @@ export class Interpreter {
         dtype,
         cost: c,
         attrs,
-        repeat: m.equals(Poly.ONE) ? undefined : Poly.shared(m),
+        repeat: m.equals(Poly.ONE) ? undefined : this.shared(m),
       });
       // A shape error on a guessed operand proves nothing (guessed.ts): no TC002 then.
       if (result.error && !inputs.some(isGuessed)) this.findings.push({ code: 'TC002', severity: 'error', message: result.error, range });
@@ -816,9 +829,9 @@ export class Interpreter {
       name: fn.qualName,
       range: rangeOf(fn.node),
       nameRange: rangeOf(nameNode),
-      flops: Poly.shared(frame.acc.flops),
-      otherFlops: Poly.shared(frame.acc.otherFlops),
-      bytes: Poly.shared(frame.acc.bytes),
+      flops: this.shared(frame.acc.flops),
+      otherFlops: this.shared(frame.acc.otherFlops),
+      bytes: this.shared(frame.acc.bytes),
       upperBound: frame.acc.upperBound,
       ...(frame.acc.reasons?.length ? { reasons: frame.acc.reasons } : {}),
       ...(frame.acc.trains ? { trains: true } : {}),

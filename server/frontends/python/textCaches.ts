@@ -20,5 +20,8 @@ export function forgetTextCaches(): void {
   for (const c of CACHES) c.clear();
 }
 
-/** A document this long is large enough that letting it go empties the caches (512 KB, as nodeMemo's bound). */
+/**
+ * A document this long is large enough that letting it go empties the caches, and that its
+ * analysis shares its polynomials by value (interpreter.ts): 512 KB, as nodeMemo's bound.
+ */
 export const LARGE_TEXT_CHARS = 512 * 1024;
