@@ -22,7 +22,7 @@ import { parse, ruleCodeList, UsageError } from './args';
 import { detectTerminal } from './format/terminal';
 import { formatText } from './format/text';
 import { streamJson } from './format/jsonStream';
-import { collectIfParserReleased } from '../node/collectAfterRelease';
+import { collectIfParserReleased, collectAfterLargeParse } from '../node/collectAfterRelease';
 import { NotebookInput, notebookJson, readNotebook } from './notebook';
 
 const FLAGS = SETTINGS_SCHEMA.filter((s) => s.flag);
@@ -131,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
       try {
         // After a parser abort on an earlier file, this waits for the reloaded parser.
         await initEngine();
-        const a = analyzeSource({ path: file, text: nb?.text ?? text, languageId, readModule: readSiblingModule }, settings, { program });
+        const a = analyzeSource({ path: file, text: nb?.text ?? text, languageId, readModule: readSiblingModule }, settings, { program, afterParse: collectAfterLargeParse });
         deviceId = a.device.id;
         analyses.push(a);
         if (nb) notebooks.set(a, nb);

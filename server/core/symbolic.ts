@@ -66,6 +66,25 @@ function monomialProduct(ka: string, fa: Map<string, number>, kb: string, fb: Ma
   return p;
 }
 
+/**
+ * Constants and lone dims are made over and over (every shape of every op has them), and a
+ * polynomial is immutable: one object per value is shared. A file of megabytes made hundreds of
+ * thousands of them, a few hundred bytes each (a Map per polynomial and per term). Bounded, as
+ * a long session meets new numbers and names without end.
+ */
+const CONSTANTS = new Map<number, Poly>();
+const SYMBOLS = new Map<string, Poly>();
+const SHARED = new Map<string, Poly>();
+const MAX_SHARED = 10_000;
+
+function remember<K>(m: Map<K, Poly>, k: K, p: Poly): void {
+  if (m.size >= MAX_SHARED) m.clear();
+  m.set(k, p);
+}
+
+/** The factors of a constant term, shared (factor maps are never changed once made). */
+const NO_FACTORS: Map<string, number> = new Map();
+
 /** An immutable polynomial with number coefficients over atoms. */
 export class Poly {
   private constructor(private readonly terms: ReadonlyMap<string, Term>) {}
@@ -74,13 +93,38 @@ export class Poly {
   static readonly ONE = Poly.const(1);
 
   static const(c: number): Poly {
-    if (c === 0) return new Poly(new Map());
-    return new Poly(new Map([['', { coeff: c, factors: new Map() }]]));
+    if (c === 0) return Poly.ZERO;
+    let p = CONSTANTS.get(c);
+    if (!p) {
+      p = new Poly(new Map([['', { coeff: c, factors: NO_FACTORS }]]));
+      remember(CONSTANTS, c, p);
+    }
+    return p;
   }
 
   static sym(name: string): Poly {
-    const key = internAtom({ kind: 'sym', name });
-    return new Poly(new Map([[key, { coeff: 1, factors: new Map([[key, 1]]) }]]));
+    let p = SYMBOLS.get(name);
+    if (!p) {
+      const key = internAtom({ kind: 'sym', name });
+      p = new Poly(new Map([[key, { coeff: 1, factors: new Map([[key, 1]]) }]]));
+      remember(SYMBOLS, name, p);
+    }
+    return p;
+  }
+
+  /**
+   * An equal polynomial shared with every other `shared` one of the same terms in the same
+   * order (`exactKey`): every computation on it gives the same result bit for bit. For what is
+   * kept per op and per function: a file of megabytes kept 117,000 polynomials of 15 values.
+   */
+  static shared(p: Poly): Poly {
+    if (p.terms.size === 0) return Poly.ZERO;
+    const key = p.exactKey();
+    const hit = SHARED.get(key);
+    if (hit) return hit;
+    if (SHARED.size >= MAX_SHARED) SHARED.clear();
+    SHARED.set(key, p);
+    return p;
   }
 
   private static atom(a: Atom): Poly {

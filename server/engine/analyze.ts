@@ -105,6 +105,19 @@ export interface Incremental {
   keep?: boolean;
   /** The program the file belongs to: imports of its other files resolve (docs/whole-program.md). */
   program?: PythonProgram;
+  /**
+   * Called between the phases of a Python analysis whose state is not kept (after the
+   * interpreter, and once the tree is deleted, before the figures and rules): the CLI collects
+   * the garbage of the phase before there after a large file (`collectAfterLargeParse`).
+   */
+  afterParse?: () => void;
+}
+
+/** A Python analysis whose state is not kept: deleted here, so that no frame of the caller holds its tree. */
+function analysePythonOnce(file: SourceFile, settings: Settings, program?: PythonProgram, betweenPhases?: () => void): FileIR {
+  const r = analysePython(file.path, file.text, settings, undefined, program, betweenPhases);
+  disposePythonState(r.state);
+  return r.ir;
 }
 
 /**
@@ -121,10 +134,14 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   const refused = refusal(file.text, settings);
   if (refused) ir = notAnalysedIR(file.path, file.languageId, refused, 'warning');
   else if (file.languageId === 'python') {
-    const r = analysePython(file.path, file.text, settings, incremental?.reuse, incremental?.program);
-    ir = r.ir;
-    if (incremental?.reuse || incremental?.keep) state = r.state;
-    else disposePythonState(r.state);
+    if (incremental?.reuse || incremental?.keep) {
+      const r = analysePython(file.path, file.text, settings, incremental?.reuse, incremental?.program);
+      ir = r.ir;
+      state = r.state;
+    } else {
+      ir = analysePythonOnce(file, settings, incremental?.program, incremental?.afterParse);
+      incremental?.afterParse?.();
+    }
   } else {
     // Loaded on first use: the TypeScript compiler is large, and most sessions only see Python.
     const { analyseTypeScript } = require('../frontends/typescript') as typeof import('../frontends/typescript');
@@ -148,7 +165,10 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
   // incomplete when one of its ops has an unknown cost: facts of the segments. Only the names
   // in segments the edit changed (before or after) can have other facts than last time; the
   // summaries of other names, where the last analysis had them, keep their figures.
-  const affected = FACTS.changed && new Set(FACTS.changed.replaced.concat(factsList.slice(FACTS.changed.from, FACTS.changed.to)).flatMap((f) => [...f.firstDtype.map(([n]) => n), ...f.unknownIn]));
+  const changed = FACTS.changed;
+  // Read once: kept, it held the previous analysis's facts, a whole other document's after a switch.
+  FACTS.changed = undefined;
+  const affected = changed && new Set(changed.replaced.concat(factsList.slice(changed.from, changed.to)).flatMap((f) => [...f.firstDtype.map(([n]) => n), ...f.unknownIn]));
   // A few names (a keystroke's) are looked up by a scan; many (a fresh analysis), in maps.
   let facts: { gemmDtype: Map<string, DType>; withUnknown: Set<string> } | undefined;
   let lookups = 0;

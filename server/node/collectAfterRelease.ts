@@ -10,7 +10,7 @@
  * the timer fires once it is done, analyses being synchronous).
  */
 import { collectGarbage } from './fullCollection';
-import { afterNextParse, onParserMemoryReleased } from '../frontends/python/parser';
+import { afterNextParse, onParserMemoryReleased, parserMemoryBytes } from '../frontends/python/parser';
 
 /** How long after the release to collect: the document's analysis is usually dropped by then too. */
 const DELAY_MS = 1000;
@@ -30,6 +30,23 @@ export async function collectIfParserReleased(): Promise<void> {
   releasedSinceCollected = false;
   await new Promise<void>((resolve) => collectGarbage(3, resolve));
 }
+
+/**
+ * For a run that allocates on right after a large file's analysis by the frontend (the CLI's
+ * figures and rules): one full collection now, when the parser grew large (a file of
+ * megabytes), so that the interpreter's garbage is gone before the rest of the analysis
+ * allocates and the heap does not grow beside it. The parser's own memory goes only at a later
+ * turn of the event loop (`collectIfParserReleased`). It costs a tenth of a second or so on
+ * such a file, and nothing on others.
+ */
+export function collectAfterLargeParse(): void {
+  if (parserMemoryBytes() <= LARGE_PARSER_BYTES) return;
+  // One collection, synchronously: the caller goes on allocating at once.
+  collectGarbage(1);
+}
+
+/** Past web-tree-sitter's 32 MB to start and the release bound (parser.ts): a text of megabytes. */
+const LARGE_PARSER_BYTES = 64 * 2 ** 20;
 
 export function collectGarbageAfterParserRelease(): void {
   let timer: NodeJS.Timeout | undefined;

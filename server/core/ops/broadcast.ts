@@ -7,18 +7,20 @@ export type BroadcastResult = { shape: Dim[] } | { error: string };
 
 export function broadcastShapes(a: readonly Dim[], b: readonly Dim[], bindings: Bindings): BroadcastResult {
   const n = Math.max(a.length, b.length);
-  const out: Dim[] = [];
+  // Filled by index, not pushed: a pushed array holds room for 17 dims, and ops keep their
+  // shapes for the whole analysis (tens of thousands in a file of megabytes).
+  const out: Dim[] = new Array<Dim>(n);
   for (let i = 0; i < n; i++) {
     const x = a[a.length - n + i];
     const y = b[b.length - n + i];
-    if (x === undefined) out.push(y!);
-    else if (y === undefined) out.push(x);
-    else if (isOne(x, bindings)) out.push(y);
-    else if (isOne(y, bindings)) out.push(x);
-    else if (dimsEqual(x, y, bindings)) out.push(x);
+    if (x === undefined) out[i] = y!;
+    else if (y === undefined) out[i] = x;
+    else if (isOne(x, bindings)) out[i] = y;
+    else if (isOne(y, bindings)) out[i] = x;
+    else if (dimsEqual(x, y, bindings)) out[i] = x;
     else if (dimsDiffer(x, y, bindings)) {
       return { error: `cannot broadcast ${shapeText(a)} with ${shapeText(b)}: dim ${x.toString()} vs ${y.toString()}` };
-    } else out.push(x); // Unproven symbolic dims: assume the author's names agree at run time.
+    } else out[i] = x; // Unproven symbolic dims: assume the author's names agree at run time.
   }
   return { shape: out };
 }

@@ -47,9 +47,8 @@ export function matmul(a: TensorType, b: TensorType, ctx: OpContext, kind: 'matm
     error = error ?? `matmul batch dims: ${bc.error}`;
     batchShape = A.slice(0, -2);
   } else batchShape = bc.shape;
-  const out: Dim[] = [...batchShape];
-  if (!aVec) out.push(m);
-  if (!bVec) out.push(n);
+  // One array of its final length (a pushed one holds room for 17 dims, kept with the op).
+  const out: Dim[] = batchShape.concat(aVec ? [] : [m], bVec ? [] : [n]);
   const attrs: GemmAttrs = { m, k, n, batch: product(batchShape), batchShape };
   return { kind, output: { shape: out, dtype }, cost: gemmCost(attrs, dtype, a.shape, b.shape, out), attrs: { ...attrs }, error };
 }

@@ -20,6 +20,7 @@ import type { Node } from './parser';
 import { shiftRanges } from '../../core/shift';
 import { detach } from '../../core/intern';
 import { DocumentPosition, byPosition } from './document';
+import { textCache } from './textCaches';
 
 export interface CommentInfo {
   range: Range;
@@ -109,7 +110,7 @@ export interface CommentReuse {
 }
 
 /** Comments by statement text, then by place. */
-const STATEMENT_COMMENTS = new Map<string, Map<string, { row: number; found: CommentInfo[] }>>();
+const STATEMENT_COMMENTS = textCache<string, Map<string, { row: number; found: CommentInfo[] }>>();
 const PARSED = new Map<string, { line: number; result: CommentAnnotation | null }>();
 
 const DIRECTIVE_SHAPE = /^#\s*tensorcost:\s*shape\b(.*)$/;

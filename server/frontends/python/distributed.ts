@@ -21,6 +21,7 @@ import { countClassParams } from './distributedParams';
 import { decideAutocastText } from './autocast';
 import type { Node } from './parser';
 import { descendantAt, topLevel } from './module';
+import { textCache } from './textCaches';
 
 const WRAPPERS: Record<string, SyncKind> = {
   DistributedDataParallel: 'ddp',
@@ -165,7 +166,7 @@ function optInFlag(n: Node, text: string): string | undefined {
 }
 
 /** Whether a statement's text mentions anything distributed, by text (bounded; texts are detached). */
-const GATED = new Map<string, boolean>();
+const GATED = textCache<string, boolean>();
 
 function mentionsDistributed(texts: readonly string[]): boolean {
   if (GATED.size > 20_000) GATED.clear();

@@ -26,6 +26,7 @@ import { StatementCache, analyseStatements } from './statementCache';
 import { DocumentCache, ProgramSession } from './session';
 import { ProgramFiles, importClosure } from './program';
 import { PARSER_MAX_INDENT_LEVELS, tooDeeplyIndented } from './notAnalysed';
+import { LARGE_TEXT_CHARS, forgetTextCaches, textCache } from './textCaches';
 import './builtins';
 
 /** Classes whose integer defaults are dims users mean (`GPTConfig.n_embd = 768`). */
@@ -45,6 +46,7 @@ export function newPythonState(text: string): PythonState {
 }
 
 export function disposePythonState(state: PythonState): void {
+  if (state.doc.text.length > LARGE_TEXT_CHARS) forgetTextCaches();
   state.doc.delete();
 }
 
@@ -64,8 +66,9 @@ export interface PythonProgram {
 /**
  * Analyses `text`. With the `state` of an earlier analysis of the same document, only what the
  * edit touched is parsed and analysed again; the state is updated in place and returned.
+ * `betweenPhases`: called once the interpreter is done, before the passes over the syntax.
  */
-export function analysePython(path: string, text: string, settings: Settings, state?: PythonState, program?: PythonProgram): PythonAnalysis {
+export function analysePython(path: string, text: string, settings: Settings, state?: PythonState, program?: PythonProgram, betweenPhases?: () => void): PythonAnalysis {
   // Node reads are remembered for texts an editor holds; a text of megabytes is read without.
   nodeMemoForText(text.length);
   if (state) state.doc.update(text);
@@ -125,6 +128,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     position: state.doc.position,
     program: programKey,
   }, state.functions);
+  betweenPhases?.();
   const ir: FileIR = {
     path,
     language: 'python',
@@ -194,7 +198,7 @@ function classParams(state: PythonState): ClassParams[] {
 }
 
 /** By statement text (detached, document.ts): the text with other methods' bodies cut out. */
-const PARAMS_KEYS = new Map<string, string>();
+const PARAMS_KEYS = textCache<string, string>();
 
 function paramsKey(text: string, stmt: Node): string {
   let key = PARAMS_KEYS.get(text);

@@ -6,7 +6,7 @@
  * understand becomes `unknown` and the analysis goes on.
  */
 import { DType, parseDType } from '../../core/dtypes';
-import { ContextFunction, ContextOp, ContextRef, Finding, FunctionSummary, PrecisionFact, Range, Reason, TensorOp, TensorType, Unmodelled } from '../../core/ir';
+import { ContextFunction, ContextOp, ContextRef, Finding, FunctionSummary, OpCost, PrecisionFact, Range, Reason, TensorOp, TensorType, Unmodelled } from '../../core/ir';
 import type { ProgramSession } from './session';
 import { bindImport } from './imports';
 import { OpContext, OpResult } from '../../core/ops/types';
@@ -31,6 +31,7 @@ import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubcla
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
 import { compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
+import { LARGE_TEXT_CHARS, textCache } from './textCaches';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
 class MethodInfo implements FunctionInfo {
@@ -66,7 +67,7 @@ function builderFreshBase(name: string): number {
 const DEFINITION = /^(def|async\s+def|class|@)\b/;
 
 /** Names a source calls (`name(` or `.name(`), remembered by the source's text. */
-const CALLED = new Map<string, string[]>();
+const CALLED = textCache<string, string[]>();
 function calledNames(text: string): string[] {
   let names = CALLED.get(text);
   if (!names) {
@@ -186,13 +187,13 @@ function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
 }
 
 /** What declaring a class learns from its text alone, shared by analyses of the same text. */
-const CLASS_SHAPES = new Map<string, { name: string; bases: string[]; methods: { name: string; qualName: string; index: number; decorated: boolean }[]; assigns: boolean }>();
+const CLASS_SHAPES = textCache<string, { name: string; bases: string[]; methods: { name: string; qualName: string; index: number; decorated: boolean }[]; assigns: boolean }>();
 
 /** Module-level functions whose names say a run starts there. */
 const ENTRY_NAME = /^(main|_main|run|cli|train|test|evaluate|eval|demo|example|benchmark|bench|sample|profile|finetune|pretrain)(_\w*)?$|^(test|train|bench)\w*|_main$/i;
 
 /** Whether a def's text makes it an entry point: no parameter without a default, or a `backward()`. */
-const ENTRY_TEXTS = new Map<string, boolean>();
+const ENTRY_TEXTS = textCache<string, boolean>();
 function entryByText(text: string): boolean {
   let hit = ENTRY_TEXTS.get(text);
   if (hit !== undefined) return hit;
@@ -290,6 +291,24 @@ interface ParamSyntax {
   dflt: Node | null;
   dfltNone: boolean;
 }
+
+/**
+ * The polynomials of an op the file keeps, replaced by shared equal ones (`Poly.shared`; equal
+ * values, so objects shared with other ops may be changed too): a file of megabytes kept a few
+ * hundred bytes per polynomial, three or four per op, of a handful of distinct values.
+ */
+function sharePolys(cost: OpCost, attrs: Record<string, unknown>): void {
+  cost.flops = Poly.shared(cost.flops);
+  cost.otherFlops = Poly.shared(cost.otherFlops);
+  cost.bytes = Poly.shared(cost.bytes);
+  for (const k in attrs) {
+    const v = attrs[k];
+    if (v instanceof Poly) attrs[k] = Poly.shared(v);
+  }
+}
+
+/** Signatures remembered at once (`signatureOf`): more than the functions of a 10,000-line file. */
+const MAX_SIGNATURES = 4096;
 
 interface Signature {
   params: ParamSyntax[];
@@ -432,6 +451,19 @@ export class Interpreter {
     private readonly statements: readonly Node[],
     private readonly options: InterpreterOptions,
   ) {}
+
+  /**
+   * Whether what ops and summaries keep is shared by value (`sharePolys`): for a text of
+   * megabytes only, where it saves a third of what the analysis keeps; below, finding each
+   * polynomial's key cost more time (about 7% of a 10,000-line file's analysis) than it saved.
+   */
+  private get sharesPolys(): boolean {
+    return (this.options.text?.length ?? 0) > LARGE_TEXT_CHARS;
+  }
+
+  private shared(p: Poly): Poly {
+    return this.sharesPolys ? Poly.shared(p) : p;
+  }
 
   /**
    * Starts the numbering of anonymous dims afresh: a caller analysing top-level statements one
@@ -750,6 +782,7 @@ export class Interpreter {
     }
     if (frame.report) {
       const range = rangeOf(site.node);
+      if (this.sharesPolys) sharePolys(c, attrs);
       this.ops.push({
         kind: result.kind,
         name: site.name,
@@ -760,7 +793,7 @@ export class Interpreter {
         dtype,
         cost: c,
         attrs,
-        repeat: m.equals(Poly.ONE) ? undefined : m,
+        repeat: m.equals(Poly.ONE) ? undefined : this.shared(m),
       });
       // A shape error on a guessed operand proves nothing (guessed.ts): no TC002 then.
       if (result.error && !inputs.some(isGuessed)) this.findings.push({ code: 'TC002', severity: 'error', message: result.error, range });
@@ -799,9 +832,9 @@ export class Interpreter {
       name: fn.qualName,
       range: rangeOf(fn.node),
       nameRange: rangeOf(nameNode),
-      flops: frame.acc.flops,
-      otherFlops: frame.acc.otherFlops,
-      bytes: frame.acc.bytes,
+      flops: this.shared(frame.acc.flops),
+      otherFlops: this.shared(frame.acc.otherFlops),
+      bytes: this.shared(frame.acc.bytes),
       upperBound: frame.acc.upperBound,
       ...(frame.acc.reasons?.length ? { reasons: frame.acc.reasons } : {}),
       ...(frame.acc.trains ? { trains: true } : {}),
@@ -1110,6 +1143,10 @@ export class Interpreter {
       params.push({ node: p, type, name, typeNode: p.childForFieldName('type'), dflt, dfltNone: dflt?.type === 'none' });
     }
     sig = { params, hints: this.paramHints(fn), isInit: fn.node.childForFieldName('name')?.text === '__init__' };
+    // A signature holds tree nodes (about 2 KB of JavaScript objects per function): a file of
+    // tens of thousands of functions would keep them all until the analysis ends. Read again
+    // past that many, at the cost of a few WebAssembly reads.
+    if (this.signatures.size >= MAX_SIGNATURES) this.signatures.clear();
     this.signatures.set(fn, sig);
     return sig;
   }
