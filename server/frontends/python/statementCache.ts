@@ -108,7 +108,12 @@ function append<T>(to: T[], items: readonly T[]): void {
 
 /** The defined names a statement's text mentions (remembered while the set of names is the same). */
 function mentionsOf(cache: StatementCache, next: StatementCache['mentions'], text: string, defined: string, defines: Map<string, number>): string[] {
-  let m = cache.mentions.get(text);
+  // This analysis's own reading first: a closure asks for the same texts again and again (every
+  // model's classes, once per definition that reaches them), and on a first analysis the last
+  // analysis's map is empty, so each ask matched the whole text against the identifier pattern.
+  let m = next.get(text);
+  if (m && m.defined === defined) return m.names;
+  m = cache.mentions.get(text);
   if (!m || m.defined !== defined) m = { defined, names: [...new Set(text.match(IDENT) ?? [])].filter((n) => defines.has(n)) };
   next.set(text, m);
   return m.names;
