@@ -67,6 +67,7 @@ function monomialProduct(ka: string, fa: Map<string, number>, kb: string, fb: Ma
 }
 
 const ASCII = Symbol('ascii');
+const EXACT = Symbol('exactKey');
 
 /** An immutable polynomial with number coefficients over atoms. */
 export class Poly {
@@ -342,6 +343,13 @@ export class Poly {
    * order), coefficients exactly. `toString` sorts and rounds; memo keys need this one.
    */
   exactKey(): string {
+    return (this[EXACT] ??= this.makeExactKey());
+  }
+
+  /** `exactKey`, made once per polynomial (the call memo asks it of every dim of every argument). */
+  private [EXACT]: string | undefined = undefined;
+
+  private makeExactKey(): string {
     let out = '';
     for (const [k, t] of this.terms) {
       out += `${k}=${t.coeff}`;
@@ -349,6 +357,24 @@ export class Poly {
       out += '+';
     }
     return out;
+  }
+
+  /**
+   * This polynomial with every coefficient `c` made `c / from * to`, when that is exact: every
+   * coefficient a safe integer that `from` divides, every result a safe integer other than 0;
+   * else undefined. A product of integer multipliers that began with `from` is then the same
+   * product begun with `to`, term for term and in the same order (the call memo replays a run
+   * under another loop multiplier).
+   */
+  rescaled(from: number, to: number): Poly | undefined {
+    const out = new Map<string, Term>();
+    for (const [k, t] of this.terms) {
+      const q = t.coeff / from;
+      const c = q * to;
+      if (!Number.isSafeInteger(t.coeff) || !Number.isInteger(q) || !Number.isSafeInteger(c) || c === 0) return undefined;
+      out.set(k, { coeff: c, factors: t.factors });
+    }
+    return new Poly(out);
   }
 
   equals(o: Poly): boolean {
