@@ -125,6 +125,11 @@ export class Poly {
 
   add(o: Poly | number): Poly {
     const other = Poly.from(o);
+    // Adding nothing makes the same polynomial (polynomials never change: it is shared). An
+    // accumulator starts at zero and most ops add to one: a copy of the terms each time was a
+    // large part of what an analysis allocates.
+    if (other.terms.size === 0) return this;
+    if (this.terms.size === 0) return other;
     const out = new Map<string, Term>();
     for (const [k, t] of this.terms) out.set(k, { coeff: t.coeff, factors: t.factors });
     for (const [k, t] of other.terms) {
@@ -146,6 +151,8 @@ export class Poly {
 
   scale(c: number): Poly {
     if (c === 0) return Poly.ZERO;
+    // Times one (a multiplier of one trip, a product with 1): the same polynomial, shared.
+    if (c === 1) return this;
     const out = new Map<string, Term>();
     for (const [k, t] of this.terms) out.set(k, { coeff: t.coeff * c, factors: t.factors });
     return new Poly(out);

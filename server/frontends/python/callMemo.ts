@@ -129,15 +129,13 @@ export function capturesAt(entry: CallEntry, outer: Poly | undefined): Captured[
   return out;
 }
 
-/** The op with `outer` set or left out, in the place `Interpreter.record` gives it (before `context`). */
+/**
+ * The op with `outer` set or left out: the fields `Interpreter.record` gives a captured op, in its
+ * order (a literal, not a copy key by key: a model's run captures hundreds of ops).
+ */
 function withOuter(op: ContextOp, outer: Poly | undefined): ContextOp {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(op)) {
-    if (k === 'outer') continue;
-    if (k === 'context' && outer) out.outer = outer;
-    out[k] = v;
-  }
-  return out as unknown as ContextOp;
+  const { path, range, kind, inputs, output, dtype, cost, repeat, context, name, attrs } = op;
+  return { path, range, kind, inputs, output, dtype, cost, ...(repeat ? { repeat } : {}), ...(outer ? { outer } : {}), context, name, attrs };
 }
 
 function template(v: Value, since: number, given: readonly Value[], known: readonly Value[], depth: number): Template | undefined {
