@@ -354,7 +354,8 @@ export class Poly {
   }
 
   /** `exactKey`, made once per polynomial (the call memo asks it of every dim of every argument). */
-  private [EXACT]: string | undefined = undefined;
+  // Declared only: a slot is added to the polynomials asked, not to every one.
+  declare private [EXACT]?: string;
 
   private makeExactKey(): string {
     let out = '';
@@ -395,7 +396,7 @@ export class Poly {
    * a symbol, so that JSON and `for...in` see a polynomial as before (facts are told apart by
    * their JSON text).
    */
-  private [ASCII]: string | undefined = undefined;
+  declare private [ASCII]?: string;
 
   /**
    * Formula text. Terms of higher degree first; `ascii` gives `2*B*T*C^2` (the JSON report's
