@@ -9,7 +9,10 @@
  *
  * - what it adds to its caller's totals (its accumulator, added with the caller's multiplier);
  * - the calling-context ops and function totals it records (docs/whole-program.md), replayed in
- *   the same context with the same loop multipliers around it (both are part of the key);
+ *   the caller's context: which context a run records in changes nothing else it does, and the
+ *   loops around the call there only multiply its ops (`outer`), which a replay under other
+ *   constant loops rescales exactly (`capturesAt`; otherwise the call runs). The key holds only
+ *   whether the call records in a context;
  * - the steps it took from the analysis's step budget (a replay that would cross the budget runs
  *   the call instead, since the run would stop part-way);
  * - the value it returns: numbers, strings, None and the objects that existed before the call are
@@ -25,7 +28,8 @@
  * read. What a call can read besides those objects is in its key: the function, the object it
  * runs on, its arguments (tensors by shape, dtype and whether the shape was guessed; numbers and
  * strings by value; other objects by identity), and the caller's state a run inherits (call depth
- * and stack, autocast, `no_grad`, calling context, the interpreter's unrolling and own-run state).
+ * and stack, autocast, `no_grad`, whether it records in a calling context, the interpreter's
+ * unrolling and own-run state).
  */
 import type { Acc } from './interpreter';
 import type { ContextFunction, ContextOp, TensorType } from '../../core/ir';
