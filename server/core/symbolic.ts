@@ -85,6 +85,9 @@ function remember<K>(m: Map<K, Poly>, k: K, p: Poly): void {
 /** The factors of a constant term, shared (factor maps are never changed once made). */
 const NO_FACTORS: Map<string, number> = new Map();
 
+const ASCII = Symbol('ascii');
+const EXACT = Symbol('exactKey');
+
 /** An immutable polynomial with number coefficients over atoms. */
 export class Poly {
   private constructor(private readonly terms: ReadonlyMap<string, Term>) {}
@@ -166,6 +169,11 @@ export class Poly {
 
   add(o: Poly | number): Poly {
     const other = Poly.from(o);
+    // Adding nothing makes the same polynomial (polynomials never change: it is shared). An
+    // accumulator starts at zero and most ops add to one: a copy of the terms each time was a
+    // large part of what an analysis allocates.
+    if (other.terms.size === 0) return this;
+    if (this.terms.size === 0) return other;
     const out = new Map<string, Term>();
     for (const [k, t] of this.terms) out.set(k, { coeff: t.coeff, factors: t.factors });
     for (const [k, t] of other.terms) {
@@ -187,6 +195,8 @@ export class Poly {
 
   scale(c: number): Poly {
     if (c === 0) return Poly.ZERO;
+    // Times one (a multiplier of one trip, a product with 1): the same polynomial, shared.
+    if (c === 1) return this;
     const out = new Map<string, Term>();
     for (const [k, t] of this.terms) out.set(k, { coeff: t.coeff * c, factors: t.factors });
     return new Poly(out);
@@ -384,6 +394,14 @@ export class Poly {
    * order), coefficients exactly. `toString` sorts and rounds; memo keys need this one.
    */
   exactKey(): string {
+    return (this[EXACT] ??= this.makeExactKey());
+  }
+
+  /** `exactKey`, made once per polynomial (the call memo asks it of every dim of every argument). */
+  // Declared only: a slot is added to the polynomials asked, not to every one.
+  declare private [EXACT]?: string;
+
+  private makeExactKey(): string {
     let out = '';
     for (const [k, t] of this.terms) {
       out += `${k}=${t.coeff}`;
@@ -393,15 +411,47 @@ export class Poly {
     return out;
   }
 
-  equals(o: Poly): boolean {
-    return this.toString() === o.toString();
+  /**
+   * This polynomial with every coefficient `c` made `c / from * to`, when that is exact: every
+   * coefficient a safe integer that `from` divides, every result a safe integer other than 0;
+   * else undefined. A product of integer multipliers that began with `from` is then the same
+   * product begun with `to`, term for term and in the same order (the call memo replays a run
+   * under another loop multiplier).
+   */
+  rescaled(from: number, to: number): Poly | undefined {
+    const out = new Map<string, Term>();
+    for (const [k, t] of this.terms) {
+      const q = t.coeff / from;
+      const c = q * to;
+      if (!Number.isSafeInteger(t.coeff) || !Number.isInteger(q) || !Number.isSafeInteger(c) || c === 0) return undefined;
+      out.set(k, { coeff: c, factors: t.factors });
+    }
+    return new Poly(out);
   }
+
+  equals(o: Poly): boolean {
+    return this === o || this.toString() === o.toString();
+  }
+
+  /**
+   * The ascii formula, made once per polynomial: `equals` compares formulas, and the interpreter
+   * and the rules ask it of the same few polynomials thousands of times per analysis (a fifth of
+   * the time in symbolic arithmetic on a model-heavy file went to sorting terms again). Keyed by
+   * a symbol, so that JSON and `for...in` see a polynomial as before (facts are told apart by
+   * their JSON text).
+   */
+  declare private [ASCII]?: string;
 
   /**
    * Formula text. Terms of higher degree first; `ascii` gives `2*B*T*C^2` (the JSON report's
    * `flopsFormula`), `pretty` gives `2·B·T·C²` for hovers.
    */
   toString(style: 'ascii' | 'pretty' = 'ascii'): string {
+    if (style === 'ascii') return (this[ASCII] ??= this.format('ascii'));
+    return this.format(style);
+  }
+
+  private format(style: 'ascii' | 'pretty'): string {
     if (this.terms.size === 0) return '0';
     const mulSign = style === 'pretty' ? '·' : '*';
     const terms = [...this.terms.values()].sort((a, b) => degree(b) - degree(a) || cmp(monomialKey(a.factors), monomialKey(b.factors)));

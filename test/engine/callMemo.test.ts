@@ -69,6 +69,47 @@ describe('call memo', () => {
     }
   });
 
+  it('replays a call in another calling context and under other loops there as the run records it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-memo-'));
+    try {
+      // `m(x)` in the loop (10 trips, its own context), then again after it (1 trip, another
+      // context), then the builder's run of the returned model (a third): one run, two replays,
+      // each recording its ops with its own context and multiplier. `n` (symbolic) cannot be
+      // rescaled to 1: that call runs.
+      const body = (loop: string) => ['    m = M()', `    for step in range(${loop}):`, '        x = torch.randn(8, 64)', '        y = m(x)', '    y = m(x)', '    return m', ''];
+      const text = [
+        'import torch',
+        'import torch.nn as nn',
+        '',
+        'class M(nn.Module):',
+        '    def __init__(self):',
+        '        super().__init__()',
+        '        self.fc = nn.Linear(64, 64)',
+        '',
+        '    def forward(self, x):',
+        '        for _ in range(3):',
+        '            x = self.fc(x)',
+        '        return x',
+        '',
+        'def train(steps: int = 10):',
+        ...body('steps'),
+        'def train_n(n: int):',
+        ...body('n'),
+      ].join('\n');
+      fs.writeFileSync(path.join(dir, 'script.py'), text);
+      const rescaled = CALL_MEMO.rescaled;
+      const { off, on, replays } = bothWays(() => analyseFolder(dir).get('script.py')!);
+      assert.ok(replays > 0);
+      // In `train`: the call after the loop and the builder's run, each from 10 trips to 1.
+      assert.equal(CALL_MEMO.rescaled - rescaled, 2, 'replays under another multiplier');
+      const contexts = new Set(on.ir.captured!.ops.filter((o) => o.context.function === 'train').map((o) => `${o.context.line}:${o.outer?.toString() ?? '1'}`));
+      assert.deepEqual([...contexts].sort(), ['17:10', '18:1', '19:1'], 'each context with its own multiplier');
+      assert.equal(json(on), json(off));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   const MODULE = ['import torch', 'import torch.nn as nn', '', 'class M(nn.Module):', '    def __init__(self):', '        super().__init__()', '        self.fc = nn.Linear(64, 64)', '', '    def forward(self, x):', '        return self.fc(x)', ''];
 
   it('runs a call again after a field of the object it runs on changed', () => {

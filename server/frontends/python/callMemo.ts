@@ -9,7 +9,10 @@
  *
  * - what it adds to its caller's totals (its accumulator, added with the caller's multiplier);
  * - the calling-context ops and function totals it records (docs/whole-program.md), replayed in
- *   the same context with the same loop multipliers around it (both are part of the key);
+ *   the caller's context: which context a run records in changes nothing else it does, and the
+ *   loops around the call there only multiply its ops (`outer`), which a replay under other
+ *   constant loops rescales exactly (`capturesAt`; otherwise the call runs). The key holds only
+ *   whether the call records in a context;
  * - the steps it took from the analysis's step budget (a replay that would cross the budget runs
  *   the call instead, since the run would stop part-way);
  * - the value it returns: numbers, strings, None and the objects that existed before the call are
@@ -25,16 +28,20 @@
  * read. What a call can read besides those objects is in its key: the function, the object it
  * runs on, its arguments (tensors by shape, dtype and whether the shape was guessed; numbers and
  * strings by value; other objects by identity), and the caller's state a run inherits (call depth
- * and stack, autocast, `no_grad`, calling context, the interpreter's unrolling and own-run state).
+ * and stack, autocast, `no_grad`, whether it records in a calling context, the interpreter's
+ * unrolling and own-run state).
  */
 import type { Acc } from './interpreter';
 import type { ContextFunction, ContextOp, TensorType } from '../../core/ir';
-import type { Poly } from '../../core/symbolic';
+import { Poly } from '../../core/symbolic';
 import { HEAP, UNKNOWN, Value, birthOf, born } from './values';
 import { isGuessed, markGuessed } from './guessed';
 
-/** Off: every call runs (tests compare the two); `replays` counts the calls replayed. */
-export const CALL_MEMO = { enabled: true, replays: 0 };
+/**
+ * Off: every call runs (tests compare the two); `replays` counts the calls replayed, `rescaled`
+ * those among them replayed under another multiplier of their calling context (`capturesAt`).
+ */
+export const CALL_MEMO = { enabled: true, replays: 0, rescaled: 0 };
 
 /** What a run recorded in calling contexts, in order (replayed with the caller's context). */
 export type Captured = { op: ContextOp } | { fn: ContextFunction };
@@ -54,6 +61,11 @@ export interface CallEntry {
   value: Template;
   steps: number;
   captured: Captured[];
+  /**
+   * The multiplier the calling context put around the call when it ran (`Frame.outer` of its
+   * frame: the loops around it there); the ops it captured carry it in their `outer`.
+   */
+  outer?: Poly;
 }
 
 /** Calls being recorded, outermost first, and the captures made since the outermost began. */
@@ -85,12 +97,49 @@ export function beginRecording(steps: number): Recording {
  * is what the call returned; `given` the tensors it was given (by shape only in the key); `known`
  * the objects in the key by identity (the object it ran on, other arguments).
  */
-export function endRecording(r: Recording, ok: boolean, acc: Acc | undefined, value: Value, given: readonly Value[], known: readonly Value[], steps: number, maxSteps: number): CallEntry | undefined {
+export function endRecording(r: Recording, ok: boolean, acc: Acc | undefined, value: Value, given: readonly Value[], known: readonly Value[], steps: number, maxSteps: number, outer?: Poly): CallEntry | undefined {
   const captured = ok ? LOG.slice(r.log) : [];
   if (--recording === 0) LOG.length = 0;
   if (!ok || !acc || HEAP.epoch !== r.epoch || HEAP.effects !== r.effects || HEAP.fresh !== r.fresh || HEAP.recursions !== r.recursions || steps > maxSteps || steps < r.steps) return undefined;
   const t = template(value, r.serial, given, known, 0);
-  return t ? { acc, value: t, steps: steps - r.steps, captured } : undefined;
+  return t ? { acc, value: t, steps: steps - r.steps, captured, ...(outer ? { outer } : {}) } : undefined;
+}
+
+/**
+ * What a remembered call captures when run under the calling context's multiplier `outer`
+ * (docs/whole-program.md): its captures as recorded when that is the multiplier it ran under;
+ * under another, its ops with their `outer` multiplier rescaled, when both multipliers are
+ * constants and the rescaling is exact (`Poly.rescaled`); else undefined, and the call runs. The
+ * context itself is not in the key: a replay records in the caller's (`Interpreter.replay`). A
+ * training loop's model call and the builder's run of the same model on the same input (once,
+ * in another context) are then one run.
+ */
+export function capturesAt(entry: CallEntry, outer: Poly | undefined): Captured[] | undefined {
+  if (!entry.outer || !outer || polyKey(entry.outer) === polyKey(outer)) return entry.captured;
+  const from = entry.outer.constValue();
+  const to = outer.constValue();
+  if (from === undefined || to === undefined || from === 0 || to === 0) return undefined;
+  const out: Captured[] = [];
+  for (const c of entry.captured) {
+    if (!('op' in c)) {
+      out.push(c);
+      continue;
+    }
+    const o = (c.op.outer ?? Poly.ONE).rescaled(from, to);
+    if (!o) return undefined;
+    out.push({ op: withOuter(c.op, o.equals(Poly.ONE) ? undefined : o) });
+  }
+  CALL_MEMO.rescaled++;
+  return out;
+}
+
+/**
+ * The op with `outer` set or left out: the fields `Interpreter.record` gives a captured op, in its
+ * order (a literal, not a copy key by key: a model's run captures hundreds of ops).
+ */
+function withOuter(op: ContextOp, outer: Poly | undefined): ContextOp {
+  const { path, range, kind, inputs, output, dtype, cost, repeat, context, name, attrs } = op;
+  return { path, range, kind, inputs, output, dtype, cost, ...(repeat ? { repeat } : {}), ...(outer ? { outer } : {}), context, name, attrs };
 }
 
 function template(v: Value, since: number, given: readonly Value[], known: readonly Value[], depth: number): Template | undefined {
@@ -143,14 +192,10 @@ export function instantiate(t: Template): Value {
 /**
  * A polynomial as a key that is equal only for polynomials every computation treats alike, bit
  * for bit: terms and factors in their stored order, coefficients exact (`toString` sorts terms
- * and rounds coefficients). Remembered per polynomial: polynomials never change.
+ * and rounds coefficients). Remembered per polynomial (`Poly.exactKey`): polynomials never change.
  */
-const POLY_KEYS = new WeakMap<Poly, string>();
-
 export function polyKey(p: Poly): string {
-  let k = POLY_KEYS.get(p);
-  if (k === undefined) POLY_KEYS.set(p, (k = p.exactKey()));
-  return k;
+  return p.exactKey();
 }
 
 /** A tensor argument's key: shape, dtype, whether guessed, and the value's own flags. */

@@ -22,7 +22,7 @@ import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFacto
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, newList } from './pybuiltins';
 import { CountedWhile, LoopValues, aliasesOf, conjuncts, countTrips, countWhile, namesOf, statementsOf, tripTest } from './countedWhile';
 import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
-import { CALL_MEMO, CallEntry, beginRecording, endRecording, instantiate, logCapture, polyKey, tensorKey } from './callMemo';
+import { CALL_MEMO, CallEntry, Captured, beginRecording, capturesAt, endRecording, instantiate, logCapture, polyKey, tensorKey } from './callMemo';
 import type { SliceOrigin } from '../../core/rules/signals';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { takesLastPosition } from './lastPosition';
@@ -1180,7 +1180,8 @@ export class Interpreter {
         this.memoEpoch = HEAP.epoch;
       }
       const hit = this.memo.get(memoKey);
-      if (hit && this.counter.steps + hit.steps <= MAX_STEPS) return this.replay(hit, caller);
+      const captured = hit && this.counter.steps + hit.steps <= MAX_STEPS ? capturesAt(hit, this.outerOf(caller)) : undefined;
+      if (hit && captured) return this.replay(hit, caller, captured);
     }
     if (!recursive) this.activeCalls.set(fn, active);
     active.push({ args, kwargs, self });
@@ -1197,7 +1198,7 @@ export class Interpreter {
         const given = [...args, ...kwargs.values()];
         const known = given.filter(byIdentity);
         if (self) known.push(self);
-        const entry = endRecording(rec, ok, this.lastCallAcc, value, given.filter((v) => v.kind === 'tensor'), known, this.counter.steps, MAX_STEPS);
+        const entry = endRecording(rec, ok, this.lastCallAcc, value, given.filter((v) => v.kind === 'tensor'), known, this.counter.steps, MAX_STEPS, this.outerOf(caller));
         if (entry) this.memo.set(memoKey!, entry);
       }
     }
@@ -1227,8 +1228,9 @@ export class Interpreter {
     const ctx = caller.context ?? caller.pendingContext;
     let k = `${this.idOf(fn)}|${self ? this.idOf(self) : '-'}|${closure ? this.idOf(closure) : '-'}|${caller.depth}|${caller.autocast ?? ''}|${caller.noGrad ? 1 : 0}|${this.unrolled}|${this.ownRun ? 1 : 0}|`;
     for (const f of caller.stack) k += `${this.idOf(f)},`;
-    // The calling context the callee records in, and the callers' loops around it there.
-    if (ctx && this.options.program) k += `|${ctx.path}\0${ctx.line}\0${ctx.function}\0${polyKey((caller.outer ?? Poly.ONE).mul(caller.multiplier))}`;
+    // Whether the callee records in a calling context: which context, and the callers' loops
+    // around the call there, are applied when a run is replayed (`capturesAt`).
+    if (ctx && this.options.program) k += '|ctx';
     for (const a of args) k += `|${this.memoValueKey(a, args)}`;
     for (const [name, a] of kwargs) k += `|${name}=${this.memoValueKey(a, args)}`;
     return k;
@@ -1262,14 +1264,22 @@ export class Interpreter {
     return n;
   }
 
-  /** A remembered call's run, replayed in `caller` (callMemo.ts). */
-  private replay(hit: CallEntry, caller: Frame): Value {
+  /**
+   * The multiplier a call from `caller` runs under in its calling context (the callee frame's
+   * `outer`, `newFrame`), or undefined when it records in none.
+   */
+  private outerOf(caller: Frame): Poly | undefined {
+    return (caller.context ?? caller.pendingContext) && this.options.program ? (caller.outer ?? Poly.ONE).mul(caller.multiplier) : undefined;
+  }
+
+  /** A remembered call's run, replayed in `caller` (callMemo.ts), with its captures as `capturesAt` gives them. */
+  private replay(hit: CallEntry, caller: Frame, captured: Captured[]): Value {
     CALL_MEMO.replays++;
     this.counter.steps += hit.steps;
-    if (hit.captured.length) {
+    if (captured.length) {
       const program = this.options.program!;
       const context = (caller.context ?? caller.pendingContext)!;
-      for (const c of hit.captured) {
+      for (const c of captured) {
         if ('op' in c) {
           const op = { ...c.op, context };
           logCapture({ op });

@@ -108,10 +108,34 @@ function append<T>(to: T[], items: readonly T[]): void {
 
 /** The defined names a statement's text mentions (remembered while the set of names is the same). */
 function mentionsOf(cache: StatementCache, next: StatementCache['mentions'], text: string, defined: string, defines: Map<string, number>): string[] {
-  let m = cache.mentions.get(text);
-  if (!m || m.defined !== defined) m = { defined, names: [...new Set(text.match(IDENT) ?? [])].filter((n) => defines.has(n)) };
+  // This analysis's own reading first: a closure asks for the same texts again and again (every
+  // model's classes, once per definition that reaches them), and on a first analysis the last
+  // analysis's map is empty, so each ask matched the whole text against the identifier pattern.
+  let m = next.get(text);
+  if (m && m.defined === defined) return m.names;
+  m = cache.mentions.get(text);
+  if (!m || m.defined !== defined) m = { defined, names: definedNamesIn(text, defines) };
   next.set(text, m);
   return m.names;
+}
+
+/**
+ * The defined names `text` mentions, each once, in the order first met: the identifiers matched
+ * one by one, so that only defined names are kept (a list and a set of every identifier of a
+ * 10,000-line file were most of what reading mentions allocated).
+ */
+function definedNamesIn(text: string, defines: Map<string, number>): string[] {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  IDENT.lastIndex = 0;
+  for (let m = IDENT.exec(text); m; m = IDENT.exec(text)) {
+    const n = m[0];
+    if (defines.has(n) && !seen.has(n)) {
+      seen.add(n);
+      names.push(n);
+    }
+  }
+  return names;
 }
 
 function countMentions(mentionsAt: readonly (string[] | undefined)[]): Map<string, number> {

@@ -138,15 +138,21 @@ export function touched(): void {
  * every run). Values made without `born` have no number, and a call that returns one is not
  * remembered.
  */
-const BIRTH = new WeakMap<object, number>();
+const BIRTH = Symbol('tensorcost.birth');
 
+/**
+ * The number sits on the value itself, as a property no copy takes along (not enumerable: a
+ * spread or `Object.assign` of a value makes one without a number, as a WeakMap would have), and
+ * that JSON and `for...in` do not see. A WeakMap entry per value cost about five times as much
+ * to make, and its ephemeron table grew with every tensor of the analysis.
+ */
 export function born<T extends Value>(v: T): T {
-  BIRTH.set(v, ++HEAP.serial);
+  Object.defineProperty(v, BIRTH, { value: ++HEAP.serial, writable: true, configurable: true });
   return v;
 }
 
 export function birthOf(v: Value): number | undefined {
-  return BIRTH.get(v);
+  return (v as { [BIRTH]?: number })[BIRTH];
 }
 
 export function int(v: number | Poly): Value {
