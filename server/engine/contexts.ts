@@ -12,7 +12,7 @@
  */
 import { CostFigures, evaluateCost } from '../core/cost/evaluate';
 import { AssertedBound, ContextFunction, ContextOp, ContextRef, FileIR, FunctionSummary, Reason, TensorOp, TensorType } from '../core/ir';
-import type { Analysis, FunctionFigures } from './analyze';
+import { Analysis, FunctionFigures, lazyFindings, withoutFindings } from './analyze';
 import type { DType } from '../core/dtypes';
 import { GEMM_KINDS } from '../core/ir';
 import { ChosenContext, contextFindings } from './contextFindings';
@@ -296,13 +296,16 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
       moduleFigures = f;
     }
   }
-  const total = fileTotal({ ...a, moduleFigures }, functions);
+  const total = fileTotal(a, moduleFigures, functions);
   const totalAssumed = total.of === 'top-level code' ? moduleAssumed : functions.find((f) => f.summary.name === total.of)?.assumed;
-  const only = contextOnly(a, index, path, memoKey);
-  const findings = chosen.length || only.length ? contextFindings(a, figures, chosen, only, (op) => index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) : a.findings;
-  return {
-    ...a,
-    findings,
+  // The findings (the rules run again with the contexts' figures) are made when first read: a
+  // hover asked right after a keystroke needs figures only, diagnostics pulled after it these.
+  const findings = () => {
+    const only = contextOnly(a, index, path, memoKey);
+    return chosen.length || only.length ? contextFindings(a, figures, chosen, only, (op) => index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) : a.findings;
+  };
+  return lazyFindings({
+    ...withoutFindings(a),
     figures,
     opContexts,
     opAssumed,
@@ -312,7 +315,7 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     totalOf: total.of,
     ...(total.reasons?.length ? { totalReasons: total.reasons } : {}),
     ...(totalAssumed && Object.keys(totalAssumed).length ? { totalAssumed } : {}),
-  };
+  }, findings);
 }
 
 const ONLY_MEMO = new WeakMap<ContextOp[], { key: string; value: ChosenContext | undefined }>();
@@ -398,7 +401,7 @@ interface Candidate {
  * expensive function's; null figures (with the dims to bind) rather than a number that leaves
  * out what an entry point does; the reasons when the chosen figures are incomplete.
  */
-function fileTotal(a: Analysis, functions: FunctionFigures[]): { figures: CostFigures; of?: string; reasons?: Reason[] } {
+function fileTotal(a: Analysis, moduleFigures: CostFigures | undefined, functions: FunctionFigures[]): { figures: CostFigures; of?: string; reasons?: Reason[] } {
   const entries = new Set(a.ir.entries ?? []);
   const pick = (cands: Candidate[]) => {
     let best: Candidate | undefined;
@@ -409,10 +412,10 @@ function fileTotal(a: Analysis, functions: FunctionFigures[]): { figures: CostFi
   const fromEntries: Candidate[] = [];
   const m = a.ir.moduleSummary;
   // A script's top-level code is its run: when it computes anything, numbers or not, it is the total.
-  if (entries.has('<module>') && a.moduleFigures && m && (!m.flops.isZero() || !m.otherFlops.isZero())) {
-    return { figures: a.moduleFigures, of: 'top-level code', reasons: m.reasons };
+  if (entries.has('<module>') && moduleFigures && m && (!m.flops.isZero() || !m.otherFlops.isZero())) {
+    return { figures: moduleFigures, of: 'top-level code', reasons: m.reasons };
   }
-  if (entries.has('<module>') && a.moduleFigures) fromEntries.push({ f: a.moduleFigures, of: 'top-level code', reasons: m?.reasons });
+  if (entries.has('<module>') && moduleFigures) fromEntries.push({ f: moduleFigures, of: 'top-level code', reasons: m?.reasons });
   for (const ff of functions) if (entries.has(ff.summary.name)) fromEntries.push({ f: ff.figures, of: ff.summary.name, reasons: ff.reasons });
   const e = pick(fromEntries);
   if (works(e)) return { figures: e!.f, of: e!.of, reasons: e!.reasons };
