@@ -173,15 +173,52 @@ export class ProgramSession {
    * switch before the call decides (TC303).
    */
   tf32Before(path: string, line: number): boolean {
-    let switches = this.tf32Switches.get(path);
-    // The root's text is the one being analysed (an editor's unsaved buffer), not the disk's.
-    if (!switches) this.tf32Switches.set(path, (switches = tf32Switches((path === this.root ? this.units.get(path)?.text : undefined) ?? this.files.read(path) ?? '')));
     let on = false;
-    for (const [l, enabled] of switches) {
+    for (const [l, enabled] of this.switchesOf(path)) {
       if (l >= line) break;
       on = enabled;
     }
     return on;
+  }
+
+  /**
+   * A cached statement's records again (statementCache.ts), after `beginStatement`: the same as
+   * `captureOp` and `captureFunction` on each, in one copy when none of its ops needs a TF32
+   * stamp other than the one it has (its entry files switch nothing, and none was stamped on).
+   * A file of many models replays tens of thousands of ops per keystroke.
+   */
+  replay(captured: { ops: readonly ContextOp[]; functions: readonly ContextFunction[] }): void {
+    const { ops, functions } = captured;
+    if (this.ops.length + ops.length < MAX_CAPTURED && ops.length <= MAX_PER_STATEMENT && this.unstamped(ops)) {
+      for (const o of ops) this.ops.push(o);
+    } else for (const o of ops) this.captureOp(o);
+    if (this.functions.length + functions.length < MAX_CAPTURED && functions.length <= MAX_PER_STATEMENT) {
+      for (const f of functions) this.functions.push(f);
+    } else for (const f of functions) this.captureFunction(f);
+  }
+
+  /** Whether `captureOp` would keep every op of a list as it is: no TF32 stamp, and none to set. */
+  private unstamped(ops: readonly ContextOp[]): boolean {
+    let facts = REPLAY_FACTS.get(ops);
+    if (!facts) {
+      const paths = new Set<string>();
+      let stamped = false;
+      for (const o of ops) {
+        paths.add(o.context.path);
+        if (o.tf32) stamped = true;
+      }
+      REPLAY_FACTS.set(ops, (facts = { paths: [...paths], stamped }));
+    }
+    if (facts.stamped) return false;
+    for (const p of facts.paths) if (this.switchesOf(p).length > 0) return false;
+    return true;
+  }
+
+  private switchesOf(path: string): [number, boolean][] {
+    let switches = this.tf32Switches.get(path);
+    // The root's text is the one being analysed (an editor's unsaved buffer), not the disk's.
+    if (!switches) this.tf32Switches.set(path, (switches = tf32Switches((path === this.root ? this.units.get(path)?.text : undefined) ?? this.files.read(path) ?? '')));
+    return switches;
   }
 
   captureFunction(fn: ContextFunction): void {
@@ -194,6 +231,9 @@ export class ProgramSession {
     this.docs.release(this.dependencies);
   }
 }
+
+/** Per list of replayed ops (a cache entry's): the entry files of its contexts, and whether one has a TF32 stamp. */
+const REPLAY_FACTS = new WeakMap<readonly ContextOp[], { paths: string[]; stamped: boolean }>();
 
 /** `torch.backends.cuda.matmul.allow_tf32 = ...`, `torch.set_float32_matmul_precision(...)`. */
 const ALLOW_TF32 = /^\s*[\w.]*backends\.cuda\.matmul\.allow_tf32\s*=\s*([^#\n]*)/;

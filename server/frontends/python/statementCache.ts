@@ -63,6 +63,32 @@ export class StatementCache {
   /** A number per builder group's key (`builderGroups`), never reused for another key. */
   groupIds = new Map<string, number>();
   nextGroupId = 1;
+  /**
+   * A number per statement text, never reused for another text: keys name the texts they hold
+   * by these. A key that held the texts themselves was thousands of characters for a model's
+   * `train` (it reaches the whole model), made anew and hashed on every keystroke; a statement's
+   * text is the same string object across analyses, whose hash V8 keeps.
+   */
+  textIds = new Map<string, number>();
+  nextTextId = 1;
+}
+
+/** The number of a statement text (`StatementCache.textIds`). */
+function textId(cache: StatementCache, text: string): number {
+  let id = cache.textIds.get(text);
+  if (id === undefined) cache.textIds.set(text, (id = cache.nextTextId++));
+  return id;
+}
+
+/** Keeps the numbers of the texts of this analysis only (an edited statement's old texts go). */
+function pruneTextIds(cache: StatementCache, texts: readonly string[]): void {
+  if (cache.textIds.size <= 2 * texts.length + 16) return;
+  const kept = new Map<string, number>();
+  for (const t of texts) {
+    const id = cache.textIds.get(t);
+    if (id !== undefined) kept.set(t, id);
+  }
+  cache.textIds = kept;
 }
 
 /**
@@ -234,8 +260,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     if (!session || !e.captured) return;
     // Its records were cut at the bound per statement when made: counted from its own start.
     session.beginStatement();
-    for (const o of e.captured.ops) session.captureOp(o);
-    for (const f of e.captured.functions) session.captureFunction(f);
+    session.replay(e.captured);
     for (const [k, b] of e.captured.bounds ?? []) session.noteBound(k, b);
   };
 
@@ -297,7 +322,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     mentionsAt[chunk] = mentionsOf(cache, mentionsNext, texts[chunk], defined, defines);
     const s = statements[chunk];
     const depChunks = closure(chunk, mentionsAt[chunk]);
-    const deps = depChunks.map((j) => texts[j]);
+    const deps = depChunks.map((j) => textId(cache, texts[j]));
     const own = groups.of(chunk, depChunks);
     const text = texts[chunk];
     // The line is not part of the key: lines inserted above a statement move its results (the
@@ -309,7 +334,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     const reached = witnessParts.length ? new Set([chunk, ...depChunks]) : undefined;
     const witnessPart = reached ? witnessParts.filter((p) => [...p.chunks].some((c) => reached.has(c))).map((p) => p.text).join('\0\0') : '';
     // Most keys are the same few strings (no line above, no dependencies): made once.
-    const key = above === '' && deps.length === 0 && witnessPart === '' && own.length === 0 ? plainKey(column) : `${column}\0${above}\0${deps.join('\0')}\0${witnessPart}\0${own.map((g) => g.id).join(',')}`;
+    const key = above === '' && deps.length === 0 && witnessPart === '' && own.length === 0 ? plainKey(column) : `${column}\0${above}\0${deps.join(',')}\0${witnessPart}\0${own.map((g) => g.id).join(',')}`;
     const byKey = sameContext ? cache.entries.get(text) : undefined;
     let hit = byKey?.get(key);
     // Contexts hold lines of this file and of others: a moved statement with some is analysed again.
@@ -371,6 +396,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     entriesAt[chunk] = entry;
   }
   cache.entries = next;
+  pruneTextIds(cache, texts);
   cache.context = contextKey;
   cache.mentions = mentionsNext;
   const mentionedBy = reuse ? reuse.mentionedBy(mentionsAt) : countMentions(mentionsAt);
@@ -452,7 +478,7 @@ function builderGroups(
     const name = m === 0 ? '<module>' : it.builders[m - 1].qualName;
     let p = parts.get(root);
     if (!p) parts.set(root, (p = []));
-    p.push(`${name}:${(chunks ?? []).map((j) => texts[j]).join('\0')}`);
+    p.push(`${name}:${(chunks ?? []).map((j) => textId(cache, texts[j])).join(',')}`);
     if (m > 0) {
       let list = builders.get(root);
       if (!list) builders.set(root, (list = []));
