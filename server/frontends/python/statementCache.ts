@@ -107,10 +107,24 @@ interface Positions {
   /** The top-level names each statement defines, and those it mentions. */
   definedAt: (string[] | undefined)[];
   mentionsAt: (string[] | undefined)[];
-  /** How many statements mention each name. */
-  mentionedBy: Map<string, number>;
-  /** The ids of every builder group, in order: entries are taken by position only when equal. */
-  groups: string;
+  /** The id of the builder group each statement belongs to (`BuilderGroups.idAt`), and the global group's. */
+  groupAt: (number | undefined)[];
+  global: number | undefined;
+  /** The statements that mention each name (from `mentionsAt`), made when first needed. */
+  mentioning?: Map<string, number[]>;
+}
+
+/** The statements that mention each name. */
+function mentioningOf(mentionsAt: readonly (string[] | undefined)[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  mentionsAt.forEach((names, chunk) => {
+    for (const n of names ?? []) {
+      const list = out.get(n);
+      if (list) list.push(chunk);
+      else out.set(n, [chunk]);
+    }
+  });
+  return out;
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
@@ -140,47 +154,57 @@ function mentionsOf(cache: StatementCache, next: StatementCache['mentions'], tex
   return m.names;
 }
 
-function countMentions(mentionsAt: readonly (string[] | undefined)[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const names of mentionsAt) if (names) for (const n of names) out.set(n, (out.get(n) ?? 0) + 1);
-  return out;
-}
-
 /**
- * Whether the last analysis's entries can be taken by position after `change`, and how. They
- * can when the change is the next update after that analysis, moved no line, and kept the
- * number of statements; the set of defined names is the same; no statement changed a witness;
- * and no untouched statement mentions a name a changed statement defines (before or after):
- * then every untouched statement's key (its column, the line above it, the texts it reaches,
- * the empty witness part) is what it was, since what it reaches is untouched too.
+ * Whether the last analysis's entries can be taken by position after `change`, and for which
+ * statements. They can when the change is the next update after that analysis, moved no line,
+ * and kept the number of statements; the set of defined names is the same; no statement changed
+ * a witness; and the group of builders every statement depends on is the same. Then a statement's
+ * key (its column, the line above it, the texts it reaches, the empty witness part, the ids of
+ * the builder groups of what it reaches) is what it was unless it is *dirty*: a changed
+ * statement, one whose line above may have changed, one whose builder group changed, one that
+ * mentions a name a changed statement defines (before or after), or one that reaches a dirty
+ * statement (through the names it mentions). The dirty ones are keyed afresh; a keystroke in one
+ * model of a file of many makes only that model's statements dirty.
  */
 function positional(
   last: Positions | undefined,
   now: DocumentPosition | undefined,
   texts: readonly string[],
   defined: string,
-  groups: string,
+  groups: BuilderGroups,
   definedIn: (first: number, end: number) => Set<string>,
   rowOf: (chunk: number) => number,
 ): Position | undefined {
   const change = last && byPosition(now, last.updates, last.texts.length, texts.length);
-  if (!last || !change || last.defined !== defined || !last.witnessFree || last.groups !== groups) return undefined;
+  if (!last || !change || last.defined !== defined || !last.witnessFree || last.global !== groups.global) return undefined;
   const { first, newCount } = change;
   const end = first + newCount;
-  // Names defined by the changed statements, before and after; any mention of one by a
-  // statement other than the changed ones is an untouched statement's.
+  // Names defined by the changed statements, before and after.
   const changedNames = definedIn(first, end);
   for (let i = first; i < end; i++) for (const n of last.definedAt[i] ?? []) changedNames.add(n);
-  const oldOwn = new Map<string, number>();
-  for (let i = first; i < end; i++) for (const n of last.mentionsAt[i] ?? []) oldOwn.set(n, (oldOwn.get(n) ?? 0) + 1);
-  for (const n of changedNames) if ((last.mentionedBy.get(n) ?? 0) - (oldOwn.get(n) ?? 0) > 0) return undefined;
   // A statement starting on the line after the edit, or on its last line (after a `;`), may
-  // have an edited line above it: those are keyed afresh.
+  // have an edited line above it.
   let safeFrom = end;
   while (safeFrom < texts.length && rowOf(safeFrom) <= change.endRow + 1) safeFrom++;
-  const untouched = (chunk: number) => (chunk < first || chunk >= safeFrom) && texts[chunk] === last.texts[chunk];
+  // Who mentions each name, from the last analysis: the same for every untouched statement.
+  const mentioning = (last.mentioning ??= mentioningOf(last.mentionsAt));
+  const dirty = new Uint8Array(texts.length);
+  const queue: number[] = [];
+  const mark = (chunk: number) => {
+    if (dirty[chunk]) return;
+    dirty[chunk] = 1;
+    queue.push(chunk);
+  };
+  for (let i = first; i < safeFrom; i++) mark(i);
+  for (let i = 0; i < texts.length; i++) if (texts[i] !== last.texts[i] || groups.idAt(i) !== last.groupAt[i]) mark(i);
+  for (const n of changedNames) for (const c of mentioning.get(n) ?? []) mark(c);
+  // Whatever mentions a name a dirty statement defines reaches it.
+  while (queue.length) {
+    const d = queue.pop()!;
+    for (const n of last.definedAt[d] ?? []) for (const c of mentioning.get(n) ?? []) mark(c);
+  }
   return {
-    entryAt: (chunk) => (untouched(chunk) ? last.entries[chunk] : undefined),
+    entryAt: (chunk) => (dirty[chunk] ? undefined : last.entries[chunk]),
     mentionsAt: (chunk) => last.mentionsAt[chunk],
     forget: (chunk, cache) => {
       // A changed statement's old text leaves the maps, or every keystroke would add an entry.
@@ -189,23 +213,41 @@ function positional(
       cache.entries.delete(old);
       cache.mentions.delete(old);
     },
-    mentionedBy: (now) => {
-      const counts = new Map(last.mentionedBy);
-      for (const [n, k] of oldOwn) counts.set(n, (counts.get(n) ?? 0) - k);
-      for (let i = first; i < end; i++) for (const n of now[i] ?? []) counts.set(n, (counts.get(n) ?? 0) + 1);
-      return counts;
+    mentioning: (now) => {
+      // The last analysis's map with the changed statements' mentions replaced (it is dropped
+      // with that analysis, so it is updated in place).
+      for (let i = first; i < end; i++) {
+        for (const n of last.mentionsAt[i] ?? []) {
+          const list = mentioning.get(n)!;
+          list.splice(list.indexOf(i), 1);
+          if (list.length === 0) mentioning.delete(n);
+        }
+        for (const n of now[i] ?? []) {
+          const list = mentioning.get(n);
+          if (!list) mentioning.set(n, [i]);
+          else list.splice(sortedIndex(list, i), 0, i);
+        }
+      }
+      return mentioning;
     },
   };
 }
 
+/** Where `x` goes in the ascending `list`. */
+function sortedIndex(list: readonly number[], x: number): number {
+  let i = 0;
+  while (i < list.length && list[i] < x) i++;
+  return i;
+}
+
 interface Position {
-  /** The entry of an untouched statement (with no new witness before it), to reuse as it is. */
+  /** The entry of a statement whose key did not change, to reuse as it is. */
   entryAt(chunk: number): Entry | undefined;
   mentionsAt(chunk: number): string[] | undefined;
   /** Drops from the maps what the changed statement's old text had there. */
   forget(chunk: number, cache: StatementCache): void;
-  /** The mention counts after this analysis, from the last ones and the changed statements'. */
-  mentionedBy(mentionsAt: readonly (string[] | undefined)[]): Map<string, number>;
+  /** `mentioningOf(now)`, made from the last analysis's (called once, when the analysis is done). */
+  mentioning(now: readonly (string[] | undefined)[]): Map<string, number[]>;
 }
 
 /**
@@ -251,7 +293,6 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
 
   const reach = (chunk: number | undefined) => (chunk === undefined ? [] : [chunk, ...closure(chunk)].map((j) => texts[j]));
   const groups = builderGroups(it, texts, moduleText, defines, closure, cache);
-  const groupsKey = groups.list.map((g) => g.id).join(',');
   // The other files of the program this one imports, with their versions: any edit there can
   // change what every function here computes (docs/whole-program.md).
   const contextKey = `${bindings}|${context.defaultDtype}|${moduleText}|${context.program ?? ''}`;
@@ -278,7 +319,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     for (const [name, chunk] of defines) if (chunk >= from && chunk < to) names.add(name);
     return names;
   };
-  const reuse = sameContext ? positional(cache.last, context.position, texts, defined, groupsKey, definedIn, (i) => statements[i].startPosition.row) : undefined;
+  const reuse = sameContext ? positional(cache.last, context.position, texts, defined, groups, definedIn, (i) => statements[i].startPosition.row) : undefined;
   // What each statement defines: the last analysis's for untouched ones.
   let definedAt: (string[] | undefined)[];
   if (reuse) {
@@ -293,6 +334,15 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   // Taking entries by position keeps the previous maps (updated below); otherwise they are
   // rebuilt from the entries used, which drops those of texts that no longer exist.
   const next = reuse ? cache.entries : new Map<string, Map<string, Entry>>();
+  // Taking entries by position, the kept map of a statement keyed afresh holds the entries of its
+  // earlier keys: the first statement of a text to be keyed in this analysis starts its map anew,
+  // or a model's `train`, keyed afresh on every keystroke in the model, would gain one per keystroke.
+  const restarted = new Set<string>();
+  const keep = (text: string, key: string, e: Entry) => {
+    if (restarted.has(text)) return put(next, text, key, e);
+    restarted.add(text);
+    next.set(text, new Map([[key, e]]));
+  };
   const mentionsNext = reuse ? cache.mentions : nextMentions;
   const entriesAt: (Entry | undefined)[] = [];
   const mentionsAt: (string[] | undefined)[] = [];
@@ -349,7 +399,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       summaryLists.push(hit.summaries);
       // The usual case, a text with one entry: its map is carried over as it is (the old map is
       // dropped with the old cache, so updating it in place is safe).
-      if (reuse) put(next, text, key, hit);
+      if (reuse) keep(text, key, hit);
       else if (byKey!.size === 1 && !next.has(text)) {
         byKey!.set(key, hit);
         next.set(text, byKey!);
@@ -392,18 +442,34 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       ...(captured ? { captured } : {}),
       ...(it.distFacts.length > before.dist ? { dist: it.distFacts.slice(before.dist) } : {}),
     };
-    put(next, text, key, entry);
+    if (reuse) keep(text, key, entry);
+    else put(next, text, key, entry);
     entriesAt[chunk] = entry;
   }
+  // Definitions without functions (a config class) are reached as well: their mentions too, for
+  // `positional` to follow what reaches a changed statement through them.
+  for (const c of isDef) mentionsAt[c] ??= mentionsOf(cache, mentionsNext, texts[c], defined, defines);
   cache.entries = next;
   pruneTextIds(cache, texts);
   cache.context = contextKey;
   cache.mentions = mentionsNext;
-  const mentionedBy = reuse ? reuse.mentionedBy(mentionsAt) : countMentions(mentionsAt);
-  cache.last = { updates: context.position?.updates ?? -1, texts, defined, witnessFree: witnessParts.length === 0, entries: entriesAt, definedAt, mentionsAt, mentionedBy, groups: groupsKey };
+  const groupAt: (number | undefined)[] = [];
+  for (let i = 0; i < texts.length; i++) groupAt.push(groups.idAt(i));
+  cache.last = { updates: context.position?.updates ?? -1, texts, defined, witnessFree: witnessParts.length === 0, entries: entriesAt, definedAt, mentionsAt, groupAt, global: groups.global, ...(reuse ? { mentioning: reuse.mentioning(mentionsAt) } : {}) };
   // The ops of cached statements were never pushed to `it.ops`: the segments are the ops.
   it.ops = concatAll(segments);
   return { summaries: concatAll(summaryLists), segments };
+}
+
+/** The builder groups of an analysis, and which each statement depends on. */
+interface BuilderGroups {
+  list: BuilderGroup[];
+  /** The groups a statement depends on: the global one, its own and those of what it reaches. */
+  of(chunk: number, deps: readonly number[]): BuilderGroup[];
+  /** The id of the group whose builders reach the statement, if any. */
+  idAt(chunk: number): number | undefined;
+  /** The id of the group every statement depends on (top-level code's), if any. */
+  global: number | undefined;
 }
 
 interface BuilderGroup {
@@ -433,8 +499,8 @@ function builderGroups(
   defines: Map<string, number>,
   closure: (start: number) => number[],
   cache: StatementCache,
-): { list: BuilderGroup[]; of(chunk: number, deps: readonly number[]): BuilderGroup[] } {
-  const none = { list: [], of: () => [] };
+): BuilderGroups {
+  const none: BuilderGroups = { list: [], of: () => [], idAt: () => undefined, global: undefined };
   if (it.builders.length === 0) return none;
   // Member 0: the top-level code, with the definitions it names and what they reach.
   const moduleChunks = new Set<number>();
@@ -499,6 +565,11 @@ function builderGroups(
   const global = everywhere ? byRoot.get(find(0)) : undefined;
   return {
     list,
+    global: global?.id,
+    idAt(chunk) {
+      const m = memberAt.get(chunk);
+      return m === undefined ? undefined : byRoot.get(find(m))?.id;
+    },
     of(chunk, deps) {
       const out = new Set<BuilderGroup>();
       if (global) out.add(global);
