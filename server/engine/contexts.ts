@@ -112,7 +112,7 @@ export interface OpInContext {
 }
 
 const FN_MEMO = new WeakMap<FunctionFigures, { index: ContextIndex; key: string; value: FunctionFigures }>();
-const OP_MEMO = new WeakMap<TensorOp, { index: ContextIndex; key: string; own: CostFigures; figures?: CostFigures; context?: OpInContext; assumed?: Record<string, Assumed>; chosen?: ChosenContext }>();
+const OP_MEMO = new WeakMap<TensorOp, { index: ContextIndex; key: string; own: CostFigures; path: string; figures?: CostFigures; context?: OpInContext; assumed?: Record<string, Assumed>; chosen?: ChosenContext }>();
 
 const complete = (f: CostFigures) => f.flops !== null && f.otherFlops !== null && f.bytes !== null && f.unbound.length === 0;
 
@@ -189,12 +189,12 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   // Ops of statements an edit did not touch are the same objects as last time, and so are their
   // figures: what they were completed with is remembered while the index and defaults are.
   const memoKey = `${device.id}\0${[...bindings].join(',')}\0${[...assumed].map(([k, v]) => `${k}=${v.value}`).join(',')}`;
+  // Ops no context ran and whose own figures are numbers are remembered too (with nothing to
+  // apply): telling them apart means a key string per op, thousands per keystroke.
   a.ir.ops.forEach((op, i) => {
     const own = a.figures[i];
-    const ownComplete = complete(own) && !op.cost.unknown;
-    if (ownComplete && !index.ops.has(opKey(path, op.range.start.line, op.range.start.character))) return;
     const hit = OP_MEMO.get(op);
-    if (hit && hit.index === index && hit.key === memoKey && hit.own === own) {
+    if (hit && hit.index === index && hit.key === memoKey && hit.own === own && hit.path === path) {
       if (hit.figures) {
         if (figures === a.figures) figures = a.figures.slice();
         figures[i] = hit.figures;
@@ -204,12 +204,17 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
       if (hit.chosen) chosen[i] = hit.chosen;
       return;
     }
+    const ownComplete = complete(own) && !op.cost.unknown;
+    if (ownComplete && !index.ops.has(opKey(path, op.range.start.line, op.range.start.character))) {
+      OP_MEMO.set(op, { index, key: memoKey, own, path });
+      return;
+    }
     const before = figures[i];
     // Figures that are numbers on their own stay; the rules still read the contexts' calls and
     // dtypes (how often the op runs, under which autocast or TF32 switch).
     if (ownComplete) chosen[i] = largestContext(op);
     else completeOp(op, i, own);
-    OP_MEMO.set(op, { index, key: memoKey, own, figures: figures[i] !== before ? figures[i] : undefined, context: opContexts[i], assumed: opAssumed[i], chosen: chosen[i] });
+    OP_MEMO.set(op, { index, key: memoKey, own, path, figures: figures[i] !== before ? figures[i] : undefined, context: opContexts[i], assumed: opAssumed[i], chosen: chosen[i] });
   });
   function largestContext(op: TensorOp): ChosenContext | undefined {
     let best: ChosenContext | undefined;

@@ -18,6 +18,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { pathToFileURL } from 'node:url';
 import type { Settings } from '../core/settings';
 import type { ContextFunction, ContextOp, FileIR } from '../core/ir';
+import { Poly } from '../core/symbolic';
 import { analyzeSource } from '../engine/analyze';
 import { ContextIndex, buildContextIndex } from '../engine/contexts';
 import type { PythonProgram } from '../frontends/python';
@@ -50,14 +51,71 @@ function functionSignature(f: ContextFunction): string {
 }
 
 /**
- * Whether two analyses' contexts amount to the same (as many ops, and the same functions with the
- * same figures in the same order): when they do, the context index need not be made again.
+ * Whether two analyses' contexts amount to the same (the same ops in the same order, and the same
+ * functions with the same figures in the same order): when they do, the context index need not be
+ * made again. Ops of statements a keystroke did not touch are the same objects; the others are
+ * compared field by field: an edit within a line moves the columns of the ops after it, and an
+ * index keyed by the old columns would leave those ops without their contexts.
  */
 function sameContexts(a: Recorded['captured'], b: Recorded['captured']): boolean {
   if (a.ops.length !== b.ops.length || a.functions.length !== b.functions.length) return false;
   for (let i = 0; i < a.functions.length; i++) {
     if (a.functions[i] !== b.functions[i] && functionSignature(a.functions[i]) !== functionSignature(b.functions[i])) return false;
   }
+  for (let i = 0; i < a.ops.length; i++) if (a.ops[i] !== b.ops[i] && !sameOp(a.ops[i], b.ops[i])) return false;
+  return true;
+}
+
+/** Two recorded ops with the same content (what the context index and the rules read of them). */
+function sameOp(a: ContextOp, b: ContextOp): boolean {
+  const r = a.range;
+  const q = b.range;
+  if (a.path !== b.path || a.kind !== b.kind || a.name !== b.name || a.dtype !== b.dtype || !!a.tf32 !== !!b.tf32) return false;
+  if (r.start.line !== q.start.line || r.start.character !== q.start.character || r.end.line !== q.end.line || r.end.character !== q.end.character) return false;
+  if (a.context.path !== b.context.path || a.context.line !== b.context.line || a.context.function !== b.context.function) return false;
+  const c = a.cost;
+  const d = b.cost;
+  if (!samePoly(c.flops, d.flops) || !samePoly(c.otherFlops, d.otherFlops) || !samePoly(c.bytes, d.bytes) || !!c.unknown !== !!d.unknown) return false;
+  if (!samePoly(a.repeat, b.repeat) || !samePoly(a.outer, b.outer)) return false;
+  if (!sameType(a.output, b.output) || a.inputs.length !== b.inputs.length) return false;
+  for (let i = 0; i < a.inputs.length; i++) if (!sameType(a.inputs[i], b.inputs[i])) return false;
+  return same(c.variants, d.variants) && same(c.notes, d.notes) && same(a.attrs, b.attrs);
+}
+
+function sameType(a: ContextOp['output'], b: ContextOp['output']): boolean {
+  if (a === b) return true;
+  if (a.dtype !== b.dtype) return false;
+  if (a.shape === b.shape) return true;
+  if (!a.shape || !b.shape || a.shape.length !== b.shape.length) return false;
+  for (let i = 0; i < a.shape.length; i++) if (!samePoly(a.shape[i], b.shape[i])) return false;
+  return true;
+}
+
+function samePoly(a: Poly | undefined, b: Poly | undefined): boolean {
+  return a === b || (!!a && !!b && a.identical(b));
+}
+
+/** Structural equality of recorded values: polynomials by `equals`, arrays, maps and plain objects by content. */
+function same(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  // Exactly the same terms in the same order (stricter than `equals`, which formats both: a
+  // difference it would not see only makes the index again).
+  if (x instanceof Poly || y instanceof Poly) return x instanceof Poly && y instanceof Poly && samePoly(x, y);
+  if (Array.isArray(x) || Array.isArray(y)) {
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!same(x[i], y[i])) return false;
+    return true;
+  }
+  if (x instanceof Map || y instanceof Map) {
+    if (!(x instanceof Map) || !(y instanceof Map) || x.size !== y.size) return false;
+    for (const [k, v] of x) if (!y.has(k) || !same(v, y.get(k))) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(x) !== Object.getPrototypeOf(y)) return false;
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return false;
+  for (const k of kx) if (!same((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k])) return false;
   return true;
 }
 
