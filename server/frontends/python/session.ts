@@ -69,7 +69,52 @@ export class ProgramSession {
   private readonly units = new Map<string, Interpreter | null>();
   /** Shared step budget of the analysis (see Interpreter). */
   readonly counter = { steps: 0 };
-  readonly ops: ContextOp[] = [];
+  /**
+   * The context ops recorded so far, end to end: a replayed statement's list is kept as a part of
+   * its own (`replay`), live captures go to the part after it. A file of many models replays tens
+   * of thousands of ops per keystroke; copying them one by one into one list was a tenth of it.
+   */
+  private readonly parts: (readonly ContextOp[])[] = [];
+  private live?: ContextOp[];
+  private opCount = 0;
+  private flat?: ContextOp[];
+
+  /** Every context op recorded, in order (one list, made when asked for). */
+  get ops(): ContextOp[] {
+    if (!this.flat || this.flat.length !== this.opCount) {
+      const out = new Array<ContextOp>(this.opCount);
+      let k = 0;
+      for (const p of this.parts) for (let i = 0; i < p.length; i++) out[k++] = p[i];
+      this.flat = out;
+    }
+    return this.flat;
+  }
+
+  /** How many context ops were recorded so far (`ops.length`, without making the list). */
+  get opsLength(): number {
+    return this.opCount;
+  }
+
+  /** The context ops recorded from the `start`th on (a new list). */
+  opsFrom(start: number): ContextOp[] {
+    const out: ContextOp[] = [];
+    let end = this.opCount;
+    // The parts that hold them, found from the end.
+    let k = this.parts.length;
+    while (k > 0 && end > start) end -= this.parts[--k].length;
+    for (; k < this.parts.length; k++) {
+      const p = this.parts[k];
+      for (let i = Math.max(0, start - end); i < p.length; i++) out.push(p[i]);
+      end += p.length;
+    }
+    return out;
+  }
+
+  private pushOp(op: ContextOp): void {
+    if (!this.live) this.parts.push((this.live = []));
+    this.live.push(op);
+    this.opCount++;
+  }
   readonly functions: ContextFunction[] = [];
   /** Dims the code bounds (`assert t <= block_size`), in any file this analysis ran through. */
   readonly bounds = new Map<string, AssertedBound>();
@@ -149,19 +194,19 @@ export class ProgramSession {
 
   /** Called before each top-level statement runs (statementCache.ts): its records start here. */
   beginStatement(): void {
-    this.statementOps = this.ops.length;
+    this.statementOps = this.opCount;
     this.statementFunctions = this.functions.length;
   }
 
   captureOp(op: ContextOp): void {
-    if (this.ops.length >= MAX_CAPTURED) {
+    if (this.opCount >= MAX_CAPTURED) {
       this.truncated = true;
       return;
     }
-    if (this.ops.length - this.statementOps >= MAX_PER_STATEMENT) return;
+    if (this.opCount - this.statementOps >= MAX_PER_STATEMENT) return;
     // Stamped on every capture, replayed ones included: the switch may have been edited since.
     const tf32 = this.tf32Before(op.context.path, op.context.line);
-    this.ops.push(tf32 === !!op.tf32 ? op : { ...op, tf32 });
+    this.pushOp(tf32 === !!op.tf32 ? op : { ...op, tf32 });
   }
 
   /** Per entry file, the lines that switch TF32 matmuls on (true) or off (false), in order. */
@@ -189,8 +234,12 @@ export class ProgramSession {
    */
   replay(captured: { ops: readonly ContextOp[]; functions: readonly ContextFunction[] }): void {
     const { ops, functions } = captured;
-    if (this.ops.length + ops.length < MAX_CAPTURED && ops.length <= MAX_PER_STATEMENT && this.unstamped(ops)) {
-      for (const o of ops) this.ops.push(o);
+    if (this.opCount + ops.length < MAX_CAPTURED && ops.length <= MAX_PER_STATEMENT && this.unstamped(ops)) {
+      if (ops.length > 0) {
+        this.parts.push(ops);
+        this.live = undefined;
+        this.opCount += ops.length;
+      }
     } else for (const o of ops) this.captureOp(o);
     if (this.functions.length + functions.length < MAX_CAPTURED && functions.length <= MAX_PER_STATEMENT) {
       for (const f of functions) this.functions.push(f);

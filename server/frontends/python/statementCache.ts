@@ -411,7 +411,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     for (const g of own) it.runBuilders(g.builders);
     it.resetFresh();
     session?.beginStatement();
-    const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges, cops: session?.ops.length ?? 0, dist: it.distFacts.length, cfns: session?.functions.length ?? 0, bounds: new Set(session?.bounds.keys() ?? []) };
+    const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges, cops: session?.opsLength ?? 0, dist: it.distFacts.length, cfns: session?.functions.length ?? 0, bounds: new Set(session?.bounds.keys() ?? []) };
     const summaries: FunctionSummary[] = [];
     for (const f of fns) {
       try {
@@ -430,7 +430,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       continue;
     }
     const newBounds = session ? [...session.bounds].filter(([k]) => !before.bounds.has(k)) : [];
-    const captured = session && (session.ops.length > before.cops || session.functions.length > before.cfns || newBounds.length > 0) ? { ops: session.ops.slice(before.cops), functions: session.functions.slice(before.cfns), ...(newBounds.length ? { bounds: newBounds } : {}) } : undefined;
+    const captured = session && (session.opsLength > before.cops || session.functions.length > before.cfns || newBounds.length > 0) ? { ops: session.opsFrom(before.cops), functions: session.functions.slice(before.cfns), ...(newBounds.length ? { bounds: newBounds } : {}) } : undefined;
     // A statement whose contexts were cut by the session's bound is not cached: its replay would differ.
     if (session?.truncated) continue;
     const entry: Entry = {
