@@ -22,7 +22,7 @@ import { Poly } from '../core/symbolic';
 import { analyzeSource } from '../engine/analyze';
 import { ContextIndex, buildContextIndex } from '../engine/contexts';
 import type { PythonProgram } from '../frontends/python';
-import { DocumentCache } from '../frontends/python/session';
+import { DocumentCache, capturedParts } from '../frontends/python/session';
 import { collectFiles } from '../node/files';
 import { DiskProgram, programPath } from '../node/program';
 import { uriToPath } from './settings';
@@ -38,19 +38,6 @@ interface Recorded {
 }
 
 /**
- * What one recorded function's contexts amount to. The statements a keystroke did not touch give
- * the same ContextFunction objects again, so each is formatted once: a file of many models
- * records thousands of them, and formatting every one's FLOPs per keystroke cost ~15% of it.
- */
-const FUNCTION_SIGNATURES = new WeakMap<ContextFunction, string>();
-
-function functionSignature(f: ContextFunction): string {
-  let s = FUNCTION_SIGNATURES.get(f);
-  if (s === undefined) FUNCTION_SIGNATURES.set(f, (s = `${f.path}#${f.name}=${f.flops.toString()}+${f.otherFlops.toString()}`));
-  return s;
-}
-
-/**
  * Whether two analyses' contexts amount to the same (the same ops in the same order, and the same
  * functions with the same figures in the same order): when they do, the context index need not be
  * made again. Ops of statements a keystroke did not touch are the same objects; the others are
@@ -58,12 +45,37 @@ function functionSignature(f: ContextFunction): string {
  * index keyed by the old columns would leave those ops without their contexts.
  */
 function sameContexts(a: Recorded['captured'], b: Recorded['captured']): boolean {
-  if (a.ops.length !== b.ops.length || a.functions.length !== b.functions.length) return false;
-  for (let i = 0; i < a.functions.length; i++) {
-    if (a.functions[i] !== b.functions[i] && functionSignature(a.functions[i]) !== functionSignature(b.functions[i])) return false;
+  if (a.functions.length !== b.functions.length || !sameFunctions(a.functions, b.functions)) return false;
+  // Part by part where both records are made of parts alike (a keystroke's: the statements it did
+  // not touch replay the same lists), without making either list of ops.
+  const pa = capturedParts(a);
+  const pb = capturedParts(b);
+  if (pa && pb && pa.length === pb.length && pa.every((p, k) => p.length === pb[k].length)) {
+    for (let k = 0; k < pa.length; k++) if (pa[k] !== pb[k] && !sameOps(pa[k], pb[k])) return false;
+    return true;
   }
-  for (let i = 0; i < a.ops.length; i++) if (a.ops[i] !== b.ops[i] && !sameOp(a.ops[i], b.ops[i])) return false;
+  return a.ops.length === b.ops.length && sameOps(a.ops, b.ops);
+}
+
+function sameFunctions(a: readonly ContextFunction[], b: readonly ContextFunction[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !sameFunction(a[i], b[i])) return false;
   return true;
+}
+
+function sameOps(a: readonly ContextOp[], b: readonly ContextOp[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !sameOp(a[i], b[i])) return false;
+  return true;
+}
+
+/**
+ * Two recorded functions with the same content (what `withContexts` reads of them). The
+ * statements a keystroke did not touch give the same objects again; a re-analysed one's are
+ * compared without formatting their figures.
+ */
+function sameFunction(a: ContextFunction, b: ContextFunction): boolean {
+  if (a.path !== b.path || a.name !== b.name || !!a.upperBound !== !!b.upperBound || !!a.trains !== !!b.trains) return false;
+  if (a.context.path !== b.context.path || a.context.line !== b.context.line || a.context.function !== b.context.function) return false;
+  return samePoly(a.flops, b.flops) && samePoly(a.otherFlops, b.otherFlops) && samePoly(a.bytes, b.bytes) && same(a.reasons, b.reasons);
 }
 
 /** Two recorded ops with the same content (what the context index and the rules read of them). */

@@ -143,7 +143,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     ir.findings = [...ir.findings, { code: 'TC000', severity: 'warning', message, range: { start: { line: deep.line, character: 0 }, end: { line: deep.line, character: 0 } } }];
   }
   if (session) {
-    ir.captured = { ops: session.ops, functions: session.functions, bounds: [...session.bounds] };
+    ir.captured = session.captured();
     ir.programPath = self;
     ir.dependencies = session.dependencies;
     const m = it.moduleAcc;

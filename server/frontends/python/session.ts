@@ -90,6 +90,28 @@ export class ProgramSession {
     return this.flat;
   }
 
+  /**
+   * What the analysis recorded, for `FileIR.captured`: its `ops` list is made when first read (a
+   * hover after a keystroke reads none), and `capturedParts` gives the parts it is made of, which
+   * the server's record compares without making it.
+   */
+  captured(): { ops: ContextOp[]; functions: ContextFunction[]; bounds: [string, AssertedBound][] } {
+    const out = { functions: this.functions, bounds: [...this.bounds] } as { ops: ContextOp[]; functions: ContextFunction[]; bounds: [string, AssertedBound][] };
+    const settle = (value: ContextOp[]) => Object.defineProperty(out, 'ops', { value, writable: true, enumerable: true, configurable: true });
+    Object.defineProperty(out, 'ops', {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        const value = this.ops;
+        settle(value);
+        return value;
+      },
+      set: settle,
+    });
+    PARTS.set(out, this.parts.slice());
+    return out;
+  }
+
   /** How many context ops were recorded so far (`ops.length`, without making the list). */
   get opsLength(): number {
     return this.opCount;
@@ -279,6 +301,18 @@ export class ProgramSession {
   release(): void {
     this.docs.release(this.dependencies);
   }
+}
+
+/** The parts of the ops list of each record made by `ProgramSession.captured`. */
+const PARTS = new WeakMap<object, readonly (readonly ContextOp[])[]>();
+
+/**
+ * The lists whose concatenation is `captured.ops`, for a record `ProgramSession.captured` made
+ * (never written to): a replayed statement's list is the same object in every analysis that
+ * replays it. Undefined for any other record.
+ */
+export function capturedParts(captured: object): readonly (readonly ContextOp[])[] | undefined {
+  return PARTS.get(captured);
 }
 
 /** Per list of replayed ops (a cache entry's): the entry files of its contexts, and whether one has a TF32 stamp. */
