@@ -81,12 +81,7 @@ export class ProgramSession {
 
   /** Every context op recorded, in order (one list, made when asked for). */
   get ops(): ContextOp[] {
-    if (!this.flat || this.flat.length !== this.opCount) {
-      const out = new Array<ContextOp>(this.opCount);
-      let k = 0;
-      for (const p of this.parts) for (let i = 0; i < p.length; i++) out[k++] = p[i];
-      this.flat = out;
-    }
+    if (!this.flat || this.flat.length !== this.opCount) this.flat = concatParts(this.parts, this.opCount);
     return this.flat;
   }
 
@@ -97,18 +92,22 @@ export class ProgramSession {
    */
   captured(): { ops: ContextOp[]; functions: ContextFunction[]; bounds: [string, AssertedBound][] } {
     const out = { functions: this.functions, bounds: [...this.bounds] } as { ops: ContextOp[]; functions: ContextFunction[]; bounds: [string, AssertedBound][] };
+    // The getter holds the parts only: a record is kept by the program for every file it
+    // analysed, and the session would keep that analysis's interpreters alive.
+    const parts = this.parts.slice();
+    const count = this.opCount;
     const settle = (value: ContextOp[]) => Object.defineProperty(out, 'ops', { value, writable: true, enumerable: true, configurable: true });
     Object.defineProperty(out, 'ops', {
       enumerable: true,
       configurable: true,
       get: () => {
-        const value = this.ops;
+        const value = concatParts(parts, count);
         settle(value);
         return value;
       },
       set: settle,
     });
-    PARTS.set(out, this.parts.slice());
+    PARTS.set(out, parts);
     return out;
   }
 
@@ -301,6 +300,14 @@ export class ProgramSession {
   release(): void {
     this.docs.release(this.dependencies);
   }
+}
+
+/** The parts end to end, `count` ops in all (preallocated). */
+function concatParts(parts: readonly (readonly ContextOp[])[], count: number): ContextOp[] {
+  const out = new Array<ContextOp>(count);
+  let k = 0;
+  for (const p of parts) for (let i = 0; i < p.length; i++) out[k++] = p[i];
+  return out;
 }
 
 /** The parts of the ops list of each record made by `ProgramSession.captured`. */
