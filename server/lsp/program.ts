@@ -7,7 +7,9 @@
  * - an open document's analysis is valid for its version and the versions of the files it
  *   imports (`dependencyKey`);
  * - the context index (every file's recorded contexts) has a version; an analysis is completed
- *   with the index of the moment it is asked for (`withContexts` is cheap);
+ *   with the index of the moment it is asked for (`withContexts` is cheap); the index is made
+ *   again only when a new analysis recorded other contexts (`sameContexts`: part by part, op by
+ *   op where the objects differ);
  * - when a file changes, the background results of the files that import it are made again, and
  *   the client is asked to pull diagnostics, hints and lenses again.
  */
