@@ -73,6 +73,12 @@ export class StatementCache {
   nextTextId = 1;
 }
 
+function groupIds(groups: BuilderGroups, n: number): (number | undefined)[] {
+  const out: (number | undefined)[] = [];
+  for (let i = 0; i < n; i++) out.push(groups.idAt(i));
+  return out;
+}
+
 /** The number of a statement text (`StatementCache.textIds`). */
 function textId(cache: StatementCache, text: string): number {
   let id = cache.textIds.get(text);
@@ -108,7 +114,7 @@ interface Positions {
   definedAt: (string[] | undefined)[];
   mentionsAt: (string[] | undefined)[];
   /** The id of the builder group each statement belongs to (`BuilderGroups.idAt`), and the global group's. */
-  groupAt: (number | undefined)[];
+  groupAt: readonly (number | undefined)[];
   global: number | undefined;
   /** The statements that mention each name (from `mentionsAt`), made when first needed. */
   mentioning?: Map<string, number[]>;
@@ -128,6 +134,8 @@ function mentioningOf(mentionsAt: readonly (string[] | undefined)[]): Map<string
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+const NO_GROUPS: readonly (number | undefined)[] = [];
 
 const PLAIN_KEYS: string[] = [];
 
@@ -448,13 +456,14 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   }
   // Definitions without functions (a config class) are reached as well: their mentions too, for
   // `positional` to follow what reaches a changed statement through them.
-  for (const c of isDef) mentionsAt[c] ??= mentionsOf(cache, mentionsNext, texts[c], defined, defines);
+  const lastTexts = reuse ? cache.last!.texts : undefined;
+  for (const c of isDef) mentionsAt[c] ??= (lastTexts?.[c] === texts[c] ? cache.last!.mentionsAt[c] : undefined) ?? mentionsOf(cache, mentionsNext, texts[c], defined, defines);
   cache.entries = next;
   pruneTextIds(cache, texts);
   cache.context = contextKey;
   cache.mentions = mentionsNext;
-  const groupAt: (number | undefined)[] = [];
-  for (let i = 0; i < texts.length; i++) groupAt.push(groups.idAt(i));
+  // A file without builders has no groups: one empty list says so for every statement.
+  const groupAt: readonly (number | undefined)[] = groups.list.length === 0 ? NO_GROUPS : groupIds(groups, texts.length);
   cache.last = { updates: context.position?.updates ?? -1, texts, defined, witnessFree: witnessParts.length === 0, entries: entriesAt, definedAt, mentionsAt, groupAt, global: groups.global, ...(reuse ? { mentioning: reuse.mentioning(mentionsAt) } : {}) };
   // The ops of cached statements were never pushed to `it.ops`: the segments are the ops.
   it.ops = concatAll(segments);
