@@ -429,6 +429,26 @@ export class Poly {
     return new Poly(out);
   }
 
+  /**
+   * `this.exactKey() === o.exactKey()`, without making either string: the same terms with the same
+   * coefficients and factors, in the same order.
+   */
+  identical(o: Poly): boolean {
+    if (this === o) return true;
+    if (this.terms.size !== o.terms.size) return false;
+    const them = o.terms.entries();
+    for (const [k, t] of this.terms) {
+      const [k2, u] = them.next().value as [string, Term];
+      if (k !== k2 || t.coeff !== u.coeff || t.factors.size !== u.factors.size) return false;
+      const fs = u.factors.entries();
+      for (const [a, p] of t.factors) {
+        const [a2, p2] = fs.next().value as [string, number];
+        if (a !== a2 || p !== p2) return false;
+      }
+    }
+    return true;
+  }
+
   equals(o: Poly): boolean {
     return this === o || this.toString() === o.toString();
   }

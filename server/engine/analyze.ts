@@ -111,6 +111,12 @@ export interface Incremental {
    * the garbage of the phase before there after a large file (`collectAfterLargeParse`).
    */
   afterParse?: () => void;
+  /**
+   * Run the rules when `findings` is first read rather than now (`lazyFindings`). The language
+   * server answers a hover after a keystroke from figures alone; the diagnostics that read the
+   * findings are pulled after it, and get the same findings as an eager analysis.
+   */
+  deferRules?: boolean;
 }
 
 /** A Python analysis whose state is not kept: deleted here, so that no frame of the caller holds its tree. */
@@ -192,13 +198,42 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
     },
     (summary) => !!affected && !affected.has(summary.name),
   );
-  const findings = runRules(ir, figures, device, settings, bindings, segmentFigures);
+  const rules = () => runRules(ir, figures, device, settings, bindings, segmentFigures);
   // Added up per segment (ops of unknown cost left out), then over the segments.
   const partials = SUMS.map(memoKey, segments, (ops, k) => segmentOf(ops).sums(memoKey, segmentFigures[k]));
   const total = sumFigures(partials, defaultDtype, device);
   const m = ir.moduleSummary;
   const moduleFigures = m ? evaluateCost({ flops: m.flops, otherFlops: m.otherFlops, bytes: m.bytes }, defaultDtype, device, bindings) : undefined;
-  return { ir, settings, device, deviceWarning: warning, bindings, figures, functions, findings, total, state, ...(moduleFigures ? { moduleFigures } : {}) };
+  if (!incremental?.deferRules) return { ir, settings, device, deviceWarning: warning, bindings, figures, functions, findings: rules(), total, state, ...(moduleFigures ? { moduleFigures } : {}) };
+  return lazyFindings({ ir, settings, device, deviceWarning: warning, bindings, figures, functions, total, state, ...(moduleFigures ? { moduleFigures } : {}) }, rules);
+}
+
+/**
+ * `a` with `findings` computed by `compute` when first read, then kept (an ordinary property
+ * from then on; assigning it replaces it). It stays enumerable, so that a copy made by spreading
+ * the analysis has the findings; a copy that must not compute them leaves the key out
+ * (`withoutFindings`).
+ */
+export function lazyFindings(a: Omit<Analysis, 'findings'>, compute: () => Finding[]): Analysis {
+  const settle = (value: Finding[]) => Object.defineProperty(a, 'findings', { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(a, 'findings', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const value = compute();
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
+  return a as Analysis;
+}
+
+/** The properties of `a` other than `findings`, copied without reading it (a lazy one stays unrun). */
+export function withoutFindings(a: Analysis): Omit<Analysis, 'findings'> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(a)) if (k !== 'findings') out[k] = (a as unknown as Record<string, unknown>)[k];
+  return out as unknown as Omit<Analysis, 'findings'>;
 }
 
 interface Memo<T> {

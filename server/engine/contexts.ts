@@ -12,7 +12,7 @@
  */
 import { CostFigures, evaluateCost } from '../core/cost/evaluate';
 import { AssertedBound, ContextFunction, ContextOp, ContextRef, FileIR, FunctionSummary, Reason, TensorOp, TensorType } from '../core/ir';
-import type { Analysis, FunctionFigures } from './analyze';
+import { Analysis, FunctionFigures, lazyFindings, withoutFindings } from './analyze';
 import type { DType } from '../core/dtypes';
 import { GEMM_KINDS } from '../core/ir';
 import { ChosenContext, contextFindings } from './contextFindings';
@@ -112,7 +112,7 @@ export interface OpInContext {
 }
 
 const FN_MEMO = new WeakMap<FunctionFigures, { index: ContextIndex; key: string; value: FunctionFigures }>();
-const OP_MEMO = new WeakMap<TensorOp, { index: ContextIndex; key: string; own: CostFigures; figures?: CostFigures; context?: OpInContext; assumed?: Record<string, Assumed>; chosen?: ChosenContext }>();
+const OP_MEMO = new WeakMap<TensorOp, { index: ContextIndex; key: string; own: CostFigures; path: string; figures?: CostFigures; context?: OpInContext; assumed?: Record<string, Assumed>; chosen?: ChosenContext }>();
 
 const complete = (f: CostFigures) => f.flops !== null && f.otherFlops !== null && f.bytes !== null && f.unbound.length === 0;
 
@@ -189,12 +189,12 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   // Ops of statements an edit did not touch are the same objects as last time, and so are their
   // figures: what they were completed with is remembered while the index and defaults are.
   const memoKey = `${device.id}\0${[...bindings].join(',')}\0${[...assumed].map(([k, v]) => `${k}=${v.value}`).join(',')}`;
+  // Ops no context ran and whose own figures are numbers are remembered too (with nothing to
+  // apply): telling them apart means a key string per op, thousands per keystroke.
   a.ir.ops.forEach((op, i) => {
     const own = a.figures[i];
-    const ownComplete = complete(own) && !op.cost.unknown;
-    if (ownComplete && !index.ops.has(opKey(path, op.range.start.line, op.range.start.character))) return;
     const hit = OP_MEMO.get(op);
-    if (hit && hit.index === index && hit.key === memoKey && hit.own === own) {
+    if (hit && hit.index === index && hit.key === memoKey && hit.own === own && hit.path === path) {
       if (hit.figures) {
         if (figures === a.figures) figures = a.figures.slice();
         figures[i] = hit.figures;
@@ -204,12 +204,17 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
       if (hit.chosen) chosen[i] = hit.chosen;
       return;
     }
+    const ownComplete = complete(own) && !op.cost.unknown;
+    if (ownComplete && !index.ops.has(opKey(path, op.range.start.line, op.range.start.character))) {
+      OP_MEMO.set(op, { index, key: memoKey, own, path });
+      return;
+    }
     const before = figures[i];
     // Figures that are numbers on their own stay; the rules still read the contexts' calls and
     // dtypes (how often the op runs, under which autocast or TF32 switch).
     if (ownComplete) chosen[i] = largestContext(op);
     else completeOp(op, i, own);
-    OP_MEMO.set(op, { index, key: memoKey, own, figures: figures[i] !== before ? figures[i] : undefined, context: opContexts[i], assumed: opAssumed[i], chosen: chosen[i] });
+    OP_MEMO.set(op, { index, key: memoKey, own, path, figures: figures[i] !== before ? figures[i] : undefined, context: opContexts[i], assumed: opAssumed[i], chosen: chosen[i] });
   });
   function largestContext(op: TensorOp): ChosenContext | undefined {
     let best: ChosenContext | undefined;
@@ -296,13 +301,16 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
       moduleFigures = f;
     }
   }
-  const total = fileTotal({ ...a, moduleFigures }, functions);
+  const total = fileTotal(a, moduleFigures, functions);
   const totalAssumed = total.of === 'top-level code' ? moduleAssumed : functions.find((f) => f.summary.name === total.of)?.assumed;
-  const only = contextOnly(a, index, path, memoKey);
-  const findings = chosen.length || only.length ? contextFindings(a, figures, chosen, only, (op) => index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) : a.findings;
-  return {
-    ...a,
-    findings,
+  // The findings (the rules run again with the contexts' figures) are made when first read: a
+  // hover asked right after a keystroke needs figures only, diagnostics pulled after it these.
+  const findings = () => {
+    const only = contextOnly(a, index, path, memoKey);
+    return chosen.length || only.length ? contextFindings(a, figures, chosen, only, (op) => index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) : a.findings;
+  };
+  return lazyFindings({
+    ...withoutFindings(a),
     figures,
     opContexts,
     opAssumed,
@@ -312,7 +320,7 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     totalOf: total.of,
     ...(total.reasons?.length ? { totalReasons: total.reasons } : {}),
     ...(totalAssumed && Object.keys(totalAssumed).length ? { totalAssumed } : {}),
-  };
+  }, findings);
 }
 
 const ONLY_MEMO = new WeakMap<ContextOp[], { key: string; value: ChosenContext | undefined }>();
@@ -398,7 +406,7 @@ interface Candidate {
  * expensive function's; null figures (with the dims to bind) rather than a number that leaves
  * out what an entry point does; the reasons when the chosen figures are incomplete.
  */
-function fileTotal(a: Analysis, functions: FunctionFigures[]): { figures: CostFigures; of?: string; reasons?: Reason[] } {
+function fileTotal(a: Analysis, moduleFigures: CostFigures | undefined, functions: FunctionFigures[]): { figures: CostFigures; of?: string; reasons?: Reason[] } {
   const entries = new Set(a.ir.entries ?? []);
   const pick = (cands: Candidate[]) => {
     let best: Candidate | undefined;
@@ -409,10 +417,10 @@ function fileTotal(a: Analysis, functions: FunctionFigures[]): { figures: CostFi
   const fromEntries: Candidate[] = [];
   const m = a.ir.moduleSummary;
   // A script's top-level code is its run: when it computes anything, numbers or not, it is the total.
-  if (entries.has('<module>') && a.moduleFigures && m && (!m.flops.isZero() || !m.otherFlops.isZero())) {
-    return { figures: a.moduleFigures, of: 'top-level code', reasons: m.reasons };
+  if (entries.has('<module>') && moduleFigures && m && (!m.flops.isZero() || !m.otherFlops.isZero())) {
+    return { figures: moduleFigures, of: 'top-level code', reasons: m.reasons };
   }
-  if (entries.has('<module>') && a.moduleFigures) fromEntries.push({ f: a.moduleFigures, of: 'top-level code', reasons: m?.reasons });
+  if (entries.has('<module>') && moduleFigures) fromEntries.push({ f: moduleFigures, of: 'top-level code', reasons: m?.reasons });
   for (const ff of functions) if (entries.has(ff.summary.name)) fromEntries.push({ f: ff.figures, of: ff.summary.name, reasons: ff.reasons });
   const e = pick(fromEntries);
   if (works(e)) return { figures: e!.f, of: e!.of, reasons: e!.reasons };

@@ -7,7 +7,9 @@
  * - an open document's analysis is valid for its version and the versions of the files it
  *   imports (`dependencyKey`);
  * - the context index (every file's recorded contexts) has a version; an analysis is completed
- *   with the index of the moment it is asked for (`withContexts` is cheap);
+ *   with the index of the moment it is asked for (`withContexts` is cheap); the index is made
+ *   again only when a new analysis recorded other contexts (`sameContexts`: part by part, op by
+ *   op where the objects differ);
  * - when a file changes, the background results of the files that import it are made again, and
  *   the client is asked to pull diagnostics, hints and lenses again.
  */
@@ -18,10 +20,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { pathToFileURL } from 'node:url';
 import type { Settings } from '../core/settings';
 import type { ContextFunction, ContextOp, FileIR } from '../core/ir';
+import { Poly } from '../core/symbolic';
 import { analyzeSource } from '../engine/analyze';
 import { ContextIndex, buildContextIndex } from '../engine/contexts';
 import type { PythonProgram } from '../frontends/python';
-import { DocumentCache } from '../frontends/python/session';
+import { DocumentCache, capturedParts } from '../frontends/python/session';
 import { collectFiles } from '../node/files';
 import { DiskProgram, programPath } from '../node/program';
 import { uriToPath } from './settings';
@@ -37,27 +40,96 @@ interface Recorded {
 }
 
 /**
- * What one recorded function's contexts amount to. The statements a keystroke did not touch give
- * the same ContextFunction objects again, so each is formatted once: a file of many models
- * records thousands of them, and formatting every one's FLOPs per keystroke cost ~15% of it.
+ * Whether two analyses' contexts amount to the same (the same ops in the same order, and the same
+ * functions with the same figures in the same order): when they do, the context index need not be
+ * made again. Ops of statements a keystroke did not touch are the same objects; the others are
+ * compared field by field: an edit within a line moves the columns of the ops after it, and an
+ * index keyed by the old columns would leave those ops without their contexts.
  */
-const FUNCTION_SIGNATURES = new WeakMap<ContextFunction, string>();
+function sameContexts(a: Recorded['captured'], b: Recorded['captured']): boolean {
+  if (a.functions.length !== b.functions.length || !sameFunctions(a.functions, b.functions)) return false;
+  // Part by part where both records are made of parts alike (a keystroke's: the statements it did
+  // not touch replay the same lists), without making either list of ops.
+  const pa = capturedParts(a);
+  const pb = capturedParts(b);
+  if (pa && pb && pa.length === pb.length && pa.every((p, k) => p.length === pb[k].length)) {
+    for (let k = 0; k < pa.length; k++) if (pa[k] !== pb[k] && !sameOps(pa[k], pb[k])) return false;
+    return true;
+  }
+  return a.ops.length === b.ops.length && sameOps(a.ops, b.ops);
+}
 
-function functionSignature(f: ContextFunction): string {
-  let s = FUNCTION_SIGNATURES.get(f);
-  if (s === undefined) FUNCTION_SIGNATURES.set(f, (s = `${f.path}#${f.name}=${f.flops.toString()}+${f.otherFlops.toString()}`));
-  return s;
+function sameFunctions(a: readonly ContextFunction[], b: readonly ContextFunction[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !sameFunction(a[i], b[i])) return false;
+  return true;
+}
+
+function sameOps(a: readonly ContextOp[], b: readonly ContextOp[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !sameOp(a[i], b[i])) return false;
+  return true;
 }
 
 /**
- * Whether two analyses' contexts amount to the same (as many ops, and the same functions with the
- * same figures in the same order): when they do, the context index need not be made again.
+ * Two recorded functions with the same content (what `withContexts` reads of them). The
+ * statements a keystroke did not touch give the same objects again; a re-analysed one's are
+ * compared without formatting their figures.
  */
-function sameContexts(a: Recorded['captured'], b: Recorded['captured']): boolean {
-  if (a.ops.length !== b.ops.length || a.functions.length !== b.functions.length) return false;
-  for (let i = 0; i < a.functions.length; i++) {
-    if (a.functions[i] !== b.functions[i] && functionSignature(a.functions[i]) !== functionSignature(b.functions[i])) return false;
+function sameFunction(a: ContextFunction, b: ContextFunction): boolean {
+  if (a.path !== b.path || a.name !== b.name || !!a.upperBound !== !!b.upperBound || !!a.trains !== !!b.trains) return false;
+  if (a.context.path !== b.context.path || a.context.line !== b.context.line || a.context.function !== b.context.function) return false;
+  return samePoly(a.flops, b.flops) && samePoly(a.otherFlops, b.otherFlops) && samePoly(a.bytes, b.bytes) && same(a.reasons, b.reasons);
+}
+
+/** Two recorded ops with the same content (what the context index and the rules read of them). */
+function sameOp(a: ContextOp, b: ContextOp): boolean {
+  const r = a.range;
+  const q = b.range;
+  if (a.path !== b.path || a.kind !== b.kind || a.name !== b.name || a.dtype !== b.dtype || !!a.tf32 !== !!b.tf32) return false;
+  if (r.start.line !== q.start.line || r.start.character !== q.start.character || r.end.line !== q.end.line || r.end.character !== q.end.character) return false;
+  if (a.context.path !== b.context.path || a.context.line !== b.context.line || a.context.function !== b.context.function) return false;
+  const c = a.cost;
+  const d = b.cost;
+  if (!samePoly(c.flops, d.flops) || !samePoly(c.otherFlops, d.otherFlops) || !samePoly(c.bytes, d.bytes) || !!c.unknown !== !!d.unknown) return false;
+  if (!samePoly(a.repeat, b.repeat) || !samePoly(a.outer, b.outer)) return false;
+  if (!sameType(a.output, b.output) || a.inputs.length !== b.inputs.length) return false;
+  for (let i = 0; i < a.inputs.length; i++) if (!sameType(a.inputs[i], b.inputs[i])) return false;
+  return same(c.variants, d.variants) && same(c.notes, d.notes) && same(a.attrs, b.attrs);
+}
+
+function sameType(a: ContextOp['output'], b: ContextOp['output']): boolean {
+  if (a === b) return true;
+  if (a.dtype !== b.dtype) return false;
+  if (a.shape === b.shape) return true;
+  if (!a.shape || !b.shape || a.shape.length !== b.shape.length) return false;
+  for (let i = 0; i < a.shape.length; i++) if (!samePoly(a.shape[i], b.shape[i])) return false;
+  return true;
+}
+
+function samePoly(a: Poly | undefined, b: Poly | undefined): boolean {
+  return a === b || (!!a && !!b && a.identical(b));
+}
+
+/** Structural equality of recorded values: polynomials by `equals`, arrays, maps and plain objects by content. */
+function same(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  // Exactly the same terms in the same order (stricter than `equals`, which formats both: a
+  // difference it would not see only makes the index again).
+  if (x instanceof Poly || y instanceof Poly) return x instanceof Poly && y instanceof Poly && samePoly(x, y);
+  if (Array.isArray(x) || Array.isArray(y)) {
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!same(x[i], y[i])) return false;
+    return true;
   }
+  if (x instanceof Map || y instanceof Map) {
+    if (!(x instanceof Map) || !(y instanceof Map) || x.size !== y.size) return false;
+    for (const [k, v] of x) if (!y.has(k) || !same(v, y.get(k))) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(x) !== Object.getPrototypeOf(y)) return false;
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return false;
+  for (const k of kx) if (!same((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k])) return false;
   return true;
 }
 

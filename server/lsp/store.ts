@@ -108,7 +108,7 @@ export class AnalysisStore {
       const program = this.program && languageOf(doc) === 'python' && uriToPath(doc.uri) ? this.program : undefined;
       // TS/JS files read the files they import from their folder (server/node/modules.ts).
       const readModule = languageOf(doc) !== 'python' && uriToPath(doc.uri) ? readSiblingModule : undefined;
-      const a = analyzeSource({ path: file, text: doc.getText(), languageId: languageOf(doc), ...(readModule ? { readModule } : {}) }, settings, { reuse: previous, keep: true, program: program?.program });
+      const a = analyzeSource({ path: file, text: doc.getText(), languageId: languageOf(doc), ...(readModule ? { readModule } : {}) }, settings, { reuse: previous, keep: true, program: program?.program, deferRules: true });
       this.lastMs.set(doc.uri, performance.now() - t0);
       if (program) program.record(programPath(file), a.ir);
       if (a.state) touch(this.states, doc.uri, a.state, MAX_STATES, disposePythonState);

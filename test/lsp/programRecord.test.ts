@@ -62,4 +62,18 @@ describe('WorkspaceProgram.record', () => {
     assert.ok(program.version > second);
     assert.equal([...program.contexts().functions.values()].flat().find((f) => f.name === 'project')?.flops.toString(), String(2 * 8 * 64 * 32));
   });
+
+  it('makes the index again when an edit within a line moves an op, even with the same figures', () => {
+    const program = make();
+    let a = analyzeSource({ path: file, text: text(64), languageId: 'python' }, DEFAULT_SETTINGS, { program: program.program, keep: true });
+    program.record(file, a.ir);
+    const first = program.version;
+    const at = (index: ReturnType<WorkspaceProgram['contexts']>) => [...index.ops.keys()].filter((k) => k.startsWith(`${file}\0`)).map((k) => k.slice(file.length + 1));
+    assert.deepEqual(at(program.contexts()), ['3:11'], 'the context records `x @ w` in project()');
+    // Two spaces: the matmul starts a column later, with the same figures in the same context.
+    a = analyzeSource({ path: file, text: text(64).replace('return x @ w', 'return  x @ w'), languageId: 'python' }, DEFAULT_SETTINGS, { program: program.program, reuse: a.state });
+    program.record(file, a.ir);
+    assert.ok(program.version > first, 'the contexts moved');
+    assert.deepEqual(at(program.contexts()), ['3:12']);
+  });
 });

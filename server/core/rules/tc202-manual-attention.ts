@@ -77,13 +77,52 @@ export function inDeadBranch(ctx: RuleContext, s: ManualAttentionSignal): boolea
  * The first function (in the file's order) whose range holds `r`, remembered per functions list
  * and signal range: a file of many models has thousands of functions and hundreds of signals.
  */
-const FUNCTION_AT = new WeakMap<readonly FileIR['functions'][number][], Map<string, FileIR['functions'][number] | undefined>>();
-function functionAt(fns: readonly FileIR['functions'][number][], r: Range): FileIR['functions'][number] | undefined {
+const FUNCTION_AT = new WeakMap<readonly FileIR['functions'][number][], { at: Map<string, FileIR['functions'][number] | undefined>; starts: FunctionStarts }>();
+export function functionAt(fns: readonly FileIR['functions'][number][], r: Range): FileIR['functions'][number] | undefined {
   let by = FUNCTION_AT.get(fns);
-  if (!by) FUNCTION_AT.set(fns, (by = new Map()));
+  if (!by) FUNCTION_AT.set(fns, (by = { at: new Map(), starts: functionStarts(fns) }));
   const key = `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
-  if (!by.has(key)) by.set(key, fns.find((f) => within(r, f.range)));
-  return by.get(key);
+  if (!by.at.has(key)) by.at.set(key, firstHolding(fns, by.starts, r));
+  return by.at.get(key);
+}
+
+/**
+ * The functions' indices in the order of their starts, with the furthest end reached by each
+ * prefix of that order: the functions holding a range are among those starting at or before it,
+ * and the scan back stops where no earlier start reaches its end. A file of many models asked
+ * `find` over thousands of functions per signal on every keystroke.
+ */
+interface FunctionStarts {
+  order: number[];
+  reach: Range['end'][];
+}
+
+const before = (a: Range['start'], b: Range['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+
+function functionStarts(fns: readonly FileIR['functions'][number][]): FunctionStarts {
+  const order = fns.map((_, i) => i).sort((i, j) => fns[i].range.start.line - fns[j].range.start.line || fns[i].range.start.character - fns[j].range.start.character || i - j);
+  const reach: Range['end'][] = [];
+  order.forEach((i, k) => reach.push(k > 0 && before(fns[i].range.end, reach[k - 1]) ? reach[k - 1] : fns[i].range.end));
+  return { order, reach };
+}
+
+/** `fns.find((f) => within(r, f.range))`, through `starts`. */
+function firstHolding(fns: readonly FileIR['functions'][number][], starts: FunctionStarts, r: Range): FileIR['functions'][number] | undefined {
+  const { order, reach } = starts;
+  // The last position whose function starts at or before r.
+  let lo = 0;
+  let hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (before(fns[order[mid]].range.start, r.start)) lo = mid + 1;
+    else hi = mid;
+  }
+  let best = -1;
+  for (let k = lo - 1; k >= 0 && before(r.end, reach[k]); k--) {
+    const i = order[k];
+    if (within(r, fns[i].range) && (best < 0 || i < best)) best = i;
+  }
+  return best < 0 ? undefined : fns[best];
 }
 
 /**

@@ -147,7 +147,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
     ir.findings = [...ir.findings, { code: 'TC000', severity: 'warning', message, range: { start: { line: deep.line, character: 0 }, end: { line: deep.line, character: 0 } } }];
   }
   if (session) {
-    ir.captured = { ops: session.ops, functions: session.functions, bounds: [...session.bounds] };
+    ir.captured = session.captured();
     ir.programPath = self;
     ir.dependencies = session.dependencies;
     const m = it.moduleAcc;
@@ -163,7 +163,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
   // A loop body or a function called from several places records the same fact again: kept once.
   const seenFacts = new Set<string>();
   for (const f of it.distFacts) {
-    const key = `${f.key}|${JSON.stringify(f.value)}`;
+    const key = factKey(f);
     if (seenFacts.has(key)) continue;
     seenFacts.add(key);
     (ir.signals[f.key] ??= []).push(f.value);
@@ -172,6 +172,18 @@ export function analysePython(path: string, text: string, settings: Settings, st
   state.doc.releaseNodes();
   it.forgetCalls();
   return { ir, state };
+}
+
+/**
+ * A distributed-training fact as text, to keep each once. Facts of cached statements are the same
+ * objects on every keystroke (statementCache.ts): each is formatted once.
+ */
+const FACT_KEYS = new WeakMap<object, string>();
+
+function factKey(f: { key: string; value: unknown }): string {
+  let k = FACT_KEYS.get(f);
+  if (k === undefined) FACT_KEYS.set(f, (k = `${f.key}|${JSON.stringify(f.value)}`));
+  return k;
 }
 
 /**

@@ -69,7 +69,73 @@ export class ProgramSession {
   private readonly units = new Map<string, Interpreter | null>();
   /** Shared step budget of the analysis (see Interpreter). */
   readonly counter = { steps: 0 };
-  readonly ops: ContextOp[] = [];
+  /**
+   * The context ops recorded so far, end to end: a replayed statement's list is kept as a part of
+   * its own (`replay`), live captures go to the part after it. A file of many models replays tens
+   * of thousands of ops per keystroke; copying them one by one into one list was a tenth of it.
+   */
+  private readonly parts: (readonly ContextOp[])[] = [];
+  private live?: ContextOp[];
+  private opCount = 0;
+  private flat?: ContextOp[];
+
+  /** Every context op recorded, in order (one list, made when asked for). */
+  get ops(): ContextOp[] {
+    if (!this.flat || this.flat.length !== this.opCount) this.flat = concatParts(this.parts, this.opCount);
+    return this.flat;
+  }
+
+  /**
+   * What the analysis recorded, for `FileIR.captured`: its `ops` list is made when first read (a
+   * hover after a keystroke reads none), and `capturedParts` gives the parts it is made of, which
+   * the server's record compares without making it.
+   */
+  captured(): { ops: ContextOp[]; functions: ContextFunction[]; bounds: [string, AssertedBound][] } {
+    const out = { functions: this.functions, bounds: [...this.bounds] } as { ops: ContextOp[]; functions: ContextFunction[]; bounds: [string, AssertedBound][] };
+    // The getter holds the parts only: a record is kept by the program for every file it
+    // analysed, and the session would keep that analysis's interpreters alive.
+    const parts = this.parts.slice();
+    const count = this.opCount;
+    const settle = (value: ContextOp[]) => Object.defineProperty(out, 'ops', { value, writable: true, enumerable: true, configurable: true });
+    Object.defineProperty(out, 'ops', {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        const value = concatParts(parts, count);
+        settle(value);
+        return value;
+      },
+      set: settle,
+    });
+    PARTS.set(out, parts);
+    return out;
+  }
+
+  /** How many context ops were recorded so far (`ops.length`, without making the list). */
+  get opsLength(): number {
+    return this.opCount;
+  }
+
+  /** The context ops recorded from the `start`th on (a new list). */
+  opsFrom(start: number): ContextOp[] {
+    const out: ContextOp[] = [];
+    let end = this.opCount;
+    // The parts that hold them, found from the end.
+    let k = this.parts.length;
+    while (k > 0 && end > start) end -= this.parts[--k].length;
+    for (; k < this.parts.length; k++) {
+      const p = this.parts[k];
+      for (let i = Math.max(0, start - end); i < p.length; i++) out.push(p[i]);
+      end += p.length;
+    }
+    return out;
+  }
+
+  private pushOp(op: ContextOp): void {
+    if (!this.live) this.parts.push((this.live = []));
+    this.live.push(op);
+    this.opCount++;
+  }
   readonly functions: ContextFunction[] = [];
   /** Dims the code bounds (`assert t <= block_size`), in any file this analysis ran through. */
   readonly bounds = new Map<string, AssertedBound>();
@@ -149,19 +215,19 @@ export class ProgramSession {
 
   /** Called before each top-level statement runs (statementCache.ts): its records start here. */
   beginStatement(): void {
-    this.statementOps = this.ops.length;
+    this.statementOps = this.opCount;
     this.statementFunctions = this.functions.length;
   }
 
   captureOp(op: ContextOp): void {
-    if (this.ops.length >= MAX_CAPTURED) {
+    if (this.opCount >= MAX_CAPTURED) {
       this.truncated = true;
       return;
     }
-    if (this.ops.length - this.statementOps >= MAX_PER_STATEMENT) return;
+    if (this.opCount - this.statementOps >= MAX_PER_STATEMENT) return;
     // Stamped on every capture, replayed ones included: the switch may have been edited since.
     const tf32 = this.tf32Before(op.context.path, op.context.line);
-    this.ops.push(tf32 === !!op.tf32 ? op : { ...op, tf32 });
+    this.pushOp(tf32 === !!op.tf32 ? op : { ...op, tf32 });
   }
 
   /** Per entry file, the lines that switch TF32 matmuls on (true) or off (false), in order. */
@@ -173,15 +239,56 @@ export class ProgramSession {
    * switch before the call decides (TC303).
    */
   tf32Before(path: string, line: number): boolean {
-    let switches = this.tf32Switches.get(path);
-    // The root's text is the one being analysed (an editor's unsaved buffer), not the disk's.
-    if (!switches) this.tf32Switches.set(path, (switches = tf32Switches((path === this.root ? this.units.get(path)?.text : undefined) ?? this.files.read(path) ?? '')));
     let on = false;
-    for (const [l, enabled] of switches) {
+    for (const [l, enabled] of this.switchesOf(path)) {
       if (l >= line) break;
       on = enabled;
     }
     return on;
+  }
+
+  /**
+   * A cached statement's records again (statementCache.ts), after `beginStatement`: the same as
+   * `captureOp` and `captureFunction` on each, in one copy when none of its ops needs a TF32
+   * stamp other than the one it has (its entry files switch nothing, and none was stamped on).
+   * A file of many models replays tens of thousands of ops per keystroke.
+   */
+  replay(captured: { ops: readonly ContextOp[]; functions: readonly ContextFunction[] }): void {
+    const { ops, functions } = captured;
+    if (this.opCount + ops.length < MAX_CAPTURED && ops.length <= MAX_PER_STATEMENT && this.unstamped(ops)) {
+      if (ops.length > 0) {
+        this.parts.push(ops);
+        this.live = undefined;
+        this.opCount += ops.length;
+      }
+    } else for (const o of ops) this.captureOp(o);
+    if (this.functions.length + functions.length < MAX_CAPTURED && functions.length <= MAX_PER_STATEMENT) {
+      for (const f of functions) this.functions.push(f);
+    } else for (const f of functions) this.captureFunction(f);
+  }
+
+  /** Whether `captureOp` would keep every op of a list as it is: no TF32 stamp, and none to set. */
+  private unstamped(ops: readonly ContextOp[]): boolean {
+    let facts = REPLAY_FACTS.get(ops);
+    if (!facts) {
+      const paths = new Set<string>();
+      let stamped = false;
+      for (const o of ops) {
+        paths.add(o.context.path);
+        if (o.tf32) stamped = true;
+      }
+      REPLAY_FACTS.set(ops, (facts = { paths: [...paths], stamped }));
+    }
+    if (facts.stamped) return false;
+    for (const p of facts.paths) if (this.switchesOf(p).length > 0) return false;
+    return true;
+  }
+
+  private switchesOf(path: string): [number, boolean][] {
+    let switches = this.tf32Switches.get(path);
+    // The root's text is the one being analysed (an editor's unsaved buffer), not the disk's.
+    if (!switches) this.tf32Switches.set(path, (switches = tf32Switches((path === this.root ? this.units.get(path)?.text : undefined) ?? this.files.read(path) ?? '')));
+    return switches;
   }
 
   captureFunction(fn: ContextFunction): void {
@@ -194,6 +301,29 @@ export class ProgramSession {
     this.docs.release(this.dependencies);
   }
 }
+
+/** The parts end to end, `count` ops in all (preallocated). */
+function concatParts(parts: readonly (readonly ContextOp[])[], count: number): ContextOp[] {
+  const out = new Array<ContextOp>(count);
+  let k = 0;
+  for (const p of parts) for (let i = 0; i < p.length; i++) out[k++] = p[i];
+  return out;
+}
+
+/** The parts of the ops list of each record made by `ProgramSession.captured`. */
+const PARTS = new WeakMap<object, readonly (readonly ContextOp[])[]>();
+
+/**
+ * The lists whose concatenation is `captured.ops`, for a record `ProgramSession.captured` made
+ * (never written to): a replayed statement's list is the same object in every analysis that
+ * replays it. Undefined for any other record.
+ */
+export function capturedParts(captured: object): readonly (readonly ContextOp[])[] | undefined {
+  return PARTS.get(captured);
+}
+
+/** Per list of replayed ops (a cache entry's): the entry files of its contexts, and whether one has a TF32 stamp. */
+const REPLAY_FACTS = new WeakMap<readonly ContextOp[], { paths: string[]; stamped: boolean }>();
 
 /** `torch.backends.cuda.matmul.allow_tf32 = ...`, `torch.set_float32_matmul_precision(...)`. */
 const ALLOW_TF32 = /^\s*[\w.]*backends\.cuda\.matmul\.allow_tf32\s*=\s*([^#\n]*)/;

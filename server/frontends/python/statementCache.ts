@@ -63,6 +63,38 @@ export class StatementCache {
   /** A number per builder group's key (`builderGroups`), never reused for another key. */
   groupIds = new Map<string, number>();
   nextGroupId = 1;
+  /**
+   * A number per statement text, never reused for another text: keys name the texts they hold
+   * by these. A key that held the texts themselves was thousands of characters for a model's
+   * `train` (it reaches the whole model), made anew and hashed on every keystroke; a statement's
+   * text is the same string object across analyses, whose hash V8 keeps.
+   */
+  textIds = new Map<string, number>();
+  nextTextId = 1;
+}
+
+function groupIds(groups: BuilderGroups, n: number): (number | undefined)[] {
+  const out: (number | undefined)[] = [];
+  for (let i = 0; i < n; i++) out.push(groups.idAt(i));
+  return out;
+}
+
+/** The number of a statement text (`StatementCache.textIds`). */
+function textId(cache: StatementCache, text: string): number {
+  let id = cache.textIds.get(text);
+  if (id === undefined) cache.textIds.set(text, (id = cache.nextTextId++));
+  return id;
+}
+
+/** Keeps the numbers of the texts of this analysis only (an edited statement's old texts go). */
+function pruneTextIds(cache: StatementCache, texts: readonly string[]): void {
+  if (cache.textIds.size <= 2 * texts.length + 16) return;
+  const kept = new Map<string, number>();
+  for (const t of texts) {
+    const id = cache.textIds.get(t);
+    if (id !== undefined) kept.set(t, id);
+  }
+  cache.textIds = kept;
 }
 
 /**
@@ -81,13 +113,29 @@ interface Positions {
   /** The top-level names each statement defines, and those it mentions. */
   definedAt: (string[] | undefined)[];
   mentionsAt: (string[] | undefined)[];
-  /** How many statements mention each name. */
-  mentionedBy: Map<string, number>;
-  /** The ids of every builder group, in order: entries are taken by position only when equal. */
-  groups: string;
+  /** The id of the builder group each statement belongs to (`BuilderGroups.idAt`), and the global group's. */
+  groupAt: readonly (number | undefined)[];
+  global: number | undefined;
+  /** The statements that mention each name (from `mentionsAt`), made when first needed. */
+  mentioning?: Map<string, number[]>;
+}
+
+/** The statements that mention each name. */
+function mentioningOf(mentionsAt: readonly (string[] | undefined)[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  mentionsAt.forEach((names, chunk) => {
+    for (const n of names ?? []) {
+      const list = out.get(n);
+      if (list) list.push(chunk);
+      else out.set(n, [chunk]);
+    }
+  });
+  return out;
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+const NO_GROUPS: readonly (number | undefined)[] = [];
 
 const PLAIN_KEYS: string[] = [];
 
@@ -138,47 +186,57 @@ function definedNamesIn(text: string, defines: Map<string, number>): string[] {
   return names;
 }
 
-function countMentions(mentionsAt: readonly (string[] | undefined)[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const names of mentionsAt) if (names) for (const n of names) out.set(n, (out.get(n) ?? 0) + 1);
-  return out;
-}
-
 /**
- * Whether the last analysis's entries can be taken by position after `change`, and how. They
- * can when the change is the next update after that analysis, moved no line, and kept the
- * number of statements; the set of defined names is the same; no statement changed a witness;
- * and no untouched statement mentions a name a changed statement defines (before or after):
- * then every untouched statement's key (its column, the line above it, the texts it reaches,
- * the empty witness part) is what it was, since what it reaches is untouched too.
+ * Whether the last analysis's entries can be taken by position after `change`, and for which
+ * statements. They can when the change is the next update after that analysis, moved no line,
+ * and kept the number of statements; the set of defined names is the same; no statement changed
+ * a witness; and the group of builders every statement depends on is the same. Then a statement's
+ * key (its column, the line above it, the texts it reaches, the empty witness part, the ids of
+ * the builder groups of what it reaches) is what it was unless it is *dirty*: a changed
+ * statement, one whose line above may have changed, one whose builder group changed, one that
+ * mentions a name a changed statement defines (before or after), or one that reaches a dirty
+ * statement (through the names it mentions). The dirty ones are keyed afresh; a keystroke in one
+ * model of a file of many makes only that model's statements dirty.
  */
 function positional(
   last: Positions | undefined,
   now: DocumentPosition | undefined,
   texts: readonly string[],
   defined: string,
-  groups: string,
+  groups: BuilderGroups,
   definedIn: (first: number, end: number) => Set<string>,
   rowOf: (chunk: number) => number,
 ): Position | undefined {
   const change = last && byPosition(now, last.updates, last.texts.length, texts.length);
-  if (!last || !change || last.defined !== defined || !last.witnessFree || last.groups !== groups) return undefined;
+  if (!last || !change || last.defined !== defined || !last.witnessFree || last.global !== groups.global) return undefined;
   const { first, newCount } = change;
   const end = first + newCount;
-  // Names defined by the changed statements, before and after; any mention of one by a
-  // statement other than the changed ones is an untouched statement's.
+  // Names defined by the changed statements, before and after.
   const changedNames = definedIn(first, end);
   for (let i = first; i < end; i++) for (const n of last.definedAt[i] ?? []) changedNames.add(n);
-  const oldOwn = new Map<string, number>();
-  for (let i = first; i < end; i++) for (const n of last.mentionsAt[i] ?? []) oldOwn.set(n, (oldOwn.get(n) ?? 0) + 1);
-  for (const n of changedNames) if ((last.mentionedBy.get(n) ?? 0) - (oldOwn.get(n) ?? 0) > 0) return undefined;
   // A statement starting on the line after the edit, or on its last line (after a `;`), may
-  // have an edited line above it: those are keyed afresh.
+  // have an edited line above it.
   let safeFrom = end;
   while (safeFrom < texts.length && rowOf(safeFrom) <= change.endRow + 1) safeFrom++;
-  const untouched = (chunk: number) => (chunk < first || chunk >= safeFrom) && texts[chunk] === last.texts[chunk];
+  // Who mentions each name, from the last analysis: the same for every untouched statement.
+  const mentioning = (last.mentioning ??= mentioningOf(last.mentionsAt));
+  const dirty = new Uint8Array(texts.length);
+  const queue: number[] = [];
+  const mark = (chunk: number) => {
+    if (dirty[chunk]) return;
+    dirty[chunk] = 1;
+    queue.push(chunk);
+  };
+  for (let i = first; i < safeFrom; i++) mark(i);
+  for (let i = 0; i < texts.length; i++) if (texts[i] !== last.texts[i] || groups.idAt(i) !== last.groupAt[i]) mark(i);
+  for (const n of changedNames) for (const c of mentioning.get(n) ?? []) mark(c);
+  // Whatever mentions a name a dirty statement defines reaches it.
+  while (queue.length) {
+    const d = queue.pop()!;
+    for (const n of last.definedAt[d] ?? []) for (const c of mentioning.get(n) ?? []) mark(c);
+  }
   return {
-    entryAt: (chunk) => (untouched(chunk) ? last.entries[chunk] : undefined),
+    entryAt: (chunk) => (dirty[chunk] ? undefined : last.entries[chunk]),
     mentionsAt: (chunk) => last.mentionsAt[chunk],
     forget: (chunk, cache) => {
       // A changed statement's old text leaves the maps, or every keystroke would add an entry.
@@ -187,23 +245,41 @@ function positional(
       cache.entries.delete(old);
       cache.mentions.delete(old);
     },
-    mentionedBy: (now) => {
-      const counts = new Map(last.mentionedBy);
-      for (const [n, k] of oldOwn) counts.set(n, (counts.get(n) ?? 0) - k);
-      for (let i = first; i < end; i++) for (const n of now[i] ?? []) counts.set(n, (counts.get(n) ?? 0) + 1);
-      return counts;
+    mentioning: (now) => {
+      // The last analysis's map with the changed statements' mentions replaced (it is dropped
+      // with that analysis, so it is updated in place).
+      for (let i = first; i < end; i++) {
+        for (const n of last.mentionsAt[i] ?? []) {
+          const list = mentioning.get(n)!;
+          list.splice(list.indexOf(i), 1);
+          if (list.length === 0) mentioning.delete(n);
+        }
+        for (const n of now[i] ?? []) {
+          const list = mentioning.get(n);
+          if (!list) mentioning.set(n, [i]);
+          else list.splice(sortedIndex(list, i), 0, i);
+        }
+      }
+      return mentioning;
     },
   };
 }
 
+/** Where `x` goes in the ascending `list`. */
+function sortedIndex(list: readonly number[], x: number): number {
+  let i = 0;
+  while (i < list.length && list[i] < x) i++;
+  return i;
+}
+
 interface Position {
-  /** The entry of an untouched statement (with no new witness before it), to reuse as it is. */
+  /** The entry of a statement whose key did not change, to reuse as it is. */
   entryAt(chunk: number): Entry | undefined;
   mentionsAt(chunk: number): string[] | undefined;
   /** Drops from the maps what the changed statement's old text had there. */
   forget(chunk: number, cache: StatementCache): void;
-  /** The mention counts after this analysis, from the last ones and the changed statements'. */
-  mentionedBy(mentionsAt: readonly (string[] | undefined)[]): Map<string, number>;
+  /** `mentioningOf(now)`, made from the last analysis's (called once, when the analysis is done). */
+  mentioning(now: readonly (string[] | undefined)[]): Map<string, number[]>;
 }
 
 /**
@@ -249,7 +325,6 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
 
   const reach = (chunk: number | undefined) => (chunk === undefined ? [] : [chunk, ...closure(chunk)].map((j) => texts[j]));
   const groups = builderGroups(it, texts, moduleText, defines, closure, cache);
-  const groupsKey = groups.list.map((g) => g.id).join(',');
   // The other files of the program this one imports, with their versions: any edit there can
   // change what every function here computes (docs/whole-program.md).
   const contextKey = `${bindings}|${context.defaultDtype}|${moduleText}|${context.program ?? ''}`;
@@ -258,8 +333,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     if (!session || !e.captured) return;
     // Its records were cut at the bound per statement when made: counted from its own start.
     session.beginStatement();
-    for (const o of e.captured.ops) session.captureOp(o);
-    for (const f of e.captured.functions) session.captureFunction(f);
+    session.replay(e.captured);
     for (const [k, b] of e.captured.bounds ?? []) session.noteBound(k, b);
   };
 
@@ -277,7 +351,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     for (const [name, chunk] of defines) if (chunk >= from && chunk < to) names.add(name);
     return names;
   };
-  const reuse = sameContext ? positional(cache.last, context.position, texts, defined, groupsKey, definedIn, (i) => statements[i].startPosition.row) : undefined;
+  const reuse = sameContext ? positional(cache.last, context.position, texts, defined, groups, definedIn, (i) => statements[i].startPosition.row) : undefined;
   // What each statement defines: the last analysis's for untouched ones.
   let definedAt: (string[] | undefined)[];
   if (reuse) {
@@ -292,6 +366,15 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   // Taking entries by position keeps the previous maps (updated below); otherwise they are
   // rebuilt from the entries used, which drops those of texts that no longer exist.
   const next = reuse ? cache.entries : new Map<string, Map<string, Entry>>();
+  // Taking entries by position, the kept map of a statement keyed afresh holds the entries of its
+  // earlier keys: the first statement of a text to be keyed in this analysis starts its map anew,
+  // or a model's `train`, keyed afresh on every keystroke in the model, would gain one per keystroke.
+  const restarted = new Set<string>();
+  const keep = (text: string, key: string, e: Entry) => {
+    if (restarted.has(text)) return put(next, text, key, e);
+    restarted.add(text);
+    next.set(text, new Map([[key, e]]));
+  };
   const mentionsNext = reuse ? cache.mentions : nextMentions;
   const entriesAt: (Entry | undefined)[] = [];
   const mentionsAt: (string[] | undefined)[] = [];
@@ -321,7 +404,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     mentionsAt[chunk] = mentionsOf(cache, mentionsNext, texts[chunk], defined, defines);
     const s = statements[chunk];
     const depChunks = closure(chunk, mentionsAt[chunk]);
-    const deps = depChunks.map((j) => texts[j]);
+    const deps = depChunks.map((j) => textId(cache, texts[j]));
     const own = groups.of(chunk, depChunks);
     const text = texts[chunk];
     // The line is not part of the key: lines inserted above a statement move its results (the
@@ -333,7 +416,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     const reached = witnessParts.length ? new Set([chunk, ...depChunks]) : undefined;
     const witnessPart = reached ? witnessParts.filter((p) => [...p.chunks].some((c) => reached.has(c))).map((p) => p.text).join('\0\0') : '';
     // Most keys are the same few strings (no line above, no dependencies): made once.
-    const key = above === '' && deps.length === 0 && witnessPart === '' && own.length === 0 ? plainKey(column) : `${column}\0${above}\0${deps.join('\0')}\0${witnessPart}\0${own.map((g) => g.id).join(',')}`;
+    const key = above === '' && deps.length === 0 && witnessPart === '' && own.length === 0 ? plainKey(column) : `${column}\0${above}\0${deps.join(',')}\0${witnessPart}\0${own.map((g) => g.id).join(',')}`;
     const byKey = sameContext ? cache.entries.get(text) : undefined;
     let hit = byKey?.get(key);
     // Contexts hold lines of this file and of others: a moved statement with some is analysed again.
@@ -348,7 +431,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       summaryLists.push(hit.summaries);
       // The usual case, a text with one entry: its map is carried over as it is (the old map is
       // dropped with the old cache, so updating it in place is safe).
-      if (reuse) put(next, text, key, hit);
+      if (reuse) keep(text, key, hit);
       else if (byKey!.size === 1 && !next.has(text)) {
         byKey!.set(key, hit);
         next.set(text, byKey!);
@@ -360,7 +443,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
     for (const g of own) it.runBuilders(g.builders);
     it.resetFresh();
     session?.beginStatement();
-    const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges, cops: session?.ops.length ?? 0, dist: it.distFacts.length, cfns: session?.functions.length ?? 0, bounds: new Set(session?.bounds.keys() ?? []) };
+    const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges, cops: session?.opsLength ?? 0, dist: it.distFacts.length, cfns: session?.functions.length ?? 0, bounds: new Set(session?.bounds.keys() ?? []) };
     const summaries: FunctionSummary[] = [];
     for (const f of fns) {
       try {
@@ -379,7 +462,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       continue;
     }
     const newBounds = session ? [...session.bounds].filter(([k]) => !before.bounds.has(k)) : [];
-    const captured = session && (session.ops.length > before.cops || session.functions.length > before.cfns || newBounds.length > 0) ? { ops: session.ops.slice(before.cops), functions: session.functions.slice(before.cfns), ...(newBounds.length ? { bounds: newBounds } : {}) } : undefined;
+    const captured = session && (session.opsLength > before.cops || session.functions.length > before.cfns || newBounds.length > 0) ? { ops: session.opsFrom(before.cops), functions: session.functions.slice(before.cfns), ...(newBounds.length ? { bounds: newBounds } : {}) } : undefined;
     // A statement whose contexts were cut by the session's bound is not cached: its replay would differ.
     if (session?.truncated) continue;
     const entry: Entry = {
@@ -391,17 +474,35 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       ...(captured ? { captured } : {}),
       ...(it.distFacts.length > before.dist ? { dist: it.distFacts.slice(before.dist) } : {}),
     };
-    put(next, text, key, entry);
+    if (reuse) keep(text, key, entry);
+    else put(next, text, key, entry);
     entriesAt[chunk] = entry;
   }
+  // Definitions without functions (a config class) are reached as well: their mentions too, for
+  // `positional` to follow what reaches a changed statement through them.
+  const lastTexts = reuse ? cache.last!.texts : undefined;
+  for (const c of isDef) mentionsAt[c] ??= (lastTexts?.[c] === texts[c] ? cache.last!.mentionsAt[c] : undefined) ?? mentionsOf(cache, mentionsNext, texts[c], defined, defines);
   cache.entries = next;
+  pruneTextIds(cache, texts);
   cache.context = contextKey;
   cache.mentions = mentionsNext;
-  const mentionedBy = reuse ? reuse.mentionedBy(mentionsAt) : countMentions(mentionsAt);
-  cache.last = { updates: context.position?.updates ?? -1, texts, defined, witnessFree: witnessParts.length === 0, entries: entriesAt, definedAt, mentionsAt, mentionedBy, groups: groupsKey };
+  // A file without builders has no groups: one empty list says so for every statement.
+  const groupAt: readonly (number | undefined)[] = groups.list.length === 0 ? NO_GROUPS : groupIds(groups, texts.length);
+  cache.last = { updates: context.position?.updates ?? -1, texts, defined, witnessFree: witnessParts.length === 0, entries: entriesAt, definedAt, mentionsAt, groupAt, global: groups.global, ...(reuse ? { mentioning: reuse.mentioning(mentionsAt) } : {}) };
   // The ops of cached statements were never pushed to `it.ops`: the segments are the ops.
   it.ops = concatAll(segments);
   return { summaries: concatAll(summaryLists), segments };
+}
+
+/** The builder groups of an analysis, and which each statement depends on. */
+interface BuilderGroups {
+  list: BuilderGroup[];
+  /** The groups a statement depends on: the global one, its own and those of what it reaches. */
+  of(chunk: number, deps: readonly number[]): BuilderGroup[];
+  /** The id of the group whose builders reach the statement, if any. */
+  idAt(chunk: number): number | undefined;
+  /** The id of the group every statement depends on (top-level code's), if any. */
+  global: number | undefined;
 }
 
 interface BuilderGroup {
@@ -431,8 +532,8 @@ function builderGroups(
   defines: Map<string, number>,
   closure: (start: number) => number[],
   cache: StatementCache,
-): { list: BuilderGroup[]; of(chunk: number, deps: readonly number[]): BuilderGroup[] } {
-  const none = { list: [], of: () => [] };
+): BuilderGroups {
+  const none: BuilderGroups = { list: [], of: () => [], idAt: () => undefined, global: undefined };
   if (it.builders.length === 0) return none;
   // Member 0: the top-level code, with the definitions it names and what they reach.
   const moduleChunks = new Set<number>();
@@ -476,7 +577,7 @@ function builderGroups(
     const name = m === 0 ? '<module>' : it.builders[m - 1].qualName;
     let p = parts.get(root);
     if (!p) parts.set(root, (p = []));
-    p.push(`${name}:${(chunks ?? []).map((j) => texts[j]).join('\0')}`);
+    p.push(`${name}:${(chunks ?? []).map((j) => textId(cache, texts[j])).join(',')}`);
     if (m > 0) {
       let list = builders.get(root);
       if (!list) builders.set(root, (list = []));
@@ -497,6 +598,11 @@ function builderGroups(
   const global = everywhere ? byRoot.get(find(0)) : undefined;
   return {
     list,
+    global: global?.id,
+    idAt(chunk) {
+      const m = memberAt.get(chunk);
+      return m === undefined ? undefined : byRoot.get(find(m))?.id;
+    },
     of(chunk, deps) {
       const out = new Set<BuilderGroup>();
       if (global) out.add(global);
