@@ -10,7 +10,7 @@
  * `eval_interval` steps) runs a known number of times, not every trip: `tripTest` reads such a
  * test as a function of the counter and `countTrips` counts the trips it holds on.
  */
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './parser';
 
 /** A `while` loop with a known trip count, and what a periodic test inside it needs. */
 export interface CountedWhile {
