@@ -88,6 +88,14 @@ const NO_FACTORS: Map<string, number> = new Map();
 const ASCII = Symbol('ascii');
 const EXACT = Symbol('exactKey');
 
+/**
+ * Whether a dim name is one the engine made up for a size the code never names (`_3`, from the
+ * interpreter's `fresh()`): shown as `?`, never offered for the user to bind.
+ */
+export function isMadeUpDim(name: string): boolean {
+  return /^_\d+$/.test(name);
+}
+
 /** An immutable polynomial with number coefficients over atoms. */
 export class Poly {
   private constructor(private readonly terms: ReadonlyMap<string, Term>) {}
@@ -482,7 +490,7 @@ export class Poly {
       for (const [k, p] of sortedFactors) {
         const a = atoms.get(k)!;
         // Names the engine invents for sizes nobody gave (`_3`) are never shown: `?` stands for them.
-        const base = a.kind === 'sym' ? (style === 'pretty' && /^_\d+$/.test(a.name) ? '?' : a.name) : atomText(a, style);
+        const base = a.kind === 'sym' ? (style === 'pretty' && isMadeUpDim(a.name) ? '?' : a.name) : atomText(a, style);
         parts.push(p === 1 ? base : style === 'pretty' ? base + superscript(p) : `${base}^${p}`);
       }
       const c = Math.abs(t.coeff);

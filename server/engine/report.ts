@@ -3,6 +3,7 @@ import { CostFigures } from '../core/cost/evaluate';
 import { ContextRef, Range, Reason, TensorOp, TensorType } from '../core/ir';
 import { Analysis } from './analyze';
 import type { OpInContext } from './contexts';
+import { isMadeUpDim } from '../core/symbolic';
 
 export interface JsonOp {
   kind: string;
@@ -88,7 +89,7 @@ export function userFacing(text: string): string {
 
 /** The unbound dims a user can bind; sizes nobody gave are one `?`. */
 function unboundJson(names: readonly string[]): string[] {
-  const out = names.map((n) => (/^_\d+$/.test(n) ? '?' : n));
+  const out = names.map((n) => (isMadeUpDim(n) ? '?' : n));
   return [...new Set(out)];
 }
 

@@ -14,6 +14,7 @@ import { findRule } from '../../core/rules/registry';
 import { Analysis } from '../../engine/analyze';
 import { costTables } from './costTable';
 import { styles, Styles, Terminal } from './terminal';
+import { isMadeUpDim } from '../../core/symbolic';
 
 export interface TextOptions extends Terminal {
   /** Print the cost tables after the findings. */
@@ -74,8 +75,8 @@ function unreadLines(analyses: Analysis[], cwdRelative: (p: string) => string): 
       unread.push(`${cwdRelative(a.ir.path)}: the cost of its top-level code is incomplete: ${first.message} (${where})${more ? `, and ${more} more reason${more === 1 ? '' : 's'} (--format json)` : ''}.`);
       continue;
     }
-    // Dims the engine made up for sizes it could not read (`_2`) cannot be bound by name.
-    const named = t.unbound.filter((d) => !/^_\d+$/.test(d));
+    // Dims the engine made up for sizes it could not read cannot be bound by name.
+    const named = t.unbound.filter((d) => !isMadeUpDim(d));
     if (t.flops !== null || !named.length || !a.totalOf) continue;
     const names = named.slice(0, 6).join(', ') + (named.length > 6 ? ', …' : '');
     unread.push(`${cwdRelative(a.ir.path)}: the cost of ${a.totalOf} waits for dims ${names}; bind them to get numbers.`);

@@ -10,7 +10,7 @@ import { ContextFunction, ContextOp, ContextRef, Finding, FunctionSummary, OpCos
 import type { ProgramSession } from './session';
 import { bindImport } from './imports';
 import { OpContext, OpResult } from '../../core/ops/types';
-import { Bindings, Poly } from '../../core/symbolic';
+import { Bindings, Poly, isMadeUpDim } from '../../core/symbolic';
 import { detach } from '../../core/intern';
 import { parseAnnotation } from './annotations';
 import { notAnalysedWhy } from './notAnalysed';
@@ -915,7 +915,7 @@ export class Interpreter {
     const dim = asDim(this.eval(left, frame));
     const limit = asDim(this.eval(right, frame))?.constValue();
     const syms = dim ? [...dim.freeSymbols()] : [];
-    if (!dim || limit === undefined || syms.length !== 1 || !dim.equals(Poly.sym(syms[0])) || /^_\d+$/.test(syms[0])) return;
+    if (!dim || limit === undefined || syms.length !== 1 || !dim.equals(Poly.sym(syms[0])) || isMadeUpDim(syms[0])) return;
     const value = op === '<' ? limit - 1 : limit;
     if (!Number.isSafeInteger(value) || value <= 0) return;
     unreplayable();
@@ -1605,7 +1605,7 @@ export class Interpreter {
       }
       return v;
     }
-    const anonymous = (d: Poly) => !d.isConst() && [...d.freeSymbols()].every((x) => /^_\d+$/.test(x));
+    const anonymous = (d: Poly) => !d.isConst() && [...d.freeSymbols()].every(isMadeUpDim);
     const shape = have.map((d, i) => (anonymous(d) ? want[i] : d));
     return tensor({ shape, dtype: v.type.dtype ?? ann.dtype });
   }
@@ -1678,11 +1678,7 @@ export class Interpreter {
     const { counter, start, step, trips, stepAt } = loop.counted;
     const index = statementsOf(body).findIndex((x) => x.id === s.id);
     const values = {
-      constant: (n: Node) => {
-        const v = this.eval(n, frame);
-        const c = v.kind === 'int' ? v.value.constValue() : undefined;
-        return c !== undefined && Number.isSafeInteger(c) ? c : undefined;
-      },
+      constant: this.loopValues(frame).constant,
       truth: (n: Node) => {
         const v = this.eval(n, frame);
         return v.kind === 'bool' && v.value !== null ? v.value : undefined;

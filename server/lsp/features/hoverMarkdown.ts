@@ -4,7 +4,7 @@ import { DType } from '../../core/dtypes';
 import { mdCode, mdText } from '../../core/escape';
 import { bandwidthText, bytesText, exact, flopsText, intensityText, macsText, percentText, rateText, timeText } from '../../core/format';
 import { ContextRef, TensorOp } from '../../core/ir';
-import { Bindings, Poly } from '../../core/symbolic';
+import { Bindings, Poly, isMadeUpDim } from '../../core/symbolic';
 import { Analysis, FunctionFigures } from '../../engine/analyze';
 import { MeasuredPoint } from '../../protocol';
 import { dimView } from './hoverDims';
@@ -53,7 +53,7 @@ function costCell(what: string, p: Poly, b: Bindings, value: number | null, fmt:
 export function bindHint(all: string[], others: ReadonlyMap<string, readonly string[]>, a: Analysis): string {
   if (all.length === 0) return '';
   // Sizes the code never gives (invented names) cannot be bound by name: said apart, as `?`.
-  const unbound = all.filter((d) => !/^_\d+$/.test(d));
+  const unbound = all.filter((d) => !isMadeUpDim(d));
   const anonymous = unbound.length < all.length ? '\n\n_`?` is a size the code does not give (data-dependent, or from a call the engine cannot follow)._' : '';
   if (unbound.length === 0) return anonymous;
   const aka = unbound.filter((d) => others.has(d)).map((d) => `${mdCode(d)} is also called ${others.get(d)!.map((o) => mdCode(o)).join(', ')}`);
