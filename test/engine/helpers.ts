@@ -1,4 +1,5 @@
 /** Shared helpers of the engine tests: analyse a source or a fixture, read function totals. */
+import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Analysis, analyzeSource, initEngine } from '../../server/engine/analyze';
@@ -58,4 +59,13 @@ export function analyseFolder(dir: string): Map<string, Analysis> {
   program.docs.clear();
   const index = buildContextIndex(raw.map((a) => a.ir));
   return new Map(raw.map((a) => [path.relative(dir, a.ir.path).split(path.sep).join('/'), withContexts(a, index)]));
+}
+
+/** The text with the first `from` after `after` replaced by `to` (an edit within a line). */
+export function replaceAfter(text: string, after: string, from: string, to: string): string {
+  const start = text.indexOf(after);
+  assert.ok(start >= 0, `'${after}' is in the text`);
+  const at = text.indexOf(from, start);
+  assert.ok(at >= 0, `'${from}' follows '${after}'`);
+  return text.slice(0, at) + to + text.slice(at + from.length);
 }

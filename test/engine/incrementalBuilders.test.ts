@@ -17,17 +17,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DocumentCache } from '../../server/frontends/python/session';
 import { DiskProgram, programPath } from '../../server/node/program';
+import { replaceAfter } from './helpers';
 
 const file = (text: string) => ({ path: 'models.py', text, languageId: 'python' as const });
-
-/** The text with the first occurrence of `from` after `after` replaced. */
-function replaceAfter(text: string, after: string, from: string, to: string): string {
-  const start = text.indexOf(after);
-  assert.ok(start >= 0, `'${after}' is in the text`);
-  const at = text.indexOf(from, start);
-  assert.ok(at >= 0, `'${from}' follows '${after}'`);
-  return text.slice(0, at) + to + text.slice(at + from.length);
-}
 
 describe('incremental analysis of a file of several models with builders', () => {
   before(() => initEngine());

@@ -11,17 +11,9 @@ import { fileJson } from '../../server/engine/report';
 import { PythonState, disposePythonState } from '../../server/frontends/python';
 import { DEFAULT_SETTINGS } from '../../server/core/settings';
 import { generateModelHeavy } from '../../bench/generate';
+import { replaceAfter } from './helpers';
 
 const file = (text: string) => ({ path: 'models.py', text, languageId: 'python' as const });
-
-/** The text with the first `from` after `after` replaced by `to` (same line). */
-function replaceAfter(text: string, after: string, from: string, to: string): string {
-  const start = text.indexOf(after);
-  assert.ok(start >= 0, `'${after}' is in the text`);
-  const at = text.indexOf(from, start);
-  assert.ok(at >= 0, `'${from}' follows '${after}'`);
-  return text.slice(0, at) + to + text.slice(at + from.length);
-}
 
 const json = (a: ReturnType<typeof analyzeSource>) => JSON.stringify(fileJson(a));
 

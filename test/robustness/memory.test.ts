@@ -7,29 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { analyzeSource, initEngine } from '../../server/engine/analyze';
 import { DEFAULT_SETTINGS } from '../../server/core/settings';
 import { generatePython, generatePythonOfSize } from '../../bench/generate';
+import { settledMemory } from '../helpers/settledMemory';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-/**
- * Heap in use after full collections, with turns of the event loop between them for the
- * finalizers that free tree-sitter's trees. The turns are short timers, not `setImmediate`: with
- * immediates, about one run in ten read the large file's 30 MB as still in use (54.5 bytes per
- * source byte, on this session's base as well), and 20 ms later it was gone (4.6): what a
- * collection frees is not always counted as freed by the next immediate.
- */
+/** Heap in use after full collections (`settledMemory`: three with timer turns between, then one). */
 async function settledHeap(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  gc();
-  return process.memoryUsage().heapUsed;
+  return (await settledMemory(3)).heapUsed;
 }
 
 describe('memory per source byte', () => {

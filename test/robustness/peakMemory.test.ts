@@ -13,8 +13,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { analyzeSource, initEngine } from '../../server/engine/analyze';
 import { DEFAULT_SETTINGS } from '../../server/core/settings';
 import { PythonDocument } from '../../server/frontends/python/document';
@@ -22,21 +20,11 @@ import { parserGeneration, parserMemoryBytes } from '../../server/frontends/pyth
 import { generatePython, generatePythonOfSize } from '../../bench/generate';
 import { disposePythonState } from '../../server/frontends/python';
 import { MODEL } from '../lsp/fixture';
+import { settledMemory } from '../helpers/settledMemory';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-/**
- * External memory (WebAssembly memories among it) after collections with turns of the event loop
- * between them. The turns are short timers: after an immediate, what a collection freed was
- * sometimes still counted (memory.test.ts measured it).
- */
+/** External memory (WebAssembly memories among it) after full collections (`settledMemory`). */
 async function settledExternal(): Promise<number> {
-  for (let i = 0; i < 4; i++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return process.memoryUsage().external;
+  return (await settledMemory()).external;
 }
 
 /** Short functions: a text that tree-sitter parses fast and whose tree is large. */
