@@ -15,6 +15,7 @@ import type { ContextRef, Reason } from '../core/ir';
 import type { Assumed, ContextFigures, OpInContext } from './contexts';
 import { initPython } from '../frontends/python/parser';
 import { notAnalysedIR } from '../core/notAnalysed';
+import { lazyProperty } from '../core/lazyProperty';
 import { refusal } from './refused';
 
 export type LanguageId = 'python' | 'typescript' | 'javascript';
@@ -209,24 +210,11 @@ export function analyzeSource(file: SourceFile, settings: Settings, incremental?
 }
 
 /**
- * `a` with `findings` computed by `compute` when first read, then kept (an ordinary property
- * from then on; assigning it replaces it). It stays enumerable, so that a copy made by spreading
- * the analysis has the findings; a copy that must not compute them leaves the key out
- * (`withoutFindings`).
+ * `a` with `findings` computed by `compute` when first read, then kept (`lazyProperty`); a copy
+ * that must not compute them leaves the key out (`withoutFindings`).
  */
 export function lazyFindings(a: Omit<Analysis, 'findings'>, compute: () => Finding[]): Analysis {
-  const settle = (value: Finding[]) => Object.defineProperty(a, 'findings', { value, writable: true, enumerable: true, configurable: true });
-  Object.defineProperty(a, 'findings', {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      const value = compute();
-      settle(value);
-      return value;
-    },
-    set: settle,
-  });
-  return a as Analysis;
+  return lazyProperty(a as Analysis, 'findings', compute);
 }
 
 /** The properties of `a` other than `findings`, copied without reading it (a lazy one stays unrun). */

@@ -13,6 +13,7 @@ import type { DType } from '../../core/dtypes';
 import { PythonDocument } from './document';
 import { Interpreter } from './interpreter';
 import { ProgramFiles, resolveModule } from './program';
+import { lazyProperty } from '../../core/lazyProperty';
 
 /** Parsed documents of the program's files, by path, while their text stays the same. */
 export class DocumentCache {
@@ -96,17 +97,7 @@ export class ProgramSession {
     // analysed, and the session would keep that analysis's interpreters alive.
     const parts = this.parts.slice();
     const count = this.opCount;
-    const settle = (value: ContextOp[]) => Object.defineProperty(out, 'ops', { value, writable: true, enumerable: true, configurable: true });
-    Object.defineProperty(out, 'ops', {
-      enumerable: true,
-      configurable: true,
-      get: () => {
-        const value = concatParts(parts, count);
-        settle(value);
-        return value;
-      },
-      set: settle,
-    });
+    lazyProperty(out, 'ops', () => concatParts(parts, count));
     PARTS.set(out, parts);
     return out;
   }
