@@ -278,6 +278,12 @@ export interface Frame {
   pendingContext?: ContextRef;
   /** Gradients are off (`torch.no_grad()`, `torch.inference_mode()`): nothing here trains. */
   noGrad?: boolean;
+  /**
+   * The frame runs for an entry point that takes no tensor of unknown shape (a script's top
+   * level, a `main()`), directly or through calls: every tensor here comes from the code's own
+   * run, so one of unknown shape is one the analysis lost, not a parameter (`evalAssignedValue`).
+   */
+  closedRun?: boolean;
   /** The counted `while` loop whose body runs now (countedWhile.ts), for its periodic tests. */
   loop?: { counted: CountedWhile; body: number; outer: Poly };
 }
@@ -407,6 +413,25 @@ export class Interpreter {
   private readonly instanceCache = new Map<ClassInfo, Value>();
   /** The frame multiplier a list was created under: appends in loops count relative to it. */
   readonly listOrigin = new WeakMap<object, Poly>();
+  /**
+   * The loops of unknown trip count the run is in, innermost last (what each one's count is), and
+   * for each list how many of them were open when it was made: an item pushed onto a list from
+   * inside a loop the list is older than makes its length unknown (`unknownTrips`), since the
+   * one trip counted stands for a number of pushes nobody knows (minGPT's BPE `encode` extends
+   * its output once per word of the prompt).
+   */
+  readonly uncounted: string[] = [];
+  readonly listUncounted = new WeakMap<object, number>();
+
+  /** Runs `body` as the one trip counted of a loop whose trip count is `what`, not known. */
+  private uncountedTrip(what: string, body: () => void): void {
+    this.uncounted.push(what);
+    try {
+      body();
+    } finally {
+      this.uncounted.pop();
+    }
+  }
   /**
    * The best-known construction of each class (`ResNet(Bottleneck, [3, 4, 6, 3])` found in
    * `resnet50()`): methods analysed on their own run on this instance, scored by how many of its
@@ -680,6 +705,7 @@ export class Interpreter {
       returned: false,
       autocast: parent?.autocast ?? null,
       ...(parent?.noGrad ? { noGrad: true } : {}),
+      ...(parent?.closedRun ? { closedRun: true } : {}),
       context: parent ? parent.context ?? parent.pendingContext : undefined,
       ...(parent && (parent.context ?? parent.pendingContext) ? { outer: (parent.outer ?? Poly.ONE).mul(parent.multiplier) } : {}),
     };
@@ -819,6 +845,8 @@ export class Interpreter {
     const inst = fn.cls ? this.instanceOf(fn.cls) : undefined;
     const self = inst?.kind === 'instance' ? ({ ...inst, fields: new Map(inst.fields) } as Value) : inst;
     this.bindParams(fn, frame, [], new Map(), self, true);
+    // A builder's model runs on its forward's parameters as they stand: that run is open.
+    if (frame.entry && !this.modelBuilders.has(fn) && ![...frame.env.values()].some((v) => v.kind === 'tensor' && v.type.shape === null)) frame.closedRun = true;
     this.applyDecorators(fn, frame);
     // The method runs on `self`: a call back into it on the same object is recursion.
     this.activeCalls.set(fn, [{ args: [], kwargs: new Map(), self }]);
@@ -1018,6 +1046,7 @@ export class Interpreter {
     frame.env = this.globals;
     // A script's top level is an entry point; an imported module's is not (it only defines).
     frame.entry = report && !!this.options.program && this.options.main !== false;
+    if (frame.entry) frame.closedRun = true;
     const texts = this.options.valid ? this.options.texts : undefined;
     this.ownRun = true;
     this.statements.forEach((stmt, i) => {
@@ -1226,7 +1255,7 @@ export class Interpreter {
   private memoKey(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame, self?: Value, closure?: Map<string, Value>): string | undefined {
     if (!CALL_MEMO.enabled || (self && !byIdentity(self))) return undefined;
     const ctx = caller.context ?? caller.pendingContext;
-    let k = `${this.idOf(fn)}|${self ? this.idOf(self) : '-'}|${closure ? this.idOf(closure) : '-'}|${caller.depth}|${caller.autocast ?? ''}|${caller.noGrad ? 1 : 0}|${this.unrolled}|${this.ownRun ? 1 : 0}|`;
+    let k = `${this.idOf(fn)}|${self ? this.idOf(self) : '-'}|${closure ? this.idOf(closure) : '-'}|${caller.depth}|${caller.autocast ?? ''}|${caller.noGrad ? 1 : 0}|${caller.closedRun ? 1 : 0}|${this.unrolled}|${this.ownRun ? 1 : 0}|`;
     for (const f of caller.stack) k += `${this.idOf(f)},`;
     // Whether the callee records in a calling context: which context, and the callers' loops
     // around the call there, are applied when a run is replayed (`capturesAt`).
@@ -1485,7 +1514,7 @@ export class Interpreter {
         // Otherwise the trip count of a `while` loop is not known statically: one trip is
         // counted, and the figures say so when the body computes anything (never a silent undercount).
         const before = frame.acc.flops.add(frame.acc.otherFlops);
-        this.execBody(s.childForFieldName('body'), frame);
+        this.uncountedTrip(`the trip count of the \`while\` loop at line ${s.startPosition.row + 1}`, () => this.execBody(s.childForFieldName('body'), frame));
         if (!frame.acc.flops.add(frame.acc.otherFlops).equals(before)) addReason(frame.acc, this.reasonAt(s.childForFieldName('condition') ?? s, `\`while\` loop at line ${s.startPosition.row + 1}: trip count unknown, one trip counted`));
         return;
       }
@@ -1581,7 +1610,12 @@ export class Interpreter {
 
   reconcile(v: Value, ann: TensorType, at: { range: Range }, frame: Frame): Value {
     if (v.kind !== 'tensor' && v.kind !== 'unknown') return v;
-    if (v.kind !== 'tensor' || v.type.shape === null) return tensor({ shape: ann.shape, dtype: ann.dtype ?? (v.kind === 'tensor' ? v.type.dtype : null) });
+    if (v.kind !== 'tensor' || v.type.shape === null) {
+      // In a closed run, `# (B, T, n_embd)` under `B, T = idx.size()` of a shape the analysis
+      // lost names sizes this run does not know: the file's `B = 64` must not give them values.
+      if (frame.closedRun && this.namesUnknownLocal(ann.shape, frame)) return v;
+      return tensor({ shape: ann.shape, dtype: ann.dtype ?? (v.kind === 'tensor' ? v.type.dtype : null) });
+    }
     const have = v.type.shape;
     const want = ann.shape!;
     const b = this.options.bindings;
@@ -1811,13 +1845,30 @@ export class Interpreter {
   }
 
   private execFor(s: Node, frame: Frame): void {
+    const right = s.childForFieldName('right')!;
+    const it = this.eval(right, frame);
+    const unknownTrips = it.kind === 'tuple' ? it.unknownTrips : undefined;
+    if (!unknownTrips) return this.execForOver(s, it, frame);
+    // Over a list of unknown length (a data loader's batches, a tokenizer's output): the reason
+    // comes first among the loop's, and stays only when the loop may compute something.
+    const before = frame.acc.flops.add(frame.acc.otherFlops);
+    const had = frame.acc.reasons?.length ?? 0;
+    addReason(frame.acc, this.reasonAt(right, `loop at line ${s.startPosition.row + 1}: ${unknownTrips} is unknown, one trip counted`));
+    const added = (frame.acc.reasons?.length ?? 0) > had ? frame.acc.reasons![had] : undefined;
+    this.execForOver(s, it, frame);
+    // Kept when the body computed, or met something it could not follow (a reason of its own).
+    if (added && frame.acc.flops.add(frame.acc.otherFlops).equals(before) && frame.acc.reasons!.length === had + 1) {
+      const at = frame.acc.reasons!.indexOf(added);
+      if (at >= 0) frame.acc.reasons!.splice(at, 1);
+    }
+  }
+
+  private execForOver(s: Node, it: Value, frame: Frame): void {
     const left = s.childForFieldName('left')!;
     const right = s.childForFieldName('right')!;
     const body = s.childForFieldName('body');
     let trips: Poly = Poly.ONE;
     let item: Value = UNKNOWN;
-    const it = this.eval(right, frame);
-    if (it.kind === 'tuple' && it.unknownTrips) addReason(frame.acc, this.reasonAt(right, `loop at line ${s.startPosition.row + 1}: ${it.unknownTrips} is unknown, one trip counted`));
     if (it.kind === 'tuple') {
       // In order: a trip may set what the next reads (`in_channels = x`). Building modules, a
       // short list runs trip by trip; else runs of the same item run once, times their length.
@@ -1886,7 +1937,7 @@ export class Interpreter {
       // Over something the engine cannot count: one trip, and the figures say so if it computes.
       const before = frame.acc.flops.add(frame.acc.otherFlops);
       this.bindTarget(left, item, frame);
-      this.execBody(body, frame);
+      this.uncountedTrip(`the trip count of the loop at line ${s.startPosition.row + 1}`, () => this.execBody(body, frame));
       if (!frame.acc.flops.add(frame.acc.otherFlops).equals(before)) addReason(frame.acc, this.reasonAt(right, `loop at line ${s.startPosition.row + 1}: trip count unknown, one trip counted`));
       return;
     }
@@ -2013,7 +2064,12 @@ export class Interpreter {
 
   /**
    * `B, T, C = x.size()` on a tensor of unknown shape gives it the shape (B, T, C): the names of
-   * the targets become the dims.
+   * the targets become the dims. In a closed run (`Frame.closedRun`) the tensor's shape is one
+   * the run computes and the analysis lost: a name that a module-level constant binds (`B = 64`
+   * in the file of the code or of the entry point) would give it that constant's value, a size
+   * the run may never have had (build-nanogpt's HellaSwag rows are 4 × a few dozen tokens, not
+   * its training batch's 64 × 1024), so the shape stays unknown and its ops say they are
+   * incomplete. A name no constant binds stays a dim the figures wait for.
    */
   private evalAssignedValue(left: Node, right: Node, frame: Frame): Value {
     const targets = left.type === 'pattern_list' || left.type === 'tuple_pattern' || left.type === 'list_pattern' ? left.namedChildren.filter((n): n is Node => !!n) : null;
@@ -2023,7 +2079,7 @@ export class Interpreter {
         const f = right.childForFieldName('function')!;
         if (f.childForFieldName('attribute')?.text === 'size' && (right.childForFieldName('arguments')?.namedChildCount ?? 0) === 0) tensorNode = f.childForFieldName('object');
       } else if (right.type === 'attribute' && right.childForFieldName('attribute')?.text === 'shape') tensorNode = right.childForFieldName('object');
-      if (tensorNode?.type === 'identifier') {
+      if (tensorNode?.type === 'identifier' && !(frame.closedRun && targets.some((n) => this.boundByConstant(n.text)))) {
         const t = this.lookup(tensorNode.text, frame);
         if (t.kind === 'tensor' && t.type.shape === null) {
           const dims = targets.map((n) => Poly.sym(n.text === '_' ? this.fresh() : n.text));
@@ -2032,6 +2088,24 @@ export class Interpreter {
       }
     }
     return this.eval(right, frame);
+  }
+
+  /** Whether an annotation's dims name a local variable of the frame whose value is not a size. */
+  private namesUnknownLocal(shape: readonly Poly[] | null, frame: Frame): boolean {
+    if (!shape || frame.env === this.globals) return false;
+    for (const d of shape) {
+      for (const name of d.freeSymbols()) {
+        const local = frame.env.get(name);
+        if (local && local.kind !== 'int') return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a module-level integer constant of this file or of the analysis's root is `name`. */
+  private boundByConstant(name: string): boolean {
+    const constant = (v: Value | undefined) => v?.kind === 'int' && v.value.constValue() !== undefined;
+    return constant(this.globals.get(name)) || constant(this.program?.rootInterpreter()?.globals.get(name));
   }
 
   bindTarget(target: Node, value: Value, frame: Frame): void {
@@ -2261,9 +2335,16 @@ export class Interpreter {
     const total = it.kind === 'range' ? it.trips : it.kind === 'tuple' ? itemCounts(it).reduce((a, b) => a.add(b), Poly.ZERO) : Poly.ONE;
     const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc, multiplier: frame.multiplier.mul(total) };
     if (left) this.bindTarget(left, it.kind === 'tuple' ? it.items[0] ?? UNKNOWN : it.kind === 'range' ? int(Poly.sym(left.text)) : UNKNOWN, sub);
+    const countable = it.kind === 'range' || it.kind === 'tuple';
+    const before = countable ? undefined : frame.acc.flops.add(frame.acc.otherFlops);
     const item = this.eval(body, sub);
-    if (it.kind === 'range' || it.kind === 'tuple') return newList([item], this, frame, { repeat: total });
-    return newList([item], this, frame);
+    if (countable) return newList([item], this, frame, it.kind === 'tuple' && it.unknownTrips ? { repeat: total, unknownTrips: it.unknownTrips } : { repeat: total });
+    // Over something the engine cannot count (`enumerate(x.shape)` of a shape it lost): one item
+    // counted, said where it computes, and a list of unknown length, not a list of one item
+    // (`view(*shape)` would give a made-up shape).
+    const what = `the length of the comprehension at line ${n.startPosition.row + 1}`;
+    if (right && !frame.acc.flops.add(frame.acc.otherFlops).equals(before!)) addReason(frame.acc, this.reasonAt(right, `${what} is unknown, one item counted`));
+    return newList([item], this, frame, { unknownTrips: what });
   }
 
   /** `{"wte": nn.Embedding(...), **other}` with string keys; other keys are dropped; `**unknown` makes it unknown. */
@@ -2511,7 +2592,8 @@ export class Interpreter {
         const v = this.eval(c.namedChild(0)!, frame);
         if (v.kind === 'tuple') {
           // `*layers` of n repeated items passes n items; we keep the repeat on a single tuple arg.
-          const counted = v.counts?.some((c) => !c.equals(Poly.ONE));
+          // So is `*shape` of a list of unknown length: its one item stands for how many nobody knows.
+          const counted = v.counts?.some((c) => !c.equals(Poly.ONE)) || !!v.unknownTrips;
           if ((v.repeat && !v.repeat.equals(Poly.ONE)) || counted) out.push({ ...v, splat: true } as Value);
           else out.push(...v.items);
         } else out.push(UNKNOWN);

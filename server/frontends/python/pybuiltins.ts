@@ -22,6 +22,7 @@ type TupleValue = Extract<Value, { kind: 'tuple' }>;
 export function newList(items: Value[], it: Interpreter, frame: Frame, extra: Partial<TupleValue> = {}): TupleValue {
   const v: TupleValue = { kind: 'tuple', items, list: true, ...extra };
   it.listOrigin.set(v, frame.multiplier);
+  if (it.uncounted.length) it.listUncounted.set(v, it.uncounted.length);
   return v;
 }
 
@@ -338,6 +339,9 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
     };
     const push = (x: Value, c: Poly) => {
       touched();
+      // Pushed once per trip of a loop of unknown trip count the list is older than.
+      const depth = it.listUncounted.get(of) ?? 0;
+      if (it.uncounted.length > depth && !of.unknownTrips) of.unknownTrips = it.uncounted[depth];
       if (!of.counts) of.counts = of.items.map(() => Poly.ONE);
       of.items.push(x);
       of.counts.push(c);
@@ -351,6 +355,12 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
       case 'extend': {
         const got = itemsOf(args[0]);
         if (got) got.items.forEach((x, i) => push(x, got.counts[i].mul(count())));
+        // Extended by what is not known, or by a list of unknown length: its length is unknown.
+        const unknownLength = !got ? 'the items it was extended with' : args[0].kind === 'tuple' ? args[0].unknownTrips : undefined;
+        if (unknownLength && !of.unknownTrips) {
+          touched();
+          of.unknownTrips = unknownLength;
+        }
         return NONE;
       }
       case 'insert':

@@ -116,16 +116,16 @@ for (const n of ['zeros_like', 'ones_like', 'empty_like', 'randn_like', 'rand_li
 }
 
 /** `torch.tensor([..])` / `np.array([..])`: the nesting of literal lists gives the shape. */
-defineFunction(['torch.tensor', 'torch.as_tensor', 'numpy.array', 'numpy.asarray', 'jax.numpy.array', 'jax.numpy.asarray'], (args, kw) => {
+defineFunction(['torch.tensor', 'torch.as_tensor', 'numpy.array', 'numpy.asarray', 'jax.numpy.array', 'jax.numpy.asarray'], (args, kw, _site, ctx) => {
   const v = args[0];
   if (v?.kind === 'tensor') return make(v.type.shape, dtypeOf(kw.get('dtype')) ?? v.type.dtype);
   const shape: Poly[] = [];
   let cur: Value | undefined = v;
   while (cur?.kind === 'tuple') {
     // A list built in a loop holds each item as often as `repeat` and `counts` say (values.ts);
-    // with a trip count nobody knows, so is the list's length.
-    if (cur.unknownTrips) return make(null, dtypeOf(kw.get('dtype')));
-    shape.push(itemCounts(cur).reduce((a, b) => a.add(b), Poly.ZERO));
+    // with a trip count nobody knows, so is the list's length: a dim of its own, unknown (shown
+    // as `?`), the rank still known (DiT's `timestep_map` indexed by the timesteps).
+    shape.push(cur.unknownTrips ? Poly.sym(ctx.fresh()) : itemCounts(cur).reduce((a, b) => a.add(b), Poly.ZERO));
     cur = cur.items[0];
   }
   // A number is a 0-d array; an int that is only a symbol (a constructor's parameter, read as a

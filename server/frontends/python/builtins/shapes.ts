@@ -10,6 +10,7 @@ import { IndexItem, cat, chunk, expand, flatten, index, permute, reshape, split,
 import { tensorBytes, unknownResult } from '../../../core/ops/types';
 import { Poly, product } from '../../../core/symbolic';
 import { CallSite, UNKNOWN, Value, asDim, int, tensor } from '../values';
+import { isPlain } from '../sequences';
 import { axesOf, dimsFrom, intOf, reshapeDimsFrom, shapeValue, shapesValue } from './args';
 import { BuiltinCtx, defineFunction, defineMethod } from './registry';
 
@@ -19,8 +20,19 @@ const unknownOf = (x: TensorType): Value => tensor({ shape: null, dtype: x.dtype
 const bindingsOf = (ctx: BuiltinCtx) => ctx.opContext().bindings;
 
 function reshapeValue(x: TensorType, args: Value[], site: CallSite, ctx: BuiltinCtx): Value {
+  // A shape of repeated items, or of a length nobody knows (`view(*shape)` of a list built over
+  // a shape the analysis lost), is not a list of sizes.
+  if (args.length === 1 && args[0].kind === 'tuple' && (args[0].unknownTrips || !isPlain(args[0]))) return unknownOf(x);
+  // Every size given (no -1): the result's shape is the target's whatever the input's was
+  // (build-nanogpt's `buf[:-1].view(B, T)` of tokens read from a file).
+  if (!x.shape) {
+    const items = args.length === 1 && args[0].kind === 'tuple' ? args[0].items : args;
+    const dims = items.map(asDim);
+    const given = dims.every((d): d is Dim => !!d && d.constValue() !== -1);
+    return given && dims.length ? tensor({ shape: dims as Dim[], dtype: x.dtype }) : unknownOf(x);
+  }
   const target = reshapeDimsFrom(args, ctx);
-  if (!x.shape || !target) return unknownOf(x);
+  if (!target) return unknownOf(x);
   return shapeValue(reshape(x.shape, target, bindingsOf(ctx)), x, 'copy', site, ctx);
 }
 defineMethod(['view', 'reshape'], (x, args, kw, site, ctx) => {

@@ -1,0 +1,71 @@
+/**
+ * Sizes only the run knows (SPEC §2b, "never a silent number"). Three ways a run's unknown
+ * became a confident figure, all met on real code:
+ *
+ * - build-nanogpt's `B = 64`, `T = 1024` module constants bound the dims `B, T = idx.size()`
+ *   names in `GPT.forward`, also where HellaSwag calls the model on 4 rows of a few dozen tokens
+ *   (the shape of those rows is computed from data), and the shape comment `# (B, T, n_embd)`
+ *   under it did the same. In a run from an entry point, a lost shape stays unknown.
+ * - A list built by a loop of unknown trip count, or by a comprehension over what the analysis
+ *   cannot count, held one item: minGPT's BPE `encode` gave a one-token prompt, LLaMA's
+ *   `reshape_for_broadcast` a shape `[1]`. Such a list's length is unknown.
+ * - `x.view(B, T)` of a tensor of unknown shape (tokens read with `np.load`) was unknown, though
+ *   every size is given.
+ */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { Analysis, initEngine } from '../../server/engine/analyze';
+import { fileJson } from '../../server/engine/report';
+import { analyseFolder } from './helpers';
+
+const DIR = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'program', 'lost-shapes');
+/** One call of `Model.forward` on a 64 × 1024 batch: 2 · (64·1024 rows) · 8 · 8. */
+const FORWARD = 2 * 64 * 1024 * 8 * 8;
+
+describe('sizes only the run knows', () => {
+  let out: Map<string, Analysis>;
+  before(async () => {
+    await initEngine();
+    out = analyseFolder(DIR);
+  });
+
+  it('does not give a lost shape the values of module constants named like its dims', () => {
+    const totals = fileJson(out.get('gpt_eval.py')!).totals;
+    // The ten training calls on `buf[: B * T].view(B, T)`, known; the three evaluation calls on
+    // rows of unknown width are not counted as 64 × 1024 batches (13 × FORWARD, complete, before).
+    assert.equal(totals.flops, 10 * FORWARD);
+    assert.equal(totals.incomplete, true);
+    const why = totals.reasons?.map((r) => r.message) ?? [];
+    assert.ok(why.includes('operand of unknown shape in `self.proj`'), why.join('\n'));
+  });
+
+  it('keeps binding the constants in the function’s own figures', () => {
+    const forward = out.get('gpt_eval.py')!.functions.find((f) => f.summary.name === 'Model.forward')!;
+    // The function on its own reads B and T off its input: the file's constants give them values.
+    assert.equal(forward.summary.flops.toString(), '128*B*T');
+  });
+
+  it('gives a tokenizer’s output, built in a loop over words, an unknown length', () => {
+    const main = out.get('tokens.py')!.functions.find((f) => f.summary.name === 'main')!;
+    // (1, ?, 16) @ (16, 4): the prompt is not one token long (128 FLOPs, complete, before).
+    assert.equal(main.figures.flops, null);
+    assert.equal(main.incomplete, true);
+    const why = main.reasons?.map((r) => r.message) ?? [];
+    assert.ok(why.some((m) => /^loop at line 25: the trip count of the loop at line 10 is unknown, one trip counted$/.test(m)), why.join('\n'));
+  });
+
+  it('does not make a shape of one item from a comprehension over a lost shape', () => {
+    const main = out.get('tokens.py')!.functions.find((f) => f.summary.name === 'main')!;
+    const why = main.reasons?.map((r) => r.message) ?? [];
+    // `freqs.view(*[1])` gave f the shape (1,), and `f * zeros(4, 4)` a complete 16 FLOPs.
+    assert.ok(why.includes('operand of unknown shape in `*`'), why.join('\n'));
+  });
+
+  it('says nothing of a loop of unknown length that computes nothing', () => {
+    for (const name of ['encode', 'spell']) {
+      const f = out.get('tokens.py')!.functions.find((x) => x.summary.name === name)!;
+      assert.equal(f.incomplete, false, `${name}: ${JSON.stringify(f.reasons)}`);
+    }
+  });
+});
