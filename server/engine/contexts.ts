@@ -140,7 +140,9 @@ function assumedDims(a: Analysis, unbound: Iterable<string>, index: ContextIndex
   const out = new Map<string, Assumed>();
   for (const f of a.functions) for (const [k, b] of Object.entries(f.summary.bounds ?? {})) if (!out.has(k) && !a.bindings.has(k)) out.set(k, { value: b.value, from: `assert at line ${b.line + 1}` });
   const self = a.ir.programPath ?? a.ir.path;
-  for (const [k, b] of index.bounds) {
+  // The bounds this file's own run met first (a notebook's `from_pretrained` model asserts
+  // t <= 1024), then those of the program's other runs (the adder project's t <= 11).
+  for (const [k, b] of [...(index.boundsByFile.get(self) ?? []), ...index.bounds]) {
     if (out.has(k) || a.bindings.has(k)) continue;
     const file = b.path.slice(b.path.lastIndexOf('/') + 1);
     out.set(k, { value: b.value, from: b.path === self ? `assert at line ${b.line + 1}` : `assert at ${file}:${b.line + 1}` });

@@ -69,3 +69,17 @@ describe('sizes only the run knows', () => {
     }
   });
 });
+
+describe('stated defaults of a script', () => {
+  it('take the bound its own run asserts, not another script’s', async () => {
+    await initEngine();
+    const out = analyseFolder(path.resolve(DIR, '..', 'bounds'));
+    // Model(6) in short.py, Model(11) in long.py: `assert t <= self.block_size` in the model.
+    // minGPT's adder project (block size 6) took t = 11 from another run of the same model.
+    for (const [file, t] of [['short.py', 6], ['long.py', 11]] as const) {
+      const totals = fileJson(out.get(file)!).totals;
+      assert.deepEqual(totals.assumed?.t, { value: t, from: 'assert at model.py:13' }, file);
+      assert.equal(totals.flops, 2 * t * 8 * 8, file);
+    }
+  });
+});
