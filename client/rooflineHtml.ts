@@ -94,8 +94,10 @@ export function reportBody(report: FileReport, measured: readonly MeasuredPoint[
     const w = whyNotPlotted(op);
     if (w) why.set(w, [...(why.get(w) ?? []), op]);
   }
-  const unbound = [...new Set((why.get('unbound') ?? []).flatMap((o) => o.unbound))].sort();
+  // `?` is a size only the run knows (the JSON report's name for it): there is nothing to bind.
+  const unbound = [...new Set((why.get('unbound') ?? []).flatMap((o) => o.unbound))].filter((x) => x !== '?').sort();
   const notes: string[] = [];
+  if (!unbound.length && why.get('unbound')) notes.push(`${plural(why.get('unbound')!.length, 'op')} wait for sizes only the run knows`);
   if (unbound.length) notes.push(`${plural(why.get('unbound')!.length, 'op')} wait for dims: bind ${unbound.map((x) => `<code>${esc(x)}</code>`).join(', ')} (a <code># tensorcost: dims ${esc(unbound.map((x) => `${x}=…`).join(' '))}</code> comment, or the tensorcost.dims setting)`);
   if (why.get('no-flops')) notes.push(`${plural(why.get('no-flops')!.length, 'op')} only move data (no FLOPs, so no place on a log axis)`);
   const legend = (['error', 'warning', 'information', 'none'] as const)

@@ -48,6 +48,17 @@ describe('tensorcost check', () => {
     assert.ok(message <= 110, `longest TC303/TC102 message ${message} characters`);
   });
 
+  it('says an op waits for sizes only the run knows, never a made-up dim name or a made-up size', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-'));
+    // The prompt's length is read at run time: the comprehension's list has no known length (it
+    // counted as one character, and the op as 1 FLOP, before).
+    fs.writeFileSync(path.join(dir, 'prompt.py'), 'import torch\n\nt = torch.tensor([ord(c) for c in input()])\ny = t.float() * 2.0\n');
+    const r = run(['check', 'prompt.py'], dir);
+    assert.match(r.out, /^1 op on h100, all waiting for sizes only the run knows\. Per op: --table$/m);
+    assert.doesNotMatch(r.out, /_\d/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('prints counts per code with --statistics instead of the findings', () => {
     const r = run(['check', 'examples', '--statistics']);
     // Most frequent first: the examples' fp32 GEMMs, then the small-batch ones (counts as the

@@ -164,7 +164,8 @@ function summary(analyses: Analysis[], st: Styles, tableShown: boolean, width: n
       ops++;
       if (f.flops === null || f.otherFlops === null || f.bytes === null || f.timeSeconds === null) {
         waiting++;
-        for (const u of f.unbound) unbound.add(u);
+        // A dim the engine made up for a size it does not know is never shown by that name.
+        for (const u of f.unbound) unbound.add(isMadeUpDim(u) ? '?' : u);
         return;
       }
       flops += f.flops;
@@ -176,8 +177,11 @@ function summary(analyses: Analysis[], st: Styles, tableShown: boolean, width: n
   const device = analyses[0]?.device;
   if (!device || ops === 0) return [firstStyled];
   // The device id, not its name: the line stays short and the id is what --device takes.
-  const names = [...unbound].sort();
-  const what = names.length ? `dims (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''})` : 'shapes';
+  // Sizes the code does not give (made-up dims) cannot be bound by name: said apart.
+  const names = [...unbound].filter((u) => u !== '?').sort();
+  const dims = names.length ? `dims (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''})` : '';
+  const sizes = unbound.has('?') ? 'sizes only the run knows' : '';
+  const what = dims && sizes ? `${dims} and ${sizes}` : dims || sizes || 'shapes';
   let second: string;
   if (waiting === ops) second = `${plural(ops, 'op')} on ${device.id}, all waiting for ${what}`;
   else {

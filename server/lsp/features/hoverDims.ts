@@ -7,7 +7,7 @@
 import { CostFigures, evaluateCost } from '../../core/cost/evaluate';
 import { DimAliases, dimAliases, NO_ALIASES } from '../../core/dimAliases';
 import { TensorOp, TensorType } from '../../core/ir';
-import { Bindings, Poly } from '../../core/symbolic';
+import { Bindings, isMadeUpDim, Poly } from '../../core/symbolic';
 import { Analysis } from '../../engine/analyze';
 
 export interface DimView {
@@ -29,7 +29,10 @@ export interface DimView {
   renamedIn(i: number): [string, string][];
   /** The values classes imply for dims of op `i` that nothing binds: [name, value]. */
   impliedIn(i: number): [string, number][];
-  /** The dims, as shown, that some op of the file still needs bound; sorted. */
+  /**
+   * The dims, as shown, that some op of the file still needs bound; sorted. Not the dims the
+   * engine made up for sizes only the run knows: nobody can bind those by name.
+   */
   unbound(): string[];
   /** How many ops wait for a dim, and how many have operands of unknown shape. */
   waiting(): { unbound: number; unknownShapes: number };
@@ -119,7 +122,7 @@ function buildView(a: Analysis): DimView {
     },
     unbound() {
       const out = new Set<string>();
-      for (let i = 0; i < ops.length; i++) if (a.figures[i].unbound.length) view.figures(i).unbound.forEach((n) => out.add(n));
+      for (let i = 0; i < ops.length; i++) if (a.figures[i].unbound.length) view.figures(i).unbound.forEach((n) => isMadeUpDim(n) || out.add(n));
       return [...out].sort();
     },
     waiting() {
