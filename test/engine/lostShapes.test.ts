@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Analysis, initEngine } from '../../server/engine/analyze';
 import { fileJson } from '../../server/engine/report';
-import { analyseFolder } from './helpers';
+import { analyse, analyseFolder, fn, ready$ } from './helpers';
 
 const DIR = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'program', 'lost-shapes');
 /** One call of `Model.forward` on a 64 × 1024 batch: 2 · (64·1024 rows) · 8 · 8. */
@@ -81,5 +81,99 @@ describe('stated defaults of a script', () => {
       assert.deepEqual(totals.assumed?.t, { value: t, from: 'assert at model.py:13' }, file);
       assert.equal(totals.flops, 2 * t * 8 * 8, file);
     }
+  });
+});
+
+describe('loops whose trips differ, counts only the run knows', () => {
+  before(ready$);
+
+  it('says a generation loop lengthens its sequence every trip, not a silent first trip times 500', () => {
+    // ng-video-lecture's `generate`: idx is one token longer each trip, so the first trip's
+    // forward (one token) is not every trip's; the figures were complete at 500 × the first.
+    const a = analyse(`
+import torch
+import torch.nn as nn
+
+def main():
+    head = nn.Linear(16, 16)
+    idx = torch.zeros((1, 1, 16))
+    for _ in range(500):
+        out = head(idx)
+        idx = torch.cat((idx, out[:, -1:, :]), dim=1)
+
+main()
+`);
+    const main = fn(a, 'main');
+    assert.deepEqual(main.summary.reasons?.map((r) => r.message), ['loop at line 8: `idx` changes shape every trip ((1, 1, 16) to (1, 2, 16)); each trip counted as the first']);
+  });
+
+  it('says so of a generate analysed on its own, whose sequence has no known shape', () => {
+    // nanoGPT's GPT.generate on its own: its figure was max_new_tokens × the first trip's.
+    const a = analyse(`
+import torch
+import torch.nn as nn
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(16, 16)
+
+    def forward(self, idx):
+        b, t, c = idx.size()
+        return self.head(idx)
+
+    def generate(self, idx, max_new_tokens):
+        for _ in range(max_new_tokens):
+            logits = self(idx)
+            idx = torch.cat((idx, logits[:, -1:, :]), dim=1)
+        return idx
+`);
+    assert.deepEqual(fn(a, 'Model.generate').summary.reasons?.map((r) => r.message), ['loop at line 15: `idx` is appended to every trip; each trip counted as the first']);
+  });
+
+  it('does not say so of a loop that reshapes its own target, or whose shapes settle', () => {
+    const a = analyse(`
+import torch
+import torch.nn as nn
+
+def main():
+    fc = nn.Linear(784, 10)
+    x = torch.zeros(8, 3, 4)
+    for images in [torch.zeros(100, 1, 28, 28)] * 10:
+        images = images.reshape(-1, 28 * 28)
+        y = fc(images)
+        x = x.flatten(1)
+    for seq in [torch.zeros(4, 10)] * 10:
+        seq = torch.cat((seq, torch.zeros(4, 1)), dim=1)
+        z = seq @ torch.zeros(11, 2)
+
+main()
+`);
+    const main = fn(a, 'main');
+    assert.deepEqual(main.summary.reasons ?? [], []);
+    assert.equal(main.figures.flops, 10 * 2 * 100 * 784 * 10 + 10 * 2 * 4 * 11 * 2);
+  });
+
+  it('names a module-level count of data the dim the user can bind, and len of a list of unknown length is not 1', () => {
+    const text = `
+import torch
+import torch.nn as nn
+
+text = open("input.txt").read()
+chars = sorted(list(set(text)))
+vocab_size = len(chars)
+words = []
+for w in text.split():
+    words.append(w)
+n_words = sum([1 for w in words])
+head = nn.Linear(32, vocab_size)
+y = head(torch.zeros(4, 32))
+z = torch.zeros(len(words), 8) @ torch.zeros(8, 8)
+`;
+    const a = analyse(text, { dims: { vocab_size: 65 } });
+    const flops = a.ir.ops.map((o, i) => [o.name, a.figures[i].flops] as const);
+    assert.deepEqual(flops[0], ['head', 2 * 4 * 32 * 65]);
+    // len(words) of words appended once per word: not one word (2 · 1 · 8 · 8 before).
+    assert.equal(flops[1][1], null);
   });
 });

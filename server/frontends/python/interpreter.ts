@@ -21,6 +21,7 @@ import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstrin
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, newList } from './pybuiltins';
 import { CountedWhile, LoopValues, aliasesOf, conjuncts, countTrips, countWhile, namesOf, statementsOf, tripTest } from './countedWhile';
+import { growthReason, tensorShapes } from './loopGrowth';
 import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
 import { CALL_MEMO, CallEntry, Captured, beginRecording, capturesAt, endRecording, instantiate, logCapture, polyKey, tensorKey } from './callMemo';
 import type { SliceOrigin } from '../../core/rules/signals';
@@ -1954,7 +1955,17 @@ export class Interpreter {
       // nothing: what its body assigns, costs or cannot follow stays out of the figures. A
       // reported function still lists the body's ops (at zero runs).
       if (frame.report) this.execBody(body, { ...frame, env: new Map(frame.env), acc: emptyAcc(), returns: [], returned: false });
-    } else this.execBody(body, frame);
+    } else if (trips.constValue() === 1 || !body) this.execBody(body, frame);
+    else {
+      // One trip stands for all only if it leaves what the next reads as it found it (the loop's
+      // own targets are bound anew each trip).
+      const shapes = tensorShapes(frame.env);
+      for (const name of left.text.match(/\w+/g) ?? []) shapes.delete(name);
+      const cost = frame.acc.flops.add(frame.acc.otherFlops);
+      this.execBody(body, frame);
+      const grew = frame.acc.flops.add(frame.acc.otherFlops).equals(cost) ? undefined : growthReason(shapes, frame.env, body, s.startPosition.row + 1);
+      if (grew) addReason(frame.acc, this.reasonAt(right, grew));
+    }
     frame.multiplier = saved;
     frame.loop = savedLoop;
   }
@@ -2087,7 +2098,11 @@ export class Interpreter {
         }
       }
     }
-    return this.eval(right, frame);
+    const value = this.eval(right, frame);
+    // `vocab_size = len(chars)` at module level, of characters read from a file: a count only the
+    // run knows, and a dim named after the global, which the user can bind (ng-video-lecture).
+    if (value.kind === 'unknown' && frame.env === this.globals && left.type === 'identifier' && right.type === 'call' && right.childForFieldName('function')?.text === 'len') return int(Poly.sym(left.text));
+    return value;
   }
 
   /** Whether an annotation's dims name a local variable of the frame whose value is not a size. */

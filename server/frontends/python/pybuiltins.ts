@@ -97,6 +97,8 @@ function allOf(v: Value | undefined, all: boolean): boolean | null {
 }
 
 function pickNumeric(args: Value[], f: (...n: number[]) => number): Value {
+  // The one item of a list of unknown length stands for values nobody knows.
+  if (args.length === 1 && args[0].kind === 'tuple' && args[0].unknownTrips) return UNKNOWN;
   const items = args.length === 1 && args[0].kind === 'tuple' ? args[0].items : args;
   const xs = items.map((a) => asDim(a)?.constValue());
   if (xs.every((x): x is number => x !== undefined) && xs.length > 0) return int(f(...xs));
@@ -117,7 +119,8 @@ export const BUILTINS: Record<string, Builtin> = {
   },
   len: (args) => {
     const v = args[0];
-    if (v?.kind === 'tuple') return int(itemCounts(v).reduce((a, b) => a.add(b), Poly.ZERO));
+    // A list of unknown length (a tokenizer's output) is not one item long.
+    if (v?.kind === 'tuple') return v.unknownTrips ? UNKNOWN : int(itemCounts(v).reduce((a, b) => a.add(b), Poly.ZERO));
     if (v?.kind === 'dict') return int(v.entries.size);
     if (v?.kind === 'str') return int(v.value.length);
     if (v?.kind === 'tensor' && v.type.shape?.length) return int(v.type.shape[0]);
@@ -142,7 +145,7 @@ export const BUILTINS: Record<string, Builtin> = {
   // `sum(self.cfg['num_blocks'])`; a generator of tensors or unknowns stays unknown.
   sum: (args) => {
     const v = args[0];
-    if (v?.kind !== 'tuple' || args.length > 2) return UNKNOWN;
+    if (v?.kind !== 'tuple' || args.length > 2 || v.unknownTrips) return UNKNOWN;
     const counts = itemCounts(v);
     let total = asDim(args[1]) ?? Poly.ZERO;
     for (let i = 0; i < v.items.length; i++) {
@@ -226,7 +229,8 @@ export const BUILTINS: Record<string, Builtin> = {
   dict: dictOf,
   list: (args, _kw, it, frame) => {
     const got = itemsOf(args[0]);
-    return got ? newList([...got.items], it, frame, { counts: [...got.counts] }) : newList([], it, frame);
+    const unknownTrips = args[0]?.kind === 'tuple' ? args[0].unknownTrips : undefined;
+    return got ? newList([...got.items], it, frame, { counts: [...got.counts], ...(unknownTrips ? { unknownTrips } : {}) }) : newList([], it, frame);
   },
   tuple: (args) => (args[0]?.kind === 'tuple' ? { ...args[0], list: false } : UNKNOWN),
   enumerate: (args) => {

@@ -1,0 +1,69 @@
+/**
+ * A loop whose body changes the shape of a tensor it reads: `for _ in range(max_new_tokens):`
+ * around `logits = self(idx)` and `idx = torch.cat((idx, idx_next), dim=1)` (every `generate` of
+ * nanoGPT, minGPT, ng-video-lecture). The interpreter runs a loop's body once and multiplies its
+ * cost by the trip count; here the first trip's cost is not every trip's (the sequence is one
+ * token longer each time), so the figures say so instead of being a silent undercount
+ * (SPEC §2b). The check is by name: a tensor bound before the body (not by the loop's targets),
+ * one dim of which the body lengthens or shortens by a constant, and that the body mentions more
+ * than once (read, not only overwritten).
+ */
+import type { Node } from 'web-tree-sitter';
+import type { Dim } from '../../core/ir';
+import { isMadeUpDim } from '../../core/symbolic';
+import type { Value } from './values';
+
+/** The shapes of the tensors bound in `env`, by name (null: a tensor of unknown shape). */
+export function tensorShapes(env: ReadonlyMap<string, Value>): Map<string, readonly Dim[] | null> {
+  const out = new Map<string, readonly Dim[] | null>();
+  for (const [k, v] of env) if (v.kind === 'tensor') out.set(k, v.type.shape);
+  return out;
+}
+
+/**
+ * `idx = torch.cat((idx, idx_next), dim=1)`: the body appends to the tensor it reads. Told from
+ * the text where the shapes do not tell (a `generate` analysed on its own, `idx` of unknown shape).
+ */
+function appendsTo(name: string, text: string): boolean {
+  return new RegExp(`(?<![\\w.])${name}\\s*=\\s*(?:torch|th|np|jnp|numpy)\\.(?:cat|concat|concatenate|hstack)\\(\\s*[([]\\s*${name}(?!\\w)`).test(text);
+}
+
+/**
+ * Whether one dim of `now` is that of `was` plus or minus a constant, the others the same: what
+ * a trip that appends to a sequence (`torch.cat((idx, idx_next), dim=1)`) or trims it does to it.
+ * A shape a first trip settles (`(b, n, ?)` to `(b, 8, dim)` after a patch merger) is not a
+ * change every trip.
+ */
+function stepped(was: readonly Dim[], now: readonly Dim[]): boolean {
+  if (was.length !== now.length) return false;
+  let steps = 0;
+  for (let i = 0; i < was.length; i++) {
+    if (was[i].equals(now[i])) continue;
+    const c = now[i].sub(was[i]).constValue();
+    if (c === undefined || c === 0) return false;
+    steps++;
+  }
+  return steps === 1;
+}
+const dimText = (d: Dim) => ([...d.freeSymbols()].some(isMadeUpDim) ? '?' : d.toString());
+const shapeText = (s: readonly Dim[]) => `(${s.map(dimText).join(', ')}${s.length === 1 ? ',' : ''})`;
+
+/** Why one trip of the loop does not stand for the others, or undefined when it may. */
+export function growthReason(before: ReadonlyMap<string, readonly Dim[] | null>, env: ReadonlyMap<string, Value>, body: Node, line: number): string | undefined {
+  let text: string | undefined;
+  for (const [name, was] of before) {
+    const now = env.get(name);
+    if (now?.kind !== 'tensor') continue;
+    if (!was || !now.type.shape) {
+      text ??= body.text;
+      if (appendsTo(name, text)) return `loop at line ${line}: \`${name}\` is appended to every trip; each trip counted as the first`;
+      continue;
+    }
+    if (!stepped(was, now.type.shape)) continue;
+    text ??= body.text;
+    const uses = text.match(new RegExp(`(?<![\\w.])${name}(?!\\w)`, 'g'))?.length ?? 0;
+    if (uses < 2) continue;
+    return `loop at line ${line}: \`${name}\` changes shape every trip (${shapeText(was)} to ${shapeText(now.type.shape)}); each trip counted as the first`;
+  }
+  return undefined;
+}
