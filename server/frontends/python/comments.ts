@@ -207,6 +207,9 @@ function shapeAt(body: string, start: number, strong: boolean, range: Range): Co
   if (trailingComma) parts.pop();
   if (!strong && parts.length < 2 && !trailingComma) return null;
   if (inner.trim() === '') return { anonymous: [], range };
+  // `[*, width, grid ** 2]` (CLIP), `(..., C)`, `(*batch, C)`: some leading dims, not a rank. Such
+  // a comment documents the trailing dims only; the shape the code gives stands.
+  if (parts.some((p) => p === '...' || /^\*\s*[A-Za-z_]?\w*$/.test(p))) return null;
   const dims: Dim[] = [];
   for (const p of parts) {
     // Two words side by side (`T C`, `batch size`) are a missing comma or prose, never a dim.

@@ -2722,7 +2722,7 @@ export class Interpreter {
         const own = Object.prototype.hasOwnProperty.call(BUILTINS, name) ? BUILTINS[name] : undefined;
         if (own && (name.startsWith('torch.nn.') || name.startsWith('math.') || name.startsWith('collections.'))) return own(args, kwargs, this, frame, site);
         const handler = FUNCTIONS.get(name);
-        if (handler) return handler(args, kwargs, site, this.ctx(frame));
+        if (handler) return guessedFrom([...args, ...kwargs.values()], handler(args, kwargs, site, this.ctx(frame)));
         if (own) return own(args, kwargs, this, frame, site);
         if (LIBRARY_ROOTS.has(name.split('.')[0]) && !isNotCompute(name)) return this.ctx(frame).unmodelled({ ...site, name });
         // A call into code the engine cannot read (a module outside the program) that is given a
@@ -2740,7 +2740,7 @@ export class Interpreter {
         }
         if (callee.of.kind === 'tensor') {
           const h = TENSOR_METHODS.get(callee.name);
-          if (h) return h(callee.of.type, args, kwargs, site, this.ctx(frame));
+          if (h) return guessedFrom([callee.of, ...args], h(callee.of.type, args, kwargs, site, this.ctx(frame)));
           // A parameter nothing is known of is not necessarily a tensor: `optimizer.step()`.
           if (callee.of.type.shape === null && NOT_TENSOR_METHODS.has(callee.name)) return UNKNOWN;
           return this.ctx(frame).unmodelled({ ...site, name: `Tensor.${callee.name}` });
@@ -2974,6 +2974,19 @@ function boundMethod(m: FunctionInfo, inst: Value | undefined, cls: Value): Valu
   if (decorators.includes('staticmethod')) return { kind: 'function', def: m };
   if (decorators.includes('classmethod')) return { kind: 'function', def: m, self: cls };
   return inst ? { kind: 'function', def: m, self: inst } : { kind: 'function', def: m };
+}
+
+/**
+ * What a library call made from a guessed shape is a guess too (guessed.ts), whichever handler
+ * made it: a cast (`x.type(torch.float32)` in CLIP's LayerNorm) or a view of a guess is no
+ * proof of a shape error either.
+ */
+function guessedFrom(inputs: readonly Value[], out: Value): Value {
+  const from = inputs.filter((v): v is Extract<Value, { kind: 'tensor' }> => v.kind === 'tensor').map((v) => v.type);
+  if (!from.some(isGuessed)) return out;
+  if (out.kind === 'tensor') deriveGuess(from, out.type);
+  else if (out.kind === 'tuple') for (const x of out.items) if (x.kind === 'tensor') deriveGuess(from, x.type);
+  return out;
 }
 
 /** The decorator expressions of a function (`property`, `torch.no_grad()`, `autocast()`). */

@@ -68,7 +68,7 @@ export function parseDimsString(source: string, fresh: () => string): ParsedDims
   return { dims, variadic };
 }
 
-/** A dim expression: integers, names, + - * / // and parentheses, no spaces. */
+/** A dim expression: integers, names, + - * / // ** and parentheses, no spaces. */
 export function parseDimExpr(tok: string, raw = tok, whole = tok): Dim {
   let i = 0;
   const fail = (why: string): never => {
@@ -102,18 +102,28 @@ export function parseDimExpr(tok: string, raw = tok, whole = tok): Dim {
     }
     return fail(c === undefined ? 'unexpected end' : `unexpected '${c}'`);
   };
+  // `grid ** 2`: a power with a small constant exponent.
+  const power = (): Poly => {
+    const base = atom();
+    if (!tok.startsWith('**', i)) return base;
+    i += 2;
+    const e = /^\d+/.exec(tok.slice(i));
+    if (!e || Number(e[0]) > 8) fail('expected a small integer exponent after **');
+    i += e![0].length;
+    return base.pow(Number(e![0]));
+  };
   const prod = (): Poly => {
-    let v = atom();
+    let v = power();
     for (;;) {
       if (tok.startsWith('//', i)) {
         i += 2;
-        v = v.floordiv(atom());
+        v = v.floordiv(power());
       } else if (peek() === '*') {
         i++;
-        v = v.mul(atom());
+        v = v.mul(power());
       } else if (peek() === '/') {
         i++;
-        v = v.div(atom());
+        v = v.div(power());
       } else return v;
     }
   };
