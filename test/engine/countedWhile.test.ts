@@ -32,6 +32,38 @@ const mm = (rows: number) => 2 * rows * 64 * 64;
 describe('counted while loops', () => {
   before(ready$);
 
+  it('counts the trips before an `if last_step: break` in a for loop (llm.c)', () => {
+    // llm.c's train_gpt2.py loops over range(num_iterations + 1) to evaluate once more, and
+    // leaves before training on the last trip: 10 training steps, not 11.
+    const a = run(`
+import torch
+num_iterations = 10
+W = torch.randn(64, 64)
+for step in range(num_iterations + 1):
+    last_step = step == num_iterations
+    if last_step:
+        break
+    y = torch.randn(8, 64) @ W
+`);
+    assert.equal(a.flops, 10 * mm(8), reasons(a));
+    assert.equal(a.incomplete, undefined, reasons(a));
+  });
+
+  it('says what runs before such a break is counted on every trip', () => {
+    const a = run(`
+import torch
+W = torch.randn(64, 64)
+for step in range(5):
+    y = torch.randn(2, 64) @ W
+    if step == 2:
+        break
+    z = torch.randn(8, 64) @ W
+`);
+    // After the break: trips 0 and 1; before it: counted on all 5 trips (3 in fact), said.
+    assert.equal(a.flops, 5 * mm(2) + 2 * mm(8));
+    assert.match(reasons(a), /`break` at line 6 leaves the loop after trip 3 of 5; what runs before it is counted on every trip/);
+  });
+
   it('counts a nanoGPT-style training loop and its periodic evaluation', () => {
     const a = run(`
 import torch

@@ -146,6 +146,16 @@ export function countTrips(t: TripTest, first: number, step: number, trips: numb
   return n;
 }
 
+/**
+ * The first of `trips` values `first`, `first + step`, ... that passes the test, as a trip index;
+ * `trips` when none does; undefined past the bound on trips walked.
+ */
+export function firstTrip(t: TripTest, first: number, step: number, trips: number): number | undefined {
+  if (trips > MAX_COUNTED_TRIPS) return undefined;
+  for (let k = 0, v = first; k < trips; k++, v += step) if (t.test(v)) return k;
+  return trips;
+}
+
 function lcm(a: number, b: number): number {
   let x = a;
   let y = b;

@@ -20,7 +20,7 @@ import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, newList } from './pybuiltins';
-import { CountedWhile, LoopValues, aliasesOf, conjuncts, countTrips, countWhile, namesOf, statementsOf, tripTest } from './countedWhile';
+import { CountedWhile, LoopValues, TripTest, aliasesOf, conjuncts, countTrips, countWhile, firstTrip, namesOf, statementsOf, tripTest } from './countedWhile';
 import { growthReason, tensorShapes } from './loopGrowth';
 import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
 import { CALL_MEMO, CallEntry, Captured, beginRecording, capturesAt, endRecording, instantiate, logCapture, polyKey, tensorKey } from './callMemo';
@@ -286,7 +286,7 @@ export interface Frame {
    */
   closedRun?: boolean;
   /** The counted `while` loop whose body runs now (countedWhile.ts), for its periodic tests. */
-  loop?: { counted: CountedWhile; body: number; outer: Poly };
+  loop?: { counted: CountedWhile; body: number; outer: Poly; cost?: Poly };
 }
 
 /** One parameter of a `def` as the tree has it (`signatureOf`). */
@@ -1720,6 +1720,8 @@ export class Interpreter {
       },
     };
     const test = tripTest(s.childForFieldName('condition')!, counter, aliasesOf(body, index), values);
+    const consequence = s.childForFieldName('consequence');
+    if (consequence && statementsOf(consequence).length === 1 && statementsOf(consequence)[0].type === 'break_statement') return this.execCountedBreak(s, test, frame);
     // The counter's value at this statement: one step further once the body has stepped it.
     const count = test ? countTrips(test, start + (index > stepAt ? step : 0), step, trips) : undefined;
     if (count === undefined) return false;
@@ -1730,6 +1732,28 @@ export class Interpreter {
     } finally {
       frame.multiplier = saved;
     }
+    return true;
+  }
+
+  /**
+   * `if last_step: break` in `for step in range(num_iterations + 1):` (llm.c's `train_gpt2.py`,
+   * with `last_step = step == num_iterations`): the statements after it run on the trips before
+   * the first whose test holds, not on every trip (11 training steps counted for 10 before).
+   * Those before it run once more than that; counted on every trip, they are said to be.
+   */
+  private execCountedBreak(s: Node, test: TripTest | undefined, frame: Frame): boolean {
+    const loop = frame.loop!;
+    const { start, step, trips, stepAt } = loop.counted;
+    // A counted `while` leaves through its own test (countedWhile.ts); only `for` loops here.
+    if (!test || stepAt !== Infinity) return false;
+    const k = firstTrip(test, start, step, trips);
+    if (k === undefined) return false;
+    if (k === trips) return true;
+    if (k + 1 < trips && loop.cost && !frame.acc.flops.add(frame.acc.otherFlops).equals(loop.cost)) {
+      addReason(frame.acc, this.reasonAt(s, `\`break\` at line ${s.startPosition.row + 1} leaves the loop after trip ${k + 1} of ${trips}; what runs before it is counted on every trip`));
+    }
+    frame.multiplier = loop.outer.mul(Poly.const(k));
+    frame.loop = { ...loop, counted: { ...loop.counted, trips: k } };
     return true;
   }
 
@@ -1949,7 +1973,7 @@ export class Interpreter {
     // `for step in range(max_steps):` with `if step % eval_interval == 0:` inside (execPeriodicIf).
     const n = trips.constValue();
     const first = it.kind === 'range' && left.type === 'identifier' && n !== undefined ? rangeStart(right, this, frame) : undefined;
-    frame.loop = body && first !== undefined ? { counted: { counter: left.text, start: first, step: 1, trips: n!, stepAt: Infinity }, body: body.id, outer: saved } : undefined;
+    frame.loop = body && first !== undefined ? { counted: { counter: left.text, start: first, step: 1, trips: n!, stepAt: Infinity }, body: body.id, outer: saved, cost: frame.acc.flops.add(frame.acc.otherFlops) } : undefined;
     if (trips.constValue() === 0) {
       // A loop that runs zero times (`reversed(range(1, 1))` in a leaf of DLA's Tree) changes
       // nothing: what its body assigns, costs or cannot follow stays out of the figures. A
