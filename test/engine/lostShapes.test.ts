@@ -177,3 +177,23 @@ z = torch.zeros(len(words), 8) @ torch.zeros(8, 8)
     assert.equal(flops[1][1], null);
   });
 });
+
+describe('calls on values that may not be tensors', () => {
+  before(ready$);
+
+  it('writing an array out computes nothing; a call on a value not known to be a tensor is named as written', () => {
+    const a = analyse(`
+import numpy as np
+
+def write(enc, path):
+    header = np.zeros((256,), dtype=np.int32)
+    header.tofile(path)
+    data = header.tobytes()
+    rows = header.tolist()
+    return enc.decode_bytes([1])
+`);
+    // nanoGPT's prepare.py was incomplete for \`Tensor.tofile\`; llm.c's tokenizer call was
+    // \`Tensor.decode_bytes\`.
+    assert.deepEqual(a.ir.unmodelled.map((u) => u.name), ['enc.decode_bytes']);
+  });
+});

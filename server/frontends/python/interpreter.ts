@@ -2765,9 +2765,13 @@ export class Interpreter {
         if (callee.of.kind === 'tensor') {
           const h = TENSOR_METHODS.get(callee.name);
           if (h) return guessedFrom([callee.of, ...args], h(callee.of.type, args, kwargs, site, this.ctx(frame)));
+          // Writing an array out, or reading it back as Python values, computes nothing.
+          if (IO_METHODS.has(callee.name)) return UNKNOWN;
           // A parameter nothing is known of is not necessarily a tensor: `optimizer.step()`.
           if (callee.of.type.shape === null && NOT_TENSOR_METHODS.has(callee.name)) return UNKNOWN;
-          return this.ctx(frame).unmodelled({ ...site, name: `Tensor.${callee.name}` });
+          // Nor is a value nothing says is one (llm.c's `enc.decode_bytes([i])`, a tokenizer):
+          // its call is named as written, not as a tensor method.
+          return this.ctx(frame).unmodelled({ ...site, name: callee.of.type.shape === null ? site.name : `Tensor.${callee.name}` });
         }
         return containerMethod(callee.of, callee.name, args, this, frame, kwargs);
       }
@@ -2827,6 +2831,7 @@ const AUTOCAST_DECIDED = '__autocast_dtype__';
 const AUTOCAST_API = '__autocast_api__';
 
 /** Methods of objects that are not tensors (optimisers, modules, containers), called on unknowns. */
+const IO_METHODS = new Set(['tobytes', 'tofile', 'tolist']);
 const NOT_TENSOR_METHODS = new Set(['zero_grad', 'step', 'update', 'train', 'eval', 'parameters', 'named_parameters', 'state_dict', 'load_state_dict', 'items', 'keys', 'values', 'append', 'extend', 'get', 'add_param_group', 'modules', 'children', 'apply', 'log', 'info', 'write', 'close', 'flush', 'add_scalar', 'set_postfix', 'set_description']);
 
 /** Library wrappers whose value is the model they wrap. */
