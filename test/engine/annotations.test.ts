@@ -266,6 +266,8 @@ def g(x, w):
     // The guessed shape of \`x + self.pos\` (x unknown) went through the cast in LayerNorm and lost
     // its mark, so the permute reported a TC002 error on CLIP's model.
     assert.deepEqual(codes(src), []);
+    // A range of values is not a shape (denoising-diffusion-pytorch), not a TC001 error.
+    assert.deepEqual(codes('x = 2 * y - 1  # auto-normalization of data [0, 1] -> [-1, 1]\n'), []);
     const m = matmuls(src, 'g');
     assert.deepEqual(m[0].inputs[0], 'n, grid^2');
   });

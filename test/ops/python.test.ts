@@ -281,3 +281,75 @@ describe('elementwise, norms, reductions, dtypes, shape ops', () => {
     assert.equal(tc002(a).length, 0);
   });
 });
+
+describe('resampling, scans, gathers (denoising-diffusion-pytorch, llama)', () => {
+  it('F.interpolate and nn.Upsample: the spatial dims scaled or set; linear modes weigh 2^d neighbours', () => {
+    const a = analyse(HEADER + `def f():
+    x = torch.randn(2, 8, 16, 16)
+    a = F.interpolate(x, scale_factor=2, mode="nearest")
+    b = F.interpolate(x, size=(20, 24), mode="bilinear", align_corners=False)
+    c = nn.Upsample(scale_factor=2, mode="bilinear")(x)
+    return a
+`);
+    const near = one(a, L(3));
+    assert.deepEqual(shape(near), ['2', '8', '32', '32']);
+    assert.equal(near.fig.otherFlops, 0);
+    assert.equal(near.fig.bytes, 4 * (2 * 8 * 16 * 16 + 2 * 8 * 32 * 32));
+    const bil = one(a, L(4));
+    assert.deepEqual(shape(bil), ['2', '8', '20', '24']);
+    assert.equal(bil.fig.otherFlops, 2 * 8 * 20 * 24 * 7);
+    assert.deepEqual(shape(one(a, L(5))), ['2', '8', '32', '32']);
+  });
+
+  it('cumsum and cumprod keep the shape (cumsum was a reduction that dropped the dim)', () => {
+    const a = analyse(HEADER + `def f():
+    x = torch.randn(4, 8)
+    y = torch.cumsum(x, dim=0)
+    z = x.cumprod(-1)
+    return y
+`);
+    assert.deepEqual(shape(one(a, L(3))), ['4', '8']);
+    assert.equal(one(a, L(3)).fig.otherFlops, 32);
+    assert.deepEqual(shape(one(a, L(4))), ['4', '8']);
+  });
+
+  it('gather has the index’s shape', () => {
+    const a = analyse(HEADER + `def f():
+    x = torch.randn(4, 8)
+    i = torch.zeros(4, 2, dtype=torch.long)
+    g = x.gather(1, i)
+    return g
+`);
+    const g = one(a, L(4));
+    assert.deepEqual(shape(g), ['4', '2']);
+    assert.equal(g.fig.bytes, 2 * 4 * 2 * 4 + 4 * 2 * 8);
+  });
+
+  it('functools.partial of a class, namedtuple records and callable() are followed', () => {
+    const a = analyse(HEADER + `from functools import partial
+from collections import namedtuple
+Config = namedtuple('Config', ['flash'])
+
+class Block(nn.Module):
+    def __init__(self, dim, dim_out, scale=1):
+        super().__init__()
+        self.proj = nn.Linear(dim, dim_out)
+
+    def forward(self, x):
+        return self.proj(x)
+
+def default(val, d):
+    return d() if callable(d) else d
+
+def f():
+    block = partial(Block, dim_out=32)
+    cfg = Config(True)
+    n = default(None, 16)
+    return block(16)(torch.randn(4, n))
+`);
+    const main = a.functions.find((x) => x.summary.name === 'f')!;
+    // The linear 16 → 32 on 4 rows: 2 · 4 · 16 · 32.
+    assert.equal(main.figures.flops, 2 * 4 * 16 * 32);
+    assert.deepEqual(main.summary.reasons ?? [], []);
+  });
+});

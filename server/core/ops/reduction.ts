@@ -11,8 +11,22 @@ import { OpContext, OpResult, normAxis, numel, shapeText, tensorBytes, unknownRe
 /** FLOPs per input element by reduction. */
 export const REDUCTION_FLOPS: Record<string, number> = {
   sum: 1, mean: 1, max: 1, min: 1, amax: 1, amin: 1, argmax: 1, argmin: 1, prod: 1, any: 1, all: 1,
-  nansum: 1, norm: 2, logsumexp: 3, var: 4, std: 4, var_mean: 4, std_mean: 4, count_nonzero: 1, cumsum: 1,
+  nansum: 1, norm: 2, logsumexp: 3, var: 4, std: 4, var_mean: 4, std_mean: 4, count_nonzero: 1,
 };
+
+/** FLOPs per element of the scans, whose result has the input's shape. */
+export const SCAN_FLOPS: Record<string, number> = { cumsum: 1, cumprod: 1, cummax: 1, cummin: 1, logcumsumexp: 3 };
+
+/**
+ * `cumsum(x, dim)` and the other scans along one dim: one operation per element (three for
+ * `logcumsumexp`), the input read once and a result of the same shape written once.
+ */
+export function scan(x: TensorType, op: string, ctx: OpContext): OpResult {
+  const dtype = x.dtype ?? ctx.dtype;
+  if (x.shape === null) return unknownResult('reduction', dtype);
+  const bytes = tensorBytes(x.shape, dtype).scale(2);
+  return { kind: 'reduction', output: { shape: x.shape, dtype }, cost: { flops: Poly.ZERO, otherFlops: numel(x.shape).scale(SCAN_FLOPS[op] ?? 1), bytes }, attrs: { op, scan: true } };
+}
 
 /** Reductions whose result holds indices. */
 const INDEX_RESULT = new Set(['argmax', 'argmin']);

@@ -210,6 +210,9 @@ function shapeAt(body: string, start: number, strong: boolean, range: Range): Co
   // `[*, width, grid ** 2]` (CLIP), `(..., C)`, `(*batch, C)`: some leading dims, not a rank. Such
   // a comment documents the trailing dims only; the shape the code gives stands.
   if (parts.some((p) => p === '...' || /^\*\s*[A-Za-z_]?\w*$/.test(p))) return null;
+  // `[0, 1] -> [-1, 1]` (denoising-diffusion-pytorch's normalisation) is a range of values: no
+  // size is negative.
+  if (parts.some((p) => /^-\s*\d+$/.test(p))) return null;
   const dims: Dim[] = [];
   for (const p of parts) {
     // Two words side by side (`T C`, `batch size`) are a missing comma or prose, never a dim.

@@ -2781,6 +2781,8 @@ export class Interpreter {
         return this.callFunction(callee.def, args, kwargs, frame, callee.self, callee.closure);
       case 'class':
         return this.construct(callee.cls, args, kwargs, frame);
+      case 'partial':
+        return this.call(callee.target, [...callee.args, ...args], new Map([...callee.kwargs, ...kwargs]), site, frame);
       case 'instance': {
         const fwd = findMethod(callee.cls, 'forward', this.classes, this) ?? findMethod(callee.cls, '__call__', this.classes, this);
         // The file's own run calls a model on an input (`net(torch.randn(1, 3, 32, 32))`): the

@@ -173,6 +173,13 @@ export const BUILTINS: Record<string, Builtin> = {
     return { kind: 'dict', entries: new Map([['__init__', NONE]]) };
   },
   isinstance: (args, _k, it) => ({ kind: 'bool', value: isInstance(args[0], args[1], it.classes) }),
+  // `d() if callable(d) else d` (denoising-diffusion-pytorch's `default`): decided where the value is.
+  callable: (args) => {
+    const k = args[0]?.kind;
+    if (k === 'function' || k === 'class' || k === 'partial' || k === 'ref' || k === 'method' || k === 'module') return { kind: 'bool', value: true };
+    if (k === 'int' || k === 'float' || k === 'str' || k === 'bool' || k === 'none' || k === 'tensor' || k === 'tuple' || k === 'dict' || k === 'dtype') return { kind: 'bool', value: false };
+    return { kind: 'bool', value: null };
+  },
   // `map(lambda t: rearrange(t, 'b n (h d) -> b h n d', h=h), qkv)`: the function runs on each
   // item, as often as the item occurs.
   map: (args, _kw, it, frame, site) => {
@@ -227,6 +234,11 @@ export const BUILTINS: Record<string, Builtin> = {
   },
   print: () => NONE,
   dict: dictOf,
+  // `AttentionConfig = namedtuple('AttentionConfig', [...])`: a record type; making one computes
+  // nothing (a call of the type is a call outside the program given no tensor).
+  'collections.namedtuple': () => ({ kind: 'ref', path: 'collections.namedtuple.type' }),
+  // `partial(ResnetBlock, time_emb_dim=time_dim)` (denoising-diffusion-pytorch), `partial(Task.iter_batches, ...)` (llama2.c).
+  'functools.partial': (args, kwargs) => (args[0] && args[0].kind !== 'unknown' ? { kind: 'partial', target: args[0], args: args.slice(1), kwargs: new Map(kwargs) } : UNKNOWN),
   list: (args, _kw, it, frame) => {
     const got = itemsOf(args[0]);
     const unknownTrips = args[0]?.kind === 'tuple' ? args[0].unknownTrips : undefined;

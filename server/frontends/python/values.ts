@@ -44,6 +44,11 @@ export type Value =
   | { kind: 'class'; cls: ClassInfo }
   /** A def or a lambda; `closure` is the scope a lambda was written in (`lambda x: m.c_fc(x)`). */
   | { kind: 'function'; def: FunctionInfo; self?: Value; closure?: Map<string, Value> }
+  /**
+   * `functools.partial(ResnetBlock, time_emb_dim=time_dim)`: calling it calls `target` with these
+   * arguments first and these keywords, overridden by the call's own.
+   */
+  | { kind: 'partial'; target: Value; args: Value[]; kwargs: Map<string, Value> }
   /** A bound method of a tensor or another builtin value: `x.view`, `x.size`. */
   | { kind: 'method'; of: Value; name: string }
   /** `a:b:c` inside a subscript; absent bounds are null (`x[:, :T]`). */

@@ -13,13 +13,14 @@ import { embedding } from '../../../core/ops/embedding';
 import { linear } from '../../../core/ops/linear';
 import { batchNorm, groupNorm, layerNorm } from '../../../core/ops/normalization';
 import { adaptivePool, pool } from '../../../core/ops/pool';
+import { resample } from '../../../core/ops/resample';
 import { sdpa } from '../../../core/ops/attention';
 import { flatten } from '../../../core/ops/shape';
 import { Poly, product } from '../../../core/symbolic';
 import { CallSite, ModuleCall, UNKNOWN, Value, asDim, tensor } from '../values';
 import { boolOf, dimTupleOf, dtypeOf, intOf, pick, shapeValue, strOf } from './args';
 import { softmaxValue } from './activations';
-import { adaptiveSize, convGeometry, convValue, crossEntropyValue } from './nnFunctional';
+import { adaptiveSize, convGeometry, convValue, crossEntropyValue, resampleTarget } from './nnFunctional';
 import { BuiltinCtx, defineFunction } from './registry';
 
 const NN = 'torch.nn.';
@@ -183,6 +184,15 @@ defineFunction([`${NN}Flatten`], (args, kw, _site, ctx) => {
   const e = intOf(pick(args, kw, 1, 'end_dim')) ?? -1;
   return moduleValue('Flatten', Poly.ZERO, ctx, (x, _a, _k, site, c) => (x.shape ? shapeValue(flatten(x.shape, s, e), x, 'copy', site, c) : tensor(x)));
 });
+// nn.Upsample(size=None, scale_factor=None, mode='nearest', align_corners=None); the 2-D
+// UpsamplingNearest2d and UpsamplingBilinear2d take (size, scale_factor).
+for (const [cls, fixed] of [['Upsample', undefined], ['UpsamplingNearest2d', 'nearest'], ['UpsamplingBilinear2d', 'bilinear']] as const) {
+  defineFunction([NN + cls], (args, kw, _site, ctx) => {
+    const target = resampleTarget(pick(args, kw, 0, 'size'), pick(args, kw, 1, 'scale_factor'));
+    const mode = fixed ?? strOf(pick(args, kw, 2, 'mode')) ?? 'nearest';
+    return moduleValue(cls, Poly.ZERO, ctx, (x, _a, _k, site, c) => (target ? c.record(resample(x, target, mode, c.opContext(x.dtype)), site, [x]) : tensor({ shape: null, dtype: x.dtype })));
+  });
+}
 defineFunction([`${NN}Identity`], (_args, _kw, _site, ctx) => moduleValue('Identity', Poly.ZERO, ctx, (x) => tensor(x)));
 
 defineFunction([`${NN}CrossEntropyLoss`, `${NN}NLLLoss`], (_args, kw, _site, ctx) => {

@@ -3,15 +3,16 @@
  * linear, addmm, baddbmm, conv{1,2,3}d, conv_transpose{1,2,3}d, scaled_dot_product_attention,
  * jax.nn.dot_product_attention, embedding, cross_entropy, max/avg/adaptive pooling.
  */
-import { TensorType } from '../../../core/ir';
+import { Dim, TensorType } from '../../../core/ir';
 import { sdpa } from '../../../core/ops/attention';
 import { ConvGeometry, conv, convTranspose } from '../../../core/ops/conv';
 import { crossEntropy } from '../../../core/ops/crossEntropy';
 import { embedding } from '../../../core/ops/embedding';
 import { addmm, linear } from '../../../core/ops/linear';
 import { adaptivePool, pool } from '../../../core/ops/pool';
+import { ResampleTarget, resample } from '../../../core/ops/resample';
 import { Poly } from '../../../core/symbolic';
-import { CallSite, UNKNOWN, Value, tensor } from '../values';
+import { CallSite, UNKNOWN, Value, asDim, tensor } from '../values';
 import { boolOf, decidedBool, dimTupleOf, pick, strOf, tensorArg } from './args';
 import { BuiltinCtx, defineFunction } from './registry';
 
@@ -160,3 +161,37 @@ export function adaptiveSize(v: Value | undefined, nd: number): (Poly | null)[] 
   }
   return undefined;
 }
+
+/**
+ * `size=` (an int or a tuple) or `scale_factor=` (a number or a tuple) of `F.interpolate` and
+ * `nn.Upsample`; undefined when neither is known.
+ */
+export function resampleTarget(size: Value | undefined, scale: Value | undefined): ResampleTarget | undefined {
+  const dims = (v: Value): Dim[] | undefined => {
+    const items = v.kind === 'tuple' ? v.items : [v];
+    const ds = items.map(asDim);
+    return ds.every((d): d is Dim => !!d) ? ds : undefined;
+  };
+  const factor = (v: Value): number | undefined => (v.kind === 'float' ? v.value ?? undefined : asDim(v)?.constValue());
+  if (size && size.kind !== 'none') {
+    const d = dims(size);
+    return d ? { size: d } : undefined;
+  }
+  if (scale && scale.kind !== 'none') {
+    const items = scale.kind === 'tuple' ? scale.items : [scale];
+    const fs = items.map(factor);
+    return fs.every((f): f is number => f !== undefined && f > 0) ? { scale: fs } : undefined;
+  }
+  return undefined;
+}
+
+// interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None, ...)
+defineFunction([`${F}interpolate`, `${F}upsample`, `${F}upsample_nearest`, `${F}upsample_bilinear`], (args, kw, site, ctx) => {
+  const x = tensorArg(args, kw, 0, 'input');
+  if (!x) return UNKNOWN;
+  const target = resampleTarget(pick(args, kw, 1, 'size'), pick(args, kw, 2, 'scale_factor'));
+  const fixed = site.name.endsWith('upsample_nearest') ? 'nearest' : site.name.endsWith('upsample_bilinear') ? 'bilinear' : undefined;
+  const mode = fixed ?? strOf(pick(args, kw, 3, 'mode')) ?? 'nearest';
+  if (!target) return tensor({ shape: null, dtype: x.dtype });
+  return ctx.record(resample(x, target, mode, ctx.opContext(x.dtype)), site, [x]);
+});

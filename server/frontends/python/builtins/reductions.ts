@@ -3,7 +3,7 @@
  * (`x.sum(-1, keepdim=True)`). `torch.max(x, dim)` returns (values, indices); `torch.max(a, b)`
  * with two tensors is the elementwise maximum.
  */
-import { REDUCTION_FLOPS, reduce } from '../../../core/ops/reduction';
+import { REDUCTION_FLOPS, SCAN_FLOPS, reduce, scan } from '../../../core/ops/reduction';
 import { TensorType } from '../../../core/ir';
 import { CallSite, UNKNOWN, Value, tensor } from '../values';
 import { axesOf, boolOf } from './args';
@@ -64,3 +64,14 @@ defineFunction(['numpy.linalg.norm', 'jax.numpy.linalg.norm', 'torch.linalg.vect
   if (matrix && !frobenius) return ctx.unmodelled(site);
   return reduceValue(x, 'norm', axis, vector ? kw.get('keepdim') ?? args[3] : kw.get('keepdims') ?? args[3], site, ctx);
 });
+
+/** Scans (`torch.cumsum(x, dim)`, `x.cumprod(0)`): the result keeps the input's shape; cummax and cummin also give indices. */
+for (const op of Object.keys(SCAN_FLOPS)) {
+  const scanValue = (x: TensorType | undefined, site: CallSite, ctx: BuiltinCtx): Value => {
+    if (!x) return UNKNOWN;
+    const out = ctx.record(scan(x, op, ctx.opContext(x.dtype)), site, [x]);
+    return op === 'cummax' || op === 'cummin' ? { kind: 'tuple', items: [out, tensor({ shape: out.kind === 'tensor' ? out.type.shape : null, dtype: 'int64' })] } : out;
+  };
+  defineFunction([`torch.${op}`, `numpy.${op}`, `jax.numpy.${op}`], (args, kw, site, ctx) => scanValue(args[0]?.kind === 'tensor' ? args[0].type : undefined, site, ctx));
+  defineMethod([op], (self, _args, _kw, site, ctx) => scanValue(self, site, ctx));
+}

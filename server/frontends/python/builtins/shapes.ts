@@ -231,6 +231,26 @@ defineFunction(['torch.nn.functional.pad'], (args, kw, site, ctx) => {
   return ctx.record({ kind: 'copy', output: { shape: out, dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [x.type]);
 });
 
+/**
+ * `torch.gather(x, dim, index)` / `x.gather(dim, index)` and `take_along_dim`: the result has the
+ * index's shape; reads the index and as many elements of `x`, writes the result.
+ */
+function gatherValue(x: TensorType | undefined, index: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  if (!x) return UNKNOWN;
+  if (index?.kind !== 'tensor' || !index.type.shape) return unknownOf(x);
+  const dtype = x.dtype ?? ctx.opContext().dtype;
+  const shape = index.type.shape;
+  const bytes = tensorBytes(shape, dtype).scale(2).add(tensorBytes(shape, index.type.dtype ?? 'int64'));
+  return ctx.record({ kind: 'copy', output: { shape, dtype: x.dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [x, index.type]);
+}
+defineFunction(['torch.gather', 'torch.take_along_dim', 'numpy.take_along_axis', 'jax.numpy.take_along_axis'], (args, kw, site, ctx) => {
+  const x = args[0] ?? kw.get('input') ?? kw.get('arr');
+  const takeAlong = site.name.endsWith('take_along_dim') || site.name.endsWith('take_along_axis');
+  return gatherValue(x?.kind === 'tensor' ? x.type : undefined, takeAlong ? args[1] ?? kw.get('indices') : args[2] ?? kw.get('index'), site, ctx);
+});
+defineMethod(['gather'], (x, args, kw, site, ctx) => gatherValue(x, args[1] ?? kw.get('index'), site, ctx));
+defineMethod(['take_along_dim'], (x, args, kw, site, ctx) => gatherValue(x, args[0] ?? kw.get('indices'), site, ctx));
+
 defineFunction(names('cat', 'concat', 'concatenate'), (args, kw, site, ctx) => joinValue('cat', args[0] ?? kw.get('tensors') ?? kw.get('arrays'), args[1] ?? kw.get('dim') ?? kw.get('axis'), site, ctx));
 defineFunction(names('stack'), (args, kw, site, ctx) => joinValue('stack', args[0] ?? kw.get('tensors') ?? kw.get('arrays'), args[1] ?? kw.get('dim') ?? kw.get('axis'), site, ctx));
 defineFunction(['numpy.vstack', 'jax.numpy.vstack'], (args, _kw, site, ctx) => joinValue('cat', args[0], int(0), site, ctx));
