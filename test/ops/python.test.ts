@@ -353,3 +353,31 @@ def f():
     assert.deepEqual(main.summary.reasons ?? [], []);
   });
 });
+
+describe('data read from files and small library calls (llm.c, whisper)', () => {
+  it('np.frombuffer is 1-D of a length the file decides; a slice of it viewed as (B, T) is known', () => {
+    const a = analyse(HEADER + `def f(data):
+    tokens = np.frombuffer(data, dtype=np.int32)
+    buf = torch.tensor(tokens[0 : 4 * 64 + 1].astype(np.int32))
+    x = buf[:-1].view(4, 64)
+    y = torch.randn(64, 8)
+    return x.float() @ y
+`);
+    const mm = a.ir.ops.map((op, i) => ({ op, fig: a.figures[i] })).find((x) => x.op.kind === 'matmul')!;
+    assert.deepEqual(mm.op.inputs.map((t) => t.shape?.map(String)), [['4', '64'], ['64', '8']]);
+    assert.equal(mm.fig.flops, 2 * 4 * 64 * 8);
+  });
+
+  it('index_select, is_tensor and exit', () => {
+    const a = analyse(HEADER + `def f():
+    x = torch.randn(10, 8)
+    i = torch.arange(4)
+    if not torch.is_tensor(x):
+        exit(1)
+    y = x.index_select(0, i)
+    return y
+`);
+    assert.deepEqual(shape(one(a, L(6))), ['4', '8']);
+    assert.deepEqual(a.functions.find((x) => x.summary.name === 'f')!.summary.reasons ?? [], []);
+  });
+});

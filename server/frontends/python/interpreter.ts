@@ -2834,7 +2834,7 @@ const AUTOCAST_API = '__autocast_api__';
 
 /** Methods of objects that are not tensors (optimisers, modules, containers), called on unknowns. */
 const IO_METHODS = new Set(['tobytes', 'tofile', 'tolist']);
-const NOT_TENSOR_METHODS = new Set(['zero_grad', 'step', 'update', 'train', 'eval', 'parameters', 'named_parameters', 'state_dict', 'load_state_dict', 'items', 'keys', 'values', 'append', 'extend', 'get', 'add_param_group', 'modules', 'children', 'apply', 'log', 'info', 'write', 'close', 'flush', 'add_scalar', 'set_postfix', 'set_description']);
+const NOT_TENSOR_METHODS = new Set(['zero_grad', 'step', 'update', 'pop', 'setdefault', 'train', 'eval', 'parameters', 'named_parameters', 'state_dict', 'load_state_dict', 'items', 'keys', 'values', 'append', 'extend', 'get', 'add_param_group', 'modules', 'children', 'apply', 'log', 'info', 'write', 'close', 'flush', 'add_scalar', 'set_postfix', 'set_description']);
 
 /** Library wrappers whose value is the model they wrap. */
 const MODEL_WRAPPERS = /^(torch\.compile|torch\.nn\.parallel\.(DistributedDataParallel|DataParallel)|torch\.nn\.(DataParallel)|torch\.distributed\.fsdp\.(fully_sharded_data_parallel\.)?FullyShardedDataParallel|torch\.jit\.script|torch\.jit\.trace|(\w+\.)*(DDP|FSDP|DistributedDataParallel|FullyShardedDataParallel))$/;

@@ -233,6 +233,10 @@ export const BUILTINS: Record<string, Builtin> = {
     return NONE;
   },
   print: () => NONE,
+  // The process ends there: nothing to cost (llm.c's `exit(1)` on a bad data file).
+  exit: () => NONE,
+  quit: () => NONE,
+  'sys.exit': () => NONE,
   dict: dictOf,
   // `AttentionConfig = namedtuple('AttentionConfig', [...])`: a record type; making one computes
   // nothing (a call of the type is a call outside the program given no tensor).

@@ -161,3 +161,14 @@ defineMethod(['type', 'astype', 'type_as'], (x, args, kw, site, ctx) => {
   if (!a) return tensor(x);
   return castValue(x, a.kind === 'tensor' ? a.type.dtype ?? undefined : dtypeOf(a), site, ctx);
 });
+
+/**
+ * `np.frombuffer(f.read(), dtype=np.int32)`, `np.fromfile(path, dtype=...)`: a 1-D array whose
+ * length the file decides (a dim of its own, unknown: `?`). llm.c's data loader slices it into
+ * `B·T + 1` tokens and views them as (B, T); of unknown rank, every op after it was unknown.
+ */
+defineFunction(['numpy.frombuffer', 'numpy.fromfile'], (args, kw, _site, ctx) => {
+  const count = asDim(kw.get('count') ?? args[2]);
+  const n = count && count.constValue() !== -1 ? count : Poly.sym(ctx.fresh());
+  return make([n], dtypeOf(kw.get('dtype') ?? args[1]) ?? 'fp64');
+});

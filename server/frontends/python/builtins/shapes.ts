@@ -251,6 +251,27 @@ defineFunction(['torch.gather', 'torch.take_along_dim', 'numpy.take_along_axis',
 defineMethod(['gather'], (x, args, kw, site, ctx) => gatherValue(x, args[1] ?? kw.get('index'), site, ctx));
 defineMethod(['take_along_dim'], (x, args, kw, site, ctx) => gatherValue(x, args[0] ?? kw.get('indices'), site, ctx));
 
+/** `x.index_select(dim, index)`: `x` with that dim as long as the (1-D) index; a copy. */
+function indexSelectValue(x: TensorType | undefined, dimV: Value | undefined, index: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  if (!x) return UNKNOWN;
+  const d0 = asDim(dimV)?.constValue();
+  if (!x.shape || d0 === undefined || index?.kind !== 'tensor' || index.type.shape?.length !== 1) return unknownOf(x);
+  const d = d0 < 0 ? d0 + x.shape.length : d0;
+  if (d < 0 || d >= x.shape.length) return unknownOf(x);
+  const shape = x.shape.map((n, i) => (i === d ? index.type.shape![0] : n));
+  const dtype = x.dtype ?? ctx.opContext().dtype;
+  const bytes = tensorBytes(shape, dtype).scale(2).add(tensorBytes(index.type.shape, index.type.dtype ?? 'int64'));
+  return ctx.record({ kind: 'copy', output: { shape, dtype: x.dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [x, index.type]);
+}
+defineFunction(['torch.index_select'], (args, kw, site, ctx) => {
+  const x = args[0] ?? kw.get('input');
+  return indexSelectValue(x?.kind === 'tensor' ? x.type : undefined, args[1] ?? kw.get('dim'), args[2] ?? kw.get('index'), site, ctx);
+});
+defineMethod(['index_select'], (x, args, kw, site, ctx) => indexSelectValue(x, args[0] ?? kw.get('dim'), args[1] ?? kw.get('index'), site, ctx));
+
+// `torch.is_tensor(x)` (whisper's audio loading): decided where the value is.
+defineFunction(['torch.is_tensor'], (args) => ({ kind: 'bool', value: args[0]?.kind === 'tensor' ? true : args[0] && args[0].kind !== 'unknown' ? false : null }));
+
 defineFunction(names('cat', 'concat', 'concatenate'), (args, kw, site, ctx) => joinValue('cat', args[0] ?? kw.get('tensors') ?? kw.get('arrays'), args[1] ?? kw.get('dim') ?? kw.get('axis'), site, ctx));
 defineFunction(names('stack'), (args, kw, site, ctx) => joinValue('stack', args[0] ?? kw.get('tensors') ?? kw.get('arrays'), args[1] ?? kw.get('dim') ?? kw.get('axis'), site, ctx));
 defineFunction(['numpy.vstack', 'jax.numpy.vstack'], (args, _kw, site, ctx) => joinValue('cat', args[0], int(0), site, ctx));
