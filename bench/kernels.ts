@@ -6,7 +6,9 @@
  *    probe measured in the same run (target ≥ 40%), each as median [min–max] over the rounds.
  * 2. Prediction against measurement on the calibrated 'local' device, for GEMMs from
  *    memory-bound (m = 1..8) to compute-bound: the plain roofline and the model with what
- *    calibration measured (launch overhead, per-class efficiency), each as measured/predicted.
+ *    calibration measured (launch overhead, per-class efficiency), each as measured/predicted,
+ *    measured as calibration measures: the fastest of interleaved rounds (each round's figure the
+ *    median of its runs).
  * 3. With --all: every kernel at sizes chosen for the adapter, with GFLOP/s, GB/s and the share
  *    of the probes' peaks.
  * Each benchmark runs in its own child process (the harness's runner), so the run survives a
@@ -14,8 +16,8 @@
  * (LP_NUM_THREADS for lavapipe), --json FILE (all results).
  */
 import * as fs from 'node:fs';
-import { runBenchmark } from '../kernels/harness/runner';
-import { BenchRequest, BenchResult } from '../kernels/harness/types';
+import { runBenchmark, runBenchmarks } from '../kernels/harness/runner';
+import { BenchRequest, BenchResult, ManyResult } from '../kernels/harness/types';
 import { loadCalibration, loadLocalDevice, loadTunedKernels } from '../server/node/localDevice';
 import { predictMs } from '../kernels/harness/predict';
 import { median } from '../kernels/harness/timing';
@@ -70,6 +72,7 @@ const spread = (xs: number[], digits = 2): string =>
   `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
 
 type Run = (req: BenchRequest) => Promise<BenchResult>;
+type RunMany = (reqs: BenchRequest[]) => Promise<ManyResult[]>;
 
 /** Part 1: ours against TF.js, rounds alternating which goes first. */
 interface VsRow { size: number; ours: number[]; tfjs: number[]; ratio: number[]; kernel: string }
@@ -128,15 +131,47 @@ function predictionShapes(software: boolean): { label: string; req: BenchRequest
   return out;
 }
 
+/**
+ * One shape's prediction row: every round's run, and the figure the row compares: the fastest
+ * round's median, the statistic calibration fits the model on (server/cli/calibrate.ts). Load
+ * from other processes only adds time, so the fastest round is the closest to what the adapter
+ * does, and a burst of load during one round (a single spike decided a row of an earlier run:
+ * median 3.87 ms, fastest run 1.90) does not decide it. The median round is printed beside it.
+ */
+interface PredictionRow { label: string; runs: BenchResult[]; measuredMs: number; medianMs: number }
+
+/**
+ * Runs every prediction shape once per round, the rounds interleaved (one child per round), so
+ * that a burst of load elsewhere lands in one round of a shape, not in all its runs.
+ */
+async function measurePredictionShapes(runMany: RunMany, shapes: { label: string; req: BenchRequest }[], rounds: number, results: BenchResult[]): Promise<PredictionRow[]> {
+  const rows: PredictionRow[] = shapes.map((s) => ({ label: s.label, runs: [], measuredMs: 0, medianMs: 0 }));
+  for (let round = 0; round < rounds; round++) {
+    const got = await runMany(shapes.map((s) => ({ ...s.req, repeats: 5, timeBudgetMs: 1500 })));
+    got.forEach((g, i) => {
+      if (!('result' in g)) throw new Error(`${shapes[i].label}: ${g.error.message}`);
+      rows[i].runs.push(g.result);
+      results.push(g.result);
+    });
+  }
+  for (const row of rows) {
+    row.measuredMs = Math.min(...row.runs.map((r) => r.medianMs));
+    row.medianMs = median(row.runs.map((r) => r.medianMs));
+  }
+  return rows;
+}
+
 /** Part 2: predicted against measured on the local device, plain roofline and full model. */
-async function predictions(run: Run, local: Device, tuned: TunedKernels | undefined, software: boolean, results: BenchResult[]): Promise<void> {
+async function predictions(runMany: RunMany, local: Device, tuned: TunedKernels | undefined, software: boolean, rounds: number, results: BenchResult[]): Promise<void> {
   const overhead = (local.launchOverheadS ?? 0) * 1e3;
   // 'square@33554432' is the square ladder's 256³ (2·256³ executed FLOPs).
   const name = (c: string) => (c.includes('@') ? `${c.split('@')[0]} ${Math.round(Math.cbrt(Number(c.split('@')[1]) / 2))}³` : c);
   const eff = [...Object.entries(local.gemmEfficiency ?? {}).filter(([c]) => c.startsWith('square@') || !c.includes('@')).map(([c, e]) => `${name(c)} ${(100 * e).toFixed(0)}% of peak`),
     ...Object.entries(local.gemmBandwidth ?? {}).map(([c, b]) => `${c.includes('@') ? `${c.split('@')[0]} ${(Number(c.split('@')[1]) / 2 ** 20).toFixed(1)} MiB` : c} ${(b / 1e9).toFixed(2)} GB/s`)].join(', ');
   process.stdout.write(`\nPrediction vs measurement on 'local' (${(local.peak.fp32 / 1e9).toFixed(2)} GFLOP/s, ${(local.bandwidth / 1e9).toFixed(2)} GB/s` +
-    `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `; per class: ${eff}` : ''}); ratio = measured / predicted:\n`);
+    `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `; per class: ${eff}` : ''}); ratio = measured / predicted.\n` +
+    `  measured = the fastest of ${rounds} interleaved rounds, each round's figure the median of its 5 runs: load from other processes only adds time, ` +
+    'so a burst of it during one round does not decide the row, and calibration fits the model on the same statistic; median = the median round, for comparison:\n');
   // The shapes calibration fitted the model on: the square ladder (from the stored efficiencies)
   // and each class's calibration shape. They are chosen off this table's shapes, so every row
   // below is a held-out check unless it is marked.
@@ -149,22 +184,21 @@ async function predictions(run: Run, local: Device, tuned: TunedKernels | undefi
   ];
   const fitted = new Set(fitShapes.map((e) => `${e.batch}:${e.m}:${e.k}:${e.n}`));
   const fitLabel = fitShapes.map((e) => (e.batch > 1 ? `${e.batch}×${e.m}³` : e.m === e.k && e.k === e.n ? `${e.m}³` : `${e.m}×${e.k}×${e.n}`)).join(', ');
-  const head = ['shape', 'bound', 'measured ms', 'min ms', 'roofline ms', 'ratio', 'model ms', 'ratio', 'kernel'];
+  const head = ['shape', 'bound', 'measured ms', 'median ms', 'roofline ms', 'ratio', 'model ms', 'ratio', 'kernel'];
   const w = [20, 8, 12, 10, 12, 8, 10, 8, 0];
   process.stdout.write(head.map((h, i) => h.padEnd(w[i])).join(' ') + '\n');
   let worst = 1;
-  for (const { label, req } of predictionShapes(software)) {
-    const r = await run({ ...req, repeats: 5, timeBudgetMs: 1500 });
-    results.push(r);
+  for (const row of await measurePredictionShapes(runMany, predictionShapes(software), rounds, results)) {
+    const r = row.runs[0];
     const plain = predictMs(r, { ...local, launchOverheadS: undefined, gemmEfficiency: undefined, gemmBandwidth: undefined });
     const model = predictMs(r, local);
-    const ratio = (a: number, b: number) => a / b;
-    const off = Math.max(r.medianMs / model.ms, model.ms / r.medianMs);
+    const off = Math.max(row.measuredMs / model.ms, model.ms / row.measuredMs);
     worst = Math.max(worst, off);
     const bound = r.flops / local.peak.fp32 > r.bytes / local.bandwidth ? 'compute' : 'memory';
     const key = `${r.batch}:${r.m}:${r.k}:${r.n}`;
-    const cells = [label + (fitted.has(key) ? ' *' : ''), bound, r.medianMs.toFixed(3), r.minMs.toFixed(3), plain.ms.toFixed(3), ratio(r.medianMs, plain.ms).toFixed(2),
-      model.ms.toFixed(3), ratio(r.medianMs, model.ms).toFixed(2) + (off > 1.5 ? ' !' : ''), `${r.kernel ?? ''}${r.verified ? '' : r.maxRelError <= r.tolerance ? ' (checked on a sample of rows)' : ' (WRONG output)'}`];
+    const checked = row.runs.every((x) => x.verified) ? '' : row.runs.every((x) => x.maxRelError <= x.tolerance) ? ' (checked on a sample of rows)' : ' (WRONG output)';
+    const cells = [row.label + (fitted.has(key) ? ' *' : ''), bound, row.measuredMs.toFixed(3), row.medianMs.toFixed(3), plain.ms.toFixed(3), (row.measuredMs / plain.ms).toFixed(2),
+      model.ms.toFixed(3), (row.measuredMs / model.ms).toFixed(2) + (off > 1.5 ? ' !' : ''), `${r.kernel ?? ''}${checked}`];
     process.stdout.write(cells.map((c, i) => c.padEnd(w[i])).join(' ') + '\n');
   }
   process.stdout.write(`  Fitted at calibration on ${fitLabel}; * a row calibration measured (not held out); ! more than 1.5× off. ` +
@@ -220,6 +254,7 @@ async function main(): Promise<number> {
   const local = loadLocalDevice();
   const tuned = loadTunedKernels();
   const run: Run = (req) => runBenchmark(req, { env, timeoutMs: 300_000, predictWith: local, tuned });
+  const runMany: RunMany = (reqs) => runBenchmarks(reqs, { env, timeoutMs: 600_000, predictWith: local, tuned });
   // Probes first: their figures are this run's ceilings for the "% of peak" columns.
   const probe = await run({ op: 'fma', repeats: 5 });
   const software = /llvmpipe|lavapipe|swiftshader|software/i.test(`${probe.adapter.architecture} ${probe.adapter.description}`);
@@ -253,7 +288,7 @@ async function main(): Promise<number> {
   if (local) {
     const drift = driftNote(ceiling, copyProbe.gbps);
     if (drift) process.stdout.write(`\n${drift}\n`);
-    await predictions(run, local, tuned, software, results);
+    await predictions(runMany, local, tuned, software, rounds, results);
   }
   else process.stdout.write("\nPrediction vs measurement: not calibrated (run 'tensorcost calibrate' first)\n");
   if (process.argv.includes('--all')) await allKernels(run, software, quick, hasF16, probe, copyProbe, local, results);
