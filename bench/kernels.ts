@@ -7,8 +7,7 @@
  * 2. Prediction against measurement on the calibrated 'local' device, for GEMMs from
  *    memory-bound (m = 1..8) to compute-bound: the plain roofline and the model with what
  *    calibration measured (launch overhead, per-class efficiency), each as measured/predicted,
- *    measured as calibration measures: the fastest of interleaved rounds (each round's figure the
- *    median of its runs).
+ *    measured as calibration measures: the median over interleaved rounds of each round's median.
  * 3. With --all: every kernel at sizes chosen for the adapter, with GFLOP/s, GB/s and the share
  *    of the probes' peaks.
  * Each benchmark runs in its own child process (the harness's runner), so the run survives a
@@ -132,20 +131,24 @@ function predictionShapes(software: boolean): { label: string; req: BenchRequest
 }
 
 /**
- * One shape's prediction row: every round's run, and the figure the row compares: the fastest
- * round's median, the statistic calibration fits the model on (server/cli/calibrate.ts). Load
- * from other processes only adds time, so the fastest round is the closest to what the adapter
- * does, and a burst of load during one round (a single spike decided a row of an earlier run:
- * median 3.87 ms, fastest run 1.90) does not decide it. The median round is printed beside it.
+ * One shape's prediction row: every round's run, and the figure the row compares: the median over
+ * the rounds of each round's median, the statistic calibration fits the model on
+ * (server/cli/calibrate.ts). A spike in one round does not decide it (one run did decide a row
+ * of an earlier bench: median 3.87 ms, fastest run 1.90). Not the fastest round: under steady
+ * load from other processes a short run catches a moment of free CPU more often than a long
+ * one, so the fastest round of the bench's short shapes and calibration's long ones are not the
+ * same statistic (in one loaded run this session, 512³'s fastest round took 7.2 ms and its median
+ * 13.0, against 17.0 predicted from calibration's rounds); the median is, as long as the load
+ * stays the same. The fastest single run is printed beside it.
  */
-interface PredictionRow { label: string; runs: BenchResult[]; measuredMs: number; medianMs: number }
+interface PredictionRow { label: string; runs: BenchResult[]; measuredMs: number; minMs: number }
 
 /**
  * Runs every prediction shape once per round, the rounds interleaved (one child per round), so
  * that a burst of load elsewhere lands in one round of a shape, not in all its runs.
  */
 async function measurePredictionShapes(runMany: RunMany, shapes: { label: string; req: BenchRequest }[], rounds: number, results: BenchResult[]): Promise<PredictionRow[]> {
-  const rows: PredictionRow[] = shapes.map((s) => ({ label: s.label, runs: [], measuredMs: 0, medianMs: 0 }));
+  const rows: PredictionRow[] = shapes.map((s) => ({ label: s.label, runs: [], measuredMs: 0, minMs: 0 }));
   for (let round = 0; round < rounds; round++) {
     const got = await runMany(shapes.map((s) => ({ ...s.req, repeats: 5, timeBudgetMs: 1500 })));
     got.forEach((g, i) => {
@@ -155,8 +158,8 @@ async function measurePredictionShapes(runMany: RunMany, shapes: { label: string
     });
   }
   for (const row of rows) {
-    row.measuredMs = Math.min(...row.runs.map((r) => r.medianMs));
-    row.medianMs = median(row.runs.map((r) => r.medianMs));
+    row.measuredMs = median(row.runs.map((r) => r.medianMs));
+    row.minMs = Math.min(...row.runs.map((r) => r.minMs));
   }
   return rows;
 }
@@ -170,8 +173,8 @@ async function predictions(runMany: RunMany, local: Device, tuned: TunedKernels 
     ...Object.entries(local.gemmBandwidth ?? {}).map(([c, b]) => `${c.includes('@') ? `${c.split('@')[0]} ${(Number(c.split('@')[1]) / 2 ** 20).toFixed(1)} MiB` : c} ${(b / 1e9).toFixed(2)} GB/s`)].join(', ');
   process.stdout.write(`\nPrediction vs measurement on 'local' (${(local.peak.fp32 / 1e9).toFixed(2)} GFLOP/s, ${(local.bandwidth / 1e9).toFixed(2)} GB/s` +
     `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `; per class: ${eff}` : ''}); ratio = measured / predicted.\n` +
-    `  measured = the fastest of ${rounds} interleaved rounds, each round's figure the median of its 5 runs: load from other processes only adds time, ` +
-    'so a burst of it during one round does not decide the row, and calibration fits the model on the same statistic; median = the median round, for comparison:\n');
+    `  measured = median over ${rounds} interleaved rounds of each round's median of 5 runs, the statistic calibration fits the model on: a burst of load ` +
+    'elsewhere during one round does not decide a row (the fastest round would not be the same statistic for short and long runs under load); min = the fastest single run:\n');
   // The shapes calibration fitted the model on: the square ladder (from the stored efficiencies)
   // and each class's calibration shape. They are chosen off this table's shapes, so every row
   // below is a held-out check unless it is marked.
@@ -184,7 +187,7 @@ async function predictions(runMany: RunMany, local: Device, tuned: TunedKernels 
   ];
   const fitted = new Set(fitShapes.map((e) => `${e.batch}:${e.m}:${e.k}:${e.n}`));
   const fitLabel = fitShapes.map((e) => (e.batch > 1 ? `${e.batch}×${e.m}³` : e.m === e.k && e.k === e.n ? `${e.m}³` : `${e.m}×${e.k}×${e.n}`)).join(', ');
-  const head = ['shape', 'bound', 'measured ms', 'median ms', 'roofline ms', 'ratio', 'model ms', 'ratio', 'kernel'];
+  const head = ['shape', 'bound', 'measured ms', 'min ms', 'roofline ms', 'ratio', 'model ms', 'ratio', 'kernel'];
   const w = [20, 8, 12, 10, 12, 8, 10, 8, 0];
   process.stdout.write(head.map((h, i) => h.padEnd(w[i])).join(' ') + '\n');
   let worst = 1;
@@ -197,7 +200,7 @@ async function predictions(runMany: RunMany, local: Device, tuned: TunedKernels 
     const bound = r.flops / local.peak.fp32 > r.bytes / local.bandwidth ? 'compute' : 'memory';
     const key = `${r.batch}:${r.m}:${r.k}:${r.n}`;
     const checked = row.runs.every((x) => x.verified) ? '' : row.runs.every((x) => x.maxRelError <= x.tolerance) ? ' (checked on a sample of rows)' : ' (WRONG output)';
-    const cells = [row.label + (fitted.has(key) ? ' *' : ''), bound, row.measuredMs.toFixed(3), row.medianMs.toFixed(3), plain.ms.toFixed(3), (row.measuredMs / plain.ms).toFixed(2),
+    const cells = [row.label + (fitted.has(key) ? ' *' : ''), bound, row.measuredMs.toFixed(3), row.minMs.toFixed(3), plain.ms.toFixed(3), (row.measuredMs / plain.ms).toFixed(2),
       model.ms.toFixed(3), (row.measuredMs / model.ms).toFixed(2) + (off > 1.5 ? ' !' : ''), `${r.kernel ?? ''}${checked}`];
     process.stdout.write(cells.map((c, i) => c.padEnd(w[i])).join(' ') + '\n');
   }

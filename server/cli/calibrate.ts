@@ -11,6 +11,7 @@ import { BenchError, BenchRequest, BenchResult } from '../../kernels/harness/typ
 import { loadCalibration, loadTunedKernels, saveLocalDevice } from '../node/localDevice';
 import { choiceFlag, intFlag, parseFlags, timeoutMsFlag, UsageError } from './benchArgs';
 import { reportError } from './bench';
+import { median } from '../../kernels/harness/timing';
 import { tuneGemm } from '../../kernels/harness/tune';
 import { bandwidthAt, executedFlops } from '../../kernels/harness/predict';
 import { pickKernel, TunedKernels } from '../../kernels/harness/tuned';
@@ -34,7 +35,7 @@ export interface CalibrationRun {
 
 type Log = (line: string) => void;
 
-/** Rounds of the measurement phase; the model takes each figure from its fastest round. */
+/** Rounds of the measurement phase; the model takes the median of each figure. */
 const ROUNDS = 3;
 
 interface Ctx { timeoutMs: number; log: Log; signal?: AbortSignal; tuned?: TunedKernels }
@@ -129,7 +130,7 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     c.tuned = gemmKernels;
     if (gemmKernels) log('Keeping the GEMM kernels tuned earlier on this adapter (--tune-seconds 0).');
   }
-  log(`Measuring with the tuned kernels (${ROUNDS} interleaved rounds; each figure from its fastest round):`);
+  log(`Measuring with the tuned kernels (${ROUNDS} interleaved rounds; medians):`);
   // Everything the model is built from is measured in the same rounds, one after the other, so
   // that load from other processes shifts peak, bandwidth, overhead and efficiencies alike
   // instead of skewing one against the others.
@@ -178,17 +179,11 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     last.set(key, r);
     runs.push(r);
   }
-  // Each figure from its fastest round (a round's figure is the median of its runs): load from
-  // other processes only adds time, and on a shared CPU adapter it doubled whole rounds (768³ in
-  // 44, 22 and 47 ms in one calibration, so that the median of three was as likely a loaded round
-  // as not); the fastest round is the closest to what the adapter does, as for the launch
-  // overhead below. The bench compares its measurements on the same statistic.
-  const fastestMs = (key: string) => Math.min(...times.get(key)!);
-  const bestGflops = (key: string) => Math.max(...gflops.get(key)!);
-  const squares = ladder!.map((s) => ({ size: s, gflops: bestGflops(`square ${s}`), ms: fastestMs(`square ${s}`) }));
+  const med = (key: string, m: Map<string, number[]>) => median(m.get(key)!);
+  const squares = ladder!.map((s) => ({ size: s, gflops: med(`square ${s}`, gflops), ms: med(`square ${s}`, times) }));
   const fp32 = Math.max(...squares.map((q) => q.gflops));
   const fp16 = fma16 === null ? null : await bestGemm('f16', opts.maxGemm, c, runs);
-  const copyGBps = last.get('copy')!.bytes / (fastestMs('copy') / 1e3) / 1e9;
+  const copyGBps = last.get('copy')!.bytes / (med('copy', times) / 1e3) / 1e9;
   // The launch overhead is a floor (what a dispatch costs before any work), and load from other
   // processes only adds to it: the fastest round's median, not the median round's.
   const launchMs = Math.min(...times.get('launch')!);
@@ -204,7 +199,7 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     measured: true,
     launchOverheadS: launchMs / 1e3,
     notes: `calibrated ${new Date().toISOString()} with WebGPU kernels (best verified square GEMM as peak, copy kernel as bandwidth, ` +
-      'a 4×4×4 GEMM as launch overhead, per-class GEMM efficiency and bandwidth from the tuned kernels; the fastest of interleaved rounds)',
+      'a 4×4×4 GEMM as launch overhead, per-class GEMM efficiency and bandwidth from the tuned kernels; medians of interleaved rounds)',
   };
   // The square class defines the peak; the other classes are measured against it: on a
   // compute-bound shape the fraction of the peak, on a memory-bound one the bandwidth.
@@ -218,7 +213,7 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   for (const it of measured) {
     const cls = it.key.replace(/@.*/, '');
     const r = last.get(it.key)!;
-    const ms = fastestMs(it.key);
+    const ms = med(it.key, times);
     const bw = it.key.includes('@') ? device.bandwidth : bandwidthAt({ ...device, gemmBandwidth: bandwidth }, cls, r.bytes) ?? device.bandwidth;
     // Judged on the work the kernel executes: an 8-row tile computes 8 rows for the one-row GEMV,
     // which is then compute-bound and measures the class's efficiency, not a bandwidth.
