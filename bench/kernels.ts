@@ -22,7 +22,7 @@ import { predictMs } from '../kernels/harness/predict';
 import { median } from '../kernels/harness/timing';
 import { TunedKernels } from '../kernels/harness/tuned';
 import type { Device } from '../server/core/devices';
-import { calibrationShape, gemvSides } from '../kernels/wgsl/gemmConfig';
+import { batchedLadder, calibrationShape, gemvSides } from '../kernels/wgsl/gemmConfig';
 import { measurePredictionShapes, RunMany } from './predictionRows';
 
 interface Row { label: string; req: BenchRequest }
@@ -149,7 +149,7 @@ async function predictions(runMany: RunMany, local: Device, tuned: TunedKernels 
   const thin = calibrationShape('tall-skinny', software);
   const fitShapes = [
     ...ladder.map((s) => ({ batch: 1, m: s, k: s, n: s })), thin, ...gemvSides(software).map((side) => ({ batch: 1, m: 1, k: side, n: side })),
-    calibrationShape('batched', software),
+    ...batchedLadder(software),
   ];
   const fitted = new Set(fitShapes.map((e) => `${e.batch}:${e.m}:${e.k}:${e.n}`));
   const fitLabel = fitShapes.map((e) => (e.batch > 1 ? `${e.batch}×${e.m}³` : e.m === e.k && e.k === e.n ? `${e.m}³` : `${e.m}×${e.k}×${e.n}`)).join(', ');

@@ -151,6 +151,19 @@ export function calibrationShape(cls: Exclude<ShapeClass, 'square'>, software: b
 }
 
 /**
+ * The batched class's efficiency ladder: the calibration shape with half and twice its side, so
+ * that the class follows its own kernel's change with size rather than the square winner's (the
+ * batched class runs another kernel, and on lavapipe its trend differed from the square ladder's:
+ * prediction rows at 8×128³ and 4×256³ missed by 1.5–1.9× either way when they took the square
+ * ladder's). 6×96³, 6×192³, 6×384³ on a CPU adapter bracket the bench's 8×128³ and 4×256³ in
+ * FLOPs while staying off its powers of two.
+ */
+export function batchedLadder(software: boolean): { m: number; k: number; n: number; batch: number }[] {
+  const base = calibrationShape('batched', software);
+  return [base.m / 2, base.m, base.m * 2].map((s) => ({ m: s, k: s, n: s, batch: base.batch }));
+}
+
+/**
  * The matrix sides the one-row GEMV is measured at, for the tall-skinny class's bandwidth by
  * footprint (predict.ts, bandwidthAt): 768² and 1536² f32 (2.25 and 9 MiB) on a CPU adapter,
  * either side of the bench's 1024² and of a typical last-level cache slice.

@@ -16,7 +16,7 @@ import { checkOutput, rowsToCheck, toleranceFor } from '../../kernels/harness/ve
 import { gemmReference } from '../../kernels/reference/gemm';
 import { loadLocalDevice, loadTunedKernels, saveLocalDevice } from '../../server/node/localDevice';
 import { TunedKernels, withTunedKernel } from '../../kernels/harness/tuned';
-import { allConfigs, calibrationShape, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES, SQUARE_LADDER_START, subgroupConfigs, uniformConfig, uniformFallback } from '../../kernels/wgsl/gemmConfig';
+import { allConfigs, batchedLadder, calibrationShape, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES, SQUARE_LADDER_START, subgroupConfigs, uniformConfig, uniformFallback } from '../../kernels/wgsl/gemmConfig';
 import { packPanelsWgsl, uniformGemmWgsl, uniformPlan, uniformPlanFor, WINDOW_FLOATS } from '../../kernels/wgsl/gemmUniform';
 import { tiledGemmWgsl } from '../../kernels/wgsl/gemm';
 import { checkLabel, classEfficiency } from '../../server/cli/calibrate';
@@ -175,6 +175,11 @@ describe('prediction and the local device', () => {
     const sized = { ...ladder, gemmEfficiency: { ...ladder.gemmEfficiency, [`batched@${f(256)}`]: 0.8 } };
     assert.ok(Math.abs(efficiencyAt(sized, 'batched', f(1024))! - 0.4) < 1e-12);
     assert.ok(Math.abs(efficiencyAt(sized, 'batched', f(256))! - 0.8) < 1e-12);
+    // A class measured at several sizes (calibration's batched ladder) follows its own points, not
+    // the square class's change: rising from 0.4 to 0.8 where the square ladder halves.
+    const own = { ...ladder, gemmEfficiency: { ...ladder.gemmEfficiency, [`batched@${f(256)}`]: 0.4, [`batched@${f(1024)}`]: 0.8 } };
+    assert.ok(Math.abs(efficiencyAt(own, 'batched', f(512))! - 0.6) < 1e-12);
+    assert.equal(efficiencyAt(own, 'batched', f(4096)), 0.8);
     assert.equal(efficiencyAt(ladder, 'tall-skinny', f(512)), undefined);
     const sq = { op: 'gemm' as const, m: 512, k: 512, n: 512, batch: 1, flops: f(512), bytes: 4 * 3 * 512 ** 2, dtype: 'f32' as const };
     const p = predictMs(sq, ladder);
@@ -390,6 +395,19 @@ describe('calibration shapes and labels', () => {
       assert.ok(!pow2(batched.m) && !pow2(batched.batch), `batched ${JSON.stringify(batched)}`);
     }
     for (let s = SQUARE_LADDER_START; s <= 2048; s *= 2) assert.ok(!pow2(s));
+    for (const software of [true, false]) {
+      const steps = batchedLadder(software);
+      const base = calibrationShape('batched', software);
+      assert.ok(steps.some((e) => JSON.stringify(e) === JSON.stringify(base)), 'the ladder holds the calibration shape');
+      const flops = steps.map((e) => 2 * e.batch * e.m * e.k * e.n);
+      assert.ok(flops.every((x, i) => i === 0 || x > flops[i - 1]), 'sizes rise');
+      for (const e of steps) {
+        assert.equal(shapeClass(e.m, e.n, e.batch), 'batched');
+        assert.ok(!pow2(e.m) && !pow2(e.batch), `batched ${JSON.stringify(e)}`);
+      }
+      // It brackets the bench's batched rows (8×128³, 4×256³ on a CPU adapter) in FLOPs.
+      if (software) for (const [b, s] of [[8, 128], [4, 256]]) assert.ok(flops[0] < 2 * b * s ** 3 && 2 * b * s ** 3 < flops[2]);
+    }
   });
 
   it('says that a sampled check passed instead of "verified false", and calls a failed one wrong', () => {
