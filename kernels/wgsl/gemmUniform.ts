@@ -17,8 +17,12 @@
  * with subgroupBroadcast. Every storage load is expensive here whatever its address (gallivm's
  * uniform-address path only takes compile-time constant offsets, so a load whose address depends
  * on the loop's k is done lane by lane even when all lanes ask for the same value): in a kernel of
- * 24 rows per lane that read A as one vec4 per lane per 32 k, removing A's loads took 70% off the
- * time. One scalar per lane per S k (a block of 8 k steps, not 32) measured as fast or faster than
+ * 24 rows per lane that read A as one vec4 per lane per 32 k, putting register values in place of
+ * A's loads took 55–70% off the time (an upper bound: LLVM could then fold some products), and
+ * reading A through a uniform window instead of storage took 15% off a 16×8 kernel (a uniform
+ * window holds 16 rows of A at k = 1024, so A in windows needs a dispatch per block of rows, 256
+ * for 1024³ at about 20 µs each, plus a pass that packs A: not done). One scalar per lane
+ * per S k (a block of 8 k steps, not 32) measured as fast or faster than
  * the vec4 (11.8 against 14.0 CPU-ms for 512³ with 16×8 outputs per lane) and makes the loop body
  * a quarter as long, which lavapipe compiles in a quarter of the time (4 s against 16 s at 512³),
  * so that wider register blocks fit the compile budget: with 8 vec4 columns per lane A's loads
