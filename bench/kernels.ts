@@ -6,7 +6,8 @@
  *    probe measured in the same run (target ≥ 40%), each as median [min–max] over the rounds.
  * 2. Prediction against measurement on the calibrated 'local' device, for GEMMs from
  *    memory-bound (m = 1..8) to compute-bound: the plain roofline and the model with what
- *    calibration measured (launch overhead, per-class efficiency), each as measured/predicted.
+ *    calibration measured (launch overhead, per-class efficiency), each as measured/predicted,
+ *    measured as calibration measures: the median over interleaved rounds of each round's median.
  * 3. With --all: every kernel at sizes chosen for the adapter, with GFLOP/s, GB/s and the share
  *    of the probes' peaks.
  * Each benchmark runs in its own child process (the harness's runner), so the run survives a
@@ -14,14 +15,15 @@
  * (LP_NUM_THREADS for lavapipe), --json FILE (all results).
  */
 import * as fs from 'node:fs';
-import { runBenchmark } from '../kernels/harness/runner';
+import { runBenchmark, runBenchmarks } from '../kernels/harness/runner';
 import { BenchRequest, BenchResult } from '../kernels/harness/types';
 import { loadCalibration, loadLocalDevice, loadTunedKernels } from '../server/node/localDevice';
 import { predictMs } from '../kernels/harness/predict';
 import { median } from '../kernels/harness/timing';
 import { TunedKernels } from '../kernels/harness/tuned';
 import type { Device } from '../server/core/devices';
-import { calibrationShape, gemvSides } from '../kernels/wgsl/gemmConfig';
+import { batchedLadder, calibrationShape, gemvSides } from '../kernels/wgsl/gemmConfig';
+import { measurePredictionShapes, RunMany } from './predictionRows';
 
 interface Row { label: string; req: BenchRequest }
 
@@ -129,14 +131,16 @@ function predictionShapes(software: boolean): { label: string; req: BenchRequest
 }
 
 /** Part 2: predicted against measured on the local device, plain roofline and full model. */
-async function predictions(run: Run, local: Device, tuned: TunedKernels | undefined, software: boolean, results: BenchResult[]): Promise<void> {
+async function predictions(runMany: RunMany, local: Device, tuned: TunedKernels | undefined, software: boolean, rounds: number, results: BenchResult[]): Promise<void> {
   const overhead = (local.launchOverheadS ?? 0) * 1e3;
   // 'square@33554432' is the square ladder's 256³ (2·256³ executed FLOPs).
   const name = (c: string) => (c.includes('@') ? `${c.split('@')[0]} ${Math.round(Math.cbrt(Number(c.split('@')[1]) / 2))}³` : c);
   const eff = [...Object.entries(local.gemmEfficiency ?? {}).filter(([c]) => c.startsWith('square@') || !c.includes('@')).map(([c, e]) => `${name(c)} ${(100 * e).toFixed(0)}% of peak`),
     ...Object.entries(local.gemmBandwidth ?? {}).map(([c, b]) => `${c.includes('@') ? `${c.split('@')[0]} ${(Number(c.split('@')[1]) / 2 ** 20).toFixed(1)} MiB` : c} ${(b / 1e9).toFixed(2)} GB/s`)].join(', ');
   process.stdout.write(`\nPrediction vs measurement on 'local' (${(local.peak.fp32 / 1e9).toFixed(2)} GFLOP/s, ${(local.bandwidth / 1e9).toFixed(2)} GB/s` +
-    `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `; per class: ${eff}` : ''}); ratio = measured / predicted:\n`);
+    `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `; per class: ${eff}` : ''}); ratio = measured / predicted.\n` +
+    `  measured = median over ${rounds} interleaved rounds of each round's median of 5 runs, the statistic calibration fits the model on: a burst of load ` +
+    'elsewhere during one round does not decide a row (the fastest round would not be the same statistic for short and long runs under load); min = the fastest single run:\n');
   // The shapes calibration fitted the model on: the square ladder (from the stored efficiencies)
   // and each class's calibration shape. They are chosen off this table's shapes, so every row
   // below is a held-out check unless it is marked.
@@ -145,7 +149,7 @@ async function predictions(run: Run, local: Device, tuned: TunedKernels | undefi
   const thin = calibrationShape('tall-skinny', software);
   const fitShapes = [
     ...ladder.map((s) => ({ batch: 1, m: s, k: s, n: s })), thin, ...gemvSides(software).map((side) => ({ batch: 1, m: 1, k: side, n: side })),
-    calibrationShape('batched', software),
+    ...batchedLadder(software),
   ];
   const fitted = new Set(fitShapes.map((e) => `${e.batch}:${e.m}:${e.k}:${e.n}`));
   const fitLabel = fitShapes.map((e) => (e.batch > 1 ? `${e.batch}×${e.m}³` : e.m === e.k && e.k === e.n ? `${e.m}³` : `${e.m}×${e.k}×${e.n}`)).join(', ');
@@ -153,18 +157,17 @@ async function predictions(run: Run, local: Device, tuned: TunedKernels | undefi
   const w = [20, 8, 12, 10, 12, 8, 10, 8, 0];
   process.stdout.write(head.map((h, i) => h.padEnd(w[i])).join(' ') + '\n');
   let worst = 1;
-  for (const { label, req } of predictionShapes(software)) {
-    const r = await run({ ...req, repeats: 5, timeBudgetMs: 1500 });
-    results.push(r);
+  for (const row of await measurePredictionShapes(runMany, predictionShapes(software), rounds, results)) {
+    const r = row.runs[0];
     const plain = predictMs(r, { ...local, launchOverheadS: undefined, gemmEfficiency: undefined, gemmBandwidth: undefined });
     const model = predictMs(r, local);
-    const ratio = (a: number, b: number) => a / b;
-    const off = Math.max(r.medianMs / model.ms, model.ms / r.medianMs);
+    const off = Math.max(row.measuredMs / model.ms, model.ms / row.measuredMs);
     worst = Math.max(worst, off);
     const bound = r.flops / local.peak.fp32 > r.bytes / local.bandwidth ? 'compute' : 'memory';
     const key = `${r.batch}:${r.m}:${r.k}:${r.n}`;
-    const cells = [label + (fitted.has(key) ? ' *' : ''), bound, r.medianMs.toFixed(3), r.minMs.toFixed(3), plain.ms.toFixed(3), ratio(r.medianMs, plain.ms).toFixed(2),
-      model.ms.toFixed(3), ratio(r.medianMs, model.ms).toFixed(2) + (off > 1.5 ? ' !' : ''), `${r.kernel ?? ''}${r.verified ? '' : r.maxRelError <= r.tolerance ? ' (checked on a sample of rows)' : ' (WRONG output)'}`];
+    const checked = row.runs.every((x) => x.verified) ? '' : row.runs.every((x) => x.maxRelError <= x.tolerance) ? ' (checked on a sample of rows)' : ' (WRONG output)';
+    const cells = [row.label + (fitted.has(key) ? ' *' : ''), bound, row.measuredMs.toFixed(3), row.minMs.toFixed(3), plain.ms.toFixed(3), (row.measuredMs / plain.ms).toFixed(2),
+      model.ms.toFixed(3), (row.measuredMs / model.ms).toFixed(2) + (off > 1.5 ? ' !' : ''), `${r.kernel ?? ''}${checked}`];
     process.stdout.write(cells.map((c, i) => c.padEnd(w[i])).join(' ') + '\n');
   }
   process.stdout.write(`  Fitted at calibration on ${fitLabel}; * a row calibration measured (not held out); ! more than 1.5× off. ` +
@@ -220,6 +223,7 @@ async function main(): Promise<number> {
   const local = loadLocalDevice();
   const tuned = loadTunedKernels();
   const run: Run = (req) => runBenchmark(req, { env, timeoutMs: 300_000, predictWith: local, tuned });
+  const runMany: RunMany = (reqs) => runBenchmarks(reqs, { env, timeoutMs: 600_000, predictWith: local, tuned });
   // Probes first: their figures are this run's ceilings for the "% of peak" columns.
   const probe = await run({ op: 'fma', repeats: 5 });
   const software = /llvmpipe|lavapipe|swiftshader|software/i.test(`${probe.adapter.architecture} ${probe.adapter.description}`);
@@ -253,7 +257,7 @@ async function main(): Promise<number> {
   if (local) {
     const drift = driftNote(ceiling, copyProbe.gbps);
     if (drift) process.stdout.write(`\n${drift}\n`);
-    await predictions(run, local, tuned, software, results);
+    await predictions(runMany, local, tuned, software, rounds, results);
   }
   else process.stdout.write("\nPrediction vs measurement: not calibrated (run 'tensorcost calibrate' first)\n");
   if (process.argv.includes('--all')) await allKernels(run, software, quick, hasF16, probe, copyProbe, local, results);

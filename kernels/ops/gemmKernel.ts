@@ -6,7 +6,7 @@
 import { bindGroup, checkGrid, grid1d, uniformBuffer } from '../harness/gpu';
 import { naiveGemmWgsl, tiledGemmWgsl } from '../wgsl/gemm';
 import { configLabel, configProblem, DEFAULT_GEMM, GemmConfig, uniformFallback } from '../wgsl/gemmConfig';
-import { packPanelsWgsl, uniformGemmWgsl, UniformPlan, uniformPlan, WINDOW_FLOATS } from '../wgsl/gemmUniform';
+import { packPanelsWgsl, uniformGemmWgsl, UniformPlan, uniformPlanFor, WINDOW_FLOATS } from '../wgsl/gemmUniform';
 import { BenchError } from '../harness/types';
 import { Ctx, pipelineFor } from './common';
 
@@ -31,12 +31,13 @@ export type GemmRecorder = ((pass: GPUComputePassEncoder) => void) & { config?: 
 
 /**
  * The kernel a dispatch runs: the config asked for, except that a uniform-B config gives way to
- * its fallback on shapes it cannot take (tuned winners are applied to every shape of a class).
+ * the same kernel with narrower column blocks where k needs more windows than it may bind, and to
+ * its fallback on shapes no uniform-B kernel takes (tuned winners are applied to every shape of a class).
  */
 export function effectiveGemmConfig(config: GemmConfig, g: Pick<GemmDispatch, 'dtype' | 'm' | 'k' | 'n' | 'batch' | 'transB'>, maxUniformBuffers: number): { config: GemmConfig; plan?: UniformPlan } {
   if (config.stage !== 'uniform') return { config };
-  const plan = uniformPlan(config, { ...g, transB: g.transB ?? false }, maxUniformBuffers);
-  return typeof plan === 'string' ? { config: uniformFallback(config) } : { config, plan };
+  const found = uniformPlanFor(config, { ...g, transB: g.transB ?? false }, maxUniformBuffers);
+  return typeof found === 'string' ? { config: uniformFallback(config) } : found;
 }
 
 /** Returns a function that records the GEMM into a compute pass. */

@@ -25,7 +25,7 @@ export interface GemmConfig {
    * all tileM (= rowsPerThread) rows, so loads of A are uniform across it (tileK is unused).
    * `uniform`: B is copied into column panels read through 64 KiB uniform-buffer windows, A
    * through subgroup broadcasts (./gemmUniform.ts); one subgroup per workgroup, tileN =
-   * subgroup × colsPerThread, tileK = 4 × subgroup (the k block). Shapes it cannot run (f16,
+   * subgroup × colsPerThread, tileK = subgroup (the k block). Shapes it cannot run (f16,
    * batched, k not a multiple of tileK, n not a multiple of 4) use uniformFallback's kernel.
    */
   stage?: 'workgroup' | 'none' | 'uniform';
@@ -80,9 +80,11 @@ export function configProblem(c: GemmConfig, limits: { invocations: number; work
     if (!isPow2(c.colsPerThread) || !isPow2(c.tileN) || !isPow2(c.tileK)) return 'colsPerThread, tileN and tileK must be powers of two';
     if (!isPow2(c.subgroup) || c.subgroup < 4 || c.subgroup > 64) return 'a uniform-B kernel needs a subgroup size from 4 to 64';
     if (c.tileN !== c.subgroup * c.colsPerThread || c.tileM !== c.rowsPerThread) return 'a uniform-B kernel is one subgroup: tileN = subgroup × colsPerThread, tileM = rowsPerThread';
-    if (c.tileK !== 4 * c.subgroup) return 'a uniform-B kernel steps k by 4 × subgroup (tileK)';
+    // (Winners stored before the 8-step block had tileK = 4 × subgroup: they are refused, so the
+    // default kernel runs until calibration tunes again.)
+    if (c.tileK !== c.subgroup) return 'a uniform-B kernel steps k by the subgroup size (tileK)';
     if (!c.vec4) return 'a uniform-B kernel reads vec4';
-    if (c.colsPerThread < 4 || c.rowsPerThread * (c.colsPerThread / 4) > 24) return 'a uniform-B kernel keeps at most 24 vec4 accumulators per lane';
+    if (c.colsPerThread < 4 || c.rowsPerThread * (c.colsPerThread / 4) > 48) return 'a uniform-B kernel keeps at most 48 vec4 accumulators per lane';
     return null;
   }
   for (const key of ['tileM', 'tileN', 'tileK', 'rowsPerThread', 'colsPerThread'] as const) {
@@ -149,6 +151,19 @@ export function calibrationShape(cls: Exclude<ShapeClass, 'square'>, software: b
 }
 
 /**
+ * The batched class's efficiency ladder: the calibration shape with half and twice its side, so
+ * that the class follows its own kernel's change with size rather than the square winner's (the
+ * batched class runs another kernel, and on lavapipe its trend differed from the square ladder's:
+ * prediction rows at 8×128³ and 4×256³ missed by 1.5–1.9× either way when they took the square
+ * ladder's). 6×96³, 6×192³, 6×384³ on a CPU adapter bracket the bench's 8×128³ and 4×256³ in
+ * FLOPs while staying off its powers of two.
+ */
+export function batchedLadder(software: boolean): { m: number; k: number; n: number; batch: number }[] {
+  const base = calibrationShape('batched', software);
+  return [base.m / 2, base.m, base.m * 2].map((s) => ({ m: s, k: s, n: s, batch: base.batch }));
+}
+
+/**
  * The matrix sides the one-row GEMV is measured at, for the tall-skinny class's bandwidth by
  * footprint (predict.ts, bandwidthAt): 768² and 1536² f32 (2.25 and 9 MiB) on a CPU adapter,
  * either side of the bench's 1024² and of a typical last-level cache slice.
@@ -199,13 +214,17 @@ export function subgroupConfigs(cls: ShapeClass, size: number): GemmConfig[] {
   // Ordered by how they fared on lavapipe, best first (16×4 won the square class in every quiet
   // calibration before the uniform-B kernels): tuning measures them first when its time box is
   // tight. The uniform-B kernels run one product per dispatch, so the batched class has none.
-  const uniform = cls === 'batched' ? [] : [[12, 4], [8, 4], [16, 4], [6, 8]].map(([rows, cols]) => uniformConfig(rows, size, cols));
+  // Uniform-B at 512³ on lavapipe, CPU-ms per product under load (the loads of A cost most, so
+  // wider column blocks, which share them, won): 16×8 11.7–14.0, 24×8 12.2–14.7, 12×8 13.0,
+  // 12×4 13.6–17.3, 16×16 17.1, 8×16 20.6. Few-row products get 8-row blocks.
+  const uniformShapes = cls === 'batched' ? [] : cls === 'tall-skinny' ? [[8, 8], [8, 4], [16, 8]] : [[16, 8], [24, 8], [12, 8], [12, 4]];
+  const uniform = uniformShapes.map(([rows, cols]) => uniformConfig(rows, size, cols));
   return [...uniform, ...[[16, 4], [8, 4], [8, 8], [4, 4], [4, 8]].map(([rows, cols]) => ({ ...u(rows, size, cols), subgroup: size }))];
 }
 
 /** A uniform-B config: one subgroup of `size` lanes, each with rows × cols outputs. */
 export function uniformConfig(rows: number, size: number, cols: number): GemmConfig {
-  return { tileM: rows, tileN: size * cols, tileK: 4 * size, rowsPerThread: rows, colsPerThread: cols, vec4: true, stage: 'uniform', subgroup: size };
+  return { tileM: rows, tileN: size * cols, tileK: size, rowsPerThread: rows, colsPerThread: cols, vec4: true, stage: 'uniform', subgroup: size };
 }
 
 /** Every distinct config of every class: what the tests verify. */

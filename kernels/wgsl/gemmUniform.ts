@@ -12,11 +12,24 @@
  * `panel` columns, k-major ([panel][K][panel columns], zero-padded), and each dispatch binds the
  * consecutive 64 KiB windows of one panel (`kw` rows of k each) as separate uniform buffers.
  *
- * A reaches the lanes as in the subgroup kernel: in each block of 4·S values of k (S = subgroup
- * size), lane l reads the vec4 A[row][k + 4l .. k + 4l + 3] and the k steps take the values from
- * their lane with subgroupBroadcast. Each lane keeps rowsPerThread × colsPerThread outputs; the
- * products of eight k steps are summed as plain values before they are added to the accumulators,
- * because every write of a variable inside a loop costs lavapipe a masked blend.
+ * A reaches the lanes through subgroup broadcasts: in each block of S values of k (S = subgroup
+ * size), lane l reads the one value A[row][k + l] and the k steps take the values from their lane
+ * with subgroupBroadcast. Every storage load is expensive here whatever its address (gallivm's
+ * uniform-address path only takes compile-time constant offsets, so a load whose address depends
+ * on the loop's k is done lane by lane even when all lanes ask for the same value): in a kernel of
+ * 24 rows per lane that read A as one vec4 per lane per 32 k, putting register values in place of
+ * A's loads took 55–70% off the time (an upper bound: LLVM could then fold some products), and
+ * reading A through a uniform window instead of storage took 15% off a 16×8 kernel (a uniform
+ * window holds 16 rows of A at k = 1024, so A in windows needs a dispatch per block of rows, 256
+ * for 1024³ at about 20 µs each, plus a pass that packs A: not done). One scalar per lane
+ * per S k (a block of 8 k steps, not 32) measured as fast or faster than
+ * the vec4 (11.8 against 14.0 CPU-ms for 512³ with 16×8 outputs per lane) and makes the loop body
+ * a quarter as long, which lavapipe compiles in a quarter of the time (4 s against 16 s at 512³),
+ * so that wider register blocks fit the compile budget: with 8 vec4 columns per lane A's loads
+ * are shared by 64 columns instead of 32.
+ * Each lane keeps rowsPerThread × colsPerThread outputs; the products of eight k steps are summed
+ * as plain values before they are added to the accumulators, because every write of a variable
+ * inside a loop costs lavapipe a masked blend.
  */
 import { GemmConfig } from './gemmConfig';
 
@@ -50,7 +63,7 @@ export function uniformPlan(c: GemmConfig, s: { m: number; k: number; n: number;
   if (s.dtype !== 'f32') return 'reads f32 only';
   if (s.transB) return 'reads row-major B only';
   if (s.batch !== 1) return 'runs one product per dispatch';
-  const block = 4 * lanes;
+  const block = lanes;
   if (s.k % block !== 0) return `needs k to be a multiple of ${block}`;
   if (s.n % 4 !== 0) return 'needs n to be a multiple of 4';
   const bindings = Math.min(MAX_WINDOWS, maxUniformBuffers - 1);
@@ -68,6 +81,22 @@ export function uniformPlan(c: GemmConfig, s: { m: number; k: number; n: number;
     best = p;
   }
   return best;
+}
+
+/**
+ * The uniform-B config and plan that run a shape: the config itself, else the same rows with
+ * narrower column blocks (a narrower panel holds more k per 64 KiB window: 4 columns per lane
+ * take k up to 2048 where 8 take 1024), else why none can (the caller then uses uniformFallback).
+ */
+export function uniformPlanFor(c: GemmConfig, s: Parameters<typeof uniformPlan>[1], maxUniformBuffers: number): { config: GemmConfig; plan: UniformPlan } | string {
+  const first = uniformPlan(c, s, maxUniformBuffers);
+  if (typeof first !== 'string') return { config: c, plan: first };
+  for (let cols = c.colsPerThread / 2; cols >= 4; cols /= 2) {
+    const narrow: GemmConfig = { ...c, colsPerThread: cols, tileN: (c.subgroup ?? 0) * cols };
+    const plan = uniformPlan(narrow, s, maxUniformBuffers);
+    if (typeof plan !== 'string') return { config: narrow, plan };
+  }
+  return first;
 }
 
 /** Parameters of both kernels: panel index p is per dispatch. */
@@ -106,18 +135,18 @@ export function uniformGemmWgsl(c: GemmConfig, plan: UniformPlan): string {
   const TM = c.rowsPerThread;
   const V = c.colsPerThread / 4;
   const q = plan.panel / 4;
-  const block = 4 * L;
+  const block = L;
   const body = (w: number): string => {
     const lines: string[] = [];
-    for (let i = 0; i < TM; i++) lines.push(`      let a${i} = A4[aRow${i} + k / 4u + sl];`);
+    for (let i = 0; i < TM; i++) lines.push(`      let a${i} = A1[aRow${i} + k + sl];`);
     for (let e0 = 0; e0 < block; e0 += 8) {
-      for (let e = e0; e < e0 + 8; e++) {
+      const steps = Math.min(8, block - e0);
+      for (let e = e0; e < e0 + steps; e++) {
         for (let j = 0; j < V; j++) lines.push(`      let b${e}_${j} = W${w}[(kb + ${e}u) * ${q}u + cq + ${j * L}u];`);
-        for (let i = 0; i < TM; i++) lines.push(`      let ab${e}_${i} = subgroupBroadcast(a${i}.${'xyzw'[e & 3]}, ${e >> 2}u);`);
       }
       for (let i = 0; i < TM; i++) {
         for (let j = 0; j < V; j++) {
-          const terms = Array.from({ length: 8 }, (_, d) => `ab${e0 + d}_${i} * b${e0 + d}_${j}`);
+          const terms = Array.from({ length: steps }, (_, d) => `subgroupBroadcast(a${i}, ${e0 + d}u) * b${e0 + d}_${j}`);
           lines.push(`      acc${i}_${j} += ${terms.join(' + ')};`);
         }
       }
@@ -129,7 +158,7 @@ ${lines.join('\n')}
   }`;
   };
   const decls: string[] = [];
-  for (let i = 0; i < TM; i++) decls.push(`  let aRow${i} = min(m0 + ${i}u, P.M - 1u) * (P.K / 4u);`);
+  for (let i = 0; i < TM; i++) decls.push(`  let aRow${i} = min(m0 + ${i}u, P.M - 1u) * P.K;`);
   for (let i = 0; i < TM; i++) for (let j = 0; j < V; j++) decls.push(`  var acc${i}_${j} = vec4<f32>(0.0);`);
   const stores: string[] = [];
   for (let i = 0; i < TM; i++) {
@@ -141,7 +170,7 @@ ${lines.join('\n')}
   }
   const windows = Array.from({ length: plan.windows }, (_, w) => `@group(0) @binding(${4 + w}) var<uniform> W${w}: array<vec4<f32>, ${WINDOW_FLOATS / 4}>;`);
   return `enable subgroups;
-@group(0) @binding(0) var<storage, read> A4: array<vec4<f32>>;
+@group(0) @binding(0) var<storage, read> A1: array<f32>;
 @group(0) @binding(2) var<storage, read_write> C4: array<vec4<f32>>;
 ${PARAMS}
 ${windows.join('\n')}

@@ -15,7 +15,7 @@ import { median } from '../../kernels/harness/timing';
 import { tuneGemm } from '../../kernels/harness/tune';
 import { bandwidthAt, executedFlops } from '../../kernels/harness/predict';
 import { pickKernel, TunedKernels } from '../../kernels/harness/tuned';
-import { calibrationShape, configLabel, gemvSides, ShapeClass, SHAPE_CLASSES, SQUARE_LADDER_START } from '../../kernels/wgsl/gemmConfig';
+import { batchedLadder, calibrationShape, configLabel, gemvSides, ShapeClass, SHAPE_CLASSES, SQUARE_LADDER_START } from '../../kernels/wgsl/gemmConfig';
 
 const USAGE = `Usage: tensorcost calibrate [--format text|json] [--max-gemm N] [--tune-seconds S] [--timeout SECONDS]
 
@@ -134,7 +134,8 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   // Everything the model is built from is measured in the same rounds, one after the other, so
   // that load from other processes shifts peak, bandwidth, overhead and efficiencies alike
   // instead of skewing one against the others.
-  const items: { key: string; req: BenchRequest }[] = [
+  // `cls` names the class of a further size of a class's ladder (its key is not the class).
+  const items: { key: string; req: BenchRequest; cls?: ShapeClass }[] = [
     { key: 'copy', req: { op: 'copy', m: 16 * 2 ** 20, repeats: 5 } },
     // A GEMM that does almost nothing: what every dispatch costs before any work.
     { key: 'launch', req: { op: 'gemm', m: 4, k: 4, n: 4, repeats: 20 } },
@@ -148,12 +149,19 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     const shape = calibrationShape(cls, software);
     items.push({ key: cls, req: { op: shape.batch > 1 ? 'bmm' : 'gemm', ...shape, repeats: 5 } });
   }
+  // The batched class at two more sizes: its kernel is not the square one, so it gets its own
+  // ladder instead of following the square class's change with size (batchedLadder).
+  for (const s of batchedLadder(software)) {
+    if (s.m !== calibrationShape('batched', software).m) items.push({ key: `batched ${s.batch}×${s.m}³`, cls: 'batched', req: { op: 'bmm', ...s, repeats: 5 } });
+  }
   // One row against the tall-skinny shape's matrix: memory-bound unless the kernel's tile pads it
   // to more rows, it measures the bandwidth that class's kernel streams.
   // At two matrix sides, since what a CPU adapter streams depends on whether the matrix fits its
   // cache (predict.ts, bandwidthAt).
   for (const side of gemvSides(software)) items.push({ key: `tall-skinny@1x${side}`, req: { op: 'gemm', m: 1, k: side, n: side, repeats: 5 } });
   const times = new Map<string, number[]>();
+  // The fastest single run of each item over all rounds (the launch overhead's floor).
+  const fastestRun = new Map<string, number>();
   const gflops = new Map<string, number[]>();
   const last = new Map<string, BenchResult>();
   let ladder: number[] | null = null;
@@ -175,6 +183,7 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   }
   function record(key: string, r: BenchResult): void {
     (times.get(key) ?? times.set(key, []).get(key)!).push(r.medianMs);
+    fastestRun.set(key, Math.min(fastestRun.get(key) ?? Infinity, r.minMs));
     (gflops.get(key) ?? gflops.set(key, []).get(key)!).push(r.gflops);
     last.set(key, r);
     runs.push(r);
@@ -185,8 +194,12 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   const fp16 = fma16 === null ? null : await bestGemm('f16', opts.maxGemm, c, runs);
   const copyGBps = last.get('copy')!.bytes / (med('copy', times) / 1e3) / 1e9;
   // The launch overhead is a floor (what a dispatch costs before any work), and load from other
-  // processes only adds to it: the fastest round's median, not the median round's.
-  const launchMs = Math.min(...times.get('launch')!);
+  // processes only adds to it: the fastest of all its runs (20 per round), not a median. With the
+  // fastest round's median, a calibration on this shared 2-core machine under a load average of 9
+  // stored 1.2 ms per dispatch, twenty times the quiet figure, which the class efficiencies then
+  // subtracted (192³ came out at 400% of the peak). On lavapipe the fastest run is one tick of its
+  // timestamps (they advance in steps of 2^16 ns, 65.5 µs): the overhead is known to that step.
+  const launchMs = fastestRun.get('launch')!;
   const device: Device = {
     id: 'local',
     name: `Local: ${adapter.description || adapter.vendor || 'WebGPU adapter'}`,
@@ -211,22 +224,28 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   // memory-bound at the copy kernel's; and a matrix that fits the cache streams faster).
   const measured = items.filter((it) => it.key !== 'copy' && it.key !== 'launch').sort((a, b) => Number(b.key.includes('@')) - Number(a.key.includes('@')));
   for (const it of measured) {
-    const cls = it.key.replace(/@.*/, '');
+    const cls = it.cls ?? it.key.replace(/@.*/, '');
+    // A further size of a class's ladder adds its point only; the class's own figure stays the
+    // one at its calibration shape.
+    const point = it.cls !== undefined;
     const r = last.get(it.key)!;
     const ms = med(it.key, times);
     const bw = it.key.includes('@') ? device.bandwidth : bandwidthAt({ ...device, gemmBandwidth: bandwidth }, cls, r.bytes) ?? device.bandwidth;
     // Judged on the work the kernel executes: an 8-row tile computes 8 rows for the one-row GEMV,
     // which is then compute-bound and measures the class's efficiency, not a bandwidth.
     if (memoryBound({ ...device, bandwidth: bw }, executedFlops(r), r.bytes)) {
-      bandwidth[cls] = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
+      const gbps = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
+      if (!point) bandwidth[cls] = gbps;
       // By footprint too, so that other sizes of the class follow the measured ones.
-      bandwidth[`${cls}@${r.bytes}`] = bandwidth[cls];
+      bandwidth[`${cls}@${r.bytes}`] = gbps;
     }
     // Against the work the kernel executes (tile-padded), as predictMs counts it.
     else {
-      efficiency[cls] = classEfficiency(device, 'f32', ms, executedFlops(r), r.bytes);
-      // The size it was measured at, so that other sizes of the class follow the square ladder.
-      if (!it.key.includes('@')) efficiency[`${cls}@${executedFlops(r)}`] = efficiency[cls];
+      const e = classEfficiency(device, 'f32', ms, executedFlops(r), r.bytes);
+      if (!point) efficiency[cls] = e;
+      // The size it was measured at: other sizes of the class follow its own ladder where it has
+      // several, else the square ladder from there (predict.ts, efficiencyAt).
+      if (!it.key.includes('@')) efficiency[`${cls}@${executedFlops(r)}`] = e;
     }
   }
   // The square ladder, size by size, against the peak it defines (kernels/harness/predict.ts,
@@ -310,7 +329,9 @@ export async function main(argv: string[]): Promise<number> {
         // The kernel the class runs: its own winner, else the square one (pickKernel), else the default.
         const shape = cls === 'square' ? { m: 512, n: 512, batch: 1 } : calibrationShape(cls as Exclude<ShapeClass, 'square'>, true);
         const k = pickKernel(c.gemmKernels, 'f32', shape.m, shape.n, shape.batch);
-        log(`  ${cls.padEnd(11)} ${k ? configLabel(k.config) : 'default kernel'}, ${(100 * e).toFixed(0)}% of the peak on a compute-bound shape`);
+        const own = Object.entries(d.gemmEfficiency ?? {}).filter(([key]) => key.startsWith(`${cls}@`)).sort((x, y) => Number(x[0].split('@')[1]) - Number(y[0].split('@')[1]));
+        const bySize = cls !== 'square' && own.length > 1 ? ` (its own ladder, by work: ${own.map(([key, v]) => `${(Number(key.split('@')[1]) / 1e6).toFixed(0)} MFLOP ${(100 * v).toFixed(0)}%`).join(', ')})` : '';
+        log(`  ${cls.padEnd(11)} ${k ? configLabel(k.config) : 'default kernel'}, ${(100 * e).toFixed(0)}% of the peak on a compute-bound shape${bySize}`);
       }
       for (const [cls, b] of Object.entries(d.gemmBandwidth ?? {})) {
         if (cls.includes('@')) continue;

@@ -11,8 +11,8 @@ import { before, describe, it } from 'node:test';
 import { runBenchmark, runBenchmarks } from '../../kernels/harness/runner';
 import { TunedKernels } from '../../kernels/harness/tuned';
 import { BenchRequest } from '../../kernels/harness/types';
-import { allConfigs, configLabel, DEFAULT_GEMM, GemmConfig, searchSpace, subgroupConfigs, uniformFallback } from '../../kernels/wgsl/gemmConfig';
-import { uniformPlan } from '../../kernels/wgsl/gemmUniform';
+import { allConfigs, configLabel, DEFAULT_GEMM, GemmConfig, searchSpace, subgroupConfigs } from '../../kernels/wgsl/gemmConfig';
+import { effectiveGemmConfig } from '../../kernels/ops/gemmKernel';
 
 let skip: string | false = false;
 let hasF16 = true;
@@ -56,14 +56,14 @@ async function verifyAll(configs: GemmConfig[], shape: Omit<BenchRequest, 'op' |
 }
 
 /**
- * The kernel a config runs at a shape: a uniform-B config gives way to its fallback where it
- * cannot run (f16, batched, k not a multiple of its k block, too many windows). 12 uniform
- * bindings is WebGPU's minimum, and the kernel uses at most 5 of them.
+ * The kernel a config runs at a shape (effectiveGemmConfig): a uniform-B config gives way to
+ * narrower column blocks where k needs too many windows, and to its fallback where it cannot run
+ * (f16, batched, k not a multiple of its k block). 12 uniform bindings is WebGPU's minimum, and
+ * the kernel uses at most 5 of them.
  */
 function ran(c: GemmConfig, shape: Omit<BenchRequest, 'op' | 'kernel'> & { op?: 'gemm' | 'bmm' }): GemmConfig {
-  if (c.stage !== 'uniform') return c;
   const s = { m: shape.m!, k: shape.k ?? shape.m!, n: shape.n ?? shape.m!, batch: shape.batch ?? 1, dtype: shape.dtype ?? 'f32', transB: false };
-  return typeof uniformPlan(c, s, 12) === 'string' ? uniformFallback(c) : c;
+  return effectiveGemmConfig(c, s, 12).config;
 }
 
 describe('every GEMM variant of the search space matches the CPU reference', () => {
@@ -114,14 +114,17 @@ describe('every GEMM variant of the search space matches the CPU reference', () 
     // (The subgroup test above runs them at m 37, k 64, n 140: several panels, a partial one.)
     await verifyAll(configs, { m: 5, k: 4 * subgroupSize, n: 12 });
     // k = 1056: three windows of 512 rows for the 32-column panels, so the k loop crosses
-    // uniform bindings; the 64-column config would need five and runs its fallback. (Two
-    // configs only: lavapipe takes tens of seconds to compile a three-window kernel.)
+    // uniform bindings; the 64-column config would need five and runs with 32 columns. (Two
+    // configs only: lavapipe takes seconds to compile a three-window kernel.)
     const long = { m: 29, k: 33 * 4 * subgroupSize, n: 44 };
+    const narrow = configs.find((c) => c.colsPerThread === 4)!;
     const wide = configs.find((c) => c.colsPerThread > 4)!;
-    await verifyAll([configs[0], wide], long);
-    assert.equal(ran(configs[0], long).stage, 'uniform', 'the long shape runs the uniform kernel itself');
-    assert.equal(ran(wide, long).stage, 'none', 'and the wide config its fallback');
-    assert.notEqual(configLabel(ran(configs[0], { m: 8, k: 4 * subgroupSize + 4, n: 8 })), configLabel(configs[0]), 'k off the block falls back');
+    await verifyAll([narrow, wide], long);
+    assert.equal(ran(narrow, long), narrow, 'the long shape runs the narrow uniform kernel itself');
+    assert.equal(ran(wide, long).stage, 'uniform', 'and the wide config the same rows with 32 columns');
+    assert.equal(ran(wide, long).colsPerThread, 4);
+    assert.equal(ran(wide, { ...long, k: 8 * 4 * 66 }).stage, 'none', 'beyond four windows even at 32 columns, the fallback');
+    assert.notEqual(configLabel(ran(narrow, { m: 8, k: 4 * subgroupSize + 4, n: 8 })), configLabel(narrow), 'k off the block falls back');
   });
 
   it('batched (per-batch offsets), staged and unstaged, vec4 and scalar', async (t) => {

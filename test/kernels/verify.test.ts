@@ -16,8 +16,8 @@ import { checkOutput, rowsToCheck, toleranceFor } from '../../kernels/harness/ve
 import { gemmReference } from '../../kernels/reference/gemm';
 import { loadLocalDevice, loadTunedKernels, saveLocalDevice } from '../../server/node/localDevice';
 import { TunedKernels, withTunedKernel } from '../../kernels/harness/tuned';
-import { allConfigs, calibrationShape, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES, SQUARE_LADDER_START, subgroupConfigs, uniformConfig, uniformFallback } from '../../kernels/wgsl/gemmConfig';
-import { packPanelsWgsl, uniformGemmWgsl, uniformPlan, WINDOW_FLOATS } from '../../kernels/wgsl/gemmUniform';
+import { allConfigs, batchedLadder, calibrationShape, configLabel, configProblem, DEFAULT_GEMM, searchSpace, shapeClass, SHAPE_CLASSES, SQUARE_LADDER_START, subgroupConfigs, uniformConfig, uniformFallback } from '../../kernels/wgsl/gemmConfig';
+import { packPanelsWgsl, uniformGemmWgsl, uniformPlan, uniformPlanFor, WINDOW_FLOATS } from '../../kernels/wgsl/gemmUniform';
 import { tiledGemmWgsl } from '../../kernels/wgsl/gemm';
 import { checkLabel, classEfficiency } from '../../server/cli/calibrate';
 import { quietly } from '../../kernels/harness/timing';
@@ -175,6 +175,11 @@ describe('prediction and the local device', () => {
     const sized = { ...ladder, gemmEfficiency: { ...ladder.gemmEfficiency, [`batched@${f(256)}`]: 0.8 } };
     assert.ok(Math.abs(efficiencyAt(sized, 'batched', f(1024))! - 0.4) < 1e-12);
     assert.ok(Math.abs(efficiencyAt(sized, 'batched', f(256))! - 0.8) < 1e-12);
+    // A class measured at several sizes (calibration's batched ladder) follows its own points, not
+    // the square class's change: rising from 0.4 to 0.8 where the square ladder halves.
+    const own = { ...ladder, gemmEfficiency: { ...ladder.gemmEfficiency, [`batched@${f(256)}`]: 0.4, [`batched@${f(1024)}`]: 0.8 } };
+    assert.ok(Math.abs(efficiencyAt(own, 'batched', f(512))! - 0.6) < 1e-12);
+    assert.equal(efficiencyAt(own, 'batched', f(4096)), 0.8);
     assert.equal(efficiencyAt(ladder, 'tall-skinny', f(512)), undefined);
     const sq = { op: 'gemm' as const, m: 512, k: 512, n: 512, batch: 1, flops: f(512), bytes: 4 * 3 * 512 ** 2, dtype: 'f32' as const };
     const p = predictMs(sq, ladder);
@@ -297,8 +302,9 @@ describe('the GEMM search space', () => {
     const uniform = uniformConfig(12, 8, 4);
     assert.equal(configProblem(uniform), null);
     assert.match(configProblem({ ...uniform, subgroup: 16 }) ?? '', /one subgroup/);
-    assert.match(configProblem({ ...uniform, tileK: 16 }) ?? '', /4 × subgroup/);
-    assert.match(configProblem(uniformConfig(16, 8, 8)) ?? '', /24 vec4 accumulators/);
+    assert.match(configProblem({ ...uniform, tileK: 32 }) ?? '', /subgroup size \(tileK\)/);
+    assert.equal(configProblem(uniformConfig(24, 8, 8)), null);
+    assert.match(configProblem(uniformConfig(16, 8, 16)) ?? '', /48 vec4 accumulators/);
     for (const c of subgroupConfigs('square', 32)) assert.equal(configProblem(c), null, configLabel(c));
     assert.throws(() => normalize({ op: 'gemm', kernel: { ...DEFAULT_GEMM, tileN: 0 } }), /bad kernel config/);
     assert.throws(() => normalize({ op: 'gemm', variant: 'naive', kernel: DEFAULT_GEMM }), /tiled gemm and bmm only/);
@@ -317,7 +323,7 @@ describe('the GEMM search space', () => {
       assert.equal(p.kw * p.panel, WINDOW_FLOATS, 'a window is 64 KiB');
       assert.equal(p.kw % c.tileK, 0, 'a window holds whole k blocks');
     }
-    assert.match(String(plan(64, 100, 64)), /multiple of 32/);
+    assert.match(String(plan(64, 100, 64)), /multiple of 8/);
     assert.match(String(plan(64, 64, 66)), /multiple of 4/);
     assert.match(String(plan(64, 64, 64, { batch: 2 })), /one product/);
     assert.match(String(plan(64, 64, 64, { dtype: 'f16' })), /f32 only/);
@@ -325,6 +331,16 @@ describe('the GEMM search space', () => {
     assert.match(String(plan(64, 4096, 64)), /uniform windows/);
     assert.equal(uniformFallback(c).stage, 'none');
     assert.equal(uniformFallback(c).subgroup, 8);
+    // A wide config gives way to the same rows with narrower column blocks where k needs more
+    // windows than it may bind (64 columns: 256 k per window; 32 columns: 512), then to nothing.
+    const wide = uniformConfig(16, 8, 8);
+    const s = (k: number) => ({ m: 64, k, n: 64, batch: 1, dtype: 'f32' as const, transB: false });
+    const at1024 = uniformPlanFor(wide, s(1024), 12);
+    assert.ok(typeof at1024 !== 'string' && at1024.config === wide && at1024.plan.windows === 4);
+    const at2048 = uniformPlanFor(wide, s(2048), 12);
+    assert.ok(typeof at2048 !== 'string' && at2048.config.colsPerThread === 4 && at2048.config.tileN === 32 && at2048.plan.windows === 4);
+    assert.equal(at2048.config.rowsPerThread, 16);
+    assert.match(String(uniformPlanFor(wide, s(4096), 12)), /uniform windows/);
   });
 
   it('generates WGSL whose workgroup size and memory follow the config', () => {
@@ -344,14 +360,15 @@ describe('the GEMM search space', () => {
     // Without a usable subgroup size (k not a multiple of it) the same config is the plain kernel.
     assert.doesNotMatch(tiledGemmWgsl({ dtype: 'f32', transB: false, vecA: true, vecB: true, vecC: true, config: unstaged }), /subgroup/);
     // The uniform-B kernel: one uniform binding per window after the parameters, one broadcast
-    // per row per k of its 32-step block, per window; a row's products summed eight k at a time.
+    // per row per k of its 8-step block, per window; a row's products summed eight k at a time.
     const uc = uniformConfig(12, 8, 4);
     const plan = uniformPlan(uc, { m: 1024, k: 1024, n: 1024, batch: 1, dtype: 'f32', transB: false }, 12);
     assert.ok(typeof plan !== 'string');
     const ub = uniformGemmWgsl(uc, plan);
     assert.equal(ub.match(/var<uniform> W\d+: array<vec4<f32>, 4096>/g)?.length, 2);
-    assert.equal(ub.match(/subgroupBroadcast\(/g)?.length, 2 * 12 * 32);
-    assert.equal(ub.match(/acc\d+_\d+ \+=/g)?.length, 2 * 12 * 4);
+    assert.equal(ub.match(/subgroupBroadcast\(/g)?.length, 2 * 12 * 8);
+    assert.equal(ub.match(/acc\d+_\d+ \+=/g)?.length, 2 * 12);
+    assert.match(ub, /var<storage, read> A1: array<f32>/, 'A is read one scalar per lane');
     assert.match(ub, /@workgroup_size\(8, 1\)/);
     assert.match(packPanelsWgsl(32), /P\.panels \* P\.kpad \* 8u/);
   });
@@ -378,6 +395,19 @@ describe('calibration shapes and labels', () => {
       assert.ok(!pow2(batched.m) && !pow2(batched.batch), `batched ${JSON.stringify(batched)}`);
     }
     for (let s = SQUARE_LADDER_START; s <= 2048; s *= 2) assert.ok(!pow2(s));
+    for (const software of [true, false]) {
+      const steps = batchedLadder(software);
+      const base = calibrationShape('batched', software);
+      assert.ok(steps.some((e) => JSON.stringify(e) === JSON.stringify(base)), 'the ladder holds the calibration shape');
+      const flops = steps.map((e) => 2 * e.batch * e.m * e.k * e.n);
+      assert.ok(flops.every((x, i) => i === 0 || x > flops[i - 1]), 'sizes rise');
+      for (const e of steps) {
+        assert.equal(shapeClass(e.m, e.n, e.batch), 'batched');
+        assert.ok(!pow2(e.m) && !pow2(e.batch), `batched ${JSON.stringify(e)}`);
+      }
+      // It brackets the bench's batched rows (8×128³, 4×256³ on a CPU adapter) in FLOPs.
+      if (software) for (const [b, s] of [[8, 128], [4, 256]]) assert.ok(flops[0] < 2 * b * s ** 3 && 2 * b * s ** 3 < flops[2]);
+    }
   });
 
   it('says that a sampled check passed instead of "verified false", and calls a failed one wrong', () => {
