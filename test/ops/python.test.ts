@@ -381,3 +381,16 @@ describe('data read from files and small library calls (llm.c, whisper)', () => 
     assert.deepEqual(a.functions.find((x) => x.summary.name === 'f')!.summary.reasons ?? [], []);
   });
 });
+
+describe('lists whose items are not known to be numbers', () => {
+  it('torch.tensor([tokens]) of a list nobody knows is a guess, not a (1,) that cat along dim 1 calls an error', () => {
+    // nanochat's generate: ids = torch.tensor([tokens]); ... ids = torch.cat((ids, next_ids), dim=1).
+    const a = analyse(HEADER + `def generate(tokens):
+    ids = torch.tensor([tokens], dtype=torch.long)
+    nxt = torch.zeros(1, 1, dtype=torch.long)
+    ids = torch.cat((ids, nxt), dim=1)
+    return ids
+`);
+    assert.deepEqual(tc002(a), []);
+  });
+});

@@ -8,6 +8,7 @@ import { DType } from '../../../core/dtypes';
 import { TensorType } from '../../../core/ir';
 import { cast } from '../../../core/ops/copy';
 import { Poly } from '../../../core/symbolic';
+import { markGuessed } from '../guessed';
 import { CallSite, UNKNOWN, Value, asDim, itemCounts, tensor } from '../values';
 import { dimsFrom, dtypeOf, pick } from './args';
 import { BuiltinCtx, defineFunction, defineMethod } from './registry';
@@ -130,8 +131,14 @@ defineFunction(['torch.tensor', 'torch.as_tensor', 'numpy.array', 'numpy.asarray
   }
   // A number is a 0-d array; an int that is only a symbol (a constructor's parameter, read as a
   // size until something says otherwise) may as well be a list: its shape is not known.
-  const scalar = v?.kind === 'float' || (v?.kind === 'int' && asDim(v)?.constValue() !== undefined);
-  return make(v?.kind === 'tuple' ? shape : scalar ? [] : null, dtypeOf(kw.get('dtype')));
+  const scalar = v?.kind === 'float' || v?.kind === 'bool' || (v?.kind === 'int' && asDim(v)?.constValue() !== undefined);
+  // Where the innermost item is not known to be a number, the list may be deeper than it looks:
+  // `[tokens]` with `tokens` a list nobody knows (nanochat's `generate`) is (1, n), not (1,). The
+  // shape is kept as a guess (guessed.ts), on which no shape error is reported.
+  const leaf = !cur || cur.kind === 'int' || cur.kind === 'float' || cur.kind === 'bool';
+  const out = make(v?.kind === 'tuple' ? shape : scalar ? [] : null, dtypeOf(kw.get('dtype')));
+  if (v?.kind === 'tuple' && !leaf && out.kind === 'tensor') markGuessed(out.type);
+  return out;
 });
 
 // ------------------------------------------------------------------ dtype conversions
