@@ -394,3 +394,19 @@ describe('lists whose items are not known to be numbers', () => {
     assert.deepEqual(tc002(a), []);
   });
 });
+
+describe('copies into existing tensors', () => {
+  it('x.copy_(src) moves src’s bytes twice and gives x', () => {
+    const a = analyse(HEADER + `def f():
+    x = torch.empty(4, 8)
+    y = torch.randn(4, 8)
+    z = x.copy_(y)
+    n = torch.xpu.device_count()
+    return z @ torch.randn(8, 2)
+`);
+    const c = one(a, L(4));
+    assert.equal(c.op.kind, 'copy');
+    assert.equal(c.fig.bytes, 2 * 4 * 8 * 4);
+    assert.deepEqual(a.functions.find((x) => x.summary.name === 'f')!.summary.reasons ?? [], []);
+  });
+});

@@ -142,6 +142,14 @@ defineMethod(['repeat', 'tile'], (x, args, _kw, site, ctx) => {
 
 defineMethod(['contiguous'], (x, _a, _k, site, ctx) => (x.shape ? ctx.record(copy(x, ctx.opContext(x.dtype), 'contiguous(): copies only when the input is not contiguous already'), site, [x]) : tensor(x)));
 defineMethod(['clone', 'copy'], (x, _a, _k, site, ctx) => (x.shape ? ctx.record(copy(x, ctx.opContext(x.dtype), 'copy'), site, [x]) : tensor(x)));
+// `buf.copy_(src, non_blocking=True)` (nanochat's data loader): `src` copied into `buf`, which it returns.
+defineMethod(['copy_'], (x, args, kw, site, ctx) => {
+  const src = args[0] ?? kw.get('src');
+  const from = src?.kind === 'tensor' && src.type.shape ? src.type : x;
+  if (!from.shape) return tensor(x);
+  ctx.record(copy(from, ctx.opContext(from.dtype), 'copy_ into an existing tensor'), site, [from]);
+  return tensor(x);
+});
 defineMethod(['detach', 'cpu', 'cuda', 'requires_grad_', 'numpy', 'pin_memory', 'share_memory_', 'block_until_ready', 'coalesce'], (x) => tensor(x));
 // In-place fills and initialisers (`torch.empty(n, n).fill_(-inf).triu_(1)` builds Whisper's mask):
 // the same tensor, written once when it is made; nothing a forward pass computes.
