@@ -2746,7 +2746,7 @@ export class Interpreter {
         const own = Object.prototype.hasOwnProperty.call(BUILTINS, name) ? BUILTINS[name] : undefined;
         if (own && (name.startsWith('torch.nn.') || name.startsWith('math.') || name.startsWith('collections.'))) return own(args, kwargs, this, frame, site);
         const handler = FUNCTIONS.get(name);
-        if (handler) return guessedFrom([...args, ...kwargs.values()], handler(args, kwargs, site, this.ctx(frame)));
+        if (handler) return guessedFrom(kwargs.size ? [...args, ...kwargs.values()] : args, handler(args, kwargs, site, this.ctx(frame)));
         if (own) return own(args, kwargs, this, frame, site);
         if (LIBRARY_ROOTS.has(name.split('.')[0]) && !isNotCompute(name)) return this.ctx(frame).unmodelled({ ...site, name });
         // A call into code the engine cannot read (a module outside the program) that is given a
@@ -2764,7 +2764,10 @@ export class Interpreter {
         }
         if (callee.of.kind === 'tensor') {
           const h = TENSOR_METHODS.get(callee.name);
-          if (h) return guessedFrom([callee.of, ...args], h(callee.of.type, args, kwargs, site, this.ctx(frame)));
+          if (h) {
+            const out = h(callee.of.type, args, kwargs, site, this.ctx(frame));
+            return isGuessed(callee.of.type) ? guessedFrom([callee.of], out) : guessedFrom(args, out);
+          }
           // Writing an array out, or reading it back as Python values, computes nothing.
           if (IO_METHODS.has(callee.name)) return UNKNOWN;
           // A parameter nothing is known of is not necessarily a tensor: `optimizer.step()`.
@@ -3013,10 +3016,12 @@ function boundMethod(m: FunctionInfo, inst: Value | undefined, cls: Value): Valu
  * proof of a shape error either.
  */
 function guessedFrom(inputs: readonly Value[], out: Value): Value {
-  const from = inputs.filter((v): v is Extract<Value, { kind: 'tensor' }> => v.kind === 'tensor').map((v) => v.type);
-  if (!from.some(isGuessed)) return out;
-  if (out.kind === 'tensor') deriveGuess(from, out.type);
-  else if (out.kind === 'tuple') for (const x of out.items) if (x.kind === 'tensor') deriveGuess(from, x.type);
+  // On every library call: no array is made unless an input is a guess.
+  let guess: TensorType | undefined;
+  for (const v of inputs) if (v.kind === 'tensor' && isGuessed(v.type)) guess = v.type;
+  if (!guess) return out;
+  if (out.kind === 'tensor') deriveGuess([guess], out.type);
+  else if (out.kind === 'tuple') for (const x of out.items) if (x.kind === 'tensor') deriveGuess([guess], x.type);
   return out;
 }
 
