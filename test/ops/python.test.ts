@@ -410,3 +410,17 @@ describe('copies into existing tensors', () => {
     assert.deepEqual(a.functions.find((x) => x.summary.name === 'f')!.summary.reasons ?? [], []);
   });
 });
+
+describe('legacy typed constructors', () => {
+  it('torch.FloatTensor(list) is data, torch.LongTensor(2, 3) sizes', () => {
+    const a = analyse(HEADER + `def f():
+    x = torch.FloatTensor([[1.0, 2.0], [3.0, 4.0]])
+    i = torch.LongTensor(2, 3)
+    return x @ torch.randn(2, 5), i
+`);
+    const mm = a.ir.ops.map((op, i) => ({ op, fig: a.figures[i] })).find((x) => x.op.kind === 'matmul')!;
+    assert.deepEqual(mm.op.inputs[0].shape?.map(String), ['2', '2']);
+    assert.equal(mm.op.inputs[0].dtype, 'fp32');
+    assert.deepEqual(a.ir.unmodelled, []);
+  });
+});

@@ -117,9 +117,22 @@ for (const n of ['zeros_like', 'ones_like', 'empty_like', 'randn_like', 'rand_li
 }
 
 /** `torch.tensor([..])` / `np.array([..])`: the nesting of literal lists gives the shape. */
-defineFunction(['torch.tensor', 'torch.as_tensor', 'numpy.array', 'numpy.asarray', 'jax.numpy.array', 'jax.numpy.asarray'], (args, kw, _site, ctx) => {
-  const v = args[0];
-  if (v?.kind === 'tensor') return make(v.type.shape, dtypeOf(kw.get('dtype')) ?? v.type.dtype);
+defineFunction(['torch.tensor', 'torch.as_tensor', 'numpy.array', 'numpy.asarray', 'jax.numpy.array', 'jax.numpy.asarray'], (args, kw, _site, ctx) => fromData(args[0], dtypeOf(kw.get('dtype')), ctx));
+
+/**
+ * The legacy typed constructors (`torch.FloatTensor(data)`, `torch.LongTensor(2, 3)`, `torch.Tensor`):
+ * a list gives the data, as `torch.tensor` of that dtype; sizes give an uninitialised tensor.
+ */
+const LEGACY: Record<string, DType | null> = { Tensor: null, FloatTensor: 'fp32', DoubleTensor: 'fp64', HalfTensor: 'fp16', BFloat16Tensor: 'bf16', LongTensor: 'int64', IntTensor: 'int32', ShortTensor: 'int16', ByteTensor: 'uint8', CharTensor: 'int8', BoolTensor: 'bool' };
+for (const [n, dtype] of Object.entries(LEGACY)) {
+  defineFunction([`torch.${n}`, `torch.cuda.${n}`], (args, _kw, _site, ctx) => {
+    if (args.length === 1 && (args[0].kind === 'tuple' || args[0].kind === 'tensor')) return fromData(args[0], dtype, ctx);
+    return make(args.length ? dimsFrom(args) : [Poly.ZERO], dtype);
+  });
+}
+
+function fromData(v: Value | undefined, dtype: DType | null | undefined, ctx: BuiltinCtx): Value {
+  if (v?.kind === 'tensor') return make(v.type.shape, dtype ?? v.type.dtype);
   const shape: Poly[] = [];
   let cur: Value | undefined = v;
   while (cur?.kind === 'tuple') {
@@ -136,10 +149,10 @@ defineFunction(['torch.tensor', 'torch.as_tensor', 'numpy.array', 'numpy.asarray
   // `[tokens]` with `tokens` a list nobody knows (nanochat's `generate`) is (1, n), not (1,). The
   // shape is kept as a guess (guessed.ts), on which no shape error is reported.
   const leaf = !cur || cur.kind === 'int' || cur.kind === 'float' || cur.kind === 'bool';
-  const out = make(v?.kind === 'tuple' ? shape : scalar ? [] : null, dtypeOf(kw.get('dtype')));
+  const out = make(v?.kind === 'tuple' ? shape : scalar ? [] : null, dtype);
   if (v?.kind === 'tuple' && !leaf && out.kind === 'tensor') markGuessed(out.type);
   return out;
-});
+}
 
 // ------------------------------------------------------------------ dtype conversions
 
