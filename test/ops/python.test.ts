@@ -424,3 +424,27 @@ describe('legacy typed constructors', () => {
     assert.deepEqual(a.ir.unmodelled, []);
   });
 });
+
+describe('dict comprehensions and str()', () => {
+  it('nn.ModuleDict({str(i): ... for i in range(4) if i % 2 == 0}) indexed by str(i) in an unrolled loop', () => {
+    const a = analyse(HEADER + `class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embeds = nn.ModuleDict({str(i): nn.Linear(8, 8) for i in range(4) if i % 2 == 0})
+
+    def forward(self, x):
+        for i in range(4):
+            if str(i) in self.embeds:
+                x = x + self.embeds[str(i)](x)
+        return x
+
+def main():
+    m = M()
+    return m(torch.randn(2, 8))
+`);
+    const main = a.functions.find((x) => x.summary.name === 'main')!;
+    // Layers 0 and 2: two linears 8 → 8 on 2 rows (nanochat's value embeddings on some layers).
+    assert.equal(main.figures.flops, 2 * 2 * 2 * 8 * 8);
+    assert.deepEqual(main.summary.reasons ?? [], []);
+  });
+});

@@ -2291,6 +2291,8 @@ export class Interpreter {
       case 'list_comprehension':
       case 'generator_expression':
         return this.evalComprehension(n, frame);
+      case 'dictionary_comprehension':
+        return this.evalDictComprehension(n, frame);
       case 'lambda':
         return { kind: 'function', def: { qualName: `${frame.fn?.qualName ?? ''}.<lambda>`, node: n, owner: this }, closure: new Map(frame.env) };
       default:
@@ -2340,6 +2342,44 @@ export class Interpreter {
   }
 
   /** `[Block(config) for _ in range(n)]` is one item repeated n times. */
+  /**
+   * `{str(i): nn.Linear(d, d) for i in range(4) if keep(i)}` (nanochat's `nn.ModuleDict` of value
+   * embeddings): over a short list or a constant range, one entry per item whose key is known;
+   * over anything else, a dict of unknown keys (unknown).
+   */
+  private evalDictComprehension(n: Node, frame: Frame): Value {
+    const pair = n.namedChildren.find((c) => c?.type === 'pair');
+    const clauses = n.namedChildren.filter((c): c is Node => c?.type === 'for_in_clause');
+    const key = pair?.childForFieldName('key');
+    const value = pair?.childForFieldName('value');
+    const right = clauses[0]?.childForFieldName('right');
+    const left = clauses[0]?.childForFieldName('left');
+    if (!key || !value || !right || !left || clauses.length !== 1) return UNKNOWN;
+    const it = this.eval(right, frame);
+    let items: Value[] | undefined;
+    if (it.kind === 'tuple' && isPlain(it) && !it.unknownTrips && it.items.length <= MAX_UNROLL) items = it.items;
+    else if (it.kind === 'range') {
+      const count = it.trips.constValue();
+      const start = rangeStart(right, this, frame);
+      if (count !== undefined && count <= MAX_UNROLL && start !== undefined) items = Array.from({ length: Math.max(0, count) }, (_, i) => int(start + i * (it.step ?? 1)));
+    } else if (it.kind === 'dict' && it.entries.size <= MAX_UNROLL) items = [...it.entries.keys()].map(keyValue);
+    if (!items) return UNKNOWN;
+    const conds = n.namedChildren.filter((c): c is Node => c?.type === 'if_clause').map((c) => c.namedChild(0)).filter((c): c is Node => !!c);
+    const entries = new Map<string, Value>();
+    for (const x of items) {
+      const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc };
+      this.bindTarget(left, x, sub);
+      const tests = conds.map((c) => truthy(this.eval(c, sub)));
+      if (tests.some((t) => t === false)) continue;
+      // An undecidable test: the entry may be there or not, so the dict is not known.
+      if (tests.some((t) => t === null)) return UNKNOWN;
+      const k = dictKey(this.eval(key, sub));
+      if (k === undefined) return UNKNOWN;
+      entries.set(k, this.eval(value, sub));
+    }
+    return { kind: 'dict', entries };
+  }
+
   private evalComprehension(n: Node, frame: Frame): Value {
     const body = n.childForFieldName('body') ?? n.namedChild(0);
     const clause = n.namedChildren.find((c) => c?.type === 'for_in_clause');

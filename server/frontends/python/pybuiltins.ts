@@ -232,6 +232,15 @@ export const BUILTINS: Record<string, Builtin> = {
     if (obj?.kind === 'dict' && name?.kind === 'str' && v) obj.entries.set(name.value, v);
     return NONE;
   },
+  // `str(i)` of a known int (ModuleDict keys): the text Python gives it.
+  str: (args) => {
+    const v = args[0];
+    if (v?.kind === 'str') return v;
+    const n = v?.kind === 'int' ? v.value.constValue() : undefined;
+    if (n !== undefined && Number.isSafeInteger(n)) return { kind: 'str', value: String(n) };
+    if (v?.kind === 'bool' && v.value !== null) return { kind: 'str', value: v.value ? 'True' : 'False' };
+    return UNKNOWN;
+  },
   print: () => NONE,
   // The process ends there: nothing to cost (llm.c's `exit(1)` on a bad data file).
   exit: () => NONE,
