@@ -165,6 +165,16 @@ export class Poly {
     return true;
   }
 
+  /**
+   * The constant's value, or undefined when the polynomial has free atoms: `constValue` without
+   * walking the keys, for the arithmetic's fast paths (a constant has at most the one term '').
+   */
+  private constCoeff(): number | undefined {
+    const n = this.terms.size;
+    if (n === 0) return 0;
+    return n === 1 ? this.terms.get('')?.coeff : undefined;
+  }
+
   /** The constant value, or undefined when the polynomial has free atoms. */
   constValue(): number | undefined {
     if (!this.isConst()) return undefined;
@@ -182,6 +192,13 @@ export class Poly {
     // large part of what an analysis allocates.
     if (other.terms.size === 0) return this;
     if (this.terms.size === 0) return other;
+    // Two constants (the figures of a model built from a config with defaults): the shared
+    // constant, the same sum the term loop below makes, without a map for it.
+    const a = this.constCoeff();
+    if (a !== undefined) {
+      const b = other.constCoeff();
+      if (b !== undefined) return Poly.const(a + b);
+    }
     const out = new Map<string, Term>();
     for (const [k, t] of this.terms) out.set(k, { coeff: t.coeff, factors: t.factors });
     for (const [k, t] of other.terms) {
@@ -205,6 +222,10 @@ export class Poly {
     if (c === 0) return Poly.ZERO;
     // Times one (a multiplier of one trip, a product with 1): the same polynomial, shared.
     if (c === 1) return this;
+    // A constant times a number is the shared constant: most figures of a concrete model are
+    // constants scaled by loop counts and element sizes.
+    const k = this.constCoeff();
+    if (k !== undefined) return Poly.const(k * c);
     const out = new Map<string, Term>();
     for (const [k, t] of this.terms) out.set(k, { coeff: t.coeff * c, factors: t.factors });
     return new Poly(out);
