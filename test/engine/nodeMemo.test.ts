@@ -43,4 +43,20 @@ describe('node memo', () => {
     assert.equal(moved.text, 'foo(2)');
     doc.delete();
   });
+
+  it('remembers short texts within an epoch and reads them afresh after an update', () => {
+    const doc = new PythonDocument('a = 1\nbb = foo(2)\n');
+    const kept = doc.statements[1]!;
+    const left = kept.namedChildren[0]!.childForFieldName('left')!;
+    assert.equal(left.text, 'bb');
+    assert.equal(left.text, 'bb');
+    // Lines inserted above: the kept statement moves, and its texts are cut from the new source.
+    doc.update('a = 1\nc = 3\nbb = foo(2)\n');
+    const now = doc.statements[doc.statements.length - 1]!;
+    assert.equal(now.namedChildren[0]!.childForFieldName('left')!.text, 'bb');
+    assert.equal(now.namedChildren[0]!.childForFieldName('right')!.text, 'foo(2)');
+    assert.equal(doc.statements[1]!.text, 'c = 3');
+    doc.delete();
+  });
 });
+

@@ -14,9 +14,13 @@
  * trees (`Tree.edit`) and moves kept statement nodes, so every update, full parse or release of a
  * document starts a new epoch (`resetNodeMemo`), and an entry of an earlier epoch is never read.
  * The entry sits on the node object: a WeakMap keyed by node cost more than it saved (ephemeron
- * tables slowed the collector; measured 2-3x slower than no memo). `text` is not remembered: a
- * remembered slice of an old version of the source would keep that version alive through any
- * node a cache keeps (test/engine/memory.test.ts caught it), and the slice is cheap to cut again.
+ * tables slowed the collector; measured 2-3x slower than no memo). `text` is remembered only when
+ * shorter than V8's shortest string view (`SHORT_TEXT`): a remembered slice of an old version of
+ * the source would keep that version alive through any node a cache keeps
+ * (test/engine/memory.test.ts caught it), but a string that short is always a copy. Those are the
+ * texts read again and again (identifiers, attribute names, operators: nine reads in ten on the
+ * GPT-style file, three in four of them of a node read before), each cut through the document's
+ * text callback: two slices per read.
  */
 import type { Node } from 'web-tree-sitter';
 
@@ -30,8 +34,15 @@ class Entry {
   end = -1;
   parent: Node | null | undefined = undefined;
   fields: (string | Node | null)[] | undefined = undefined;
+  text: string | undefined = undefined;
   constructor(readonly epoch: number) {}
 }
+
+/**
+ * V8 makes a slice of at least this many characters a view of the string it was cut from
+ * (`SlicedString::kMinLength`); a shorter one is a copy, which holds no other text alive.
+ */
+const SHORT_TEXT = 13;
 
 /** Entries of an earlier epoch are stale: a reset is one increment, not a walk over the nodes. */
 let epoch = 0;
@@ -112,6 +123,7 @@ export function installNodeMemo(NodeClass: { prototype: object }): void {
     return f as (this: Node, ...args: unknown[]) => unknown;
   };
   const type = getter('type');
+  const text = getter('text');
   const endIndex = getter('endIndex');
   const parent = getter('parent');
   const childForFieldName = method('childForFieldName');
@@ -125,6 +137,14 @@ export function installNodeMemo(NodeClass: { prototype: object }): void {
     if (!enabled) return type.call(this);
     const e = entryOf(this);
     return (e.type ??= type.call(this) as string);
+  });
+  define('text', function (this: Node) {
+    if (!enabled) return text.call(this);
+    const e = entryOf(this);
+    if (e.text !== undefined) return e.text;
+    const t = text.call(this) as string;
+    if (t.length < SHORT_TEXT) e.text = t;
+    return t;
   });
   define('endIndex', function (this: Node) {
     if (!enabled) return endIndex.call(this);
