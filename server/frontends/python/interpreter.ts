@@ -720,8 +720,23 @@ export class Interpreter {
     return undefined;
   }
 
-  /** The builtin context for one frame: recording goes to that frame's accumulator. */
+  /**
+   * The builtin context for one frame: recording goes to that frame's accumulator. The last one
+   * made is given again for the same frame object (its functions read the frame when called, so
+   * one per frame is the same as one per call): every op of a body asks for it, and each was an
+   * object and six closures. A copy of a frame (`{ ...frame }`) is another object, with its own.
+   */
   ctx(frame: Frame): BuiltinCtx {
+    const last = this.lastCtx;
+    if (last?.frame === frame) return last.ctx;
+    const ctx = this.makeCtx(frame);
+    this.lastCtx = { frame, ctx };
+    return ctx;
+  }
+
+  private lastCtx?: { frame: Frame; ctx: BuiltinCtx };
+
+  private makeCtx(frame: Frame): BuiltinCtx {
     return {
       record: (result, site, inputs) => this.record(result, site, inputs, frame),
       opContext: (operand) => this.opContext(frame, operand),
@@ -1211,6 +1226,8 @@ export class Interpreter {
   forgetCalls(): void {
     this.memo.clear();
     this.memoEpoch = -1;
+    // The last frame holds the analysis's values: not kept past it.
+    this.lastCtx = undefined;
   }
 
   /** Calls remembered (callMemo.ts) while `HEAP.epoch` is `memoEpoch`, by `memoKey`. */
