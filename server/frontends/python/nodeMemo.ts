@@ -6,9 +6,10 @@
  * every `type` and `endIndex`. The interpreter reads the same function bodies once per call site,
  * per builder and per context, so on a model-heavy file about half of a full analysis went to
  * building node objects and reading their types (CPU profile of the bench's GPT-style file).
- * With this memo, a node's field children, parent, type and end are read from WebAssembly once
- * per node object, and a field child is the same object each time it is asked for, so the reads
- * below it are remembered too (web-tree-sitter keeps child arrays on the node object itself).
+ * With this memo, a node's field children, parent, type and end (index and point) are read from
+ * WebAssembly once per node object, and a field child is the same object each time it is asked
+ * for, so the reads below it are remembered too (web-tree-sitter keeps child arrays on the node
+ * object itself).
  *
  * The memo is valid only while the trees it read do not change. A document update edits kept
  * trees (`Tree.edit`) and moves kept statement nodes, so every update, full parse or release of a
@@ -22,7 +23,7 @@
  * GPT-style file, three in four of them of a node read before), each cut through the document's
  * text callback: two slices per read.
  */
-import type { Node } from 'web-tree-sitter';
+import type { Node, Point } from 'web-tree-sitter';
 
 /**
  * One node's remembered reads. Every field is set when the entry is made, in the same order, so
@@ -35,6 +36,7 @@ class Entry {
   parent: Node | null | undefined = undefined;
   fields: (string | Node | null)[] | undefined = undefined;
   text: string | undefined = undefined;
+  endPosition: Point | undefined = undefined;
   constructor(readonly epoch: number) {}
 }
 
@@ -124,6 +126,7 @@ export function installNodeMemo(NodeClass: { prototype: object }): void {
   };
   const type = getter('type');
   const text = getter('text');
+  const endPosition = getter('endPosition');
   const endIndex = getter('endIndex');
   const parent = getter('parent');
   const childForFieldName = method('childForFieldName');
@@ -145,6 +148,14 @@ export function installNodeMemo(NodeClass: { prototype: object }): void {
     const t = text.call(this) as string;
     if (t.length < SHORT_TEXT) e.text = t;
     return t;
+  });
+  // Every op the interpreter records, in the file or in a calling context, reads its call's range
+  // (`rangeOf`: the end's row and column, two reads through WebAssembly), and a model's replayed
+  // calls record the same sites again. The point is never changed by its readers.
+  define('endPosition', function (this: Node) {
+    if (!enabled) return endPosition.call(this);
+    const e = entryOf(this);
+    return (e.endPosition ??= endPosition.call(this) as Point);
   });
   define('endIndex', function (this: Node) {
     if (!enabled) return endIndex.call(this);
