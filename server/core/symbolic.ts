@@ -87,6 +87,9 @@ const NO_FACTORS: Map<string, number> = new Map();
 
 const ASCII = Symbol('ascii');
 const EXACT = Symbol('exactKey');
+const PRODUCTS_WITH = Symbol('productsWith');
+/** Most products a polynomial remembers (`mul`): a shared dim meets new factors in a long session. */
+const MAX_PRODUCTS_WITH = 32;
 
 /**
  * Whether a dim name is one the engine made up for a size the code never names (`_3`, from the
@@ -238,6 +241,12 @@ export class Poly {
     if (c !== undefined) return this.scale(c);
     const d = this.constValue();
     if (d !== undefined) return o.scale(d);
+    // The same two polynomials (objects) multiplied again give the product made the first time:
+    // shapes are products of the same shared dims op after op (`B*T*C` for every GEMM of a block),
+    // and a product remembered makes the next factor's product the same object again.
+    const known = this[PRODUCTS_WITH];
+    const hit = known?.get(o);
+    if (hit) return hit;
     const out = new Map<string, Term>();
     for (const [ka, a] of this.terms) {
       for (const [kb, b] of o.terms) {
@@ -247,8 +256,15 @@ export class Poly {
         else out.set(key, { coeff, factors });
       }
     }
-    return new Poly(out);
+    const product = new Poly(out);
+    const memo = known ?? (this[PRODUCTS_WITH] = new Map());
+    if (memo.size >= MAX_PRODUCTS_WITH) memo.clear();
+    memo.set(o, product);
+    return product;
   }
+
+  /** Products with other polynomials (`mul`), by the other object; a slot only on those multiplied. */
+  declare private [PRODUCTS_WITH]?: Map<Poly, Poly>;
 
   pow(n: number): Poly {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`pow expects a non-negative integer, got ${n}`);
