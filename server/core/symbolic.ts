@@ -87,6 +87,9 @@ const NO_FACTORS: Map<string, number> = new Map();
 
 const ASCII = Symbol('ascii');
 const EXACT = Symbol('exactKey');
+const PRODUCTS_WITH = Symbol('productsWith');
+/** Most products a polynomial remembers (`mul`): a shared dim meets new factors in a long session. */
+const MAX_PRODUCTS_WITH = 32;
 
 /**
  * Whether a dim name is one the engine made up for a size the code never names (`_3`, from the
@@ -165,6 +168,16 @@ export class Poly {
     return true;
   }
 
+  /**
+   * The constant's value, or undefined when the polynomial has free atoms: `constValue` without
+   * walking the keys, for the arithmetic's fast paths (a constant has at most the one term '').
+   */
+  private constCoeff(): number | undefined {
+    const n = this.terms.size;
+    if (n === 0) return 0;
+    return n === 1 ? this.terms.get('')?.coeff : undefined;
+  }
+
   /** The constant value, or undefined when the polynomial has free atoms. */
   constValue(): number | undefined {
     if (!this.isConst()) return undefined;
@@ -182,6 +195,13 @@ export class Poly {
     // large part of what an analysis allocates.
     if (other.terms.size === 0) return this;
     if (this.terms.size === 0) return other;
+    // Two constants (the figures of a model built from a config with defaults): the shared
+    // constant, the same sum the term loop below makes, without a map for it.
+    const a = this.constCoeff();
+    if (a !== undefined) {
+      const b = other.constCoeff();
+      if (b !== undefined) return Poly.const(a + b);
+    }
     const out = new Map<string, Term>();
     for (const [k, t] of this.terms) out.set(k, { coeff: t.coeff, factors: t.factors });
     for (const [k, t] of other.terms) {
@@ -205,6 +225,10 @@ export class Poly {
     if (c === 0) return Poly.ZERO;
     // Times one (a multiplier of one trip, a product with 1): the same polynomial, shared.
     if (c === 1) return this;
+    // A constant times a number is the shared constant: most figures of a concrete model are
+    // constants scaled by loop counts and element sizes.
+    const k = this.constCoeff();
+    if (k !== undefined) return Poly.const(k * c);
     const out = new Map<string, Term>();
     for (const [k, t] of this.terms) out.set(k, { coeff: t.coeff * c, factors: t.factors });
     return new Poly(out);
@@ -217,6 +241,12 @@ export class Poly {
     if (c !== undefined) return this.scale(c);
     const d = this.constValue();
     if (d !== undefined) return o.scale(d);
+    // The same two polynomials (objects) multiplied again give the product made the first time:
+    // shapes are products of the same shared dims op after op (`B*T*C` for every GEMM of a block),
+    // and a product remembered makes the next factor's product the same object again.
+    const known = this[PRODUCTS_WITH];
+    const hit = known?.get(o);
+    if (hit) return hit;
     const out = new Map<string, Term>();
     for (const [ka, a] of this.terms) {
       for (const [kb, b] of o.terms) {
@@ -226,8 +256,15 @@ export class Poly {
         else out.set(key, { coeff, factors });
       }
     }
-    return new Poly(out);
+    const product = new Poly(out);
+    const memo = known ?? (this[PRODUCTS_WITH] = new Map());
+    if (memo.size >= MAX_PRODUCTS_WITH) memo.clear();
+    memo.set(o, product);
+    return product;
   }
+
+  /** Products with other polynomials (`mul`), by the other object; a slot only on those multiplied. */
+  declare private [PRODUCTS_WITH]?: Map<Poly, Poly>;
 
   pow(n: number): Poly {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`pow expects a non-negative integer, got ${n}`);

@@ -175,7 +175,14 @@ export class WorkspaceProgram {
 
   closed(uri: string): void {
     const p = uriToPath(uri);
-    if (p) this.uris.delete(programPath(p));
+    if (!p) return;
+    const key = programPath(p);
+    this.uris.delete(key);
+    // A document that was never saved (or whose file is gone) leaves the program when closed:
+    // the contexts it recorded would otherwise complete other files' figures, and be joined into
+    // every later context index, for as long as the server runs.
+    this.files.invalidate(key);
+    if (this.files.read(key) === undefined && this.recorded.delete(key)) this.bump();
   }
 
   /** The versions of the files an analysis read: it is valid while this string is the same. */

@@ -43,4 +43,24 @@ describe('node memo', () => {
     assert.equal(moved.text, 'foo(2)');
     doc.delete();
   });
+
+  it('remembers short texts and end points within an epoch and reads them afresh after an update', () => {
+    const doc = new PythonDocument('a = 1\nz = 0\nw = 0\nbb = foo(2)\n');
+    const kept = doc.statements[3]!;
+    const left = kept.namedChildren[0]!.childForFieldName('left')!;
+    assert.equal(left.text, 'bb');
+    assert.equal(left.text, 'bb');
+    assert.deepEqual(kept.endPosition, { row: 3, column: 11 });
+    // The statement above grows by a line: the kept statement moves down, its end with it, and
+    // its texts are cut from the new source.
+    doc.update('a = (1,\n     2)\nz = 0\nw = 0\nbb = foo(2)\n');
+    assert.equal(doc.lastUpdate, 'chunks');
+    assert.equal(doc.statements[3], kept);
+    assert.deepEqual(kept.endPosition, { row: 4, column: 11 });
+    assert.equal(kept.namedChildren[0]!.childForFieldName('left')!.text, 'bb');
+    assert.equal(kept.namedChildren[0]!.childForFieldName('right')!.text, 'foo(2)');
+    assert.equal(doc.statements[0]!.text, 'a = (1,\n     2)');
+    doc.delete();
+  });
 });
+

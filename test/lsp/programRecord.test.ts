@@ -6,9 +6,11 @@
  * one that changes nothing keeps the index.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DEFAULT_SETTINGS } from '../../server/core/settings';
@@ -75,5 +77,30 @@ describe('WorkspaceProgram.record', () => {
     program.record(file, a.ir);
     assert.ok(program.version > first, 'the contexts moved');
     assert.deepEqual(at(program.contexts()), ['3:12']);
+  });
+});
+
+describe('WorkspaceProgram.closed', () => {
+  before(initEngine);
+
+  it('drops the contexts of a closed document that is not on disk, and keeps those of one that is', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tensorcost-closed-'));
+    const saved = programPath(path.join(dir, 'saved.py'));
+    const unsaved = programPath(path.join(dir, 'unsaved.py'));
+    fs.writeFileSync(saved, text(64));
+    const program = new WorkspaceProgram([dir], { get: () => undefined } as unknown as TextDocuments<TextDocument>, async () => DEFAULT_SETTINGS, () => undefined);
+    for (const [file, n] of [[saved, 64], [unsaved, 96]] as const) {
+      program.opened(pathToFileURL(file).toString());
+      program.record(file, analyzeSource({ path: file, text: text(n), languageId: 'python' }, DEFAULT_SETTINGS, { program: program.program }).ir);
+    }
+    const flops = () => [...program.contexts().functions.values()].flat().filter((f) => f.name === 'project').map((f) => f.flops.toString()).sort();
+    assert.deepEqual(flops(), [String(2 * 8 * 64 * 32), String(2 * 8 * 96 * 32)]);
+    const version = program.version;
+    program.closed(pathToFileURL(saved).toString());
+    assert.equal(program.version, version, 'a file on disk stays part of the program');
+    program.closed(pathToFileURL(unsaved).toString());
+    assert.ok(program.version > version);
+    assert.deepEqual(flops(), [String(2 * 8 * 64 * 32)], 'the unsaved document recorded nothing any more');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -65,3 +65,29 @@ describe('Poly.rename', () => {
     assert.equal(Poly.const(3).loneSymbol(), undefined);
   });
 });
+
+describe('Poly arithmetic shortcuts', () => {
+  it('gives each product by its factors, remembered or not, past the bound of remembered ones', () => {
+    const dims = Array.from({ length: 40 }, (_, i) => Poly.sym(`d${i}`).add(i % 3));
+    // Twice over more factors than a polynomial remembers: later products push out earlier ones.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < dims.length; i++) {
+        const p = B.mul(dims[i]);
+        assert.equal(p.toString(), [`B*d${i}`, `B*d${i} + B`, `B*d${i} + 2*B`][i % 3]);
+        assert.equal(p.evaluate(new Map([['B', 2], [`d${i}`, 5]])), 2 * (5 + (i % 3)));
+      }
+    }
+    // A factor equal in value but another object: the same product.
+    assert.ok(B.mul(T.add(0)).equals(B.mul(T)));
+    assert.equal(B.mul(T).mul(C).toString(), 'B*C*T');
+  });
+
+  it('adds, scales and multiplies constants as the term arithmetic does', () => {
+    assert.equal(Poly.const(3).add(Poly.const(-3)).isZero(), true);
+    assert.equal(Poly.const(0.1).add(Poly.const(0.2)).constValue(), 0.1 + 0.2);
+    assert.equal(Poly.const(7).scale(3).constValue(), 21);
+    assert.equal(Poly.const(7).mul(Poly.const(0.5)).constValue(), 3.5);
+    assert.equal(Poly.const(6).add(B).toString(), 'B + 6');
+    assert.equal(Poly.ZERO.scale(5).isZero(), true);
+  });
+});

@@ -32,7 +32,7 @@
  * unrolling and own-run state).
  */
 import type { Acc } from './interpreter';
-import type { ContextFunction, ContextOp, TensorType } from '../../core/ir';
+import type { ContextFunction, ContextOp, ContextRef, TensorType } from '../../core/ir';
 import { Poly } from '../../core/symbolic';
 import { HEAP, UNKNOWN, Value, birthOf, born } from './values';
 import { isGuessed, markGuessed } from './guessed';
@@ -107,38 +107,40 @@ export function endRecording(r: Recording, ok: boolean, acc: Acc | undefined, va
 
 /**
  * What a remembered call captures when run under the calling context's multiplier `outer`
- * (docs/whole-program.md): its captures as recorded when that is the multiplier it ran under;
- * under another, its ops with their `outer` multiplier rescaled, when both multipliers are
- * constants and the rescaling is exact (`Poly.rescaled`); else undefined, and the call runs. The
- * context itself is not in the key: a replay records in the caller's (`Interpreter.replay`). A
- * training loop's model call and the builder's run of the same model on the same input (once,
- * in another context) are then one run.
+ * (docs/whole-program.md), recorded in `context` (the caller's): its captures as recorded when
+ * that is the multiplier it ran under; under another, its ops with their `outer` multiplier
+ * rescaled, when both multipliers are constants and the rescaling is exact (`Poly.rescaled`);
+ * else undefined, and the call runs. Each capture is a new object, made once with both changes
+ * (a model's replay captures hundreds of ops). The context itself is not in the key: a replay
+ * records in the caller's (`Interpreter.replay`). A training loop's model call and the builder's
+ * run of the same model on the same input (once, in another context) are then one run.
  */
-export function capturesAt(entry: CallEntry, outer: Poly | undefined): Captured[] | undefined {
-  if (!entry.outer || !outer || polyKey(entry.outer) === polyKey(outer)) return entry.captured;
+export function capturesAt(entry: CallEntry, outer: Poly | undefined, context: ContextRef | undefined): Captured[] | undefined {
+  const inContext = (c: Captured): Captured => ('op' in c ? { op: { ...c.op, context: context! } } : { fn: { ...c.fn, context: context! } });
+  if (!entry.outer || !outer || polyKey(entry.outer) === polyKey(outer)) return entry.captured.length && context ? entry.captured.map(inContext) : entry.captured;
   const from = entry.outer.constValue();
   const to = outer.constValue();
   if (from === undefined || to === undefined || from === 0 || to === 0) return undefined;
   const out: Captured[] = [];
   for (const c of entry.captured) {
     if (!('op' in c)) {
-      out.push(c);
+      out.push(context ? inContext(c) : c);
       continue;
     }
     const o = (c.op.outer ?? Poly.ONE).rescaled(from, to);
     if (!o) return undefined;
-    out.push({ op: withOuter(c.op, o.equals(Poly.ONE) ? undefined : o) });
+    out.push({ op: withOuter(c.op, o.equals(Poly.ONE) ? undefined : o, context ?? c.op.context) });
   }
   CALL_MEMO.rescaled++;
   return out;
 }
 
 /**
- * The op with `outer` set or left out: the fields `Interpreter.record` gives a captured op, in its
+ * The op with `outer` set or left out, in `context`: the fields `Interpreter.record` gives a captured op, in its
  * order (a literal, not a copy key by key: a model's run captures hundreds of ops).
  */
-function withOuter(op: ContextOp, outer: Poly | undefined): ContextOp {
-  const { path, range, kind, inputs, output, dtype, cost, repeat, context, name, attrs } = op;
+function withOuter(op: ContextOp, outer: Poly | undefined, context: ContextRef): ContextOp {
+  const { path, range, kind, inputs, output, dtype, cost, repeat, name, attrs } = op;
   return { path, range, kind, inputs, output, dtype, cost, ...(repeat ? { repeat } : {}), ...(outer ? { outer } : {}), context, name, attrs };
 }
 

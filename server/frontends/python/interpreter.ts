@@ -31,7 +31,7 @@ import { environValue, isAccumulationLoop, launchedWorldSize, modelCallFact, wor
 import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
-import { compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
+import { BindingSnapshot, compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
 import { LARGE_TEXT_CHARS, textCache } from './textCaches';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
@@ -747,8 +747,23 @@ export class Interpreter {
     return undefined;
   }
 
-  /** The builtin context for one frame: recording goes to that frame's accumulator. */
+  /**
+   * The builtin context for one frame: recording goes to that frame's accumulator. The last one
+   * made is given again for the same frame object (its functions read the frame when called, so
+   * one per frame is the same as one per call): every op of a body asks for it, and each was an
+   * object and six closures. A copy of a frame (`{ ...frame }`) is another object, with its own.
+   */
   ctx(frame: Frame): BuiltinCtx {
+    const last = this.lastCtx;
+    if (last?.frame === frame) return last.ctx;
+    const ctx = this.makeCtx(frame);
+    this.lastCtx = { frame, ctx };
+    return ctx;
+  }
+
+  private lastCtx?: { frame: Frame; ctx: BuiltinCtx };
+
+  private makeCtx(frame: Frame): BuiltinCtx {
     return {
       record: (result, site, inputs) => this.record(result, site, inputs, frame),
       opContext: (operand) => this.opContext(frame, operand),
@@ -1210,7 +1225,7 @@ export class Interpreter {
         this.memoEpoch = HEAP.epoch;
       }
       const hit = this.memo.get(memoKey);
-      const captured = hit && this.counter.steps + hit.steps <= MAX_STEPS ? capturesAt(hit, this.outerOf(caller)) : undefined;
+      const captured = hit && this.counter.steps + hit.steps <= MAX_STEPS ? capturesAt(hit, this.outerOf(caller), caller.context ?? caller.pendingContext) : undefined;
       if (hit && captured) return this.replay(hit, caller, captured);
     }
     if (!recursive) this.activeCalls.set(fn, active);
@@ -1241,6 +1256,8 @@ export class Interpreter {
   forgetCalls(): void {
     this.memo.clear();
     this.memoEpoch = -1;
+    // The last frame holds the analysis's values: not kept past it.
+    this.lastCtx = undefined;
   }
 
   /** Calls remembered (callMemo.ts) while `HEAP.epoch` is `memoEpoch`, by `memoKey`. */
@@ -1302,23 +1319,19 @@ export class Interpreter {
     return (caller.context ?? caller.pendingContext) && this.options.program ? (caller.outer ?? Poly.ONE).mul(caller.multiplier) : undefined;
   }
 
-  /** A remembered call's run, replayed in `caller` (callMemo.ts), with its captures as `capturesAt` gives them. */
+  /**
+   * A remembered call's run, replayed in `caller` (callMemo.ts), with its captures as `capturesAt`
+   * gives them: new objects, already in the caller's context.
+   */
   private replay(hit: CallEntry, caller: Frame, captured: Captured[]): Value {
     CALL_MEMO.replays++;
     this.counter.steps += hit.steps;
     if (captured.length) {
       const program = this.options.program!;
-      const context = (caller.context ?? caller.pendingContext)!;
       for (const c of captured) {
-        if ('op' in c) {
-          const op = { ...c.op, context };
-          logCapture({ op });
-          program.captureOp(op);
-        } else {
-          const f = { ...c.fn, context };
-          logCapture({ fn: f });
-          program.captureFunction(f);
-        }
+        logCapture(c);
+        if ('op' in c) program.captureOp(c.op);
+        else program.captureFunction(c.fn);
       }
     }
     addAcc(caller.acc, hit.acc, caller.multiplier);
@@ -1908,6 +1921,9 @@ export class Interpreter {
         const steps = groups.slice(0, MAX_DISTINCT_ITEMS);
         // Whether the last trip left every binding as it found it (tracked while unrolling).
         let still = false;
+        // The bindings as the last trip left them: nothing runs between two trips, so they are
+        // the next trip's bindings before it runs.
+        let last: BindingSnapshot | undefined;
         for (let i = 0; i < steps.length && !frame.returned; i++) {
           let count = steps[i].count;
           if (still && sameItem(steps[i - 1].item, steps[i].item)) {
@@ -1915,11 +1931,12 @@ export class Interpreter {
             // runs once, as often as it repeats (ResNet's 35 identical blocks of a stage).
             for (; i + 1 < steps.length && sameItem(steps[i + 1].item, steps[i].item); i++) count = count.add(steps[i + 1].count);
           }
-          const before = frame.report ? undefined : snapshotBindings(frame.env);
+          const before = frame.report ? undefined : last ?? snapshotBindings(frame.env);
           frame.multiplier = saved.mul(count);
           this.bindTarget(left, steps[i].item, frame);
           this.execBody(body, frame);
-          still = !!before && sameBindings(before, snapshotBindings(frame.env));
+          last = before && snapshotBindings(frame.env);
+          still = !!before && sameBindings(before, last!);
         }
         frame.multiplier = saved;
         return;

@@ -6,19 +6,24 @@
  * every `type` and `endIndex`. The interpreter reads the same function bodies once per call site,
  * per builder and per context, so on a model-heavy file about half of a full analysis went to
  * building node objects and reading their types (CPU profile of the bench's GPT-style file).
- * With this memo, a node's field children, parent, type and end are read from WebAssembly once
- * per node object, and a field child is the same object each time it is asked for, so the reads
- * below it are remembered too (web-tree-sitter keeps child arrays on the node object itself).
+ * With this memo, a node's field children, parent, type and end (index and point) are read from
+ * WebAssembly once per node object, and a field child is the same object each time it is asked
+ * for, so the reads below it are remembered too (web-tree-sitter keeps child arrays on the node
+ * object itself).
  *
  * The memo is valid only while the trees it read do not change. A document update edits kept
  * trees (`Tree.edit`) and moves kept statement nodes, so every update, full parse or release of a
  * document starts a new epoch (`resetNodeMemo`), and an entry of an earlier epoch is never read.
  * The entry sits on the node object: a WeakMap keyed by node cost more than it saved (ephemeron
- * tables slowed the collector; measured 2-3x slower than no memo). `text` is not remembered: a
- * remembered slice of an old version of the source would keep that version alive through any
- * node a cache keeps (test/engine/memory.test.ts caught it), and the slice is cheap to cut again.
+ * tables slowed the collector; measured 2-3x slower than no memo). `text` is remembered only when
+ * shorter than V8's shortest string view (`SHORT_TEXT`): a remembered slice of an old version of
+ * the source would keep that version alive through any node a cache keeps
+ * (test/engine/memory.test.ts caught it), but a string that short is always a copy. Those are the
+ * texts read again and again (identifiers, attribute names, operators: nine reads in ten on the
+ * GPT-style file, three in four of them of a node read before), each cut through the document's
+ * text callback: two slices per read.
  */
-import type { Node } from 'web-tree-sitter';
+import type { Node, Point } from 'web-tree-sitter';
 
 /**
  * One node's remembered reads. Every field is set when the entry is made, in the same order, so
@@ -30,8 +35,16 @@ class Entry {
   end = -1;
   parent: Node | null | undefined = undefined;
   fields: (string | Node | null)[] | undefined = undefined;
+  text: string | undefined = undefined;
+  endPosition: Point | undefined = undefined;
   constructor(readonly epoch: number) {}
 }
+
+/**
+ * V8 makes a slice of at least this many characters a view of the string it was cut from
+ * (`SlicedString::kMinLength`); a shorter one is a copy, which holds no other text alive.
+ */
+const SHORT_TEXT = 13;
 
 /** Entries of an earlier epoch are stale: a reset is one increment, not a walk over the nodes. */
 let epoch = 0;
@@ -112,6 +125,8 @@ export function installNodeMemo(NodeClass: { prototype: object }): void {
     return f as (this: Node, ...args: unknown[]) => unknown;
   };
   const type = getter('type');
+  const text = getter('text');
+  const endPosition = getter('endPosition');
   const endIndex = getter('endIndex');
   const parent = getter('parent');
   const childForFieldName = method('childForFieldName');
@@ -125,6 +140,22 @@ export function installNodeMemo(NodeClass: { prototype: object }): void {
     if (!enabled) return type.call(this);
     const e = entryOf(this);
     return (e.type ??= type.call(this) as string);
+  });
+  define('text', function (this: Node) {
+    if (!enabled) return text.call(this);
+    const e = entryOf(this);
+    if (e.text !== undefined) return e.text;
+    const t = text.call(this) as string;
+    if (t.length < SHORT_TEXT) e.text = t;
+    return t;
+  });
+  // Every op the interpreter records, in the file or in a calling context, reads its call's range
+  // (`rangeOf`: the end's row and column, two reads through WebAssembly), and a model's replayed
+  // calls record the same sites again. The point is never changed by its readers.
+  define('endPosition', function (this: Node) {
+    if (!enabled) return endPosition.call(this);
+    const e = entryOf(this);
+    return (e.endPosition ??= endPosition.call(this) as Point);
   });
   define('endIndex', function (this: Node) {
     if (!enabled) return endIndex.call(this);

@@ -233,28 +233,86 @@ export function mergedEntry(table: Extract<Value, { kind: 'dict' }>): Value | un
 }
 
 /**
- * The bindings of a frame, with the fields of the objects they hold (`self.in_planes`), as a
- * flat map: two snapshots equal by `sameBindings` mean a loop trip changed no state its next trip
- * could read, apart from what it appended to lists.
+ * The bindings of a frame, with the fields of the objects they hold (`self.in_planes`) and the
+ * entries of the dicts: two snapshots equal by `sameBindings` mean a loop trip changed no state its
+ * next trip could read, apart from what it appended to lists. Taken before and after every trip
+ * of a loop over a model's blocks, so kept as flat lists rather than a map keyed by
+ * `self.in_planes`-like strings (a string and a map entry per field per trip, a twentieth of what a
+ * GPT-style analysis allocated).
  */
-export function snapshotBindings(env: Map<string, Value>): Map<string, Value> {
-  const out = new Map<string, Value>();
-  for (const [k, v] of env) {
-    out.set(k, v);
-    if (v.kind === 'instance') for (const [f, x] of v.fields) out.set(`${k}.${f}`, x);
-    else if (v.kind === 'dict') for (const [f, x] of v.entries) out.set(`${k}[${f}]`, x);
-  }
-  return out;
+export interface BindingSnapshot {
+  /** Each binding's name, each followed by the names of its object's fields or its dict's entries. */
+  names: string[];
+  /** Per name: 0 a binding, 1 a field of the binding before it (`k.f`), 2 an entry (`k[f]`). */
+  kinds: number[];
+  values: Value[];
+  /**
+   * No name holds `.`, `[` or `]`: names of different parts never spell the same flat key, so
+   * two snapshots with the same names in the same order have the same keys, each once.
+   */
+  plain: boolean;
 }
 
-/** Same keys, each holding the same object or an equal constant. */
-export function sameBindings(a: Map<string, Value>, b: Map<string, Value>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, x] of a) {
-    const y = b.get(k);
-    if (!y || !(sameItem(x, y) || sameConstant(x, y))) return false;
+const NOT_PLAIN = /[.[\]]/;
+
+export function snapshotBindings(env: Map<string, Value>): BindingSnapshot {
+  const names: string[] = [];
+  const kinds: number[] = [];
+  const values: Value[] = [];
+  let plain = true;
+  const add = (name: string, kind: number, v: Value) => {
+    names.push(name);
+    kinds.push(kind);
+    values.push(v);
+    if (plain && NOT_PLAIN.test(name)) plain = false;
+  };
+  for (const [k, v] of env) {
+    add(k, 0, v);
+    if (v.kind === 'instance') for (const [f, x] of v.fields) add(f, 1, x);
+    else if (v.kind === 'dict') for (const [f, x] of v.entries) add(f, 2, x);
+  }
+  return { names, kinds, values, plain };
+}
+
+/**
+ * Same flat keys (`k`, `k.f`, `k[f]`), each holding the same object or an equal constant. Taken
+ * by position when both snapshots list the same plain names in the same order; else through the
+ * flat maps themselves.
+ */
+export function sameBindings(a: BindingSnapshot, b: BindingSnapshot): boolean {
+  const n = a.names.length;
+  if (a.plain && b.plain && n === b.names.length) {
+    let sameNames = true;
+    for (let i = 0; i < n && sameNames; i++) sameNames = a.names[i] === b.names[i] && a.kinds[i] === b.kinds[i];
+    if (sameNames) {
+      for (let i = 0; i < n; i++) if (!sameValue(a.values[i], b.values[i])) return false;
+      return true;
+    }
+  }
+  const x = flatBindings(a);
+  const y = flatBindings(b);
+  if (x.size !== y.size) return false;
+  for (const [k, v] of x) {
+    const w = y.get(k);
+    if (!w || !sameValue(v, w)) return false;
   }
   return true;
+}
+
+function sameValue(x: Value, y: Value): boolean {
+  return sameItem(x, y) || sameConstant(x, y);
+}
+
+/** A snapshot as one map, keyed `k`, `k.f` and `k[f]`. */
+function flatBindings(s: BindingSnapshot): Map<string, Value> {
+  const out = new Map<string, Value>();
+  let owner = '';
+  for (let i = 0; i < s.names.length; i++) {
+    const name = s.names[i];
+    if (s.kinds[i] === 0) owner = name;
+    out.set(s.kinds[i] === 0 ? name : s.kinds[i] === 1 ? `${owner}.${name}` : `${owner}[${name}]`, s.values[i]);
+  }
+  return out;
 }
 
 function sameConstant(a: Value, b: Value): boolean {
