@@ -165,6 +165,7 @@ interface LastCall {
   functionsIn: readonly FunctionFigures[];
   fnUnbound: readonly (readonly string[])[];
   fnBounds: readonly FunctionSummary['bounds'][];
+  fnNames: readonly string[];
   /** What the results below were completed with. */
   index: ContextIndex;
   key: string;
@@ -283,15 +284,18 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   const fnFromLast = (i: number) => (i < fEnds.p ? i : i >= nf - fEnds.q ? i - nf + last!.functionsIn.length : -1);
   const fnUnbound = new Array<readonly string[]>(nf);
   const fnBounds = new Array<FunctionSummary['bounds']>(nf);
+  const fnNames = new Array<string>(nf);
   for (let i = 0; i < nf; i++) {
     const j = fnFromLast(i);
     if (j >= 0) {
       fnUnbound[i] = last!.fnUnbound[j];
       fnBounds[i] = last!.fnBounds[j];
+      fnNames[i] = last!.fnNames[j];
     } else {
       const f = a.functions[i];
       fnUnbound[i] = f.figures.unbound.length ? f.figures.unbound : NONE;
       fnBounds[i] = f.summary.bounds;
+      fnNames[i] = f.summary.name;
     }
   }
   for (const list of fnUnbound) if (list !== NONE) for (const u of list) unboundAll.add(u);
@@ -486,14 +490,15 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     }
   }
   const total = fileTotal(a, moduleFigures, functions);
-  const totalAssumed = total.of === 'top-level code' ? moduleAssumed : functions.find((f) => f.summary.name === total.of)?.assumed;
+  // The names by position: the first function of that name, found without reading every function.
+  const totalAssumed = total.of === 'top-level code' ? moduleAssumed : total.of === undefined ? undefined : functions[fnNames.indexOf(total.of)]?.assumed;
   // The findings (the rules run again with the contexts' figures) are made when first read: a
   // hover asked right after a keystroke needs figures only, diagnostics pulled after it these.
   const findings = () => {
     const only = contextOnly(a, index, path, memoKey);
     return chosen.length || only.length ? contextFindings(a, figures, chosen, only, (op) => index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) : a.findings;
   };
-  LAST = { path, segments, offsets, own: a.figures, segUnbound, functionsIn: a.functions, fnUnbound, fnBounds, index, key: memoKey, figures, opContexts, opAssumed, chosen, functionsOut: functions };
+  LAST = { path, segments, offsets, own: a.figures, segUnbound, functionsIn: a.functions, fnUnbound, fnBounds, fnNames, index, key: memoKey, figures, opContexts, opAssumed, chosen, functionsOut: functions };
   return lazyFindings({
     ...withoutFindings(a),
     figures,
@@ -576,10 +581,17 @@ function functionInContext(ff: FunctionFigures, variants: ContextFunction[] | un
 
 /** The dtype of the function's first GEMM-class op (its roofline placement), else the default. */
 function dtypeOf(a: Analysis, s: FunctionSummary) {
-  let dtype: DType | undefined;
-  for (const ops of a.ir.segments ?? [a.ir.ops]) if ((dtype = gemmDtypes(ops).get(s.name)) !== undefined) break;
-  return dtype ?? a.ir.facts.defaultDtype ?? a.settings.defaultDtype;
+  let all = GEMM_DTYPES_OF.get(a);
+  if (!all) {
+    // The file's, merged once per analysis from its segments' (first in file order wins).
+    all = new Map();
+    for (const ops of a.ir.segments ?? [a.ir.ops]) for (const [name, dtype] of gemmDtypes(ops)) if (!all.has(name)) all.set(name, dtype);
+    GEMM_DTYPES_OF.set(a, all);
+  }
+  return all.get(s.name) ?? a.ir.facts.defaultDtype ?? a.settings.defaultDtype;
 }
+
+const GEMM_DTYPES_OF = new WeakMap<Analysis, Map<string, DType>>();
 
 const GEMM_DTYPES = new WeakMap<readonly TensorOp[], Map<string, DType>>();
 
