@@ -174,6 +174,9 @@ interface LastCall {
   opAssumed: readonly (Record<string, Assumed> | undefined)[];
   chosen: readonly (ChosenContext | undefined)[];
   functionsOut: readonly FunctionFigures[];
+  /** `FunctionNumbers` of `functionsOut`. */
+  fnSize: readonly number[];
+  fnTime: readonly number[];
 }
 let LAST: LastCall | undefined;
 
@@ -489,7 +492,20 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
       moduleFigures = f;
     }
   }
-  const total = fileTotal(a, moduleFigures, functions);
+  const fnSize = new Array<number>(nf);
+  const fnTime = new Array<number>(nf);
+  for (let i = 0; i < nf; i++) {
+    const j = sameCompletion ? fnFromLast(i) : -1;
+    if (j >= 0) {
+      fnSize[i] = last!.fnSize[j];
+      fnTime[i] = last!.fnTime[j];
+    } else {
+      const f = functions[i].figures;
+      fnSize[i] = f.flops === null ? NaN : f.flops + (f.otherFlops ?? 0);
+      fnTime[i] = f.timeSeconds ?? 0;
+    }
+  }
+  const total = fileTotal(a, moduleFigures, functions, { names: fnNames, size: fnSize, time: fnTime });
   // The names by position: the first function of that name, found without reading every function.
   const totalAssumed = total.of === 'top-level code' ? moduleAssumed : total.of === undefined ? undefined : functions[fnNames.indexOf(total.of)]?.assumed;
   // The findings (the rules run again with the contexts' figures) are made when first read: a
@@ -498,7 +514,7 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     const only = contextOnly(a, index, path, memoKey);
     return chosen.length || only.length ? contextFindings(a, figures, chosen, only, (op) => index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) : a.findings;
   };
-  LAST = { path, segments, offsets, own: a.figures, segUnbound, functionsIn: a.functions, fnUnbound, fnBounds, fnNames, index, key: memoKey, figures, opContexts, opAssumed, chosen, functionsOut: functions };
+  LAST = { path, segments, offsets, own: a.figures, segUnbound, functionsIn: a.functions, fnUnbound, fnBounds, fnNames, index, key: memoKey, figures, opContexts, opAssumed, chosen, functionsOut: functions, fnSize, fnTime };
   return lazyFindings({
     ...withoutFindings(a),
     figures,
@@ -620,7 +636,19 @@ interface Candidate {
  * expensive function's; null figures (with the dims to bind) rather than a number that leaves
  * out what an entry point does; the reasons when the chosen figures are incomplete.
  */
-function fileTotal(a: Analysis, moduleFigures: CostFigures | undefined, functions: FunctionFigures[]): { figures: CostFigures; of?: string; reasons?: Reason[] } {
+/**
+ * The functions' names and completed figures as numbers, by position (`withContexts` keeps them
+ * from its last call for the functions a keystroke did not touch): the total is chosen by reading
+ * these arrays, not every function object of the file. `size` is FLOPs plus other FLOPs (NaN where
+ * the FLOPs are not a number), `time` the time in seconds (0 where none).
+ */
+interface FunctionNumbers {
+  names: readonly string[];
+  size: readonly number[];
+  time: readonly number[];
+}
+
+function fileTotal(a: Analysis, moduleFigures: CostFigures | undefined, functions: FunctionFigures[], numbers: FunctionNumbers): { figures: CostFigures; of?: string; reasons?: Reason[] } {
   const entries = new Set(a.ir.entries ?? []);
   const pick = (cands: Candidate[]) => {
     let best: Candidate | undefined;
@@ -635,7 +663,7 @@ function fileTotal(a: Analysis, moduleFigures: CostFigures | undefined, function
     return { figures: moduleFigures, of: 'top-level code', reasons: m.reasons };
   }
   if (entries.has('<module>') && moduleFigures) fromEntries.push({ f: moduleFigures, of: 'top-level code', reasons: m?.reasons });
-  for (const ff of functions) if (entries.has(ff.summary.name)) fromEntries.push({ f: ff.figures, of: ff.summary.name, reasons: ff.reasons });
+  if (entries.size) for (let i = 0; i < functions.length; i++) if (entries.has(numbers.names[i])) fromEntries.push({ f: functions[i].figures, of: numbers.names[i], reasons: functions[i].reasons });
   const e = pick(fromEntries);
   if (works(e)) return { figures: e!.f, of: e!.of, reasons: e!.reasons };
   // An entry point whose figures wait for dims, or that computes nothing the engine could follow,
@@ -643,8 +671,11 @@ function fileTotal(a: Analysis, moduleFigures: CostFigures | undefined, function
   const waiting = fromEntries.find((c) => c.f.flops === null) ?? fromEntries.find((c) => c.reasons?.length);
   if (waiting) return { figures: waiting.f, of: waiting.of, reasons: waiting.reasons };
   // The most expensive function, found without a candidate object per function (a file has hundreds).
-  let most: FunctionFigures | undefined;
-  for (const ff of functions) if (ff.figures.flops !== null && (!most || larger(ff.figures, most.figures))) most = ff;
+  // (`larger` on the numbers: FLOPs first, then time; the first of equals.)
+  let best = -1;
+  const { size, time } = numbers;
+  for (let i = 0; i < functions.length; i++) if (!Number.isNaN(size[i]) && (best < 0 || (size[i] !== size[best] ? size[i] > size[best] : time[i] > time[best]))) best = i;
+  const most = best < 0 ? undefined : functions[best];
   if (most && works({ f: most.figures, of: most.summary.name })) return { figures: most.figures, of: most.summary.name, reasons: most.reasons };
   const symbolic = functions.find((ff) => ff.figures.flops === null && ff.figures.unbound.length > 0);
   if (symbolic) return { figures: symbolic.figures, of: symbolic.summary.name, reasons: symbolic.reasons };

@@ -84,55 +84,90 @@ def other(r):
 
 `;
 
+type Edit = [string, (t: string) => string, Settings?];
+
+/**
+ * Every edit in turn, each analysed reusing the last state and completed with the program, checked
+ * against a fresh analysis completed with a fresh program; returns how many edits changed the
+ * program's contexts, and whose figures the total was after each edit.
+ */
+function check(base: string, edits: Edit[], atStart: (a: Analysis) => void = () => undefined): { versions: number; totals: string[] } {
+  // Fresh results first: a fresh program's withContexts would be the "last call" of the next.
+  const texts: string[] = [];
+  const expected: string[] = [];
+  for (let t = base, k = 0; k < edits.length; k++) {
+    texts.push((t = edits[k][1](t)));
+    const settings = edits[k][2] ?? DEFAULT_SETTINGS;
+    const p = program();
+    const fresh = analyzeSource({ path: file, text: t, languageId: 'python' }, settings, { program: p.program });
+    p.record(file, fresh.ir);
+    expected.push(json(withContexts(fresh, p.contexts())));
+  }
+  const p = program();
+  let a = analyzeSource({ path: file, text: base, languageId: 'python' }, DEFAULT_SETTINGS, { program: p.program, keep: true, deferRules: true });
+  let state: PythonState | undefined = a.state;
+  p.record(file, a.ir);
+  atStart(withContexts(a, p.contexts()));
+  let versions = 0;
+  for (let k = 0; k < edits.length; k++) {
+    const settings = edits[k][2] ?? DEFAULT_SETTINGS;
+    const version = p.version;
+    a = analyzeSource({ path: file, text: texts[k], languageId: 'python' }, settings, { program: p.program, reuse: state, deferRules: true });
+    state = a.state;
+    p.record(file, a.ir);
+    if (p.version !== version) versions++;
+    assert.equal(json(withContexts(a, p.contexts())), expected[k], `after: ${edits[k][0]}`);
+  }
+  disposePythonState(state!);
+  return { versions, totals: expected.map((e) => JSON.parse(e).report.totals.of) };
+}
+
+/** The scale's constant of the attention in the middle of the file typed over. */
+const typed = (c: string) => (t: string) => {
+  const at = t.indexOf('(1.0 / math.sqrt', t.length / 2) + 1;
+  return t.slice(0, at) + c + t.slice(at + 1);
+};
+
 describe('withContexts reusing its last call by position', () => {
   before(initEngine);
 
   it('equals a fresh analysis completed with a fresh program after every edit', () => {
-    const base = head + generateModelHeavy(400);
-    const at = (t: string) => t.indexOf('(1.0 / math.sqrt', t.length / 2) + 1;
-    const edits: [string, (t: string) => string, Settings?][] = [
-      ['a constant typed over in a forward (the contexts stay)', (t) => t.slice(0, at(t)) + '2' + t.slice(at(t) + 1)],
-      ['and again', (t) => t.slice(0, at(t)) + '3' + t.slice(at(t) + 1)],
-      ["main's width: project()'s op, its statement untouched, gets other contexts", (t) => replaceAfter(t, 'def main', 'torch.randn(8, 64)', 'torch.randn(8, 96)')],
-      ["main's other width, to match", (t) => replaceAfter(t, 'def main', 'torch.randn(64, 32)', 'torch.randn(96, 32)')],
-      ["attend()'s context: a longer sequence", (t) => replaceAfter(t, 'def main', 'torch.randn(4, 128, 64)', 'torch.randn(4, 256, 64)')],
-      ['the asserted bound changes the stated default', (t) => replaceAfter(t, 'def attend', 't <= 512', 't <= 384')],
-      ["a bound no context records: the defaults of other() change, its statement untouched", (t) => replaceAfter(t, 'def lonely', '<= 256', '<= 200')],
-      ["a model's width: its contexts change", (t) => replaceAfter(t, 'class GPTConfig', 'n_embd: int = 768', 'n_embd: int = 512')],
-      ['the batch dim bound by the settings', (t) => t, { ...DEFAULT_SETTINGS, dims: { B: 4 } }],
-      ['and unbound again', (t) => t],
-      ['a line inserted above the models', (t) => replaceAfter(t, 'def unbound', 'return z @', 'w2 = 1\n    return z @')],
-      ['a constant typed over after it', (t) => t.slice(0, at(t)) + '4' + t.slice(at(t) + 1)],
-    ];
-    // Fresh results first: a fresh program's withContexts would be the "last call" of the next.
-    const texts: string[] = [];
-    const expected: string[] = [];
-    for (let t = base, k = 0; k < edits.length; k++) {
-      texts.push((t = edits[k][1](t)));
-      const settings = edits[k][2] ?? DEFAULT_SETTINGS;
-      const p = program();
-      const fresh = analyzeSource({ path: file, text: t, languageId: 'python' }, settings, { program: p.program });
-      p.record(file, fresh.ir);
-      expected.push(json(withContexts(fresh, p.contexts())));
-    }
-    const p = program();
-    let a = analyzeSource({ path: file, text: base, languageId: 'python' }, DEFAULT_SETTINGS, { program: p.program, keep: true, deferRules: true });
-    let state: PythonState | undefined = a.state;
-    p.record(file, a.ir);
-    const first = withContexts(a, p.contexts());
-    assert.ok(first.opContexts?.some((c) => c !== undefined), 'some ops take their figures from a context');
-    assert.ok(first.opAssumed?.some((c) => c !== undefined), 'some ops take a stated default');
-    let versions = 0;
-    for (let k = 0; k < edits.length; k++) {
-      const settings = edits[k][2] ?? DEFAULT_SETTINGS;
-      const version = p.version;
-      a = analyzeSource({ path: file, text: texts[k], languageId: 'python' }, settings, { program: p.program, reuse: state, deferRules: true });
-      state = a.state;
-      p.record(file, a.ir);
-      if (p.version !== version) versions++;
-      assert.equal(json(withContexts(a, p.contexts())), expected[k], `after: ${edits[k][0]}`);
-    }
+    const { versions } = check(
+      head + generateModelHeavy(400),
+      [
+        ['a constant typed over in a forward (the contexts stay)', typed('2')],
+        ['and again', typed('3')],
+        ["main's width: project()'s op, its statement untouched, gets other contexts", (t) => replaceAfter(t, 'def main', 'torch.randn(8, 64)', 'torch.randn(8, 96)')],
+        ["main's other width, to match", (t) => replaceAfter(t, 'def main', 'torch.randn(64, 32)', 'torch.randn(96, 32)')],
+        ["attend()'s context: a longer sequence", (t) => replaceAfter(t, 'def main', 'torch.randn(4, 128, 64)', 'torch.randn(4, 256, 64)')],
+        ['the asserted bound changes the stated default', (t) => replaceAfter(t, 'def attend', 't <= 512', 't <= 384')],
+        ['a bound no context records: the defaults of other() change, its statement untouched', (t) => replaceAfter(t, 'def lonely', '<= 256', '<= 200')],
+        ["a model's width: its contexts change", (t) => replaceAfter(t, 'class GPTConfig', 'n_embd: int = 768', 'n_embd: int = 512')],
+        ['the batch dim bound by the settings', (t) => t, { ...DEFAULT_SETTINGS, dims: { B: 4 } }],
+        ['and unbound again', (t) => t],
+        ['a line inserted above the models', (t) => replaceAfter(t, 'def unbound', 'return z @', 'w2 = 1\n    return z @')],
+        ['a constant typed over after it', typed('4')],
+      ],
+      (first) => {
+        assert.ok(first.opContexts?.some((c) => c !== undefined), 'some ops take their figures from a context');
+        assert.ok(first.opAssumed?.some((c) => c !== undefined), 'some ops take a stated default');
+      },
+    );
     assert.ok(versions >= 3, 'some edits changed the contexts');
-    disposePythonState(state!);
+  });
+
+  it('chooses the same most expensive function for the total as a fresh analysis', () => {
+    const layers = (model: number, n: number) => (t: string) => replaceAfter(t, `class GPTConfig${model}`, /n_layer: int = \d+/.exec(t.slice(t.indexOf(`class GPTConfig${model}`)))![0], `n_layer: int = ${n}`);
+    const { totals } = check(
+      generateModelHeavy(400),
+      [
+        ['a constant typed over', typed('2')],
+        ['the third model deeper: the largest', layers(2, 24)],
+        ['the first model deeper still', layers(0, 36)],
+        ['a constant typed over in the third', typed('3')],
+        ['the first model back', layers(0, 12)],
+      ],
+    );
+    assert.deepEqual(totals, ['train0', 'train2', 'train0', 'train0', 'train2'], 'the largest model decides');
   });
 });
