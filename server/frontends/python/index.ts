@@ -245,13 +245,21 @@ function paramsKey(text: string, stmt: Node): string {
 const WITH_PARAMS = new WeakMap<FunctionSummary, FunctionSummary>();
 const CLASS_OR_DECORATED = /^(@|class\b)/;
 
+/**
+ * The last `attachParams` of a document: while the counts are the same array, the summaries it
+ * was given that a keystroke did not touch (the common leading and trailing ones, the same
+ * objects) take what it made for them by position, instead of a name cut and two lookups each.
+ */
+const ATTACHED = new WeakMap<PythonState, { counted: ClassParams[]; byClass: Map<string, ClassParams["params"]>; input: readonly FunctionSummary[]; output: FunctionSummary[] }>();
+
 function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void {
   if (!hasClasses) return;
   const counted = (ir.signals['dist.params'] as ClassParams[] | undefined) ?? classParams(state);
-  const byClass = new Map(counted.filter((c) => !c.params.isZero()).map((c) => [c.cls, c.params]));
+  const last = ATTACHED.get(state)?.counted === counted ? ATTACHED.get(state) : undefined;
+  const byClass = last?.byClass ?? new Map(counted.filter((c) => !c.params.isZero()).map((c) => [c.cls, c.params]));
   if (byClass.size === 0) return;
   // Summaries may be shared with the previous analysis (cached): copied, never changed in place.
-  ir.functions = ir.functions.map((f) => {
+  const attach = (f: FunctionSummary): FunctionSummary => {
     const dot = f.name.indexOf('.');
     const p = dot > 0 ? byClass.get(f.name.slice(0, dot)) : undefined;
     if (!p || f.params) return f;
@@ -260,5 +268,21 @@ function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void
     const made = { ...f, params: p };
     WITH_PARAMS.set(f, made);
     return made;
-  });
+  };
+  const input = ir.functions;
+  const n = input.length;
+  const output = new Array<FunctionSummary>(n);
+  let p = 0;
+  let q = 0;
+  if (last) {
+    const old = last.input;
+    const both = Math.min(n, old.length);
+    while (p < both && old[p] === input[p]) p++;
+    while (q < both - p && old[old.length - 1 - q] === input[n - 1 - q]) q++;
+    for (let i = 0; i < p; i++) output[i] = last.output[i];
+    for (let i = n - q; i < n; i++) output[i] = last.output[i - n + old.length];
+  }
+  for (let i = p; i < n - q; i++) output[i] = attach(input[i]);
+  ATTACHED.set(state, { counted, byClass, input, output });
+  ir.functions = output;
 }
