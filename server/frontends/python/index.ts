@@ -20,7 +20,8 @@ import { CommentCache } from './comments';
 import { collectDistributedSignals } from './distributed';
 import { countClassParams } from './distributedParams';
 import { applyPrecisionFacts } from './signalsPrecision';
-import { WORLD_SIZE_DIM, readsWorldSize } from './distributedFacts';
+import { WORLD_SIZE_DIM } from './distributedFacts';
+import { TextScans, scanText } from './textScans';
 import { ClassParams } from '../../core/comm/signals';
 import { StatementCache, analyseStatements } from './statementCache';
 import { DocumentCache, ProgramSession } from './session';
@@ -40,6 +41,9 @@ export interface PythonState {
   comments: CommentCache;
   params?: { key: readonly string[]; value: ClassParams[] };
 }
+
+/** The whole-text scans of each document's last analysis, made again from the lines an edit touched. */
+const SCANS = new WeakMap<PythonState, TextScans>();
 
 export function newPythonState(text: string): PythonState {
   return { doc: new PythonDocument(text), functions: new StatementCache(), signals: { entries: new Map() }, comments: {} };
@@ -79,7 +83,9 @@ export function analysePython(path: string, text: string, settings: Settings, st
   const defaultDtype = facts.defaultDtype ?? settings.defaultDtype;
   // The files this one imports, with their versions, key the per-statement cache.
   const self = program ? program.key(path) : path;
-  const deps = program ? importClosure(program.files, self, text) : [];
+  const scans = scanText(text, SCANS.get(state));
+  SCANS.set(state, scans);
+  const deps = program ? importClosure(program.files, self, text, scans.imports) : [];
   const programKey = deps.map((p) => `${p}@${program!.files.version(p)}`).join('\n');
   const session = program ? new ProgramSession(program.files, program.docs, { bindings, defaultDtype }, self) : undefined;
   const it = new Interpreter(statements, {
@@ -108,7 +114,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
   }
   // The world size the code reads at run time (`dist.get_world_size()`) is the configured one,
   // unless the user binds the dim or the code assigns it a constant (below).
-  if (!bindings.has(WORLD_SIZE_DIM) && readsWorldSize(text)) facts.dims.set(WORLD_SIZE_DIM, settings.worldSize);
+  if (!bindings.has(WORLD_SIZE_DIM) && scans.world) facts.dims.set(WORLD_SIZE_DIM, settings.worldSize);
   for (const [k, v] of facts.dims) bindings.set(k, v);
   it.analyseModule();
   for (const [k, v] of it.globals) {
