@@ -20,24 +20,26 @@ import { ImportSyntax, scanImports } from './program';
 
 export interface TextScans {
   text: string;
+  /** Whether the text breaks lines with `\n` only (see above). */
+  plain: boolean;
   imports: ImportSyntax[];
   world: boolean;
 }
 
 /** The scans of `text`, from those of the last text of the same document where the edit allows. */
 export function scanText(text: string, last: TextScans | undefined): TextScans {
-  const span = last && !OTHER_BREAKS.test(text) && !OTHER_BREAKS.test(last.text) ? diffSpan(last.text, text) : undefined;
-  if (!last || span === undefined) return { text, imports: scanImports(text), world: readsWorldSize(text) };
+  // Line breaks other than `\n`, after which a multiline regex's `^` matches too: searched for
+  // one character at a time (a regex class over the text cost as much as the scans it saves).
+  const plain = !text.includes('\r') && !text.includes('\u2028') && !text.includes('\u2029');
+  const span = last?.plain && plain ? diffSpan(last.text, text) : undefined;
+  if (!last || span === undefined) return { text, plain, imports: scanImports(text), world: readsWorldSize(text) };
   if (span === null) return { ...last, text };
   const before = linesAround(last.text, span.start, span.oldEnd);
   const after = linesAround(text, span.start, span.newEnd);
   const imports = before.includes('import') || after.includes('import') ? scanImports(text) : last.imports;
   const world = readsWorldSize(before) ? readsWorldSize(text) : last.world || readsWorldSize(after);
-  return { text, imports, world };
+  return { text, plain, imports, world };
 }
-
-/** Line breaks other than `\n`, after which a multiline regex's `^` matches too. */
-const OTHER_BREAKS = /[\r\u2028\u2029]/;
 
 /** The whole lines of `text` that hold `[from, to)`. */
 function linesAround(text: string, from: number, to: number): string {
