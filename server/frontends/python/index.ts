@@ -87,7 +87,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
   SCANS.set(state, scans);
   const deps = program ? importClosure(program.files, self, text, scans.imports) : [];
   const programKey = deps.map((p) => `${p}@${program!.files.version(p)}`).join('\n');
-  const session = program ? new ProgramSession(program.files, program.docs, { bindings, defaultDtype }, self) : undefined;
+  const session = program ? new ProgramSession(program.files, program.docs, { bindings, defaultDtype, rootTf32: scans.tf32 }, self) : undefined;
   const it = new Interpreter(statements, {
     path: self,
     program: session,
