@@ -349,16 +349,16 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   // same index and defaults: copied as they are.
   const sameCompletion = !!last && last.index === index && last.key === memoKey;
   if (sameCompletion) {
-    const lastN = last!.offsets[lastCount];
-    const copy = (from: number, to: number, src: number) => {
-      const L = last!;
-      if (L.figures !== L.own) for (let i = from; i < to; i++) if (L.figures[src + i - from] !== a.figures[i]) setFigures(i, L.figures[src + i - from]);
-      if (L.opContexts.length) for (let i = from; i < to; i++) if (L.opContexts[src + i - from]) setContext(i, L.opContexts[src + i - from]!);
-      if (L.opAssumed.length) for (let i = from; i < to; i++) if (L.opAssumed[src + i - from]) setAssumed(i, L.opAssumed[src + i - from]!);
-      if (L.chosen.length) for (let i = from; i < to; i++) if (L.chosen[src + i - from]) setChosen(i, L.chosen[src + i - from]!);
-    };
-    copy(0, ends.ops.p, 0);
-    copy(n - ends.ops.q, n, lastN - ends.ops.q);
+    // Native copies of the leading and trailing ranges (the middle's entries are made below).
+    const L = last!;
+    const lastN = L.offsets[lastCount];
+    const { p, q } = ends.ops;
+    const spliced = <T>(arr: readonly T[], middle: readonly T[]): T[] => arr.slice(0, p).concat(middle as T[], arr.slice(lastN - q));
+    if (L.figures !== L.own) figures = spliced(L.figures, a.figures.slice(p, n - q));
+    const holes = new Array(n - p - q);
+    if (L.opContexts.length) opContexts = spliced(L.opContexts, holes);
+    if (L.opAssumed.length) opAssumed = spliced(L.opAssumed, holes);
+    if (L.chosen.length) chosen = spliced(L.chosen, holes);
   }
   for (let s = 0; s < ns; s++) {
     if (sameCompletion && fromLast(s) >= 0) continue;
