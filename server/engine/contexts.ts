@@ -177,8 +177,21 @@ interface LastCall {
   /** `FunctionNumbers` of `functionsOut`. */
   fnSize: readonly number[];
   fnTime: readonly number[];
+  /** Per op, 1 where `figures` waits for a dim. */
+  waits: Uint8Array;
 }
 let LAST: LastCall | undefined;
+
+/** How many ops of a completed analysis have figures that wait for a dim (`waitingOps`). */
+const WAITING = new WeakMap<Analysis, number>();
+
+/**
+ * How many ops of `a` have figures that still wait for a dim, where `a` is what `withContexts`
+ * made (it counts them from its last call's for the ops a keystroke did not touch); else undefined.
+ */
+export function waitingOps(a: Analysis): number | undefined {
+  return WAITING.get(a);
+}
 
 interface Ends {
   /** Common leading and trailing items. */
@@ -514,8 +527,22 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     const only = contextOnly(a, index, path, memoKey);
     return chosen.length || only.length ? contextFindings(a, figures, chosen, only, (op) => index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) : a.findings;
   };
-  LAST = { path, segments, offsets, own: a.figures, segUnbound, functionsIn: a.functions, fnUnbound, fnBounds, fnNames, index, key: memoKey, figures, opContexts, opAssumed, chosen, functionsOut: functions, fnSize, fnTime };
-  return lazyFindings({
+  // Which ops' figures still wait for a dim (the hover's view of the dims asks on every keystroke).
+  const waits = new Uint8Array(n);
+  let from = 0;
+  let to = n;
+  if (sameCompletion) {
+    const lastN = last!.offsets[lastCount];
+    waits.set(last!.waits.subarray(0, ends.ops.p));
+    waits.set(last!.waits.subarray(lastN - ends.ops.q), n - ends.ops.q);
+    from = ends.ops.p;
+    to = n - ends.ops.q;
+  }
+  for (let i = from; i < to; i++) waits[i] = figures[i].unbound.length > 0 ? 1 : 0;
+  let waiting = 0;
+  for (let i = 0; i < n; i++) waiting += waits[i];
+  LAST = { path, segments, offsets, own: a.figures, segUnbound, functionsIn: a.functions, fnUnbound, fnBounds, fnNames, index, key: memoKey, figures, opContexts, opAssumed, chosen, functionsOut: functions, fnSize, fnTime, waits };
+  const completed = lazyFindings({
     ...withoutFindings(a),
     figures,
     opContexts,
@@ -527,6 +554,8 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     ...(total.reasons?.length ? { totalReasons: total.reasons } : {}),
     ...(totalAssumed && Object.keys(totalAssumed).length ? { totalAssumed } : {}),
   }, findings);
+  WAITING.set(completed, waiting);
+  return completed;
 }
 
 const ONLY_MEMO = new WeakMap<ContextOp[], { key: string; value: ChosenContext | undefined }>();

@@ -12,7 +12,7 @@ import { before, describe, it } from 'node:test';
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analysis, analyzeSource, initEngine } from '../../server/engine/analyze';
-import { withContexts } from '../../server/engine/contexts';
+import { waitingOps, withContexts } from '../../server/engine/contexts';
 import { fileJson } from '../../server/engine/report';
 import { DEFAULT_SETTINGS, Settings } from '../../server/core/settings';
 import { WorkspaceProgram } from '../../server/lsp/program';
@@ -82,6 +82,11 @@ def other(r):
     return r @ r.transpose(-2, -1)
 
 
+def waits(z):
+    # tensorcost: shape z=(N, 16)
+    return z @ torch.randn(16, 16)
+
+
 `;
 
 type Edit = [string, (t: string) => string, Settings?];
@@ -89,9 +94,10 @@ type Edit = [string, (t: string) => string, Settings?];
 /**
  * Every edit in turn, each analysed reusing the last state and completed with the program, checked
  * against a fresh analysis completed with a fresh program; returns how many edits changed the
- * program's contexts, and whose figures the total was after each edit.
+ * program's contexts, how many ops waited for a dim (`waitingOps`, checked against the figures)
+ * and whose figures the total was after each edit.
  */
-function check(base: string, edits: Edit[], atStart: (a: Analysis) => void = () => undefined): { versions: number; totals: string[] } {
+function check(base: string, edits: Edit[], atStart: (a: Analysis) => void = () => undefined): { versions: number; waiting: number[]; totals: string[] } {
   // Fresh results first: a fresh program's withContexts would be the "last call" of the next.
   const texts: string[] = [];
   const expected: string[] = [];
@@ -109,6 +115,7 @@ function check(base: string, edits: Edit[], atStart: (a: Analysis) => void = () 
   p.record(file, a.ir);
   atStart(withContexts(a, p.contexts()));
   let versions = 0;
+  const waiting: number[] = [];
   for (let k = 0; k < edits.length; k++) {
     const settings = edits[k][2] ?? DEFAULT_SETTINGS;
     const version = p.version;
@@ -116,10 +123,13 @@ function check(base: string, edits: Edit[], atStart: (a: Analysis) => void = () 
     state = a.state;
     p.record(file, a.ir);
     if (p.version !== version) versions++;
-    assert.equal(json(withContexts(a, p.contexts())), expected[k], `after: ${edits[k][0]}`);
+    const completed = withContexts(a, p.contexts());
+    assert.equal(json(completed), expected[k], `after: ${edits[k][0]}`);
+    waiting.push(waitingOps(completed)!);
+    assert.equal(waiting.at(-1), completed.figures.filter((f) => f.unbound.length > 0).length, `ops waiting for a dim after: ${edits[k][0]}`);
   }
   disposePythonState(state!);
-  return { versions, totals: expected.map((e) => JSON.parse(e).report.totals.of) };
+  return { versions, waiting, totals: expected.map((e) => JSON.parse(e).report.totals.of) };
 }
 
 /** The scale's constant of the attention in the middle of the file typed over. */
@@ -132,7 +142,7 @@ describe('withContexts reusing its last call by position', () => {
   before(initEngine);
 
   it('equals a fresh analysis completed with a fresh program after every edit', () => {
-    const { versions } = check(
+    const { versions, waiting } = check(
       head + generateModelHeavy(400),
       [
         ['a constant typed over in a forward (the contexts stay)', typed('2')],
@@ -144,6 +154,7 @@ describe('withContexts reusing its last call by position', () => {
         ['a bound no context records: the defaults of other() change, its statement untouched', (t) => replaceAfter(t, 'def lonely', '<= 256', '<= 200')],
         ["a model's width: its contexts change", (t) => replaceAfter(t, 'class GPTConfig', 'n_embd: int = 768', 'n_embd: int = 512')],
         ['the batch dim bound by the settings', (t) => t, { ...DEFAULT_SETTINGS, dims: { B: 4 } }],
+        ['N bound too: no op waits', (t) => t, { ...DEFAULT_SETTINGS, dims: { B: 4, N: 3 } }],
         ['and unbound again', (t) => t],
         ['a line inserted above the models', (t) => replaceAfter(t, 'def unbound', 'return z @', 'w2 = 1\n    return z @')],
         ['a constant typed over after it', typed('4')],
@@ -154,6 +165,7 @@ describe('withContexts reusing its last call by position', () => {
       },
     );
     assert.ok(versions >= 3, 'some edits changed the contexts');
+    assert.ok(new Set(waiting).size >= 3, `the ops waiting for a dim change with the edits and bindings: ${waiting}`);
   });
 
   it('chooses the same most expensive function for the total as a fresh analysis', () => {
