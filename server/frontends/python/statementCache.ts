@@ -508,20 +508,21 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
 
 /**
  * Which builders of each group build a model they run: found by the groups that ran, taken from
- * the last analysis (same module context, same group key) for the others, which a group that
- * never ran (no record) runs now to learn.
+ * the last analysis (same module context, same group key) for the others. A group that neither
+ * ran nor has a record is one no analysis of this context ran: no statement with functions
+ * depends on it, so a fresh analysis would not run it either, and it is left so.
  */
 function modelBuildersOf(it: Interpreter, groups: BuilderGroups, ran: ReadonlySet<BuilderGroup>, last: Map<number, string[]> | undefined, context: string): StatementCache['modelBuilders'] {
   const byGroup = new Map<number, string[]>();
   for (const g of groups.list) {
-    const known = ran.has(g) ? undefined : last?.get(g.id);
-    if (known) {
-      for (const b of g.builders) if (known.includes(b.qualName)) it.noteModelBuilder(b);
-      byGroup.set(g.id, known);
+    if (ran.has(g)) {
+      byGroup.set(g.id, g.builders.filter((b) => it.buildsModel(b)).map((b) => b.qualName));
       continue;
     }
-    if (!ran.has(g)) it.runBuilders(g.builders);
-    byGroup.set(g.id, g.builders.filter((b) => it.buildsModel(b)).map((b) => b.qualName));
+    const known = last?.get(g.id);
+    if (!known) continue;
+    for (const b of g.builders) if (known.includes(b.qualName)) it.noteModelBuilder(b);
+    byGroup.set(g.id, known);
   }
   return { context, byGroup };
 }
