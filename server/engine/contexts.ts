@@ -321,7 +321,10 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   for (const [k, v] of assumed) if (!withAssumed.has(k)) withAssumed.set(k, v.value);
   let figures = a.figures;
   // Per op, made at the file's length when first written: an op's index written into an empty
-  // array far from its end made the array a dictionary, slow to write and to read.
+  // array far from its end made the array a dictionary, slow to write and to read. Filled with
+  // undefined rather than holes: the rules' pass over `chosen` reads every entry, and an array
+  // without holes is read on V8's fast path.
+  const none = <T>(k: number): (T | undefined)[] => new Array<T | undefined>(k).fill(undefined);
   let opContexts: (OpInContext | undefined)[] = [];
   let opAssumed: (Record<string, Assumed> | undefined)[] = [];
   /** Per op, the context whose figures the rules read again (contextFindings.ts). */
@@ -330,9 +333,9 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     if (figures === a.figures) figures = a.figures.slice();
     figures[i] = f;
   };
-  const setContext = (i: number, v: OpInContext) => ((opContexts.length ? opContexts : (opContexts = new Array(n)))[i] = v);
-  const setAssumed = (i: number, v: Record<string, Assumed>) => ((opAssumed.length ? opAssumed : (opAssumed = new Array(n)))[i] = v);
-  const setChosen = (i: number, v: ChosenContext) => ((chosen.length ? chosen : (chosen = new Array(n)))[i] = v);
+  const setContext = (i: number, v: OpInContext) => ((opContexts.length ? opContexts : (opContexts = none(n)))[i] = v);
+  const setAssumed = (i: number, v: Record<string, Assumed>) => ((opAssumed.length ? opAssumed : (opAssumed = none(n)))[i] = v);
+  const setChosen = (i: number, v: ChosenContext) => ((chosen.length ? chosen : (chosen = none(n)))[i] = v);
   const used = (unbound: readonly string[]) => Object.fromEntries(unbound.filter((u) => assumed.has(u)).map((u) => [u, assumed.get(u)!]));
   // A context's figures take the bounds its own run asserted first (chargpt's `t <= 128`, not the
   // 1,024 of another script), then the file's.
@@ -368,10 +371,10 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     const { p, q } = ends.ops;
     const spliced = <T>(arr: readonly T[], middle: readonly T[]): T[] => arr.slice(0, p).concat(middle as T[], arr.slice(lastN - q));
     if (L.figures !== L.own) figures = spliced(L.figures, a.figures.slice(p, n - q));
-    const holes = new Array(n - p - q);
-    if (L.opContexts.length) opContexts = spliced(L.opContexts, holes);
-    if (L.opAssumed.length) opAssumed = spliced(L.opAssumed, holes);
-    if (L.chosen.length) chosen = spliced(L.chosen, holes);
+    const middle = none<never>(n - p - q);
+    if (L.opContexts.length) opContexts = spliced(L.opContexts, middle);
+    if (L.opAssumed.length) opAssumed = spliced(L.opAssumed, middle);
+    if (L.chosen.length) chosen = spliced(L.chosen, middle);
   }
   for (let s = 0; s < ns; s++) {
     if (sameCompletion && fromLast(s) >= 0) continue;
