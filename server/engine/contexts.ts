@@ -322,8 +322,8 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   let figures = a.figures;
   // Per op, made at the file's length when first written: an op's index written into an empty
   // array far from its end made the array a dictionary, slow to write and to read. Filled with
-  // undefined rather than holes: the rules' pass over `chosen` reads every entry, and an array
-  // without holes is read on V8's fast path.
+  // undefined rather than holes, as the arrays written op by op in order were where every op had
+  // an entry (on the GPT-style file, every op has a chosen context).
   const none = <T>(k: number): (T | undefined)[] => new Array<T | undefined>(k).fill(undefined);
   let opContexts: (OpInContext | undefined)[] = [];
   let opAssumed: (Record<string, Assumed> | undefined)[] = [];
