@@ -256,7 +256,7 @@ const CLASS_OR_DECORATED = /^(@|class\b)/;
  * was given that a keystroke did not touch (the common leading and trailing ones, the same
  * objects) take what it made for them by position, instead of a name cut and two lookups each.
  */
-const ATTACHED = new WeakMap<PythonState, { counted: ClassParams[]; byClass: Map<string, ClassParams["params"]>; input: readonly FunctionSummary[]; output: FunctionSummary[] }>();
+const ATTACHED = new WeakMap<PythonState, { counted: ClassParams[]; byClass: Map<string, ClassParams['params']>; input: readonly FunctionSummary[]; output: FunctionSummary[] }>();
 
 function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void {
   if (!hasClasses) return;
