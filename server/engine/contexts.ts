@@ -112,7 +112,119 @@ export interface OpInContext {
 }
 
 const FN_MEMO = new WeakMap<FunctionFigures, { index: ContextIndex; key: string; value: FunctionFigures }>();
-const OP_MEMO = new WeakMap<TensorOp, { index: ContextIndex; key: string; own: CostFigures; path: string; figures?: CostFigures; context?: OpInContext; assumed?: Record<string, Assumed>; chosen?: ChosenContext }>();
+/** What `withContexts` applies to one op: figures, the context they come from, defaults, the rules' context. */
+interface Applied {
+  /** The op's offset in its segment. */
+  k: number;
+  figures?: CostFigures;
+  context?: OpInContext;
+  assumed?: Record<string, Assumed>;
+  chosen?: ChosenContext;
+}
+const OP_MEMO = new WeakMap<TensorOp, { index: ContextIndex; key: string; own: CostFigures; path: string; value?: Omit<Applied, 'k'> }>();
+
+/** What `withContexts` remembers of one segment of ops (`FileIR.segments`). */
+interface SegmentRecord {
+  /** The ops' own figures (the analysis's), compared by identity: the record holds while they are the same objects. */
+  own: CostFigures[];
+  /** The dims those figures leave unbound. */
+  unbound: readonly string[];
+  /** The ops completed with one index, defaults and file: only those with something applied. */
+  completed?: { index: ContextIndex; key: string; path: string; applied: Applied[] };
+}
+const SEGMENT_MEMO = new WeakMap<readonly TensorOp[], SegmentRecord>();
+
+/** No dims: one array for every segment and function that leaves none unbound. */
+const NONE: readonly string[] = [];
+
+/** The segment's record, made again when its ops' own figures are other objects than it was made from. */
+function recordOf(ops: readonly TensorOp[], figures: readonly CostFigures[], offset: number): SegmentRecord {
+  const hit = SEGMENT_MEMO.get(ops);
+  if (hit && hit.own.length === ops.length && hit.own.every((f, k) => f === figures[offset + k])) return hit;
+  const own = figures.slice(offset, offset + ops.length);
+  const unbound = new Set<string>();
+  for (const f of own) for (const u of f.unbound) unbound.add(u);
+  const r: SegmentRecord = { own, unbound: unbound.size ? [...unbound] : NONE };
+  SEGMENT_MEMO.set(ops, r);
+  return r;
+}
+
+/**
+ * What the last `withContexts` call read and made, by position, for the next call on the same
+ * file (a keystroke's): one file at a time, as the engine's other per-segment products
+ * (core/splice.ts).
+ */
+interface LastCall {
+  path: string;
+  segments: readonly (readonly TensorOp[])[];
+  /** Where each segment's ops start among the file's ops, and the number of ops at the end. */
+  offsets: readonly number[];
+  /** The analysis's own figures. */
+  own: readonly CostFigures[];
+  segUnbound: readonly (readonly string[])[];
+  functionsIn: readonly FunctionFigures[];
+  fnUnbound: readonly (readonly string[])[];
+  fnBounds: readonly FunctionSummary['bounds'][];
+  fnNames: readonly string[];
+  /** What the results below were completed with. */
+  index: ContextIndex;
+  key: string;
+  figures: readonly CostFigures[];
+  opContexts: readonly (OpInContext | undefined)[];
+  opAssumed: readonly (Record<string, Assumed> | undefined)[];
+  chosen: readonly (ChosenContext | undefined)[];
+  functionsOut: readonly FunctionFigures[];
+  /** `FunctionNumbers` of `functionsOut`. */
+  fnSize: readonly number[];
+  fnTime: readonly number[];
+  /** Per op, 1 where `figures` waits for a dim. */
+  waits: Uint8Array;
+}
+let LAST: LastCall | undefined;
+
+/** How many ops of a completed analysis have figures that wait for a dim (`waitingOps`). */
+const WAITING = new WeakMap<Analysis, number>();
+
+/**
+ * How many ops of `a` have figures that still wait for a dim, where `a` is what `withContexts`
+ * made (it counts them from its last call's for the ops a keystroke did not touch); else undefined.
+ */
+export function waitingOps(a: Analysis): number | undefined {
+  return WAITING.get(a);
+}
+
+interface Ends {
+  /** Common leading and trailing items. */
+  p: number;
+  q: number;
+}
+const NO_ENDS: Ends & { ops: Ends } = { p: 0, q: 0, ops: { p: 0, q: 0 } };
+
+/** The common leading and trailing items of two lists, by identity (`p + q` at most the shorter length). */
+function commonEnds<T>(old: readonly T[], now: readonly T[]): Ends {
+  const both = Math.min(old.length, now.length);
+  let p = 0;
+  let q = 0;
+  while (p < both && old[p] === now[p]) p++;
+  while (q < both - p && old[old.length - 1 - q] === now[now.length - 1 - q]) q++;
+  return { p, q };
+}
+
+/**
+ * The segments taken from the last call by position: the common leading and trailing ones, with
+ * the number of ops they hold, provided those ops' own figures are the same objects as then
+ * (none otherwise: other bindings or another device made every figure anew).
+ */
+function sameEnds(last: LastCall, segments: readonly (readonly TensorOp[])[], figures: readonly CostFigures[]): Ends & { ops: Ends } {
+  const { p, q } = commonEnds(last.segments, segments);
+  const m = last.segments.length;
+  const lastN = last.offsets[m];
+  const ops = { p: last.offsets[p], q: lastN - last.offsets[m - q] };
+  const n = figures.length;
+  for (let i = 0; i < ops.p; i++) if (figures[i] !== last.own[i]) return NO_ENDS;
+  for (let i = 1; i <= ops.q; i++) if (figures[n - i] !== last.own[lastN - i]) return NO_ENDS;
+  return { p, q, ops };
+}
 
 const complete = (f: CostFigures) => f.flops !== null && f.otherFlops !== null && f.bytes !== null && f.unbound.length === 0;
 
@@ -136,9 +248,9 @@ const BATCH = /^(b|B|bs|bsz|batch|batch_size|n_batch|nbatch)$/;
  * Stated defaults for the dims a file leaves unbound (docs/whole-program.md, "numbers first"):
  * the bounds its functions assert (`assert t <= self.config.block_size`), and 1 for a batch.
  */
-function assumedDims(a: Analysis, unbound: Iterable<string>, index: ContextIndex): Map<string, Assumed> {
+function assumedDims(a: Analysis, unbound: Iterable<string>, index: ContextIndex, fnBounds: readonly FunctionSummary['bounds'][]): Map<string, Assumed> {
   const out = new Map<string, Assumed>();
-  for (const f of a.functions) for (const [k, b] of Object.entries(f.summary.bounds ?? {})) if (!out.has(k) && !a.bindings.has(k)) out.set(k, { value: b.value, from: `assert at line ${b.line + 1}` });
+  for (const bounds of fnBounds) if (bounds) for (const [k, b] of Object.entries(bounds)) if (!out.has(k) && !a.bindings.has(k)) out.set(k, { value: b.value, from: `assert at line ${b.line + 1}` });
   const self = a.ir.programPath ?? a.ir.path;
   // The bounds this file's own run met first (a notebook's `from_pretrained` model asserts
   // t <= 1024), then those of the program's other runs (the adder project's t <= 11).
@@ -159,18 +271,73 @@ function assumedDims(a: Analysis, unbound: Iterable<string>, index: ContextIndex
 export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   const path = a.ir.programPath ?? a.ir.path;
   const { device, bindings } = a;
-  let figures = a.figures;
-  const opContexts: (OpInContext | undefined)[] = [];
+  const n = a.ir.ops.length;
+  const segments = a.ir.segments && a.ir.segments.reduce((k, ops) => k + ops.length, 0) === n ? a.ir.segments : [a.ir.ops];
+  const ns = segments.length;
+  // A keystroke changes the segments of ops (`FileIR.segments`) and the functions of one
+  // statement: the others are the same objects as in the last call, with the same own figures.
+  // What the last call read and made for them is taken by position (pointer comparisons over
+  // arrays); reading every op and function of the file again, a few thousand objects spread over
+  // the heap, cost more than the rest of this function.
+  const last = LAST?.path === path ? LAST : undefined;
+  const ends = last ? sameEnds(last, segments, a.figures) : NO_ENDS;
+  const lastCount = last?.segments.length ?? 0;
+  const fromLast = (s: number) => (s < ends.p ? s : s >= ns - ends.q ? s - ns + lastCount : -1);
+  const offsets = new Array<number>(ns + 1);
+  const segUnbound = new Array<readonly string[]>(ns);
+  /** The middle segments' records (`SEGMENT_MEMO`), by segment index. */
+  const records: (SegmentRecord | undefined)[] = [];
+  for (let s = 0, offset = 0; s < ns; s++) {
+    const j = fromLast(s);
+    offsets[s] = offset;
+    if (j >= 0) segUnbound[s] = last!.segUnbound[j];
+    else segUnbound[s] = (records[s] = recordOf(segments[s], a.figures, offset)).unbound;
+    offset += j >= 0 ? last!.offsets[j + 1] - last!.offsets[j] : segments[s].length;
+  }
+  offsets[ns] = n;
   const unboundAll = new Set<string>();
-  for (const f of a.figures) for (const u of f.unbound) unboundAll.add(u);
-  for (const f of a.functions) for (const u of f.figures.unbound) unboundAll.add(u);
+  for (const list of segUnbound) if (list !== NONE) for (const u of list) unboundAll.add(u);
+  const nf = a.functions.length;
+  const fEnds = last ? commonEnds(last.functionsIn, a.functions) : NO_ENDS;
+  const fnFromLast = (i: number) => (i < fEnds.p ? i : i >= nf - fEnds.q ? i - nf + last!.functionsIn.length : -1);
+  const fnUnbound = new Array<readonly string[]>(nf);
+  const fnBounds = new Array<FunctionSummary['bounds']>(nf);
+  const fnNames = new Array<string>(nf);
+  for (let i = 0; i < nf; i++) {
+    const j = fnFromLast(i);
+    if (j >= 0) {
+      fnUnbound[i] = last!.fnUnbound[j];
+      fnBounds[i] = last!.fnBounds[j];
+      fnNames[i] = last!.fnNames[j];
+    } else {
+      const f = a.functions[i];
+      fnUnbound[i] = f.figures.unbound.length ? f.figures.unbound : NONE;
+      fnBounds[i] = f.summary.bounds;
+      fnNames[i] = f.summary.name;
+    }
+  }
+  for (const list of fnUnbound) if (list !== NONE) for (const u of list) unboundAll.add(u);
   for (const u of a.moduleFigures?.unbound ?? []) unboundAll.add(u);
-  const assumed = assumedDims(a, unboundAll, index);
+  const assumed = assumedDims(a, unboundAll, index, fnBounds);
   const withAssumed = new Map(bindings);
   for (const [k, v] of assumed) if (!withAssumed.has(k)) withAssumed.set(k, v.value);
-  const opAssumed: (Record<string, Assumed> | undefined)[] = [];
+  let figures = a.figures;
+  // Per op, made at the file's length when first written: an op's index written into an empty
+  // array far from its end made the array a dictionary, slow to write and to read. Filled with
+  // undefined rather than holes, as the arrays written op by op in order were where every op had
+  // an entry (on the GPT-style file, every op has a chosen context).
+  const none = <T>(k: number): (T | undefined)[] => new Array<T | undefined>(k).fill(undefined);
+  let opContexts: (OpInContext | undefined)[] = [];
+  let opAssumed: (Record<string, Assumed> | undefined)[] = [];
   /** Per op, the context whose figures the rules read again (contextFindings.ts). */
-  const chosen: (ChosenContext | undefined)[] = [];
+  let chosen: (ChosenContext | undefined)[] = [];
+  const setFigures = (i: number, f: CostFigures) => {
+    if (figures === a.figures) figures = a.figures.slice();
+    figures[i] = f;
+  };
+  const setContext = (i: number, v: OpInContext) => ((opContexts.length ? opContexts : (opContexts = none(n)))[i] = v);
+  const setAssumed = (i: number, v: Record<string, Assumed>) => ((opAssumed.length ? opAssumed : (opAssumed = none(n)))[i] = v);
+  const setChosen = (i: number, v: ChosenContext) => ((chosen.length ? chosen : (chosen = none(n)))[i] = v);
   const used = (unbound: readonly string[]) => Object.fromEntries(unbound.filter((u) => assumed.has(u)).map((u) => [u, assumed.get(u)!]));
   // A context's figures take the bounds its own run asserted first (chargpt's `t <= 128`, not the
   // 1,024 of another script), then the file's.
@@ -188,36 +355,68 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     }
     return hit;
   };
-  // Ops of statements an edit did not touch are the same objects as last time, and so are their
-  // figures: what they were completed with is remembered while the index and defaults are.
+  // What an op is completed with depends on the index, the defaults and the file only.
   const memoKey = `${device.id}\0${[...bindings].join(',')}\0${[...assumed].map(([k, v]) => `${k}=${v.value}`).join(',')}`;
-  // Ops no context ran and whose own figures are numbers are remembered too (with nothing to
-  // apply): telling them apart means a key string per op, thousands per keystroke.
-  a.ir.ops.forEach((op, i) => {
-    const own = a.figures[i];
-    const hit = OP_MEMO.get(op);
-    if (hit && hit.index === index && hit.key === memoKey && hit.own === own && hit.path === path) {
-      if (hit.figures) {
-        if (figures === a.figures) figures = a.figures.slice();
-        figures[i] = hit.figures;
+  const apply = (i: number, x: Omit<Applied, 'k'>) => {
+    if (x.figures) setFigures(i, x.figures);
+    if (x.context) setContext(i, x.context);
+    if (x.assumed) setAssumed(i, x.assumed);
+    if (x.chosen) setChosen(i, x.chosen);
+  };
+  // The last call's results hold for the segments taken by position when it completed with the
+  // same index and defaults: copied as they are.
+  const sameCompletion = !!last && last.index === index && last.key === memoKey;
+  if (sameCompletion) {
+    // Native copies of the leading and trailing ranges (the middle's entries are made below).
+    const L = last!;
+    const lastN = L.offsets[lastCount];
+    const { p, q } = ends.ops;
+    const spliced = <T>(arr: readonly T[], middle: readonly T[]): T[] => arr.slice(0, p).concat(middle as T[], arr.slice(lastN - q));
+    if (L.figures !== L.own) figures = spliced(L.figures, a.figures.slice(p, n - q));
+    const middle = none<never>(n - p - q);
+    if (L.opContexts.length) opContexts = spliced(L.opContexts, middle);
+    if (L.opAssumed.length) opAssumed = spliced(L.opAssumed, middle);
+    if (L.chosen.length) chosen = spliced(L.chosen, middle);
+  }
+  for (let s = 0; s < ns; s++) {
+    if (sameCompletion && fromLast(s) >= 0) continue;
+    const ops = segments[s];
+    const offset = offsets[s];
+    const r = records[s] ?? recordOf(ops, a.figures, offset);
+    const done = r.completed;
+    if (done && done.index === index && done.key === memoKey && done.path === path) {
+      for (const x of done.applied) apply(offset + x.k, x);
+      continue;
+    }
+    const applied: Applied[] = [];
+    for (let k = 0; k < ops.length; k++) {
+      const x = completeOp(ops[k], a.figures[offset + k]);
+      if (x) {
+        apply(offset + k, x);
+        applied.push({ k, ...x });
       }
-      if (hit.context) opContexts[i] = hit.context;
-      if (hit.assumed) opAssumed[i] = hit.assumed;
-      if (hit.chosen) chosen[i] = hit.chosen;
-      return;
     }
+    r.completed = { index, key: memoKey, path, applied };
+  }
+  /**
+   * What op `i` is completed with, or undefined when nothing (its own figures are numbers and no
+   * context ran it). Remembered per op as well, for ops met again in a segment made anew.
+   */
+  function completeOp(op: TensorOp, own: CostFigures): Omit<Applied, 'k'> | undefined {
+    const hit = OP_MEMO.get(op);
+    if (hit && hit.index === index && hit.key === memoKey && hit.own === own && hit.path === path) return hit.value;
     const ownComplete = complete(own) && !op.cost.unknown;
-    if (ownComplete && !index.ops.has(opKey(path, op.range.start.line, op.range.start.character))) {
-      OP_MEMO.set(op, { index, key: memoKey, own, path });
-      return;
-    }
-    const before = figures[i];
+    let value: Omit<Applied, 'k'> | undefined;
     // Figures that are numbers on their own stay; the rules still read the contexts' calls and
     // dtypes (how often the op runs, under which autocast or TF32 switch).
-    if (ownComplete) chosen[i] = largestContext(op);
-    else completeOp(op, i, own);
-    OP_MEMO.set(op, { index, key: memoKey, own, path, figures: figures[i] !== before ? figures[i] : undefined, context: opContexts[i], assumed: opAssumed[i], chosen: chosen[i] });
-  });
+    if (!ownComplete) value = inContext(op, own);
+    else if (index.ops.has(opKey(path, op.range.start.line, op.range.start.character))) {
+      const c = largestContext(op);
+      value = c ? { chosen: c } : undefined;
+    }
+    OP_MEMO.set(op, { index, key: memoKey, own, path, value });
+    return value;
+  }
   function largestContext(op: TensorOp): ChosenContext | undefined {
     let best: ChosenContext | undefined;
     for (const v of index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) {
@@ -227,15 +426,14 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     }
     return best;
   }
-  function completeOp(op: TensorOp, i: number, own: CostFigures): void {
+  /** Figures from the largest context that ran the op, else from the code's stated defaults. */
+  function inContext(op: TensorOp, own: CostFigures): Omit<Applied, 'k'> | undefined {
     const variants = index.ops.get(opKey(path, op.range.start.line, op.range.start.character));
-    const fallback = () => {
-      if (assumed.size === 0 || op.cost.unknown) return;
+    const fallback = (): Omit<Applied, 'k'> | undefined => {
+      if (assumed.size === 0 || op.cost.unknown) return undefined;
       const f = evaluateCost(op.cost, op.dtype, device, withAssumed, op.repeat);
-      if (!complete(f)) return;
-      if (figures === a.figures) figures = a.figures.slice();
-      figures[i] = f;
-      opAssumed[i] = used(own.unbound);
+      if (!complete(f)) return undefined;
+      return { figures: f, assumed: used(own.unbound) };
     };
     if (!variants?.length) return fallback();
     let best: { f: CostFigures; v: ContextOp; b: Map<string, number> } | undefined;
@@ -256,19 +454,28 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
       }
     }
     if (!best) return fallback();
-    if (usedAssumed) opAssumed[i] = usedAssumed;
-    if (figures === a.figures) figures = a.figures.slice();
-    figures[i] = best.f;
-    opContexts[i] = { figures: best.f, context: best.v.context, count: variants.length, inputs: best.v.inputs, output: best.v.output, dtype: best.v.dtype, ...(each.length > 1 ? { each } : {}) };
-    chosen[i] = { v: best.v, figures: best.f, bindings: best.b, calls: index.calls.get(best.v) ?? 1 };
+    return {
+      figures: best.f,
+      context: { figures: best.f, context: best.v.context, count: variants.length, inputs: best.v.inputs, output: best.v.output, dtype: best.v.dtype, ...(each.length > 1 ? { each } : {}) },
+      ...(usedAssumed ? { assumed: usedAssumed } : {}),
+      chosen: { v: best.v, figures: best.f, bindings: best.b, calls: index.calls.get(best.v) ?? 1 },
+    };
   }
-  const functions = a.functions.map((ff) => {
+  const functions = new Array<FunctionFigures>(nf);
+  for (let i = 0; i < nf; i++) {
+    const j = sameCompletion ? fnFromLast(i) : -1;
+    if (j >= 0) {
+      functions[i] = last!.functionsOut[j];
+      continue;
+    }
+    const ff = a.functions[i];
     const hit = FN_MEMO.get(ff);
-    if (hit && hit.index === index && hit.key === memoKey) return hit.value;
-    const value = completeFunction(ff);
-    FN_MEMO.set(ff, { index, key: memoKey, value });
-    return value;
-  });
+    if (hit && hit.index === index && hit.key === memoKey) functions[i] = hit.value;
+    else {
+      functions[i] = completeFunction(ff);
+      FN_MEMO.set(ff, { index, key: memoKey, value: functions[i] });
+    }
+  }
   function completeFunction(ff: FunctionFigures): FunctionFigures {
     const variants = index.functions.get(fnKey(path, ff.summary.name));
     let done = functionInContext(ff, variants, a, bindings);
@@ -303,15 +510,44 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
       moduleFigures = f;
     }
   }
-  const total = fileTotal(a, moduleFigures, functions);
-  const totalAssumed = total.of === 'top-level code' ? moduleAssumed : functions.find((f) => f.summary.name === total.of)?.assumed;
+  const fnSize = new Array<number>(nf);
+  const fnTime = new Array<number>(nf);
+  for (let i = 0; i < nf; i++) {
+    const j = sameCompletion ? fnFromLast(i) : -1;
+    if (j >= 0) {
+      fnSize[i] = last!.fnSize[j];
+      fnTime[i] = last!.fnTime[j];
+    } else {
+      const f = functions[i].figures;
+      fnSize[i] = f.flops === null ? NaN : f.flops + (f.otherFlops ?? 0);
+      fnTime[i] = f.timeSeconds ?? 0;
+    }
+  }
+  const total = fileTotal(a, moduleFigures, functions, { names: fnNames, size: fnSize, time: fnTime });
+  // The names by position: the first function of that name, found without reading every function.
+  const totalAssumed = total.of === 'top-level code' ? moduleAssumed : total.of === undefined ? undefined : functions[fnNames.indexOf(total.of)]?.assumed;
   // The findings (the rules run again with the contexts' figures) are made when first read: a
   // hover asked right after a keystroke needs figures only, diagnostics pulled after it these.
   const findings = () => {
     const only = contextOnly(a, index, path, memoKey);
     return chosen.length || only.length ? contextFindings(a, figures, chosen, only, (op) => index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) : a.findings;
   };
-  return lazyFindings({
+  // Which ops' figures still wait for a dim (the hover's view of the dims asks on every keystroke).
+  const waits = new Uint8Array(n);
+  let from = 0;
+  let to = n;
+  if (sameCompletion) {
+    const lastN = last!.offsets[lastCount];
+    waits.set(last!.waits.subarray(0, ends.ops.p));
+    waits.set(last!.waits.subarray(lastN - ends.ops.q), n - ends.ops.q);
+    from = ends.ops.p;
+    to = n - ends.ops.q;
+  }
+  for (let i = from; i < to; i++) waits[i] = figures[i].unbound.length > 0 ? 1 : 0;
+  let waiting = 0;
+  for (let i = 0; i < n; i++) waiting += waits[i];
+  LAST = { path, segments, offsets, own: a.figures, segUnbound, functionsIn: a.functions, fnUnbound, fnBounds, fnNames, index, key: memoKey, figures, opContexts, opAssumed, chosen, functionsOut: functions, fnSize, fnTime, waits };
+  const completed = lazyFindings({
     ...withoutFindings(a),
     figures,
     opContexts,
@@ -323,6 +559,8 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     ...(total.reasons?.length ? { totalReasons: total.reasons } : {}),
     ...(totalAssumed && Object.keys(totalAssumed).length ? { totalAssumed } : {}),
   }, findings);
+  WAITING.set(completed, waiting);
+  return completed;
 }
 
 const ONLY_MEMO = new WeakMap<ContextOp[], { key: string; value: ChosenContext | undefined }>();
@@ -393,8 +631,32 @@ function functionInContext(ff: FunctionFigures, variants: ContextFunction[] | un
 
 /** The dtype of the function's first GEMM-class op (its roofline placement), else the default. */
 function dtypeOf(a: Analysis, s: FunctionSummary) {
-  const op = a.ir.ops.find((o) => o.function === s.name && GEMM_KINDS.has(o.kind));
-  return op?.dtype ?? a.ir.facts.defaultDtype ?? a.settings.defaultDtype;
+  let all = GEMM_DTYPES_OF.get(a);
+  if (!all) {
+    // The file's, merged once per analysis from its segments' (first in file order wins).
+    all = new Map();
+    for (const ops of a.ir.segments ?? [a.ir.ops]) for (const [name, dtype] of gemmDtypes(ops)) if (!all.has(name)) all.set(name, dtype);
+    GEMM_DTYPES_OF.set(a, all);
+  }
+  return all.get(s.name) ?? a.ir.facts.defaultDtype ?? a.settings.defaultDtype;
+}
+
+const GEMM_DTYPES_OF = new WeakMap<Analysis, Map<string, DType>>();
+
+const GEMM_DTYPES = new WeakMap<readonly TensorOp[], Map<string, DType>>();
+
+/**
+ * Per function, the dtype of its first GEMM-class op in a segment of ops, made once per segment:
+ * a function completed after a keystroke looked through every op of the file for it.
+ */
+function gemmDtypes(ops: readonly TensorOp[]): Map<string, DType> {
+  let m = GEMM_DTYPES.get(ops);
+  if (!m) {
+    m = new Map();
+    for (const o of ops) if (o.function !== null && GEMM_KINDS.has(o.kind) && !m.has(o.function)) m.set(o.function, o.dtype);
+    GEMM_DTYPES.set(ops, m);
+  }
+  return m;
 }
 
 interface Candidate {
@@ -408,7 +670,19 @@ interface Candidate {
  * expensive function's; null figures (with the dims to bind) rather than a number that leaves
  * out what an entry point does; the reasons when the chosen figures are incomplete.
  */
-function fileTotal(a: Analysis, moduleFigures: CostFigures | undefined, functions: FunctionFigures[]): { figures: CostFigures; of?: string; reasons?: Reason[] } {
+/**
+ * The functions' names and completed figures as numbers, by position (`withContexts` keeps them
+ * from its last call for the functions a keystroke did not touch): the total is chosen by reading
+ * these arrays, not every function object of the file. `size` is FLOPs plus other FLOPs (NaN where
+ * the FLOPs are not a number), `time` the time in seconds (0 where none).
+ */
+interface FunctionNumbers {
+  names: readonly string[];
+  size: readonly number[];
+  time: readonly number[];
+}
+
+function fileTotal(a: Analysis, moduleFigures: CostFigures | undefined, functions: FunctionFigures[], numbers: FunctionNumbers): { figures: CostFigures; of?: string; reasons?: Reason[] } {
   const entries = new Set(a.ir.entries ?? []);
   const pick = (cands: Candidate[]) => {
     let best: Candidate | undefined;
@@ -423,15 +697,20 @@ function fileTotal(a: Analysis, moduleFigures: CostFigures | undefined, function
     return { figures: moduleFigures, of: 'top-level code', reasons: m.reasons };
   }
   if (entries.has('<module>') && moduleFigures) fromEntries.push({ f: moduleFigures, of: 'top-level code', reasons: m?.reasons });
-  for (const ff of functions) if (entries.has(ff.summary.name)) fromEntries.push({ f: ff.figures, of: ff.summary.name, reasons: ff.reasons });
+  if (entries.size) for (let i = 0; i < functions.length; i++) if (entries.has(numbers.names[i])) fromEntries.push({ f: functions[i].figures, of: numbers.names[i], reasons: functions[i].reasons });
   const e = pick(fromEntries);
   if (works(e)) return { figures: e!.f, of: e!.of, reasons: e!.reasons };
   // An entry point whose figures wait for dims, or that computes nothing the engine could follow,
   // says so (top-level code first: a script's run), never a silent 0.
   const waiting = fromEntries.find((c) => c.f.flops === null) ?? fromEntries.find((c) => c.reasons?.length);
   if (waiting) return { figures: waiting.f, of: waiting.of, reasons: waiting.reasons };
-  const fn = pick(functions.map((ff) => ({ f: ff.figures, of: ff.summary.name, reasons: ff.reasons })));
-  if (works(fn)) return { figures: fn!.f, of: fn!.of, reasons: fn!.reasons };
+  // The most expensive function, found without a candidate object per function (a file has hundreds).
+  // (`larger` on the numbers: FLOPs first, then time; the first of equals.)
+  let best = -1;
+  const { size, time } = numbers;
+  for (let i = 0; i < functions.length; i++) if (!Number.isNaN(size[i]) && (best < 0 || (size[i] !== size[best] ? size[i] > size[best] : time[i] > time[best]))) best = i;
+  const most = best < 0 ? undefined : functions[best];
+  if (most && works({ f: most.figures, of: most.summary.name })) return { figures: most.figures, of: most.summary.name, reasons: most.reasons };
   const symbolic = functions.find((ff) => ff.figures.flops === null && ff.figures.unbound.length > 0);
   if (symbolic) return { figures: symbolic.figures, of: symbolic.summary.name, reasons: symbolic.reasons };
   // A function whose operands have shapes nobody gives (a model's `forward` with no caller in

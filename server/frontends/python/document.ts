@@ -221,10 +221,20 @@ export class PythonDocument {
     return this.source.text;
   }
 
-  /** The top-level statements (and comments) in source order. */
+  /**
+   * The top-level statements (and comments) in source order: one array per list of chunks (an
+   * update replaces the list; a moved chunk keeps its node object), not a new one per read.
+   */
   get statements(): readonly Node[] {
-    return this.chunks.map((c) => c.node);
+    if (this.statementsOf !== this.chunks) {
+      this.statementsCache = this.chunks.map((c) => c.node);
+      this.statementsOf = this.chunks;
+    }
+    return this.statementsCache!;
   }
+
+  private statementsOf?: readonly Chunk[];
+  private statementsCache?: readonly Node[];
 
   /** The source of each statement, in the order of `statements`. */
   get texts(): readonly string[] {

@@ -20,7 +20,8 @@ import { CommentCache } from './comments';
 import { collectDistributedSignals } from './distributed';
 import { countClassParams } from './distributedParams';
 import { applyPrecisionFacts } from './signalsPrecision';
-import { WORLD_SIZE_DIM, readsWorldSize } from './distributedFacts';
+import { WORLD_SIZE_DIM } from './distributedFacts';
+import { TextScans, scanText } from './textScans';
 import { ClassParams } from '../../core/comm/signals';
 import { StatementCache, analyseStatements } from './statementCache';
 import { DocumentCache, ProgramSession } from './session';
@@ -40,6 +41,9 @@ export interface PythonState {
   comments: CommentCache;
   params?: { key: readonly string[]; value: ClassParams[] };
 }
+
+/** The whole-text scans of each document's last analysis, made again from the lines an edit touched. */
+const SCANS = new WeakMap<PythonState, TextScans>();
 
 export function newPythonState(text: string): PythonState {
   return { doc: new PythonDocument(text), functions: new StatementCache(), signals: { entries: new Map() }, comments: {} };
@@ -79,9 +83,11 @@ export function analysePython(path: string, text: string, settings: Settings, st
   const defaultDtype = facts.defaultDtype ?? settings.defaultDtype;
   // The files this one imports, with their versions, key the per-statement cache.
   const self = program ? program.key(path) : path;
-  const deps = program ? importClosure(program.files, self, text) : [];
+  const scans = scanText(text, SCANS.get(state));
+  SCANS.set(state, scans);
+  const deps = program ? importClosure(program.files, self, text, scans.imports) : [];
   const programKey = deps.map((p) => `${p}@${program!.files.version(p)}`).join('\n');
-  const session = program ? new ProgramSession(program.files, program.docs, { bindings, defaultDtype }, self) : undefined;
+  const session = program ? new ProgramSession(program.files, program.docs, { bindings, defaultDtype, rootTf32: scans.tf32 }, self) : undefined;
   const it = new Interpreter(statements, {
     path: self,
     program: session,
@@ -108,7 +114,7 @@ export function analysePython(path: string, text: string, settings: Settings, st
   }
   // The world size the code reads at run time (`dist.get_world_size()`) is the configured one,
   // unless the user binds the dim or the code assigns it a constant (below).
-  if (!bindings.has(WORLD_SIZE_DIM) && readsWorldSize(text)) facts.dims.set(WORLD_SIZE_DIM, settings.worldSize);
+  if (!bindings.has(WORLD_SIZE_DIM) && scans.world) facts.dims.set(WORLD_SIZE_DIM, settings.worldSize);
   for (const [k, v] of facts.dims) bindings.set(k, v);
   it.analyseModule();
   for (const [k, v] of it.globals) {
@@ -245,13 +251,21 @@ function paramsKey(text: string, stmt: Node): string {
 const WITH_PARAMS = new WeakMap<FunctionSummary, FunctionSummary>();
 const CLASS_OR_DECORATED = /^(@|class\b)/;
 
+/**
+ * The last `attachParams` of a document: while the counts are the same array, the summaries it
+ * was given that a keystroke did not touch (the common leading and trailing ones, the same
+ * objects) take what it made for them by position, instead of a name cut and two lookups each.
+ */
+const ATTACHED = new WeakMap<PythonState, { counted: ClassParams[]; byClass: Map<string, ClassParams['params']>; input: readonly FunctionSummary[]; output: FunctionSummary[] }>();
+
 function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void {
   if (!hasClasses) return;
   const counted = (ir.signals['dist.params'] as ClassParams[] | undefined) ?? classParams(state);
-  const byClass = new Map(counted.filter((c) => !c.params.isZero()).map((c) => [c.cls, c.params]));
+  const last = ATTACHED.get(state)?.counted === counted ? ATTACHED.get(state) : undefined;
+  const byClass = last?.byClass ?? new Map(counted.filter((c) => !c.params.isZero()).map((c) => [c.cls, c.params]));
   if (byClass.size === 0) return;
   // Summaries may be shared with the previous analysis (cached): copied, never changed in place.
-  ir.functions = ir.functions.map((f) => {
+  const attach = (f: FunctionSummary): FunctionSummary => {
     const dot = f.name.indexOf('.');
     const p = dot > 0 ? byClass.get(f.name.slice(0, dot)) : undefined;
     if (!p || f.params) return f;
@@ -260,5 +274,21 @@ function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void
     const made = { ...f, params: p };
     WITH_PARAMS.set(f, made);
     return made;
-  });
+  };
+  const input = ir.functions;
+  const n = input.length;
+  const output = new Array<FunctionSummary>(n);
+  let p = 0;
+  let q = 0;
+  if (last) {
+    const old = last.input;
+    const both = Math.min(n, old.length);
+    while (p < both && old[p] === input[p]) p++;
+    while (q < both - p && old[old.length - 1 - q] === input[n - 1 - q]) q++;
+    for (let i = 0; i < p; i++) output[i] = last.output[i];
+    for (let i = n - q; i < n; i++) output[i] = last.output[i - n + old.length];
+  }
+  for (let i = p; i < n - q; i++) output[i] = attach(input[i]);
+  ATTACHED.set(state, { counted, byClass, input, output });
+  ir.functions = output;
 }

@@ -1017,6 +1017,20 @@ export class Interpreter {
 
   private readonly ranBuilders = new Set<FunctionInfo>();
 
+  /** Whether `runBuilders` found that `fn` builds a model it runs (it is then no entry point). */
+  buildsModel(fn: FunctionInfo): boolean {
+    return this.modelBuilders.has(fn);
+  }
+
+  /**
+   * What an earlier analysis's run of `fn` found (`buildsModel`), for a builder that does not run
+   * in this one because nothing that depends on it is analysed again (statementCache.ts): the
+   * file's entry points must not depend on which builders a keystroke ran.
+   */
+  noteModelBuilder(fn: FunctionInfo): void {
+    this.modelBuilders.add(fn);
+  }
+
   /**
    * Runs the given builders (`discoverInstances`) that have not run yet, in file order. With
    * `discoverInstances(true)` the caller runs them when a function that reaches their classes is

@@ -114,13 +114,14 @@ export function scanImports(text: string): ImportSyntax[] {
 /**
  * Every file of the program that `path` may read when analysed, transitively, in a stable order:
  * the files its imports resolve to, then theirs. `from pkg import mod` counts `pkg/mod.py` too.
+ * `imports`: `scanImports(text)`, where the caller has it (textScans.ts).
  */
-export function importClosure(files: ProgramFiles, path: string, text: string): string[] {
+export function importClosure(files: ProgramFiles, path: string, text: string, imports = scanImports(text)): string[] {
   const seen = new Set<string>([path]);
   const order: string[] = [];
   const visit = (from: string, source: string | undefined) => {
     if (source === undefined) return;
-    for (const imp of scanImports(source)) {
+    for (const imp of source === text && from === path ? imports : scanImports(source)) {
       const targets: string[] = [];
       const mod = resolveModule(files, imp.module, imp.level, from);
       if (mod) targets.push(mod);

@@ -139,7 +139,11 @@ export class ProgramSession {
   constructor(
     readonly files: ProgramFiles,
     private readonly docs: DocumentCache,
-    private readonly options: { bindings: Bindings; defaultDtype: DType },
+    /**
+     * `rootTf32`: whether the root's text names a TF32 switch at all (`mentionsTf32`), where the
+     * caller knows it without reading the whole text again (textScans.ts).
+     */
+    private readonly options: { bindings: Bindings; defaultDtype: DType; rootTf32?: boolean },
     /** The file being analysed, and its interpreter: imports of it from other files come back to it. */
     readonly root: string,
   ) {}
@@ -278,6 +282,7 @@ export class ProgramSession {
   private switchesOf(path: string): [number, boolean][] {
     let switches = this.tf32Switches.get(path);
     // The root's text is the one being analysed (an editor's unsaved buffer), not the disk's.
+    if (!switches && path === this.root && this.options.rootTf32 === false) this.tf32Switches.set(path, (switches = []));
     if (!switches) this.tf32Switches.set(path, (switches = tf32Switches((path === this.root ? this.units.get(path)?.text : undefined) ?? this.files.read(path) ?? '')));
     return switches;
   }
@@ -326,9 +331,14 @@ const PRECISION = /^\s*[\w.]*set_float32_matmul_precision\(\s*(?:precision\s*=\s
  * script handles TF32 and leaves it to its user, whose default is the script's business; only a
  * literal `False` or 'highest' turns it off.
  */
+/** Whether a text names a TF32 switch at all: `tf32Switches` finds none where it does not. */
+export function mentionsTf32(text: string): boolean {
+  return text.includes('allow_tf32') || text.includes('set_float32_matmul_precision');
+}
+
 export function tf32Switches(text: string): [number, boolean][] {
   const out: [number, boolean][] = [];
-  if (!text.includes('allow_tf32') && !text.includes('set_float32_matmul_precision')) return out;
+  if (!mentionsTf32(text)) return out;
   text.split('\n').forEach((l, i) => {
     const a = ALLOW_TF32.exec(l);
     if (a) out.push([i, a[1].trim() !== 'False']);

@@ -69,8 +69,18 @@ class Collector {
     // A call of a function defined further down that computes a softmax by hand is a softmax:
     // the file's such functions are known before the walk, and are part of every cache key.
     const defs: string[] = [];
+    // A statement with the same text as the last run's at its index takes what that run found
+    // there: matching every definition's text against /exp/ read the whole file on each keystroke.
+    const before = cache?.last?.softmax ? cache.last : undefined;
+    const softmaxAt: (readonly string[] | undefined)[] = new Array(statements.length);
     for (let i = 0; i < statements.length; i++) {
       const text = texts?.[i] ?? statements[i].text;
+      if (before && before.texts[i] === text) {
+        const names = before.softmax![i];
+        softmaxAt[i] = names;
+        if (names) defs.push(...names);
+        continue;
+      }
       if (!DEFINITION.test(text) || !/exp/.test(text)) continue;
       // By text: an unchanged definition is not walked again on the next keystroke.
       let names = SOFTMAX_DEFS.get(text);
@@ -79,6 +89,7 @@ class Collector {
         if (SOFTMAX_DEFS.size > 10_000) SOFTMAX_DEFS.clear();
         SOFTMAX_DEFS.set(text, names);
       }
+      softmaxAt[i] = names;
       defs.push(...names);
     }
     this.softmaxDefs = new Set(defs);
@@ -186,7 +197,7 @@ class Collector {
         });
       }
       cache.entries = entries;
-      cache.last = texts && position ? { updates: position.updates, texts, seen: seenAtIndex, keys: keysAt, entries: entriesAt } : undefined;
+      cache.last = texts && position ? { updates: position.updates, texts, seen: seenAtIndex, keys: keysAt, entries: entriesAt, softmax: softmaxAt } : undefined;
     }
     this.endScope();
     return this.s;
@@ -902,7 +913,15 @@ export interface SignalCache {
   /** By statement text, then by place and what was met before it (see `run`). */
   entries: Map<string, Map<string, SignalEntry>>;
   /** The last run by statement index: texts, what was met before each, its key, the entry used. */
-  last?: { updates: number; texts: readonly string[]; seen: (string | undefined)[]; keys: (string | undefined)[]; entries: (SignalEntry | undefined)[] };
+  last?: {
+    updates: number;
+    texts: readonly string[];
+    seen: (string | undefined)[];
+    keys: (string | undefined)[];
+    entries: (SignalEntry | undefined)[];
+    /** The functions computing a softmax by hand each statement defines (`softmaxDefsIn`), where it defines any. */
+    softmax?: (readonly string[] | undefined)[];
+  };
 }
 
 interface SignalEntry {

@@ -71,6 +71,12 @@ export class StatementCache {
    */
   textIds = new Map<string, number>();
   nextTextId = 1;
+  /**
+   * Per builder group id, the builders its last run found to build a model they run
+   * (`Interpreter.buildsModel`), and the module context of that run: a group none of whose
+   * dependents is analysed again does not run, and its builders are still no entry points.
+   */
+  modelBuilders?: { context: string; byGroup: Map<number, string[]> };
 }
 
 function groupIds(groups: BuilderGroups, n: number): (number | undefined)[] {
@@ -378,6 +384,8 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   const mentionsNext = reuse ? cache.mentions : nextMentions;
   const entriesAt: (Entry | undefined)[] = [];
   const mentionsAt: (string[] | undefined)[] = [];
+  /** The builder groups that ran in this analysis. */
+  const ran = new Set<BuilderGroup>();
   // Per statement, flattened once at the end (a native copy, not a push per op).
   const summaryLists: FunctionSummary[][] = [];
   const segments: TensorOp[][] = it.ops.length > 0 ? [it.ops.slice()] : [];
@@ -440,7 +448,10 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
       continue;
     }
     // The builders whose witnesses this statement can see run now, once per analysis.
-    for (const g of own) it.runBuilders(g.builders);
+    for (const g of own) {
+      it.runBuilders(g.builders);
+      ran.add(g);
+    }
     it.resetFresh();
     session?.beginStatement();
     const before = { ops: it.ops.length, findings: it.findings.length, unmodelled: it.unmodelledCalls.length, witness: it.witnessChanges, cops: session?.opsLength ?? 0, dist: it.distFacts.length, cfns: session?.functions.length ?? 0, bounds: new Set(session?.bounds.keys() ?? []) };
@@ -482,6 +493,7 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   // `positional` to follow what reaches a changed statement through them.
   const lastTexts = reuse ? cache.last!.texts : undefined;
   for (const c of isDef) mentionsAt[c] ??= (lastTexts?.[c] === texts[c] ? cache.last!.mentionsAt[c] : undefined) ?? mentionsOf(cache, mentionsNext, texts[c], defined, defines);
+  cache.modelBuilders = modelBuildersOf(it, groups, ran, cache.modelBuilders?.context === contextKey ? cache.modelBuilders.byGroup : undefined, contextKey);
   cache.entries = next;
   pruneTextIds(cache, texts);
   cache.context = contextKey;
@@ -492,6 +504,27 @@ export function analyseStatements(it: Interpreter, statements: readonly Node[], 
   // The ops of cached statements were never pushed to `it.ops`: the segments are the ops.
   it.ops = concatAll(segments);
   return { summaries: concatAll(summaryLists), segments };
+}
+
+/**
+ * Which builders of each group build a model they run: found by the groups that ran, taken from
+ * the last analysis (same module context, same group key) for the others. A group that neither
+ * ran nor has a record is one no analysis of this context ran: no statement with functions
+ * depends on it, so a fresh analysis would not run it either, and it is left so.
+ */
+function modelBuildersOf(it: Interpreter, groups: BuilderGroups, ran: ReadonlySet<BuilderGroup>, last: Map<number, string[]> | undefined, context: string): StatementCache['modelBuilders'] {
+  const byGroup = new Map<number, string[]>();
+  for (const g of groups.list) {
+    if (ran.has(g)) {
+      byGroup.set(g.id, g.builders.filter((b) => it.buildsModel(b)).map((b) => b.qualName));
+      continue;
+    }
+    const known = last?.get(g.id);
+    if (!known) continue;
+    for (const b of g.builders) if (known.includes(b.qualName)) it.noteModelBuilder(b);
+    byGroup.set(g.id, known);
+  }
+  return { context, byGroup };
 }
 
 /** The builder groups of an analysis, and which each statement depends on. */

@@ -9,6 +9,7 @@ import { DimAliases, dimAliases, NO_ALIASES } from '../../core/dimAliases';
 import { TensorOp, TensorType } from '../../core/ir';
 import { Bindings, isMadeUpDim, Poly } from '../../core/symbolic';
 import { Analysis } from '../../engine/analyze';
+import { waitingOps } from '../../engine/contexts';
 
 export interface DimView {
   aliases: DimAliases;
@@ -73,9 +74,10 @@ export function dimView(a: Analysis): DimView {
 
 function buildView(a: Analysis): DimView {
   const ops = a.ir.ops;
-  // Only ops that wait for a dim can change: the others are bound under any name.
-  const waiting = ops.filter((_, i) => a.figures[i].unbound.length > 0);
-  const aliases = waiting.length ? dimAliases(ops, a.bindings) : NO_ALIASES;
+  // Only ops that wait for a dim can change: the others are bound under any name. A completed
+  // analysis knows how many there are (`waitingOps`) without reading every op's figures.
+  const waiting = waitingOps(a) ?? a.figures.filter((f) => f.unbound.length > 0).length;
+  const aliases = waiting ? dimAliases(ops, a.bindings) : NO_ALIASES;
   const { rename, implied } = aliases;
   const bindings = implied.size ? new Map([...a.bindings, ...implied]) : a.bindings;
   const poly = (p: Poly) => p.rename(rename);
