@@ -285,7 +285,11 @@ export interface Frame {
    * run, so one of unknown shape is one the analysis lost, not a parameter (`evalAssignedValue`).
    */
   closedRun?: boolean;
-  /** The counted `while` loop whose body runs now (countedWhile.ts), for its periodic tests. */
+  /**
+   * The counted loop whose body runs now (countedWhile.ts: a `while` the code counts, or a `for`
+   * over a constant range), for its periodic tests and its `if ...: break`; `cost` is the frame's
+   * FLOPs when the body began (what such a break finds counted before it).
+   */
   loop?: { counted: CountedWhile; body: number; outer: Poly; cost?: Poly };
 }
 
