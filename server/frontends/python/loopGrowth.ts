@@ -6,9 +6,10 @@
  * token longer each time), so the figures say so instead of being a silent undercount
  * (SPEC §2b). The check is by name: a tensor bound before the body (not by the loop's targets),
  * one dim of which the body lengthens or shortens by a constant, and that the body mentions more
- * than once (read, not only overwritten).
+ * than once (read, not only overwritten); where its shape is not known, a body that assigns it
+ * `torch.cat((name, ...))` of itself.
  */
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './parser';
 import type { Dim } from '../../core/ir';
 import { isMadeUpDim } from '../../core/symbolic';
 import type { Value } from './values';
