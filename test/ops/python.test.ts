@@ -448,3 +448,25 @@ def main():
     assert.deepEqual(main.summary.reasons ?? [], []);
   });
 });
+
+describe('datasets with transforms, legacy Variable', () => {
+  it('MNIST through transforms.Resize(32) gives 32 × 32 images: no false broadcast error against a 32 × 32 model', () => {
+    // PyTorch-GAN's BEGAN: the discriminator's output (64, 1, 32, 32) minus the real images.
+    const a = analyse(HEADER + `import torchvision.datasets as datasets
+import torchvision.transforms as transforms
+from torch.autograd import Variable
+
+def main():
+    ds = datasets.MNIST("data", train=True, transform=transforms.Compose([transforms.Resize(32), transforms.ToTensor()]))
+    loader = torch.utils.data.DataLoader(ds, batch_size=64)
+    for imgs, _ in loader:
+        real = Variable(imgs.type(torch.FloatTensor))
+        out = torch.zeros(64, 1, 32, 32)
+        d = out - real
+`);
+    assert.deepEqual(tc002(a), []);
+    const sub = a.ir.ops.find((o) => o.name === '-')!;
+    assert.deepEqual(sub.inputs[1].shape?.map(String), ['64', '1', '32', '32']);
+    assert.deepEqual(a.ir.unmodelled, []);
+  });
+});

@@ -131,6 +131,9 @@ for (const [n, dtype] of Object.entries(LEGACY)) {
   });
 }
 
+// `Variable(x, requires_grad=False)`: the pre-0.4 wrapper is the tensor itself (PyTorch-GAN).
+defineFunction(['torch.autograd.Variable', 'torch.autograd.variable.Variable'], (args) => (args[0]?.kind === 'tensor' ? args[0] : UNKNOWN));
+
 function fromData(v: Value | undefined, dtype: DType | null | undefined, ctx: BuiltinCtx): Value {
   if (v?.kind === 'tensor') return make(v.type.shape, dtype ?? v.type.dtype);
   const shape: Poly[] = [];

@@ -13,6 +13,8 @@ import { defineFunction } from './registry';
 const SAMPLE = '__sample__';
 const LENGTH = '__len__';
 const CROP = '__crop__';
+/** The side a square image has after the pipeline (a `Resize(n)` of a square is n × n). */
+const SQUARE = '__square__';
 
 function dataset(sample: Value[], length: number | Poly | undefined): Value {
   const entries = new Map<string, Value>([[SAMPLE, { kind: 'tuple', items: sample }]]);
@@ -40,8 +42,9 @@ for (const [name, d] of Object.entries(KNOWN)) {
     const split = kw.get('split');
     const test = (train?.kind === 'bool' && train.value === false) || (split?.kind === 'str' && split.value === 'test');
     const known = !(train?.kind === 'bool' && train.value === null);
-    const crop = cropOf(kw.get('transform'));
-    return dataset([image(d.c, crop ?? d.side, crop ?? d.side), label()], known ? (test ? d.test : d.train) : undefined);
+    // These images are square: `Resize(32)` of MNIST is 32 × 32 (PyTorch-GAN's BEGAN).
+    const side = squareOf(kw.get('transform')) ?? d.side;
+    return dataset([image(d.c, side, side), label()], known ? (test ? d.test : d.train) : undefined);
   });
 }
 
@@ -67,20 +70,38 @@ function cropOf(v: Value | undefined): number | undefined {
   return c ? asDim(c)?.constValue() : undefined;
 }
 
+/** The side of a square image after the pipeline: its last crop or resize of any kind. */
+function squareOf(v: Value | undefined): number | undefined {
+  if (v?.kind !== 'dict') return undefined;
+  const c = v.entries.get(SQUARE);
+  return c ? asDim(c)?.constValue() : undefined;
+}
+
 const CROPS = ['RandomResizedCrop', 'CenterCrop', 'RandomCrop', 'Resize'];
 for (const t of CROPS) {
   defineFunction([`torchvision.transforms.${t}`, `torchvision.transforms.v2.${t}`], (args, kw) => {
     const size = args[0] ?? kw.get('size');
     const n = asDim(size)?.constValue() ?? (size?.kind === 'tuple' && size.items.length === 2 ? asDim(size.items[0])?.constValue() : undefined);
-    // `Resize(256)` resizes the short side only: the crop after it decides the shape.
-    return { kind: 'dict', entries: new Map(n !== undefined && (t !== 'Resize' || size?.kind === 'tuple') ? [[CROP, int(n)]] : []) };
+    // `Resize(256)` resizes the short side only: the crop after it decides the shape, unless the
+    // image is square.
+    const entries = new Map<string, Value>(n !== undefined && (t !== 'Resize' || size?.kind === 'tuple') ? [[CROP, int(n)]] : []);
+    if (n !== undefined) entries.set(SQUARE, int(n));
+    return { kind: 'dict', entries };
   });
 }
 defineFunction(['torchvision.transforms.Compose', 'torchvision.transforms.v2.Compose'], (args) => {
   const list = args[0];
   let crop: Value | undefined;
-  if (list?.kind === 'tuple') for (const t of list.items) if (t.kind === 'dict' && t.entries.has(CROP)) crop = t.entries.get(CROP);
-  return { kind: 'dict', entries: new Map(crop ? [[CROP, crop]] : []) };
+  let square: Value | undefined;
+  if (list?.kind === 'tuple') {
+    for (const t of list.items) {
+      if (t.kind === 'dict' && t.entries.has(CROP)) crop = t.entries.get(CROP);
+      if (t.kind === 'dict' && t.entries.has(SQUARE)) square = t.entries.get(SQUARE);
+    }
+  }
+  const entries = new Map<string, Value>(crop ? [[CROP, crop]] : []);
+  if (square) entries.set(SQUARE, square);
+  return { kind: 'dict', entries };
 });
 
 /**
