@@ -466,6 +466,13 @@ def main():
 `);
     assert.deepEqual(tc002(a), []);
     const sub = a.ir.ops.find((o) => o.name === '-')!;
+    // (and the layer width from np.prod of the image shape is a size: PyTorch-GAN's Linear(1024, 784))
+    const b = analyse(HEADER + `img_shape = (1, 28, 28)
+def f():
+    fc = nn.Linear(1024, int(np.prod(img_shape)))
+    return fc(torch.randn(64, 1024))
+`);
+    assert.equal(b.functions.find((x) => x.summary.name === 'f')!.figures.flops, 2 * 64 * 1024 * 784);
     assert.deepEqual(sub.inputs[1].shape?.map(String), ['64', '1', '32', '32']);
     assert.deepEqual(a.ir.unmodelled, []);
   });

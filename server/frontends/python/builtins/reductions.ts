@@ -5,7 +5,8 @@
  */
 import { REDUCTION_FLOPS, SCAN_FLOPS, reduce, scan } from '../../../core/ops/reduction';
 import { TensorType } from '../../../core/ir';
-import { CallSite, UNKNOWN, Value, tensor } from '../values';
+import { CallSite, UNKNOWN, Value, int, tensor } from '../values';
+import { Poly } from '../../../core/symbolic';
 import { axesOf, boolOf } from './args';
 import { elementwiseValues } from './elementwise';
 import { BuiltinCtx, defineFunction, defineMethod } from './registry';
@@ -38,9 +39,19 @@ for (const op of Object.keys(REDUCTION_FLOPS)) {
     return reduceValue(x, op, args[1] ?? kw.get('dim'), args[2] ?? kw.get('keepdim'), site, ctx);
   });
   defineMethod([op], (self, args, kw, site, ctx) => reduceValue(self, op, args[0] ?? kw.get('dim') ?? kw.get('axis'), args[1] ?? kw.get('keepdim') ?? kw.get('keepdims'), site, ctx));
-  defineFunction([`numpy.${op}`, `jax.numpy.${op}`], (args, kw, site, ctx) =>
-    reduceValue(args[0]?.kind === 'tensor' ? args[0].type : undefined, op, args[1] ?? kw.get('axis'), kw.get('keepdims'), site, ctx),
-  );
+  defineFunction([`numpy.${op}`, `jax.numpy.${op}`], (args, kw, site, ctx) => {
+    // `int(np.prod(img_shape))` of a tuple of sizes (PyTorch-GAN's layer widths) is a size.
+    const sizes = op === 'prod' || op === 'sum' ? sizesOf(args[0]) : undefined;
+    if (sizes) return int(sizes.reduce((a, d) => (op === 'prod' ? a.mul(d) : a.add(d)), op === 'prod' ? Poly.ONE : Poly.ZERO));
+    return reduceValue(args[0]?.kind === 'tensor' ? args[0].type : undefined, op, args[1] ?? kw.get('axis'), kw.get('keepdims'), site, ctx);
+  });
+}
+
+/** The items of a plain tuple or list of ints, as dims; undefined for anything else. */
+function sizesOf(v: Value | undefined): Poly[] | undefined {
+  if (v?.kind !== 'tuple' || v.unknownTrips || v.repeat || v.counts) return undefined;
+  const ds = v.items.map((x) => (x.kind === 'int' ? x.value : undefined));
+  return ds.every((d): d is Poly => !!d) ? ds : undefined;
 }
 defineFunction(['numpy.amax', 'jax.numpy.amax', 'numpy.amin', 'jax.numpy.amin'], (args, kw, site, ctx) =>
   reduceValue(args[0]?.kind === 'tensor' ? args[0].type : undefined, 'amax', args[1] ?? kw.get('axis'), kw.get('keepdims'), site, ctx),
