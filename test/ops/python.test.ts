@@ -477,3 +477,22 @@ def f():
     assert.deepEqual(a.ir.unmodelled, []);
   });
 });
+
+describe('GAN and style-transfer layers (PyTorch-GAN, pytorch/examples fast_neural_style)', () => {
+  it('InstanceNorm2d is a group norm per channel; padding layers and PixelShuffle are copies into their shapes', () => {
+    const a = analyse(HEADER + `def f():
+    x = torch.randn(2, 3, 16, 16)
+    p = nn.ReflectionPad2d(3)(x)
+    z = nn.ZeroPad2d((1, 0, 1, 0))(x)
+    n = nn.InstanceNorm2d(3)(x)
+    s = nn.PixelShuffle(2)(torch.randn(2, 12, 8, 8))
+    return p
+`);
+    assert.deepEqual(shape(one(a, L(3))), ['2', '3', '22', '22']);
+    assert.equal(one(a, L(3)).fig.bytes, 4 * (2 * 3 * 16 * 16 + 2 * 3 * 22 * 22));
+    assert.deepEqual(shape(one(a, L(4))), ['2', '3', '17', '17']);
+    assert.equal(one(a, L(5)).fig.otherFlops, 7 * 2 * 3 * 16 * 16);
+    assert.deepEqual(shape(one(a, L(6))), ['2', '3', '16', '16']);
+    assert.deepEqual(a.ir.unmodelled, []);
+  });
+});

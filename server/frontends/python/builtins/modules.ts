@@ -6,7 +6,7 @@
  * The call receives the caller's BuiltinCtx so that the op is recorded in the frame that calls
  * the module (`self.c_attn(x)` inside `forward`), not where it was built.
  */
-import { DType } from '../../../core/dtypes';
+import { DTYPE_BYTES, DType } from '../../../core/dtypes';
 import { Dim, TensorType } from '../../../core/ir';
 import { activation, dropout } from '../../../core/ops/elementwise';
 import { embedding } from '../../../core/ops/embedding';
@@ -127,6 +127,52 @@ defineFunction([`${NN}GroupNorm`], (args, kw, _site, ctx) => {
   const channels = dimArg(args, kw, 1, 'num_channels') ?? Poly.sym(ctx.fresh());
   const affine = boolOf(pick(args, kw, 3, 'affine'), true);
   return moduleValue('GroupNorm', affine ? channels.scale(2) : Poly.ZERO, ctx, (x, _a, _k, site, c) => c.record(groupNorm(x, groups, channels, affine, c.opContext(x.dtype)), site, [x]));
+});
+
+// nn.InstanceNorm{1,2,3}d(num_features, eps, momentum, affine=False, ...): a group norm with one
+// group per channel (the style-transfer and GAN generators of pytorch/examples and PyTorch-GAN).
+for (const nd of [1, 2, 3]) {
+  defineFunction([`${NN}InstanceNorm${nd}d`], (args, kw, _site, ctx) => {
+    const channels = dimArg(args, kw, 0, 'num_features') ?? Poly.sym(ctx.fresh());
+    const affine = boolOf(pick(args, kw, 3, 'affine'), false);
+    return moduleValue(`InstanceNorm${nd}d`, affine ? channels.scale(2) : Poly.ZERO, ctx, (x, _a, _k, site, c) => c.record(groupNorm(x, channels, channels, affine, c.opContext(x.dtype)), site, [x]));
+  });
+}
+
+// Padding layers (`nn.ReflectionPad2d(3)`, `nn.ZeroPad2d((1, 0, 1, 0))`): a copy into the padded
+// shape, as `F.pad`; an int pads every side of the last nd dims.
+for (const mode of ['Reflection', 'Replication', 'Zero', 'Constant', 'Circular']) {
+  for (const nd of [1, 2, 3]) {
+    const cls = `${mode}Pad${nd}d`;
+    defineFunction([NN + cls], (args, kw, _site, ctx) => {
+      const p = pick(args, kw, 0, 'padding');
+      const one = asDim(p);
+      const amounts = one ? Array<Poly>(2 * nd).fill(one) : p?.kind === 'tuple' && p.items.length === 2 * nd ? p.items.map(asDim) : undefined;
+      return moduleValue(cls, Poly.ZERO, ctx, (x, _a, _k, site, c) => {
+        if (!x.shape || !amounts || amounts.some((a) => !a) || x.shape.length < nd) return tensor({ shape: null, dtype: x.dtype });
+        const shape = x.shape.map((d, i) => {
+          const k = x.shape!.length - 1 - i;
+          return k < nd ? d.add(amounts[2 * k]!).add(amounts[2 * k + 1]!) : d;
+        });
+        const size = x.dtype ?? c.opContext().dtype;
+        const bytes = product(x.shape).scale(DTYPE_BYTES[size]).add(product(shape).scale(DTYPE_BYTES[size]));
+        return c.record({ kind: 'copy', output: { shape, dtype: x.dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [x]);
+      });
+    });
+  }
+}
+
+// nn.PixelShuffle(r): (N, C·r², H, W) → (N, C, H·r, W·r), a copy (a reshape and a permute).
+defineFunction([`${NN}PixelShuffle`], (args, kw, _site, ctx) => {
+  const r = dimArg(args, kw, 0, 'upscale_factor');
+  return moduleValue('PixelShuffle', Poly.ZERO, ctx, (x, _a, _k, site, c) => {
+    if (!x.shape || !r || x.shape.length < 3) return tensor({ shape: null, dtype: x.dtype });
+    const n = x.shape.length;
+    const shape = [...x.shape.slice(0, n - 3), x.shape[n - 3].floordiv(r.mul(r)), x.shape[n - 2].mul(r), x.shape[n - 1].mul(r)];
+    const size = x.dtype ?? c.opContext().dtype;
+    const bytes = product(x.shape).scale(2 * DTYPE_BYTES[size]);
+    return c.record({ kind: 'copy', output: { shape, dtype: x.dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [x]);
+  });
 });
 
 for (const nd of [1, 2, 3]) {
