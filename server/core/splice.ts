@@ -34,14 +34,9 @@ export class Splicer<S extends object, T> {
     this.changed = undefined;
     const n = segments.length;
     const values = new Array<T>(n);
-    let p = 0;
-    let q = 0;
+    const { p, q } = prev ? commonEnds(prev.segments, segments) : { p: 0, q: 0 };
     if (prev) {
-      const old = prev.segments;
-      const m = old.length;
-      const both = Math.min(n, m);
-      while (p < both && old[p] === segments[p]) p++;
-      while (q < both - p && old[m - 1 - q] === segments[n - 1 - q]) q++;
+      const m = prev.segments.length;
       for (let i = 0; i < p; i++) values[i] = keep && !keep(segments[i]) ? compute(segments[i], i) : prev.values[i];
       for (let i = n - q; i < n; i++) values[i] = keep && !keep(segments[i]) ? compute(segments[i], i) : prev.values[i - n + m];
       if (this.tellChanged) this.changed = { from: p, to: n - q, replaced: prev.values.slice(p, m - q) };
@@ -50,6 +45,16 @@ export class Splicer<S extends object, T> {
     this.last = { context, segments, values };
     return values;
   }
+}
+
+/** The common leading (`p`) and trailing (`q`) items of two lists, by identity; `p + q` is at most the shorter length. */
+export function commonEnds<T>(old: readonly T[], now: readonly T[]): { p: number; q: number } {
+  const both = Math.min(old.length, now.length);
+  let p = 0;
+  let q = 0;
+  while (p < both && old[p] === now[p]) p++;
+  while (q < both - p && old[old.length - 1 - q] === now[now.length - 1 - q]) q++;
+  return { p, q };
 }
 
 /**

@@ -99,6 +99,11 @@ export function isMadeUpDim(name: string): boolean {
   return /^_\d+$/.test(name);
 }
 
+/** A formula or shape as the user sees it: the names of made-up dims (`_3`) written `?`. */
+export function userFacing(text: string): string {
+  return text.replace(/(?<![\w.])_\d+(?![\w.])/g, '?');
+}
+
 /** An immutable polynomial with number coefficients over atoms. */
 export class Poly {
   private constructor(private readonly terms: ReadonlyMap<string, Term>) {}

@@ -15,6 +15,7 @@ import { AssertedBound, ContextFunction, ContextOp, ContextRef, FileIR, Function
 import { Analysis, FunctionFigures, lazyFindings, withoutFindings } from './analyze';
 import type { DType } from '../core/dtypes';
 import { GEMM_KINDS } from '../core/ir';
+import { commonEnds } from '../core/splice';
 import { ChosenContext, contextFindings } from './contextFindings';
 
 export interface ContextIndex {
@@ -199,16 +200,6 @@ interface Ends {
   q: number;
 }
 const NO_ENDS: Ends & { ops: Ends } = { p: 0, q: 0, ops: { p: 0, q: 0 } };
-
-/** The common leading and trailing items of two lists, by identity (`p + q` at most the shorter length). */
-function commonEnds<T>(old: readonly T[], now: readonly T[]): Ends {
-  const both = Math.min(old.length, now.length);
-  let p = 0;
-  let q = 0;
-  while (p < both && old[p] === now[p]) p++;
-  while (q < both - p && old[old.length - 1 - q] === now[now.length - 1 - q]) q++;
-  return { p, q };
-}
 
 /**
  * The segments taken from the last call by position: the common leading and trailing ones, with

@@ -3,7 +3,7 @@ import { CostFigures } from '../core/cost/evaluate';
 import { ContextRef, Range, Reason, TensorOp, TensorType } from '../core/ir';
 import { Analysis } from './analyze';
 import type { OpInContext } from './contexts';
-import { isMadeUpDim } from '../core/symbolic';
+import { isMadeUpDim, userFacing } from '../core/symbolic';
 
 export interface JsonOp {
   kind: string;
@@ -80,11 +80,6 @@ export interface JsonReport {
   version: 1;
   device: string;
   files: JsonFile[];
-}
-
-/** Invented names of unknown sizes (`_3`) shown as `?` (docs/whole-program.md). */
-export function userFacing(text: string): string {
-  return text.replace(/(?<![\w.])_\d+(?![\w.])/g, '?');
 }
 
 /** The unbound dims a user can bind; sizes nobody gave are one `?`. */

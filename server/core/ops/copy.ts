@@ -5,7 +5,8 @@
  * always know, so it is priced as a copy and says so.
  */
 import { DType } from '../dtypes';
-import { TensorType } from '../ir';
+import { Dim, TensorType } from '../ir';
+import { Poly } from '../symbolic';
 import { OpContext, OpResult, bytesOnly, tensorBytes, unknownResult } from './types';
 
 export function cast(x: TensorType, to: DType, ctx: OpContext): OpResult {
@@ -23,4 +24,12 @@ export function copy(x: TensorType, ctx: OpContext, note: string): OpResult {
   const dtype = x.dtype ?? ctx.dtype;
   if (x.shape === null) return unknownResult('copy', dtype);
   return { kind: 'copy', output: { shape: x.shape, dtype }, cost: bytesOnly(tensorBytes(x.shape, dtype).scale(2), [note]), attrs: {} };
+}
+
+/**
+ * A tensor of `shape` made by moving data only (`cat`, `repeat`, `F.pad`, `gather`, a padding
+ * layer): no arithmetic, the `bytes` its caller counted (what it reads and writes).
+ */
+export function moved(shape: readonly Dim[], dtype: DType | null, bytes: Dim, notes?: string[]): OpResult {
+  return { kind: 'copy', output: { shape: [...shape], dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes, ...(notes ? { notes } : {}) }, attrs: {} };
 }

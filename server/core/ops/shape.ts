@@ -260,3 +260,14 @@ export function sliceLength(d: Dim, s: { start?: Dim | null; stop?: Dim | null; 
 export function sameShape(a: readonly Dim[], b: readonly Dim[], bindings: Bindings): boolean {
   return a.length === b.length && a.every((d, i) => dimsEqual(d, b[i], bindings));
 }
+
+/**
+ * `shape` padded by `amounts` in pairs from the last dim backwards (`F.pad`'s order: left and
+ * right of the last dim, then of the one before...); negative amounts crop.
+ */
+export function padded(shape: readonly Dim[], amounts: readonly Dim[]): Dim[] {
+  return shape.map((d, i) => {
+    const k = shape.length - 1 - i;
+    return k < amounts.length / 2 ? d.add(amounts[2 * k]).add(amounts[2 * k + 1]) : d;
+  });
+}

@@ -12,6 +12,7 @@ import { nodeMemoForText } from './nodeMemo';
 import { FileIR, FunctionSummary } from '../../core/ir';
 import type { Node } from './parser';
 import { Settings } from '../../core/settings';
+import { commonEnds } from '../../core/splice';
 import { Interpreter } from './interpreter';
 import { PythonDocument } from './document';
 import { readDirectives } from './directives';
@@ -278,15 +279,10 @@ function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void
   const input = ir.functions;
   const n = input.length;
   const output = new Array<FunctionSummary>(n);
-  let p = 0;
-  let q = 0;
+  const { p, q } = last ? commonEnds(last.input, input) : { p: 0, q: 0 };
   if (last) {
-    const old = last.input;
-    const both = Math.min(n, old.length);
-    while (p < both && old[p] === input[p]) p++;
-    while (q < both - p && old[old.length - 1 - q] === input[n - 1 - q]) q++;
     for (let i = 0; i < p; i++) output[i] = last.output[i];
-    for (let i = n - q; i < n; i++) output[i] = last.output[i - n + old.length];
+    for (let i = n - q; i < n; i++) output[i] = last.output[i - n + last.input.length];
   }
   for (let i = p; i < n - q; i++) output[i] = attach(input[i]);
   ATTACHED.set(state, { counted, byClass, input, output });

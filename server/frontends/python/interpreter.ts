@@ -2399,7 +2399,7 @@ export class Interpreter {
       if (count !== undefined && count <= MAX_UNROLL && start !== undefined) items = Array.from({ length: Math.max(0, count) }, (_, i) => int(start + i * (it.step ?? 1)));
     } else if (it.kind === 'dict' && it.entries.size <= MAX_UNROLL) items = [...it.entries.keys()].map(keyValue);
     if (!items) return UNKNOWN;
-    const conds = n.namedChildren.filter((c): c is Node => c?.type === 'if_clause').map((c) => c.namedChild(0)).filter((c): c is Node => !!c);
+    const conds = ifClauses(n);
     const entries = new Map<string, Value>();
     for (const x of items) {
       const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc };
@@ -2435,7 +2435,7 @@ export class Interpreter {
     // A short list of distinct items (`[self.cfg[k] for k in ['expansion', 'kernel_size']]`): the
     // body runs per item, and an `if` clause that is decidably false drops the item.
     if (it.kind === 'tuple' && isPlain(it) && it.items.length <= MAX_UNROLL && left) {
-      const conds = n.namedChildren.filter((c): c is Node => c?.type === 'if_clause').map((c) => c.namedChild(0)).filter((c): c is Node => !!c);
+      const conds = ifClauses(n);
       const items: Value[] = [];
       for (const x of it.items) {
         const sub: Frame = { ...frame, env: new Map(frame.env), acc: frame.acc };
@@ -3083,6 +3083,11 @@ function boundMethod(m: FunctionInfo, inst: Value | undefined, cls: Value): Valu
   if (decorators.includes('staticmethod')) return { kind: 'function', def: m };
   if (decorators.includes('classmethod')) return { kind: 'function', def: m, self: cls };
   return inst ? { kind: 'function', def: m, self: inst } : { kind: 'function', def: m };
+}
+
+/** The tests of a comprehension's `if` clauses. */
+function ifClauses(n: Node): Node[] {
+  return n.namedChildren.filter((c): c is Node => c?.type === 'if_clause').map((c) => c.namedChild(0)).filter((c): c is Node => !!c);
 }
 
 /**

@@ -11,7 +11,8 @@
  */
 import type { Node } from './parser';
 import type { Dim } from '../../core/ir';
-import { isMadeUpDim } from '../../core/symbolic';
+import { shapeText } from '../../core/ops/types';
+import { userFacing } from '../../core/symbolic';
 import type { Value } from './values';
 
 /** The shapes of the tensors bound in `env`, by name (null: a tensor of unknown shape). */
@@ -46,8 +47,7 @@ function stepped(was: readonly Dim[], now: readonly Dim[]): boolean {
   }
   return steps === 1;
 }
-const dimText = (d: Dim) => ([...d.freeSymbols()].some(isMadeUpDim) ? '?' : d.toString());
-const shapeText = (s: readonly Dim[]) => `(${s.map(dimText).join(', ')}${s.length === 1 ? ',' : ''})`;
+const shown = (s: readonly Dim[]) => userFacing(shapeText(s));
 
 /** Why one trip of the loop does not stand for the others, or undefined when it may. */
 export function growthReason(before: ReadonlyMap<string, readonly Dim[] | null>, env: ReadonlyMap<string, Value>, body: Node, line: number): string | undefined {
@@ -64,7 +64,7 @@ export function growthReason(before: ReadonlyMap<string, readonly Dim[] | null>,
     text ??= body.text;
     const uses = text.match(new RegExp(`(?<![\\w.])${name}(?!\\w)`, 'g'))?.length ?? 0;
     if (uses < 2) continue;
-    return `loop at line ${line}: \`${name}\` changes shape every trip (${shapeText(was)} to ${shapeText(now.type.shape)}); each trip counted as the first`;
+    return `loop at line ${line}: \`${name}\` changes shape every trip (${shown(was)} to ${shown(now.type.shape)}); each trip counted as the first`;
   }
   return undefined;
 }

@@ -11,7 +11,7 @@ import { FUNCTIONS, canonical } from './builtins/registry';
 import { libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
 import { addArgument, parseArgs } from './argparse';
-import { dictKey, keyValue, truthy } from './sequences';
+import { dictKey, keyValue, sizesOf, truthy } from './sequences';
 
 /** `site` is the call being evaluated, for builtins that call what they are given (`map`). */
 export type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame, site?: CallSite) => Value;
@@ -294,7 +294,10 @@ export const BUILTINS: Record<string, Builtin> = {
   'math.exp': math1(Math.exp),
   'math.ceil': (args) => (num(args[0]) !== undefined ? int(Math.ceil(num(args[0])!)) : UNKNOWN),
   'math.floor': (args) => (num(args[0]) !== undefined ? int(Math.floor(num(args[0])!)) : UNKNOWN),
-  'math.prod': (args) => (args[0]?.kind === 'tuple' && args[0].items.every((x) => asDim(x)) ? int(args[0].items.reduce((a, x) => a.mul(asDim(x)!), Poly.ONE)) : UNKNOWN),
+  'math.prod': (args) => {
+    const sizes = sizesOf(args[0]);
+    return sizes ? int(sizes.reduce((a, d) => a.mul(d), Poly.ONE)) : UNKNOWN;
+  },
   'collections.OrderedDict': dictOf,
   'torch.nn.Sequential': sequential,
   'torch.nn.ModuleList': moduleList,

@@ -57,6 +57,16 @@ export function keyValue(k: string): Value {
 const MAX_LITERAL_REPEAT = 256;
 
 /** Whether every item occurs once (no repeat, no counts above one): the items are the list. */
+/**
+ * The sizes a plain tuple or list holds (`img_shape = (1, 28, 28)`), as dims; undefined for a
+ * list of repeated items or of unknown length, or one with an item that is not a size.
+ */
+export function sizesOf(v: Value | undefined): Poly[] | undefined {
+  if (v?.kind !== 'tuple' || v.unknownTrips || !isPlain(v)) return undefined;
+  const ds = v.items.map(asDim);
+  return ds.every((d): d is Poly => !!d) ? ds : undefined;
+}
+
 export function isPlain(v: TupleValue): boolean {
   return (!v.repeat || v.repeat.equals(Poly.ONE)) && (!v.counts || v.counts.every((c) => c.equals(Poly.ONE)));
 }

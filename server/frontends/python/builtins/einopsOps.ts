@@ -6,6 +6,7 @@
  * as modules. Shapes come from the same pattern reader as `rearrange` (core/ops/rearrange.ts).
  */
 import { Dim, TensorType } from '../../../core/ir';
+import { moved } from '../../../core/ops/copy';
 import { rearrange } from '../../../core/ops/rearrange';
 import { REDUCTION_FLOPS } from '../../../core/ops/reduction';
 import { numel, tensorBytes, unknownResult } from '../../../core/ops/types';
@@ -43,7 +44,7 @@ export function repeatValue(x: TensorType, pattern: string, axes: Map<string, Di
   if ('error' in r) return ctx.record(unknownResult('copy', x.dtype, r.error.replace(/^rearrange/, 'repeat')), site, [x]);
   const dtype = x.dtype ?? ctx.opContext().dtype;
   const bytes = tensorBytes(x.shape, dtype).add(tensorBytes(r.shape, dtype));
-  return ctx.record({ kind: 'copy', output: { shape: r.shape, dtype: x.dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes, notes: ['einops.repeat materialises the repeated tensor'] }, attrs: {} }, site, [x]);
+  return ctx.record(moved(r.shape, x.dtype, bytes, ['einops.repeat materialises the repeated tensor']), site, [x]);
 }
 
 export function reduceValue(x: TensorType, pattern: string, reduction: string, axes: Map<string, Dim> | undefined, site: CallSite, ctx: BuiltinCtx): Value {

@@ -6,20 +6,23 @@
  * The call receives the caller's BuiltinCtx so that the op is recorded in the frame that calls
  * the module (`self.c_attn(x)` inside `forward`), not where it was built.
  */
-import { DTYPE_BYTES, DType } from '../../../core/dtypes';
+import { DType } from '../../../core/dtypes';
 import { Dim, TensorType } from '../../../core/ir';
 import { activation, dropout } from '../../../core/ops/elementwise';
 import { embedding } from '../../../core/ops/embedding';
 import { linear } from '../../../core/ops/linear';
 import { batchNorm, groupNorm, layerNorm } from '../../../core/ops/normalization';
 import { adaptivePool, pool } from '../../../core/ops/pool';
+import { moved } from '../../../core/ops/copy';
 import { resample } from '../../../core/ops/resample';
+import { tensorBytes } from '../../../core/ops/types';
 import { sdpa } from '../../../core/ops/attention';
 import { flatten } from '../../../core/ops/shape';
 import { Poly, product } from '../../../core/symbolic';
 import { CallSite, ModuleCall, UNKNOWN, Value, asDim, tensor } from '../values';
 import { boolOf, dimTupleOf, dtypeOf, intOf, pick, shapeValue, strOf } from './args';
 import { softmaxValue } from './activations';
+import { paddedCopy } from './shapes';
 import { adaptiveSize, convGeometry, convValue, crossEntropyValue, resampleTarget } from './nnFunctional';
 import { BuiltinCtx, defineFunction } from './registry';
 
@@ -150,13 +153,7 @@ for (const mode of ['Reflection', 'Replication', 'Zero', 'Constant', 'Circular']
       const amounts = one ? Array<Poly>(2 * nd).fill(one) : p?.kind === 'tuple' && p.items.length === 2 * nd ? p.items.map(asDim) : undefined;
       return moduleValue(cls, Poly.ZERO, ctx, (x, _a, _k, site, c) => {
         if (!x.shape || !amounts || amounts.some((a) => !a) || x.shape.length < nd) return tensor({ shape: null, dtype: x.dtype });
-        const shape = x.shape.map((d, i) => {
-          const k = x.shape!.length - 1 - i;
-          return k < nd ? d.add(amounts[2 * k]!).add(amounts[2 * k + 1]!) : d;
-        });
-        const size = x.dtype ?? c.opContext().dtype;
-        const bytes = product(x.shape).scale(DTYPE_BYTES[size]).add(product(shape).scale(DTYPE_BYTES[size]));
-        return c.record({ kind: 'copy', output: { shape, dtype: x.dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [x]);
+        return c.record(paddedCopy(x, x.shape, amounts as Dim[], c), site, [x]);
       });
     });
   }
@@ -169,9 +166,7 @@ defineFunction([`${NN}PixelShuffle`], (args, kw, _site, ctx) => {
     if (!x.shape || !r || x.shape.length < 3) return tensor({ shape: null, dtype: x.dtype });
     const n = x.shape.length;
     const shape = [...x.shape.slice(0, n - 3), x.shape[n - 3].floordiv(r.mul(r)), x.shape[n - 2].mul(r), x.shape[n - 1].mul(r)];
-    const size = x.dtype ?? c.opContext().dtype;
-    const bytes = product(x.shape).scale(2 * DTYPE_BYTES[size]);
-    return c.record({ kind: 'copy', output: { shape, dtype: x.dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [x]);
+    return c.record(moved(shape, x.dtype, tensorBytes(x.shape, x.dtype ?? c.opContext().dtype).scale(2)), site, [x]);
   });
 });
 

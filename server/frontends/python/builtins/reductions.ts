@@ -8,6 +8,7 @@ import { TensorType } from '../../../core/ir';
 import { CallSite, UNKNOWN, Value, int, tensor } from '../values';
 import { Poly } from '../../../core/symbolic';
 import { axesOf, boolOf } from './args';
+import { sizesOf } from '../sequences';
 import { elementwiseValues } from './elementwise';
 import { BuiltinCtx, defineFunction, defineMethod } from './registry';
 
@@ -47,12 +48,6 @@ for (const op of Object.keys(REDUCTION_FLOPS)) {
   });
 }
 
-/** The items of a plain tuple or list of ints, as dims; undefined for anything else. */
-function sizesOf(v: Value | undefined): Poly[] | undefined {
-  if (v?.kind !== 'tuple' || v.unknownTrips || v.repeat || v.counts) return undefined;
-  const ds = v.items.map((x) => (x.kind === 'int' ? x.value : undefined));
-  return ds.every((d): d is Poly => !!d) ? ds : undefined;
-}
 defineFunction(['numpy.amax', 'jax.numpy.amax', 'numpy.amin', 'jax.numpy.amin'], (args, kw, site, ctx) =>
   reduceValue(args[0]?.kind === 'tensor' ? args[0].type : undefined, 'amax', args[1] ?? kw.get('axis'), kw.get('keepdims'), site, ctx),
 );

@@ -5,8 +5,8 @@
  * `stack`) are recorded with their bytes.
  */
 import { Dim, TensorType } from '../../../core/ir';
-import { copy } from '../../../core/ops/copy';
-import { IndexItem, cat, chunk, expand, flatten, index, permute, reshape, split, squeeze, stack, transpose, unsqueeze } from '../../../core/ops/shape';
+import { copy, moved } from '../../../core/ops/copy';
+import { IndexItem, cat, chunk, expand, flatten, index, padded, permute, reshape, split, squeeze, stack, transpose, unsqueeze } from '../../../core/ops/shape';
 import { tensorBytes, unknownResult } from '../../../core/ops/types';
 import { Poly, product } from '../../../core/symbolic';
 import { CallSite, UNKNOWN, Value, asDim, int, tensor } from '../values';
@@ -137,7 +137,7 @@ defineMethod(['repeat', 'tile'], (x, args, _kw, site, ctx) => {
   const lead = reps.length - x.shape.length;
   const out = reps.map((r, i) => (i < lead ? r : r.mul(x.shape![i - lead])));
   const dtype = x.dtype ?? ctx.opContext().dtype;
-  return ctx.record({ kind: 'copy', output: { shape: out, dtype: x.dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes: tensorBytes(x.shape, dtype).add(tensorBytes(out, dtype)) }, attrs: {} }, site, [x]);
+  return ctx.record(moved(out, x.dtype, tensorBytes(x.shape, dtype).add(tensorBytes(out, dtype))), site, [x]);
 });
 
 defineMethod(['contiguous'], (x, _a, _k, site, ctx) => (x.shape ? ctx.record(copy(x, ctx.opContext(x.dtype), 'contiguous(): copies only when the input is not contiguous already'), site, [x]) : tensor(x)));
@@ -199,7 +199,7 @@ function joinValue(kind: 'cat' | 'stack', listV: Value | undefined, dimV: Value 
   if ('error' in r) return ctx.record(unknownResult('copy', dtype, r.error), site, types);
   const size = dtype ?? ctx.opContext().dtype;
   const bytes = tensorBytes(r.shape, size).scale(2);
-  return ctx.record({ kind: 'copy', output: { shape: r.shape, dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, types);
+  return ctx.record(moved(r.shape, dtype, bytes), site, types);
 }
 /**
  * `torch.stack([x[i:i+T] for i in ix])`: one item repeated n times (a comprehension over a tensor
@@ -215,13 +215,19 @@ function joinRepeated(kind: 'cat' | 'stack', item: Value | undefined, n: Poly, d
   const shape = kind === 'stack' ? [...s.slice(0, d), n, ...s.slice(d)] : s.map((x, i) => (i === d ? x.mul(n) : x));
   const dtype = item.type.dtype;
   const bytes = tensorBytes(shape, dtype ?? ctx.opContext().dtype).scale(2);
-  return ctx.record({ kind: 'copy', output: { shape, dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [item.type]);
+  return ctx.record(moved(shape, dtype, bytes), site, [item.type]);
 }
 /**
  * `F.pad(x, (left, right, top, bottom, ...))`: pairs from the last dim backwards, negative ones
  * cropping; a copy into the padded shape (read the input, write the output). An amount not known
  * leaves the shape unknown, which the ops after it then say.
  */
+/** A copy of `x` (of `shape`) into its padded shape: the input read, the output written. */
+export function paddedCopy(x: TensorType, shape: readonly Dim[], amounts: readonly Dim[], ctx: BuiltinCtx) {
+  const out = padded(shape, amounts);
+  const size = x.dtype ?? ctx.opContext().dtype;
+  return moved(out, x.dtype, tensorBytes(shape, size).add(tensorBytes(out, size)));
+}
 defineFunction(['torch.nn.functional.pad'], (args, kw, site, ctx) => {
   const x = args[0] ?? kw.get('input');
   const p = args[1] ?? kw.get('pad');
@@ -229,14 +235,7 @@ defineFunction(['torch.nn.functional.pad'], (args, kw, site, ctx) => {
   const shape = x.type.shape;
   const amounts = p?.kind === 'tuple' && !p.repeat ? p.items.map(asDim) : undefined;
   if (!shape || !amounts || amounts.length % 2 !== 0 || amounts.length / 2 > shape.length || amounts.some((a) => !a)) return unknownOf(x.type);
-  const out = shape.map((d, i) => {
-    const k = shape.length - 1 - i;
-    return k < amounts.length / 2 ? d.add(amounts[2 * k]!).add(amounts[2 * k + 1]!) : d;
-  });
-  const dtype = x.type.dtype;
-  const size = dtype ?? ctx.opContext().dtype;
-  const bytes = tensorBytes(shape, size).add(tensorBytes(out, size));
-  return ctx.record({ kind: 'copy', output: { shape: out, dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [x.type]);
+  return ctx.record(paddedCopy(x.type, shape, amounts as Dim[], ctx), site, [x.type]);
 });
 
 /**
@@ -249,7 +248,7 @@ function gatherValue(x: TensorType | undefined, index: Value | undefined, site: 
   const dtype = x.dtype ?? ctx.opContext().dtype;
   const shape = index.type.shape;
   const bytes = tensorBytes(shape, dtype).scale(2).add(tensorBytes(shape, index.type.dtype ?? 'int64'));
-  return ctx.record({ kind: 'copy', output: { shape, dtype: x.dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [x, index.type]);
+  return ctx.record(moved(shape, x.dtype, bytes), site, [x, index.type]);
 }
 defineFunction(['torch.gather', 'torch.take_along_dim', 'numpy.take_along_axis', 'jax.numpy.take_along_axis'], (args, kw, site, ctx) => {
   const x = args[0] ?? kw.get('input') ?? kw.get('arr');
@@ -269,7 +268,7 @@ function indexSelectValue(x: TensorType | undefined, dimV: Value | undefined, in
   const shape = x.shape.map((n, i) => (i === d ? index.type.shape![0] : n));
   const dtype = x.dtype ?? ctx.opContext().dtype;
   const bytes = tensorBytes(shape, dtype).scale(2).add(tensorBytes(index.type.shape, index.type.dtype ?? 'int64'));
-  return ctx.record({ kind: 'copy', output: { shape, dtype: x.dtype }, cost: { flops: Poly.ZERO, otherFlops: Poly.ZERO, bytes }, attrs: {} }, site, [x, index.type]);
+  return ctx.record(moved(shape, x.dtype, bytes), site, [x, index.type]);
 }
 defineFunction(['torch.index_select'], (args, kw, site, ctx) => {
   const x = args[0] ?? kw.get('input');
