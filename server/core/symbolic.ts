@@ -33,6 +33,11 @@ function internAtom(a: Atom): string {
   return key;
 }
 
+function lcm(a: number, b: number): number {
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  return (a / gcd(a, b)) * b;
+}
+
 function monomialKey(factors: Map<string, number>): string {
   return [...factors.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -314,13 +319,15 @@ export class Poly {
       for (const t of this.terms.values()) if (!Number.isInteger(t.coeff / b)) exact = false;
       if (exact || kind === 'div') return this.scale(1 / b);
     }
-    // Cancel a common symbolic factor: (B*T*C) // C = B*T.
+    // Cancel a common symbolic factor: (B*T*C) // C = B*T, (2*d) // (2*d) = 1 (a grouped
+    // convolution's channels per group), when every coefficient divides as well.
     if (den.terms.size === 1) {
       const [dt] = [...den.terms.values()];
-      if (dt.coeff === 1 || dt.coeff === -1) {
+      if (dt.coeff !== 0) {
         let ok = this.terms.size > 0;
         for (const t of this.terms.values()) {
           for (const [k, p] of dt.factors) if ((t.factors.get(k) ?? 0) < p) ok = false;
+          if (kind !== 'div' && !Number.isInteger(t.coeff / dt.coeff)) ok = false;
         }
         if (ok) {
           const out = new Map<string, Term>();
@@ -331,7 +338,7 @@ export class Poly {
               if (left === 0) factors.delete(k);
               else factors.set(k, left);
             }
-            out.set(monomialKey(factors), { coeff: t.coeff * dt.coeff, factors });
+            out.set(monomialKey(factors), { coeff: t.coeff / dt.coeff, factors });
           }
           return new Poly(out);
         }
@@ -418,6 +425,38 @@ export class Poly {
     const [[k, p]] = t.factors;
     const a = atoms.get(k)!;
     return p === 1 && a.kind === 'sym' ? a.name : undefined;
+  }
+
+  /**
+   * Python's `math.ceil` / `math.floor` of this number: a true division `a / b` (kept as one
+   * atom when it is not exact) becomes `ceildiv` / `floordiv`, so `math.ceil(d_model / 16)` stays
+   * a size (Mamba's `dt_rank`); a polynomial without division is an integer already. Undefined
+   * when the number may have a fraction this cannot round.
+   */
+  rounded(mode: 'ceil' | 'floor'): Poly | undefined {
+    const c = this.constValue();
+    if (c !== undefined) return Poly.const(mode === 'ceil' ? Math.ceil(c) : Math.floor(c));
+    let hasDiv = false;
+    let den = 1;
+    for (const t of this.terms.values()) {
+      // `d_model / 16` is kept as `0.0625*d_model`: the least denominator that makes every
+      // coefficient whole gives it back as `d_model /// 16`.
+      let own = 1;
+      while (!Number.isInteger(Math.round(t.coeff * own * 1e9) / 1e9) && own <= 65536) own++;
+      if (own > 65536) return undefined;
+      den = lcm(den, own);
+      for (const k of t.factors.keys()) if (atoms.get(k)!.kind === 'div') hasDiv = true;
+    }
+    if (den > 1 && !hasDiv) return this.scale(den).divide(Poly.const(den), mode === 'ceil' ? 'ceildiv' : 'floordiv');
+    if (den > 1) return undefined;
+    if (!hasDiv) return this;
+    if (this.terms.size !== 1) return undefined;
+    const [t] = this.terms.values();
+    if (t.coeff !== 1 || t.factors.size !== 1) return undefined;
+    const [[k, p]] = t.factors;
+    const a = atoms.get(k)!;
+    if (p !== 1 || a.kind !== 'div') return undefined;
+    return a.num.divide(a.den, mode === 'ceil' ? 'ceildiv' : 'floordiv');
   }
 
   /**

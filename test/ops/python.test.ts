@@ -496,3 +496,19 @@ describe('GAN and style-transfer layers (PyTorch-GAN, pytorch/examples fast_neur
     assert.deepEqual(a.ir.unmodelled, []);
   });
 });
+
+describe('indexing and counting of whisper and DeepSeek-V3', () => {
+  it('np.newaxis is None in an index; narrow is a view of its length; bincount counts into minlength', () => {
+    const a = analyse(HEADER + `def f():
+    t = torch.arange(1500)[:, np.newaxis] * torch.randn(192)[np.newaxis, :]
+    w = torch.randn(4096, 1024).narrow(0, 1024, 512) + 1
+    c = torch.bincount(torch.randint(0, 64, (256,)), minlength=64)
+    return t
+`);
+    assert.deepEqual(shape(one(a, L(2))), ['1500', '192']);
+    assert.deepEqual(shape(one(a, L(3))), ['512', '1024']);
+    assert.deepEqual(shape(one(a, L(4))), ['64']);
+    assert.equal(one(a, L(4)).fig.bytes, 8 * 256 + 8 * 64);
+    assert.deepEqual(a.ir.unmodelled, []);
+  });
+});

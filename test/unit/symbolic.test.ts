@@ -27,6 +27,27 @@ describe('Poly', () => {
     assert.equal(B.mul(T).mul(C).floordiv(C).toString(), 'B*T');
     assert.equal(C.scale(4).floordiv(2).toString(), '2*C');
     assert.equal(Poly.const(7).floordiv(2).constValue(), 3);
+    // A grouped convolution's channels per group: (2*d) // (2*d) is 1, 4*d // (2*d) is 2, and a
+    // coefficient that does not divide stays opaque (3*d // (2*d) is 1.5 floored, not 1.5).
+    const d = Poly.sym('d');
+    assert.equal(d.scale(2).floordiv(d.scale(2)).constValue(), 1);
+    assert.equal(d.scale(4).floordiv(d.scale(2)).constValue(), 2);
+    assert.equal(d.scale(3).floordiv(d.scale(2)).evaluate(new Map([['d', 1]])), 1);
+  });
+
+  it('rounds a true division as math.ceil / math.floor do', () => {
+    const d = Poly.sym('d_model');
+    // Mamba's dt_rank = math.ceil(d_model / 16): 0.0625*d_model becomes a ceiling division.
+    const rank = d.div(16).rounded('ceil')!;
+    assert.equal(rank.evaluate(new Map([['d_model', 1024]])), 64);
+    assert.equal(rank.evaluate(new Map([['d_model', 1000]])), 63);
+    assert.equal(d.div(16).rounded('floor')!.evaluate(new Map([['d_model', 1000]])), 62);
+    // Mixed denominators: (d/2 + d/3) = 5d/6, ceil at d = 5 is ceil(25/6) = 5.
+    assert.equal(d.div(2).add(d.div(3)).rounded('ceil')!.evaluate(new Map([['d_model', 5]])), 5);
+    // A whole polynomial is its own ceiling; a division by a dim stays as written.
+    assert.equal(d.scale(2).rounded('ceil')!.toString(), '2*d_model');
+    assert.equal(Poly.const(2.5).rounded('floor')!.constValue(), 2);
+    assert.equal(d.div(Poly.sym('h')).rounded('ceil')!.evaluate(new Map([['d_model', 10], ['h', 4]])), 3);
   });
 
   it('adds like terms and drops zeros', () => {

@@ -283,16 +283,28 @@ function parseDirective(rest: string, range: Range): CommentAnnotation {
 }
 
 /**
- * Shapes of parameters from a Hugging Face style docstring:
- * `input_ids (`torch.LongTensor` of shape `(batch_size, sequence_length)`):`.
+ * Shapes of parameters from a docstring, in the styles model code writes them:
+ * - Hugging Face: `input_ids (`torch.LongTensor` of shape `(batch_size, sequence_length)`):`;
+ * - Google: `x: shape (b, l, d)`, `x (Tensor): input of shape [B, C, H, W]`, `q, k, v: of shape (B, T, H, D)`;
+ * - NumPy: `x : ndarray of shape (n_samples, n_features)`, `x : Tensor, shape (N, C)`.
+ * The first line that documents a name wins, so a `Returns:` line that reuses a parameter's name
+ * does not replace what `Args:` says of it.
  */
 export function docstringShapes(doc: string): Map<string, Dim[]> {
   const out = new Map<string, Dim[]>();
-  const re = /^\s*([A-Za-z_]\w*)\s*\((?:[^\n]*?)\bof shape\s*`?\(([^)\n]*)\)/gm;
-  for (const m of doc.matchAll(re)) {
-    const parts = m[2].split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const found: { index: number; name: string; dims: string }[] = [];
+  for (const m of doc.matchAll(HF_DOC)) found.push({ index: m.index ?? 0, name: m[1], dims: m[2] });
+  for (const m of doc.matchAll(PARAM_DOC)) {
+    const d = SHAPE_IN_DOC.exec(m[2]);
+    if (d) for (const name of m[1].split(',')) found.push({ index: m.index ?? 0, name: name.trim(), dims: d[1] });
+  }
+  found.sort((a, b) => a.index - b.index);
+  for (const { name, dims } of found) {
+    if (out.has(name)) continue;
+    const parts = dims.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    if (parts.length === 0) continue;
     try {
-      out.set(m[1], parts.map((p) => parseDimExpr(p.replace(/\s+/g, ''))));
+      out.set(name, parts.map((p) => parseDimExpr(p.replace(/\s+/g, ''))));
     } catch (e) {
       if (!(e instanceof AnnotationError)) throw e;
       // A docstring is documentation first: an unparsable shape there is simply not used.
@@ -300,3 +312,13 @@ export function docstringShapes(doc: string): Map<string, Dim[]> {
   }
   return out;
 }
+
+const HF_DOC = /^\s*([A-Za-z_]\w*)\s*\((?:[^\n]*?)\bof shape\s*`?\(([^)\n]*)\)/gm;
+/**
+ * A parameter's line: its name (or names: `q, k, v: Tensors of shape (B, T, H, D)`), an optional
+ * `(type)`, a colon, the description (group 2). A description that is only a tuple
+ * (`window_size: (left, right) sliding window`) names no shape: it may document a tuple of ints.
+ */
+const PARAM_DOC = /^[ \t]*([A-Za-z_]\w*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*)[ \t]*(?:\([^()\n]*\))?[ \t]*:[ \t]*([^\n]*)$/gm;
+/** `shape (b, l, d)`, `shape: [B, C]`, `of shape (N, C)` in a description. */
+const SHAPE_IN_DOC = /\bshape\s*[:=]?\s*`?[([]([^()[\]\n]*)[)\]]/;

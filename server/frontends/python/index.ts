@@ -88,13 +88,16 @@ export function analysePython(path: string, text: string, settings: Settings, st
   SCANS.set(state, scans);
   const deps = program ? importClosure(program.files, self, text, scans.imports) : [];
   const programKey = deps.map((p) => `${p}@${program!.files.version(p)}`).join('\n');
-  const session = program ? new ProgramSession(program.files, program.docs, { bindings, defaultDtype, rootTf32: scans.tf32 }, self) : undefined;
+  // `torch.set_default_dtype` in a run changes it for every file the run goes through.
+  const runDtype = {};
+  const session = program ? new ProgramSession(program.files, program.docs, { bindings, defaultDtype, rootTf32: scans.tf32, runDtype }, self) : undefined;
   const it = new Interpreter(statements, {
     path: self,
     program: session,
     main: true,
     bindings,
     defaultDtype,
+    runDtype,
     text,
     texts: state.doc.texts,
     lines: state.doc.lines,

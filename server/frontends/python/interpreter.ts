@@ -19,7 +19,7 @@ import { matmulValues } from './builtins/gemm';
 import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
-import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, newList } from './pybuiltins';
+import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, newList, readAtRunEntry } from './pybuiltins';
 import { CountedWhile, LoopValues, TripTest, aliasesOf, conjuncts, countTrips, countWhile, firstTrip, namesOf, statementsOf, tripTest } from './countedWhile';
 import { growthReason, tensorShapes } from './loopGrowth';
 import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
@@ -132,6 +132,8 @@ interface DecoratedClassShape {
   bases: string[];
   methods: { name: string; index: number; decorated: boolean }[];
   defaults: { name: string; type: LiteralType; text: string }[];
+  /** Annotated fields in order, with the annotation's text (see `ClassInfo.fields`). */
+  fields: { name: string; annotation: string }[];
 }
 const DECORATED_CLASSES = new Map<string, DecoratedClassShape | null>();
 
@@ -163,6 +165,7 @@ function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
   if (def?.type !== 'class_definition') return null;
   const methods: DecoratedClassShape['methods'] = [];
   const defaults: DecoratedClassShape['defaults'] = [];
+  const fields: DecoratedClassShape['fields'] = [];
   const members = def.childForFieldName('body')?.namedChildren ?? [];
   for (let index = 0; index < members.length; index++) {
     const m = members[index];
@@ -175,6 +178,8 @@ function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
     if (a?.type !== 'assignment') continue;
     const left = a.childForFieldName('left');
     const right = a.childForFieldName('right');
+    const annotation = a.childForFieldName('type');
+    if (left?.type === 'identifier' && annotation) fields.push({ name: detach(left.text), annotation: detach(annotation.text) });
     if (left?.type !== 'identifier' || !right) continue;
     if (!LITERALS.has(right.type)) return null;
     defaults.push({ name: detach(left.text), type: right.type as LiteralType, text: detach(right.text) });
@@ -184,6 +189,7 @@ function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
     bases: (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((n): n is Node => !!n).map((n) => detach(n.text)),
     methods,
     defaults,
+    fields,
   };
 }
 
@@ -323,13 +329,15 @@ const MAX_SIGNATURES = 4096;
 
 interface Signature {
   params: ParamSyntax[];
-  hints: Map<string, TensorType>;
+  hints: Map<string, TensorType & { fromDocstring?: boolean }>;
   isInit: boolean;
 }
 
 export interface InterpreterOptions {
   bindings: Bindings;
   defaultDtype: DType;
+  /** The default dtype the run set (`torch.set_default_dtype`), one holder for the program's files. */
+  runDtype?: { value?: DType };
   /** The source text, for reading shape comments by line. */
   text?: string;
   /** The source of each top-level statement, when the caller has it already. */
@@ -579,6 +587,8 @@ export class Interpreter {
       if (a?.type !== 'assignment') continue;
       const left = a.childForFieldName('left');
       const right = a.childForFieldName('right');
+      const annotation = a.childForFieldName('type');
+      if (left?.type === 'identifier' && annotation) declareField(info, left.text, annotation.text);
       if (left?.type === 'identifier' && right) info.defaults.set(left.text, this.eval(right, frame));
     }
   }
@@ -621,6 +631,7 @@ export class Interpreter {
     if (shape === null) return false;
     const def = stmt.childForFieldName('definition')!;
     const info = this.declareClassShape(def, shape.name, shape.bases.slice(), shape.methods, chunk);
+    for (const f of shape.fields) declareField(info, f.name, f.annotation);
     for (const d of shape.defaults) {
       // As `eval` counts and evaluates the literal.
       this.counter.steps++;
@@ -653,6 +664,8 @@ export class Interpreter {
         if (a?.type !== 'assignment') continue;
         const left = a.childForFieldName('left');
         const right = a.childForFieldName('right');
+        const annotation = a.childForFieldName('type');
+        if (left?.type === 'identifier' && annotation) declareField(info, left.text, annotation.text);
         if (left?.type === 'identifier' && right) info.defaults.set(left.text, this.eval(right, frame));
       }
     } else if (def.type === 'import_statement' || def.type === 'import_from_statement') {
@@ -784,11 +797,34 @@ export class Interpreter {
         addReason(frame.acc, this.reasonAt(site.node, message));
         if (frame.report) this.findings.push({ code: 'TC002', severity: 'error', message, range: rangeOf(site.node) });
       },
+      setDefaultDtype: (dtype) => {
+        const run = this.options.runDtype;
+        if (!run || run.value === dtype) return;
+        // Calls remembered before computed in the old default; one replayed would not set it.
+        touched();
+        unreplayable();
+        run.value = dtype;
+      },
     };
   }
 
+  /**
+   * The dtype of tensors made without one: what the run set (`torch.set_default_dtype`), shared
+   * by the interpreters of the program's files, else the configured default.
+   */
+  private get defaultDtype(): DType {
+    return this.options.runDtype?.value ?? this.options.defaultDtype;
+  }
+
+  /** A run starts in the configured default dtype (see `defaultDtype`). */
+  private resetRunDtype(): void {
+    if (this.options.runDtype?.value === undefined) return;
+    touched();
+    this.options.runDtype.value = undefined;
+  }
+
   opContext(frame: Frame, operand?: DType | null): OpContext {
-    return { bindings: this.options.bindings, dtype: frame.autocast ?? operand ?? this.options.defaultDtype };
+    return { bindings: this.options.bindings, dtype: frame.autocast ?? operand ?? this.defaultDtype };
   }
 
   /** Records an op in its calling context (and in the remembered calls being recorded). */
@@ -807,7 +843,7 @@ export class Interpreter {
     } else addReason(frame.acc, this.reasonAt(site.node, `operand of unknown shape in \`${site.name}\``));
     const isGemm = ['matmul', 'bmm', 'linear', 'einsum', 'conv', 'conv_transpose', 'sdpa'].includes(result.kind);
     // Under autocast GEMM-class ops compute in the autocast dtype, whatever their operands hold.
-    const dtype = (isGemm && frame.autocast) || result.output.dtype || this.options.defaultDtype;
+    const dtype = (isGemm && frame.autocast) || result.output.dtype || this.defaultDtype;
     // A GEMM on the last position only (`lm_head(x[:, [-1], :])`) is thin on purpose (TC101).
     const attrs = isGemm && takesLastPosition(site.node) ? { ...result.attrs, lastPosition: true } : result.attrs;
     if (!frame.report && frame.context && this.options.program) {
@@ -855,6 +891,7 @@ export class Interpreter {
     // and a function's result does not depend on what was analysed before it (caching).
     this.counter.steps = 0;
     this.bounds = {};
+    this.resetRunDtype();
     // Calls remembered before are forgotten (callMemo.ts): the bindings may have changed since.
     touched();
     const frame = this.newFrame(fn, true);
@@ -1076,6 +1113,8 @@ export class Interpreter {
   analyseModule(report = true): Acc {
     this.counter.steps = 0;
     touched();
+    // An imported module's top level runs inside the importer's run: its default dtype stands.
+    if (report) this.resetRunDtype();
     const frame = this.newFrame(null, report);
     frame.env = this.globals;
     // A script's top level is an entry point; an imported module's is not (it only defines).
@@ -1155,7 +1194,11 @@ export class Interpreter {
         }
       }
       const hint = hints.get(name);
-      if (hint && (!v || v.kind === 'unknown' || (v.kind === 'tensor' && v.type.shape === null))) {
+      // A docstring documents what callers should pass: it gives a function analysed on its own
+      // its shapes, but a value a caller passed and the analysis lost stays lost (the op says so)
+      // rather than taking dims that nothing in the run binds.
+      const passed = kwargs.has(name) || pos <= args.length;
+      if (hint && (!hint.fromDocstring || standalone || !passed) && (!v || v.kind === 'unknown' || (v.kind === 'tensor' && v.type.shape === null))) {
         v = tensor({ shape: hint.shape, dtype: hint.dtype ?? (v?.kind === 'tensor' ? v.type.dtype : null) });
       }
       if ((!v || v.kind === 'unknown') && dflt && !(standalone && dfltNone) && !opened) v = this.eval(dflt, this.newFrame(null, false));
@@ -1168,7 +1211,7 @@ export class Interpreter {
         // defaults, Nones included (`n_kv_heads: Optional[int] = None`), whatever the name.
         const t = typeNode?.text.replace(/^["']|["']$/g, '').replace(/^Optional\[(.*)\]$/, '$1');
         const typed = t ? this.classOf(t) : undefined;
-        if (typed) v = this.configFromClass(typed);
+        if (typed) v = this.configFromClass(typed, frame);
         else if (t && !CONFIG_NAMES.test(name)) {
           // A non-tensor annotation (int, str) says this is not a tensor.
           if (/^(int|float|bool|str)$/.test(t)) v = t === 'int' ? int(Poly.sym(name)) : UNKNOWN;
@@ -1215,8 +1258,26 @@ export class Interpreter {
   }
 
   /** A config object from a dataclass's defaults. */
-  configFromClass(cls: ClassInfo): Value {
-    return { kind: 'instance', cls, fields: configFields(cls) };
+  /**
+   * The config a parameter annotated with a class of the program stands for (`args: ModelArgs`)
+   * in a function analysed on its own: the class's defaults, and each integer field without one
+   * (`d_model: int`) a dim named after it. A dataclass's `__post_init__` then derives the rest
+   * (`self.d_inner = int(self.expand * self.d_model)`) as it does in a run.
+   */
+  configFromClass(cls: ClassInfo, frame: Frame): Value {
+    const inst: Value = { kind: 'instance', cls, fields: configFields(cls) };
+    for (const k of cls.fields ?? []) {
+      if (!inst.fields.has(k) && /^(int|Optional\[int\])$/.test(cls.annotations?.get(k) ?? '')) inst.fields.set(k, int(Poly.sym(k)));
+    }
+    this.postInit(inst, frame);
+    return inst;
+  }
+
+  /** Runs a dataclass's `__post_init__` (one without `__init__` of its own) on a new instance. */
+  private postInit(inst: Value & { kind: 'instance' }, frame: Frame): void {
+    if (findMethod(inst.cls, '__init__', this.classes, this)) return;
+    const post = findMethod(inst.cls, '__post_init__', this.classes, this);
+    if (post) this.callFunction(post, [], new Map(), frame, inst);
   }
 
   callFunction(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame, self?: Value, closure?: Map<string, Value>): Value {
@@ -1456,11 +1517,14 @@ export class Interpreter {
     if (init) this.callFunction(init, args, kwargs, caller, inst);
     else if (layer) initLibraryLayer(inst, layer, args, kwargs, this, caller, cls.node);
     else {
-      // Dataclasses take their fields positionally or by keyword.
-      const names = [...cls.defaults.keys()];
+      // Dataclasses take their fields positionally, in the order they are declared, or by keyword.
+      const names = cls.fields ?? [...cls.defaults.keys()];
       if (kwargs.has(OPEN_KEYWORDS)) openFields(cls, inst.fields);
       args.forEach((a, i) => names[i] && inst.fields.set(names[i], a));
       for (const [k, v] of kwargs) if (k !== OPEN_KEYWORDS) inst.fields.set(k, v);
+      // `__post_init__` derives fields from the ones given (Mamba's `d_inner`, `dt_rank`).
+      const post = findMethod(cls, '__post_init__', this.classes, this);
+      if (post) this.callFunction(post, [], new Map(), caller, inst);
     }
     const score = [...args, ...kwargs.values()].filter((a) => a.kind !== 'unknown' && !(a.kind === 'tensor' && a.type.shape === null)).length + 1;
     // Built by a module-level function (`def ResNet50(): return ResNet(Bottleneck, [3, 4, 6, 3])`)
@@ -1565,7 +1629,14 @@ export class Interpreter {
       case 'decorated_definition': {
         const def = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
         const name = def?.childForFieldName('name')?.text;
-        if (def && name) frame.env.set(name, { kind: 'function', def: { qualName: `${frame.fn?.qualName ?? ''}.${name}`, node: def, owner: this } });
+        if (!def || !name) return;
+        // A nested def sees the names of the function around it as they stand where it is
+        // defined (a sibling defined above it: DeepSeek-V3's `find_correction_range` calling
+        // `find_correction_dim`), and itself. At module level the globals serve.
+        const closure = frame.env === this.globals ? undefined : new Map(frame.env);
+        const value: Value = { kind: 'function', def: { qualName: `${frame.fn?.qualName ?? ''}.${name}`, node: def, owner: this }, ...(closure ? { closure } : {}) };
+        closure?.set(name, value);
+        frame.env.set(name, value);
         return;
       }
       default:
@@ -1677,12 +1748,12 @@ export class Interpreter {
   }
 
   /** Shapes a function's parameters get from a directive above its `def` or an HF docstring. */
-  private paramHints(fn: FunctionInfo): Map<string, TensorType> {
-    const out = new Map<string, TensorType>();
+  private paramHints(fn: FunctionInfo): Map<string, TensorType & { fromDocstring?: boolean }> {
+    const out = new Map<string, TensorType & { fromDocstring?: boolean }>();
     const body = fn.node.childForFieldName('body');
     const first = body?.namedChildren.find((c) => c?.type !== 'comment');
     const doc = first?.type === 'expression_statement' && first.namedChild(0)?.type === 'string' ? stringValue(first.namedChild(0)!) : '';
-    if (doc.includes('of shape')) for (const [k, dims] of docstringShapes(doc)) out.set(k, { shape: dims, dtype: null });
+    if (doc.includes('shape')) for (const [k, dims] of docstringShapes(doc)) out.set(k, { shape: dims, dtype: null, fromDocstring: true });
     const holder = fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node;
     for (const a of this.annotationsOf(holder)) {
       for (const [k, dims] of a.named ?? []) out.set(k, { shape: dims, dtype: a.dtype ?? null });
@@ -1972,6 +2043,10 @@ export class Interpreter {
         // trip can differ: run them one by one. Reported functions keep one op per site instead.
         const outer = this.unrolled;
         this.unrolled = outer * Math.max(1, n);
+        // Trips run one by one count a sequence that grows as it grows, when its shape is known;
+        // one the run lost (a tokenizer's prompt) is the same unknown length every trip.
+        const shapes = n > 1 && body ? tensorShapes(frame.env) : undefined;
+        const cost = frame.acc.flops.add(frame.acc.otherFlops);
         try {
           for (let i = 0; i < n && !frame.returned; i++) {
             this.bindTarget(left, int(start + i), frame);
@@ -1980,6 +2055,8 @@ export class Interpreter {
         } finally {
           this.unrolled = outer;
         }
+        const grew = shapes && !frame.acc.flops.add(frame.acc.otherFlops).equals(cost) ? growthReason(shapes, frame.env, body!, s.startPosition.row + 1, true) : undefined;
+        if (grew) addReason(frame.acc, this.reasonAt(right, grew));
         return;
       }
     } else if (rangeOverName(right)) {
@@ -2487,6 +2564,8 @@ export class Interpreter {
         const path = `${obj.path}.${attr}`;
         const constant = MATH_CONSTANTS[path] ?? MATH_CONSTANTS[canonical(path)];
         if (constant !== undefined) return { kind: 'float', value: constant };
+        // `x[:, np.newaxis]` (whisper's `sinusoids`): numpy's name for None.
+        if (attr === 'newaxis' && /^(numpy|jax\.numpy)$/.test(canonical(obj.path))) return NONE;
         // `torch.bfloat16`, `np.float32`, `jnp.float16`: dtype objects, not callables.
         const dt = LIBRARY_ROOTS.has(canonical(path).split('.')[0]) && DTYPE_ATTR.test(attr) ? parseDType(attr) : undefined;
         if (dt) return { kind: 'dtype', dtype: dt };
@@ -2581,7 +2660,7 @@ export class Interpreter {
     if (v.kind === 'tensor') return indexTensor(v.type, subs, this, frame);
     if (v.kind === 'dict' && subs.length === 1) {
       const k = dictKey(this.eval(subs[0], frame));
-      if (k !== undefined) return v.entries.get(k) ?? UNKNOWN;
+      if (k !== undefined) return v.entries.get(k) ?? (v.readAtRun ? readAtRunEntry(k) : UNKNOWN);
       // A table of presets looked up by a key we do not know: what the presets agree on.
       return mergedEntry(v) ?? UNKNOWN;
     }
@@ -2723,8 +2802,8 @@ export class Interpreter {
       if (c?.type === 'dictionary_splat') {
         const d = c.namedChild(0) ? this.eval(c.namedChild(0)!, frame) : UNKNOWN;
         if (d.kind === 'dict') for (const [k, v] of d.entries) out.set(k, v);
-        // A mapping not known here (a checkpoint's `model_args`) may set any parameter.
-        else out.set(OPEN_KEYWORDS, UNKNOWN);
+        // A mapping not known here (a checkpoint's `model_args`, a JSON config) may set any parameter.
+        if (d.kind !== 'dict' || d.readAtRun) out.set(OPEN_KEYWORDS, UNKNOWN);
         continue;
       }
       if (c?.type !== 'keyword_argument') continue;
@@ -3117,6 +3196,14 @@ export function decoratorsOf(fn: FunctionInfo): Node[] {
  * (`vocab_size: int = -1  # defined later by tokenizer`): it reads as a dim named after the field,
  * which the user binds, rather than as a size that would make costs negative.
  */
+/** Records an annotated field of a class (`ClassInfo.fields`), once, in declaration order. */
+function declareField(info: ClassInfo, name: string, annotation: string): void {
+  info.fields ??= [];
+  info.annotations ??= new Map();
+  if (!info.annotations.has(name)) info.fields.push(name);
+  info.annotations.set(name, annotation.replace(/\s+/g, ''));
+}
+
 function configFields(cls: ClassInfo): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const [k, v] of cls.defaults) {
@@ -3133,7 +3220,7 @@ function configFields(cls: ClassInfo): Map<string, Value> {
  * a dim named after it would be bound to that default where the class is defined.
  */
 function openFields(cls: ClassInfo, fields: Map<string, Value>): void {
-  for (const k of cls.defaults.keys()) fields.set(k, UNKNOWN);
+  for (const k of [...cls.defaults.keys(), ...(cls.fields ?? [])]) fields.set(k, UNKNOWN);
   for (const s of cls.node.childForFieldName('body')?.namedChildren ?? []) {
     const a = s?.type === 'expression_statement' ? s.namedChild(0) : null;
     const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;

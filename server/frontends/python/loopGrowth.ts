@@ -15,10 +15,13 @@ import { shapeText } from '../../core/ops/types';
 import { userFacing } from '../../core/symbolic';
 import type { Value } from './values';
 
-/** The shapes of the tensors bound in `env`, by name (null: a tensor of unknown shape). */
+/**
+ * The shapes of the tensors bound in `env`, by name (null: a tensor of unknown shape, or a value
+ * not known at all: the prompt a tokenizer made, `tokenizer(prompt).input_ids`).
+ */
 export function tensorShapes(env: ReadonlyMap<string, Value>): Map<string, readonly Dim[] | null> {
   const out = new Map<string, readonly Dim[] | null>();
-  for (const [k, v] of env) if (v.kind === 'tensor') out.set(k, v.type.shape);
+  for (const [k, v] of env) if (v.kind === 'tensor' || v.kind === 'unknown') out.set(k, v.kind === 'tensor' ? v.type.shape : null);
   return out;
 }
 
@@ -49,18 +52,21 @@ function stepped(was: readonly Dim[], now: readonly Dim[]): boolean {
 }
 const shown = (s: readonly Dim[]) => userFacing(shapeText(s));
 
-/** Why one trip of the loop does not stand for the others, or undefined when it may. */
-export function growthReason(before: ReadonlyMap<string, readonly Dim[] | null>, env: ReadonlyMap<string, Value>, body: Node, line: number): string | undefined {
+/**
+ * Why one trip of the loop does not stand for the others, or undefined when it may. `unrolled`:
+ * the trips ran one by one, so only a tensor whose shape was lost grew unseen.
+ */
+export function growthReason(before: ReadonlyMap<string, readonly Dim[] | null>, env: ReadonlyMap<string, Value>, body: Node, line: number, unrolled = false): string | undefined {
   let text: string | undefined;
   for (const [name, was] of before) {
     const now = env.get(name);
-    if (now?.kind !== 'tensor') continue;
-    if (!was || !now.type.shape) {
+    if (now?.kind !== 'tensor' && now?.kind !== 'unknown') continue;
+    if (!was || now.kind === 'unknown' || !now.type.shape) {
       text ??= body.text;
       if (appendsTo(name, text)) return `loop at line ${line}: \`${name}\` is appended to every trip; each trip counted as the first`;
       continue;
     }
-    if (!stepped(was, now.type.shape)) continue;
+    if (unrolled || !stepped(was, now.type.shape)) continue;
     text ??= body.text;
     const uses = text.match(new RegExp(`(?<![\\w.])${name}(?!\\w)`, 'g'))?.length ?? 0;
     if (uses < 2) continue;

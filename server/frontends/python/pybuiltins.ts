@@ -203,6 +203,13 @@ export const BUILTINS: Record<string, Builtin> = {
     return newList(items, it, frame, xs.counts || xs.repeat ? { counts: counts } : {});
   },
   'argparse.ArgumentParser': () => ({ kind: 'dict', entries: new Map() }),
+  // A config file read at run time (Mamba's `json.load(open(resolved_archive_file))`).
+  ...Object.fromEntries(
+    ['json.load', 'json.loads', 'yaml.safe_load', 'yaml.load', 'yaml.full_load', 'tomllib.load', 'tomllib.loads', 'toml.load', 'toml.loads'].map((name) => [
+      name,
+      (() => ({ kind: 'dict', entries: new Map(), readAtRun: name })) as Builtin,
+    ]),
+  ),
   hasattr: (args, _k, it) => {
     const [obj, name] = args;
     if (name?.kind !== 'str') return { kind: 'bool', value: null };
@@ -292,8 +299,8 @@ export const BUILTINS: Record<string, Builtin> = {
   'math.log': math1(Math.log),
   'math.log2': math1(Math.log2),
   'math.exp': math1(Math.exp),
-  'math.ceil': (args) => (num(args[0]) !== undefined ? int(Math.ceil(num(args[0])!)) : UNKNOWN),
-  'math.floor': (args) => (num(args[0]) !== undefined ? int(Math.floor(num(args[0])!)) : UNKNOWN),
+  'math.ceil': (args) => rounded(args[0], 'ceil'),
+  'math.floor': (args) => rounded(args[0], 'floor'),
   'math.prod': (args) => {
     const sizes = sizesOf(args[0]);
     return sizes ? int(sizes.reduce((a, d) => a.mul(d), Poly.ONE)) : UNKNOWN;
@@ -358,6 +365,22 @@ export const MATH_CONSTANTS: Record<string, number> = {
   'torch.pi': Math.PI, 'torch.e': Math.E, 'torch.inf': Infinity,
   'numpy.pi': Math.PI, 'numpy.e': Math.E, 'numpy.inf': Infinity, 'jax.numpy.pi': Math.PI,
 };
+
+/**
+ * An entry of a mapping read at run time (`cfg["d_model"]` of a JSON config): a size named after
+ * its key when the key is a name (the user binds it), else unknown.
+ */
+export function readAtRunEntry(key: string): Value {
+  return /^[A-Za-z_]\w*$/.test(key) ? int(Poly.sym(key)) : UNKNOWN;
+}
+
+/** `math.ceil` / `math.floor` of a number or of a size (`math.ceil(d_model / 16)`). */
+function rounded(v: Value | undefined, mode: 'ceil' | 'floor'): Value {
+  const n = num(v);
+  if (n !== undefined) return int(mode === 'ceil' ? Math.ceil(n) : Math.floor(n));
+  const d = v?.kind === 'int' ? asDim(v)?.rounded(mode) : undefined;
+  return d ? int(d) : UNKNOWN;
+}
 
 /** Longest `range` that `reversed` lists number by number. */
 const MAX_LISTED_RANGE = 256;
@@ -424,7 +447,10 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         return { kind: 'tuple', list: true, items: [...of.entries.keys()].map(keyValue) };
       case 'get': {
         const k = dictKey(args[0]);
-        return (k !== undefined ? of.entries.get(k) : undefined) ?? args[1] ?? NONE;
+        const got = k !== undefined ? of.entries.get(k) : undefined;
+        // What a file read at run time holds is not known: the default may not be what runs.
+        if (!got && of.readAtRun && k !== undefined) return readAtRunEntry(k);
+        return got ?? args[1] ?? NONE;
       }
       case 'add_argument':
         touched();

@@ -143,7 +143,7 @@ export class ProgramSession {
      * `rootTf32`: whether the root's text names a TF32 switch at all (`mentionsTf32`), where the
      * caller knows it without reading the whole text again (textScans.ts).
      */
-    private readonly options: { bindings: Bindings; defaultDtype: DType; rootTf32?: boolean },
+    private readonly options: { bindings: Bindings; defaultDtype: DType; rootTf32?: boolean; runDtype?: { value?: DType } },
     /** The file being analysed, and its interpreter: imports of it from other files come back to it. */
     readonly root: string,
   ) {}
@@ -182,6 +182,7 @@ export class ProgramSession {
     const it = new Interpreter(doc.statements, {
       bindings: this.options.bindings,
       defaultDtype: this.options.defaultDtype,
+      runDtype: this.options.runDtype,
       text,
       texts: doc.texts,
       lines: doc.lines,

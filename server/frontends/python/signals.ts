@@ -33,6 +33,11 @@ interface LoopFrame {
   vars: Set<string>;
   /** Names assigned anywhere in the loop body: values that may change per iteration. */
   assigned: Set<string>;
+  /**
+   * Names the body computes from their own previous value (`x = deltaA[:, i] * x + ...`,
+   * `h += ...`): a recurrence, so a matmul that reads one depends on the trip before.
+   */
+  recurrent: Set<string>;
 }
 
 class Collector {
@@ -492,6 +497,7 @@ class Collector {
     const bodyText = body?.text ?? '';
     if (type === 'for_statement' && /\[/.test(bodyText)) this.s.stridedTraversal.push(...stridedAccesses(n, sig.vars, header, this.orders));
     let assigned: Set<string> | undefined;
+    let recurrent: Set<string> | undefined;
     const frame: LoopFrame = {
       sig,
       node: n,
@@ -502,6 +508,20 @@ class Collector {
         assigned = new Set<string>(sig.vars);
         if (body) for (const a of body.descendantsOfType(['assignment', 'augmented_assignment'])) if (a?.childForFieldName('left')) for (const x of namesIn(a.childForFieldName('left')!)) assigned.add(x);
         return assigned;
+      },
+      // Only a matmul in the loop asks.
+      get recurrent() {
+        if (recurrent) return recurrent;
+        recurrent = new Set<string>();
+        for (const a of body?.descendantsOfType(['assignment', 'augmented_assignment']) ?? []) {
+          const left = a?.childForFieldName('left');
+          const right = a?.childForFieldName('right');
+          if (!left || !right) continue;
+          const reads = a!.type === 'augmented_assignment' ? undefined : new Set(namesIn(right));
+          for (const x of namesIn(left, true)) if (!reads || reads.has(x)) recurrent.add(x);
+        }
+        for (const v of sig.vars) recurrent.delete(v);
+        return recurrent;
       },
     };
     this.loops.push(frame);
@@ -602,7 +622,7 @@ class Collector {
     const st = this.statementOf(n);
     const target = st.type === 'expression_statement' ? st.namedChild(0) : null;
     const written = target?.type === 'assignment' || target?.type === 'augmented_assignment' ? namesIn(target.childForFieldName('left')!, true) : [];
-    site.loopCarried = written.some((w) => site.operands.some((o) => o.names.includes(w)));
+    site.loopCarried = written.some((w) => site.operands.some((o) => o.names.includes(w))) || site.operands.some((o) => o.names.some((x) => loop.recurrent.has(x)));
     if (target?.type === 'assignment' || target?.type === 'augmented_assignment') site.target = target.childForFieldName('left')?.text;
     if (/\.append\(/.test(st.text)) site.target = st.text.split('.append(')[0].trim();
     for (const o of site.operands) {

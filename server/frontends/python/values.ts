@@ -32,7 +32,12 @@ export type Value =
   | { kind: 'tuple'; items: Value[]; list?: boolean; repeat?: Poly; counts?: Poly[]; sequential?: boolean; unknownTrips?: string }
   /** `range(...)` with its trip count; `start` and `step` when they are constants. */
   | { kind: 'range'; trips: Poly; start?: number; step?: number }
-  | { kind: 'dict'; entries: Map<string, Value> }
+  /**
+   * `readAtRun`: a mapping the run reads from a file (`json.load(open("config.json"))`): what a
+   * key holds only the run knows, so `cfg["d_model"]` is the dim named after the key, for the
+   * user to bind, and `**cfg` may set any keyword. The text says where it comes from.
+   */
+  | { kind: 'dict'; entries: Map<string, Value>; readAtRun?: string }
   /** A dotted name from an import (`torch.nn.functional.linear`), resolved when called. */
   | { kind: 'ref'; path: string }
   /**
@@ -97,6 +102,13 @@ export interface ClassInfo {
   methods: Map<string, FunctionInfo>;
   /** Dataclass-style fields with defaults (`n_embd: int = 768`). */
   defaults: Map<string, Value>;
+  /**
+   * Annotated fields (`d_model: int`, `n_layer: int = 12`) in the order they are declared: a
+   * dataclass's positional arguments fill them in this order, whether they have a default or not.
+   * `annotations` holds the annotation's text of each (`int`, `Optional[int]`).
+   */
+  fields?: string[];
+  annotations?: Map<string, string>;
   /** Index of the top-level statement that defines it. */
   chunk?: number;
   /** The interpreter of the file that defines it (see `FunctionInfo.owner`). */

@@ -4,12 +4,12 @@
  * `.float()`, `.to(...)`, `.type(...)`, `.astype(...)`). Constructors give shapes and dtypes
  * without cost; a conversion that changes the dtype is a copy with its bytes.
  */
-import { DType } from '../../../core/dtypes';
+import { DTYPE_BYTES, DType } from '../../../core/dtypes';
 import { TensorType } from '../../../core/ir';
 import { cast } from '../../../core/ops/copy';
 import { Poly } from '../../../core/symbolic';
 import { markGuessed } from '../guessed';
-import { CallSite, UNKNOWN, Value, asDim, itemCounts, tensor } from '../values';
+import { CallSite, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from '../values';
 import { dimsFrom, dtypeOf, pick } from './args';
 import { BuiltinCtx, defineFunction, defineMethod } from './registry';
 
@@ -118,6 +118,29 @@ for (const n of ['zeros_like', 'ones_like', 'empty_like', 'randn_like', 'rand_li
 
 /** `torch.tensor([..])` / `np.array([..])`: the nesting of literal lists gives the shape. */
 defineFunction(['torch.tensor', 'torch.as_tensor', 'numpy.array', 'numpy.asarray', 'jax.numpy.array', 'jax.numpy.asarray'], (args, kw, _site, ctx) => fromData(args[0], dtypeOf(kw.get('dtype')), ctx));
+
+/**
+ * `torch.set_default_dtype(torch.bfloat16)` (DeepSeek-V3's `generate.py`) and
+ * `torch.set_default_tensor_type(torch.cuda.HalfTensor)` (LLaMA's `Llama.build`): what follows in
+ * the run makes its floating tensors, parameters included, in that dtype. A type the analysis
+ * cannot read (`original_default_type` restored) gives back the configured default.
+ */
+defineFunction(['torch.set_default_dtype'], (args, kw, _site, ctx) => {
+  const d = dtypeOf(args[0] ?? kw.get('d'));
+  ctx.setDefaultDtype?.(d && isFloat(d) ? d : undefined);
+  return NONE;
+});
+defineFunction(['torch.set_default_tensor_type'], (args, kw, _site, ctx) => {
+  const t = args[0] ?? kw.get('t');
+  const name = t?.kind === 'ref' ? t.path : t?.kind === 'str' ? t.value : '';
+  const d = LEGACY[name.replace(/^torch\.(cuda\.)?/, '')];
+  ctx.setDefaultDtype?.(d && isFloat(d) ? d : undefined);
+  return NONE;
+});
+const isFloat = (d: DType) => d === 'fp16' || d === 'bf16' || d === 'fp32' || d === 'fp64';
+
+/** `w.element_size()`: bytes per element of its dtype (DeepSeek-V3's `if weight.element_size() > 1`). */
+defineMethod(['element_size'], (x, _a, _k, _site, ctx) => int(DTYPE_BYTES[x.dtype ?? ctx.opContext().dtype]));
 
 /**
  * The legacy typed constructors (`torch.FloatTensor(data)`, `torch.LongTensor(2, 3)`, `torch.Tensor`):

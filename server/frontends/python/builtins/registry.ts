@@ -27,6 +27,11 @@ export interface BuiltinCtx {
    * channel count): a reason on the figures, and a TC002 where the call is reported.
    */
   raises?(site: CallSite, message: string): void;
+  /**
+   * `torch.set_default_dtype(torch.bfloat16)`: the dtype tensors made without one have, for the
+   * rest of this run (undefined: back to the configured default).
+   */
+  setDefaultDtype?(dtype: DType | undefined): void;
 }
 
 export type FunctionHandler = (args: Value[], kwargs: Map<string, Value>, site: CallSite, ctx: BuiltinCtx) => Value;

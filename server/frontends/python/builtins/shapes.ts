@@ -9,7 +9,7 @@ import { copy, moved } from '../../../core/ops/copy';
 import { IndexItem, cat, chunk, expand, flatten, index, padded, permute, reshape, split, squeeze, stack, transpose, unsqueeze } from '../../../core/ops/shape';
 import { tensorBytes, unknownResult } from '../../../core/ops/types';
 import { Poly, product } from '../../../core/symbolic';
-import { CallSite, UNKNOWN, Value, asDim, int, tensor } from '../values';
+import { CallSite, UNKNOWN, Value, asDim, int, itemCounts, tensor } from '../values';
 import { isPlain } from '../sequences';
 import { axesOf, dimsFrom, intOf, reshapeDimsFrom, shapeValue, shapesValue } from './args';
 import { BuiltinCtx, defineFunction, defineMethod } from './registry';
@@ -193,6 +193,7 @@ function joinValue(kind: 'cat' | 'stack', listV: Value | undefined, dimV: Value 
   const types = ts as TensorType[];
   const dtype = types.find((t) => t.dtype)?.dtype ?? null;
   if (types.some((t) => !t.shape)) return tensor({ shape: null, dtype });
+  if (listV.unknownTrips || !isPlain(listV)) return joinCounted(kind, types, listV.unknownTrips ? undefined : itemCounts(listV), dimV, site, ctx);
   const shapes = types.map((t) => t.shape!);
   const dim = intOf(dimV) ?? 0;
   const r = kind === 'cat' ? cat(shapes, dim, bindingsOf(ctx)) : stack(shapes, dim, bindingsOf(ctx));
@@ -217,6 +218,30 @@ function joinRepeated(kind: 'cat' | 'stack', item: Value | undefined, n: Poly, d
   const bytes = tensorBytes(shape, dtype ?? ctx.opContext().dtype).scale(2);
   return ctx.record(moved(shape, dtype, bytes), site, [item.type]);
 }
+/**
+ * A list appended to in a loop (`ys.append(y)` in `for i in range(l)`) holds each item as often as
+ * its count says: Mamba's `torch.stack(ys, dim=1)` has `l` rows, not one. A list whose length
+ * nobody knows (`counts` undefined) joins into a dim of its own, unknown (shown as `?`).
+ */
+function joinCounted(kind: 'cat' | 'stack', types: TensorType[], counts: Poly[] | undefined, dimV: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  const first = types[0].shape!;
+  const rank = kind === 'stack' ? first.length + 1 : first.length;
+  const d0 = intOf(dimV) ?? 0;
+  const d = d0 < 0 ? d0 + rank : d0;
+  const dtype = types.find((t) => t.dtype)?.dtype ?? null;
+  if (d < 0 || d >= rank || types.some((t) => t.shape!.length !== first.length)) return tensor({ shape: null, dtype });
+  let shape: Dim[];
+  if (kind === 'stack') {
+    const n = counts ? counts.reduce((a, b) => a.add(b), Poly.ZERO) : Poly.sym(ctx.fresh());
+    shape = [...first.slice(0, d), n, ...first.slice(d)];
+  } else {
+    const n = counts ? types.reduce((a, t, i) => a.add(t.shape![d].mul(counts[i])), Poly.ZERO) : Poly.sym(ctx.fresh());
+    shape = first.map((x, i) => (i === d ? n : x));
+  }
+  const bytes = tensorBytes(shape, dtype ?? ctx.opContext().dtype).scale(2);
+  return ctx.record(moved(shape, dtype, bytes), site, [types[0]]);
+}
+
 /**
  * `F.pad(x, (left, right, top, bottom, ...))`: pairs from the last dim backwards, negative ones
  * cropping; a copy into the padded shape (read the input, write the output). An amount not known
@@ -333,3 +358,41 @@ defineMethod(['dim', 'ndimension'], (x) => (x.shape ? int(x.shape.length) : UNKN
 defineMethod(['numel', 'nelement'], (x) => (x.shape ? int(product(x.shape)) : UNKNOWN));
 defineFunction(['torch.numel', 'numpy.size', 'jax.numpy.size'], (args) => (args[0]?.kind === 'tensor' && args[0].type.shape ? int(product(args[0].type.shape)) : UNKNOWN));
 defineFunction(['numpy.shape', 'jax.numpy.shape'], (args) => (args[0]?.kind === 'tensor' && args[0].type.shape ? { kind: 'tuple', items: args[0].type.shape.map((d: Dim) => int(d)) } : UNKNOWN));
+
+/**
+ * `x.narrow(dim, start, length)` / `torch.narrow`: a view of `length` along `dim` (DeepSeek-V3's
+ * `convert.py` shards weights with it); no data moves.
+ */
+function narrowValue(x: TensorType, dimV: Value | undefined, lengthV: Value | undefined): Value {
+  const d0 = asDim(dimV)?.constValue();
+  const length = asDim(lengthV);
+  if (!x.shape || d0 === undefined || !length) return tensor({ shape: null, dtype: x.dtype });
+  const d = d0 < 0 ? d0 + x.shape.length : d0;
+  if (d < 0 || d >= x.shape.length) return tensor({ shape: null, dtype: x.dtype });
+  return tensor({ shape: x.shape.map((n, i) => (i === d ? length : n)), dtype: x.dtype });
+}
+defineMethod(['narrow'], (x, args, kw) => narrowValue(x, args[0] ?? kw.get('dim'), args[2] ?? kw.get('length')));
+defineFunction(['torch.narrow'], (args, kw) => {
+  const x = args[0] ?? kw.get('input');
+  return x?.kind === 'tensor' ? narrowValue(x.type, args[1] ?? kw.get('dim'), args[3] ?? kw.get('length')) : UNKNOWN;
+});
+
+/**
+ * `torch.bincount(x, minlength=n)`: a count per value, 1-D of `minlength` when the values stay
+ * below it (DeepSeek-V3's tokens per expert), else of a length the data decides. Reads the input,
+ * writes the counts.
+ */
+defineFunction(['torch.bincount'], (args, kw, site, ctx) => {
+  const x = args[0] ?? kw.get('input');
+  if (x?.kind !== 'tensor' || !x.type.shape) return tensor({ shape: [Poly.sym(ctx.fresh())], dtype: 'int64' });
+  const n = asDim(kw.get('minlength') ?? args[2]) ?? Poly.sym(ctx.fresh());
+  const out = [n];
+  const bytes = tensorBytes(x.type.shape, x.type.dtype ?? 'int64').add(tensorBytes(out, 'int64'));
+  return ctx.record(moved(out, 'int64', bytes, ['bincount: the input read, one count per value written']), site, [x.type]);
+});
+defineMethod(['bincount'], (x, args, kw, site, ctx) => {
+  if (!x.shape) return tensor({ shape: [Poly.sym(ctx.fresh())], dtype: 'int64' });
+  const n = asDim(kw.get('minlength') ?? args[1]) ?? Poly.sym(ctx.fresh());
+  const bytes = tensorBytes(x.shape, x.dtype ?? 'int64').add(tensorBytes([n], 'int64'));
+  return ctx.record(moved([n], 'int64', bytes, ['bincount: the input read, one count per value written']), site, [x]);
+});
