@@ -512,3 +512,32 @@ describe('indexing and counting of whisper and DeepSeek-V3', () => {
     assert.deepEqual(a.ir.unmodelled, []);
   });
 });
+
+describe('setup idioms of DETR', () => {
+  it('nn.ModuleList of copy.deepcopy(layer) clones runs each clone; ArgumentParser(parents=[...]) has the parents’ options', () => {
+    const a = analyse(HEADER + `import copy
+import argparse
+def get_args_parser():
+    p = argparse.ArgumentParser('base', add_help=False)
+    p.add_argument('--hidden_dim', default=64, type=int)
+    p.add_argument('--enc_layers', default=6, type=int)
+    return p
+class Layer(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.fc = nn.Linear(d, d)
+    def forward(self, x):
+        return self.fc(x)
+def f():
+    args = argparse.ArgumentParser('main', parents=[get_args_parser()]).parse_args()
+    layers = nn.ModuleList([copy.deepcopy(Layer(args.hidden_dim)) for _ in range(args.enc_layers)])
+    x = torch.randn(8, args.hidden_dim)
+    for layer in layers:
+        x = layer(x)
+    return x
+`);
+    const f = a.functions.find((x) => x.summary.name === 'f')!;
+    assert.equal(f.figures.flops, 6 * 2 * 8 * 64 * 64);
+    assert.deepEqual(f.summary.reasons ?? [], []);
+  });
+});

@@ -202,7 +202,18 @@ export const BUILTINS: Record<string, Builtin> = {
     });
     return newList(items, it, frame, xs.counts || xs.repeat ? { counts: counts } : {});
   },
-  'argparse.ArgumentParser': () => ({ kind: 'dict', entries: new Map() }),
+  // `ArgumentParser(..., parents=[get_args_parser()])` (DETR's main.py): the parents' options first.
+  'argparse.ArgumentParser': (_args, kwargs) => {
+    const entries = new Map<string, Value>();
+    const parents = kwargs.get('parents');
+    if (parents?.kind === 'tuple') for (const p of parents.items) if (p.kind === 'dict') for (const [k, v] of p.entries) entries.set(k, v);
+    return { kind: 'dict', entries };
+  },
+  // `nn.ModuleList([copy.deepcopy(layer) for i in range(N)])` (DETR's and the Annotated
+  // Transformer's `clones`): a copy has the shapes and costs of what it copies. Setup code that
+  // computes nothing, so the copy's own bytes are not counted.
+  'copy.deepcopy': (args) => copied(args[0]),
+  'copy.copy': (args) => copied(args[0]),
   // A config file read at run time (Mamba's `json.load(open(resolved_archive_file))`).
   ...Object.fromEntries(
     ['json.load', 'json.loads', 'yaml.safe_load', 'yaml.load', 'yaml.full_load', 'tomllib.load', 'tomllib.loads', 'toml.load', 'toml.loads'].map((name) => [
@@ -372,6 +383,14 @@ export const MATH_CONSTANTS: Record<string, number> = {
  */
 export function readAtRunEntry(key: string): Value {
   return /^[A-Za-z_]\w*$/.test(key) ? int(Poly.sym(key)) : UNKNOWN;
+}
+
+/**
+ * What `copy.deepcopy(x)` gives: `x` itself, as far as shapes and costs go; unknown when `x` is
+ * a parameter nothing says is a tensor (nanochat's `copy.deepcopy(conversation)` of a dict).
+ */
+function copied(x: Value | undefined): Value {
+  return !x || (x.kind === 'tensor' && x.type.shape === null) ? UNKNOWN : x;
 }
 
 /** `math.ceil` / `math.floor` of a number or of a size (`math.ceil(d_model / 16)`). */
