@@ -113,6 +113,29 @@ def f(x, v):
     assert.deepEqual(codes(src).filter((c) => c.startsWith('TC001')), ['TC001@3']);
   });
 
+  it('a value printed over comment lines is not a shape (gemma3 worked example)', () => {
+    const src = `
+import torch
+def f(mask: Float[Tensor, "2 5"], bounds: Float[Tensor, "2 5"]):
+    # q_block_indices:
+    # [[0, 0, 1, 1, 0],
+    #  [1, 1, 0, 2, 2]]
+    q = mask * bounds
+    return q
+`;
+    assert.deepEqual(codes(src).filter((c) => c.startsWith('TC00')), []);
+    // A shape followed by prose after a comma still annotates (DiT's `# (N, T, D), where T = ...`).
+    const [m] = matmuls(
+      `
+def f(x, v: Float[Tensor, "D E"]):
+    y = x.foo()  # (N, T, D), where T = H * W / patch_size ** 2
+    return y @ v
+`,
+      'f',
+    );
+    assert.deepEqual(m.inputs, ['N, T, D', 'D, E']);
+  });
+
   it('indexing a shape in a comment is code in prose, not an annotation (whisper)', () => {
     const src = `
 def f(x, v):

@@ -541,3 +541,35 @@ def f():
     assert.deepEqual(f.summary.reasons ?? [], []);
   });
 });
+
+describe('absl flags (gemma_pytorch) and unknown callees', () => {
+  it('FLAGS.x reads the default flags.DEFINE_* gave it; app.run(main) runs main', () => {
+    const a = analyse(HEADER + `from absl import app, flags
+FLAGS = flags.FLAGS
+flags.DEFINE_integer('width', 64, 'width')
+flags.DEFINE_string('variant', '4b', 'variant')
+def main(_):
+    w = FLAGS.width
+    if FLAGS.variant == '4b':
+        w = w * 2
+    return torch.randn(8, w) @ torch.randn(w, w)
+if __name__ == "__main__":
+    app.run(main)
+`);
+    const main = a.functions.find((x) => x.summary.name === 'main')!;
+    assert.equal(main.figures.flops, 2 * 8 * 128 * 128);
+    assert.ok(!main.summary.upperBound);
+  });
+
+  it('an unknown callee given a tensor gives a tensor of unknown shape, not a number (DiT’s timm attention)', () => {
+    const a = analyse(HEADER + `def f(attn):
+    x = torch.randn(64, 256, 1152)
+    gate = torch.randn(64, 1152)
+    y = x + gate.unsqueeze(1) * attn(x)
+    return y
+`);
+    const f = a.functions.find((x) => x.summary.name === 'f')!;
+    // (64, 1, 1152) * what the callee returns is not (64, 1, 1152): its shape is not known.
+    assert.ok(f.summary.reasons?.some((r) => r.message === 'operand of unknown shape in `*`'), JSON.stringify(f.summary.reasons));
+  });
+});

@@ -201,6 +201,9 @@ function shapeAt(body: string, start: number, strong: boolean, range: Range): Co
   const close = open === '(' ? ')' : ']';
   const end = matchingBracket(body, start, open, close);
   if (end < 0) return strong ? { error: `unclosed '${open}' in shape comment "${body}"`, range } : null;
+  // `#  [1, 1, 0, 2, 2]]` or `# [0, 1, 2],`: a row of a value printed over several comment lines
+  // (gemma3's worked example of a mask above `q_block_indices = ...`), not a shape.
+  if (!strong && /^\s*([\])}]|,\s*$)/.test(body.slice(end + 1))) return null;
   const inner = body.slice(start + 1, end);
   const parts = inner.split(',').map((p) => p.trim());
   const trailingComma = parts.length > 1 && parts[parts.length - 1] === '';

@@ -13,7 +13,7 @@ import { FileIR, FunctionSummary } from '../../core/ir';
 import type { Node } from './parser';
 import { Settings } from '../../core/settings';
 import { commonEnds } from '../../core/splice';
-import { Interpreter } from './interpreter';
+import { Interpreter, RunState } from './interpreter';
 import { PythonDocument } from './document';
 import { readDirectives } from './directives';
 import { SignalCache, collectSignals } from './signals';
@@ -88,16 +88,16 @@ export function analysePython(path: string, text: string, settings: Settings, st
   SCANS.set(state, scans);
   const deps = program ? importClosure(program.files, self, text, scans.imports) : [];
   const programKey = deps.map((p) => `${p}@${program!.files.version(p)}`).join('\n');
-  // `torch.set_default_dtype` in a run changes it for every file the run goes through.
-  const runDtype = {};
-  const session = program ? new ProgramSession(program.files, program.docs, { bindings, defaultDtype, rootTf32: scans.tf32, runDtype }, self) : undefined;
+  // What the run sets for every file it goes through (`torch.set_default_dtype`, absl flags).
+  const run: RunState = {};
+  const session = program ? new ProgramSession(program.files, program.docs, { bindings, defaultDtype, rootTf32: scans.tf32, run }, self) : undefined;
   const it = new Interpreter(statements, {
     path: self,
     program: session,
     main: true,
     bindings,
     defaultDtype,
-    runDtype,
+    run,
     text,
     texts: state.doc.texts,
     lines: state.doc.lines,

@@ -333,11 +333,21 @@ interface Signature {
   isInit: boolean;
 }
 
+/**
+ * What a run sets for everything after it, shared by the interpreters of the program's files:
+ * the default dtype (`torch.set_default_dtype`; a function analysed on its own starts without
+ * it) and absl's flags (`flags.DEFINE_string('variant', '4b', ...)` read as `FLAGS.variant`).
+ */
+export interface RunState {
+  dtype?: DType;
+  flags?: Extract<Value, { kind: 'dict' }>;
+}
+
 export interface InterpreterOptions {
   bindings: Bindings;
   defaultDtype: DType;
-  /** The default dtype the run set (`torch.set_default_dtype`), one holder for the program's files. */
-  runDtype?: { value?: DType };
+  /** What the run set for everything after it, one holder for the program's files (`RunState`). */
+  run?: RunState;
   /** The source text, for reading shape comments by line. */
   text?: string;
   /** The source of each top-level statement, when the caller has it already. */
@@ -798,12 +808,12 @@ export class Interpreter {
         if (frame.report) this.findings.push({ code: 'TC002', severity: 'error', message, range: rangeOf(site.node) });
       },
       setDefaultDtype: (dtype) => {
-        const run = this.options.runDtype;
-        if (!run || run.value === dtype) return;
+        const run = this.options.run;
+        if (!run || run.dtype === dtype) return;
         // Calls remembered before computed in the old default; one replayed would not set it.
         touched();
         unreplayable();
-        run.value = dtype;
+        run.dtype = dtype;
       },
     };
   }
@@ -813,14 +823,20 @@ export class Interpreter {
    * by the interpreters of the program's files, else the configured default.
    */
   private get defaultDtype(): DType {
-    return this.options.runDtype?.value ?? this.options.defaultDtype;
+    return this.options.run?.dtype ?? this.options.defaultDtype;
   }
 
   /** A run starts in the configured default dtype (see `defaultDtype`). */
   private resetRunDtype(): void {
-    if (this.options.runDtype?.value === undefined) return;
+    if (this.options.run?.dtype === undefined) return;
     touched();
-    this.options.runDtype.value = undefined;
+    this.options.run.dtype = undefined;
+  }
+
+  /** absl's `FLAGS` of this run: the flags the program's files defined so far (`RunState`). */
+  abslFlags(): Extract<Value, { kind: 'dict' }> {
+    const run = (this.options.run ??= {});
+    return (run.flags ??= { kind: 'dict', entries: new Map() });
   }
 
   opContext(frame: Frame, operand?: DType | null): OpContext {
@@ -1743,7 +1759,10 @@ export class Interpreter {
       return v;
     }
     const anonymous = (d: Poly) => !d.isConst() && [...d.freeSymbols()].every(isMadeUpDim);
-    const shape = have.map((d, i) => (anonymous(d) ? want[i] : d));
+    // In a closed run a size the run lost (`T` of HellaSwag's `(4, ?)` rows) is not the file's
+    // constant `T = 1024` because a comment names it so (as for a lost shape, above).
+    const constantNamed = (d: Poly) => frame.closedRun && [...d.freeSymbols()].some((n) => this.boundByConstant(n));
+    const shape = have.map((d, i) => (anonymous(d) && !constantNamed(want[i]) ? want[i] : d));
     return tensor({ shape, dtype: v.type.dtype ?? ann.dtype });
   }
 
@@ -2564,6 +2583,7 @@ export class Interpreter {
         const path = `${obj.path}.${attr}`;
         const constant = MATH_CONSTANTS[path] ?? MATH_CONSTANTS[canonical(path)];
         if (constant !== undefined) return { kind: 'float', value: constant };
+        if (canonical(path) === 'absl.flags.FLAGS') return this.abslFlags();
         // `x[:, np.newaxis]` (whisper's `sinusoids`): numpy's name for None.
         if (attr === 'newaxis' && /^(numpy|jax\.numpy)$/.test(canonical(obj.path))) return NONE;
         // `torch.bfloat16`, `np.float32`, `jnp.float16`: dtype objects, not callables.
@@ -2975,6 +2995,10 @@ export class Interpreter {
         // Calling a parameter nothing says anything about (`model(data)` in `train(model, ...)`)
         // may run a whole model, whatever it is given.
         if (vague && !(bare && NOT_COMPUTE_ROOTS.test(site.name)) && (bare || passesModel(args, kwargs, !field))) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
+        // What an unknown callee makes of a tensor of known shape is most likely a tensor (DiT's
+        // timm `self.attn(...)`): one of unknown shape, so `x + gate * self.attn(h)` is unknown too,
+        // not `gate`'s shape as if the call had returned a number.
+        if (vague && [...args, ...kwargs.values()].some((a) => a.kind === 'tensor' && a.type.shape !== null)) return tensor({ shape: null, dtype: null });
         return UNKNOWN;
       }
     }

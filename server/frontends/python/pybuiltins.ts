@@ -214,6 +214,25 @@ export const BUILTINS: Record<string, Builtin> = {
   // computes nothing, so the copy's own bytes are not counted.
   'copy.deepcopy': (args) => copied(args[0]),
   'copy.copy': (args) => copied(args[0]),
+  // absl flags (gemma_pytorch's scripts): `flags.DEFINE_string('variant', '4b', 'help')` makes
+  // `FLAGS.variant` read '4b', its default, as argparse's options do (argparse.ts).
+  ...Object.fromEntries(
+    ['string', 'integer', 'float', 'boolean', 'bool', 'enum', 'list', 'multi_string', 'multi_integer'].map((kind) => [
+      `absl.flags.DEFINE_${kind}`,
+      ((args, kwargs, it) => {
+        const name = args[0] ?? kwargs.get('name');
+        if (name?.kind !== 'str') return NONE;
+        touched();
+        it.abslFlags().entries.set(name.value, args[1] ?? kwargs.get('default') ?? NONE);
+        return NONE;
+      }) as Builtin,
+    ]),
+  ),
+  // `app.run(main)`: absl calls `main(argv)`.
+  'absl.app.run': (args, kwargs, it, frame, site) => {
+    const main = args[0] ?? kwargs.get('main');
+    return main && site ? it.call(main, [{ kind: 'tuple', list: true, items: [], unknownTrips: 'the command line' }], new Map(), site, frame) : UNKNOWN;
+  },
   // A config file read at run time (Mamba's `json.load(open(resolved_archive_file))`).
   ...Object.fromEntries(
     ['json.load', 'json.loads', 'yaml.safe_load', 'yaml.load', 'yaml.full_load', 'tomllib.load', 'tomllib.loads', 'toml.load', 'toml.loads'].map((name) => [

@@ -11,7 +11,7 @@ import type { AssertedBound, ContextFunction, ContextOp } from '../../core/ir';
 import type { Bindings } from '../../core/symbolic';
 import type { DType } from '../../core/dtypes';
 import { PythonDocument } from './document';
-import { Interpreter } from './interpreter';
+import { Interpreter, RunState } from './interpreter';
 import { ProgramFiles, resolveModule } from './program';
 import { lazyProperty } from '../../core/lazyProperty';
 
@@ -143,7 +143,7 @@ export class ProgramSession {
      * `rootTf32`: whether the root's text names a TF32 switch at all (`mentionsTf32`), where the
      * caller knows it without reading the whole text again (textScans.ts).
      */
-    private readonly options: { bindings: Bindings; defaultDtype: DType; rootTf32?: boolean; runDtype?: { value?: DType } },
+    private readonly options: { bindings: Bindings; defaultDtype: DType; rootTf32?: boolean; run?: RunState },
     /** The file being analysed, and its interpreter: imports of it from other files come back to it. */
     readonly root: string,
   ) {}
@@ -182,7 +182,7 @@ export class ProgramSession {
     const it = new Interpreter(doc.statements, {
       bindings: this.options.bindings,
       defaultDtype: this.options.defaultDtype,
-      runDtype: this.options.runDtype,
+      run: this.options.run,
       text,
       texts: doc.texts,
       lines: doc.lines,
