@@ -573,3 +573,33 @@ if __name__ == "__main__":
     assert.ok(f.summary.reasons?.some((r) => r.message === 'operand of unknown shape in `*`'), JSON.stringify(f.summary.reasons));
   });
 });
+
+describe('the lectures of nn-zero-to-hero', () => {
+  it('F.one_hot adds a dim of num_classes; np.arange with a float step counts its elements; retain_grad computes nothing', () => {
+    const a = analyse(HEADER + `def f():
+    enc = F.one_hot(torch.randint(0, 27, (228146,)), num_classes=27).float()
+    xs = np.arange(-5, 5, 0.25) * 2.0
+    h = torch.randn(32, 64)
+    h.retain_grad()
+    return enc
+`);
+    const hot = a.ir.ops.find((op) => op.name === 'F.one_hot')!;
+    assert.deepEqual(hot.output.shape?.map(String), ['228146', '27']);
+    assert.equal(hot.output.dtype, 'int64');
+    assert.deepEqual(shape(one(a, L(3))), ['40']);
+    assert.deepEqual(a.ir.unmodelled, []);
+  });
+
+  it('a tensor each trip assigns afresh before reading it is no growth (makemore’s sampling loop)', () => {
+    const a = analyse(HEADER + `def f(W):
+    logits = torch.randn(32, 27)
+    for _ in range(20):
+        x = torch.randn(1, 27)
+        logits = x * 2.0
+        probs = F.softmax(logits, dim=1)
+    return probs
+`);
+    const f = a.functions.find((x) => x.summary.name === 'f')!;
+    assert.ok(!f.summary.reasons?.some((r) => r.message.includes('changes shape every trip')), JSON.stringify(f.summary.reasons));
+  });
+});

@@ -10,7 +10,7 @@ import { ContextFunction, ContextOp, ContextRef, Finding, FunctionSummary, OpCos
 import type { ProgramSession } from './session';
 import { bindImport } from './imports';
 import { OpContext, OpResult } from '../../core/ops/types';
-import { Bindings, Poly, isMadeUpDim } from '../../core/symbolic';
+import { Bindings, Poly, isMadeUpDim, userFacing } from '../../core/symbolic';
 import { detach } from '../../core/intern';
 import { parseAnnotation } from './annotations';
 import { notAnalysedWhy } from './notAnalysed';
@@ -1754,7 +1754,8 @@ export class Interpreter {
       if (frame.report) {
         const dup = this.findings.some((f) => f.code === 'TC002' && f.range.start.line === at.range.start.line && f.range.start.character === at.range.start.character);
         const text = (s: Poly[]) => `(${s.map((d) => d.toString()).join(', ')})`;
-        if (!dup) this.findings.push({ code: 'TC002', severity: 'warning', message: `shape annotation ${text(want)} disagrees with the inferred shape ${text(have)}: ${conflict}`, range: at.range });
+        // Made-up dims (`_3`, a size the run decides) read as `?`, as in the reports.
+        if (!dup) this.findings.push({ code: 'TC002', severity: 'warning', message: userFacing(`shape annotation ${text(want)} disagrees with the inferred shape ${text(have)}: ${conflict}`), range: at.range });
       }
       return v;
     }

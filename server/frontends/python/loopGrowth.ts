@@ -53,6 +53,16 @@ function stepped(was: readonly Dim[], now: readonly Dim[]): boolean {
 const shown = (s: readonly Dim[]) => userFacing(shapeText(s));
 
 /**
+ * Whether the body's first mention of `name` assigns it (`logits = h @ W2 + b2` in makemore's
+ * sampling loop): each trip then computes it afresh from other values, and the shape it had
+ * before the loop (the training batch's) is not carried from trip to trip.
+ */
+function assignedFirst(name: string, text: string): boolean {
+  const m = new RegExp(`(?<![\\w.])${name}(?!\\w)`).exec(text);
+  return !!m && /^\s*(:[^=\n]*)?=(?!=)/.test(text.slice(m.index + name.length));
+}
+
+/**
  * Why one trip of the loop does not stand for the others, or undefined when it may. `unrolled`:
  * the trips ran one by one, so only a tensor whose shape was lost grew unseen.
  */
@@ -69,7 +79,7 @@ export function growthReason(before: ReadonlyMap<string, readonly Dim[] | null>,
     if (unrolled || !stepped(was, now.type.shape)) continue;
     text ??= body.text;
     const uses = text.match(new RegExp(`(?<![\\w.])${name}(?!\\w)`, 'g'))?.length ?? 0;
-    if (uses < 2) continue;
+    if (uses < 2 || assignedFirst(name, text)) continue;
     return `loop at line ${line}: \`${name}\` changes shape every trip (${shown(was)} to ${shown(now.type.shape)}); each trip counted as the first`;
   }
   return undefined;

@@ -62,7 +62,13 @@ for (const prefix of ['torch.', 'numpy.', 'jax.numpy.']) {
     const d = args.map(asDim);
     const floats = args.some((a) => a.kind === 'float');
     const dtype = dtypeOf(kw.get('dtype')) ?? (floats ? DEFAULT_DTYPE[libOf(prefix)] ?? null : 'int64');
-    if (d.length === 0 || d.some((x) => !x)) return make(d.length === 1 ? null : null, dtype);
+    // `np.arange(-5, 5, 0.25)` (micrograd's lecture): numbers, some not whole, give a count.
+    const nums = args.map((a) => (a.kind === 'float' ? a.value : asDim(a)?.constValue()));
+    if (floats && nums.length >= 1 && nums.length <= 3 && nums.every((n) => n !== undefined && Number.isFinite(n))) {
+      const [start, stop, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
+      if (step !== 0) return make([Poly.const(Math.max(0, Math.ceil((stop - start) / step)))], dtype);
+    }
+    if (d.length === 0 || d.some((x) => !x)) return make(null, dtype);
     const [start, stop, step] = d.length === 1 ? [Poly.ZERO, d[0]!, Poly.ONE] : [d[0]!, d[1]!, d[2] ?? Poly.ONE];
     const s = step.constValue();
     return make([s === 1 ? stop.sub(start) : stop.sub(start).ceildiv(step)], dtype);

@@ -9,7 +9,7 @@ import { copy, moved } from '../../../core/ops/copy';
 import { IndexItem, cat, chunk, expand, flatten, index, padded, permute, reshape, split, squeeze, stack, transpose, unsqueeze } from '../../../core/ops/shape';
 import { tensorBytes, unknownResult } from '../../../core/ops/types';
 import { Poly, product } from '../../../core/symbolic';
-import { CallSite, UNKNOWN, Value, asDim, int, itemCounts, tensor } from '../values';
+import { CallSite, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from '../values';
 import { isPlain } from '../sequences';
 import { axesOf, dimsFrom, intOf, reshapeDimsFrom, shapeValue, shapesValue } from './args';
 import { BuiltinCtx, defineFunction, defineMethod } from './registry';
@@ -396,3 +396,21 @@ defineMethod(['bincount'], (x, args, kw, site, ctx) => {
   const bytes = tensorBytes(x.shape, x.dtype ?? 'int64').add(tensorBytes([n], 'int64'));
   return ctx.record(moved([n], 'int64', bytes, ['bincount: the input read, one count per value written']), site, [x]);
 });
+
+/**
+ * `F.one_hot(x, num_classes)`: x's shape and one more dim of `num_classes` (makemore's
+ * `F.one_hot(xs, num_classes=27).float()`); without it, of a size the data decides (the largest
+ * value plus one). Reads the indices, writes the int64 result.
+ */
+defineFunction(['torch.nn.functional.one_hot'], (args, kw, site, ctx) => {
+  const x = args[0] ?? kw.get('tensor') ?? kw.get('input');
+  if (x?.kind !== 'tensor' || !x.type.shape) return tensor({ shape: null, dtype: 'int64' });
+  const given = asDim(args[1] ?? kw.get('num_classes'));
+  const n = given && given.constValue() !== -1 ? given : Poly.sym(ctx.fresh());
+  const shape = [...x.type.shape, n];
+  const bytes = tensorBytes(x.type.shape, x.type.dtype ?? 'int64').add(tensorBytes(shape, 'int64'));
+  return ctx.record(moved(shape, 'int64', bytes, ['one_hot: the indices read, the one-hot result written']), site, [x.type]);
+});
+
+// `x.retain_grad()` (makemore's backprop lecture) keeps a gradient; it computes nothing here.
+defineMethod(['retain_grad'], () => NONE);
