@@ -1539,8 +1539,7 @@ export class Interpreter {
       args.forEach((a, i) => names[i] && inst.fields.set(names[i], a));
       for (const [k, v] of kwargs) if (k !== OPEN_KEYWORDS) inst.fields.set(k, v);
       // `__post_init__` derives fields from the ones given (Mamba's `d_inner`, `dt_rank`).
-      const post = findMethod(cls, '__post_init__', this.classes, this);
-      if (post) this.callFunction(post, [], new Map(), caller, inst);
+      this.postInit(inst, caller);
     }
     const score = [...args, ...kwargs.values()].filter((a) => a.kind !== 'unknown' && !(a.kind === 'tensor' && a.type.shape === null)).length + 1;
     // Built by a module-level function (`def ResNet50(): return ResNet(Bottleneck, [3, 4, 6, 3])`)
