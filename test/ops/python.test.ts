@@ -603,3 +603,29 @@ describe('the lectures of nn-zero-to-hero', () => {
     assert.ok(!f.summary.reasons?.some((r) => r.message.includes('changes shape every trip')), JSON.stringify(f.summary.reasons));
   });
 });
+
+describe('timm layers (DiT imports PatchEmbed, Attention, Mlp from timm)', () => {
+  it('PatchEmbed is a strided conv flattened to tokens with num_patches; Attention is qkv, SDPA, proj; Mlp is fc1, GELU, fc2', () => {
+    const a = analyse(HEADER + `from timm.models.vision_transformer import PatchEmbed, Attention, Mlp
+def f():
+    emb = PatchEmbed(32, 2, 4, 64, bias=True)
+    attn = Attention(64, num_heads=4, qkv_bias=True)
+    mlp = Mlp(in_features=64, hidden_features=256, act_layer=nn.GELU, drop=0)
+    x = emb(torch.randn(2, 4, 32, 32))
+    n = emb.num_patches
+    y = attn(x)
+    z = mlp(y)
+    return torch.randn(n, 8) * 2.0
+`);
+    const f = a.functions.find((x) => x.summary.name === 'f')!;
+    const tokens = 2 * 256;
+    const conv = 2 * tokens * 64 * 4 * 2 * 2;
+    const attention = 2 * tokens * 64 * 192 + 2 * (2 * 2 * 4 * 256 * 256 * 16) + 2 * tokens * 64 * 64;
+    const mlp = 2 * tokens * 64 * 256 + 2 * tokens * 256 * 64;
+    assert.equal(f.figures.flops, conv + attention + mlp);
+    // emb.num_patches: (32 / 2)² = 256.
+    assert.deepEqual(a.ir.ops.find((o) => o.name === '*' && o.function === 'f')?.output.shape?.map(String), ['256', '8']);
+    assert.deepEqual(f.summary.reasons ?? [], []);
+    assert.deepEqual(a.ir.unmodelled, []);
+  });
+});

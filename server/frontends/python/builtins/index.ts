@@ -17,5 +17,6 @@ import './randomGenerator';
 import './datasets';
 import './losses';
 import './distributed';
+import './timmLayers';
 
 export * from './registry';

@@ -1,0 +1,102 @@
+/**
+ * The timm layers model code imports instead of writing its own (DiT's
+ * `from timm.models.vision_transformer import PatchEmbed, Attention, Mlp`; MAE and many ViT
+ * variants do the same): a library outside the program, so every call into them was an unknown
+ * callee and the model's figures stopped there. Each is modelled as timm's source defines it:
+ *
+ * - `PatchEmbed(img_size=224, patch_size=16, in_chans=3, embed_dim=768, norm_layer=None,
+ *   flatten=True, bias=True)`: a convolution of kernel and stride `patch_size`, then
+ *   `flatten(2).transpose(1, 2)` (views) to (B, N, D); `num_patches` as an attribute.
+ * - `Attention(dim, num_heads=8, qkv_bias=False, qk_norm=False, ...)`: one `qkv` linear to 3·dim,
+ *   scaled-dot-product attention over `num_heads` heads (timm's fused path, not causal), a `proj`
+ *   linear with bias; with `qk_norm`, a LayerNorm of the head dim on q and on k.
+ * - `Mlp(in_features, hidden_features=None, out_features=None, act_layer=nn.GELU, bias=True)`:
+ *   `fc1`, the activation (counted as a GELU: what `act_layer` makes is a callable the handler
+ *   does not run), `fc2`.
+ */
+import { Dim, TensorType } from '../../../core/ir';
+import { activation } from '../../../core/ops/elementwise';
+import { linear } from '../../../core/ops/linear';
+import { layerNorm } from '../../../core/ops/normalization';
+import { sdpa } from '../../../core/ops/attention';
+import { conv } from '../../../core/ops/conv';
+import { Poly } from '../../../core/symbolic';
+import { Value, asDim, int, tensor } from '../values';
+import { boolOf, dimTupleOf, pick } from './args';
+import { moduleValue } from './modules';
+import { defineFunction } from './registry';
+
+const ROOTS = ['timm.models.vision_transformer.', 'timm.layers.', 'timm.models.layers.', 'timm.layers.patch_embed.', 'timm.layers.mlp.', 'timm.layers.attention.'];
+const names = (cls: string) => ROOTS.map((r) => r + cls);
+
+/** `img_size=32` or `(32, 32)`: the two sides. */
+function pair(v: Value | undefined, dflt: number): [Dim, Dim] | undefined {
+  if (!v) return [Poly.const(dflt), Poly.const(dflt)];
+  const t = dimTupleOf(v);
+  if (t && t.length === 2) return [t[0], t[1]];
+  const d = asDim(v);
+  return d ? [d, d] : undefined;
+}
+
+defineFunction(names('PatchEmbed'), (args, kw, _site, ctx) => {
+  const img = pair(pick(args, kw, 0, 'img_size'), 224);
+  const patch = pair(pick(args, kw, 1, 'patch_size'), 16);
+  const inC = asDim(pick(args, kw, 2, 'in_chans') ?? int(3)) ?? Poly.sym(ctx.fresh());
+  const dim = asDim(pick(args, kw, 3, 'embed_dim') ?? int(768)) ?? Poly.sym(ctx.fresh());
+  const bias = boolOf(kw.get('bias'), true);
+  const flat = boolOf(kw.get('flatten'), true);
+  if (!patch) return { kind: 'unknown' };
+  const weight = [dim, inC, patch[0], patch[1]];
+  const params = dim.mul(inC).mul(patch[0]).mul(patch[1]).add(bias ? dim : Poly.ZERO);
+  const m = moduleValue('PatchEmbed', params, ctx, (x, _a, _k, site, c) => {
+    const y = c.record(conv(x, weight, { stride: patch, padding: [Poly.ZERO], dilation: [Poly.ONE], groups: Poly.ONE, bias, outputPadding: [Poly.ZERO] }, c.opContext(x.dtype)), site, [x]);
+    if (!flat || y.kind !== 'tensor' || !y.type.shape || y.type.shape.length !== 4) return y;
+    const [b, d, h, w] = y.type.shape;
+    return tensor({ shape: [b, h.mul(w), d], dtype: y.type.dtype });
+  });
+  if (m.kind === 'module' && img) {
+    const grid = [img[0].floordiv(patch[0]), img[1].floordiv(patch[1])];
+    m.attrs = new Map<string, Value>([
+      ['num_patches', int(grid[0].mul(grid[1]))],
+      ['grid_size', { kind: 'tuple', items: grid.map(int) }],
+      ['patch_size', { kind: 'tuple', items: patch.map(int) }],
+    ]);
+  }
+  return m;
+});
+
+defineFunction(names('Attention'), (args, kw, _site, ctx) => {
+  const dim = asDim(pick(args, kw, 0, 'dim')) ?? Poly.sym(ctx.fresh());
+  const heads = asDim(pick(args, kw, 1, 'num_heads') ?? int(8)) ?? Poly.sym(ctx.fresh());
+  const qkvBias = boolOf(pick(args, kw, 2, 'qkv_bias'), false);
+  const qkNorm = boolOf(pick(args, kw, 3, 'qk_norm'), false);
+  const hd = dim.floordiv(heads);
+  const params = dim.mul(dim.scale(3)).add(qkvBias ? dim.scale(3) : Poly.ZERO).add(dim.mul(dim)).add(dim).add(qkNorm ? hd.scale(4) : Poly.ZERO);
+  return moduleValue('Attention', params, ctx, (x, _a, _k, site, c) => {
+    if (!x.shape || x.shape.length !== 3) return tensor({ shape: null, dtype: x.dtype });
+    const [b, n] = x.shape;
+    const oc = c.opContext(x.dtype);
+    c.record(linear(x, [dim.scale(3), dim], qkvBias, oc), site, [x]);
+    const head: TensorType = { shape: [b, heads, n, hd], dtype: x.dtype };
+    if (qkNorm) for (let i = 0; i < 2; i++) c.record(layerNorm(head, [hd], { weight: true, bias: true }, oc), site, [head]);
+    c.record(sdpa(head, head, head, { causal: false }, oc), site, [head, head, head]);
+    const merged: TensorType = { shape: [b, n, dim], dtype: x.dtype };
+    return c.record(linear(merged, [dim, dim], true, oc), site, [merged]);
+  });
+});
+
+defineFunction(names('Mlp'), (args, kw, _site, ctx) => {
+  const inF = asDim(pick(args, kw, 0, 'in_features')) ?? Poly.sym(ctx.fresh());
+  const hidden = asDim(pick(args, kw, 1, 'hidden_features')) ?? inF;
+  const out = asDim(pick(args, kw, 2, 'out_features')) ?? inF;
+  const bias = boolOf(kw.get('bias'), true);
+  const params = inF.mul(hidden).add(hidden.mul(out)).add(bias ? hidden.add(out) : Poly.ZERO);
+  return moduleValue('Mlp', params, ctx, (x, _a, _k, site, c) => {
+    const oc = c.opContext(x.dtype);
+    const h = c.record(linear(x, [hidden, inF], bias, oc), site, [x]);
+    if (h.kind !== 'tensor') return h;
+    const a = c.record(activation(h.type, 'gelu', oc), site, [h.type]);
+    if (a.kind !== 'tensor') return a;
+    return c.record(linear(a.type, [out, hidden], bias, oc), site, [a.type]);
+  });
+});
