@@ -142,3 +142,24 @@ def attend(q):
     assert.deepEqual([...main.summary.flops.freeSymbols()], []);
   });
 });
+
+describe('reasons kept when there are many', () => {
+  it('a loop counted once displaces an operand of unknown shape from the six reasons kept', () => {
+    const a = analyse(`
+import torch
+def main(data):
+    a = data * 2
+    b = data * 3
+    c = data * 4
+    d = data * 5
+    e = data * 6
+    f = data * 7
+    for batch in load():
+        y = torch.randn(8, 8) @ torch.randn(8, 8)
+    return y
+`);
+    const why = fn(a, 'main').summary.reasons?.map((r) => r.message) ?? [];
+    assert.equal(why.length, 6);
+    assert.ok(why.some((m) => m.startsWith('loop at line')), why.join('\n'));
+  });
+});

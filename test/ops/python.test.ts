@@ -629,3 +629,23 @@ def f():
     assert.deepEqual(a.ir.unmodelled, []);
   });
 });
+
+describe('DiT’s diffusion code', () => {
+  it('arange(start=, end=) keywords; np.append flattens; .data is the tensor; save_image computes nothing', () => {
+    const a = analyse(HEADER + `from torchvision.utils import save_image
+def f(w: "unused"):
+    half = 128
+    freqs = torch.exp(torch.arange(start=0, end=half, dtype=torch.float32) / half)
+    prev = np.append(1.0, np.linspace(0, 1, 999))
+    p = nn.Parameter(torch.zeros(1, 256, 64))
+    q = p.data * 2.0
+    save_image(q[:25], "out.png")
+    return freqs
+`);
+    assert.deepEqual(shape(a.ir.ops.map((op, i) => ({ op, fig: a.figures[i] })).find((x) => x.op.name === 'torch.exp')!), ['128']);
+    assert.deepEqual(a.ir.ops.find((o) => o.name === 'np.append')?.output.shape?.map(String), ['1000']);
+    assert.deepEqual(a.ir.ops.find((o) => o.name === '*')?.output.shape?.map(String), ['1', '256', '64']);
+    const f = a.functions.find((x) => x.summary.name === 'f')!;
+    assert.deepEqual(f.summary.reasons ?? [], []);
+  });
+});

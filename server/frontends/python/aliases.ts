@@ -67,6 +67,9 @@ export function gradScalerMethod(name: string): 'identity' | 'none' | undefined 
   return m[1] === 'scale' ? 'identity' : 'none';
 }
 
+/** torchvision's image writers (PyTorch-GAN's `save_image(gen_imgs.data[:25], ...)`): output, not compute. */
+const NOT_COMPUTE_VISION = /^torchvision\.utils\.(save_image|make_grid)$/;
+
 export function isNotCompute(name: string): boolean {
-  return NOT_COMPUTE.test(name);
+  return NOT_COMPUTE.test(name) || NOT_COMPUTE_VISION.test(name);
 }

@@ -237,9 +237,26 @@ const MAX_REASONS = 6;
 
 export function addReason(acc: Acc, r: Reason): void {
   const list = (acc.reasons ??= []);
-  if (list.length >= MAX_REASONS) return;
   if (list.some((x) => x.message === r.message && x.path === r.path && x.range.start.line === r.range.start.line)) return;
-  list.push(r);
+  if (list.length < MAX_REASONS) {
+    list.push(r);
+    return;
+  }
+  // Full: a reason that says more of what is missing (a loop counted once, a model that may run)
+  // takes the place of the last of the least telling ones (an operand of unknown shape in a
+  // helper): DiT's sampling loop was lost behind four such operands.
+  const w = reasonWeight(r.message);
+  let at = -1;
+  for (let i = list.length - 1; i >= 0; i--) if (reasonWeight(list[i].message) < w && (at < 0 || reasonWeight(list[i].message) < reasonWeight(list[at].message))) at = i;
+  if (at >= 0) list[at] = r;
+}
+
+/** How much a reason says of what the figures miss (`addReason` keeps the most telling). */
+function reasonWeight(message: string): number {
+  if (/^(loop at line|`while` loop)|trip count|recursive call|calls deeper|step budget|not known before run time/.test(message)) return 3;
+  if (message.includes('the callee is unknown')) return 2;
+  if (message.startsWith('operand of unknown shape')) return 0;
+  return 1;
 }
 
 /** Adds what a callee or a branch accumulated (times `m`) to `to`. */
@@ -2925,7 +2942,7 @@ export class Interpreter {
         if (LIBRARY_ROOTS.has(name.split('.')[0]) && !isNotCompute(name)) return this.ctx(frame).unmodelled({ ...site, name });
         // A call into code the engine cannot read (a module outside the program) that is given a
         // tensor or a model may compute: the figures say they miss it.
-        if (!LIBRARY_ROOTS.has(name.split('.')[0]) && !NOT_COMPUTE_ROOTS.test(name) && passesModel(args, kwargs)) {
+        if (!LIBRARY_ROOTS.has(name.split('.')[0]) && !NOT_COMPUTE_ROOTS.test(name) && !isNotCompute(name) && passesModel(args, kwargs)) {
           addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}\` (${name.split('.')[0]} is outside the program)`));
         }
         return UNKNOWN;
@@ -3152,6 +3169,9 @@ function tensorAttribute(t: TensorType, attr: string, n: Node, it: Interpreter, 
       return t.dtype ? { kind: 'dtype', dtype: t.dtype } : UNKNOWN;
     case 'ndim':
       return t.shape ? int(t.shape.length) : UNKNOWN;
+    // `self.pos_embed.data.copy_(...)` (DiT): the parameter's storage, the same tensor.
+    case 'data':
+      return tensor(t);
     case 'T':
     case 'mT': {
       const h = TENSOR_METHODS.get(attr === 'T' ? 'T' : 'mT');

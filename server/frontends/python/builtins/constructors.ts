@@ -58,7 +58,10 @@ defineFunction(['jax.random.normal', 'jax.random.uniform', 'jax.random.truncated
 
 /** `arange(stop)`, `arange(start, stop[, step])`: ceil((stop − start)/step) elements. */
 for (const prefix of ['torch.', 'numpy.', 'jax.numpy.']) {
-  defineFunction([prefix + 'arange'], (args, kw) => {
+  defineFunction([prefix + 'arange'], (given, kw) => {
+    // `torch.arange(start=0, end=half)` (DiT's timestep embedding): keywords as positions.
+    const end = kw.get('end') ?? kw.get('stop');
+    const args = end ? [given[0] ?? kw.get('start') ?? int(0), end, ...(kw.get('step') ? [kw.get('step')!] : [])] : given;
     const d = args.map(asDim);
     const floats = args.some((a) => a.kind === 'float');
     const dtype = dtypeOf(kw.get('dtype')) ?? (floats ? DEFAULT_DTYPE[libOf(prefix)] ?? null : 'int64');

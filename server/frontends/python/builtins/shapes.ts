@@ -414,3 +414,19 @@ defineFunction(['torch.nn.functional.one_hot'], (args, kw, site, ctx) => {
 
 // `x.retain_grad()` (makemore's backprop lecture) keeps a gradient; it computes nothing here.
 defineMethod(['retain_grad'], () => NONE);
+
+/**
+ * `np.append(arr, values)` without `axis`: both flattened into one 1-D array (DiT's and guided
+ * diffusion's `np.append(1.0, alphas_cumprod[:-1])`); a copy of both. With `axis`, a `cat`.
+ */
+defineFunction(['numpy.append'], (args, kw, site, ctx) => {
+  const [a, b] = [args[0] ?? kw.get('arr'), args[1] ?? kw.get('values')];
+  const axis = args[2] ?? kw.get('axis');
+  if (axis && axis.kind !== 'none') return joinValue('cat', { kind: 'tuple', items: [a ?? UNKNOWN, b ?? UNKNOWN] }, axis, site, ctx);
+  const count = (v: Value | undefined): Poly | undefined => (v?.kind === 'tensor' ? (v.type.shape ? product(v.type.shape) : undefined) : v?.kind === 'int' || v?.kind === 'float' ? Poly.ONE : undefined);
+  const [na, nb] = [count(a), count(b)];
+  const dtype = (a?.kind === 'tensor' ? a.type.dtype : null) ?? (b?.kind === 'tensor' ? b.type.dtype : null) ?? 'fp64';
+  if (!na || !nb) return tensor({ shape: null, dtype });
+  const shape = [na.add(nb)];
+  return ctx.record(moved(shape, dtype, tensorBytes(shape, dtype).scale(2)), site, [a, b].filter((v): v is Extract<Value, { kind: 'tensor' }> => v?.kind === 'tensor').map((v) => v.type));
+});
