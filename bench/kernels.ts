@@ -12,7 +12,7 @@
  * 3. With --all: every kernel at sizes chosen for the adapter, with GFLOP/s, GB/s and the share
  *    of the probes' peaks.
  * Each benchmark runs in its own child process (the harness's runner), so the run survives a
- * driver crash. Options: --rounds N (default calibration's 3, and up to 8 for the prediction rows as in calibration), --quick (smaller sizes), --all, --lp-threads N
+ * driver crash. Options: --rounds N (of part 1, default 3; part 2 runs calibration's rounds), --quick (smaller sizes), --all, --lp-threads N
  * (LP_NUM_THREADS for lavapipe), --json FILE (all results).
  */
 import * as fs from 'node:fs';
@@ -141,7 +141,7 @@ async function predictions(runMany: RunMany, local: Device, tuned: TunedKernels 
     ...Object.entries(local.gemmBandwidth ?? {}).map(([c, b]) => `${c.includes('@') ? `${c.split('@')[0]} ${(Number(c.split('@')[1]) / 2 ** 20).toFixed(1)} MiB` : c} ${(b / 1e9).toFixed(2)} GB/s`)].join(', ');
   process.stdout.write(`\nPrediction vs measurement on 'local' (${(local.peak.fp32 / 1e9).toFixed(2)} GFLOP/s, ${(local.bandwidth / 1e9).toFixed(2)} GB/s` +
     `${overhead ? `, launch ${overhead.toFixed(3)} ms` : ''}${eff ? `; per class: ${eff}` : ''}); ratio = measured / predicted.\n` +
-    `  measured = the fastest run of ${rounds} (to ${Math.max(rounds, MAX_ROUNDS)}, until a second round confirms it) interleaved rounds × ${RUNS_PER_ROUND} runs, the statistic calibration fits the model on: ` +
+    `  measured = the fastest run of ${rounds} (to ${MAX_ROUNDS}, until a second round confirms it) interleaved rounds × ${RUNS_PER_ROUND} runs, the statistic calibration fits the model on: ` +
     'other processes only add time, and on a shared CPU adapter a run is bimodal (about 2× slower while another process holds a core), so a median lands in either mode; ' +
     'median = the median round, beside it:\n');
   // The shapes calibration fitted the model on: the square ladder (from the stored efficiencies)
@@ -161,7 +161,7 @@ async function predictions(runMany: RunMany, local: Device, tuned: TunedKernels 
   const misses: string[] = [];
   process.stdout.write(head.map((h, i) => h.padEnd(w[i])).join(' ') + '\n');
   let worst = 1;
-  for (const row of await measurePredictionShapes(runMany, predictionShapes(software), rounds, results, Math.max(rounds, MAX_ROUNDS))) {
+  for (const row of await measurePredictionShapes(runMany, predictionShapes(software), rounds, results, MAX_ROUNDS)) {
     const r = row.runs[0];
     const plain = predictMs(r, { ...local, launchOverheadS: undefined, gemmEfficiency: undefined, gemmBandwidth: undefined });
     const model = predictMs(r, local);
@@ -222,9 +222,7 @@ async function allKernels(run: Run, software: boolean, quick: boolean, hasF16: b
 
 async function main(): Promise<number> {
   const quick = process.argv.includes('--quick');
-  // As many rounds as calibration measures (at least; the prediction rows then add rounds as it
-  // does): the fastest of as many runs is the same statistic.
-  const rounds = Number(argValue('--rounds') ?? MIN_ROUNDS);
+  const rounds = Number(argValue('--rounds') ?? 3);
   const lp = argValue('--lp-threads');
   const env = lp ? { LP_NUM_THREADS: lp } : undefined;
   const started = Date.now();
@@ -265,7 +263,8 @@ async function main(): Promise<number> {
   if (local) {
     const drift = driftNote(ceiling, copyProbe.gbps);
     if (drift) process.stdout.write(`\n${drift}\n`);
-    await predictions(runMany, local, tuned, software, rounds, results);
+    // As many rounds as calibration measures its points in: the fastest of as many runs is the same statistic.
+    await predictions(runMany, local, tuned, software, MIN_ROUNDS, results);
   }
   else process.stdout.write("\nPrediction vs measurement: not calibrated (run 'tensorcost calibrate' first)\n");
   if (process.argv.includes('--all')) await allKernels(run, software, quick, hasF16, probe, copyProbe, local, results);

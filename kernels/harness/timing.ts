@@ -53,8 +53,12 @@ export function median(xs: number[]): number {
  * Rounds of a measurement that takes each item's fastest run (calibration's measurement phase and
  * bench:kernels' prediction rows, which must use the same statistic): at least MIN_ROUNDS, and
  * while some item's fastest run is not yet confirmed, more rounds of those items up to MAX_ROUNDS.
+ * Five, not three: under a load average of 4–5 from other processes, three rounds of the
+ * 1×1024² GEMV in the bench all ran in the slow mode (1.31 ms, two rounds agreeing, so
+ * "confirmed") where the fast one was 0.72 ms; every further round is another chance at it, for
+ * calibration's points and the bench's rows alike.
  */
-export const MIN_ROUNDS = 3;
+export const MIN_ROUNDS = 5;
 export const MAX_ROUNDS = 8;
 
 /**
