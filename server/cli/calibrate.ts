@@ -89,6 +89,24 @@ export function classEfficiency(device: Device, dtype: 'f32' | 'f16', measuredMs
   return Math.min(4, Math.max(0.02, (flops / peak) * 1e3 / workMs));
 }
 
+/**
+ * The launch overhead from the launch probes' fastest runs, and the GEMM items (by key, with
+ * their fastest runs) too short to give a figure. Every dispatch pays the overhead, so no real
+ * GEMM runs faster than it: a probe slower than one was in its slow mode throughout (lavapipe's
+ * tiny dispatches sometimes run 1.2 ms for a whole sequence of runs), and the fastest GEMM bounds
+ * the overhead instead (`bounded`). A run within 25% of the overhead says nothing about its
+ * kernel's speed: what is left after the overhead is within the timestamps' step and the
+ * overhead's own error (with 1.15 ms taken off a 0.79 ms GEMV, one calibration stored a
+ * bandwidth of 2.4 PB/s, which the device check then refused, and the bench ran uncalibrated).
+ */
+export function launchOverhead(probes: number[], gemms: Map<string, number>): { ms: number; bounded: boolean; tooShort: string[] } {
+  const probe = Math.min(...probes);
+  const quickest = Math.min(...gemms.values());
+  const bounded = probe > quickest;
+  const ms = bounded ? quickest : probe;
+  return { ms, bounded, tooShort: [...gemms].filter(([, t]) => t < 1.25 * ms).map(([k]) => k) };
+}
+
 /** Whether the plain roofline calls a run memory-bound on the device. */
 export function memoryBound(device: Device, flops: number, bytes: number): boolean {
   return bytes / device.bandwidth > flops / device.peak.fp32;
@@ -230,20 +248,12 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   // stored 1.2 ms per dispatch, twenty times the quiet figure, which the class efficiencies then
   // subtracted (192³ came out at 400% of the peak). On lavapipe the fastest run is one tick of its
   // timestamps (they advance in steps of 2^16 ns, 65.5 µs): the overhead is known to that step.
-  let launchMs = Math.min(...items.filter((it) => isLaunch(it.key)).map((it) => fastest(it.key)));
-  // Every dispatch pays the overhead, so no real GEMM can run faster than it: a probe slower than
-  // one was in its slow mode throughout, and the fastest GEMM bounds the overhead instead.
   const gemmKeys = [...roundMins.keys()].filter((k) => !isLaunch(k) && k !== 'copy');
-  const quickest = Math.min(...gemmKeys.map(fastest));
-  if (launchMs > quickest) {
-    log(`  The launch probes' fastest run (${launchMs.toFixed(3)} ms) was slower than a real GEMM's (${quickest.toFixed(3)} ms): the overhead is taken as that GEMM's time`);
-    launchMs = quickest;
-  }
-  // A run hardly longer than the overhead says nothing about its kernel's speed: what is left
-  // after the overhead is within the timestamps' step and the overhead's own error.
-  const tooShort = (ms: number) => ms < 1.25 * launchMs;
-  const skipped = gemmKeys.filter((k) => tooShort(fastest(k)));
-  if (skipped.length) log(`  No figure from ${skipped.join(', ')}: its fastest run is within 25% of the launch overhead`);
+  const launch = launchOverhead(items.filter((it) => isLaunch(it.key)).map((it) => fastest(it.key)), new Map(gemmKeys.map((k) => [k, fastest(k)])));
+  const launchMs = launch.ms;
+  if (launch.bounded) log(`  The launch probes' fastest run was slower than a real GEMM's (${launchMs.toFixed(3)} ms): the overhead is taken as that GEMM's time`);
+  const tooShort = (key: string) => launch.tooShort.includes(key);
+  if (launch.tooShort.length) log(`  No figure from ${launch.tooShort.join(', ')}: its fastest run is within 25% of the launch overhead`);
   const device: Device = {
     id: 'local',
     name: `Local: ${adapter.description || adapter.vendor || 'WebGPU adapter'}`,
@@ -266,7 +276,7 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   // shape is then judged against the bandwidth its kernel streams at that shape's footprint (on
   // lavapipe the 8-row tall-skinny shape can be compute-bound at that bandwidth, though
   // memory-bound at the copy kernel's; and a matrix that fits the cache streams faster).
-  const measured = items.filter((it) => it.key !== 'copy' && !isLaunch(it.key) && !tooShort(fastest(it.key))).sort((a, b) => Number(b.key.includes('@')) - Number(a.key.includes('@')));
+  const measured = items.filter((it) => it.key !== 'copy' && !isLaunch(it.key) && !tooShort(it.key)).sort((a, b) => Number(b.key.includes('@')) - Number(a.key.includes('@')));
   for (const it of measured) {
     const cls = it.cls ?? it.key.replace(/@.*/, '');
     // A further size of a class's ladder adds its point only; the class's own figure stays the
@@ -295,7 +305,7 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   // The square ladder, size by size, against the peak it defines (kernels/harness/predict.ts,
   // efficiencyAt): the model then follows how throughput changes with the size of the GEMM.
   if (ladder!.length > 1) {
-    for (const q of squares.filter((x) => !tooShort(x.ms))) {
+    for (const q of squares.filter((x) => !tooShort(`square ${x.size}`))) {
       const r = last.get(`square ${q.size}`)!;
       efficiency[`square@${executedFlops(r)}`] = classEfficiency(device, 'f32', q.ms, executedFlops(r), r.bytes);
     }
@@ -306,7 +316,8 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     copyKernelGBps: copyGBps,
     copyKernelGBpsFirst: copy.gbps,
     copyBufferToBufferGBps: memcpy.gbps,
-    fmaProbeGflopsF32: fma.gflops,
+    // From its fastest run, as every figure of the model (bench:kernels compares its own with it).
+    fmaProbeGflopsF32: fma.minMs > 0 ? fma.flops / fma.minMs / 1e6 : fma.gflops,
     fmaProbeGflopsF16: fma16,
     gemmGflopsF32: fp32,
     gemmGflopsF16: fp16,
