@@ -133,7 +133,7 @@ function predictionShapes(software: boolean): { label: string; req: BenchRequest
 }
 
 /** Part 2: predicted against measured on the local device, plain roofline and full model. */
-async function predictions(runMany: RunMany, local: Device, tuned: TunedKernels | undefined, software: boolean, rounds: number, results: BenchResult[]): Promise<void> {
+async function predictions(runMany: RunMany, local: Device, tuned: TunedKernels | undefined, software: boolean, rounds: number, results: BenchResult[], drift?: { fma: number; copy: number }): Promise<void> {
   const overhead = (local.launchOverheadS ?? 0) * 1e3;
   // 'square@33554432' is the square ladder's 256³ (2·256³ executed FLOPs).
   const name = (c: string) => (c.includes('@') ? `${c.split('@')[0]} ${Math.round(Math.cbrt(Number(c.split('@')[1]) / 2))}³` : c);
@@ -170,7 +170,7 @@ async function predictions(runMany: RunMany, local: Device, tuned: TunedKernels 
     const bound = r.flops / local.peak.fp32 > r.bytes / local.bandwidth ? 'compute' : 'memory';
     const key = `${r.batch}:${r.m}:${r.k}:${r.n}`;
     const checked = row.runs.every((x) => x.verified) ? '' : row.runs.every((x) => x.maxRelError <= x.tolerance) ? ' (checked on a sample of rows)' : ' (WRONG output)';
-    if (off > 1.5) misses.push(`  ${row.label} (${(row.measuredMs / model.ms).toFixed(2)}×): ${whatTheModelLacks(r, model, row, local)}`);
+    if (off > 1.5) misses.push(`  ${row.label} (${(row.measuredMs / model.ms).toFixed(2)}×): ${whatTheModelLacks(r, model, { ...row, drift }, local)}`);
     const cells = [row.label + (fitted.has(key) ? ' *' : ''), bound, row.measuredMs.toFixed(3), row.medianMs.toFixed(3), plain.ms.toFixed(3), (row.measuredMs / plain.ms).toFixed(2),
       model.ms.toFixed(3), (row.measuredMs / model.ms).toFixed(2) + (off > 1.5 ? ' !' : ''), `${r.kernel ?? ''}${checked}`];
     process.stdout.write(cells.map((c, i) => c.padEnd(w[i])).join(' ') + '\n');
@@ -184,11 +184,12 @@ async function predictions(runMany: RunMany, local: Device, tuned: TunedKernels 
 const fastestRate = (r: BenchResult, amount: number): number => (r.minMs > 0 ? amount / r.minMs / 1e6 : 0);
 
 /**
- * How this run's probes compare with the calibration's (both from their fastest runs): predictions are made from the calibrated
- * figures, so when the machine is loaded differently now (other processes on a shared CPU, a GPU
- * clocked down) every ratio carries that factor. Printed, and flagged beyond ±25%.
+ * How this run's probes compare with the calibration's (both from their fastest runs):
+ * predictions are made from the calibrated figures, so when the machine is loaded differently now
+ * (other processes on a shared CPU, a GPU clocked down) every ratio carries that factor. Printed,
+ * and flagged beyond ±25%; the factors go to the rows' diagnosis (missReason.ts).
  */
-function driftNote(fmaNow: number, copyNow: number): string | null {
+function driftNote(fmaNow: number, copyNow: number): { text: string; drift: { fma: number; copy: number } } | null {
   const m = loadCalibration()?.measurements;
   const fmaThen = Number(m?.fmaProbeGflopsF32);
   const copyThen = Number(m?.copyKernelGBps);
@@ -196,10 +197,11 @@ function driftNote(fmaNow: number, copyNow: number): string | null {
   const f = fmaNow / fmaThen;
   const c = copyNow / copyThen;
   const off = (x: number) => x < 0.8 || x > 1.25;
-  return `this run against the calibration (fastest runs): FMA probe ${fmaNow.toFixed(2)} vs ${fmaThen.toFixed(2)} GFLOP/s (×${f.toFixed(2)}), ` +
+  const text = `this run against the calibration (fastest runs): FMA probe ${fmaNow.toFixed(2)} vs ${fmaThen.toFixed(2)} GFLOP/s (×${f.toFixed(2)}), ` +
     `copy kernel ${copyNow.toFixed(2)} vs ${copyThen.toFixed(2)} GB/s (×${c.toFixed(2)})` +
     (off(f) || off(c) ? ' — NOT comparable: the machine is in a different state than at calibration (load, clocks); ' +
       "recalibrate ('tensorcost calibrate --tune-seconds 0' keeps the tuned kernels) on a quiet machine before reading the ratios" : '');
+  return { text, drift: { fma: f, copy: c } };
 }
 
 async function allKernels(run: Run, software: boolean, quick: boolean, hasF16: boolean, probe: BenchResult, copyProbe: BenchResult, local: Device | undefined, results: BenchResult[]): Promise<void> {
@@ -266,9 +268,9 @@ async function main(): Promise<number> {
   if (local) {
     // Fastest runs, as calibration stores them (a median lands in either mode of a shared CPU).
     const drift = driftNote(Math.max(fastestRate(probe, probe.flops), fastestRate(again, again.flops)), fastestRate(copyProbe, copyProbe.bytes));
-    if (drift) process.stdout.write(`\n${drift}\n`);
+    if (drift) process.stdout.write(`\n${drift.text}\n`);
     // As many rounds as calibration measures its points in: the fastest of as many runs is the same statistic.
-    await predictions(runMany, local, tuned, software, MIN_ROUNDS, results);
+    await predictions(runMany, local, tuned, software, MIN_ROUNDS, results, drift?.drift);
   }
   else process.stdout.write("\nPrediction vs measurement: not calibrated (run 'tensorcost calibrate' first)\n");
   if (process.argv.includes('--all')) await allKernels(run, software, quick, hasF16, probe, copyProbe, local, results);

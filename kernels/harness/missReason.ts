@@ -13,10 +13,17 @@ import type { BenchResult } from './types';
 type Measured = Pick<BenchResult, 'flops' | 'bytes' | 'dtype'> & Partial<Pick<BenchResult, 'op' | 'm' | 'k' | 'n' | 'batch' | 'kernelConfig'>>;
 
 /**
- * A row's measurement: its figure, how far its slowest round's median was above it, and whether
- * a second round confirmed it (kernels/harness/timing.ts, fastestConfirmed).
+ * A row's measurement: its figure, how far its slowest round's median was above it, whether
+ * a second round confirmed it (kernels/harness/timing.ts, fastestConfirmed), and how the run's
+ * probes compared with calibration's.
  */
-export interface RowTiming { measuredMs: number; spread: number; confirmed?: boolean }
+export interface RowTiming {
+  measuredMs: number;
+  spread: number;
+  confirmed?: boolean;
+  /** This run's probes over calibration's (fastest runs): FMA probe and copy kernel. */
+  drift?: { fma: number; copy: number };
+}
 
 /** The `<cls>@<x>` points of a calibration table, as sizes. */
 function pointsOf(table: Record<string, number> | undefined, cls: string): number[] {
@@ -38,6 +45,11 @@ export function whatTheModelLacks(run: Measured, p: Prediction, row: RowTiming, 
     causes.push(`no second round confirmed its fastest run (the slowest round's median ${row.spread.toFixed(1)}× it): load from other processes, so the figure may be a disturbed one`);
   } else if (row.spread > 1.5) {
     causes.push(`its timings were unsteady (the slowest round's median ${row.spread.toFixed(1)}× its fastest run, which a second round confirmed): load from other processes`);
+  }
+  const busier = row.drift && Math.min(row.drift.fma, row.drift.copy) < 0.8;
+  if (slow && busier) {
+    // Two rounds can agree on the slow mode when other processes hold a core throughout.
+    causes.push(`this run's probes reached ×${row.drift!.fma.toFixed(2)} (FMA) and ×${row.drift!.copy.toFixed(2)} (copy) of calibration's: the machine was busier than when calibrated, so even the row's fastest run may be a slowed one`);
   }
   if (p.overheadMs >= 0.5 * p.ms) {
     causes.push(`the launch overhead (${p.overheadMs.toFixed(3)} ms, a 4×4×4 GEMM's fastest run) is most of the prediction, and a dispatch's fixed cost that grows with its grid is not modelled`);

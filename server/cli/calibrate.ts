@@ -66,7 +66,7 @@ async function bestGemm(dtype: 'f32' | 'f16', maxSize: number, c: Ctx, runs: Ben
   for (let size = 256; size <= maxSize; size *= 2) {
     const r = await bench({ op: 'gemm', m: size, k: size, n: size, dtype }, c);
     runs.push(r);
-    // The fastest run, as for every other figure of the model (see calibrate's fastestRun).
+    // The fastest run, as for every other figure of the model (see roundMins in calibrate).
     best = Math.max(best, r.minMs > 0 ? r.flops / r.minMs / 1e6 : r.gflops);
     if (r.medianMs > 250) break;
   }

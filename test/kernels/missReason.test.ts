@@ -37,6 +37,15 @@ describe('what the model lacks where a prediction misses', () => {
     assert.match(why, /work \(137439 MFLOP executed\) is outside the square class's calibrated sizes \(14 MFLOP–7248 MFLOP\)/);
   });
 
+  it('says when the bench\'s probes ran slower than calibration\'s, for a row that ran slow', () => {
+    const run = square(512);
+    const p = predictMs(run, device);
+    const drift = { fma: 0.5, copy: 0.82 };
+    assert.match(whatTheModelLacks(run, p, { measuredMs: 1.8 * p.ms, spread: 1.1, drift }, device), /^this run's probes reached ×0\.50 \(FMA\) and ×0\.82 \(copy\) of calibration's/);
+    // A row that ran fast is not explained by a busier machine.
+    assert.doesNotMatch(whatTheModelLacks(run, p, { measuredMs: p.ms / 1.8, spread: 1.1, drift }, device), /busier/);
+  });
+
   it('names the memory term and the class\'s footprints for a memory-bound GEMV', () => {
     const inside = gemv(1024);
     const p = predictMs(inside, device);
