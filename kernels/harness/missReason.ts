@@ -62,10 +62,10 @@ export function whatTheModelLacks(run: Measured, p: Prediction, row: RowTiming, 
     const computeMs = (executed / (peak * p.efficiency)) * 1e3;
     const memoryMs = (run.bytes / p.bandwidth) * 1e3;
     if (computeMs >= memoryMs) {
-      let pts = pointsOf(device.gemmEfficiency, cls);
-      const own = pts.length > 1;
-      if (!own) pts = pointsOf(device.gemmEfficiency, 'square');
-      const where = own ? `the ${cls} class's` : `the square ladder's (the ${cls} class has ${pts.length ? 'one point' : 'none'} of its own)`;
+      const ownPts = pointsOf(device.gemmEfficiency, cls);
+      const own = ownPts.length > 1;
+      const pts = own ? ownPts : pointsOf(device.gemmEfficiency, 'square');
+      const where = own ? `the ${cls} class's` : `the square ladder's (the ${cls} class has ${ownPts.length ? 'one point' : 'none'} of its own)`;
       if (pts.length && (executed < Math.min(...pts) / 2 || executed > Math.max(...pts) * 2)) {
         causes.push(`its work (${mflop(executed)} executed) is outside ${where} calibrated sizes (${mflop(Math.min(...pts))}–${mflop(Math.max(...pts))}), where the efficiency is extrapolated flat`);
       } else {

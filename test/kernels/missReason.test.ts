@@ -27,6 +27,14 @@ describe('what the model lacks where a prediction misses', () => {
     assert.doesNotMatch(why, /unsteady|outside/);
   });
 
+  it('says that a class with one calibrated size follows the square ladder', () => {
+    const batched = { ...device, gemmEfficiency: { ...device.gemmEfficiency, batched: 0.4, [`batched@${8 * f(192)}`]: 0.4 } };
+    const run = { op: 'bmm' as const, m: 256, k: 256, n: 256, batch: 4, flops: 4 * f(256), bytes: 4 * 12 * 256 * 256, dtype: 'f32' as const };
+    const p = predictMs(run, batched);
+    assert.match(whatTheModelLacks(run, p, { measuredMs: 2 * p.ms, spread: 1 }, batched),
+      /interpolated from the square ladder's \(the batched class has one point of its own\) calibrated sizes/);
+  });
+
   it('says when the work lies outside the calibrated sizes, and when the timings were unsteady', () => {
     const run = square(4096);
     const p = predictMs(run, device);
