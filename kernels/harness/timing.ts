@@ -49,6 +49,33 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/**
+ * Rounds of a measurement that takes each item's fastest run (calibration's measurement phase and
+ * bench:kernels' prediction rows, which must use the same statistic): at least MIN_ROUNDS, and
+ * while some item's fastest run is not yet confirmed, more rounds of those items up to MAX_ROUNDS.
+ * Five, not three: under a load average of 4–5 from other processes, three rounds of the
+ * 1×1024² GEMV in the bench all ran in the slow mode (1.31 ms, two rounds agreeing, so
+ * "confirmed") where the fast one was 0.72 ms; every further round is another chance at it, for
+ * calibration's points and the bench's rows alike.
+ */
+export const MIN_ROUNDS = 5;
+export const MAX_ROUNDS = 8;
+
+/**
+ * Whether an item's fastest run is confirmed by another round: the two fastest rounds' fastest
+ * runs are within 20% of each other (or one step of lavapipe's timestamps, 65.5 µs, for runs so
+ * short that a step is more than that). On a CPU adapter shared with other processes a run's
+ * time is bimodal, and the runs of one round are consecutive, so they share their round's mode:
+ * in 6 rounds under a load average of 3.5, the 1×1024² GEMV's rounds gave fastest runs of 0.92,
+ * 0.85, 0.98, 0.52, 0.52 and 0.79 ms. One undisturbed round can also be one lucky round; two that
+ * agree are the undisturbed mode.
+ */
+export function fastestConfirmed(roundMins: number[]): boolean {
+  if (roundMins.length < 2) return false;
+  const [a, b] = [...roundMins].sort((x, y) => x - y);
+  return b <= a * 1.2 || b - a <= 0.07;
+}
+
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 /**

@@ -11,7 +11,7 @@ import { BenchError, BenchRequest, BenchResult } from '../../kernels/harness/typ
 import { loadCalibration, loadTunedKernels, saveLocalDevice } from '../node/localDevice';
 import { choiceFlag, intFlag, parseFlags, timeoutMsFlag, UsageError } from './benchArgs';
 import { reportError } from './bench';
-import { median } from '../../kernels/harness/timing';
+import { fastestConfirmed, MAX_ROUNDS, MIN_ROUNDS } from '../../kernels/harness/timing';
 import { tuneGemm } from '../../kernels/harness/tune';
 import { bandwidthAt, executedFlops } from '../../kernels/harness/predict';
 import { pickKernel, TunedKernels } from '../../kernels/harness/tuned';
@@ -34,9 +34,6 @@ export interface CalibrationRun {
 }
 
 type Log = (line: string) => void;
-
-/** Rounds of the measurement phase; the model takes the median of each figure. */
-const ROUNDS = 3;
 
 interface Ctx { timeoutMs: number; log: Log; signal?: AbortSignal; tuned?: TunedKernels }
 
@@ -69,7 +66,8 @@ async function bestGemm(dtype: 'f32' | 'f16', maxSize: number, c: Ctx, runs: Ben
   for (let size = 256; size <= maxSize; size *= 2) {
     const r = await bench({ op: 'gemm', m: size, k: size, n: size, dtype }, c);
     runs.push(r);
-    best = Math.max(best, r.gflops);
+    // The fastest run, as for every other figure of the model (see roundMins in calibrate).
+    best = Math.max(best, r.minMs > 0 ? r.flops / r.minMs / 1e6 : r.gflops);
     if (r.medianMs > 250) break;
   }
   return best;
@@ -89,6 +87,24 @@ export function classEfficiency(device: Device, dtype: 'f32' | 'f16', measuredMs
   const peak = dtype === 'f16' ? device.peak.fp16 : device.peak.fp32;
   const workMs = Math.max(measuredMs - (device.launchOverheadS ?? 0) * 1e3, 1e-6);
   return Math.min(4, Math.max(0.02, (flops / peak) * 1e3 / workMs));
+}
+
+/**
+ * The launch overhead from the launch probes' fastest runs, and the GEMM items (by key, with
+ * their fastest runs) too short to give a figure. Every dispatch pays the overhead, so no real
+ * GEMM runs faster than it: a probe slower than one was in its slow mode throughout (lavapipe's
+ * tiny dispatches sometimes run 1.2 ms for a whole sequence of runs), and the fastest GEMM bounds
+ * the overhead instead (`bounded`). A run within 25% of the overhead says nothing about its
+ * kernel's speed: what is left after the overhead is within the timestamps' step and the
+ * overhead's own error (with 1.15 ms taken off a 0.79 ms GEMV, one calibration stored a
+ * bandwidth of 2.4 PB/s, which the device check then refused, and the bench ran uncalibrated).
+ */
+export function launchOverhead(probes: number[], gemms: Map<string, number>): { ms: number; bounded: boolean; tooShort: string[] } {
+  const probe = Math.min(...probes);
+  const quickest = Math.min(...gemms.values());
+  const bounded = probe > quickest;
+  const ms = bounded ? quickest : probe;
+  return { ms, bounded, tooShort: [...gemms].filter(([, t]) => t < 1.25 * ms).map(([k]) => k) };
 }
 
 /** Whether the plain roofline calls a run memory-bound on the device. */
@@ -130,16 +146,21 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     c.tuned = gemmKernels;
     if (gemmKernels) log('Keeping the GEMM kernels tuned earlier on this adapter (--tune-seconds 0).');
   }
-  log(`Measuring with the tuned kernels (${ROUNDS} interleaved rounds; medians):`);
+  log(`Measuring with the tuned kernels (${MIN_ROUNDS} to ${MAX_ROUNDS} interleaved rounds of 5 runs; each figure from the fastest run, confirmed by a second round):`);
   // Everything the model is built from is measured in the same rounds, one after the other, so
   // that load from other processes shifts peak, bandwidth, overhead and efficiencies alike
   // instead of skewing one against the others.
   // `cls` names the class of a further size of a class's ladder (its key is not the class).
   const items: { key: string; req: BenchRequest; cls?: ShapeClass }[] = [
     { key: 'copy', req: { op: 'copy', m: 16 * 2 ** 20, repeats: 5 } },
-    // A GEMM that does almost nothing: what every dispatch costs before any work.
-    { key: 'launch', req: { op: 'gemm', m: 4, k: 4, n: 4, repeats: 20 } },
+    // A GEMM that does almost nothing: what every dispatch costs before any work. Three of them,
+    // each its own sequence of runs: on lavapipe a tiny dispatch's runs are now and then all slow
+    // together (1.15–1.26 ms against one 65.5 µs timestamp step, with no other load on the
+    // same core), and in one calibration all three rounds of a single probe were; a round of
+    // three probes all in that mode is much rarer.
+    ...[1, 2, 3].map((i) => ({ key: `launch ${i}`, req: { op: 'gemm' as const, m: 4, k: 4, n: 4, repeats: 20 } })),
   ];
+  const isLaunch = (key: string) => key.startsWith('launch ');
   // Every class is measured with the kernel it will run (its tuned winner, or the default kernel
   // when tuning did not reach it), so that no class is predicted with another kernel's
   // efficiency, on a shape the bench does not check the model on (calibrationShape).
@@ -160,12 +181,32 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   // cache (predict.ts, bandwidthAt).
   for (const side of gemvSides(software)) items.push({ key: `tall-skinny@1x${side}`, req: { op: 'gemm', m: 1, k: side, n: side, repeats: 5 } });
   const times = new Map<string, number[]>();
-  // The fastest single run of each item over all rounds (the launch overhead's floor).
-  const fastestRun = new Map<string, number>();
-  const gflops = new Map<string, number[]>();
+  // The fastest single run of each item over all rounds: the figure every part of the model is
+  // built from. On a CPU adapter shared with other processes (lavapipe on this project's 2-core
+  // machine), a run's time is bimodal: lavapipe splits a dispatch over one thread per core, and
+  // a run during which another process holds one core takes about twice as long. In one
+  // calibration the 6×1536² tall-skinny shape ran 1.57 ms in one round and 3.02 ms in the other
+  // two, 1536³ 186 ms and then 356 and 362 ms, so the median round stored the slow mode for some
+  // items and the fast one for others, and bench rows measured in the other mode missed by 2×.
+  // The fastest run is the undisturbed mode whenever any run caught it, and other processes only
+  // ever add time. Each bench row's calibration points are of similar length (the square ladder
+  // brackets its squares, the GEMVs its few-row shapes, the batched ladder its batched shapes), so
+  // a short run's better chance of catching a quiet moment is shared by the row and its points.
+  // The runs of one round are consecutive and share its mode, so an item whose fastest run no
+  // second round has confirmed (fastestConfirmed) runs again in further rounds, up to MAX_ROUNDS.
+  // bench:kernels measures its prediction rows with the same rounds of as many runs and the same
+  // statistic (bench/predictionRows.ts).
+  const roundMins = new Map<string, number[]>();
   const last = new Map<string, BenchResult>();
   let ladder: number[] | null = null;
-  for (let round = 0; round < ROUNDS; round++) {
+  const again = (key: string, round: number) => round < MIN_ROUNDS || !fastestConfirmed(roundMins.get(key) ?? []);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    if (ladder) {
+      const keys = [...ladder.map((s) => `square ${s}`), ...items.map((it) => it.key)];
+      const pending = keys.filter((k) => again(k, round));
+      if (!pending.length) break;
+      if (round >= MIN_ROUNDS) log(`  round ${round + 1}: ${pending.join(', ')} again (no second round confirmed its fastest run)`);
+    }
     const sizes: number[] = ladder ?? [];
     // The first round finds the square sizes: from 192, doubling while a run stays short.
     if (!ladder) {
@@ -177,29 +218,42 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
       }
       ladder = sizes;
     } else {
-      for (const size of ladder) record(`square ${size}`, await bench({ op: 'gemm', m: size, k: size, n: size, repeats: 5 }, c));
+      for (const size of ladder) if (again(`square ${size}`, round)) record(`square ${size}`, await bench({ op: 'gemm', m: size, k: size, n: size, repeats: 5 }, c));
     }
-    for (const it of items) record(it.key, await bench(it.req, c));
+    for (const it of items) if (again(it.key, round)) record(it.key, await bench(it.req, c));
   }
   function record(key: string, r: BenchResult): void {
     (times.get(key) ?? times.set(key, []).get(key)!).push(r.medianMs);
-    fastestRun.set(key, Math.min(fastestRun.get(key) ?? Infinity, r.minMs));
-    (gflops.get(key) ?? gflops.set(key, []).get(key)!).push(r.gflops);
+    (roundMins.get(key) ?? roundMins.set(key, []).get(key)!).push(r.minMs);
     last.set(key, r);
     runs.push(r);
   }
-  const med = (key: string, m: Map<string, number[]>) => median(m.get(key)!);
-  const squares = ladder!.map((s) => ({ size: s, gflops: med(`square ${s}`, gflops), ms: med(`square ${s}`, times) }));
+  const unconfirmed = [...roundMins.keys()].filter((k) => !fastestConfirmed(roundMins.get(k)!));
+  if (unconfirmed.length) log(`  Fastest runs no second round confirmed after ${MAX_ROUNDS} rounds (the machine was busy; their figures may be slow): ${unconfirmed.join(', ')}`);
+  const fastest = (key: string) => Math.min(...roundMins.get(key)!);
+  // How far apart the rounds were, for the log: the model does not use it.
+  const spreadOf = (key: string) => Math.max(...times.get(key)!) / fastest(key);
+  const squares = ladder!.map((s) => ({ size: s, ms: fastest(`square ${s}`), gflops: last.get(`square ${s}`)!.flops / fastest(`square ${s}`) / 1e6 }));
   const fp32 = Math.max(...squares.map((q) => q.gflops));
+  const unsteady = [...times.keys()].filter((k) => spreadOf(k) > 1.5);
+  if (unsteady.length) {
+    log(`  Timings that changed by more than 1.5× between rounds (load from other processes; the model takes each item's fastest run): ` +
+      unsteady.map((k) => `${k} ${fastest(k).toFixed(3)} ms, rounds' medians ${times.get(k)!.map((t) => t.toFixed(3)).join(' / ')}`).join('; '));
+  }
   const fp16 = fma16 === null ? null : await bestGemm('f16', opts.maxGemm, c, runs);
-  const copyGBps = last.get('copy')!.bytes / (med('copy', times) / 1e3) / 1e9;
+  const copyGBps = last.get('copy')!.bytes / (fastest('copy') / 1e3) / 1e9;
   // The launch overhead is a floor (what a dispatch costs before any work), and load from other
-  // processes only adds to it: the fastest of all its runs (20 per round), not a median. With the
+  // processes only adds to it: the fastest of all its runs (20 per round and probe), not a median. With the
   // fastest round's median, a calibration on this shared 2-core machine under a load average of 9
   // stored 1.2 ms per dispatch, twenty times the quiet figure, which the class efficiencies then
   // subtracted (192³ came out at 400% of the peak). On lavapipe the fastest run is one tick of its
   // timestamps (they advance in steps of 2^16 ns, 65.5 µs): the overhead is known to that step.
-  const launchMs = fastestRun.get('launch')!;
+  const gemmKeys = [...roundMins.keys()].filter((k) => !isLaunch(k) && k !== 'copy');
+  const launch = launchOverhead(items.filter((it) => isLaunch(it.key)).map((it) => fastest(it.key)), new Map(gemmKeys.map((k) => [k, fastest(k)])));
+  const launchMs = launch.ms;
+  if (launch.bounded) log(`  The launch probes' fastest run was slower than a real GEMM's (${launchMs.toFixed(3)} ms): the overhead is taken as that GEMM's time`);
+  const tooShort = (key: string) => launch.tooShort.includes(key);
+  if (launch.tooShort.length) log(`  No figure from ${launch.tooShort.join(', ')}: its fastest run is within 25% of the launch overhead`);
   const device: Device = {
     id: 'local',
     name: `Local: ${adapter.description || adapter.vendor || 'WebGPU adapter'}`,
@@ -212,7 +266,7 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     measured: true,
     launchOverheadS: launchMs / 1e3,
     notes: `calibrated ${new Date().toISOString()} with WebGPU kernels (best verified square GEMM as peak, copy kernel as bandwidth, ` +
-      'a 4×4×4 GEMM as launch overhead, per-class GEMM efficiency and bandwidth from the tuned kernels; medians of interleaved rounds)',
+      'a 4×4×4 GEMM as launch overhead, per-class GEMM efficiency and bandwidth from the tuned kernels; fastest run of interleaved rounds)',
   };
   // The square class defines the peak; the other classes are measured against it: on a
   // compute-bound shape the fraction of the peak, on a memory-bound one the bandwidth.
@@ -222,14 +276,14 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   // shape is then judged against the bandwidth its kernel streams at that shape's footprint (on
   // lavapipe the 8-row tall-skinny shape can be compute-bound at that bandwidth, though
   // memory-bound at the copy kernel's; and a matrix that fits the cache streams faster).
-  const measured = items.filter((it) => it.key !== 'copy' && it.key !== 'launch').sort((a, b) => Number(b.key.includes('@')) - Number(a.key.includes('@')));
+  const measured = items.filter((it) => it.key !== 'copy' && !isLaunch(it.key) && !tooShort(it.key)).sort((a, b) => Number(b.key.includes('@')) - Number(a.key.includes('@')));
   for (const it of measured) {
     const cls = it.cls ?? it.key.replace(/@.*/, '');
     // A further size of a class's ladder adds its point only; the class's own figure stays the
     // one at its calibration shape.
     const point = it.cls !== undefined;
     const r = last.get(it.key)!;
-    const ms = med(it.key, times);
+    const ms = fastest(it.key);
     const bw = it.key.includes('@') ? device.bandwidth : bandwidthAt({ ...device, gemmBandwidth: bandwidth }, cls, r.bytes) ?? device.bandwidth;
     // Judged on the work the kernel executes: an 8-row tile computes 8 rows for the one-row GEMV,
     // which is then compute-bound and measures the class's efficiency, not a bandwidth.
@@ -251,7 +305,7 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
   // The square ladder, size by size, against the peak it defines (kernels/harness/predict.ts,
   // efficiencyAt): the model then follows how throughput changes with the size of the GEMM.
   if (ladder!.length > 1) {
-    for (const q of squares) {
+    for (const q of squares.filter((x) => !tooShort(`square ${x.size}`))) {
       const r = last.get(`square ${q.size}`)!;
       efficiency[`square@${executedFlops(r)}`] = classEfficiency(device, 'f32', q.ms, executedFlops(r), r.bytes);
     }
@@ -262,7 +316,8 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     copyKernelGBps: copyGBps,
     copyKernelGBpsFirst: copy.gbps,
     copyBufferToBufferGBps: memcpy.gbps,
-    fmaProbeGflopsF32: fma.gflops,
+    // From its fastest run, as every figure of the model (bench:kernels compares its own with it).
+    fmaProbeGflopsF32: fma.minMs > 0 ? fma.flops / fma.minMs / 1e6 : fma.gflops,
     fmaProbeGflopsF16: fma16,
     gemmGflopsF32: fp32,
     gemmGflopsF16: fp16,
