@@ -335,7 +335,10 @@ class Collector {
         } else if (kind === HANDLED) {
           // The type from the id the cursor read: `Node.type` would ask WebAssembly again.
           const type = lang.types[id];
-          if (this.acts(type)) {
+          // A call none of whose words `onCall` acts on gets no node (its children are walked).
+          if (type === 'call' && readable && this.quietCall(text, cursor.startIndex - base, cursor.endIndex - base)) {
+            // Nothing to enter.
+          } else if (this.acts(type)) {
             const n = cursor.currentNode;
             const exit = this.enter(n, type);
             if (exit === SKIP) descend = false;
@@ -377,6 +380,21 @@ class Collector {
       case 'integer':
         return this.words.numbers;
     }
+    return true;
+  }
+
+  /**
+   * Whether `onCall` would do nothing for the call whose text is `text[from, to)`: none of the
+   * words its tests compare the callee with (or look for in the arguments) is in the text, nor a
+   * softmax function or module of the file. Read from the text, so that such a call (most calls of
+   * model code: `nn.Linear(...)`, `self.c_proj(y)`) costs no node and no reads of its children.
+   */
+  private quietCall(text: string, from: number, to: number): boolean {
+    if (from < 0 || to > text.length) return false;
+    const call = text.slice(from, to);
+    if (CALL_WORDS.test(call)) return false;
+    for (const name of this.softmaxDefs) if (call.includes(name)) return false;
+    for (const m of this.softmaxModules) if (call.includes(m.slice(m.lastIndexOf('.') + 1))) return false;
     return true;
   }
 
@@ -761,6 +779,13 @@ class Collector {
 
 /** The callee names for which `onCall` reads the receiver (every test of `receiver` below it). */
 const RECEIVER_NAMES = new Set(['backward', 'step', 'half', 'to', 'softmax', 'contiguous', 'view']);
+/**
+ * Every word a test of `onCall` compares the callee's last name with or looks for in its text or
+ * its arguments (`quietCall`): a call whose text has none of them is one `onCall` ignores. Kept in
+ * step with `onCall`, `isSoftmaxCall` (the file's softmax functions and modules are asked apart)
+ * and the matmul names there.
+ */
+const CALL_WORDS = /GradScaler|initialize|LossScaler|loss_scale|Accelerator|set_float32_matmul_precision|\b(backward|step|half|to|softmax|matmul|mm|bmm|dot|einsum|linear|baddbmm|addmm|tensordot|contiguous|view)\b/;
 
 /** Methods that lay a window out anew without computing on it: its elements stay the window's. */
 const RESHAPES = new Set(['reshape', 'view', 'flatten', 'ravel', 'contiguous', 'copy', 'clone', 'astype', 'float', 'double', 'half', 'to']);
