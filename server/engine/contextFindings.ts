@@ -41,31 +41,56 @@ export interface ChosenContext {
  */
 const SHAPE_RULES = new Set(['TC101', 'TC102', 'TC103', 'TC201', 'TC202', 'TC302', 'TC303', 'TC402', 'TC501']);
 
-/** An op as its context ran it: the same op (name, range, function) with the context's figures. */
-const AS_RUN = new WeakMap<ContextOp, { op: TensorOp; value: TensorOp }>();
-/** Per rule code, per op as run: what its check concluded for one key and figures. */
-const CHECKED = new Map<string, WeakMap<TensorOp, { key: string; figures: CostFigures; value: Finding | null }>>();
-
-function asRun(op: TensorOp, v: ContextOp): TensorOp {
-  const hit = AS_RUN.get(v);
-  if (hit && hit.op === op) return hit.value;
-  const value: TensorOp = { ...op, inputs: v.inputs, output: v.output, dtype: v.dtype, cost: v.cost, attrs: v.attrs ?? op.attrs, repeat: v.repeat };
-  AS_RUN.set(v, { op, value });
-  return value;
+/** What a rule's check concluded for one op as run, for one key and figures. */
+interface Checked {
+  key: string;
+  figures: CostFigures;
+  value: Finding | null;
 }
 
-const ONLY = new WeakMap<ContextOp, { function: string | null; value: TensorOp }>();
+/**
+ * An op as run (`asRun`, `contextOnlyOp`) and what each rule's check concluded for it, by rule
+ * (`ruleSlot`): kept with the op rather than in a weak map per rule, where every op of a first
+ * analysis was an insertion into each rule's table.
+ */
+interface AsRun {
+  value: TensorOp;
+  checked: (Checked | undefined)[];
+}
+
+/** An op as its context ran it: the same op (name, range, function) with the context's figures. */
+const AS_RUN = new WeakMap<ContextOp, AsRun & { op: TensorOp }>();
+/** Rule codes by the slot of `AsRun.checked` that holds their conclusions. */
+const RULE_SLOTS = new Map<string, number>();
+
+function ruleSlot(code: string): number {
+  let k = RULE_SLOTS.get(code);
+  if (k === undefined) RULE_SLOTS.set(code, (k = RULE_SLOTS.size));
+  return k;
+}
+
+function asRun(op: TensorOp, v: ContextOp): AsRun {
+  const hit = AS_RUN.get(v);
+  if (hit && hit.op === op) return hit;
+  const value: TensorOp = { ...op, inputs: v.inputs, output: v.output, dtype: v.dtype, cost: v.cost, attrs: v.attrs ?? op.attrs, repeat: v.repeat };
+  const made = { op, value, checked: [] };
+  AS_RUN.set(v, made);
+  return made;
+}
+
+const ONLY = new WeakMap<ContextOp, AsRun & { function: string | null }>();
 
 /** An op recorded only in a context, placed in the innermost function of this file around it. */
-function contextOnlyOp(v: ContextOp, functions: readonly FunctionSummary[]): TensorOp {
+function contextOnlyOp(v: ContextOp, functions: readonly FunctionSummary[]): AsRun {
   let fn: FunctionSummary | undefined;
   for (const f of functions) if (contains(f.range, v.range) && (!fn || contains(fn.range, f.range))) fn = f;
   const name = fn?.name ?? null;
   const hit = ONLY.get(v);
-  if (hit && hit.function === name) return hit.value;
+  if (hit && hit.function === name) return hit;
   const value: TensorOp = { kind: v.kind, name: v.name ?? v.kind, range: v.range, function: name, inputs: v.inputs, output: v.output, dtype: v.dtype, cost: v.cost, attrs: v.attrs ?? {}, repeat: v.repeat };
-  ONLY.set(v, { function: name, value });
-  return value;
+  const made = { function: name, value, checked: [] };
+  ONLY.set(v, made);
+  return made;
 }
 
 /** "in train.py:42 main" ("at the top level of" for a script's own statements). */
@@ -81,14 +106,22 @@ export function contextLabel(info: OpContextInfo): string {
  * for an op.
  */
 export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (ChosenContext | undefined)[], only: readonly ChosenContext[], variants: (op: TensorOp) => readonly ContextOp[]): Finding[] {
-  const ops = a.ir.ops.map((op, i) => (chosen[i] ? asRun(op, chosen[i]!.v) : op));
+  // Per op with a context, its `AsRun` record (the memo of the checks); undefined for the others.
+  const runs: (AsRun | undefined)[] = new Array(a.ir.ops.length);
+  const ops = a.ir.ops.map((op, i) => {
+    if (!chosen[i]) return op;
+    const r = (runs[i] = asRun(op, chosen[i]!.v));
+    return r.value;
+  });
   const figs = figures.map((f, i) => chosen[i]?.figures ?? f);
   // Ops only a context recorded join the list after the file's own (the rules find ops by range).
   if (only.length) {
     chosen = chosen.slice();
     for (const c of only) {
       chosen[ops.length] = c;
-      ops.push(contextOnlyOp(c.v, a.ir.functions));
+      const r = contextOnlyOp(c.v, a.ir.functions);
+      runs[ops.length] = r;
+      ops.push(r.value);
       figs.push(c.figures);
     }
   }
@@ -126,14 +159,15 @@ export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (Ch
       threshold: (key) => thresholdOf(a.settings, key),
       context: (op) => info.get(op),
       opFindings: (code, key, check) => {
-        let memo = CHECKED.get(code);
-        if (!memo) CHECKED.set(code, (memo = new WeakMap()));
+        const slot = ruleSlot(code);
         const out: Finding[] = [];
         for (const i of members) {
-          const hit = memo.get(ops[i]);
+          // Every member has a context, and so a record (`runs`).
+          const checked = runs[i]!.checked;
+          const hit = checked[slot];
           let found: Finding | null;
           if (hit && hit.key === key && hit.figures === figs[i]) found = hit.value;
-          else memo.set(ops[i], { key, figures: figs[i], value: (found = check(ops[i], figs[i])) });
+          else checked[slot] = { key, figures: figs[i], value: (found = check(ops[i], figs[i])) };
           if (found) out.push(found);
         }
         return out;

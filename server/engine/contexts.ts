@@ -11,6 +11,7 @@
  *   expensive function, named — never a sum of every op once.
  */
 import { CostFigures, evaluateCost } from '../core/cost/evaluate';
+import type { Poly } from '../core/symbolic';
 import { AssertedBound, ContextFunction, ContextOp, ContextRef, FileIR, FunctionSummary, Reason, TensorOp, TensorType } from '../core/ir';
 import { Analysis, FunctionFigures, lazyFindings, withoutFindings } from './analyze';
 import type { DType } from '../core/dtypes';
@@ -33,6 +34,8 @@ export interface ContextIndex {
   calls: Map<ContextOp, number>;
   /** The keys of `ops` per file, for ops a context ran that the file's own analysis did not record. */
   opKeys: Map<string, string[]>;
+  /** The key of `ops` for an op's site, without making the string again (undefined: no context ran it). */
+  siteKey(path: string, line: number, character: number): string | undefined;
 }
 
 const opKey = (path: string, line: number, character: number) => `${path}\0${line}:${character}`;
@@ -40,6 +43,50 @@ const fnKey = (path: string, name: string) => `${path}\0${name}`;
 
 /** Most distinct contexts kept per op or function. */
 const MAX_VARIANTS = 16;
+
+/**
+ * Keys of `opKey`/`fnKey` made once per distinct site while an index is built: an entry point
+ * records the same op once per call (every layer of a stack, each trip of a loop), tens of
+ * thousands of captures for a few thousand ops on a file of many models, and a fresh key string
+ * per capture (made, then hashed) was most of the index's time.
+ */
+class Keys {
+  private readonly byPath = new Map<string, { ops: Map<number, string>; fns: Map<string, string> }>();
+  private readonly wide = new Map<string, string>();
+
+  private of(path: string) {
+    let m = this.byPath.get(path);
+    if (!m) this.byPath.set(path, (m = { ops: new Map(), fns: new Map() }));
+    return m;
+  }
+
+  /** The key made for a site, if any was. */
+  find(path: string, line: number, character: number): string | undefined {
+    if (character >= 0x100000) return this.wide.get(opKey(path, line, character));
+    return this.byPath.get(path)?.ops.get(line * 0x100000 + character);
+  }
+
+  op(path: string, line: number, character: number): string {
+    // One number per position while it is exact: columns past 2^20 (never in real code) take the string.
+    if (character >= 0x100000) {
+      const wide = opKey(path, line, character);
+      if (!this.wide.has(wide)) this.wide.set(wide, wide);
+      return this.wide.get(wide)!;
+    }
+    const m = this.of(path).ops;
+    const n = line * 0x100000 + character;
+    let k = m.get(n);
+    if (k === undefined) m.set(n, (k = opKey(path, line, character)));
+    return k;
+  }
+
+  fn(path: string, name: string): string {
+    const m = this.of(path).fns;
+    let k = m.get(name);
+    if (k === undefined) m.set(name, (k = fnKey(path, name)));
+    return k;
+  }
+}
 
 /** The contexts recorded by a set of analyses, by the file and op (or function) they ran. */
 export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
@@ -49,33 +96,45 @@ export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
   const boundsByFile = new Map<string, Map<string, AssertedBound>>();
   const calls = new Map<ContextOp, number>();
   const opKeys = new Map<string, string[]>();
+  const keys = new Keys();
+  // The captures of one call share their loop multiplier: evaluated once per polynomial met in a row.
+  let lastOuter: Poly | undefined;
+  let lastOuterCalls = 1;
+  const outerOf = (o: ContextOp) => {
+    if (!o.outer) return 1;
+    if (o.outer !== lastOuter) {
+      lastOuter = o.outer;
+      lastOuterCalls = outerCalls(o);
+    }
+    return lastOuterCalls;
+  };
   for (const ir of irs) {
     for (const [k, b] of ir.captured?.bounds ?? []) if (!bounds.has(k)) bounds.set(k, b);
     if (ir.captured?.bounds?.length) boundsByFile.set(ir.programPath ?? ir.path, new Map(ir.captured.bounds));
     for (const o of ir.captured?.ops ?? []) {
-      const k = opKey(o.path, o.range.start.line, o.range.start.character);
-      const list = ops.get(k) ?? [];
+      const k = keys.op(o.path, o.range.start.line, o.range.start.character);
+      let list = ops.get(k);
+      if (!list) {
+        ops.set(k, (list = []));
+        let pathKeys = opKeys.get(o.path);
+        if (!pathKeys) opKeys.set(o.path, (pathKeys = []));
+        pathKeys.push(k);
+      }
       const same = list.find((x) => sameCost(x, o));
-      if (same && same.context.path === o.context.path && same.context.line === o.context.line) calls.set(same, (calls.get(same) ?? outerCalls(same)) + outerCalls(o));
+      if (same && same.context.path === o.context.path && same.context.line === o.context.line) calls.set(same, (calls.get(same) ?? outerCalls(same)) + outerOf(o));
       else if (list.length < MAX_VARIANTS && !same) {
         list.push(o);
-        if (o.outer) calls.set(o, outerCalls(o));
+        if (o.outer) calls.set(o, outerOf(o));
       }
-      if (!ops.has(k)) {
-        const keys = opKeys.get(o.path) ?? [];
-        keys.push(k);
-        opKeys.set(o.path, keys);
-      }
-      ops.set(k, list);
     }
     for (const f of ir.captured?.functions ?? []) {
-      const k = fnKey(f.path, f.name);
-      const list = functions.get(k) ?? [];
+      const k = keys.fn(f.path, f.name);
+      let list = functions.get(k);
+      if (!list) functions.set(k, (list = []));
       if (list.length < MAX_VARIANTS && !list.some((x) => x.flops.equals(f.flops) && x.otherFlops.equals(f.otherFlops) && x.bytes.equals(f.bytes))) list.push(f);
-      functions.set(k, list);
     }
   }
-  return { ops, functions, bounds, boundsByFile, calls, opKeys };
+  return { ops, functions, bounds, boundsByFile, calls, opKeys, siteKey: (path, line, character) => keys.find(path, line, character) };
 }
 
 /**
@@ -401,16 +460,20 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     // Figures that are numbers on their own stay; the rules still read the contexts' calls and
     // dtypes (how often the op runs, under which autocast or TF32 switch).
     if (!ownComplete) value = inContext(op, own);
-    else if (index.ops.has(opKey(path, op.range.start.line, op.range.start.character))) {
+    else if (index.siteKey(path, op.range.start.line, op.range.start.character) !== undefined) {
       const c = largestContext(op);
       value = c ? { chosen: c } : undefined;
     }
     OP_MEMO.set(op, { index, key: memoKey, own, path, value });
     return value;
   }
+  function variantsAt(op: TensorOp): ContextOp[] | undefined {
+    const k = index.siteKey(path, op.range.start.line, op.range.start.character);
+    return k === undefined ? undefined : index.ops.get(k);
+  }
   function largestContext(op: TensorOp): ChosenContext | undefined {
     let best: ChosenContext | undefined;
-    for (const v of index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) {
+    for (const v of variantsAt(op) ?? []) {
       const f = evaluateCost(v.cost, v.dtype, device, bindings, v.repeat);
       if (!complete(f) || v.cost.unknown) continue;
       if (!best || larger(f, best.figures)) best = { v, figures: f, bindings, calls: index.calls.get(v) ?? 1 };
@@ -419,7 +482,7 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   }
   /** Figures from the largest context that ran the op, else from the code's stated defaults. */
   function inContext(op: TensorOp, own: CostFigures): Omit<Applied, 'k'> | undefined {
-    const variants = index.ops.get(opKey(path, op.range.start.line, op.range.start.character));
+    const variants = variantsAt(op);
     const fallback = (): Omit<Applied, 'k'> | undefined => {
       if (assumed.size === 0 || op.cost.unknown) return undefined;
       const f = evaluateCost(op.cost, op.dtype, device, withAssumed, op.repeat);
@@ -521,7 +584,7 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   // hover asked right after a keystroke needs figures only, diagnostics pulled after it these.
   const findings = () => {
     const only = contextOnly(a, index, path, memoKey);
-    return chosen.length || only.length ? contextFindings(a, figures, chosen, only, (op) => index.ops.get(opKey(path, op.range.start.line, op.range.start.character)) ?? []) : a.findings;
+    return chosen.length || only.length ? contextFindings(a, figures, chosen, only, (op) => variantsAt(op) ?? []) : a.findings;
   };
   // Which ops' figures still wait for a dim (the hover's view of the dims asks on every keystroke).
   const waits = new Uint8Array(n);
@@ -564,7 +627,12 @@ const ONLY_MEMO = new WeakMap<ContextOp[], { key: string; value: ChosenContext |
 function contextOnly(a: Analysis, index: ContextIndex, path: string, memoKey: string): ChosenContext[] {
   const keys = index.opKeys.get(path);
   if (!keys?.length) return [];
-  const own = new Set(a.ir.ops.map((o) => opKey(path, o.range.start.line, o.range.start.character)));
+  // The index's own key strings: an op at a site no context ran has none, and is no key of `keys` either.
+  const own = new Set<string>();
+  for (const o of a.ir.ops) {
+    const k = index.siteKey(path, o.range.start.line, o.range.start.character);
+    if (k !== undefined) own.add(k);
+  }
   const out: ChosenContext[] = [];
   for (const k of keys) {
     if (own.has(k)) continue;

@@ -63,4 +63,29 @@ class Net(nn.Module):
 `);
     assert.equal(c.get('Net')!.params.constValue(), 256 + 256 * 1024 + 256 * 256 + 256 * 10 + 10);
   });
+
+  it('counts a class constructed again with the same parameters once, but again where a recursion refused inside it differs', () => {
+    // Y's own count holds a Z built shallow. Z's own count (deep) builds a Y, whose Z would be Z
+    // again: refused there, so that Y is its Linear alone, not Y's own count reused.
+    const c = classes(`
+import torch.nn as nn
+class Y(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.fc = nn.Linear(config.d, config.d)
+        self.z = Z(config, False)
+class Z(nn.Module):
+    def __init__(self, config, deep=True):
+        super().__init__()
+        self.head = nn.Linear(config.d, 10)
+        if deep:
+            self.y = Y(config)
+`);
+    const b = new Map([['d', 4]]);
+    const fc = 4 * 4 + 4;
+    const head = 4 * 10 + 10;
+    assert.equal(c.get('Y')!.params.evaluate(b), fc + head);
+    assert.equal(c.get('Z')!.params.evaluate(b), head + fc);
+    assert.deepEqual(c.get('Z')!.constructs, ['Y']);
+  });
 });

@@ -116,8 +116,10 @@ export function endRecording(r: Recording, ok: boolean, acc: Acc | undefined, va
  * run of the same model on the same input (once, in another context) are then one run.
  */
 export function capturesAt(entry: CallEntry, outer: Poly | undefined, context: ContextRef | undefined): Captured[] | undefined {
-  const inContext = (c: Captured): Captured => ('op' in c ? { op: { ...c.op, context: context! } } : { fn: { ...c.fn, context: context! } });
-  if (!entry.outer || !outer || polyKey(entry.outer) === polyKey(outer)) return entry.captured.length && context ? entry.captured.map(inContext) : entry.captured;
+  // A capture already in `context` is kept as it is: a run replayed within the entry point that
+  // recorded it (eleven of a stack's twelve blocks) would otherwise copy every op of it again.
+  const inContext = (c: Captured): Captured => ('op' in c ? (c.op.context === context ? c : { op: { ...c.op, context: context! } }) : c.fn.context === context ? c : { fn: { ...c.fn, context: context! } });
+  if (!entry.outer || !outer || polyKey(entry.outer) === polyKey(outer)) return entry.captured.length && context && !inContextAlready(entry, context) ? entry.captured.map(inContext) : entry.captured;
   const from = entry.outer.constValue();
   const to = outer.constValue();
   if (from === undefined || to === undefined || from === 0 || to === 0) return undefined;
@@ -133,6 +135,12 @@ export function capturesAt(entry: CallEntry, outer: Poly | undefined, context: C
   }
   CALL_MEMO.rescaled++;
   return out;
+}
+
+/** Whether every capture of a remembered call is recorded in `context` already. */
+function inContextAlready(entry: CallEntry, context: ContextRef): boolean {
+  for (const c of entry.captured) if (('op' in c ? c.op.context : c.fn.context) !== context) return false;
+  return true;
 }
 
 /**

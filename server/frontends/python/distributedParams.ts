@@ -21,6 +21,8 @@ const CONFIG_NAMES = /^(config|cfg|conf|args|hparams|params|opt|model_args|hp)$/
 const TENSOR_CTORS = /^(zeros|ones|randn|rand|empty|full|normal|tensor|arange)$/;
 const CONTAINERS = /^(ModuleList|Sequential|ModuleDict|ParameterList|ParameterDict)$/;
 const MAX_DEPTH = 24;
+/** How deep expressions are followed (`Counter.eval`). */
+const MAX_EVAL_DEPTH = 200;
 
 type SV =
   | { k: 'num'; p: Poly }
@@ -87,9 +89,31 @@ function readDefault(a: Node | null, cls: string, into: Map<string, SV>): void {
   } else if (right.type === 'true' || right.type === 'false') into.set(left.text, { k: 'bool', v: right.type === 'true' });
 }
 
+/**
+ * A construction counted once (`Counter.construct`), for the same class with the same bound
+ * parameters again: a model's classes are constructed by each class that holds them as well as
+ * on their own (a GPT's attention three times: its own, its block's, the GPT's), and each
+ * construction walked the same `__init__` bodies through the tree again.
+ */
+interface Counted {
+  value: SV;
+  /** The classes the construction constructed, itself and nested: none may be on the stack of a reuse. */
+  names: Set<string>;
+  /** How far it went past its own start: the stack of constructions, and `evalDepth`. */
+  stackDepth: number;
+  evalDepth: number;
+}
+
 class Counter {
   readonly constructed = new Map<string, Set<string>>();
   private readonly stack: string[] = [];
+  private readonly counted = new Map<string, Counted>();
+  /**
+   * While constructions are being counted: the classes each constructs and how deep it went, and
+   * whether a limit of the count (depth, recursion) cut it short, which makes its value depend on
+   * where it was counted, so that it is not kept.
+   */
+  private readonly open: { names: Set<string>; stack: number; evalFrom: number; evalMax: number; cut: boolean }[] = [];
 
   constructor(
     private readonly classes: Map<string, ClassDecl>,
@@ -112,13 +136,23 @@ class Counter {
   }
 
   construct(decl: ClassDecl, args: SV[], kwargs: Map<string, SV>): SV {
-    if (this.stack.length >= MAX_DEPTH || this.stack.includes(decl.name)) return UNKNOWN;
+    if (this.stack.length >= MAX_DEPTH || this.stack.includes(decl.name)) {
+      for (const o of this.open) o.cut = true;
+      return UNKNOWN;
+    }
     const caller = this.stack[this.stack.length - 1];
     if (caller) {
       if (!this.constructed.has(caller)) this.constructed.set(caller, new Set());
       this.constructed.get(caller)!.add(decl.name);
     }
+    for (const o of this.open) {
+      o.names.add(decl.name);
+      o.stack = Math.max(o.stack, this.stack.length + 1);
+    }
     this.stack.push(decl.name);
+    const mine = { names: new Set([decl.name]), stack: this.stack.length, evalFrom: this.evalDepth, evalMax: this.evalDepth, cut: false };
+    this.open.push(mine);
+    let key: string | undefined;
     try {
       const fields = new Map<string, SV>();
       const ties: Poly[] = [];
@@ -139,6 +173,20 @@ class Counter {
           if (v.k === 'unknown') v = CONFIG_NAMES.test(name) ? { k: 'cfg' } : { k: 'num', p: Poly.sym(name) };
           env.set(name, v);
         }
+        // What the body reads besides the tree: its parameters as bound (and the config
+        // defaults and classes, the same for the whole count).
+        key = envKey(decl.name, env);
+        const hit = key === undefined ? undefined : this.reusable(key);
+        if (hit) {
+          // The constructions around this one took its path as well.
+          for (const o of this.open) {
+            if (o === mine) continue;
+            for (const n of hit.names) o.names.add(n);
+            o.stack = Math.max(o.stack, this.stack.length - 1 + hit.stackDepth);
+            o.evalMax = Math.max(o.evalMax, this.evalDepth + hit.evalDepth);
+          }
+          return hit.value;
+        }
         this.execBlock(decl.init.childForFieldName('body'), env, fields, ties, decl);
       }
       let params = Poly.ZERO;
@@ -153,10 +201,31 @@ class Counter {
         params = params.sub(t);
         tensors = tensors.sub(1);
       }
-      return { k: 'mod', params, tensors, fields };
+      const value: SV = { k: 'mod', params, tensors, fields };
+      if (key !== undefined && !mine.cut) this.counted.set(key, { value, names: mine.names, stackDepth: mine.stack - (this.stack.length - 1), evalDepth: mine.evalMax - mine.evalFrom });
+      return value;
     } finally {
+      this.open.pop();
       this.stack.pop();
+      // How deep its expressions went counts for the construction around it too.
+      const parent = this.open[this.open.length - 1];
+      if (parent && mine.evalMax > parent.evalMax) parent.evalMax = mine.evalMax;
     }
+  }
+
+  /**
+   * The construction counted under `key`, if counting it here would take the same path: none of
+   * the classes it constructed is on the stack (no recursion refused), and neither the stack nor
+   * `evalDepth` would reach their limits where they did not.
+   */
+  private reusable(key: string): Counted | undefined {
+    const c = this.counted.get(key);
+    if (!c) return undefined;
+    // The construction itself is on the stack now (pushed before its body): its start is one below.
+    const base = this.stack.length - 1;
+    if (base + c.stackDepth > MAX_DEPTH || this.evalDepth + c.evalDepth > MAX_EVAL_DEPTH) return undefined;
+    for (let i = 0; i < base; i++) if (c.names.has(this.stack[i])) return undefined;
+    return c;
   }
 
   private execBlock(body: Node | null, env: Map<string, SV>, fields: Map<string, SV>, ties: Poly[], decl: ClassDecl): void {
@@ -229,7 +298,13 @@ class Counter {
   private evalDepth = 0;
 
   eval(n: Node | null, env: Map<string, SV>, fields: Map<string, SV>): SV {
-    if (!n || this.evalDepth > 200) return UNKNOWN;
+    if (!n) return UNKNOWN;
+    if (this.evalDepth > MAX_EVAL_DEPTH) {
+      for (const o of this.open) o.cut = true;
+      return UNKNOWN;
+    }
+    const top = this.open[this.open.length - 1];
+    if (top && this.evalDepth > top.evalMax) top.evalMax = this.evalDepth;
     this.evalDepth++;
     try {
       return this.evalNode(n, env, fields);
@@ -340,6 +415,21 @@ class Counter {
     }
     return UNKNOWN;
   }
+}
+
+/**
+ * A construction's parameters as bound, as a key, when every one is a number, a bool or a config
+ * (the values a count of the same class compares equal); undefined otherwise.
+ */
+function envKey(cls: string, env: Map<string, SV>): string | undefined {
+  let k = cls;
+  for (const [name, v] of env) {
+    if (v.k === 'num') k += `\0${name}=n${v.p.exactKey()}`;
+    else if (v.k === 'bool') k += `\0${name}=b${v.v ? 1 : 0}`;
+    else if (v.k === 'cfg') k += `\0${name}=c`;
+    else return undefined;
+  }
+  return k;
 }
 
 function sum(entries: Map<string, SV>): SV {

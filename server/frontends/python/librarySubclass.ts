@@ -19,16 +19,23 @@ import { CallSite, ClassInfo, ModuleCall, NONE, UNKNOWN, Value, touched } from '
 export const LIBRARY_LAYER = '<library layer>';
 
 /** The canonical name of the first `torch.nn` base of a class, through the file's own bases. */
-export function libraryBase(cls: ClassInfo, it: Interpreter, frame: Frame, seen = new Set<ClassInfo>()): string | undefined {
-  if (seen.has(cls)) return undefined;
-  seen.add(cls);
+export function libraryBase(cls: ClassInfo, it: Interpreter, frame: Frame, seen?: Set<ClassInfo>): string | undefined {
+  if (seen) {
+    if (seen.has(cls)) return undefined;
+    seen.add(cls);
+  }
   for (const b of cls.bases) {
     const own = it.classOf(b);
     if (own) {
-      const found = libraryBase(own, it, frame, seen);
+      // The set of classes met is made only for a class of the file's own bases (most have none).
+      const found = libraryBase(own, it, frame, (seen ??= new Set([cls])));
       if (found) return found;
       continue;
     }
+    // `nn.Module`, `torch.nn.Module`: a dotted name ending in `.Module` gives a path ending in
+    // `.Module`, which is no layer, whatever its head names (every model class of a file, on every
+    // `super().__init__()`).
+    if (b.endsWith('.Module')) continue;
     const [head, ...rest] = b.split('.');
     const root = it.lookup(head, frame);
     if (root.kind !== 'ref') continue;
