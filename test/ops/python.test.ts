@@ -649,3 +649,25 @@ def f(w: "unused"):
     assert.deepEqual(f.summary.reasons ?? [], []);
   });
 });
+
+describe('timm Block and sorting (MAE)', () => {
+  it('Block is LN, attention, residual, LN, MLP of 4x, residual; argsort and sort keep the shape', () => {
+    const a = analyse(HEADER + `from timm.models.vision_transformer import Block
+def f():
+    blk = Block(64, 4, 4.0, qkv_bias=True, qk_scale=None, norm_layer=nn.LayerNorm)
+    x = blk(torch.randn(2, 50, 64))
+    noise = torch.rand(2, 196)
+    ids = torch.argsort(noise, dim=1)
+    vals, idx = torch.sort(noise, dim=1)
+    return x, ids
+`);
+    const f = a.functions.find((x) => x.summary.name === 'f')!;
+    const t = 2 * 50;
+    const attention = 2 * t * 64 * 192 + 2 * (2 * 2 * 4 * 50 * 50 * 16) + 2 * t * 64 * 64;
+    const mlp = 2 * t * 64 * 256 * 2;
+    assert.equal(f.figures.flops, attention + mlp);
+    const sorts = a.ir.ops.filter((o) => o.name === 'torch.argsort' || o.name === 'torch.sort');
+    assert.deepEqual(sorts.map((o) => o.output.shape?.map(String).join('×')), ['2×196', '2×196']);
+    assert.deepEqual(a.ir.unmodelled, []);
+  });
+});

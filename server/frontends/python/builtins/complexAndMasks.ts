@@ -7,6 +7,8 @@
 import { DType } from '../../../core/dtypes';
 import { TensorType } from '../../../core/ir';
 import { Poly } from '../../../core/symbolic';
+import { moved } from '../../../core/ops/copy';
+import { tensorBytes } from '../../../core/ops/types';
 import { CallSite, UNKNOWN, Value, asDim, tensor } from '../values';
 import { elementwiseValues } from './elementwise';
 import { intOf } from './args';
@@ -61,3 +63,21 @@ defineFunction(['torch.multinomial'], (args, kw) => {
   const n = asDim(args[1] ?? kw.get('num_samples'));
   return x && n ? tensor(replaceDim(x, undefined, n, 'int64')) : UNKNOWN;
 });
+
+/**
+ * `torch.sort(x, dim)` → (values, indices) and `torch.argsort(x, dim)` → indices, of x's shape
+ * (MAE's random masking argsorts the noise per sample): the input read, the results written;
+ * the comparisons are not counted as FLOPs (a note says so).
+ */
+function sorted(x: TensorType | undefined, site: CallSite, ctx: BuiltinCtx, values: boolean): Value {
+  if (!x) return UNKNOWN;
+  if (!x.shape) return values ? { kind: 'tuple', items: [tensor(x), tensor({ shape: null, dtype: 'int64' })] } : tensor({ shape: null, dtype: 'int64' });
+  const dtype = x.dtype ?? ctx.opContext().dtype;
+  const bytes = tensorBytes(x.shape, dtype).add(tensorBytes(x.shape, 'int64')).add(values ? tensorBytes(x.shape, dtype) : Poly.ZERO);
+  const idx = ctx.record(moved(x.shape, 'int64', bytes, ['sort: the input read, the sorted indices (and values) written; comparisons not counted']), site, [x]);
+  return values ? { kind: 'tuple', items: [tensor(x), idx] } : idx;
+}
+defineFunction(['torch.sort'], (args, kw, site, ctx) => sorted(asType(args[0] ?? kw.get('input')), site, ctx, true));
+defineFunction(['torch.argsort'], (args, kw, site, ctx) => sorted(asType(args[0] ?? kw.get('input')), site, ctx, false));
+defineMethod(['sort'], (self, _args, _kw, site, ctx) => sorted(self, site, ctx, true));
+defineMethod(['argsort'], (self, _args, _kw, site, ctx) => sorted(self, site, ctx, false));

@@ -13,18 +13,20 @@
  * - `Mlp(in_features, hidden_features=None, out_features=None, act_layer=nn.GELU, bias=True)`:
  *   `fc1`, the activation (counted as a GELU: what `act_layer` makes is a callable the handler
  *   does not run), `fc2`.
+ * - `Block(dim, num_heads, mlp_ratio=4., qkv_bias=False, ...)`: the pre-norm residual block of
+ *   the two (MAE imports it with PatchEmbed).
  */
 import { Dim, TensorType } from '../../../core/ir';
-import { activation } from '../../../core/ops/elementwise';
+import { activation, elementwise } from '../../../core/ops/elementwise';
 import { linear } from '../../../core/ops/linear';
 import { layerNorm } from '../../../core/ops/normalization';
 import { sdpa } from '../../../core/ops/attention';
 import { conv } from '../../../core/ops/conv';
 import { Poly } from '../../../core/symbolic';
-import { Value, asDim, int, tensor } from '../values';
+import { CallSite, Value, asDim, int, tensor } from '../values';
 import { boolOf, dimTupleOf, pick } from './args';
 import { moduleValue } from './modules';
-import { defineFunction } from './registry';
+import { BuiltinCtx, defineFunction } from './registry';
 
 const ROOTS = ['timm.models.vision_transformer.', 'timm.layers.', 'timm.models.layers.', 'timm.layers.patch_embed.', 'timm.layers.mlp.', 'timm.layers.attention.'];
 const names = (cls: string) => ROOTS.map((r) => r + cls);
@@ -65,25 +67,40 @@ defineFunction(names('PatchEmbed'), (args, kw, _site, ctx) => {
   return m;
 });
 
+/** timm's Attention forward on `x` (B, N, dim): qkv, (q/k norms), SDPA, proj. */
+function attentionForward(x: TensorType, dim: Dim, heads: Dim, qkvBias: boolean, qkNorm: boolean, site: CallSite, c: BuiltinCtx): Value {
+  if (!x.shape || x.shape.length !== 3) return tensor({ shape: null, dtype: x.dtype });
+  const [b, n] = x.shape;
+  const hd = dim.floordiv(heads);
+  const oc = c.opContext(x.dtype);
+  c.record(linear(x, [dim.scale(3), dim], qkvBias, oc), site, [x]);
+  const head: TensorType = { shape: [b, heads, n, hd], dtype: x.dtype };
+  if (qkNorm) for (let i = 0; i < 2; i++) c.record(layerNorm(head, [hd], { weight: true, bias: true }, oc), site, [head]);
+  c.record(sdpa(head, head, head, { causal: false }, oc), site, [head, head, head]);
+  const merged: TensorType = { shape: [b, n, dim], dtype: x.dtype };
+  return c.record(linear(merged, [dim, dim], true, oc), site, [merged]);
+}
+
+const attentionParams = (dim: Dim, heads: Dim, qkvBias: boolean, qkNorm: boolean) =>
+  dim.mul(dim.scale(3)).add(qkvBias ? dim.scale(3) : Poly.ZERO).add(dim.mul(dim)).add(dim).add(qkNorm ? dim.floordiv(heads).scale(4) : Poly.ZERO);
+
 defineFunction(names('Attention'), (args, kw, _site, ctx) => {
   const dim = asDim(pick(args, kw, 0, 'dim')) ?? Poly.sym(ctx.fresh());
   const heads = asDim(pick(args, kw, 1, 'num_heads') ?? int(8)) ?? Poly.sym(ctx.fresh());
   const qkvBias = boolOf(pick(args, kw, 2, 'qkv_bias'), false);
   const qkNorm = boolOf(pick(args, kw, 3, 'qk_norm'), false);
-  const hd = dim.floordiv(heads);
-  const params = dim.mul(dim.scale(3)).add(qkvBias ? dim.scale(3) : Poly.ZERO).add(dim.mul(dim)).add(dim).add(qkNorm ? hd.scale(4) : Poly.ZERO);
-  return moduleValue('Attention', params, ctx, (x, _a, _k, site, c) => {
-    if (!x.shape || x.shape.length !== 3) return tensor({ shape: null, dtype: x.dtype });
-    const [b, n] = x.shape;
-    const oc = c.opContext(x.dtype);
-    c.record(linear(x, [dim.scale(3), dim], qkvBias, oc), site, [x]);
-    const head: TensorType = { shape: [b, heads, n, hd], dtype: x.dtype };
-    if (qkNorm) for (let i = 0; i < 2; i++) c.record(layerNorm(head, [hd], { weight: true, bias: true }, oc), site, [head]);
-    c.record(sdpa(head, head, head, { causal: false }, oc), site, [head, head, head]);
-    const merged: TensorType = { shape: [b, n, dim], dtype: x.dtype };
-    return c.record(linear(merged, [dim, dim], true, oc), site, [merged]);
-  });
+  return moduleValue('Attention', attentionParams(dim, heads, qkvBias, qkNorm), ctx, (x, _a, _k, site, c) => attentionForward(x, dim, heads, qkvBias, qkNorm, site, c));
 });
+
+/** timm's Mlp forward: fc1, the activation (counted as a GELU), fc2. */
+function mlpForward(x: TensorType, inF: Dim, hidden: Dim, out: Dim, bias: boolean, site: CallSite, c: BuiltinCtx): Value {
+  const oc = c.opContext(x.dtype);
+  const h = c.record(linear(x, [hidden, inF], bias, oc), site, [x]);
+  if (h.kind !== 'tensor') return h;
+  const a = c.record(activation(h.type, 'gelu', oc), site, [h.type]);
+  if (a.kind !== 'tensor') return a;
+  return c.record(linear(a.type, [out, hidden], bias, oc), site, [a.type]);
+}
 
 defineFunction(names('Mlp'), (args, kw, _site, ctx) => {
   const inF = asDim(pick(args, kw, 0, 'in_features')) ?? Poly.sym(ctx.fresh());
@@ -91,12 +108,32 @@ defineFunction(names('Mlp'), (args, kw, _site, ctx) => {
   const out = asDim(pick(args, kw, 2, 'out_features')) ?? inF;
   const bias = boolOf(kw.get('bias'), true);
   const params = inF.mul(hidden).add(hidden.mul(out)).add(bias ? hidden.add(out) : Poly.ZERO);
-  return moduleValue('Mlp', params, ctx, (x, _a, _k, site, c) => {
+  return moduleValue('Mlp', params, ctx, (x, _a, _k, site, c) => mlpForward(x, inF, hidden, out, bias, site, c));
+});
+
+/**
+ * `Block(dim, num_heads, mlp_ratio=4., qkv_bias=False, ...)` (MAE's encoder and decoder): pre-norm
+ * residual blocks, `x + attn(norm1(x))` then `x + mlp(norm2(x))`, the norms LayerNorms over `dim`
+ * (MAE passes `partial(nn.LayerNorm, eps=1e-6)`; the eps changes no cost).
+ */
+defineFunction(names('Block'), (args, kw, _site, ctx) => {
+  const dim = asDim(pick(args, kw, 0, 'dim')) ?? Poly.sym(ctx.fresh());
+  const heads = asDim(pick(args, kw, 1, 'num_heads') ?? int(8)) ?? Poly.sym(ctx.fresh());
+  const ratio = pick(args, kw, 2, 'mlp_ratio');
+  const r = ratio?.kind === 'float' ? ratio.value : ratio ? asDim(ratio)?.constValue() : 4;
+  const qkvBias = boolOf(pick(args, kw, 3, 'qkv_bias'), false);
+  const qkNorm = boolOf(kw.get('qk_norm'), false);
+  if (r === undefined || r === null) return { kind: 'unknown' };
+  const hidden = dim.scale(r).rounded('floor') ?? Poly.sym(ctx.fresh());
+  const params = attentionParams(dim, heads, qkvBias, qkNorm).add(dim.mul(hidden).scale(2)).add(hidden.add(dim)).add(dim.scale(4));
+  return moduleValue('Block', params, ctx, (x, _a, _k, site, c) => {
     const oc = c.opContext(x.dtype);
-    const h = c.record(linear(x, [hidden, inF], bias, oc), site, [x]);
+    const norm = (t: TensorType) => c.record(layerNorm(t, [dim], { weight: true, bias: true }, oc), site, [t]);
+    const residual = (t: TensorType, y: Value) => (y.kind === 'tensor' ? c.record(elementwise([t, y.type], oc, { flopsPerElement: 1 }), site, [t, y.type]) : tensor({ shape: null, dtype: t.dtype }));
+    const n1 = norm(x);
+    const h = residual(x, n1.kind === 'tensor' ? attentionForward(n1.type, dim, heads, qkvBias, qkNorm, site, c) : n1);
     if (h.kind !== 'tensor') return h;
-    const a = c.record(activation(h.type, 'gelu', oc), site, [h.type]);
-    if (a.kind !== 'tensor') return a;
-    return c.record(linear(a.type, [out, hidden], bias, oc), site, [a.type]);
+    const n2 = norm(h.type);
+    return residual(h.type, n2.kind === 'tensor' ? mlpForward(n2.type, dim, hidden, dim, true, site, c) : n2);
   });
 });
