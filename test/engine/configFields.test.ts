@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Analysis } from '../../server/engine/analyze';
+import { fileJson } from '../../server/engine/report';
 import { docstringShapes } from '../../server/frontends/python/comments';
 import { Poly } from '../../server/core/symbolic';
 import { analyse, analyseFolder, fn, ready$ } from './helpers';
@@ -161,5 +162,18 @@ def main(data):
     const why = fn(a, 'main').summary.reasons?.map((r) => r.message) ?? [];
     assert.equal(why.length, 6);
     assert.ok(why.some((m) => m.startsWith('loop at line')), why.join('\n'));
+  });
+});
+
+describe('model factories by name (MAE, DeiT, ConvNeXt)', () => {
+  it('module.__dict__[args.model]() builds the model that name gives', async () => {
+    await ready$();
+    const out = analyseFolder(path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'program', 'factory-by-name'));
+    const main = fn(out.get('main.py')!, 'main');
+    // net_large: one 256 → 256 linear on 8 rows.
+    assert.equal(main.figures.flops, 2 * 8 * 256 * 256);
+    const totals = fileJson(out.get('main.py')!).totals;
+    assert.equal(totals.flops, 2 * 8 * 256 * 256);
+    assert.equal(totals.incomplete, undefined, JSON.stringify(totals.reasons));
   });
 });

@@ -2664,8 +2664,16 @@ export class Interpreter {
   }
 
   private evalSubscript(n: Node, frame: Frame): Value {
-    const v = this.eval(n.childForFieldName('value')!, frame);
     const subs = n.childrenForFieldName('subscript').filter((x): x is Node => !!x);
+    // `models_mae.__dict__[args.model]` (MAE's, DeiT's and ConvNeXt's model factories by name):
+    // the module's attribute of that name.
+    const target = n.childForFieldName('value')!;
+    if (target.type === 'attribute' && target.childForFieldName('attribute')?.text === '__dict__' && subs.length === 1) {
+      const mod = this.eval(target.childForFieldName('object')!, frame);
+      const key = this.eval(subs[0], frame);
+      if (mod.kind === 'pymodule') return key.kind === 'str' ? mod.attribute(key.value) ?? UNKNOWN : UNKNOWN;
+    }
+    const v = this.eval(target, frame);
     // `int(os.environ["WORLD_SIZE"])`: the world size (distributedFacts.ts).
     if (v.kind === 'ref' && v.path === 'os.environ' && subs.length === 1) return environValue(this.eval(subs[0], frame)) ?? UNKNOWN;
     if (v.kind === 'tuple' && subs.length === 1 && subs[0].type !== 'slice') {
