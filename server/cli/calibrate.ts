@@ -13,7 +13,7 @@ import { choiceFlag, intFlag, parseFlags, timeoutMsFlag, UsageError } from './be
 import { reportError } from './bench';
 import { fastestConfirmed, MAX_ROUNDS, MIN_ROUNDS } from '../../kernels/harness/timing';
 import { tuneGemm } from '../../kernels/harness/tune';
-import { bandwidthAt, executedFlops } from '../../kernels/harness/predict';
+import { bandwidthAt, executedFlops, streamedBytes } from '../../kernels/harness/predict';
 import { pickKernel, TunedKernels } from '../../kernels/harness/tuned';
 import { batchedLadder, calibrationShape, configLabel, gemvSides, ShapeClass, SHAPE_CLASSES, SQUARE_LADDER_START } from '../../kernels/wgsl/gemmConfig';
 
@@ -288,7 +288,8 @@ export async function calibrate(opts: { maxGemm: number; timeoutMs: number; tune
     // Judged on the work the kernel executes: an 8-row tile computes 8 rows for the one-row GEMV,
     // which is then compute-bound and measures the class's efficiency, not a bandwidth.
     if (memoryBound({ ...device, bandwidth: bw }, executedFlops(r), r.bytes)) {
-      const gbps = r.bytes / (Math.max(ms - launchMs, 1e-6) / 1e3);
+      // The rate the kernel streams at: B once per tile of rows (predictMs counts it the same way).
+      const gbps = streamedBytes(r) / (Math.max(ms - launchMs, 1e-6) / 1e3);
       if (!point) bandwidth[cls] = gbps;
       // By footprint too, so that other sizes of the class follow the measured ones.
       bandwidth[`${cls}@${r.bytes}`] = gbps;
