@@ -1227,11 +1227,13 @@ export class Interpreter {
         }
       }
       const hint = hints.get(name);
-      // A docstring documents what callers should pass: it gives a function analysed on its own
-      // its shapes, but a value a caller passed and the analysis lost stays lost (the op says so)
-      // rather than taking dims that nothing in the run binds.
+      // A docstring documents what callers pass: a value a caller passed and the analysis lost
+      // takes its dims, which the figures then wait for (mamba-minimal's `input_ids: shape (b, l)`
+      // of a tokenizer's prompt). In a closed run, not a name a module constant binds
+      // (`Frame.closedRun`): that constant is not what the run passed.
       const passed = kwargs.has(name) || pos <= args.length;
-      if (hint && (!hint.fromDocstring || standalone || !passed) && (!v || v.kind === 'unknown' || (v.kind === 'tensor' && v.type.shape === null))) {
+      const constantNamed = frame.closedRun && passed && !standalone && !!hint?.fromDocstring && !!hint.shape?.some((d) => [...d.freeSymbols()].some((n) => this.boundByConstant(n)));
+      if (hint && !constantNamed && (!v || v.kind === 'unknown' || (v.kind === 'tensor' && v.type.shape === null))) {
         v = tensor({ shape: hint.shape, dtype: hint.dtype ?? (v?.kind === 'tensor' ? v.type.dtype : null) });
       }
       if ((!v || v.kind === 'unknown') && dflt && !(standalone && dfltNone) && !opened) v = this.eval(dflt, this.newFrame(null, false));
