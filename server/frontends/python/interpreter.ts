@@ -21,7 +21,7 @@ import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstrin
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, newList, readAtRunEntry } from './pybuiltins';
 import { CountedWhile, LoopValues, TripTest, aliasesOf, conjuncts, countTrips, countWhile, firstTrip, namesOf, statementsOf, tripTest } from './countedWhile';
-import { growthReason, tensorShapes } from './loopGrowth';
+import { growthReason, mayAppend, tensorShapes } from './loopGrowth';
 import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
 import { CALL_MEMO, CallEntry, Captured, beginRecording, capturesAt, endRecording, instantiate, logCapture, polyKey, tensorKey } from './callMemo';
 import type { SliceOrigin } from '../../core/rules/signals';
@@ -2083,7 +2083,7 @@ export class Interpreter {
         this.unrolled = outer * Math.max(1, n);
         // Trips run one by one count a sequence that grows as it grows, when its shape is known;
         // one the run lost (a tokenizer's prompt) is the same unknown length every trip.
-        const shapes = n > 1 && body ? tensorShapes(frame.env) : undefined;
+        const shapes = n > 1 && body && mayAppend(body.text) ? tensorShapes(frame.env) : undefined;
         const cost = frame.acc.flops.add(frame.acc.otherFlops);
         try {
           for (let i = 0; i < n && !frame.returned; i++) {
@@ -2595,7 +2595,11 @@ export class Interpreter {
   }
 
   private evalAttribute(n: Node, frame: Frame): Value {
-    const obj = this.eval(n.childForFieldName('object')!, frame);
+    return this.attributeOf(this.eval(n.childForFieldName('object')!, frame), n, frame);
+  }
+
+  /** The attribute `n` (an `attribute` node) of `obj`, its object already evaluated. */
+  private attributeOf(obj: Value, n: Node, frame: Frame): Value {
     const attr = n.childForFieldName('attribute')?.text ?? '';
     switch (obj.kind) {
       case 'ref': {
@@ -2670,12 +2674,16 @@ export class Interpreter {
     // `models_mae.__dict__[args.model]` (MAE's, DeiT's and ConvNeXt's model factories by name):
     // the module's attribute of that name.
     const target = n.childForFieldName('value')!;
+    let v: Value;
     if (target.type === 'attribute' && target.childForFieldName('attribute')?.text === '__dict__' && subs.length === 1) {
-      const mod = this.eval(target.childForFieldName('object')!, frame);
-      const key = this.eval(subs[0], frame);
-      if (mod.kind === 'pymodule') return key.kind === 'str' ? mod.attribute(key.value) ?? UNKNOWN : UNKNOWN;
-    }
-    const v = this.eval(target, frame);
+      // The object is evaluated once, whether or not it is a module.
+      const obj = this.eval(target.childForFieldName('object')!, frame);
+      if (obj.kind === 'pymodule') {
+        const key = this.eval(subs[0], frame);
+        return key.kind === 'str' ? obj.attribute(key.value) ?? UNKNOWN : UNKNOWN;
+      }
+      v = this.attributeOf(obj, target, frame);
+    } else v = this.eval(target, frame);
     // `int(os.environ["WORLD_SIZE"])`: the world size (distributedFacts.ts).
     if (v.kind === 'ref' && v.path === 'os.environ' && subs.length === 1) return environValue(this.eval(subs[0], frame)) ?? UNKNOWN;
     if (v.kind === 'tuple' && subs.length === 1 && subs[0].type !== 'slice') {

@@ -34,6 +34,14 @@ function appendsTo(name: string, text: string): boolean {
 }
 
 /**
+ * Whether a body could append to a tensor as `appendsTo` reads it: loops run trip by trip are
+ * checked only for that (their counted shapes grow as they grow), so most skip the check.
+ */
+export function mayAppend(text: string): boolean {
+  return /(?:torch|th|np|jnp|numpy)\.(?:cat|concat|concatenate|hstack)\(/.test(text);
+}
+
+/**
  * Whether one dim of `now` is that of `was` plus or minus a constant, the others the same: what
  * a trip that appends to a sequence (`torch.cat((idx, idx_next), dim=1)`) or trims it does to it.
  * A shape a first trip settles (`(b, n, ?)` to `(b, 8, dim)` after a patch merger) is not a

@@ -208,15 +208,7 @@ function joinValue(kind: 'cat' | 'stack', listV: Value | undefined, dimV: Value 
  */
 function joinRepeated(kind: 'cat' | 'stack', item: Value | undefined, n: Poly, dimV: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
   if (item?.kind !== 'tensor' || !item.type.shape) return UNKNOWN;
-  const s = item.type.shape;
-  const rank = kind === 'stack' ? s.length + 1 : s.length;
-  const d0 = intOf(dimV) ?? 0;
-  const d = d0 < 0 ? d0 + rank : d0;
-  if (d < 0 || d >= rank) return UNKNOWN;
-  const shape = kind === 'stack' ? [...s.slice(0, d), n, ...s.slice(d)] : s.map((x, i) => (i === d ? x.mul(n) : x));
-  const dtype = item.type.dtype;
-  const bytes = tensorBytes(shape, dtype ?? ctx.opContext().dtype).scale(2);
-  return ctx.record(moved(shape, dtype, bytes), site, [item.type]);
+  return joinCounted(kind, [item.type], [n], dimV, site, ctx);
 }
 /**
  * A list appended to in a loop (`ys.append(y)` in `for i in range(l)`) holds each item as often as
@@ -229,7 +221,8 @@ function joinCounted(kind: 'cat' | 'stack', types: TensorType[], counts: Poly[] 
   const d0 = intOf(dimV) ?? 0;
   const d = d0 < 0 ? d0 + rank : d0;
   const dtype = types.find((t) => t.dtype)?.dtype ?? null;
-  if (d < 0 || d >= rank || types.some((t) => t.shape!.length !== first.length)) return tensor({ shape: null, dtype });
+  if (d < 0 || d >= rank) return UNKNOWN;
+  if (types.some((t) => t.shape!.length !== first.length)) return tensor({ shape: null, dtype });
   let shape: Dim[];
   if (kind === 'stack') {
     const n = counts ? counts.reduce((a, b) => a.add(b), Poly.ZERO) : Poly.sym(ctx.fresh());
@@ -382,20 +375,17 @@ defineFunction(['torch.narrow'], (args, kw) => {
  * below it (DeepSeek-V3's tokens per expert), else of a length the data decides. Reads the input,
  * writes the counts.
  */
+function bincountValue(x: TensorType | undefined, minlength: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  if (!x?.shape) return tensor({ shape: [Poly.sym(ctx.fresh())], dtype: 'int64' });
+  const out = [asDim(minlength) ?? Poly.sym(ctx.fresh())];
+  const bytes = tensorBytes(x.shape, x.dtype ?? 'int64').add(tensorBytes(out, 'int64'));
+  return ctx.record(moved(out, 'int64', bytes, ['bincount: the input read, one count per value written']), site, [x]);
+}
 defineFunction(['torch.bincount'], (args, kw, site, ctx) => {
   const x = args[0] ?? kw.get('input');
-  if (x?.kind !== 'tensor' || !x.type.shape) return tensor({ shape: [Poly.sym(ctx.fresh())], dtype: 'int64' });
-  const n = asDim(kw.get('minlength') ?? args[2]) ?? Poly.sym(ctx.fresh());
-  const out = [n];
-  const bytes = tensorBytes(x.type.shape, x.type.dtype ?? 'int64').add(tensorBytes(out, 'int64'));
-  return ctx.record(moved(out, 'int64', bytes, ['bincount: the input read, one count per value written']), site, [x.type]);
+  return bincountValue(x?.kind === 'tensor' ? x.type : undefined, kw.get('minlength') ?? args[2], site, ctx);
 });
-defineMethod(['bincount'], (x, args, kw, site, ctx) => {
-  if (!x.shape) return tensor({ shape: [Poly.sym(ctx.fresh())], dtype: 'int64' });
-  const n = asDim(kw.get('minlength') ?? args[1]) ?? Poly.sym(ctx.fresh());
-  const bytes = tensorBytes(x.shape, x.dtype ?? 'int64').add(tensorBytes([n], 'int64'));
-  return ctx.record(moved([n], 'int64', bytes, ['bincount: the input read, one count per value written']), site, [x]);
-});
+defineMethod(['bincount'], (x, args, kw, site, ctx) => bincountValue(x, kw.get('minlength') ?? args[1], site, ctx));
 
 /**
  * `F.one_hot(x, num_classes)`: x's shape and one more dim of `num_classes` (makemore's
