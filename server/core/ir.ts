@@ -103,6 +103,11 @@ export interface Finding {
   related?: RelatedLocation[];
   /** Machine-readable data for quick fixes. */
   data?: Record<string, unknown>;
+  /**
+   * The finding stands without the figures its message would give (the sizes wait for a calling
+   * context): the same rule's finding at the same range from a context that gives them replaces it.
+   */
+  unsized?: boolean;
 }
 
 export interface FunctionSummary {
@@ -220,6 +225,13 @@ export interface SourceFacts {
   dims: Map<string, number>;
   /** File-level directive dims, which win over everything else (SPEC §3). */
   directiveDims: Map<string, number>;
+  /**
+   * The dims of `dims` that a config class's defaults give (`n_embd` from `GPTConfig`'s
+   * `n_embd: int = 768`), with the class's name: a run from another file that reads its config at
+   * run time (`GPTConfig(**checkpoint["model_args"])`) leaves those dims open, and its figures
+   * say they took the class's default.
+   */
+  configDefaults?: Map<string, string>;
   defaultDtype?: DType;
   /** A device id a file directive picks (`// tensorcost: device iris-xe`), over the setting. */
   device?: string;

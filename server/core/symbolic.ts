@@ -478,6 +478,32 @@ export class Poly {
   }
 
   /**
+   * A number the polynomial is at least, for sizes the bindings leave open that `open` names
+   * (dims the engine made up): the terms free of them, evaluated, when every other term is
+   * surely positive (a positive coefficient times sizes, each at least 1, or sums and quotients of
+   * such). Null when a term may be negative or a kept term waits for another dim. Totals use it to
+   * give the part of a cost the analysis could read ("at least 6.2 TFLOP").
+   */
+  lowerBound(b: Bindings, open: (name: string) => boolean): number | null {
+    let sum = 0;
+    for (const t of this.terms.values()) {
+      const free = [...t.factors.keys()].some((k) => mentions(k, open));
+      if (free) {
+        if (!(t.coeff > 0) || [...t.factors.keys()].some((k) => !nonNegativeAtom(k))) return null;
+        continue;
+      }
+      let v = t.coeff;
+      for (const [k, p] of t.factors) {
+        const x = evaluateAtom(k, b);
+        if (x === null) return null;
+        v *= p === 1 ? x : x ** p;
+      }
+      sum += v;
+    }
+    return sum;
+  }
+
+  /**
    * A string equal for two polynomials only when every computation on them gives the same result
    * bit for bit: terms and their factors in stored order (sums and products visit them in that
    * order), coefficients exactly. `toString` sorts and rounds; memo keys need this one.
@@ -585,6 +611,22 @@ export class Poly {
     });
     return out;
   }
+}
+
+/** Whether an atom is, or is computed from, a symbol `open` names. */
+function mentions(key: string, open: (name: string) => boolean): boolean {
+  const a = atoms.get(key)!;
+  if (a.kind === 'sym') return open(a.name);
+  const inPoly = (p: Poly) => [...p.freeSymbols()].some(open);
+  return inPoly(a.num) || inPoly(a.den);
+}
+
+/** Whether an atom is never negative: a size, or a quotient of sums of such with positive coefficients. */
+function nonNegativeAtom(key: string): boolean {
+  const a = atoms.get(key)!;
+  if (a.kind === 'sym') return true;
+  const positive = (p: Poly) => (p.lowerBound(new Map(), () => true) ?? -1) >= 0;
+  return positive(a.num) && positive(a.den);
 }
 
 function evaluateAtom(key: string, b: Bindings): number | null {

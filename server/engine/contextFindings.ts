@@ -11,7 +11,8 @@
  *
  * - a finding sits at the op's range in its own file, and its message names the context
  *   ("in train.py:42 main");
- * - an op whose own figures already fired a rule gets no second finding of that code;
+ * - an op whose own figures already fired a rule gets no second finding of that code, unless the
+ *   own finding waits for the sizes (`Finding.unsized`): the context's, with them, replaces it;
  * - TC303's own finding is dropped where every context that runs its ops enables TF32 or
  *   autocast (the training script fixes what the model file alone would not).
  *
@@ -137,7 +138,10 @@ export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (Ch
   });
   const ir: FileIR = { ...a.ir, ops, segments: undefined };
   const own = a.findings;
-  const ownAt = new Set(own.map((f) => `${f.code}\0${f.range.start.line}:${f.range.start.character}`));
+  const at = (f: Finding) => `${f.code}\0${f.range.start.line}:${f.range.start.character}`;
+  // An own finding without figures (`Finding.unsized`) gives way to a context's that has them.
+  const ownAt = new Set(own.filter((f) => !f.unsized).map(at));
+  const replaced = new Set<string>();
   const ownTC303 = new Set(own.filter((f) => f.code === 'TC303').map((f) => f.data?.function));
   const extra: Finding[] = [];
   const said = new Set<string>();
@@ -184,7 +188,7 @@ export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (Ch
       }
       for (const f of found) {
         // Only what an op completed by this context made: the rest the own pass said already.
-        if (ownAt.has(`${f.code}\0${f.range.start.line}:${f.range.start.character}`)) continue;
+        if (ownAt.has(at(f)) || (f.unsized && own.some((o) => o.unsized && at(o) === at(f)))) continue;
         let k = mineAt.get(rangeKey(f.range));
         // Else the first of the group's ops at one of the finding's related ranges.
         if (k === undefined) {
@@ -201,11 +205,12 @@ export function contextFindings(a: Analysis, figures: CostFigures[], chosen: (Ch
         const once = `${f.code}\0${message}\0${rangeKey(f.range)}`;
         if (said.has(once)) continue;
         said.add(once);
+        if (!f.unsized) replaced.add(at(f));
         extra.push({ ...f, message });
       }
     }
   }
-  const kept = own.filter((f) => !(f.code === 'TC303' && fixedByEntryPoints(f, a.ir.ops, variants)));
+  const kept = own.filter((f) => !(f.unsized && replaced.has(at(f))) && !(f.code === 'TC303' && fixedByEntryPoints(f, a.ir.ops, variants)));
   if (extra.length === 0 && kept.length === own.length) return own;
   return kept.concat(configured(extra, a.ir, a.settings));
 }

@@ -122,19 +122,59 @@ export function buildContextIndex(irs: Iterable<FileIR>): ContextIndex {
       }
       const same = list.find((x) => sameCost(x, o));
       if (same && same.context.path === o.context.path && same.context.line === o.context.line) calls.set(same, (calls.get(same) ?? outerCalls(same)) + outerOf(o));
-      else if (list.length < MAX_VARIANTS && !same) {
-        list.push(o);
-        if (o.outer) calls.set(o, outerOf(o));
+      else if (!same) {
+        const at = admitAt(list, o.cost, (x) => x.cost);
+        if (at >= 0) {
+          if (at < list.length) calls.delete(list[at]);
+          list[at] = o;
+          if (o.outer) calls.set(o, outerOf(o));
+        }
       }
     }
     for (const f of ir.captured?.functions ?? []) {
       const k = keys.fn(f.path, f.name);
       let list = functions.get(k);
       if (!list) functions.set(k, (list = []));
-      if (list.length < MAX_VARIANTS && !list.some((x) => x.flops.equals(f.flops) && x.otherFlops.equals(f.otherFlops) && x.bytes.equals(f.bytes))) list.push(f);
+      if (list.some((x) => x.flops.equals(f.flops) && x.otherFlops.equals(f.otherFlops) && x.bytes.equals(f.bytes))) continue;
+      const at = admitAt(list, f, (x) => x);
+      if (at >= 0) list[at] = f;
     }
   }
   return { ops, functions, bounds, boundsByFile, calls, opKeys, siteKey: (path, line, character) => keys.find(path, line, character) };
+}
+
+/** The figures of a context: its FLOPs and bytes, as polynomials in the dims its run left open. */
+interface CostPolys {
+  flops: Poly;
+  bytes: Poly;
+}
+
+/** The dims a context's figures are written in (an elementwise op's are in its bytes alone). */
+function openDims(c: CostPolys): Set<string> {
+  const out = c.flops.freeSymbols();
+  for (const k of c.bytes.freeSymbols()) out.add(k);
+  return out;
+}
+
+/**
+ * Where a new context's figures go in a list of at most `MAX_VARIANTS`: at the end while there is
+ * room; else in place of the kept context with the most dims its run left open, when the new one
+ * leaves fewer; else nowhere (-1). A script's many runs of a model whose config it reads at run
+ * time (nanochat's evaluation loops) then do not crowd out the one run that fixes every size
+ * (its `base_train.py`), whichever file comes first.
+ */
+function admitAt<T>(list: readonly T[], cost: CostPolys, costOf: (x: T) => CostPolys): number {
+  if (list.length < MAX_VARIANTS) return list.length;
+  let worst = -1;
+  let most = openDims(cost).size;
+  list.forEach((x, i) => {
+    const n = openDims(costOf(x)).size;
+    if (n > most) {
+      most = n;
+      worst = i;
+    }
+  });
+  return worst;
 }
 
 /**
@@ -405,6 +445,24 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     }
     return hit;
   };
+  /**
+   * The dims a run of another file left open that this file's config class defaults bound
+   * (`GPTConfig(**checkpoint["model_args"])` in sample.py, the class in model.py): stated with the
+   * figures as defaults taken, since that run's config is not the class's defaults.
+   */
+  const configAssumed = (ctxPath: string, free: Iterable<string>, into?: Record<string, Assumed>): Record<string, Assumed> | undefined => {
+    const defaults = a.ir.facts.configDefaults;
+    if (ctxPath === path || !defaults) return into;
+    let out: Record<string, Assumed> | undefined;
+    for (const k of free) {
+      const cls = defaults.get(k);
+      const v = bindings.get(k);
+      if (cls && v !== undefined && !(k in a.settings.dims) && !a.ir.facts.directiveDims.has(k)) (out ??= { ...into })[k] = { value: v, from: `${cls} default` };
+    }
+    return out ?? into;
+  };
+  /** Whether a run of another file left open dims that only this file's config defaults bind. */
+  const leansOnDefaults = (ctxPath: string, cost: CostPolys) => configAssumed(ctxPath, openDims(cost)) !== undefined;
   // What an op is completed with depends on the index, the defaults and the file only.
   const memoKey = `${device.id}\0${[...bindings].join(',')}\0${[...assumed].map(([k, v]) => `${k}=${v.value}`).join(',')}`;
   const apply = (i: number, x: Omit<Applied, 'k'>) => {
@@ -493,9 +551,13 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     let best: { f: CostFigures; v: ContextOp; b: Map<string, number> } | undefined;
     let usedAssumed: Record<string, Assumed> | undefined;
     let each: ContextFigures[] = [];
-    for (const pass of assumed.size ? [0, 1] : [0]) {
+    // A context that leans on this file's config defaults has numbers only with stated defaults:
+    // it competes with the others in the second pass, where those are stated.
+    const leaning = variants.some((v) => leansOnDefaults(v.context.path, v.cost));
+    for (const pass of assumed.size || leaning ? [0, 1] : [0]) {
       each = [];
       for (const v of variants) {
+        if (!pass && leaning && leansOnDefaults(v.context.path, v.cost)) continue;
         const b = pass ? assumedFor(v.context.path).bindings : bindings;
         const f = evaluateCost(v.cost, v.dtype, device, b, v.repeat);
         if (!complete(f) || v.cost.unknown) continue;
@@ -508,6 +570,7 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
       }
     }
     if (!best) return fallback();
+    usedAssumed = configAssumed(best.v.context.path, openDims(best.v.cost), usedAssumed);
     return {
       figures: best.f,
       context: { figures: best.f, context: best.v.context, count: variants.length, inputs: best.v.inputs, output: best.v.output, dtype: best.v.dtype, ...(each.length > 1 ? { each } : {}) },
@@ -532,8 +595,9 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
   }
   function completeFunction(ff: FunctionFigures): FunctionFigures {
     const variants = index.functions.get(fnKey(path, ff.summary.name));
-    let done = functionInContext(ff, variants, a, bindings);
-    if (!done.context && (!complete(done.figures) || done.incomplete) && assumed.size > 0 && variants?.length) {
+    const firm = variants?.filter((v) => !leansOnDefaults(v.context.path, v));
+    let done = functionInContext(ff, firm, a, bindings);
+    if (!done.context && (!complete(done.figures) || done.incomplete) && variants?.length && (assumed.size > 0 || firm!.length < variants.length)) {
       // Each context with its own run's bounds: the first whose figures become numbers.
       const each: ContextFigures[] = [];
       for (const v of variants) {
@@ -542,7 +606,7 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
         if (!again.context) continue;
         if (!again.incomplete) each.push({ context: v.context, flops: again.figures.flops, timeSeconds: again.figures.timeSeconds });
         const raw = evaluateCost({ flops: v.flops, otherFlops: v.otherFlops, bytes: v.bytes }, 'fp32', device, bindings);
-        const candidate = { ...again, contexts: variants.length, assumed: own.used([...new Set([...raw.unbound, ...ff.figures.unbound])]) };
+        const candidate = { ...again, contexts: variants.length, assumed: configAssumed(v.context.path, openDims(v), own.used([...new Set([...raw.unbound, ...ff.figures.unbound])])) };
         if (!done.context || larger(candidate.figures, done.figures)) done = candidate;
       }
       // Several contexts with stated defaults are each listed too, as without them (several builders).

@@ -73,7 +73,20 @@ export interface JsonFile {
   }[];
   diagnostics: { code: string; severity: string; message: string; range: Range }[];
   unmodelled: { name: string; range: Range }[];
-  totals: { flops: number | null; otherFlops: number | null; bytes: number | null; timeSeconds: number | null; of?: string; unbound?: string[]; incomplete?: boolean; reasons?: JsonReason[]; assumed?: Record<string, { value: number; from: string }> };
+  totals: {
+    flops: number | null;
+    otherFlops: number | null;
+    bytes: number | null;
+    timeSeconds: number | null;
+    of?: string;
+    /** The dims a figure that is null waits for (`?` for sizes the analysis could not read). */
+    unbound?: string[];
+    /** With FLOPs null only for sizes the analysis could not read: the FLOPs it could (`totalAtLeast`). */
+    flopsAtLeast?: number;
+    incomplete?: boolean;
+    reasons?: JsonReason[];
+    assumed?: Record<string, { value: number; from: string }>;
+  };
 }
 
 export interface JsonReport {
@@ -155,8 +168,43 @@ export function fileJson(a: Analysis, rel?: (p: string) => string): JsonFile {
     })),
     diagnostics: a.findings.map((d) => ({ code: d.code, severity: d.severity, message: d.message, range: d.range })),
     unmodelled: a.ir.unmodelled,
-    totals: { ...fig(a.total), ...(a.totalOf ? { of: a.totalOf } : {}), ...(a.total.flops === null && a.total.unbound.length ? { unbound: unboundJson(a.total.unbound) } : {}), ...(a.totalReasons?.length ? { incomplete: true, reasons: a.totalReasons.map((r) => reasonJson(r, rel)) } : {}), ...(a.totalAssumed ? { assumed: a.totalAssumed } : {}) },
+    totals: totalsJson(a, rel),
   };
+}
+
+function totalsJson(a: Analysis, rel?: (p: string) => string): JsonFile['totals'] {
+  const t = a.total;
+  const waits = (t.flops === null || t.bytes === null || t.timeSeconds === null) && t.unbound.length > 0;
+  const atLeast = totalAtLeast(a);
+  return {
+    ...fig(t),
+    ...(a.totalOf ? { of: a.totalOf } : {}),
+    ...(waits ? { unbound: unboundJson(t.unbound) } : {}),
+    ...(atLeast !== null ? { flopsAtLeast: atLeast } : {}),
+    ...(a.totalReasons?.length ? { incomplete: true, reasons: a.totalReasons.map((r) => reasonJson(r, rel)) } : {}),
+    ...(a.totalAssumed ? { assumed: a.totalAssumed } : {}),
+  };
+}
+
+/**
+ * The FLOPs a total is at least when it has no number only for sizes the analysis could not read
+ * (made-up dims, shown `?`: a dataset's length, a tokenizer's prompt): its terms free of them,
+ * when every other term is surely positive (`Poly.lowerBound`). Null while a named dim waits to
+ * be bound (binding it gives the number), or when the figures came from a calling context.
+ */
+export function totalAtLeast(a: Analysis): number | null {
+  const t = a.total;
+  if (t.flops !== null || t.unbound.length === 0 || !t.unbound.every(isMadeUpDim)) return null;
+  const fn = a.totalOf === 'top-level code' ? undefined : a.functions.find((f) => f.summary.name === a.totalOf);
+  if (fn?.context) return null;
+  const summary = a.totalOf === 'top-level code' ? a.ir.moduleSummary : fn?.summary;
+  // The costlier of undecided branches counted is no floor: the run may take the cheaper one.
+  if (!summary || summary.upperBound) return null;
+  const poly = summary.flops;
+  const bindings = new Map(a.bindings);
+  for (const [k, v] of Object.entries(a.totalAssumed ?? {})) if (!bindings.has(k)) bindings.set(k, v.value);
+  const value = poly.lowerBound(bindings, isMadeUpDim);
+  return value !== null && value > 0 ? value : null;
 }
 
 export function reportJson(analyses: Analysis[], deviceId: string, rel?: (p: string) => string): JsonReport {

@@ -71,6 +71,10 @@ describe('dataclass configs, __post_init__ and docstring shapes', () => {
     assert.equal(splat.figures.flops, null);
     assert.equal(splat.incomplete, true);
     assert.ok(splat.reasons?.some((r) => r.message.startsWith('`ScanArgs(**cfg)`')), JSON.stringify(splat.reasons));
+    // Its `int` fields are dims named after them, which the user binds (nanoGPT's sample.py builds
+    // `GPTConfig(**checkpoint['model_args'])`); before, they were unknown and the model's shapes lost.
+    assert.deepEqual([...splat.summary.flops.freeSymbols()].sort(), ['d_model', 'expand', 'n_layer']);
+    assert.equal(at(splat.summary.flops, { d_model: 64, n_layer: 2, expand: 2 }), 2 * BLOCK);
   });
 
   it('says a prompt the run lost grows every trip of a loop run trip by trip', () => {

@@ -671,3 +671,31 @@ def f():
     assert.deepEqual(a.ir.unmodelled, []);
   });
 });
+
+describe('pieces of a symbolic split (nanoGPT’s q, k, v)', () => {
+  it('split(n) of 3*n is three pieces whatever n is; of C, pieces of C; tensors unpacked into another count say their cost is missing', () => {
+    const a = analyse(HEADER + `def f(n: int):
+    x = torch.randn(1, 8, 3 * n)
+    q, k, v = x.split(n, dim=2)
+    return q @ k.transpose(-2, -1)
+
+def g(x, n: int):
+    B, T, C = x.shape
+    q, k, v = x.split(C // 3, dim=2)
+    return q @ k.transpose(-2, -1)
+
+def h(n: int):
+    q, k, v = torch.randn(1, 8, 2 * n).chunk(2, dim=2)
+    return q @ k.transpose(-2, -1)
+`);
+    const f = a.functions.find((x) => x.summary.name === 'f')!;
+    assert.equal(f.summary.flops.toString(), '128*n');
+    assert.deepEqual(f.summary.reasons ?? [], []);
+    // Pieces the analysis cannot count (C by C // 3): each stands for them all, (B, T, C // 3).
+    const g = a.functions.find((x) => x.summary.name === 'g')!;
+    assert.equal(g.summary.flops.toString(), '2*(C//3)*B*T^2');
+    // Two chunks unpacked into three names (Python raises): the matmul is not silently left out.
+    const h = a.functions.find((x) => x.summary.name === 'h')!;
+    assert.ok(h.summary.reasons?.some((r) => r.message === 'operand of unknown shape in `@`'), JSON.stringify(h.summary.reasons));
+  });
+});

@@ -12,6 +12,7 @@ import { NotebookMap } from '../../frontends/notebook/map';
 import { cellLocation } from '../notebook';
 import { findRule } from '../../core/rules/registry';
 import { Analysis } from '../../engine/analyze';
+import { totalAtLeast } from '../../engine/report';
 import { costTables } from './costTable';
 import { styles, Styles, Terminal } from './terminal';
 import { isMadeUpDim } from '../../core/symbolic';
@@ -72,14 +73,25 @@ function unreadLines(analyses: Analysis[], cwdRelative: (p: string) => string): 
     if (first && a.totalOf === 'top-level code') {
       const where = `${first.path ? cwdRelative(first.path) : cwdRelative(a.ir.path)}:${first.range.start.line + 1}`;
       const more = a.totalReasons!.length - 1;
-      unread.push(`${cwdRelative(a.ir.path)}: the cost of its top-level code is incomplete: ${first.message} (${where})${more ? `, and ${more} more reason${more === 1 ? '' : 's'} (--format json)` : ''}.`);
+      const atLeast = totalAtLeast(a);
+      const known = atLeast !== null ? ` (its FLOPs are at least ${flopsText(atLeast)}; the rest depends on sizes the analysis could not read)` : '';
+      unread.push(`${cwdRelative(a.ir.path)}: the cost of its top-level code is incomplete${known}: ${first.message} (${where})${more ? `, and ${more} more reason${more === 1 ? '' : 's'} (--format json)` : ''}.`);
       continue;
     }
     // Dims the engine made up for sizes it could not read cannot be bound by name.
     const named = t.unbound.filter((d) => !isMadeUpDim(d));
-    if (t.flops !== null || !named.length || !a.totalOf) continue;
-    const names = named.slice(0, 6).join(', ') + (named.length > 6 ? ', …' : '');
-    unread.push(`${cwdRelative(a.ir.path)}: the cost of ${a.totalOf} waits for dims ${names}; bind them to get numbers.`);
+    if (!a.totalOf || !t.unbound.length) continue;
+    if (named.length && t.flops === null) {
+      const names = named.slice(0, 6).join(', ') + (named.length > 6 ? ', …' : '');
+      unread.push(`${cwdRelative(a.ir.path)}: the cost of ${a.totalOf} waits for dims ${names}; bind them to get numbers.`);
+    } else if (!named.length) {
+      // Sizes only the run knows (a dataset's length, a prompt a tokenizer makes): no name to bind.
+      const atLeast = totalAtLeast(a);
+      const what =
+        t.flops !== null ? 'the bytes and time depend' : atLeast !== null ? `the FLOPs are at least ${flopsText(atLeast)}; the rest depends` : 'the cost depends';
+      const where = a.totalOf === 'top-level code' ? 'in its top-level code' : `in ${a.totalOf}`;
+      unread.push(`${cwdRelative(a.ir.path)}: ${where}, ${what} on sizes the analysis could not read (shown as ?).`);
+    }
   }
   return unread.map(escapeControl);
 }

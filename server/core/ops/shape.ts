@@ -10,7 +10,8 @@ import { broadcastShapes } from './broadcast';
 import { dimsDiffer, dimsEqual, normAxis, shapeText } from './types';
 
 export type ShapeResult = { shape: Dim[] } | { error: string };
-export type ShapesResult = { shapes: Dim[][] } | { error: string };
+/** Pieces of a split: each shape, or one representative piece standing for `repeat` of them. */
+export type ShapesResult = { shapes: Dim[][]; repeat?: Dim } | { error: string };
 
 /** A target dim of `view`/`reshape`: a size, or -1 to infer. */
 export type ReshapeDim = Dim | -1;
@@ -125,8 +126,13 @@ export function split(shape: readonly Dim[], sizes: Dim | readonly Dim[], dim: n
     for (let left = total; left > 0; left -= s) parts.push(with_(Poly.const(Math.min(s, left))));
     return { shapes: parts.slice(0, 4096) };
   }
-  // Unknown count of pieces: a single representative piece, as a repeated tuple would be.
-  return { shapes: [with_(size)] };
+  // A dim that is a known multiple of the size: that many equal pieces (nanoGPT's
+  // `c_attn(x).split(n_embd, dim=2)` of `3*n_embd` is q, k and v whatever `n_embd` is).
+  const count = shape[i].floordiv(size).constValue();
+  if (count !== undefined && count >= 1 && count <= 4096 && size.mul(count).equals(shape[i])) return { shapes: Array.from({ length: count }, () => with_(size)) };
+  // Unknown count of pieces: one representative piece, repeated (`q, k, v = qkv.split(C, dim=2)`
+  // with C read from the input in a layer analysed on its own: each is (B, T, C)).
+  return { shapes: [with_(size)], repeat: shape[i].floordiv(size) };
 }
 
 /** `chunk(n, dim)`: n pieces of ceil(d/n) (the last smaller when n does not divide d). */

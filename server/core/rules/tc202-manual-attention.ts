@@ -41,6 +41,7 @@ export const rule: Rule = {
             { range: s.output, message: 'the output matmul reads it back' },
           ],
           data: fix,
+          ...(f ? {} : { unsized: true }),
         }),
       );
     }

@@ -72,7 +72,7 @@ export function numel(op: TensorOp, which: number | 'out', b: Bindings): number 
   return n;
 }
 
-export function make(rule: Rule, range: Range, message: string, extra: { related?: RelatedLocation[]; data?: Record<string, unknown> } = {}): Finding {
+export function make(rule: Rule, range: Range, message: string, extra: { related?: RelatedLocation[]; data?: Record<string, unknown>; unsized?: boolean } = {}): Finding {
   return { code: rule.code, severity: rule.defaultSeverity, message, range, ...extra };
 }
 

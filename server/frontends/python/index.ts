@@ -113,7 +113,10 @@ export function analysePython(path: string, text: string, settings: Settings, st
       const n = v.kind === 'int' ? v.value.constValue() : undefined;
       // `vocab_size: int = -1  # defined later by tokenizer` (LLaMA's ModelArgs) is a placeholder,
       // not a size: it must not shadow the value the user binds.
-      if (n !== undefined && n > 0) facts.dims.set(k, n);
+      if (n !== undefined && n > 0) {
+        facts.dims.set(k, n);
+        (facts.configDefaults ??= new Map()).set(k, cls.name);
+      }
     }
   }
   // The world size the code reads at run time (`dist.get_world_size()`) is the configured one,

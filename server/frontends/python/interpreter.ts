@@ -1302,7 +1302,7 @@ export class Interpreter {
   configFromClass(cls: ClassInfo, frame: Frame): Value {
     const inst: Value = { kind: 'instance', cls, fields: configFields(cls) };
     for (const k of cls.fields ?? []) {
-      if (!inst.fields.has(k) && /^(int|Optional\[int\])$/.test(cls.annotations?.get(k) ?? '')) inst.fields.set(k, int(Poly.sym(k)));
+      if (!inst.fields.has(k) && INT_ANNOTATION.test(cls.annotations?.get(k) ?? '')) inst.fields.set(k, int(Poly.sym(k)));
     }
     this.postInit(inst, frame);
     return inst;
@@ -3164,6 +3164,13 @@ function unpack(v: Value, n: number): Value[] {
   if (v.kind === 'tuple') {
     if (v.items.length === n) return v.items;
     if (v.items.length === 1 && v.repeat) return Array(n).fill(v.items[0]);
+    // Tensors unpacked into another count than the analysis has (pieces of a split whose count it
+    // could not tell): each is a tensor of unknown shape, so what reads them says its cost is
+    // missing, rather than an unknown value whose ops are silently left out.
+    if (v.items.length > 0 && v.items.every((x) => x.kind === 'tensor')) {
+      const dtype = (v.items[0] as Extract<Value, { kind: 'tensor' }>).type.dtype;
+      return Array.from({ length: n }, () => tensor({ shape: null, dtype }));
+    }
   }
   return Array(n).fill(UNKNOWN);
 }
@@ -3253,11 +3260,6 @@ export function decoratorsOf(fn: FunctionInfo): Node[] {
   return holder.namedChildren.filter((c): c is Node => c?.type === 'decorator').map((d) => d.namedChild(0)).filter((e): e is Node => !!e);
 }
 
-/**
- * A class's defaults as an object's fields. A negative integer default is a placeholder
- * (`vocab_size: int = -1  # defined later by tokenizer`): it reads as a dim named after the field,
- * which the user binds, rather than as a size that would make costs negative.
- */
 /** Records an annotated field of a class (`ClassInfo.fields`), once, in declaration order. */
 function declareField(info: ClassInfo, name: string, annotation: string): void {
   info.fields ??= [];
@@ -3266,6 +3268,11 @@ function declareField(info: ClassInfo, name: string, annotation: string): void {
   info.annotations.set(name, annotation.replace(/\s+/g, ''));
 }
 
+/**
+ * A class's defaults as an object's fields. A negative integer default is a placeholder
+ * (`vocab_size: int = -1  # defined later by tokenizer`): it reads as a dim named after the field,
+ * which the user binds, rather than as a size that would make costs negative.
+ */
 function configFields(cls: ClassInfo): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const [k, v] of cls.defaults) {
@@ -3275,18 +3282,22 @@ function configFields(cls: ClassInfo): Map<string, Value> {
   return out;
 }
 
+/** A field's annotation that makes it a size (`int`, `Optional[int]`). */
+const INT_ANNOTATION = /^(int|Optional\[int\])$/;
+
 /**
  * The fields of a dataclass built from a mapping of keys not known here
- * (`GPTConfig(**checkpoint["model_args"])`): each declared field, with a default or only
- * annotated (`n_mels: int`), is unknown. Its default would be a number the run may not use, and
- * a dim named after it would be bound to that default where the class is defined.
+ * (`GPTConfig(**checkpoint["model_args"])`): not their defaults, since the run may set any of them.
+ * A field declared `int` is a dim named after it (`n_embd`), for the user to bind, as for a
+ * parameter annotated with the class (`configFromClass`); any other field is unknown.
  */
 function openFields(cls: ClassInfo, fields: Map<string, Value>): void {
-  for (const k of [...cls.defaults.keys(), ...(cls.fields ?? [])]) fields.set(k, UNKNOWN);
+  const open = (k: string) => fields.set(k, INT_ANNOTATION.test(cls.annotations?.get(k) ?? '') ? int(Poly.sym(k)) : UNKNOWN);
+  for (const k of [...cls.defaults.keys(), ...(cls.fields ?? [])]) open(k);
   for (const s of cls.node.childForFieldName('body')?.namedChildren ?? []) {
     const a = s?.type === 'expression_statement' ? s.namedChild(0) : null;
     const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
-    if (left?.type === 'identifier') fields.set(left.text, UNKNOWN);
+    if (left?.type === 'identifier') open(left.text);
   }
 }
 

@@ -121,7 +121,7 @@ export function shapesValue(r: ShapesResult, x: TensorType, site: CallSite, ctx:
     ctx.record(unknownResult('copy', x.dtype, r.error), site, [x]);
     return UNKNOWN;
   }
-  return { kind: 'tuple', items: r.shapes.map((s) => tensor(deriveGuess([x], { shape: s, dtype: x.dtype }))) };
+  return { kind: 'tuple', items: r.shapes.map((s) => tensor(deriveGuess([x], { shape: s, dtype: x.dtype }))), ...(r.repeat ? { repeat: r.repeat } : {}) };
 }
 
 export const tupleOf = (items: Value[]): Value => ({ kind: 'tuple', items });
