@@ -85,10 +85,12 @@ export function registerStatusBar(context: vscode.ExtensionContext): void {
     const a = resource ? last.get(resource.toString()) : undefined;
     const device = a?.device ?? cfgDevice;
     let total = '';
-    if (a) total = a.flops !== null ? ` · ${flopsText(a.flops)}${a.timeSeconds !== null ? ` · ${timeText(a.timeSeconds)}` : ''}` : a.unbound.length ? ` · bind ${a.unbound.slice(0, 3).join(', ')}` : '';
+    // Sizes only the run knows (`?`) cannot be bound: the FLOPs the analysis could read, as a floor.
+    const named = a ? a.unbound.filter((d) => d !== '?') : [];
+    if (a) total = a.flops !== null ? ` · ${flopsText(a.flops)}${a.timeSeconds !== null ? ` · ${timeText(a.timeSeconds)}` : ''}` : a.flopsAtLeast !== undefined ? ` · ≥ ${flopsText(a.flopsAtLeast)}` : named.length ? ` · bind ${named.slice(0, 3).join(', ')}` : '';
     item.text = `$(pulse) ${device}${total}`;
     // The device id comes from settings and the dim names from the code: both escaped.
-    item.tooltip = new vscode.MarkdownString(`**Tensor Cost** — target device ${mdCode(device)}${a ? `\n\nThis ${notebook ? 'notebook' : 'file'}: ${a.flops !== null ? flopsText(a.flops) : 'unbound dims: ' + a.unbound.map((d) => mdCode(d)).join(', ')}, ${a.errors} error(s), ${a.warnings} warning(s)` : ''}\n\nClick to pick another device.`);
+    item.tooltip = new vscode.MarkdownString(`**Tensor Cost** — target device ${mdCode(device)}${a ? `\n\nThis ${notebook ? 'notebook' : 'file'}: ${a.flops !== null ? flopsText(a.flops) : a.flopsAtLeast !== undefined ? `at least ${flopsText(a.flopsAtLeast)}; the rest depends on sizes the analysis could not read` : 'unbound dims: ' + a.unbound.map((d) => mdCode(d)).join(', ')}, ${a.errors} error(s), ${a.warnings} warning(s)` : ''}\n\nClick to pick another device.`);
     if ((editor && ANALYSED_LANGUAGES.includes(editor.document.languageId)) || (notebook && notebook.notebookType === 'jupyter-notebook')) item.show();
     else item.hide();
   };

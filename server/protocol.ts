@@ -99,6 +99,8 @@ export interface AnalysedParams {
   uri: string;
   device: string;
   flops: number | null;
+  /** FLOPs null only for sizes the analysis could not read: the FLOPs it could (`totalAtLeast`). */
+  flopsAtLeast?: number;
   timeSeconds: number | null;
   unbound: string[];
   errors: number;

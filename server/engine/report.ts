@@ -210,3 +210,9 @@ export function totalAtLeast(a: Analysis): number | null {
 export function reportJson(analyses: Analysis[], deviceId: string, rel?: (p: string) => string): JsonReport {
   return { version: 1, device: deviceId, files: analyses.map((a) => fileJson(a, rel)) };
 }
+
+/** `totalAtLeast` as an optional field of a message (the status bar's notification). */
+export function atLeastOf(a: Analysis): { flopsAtLeast?: number } {
+  const v = totalAtLeast(a);
+  return v === null ? {} : { flopsAtLeast: v };
+}

@@ -9,6 +9,7 @@ import { Analysis } from '../../engine/analyze';
 import { toDiagnostic } from './diagnostics';
 import { dimView } from './hoverDims';
 import { waitingDimsDiagnostic } from './waitingDims';
+import { atLeastOf } from '../../engine/report';
 
 const DEBOUNCE_MS = 150;
 
@@ -46,6 +47,7 @@ export const diagnosticsFeature: Feature = {
         uri,
         device: a.device.id,
         flops: a.total.flops,
+      ...atLeastOf(a),
         timeSeconds: a.total.timeSeconds,
         unbound: dimView(a).unbound(),
         errors: a.findings.filter((f) => f.severity === 'error').length,
@@ -102,3 +104,4 @@ export const diagnosticsFeature: Feature = {
     };
   },
 };
+

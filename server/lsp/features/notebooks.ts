@@ -20,6 +20,8 @@ import { AnalysedNotification, AnalysedParams } from '../../protocol';
 import { Feature, ServerContext } from '../context';
 import { uriToPath } from '../settings';
 import { toDiagnostic } from './diagnostics';
+import { atLeastOf } from '../../engine/report';
+import { isMadeUpDim } from '../../core/symbolic';
 
 const DEBOUNCE_MS = 150;
 export const NOTEBOOK_TYPE = 'jupyter-notebook';
@@ -127,8 +129,10 @@ export class NotebookSupport {
       uri,
       device: analysis.device.id,
       flops: analysis.total.flops,
+      ...atLeastOf(analysis),
       timeSeconds: analysis.total.timeSeconds,
-      unbound: analysis.total.unbound,
+      // Dims the engine made up (`_3`) have no name to bind: the status bar offers only named ones.
+      unbound: analysis.total.unbound.filter((n) => !isMadeUpDim(n)),
       errors: analysis.findings.filter((f) => f.severity === 'error').length,
       warnings: analysis.findings.filter((f) => f.severity === 'warning').length,
     };
@@ -161,3 +165,4 @@ export const notebooksFeature: Feature = {
     support.listen();
   },
 };
+
