@@ -33,6 +33,11 @@ describe('the FLOPs a total is at least', () => {
     assert.match(text, /script\.py: in its top-level code, the FLOPs are at least 65\.5 kFLOP; the rest depends on sizes the analysis could not read \(shown as \?\)/);
   });
 
+  it('says which dims the bytes and time wait for when the FLOPs are known', () => {
+    const text = formatText([out.get('lookup.py')!], (p) => path.basename(p));
+    assert.match(text, /lookup\.py: the bytes and time of its top-level code wait for dims vocab_size; bind them to get numbers\./);
+  });
+
   it('gives no floor while a named dim waits, or when the costlier of two branches was counted', () => {
     const named = out.get('named.py')!;
     assert.deepEqual(fileJson(named).totals.unbound, ['?', 'width']);

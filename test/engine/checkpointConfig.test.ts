@@ -57,3 +57,14 @@ describe('a config read from a checkpoint', () => {
     });
   });
 });
+
+describe('functions a class body assigns (whisper’s `transcribe = transcribe_function`)', () => {
+  it('are methods: read through an instance, the instance is their first argument', async () => {
+    await ready$();
+    const out = analyseFolder(path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'program', 'class-body-methods'));
+    const main = fn(out.get('model.py')!, 'main');
+    // transcribe: proj, then decode: proj again; 2·8·64·64 each.
+    assert.equal(main.figures.flops, 2 * (2 * 8 * 64 * 64));
+    assert.ok(!main.incomplete, JSON.stringify(main.reasons));
+  });
+});

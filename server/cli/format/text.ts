@@ -81,10 +81,12 @@ function unreadLines(analyses: Analysis[], cwdRelative: (p: string) => string): 
     // Dims the engine made up for sizes it could not read cannot be bound by name.
     const named = t.unbound.filter((d) => !isMadeUpDim(d));
     if (!a.totalOf || !t.unbound.length) continue;
-    if (named.length && t.flops === null) {
+    if (named.length) {
       const names = named.slice(0, 6).join(', ') + (named.length > 6 ? ', …' : '');
-      unread.push(`${cwdRelative(a.ir.path)}: the cost of ${a.totalOf} waits for dims ${names}; bind them to get numbers.`);
-    } else if (!named.length) {
+      const of = a.totalOf === 'top-level code' ? 'its top-level code' : a.totalOf;
+      const what = t.flops === null ? `the cost of ${of} waits` : `the bytes and time of ${of} wait`;
+      unread.push(`${cwdRelative(a.ir.path)}: ${what} for dims ${names}; bind them to get numbers.`);
+    } else {
       // Sizes only the run knows (a dataset's length, a prompt a tokenizer makes): no name to bind.
       const atLeast = totalAtLeast(a);
       const what =

@@ -2616,6 +2616,10 @@ export class Interpreter {
       }
       case 'instance': {
         const f = obj.fields.get(attr);
+        // A function the class body assigns (`transcribe = transcribe_function`, whisper's Whisper)
+        // is a method: read through the instance, it is bound to it, as Python binds it. One set
+        // on the instance (`self.act = F.gelu`) is not.
+        if (f?.kind === 'function' && !f.self && f === this.classDefault(obj.cls, attr)) return { ...f, self: obj };
         if (f) return f;
         // `self.__dict__.update(kwargs)` (minGPT's CfgNode): the object's own fields, as a dict.
         if (attr === '__dict__') return { kind: 'dict', entries: obj.fields };
@@ -2990,6 +2994,9 @@ export class Interpreter {
       case 'tuple':
         return callee.sequential ? this.callSequential(callee, args, kwargs, site, frame) : UNKNOWN;
       case 'function':
+        // A function defined outside any class and bound to an instance (a method the class body
+        // assigns): the instance is its first argument.
+        if (callee.self && !callee.def.cls) return this.callFunction(callee.def, [callee.self, ...args], kwargs, frame, undefined, callee.closure);
         return this.callFunction(callee.def, args, kwargs, frame, callee.self, callee.closure);
       case 'class':
         return this.construct(callee.cls, args, kwargs, frame);
