@@ -462,7 +462,7 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     return out ?? into;
   };
   /** Whether a run of another file left open dims that only this file's config defaults bind. */
-  const leansOnDefaults = (ctxPath: string, cost: CostPolys) => configAssumed(ctxPath, openDims(cost)) !== undefined;
+  const leansOnDefaults = (ctxPath: string, cost: CostPolys) => ctxPath !== path && !!a.ir.facts.configDefaults && configAssumed(ctxPath, openDims(cost)) !== undefined;
   // What an op is completed with depends on the index, the defaults and the file only.
   const memoKey = `${device.id}\0${[...bindings].join(',')}\0${[...assumed].map(([k, v]) => `${k}=${v.value}`).join(',')}`;
   const apply = (i: number, x: Omit<Applied, 'k'>) => {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Analysis } from '../../server/engine/analyze';
 import { Poly } from '../../server/core/symbolic';
+import { formatText } from '../../server/cli/format/text';
 import { analyseFolder, fn, ready$ } from './helpers';
 
 const DIR = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'program', 'checkpoint-config');
@@ -35,6 +36,8 @@ describe('a config read from a checkpoint', () => {
     for (let t = 1; t <= 20; t++) want += forward(1, t, 64, 50);
     assert.equal(at(m.flops, { n_embd: 64, n_head: 8, vocab_size: 50 }), want);
     assert.ok(m.reasons?.some((r) => r.message.startsWith('`NetConfig(**checkpoint["model_args"])`')), JSON.stringify(m.reasons));
+    // The text names the dims to bind before the reasons that qualify the number they give.
+    assert.match(formatText([sample], (p) => path.basename(p)), /sample\.py: the cost of its top-level code waits for dims n_embd, n_head, vocab_size and is incomplete: `NetConfig/);
   });
 
   it('takes a function’s figures from the run that fixes every size, not from defaults of the class', () => {

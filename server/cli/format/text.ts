@@ -75,7 +75,10 @@ function unreadLines(analyses: Analysis[], cwdRelative: (p: string) => string): 
       const more = a.totalReasons!.length - 1;
       const atLeast = totalAtLeast(a);
       const known = atLeast !== null ? ` (its FLOPs are at least ${flopsText(atLeast)}; the rest depends on sizes the analysis could not read)` : '';
-      unread.push(`${cwdRelative(a.ir.path)}: the cost of its top-level code is incomplete${known}: ${first.message} (${where})${more ? `, and ${more} more reason${more === 1 ? '' : 's'} (--format json)` : ''}.`);
+      // Dims to bind come first: binding them gives the number the reasons then qualify.
+      const named = t.flops === null ? t.unbound.filter((d) => !isMadeUpDim(d)) : [];
+      const waits = named.length ? ` waits for dims ${named.slice(0, 6).join(', ')}${named.length > 6 ? ', …' : ''} and` : '';
+      unread.push(`${cwdRelative(a.ir.path)}: the cost of its top-level code${waits} is incomplete${known}: ${first.message} (${where})${more ? `, and ${more} more reason${more === 1 ? '' : 's'} (--format json)` : ''}.`);
       continue;
     }
     // Dims the engine made up for sizes it could not read cannot be bound by name.
