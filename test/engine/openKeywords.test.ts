@@ -46,6 +46,7 @@ describe('keywords read at run time', () => {
 
   it('says in the CLI’s text output why the script’s cost is incomplete', () => {
     const run = spawnSync(process.execPath, [CLI, 'check', DIR], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    assert.match(run.stdout, /sample\.py: the cost of its top-level code is incomplete: `Args\(\*\*ck\["model_args"\]\)`: the keywords of `\*\*ck\["model_args"\]` are not known before run time, so what they may set is unknown, not its default \([^)]*sample\.py:6\)\./);
+    // The config's int fields are dims to bind (openFields), named before the reason.
+    assert.match(run.stdout, /sample\.py: the cost of its top-level code waits for dims dim, vocab and is incomplete: `Args\(\*\*ck\["model_args"\]\)`: the keywords of `\*\*ck\["model_args"\]` are not known before run time, so what they may set is unknown, not its default \([^)]*sample\.py:6\)\./);
   });
 });
