@@ -466,12 +466,8 @@ export class Poly {
   evaluate(b: Bindings): number | null {
     let sum = 0;
     for (const t of this.terms.values()) {
-      let v = t.coeff;
-      for (const [k, p] of t.factors) {
-        const x = evaluateAtom(k, b);
-        if (x === null) return null;
-        v *= p === 1 ? x : x ** p;
-      }
+      const v = termValue(t, b);
+      if (v === null) return null;
       sum += v;
     }
     return sum;
@@ -492,12 +488,8 @@ export class Poly {
         if (!(t.coeff > 0) || [...t.factors.keys()].some((k) => !nonNegativeAtom(k))) return null;
         continue;
       }
-      let v = t.coeff;
-      for (const [k, p] of t.factors) {
-        const x = evaluateAtom(k, b);
-        if (x === null) return null;
-        v *= p === 1 ? x : x ** p;
-      }
+      const v = termValue(t, b);
+      if (v === null) return null;
       sum += v;
     }
     return sum;
@@ -611,6 +603,17 @@ export class Poly {
     });
     return out;
   }
+}
+
+/** A term's value with the dims bound, else null. */
+function termValue(t: Term, b: Bindings): number | null {
+  let v = t.coeff;
+  for (const [k, p] of t.factors) {
+    const x = evaluateAtom(k, b);
+    if (x === null) return null;
+    v *= p === 1 ? x : x ** p;
+  }
+  return v;
 }
 
 /** Whether an atom is, or is computed from, a symbol `open` names. */
