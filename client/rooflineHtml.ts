@@ -115,7 +115,7 @@ export function reportBody(report: FileReport, measured: readonly MeasuredPoint[
     : '';
   return [
     `<h2>${esc(fileName)} on ${esc(d.name)}</h2>`,
-    `<p class="sub">${plural(known.length, 'op')} · file total ${t.flops !== null ? flopsText(t.flops) : 'waits for dims'}${t.bytes !== null ? `, ${bytesText(t.bytes)}` : ''}${t.timeSeconds !== null ? `, ≈ ${timeText(t.timeSeconds)}` : ''} · ridge ${intensityText(d.ridge)} (${esc(d.dtype)})</p>`,
+    `<p class="sub">${plural(known.length, 'op')} · file total ${t.flops !== null ? flopsText(t.flops) : t.flopsAtLeast !== undefined ? `≥ ${flopsText(t.flopsAtLeast)} (the rest depends on sizes only the run knows)` : 'waits for dims'}${t.bytes !== null ? `, ${bytesText(t.bytes)}` : ''}${t.timeSeconds !== null ? `, ≈ ${timeText(t.timeSeconds)}` : ''} · ridge ${intensityText(d.ridge)} (${esc(d.dtype)})</p>`,
     `<div id="chart">${svg}</div>`,
     `<p class="legend">${legend} <span class="diamond"></span>measured · click a point or a row to go to the code</p>`,
     notes.length ? `<p class="sub">Not plotted: ${notes.join('; ')}.</p>` : '',

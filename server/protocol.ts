@@ -56,7 +56,8 @@ export interface FileReport {
     ceilings?: { label: string; peak: number }[];
   };
   ops: OpPoint[];
-  totals: { flops: number | null; otherFlops: number | null; bytes: number | null; timeSeconds: number | null };
+  /** `flopsAtLeast`: FLOPs null only for sizes the analysis could not read, the FLOPs it could. */
+  totals: { flops: number | null; otherFlops: number | null; bytes: number | null; timeSeconds: number | null; flopsAtLeast?: number };
 }
 
 /** `tensorcost/fileReport`: every op of a file with figures (roofline view, status bar). */

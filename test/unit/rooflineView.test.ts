@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { chartSize, reportBody, whyNotPlotted } from '../../client/rooflineHtml';
 import { fileReport, findingsByOp } from '../../server/lsp/features/reportFeature';
-import { analyse, analyseFixture, ready$ } from '../engine/helpers';
+import { analyse, analyseFixture, analyseFolder, ready$ } from '../engine/helpers';
 import { REPO } from '../helpers/lspClient';
 
 const GPT = fs.readFileSync(path.join(REPO, 'examples', 'models', 'gpt.py'), 'utf8');
@@ -60,6 +60,13 @@ describe('roofline view', () => {
     assert.match(folded, new RegExp(`${report.ops.length} ops with operands of unknown shape`));
     assert.match(folded, /annotate parameters that hold plain numbers as <code>int<\/code> or <code>float<\/code>/);
     assert.match(main, /0 ops · file total/);
+  });
+
+  it('gives the FLOPs a file total is at least when it waits only for sizes the run knows', () => {
+    const a = analyseFolder(path.join(REPO, 'test', 'fixtures', 'program', 'at-least')).get('script.py')!;
+    const report = fileReport(a, 'file:///script.py', 1);
+    assert.equal(report.totals.flopsAtLeast, 2 * 8 * 64 * 64);
+    assert.match(reportBody(report, [], 'script.py'), /file total ≥ 65\.5 kFLOP \(the rest depends on sizes only the run knows\)/);
   });
 
   it('says which dims unplotted ops wait for, and does not call data movement unbound', () => {

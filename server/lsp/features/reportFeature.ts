@@ -10,6 +10,7 @@ import { Feature } from '../context';
 import { contains, opAt } from './hover';
 import { dimView } from './hoverDims';
 import { ceilingsFor } from './hoverMarkdown';
+import { atLeastOf } from '../../engine/report';
 
 const RANK = { error: 4, warning: 3, information: 2, hint: 1 } as const;
 
@@ -88,7 +89,7 @@ export function fileReport(a: Analysis, uri: string, version: number | null): Fi
     version,
     device: { id: a.device.id, name: a.device.name, peak, bandwidth: a.device.bandwidth, ridge: peak / a.device.bandwidth, dtype, ceilings: ceilingsFor(a.device, dtype as DType) },
     ops: a.ir.ops.map((_, i) => opPoint(a, i)),
-    totals: { flops: a.total.flops, otherFlops: a.total.otherFlops, bytes: a.total.bytes, timeSeconds: a.total.timeSeconds },
+    totals: { flops: a.total.flops, otherFlops: a.total.otherFlops, bytes: a.total.bytes, timeSeconds: a.total.timeSeconds, ...atLeastOf(a) },
   };
 }
 
