@@ -833,9 +833,18 @@ function fileTotal(a: Analysis, moduleFigures: CostFigures | undefined, function
   const { size, time } = numbers;
   for (let i = 0; i < functions.length; i++) if (!Number.isNaN(size[i]) && (best < 0 || (size[i] !== size[best] ? size[i] > size[best] : time[i] > time[best]))) best = i;
   const most = best < 0 ? undefined : functions[best];
-  if (most && works({ f: most.figures, of: most.summary.name })) return { figures: most.figures, of: most.summary.name, reasons: most.reasons };
-  const symbolic = functions.find((ff) => ff.figures.flops === null && ff.figures.unbound.length > 0);
+  if (most && (most.figures.flops ?? 0) > 0) return { figures: most.figures, of: most.summary.name, reasons: most.reasons };
+  // A function that waits for dims comes before one whose numbers are elementwise work only (a
+  // constructor filling a positional table): the model's forward is what the file computes. Of
+  // several, the one whose formula has the most terms (a model's forward has its layers'), the
+  // later of equals (a file defines its blocks before the model that runs them).
+  let symbolic: FunctionFigures | undefined;
+  for (const ff of functions) {
+    if (ff.figures.flops !== null || ff.figures.unbound.length === 0) continue;
+    if (!symbolic || ff.summary.flops.termCount() >= symbolic.summary.flops.termCount()) symbolic = ff;
+  }
   if (symbolic) return { figures: symbolic.figures, of: symbolic.summary.name, reasons: symbolic.reasons };
+  if (most && works({ f: most.figures, of: most.summary.name })) return { figures: most.figures, of: most.summary.name, reasons: most.reasons };
   // A function whose operands have shapes nobody gives (a model's `forward` with no caller in
   // the program) has no figures: the file says which and why, never a silent 0.
   const unknown = functions.find((ff) => ff.incomplete && ff.reasons?.length);

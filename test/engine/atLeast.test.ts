@@ -38,6 +38,15 @@ describe('the FLOPs a total is at least', () => {
     assert.match(text, /lookup\.py: the bytes and time of its top-level code wait for dims vocab_size; bind them to get numbers\./);
   });
 
+  it('totals a model file with the forward that waits for dims, not a constructor’s elementwise work', () => {
+    // Model.__init__ has numbers (1,024 multiplies filling a table) and no FLOPs; it was the
+    // file's total, "0 FLOP", as if the model cost nothing (LLaMA's model.py, CLIP's, llama2.c's).
+    const totals = fileJson(out.get('model_file.py')!).totals;
+    assert.equal(totals.of, 'Model.forward');
+    assert.equal(totals.flops, null);
+    assert.ok(totals.unbound?.includes('n_layer') && totals.unbound.includes('d'), JSON.stringify(totals.unbound));
+  });
+
   it('gives no floor while a named dim waits, or when the costlier of two branches was counted', () => {
     const named = out.get('named.py')!;
     assert.deepEqual(fileJson(named).totals.unbound, ['?', 'width']);

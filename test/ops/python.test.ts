@@ -699,3 +699,21 @@ def h(n: int):
     assert.ok(h.summary.reasons?.some((r) => r.message === 'operand of unknown shape in `@`'), JSON.stringify(h.summary.reasons));
   });
 });
+
+describe('arguments a caller passed and the analysis lost', () => {
+  it('are not the parameter’s default: pad_or_trim(mel, N_FRAMES) with N_FRAMES unread is no N_SAMPLES', () => {
+    const a = analyse(HEADER + `import somewhere
+def h(x, length: int = 100):
+    return torch.randn(8, length) @ torch.randn(length, 4)
+
+def main():
+    n = somewhere.size()
+    return h(None, n)
+`);
+    const main = a.functions.find((x) => x.summary.name === 'main')!;
+    // Before, 6,400 FLOPs at the default, as if the run had passed 100.
+    assert.equal(main.summary.flops.toString(), '64*length');
+    const h = a.functions.find((x) => x.summary.name === 'h')!;
+    assert.equal(h.figures.flops, 6400);
+  });
+});

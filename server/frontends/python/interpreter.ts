@@ -1220,6 +1220,8 @@ export class Interpreter {
       first = false;
       let v: Value | undefined = kwargs.get(name) ?? args[pos++];
       const opened = open && !v;
+      // Whether the call passed this parameter: a value passed and lost is not the default.
+      const passed = kwargs.has(name) || pos <= args.length;
       if (!v || v.kind === 'unknown') {
         if (typeNode) {
           const ann = parseAnnotation(typeNode, this, frame);
@@ -1231,12 +1233,13 @@ export class Interpreter {
       // takes its dims, which the figures then wait for (mamba-minimal's `input_ids: shape (b, l)`
       // of a tokenizer's prompt). In a closed run, not a name a module constant binds
       // (`Frame.closedRun`): that constant is not what the run passed.
-      const passed = kwargs.has(name) || pos <= args.length;
       const constantNamed = frame.closedRun && passed && !standalone && !!hint?.fromDocstring && !!hint.shape?.some((d) => [...d.freeSymbols()].some((n) => this.boundByConstant(n)));
       if (hint && !constantNamed && (!v || v.kind === 'unknown' || (v.kind === 'tensor' && v.type.shape === null))) {
         v = tensor({ shape: hint.shape, dtype: hint.dtype ?? (v?.kind === 'tensor' ? v.type.dtype : null) });
       }
-      if ((!v || v.kind === 'unknown') && dflt && !(standalone && dfltNone) && !opened) v = this.eval(dflt, this.newFrame(null, false));
+      // An argument the caller passed and the analysis lost (`pad_or_trim(mel, N_FRAMES)` with
+      // N_FRAMES unread) is not the default (N_SAMPLES): that would be a confident wrong size.
+      if ((!v || (v.kind === 'unknown' && !passed)) && dflt && !(standalone && dfltNone) && !opened) v = this.eval(dflt, this.newFrame(null, false));
       if (standalone && dfltNone && (!v || v.kind === 'unknown')) v = UNKNOWN;
       else if (!v || v.kind === 'unknown') {
         // A constructor's parameters are sizes and switches (`inplanes`, `planes`), not tensors:
