@@ -874,7 +874,7 @@ export class Interpreter {
       frame.acc.otherFlops = frame.acc.otherFlops.add(c.otherFlops.mul(m));
       frame.acc.bytes = frame.acc.bytes.add(c.bytes.mul(m));
     } else addReason(frame.acc, this.reasonAt(site.node, `operand of unknown shape in \`${site.name}\``));
-    const isGemm = ['matmul', 'bmm', 'linear', 'einsum', 'conv', 'conv_transpose', 'sdpa'].includes(result.kind);
+    const isGemm = GEMM_KINDS.has(result.kind);
     // Under autocast GEMM-class ops compute in the autocast dtype, whatever their operands hold.
     const dtype = (isGemm && frame.autocast) || result.output.dtype || this.defaultDtype;
     // A GEMM on the last position only (`lm_head(x[:, [-1], :])`) is thin on purpose (TC101).
@@ -2607,13 +2607,16 @@ export class Interpreter {
     switch (obj.kind) {
       case 'ref': {
         const path = `${obj.path}.${attr}`;
-        const constant = MATH_CONSTANTS[path] ?? MATH_CONSTANTS[canonical(path)];
+        // Every `nn.Linear`, `torch.randint` and `F.softmax` of a model comes here: the canonical
+        // name is made once, and the root of the name is cut only for a dtype's attribute.
+        const canon = canonical(path);
+        const constant = MATH_CONSTANTS[path] ?? MATH_CONSTANTS[canon];
         if (constant !== undefined) return { kind: 'float', value: constant };
-        if (canonical(path) === 'absl.flags.FLAGS') return this.abslFlags();
+        if (canon === 'absl.flags.FLAGS') return this.abslFlags();
         // `x[:, np.newaxis]` (whisper's `sinusoids`): numpy's name for None.
         if (attr === 'newaxis' && /^(numpy|jax\.numpy)$/.test(canonical(obj.path))) return NONE;
         // `torch.bfloat16`, `np.float32`, `jnp.float16`: dtype objects, not callables.
-        const dt = LIBRARY_ROOTS.has(canonical(path).split('.')[0]) && DTYPE_ATTR.test(attr) ? parseDType(attr) : undefined;
+        const dt = DTYPE_ATTR.test(attr) && LIBRARY_ROOTS.has(canon.split('.')[0]) ? parseDType(attr) : undefined;
         if (dt) return { kind: 'dtype', dtype: dt };
         return { kind: 'ref', path };
       }
@@ -3086,6 +3089,9 @@ function sliceBound(n: Node, v: Value): Value {
   const name = n.type === 'identifier' ? n.text : n.type === 'attribute' ? n.childForFieldName('attribute')?.text : undefined;
   return name && /^[A-Za-z_]\w*$/.test(name) ? int(Poly.sym(name)) : v;
 }
+
+/** Op kinds computed as GEMMs (autocast dtype, TC101's last position): a set, not a list made per op recorded. */
+const GEMM_KINDS = new Set(['matmul', 'bmm', 'linear', 'einsum', 'conv', 'conv_transpose', 'sdpa']);
 
 /** Longest constant `range` unrolled while building modules. */
 const MAX_UNROLL = 64;
