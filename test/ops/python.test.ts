@@ -717,3 +717,23 @@ def main():
     assert.equal(h.figures.flops, 6400);
   });
 });
+
+describe('clock readings and the arithmetic on them', () => {
+  it('time.time() - t0 is a float: passed on, its arithmetic is no tensor op whose cost goes missing (nanoGPT’s estimate_mfu)', () => {
+    const a = analyse(HEADER + `import time
+def mfu(n, dt):
+    rate = n * (1.0 / dt)
+    return rate / 312e12
+
+def f(n: int):
+    t0 = time.perf_counter()
+    x = torch.randn(8, 64) @ torch.randn(64, 64)
+    dt = time.time() - t0
+    return mfu(n, dt)
+`);
+    const f = a.functions.find((x) => x.summary.name === 'f')!;
+    assert.equal(f.figures.flops, 2 * 8 * 64 * 64);
+    // Before, the standalone mfu's "operand of unknown shape" reasons came with the call.
+    assert.deepEqual(f.summary.reasons ?? [], []);
+  });
+});

@@ -24,9 +24,17 @@ export const CALL_ALIASES: Record<string, string> = {
 };
 
 /** Calls whose value is a constant of the single-replica view above. */
+/** A clock reading: a float nobody knows before the run (never a tensor). */
+const clock = (): Value => ({ kind: 'float', value: null });
+
 export const CALL_CONSTANTS: Record<string, () => Value> = {
   'fairscale.nn.model_parallel.initialize.get_model_parallel_world_size': () => int(1),
   'fairscale.nn.model_parallel.initialize.get_model_parallel_rank': () => int(0),
+  // `dt = time.time() - t0` into nanoGPT's `estimate_mfu`: plain arithmetic, not a tensor op.
+  'time.time': clock,
+  'time.perf_counter': clock,
+  'time.monotonic': clock,
+  'time.process_time': clock,
 };
 
 /**

@@ -2830,6 +2830,10 @@ export class Interpreter {
       const v = { '+': fx + fy, '-': fx - fy, '*': fx * fy, '/': fx / fy, '**': fx ** fy }[op];
       if (v !== undefined) return { kind: 'float', value: v };
     }
+    // Arithmetic on a float nobody knows (`time.time() - t0`) is a float nobody knows: a number,
+    // never a tensor whose cost goes missing where it is passed (nanoGPT's `estimate_mfu(.., dt)`).
+    const numeric = (x: Value) => x.kind === 'float' || x.kind === 'int';
+    if ((l.kind === 'float' || r.kind === 'float') && numeric(l) && numeric(r) && ['+', '-', '*', '/', '**', '//', '%'].includes(op)) return { kind: 'float', value: null };
     return UNKNOWN;
   }
 
