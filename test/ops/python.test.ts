@@ -737,3 +737,14 @@ def f(n: int):
     assert.deepEqual(f.summary.reasons ?? [], []);
   });
 });
+
+describe('writing arrays out', () => {
+  it('an np.memmap’s flush computes nothing and is no unmodelled call (nanoGPT’s prepare.py)', () => {
+    const a = analyse(HEADER + `def f():
+    arr = np.memmap("train.bin", dtype=np.uint16, mode="w+", shape=(1024,))
+    arr[0:512] = np.zeros(512, dtype=np.uint16)
+    arr.flush()
+`);
+    assert.deepEqual(a.ir.unmodelled, []);
+  });
+});

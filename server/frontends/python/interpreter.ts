@@ -2991,7 +2991,8 @@ export class Interpreter {
             const out = h(callee.of.type, args, kwargs, site, this.ctx(frame));
             return isGuessed(callee.of.type) ? guessedFrom([callee.of], out) : guessedFrom(args, out);
           }
-          // Writing an array out, or reading it back as Python values, computes nothing.
+          // Writing an array out (an `np.memmap`'s flush, nanoGPT's prepare.py), or reading it back
+          // as Python values, computes nothing.
           if (IO_METHODS.has(callee.name)) return UNKNOWN;
           // A parameter nothing is known of is not necessarily a tensor: `optimizer.step()`.
           if (callee.of.type.shape === null && NOT_TENSOR_METHODS.has(callee.name)) return UNKNOWN;
@@ -3066,7 +3067,7 @@ const AUTOCAST_DECIDED = '__autocast_dtype__';
 const AUTOCAST_API = '__autocast_api__';
 
 /** Methods of objects that are not tensors (optimisers, modules, containers), called on unknowns. */
-const IO_METHODS = new Set(['tobytes', 'tofile', 'tolist']);
+const IO_METHODS = new Set(['tobytes', 'tofile', 'tolist', 'flush']);
 const NOT_TENSOR_METHODS = new Set(['zero_grad', 'step', 'update', 'pop', 'setdefault', 'train', 'eval', 'parameters', 'named_parameters', 'state_dict', 'load_state_dict', 'items', 'keys', 'values', 'append', 'extend', 'get', 'add_param_group', 'modules', 'children', 'apply', 'log', 'info', 'write', 'close', 'flush', 'add_scalar', 'set_postfix', 'set_description']);
 
 /** Library wrappers whose value is the model they wrap. */
