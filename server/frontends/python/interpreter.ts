@@ -832,6 +832,9 @@ export class Interpreter {
         unreplayable();
         run.dtype = dtype;
       },
+      trains: () => {
+        frame.acc.trains = true;
+      },
     };
   }
 
