@@ -708,3 +708,26 @@ describe('index_copy, roll, flip', () => {
     }
   });
 });
+
+describe('slice() objects and repeat_interleave (SAM’s mask decoder)', () => {
+  it('masks[:, slice(1, None)] is masks[:, 1:]; repeat_interleave(x, n, dim) lengthens that dim n times', () => {
+    // x (2, 4, 8, 8) fp32: x[:, 1:] is (2, 3, 8, 8). repeat_interleave(e, 3, dim=0) of (1, 16, 8, 8)
+    // is (3, 16, 8, 8): reads 4·1,024 B, writes 4·3,072 B = 16,384 B. Without dim it is flattened:
+    // (3,072,).
+    const a = analyse(HEADER + `def f():
+    x = torch.randn(2, 4, 8, 8)
+    keep = slice(1, None)
+    y = x[:, keep, :, :]
+    e = torch.randn(1, 16, 8, 8)
+    r = torch.repeat_interleave(e, 3, dim=0)
+    q = e.repeat_interleave(3)
+    return y @ y
+`);
+    const mm = one(a, L(8));
+    assert.deepEqual(mm.op.inputs[0].shape?.map(String), ['2', '3', '8', '8']);
+    const r = one(a, L(6));
+    assert.deepEqual(shape(r), ['3', '16', '8', '8']);
+    assert.equal(r.fig.bytes, 16_384);
+    assert.deepEqual(shape(one(a, L(7))), ['3072']);
+  });
+});

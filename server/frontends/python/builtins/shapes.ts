@@ -320,6 +320,31 @@ const reordered = (x: Value | undefined, site: CallSite, ctx: BuiltinCtx, note: 
 defineFunction(names('roll', 'flip', 'fliplr', 'flipud'), (args, kw, site, ctx) => reordered(args[0] ?? kw.get('input') ?? kw.get('a') ?? kw.get('m'), site, ctx, `${site.name.split('.').pop()}: a copy`));
 defineMethod(['roll', 'flip', 'fliplr', 'flipud'], (x, _a, _k, site, ctx) => reordered({ kind: 'tensor', type: x }, site, ctx, `${site.name.split('.').pop()}: a copy`));
 
+/**
+ * `torch.repeat_interleave(x, n, dim)` with a constant count: `x` with `dim` n times as long (each
+ * element repeated in place), a copy; without `dim`, flattened first. A tensor of counts gives a
+ * length the values decide: unknown.
+ */
+function repeatInterleaveValue(x: TensorType | undefined, repeats: Value | undefined, dimV: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  if (!x) return UNKNOWN;
+  const n = repeats?.kind === 'int' ? repeats.value : undefined;
+  if (!x.shape || !n) return unknownOf(x);
+  const noDim = !dimV || dimV.kind === 'none';
+  const d0 = noDim ? 0 : asDim(dimV)?.constValue();
+  const base = noDim ? [product(x.shape)] : x.shape;
+  if (d0 === undefined || !Number.isInteger(d0)) return unknownOf(x);
+  const d = d0 < 0 ? d0 + base.length : d0;
+  if (d < 0 || d >= base.length) return unknownOf(x);
+  const out = base.map((s, i) => (i === d ? s.mul(n) : s));
+  const dtype = x.dtype ?? ctx.opContext().dtype;
+  return ctx.record(moved(out, x.dtype, tensorBytes(x.shape, dtype).add(tensorBytes(out, dtype))), site, [x]);
+}
+defineFunction(['torch.repeat_interleave'], (args, kw, site, ctx) => {
+  const x = args[0] ?? kw.get('input');
+  return repeatInterleaveValue(x?.kind === 'tensor' ? x.type : undefined, args[1] ?? kw.get('repeats'), args[2] ?? kw.get('dim'), site, ctx);
+});
+defineMethod(['repeat_interleave'], (x, args, kw, site, ctx) => repeatInterleaveValue(x, args[0] ?? kw.get('repeats'), args[1] ?? kw.get('dim'), site, ctx));
+
 // `torch.is_tensor(x)` (whisper's audio loading): decided where the value is.
 defineFunction(['torch.is_tensor'], (args) => ({ kind: 'bool', value: args[0]?.kind === 'tensor' ? true : args[0] && args[0].kind !== 'unknown' ? false : null }));
 
