@@ -112,3 +112,41 @@ def main():
     assert.equal(main.incomplete, false, JSON.stringify(main.reasons));
   });
 });
+
+describe("lit-llama's MLP width: int() floors, find_multiple rounds up", () => {
+  it('int(2·4C/3) rounded up to a multiple of 256 is 11,008 at C = 4,096; unbound, the larger branch, said to be an upper bound', () => {
+    const src = `import torch
+import torch.nn as nn
+
+def find_multiple(n: int, k: int) -> int:
+    if n % k == 0:
+        return n
+    return n + k - (n % k)
+
+def width(n_embd):
+    return find_multiple(int(2 * (4 * n_embd) / 3), 256)
+
+def known():
+    x = torch.randn(1, 4096)
+    return nn.Linear(4096, width(4096), bias=False)(x)
+
+def unbound(n_embd: int):
+    x = torch.randn(1, n_embd)
+    return nn.Linear(n_embd, width(n_embd), bias=False)(x)
+`;
+    const a = analyse(src);
+    // 2·1·4096·11008 = 90,177,536 (int(32768 / 3) = 10,922, rounded up to 43·256 = 11,008).
+    assert.equal(fn(a, 'known').figures.flops, 90_177_536);
+    const k = fn(a, 'known');
+    assert.equal(k.upperBound ?? k.summary.upperBound, false);
+    const u = fn(a, 'unbound');
+    // As the report reads it: the contexts' figure, else the function's own.
+    assert.equal(u.upperBound ?? u.summary.upperBound, true);
+    // The formula, bound at n_embd = 4,096, gives the same width.
+    const bound = analyse(src, { dims: { n_embd: 4096 } });
+    assert.equal(fn(bound, 'unbound').figures.flops, 90_177_536);
+    const flat = analyse(src.replace('find_multiple(int(2 * (4 * n_embd) / 3), 256)', 'int(2 * (4 * n_embd) / 3)'), { dims: { n_embd: 4096 } });
+    // Without the rounding: int() floors 10,922.67 to 10,922: 2·4096·10922 = 89,473,024.
+    assert.equal(fn(flat, 'unbound').figures.flops, 89_473_024);
+  });
+});

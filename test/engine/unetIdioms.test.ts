@@ -140,6 +140,31 @@ def main():
     assert.equal(main.incomplete, false, JSON.stringify(main.reasons));
   });
 
+  it('list() of a length the analysis lost is of unknown length: one trip counted, and said', () => {
+    // sel's length is what the mask keeps: unknown. Before, list(range(unknown)) was an empty list
+    // and the loop counted nothing without a word.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unet-'));
+    fs.writeFileSync(path.join(dir, 'run.py'), `${HEAD}
+def main():
+    keep = torch.randn(10) > 0
+    sel = torch.randn(10)[keep]
+    x = torch.randn(2, 8)
+    for i in list(range(sel.shape[0]))[::-1]:
+        x = nn.Linear(8, 8)(x)
+    for j in list(lookup()):
+        x = nn.Linear(8, 8)(x)
+
+if __name__ == "__main__":
+    main()
+`);
+    const a = analyseFolder(dir).get('run.py')!;
+    fs.rmSync(dir, { recursive: true, force: true });
+    const main = fn(a, 'main');
+    assert.equal(main.figures.flops, 2 * lin(2, 8, 8));
+    assert.equal(main.incomplete, true);
+    assert.equal(main.reasons?.filter((r) => /the length of `list\(\.\.\.\)` is unknown, one trip counted/.test(r.message)).length, 2, JSON.stringify(main.reasons));
+  });
+
   it('a plain list called on a tensor is said to be unmodelled, not silently nothing', () => {
     // As the command line runs it: a program of one file, from its entry point.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unet-'));

@@ -1519,6 +1519,7 @@ export class Interpreter {
       const body = fn.node.childForFieldName('body');
       if (body) frame.returns.push(this.eval(body, frame));
     } else this.execBody(fn.node.childForFieldName('body'), frame);
+    const result = this.returnValue(frame);
     addAcc(caller.acc, frame.acc, caller.multiplier);
     this.lastCallAcc = frame.acc;
     // A model builder called (`net = ResNet18()` in `test()`) only constructs: its figures are its
@@ -1541,7 +1542,29 @@ export class Interpreter {
       logCapture({ fn: f });
       this.options.program.captureFunction(f);
     }
-    return frame.returns.find((r) => r.kind !== 'unknown' && r.kind !== 'none') ?? frame.returns[0] ?? NONE;
+    return result;
+  }
+
+  /**
+   * What a call returns: its first known return value. Sizes that branches it could not decide
+   * return differently (lit-llama's `find_multiple(n, 256)`: `n` when `n % 256 == 0`, else `n`
+   * rounded up) give the largest, probing free dims as the branch choice does, and the figures
+   * that use it are an upper bound, as for a branch that costs.
+   */
+  private returnValue(frame: Frame): Value {
+    const known = frame.returns.filter((r) => r.kind !== 'unknown' && r.kind !== 'none');
+    const first = known[0];
+    if (first?.kind === 'int' && known.length > 1 && known.every((r) => r.kind === 'int') && known.some((r) => !(r as typeof first).value.equals(first.value))) {
+      const probe = new Map(this.options.bindings);
+      const size = (r: Value) => {
+        const p = (r as typeof first).value;
+        for (const sym of p.freeSymbols()) if (!probe.has(sym)) probe.set(sym, 1024);
+        return p.evaluate(probe) ?? -Infinity;
+      };
+      frame.acc.upperBound = true;
+      return known.reduce((a, b) => (size(b) > size(a) ? b : a));
+    }
+    return first ?? frame.returns[0] ?? NONE;
   }
 
   /** Constructs an instance of a class in this file: runs `__init__` with the call's arguments. */
@@ -2769,13 +2792,13 @@ export class Interpreter {
     // `x.shape[:-1]`, `dims[1:]`: constant slices of a plain tuple (not a repeated one) are tuples.
     // `list(range(T))[::-1]` (improved-diffusion's sampling steps): the list reversed, as
     // `reversed(...)` gives it, whatever its items stand for.
-    if (v.kind === 'tuple' && subs.length === 1 && subs[0].type === 'slice' && (v.repeat || v.counts)) {
+    if (v.kind === 'tuple' && subs.length === 1 && subs[0].type === 'slice' && (v.repeat || v.counts || v.unknownTrips)) {
       const sl = this.evalIndex(subs[0], frame);
       if (sl.kind === 'slice' && (sl.start === null || sl.start.kind === 'none') && (sl.stop === null || sl.stop.kind === 'none') && sl.step && asDim(sl.step)?.constValue() === -1) {
         return { ...v, items: [...v.items].reverse(), counts: v.counts ? [...v.counts].reverse() : undefined };
       }
     }
-    if (v.kind === 'tuple' && subs.length === 1 && subs[0].type === 'slice' && !v.repeat && !v.counts) {
+    if (v.kind === 'tuple' && subs.length === 1 && subs[0].type === 'slice' && !v.repeat && !v.counts && !v.unknownTrips) {
       const sl = this.evalIndex(subs[0], frame);
       const bound = (x: Value | null) => (x === null || x.kind === 'none' ? null : asDim(x)?.constValue());
       if (sl.kind === 'slice') {

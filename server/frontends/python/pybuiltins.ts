@@ -6,7 +6,7 @@
  */
 import { Poly } from '../../core/symbolic';
 import type { Frame, Interpreter } from './interpreter';
-import { CallSite, ClassInfo, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, int, itemCounts, touched } from './values';
+import { CallSite, ClassInfo, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, int, itemCounts, tensor, touched } from './values';
 import { FUNCTIONS, canonical } from './builtins/registry';
 import { libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
@@ -133,7 +133,8 @@ export const BUILTINS: Record<string, Builtin> = {
     if (v?.kind === 'tensor' && v.type.shape?.length) return int(v.type.shape[0]);
     return UNKNOWN;
   },
-  int: (args) => (args[0]?.kind === 'int' ? args[0] : args[0]?.kind === 'float' && args[0].value !== null ? int(Math.trunc(args[0].value)) : args[0]?.kind === 'str' ? intOfText(args[0].value) : UNKNOWN),
+  // `int(2 * hidden / 3)` (lit-llama's MLP width) of a size that may have a fraction is its floor.
+  int: (args) => (args[0]?.kind === 'int' ? intOfSize(args[0]) : args[0]?.kind === 'float' && args[0].value !== null ? int(Math.trunc(args[0].value)) : args[0]?.kind === 'str' ? intOfText(args[0].value) : UNKNOWN),
   float: (args) => {
     const a = args[0];
     if (a?.kind === 'int') return scalar(a.value.constValue());
@@ -305,11 +306,20 @@ export const BUILTINS: Record<string, Builtin> = {
         const { start, step } = r;
         return newList(Array.from({ length: Math.max(0, n) }, (_, i) => int(start + i * step)), it, frame);
       }
+      // A length the analysis lost (a dim it made up, shown as `?`): a list of unknown length,
+      // whose loops count one trip and say so, as a loop over the range would be counted.
+      if ([...r.trips.freeSymbols()].some((d) => /^_\d+$/.test(d))) return newList([UNKNOWN], it, frame, { unknownTrips: 'the length of `list(range(...))`' });
       return newList([UNKNOWN], it, frame, { repeat: r.trips });
     }
     const got = itemsOf(args[0]);
     const unknownTrips = args[0]?.kind === 'tuple' ? args[0].unknownTrips : undefined;
-    return got ? newList([...got.items], it, frame, { counts: [...got.counts], ...(unknownTrips ? { unknownTrips } : {}) }) : newList([], it, frame);
+    if (got) return newList([...got.items], it, frame, { counts: [...got.counts], ...(unknownTrips ? { unknownTrips } : {}) });
+    if (!args[0]) return newList([], it, frame);
+    // `list(x)` of a tensor: its rows; of what the analysis does not know: a list of unknown
+    // length (was an empty one, so a loop over it counted nothing without a word).
+    const x = args[0];
+    if (x.kind === 'tensor' && x.type.shape?.length) return newList([tensor({ shape: x.type.shape.slice(1), dtype: x.type.dtype })], it, frame, { repeat: x.type.shape[0] });
+    return newList([UNKNOWN], it, frame, { unknownTrips: 'the length of `list(...)`' });
   },
   tuple: (args) => (args[0]?.kind === 'tuple' ? { ...args[0], list: false } : UNKNOWN),
   enumerate: (args) => {
@@ -574,6 +584,12 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
     return NONE;
   }
   return UNKNOWN;
+}
+
+/** `int(x)` of a size: its floor where it may have a fraction (sizes are not negative). */
+function intOfSize(v: Extract<Value, { kind: 'int' }>): Value {
+  const floor = v.value.rounded('floor');
+  return floor && floor !== v.value ? int(floor) : v;
 }
 
 /** `int("16")`: Python's integer literal syntax in base 10, spaces around allowed; else unknown. */
