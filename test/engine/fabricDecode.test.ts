@@ -150,3 +150,25 @@ def unbound(n_embd: int):
     assert.equal(fn(flat, 'unbound').figures.flops, 89_473_024);
   });
 });
+
+describe('split by a size the dim is a whole multiple of', () => {
+  it('c_attn(x).split(C, dim=2) of 3·C gives q, k, v whatever C is (q @ kᵀ: 2·10·C·10 = 200·C)', () => {
+    const a = analyse(`import torch
+
+def attend(C: int):
+    x = torch.randn(1, 10, 3 * C)
+    q, k, v = x.split(C, dim=2)
+    return q @ k.transpose(1, 2)
+`);
+    const f = fn(a, 'attend');
+    assert.equal(f.summary.flops.toString(), '200*C');
+    const bound = analyse(`import torch
+
+def attend(C: int):
+    x = torch.randn(1, 10, 3 * C)
+    q, k, v = x.split(C, dim=2)
+    return q @ k.transpose(1, 2)
+`, { dims: { C: 64 } });
+    assert.equal(fn(bound, 'attend').figures.flops, 200 * 64);
+  });
+});

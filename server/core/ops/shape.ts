@@ -125,6 +125,10 @@ export function split(shape: readonly Dim[], sizes: Dim | readonly Dim[], dim: n
     for (let left = total; left > 0; left -= s) parts.push(with_(Poly.const(Math.min(s, left))));
     return { shapes: parts.slice(0, 4096) };
   }
+  // A dim that is a whole multiple of the size whatever the dims (`c_attn(x).split(n_embd, dim=2)`
+  // of 3·n_embd, lit-llama's q, k, v): that many pieces.
+  const count = shape[i].div(size).constValue();
+  if (count !== undefined && Number.isInteger(count) && count > 0 && count <= 4096) return { shapes: Array.from({ length: count }, () => with_(size)) };
   // Unknown count of pieces: a single representative piece, as a repeated tuple would be.
   return { shapes: [with_(size)] };
 }
