@@ -3151,7 +3151,9 @@ export class Interpreter {
         // it is given a tensor whose shape is known.
         const target = site.node.childForFieldName?.('function');
         const bare = target?.type === 'identifier';
-        const field = target?.type === 'attribute' && target.childForFieldName('object')?.text === 'self';
+        // ... or of one (`self.model.prompt_encoder(...)` in SAM's predictor, `self.model` a
+        // parameter typed `Sam`): a model the object holds, whatever it is given.
+        const field = target?.type === 'attribute' && /^self(\.\w+)*$/.test(target.childForFieldName('object')?.text ?? '');
         // Calling a parameter nothing says anything about (`model(data)` in `train(model, ...)`)
         // may run a whole model, whatever it is given.
         if (vague && !(bare && NOT_COMPUTE_ROOTS.test(site.name)) && (bare || passesModel(args, kwargs, !field))) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
