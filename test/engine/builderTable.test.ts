@@ -51,4 +51,35 @@ if __name__ == "__main__":
     assert.equal(fn(a, 'known').figures.flops, 2048);
     assert.equal(fn(a, 'known').incomplete, false);
   });
+
+  it("a module of the program's own class held by self and called on a tensor is a reason when unknown; a library object's method is not", () => {
+    // As SAM's predictor: `self.model` is a parameter typed Net, never built here, so which
+    // module `self.model.head` is cannot be known; `self.seen` is a deque, not a model.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'held-'));
+    fs.writeFileSync(path.join(dir, 'pred.py'), `import collections
+import torch
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.head = nn.Linear(width, width)
+
+class Predictor:
+    def __init__(self, model: Net):
+        self.model = model
+        self.seen = collections.deque(maxlen=4)
+
+    def run(self, x: torch.Tensor):
+        self.seen.append(x)
+        return self.model.head(x)
+`);
+    const a = analyseFolder(dir).get('pred.py')!;
+    fs.rmSync(dir, { recursive: true, force: true });
+    const run = fn(a, 'Predictor.run');
+    assert.equal(run.incomplete, true);
+    const messages = (run.reasons ?? []).map((r) => r.message);
+    assert.ok(messages.some((m) => m.includes('`self.model.head(...)`: the callee is unknown')), JSON.stringify(messages));
+    assert.ok(!messages.some((m) => m.includes('self.seen.append')), JSON.stringify(messages));
+  });
 });

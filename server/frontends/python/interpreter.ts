@@ -3151,9 +3151,12 @@ export class Interpreter {
         // it is given a tensor whose shape is known.
         const target = site.node.childForFieldName?.('function');
         const bare = target?.type === 'identifier';
-        // ... or of one (`self.model.prompt_encoder(...)` in SAM's predictor, `self.model` a
-        // parameter typed `Sam`): a model the object holds, whatever it is given.
-        const field = target?.type === 'attribute' && /^self(\.\w+)*$/.test(target.childForFieldName('object')?.text ?? '');
+        // ... or of an object of the program's own classes that self holds (`self.model.
+        // prompt_encoder(...)` in SAM's predictor, `self.model` a parameter typed `Sam`): a module
+        // the object was built with, whatever it is given. A library object (`self.deque`, a
+        // tokenizer) is not.
+        const owner = target?.type === 'attribute' ? target.childForFieldName('object') : undefined;
+        const field = !!owner && (owner.text === 'self' || (/^self(\.\w+)+$/.test(owner.text) && this.eval(owner, frame).kind === 'instance'));
         // Calling a parameter nothing says anything about (`model(data)` in `train(model, ...)`)
         // may run a whole model, whatever it is given.
         if (vague && !(bare && NOT_COMPUTE_ROOTS.test(site.name)) && (bare || passesModel(args, kwargs, !field))) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
