@@ -748,3 +748,63 @@ describe('writing arrays out', () => {
     assert.deepEqual(a.ir.unmodelled, []);
   });
 });
+
+describe('index_copy, roll, flip', () => {
+  it('index_copy keeps the destination shape: a copy of it plus the rows written; in place only the rows', () => {
+    // x (4, 60, 64) fp32, source (4, 10, 64), index (10,) int64. Out of place: x read and its copy
+    // written (2·4·15,360 = 122,880 B), source read and written into it (2·4·2,560 = 20,480 B),
+    // the index read (80 B): 143,440 B. In place: 20,480 + 80 = 20,560 B.
+    const a = analyse(HEADER + `def f():
+    x = torch.zeros(4, 60, 64)
+    src = torch.randn(4, 10, 64)
+    pos = torch.arange(0, 10)
+    y = x.index_copy(1, pos, src)
+    x.index_copy_(1, pos, src)
+    z = torch.index_copy(x, 1, pos, src)
+    return y
+`);
+    const y = one(a, L(5));
+    assert.deepEqual(shape(y), ['4', '60', '64']);
+    assert.equal(y.fig.bytes, 143_440);
+    assert.equal(y.fig.flops, 0);
+    assert.equal(one(a, L(6)).fig.bytes, 20_560);
+    assert.equal(one(a, L(7)).fig.bytes, 143_440);
+  });
+
+  it('torch.roll and flip are copies of their input: read once, written once', () => {
+    const a = analyse(HEADER + `def f():
+    k = torch.zeros(4, 60, 64)
+    r = torch.roll(k, -1, dims=1)
+    s = k.flip(0)
+    return r + s
+`);
+    for (const line of [L(3), L(4)]) {
+      const r = one(a, line);
+      assert.deepEqual(shape(r), ['4', '60', '64']);
+      assert.equal(r.fig.bytes, 2 * 4 * 4 * 60 * 64);
+    }
+  });
+});
+
+describe('slice() objects and repeat_interleave (SAM’s mask decoder)', () => {
+  it('masks[:, slice(1, None)] is masks[:, 1:]; repeat_interleave(x, n, dim) lengthens that dim n times', () => {
+    // x (2, 4, 8, 8) fp32: x[:, 1:] is (2, 3, 8, 8). repeat_interleave(e, 3, dim=0) of (1, 16, 8, 8)
+    // is (3, 16, 8, 8): reads 4·1,024 B, writes 4·3,072 B = 16,384 B. Without dim it is flattened:
+    // (3,072,).
+    const a = analyse(HEADER + `def f():
+    x = torch.randn(2, 4, 8, 8)
+    keep = slice(1, None)
+    y = x[:, keep, :, :]
+    e = torch.randn(1, 16, 8, 8)
+    r = torch.repeat_interleave(e, 3, dim=0)
+    q = e.repeat_interleave(3)
+    return y @ y
+`);
+    const mm = one(a, L(8));
+    assert.deepEqual(mm.op.inputs[0].shape?.map(String), ['2', '3', '8', '8']);
+    const r = one(a, L(6));
+    assert.deepEqual(shape(r), ['3', '16', '8', '8']);
+    assert.equal(r.fig.bytes, 16_384);
+    assert.deepEqual(shape(one(a, L(7))), ['3072']);
+  });
+});

@@ -19,7 +19,7 @@ import { matmulValues } from './builtins/gemm';
 import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
-import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, newList, readAtRunEntry } from './pybuiltins';
+import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, STR_METHODS, containerMethod, newList, readAtRunEntry } from './pybuiltins';
 import { CountedWhile, LoopValues, TripTest, aliasesOf, conjuncts, countTrips, countWhile, firstTrip, namesOf, statementsOf, tripTest } from './countedWhile';
 import { growthReason, mayAppend, tensorShapes } from './loopGrowth';
 import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
@@ -28,7 +28,7 @@ import type { SliceOrigin } from '../../core/rules/signals';
 import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { takesLastPosition } from './lastPosition';
 import { environValue, isAccumulationLoop, launchedWorldSize, modelCallFact, worldScaleFact } from './distributedFacts';
-import { callLibraryLayer, initLibraryLayer, libraryBase } from './librarySubclass';
+import { callLibraryLayer, containerMembers, initLibraryLayer, libraryBase } from './librarySubclass';
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
 import { BindingSnapshot, compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
@@ -832,6 +832,9 @@ export class Interpreter {
         unreplayable();
         run.dtype = dtype;
       },
+      trains: () => {
+        frame.acc.trains = true;
+      },
     };
   }
 
@@ -1519,6 +1522,7 @@ export class Interpreter {
       const body = fn.node.childForFieldName('body');
       if (body) frame.returns.push(this.eval(body, frame));
     } else this.execBody(fn.node.childForFieldName('body'), frame);
+    const result = this.returnValue(frame);
     addAcc(caller.acc, frame.acc, caller.multiplier);
     this.lastCallAcc = frame.acc;
     // A model builder called (`net = ResNet18()` in `test()`) only constructs: its figures are its
@@ -1541,7 +1545,29 @@ export class Interpreter {
       logCapture({ fn: f });
       this.options.program.captureFunction(f);
     }
-    return frame.returns.find((r) => r.kind !== 'unknown' && r.kind !== 'none') ?? frame.returns[0] ?? NONE;
+    return result;
+  }
+
+  /**
+   * What a call returns: its first known return value. Sizes that branches it could not decide
+   * return differently (lit-llama's `find_multiple(n, 256)`: `n` when `n % 256 == 0`, else `n`
+   * rounded up) give the largest, probing free dims as the branch choice does, and the figures
+   * that use it are an upper bound, as for a branch that costs.
+   */
+  private returnValue(frame: Frame): Value {
+    const known = frame.returns.filter((r) => r.kind !== 'unknown' && r.kind !== 'none');
+    const first = known[0];
+    if (first?.kind === 'int' && known.length > 1 && known.every((r) => r.kind === 'int') && known.some((r) => !(r as typeof first).value.equals(first.value))) {
+      const probe = new Map(this.options.bindings);
+      const size = (r: Value) => {
+        const p = (r as typeof first).value;
+        for (const sym of p.freeSymbols()) if (!probe.has(sym)) probe.set(sym, 1024);
+        return p.evaluate(probe) ?? -Infinity;
+      };
+      frame.acc.upperBound = true;
+      return known.reduce((a, b) => (size(b) > size(a) ? b : a));
+    }
+    return first ?? frame.returns[0] ?? NONE;
   }
 
   /** Constructs an instance of a class in this file: runs `__init__` with the call's arguments. */
@@ -1646,8 +1672,20 @@ export class Interpreter {
         if (counted) return this.execCountedWhile(s, counted, frame);
         // Otherwise the trip count of a `while` loop is not known statically: one trip is
         // counted, and the figures say so when the body computes anything (never a silent undercount).
+        // A test that is false from the start runs no trip.
+        const test = s.childForFieldName('condition');
+        // Only a test that records nothing is evaluated (sizes and lengths, no tensor op).
+        const plain = !!test && test.type !== 'true' && !/[\w\])]\s*\(/.test(test.text.replace(/\b(len|isinstance)\s*\(|\.(size|dim)\s*\(/g, ''));
+        const decided = () => (plain ? truthy(this.eval(test!, frame)) : null);
+        if (decided() === false) return;
         const before = frame.acc.flops.add(frame.acc.otherFlops);
         this.uncountedTrip(`the trip count of the \`while\` loop at line ${s.startPosition.row + 1}`, () => this.execBody(s.childForFieldName('body'), frame));
+        // A body that computes nothing and leaves the test decided (`while len(e.shape) <
+        // len(h.shape): e = e[..., None]`, improved-diffusion's ResBlock) runs again until the test
+        // fails: what it builds is what the code after it reads.
+        for (let trip = 1; trip < MAX_SHAPE_TRIPS && !frame.returned && frame.acc.flops.add(frame.acc.otherFlops).equals(before) && decided() === true; trip++) {
+          this.uncountedTrip(`the trip count of the \`while\` loop at line ${s.startPosition.row + 1}`, () => this.execBody(s.childForFieldName('body'), frame));
+        }
         if (!frame.acc.flops.add(frame.acc.otherFlops).equals(before)) addReason(frame.acc, this.reasonAt(s.childForFieldName('condition') ?? s, `\`while\` loop at line ${s.startPosition.row + 1}: trip count unknown, one trip counted`));
         return;
       }
@@ -1900,19 +1938,26 @@ export class Interpreter {
     return true;
   }
 
-  private execIf(s: Node, frame: Frame, rest?: Node[]): void {
+  /**
+   * `s` is an `if` statement, or an `elif` clause run as one with `following`, the clauses after
+   * it in its statement (an `elif_clause` node holds none of them).
+   */
+  private execIf(s: Node, frame: Frame, rest?: Node[], following?: Node[]): void {
     if (frame.loop && !rest && this.execPeriodicIf(s, frame)) return;
     const cond = this.eval(s.childForFieldName('condition')!, frame);
     const consequence = s.childForFieldName('consequence');
-    const alternatives = s.childrenForFieldName('alternative').filter((n): n is Node => !!n);
+    const alternatives = following ?? s.childrenForFieldName('alternative').filter((n): n is Node => !!n);
     const runRest = (f: Frame) => {
       for (const n of rest ?? []) {
         if (f.returned) break;
         this.exec(n, f);
       }
     };
-    if (cond.kind === 'bool' && cond.value !== null) {
-      if (cond.value) {
+    // Python's truthiness of a known value decides too: `if level:` with level 0 (improved-
+    // diffusion's decoder adds no upsampling at level 0), `if heads:` of a known list.
+    const decided = cond.kind === 'bool' ? cond.value : TRUTHY_KINDS.has(cond.kind) ? truthy(cond) : null;
+    if (decided !== null) {
+      if (decided) {
         this.execBody(consequence, frame);
         return runRest(frame);
       }
@@ -1920,8 +1965,9 @@ export class Interpreter {
       const alt = alternatives[0];
       if (!alt) return;
       if (alt.type === 'else_clause') return this.execBody(alt.childForFieldName('body'), frame);
-      // An elif is an if of its own.
-      return this.execIf(alt, frame);
+      // An elif is an if of its own, followed by the clauses after it (`if a: ... elif b: ...
+      // else: ...` with a and b false runs the else: improved-diffusion's 1×1 skip convolution).
+      return this.execIf(alt, frame, undefined, alternatives.slice(1));
     }
     // Undecidable: run every branch on its own copy and keep the most expensive (an upper bound).
     const branches: (Node | Node[])[] = [consequence!, ...alternatives, ...(rest ? [rest] : [])];
@@ -2014,7 +2060,9 @@ export class Interpreter {
 
   private execFor(s: Node, frame: Frame): void {
     const right = s.childForFieldName('right')!;
-    const it = this.eval(right, frame);
+    const over = this.eval(right, frame);
+    // `for layer in self:` in a subclass of `nn.Sequential`: its members.
+    const it = over.kind === 'instance' ? containerMembers(over) ?? over : over;
     const unknownTrips = it.kind === 'tuple' ? it.unknownTrips : undefined;
     if (!unknownTrips) return this.execForOver(s, it, frame);
     // Over a list of unknown length (a data loader's batches, a tokenizer's output): the reason
@@ -2312,6 +2360,21 @@ export class Interpreter {
       case 'tuple':
       case 'list': {
         const ts = target.namedChildren.filter((n): n is Node => !!n);
+        // `b, c, *spatial = x.shape` (improved-diffusion's attention): the starred name takes
+        // the items between those bound before and after it, as a list.
+        const star = ts.findIndex((t) => t.type === 'list_splat_pattern' || t.type === 'list_splat');
+        if (star >= 0) {
+          const plain = value.kind === 'tuple' && !value.repeat && !value.counts && !value.unknownTrips ? value.items : undefined;
+          const after = ts.length - star - 1;
+          const fits = !!plain && plain.length >= ts.length - 1;
+          ts.forEach((t, i) => {
+            if (i === star) {
+              const inner = t.namedChild(0);
+              if (inner) this.bindTarget(inner, fits ? { kind: 'tuple', list: true, items: plain!.slice(star, plain!.length - after) } : UNKNOWN, frame);
+            } else this.bindTarget(t, fits ? plain![i < star ? i : plain!.length - (ts.length - i)] : UNKNOWN, frame);
+          });
+          return;
+        }
         const items = unpack(value, ts.length);
         ts.forEach((t, i) => this.bindTarget(t, items[i] ?? UNKNOWN, frame));
         return;
@@ -2391,7 +2454,7 @@ export class Interpreter {
       case 'none':
         return NONE;
       case 'string':
-        return { kind: 'str', value: stringValue(n) };
+        return n.namedChildren.some((c) => c?.type === 'interpolation') ? this.formatted(n, frame) : { kind: 'str', value: stringValue(n) };
       case 'parenthesized_expression':
         return n.namedChild(0) ? this.eval(n.namedChild(0)!, frame) : UNKNOWN;
       case 'tuple':
@@ -2579,6 +2642,33 @@ export class Interpreter {
     return newList([item], this, frame, { unknownTrips: what });
   }
 
+  /**
+   * An f-string: its text with each `{expr}` replaced by the value's text, as Python writes
+   * strings, ints and booleans (`f"--{k}"`, improved-diffusion's argparse options named in a loop
+   * over a dict of defaults). A value of another kind, a conversion or a format spec makes it
+   * unknown: its literal parts alone are not its value (every option was named "--").
+   */
+  private formatted(n: Node, frame: Frame): Value {
+    let out = '';
+    for (const c of n.namedChildren) {
+      if (!c || c.type === 'string_start' || c.type === 'string_end') continue;
+      if (c.type === 'string_content') out += c.text;
+      else if (c.type === 'escape_interpolation') out += c.text.charAt(0);
+      else if (c.type === 'interpolation') {
+        const e = c.childForFieldName('expression');
+        if (!e || c.namedChildren.some((k) => k?.type === 'type_conversion' || k?.type === 'format_specifier')) return UNKNOWN;
+        const v = this.eval(e, frame);
+        const k = v.kind === 'int' ? v.value.constValue() : undefined;
+        if (v.kind === 'str') out += v.value;
+        else if (k !== undefined && Number.isSafeInteger(k)) out += String(k);
+        else if (v.kind === 'bool' && v.value !== null) out += v.value ? 'True' : 'False';
+        else if (v.kind === 'none') out += 'None';
+        else return UNKNOWN;
+      } else return UNKNOWN;
+    }
+    return { kind: 'str', value: out };
+  }
+
   /** `{"wte": nn.Embedding(...), **other}` with string keys; other keys are dropped; `**unknown` makes it unknown. */
   private evalDict(n: Node, frame: Frame): Value {
     const entries = new Map<string, Value>();
@@ -2640,6 +2730,8 @@ export class Interpreter {
       case 'tuple':
         // `nn.Sequential(...).to(device)`, `layers.eval()`: a module container moved or switched.
         return LIST_METHODS.has(attr) || RETURNS_SELF.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
+      case 'str':
+        return STR_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
       case 'class': {
         const m = findMethod(obj.cls, attr, this.classes, this);
         if (m) return boundMethod(m, undefined, obj);
@@ -2708,7 +2800,15 @@ export class Interpreter {
       if (idx && (v.repeat || v.items.length === 1 || (v.counts && v.items.length > 0))) return v.items[0] ?? UNKNOWN;
     }
     // `x.shape[:-1]`, `dims[1:]`: constant slices of a plain tuple (not a repeated one) are tuples.
-    if (v.kind === 'tuple' && subs.length === 1 && subs[0].type === 'slice' && !v.repeat && !v.counts) {
+    // `list(range(T))[::-1]` (improved-diffusion's sampling steps): the list reversed, as
+    // `reversed(...)` gives it, whatever its items stand for.
+    if (v.kind === 'tuple' && subs.length === 1 && subs[0].type === 'slice' && (v.repeat || v.counts || v.unknownTrips)) {
+      const sl = this.evalIndex(subs[0], frame);
+      if (sl.kind === 'slice' && (sl.start === null || sl.start.kind === 'none') && (sl.stop === null || sl.stop.kind === 'none') && sl.step && asDim(sl.step)?.constValue() === -1) {
+        return { ...v, items: [...v.items].reverse(), counts: v.counts ? [...v.counts].reverse() : undefined };
+      }
+    }
+    if (v.kind === 'tuple' && subs.length === 1 && subs[0].type === 'slice' && !v.repeat && !v.counts && !v.unknownTrips) {
       const sl = this.evalIndex(subs[0], frame);
       const bound = (x: Value | null) => (x === null || x.kind === 'none' ? null : asDim(x)?.constValue());
       if (sl.kind === 'slice') {
@@ -2718,6 +2818,17 @@ export class Interpreter {
           const norm = (x: number | null, dflt: number) => (x === null ? dflt : Math.max(0, Math.min(n, x < 0 ? n + x : x)));
           const items: Value[] = [];
           for (let i = norm(a, 0); i < norm(b, n); i += c ?? 1) items.push(v.items[i]);
+          // `self.out_layers[1:]` of an `nn.Sequential` is an `nn.Sequential` (improved-diffusion's
+          // ResBlock runs its norm apart, then the rest).
+          return { kind: 'tuple', items, list: v.list, ...(v.sequential ? { sequential: true } : {}) };
+        }
+        // `list(range(T))[::-1]`, `list(enumerate(mult))[::-1]` (improved-diffusion's sampling
+        // steps and decoder levels): a negative step walks back from the end, as Python does.
+        if (a !== undefined && b !== undefined && c !== undefined && c !== null && Number.isInteger(c) && c < 0) {
+          const n = v.items.length;
+          const norm = (x: number | null, dflt: number) => (x === null ? dflt : Math.max(-1, Math.min(n - 1, x < 0 ? n + x : x)));
+          const items: Value[] = [];
+          for (let i = norm(a, n - 1); i > norm(b, -1); i += c) items.push(v.items[i]);
           return { kind: 'tuple', items, list: v.list };
         }
       }
@@ -2727,7 +2838,17 @@ export class Interpreter {
       const k = dictKey(this.eval(subs[0], frame));
       if (k !== undefined) return v.entries.get(k) ?? (v.readAtRun ? readAtRunEntry(k) : UNKNOWN);
       // A table of presets looked up by a key we do not know: what the presets agree on.
-      return mergedEntry(v) ?? UNKNOWN;
+      const merged = mergedEntry(v);
+      if (merged) return merged;
+      // A table of builders (`sam_model_registry[args.model_type]`, a required option): which one
+      // runs is not known, and the figures say so rather than lose the model without a word.
+      const rows = [...v.entries.values()];
+      if (rows.length > 1 && rows.every((r) => r.kind === 'function' || r.kind === 'class')) {
+        const keys = [...v.entries.keys()];
+        const shown = keys.length > 6 ? `${keys.slice(0, 6).join(', ')}, …` : keys.join(', ');
+        addReason(frame.acc, this.reasonAt(n, `\`${factText(n.text)}\`: the key is not known before run time, so which of its ${keys.length} entries (${shown}) runs is unknown`));
+      }
+      return UNKNOWN;
     }
     return UNKNOWN;
   }
@@ -3003,7 +3124,11 @@ export class Interpreter {
         return containerMethod(callee.of, callee.name, args, this, frame, kwargs);
       }
       case 'tuple':
-        return callee.sequential ? this.callSequential(callee, args, kwargs, site, frame) : UNKNOWN;
+        if (callee.sequential) return this.callSequential(callee, args, kwargs, site, frame);
+        // A list called on a tensor (a module container the analysis did not keep as one):
+        // whatever it computes is missing, and the figures say so.
+        if (passesModel(args, kwargs)) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is a list, not a module`));
+        return UNKNOWN;
       case 'function':
         // A function defined outside any class and bound to an instance (a method the class body
         // assigns): the instance is its first argument.
@@ -3044,7 +3169,12 @@ export class Interpreter {
         // it is given a tensor whose shape is known.
         const target = site.node.childForFieldName?.('function');
         const bare = target?.type === 'identifier';
-        const field = target?.type === 'attribute' && target.childForFieldName('object')?.text === 'self';
+        // ... or of an object of the program's own classes that self holds (`self.model.
+        // prompt_encoder(...)` in SAM's predictor, `self.model` a parameter typed `Sam`): a module
+        // the object was built with, whatever it is given. A library object (`self.deque`, a
+        // tokenizer) is not.
+        const owner = target?.type === 'attribute' ? target.childForFieldName('object') : undefined;
+        const field = !!owner && (owner.text === 'self' || (/^self(\.\w+)+$/.test(owner.text) && this.eval(owner, frame).kind === 'instance'));
         // Calling a parameter nothing says anything about (`model(data)` in `train(model, ...)`)
         // may run a whole model, whatever it is given.
         if (vague && !(bare && NOT_COMPUTE_ROOTS.test(site.name)) && (bare || passesModel(args, kwargs, !field))) addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}(...)\`: the callee is unknown`));
@@ -3097,6 +3227,12 @@ function sliceBound(n: Node, v: Value): Value {
 
 /** Op kinds computed as GEMMs (autocast dtype, TC101's last position): a set, not a list made per op recorded. */
 const GEMM_KINDS = new Set(['matmul', 'bmm', 'linear', 'einsum', 'conv', 'conv_transpose', 'sdpa']);
+
+/** Kinds of value whose truthiness an `if` takes as Python does (others: the branch is undecided). */
+const TRUTHY_KINDS = new Set(['int', 'float', 'str', 'none', 'tuple']);
+
+/** Most trips of a `while` loop that only reshapes, run one by one while its test stays decided. */
+const MAX_SHAPE_TRIPS = 8;
 
 /** Longest constant `range` unrolled while building modules. */
 const MAX_UNROLL = 64;

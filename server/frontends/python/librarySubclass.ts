@@ -18,6 +18,15 @@ import { CallSite, ClassInfo, ModuleCall, NONE, UNKNOWN, Value, touched } from '
 /** The field holding the library layer an object's class derives from (never a Python name). */
 export const LIBRARY_LAYER = '<library layer>';
 
+/** Module containers a class may derive from: its objects hold their members as a list. */
+const CONTAINERS = new Set(['torch.nn.Sequential', 'torch.nn.ModuleList']);
+
+/** The members of an object whose class derives from `nn.Sequential` or `nn.ModuleList`, else undefined. */
+export function containerMembers(v: Value): Value | undefined {
+  const list = v.kind === 'instance' ? v.fields.get(LIBRARY_LAYER) : undefined;
+  return list?.kind === 'tuple' ? list : undefined;
+}
+
 /** The canonical name of the first `torch.nn` base of a class, through the file's own bases. */
 export function libraryBase(cls: ClassInfo, it: Interpreter, frame: Frame, seen?: Set<ClassInfo>): string | undefined {
   if (seen) {
@@ -40,7 +49,7 @@ export function libraryBase(cls: ClassInfo, it: Interpreter, frame: Frame, seen?
     const root = it.lookup(head, frame);
     if (root.kind !== 'ref') continue;
     const path = [root.path, ...rest].join('.');
-    if (path.startsWith('torch.nn.') && !/\.Module$/.test(path) && FUNCTIONS.has(path)) return path;
+    if (path.startsWith('torch.nn.') && !/\.Module$/.test(path) && (FUNCTIONS.has(path) || CONTAINERS.has(path))) return path;
   }
   return undefined;
 }
@@ -51,6 +60,15 @@ export function libraryBase(cls: ClassInfo, it: Interpreter, frame: Frame, seen?
  */
 export function initLibraryLayer(inst: Value, path: string, args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame, node: CallSite['node']): boolean {
   if (inst.kind !== 'instance') return false;
+  if (CONTAINERS.has(path)) {
+    // `class TimestepEmbedSequential(nn.Sequential)` built as `TimestepEmbedSequential(*layers)`:
+    // the object holds the list the container would, which `for layer in self` walks.
+    const list = it.call({ kind: 'ref', path }, args, kwargs, { node, name: path }, frame);
+    if (list.kind !== 'tuple') return false;
+    touched();
+    inst.fields.set(LIBRARY_LAYER, list);
+    return true;
+  }
   const handler = FUNCTIONS.get(path);
   if (!handler) return false;
   const layer = handler(args, kwargs, { node, name: path }, it.ctx(frame));
@@ -68,6 +86,8 @@ export function initLibraryLayer(inst: Value, path: string, args: Value[], kwarg
 export function callLibraryLayer(inst: Value, args: Value[], kwargs: Map<string, Value>, site: CallSite, it: Interpreter, frame: Frame): Value {
   if (inst.kind !== 'instance') return UNKNOWN;
   const layer = inst.fields.get(LIBRARY_LAYER);
+  // A subclass of `nn.Sequential` without a `forward` of its own runs its members in order.
+  if (layer?.kind === 'tuple') return it.call(layer, args, kwargs, site, frame);
   if (layer?.kind !== 'module') return UNKNOWN;
   const hook = findMethod(inst.cls, '_conv_forward', it.classes, it);
   if (hook && CONV_GEOMETRY.has(layer)) return it.callFunction(hook, [args[0] ?? UNKNOWN, inst.fields.get('weight') ?? UNKNOWN, inst.fields.get('bias') ?? NONE], new Map(), frame, inst);

@@ -6,7 +6,7 @@
  */
 import { Poly } from '../../core/symbolic';
 import type { Frame, Interpreter } from './interpreter';
-import { CallSite, ClassInfo, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, int, itemCounts, touched } from './values';
+import { CallSite, ClassInfo, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, int, itemCounts, tensor, touched } from './values';
 import { FUNCTIONS, canonical } from './builtins/registry';
 import { libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
@@ -117,6 +117,13 @@ export const BUILTINS: Record<string, Builtin> = {
     const [a, c] = [start.constValue(), step.constValue()];
     return { kind: 'range', trips: n !== undefined && n < 0 ? Poly.ZERO : trips, ...(a !== undefined && c !== undefined ? { start: a, step: c } : {}) };
   },
+  // `mask_slice = slice(1, None)` then `masks[:, mask_slice]` (SAM's mask decoder): the slice the
+  // subscript `1:` would be.
+  slice: (args) => {
+    if (args.length < 1 || args.length > 3) return UNKNOWN;
+    const [start, stop, step] = args.length === 1 ? [null, args[0], null] : [args[0], args[1], args[2] ?? null];
+    return { kind: 'slice', start, stop, step };
+  },
   len: (args) => {
     const v = args[0];
     // A list of unknown length (a tokenizer's output) is not one item long.
@@ -126,7 +133,8 @@ export const BUILTINS: Record<string, Builtin> = {
     if (v?.kind === 'tensor' && v.type.shape?.length) return int(v.type.shape[0]);
     return UNKNOWN;
   },
-  int: (args) => (args[0]?.kind === 'int' ? args[0] : args[0]?.kind === 'float' && args[0].value !== null ? int(Math.trunc(args[0].value)) : UNKNOWN),
+  // `int(2 * hidden / 3)` (lit-llama's MLP width) of a size that may have a fraction is its floor.
+  int: (args) => (args[0]?.kind === 'int' ? intOfSize(args[0]) : args[0]?.kind === 'float' && args[0].value !== null ? int(Math.trunc(args[0].value)) : args[0]?.kind === 'str' ? intOfText(args[0].value) : UNKNOWN),
   float: (args) => {
     const a = args[0];
     if (a?.kind === 'int') return scalar(a.value.constValue());
@@ -290,9 +298,28 @@ export const BUILTINS: Record<string, Builtin> = {
   // `partial(ResnetBlock, time_emb_dim=time_dim)` (denoising-diffusion-pytorch), `partial(Task.iter_batches, ...)` (llama2.c).
   'functools.partial': (args, kwargs) => (args[0] && args[0].kind !== 'unknown' ? { kind: 'partial', target: args[0], args: args.slice(1), kwargs: new Map(kwargs) } : UNKNOWN),
   list: (args, _kw, it, frame) => {
+    // `list(range(n))`: the numbers where few and known, else one item standing for all n.
+    const r = args[0];
+    if (r?.kind === 'range') {
+      const n = r.trips.constValue();
+      if (n !== undefined && n <= MAX_LISTED_RANGE && r.start !== undefined && r.step !== undefined) {
+        const { start, step } = r;
+        return newList(Array.from({ length: Math.max(0, n) }, (_, i) => int(start + i * step)), it, frame);
+      }
+      // A length the analysis lost (a dim it made up, shown as `?`): a list of unknown length,
+      // whose loops count one trip and say so, as a loop over the range would be counted.
+      if ([...r.trips.freeSymbols()].some((d) => /^_\d+$/.test(d))) return newList([UNKNOWN], it, frame, { unknownTrips: 'the length of `list(range(...))`' });
+      return newList([UNKNOWN], it, frame, { repeat: r.trips });
+    }
     const got = itemsOf(args[0]);
     const unknownTrips = args[0]?.kind === 'tuple' ? args[0].unknownTrips : undefined;
-    return got ? newList([...got.items], it, frame, { counts: [...got.counts], ...(unknownTrips ? { unknownTrips } : {}) }) : newList([], it, frame);
+    if (got) return newList([...got.items], it, frame, { counts: [...got.counts], ...(unknownTrips ? { unknownTrips } : {}) });
+    if (!args[0]) return newList([], it, frame);
+    // `list(x)` of a tensor: its rows; of what the analysis does not know: a list of unknown
+    // length (was an empty one, so a loop over it counted nothing without a word).
+    const x = args[0];
+    if (x.kind === 'tensor' && x.type.shape?.length) return newList([tensor({ shape: x.type.shape.slice(1), dtype: x.type.dtype })], it, frame, { repeat: x.type.shape[0] });
+    return newList([UNKNOWN], it, frame, { unknownTrips: 'the length of `list(...)`' });
   },
   tuple: (args) => (args[0]?.kind === 'tuple' ? { ...args[0], list: false } : UNKNOWN),
   enumerate: (args) => {
@@ -425,6 +452,7 @@ const MAX_LISTED_RANGE = 256;
 
 /** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
 export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame, kwargs: Map<string, Value> = new Map()): Value {
+  if (of.kind === 'str') return kwargs.size ? UNKNOWN : strMethod(of.value, name, args);
   if (of.kind === 'tuple') {
     const count = () => {
       const origin = it.listOrigin.get(of) ?? Poly.ONE;
@@ -462,8 +490,22 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
       case 'add_module':
         if (args[1]) push(args[1], Poly.ONE);
         return NONE;
-      case 'pop':
-        return of.items[of.items.length - 1] ?? UNKNOWN;
+      case 'pop': {
+        // `chans.pop()` (a UNet's skip connections, popped as they were pushed): the item leaves
+        // the list when it stands for one push, else every later pop read the same last item. An
+        // item pushed by a trip standing for several keeps standing for the rest.
+        const at = args.length === 0 ? of.items.length - 1 : asDim(args[0])?.constValue();
+        if (at === undefined || !Number.isInteger(at)) return of.items[of.items.length - 1] ?? UNKNOWN;
+        const i = at < 0 ? at + of.items.length : at;
+        const item = of.items[i];
+        if (!item) return UNKNOWN;
+        if (!of.repeat && !of.unknownTrips && (!of.counts || of.counts[i].equals(Poly.ONE))) {
+          touched();
+          of.items.splice(i, 1);
+          of.counts?.splice(i, 1);
+        }
+        return item;
+      }
       case 'index':
       case 'count':
         return UNKNOWN;
@@ -542,6 +584,53 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
     return NONE;
   }
   return UNKNOWN;
+}
+
+/** `int(x)` of a size: its floor where it may have a fraction (sizes are not negative). */
+function intOfSize(v: Extract<Value, { kind: 'int' }>): Value {
+  const floor = v.value.rounded('floor');
+  return floor && floor !== v.value ? int(floor) : v;
+}
+
+/** `int("16")`: Python's integer literal syntax in base 10, spaces around allowed; else unknown. */
+function intOfText(text: string): Value {
+  const t = text.trim().replace(/_/g, '');
+  return /^[+-]?\d+$/.test(t) && Number.isSafeInteger(Number(t)) ? int(Number(t)) : UNKNOWN;
+}
+
+/**
+ * Methods of a constant string (`"16,8".split(",")`, improved-diffusion's attention resolutions
+ * from an argparse default): the values Python gives. Other methods, and arguments that are not
+ * constant strings, give unknown.
+ */
+export const STR_METHODS = new Set(['split', 'strip', 'lower', 'upper', 'startswith', 'endswith', 'replace']);
+function strMethod(text: string, name: string, args: Value[]): Value {
+  const strs = args.map((a) => (a.kind === 'str' ? a.value : a.kind === 'none' ? null : undefined));
+  if (strs.some((a) => a === undefined)) return UNKNOWN;
+  const str = (value: string): Value => ({ kind: 'str', value });
+  switch (name) {
+    case 'split': {
+      if (args.length > 1) return UNKNOWN;
+      const sep = strs[0];
+      if (sep === '') return UNKNOWN;
+      const parts = sep == null ? text.split(/\s+/).filter((x) => x !== '') : text.split(sep);
+      return { kind: 'tuple', list: true, items: parts.map(str) };
+    }
+    case 'strip':
+      return args.length === 0 ? str(text.trim()) : UNKNOWN;
+    case 'lower':
+      return str(text.toLowerCase());
+    case 'upper':
+      return str(text.toUpperCase());
+    case 'startswith':
+      return args.length === 1 && strs[0] != null ? { kind: 'bool', value: text.startsWith(strs[0]) } : UNKNOWN;
+    case 'endswith':
+      return args.length === 1 && strs[0] != null ? { kind: 'bool', value: text.endsWith(strs[0]) } : UNKNOWN;
+    case 'replace':
+      return args.length === 2 && strs[0] != null && strs[1] != null ? str(text.split(strs[0]).join(strs[1])) : UNKNOWN;
+    default:
+      return UNKNOWN;
+  }
 }
 
 /** Module methods that return the module itself (`model.half()`, `nn.Linear(...).cuda()`, `.eval()`). */

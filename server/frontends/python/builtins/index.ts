@@ -17,6 +17,7 @@ import './randomGenerator';
 import './datasets';
 import './losses';
 import './distributed';
+import './lightning';
 import './timmLayers';
 
 export * from './registry';

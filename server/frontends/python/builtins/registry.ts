@@ -32,6 +32,8 @@ export interface BuiltinCtx {
    * rest of this run (undefined: back to the configured default).
    */
   setDefaultDtype?(dtype: DType | undefined): void;
+  /** A library call that runs the backward pass (`fabric.backward(loss)`): the step trains. */
+  trains?(): void;
 }
 
 export type FunctionHandler = (args: Value[], kwargs: Map<string, Value>, site: CallSite, ctx: BuiltinCtx) => Value;

@@ -294,6 +294,57 @@ defineFunction(['torch.index_select'], (args, kw, site, ctx) => {
 });
 defineMethod(['index_select'], (x, args, kw, site, ctx) => indexSelectValue(x, args[0] ?? kw.get('dim'), args[1] ?? kw.get('index'), site, ctx));
 
+/**
+ * `x.index_copy(dim, index, source)`: `x` with the rows `index` names along `dim` replaced by
+ * `source`'s (a KV cache written at the new positions, lit-llama's `cache_k.index_copy(2, pos, k)`).
+ * Out of place it reads `x` and writes a copy of it, then reads `source` and `index`; in place
+ * (`index_copy_`) it writes only `source`'s elements. The result has `x`'s shape.
+ */
+function indexCopyValue(x: TensorType | undefined, index: Value | undefined, source: Value | undefined, inPlace: boolean, site: CallSite, ctx: BuiltinCtx): Value {
+  if (!x) return UNKNOWN;
+  if (!x.shape || source?.kind !== 'tensor' || !source.type.shape || index?.kind !== 'tensor' || !index.type.shape) return unknownOf(x);
+  const dtype = x.dtype ?? ctx.opContext().dtype;
+  const written = tensorBytes(source.type.shape, dtype).scale(2).add(tensorBytes(index.type.shape, index.type.dtype ?? 'int64'));
+  const bytes = inPlace ? written : written.add(tensorBytes(x.shape, dtype).scale(2));
+  return ctx.record(moved(x.shape, x.dtype, bytes), site, [x, index.type, source.type]);
+}
+defineFunction(['torch.index_copy'], (args, kw, site, ctx) => {
+  const x = args[0] ?? kw.get('input');
+  return indexCopyValue(x?.kind === 'tensor' ? x.type : undefined, args[2] ?? kw.get('index'), args[3] ?? kw.get('source'), false, site, ctx);
+});
+defineMethod(['index_copy', 'index_copy_'], (x, args, kw, site, ctx) => indexCopyValue(x, args[1] ?? kw.get('index'), args[2] ?? kw.get('source'), site.name.endsWith('_'), site, ctx));
+
+// `torch.roll(x, shifts, dims)`, `torch.flip(x, dims)`: the same elements in another order, a copy.
+const reordered = (x: Value | undefined, site: CallSite, ctx: BuiltinCtx, note: string): Value =>
+  x?.kind !== 'tensor' ? UNKNOWN : x.type.shape ? ctx.record(copy(x.type, ctx.opContext(x.type.dtype), note), site, [x.type]) : unknownOf(x.type);
+defineFunction(names('roll', 'flip', 'fliplr', 'flipud'), (args, kw, site, ctx) => reordered(args[0] ?? kw.get('input') ?? kw.get('a') ?? kw.get('m'), site, ctx, `${site.name.split('.').pop()}: a copy`));
+defineMethod(['roll', 'flip', 'fliplr', 'flipud'], (x, _a, _k, site, ctx) => reordered({ kind: 'tensor', type: x }, site, ctx, `${site.name.split('.').pop()}: a copy`));
+
+/**
+ * `torch.repeat_interleave(x, n, dim)` with a constant count: `x` with `dim` n times as long (each
+ * element repeated in place), a copy; without `dim`, flattened first. A tensor of counts gives a
+ * length the values decide: unknown.
+ */
+function repeatInterleaveValue(x: TensorType | undefined, repeats: Value | undefined, dimV: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
+  if (!x) return UNKNOWN;
+  const n = repeats?.kind === 'int' ? repeats.value : undefined;
+  if (!x.shape || !n) return unknownOf(x);
+  const noDim = !dimV || dimV.kind === 'none';
+  const d0 = noDim ? 0 : asDim(dimV)?.constValue();
+  const base = noDim ? [product(x.shape)] : x.shape;
+  if (d0 === undefined || !Number.isInteger(d0)) return unknownOf(x);
+  const d = d0 < 0 ? d0 + base.length : d0;
+  if (d < 0 || d >= base.length) return unknownOf(x);
+  const out = base.map((s, i) => (i === d ? s.mul(n) : s));
+  const dtype = x.dtype ?? ctx.opContext().dtype;
+  return ctx.record(moved(out, x.dtype, tensorBytes(x.shape, dtype).add(tensorBytes(out, dtype))), site, [x]);
+}
+defineFunction(['torch.repeat_interleave'], (args, kw, site, ctx) => {
+  const x = args[0] ?? kw.get('input');
+  return repeatInterleaveValue(x?.kind === 'tensor' ? x.type : undefined, args[1] ?? kw.get('repeats'), args[2] ?? kw.get('dim'), site, ctx);
+});
+defineMethod(['repeat_interleave'], (x, args, kw, site, ctx) => repeatInterleaveValue(x, args[0] ?? kw.get('repeats'), args[1] ?? kw.get('dim'), site, ctx));
+
 // `torch.is_tensor(x)` (whisper's audio loading): decided where the value is.
 defineFunction(['torch.is_tensor'], (args) => ({ kind: 'bool', value: args[0]?.kind === 'tensor' ? true : args[0] && args[0].kind !== 'unknown' ? false : null }));
 
