@@ -844,15 +844,20 @@ function fileTotal(a: Analysis, moduleFigures: CostFigures | undefined, function
     if (!symbolic || ff.summary.flops.termCount() >= symbolic.summary.flops.termCount()) symbolic = ff;
   }
   if (symbolic) return { figures: symbolic.figures, of: symbolic.summary.name, reasons: symbolic.reasons };
-  if (most && works({ f: most.figures, of: most.summary.name })) return { figures: most.figures, of: most.summary.name, reasons: most.reasons };
-  // A function whose operands have shapes nobody gives (a model's `forward` with no caller in
-  // the program) has no figures: the file says which and why, never a silent 0.
-  const unknown = functions.find((ff) => ff.incomplete && ff.reasons?.length);
+  // A function whose operands have shapes nobody gives, or whose callee is unknown (a model's
+  // `forward` with no caller in the program, aiayn's `Translator` of a model read from a
+  // checkpoint), has no figures: the file says which and why, never a helper's elementwise work
+  // as its silent 0 FLOPs.
+  // Of several, the one whose known work has the most terms (it calls the most), the later of equals.
+  let unknown: FunctionFigures | undefined;
+  const work = (ff: FunctionFigures) => ff.summary.flops.termCount() + ff.summary.otherFlops.termCount();
+  for (const ff of functions) if (ff.incomplete && ff.reasons?.length && (!unknown || work(ff) >= work(unknown))) unknown = ff;
   if (unknown) {
     const f = unknown.figures;
     // Nothing known is not zero (as for a function in the JSON report).
     const none = (f.flops ?? 0) === 0 && (f.otherFlops ?? 0) === 0;
     return { figures: none ? { ...f, flops: null, otherFlops: null, bytes: null, timeSeconds: null } : f, of: unknown.summary.name, reasons: unknown.reasons };
   }
+  if (most && works({ f: most.figures, of: most.summary.name })) return { figures: most.figures, of: most.summary.name, reasons: most.reasons };
   return { figures: a.total };
 }

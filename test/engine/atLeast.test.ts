@@ -47,6 +47,14 @@ describe('the FLOPs a total is at least', () => {
     assert.ok(totals.unbound?.includes('n_layer') && totals.unbound.includes('d'), JSON.stringify(totals.unbound));
   });
 
+  it('totals a file with a function whose cost is missing, not a helper’s elementwise work shown as 0 FLOP', () => {
+    // table() has numbers (64 multiplies, no FLOPs); attend's matmul has operands nobody sizes.
+    const totals = fileJson(out.get('helpers_file.py')!).totals;
+    assert.equal(totals.of, 'attend');
+    assert.equal(totals.flops, null);
+    assert.equal(totals.incomplete, true);
+  });
+
   it('gives no floor while a named dim waits, or when the costlier of two branches was counted', () => {
     const named = out.get('named.py')!;
     assert.deepEqual(fileJson(named).totals.unbound, ['?', 'width']);
