@@ -1902,7 +1902,9 @@ export class Interpreter {
 
   private execIf(s: Node, frame: Frame, rest?: Node[]): void {
     if (frame.loop && !rest && this.execPeriodicIf(s, frame)) return;
-    const cond = this.eval(s.childForFieldName('condition')!, frame);
+    // Python's truthiness decides the branch: `if self.downsample:` on a module or None, `if n:` on
+    // a known int, as the conditional expression and `not` already do.
+    const taken = truthy(this.eval(s.childForFieldName('condition')!, frame));
     const consequence = s.childForFieldName('consequence');
     const alternatives = s.childrenForFieldName('alternative').filter((n): n is Node => !!n);
     const runRest = (f: Frame) => {
@@ -1911,8 +1913,8 @@ export class Interpreter {
         this.exec(n, f);
       }
     };
-    if (cond.kind === 'bool' && cond.value !== null) {
-      if (cond.value) {
+    if (taken !== null) {
+      if (taken) {
         this.execBody(consequence, frame);
         return runRest(frame);
       }
@@ -2652,6 +2654,9 @@ export class Interpreter {
       }
       case 'tensor':
         return tensorAttribute(obj.type, attr, n, this, frame);
+      case 'str':
+        // `'{:.6f}'.format(loss)`, `sen.split()`: Python's own string methods (pybuiltins.ts).
+        return { kind: 'method', of: obj, name: attr };
       case 'pymodule':
         return obj.attribute(attr) ?? UNKNOWN;
       case 'module':

@@ -10,7 +10,7 @@ import { CallSite, ClassInfo, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, int, i
 import { FUNCTIONS, canonical } from './builtins/registry';
 import { libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
-import { addArgument, parseArgs } from './argparse';
+import { addArgument, mutuallyExclusiveGroup, parseArgs } from './argparse';
 import { dictKey, keyValue, sizesOf, truthy } from './sequences';
 
 /** `site` is the call being evaluated, for builtins that call what they are given (`map`). */
@@ -495,8 +495,9 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         addArgument(of, args, kwargs);
         return NONE;
       case 'add_argument_group':
-      case 'add_mutually_exclusive_group':
         return of;
+      case 'add_mutually_exclusive_group':
+        return mutuallyExclusiveGroup(of, kwargs);
       case 'parse_args':
         return parseArgs(of);
       case 'parse_known_args':
@@ -522,6 +523,7 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         return UNKNOWN;
     }
   }
+  if (of.kind === 'str') return strMethod(of.value, name, args, it, frame);
   if (of.kind === 'module') {
     // A library layer moved or cast (`nn.Linear(2048, 10).cuda().half()`) is the same layer: the
     // dtype its ops compute in comes from their inputs, as for a user module.
@@ -542,6 +544,34 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
     return NONE;
   }
   return UNKNOWN;
+}
+
+/**
+ * A method of a string: pure Python, never a tensor op. `split` of a known string gives its words
+ * (nlp-tutorial's `sen.split()` sizes a batch); a few others of known strings give the string;
+ * the rest (`'{:.6f}'.format(loss)`) give a value nobody needs to know, and nothing is missing.
+ */
+function strMethod(s: string, name: string, args: Value[], it: Interpreter, frame: Frame): Value {
+  const str = (value: string): Value => ({ kind: 'str', value });
+  const sep = args[0];
+  switch (name) {
+    case 'split': {
+      if (args.length > 1 || (sep && sep.kind !== 'str' && sep.kind !== 'none')) return UNKNOWN;
+      const words = sep?.kind === 'str' ? (sep.value === '' ? undefined : s.split(sep.value)) : s.split(/\s+/).filter((w) => w.length > 0);
+      return words ? newList(words.map(str), it, frame) : UNKNOWN;
+    }
+    case 'strip':
+    case 'lower':
+    case 'upper':
+      if (args.length) return UNKNOWN;
+      return str(name === 'strip' ? s.trim() : name === 'lower' ? s.toLowerCase() : s.toUpperCase());
+    case 'join': {
+      const items = sep?.kind === 'tuple' && !sep.counts && !sep.unknownTrips ? sep.items : undefined;
+      return items?.every((x) => x.kind === 'str') ? str(items.map((x) => (x as { value: string }).value).join(s)) : UNKNOWN;
+    }
+    default:
+      return UNKNOWN;
+  }
 }
 
 /** Module methods that return the module itself (`model.half()`, `nn.Linear(...).cuda()`, `.eval()`). */
