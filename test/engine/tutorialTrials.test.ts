@@ -9,7 +9,10 @@
  *   comment that disagreed with the code (TextCNN's) then replaced the batch;
  * - `'{:.6f}'.format(loss)` made a training loop's total incomplete ("callee unknown"), and
  *   `sen.split()` of a known string had no length;
- * - a `required=True` mutually exclusive group of argparse options read them all as None.
+ * - a `required=True` mutually exclusive group of argparse options read them all as None;
+ * - ConvNeXt's `main.py`: `create_model(args.model)` of a builder registered with timm's
+ *   `@register_model` was an unknown callee, timm's `create_transform` and `Mixup` lost the batch's
+ *   shape, and `for x, y in metric_logger.log_every(loader)` (a generator) looped over nothing.
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -19,16 +22,20 @@ import * as path from 'node:path';
 import { Analysis } from '../../server/engine/analyze';
 import { analyse, analyseFolder, fn, ready$ } from './helpers';
 
-/** The script analysed as the CLI does (a program of one file, its functions in their contexts). */
-const inContext = (text: string): Analysis => {
+/** A program analysed as the CLI does (its functions in their contexts); files by relative path. */
+const program = (files: Record<string, string>): Map<string, Analysis> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-tutorial-'));
   try {
-    fs.writeFileSync(path.join(dir, 'main.py'), text);
-    return analyseFolder(dir).get('main.py')!;
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    }
+    return analyseFolder(dir);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 };
+const inContext = (text: string): Analysis => program({ 'main.py': text }).get('main.py')!;
 
 describe('tutorial scripts (pytorch-tutorial, nlp-tutorial idioms)', () => {
   before(ready$);
@@ -157,5 +164,98 @@ elif args.large:
     // flags read as False nothing would run.
     assert.equal(a.ir.moduleSummary!.flops.constValue(), 4_194_304);
     assert.equal(a.ir.moduleSummary!.upperBound, true);
+  });
+
+  it('a loop over a generator runs its body for each item the generator yields', () => {
+    const a = inContext(`
+import torch
+import torch.nn as nn
+
+def log_every(iterable, header=None):
+    for obj in iterable:
+        yield obj
+
+def pairs():
+    yield torch.randn(4, 16)
+    yield from [torch.randn(8, 16), torch.randn(2, 16)]
+
+fc = nn.Linear(16, 32)
+batches = [torch.randn(4, 16) for _ in range(10)]
+for i, x in enumerate(log_every(batches)):
+    y = fc(x)
+for x in pairs():
+    z = fc(x)
+`);
+    const m = a.ir.moduleSummary!;
+    assert.deepEqual(m.reasons ?? [], []);
+    // 10 batches of 2·4·16·32 = 4,096, then 2·(4 + 8 + 2)·16·32 = 14,336.
+    assert.equal(m.flops.constValue(), 10 * 4096 + 14_336);
+  });
+
+  it("ConvNeXt's main: create_model by a registered name, timm's transform and Mixup, the model's figures per batch", () => {
+    const out = program({
+      'models/__init__.py': '',
+      'models/net.py': `
+import torch.nn as nn
+from timm.models.registry import register_model
+
+class Net(nn.Module):
+    def __init__(self, in_chans=3, num_classes=1000, width=32):
+        super().__init__()
+        self.stem = nn.Conv2d(in_chans, width, kernel_size=4, stride=4)
+        self.head = nn.Linear(width, num_classes)
+
+    def forward(self, x):
+        x = self.stem(x)
+        return self.head(x.mean([-2, -1]))
+
+@register_model
+def net_tiny(pretrained=False, **kwargs):
+    return Net(width=32, **kwargs)
+
+@register_model
+def net_big(pretrained=False, **kwargs):
+    return Net(width=64, **kwargs)
+`,
+      'main.py': `
+import argparse
+import torch
+from torchvision import datasets
+from timm.data import create_transform
+from timm.data.mixup import Mixup
+from timm.models import create_model
+import models.net
+
+def log_every(iterable):
+    for obj in iterable:
+        yield obj
+
+def main(args):
+    transform = create_transform(input_size=args.input_size, is_training=True)
+    dataset = datasets.ImageFolder('/data/train', transform=transform)
+    loader = torch.utils.data.DataLoader(dataset, batch_size=args.batch_size, drop_last=True)
+    mixup_fn = Mixup(mixup_alpha=0.8, num_classes=args.nb_classes)
+    model = create_model(args.model, pretrained=False, num_classes=args.nb_classes)
+    for samples, targets in log_every(loader):
+        samples, targets = mixup_fn(samples, targets)
+        output = model(samples)
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--model', default='net_tiny', type=str)
+    parser.add_argument('--input_size', default=224, type=int)
+    parser.add_argument('--batch_size', default=64, type=int)
+    parser.add_argument('--nb_classes', default=1000, type=int)
+    main(parser.parse_args())
+`,
+    });
+    // net_tiny on (64, 3, 224, 224): stem 2·64·32·3·16·56·56 = 616,562,688; head 2·64·32·1000 = 4,096,000.
+    const forward = fn(out.get('models/net.py')!, 'Net.forward');
+    assert.equal(forward.figures.flops, 616_562_688 + 4_096_000);
+    const main = fn(out.get('main.py')!, 'main');
+    assert.equal(main.figures.flops, 616_562_688 + 4_096_000);
+    // The loader's length is not known: one batch counted, and said so.
+    assert.ok((main.reasons ?? []).some((r) => /number of batches/.test(r.message)), JSON.stringify(main.reasons));
+    assert.ok(!(main.reasons ?? []).some((r) => /callee is unknown|create_model/.test(r.message)), JSON.stringify(main.reasons));
   });
 });

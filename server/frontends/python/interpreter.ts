@@ -19,6 +19,7 @@ import { matmulValues } from './builtins/gemm';
 import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
+import { isGenerator, yieldValue } from './generators';
 import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, newList, readAtRunEntry } from './pybuiltins';
 import { CountedWhile, LoopValues, TripTest, aliasesOf, conjuncts, countTrips, countWhile, firstTrip, namesOf, statementsOf, tripTest } from './countedWhile';
 import { growthReason, mayAppend, tensorShapes } from './loopGrowth';
@@ -291,6 +292,8 @@ export interface Frame {
   returned: boolean;
   /** The dtype matmul/conv compute in inside `torch.autocast(...)`. */
   autocast: DType | null;
+  /** A generator's frame: what its `yield`s give, in order, as a list (generators.ts). */
+  yields?: Extract<Value, { kind: 'tuple' }>;
   /**
    * The calling context this frame runs in: set for frames called, directly or not, from an entry
    * point's frame; their ops and totals are recorded for the files they belong to.
@@ -1514,6 +1517,7 @@ export class Interpreter {
     if (closure) for (const [k, v] of closure) frame.env.set(k, v);
     this.bindParams(fn, frame, args, kwargs, self);
     this.applyDecorators(fn, frame);
+    if (isGenerator(fn.node)) frame.yields = newList([], this, frame);
     if (fn.node.type === 'lambda') {
       // A lambda's body is one expression: its value is the return value.
       const body = fn.node.childForFieldName('body');
@@ -1541,6 +1545,7 @@ export class Interpreter {
       logCapture({ fn: f });
       this.options.program.captureFunction(f);
     }
+    if (frame.yields) return frame.yields;
     return frame.returns.find((r) => r.kind !== 'unknown' && r.kind !== 'none') ?? frame.returns[0] ?? NONE;
   }
 
@@ -2025,7 +2030,8 @@ export class Interpreter {
     const had = frame.acc.reasons?.length ?? 0;
     addReason(frame.acc, this.reasonAt(right, `loop at line ${s.startPosition.row + 1}: ${unknownTrips} is unknown, one trip counted`));
     const added = (frame.acc.reasons?.length ?? 0) > had ? frame.acc.reasons![had] : undefined;
-    this.execForOver(s, it, frame);
+    // What the one trip appends to an older list (a generator's `yield`s) is of unknown length too.
+    this.uncountedTrip(unknownTrips, () => this.execForOver(s, it, frame));
     // Kept when the body computed, or met something it could not follow (a reason of its own).
     if (added && frame.acc.flops.add(frame.acc.otherFlops).equals(before) && frame.acc.reasons!.length === had + 1) {
       const at = frame.acc.reasons!.indexOf(added);
@@ -2450,6 +2456,8 @@ export class Interpreter {
         return this.evalDictComprehension(n, frame);
       case 'lambda':
         return { kind: 'function', def: { qualName: `${frame.fn?.qualName ?? ''}.<lambda>`, node: n, owner: this }, closure: new Map(frame.env) };
+      case 'yield':
+        return yieldValue(n, frame, this);
       default:
         return UNKNOWN;
     }

@@ -11,6 +11,7 @@ import { FUNCTIONS, canonical } from './builtins/registry';
 import { libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
 import { addArgument, mutuallyExclusiveGroup, parseArgs } from './argparse';
+import { createModel } from './timmRegistry';
 import { dictKey, keyValue, sizesOf, truthy } from './sequences';
 
 /** `site` is the call being evaluated, for builtins that call what they are given (`map`). */
@@ -106,6 +107,8 @@ function pickNumeric(args: Value[], f: (...n: number[]) => number): Value {
 }
 
 export const BUILTINS: Record<string, Builtin> = {
+  'timm.models.create_model': createModel,
+  'timm.create_model': createModel,
   range: (args) => {
     const d = args.map(asDim);
     if (d.length === 0 || d.some((x) => !x)) return UNKNOWN;
