@@ -258,4 +258,71 @@ if __name__ == '__main__':
     assert.ok((main.reasons ?? []).some((r) => /number of batches/.test(r.message)), JSON.stringify(main.reasons));
     assert.ok(!(main.reasons ?? []).some((r) => /callee is unknown|create_model/.test(r.message)), JSON.stringify(main.reasons));
   });
+
+  it("nlp-tutorial's vocabulary: set() of known words is their distinct count, list() of the unknown is not empty", () => {
+    const a = inContext(`
+import torch
+
+sentences = ['ich mochte ein bier P', 'S i want a beer', 'i want a beer E']
+word_list = list(set(" ".join(sentences).split()))
+word_dict = {w: i for i, w in enumerate(word_list)}
+n_class = len(word_dict)
+y = torch.randn(4, n_class) @ torch.randn(n_class, 8)
+
+def f(xs):
+    z = torch.randn(len(list(xs)), 8) @ torch.randn(8, 8)
+    return z
+
+w = f(open('words.txt'))
+`);
+    const ops = a.ir.ops.filter((o) => o.kind === 'matmul');
+    // 11 distinct words: 2·4·11·8 = 704 (it was 0, the vocabulary read as empty).
+    assert.equal(ops[0].cost.flops.constValue(), 704);
+    // list(xs) of unknown xs: a length nobody knows, not 0 rows.
+    const rows = ops[1].output.shape?.[0];
+    assert.ok(rows === undefined || rows.constValue() !== 0, ops[1].output.shape?.map(String).join(','));
+  });
+
+  it("Seq2Seq(Attention)'s step: characters of a known string, torch.dot, a list index of unknown length", () => {
+    const a = inContext(`
+import numpy as np
+import torch
+
+word_dict = {'S': 0, 'P': 1, 'a': 2}
+tb = torch.FloatTensor([np.eye(3)[[word_dict[n] for n in 'SPPPP']]])
+y = tb @ torch.randn(3, 4)
+s = torch.dot(torch.randn(128), torch.randn(128))
+
+def lookup(text):
+    return torch.FloatTensor(np.eye(3)[[word_dict[n] for n in text]]) @ torch.randn(3, 4)
+
+z = lookup(input())
+`);
+    const [y, dot, z] = a.ir.ops.filter((o) => o.kind === 'matmul');
+    // (1, 5, 3) @ (3, 4): 2·5·3·4 = 120; the dot product 2·128 = 256.
+    assert.deepEqual(y.output.shape?.map(String), ['1', '5', '4']);
+    assert.equal(dot.cost.flops.constValue(), 256);
+    // Indexed by a list of unknown length: its rows are unknown (they were 1).
+    assert.equal(z.output.shape?.[0].constValue(), undefined, z.output.shape?.map(String).join(','));
+  });
+
+  it('nn.Embedding.from_pretrained looks up its table; a matplotlib axis is no unknown model', () => {
+    const a = inContext(`
+import numpy as np
+import torch
+import torch.nn as nn
+import matplotlib.pyplot as plt
+
+table = torch.FloatTensor(np.zeros((6, 512)))
+pos_emb = nn.Embedding.from_pretrained(table, freeze=True)
+x = pos_emb(torch.LongTensor([[1, 2, 3, 4, 0]])) @ torch.randn(512, 7)
+fig = plt.figure(figsize=(5, 5))
+ax = fig.add_subplot(1, 1, 1)
+ax.matshow(x, cmap='viridis')
+`);
+    const m = a.ir.moduleSummary!;
+    assert.deepEqual(m.reasons ?? [], []);
+    // (1, 5, 512) @ (512, 7): 2·5·512·7 = 35,840.
+    assert.equal(m.flops.constValue(), 35_840);
+  });
 });

@@ -2550,6 +2550,8 @@ export class Interpreter {
     const right = clause.childForFieldName('right');
     const left = clause.childForFieldName('left');
     let it = right ? this.eval(right, frame) : UNKNOWN;
+    // A known string gives its characters (`[word_dict[n] for n in 'SPPPP']`).
+    if (it.kind === 'str' && it.value.length <= MAX_UNROLL) it = { kind: 'tuple', list: true, items: [...it.value].map((ch): Value => ({ kind: 'str', value: ch })) };
     // Iterating a tensor gives its rows: `[data[i:i+T] for i in ix]` with `ix` of shape (B,).
     if (it.kind === 'tensor' && it.type.shape && it.type.shape.length > 0) {
       const rows = it.type.shape;
@@ -2983,6 +2985,9 @@ export class Interpreter {
         if (!LIBRARY_ROOTS.has(name.split('.')[0]) && !NOT_COMPUTE_ROOTS.test(name) && !isNotCompute(name) && passesModel(args, kwargs)) {
           addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}\` (${name.split('.')[0]} is outside the program)`));
         }
+        // A plot made (`fig = plt.figure()`, `ax = fig.add_subplot(...)`) is matplotlib's object:
+        // `ax.matshow(attn)` plots, it is no model of unknown cost.
+        if (name.split('.')[0] === 'matplotlib') return { kind: 'ref', path: `${name}()` };
         return UNKNOWN;
       }
       case 'method': {

@@ -295,7 +295,22 @@ export const BUILTINS: Record<string, Builtin> = {
   list: (args, _kw, it, frame) => {
     const got = itemsOf(args[0]);
     const unknownTrips = args[0]?.kind === 'tuple' ? args[0].unknownTrips : undefined;
-    return got ? newList([...got.items], it, frame, { counts: [...got.counts], ...(unknownTrips ? { unknownTrips } : {}) }) : newList([], it, frame);
+    if (got) return newList([...got.items], it, frame, { counts: [...got.counts], ...(unknownTrips ? { unknownTrips } : {}) });
+    // `list()` is empty; `list(x)` of what the analysis does not know is of unknown length, not
+    // empty (`len(list(set(words)))` was 0, nlp-tutorial's vocabulary size).
+    return args.length === 0 ? newList([], it, frame) : newList([UNKNOWN], it, frame, { unknownTrips: 'the length of `list(...)`' });
+  },
+  // `set(words)` of known strings or numbers: its distinct items (as a list; only sizes and
+  // membership matter here). Of anything else: a collection of unknown size.
+  set: (args, _kw, it, frame) => {
+    if (args.length === 0) return newList([], it, frame);
+    const got = itemsOf(args[0]);
+    const plain = got && !(args[0].kind === 'tuple' && args[0].unknownTrips) && got.counts.every((c) => c.equals(Poly.ONE));
+    const keys = plain ? got.items.map((x) => (x.kind === 'str' || x.kind === 'int' || x.kind === 'bool' ? dictKey(x) : undefined)) : [];
+    if (!plain || keys.some((k) => k === undefined)) return newList([UNKNOWN], it, frame, { unknownTrips: 'the size of `set(...)`' });
+    const seen = new Map<string, Value>();
+    got.items.forEach((x, i) => seen.has(keys[i]!) || seen.set(keys[i]!, x));
+    return newList([...seen.values()], it, frame);
   },
   tuple: (args) => (args[0]?.kind === 'tuple' ? { ...args[0], list: false } : UNKNOWN),
   enumerate: (args) => {

@@ -188,7 +188,7 @@ function fromData(v: Value | undefined, dtype: DType | null | undefined, ctx: Bu
   const inner = cur?.kind === 'tensor' ? cur.type.shape : undefined;
   if (inner) shape.push(...inner);
   const leaf = !cur || cur.kind === 'int' || cur.kind === 'float' || cur.kind === 'bool' || !!inner;
-  const out = make(v?.kind === 'tuple' ? shape : scalar ? [] : null, dtype ?? (cur?.kind === 'tensor' ? cur.type.dtype : undefined));
+  const out = make(v?.kind === 'tuple' ? shape : scalar ? [] : null, dtype);
   if (v?.kind === 'tuple' && !leaf && out.kind === 'tensor') markGuessed(out.type);
   return out;
 }

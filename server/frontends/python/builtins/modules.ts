@@ -115,6 +115,18 @@ defineFunction([`${NN}Embedding`], (args, kw, _site, ctx) => {
   return moduleValue('Embedding', n.mul(d), ctx, (x, _a, _k, site, c) => c.record(embedding(x, n, d, dtype, c.opContext(dtype)), site, [x]));
 });
 
+// `nn.Embedding.from_pretrained(table, freeze=True)` (nlp-tutorial's positional table): a lookup
+// into the (n, d) table it is given; frozen, it trains nothing.
+defineFunction([`${NN}Embedding.from_pretrained`], (args, kw, _site, ctx) => {
+  const table = pick(args, kw, 0, 'embeddings');
+  const shape = table?.kind === 'tensor' && table.type.shape?.length === 2 ? table.type.shape : undefined;
+  const n = shape?.[0] ?? Poly.sym(ctx.fresh());
+  const d = shape?.[1] ?? Poly.sym(ctx.fresh());
+  const dtype = table?.kind === 'tensor' ? table.type.dtype : null;
+  const frozen = boolOf(pick(args, kw, 1, 'freeze'), true);
+  return moduleValue('Embedding', frozen ? Poly.ZERO : n.mul(d), ctx, (x, _a, _k, site, c) => c.record(embedding(x, n, d, dtype, c.opContext(dtype)), site, [x]));
+});
+
 for (const [cls, kind] of [['LayerNorm', 'layer_norm'], ['RMSNorm', 'rms_norm']] as const) {
   defineFunction([NN + cls], (args, kw, _site, ctx) => {
     const ns = dimTupleOf(pick(args, kw, 0, 'normalized_shape')) ?? [Poly.sym(ctx.fresh())];
