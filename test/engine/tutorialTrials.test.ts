@@ -274,6 +274,8 @@ def f(xs):
     return z
 
 w = f(open('words.txt'))
+levels = list(range(3))
+v = torch.randn(len(levels), 8) @ torch.randn(8, 8)
 `);
     const ops = a.ir.ops.filter((o) => o.kind === 'matmul');
     // 11 distinct words: 2·4·11·8 = 704 (it was 0, the vocabulary read as empty).
@@ -281,6 +283,8 @@ w = f(open('words.txt'))
     // list(xs) of unknown xs: a length nobody knows, not 0 rows.
     const rows = ops[1].output.shape?.[0];
     assert.ok(rows === undefined || rows.constValue() !== 0, ops[1].output.shape?.map(String).join(','));
+    // list(range(3)) has 3 items (it had none): 2·3·8·8 = 384.
+    assert.equal(ops[2].cost.flops.constValue(), 384);
   });
 
   it("Seq2Seq(Attention)'s step: characters of a known string, torch.dot, a list index of unknown length", () => {

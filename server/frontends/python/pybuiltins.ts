@@ -27,6 +27,14 @@ export function newList(items: Value[], it: Interpreter, frame: Frame, extra: Pa
   return v;
 }
 
+/** The ints of a `range` of known start, step and (short) length. */
+function rangeItems(v: Value | undefined): Value[] | undefined {
+  if (v?.kind !== 'range' || v.start === undefined || v.step === undefined) return undefined;
+  const n = v.trips.constValue();
+  if (n === undefined || n > MAX_LISTED_RANGE) return undefined;
+  return Array.from({ length: Math.max(0, n) }, (_, i) => int(v.start! + i * v.step!));
+}
+
 /** The items of a list, dict (values) or tuple argument, keeping per-item counts. */
 function itemsOf(v: Value | undefined): { items: Value[]; counts: Poly[] } | undefined {
   if (!v) return undefined;
@@ -296,6 +304,8 @@ export const BUILTINS: Record<string, Builtin> = {
     const got = itemsOf(args[0]);
     const unknownTrips = args[0]?.kind === 'tuple' ? args[0].unknownTrips : undefined;
     if (got) return newList([...got.items], it, frame, { counts: [...got.counts], ...(unknownTrips ? { unknownTrips } : {}) });
+    const r = rangeItems(args[0]);
+    if (r) return newList(r, it, frame);
     // `list()` is empty; `list(x)` of what the analysis does not know is of unknown length, not
     // empty (`len(list(set(words)))` was 0, nlp-tutorial's vocabulary size).
     return args.length === 0 ? newList([], it, frame) : newList([UNKNOWN], it, frame, { unknownTrips: 'the length of `list(...)`' });
