@@ -70,6 +70,10 @@ def run(model, x):
     const f = fn(a, 'BiRNN.forward');
     assert.equal(f.figures.flops, 3_097_088_000);
     assert.equal(f.incomplete, false);
+    // Parameters: layer 0, per direction 4·128·(28 + 128) + 2·4·128 = 80,896; layer 1, per
+    // direction 4·128·(256 + 128) + 1,024 = 197,632; fc 256·10 + 10. Twice each layer: 559,626.
+    const params = fn(a, 'BiRNN.__init__').summary.params!;
+    assert.equal(params.evaluate(new Map([['input_size', 28], ['hidden_size', 128], ['num_layers', 2], ['num_classes', 10]])), 559_626);
   });
 
   it('`if self.downsample:` decides on a module and on None: the residual block is exact, no upper bound', () => {
