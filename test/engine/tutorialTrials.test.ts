@@ -228,6 +228,7 @@ from torchvision import datasets
 from timm.data import create_transform
 from timm.data.mixup import Mixup
 from timm.models import create_model
+from timm.loss import SoftTargetCrossEntropy
 import models.net
 
 def log_every(iterable):
@@ -240,9 +241,11 @@ def main(args):
     loader = torch.utils.data.DataLoader(dataset, batch_size=args.batch_size, drop_last=True)
     mixup_fn = Mixup(mixup_alpha=0.8, num_classes=args.nb_classes)
     model = create_model(args.model, pretrained=False, num_classes=args.nb_classes)
+    criterion = SoftTargetCrossEntropy()
     for samples, targets in log_every(loader):
         samples, targets = mixup_fn(samples, targets)
         output = model(samples)
+        loss = criterion(output, targets)
 
 if __name__ == '__main__':
     parser = argparse.ArgumentParser()

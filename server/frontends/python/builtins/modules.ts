@@ -248,6 +248,15 @@ for (const [cls, fixed] of [['Upsample', undefined], ['UpsamplingNearest2d', 'ne
 }
 defineFunction([`${NN}Identity`], (_args, _kw, _site, ctx) => moduleValue('Identity', Poly.ZERO, ctx, (x) => tensor(x)));
 
+// timm's losses (ConvNeXt's and DeiT's `criterion`): a cross entropy against mixed soft targets
+// (B, classes) or smoothed labels, costed as `nn.CrossEntropyLoss`'s.
+defineFunction(['timm.loss.SoftTargetCrossEntropy', 'timm.loss.LabelSmoothingCrossEntropy', 'timm.loss.cross_entropy.SoftTargetCrossEntropy', 'timm.loss.cross_entropy.LabelSmoothingCrossEntropy'], (_args, _kw, _site, ctx) =>
+  moduleValue('CrossEntropyLoss', Poly.ZERO, ctx, (x, args, k, site, c) => {
+    const t = args[0] ?? k.get('target');
+    return crossEntropyValue(x, t?.kind === 'tensor' ? t.type : undefined, undefined, site, c);
+  }),
+);
+
 defineFunction([`${NN}CrossEntropyLoss`, `${NN}NLLLoss`], (_args, kw, _site, ctx) => {
   const reduction = strOf(kw.get('reduction'));
   return moduleValue('CrossEntropyLoss', Poly.ZERO, ctx, (x, args, k, site, c) => {
