@@ -308,8 +308,13 @@ def lookup(text):
     return torch.FloatTensor(np.eye(3)[[word_dict[n] for n in text]]) @ torch.randn(3, 4)
 
 z = lookup(input())
+seq = 'make'
+w = torch.FloatTensor(np.eye(3)[[len(n) for n in seq[:-1]]]) @ torch.randn(3, 4)
 `);
-    const [y, dot, z] = a.ir.ops.filter((o) => o.kind === 'matmul');
+    const at = (line: number) => a.ir.ops.find((o) => o.kind === 'matmul' && o.range.start.line === line)!;
+    const [y, dot, z, w] = [at(6), at(7), at(10), at(14)];
+    // 'make'[:-1] is 'mak': three rows.
+    assert.deepEqual(w.output.shape?.map(String), ['3', '4']);
     // (1, 5, 3) @ (3, 4): 2·5·3·4 = 120; the dot product 2·128 = 256.
     assert.deepEqual(y.output.shape?.map(String), ['1', '5', '4']);
     assert.equal(dot.cost.flops.constValue(), 256);

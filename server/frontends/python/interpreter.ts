@@ -2734,6 +2734,20 @@ export class Interpreter {
         }
       }
     }
+    // `word[:-1]`, `word[-1]` of a known string (nlp-tutorial's TextLSTM batches): its characters.
+    if (v.kind === 'str' && subs.length === 1) {
+      const sl = this.evalIndex(subs[0], frame);
+      const n = v.value.length;
+      const at = (x: Value | null, dflt: number) => (x === null || x.kind === 'none' ? dflt : asDim(x)?.constValue());
+      if (sl.kind === 'slice') {
+        const [a, b, c] = [at(sl.start, 0), at(sl.stop, n), at(sl.step, 1)];
+        if (a !== undefined && b !== undefined && c === 1) return { kind: 'str', value: v.value.slice(a, b) };
+      } else {
+        const i = at(sl, NaN);
+        if (i !== undefined && Number.isInteger(i) && i >= -n && i < n) return { kind: 'str', value: v.value[i < 0 ? n + i : i] };
+      }
+      return UNKNOWN;
+    }
     if (v.kind === 'tensor') return indexTensor(v.type, subs, this, frame);
     if (v.kind === 'dict' && subs.length === 1) {
       const k = dictKey(this.eval(subs[0], frame));
