@@ -341,4 +341,26 @@ ax.matshow(x, cmap='viridis')
     // (1, 5, 512) @ (512, 7): 2·5·512·7 = 35,840.
     assert.equal(m.flops.constValue(), 35_840);
   });
+
+  it('`if obj:` on an object whose class defines __len__ is not decided as true', () => {
+    const a = inContext(`
+import torch
+
+class Bag:
+    def __init__(self):
+        self.items = []
+
+    def __len__(self):
+        return len(self.items)
+
+bag = Bag()
+if bag:
+    y = torch.randn(8, 8) @ torch.randn(8, 8)
+else:
+    y = torch.randn(8, 8) @ torch.randn(8, 16)
+`);
+    // The empty bag is false in Python: the else branch, 2·8·8·16 = 2,048, counted as the costlier.
+    assert.equal(a.ir.moduleSummary!.flops.constValue(), 2048);
+    assert.equal(a.ir.moduleSummary!.upperBound, true);
+  });
 });
