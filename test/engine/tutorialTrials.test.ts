@@ -363,4 +363,22 @@ else:
     assert.equal(a.ir.moduleSummary!.flops.constValue(), 2048);
     assert.equal(a.ir.moduleSummary!.upperBound, true);
   });
+
+  it("a layer given a value the analysis lost (DLA's Root on torch.cat(xs)) is unknown, not 0 FLOPs", () => {
+    const a = analyse(`
+import torch
+import torch.nn as nn
+
+class Root(nn.Module):
+    def __init__(self, c_in, c_out):
+        super().__init__()
+        self.conv = nn.Conv2d(c_in, c_out, 1, bias=False)
+
+    def forward(self, xs):
+        x = torch.cat(xs, 1)
+        return self.conv(x)
+`);
+    const root = fn(a, 'Root.forward');
+    assert.equal(root.incomplete, true, JSON.stringify(root.figures));
+  });
 });

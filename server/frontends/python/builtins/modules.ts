@@ -33,6 +33,9 @@ type Forward = (x: TensorType, args: Value[], kwargs: Map<string, Value>, site: 
 export function moduleValue(cls: string, params: Poly, built: BuiltinCtx, forward: Forward): Value {
   const call: ModuleCall = (args, kwargs, site, caller) => {
     const x = args[0] ?? kwargs.get('input');
+    // A value the analysis lost (`self.lstm(packed)` after an unmodelled call) is an input of
+    // unknown shape: the layer's cost is unknown and said so, never a silent nothing.
+    if (x?.kind === 'unknown') return forward({ shape: null, dtype: null }, args.slice(1), kwargs, site, caller ?? built);
     if (x?.kind !== 'tensor') return UNKNOWN;
     return forward(x.type, args.slice(1), kwargs, site, caller ?? built);
   };
