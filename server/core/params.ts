@@ -83,7 +83,33 @@ const affineChannels = (index: number, name: string, affineKey: string): Formula
   return withBias(c, c);
 };
 
+/**
+ * `nn.LSTM` / `nn.GRU` / `nn.RNN`: per layer and direction, `gates·H·(in + H)` weights and, with
+ * bias, two bias vectors of `gates·H`; layers after the first read `D·H` features. The number of
+ * layers must be known (it is a count of tensors too).
+ */
+const recurrent = (gates: number, biasIndex: number): Formula => (a) => {
+  const i = dim(get(a, 0, 'input_size'));
+  const h = dim(get(a, 1, 'hidden_size'));
+  const layersArg = get(a, 2, 'num_layers');
+  const layers = layersArg === undefined ? Poly.ONE : layersArg instanceof Poly ? layersArg : undefined;
+  if (!i || !h || !layers) return undefined;
+  const dirs = get(a, biasIndex + 3, 'bidirectional') === true ? 2 : 1;
+  const bias = flag(get(a, biasIndex, 'bias'));
+  const layer = (input: Poly) => {
+    const weights = input.add(h).mul(h).scale(gates);
+    return (bias ? weights.add(h.scale(2 * gates)) : weights).scale(dirs);
+  };
+  // The first layer reads the input; the other `layers − 1` read both directions' states.
+  const params = layer(i).add(layers.sub(Poly.ONE).mul(layer(h.scale(dirs))));
+  return { params, tensors: (layers.constValue() ?? 1) * dirs * (bias ? 4 : 2) };
+};
+
 const FORMULAS: Record<string, Formula> = {
+  LSTM: recurrent(4, 3),
+  GRU: recurrent(3, 3),
+  // nn.RNN takes `nonlinearity` before `bias`.
+  RNN: recurrent(1, 4),
   Linear: linear,
   LazyLinear: () => undefined,
   ColumnParallelLinear: linear,

@@ -25,6 +25,22 @@ function converted(v: Value, type: Value | undefined): Value {
   return v;
 }
 
+/**
+ * Groups made by `add_mutually_exclusive_group(required=True)`: the command line gives one of
+ * their options, which one is not known (llama2c's export.py: `--checkpoint`, `--meta-llama` or
+ * `--hf`), so none of them reads as its default None; each is required, as far as the run knows.
+ */
+const REQUIRED_GROUPS = new WeakSet<object>();
+
+/** A group shares its parser's options; a required group is remembered as such. */
+export function mutuallyExclusiveGroup(parser: Extract<Value, { kind: 'dict' }>, kwargs: Map<string, Value>): Value {
+  const required = kwargs.get('required');
+  if (!(required?.kind === 'bool' && required.value)) return parser;
+  const group: Value = { kind: 'dict', entries: parser.entries };
+  REQUIRED_GROUPS.add(group);
+  return group;
+}
+
 export function addArgument(parser: Extract<Value, { kind: 'dict' }>, args: Value[], kwargs: Map<string, Value>): void {
   const name = destination(args, kwargs);
   if (!name) return;
@@ -32,6 +48,8 @@ export function addArgument(parser: Extract<Value, { kind: 'dict' }>, args: Valu
   const dflt = kwargs.get('default');
   const required = kwargs.get('required');
   if (dflt) parser.entries.set(name, converted(dflt, kwargs.get('type')));
+  // One option of a required group is given, a flag as well as a value: none reads as unset.
+  else if (REQUIRED_GROUPS.has(parser)) parser.entries.delete(name);
   else if (action?.kind === 'str' && (action.value === 'store_true' || action.value === 'store_false')) parser.entries.set(name, { kind: 'bool', value: action.value === 'store_false' });
   // Required, or positional: the command line gives it; left out, it reads as a named dim.
   else if ((required?.kind === 'bool' && required.value) || !(args[0]?.kind === 'str' && args[0].value.startsWith('-'))) parser.entries.delete(name);

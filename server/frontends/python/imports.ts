@@ -24,6 +24,16 @@ function moduleValue(session: ProgramSession, dotted: string, level: number, fro
   };
 }
 
+/**
+ * The dotted modules of the program each file imports whole (`import models.convnext`, which binds
+ * only `models`): where timm's `create_model('convnext_tiny')` looks for the registered builder.
+ */
+const IMPORTED = new WeakMap<Interpreter, Set<string>>();
+
+export function importedModules(it: Interpreter): ReadonlySet<string> {
+  return IMPORTED.get(it) ?? new Set();
+}
+
 /** `..pkg.mod` → level 2, `pkg.mod`. */
 function splitRelative(text: string): { level: number; name: string } {
   const m = /^(\.*)(.*)$/.exec(text.replace(/\s+/g, ''))!;
@@ -43,6 +53,10 @@ export function bindImport(it: Interpreter, n: Node, session: ProgramSession, pa
       if (c.type === 'dotted_name') {
         const root = c.text.split('.')[0];
         if (session.resolve(c.text, 0, path) || session.resolve(root, 0, path)) found.push([root, moduleValue(session, root, 0, path)]);
+        if (c.text.includes('.') && session.resolve(c.text, 0, path)) {
+          if (!IMPORTED.has(it)) IMPORTED.set(it, new Set());
+          IMPORTED.get(it)!.add(c.text);
+        }
       } else if (c.type === 'aliased_import') {
         const name = c.childForFieldName('name')?.text;
         const alias = c.childForFieldName('alias')?.text;

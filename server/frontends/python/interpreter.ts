@@ -19,7 +19,8 @@ import { matmulValues } from './builtins/gemm';
 import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
-import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, STR_METHODS, containerMethod, newList, readAtRunEntry } from './pybuiltins';
+import { isGenerator, yieldValue } from './generators';
+import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, newList, readAtRunEntry } from './pybuiltins';
 import { CountedWhile, LoopValues, TripTest, aliasesOf, conjuncts, countTrips, countWhile, firstTrip, namesOf, statementsOf, tripTest } from './countedWhile';
 import { growthReason, mayAppend, tensorShapes } from './loopGrowth';
 import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
@@ -291,6 +292,8 @@ export interface Frame {
   returned: boolean;
   /** The dtype matmul/conv compute in inside `torch.autocast(...)`. */
   autocast: DType | null;
+  /** A generator's frame: what its `yield`s give, in order, as a list (generators.ts). */
+  yields?: Extract<Value, { kind: 'tuple' }>;
   /**
    * The calling context this frame runs in: set for frames called, directly or not, from an entry
    * point's frame; their ops and totals are recorded for the files they belong to.
@@ -1517,6 +1520,7 @@ export class Interpreter {
     if (closure) for (const [k, v] of closure) frame.env.set(k, v);
     this.bindParams(fn, frame, args, kwargs, self);
     this.applyDecorators(fn, frame);
+    if (isGenerator(fn.node)) frame.yields = newList([], this, frame);
     if (fn.node.type === 'lambda') {
       // A lambda's body is one expression: its value is the return value.
       const body = fn.node.childForFieldName('body');
@@ -1555,6 +1559,8 @@ export class Interpreter {
    * that use it are an upper bound, as for a branch that costs.
    */
   private returnValue(frame: Frame): Value {
+    // A generator's call is the list of what it yields (`metric_logger.log_every(loader)`).
+    if (frame.yields) return frame.yields;
     const known = frame.returns.filter((r) => r.kind !== 'unknown' && r.kind !== 'none');
     const first = known[0];
     if (first?.kind === 'int' && known.length > 1 && known.every((r) => r.kind === 'int') && known.some((r) => !(r as typeof first).value.equals(first.value))) {
@@ -1944,7 +1950,9 @@ export class Interpreter {
    */
   private execIf(s: Node, frame: Frame, rest?: Node[], following?: Node[]): void {
     if (frame.loop && !rest && this.execPeriodicIf(s, frame)) return;
-    const cond = this.eval(s.childForFieldName('condition')!, frame);
+    // Python's truthiness decides the branch: `if self.downsample:` on a module or None, `if n:` on
+    // a known int, as the conditional expression and `not` already do.
+    const taken = truthy(this.eval(s.childForFieldName('condition')!, frame));
     const consequence = s.childForFieldName('consequence');
     const alternatives = following ?? s.childrenForFieldName('alternative').filter((n): n is Node => !!n);
     const runRest = (f: Frame) => {
@@ -1953,11 +1961,8 @@ export class Interpreter {
         this.exec(n, f);
       }
     };
-    // Python's truthiness of a known value decides too: `if level:` with level 0 (improved-
-    // diffusion's decoder adds no upsampling at level 0), `if heads:` of a known list.
-    const decided = cond.kind === 'bool' ? cond.value : TRUTHY_KINDS.has(cond.kind) ? truthy(cond) : null;
-    if (decided !== null) {
-      if (decided) {
+    if (taken !== null) {
+      if (taken) {
         this.execBody(consequence, frame);
         return runRest(frame);
       }
@@ -2071,7 +2076,8 @@ export class Interpreter {
     const had = frame.acc.reasons?.length ?? 0;
     addReason(frame.acc, this.reasonAt(right, `loop at line ${s.startPosition.row + 1}: ${unknownTrips} is unknown, one trip counted`));
     const added = (frame.acc.reasons?.length ?? 0) > had ? frame.acc.reasons![had] : undefined;
-    this.execForOver(s, it, frame);
+    // What the one trip appends to an older list (a generator's `yield`s) is of unknown length too.
+    this.uncountedTrip(unknownTrips, () => this.execForOver(s, it, frame));
     // Kept when the body computed, or met something it could not follow (a reason of its own).
     if (added && frame.acc.flops.add(frame.acc.otherFlops).equals(before) && frame.acc.reasons!.length === had + 1) {
       const at = frame.acc.reasons!.indexOf(added);
@@ -2511,6 +2517,8 @@ export class Interpreter {
         return this.evalDictComprehension(n, frame);
       case 'lambda':
         return { kind: 'function', def: { qualName: `${frame.fn?.qualName ?? ''}.<lambda>`, node: n, owner: this }, closure: new Map(frame.env) };
+      case 'yield':
+        return yieldValue(n, frame, this);
       default:
         return UNKNOWN;
     }
@@ -2603,6 +2611,8 @@ export class Interpreter {
     const right = clause.childForFieldName('right');
     const left = clause.childForFieldName('left');
     let it = right ? this.eval(right, frame) : UNKNOWN;
+    // A known string gives its characters (`[word_dict[n] for n in 'SPPPP']`).
+    if (it.kind === 'str' && it.value.length <= MAX_UNROLL) it = { kind: 'tuple', list: true, items: [...it.value].map((ch): Value => ({ kind: 'str', value: ch })) };
     // Iterating a tensor gives its rows: `[data[i:i+T] for i in ix]` with `ix` of shape (B,).
     if (it.kind === 'tensor' && it.type.shape && it.type.shape.length > 0) {
       const rows = it.type.shape;
@@ -2730,8 +2740,6 @@ export class Interpreter {
       case 'tuple':
         // `nn.Sequential(...).to(device)`, `layers.eval()`: a module container moved or switched.
         return LIST_METHODS.has(attr) || RETURNS_SELF.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
-      case 'str':
-        return STR_METHODS.has(attr) ? { kind: 'method', of: obj, name: attr } : UNKNOWN;
       case 'class': {
         const m = findMethod(obj.cls, attr, this.classes, this);
         if (m) return boundMethod(m, undefined, obj);
@@ -2747,6 +2755,9 @@ export class Interpreter {
       }
       case 'tensor':
         return tensorAttribute(obj.type, attr, n, this, frame);
+      case 'str':
+        // `'{:.6f}'.format(loss)`, `sen.split()`: Python's own string methods (pybuiltins.ts).
+        return { kind: 'method', of: obj, name: attr };
       case 'pymodule':
         return obj.attribute(attr) ?? UNKNOWN;
       case 'module':
@@ -2832,6 +2843,20 @@ export class Interpreter {
           return { kind: 'tuple', items, list: v.list };
         }
       }
+    }
+    // `word[:-1]`, `word[-1]` of a known string (nlp-tutorial's TextLSTM batches): its characters.
+    if (v.kind === 'str' && subs.length === 1) {
+      const sl = this.evalIndex(subs[0], frame);
+      const n = v.value.length;
+      const at = (x: Value | null, dflt: number) => (x === null || x.kind === 'none' ? dflt : asDim(x)?.constValue());
+      if (sl.kind === 'slice') {
+        const [a, b, c] = [at(sl.start, 0), at(sl.stop, n), at(sl.step, 1)];
+        if (a !== undefined && b !== undefined && c === 1) return { kind: 'str', value: v.value.slice(a, b) };
+      } else {
+        const i = at(sl, NaN);
+        if (i !== undefined && Number.isInteger(i) && i >= -n && i < n) return { kind: 'str', value: v.value[i < 0 ? n + i : i] };
+      }
+      return UNKNOWN;
     }
     if (v.kind === 'tensor') return indexTensor(v.type, subs, this, frame);
     if (v.kind === 'dict' && subs.length === 1) {
@@ -3098,6 +3123,9 @@ export class Interpreter {
         if (!LIBRARY_ROOTS.has(name.split('.')[0]) && !NOT_COMPUTE_ROOTS.test(name) && !isNotCompute(name) && passesModel(args, kwargs)) {
           addReason(frame.acc, this.reasonAt(site.node, `unmodelled call \`${site.name}\` (${name.split('.')[0]} is outside the program)`));
         }
+        // A plot made (`fig = plt.figure()`, `ax = fig.add_subplot(...)`) is matplotlib's object:
+        // `ax.matshow(attn)` plots, it is no model of unknown cost.
+        if (name.split('.')[0] === 'matplotlib') return { kind: 'ref', path: `${name}()` };
         return UNKNOWN;
       }
       case 'method': {
@@ -3227,9 +3255,6 @@ function sliceBound(n: Node, v: Value): Value {
 
 /** Op kinds computed as GEMMs (autocast dtype, TC101's last position): a set, not a list made per op recorded. */
 const GEMM_KINDS = new Set(['matmul', 'bmm', 'linear', 'einsum', 'conv', 'conv_transpose', 'sdpa']);
-
-/** Kinds of value whose truthiness an `if` takes as Python does (others: the branch is undecided). */
-const TRUTHY_KINDS = new Set(['int', 'float', 'str', 'none', 'tuple']);
 
 /** Most trips of a `while` loop that only reshapes, run one by one while its test stays decided. */
 const MAX_SHAPE_TRIPS = 8;

@@ -10,7 +10,8 @@ import { CallSite, ClassInfo, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, int, i
 import { FUNCTIONS, canonical } from './builtins/registry';
 import { libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
-import { addArgument, parseArgs } from './argparse';
+import { addArgument, mutuallyExclusiveGroup, parseArgs } from './argparse';
+import { createModel } from './timmRegistry';
 import { dictKey, keyValue, sizesOf, truthy } from './sequences';
 
 /** `site` is the call being evaluated, for builtins that call what they are given (`map`). */
@@ -24,6 +25,14 @@ export function newList(items: Value[], it: Interpreter, frame: Frame, extra: Pa
   it.listOrigin.set(v, frame.multiplier);
   if (it.uncounted.length) it.listUncounted.set(v, it.uncounted.length);
   return v;
+}
+
+/** The ints of a `range` of known start, step and (short) length. */
+function rangeItems(v: Value | undefined): Value[] | undefined {
+  if (v?.kind !== 'range' || v.start === undefined || v.step === undefined) return undefined;
+  const n = v.trips.constValue();
+  if (n === undefined || n > MAX_LISTED_RANGE) return undefined;
+  return Array.from({ length: Math.max(0, n) }, (_, i) => int(v.start! + i * v.step!));
 }
 
 /** The items of a list, dict (values) or tuple argument, keeping per-item counts. */
@@ -106,6 +115,8 @@ function pickNumeric(args: Value[], f: (...n: number[]) => number): Value {
 }
 
 export const BUILTINS: Record<string, Builtin> = {
+  'timm.models.create_model': createModel,
+  'timm.create_model': createModel,
   range: (args) => {
     const d = args.map(asDim);
     if (d.length === 0 || d.some((x) => !x)) return UNKNOWN;
@@ -301,11 +312,8 @@ export const BUILTINS: Record<string, Builtin> = {
     // `list(range(n))`: the numbers where few and known, else one item standing for all n.
     const r = args[0];
     if (r?.kind === 'range') {
-      const n = r.trips.constValue();
-      if (n !== undefined && n <= MAX_LISTED_RANGE && r.start !== undefined && r.step !== undefined) {
-        const { start, step } = r;
-        return newList(Array.from({ length: Math.max(0, n) }, (_, i) => int(start + i * step)), it, frame);
-      }
+      const listed = rangeItems(r);
+      if (listed) return newList(listed, it, frame);
       // A length the analysis lost (a dim it made up, shown as `?`): a list of unknown length,
       // whose loops count one trip and say so, as a loop over the range would be counted.
       if ([...r.trips.freeSymbols()].some((d) => /^_\d+$/.test(d))) return newList([UNKNOWN], it, frame, { unknownTrips: 'the length of `list(range(...))`' });
@@ -316,10 +324,23 @@ export const BUILTINS: Record<string, Builtin> = {
     if (got) return newList([...got.items], it, frame, { counts: [...got.counts], ...(unknownTrips ? { unknownTrips } : {}) });
     if (!args[0]) return newList([], it, frame);
     // `list(x)` of a tensor: its rows; of what the analysis does not know: a list of unknown
-    // length (was an empty one, so a loop over it counted nothing without a word).
+    // length, not an empty one (a loop over it counted nothing without a word;
+    // `len(list(set(words)))` was 0, nlp-tutorial's vocabulary size).
     const x = args[0];
     if (x.kind === 'tensor' && x.type.shape?.length) return newList([tensor({ shape: x.type.shape.slice(1), dtype: x.type.dtype })], it, frame, { repeat: x.type.shape[0] });
     return newList([UNKNOWN], it, frame, { unknownTrips: 'the length of `list(...)`' });
+  },
+  // `set(words)` of known strings or numbers: its distinct items (as a list; only sizes and
+  // membership matter here). Of anything else: a collection of unknown size.
+  set: (args, _kw, it, frame) => {
+    if (args.length === 0) return newList([], it, frame);
+    const got = itemsOf(args[0]);
+    const plain = got && !(args[0].kind === 'tuple' && args[0].unknownTrips) && got.counts.every((c) => c.equals(Poly.ONE));
+    const keys = plain ? got.items.map((x) => (x.kind === 'str' || x.kind === 'int' || x.kind === 'bool' ? dictKey(x) : undefined)) : [];
+    if (!plain || keys.some((k) => k === undefined)) return newList([UNKNOWN], it, frame, { unknownTrips: 'the size of `set(...)`' });
+    const seen = new Map<string, Value>();
+    got.items.forEach((x, i) => seen.has(keys[i]!) || seen.set(keys[i]!, x));
+    return newList([...seen.values()], it, frame);
   },
   tuple: (args) => (args[0]?.kind === 'tuple' ? { ...args[0], list: false } : UNKNOWN),
   enumerate: (args) => {
@@ -452,7 +473,7 @@ const MAX_LISTED_RANGE = 256;
 
 /** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
 export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame, kwargs: Map<string, Value> = new Map()): Value {
-  if (of.kind === 'str') return kwargs.size ? UNKNOWN : strMethod(of.value, name, args);
+  if (of.kind === 'str') return kwargs.size ? UNKNOWN : strMethod(of.value, name, args, it, frame);
   if (of.kind === 'tuple') {
     const count = () => {
       const origin = it.listOrigin.get(of) ?? Poly.ONE;
@@ -537,8 +558,9 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         addArgument(of, args, kwargs);
         return NONE;
       case 'add_argument_group':
-      case 'add_mutually_exclusive_group':
         return of;
+      case 'add_mutually_exclusive_group':
+        return mutuallyExclusiveGroup(of, kwargs);
       case 'parse_args':
         return parseArgs(of);
       case 'parse_known_args':
@@ -599,35 +621,40 @@ function intOfText(text: string): Value {
 }
 
 /**
- * Methods of a constant string (`"16,8".split(",")`, improved-diffusion's attention resolutions
- * from an argparse default): the values Python gives. Other methods, and arguments that are not
- * constant strings, give unknown.
+ * A method of a string: pure Python, never a tensor op. Of a known string with known arguments,
+ * the value Python gives (`"16,8".split(",")`, improved-diffusion's attention resolutions from an
+ * argparse default; nlp-tutorial's `sen.split()` sizes a batch); the rest
+ * (`'{:.6f}'.format(loss)`) give a value nobody needs to know, and nothing is missing.
  */
-export const STR_METHODS = new Set(['split', 'strip', 'lower', 'upper', 'startswith', 'endswith', 'replace']);
-function strMethod(text: string, name: string, args: Value[]): Value {
-  const strs = args.map((a) => (a.kind === 'str' ? a.value : a.kind === 'none' ? null : undefined));
-  if (strs.some((a) => a === undefined)) return UNKNOWN;
+function strMethod(text: string, name: string, args: Value[], it: Interpreter, frame: Frame): Value {
   const str = (value: string): Value => ({ kind: 'str', value });
+  // The arguments as strings (None for None), or undefined where one is neither.
+  const strs = args.map((a) => (a.kind === 'str' ? a.value : a.kind === 'none' ? null : undefined));
+  const plain = !strs.some((a) => a === undefined);
   switch (name) {
     case 'split': {
-      if (args.length > 1) return UNKNOWN;
+      if (!plain || args.length > 1) return UNKNOWN;
       const sep = strs[0];
       if (sep === '') return UNKNOWN;
       const parts = sep == null ? text.split(/\s+/).filter((x) => x !== '') : text.split(sep);
-      return { kind: 'tuple', list: true, items: parts.map(str) };
+      return newList(parts.map(str), it, frame);
     }
     case 'strip':
-      return args.length === 0 ? str(text.trim()) : UNKNOWN;
     case 'lower':
-      return str(text.toLowerCase());
     case 'upper':
-      return str(text.toUpperCase());
+      if (args.length) return UNKNOWN;
+      return str(name === 'strip' ? text.trim() : name === 'lower' ? text.toLowerCase() : text.toUpperCase());
     case 'startswith':
-      return args.length === 1 && strs[0] != null ? { kind: 'bool', value: text.startsWith(strs[0]) } : UNKNOWN;
     case 'endswith':
-      return args.length === 1 && strs[0] != null ? { kind: 'bool', value: text.endsWith(strs[0]) } : UNKNOWN;
+      if (!plain || args.length !== 1 || strs[0] == null) return UNKNOWN;
+      return { kind: 'bool', value: name === 'startswith' ? text.startsWith(strs[0]) : text.endsWith(strs[0]) };
     case 'replace':
-      return args.length === 2 && strs[0] != null && strs[1] != null ? str(text.split(strs[0]).join(strs[1])) : UNKNOWN;
+      return plain && args.length === 2 && strs[0] != null && strs[1] != null ? str(text.split(strs[0]).join(strs[1])) : UNKNOWN;
+    case 'join': {
+      const sep = args[0];
+      const items = sep?.kind === 'tuple' && !sep.counts && !sep.unknownTrips ? sep.items : undefined;
+      return items?.every((x) => x.kind === 'str') ? str(items.map((x) => (x as { value: string }).value).join(text)) : UNKNOWN;
+    }
     default:
       return UNKNOWN;
   }

@@ -114,8 +114,10 @@ export function truthy(v: Value): boolean | null {
       if (v.items.length === 0) return false;
       // Counts that may be zero (`[x] * n` with n unknown) leave the length open.
       return itemCounts(v).some((c) => (c.constValue() ?? 0) > 0) ? true : null;
-    case 'module':
     case 'instance':
+      // An object whose class defines its truth (`__len__` of a dataset, `__bool__`) may be false.
+      return v.cls.methods.has('__len__') || v.cls.methods.has('__bool__') ? null : true;
+    case 'module':
     case 'class':
     case 'function':
     case 'dtype':

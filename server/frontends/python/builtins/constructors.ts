@@ -183,7 +183,11 @@ function fromData(v: Value | undefined, dtype: DType | null | undefined, ctx: Bu
   // Where the innermost item is not known to be a number, the list may be deeper than it looks:
   // `[tokens]` with `tokens` a list nobody knows (nanochat's `generate`) is (1, n), not (1,). The
   // shape is kept as a guess (guessed.ts), on which no shape error is reported.
-  const leaf = !cur || cur.kind === 'int' || cur.kind === 'float' || cur.kind === 'bool';
+  // A list of arrays (`[np.asarray(row) for row in rows]`, nlp-tutorial's batches) stacks them:
+  // the arrays' dims follow the list's.
+  const inner = cur?.kind === 'tensor' ? cur.type.shape : undefined;
+  if (inner) shape.push(...inner);
+  const leaf = !cur || cur.kind === 'int' || cur.kind === 'float' || cur.kind === 'bool' || !!inner;
   const out = make(v?.kind === 'tuple' ? shape : scalar ? [] : null, dtype);
   if (v?.kind === 'tuple' && !leaf && out.kind === 'tensor') markGuessed(out.type);
   return out;

@@ -7,6 +7,8 @@
  */
 import { Poly } from '../../../core/symbolic';
 import { UNKNOWN, Value, asDim, int, tensor } from '../values';
+import { elementwise } from '../../../core/ops/elementwise';
+import { moduleValue } from './modules';
 import { defineFunction } from './registry';
 
 /** How a dataset is represented: its sample (a tuple of values) and its length when known. */
@@ -89,6 +91,31 @@ for (const t of CROPS) {
     return { kind: 'dict', entries };
   });
 }
+/**
+ * timm's `Mixup(mixup_alpha=0.8, num_classes=1000)` (ConvNeXt's and DeiT's training loops):
+ * `samples, targets = mixup_fn(samples, targets)` blends each batch with itself flipped,
+ * `x·λ + flip(x)·(1 − λ)`, 3 FLOPs an element, and gives the targets as mixed one-hot rows
+ * (B, num_classes). It was an unknown callee, and the model after it lost its input's shape.
+ */
+defineFunction(['timm.data.Mixup', 'timm.data.mixup.Mixup'], (args, kw, _site, ctx) => {
+  const classes = asDim(kw.get('num_classes') ?? args[8]) ?? Poly.const(1000);
+  return moduleValue('Mixup', Poly.ZERO, ctx, (x, _a, _k, site, c) => {
+    const mixed = c.record(elementwise([x], c.opContext(x.dtype), { flopsPerElement: 3, kind: 'elementwise', note: 'mixup: x·λ + flip(x)·(1 − λ), 3 FLOP/element' }), site, [x]);
+    const batch = x.shape?.[0];
+    return { kind: 'tuple', items: [mixed, tensor({ shape: batch ? [batch, classes] : null, dtype: x.dtype })] };
+  });
+});
+
+/**
+ * timm's `create_transform(input_size=224, is_training=...)` (ConvNeXt's, DeiT's `build_transform`):
+ * training crops at random to the size, evaluation resizes then centre-crops to it; either way the
+ * image is `input_size` square. `input_size` is an int or timm's `(3, H, W)`.
+ */
+defineFunction(['timm.data.create_transform', 'timm.data.transforms_factory.create_transform'], (args, kw) => {
+  const size = args[0] ?? kw.get('input_size');
+  const n = asDim(size)?.constValue() ?? (size?.kind === 'tuple' && size.items.length === 3 ? asDim(size.items[1])?.constValue() : undefined);
+  return { kind: 'dict', entries: new Map<string, Value>(n !== undefined ? [[CROP, int(n)], [SQUARE, int(n)]] : []) };
+});
 defineFunction(['torchvision.transforms.Compose', 'torchvision.transforms.v2.Compose'], (args) => {
   const list = args[0];
   let crop: Value | undefined;

@@ -12,7 +12,7 @@ export function matmulValues(a: Value | undefined, b: Value | undefined, site: C
   return ctx.record(matmul(x, y, ctx.opContext(x.dtype ?? y.dtype), kind), site, [x, y]);
 }
 
-defineFunction(['torch.matmul', 'torch.mm', 'numpy.matmul', 'numpy.dot', 'jax.numpy.matmul', 'jax.numpy.dot'], (args, kw, site, ctx) =>
+defineFunction(['torch.matmul', 'torch.mm', 'torch.dot', 'numpy.matmul', 'numpy.dot', 'jax.numpy.matmul', 'jax.numpy.dot'], (args, kw, site, ctx) =>
   matmulValues(args[0] ?? kw.get('input'), args[1] ?? kw.get('other'), site, ctx),
 );
 defineFunction(['torch.bmm'], (args, kw, site, ctx) => matmulValues(args[0] ?? kw.get('input'), args[1] ?? kw.get('mat2'), site, ctx, 'bmm'));

@@ -33,6 +33,9 @@ type Forward = (x: TensorType, args: Value[], kwargs: Map<string, Value>, site: 
 export function moduleValue(cls: string, params: Poly, built: BuiltinCtx, forward: Forward): Value {
   const call: ModuleCall = (args, kwargs, site, caller) => {
     const x = args[0] ?? kwargs.get('input');
+    // A value the analysis lost (`self.lstm(packed)` after an unmodelled call) is an input of
+    // unknown shape: the layer's cost is unknown and said so, never a silent nothing.
+    if (x?.kind === 'unknown') return forward({ shape: null, dtype: null }, args.slice(1), kwargs, site, caller ?? built);
     if (x?.kind !== 'tensor') return UNKNOWN;
     return forward(x.type, args.slice(1), kwargs, site, caller ?? built);
   };
@@ -113,6 +116,18 @@ defineFunction([`${NN}Embedding`], (args, kw, _site, ctx) => {
   const d = dimArg(args, kw, 1, 'embedding_dim') ?? Poly.sym(ctx.fresh());
   const dtype = weightDtype(kw);
   return moduleValue('Embedding', n.mul(d), ctx, (x, _a, _k, site, c) => c.record(embedding(x, n, d, dtype, c.opContext(dtype)), site, [x]));
+});
+
+// `nn.Embedding.from_pretrained(table, freeze=True)` (nlp-tutorial's positional table): a lookup
+// into the (n, d) table it is given; frozen, it trains nothing.
+defineFunction([`${NN}Embedding.from_pretrained`], (args, kw, _site, ctx) => {
+  const table = pick(args, kw, 0, 'embeddings');
+  const shape = table?.kind === 'tensor' && table.type.shape?.length === 2 ? table.type.shape : undefined;
+  const n = shape?.[0] ?? Poly.sym(ctx.fresh());
+  const d = shape?.[1] ?? Poly.sym(ctx.fresh());
+  const dtype = table?.kind === 'tensor' ? table.type.dtype : null;
+  const frozen = boolOf(pick(args, kw, 1, 'freeze'), true);
+  return moduleValue('Embedding', frozen ? Poly.ZERO : n.mul(d), ctx, (x, _a, _k, site, c) => c.record(embedding(x, n, d, dtype, c.opContext(dtype)), site, [x]));
 });
 
 for (const [cls, kind] of [['LayerNorm', 'layer_norm'], ['RMSNorm', 'rms_norm']] as const) {
@@ -235,6 +250,15 @@ for (const [cls, fixed] of [['Upsample', undefined], ['UpsamplingNearest2d', 'ne
   });
 }
 defineFunction([`${NN}Identity`], (_args, _kw, _site, ctx) => moduleValue('Identity', Poly.ZERO, ctx, (x) => tensor(x)));
+
+// timm's losses (ConvNeXt's and DeiT's `criterion`): a cross entropy against mixed soft targets
+// (B, classes) or smoothed labels, costed as `nn.CrossEntropyLoss`'s.
+defineFunction(['timm.loss.SoftTargetCrossEntropy', 'timm.loss.LabelSmoothingCrossEntropy', 'timm.loss.cross_entropy.SoftTargetCrossEntropy', 'timm.loss.cross_entropy.LabelSmoothingCrossEntropy'], (_args, _kw, _site, ctx) =>
+  moduleValue('CrossEntropyLoss', Poly.ZERO, ctx, (x, args, k, site, c) => {
+    const t = args[0] ?? k.get('target');
+    return crossEntropyValue(x, t?.kind === 'tensor' ? t.type : undefined, undefined, site, c);
+  }),
+);
 
 defineFunction([`${NN}CrossEntropyLoss`, `${NN}NLLLoss`], (_args, kw, _site, ctx) => {
   const reduction = strOf(kw.get('reduction'));

@@ -12,8 +12,9 @@ import { Dim, TensorType } from '../../../core/ir';
 import { activation, elementwise, ACTIVATION_FLOPS } from '../../../core/ops/elementwise';
 import { linear } from '../../../core/ops/linear';
 import { matmul } from '../../../core/ops/matmul';
+import { unknownResult } from '../../../core/ops/types';
 import { Poly } from '../../../core/symbolic';
-import { CallSite, UNKNOWN, Value, asDim, tensor } from '../values';
+import { CallSite, Value, asDim, tensor } from '../values';
 import { boolOf, pick, strOf } from './args';
 import { moduleValue } from './modules';
 import { BuiltinCtx, defineFunction } from './registry';
@@ -73,7 +74,15 @@ interface Config {
 
 function run(x: TensorType, m: Config, site: CallSite, c: BuiltinCtx): Value {
   const shape = x.shape;
-  if (!shape || (shape.length !== 2 && shape.length !== 3)) return UNKNOWN;
+  if (!shape || (shape.length !== 2 && shape.length !== 3)) {
+    // An input of unknown shape (a forward analysed without its caller) or of a rank the module
+    // rejects: the module's work is recorded as an op of unknown cost, so that the function says
+    // it is incomplete rather than showing 0 FLOPs, and its outputs stay tensors of unknown shape.
+    const error = shape ? `nn.${m.cls}: input of rank ${shape.length}; expected (T, in) or (T, B, in)` : undefined;
+    const out = c.record(unknownResult('linear', x.dtype, error), site, [x]);
+    const state = tensor({ shape: null, dtype: x.dtype });
+    return { kind: 'tuple', items: [out, m.cell.cellState ? { kind: 'tuple', items: [state, state] } : state] };
+  }
   // Unbatched input is (T, in); batched (T, B, in) or (B, T, in).
   const batched = shape.length === 3;
   const steps = batched && m.batchFirst ? shape[1] : shape[0];

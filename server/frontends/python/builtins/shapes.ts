@@ -374,7 +374,9 @@ function indexItem(v: Value, ctx: BuiltinCtx): IndexItem | undefined {
     case 'tensor':
       return { kind: 'tensor', shape: v.type.shape, bool: v.type.dtype === 'bool' };
     case 'tuple':
-      return v.repeat ? undefined : { kind: 'tensor', shape: [Poly.const(v.items.length)], bool: false };
+      // A list's length counts its items' repeats; of a list of unknown length it is unknown.
+      if (v.repeat) return undefined;
+      return { kind: 'tensor', shape: [v.unknownTrips ? Poly.sym(ctx.fresh()) : itemCounts(v).reduce((a, b) => a.add(b), Poly.ZERO)], bool: false };
     default:
       return undefined;
   }
