@@ -808,3 +808,29 @@ describe('slice() objects and repeat_interleave (SAM’s mask decoder)', () => {
     assert.deepEqual(shape(one(a, L(7))), ['3072']);
   });
 });
+
+describe('a parameter typed with a model class of the program (SAM’s `SamPredictor(sam_model: Sam)`)', () => {
+  it('is an instance built as the class builds one, so a method analysed alone runs its layers; an exception made is no unknown callee', () => {
+    const a = analyse(HEADER + `class Net(nn.Module):
+    def __init__(self, d: int = 64):
+        super().__init__()
+        self.fc = nn.Linear(d, d)
+
+    def forward(self, x):
+        return self.fc(x)
+
+class Predictor:
+    def __init__(self, model: Net):
+        self.model = model
+
+    def predict(self, x: torch.Tensor):
+        if x.dtype != torch.float32:
+            return TypeError("wrong dtype")
+        return self.model.fc(torch.randn(8, 64))
+`);
+    const p = a.functions.find((x) => x.summary.name === 'Predictor.predict')!;
+    // Before, model was a config-like object with no layers: 0 FLOPs.
+    assert.equal(p.figures.flops, 2 * 8 * 64 * 64);
+    assert.deepEqual(p.summary.reasons ?? [], []);
+  });
+});

@@ -1255,7 +1255,9 @@ export class Interpreter {
         // defaults, Nones included (`n_kv_heads: Optional[int] = None`), whatever the name.
         const t = typeNode?.text.replace(/^["']|["']$/g, '').replace(/^Optional\[(.*)\]$/, '$1');
         const typed = t ? this.classOf(t) : undefined;
-        if (typed) v = this.configFromClass(typed, frame);
+        // A model class of the program (`sam_model: Sam`, a class with a `forward`) is an instance
+        // of it, built as the class builds one; a config class gives its fields.
+        if (typed) v = findMethod(typed, 'forward', this.classes, this) ? this.instanceOf(typed) : this.configFromClass(typed, frame);
         else if (t && !CONFIG_NAMES.test(name)) {
           // A non-tensor annotation (int, str) says this is not a tensor.
           if (/^(int|float|bool|str)$/.test(t)) v = t === 'int' ? int(Poly.sym(name)) : UNKNOWN;
@@ -3232,7 +3234,7 @@ const NOT_TENSOR_METHODS = new Set(['zero_grad', 'step', 'update', 'pop', 'setde
 const MODEL_WRAPPERS = /^(torch\.compile|torch\.nn\.parallel\.(DistributedDataParallel|DataParallel)|torch\.nn\.(DataParallel)|torch\.distributed\.fsdp\.(fully_sharded_data_parallel\.)?FullyShardedDataParallel|torch\.jit\.script|torch\.jit\.trace|(\w+\.)*(DDP|FSDP|DistributedDataParallel|FullyShardedDataParallel))$/;
 
 /** Roots of calls that never compute on tensors (logging, plotting, progress, files). */
-const NOT_COMPUTE_ROOTS = /^(globals|locals|exec|eval|input|dir|hash|callable|compile|delattr|bytes|bytearray|frozenset|ord|chr|bin|hex|oct|round|divmod|pow|print|len|str|repr|format|logging|logger|log|warnings|os|sys|time|json|pickle|pathlib|shutil|random|math|re|argparse|tqdm|wandb|tensorboard|SummaryWriter|writer|plt|matplotlib|pprint|copy|itertools|functools|collections|typing|dataclasses|contextlib|inspect|gc|psutil|yaml|omegaconf|hydra|csv|io|glob|subprocess|socket|datetime|assert\w*|setattr|getattr|hasattr|isinstance|issubclass|id|type|enumerate|zip|iter|next|sorted|reversed|list|tuple|dict|set|sum|min|max|any|all|range|open|vars|super)(\.|$)/;
+const NOT_COMPUTE_ROOTS = /^(globals|locals|exec|eval|input|dir|hash|callable|compile|delattr|bytes|bytearray|frozenset|ord|chr|bin|hex|oct|round|divmod|pow|print|len|str|repr|format|logging|logger|log|warnings|os|sys|time|json|pickle|pathlib|shutil|random|math|re|argparse|tqdm|wandb|tensorboard|SummaryWriter|writer|plt|matplotlib|pprint|copy|itertools|functools|collections|typing|dataclasses|contextlib|inspect|gc|psutil|yaml|omegaconf|hydra|csv|io|glob|subprocess|socket|datetime|assert\w*|setattr|getattr|hasattr|isinstance|issubclass|id|type|enumerate|zip|iter|next|sorted|reversed|list|tuple|dict|set|sum|min|max|any|all|range|open|vars|super|[A-Z]\w*(Error|Exception|Warning)|StopIteration|KeyboardInterrupt|SystemExit)(\.|$)/;
 
 /**
  * Whether a call is given a tensor or a model (what a call into unread code may compute on);
