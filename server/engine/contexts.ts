@@ -553,11 +553,12 @@ export function withContexts(a: Analysis, index: ContextIndex): Analysis {
     let each: ContextFigures[] = [];
     // A context that leans on this file's config defaults has numbers only with stated defaults:
     // it competes with the others in the second pass, where those are stated.
-    const leaning = variants.some((v) => leansOnDefaults(v.context.path, v.cost));
-    for (const pass of assumed.size || leaning ? [0, 1] : [0]) {
+    // Found once per op, and only in a file with config classes (most ops have contexts).
+    const leaning = a.ir.facts.configDefaults ? new Set(variants.filter((v) => leansOnDefaults(v.context.path, v.cost))) : undefined;
+    for (const pass of assumed.size || leaning?.size ? [0, 1] : [0]) {
       each = [];
       for (const v of variants) {
-        if (!pass && leaning && leansOnDefaults(v.context.path, v.cost)) continue;
+        if (!pass && leaning?.has(v)) continue;
         const b = pass ? assumedFor(v.context.path).bindings : bindings;
         const f = evaluateCost(v.cost, v.dtype, device, b, v.repeat);
         if (!complete(f) || v.cost.unknown) continue;

@@ -6,7 +6,7 @@
  * understand becomes `unknown` and the analysis goes on.
  */
 import { DType, parseDType } from '../../core/dtypes';
-import { ContextFunction, ContextOp, ContextRef, Finding, FunctionSummary, OpCost, PrecisionFact, Range, Reason, TensorOp, TensorType, Unmodelled } from '../../core/ir';
+import { ContextFunction, ContextOp, ContextRef, Finding, FunctionSummary, GEMM_KINDS, OpCost, PrecisionFact, Range, Reason, TensorOp, TensorType, Unmodelled } from '../../core/ir';
 import type { ProgramSession } from './session';
 import { bindImport } from './imports';
 import { OpContext, OpResult } from '../../core/ops/types';
@@ -1686,15 +1686,17 @@ export class Interpreter {
         const plain = !!test && test.type !== 'true' && !/[\w\])]\s*\(/.test(test.text.replace(/\b(len|isinstance)\s*\(|\.(size|dim)\s*\(/g, ''));
         const decided = () => (plain ? truthy(this.eval(test!, frame)) : null);
         if (decided() === false) return;
+        const body = s.childForFieldName('body');
+        const line = s.startPosition.row + 1;
+        const trip = () => this.uncountedTrip(`the trip count of the \`while\` loop at line ${line}`, () => this.execBody(body, frame));
         const before = frame.acc.flops.add(frame.acc.otherFlops);
-        this.uncountedTrip(`the trip count of the \`while\` loop at line ${s.startPosition.row + 1}`, () => this.execBody(s.childForFieldName('body'), frame));
+        const computed = () => !frame.acc.flops.add(frame.acc.otherFlops).equals(before);
+        trip();
         // A body that computes nothing and leaves the test decided (`while len(e.shape) <
         // len(h.shape): e = e[..., None]`, improved-diffusion's ResBlock) runs again until the test
         // fails: what it builds is what the code after it reads.
-        for (let trip = 1; trip < MAX_SHAPE_TRIPS && !frame.returned && frame.acc.flops.add(frame.acc.otherFlops).equals(before) && decided() === true; trip++) {
-          this.uncountedTrip(`the trip count of the \`while\` loop at line ${s.startPosition.row + 1}`, () => this.execBody(s.childForFieldName('body'), frame));
-        }
-        if (!frame.acc.flops.add(frame.acc.otherFlops).equals(before)) addReason(frame.acc, this.reasonAt(s.childForFieldName('condition') ?? s, `\`while\` loop at line ${s.startPosition.row + 1}: trip count unknown, one trip counted`));
+        for (let n = 1; n < MAX_SHAPE_TRIPS && !frame.returned && !computed() && decided() === true; n++) trip();
+        if (computed()) addReason(frame.acc, this.reasonAt(test ?? s, `\`while\` loop at line ${line}: trip count unknown, one trip counted`));
         return;
       }
       case 'with_statement':
@@ -2826,23 +2828,14 @@ export class Interpreter {
       const bound = (x: Value | null) => (x === null || x.kind === 'none' ? null : asDim(x)?.constValue());
       if (sl.kind === 'slice') {
         const [a, b, c] = [bound(sl.start), bound(sl.stop), bound(sl.step)];
-        if (a !== undefined && b !== undefined && c !== undefined && (c === null || (Number.isInteger(c) && c > 0))) {
-          const n = v.items.length;
-          const norm = (x: number | null, dflt: number) => (x === null ? dflt : Math.max(0, Math.min(n, x < 0 ? n + x : x)));
-          const items: Value[] = [];
-          for (let i = norm(a, 0); i < norm(b, n); i += c ?? 1) items.push(v.items[i]);
-          // `self.out_layers[1:]` of an `nn.Sequential` is an `nn.Sequential` (improved-diffusion's
-          // ResBlock runs its norm apart, then the rest).
-          return { kind: 'tuple', items, list: v.list, ...(v.sequential ? { sequential: true } : {}) };
-        }
         // `list(range(T))[::-1]`, `list(enumerate(mult))[::-1]` (improved-diffusion's sampling
         // steps and decoder levels): a negative step walks back from the end, as Python does.
-        if (a !== undefined && b !== undefined && c !== undefined && c !== null && Number.isInteger(c) && c < 0) {
-          const n = v.items.length;
-          const norm = (x: number | null, dflt: number) => (x === null ? dflt : Math.max(-1, Math.min(n - 1, x < 0 ? n + x : x)));
-          const items: Value[] = [];
-          for (let i = norm(a, n - 1); i > norm(b, -1); i += c) items.push(v.items[i]);
-          return { kind: 'tuple', items, list: v.list };
+        if (a !== undefined && b !== undefined && c !== undefined && (c === null || (Number.isInteger(c) && c !== 0))) {
+          const step = c ?? 1;
+          const items = sliceIndices(v.items.length, a, b, step).map((i) => v.items[i]);
+          // `self.out_layers[1:]` of an `nn.Sequential` is an `nn.Sequential` (improved-diffusion's
+          // ResBlock runs its norm apart, then the rest).
+          return { kind: 'tuple', items, list: v.list, ...(v.sequential && step > 0 ? { sequential: true } : {}) };
         }
       }
     }
@@ -3255,8 +3248,17 @@ function sliceBound(n: Node, v: Value): Value {
   return name && /^[A-Za-z_]\w*$/.test(name) ? int(Poly.sym(name)) : v;
 }
 
-/** Op kinds computed as GEMMs (autocast dtype, TC101's last position): a set, not a list made per op recorded. */
-const GEMM_KINDS = new Set(['matmul', 'bmm', 'linear', 'einsum', 'conv', 'conv_transpose', 'sdpa']);
+/**
+ * The indices a slice `[a:b:c]` takes of a sequence of length n, as Python's `slice.indices` gives
+ * them: c a nonzero integer, null for an omitted bound, a negative bound counted from the end.
+ */
+function sliceIndices(n: number, a: number | null, b: number | null, c: number): number[] {
+  const [lo, hi] = c > 0 ? [0, n] : [-1, n - 1];
+  const norm = (x: number | null, dflt: number) => (x === null ? dflt : Math.max(lo, Math.min(hi, x < 0 ? n + x : x)));
+  const out: number[] = [];
+  for (let i = norm(a, c > 0 ? 0 : n - 1), end = norm(b, c > 0 ? n : -1); c > 0 ? i < end : i > end; i += c) out.push(i);
+  return out;
+}
 
 /** Most trips of a `while` loop that only reshapes, run one by one while its test stays decided. */
 const MAX_SHAPE_TRIPS = 8;

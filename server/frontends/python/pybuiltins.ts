@@ -4,7 +4,7 @@
  * torch's module containers (`nn.Sequential`, `nn.ModuleList`, `nn.ModuleDict`), which must be able
  * to call the user's own classes. Tensor operations live in builtins/ instead.
  */
-import { Poly } from '../../core/symbolic';
+import { Poly, isMadeUpDim } from '../../core/symbolic';
 import type { Frame, Interpreter } from './interpreter';
 import { CallSite, ClassInfo, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, int, itemCounts, tensor, touched } from './values';
 import { FUNCTIONS, canonical } from './builtins/registry';
@@ -316,7 +316,7 @@ export const BUILTINS: Record<string, Builtin> = {
       if (listed) return newList(listed, it, frame);
       // A length the analysis lost (a dim it made up, shown as `?`): a list of unknown length,
       // whose loops count one trip and say so, as a loop over the range would be counted.
-      if ([...r.trips.freeSymbols()].some((d) => /^_\d+$/.test(d))) return newList([UNKNOWN], it, frame, { unknownTrips: 'the length of `list(range(...))`' });
+      if ([...r.trips.freeSymbols()].some(isMadeUpDim)) return newList([UNKNOWN], it, frame, { unknownTrips: 'the length of `list(range(...))`' });
       return newList([UNKNOWN], it, frame, { repeat: r.trips });
     }
     const got = itemsOf(args[0]);
@@ -651,8 +651,8 @@ function strMethod(text: string, name: string, args: Value[], it: Interpreter, f
     case 'replace':
       return plain && args.length === 2 && strs[0] != null && strs[1] != null ? str(text.split(strs[0]).join(strs[1])) : UNKNOWN;
     case 'join': {
-      const sep = args[0];
-      const items = sep?.kind === 'tuple' && !sep.counts && !sep.unknownTrips ? sep.items : undefined;
+      const xs = args[0];
+      const items = xs?.kind === 'tuple' && !xs.counts && !xs.unknownTrips ? xs.items : undefined;
       return items?.every((x) => x.kind === 'str') ? str(items.map((x) => (x as { value: string }).value).join(text)) : UNKNOWN;
     }
     default:

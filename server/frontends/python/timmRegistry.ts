@@ -9,15 +9,13 @@
  * with the keywords `create_model` was given, as timm does. A name no imported module registers
  * (a model of timm's own zoo) stays an unmodelled call, said so.
  */
-import type { Frame, Interpreter } from './interpreter';
+import { type Frame, type Interpreter, decoratorsOf } from './interpreter';
 import { importedModules } from './imports';
 import { CallSite, UNKNOWN, Value } from './values';
 
 /** Whether a function value is a def decorated with timm's `register_model`. */
 function registered(v: Value | undefined): boolean {
-  if (v?.kind !== 'function') return false;
-  const holder = v.def.node.parent;
-  return holder?.type === 'decorated_definition' && holder.namedChildren.some((d) => d?.type === 'decorator' && /\bregister_model\b/.test(d.text));
+  return v?.kind === 'function' && decoratorsOf(v.def).some((d) => /\bregister_model\b/.test(d.text));
 }
 
 /** The builder named `name` that one of the calling file's program modules registers. */

@@ -315,10 +315,10 @@ defineFunction(['torch.index_copy'], (args, kw, site, ctx) => {
 defineMethod(['index_copy', 'index_copy_'], (x, args, kw, site, ctx) => indexCopyValue(x, args[1] ?? kw.get('index'), args[2] ?? kw.get('source'), site.name.endsWith('_'), site, ctx));
 
 // `torch.roll(x, shifts, dims)`, `torch.flip(x, dims)`: the same elements in another order, a copy.
-const reordered = (x: Value | undefined, site: CallSite, ctx: BuiltinCtx, note: string): Value =>
-  x?.kind !== 'tensor' ? UNKNOWN : x.type.shape ? ctx.record(copy(x.type, ctx.opContext(x.type.dtype), note), site, [x.type]) : unknownOf(x.type);
-defineFunction(names('roll', 'flip', 'fliplr', 'flipud'), (args, kw, site, ctx) => reordered(args[0] ?? kw.get('input') ?? kw.get('a') ?? kw.get('m'), site, ctx, `${site.name.split('.').pop()}: a copy`));
-defineMethod(['roll', 'flip', 'fliplr', 'flipud'], (x, _a, _k, site, ctx) => reordered({ kind: 'tensor', type: x }, site, ctx, `${site.name.split('.').pop()}: a copy`));
+const reordered = (x: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value =>
+  x?.kind !== 'tensor' ? UNKNOWN : x.type.shape ? ctx.record(copy(x.type, ctx.opContext(x.type.dtype), `${site.name.split('.').pop()}: a copy`), site, [x.type]) : unknownOf(x.type);
+defineFunction(names('roll', 'flip', 'fliplr', 'flipud'), (args, kw, site, ctx) => reordered(args[0] ?? kw.get('input') ?? kw.get('a') ?? kw.get('m'), site, ctx));
+defineMethod(['roll', 'flip', 'fliplr', 'flipud'], (x, _a, _k, site, ctx) => reordered({ kind: 'tensor', type: x }, site, ctx));
 
 /**
  * `torch.repeat_interleave(x, n, dim)` with a constant count: `x` with `dim` n times as long (each
