@@ -4,7 +4,7 @@
  * calling context ran it (`FileIR.captured`: sizes that only the caller knows — a script's
  * `np.random.randn(32, 34, 34, 3)`, a config or argparse default; docs/whole-program.md).
  */
-import { ContextRef, Dim, Range, TensorOp, TensorType } from '../ir';
+import { ContextOp, ContextRef, Dim, Range, TensorOp, TensorType } from '../ir';
 import { Bindings } from '../symbolic';
 import { RuleContext } from './types';
 import { sameRange } from './util';
@@ -47,27 +47,49 @@ export function siteFacts(ctx: RuleContext, range: Range, bound: (op: SiteOp, b:
   const own = byStart(ctx.ir.ops, range).find((o) => sameRange(o.range, range));
   if (own && bound(own, b)) return { op: own, runs: runsOf(own, b) };
   const self = ctx.ir.programPath ?? ctx.ir.path;
-  const groups = new Map<string, { ops: SiteOp[]; context: ContextRef; runs: number | null }>();
-  for (const o of ctx.ir.captured ? byStart(ctx.ir.captured.ops, range) : []) {
-    if (o.path !== self || !sameRange(o.range, range) || !bound(o, b)) continue;
-    const key = `${o.context.path}\0${o.context.line}\0${o.context.function}`;
-    const g = groups.get(key) ?? { ops: [], context: o.context, runs: 0 };
-    g.ops.push(o);
-    const r = runsOf(o, b);
-    g.runs = g.runs === null || r === null ? null : g.runs + r;
-    groups.set(key, g);
+  // A loop's trips replayed from the call memo list one op object once per trip (twelve blocks,
+  // two contexts: 24 entries of a site, 2 objects): each object is weighed once, and each context
+  // keyed once, for the attention of every model of a file is asked about on every keystroke.
+  const seen = new Map<SiteOp, { size: number; runs: number | null } | null>();
+  const groups = new Map<string, { op: SiteOp; size: number; context: ContextRef; runs: number | null }>();
+  for (const o of capturedAt(ctx.ir.captured, range)) {
+    if (o.path !== self || !sameRange(o.range, range)) continue;
+    let facts = seen.get(o);
+    if (facts === undefined) {
+      facts = bound(o, b) ? { size: elements(o.output, b) ?? 0, runs: runsOf(o, b) } : null;
+      seen.set(o, facts);
+    }
+    if (!facts) continue;
+    const key = contextKey(o.context);
+    const g = groups.get(key);
+    if (!g) {
+      groups.set(key, { op: o, size: facts.size, context: o.context, runs: facts.runs });
+      continue;
+    }
+    // The largest op of the context stands for it (the first of equals); its runs add up.
+    if (facts.size > g.size) {
+      g.op = o;
+      g.size = facts.size;
+    }
+    g.runs = g.runs === null || facts.runs === null ? null : g.runs + facts.runs;
   }
-  let best: { op: SiteOp; context: ContextRef; runs: number | null } | undefined;
+  let best: { op: SiteOp; size: number; context: ContextRef; runs: number | null } | undefined;
   for (const g of groups.values()) {
-    const op = g.ops.reduce((x, y) => ((elements(y.output, b) ?? 0) > (elements(x.output, b) ?? 0) ? y : x));
-    const size = (x: SiteOp) => elements(x.output, b) ?? 0;
     const better = !best || (prefer === 'runs'
-      ? (g.runs ?? -1) > (best.runs ?? -1) || (g.runs === best.runs && size(op) > size(best.op))
-      : size(op) > size(best.op) || (size(op) === size(best.op) && (g.runs ?? -1) > (best.runs ?? -1)));
-    if (better) best = { op, context: g.context, runs: g.runs };
+      ? (g.runs ?? -1) > (best.runs ?? -1) || (g.runs === best.runs && g.size > best.size)
+      : g.size > best.size || (g.size === best.size && (g.runs ?? -1) > (best.runs ?? -1)));
+    if (better) best = g;
   }
-  if (best) return best;
+  if (best) return { op: best.op, context: best.context, runs: best.runs };
   return own ? { op: own, runs: runsOf(own, b) } : undefined;
+}
+
+/** A calling context's identity as a key, made once per context object (they are never changed). */
+const CONTEXT_KEYS = new WeakMap<ContextRef, string>();
+function contextKey(c: ContextRef): string {
+  let k = CONTEXT_KEYS.get(c);
+  if (k === undefined) CONTEXT_KEYS.set(c, (k = `${c.path}\0${c.line}\0${c.function}`));
+  return k;
 }
 
 /**
@@ -76,22 +98,62 @@ export function siteFacts(ctx: RuleContext, range: Range, bound: (op: SiteOp, b:
  * has thousands of ops and tens of thousands of context ops: a scan per question made those
  * rules the largest cost of re-analysing such a file. The index is made once per list.
  */
-const STARTS = new WeakMap<readonly { range: Range }[], Map<number, { range: Range }[]>>();
+const STARTS = new WeakMap<readonly { range: Range }[], { length: number; index: Map<number, readonly { range: Range }[]> }>();
 /** A start as one number (a column below a million): a string per op cost a tenth of a keystroke. */
 const startKey = (r: Range) => r.start.line * 1_000_000 + r.start.character;
 export function byStart<T extends { range: Range }>(ops: readonly T[], range: Range): readonly T[] {
-  let index = STARTS.get(ops);
+  return (indexOf(ops).get(startKey(range)) ?? []) as T[];
+}
+
+/**
+ * The lists a file's context ops were made of, end to end, where their maker said so
+ * (`concatenatedFrom`): they are its statements' lists, most of them the same objects as in the
+ * analysis before a keystroke (statements replayed from the cache), so their indexes are kept and
+ * only joined (a tenth of the entries: a loop's trips share their sites), and the flat list is
+ * not made. Indexing the 40,000 context ops of the bench's GPT-style file again, after making
+ * the list, was a tenth of a keystroke.
+ */
+const PARTS_OF = new WeakMap<object, readonly (readonly { range: Range }[])[]>();
+
+/** Says that `captured.ops` is `parts` end to end (`capturedAt`). */
+export function concatenatedFrom(captured: { ops: readonly ContextOp[] }, parts: readonly (readonly ContextOp[])[]): void {
+  PARTS_OF.set(captured, parts);
+}
+
+/** The context ops of `captured` that start where `range` starts, in the order of its list. */
+export function capturedAt(captured: { ops: readonly ContextOp[] } | undefined, range: Range): readonly ContextOp[] {
+  if (!captured) return [];
+  const parts = PARTS_OF.get(captured);
+  if (!parts) return byStart(captured.ops, range);
+  let index = JOINED.get(captured);
   if (!index) {
     index = new Map();
-    for (const o of ops) {
-      const k = startKey(o.range);
-      const list = index.get(k);
-      if (list) list.push(o);
-      else index.set(k, [o]);
+    // Lists are shared between the indexes, never changed: a start met in several parts is a new list.
+    for (const p of parts) {
+      for (const [k, list] of indexOf(p)) {
+        const have = index.get(k);
+        index.set(k, have ? have.concat(list) : list);
+      }
     }
-    STARTS.set(ops, index);
+    JOINED.set(captured, index);
   }
-  return (index.get(startKey(range)) ?? []) as T[];
+  return (index.get(startKey(range)) ?? []) as ContextOp[];
+}
+const JOINED = new WeakMap<object, Map<number, readonly { range: Range }[]>>();
+
+function indexOf(ops: readonly { range: Range }[]): Map<number, readonly { range: Range }[]> {
+  const known = STARTS.get(ops);
+  // A list grown since it was indexed (a statement's list while it is recorded) is indexed again.
+  if (known && known.length === ops.length) return known.index;
+  const index = new Map<number, readonly { range: Range }[]>();
+  for (const o of ops) {
+    const k = startKey(o.range);
+    const list = index.get(k) as { range: Range }[] | undefined;
+    if (list) list.push(o);
+    else index.set(k, [o]);
+  }
+  STARTS.set(ops, { length: ops.length, index });
+  return index;
 }
 
 function runsOf(op: SiteOp, b: Bindings): number | null {

@@ -1,7 +1,7 @@
 import { bandwidthText, bytesText, timeText } from '../format';
 import { FileIR, Finding, Range, TensorOp } from '../ir';
 import { attentionFigures } from './attentionFigures';
-import { byStart, contextLabel } from './siteOps';
+import { capturedAt, contextLabel } from './siteOps';
 import { ManualAttentionSignal, signalsOf } from './signals';
 import { Rule, RuleContext } from './types';
 import { deviceLabel, make } from './util';
@@ -70,8 +70,7 @@ export function inDeadBranch(ctx: RuleContext, s: ManualAttentionSignal): boolea
   const self = ctx.ir.programPath ?? ctx.ir.path;
   // Context ops by where they start (tens of thousands in a file of many models, asked for every
   // signal by two rules in two passes).
-  const captured = ctx.ir.captured?.ops ?? [];
-  return !(byStart(captured, s.scores).some((o) => o.path === self) || byStart(captured, s.output).some((o) => o.path === self));
+  return !(capturedAt(ctx.ir.captured, s.scores).some((o) => o.path === self) || capturedAt(ctx.ir.captured, s.output).some((o) => o.path === self));
 }
 
 /**

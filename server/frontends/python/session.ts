@@ -14,6 +14,7 @@ import { PythonDocument } from './document';
 import { Interpreter, RunState } from './interpreter';
 import { ProgramFiles, resolveModule } from './program';
 import { lazyProperty } from '../../core/lazyProperty';
+import { concatenatedFrom } from '../../core/rules/siteOps';
 
 /** Parsed documents of the program's files, by path, while their text stays the same. */
 export class DocumentCache {
@@ -98,6 +99,7 @@ export class ProgramSession {
     const parts = this.parts.slice();
     const count = this.opCount;
     lazyProperty(out, 'ops', () => concatParts(parts, count));
+    concatenatedFrom(out, parts);
     PARTS.set(out, parts);
     return out;
   }
