@@ -19,6 +19,7 @@
  */
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { installNodeMemo } from './nodeMemo';
+import { fastTransferAccess } from './wasmAccess';
 
 export type { Node, Tree };
 
@@ -89,7 +90,10 @@ async function loadModule(first: boolean): Promise<{ parser: Parser; mod: Module
   // matters: one that was replaced, or is still loading, is never parsed with.
   // `printErr` quiet: the abort reaches the caller as an exception, and the CLI and the server
   // say what it means there instead of a bare "Aborted()" on stderr.
-  await binding.Parser.init({ onAbort: () => current === mod && markAborted(), printErr: () => undefined, wasmMemory: memory });
+  const options = { onAbort: () => current === mod && markAborted(), printErr: () => undefined, wasmMemory: memory };
+  await binding.Parser.init(options);
+  // Emscripten made the options its module object: its transfer accessors are replaced there.
+  fastTransferAccess(options);
   const wasm = require.resolve('tree-sitter-python/tree-sitter-python.wasm');
   const language = await binding.Language.load(wasm);
   const parser = new binding.Parser();
