@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { initEngine } from '../../server/engine/analyze';
 import { PythonDocument } from '../../server/frontends/python/document';
+import { rememberStructure } from '../../server/frontends/python/nodeMemo';
 
 describe('node memo', () => {
   before(async () => {
@@ -14,6 +15,7 @@ describe('node memo', () => {
   });
 
   it('gives the same field child object on every read', () => {
+    rememberStructure(true);
     const doc = new PythonDocument('y = x @ w\n');
     const assign = doc.statements[0]!.namedChildren[0]!;
     const right = assign.childForFieldName('right');
@@ -62,5 +64,19 @@ describe('node memo', () => {
     assert.equal(doc.statements[0]!.text, 'a = (1,\n     2)');
     doc.delete();
   });
-});
 
+  it('leaves field children unremembered while code that runs once is read, and says what it was', () => {
+    const doc = new PythonDocument('y = x @ w\n');
+    const assign = doc.statements[0]!.namedChildren[0]!;
+    assert.equal(rememberStructure(false), true);
+    const right = assign.childForFieldName('right')!;
+    // A new node object per read, as web-tree-sitter gives: nothing below it is kept alive.
+    assert.notEqual(assign.childForFieldName('right'), right);
+    assert.equal(right.type, 'binary_operator');
+    assert.equal(right.childForFieldName('left')?.text, 'x');
+    assert.equal(rememberStructure(true), false);
+    const again = assign.childForFieldName('right')!;
+    assert.equal(assign.childForFieldName('right'), again);
+    doc.delete();
+  });
+});

@@ -8,6 +8,7 @@
 import { DType, parseDType } from '../../core/dtypes';
 import { ContextFunction, ContextOp, ContextRef, Finding, FunctionSummary, GEMM_KINDS, OpCost, PrecisionFact, Range, Reason, TensorOp, TensorType, Unmodelled } from '../../core/ir';
 import type { ProgramSession } from './session';
+import { rememberStructure } from './nodeMemo';
 import { bindImport } from './imports';
 import { OpContext, OpResult } from '../../core/ops/types';
 import { Bindings, Poly, isMadeUpDim, userFacing } from '../../core/symbolic';
@@ -946,7 +947,7 @@ export class Interpreter {
     this.applyDecorators(fn, frame);
     // The method runs on `self`: a call back into it on the same object is recursion.
     this.activeCalls.set(fn, [{ args: [], kwargs: new Map(), self }]);
-    this.execBody(fn.node.childForFieldName('body'), frame);
+    this.runBody(fn, () => this.execBody(fn.node.childForFieldName('body'), frame));
     this.activeCalls.delete(fn);
     if (this.modelBuilders.has(fn)) this.runBuiltModel(fn, frame);
     if (fn.cls) this.severalConstructions(fn, fn.cls, frame);
@@ -1134,7 +1135,7 @@ export class Interpreter {
       const frame = this.newFrame(fn, false);
       try {
         this.bindParams(fn, frame, [], new Map());
-        this.execBody(fn.node.childForFieldName('body'), frame);
+        this.runBody(fn, () => this.execBody(fn.node.childForFieldName('body'), frame));
         const built = frame.returns.find((r) => r.kind === 'instance');
         if (built?.kind === 'instance' && !frame.returns.some((r) => r.kind === 'tensor') && entryByText(this.sourceOf(fn)) && findMethod(built.cls, 'forward', this.classes, this)) {
           touched();
@@ -1517,6 +1518,26 @@ export class Interpreter {
 
   private nextObjectId = 0;
 
+  /** How many times each function's body ran in this analysis (`runBody`). */
+  private readonly bodyRuns = new Map<FunctionInfo, number>();
+
+  /**
+   * Runs a function's body, with the nodes its tree leads to remembered from its second run on
+   * (nodeMemo.ts, `rememberStructure`): code run once is read once, and remembering it only kept
+   * its nodes alive; code run again (a block's forward per caller and context) is read from the
+   * memo from then on.
+   */
+  private runBody<T>(fn: FunctionInfo, body: () => T): T {
+    const n = (this.bodyRuns.get(fn) ?? 0) + 1;
+    this.bodyRuns.set(fn, n);
+    const was = rememberStructure(n >= 2);
+    try {
+      return body();
+    } finally {
+      rememberStructure(was);
+    }
+  }
+
   private runCall(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, caller: Frame, self?: Value, closure?: Map<string, Value>): Value {
     const frame = this.newFrame(fn, false, caller);
     if (closure) for (const [k, v] of closure) frame.env.set(k, v);
@@ -1526,8 +1547,8 @@ export class Interpreter {
     if (fn.node.type === 'lambda') {
       // A lambda's body is one expression: its value is the return value.
       const body = fn.node.childForFieldName('body');
-      if (body) frame.returns.push(this.eval(body, frame));
-    } else this.execBody(fn.node.childForFieldName('body'), frame);
+      if (body) this.runBody(fn, () => frame.returns.push(this.eval(body, frame)));
+    } else this.runBody(fn, () => this.execBody(fn.node.childForFieldName('body'), frame));
     const result = this.returnValue(frame);
     addAcc(caller.acc, frame.acc, caller.multiplier);
     this.lastCallAcc = frame.acc;

@@ -9,7 +9,10 @@
  * With this memo, a node's field children, parent, type and end (index and point) are read from
  * WebAssembly once per node object, and a field child is the same object each time it is asked
  * for, so the reads below it are remembered too (web-tree-sitter keeps child arrays on the node
- * object itself).
+ * object itself). Field children and parents are remembered only while the interpreter runs code
+ * it ran before in the analysis (`rememberStructure`): remembering them keeps every node read
+ * below them alive until the analysis ends, which costs the collector more than it saves where
+ * the code is read once.
  *
  * The memo is valid only while the trees it read do not change. A document update edits kept
  * trees (`Tree.edit`) and moves kept statement nodes, so every update, full parse or release of a
@@ -37,6 +40,8 @@ class Entry {
   fields: (string | Node | null)[] | undefined = undefined;
   text: string | undefined = undefined;
   endPosition: Point | undefined = undefined;
+  /** Whether the node is in `holders`: it holds other nodes (field children, parent). */
+  held = false;
   constructor(readonly epoch: number) {}
 }
 
@@ -54,6 +59,16 @@ let epoch = 0;
  * read mostly once, that costs more than it saves (`nodeMemoForText`).
  */
 let enabled = true;
+/**
+ * Whether the nodes a node leads to (field children, parent) are remembered now, for the code
+ * being run (`rememberStructure`). Remembering them keeps them, and all read below them, alive
+ * until the analysis ends: about 120,000 nodes of the bench's GPT-style file, 450 bytes each,
+ * which the collector copied twice each (a sixth of the analysis). That pays where the same
+ * code runs again (a block's forward once per caller and context) and not where it runs once
+ * (the generated bench file's functions: its analysis took a fifth longer with the memo than
+ * without). A node's own reads (type, end, short text) are remembered always: they hold nothing.
+ */
+let structure = true;
 const KEY = Symbol('tensorcost.nodeMemo');
 type Memoised = Node & { [KEY]?: Entry };
 
@@ -76,6 +91,8 @@ const holders: Memoised[] = [];
 export function nodeMemoForText(length: number): void {
   resetNodeMemo();
   enabled = length <= NODE_MEMO_MAX_CHARS;
+  // Code runs once until the interpreter says otherwise (`rememberStructure`).
+  structure = false;
 }
 
 /**
@@ -94,11 +111,27 @@ export function forgetNode(node: Node): void {
   (node as Memoised)[KEY] = undefined;
 }
 
-function entryOf(node: Node): Entry {
+/**
+ * Turns the remembering of the nodes a node leads to on or off for the code about to run (the
+ * interpreter turns it on for code it runs again); returns the setting before, to restore.
+ */
+export function rememberStructure(on: boolean): boolean {
+  const was = structure;
+  structure = on;
+  return was;
+}
+
+/** The node's entry of this epoch; `holds`: it is about to hold other nodes. */
+function entryOf(node: Node, holds = false): Entry {
   let e = (node as Memoised)[KEY];
   if (e === undefined || e.epoch !== epoch) {
-    if (e === undefined) holders.push(node as Memoised);
+    // An entry of an earlier epoch holds no nodes (a reset let those go): made anew, it is
+    // added to `holders` once it holds any.
     (node as Memoised)[KEY] = e = new Entry(epoch);
+  }
+  if (holds && !e.held) {
+    e.held = true;
+    holders.push(node as Memoised);
   }
   return e;
 }
@@ -164,14 +197,14 @@ export function installNodeMemo(NodeClass: { prototype: object }): void {
     return e.end;
   });
   define('parent', function (this: Node) {
-    if (!enabled) return parent.call(this);
-    const e = entryOf(this);
+    if (!enabled || !structure) return parent.call(this);
+    const e = entryOf(this, true);
     if (e.parent === undefined) e.parent = parent.call(this) as Node | null;
     return e.parent;
   });
   defineMethod('childForFieldName', function (this: Node, name: string): Node | null {
-    if (!enabled) return childForFieldName.call(this, name) as Node | null;
-    const e = entryOf(this);
+    if (!enabled || !structure) return childForFieldName.call(this, name) as Node | null;
+    const e = entryOf(this, true);
     const fields = (e.fields ??= []);
     for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1] as Node | null;
     const child = childForFieldName.call(this, name) as Node | null;
