@@ -1120,6 +1120,10 @@ export class Interpreter {
    */
   runBuilders(fns: readonly FunctionInfo[]): void {
     const saved = this.freshCounter;
+    // The code a builder runs (the models it builds and calls) runs again when the classes'
+    // methods are analysed: the memo keeps what it reads (`runBody`).
+    const savedBuilding = this.building;
+    this.building = true;
     touched();
     // Constructions in a builder are the file's own run (`modelInputs`, builder contexts).
     const savedOwn = this.ownRun;
@@ -1147,6 +1151,7 @@ export class Interpreter {
     }
     this.freshCounter = saved;
     this.ownRun = savedOwn;
+    this.building = savedBuilding;
   }
 
   /** Module-level statements, analysed like a function named by no one. */
@@ -1520,17 +1525,19 @@ export class Interpreter {
 
   /** How many times each function's body ran in this analysis (`runBody`). */
   private readonly bodyRuns = new Map<FunctionInfo, number>();
+  /** Set while builders run (`runBuilders`). */
+  private building = false;
 
   /**
-   * Runs a function's body, with the nodes its tree leads to remembered from its second run on
-   * (nodeMemo.ts, `rememberStructure`): code run once is read once, and remembering it only kept
-   * its nodes alive; code run again (a block's forward per caller and context) is read from the
-   * memo from then on.
+   * Runs a function's body, with the nodes its tree leads to remembered from its second run on,
+   * or from its first when a builder runs it (nodeMemo.ts, `rememberStructure`): code run once is
+   * read once, and remembering it only kept its nodes alive; code run again (a block's forward per
+   * caller and context, a model a builder built and called) is read from the memo from then on.
    */
   private runBody<T>(fn: FunctionInfo, body: () => T): T {
     const n = (this.bodyRuns.get(fn) ?? 0) + 1;
     this.bodyRuns.set(fn, n);
-    const was = rememberStructure(n >= 2);
+    const was = rememberStructure(n >= 2 || this.building);
     try {
       return body();
     } finally {
