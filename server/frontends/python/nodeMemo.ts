@@ -10,9 +10,9 @@
  * WebAssembly once per node object, and a field child is the same object each time it is asked
  * for, so the reads below it are remembered too (web-tree-sitter keeps child arrays on the node
  * object itself). Field children and parents are remembered only while the interpreter runs code
- * it ran before in the analysis (`rememberStructure`): remembering them keeps every node read
- * below them alive until the analysis ends, which costs the collector more than it saves where
- * the code is read once.
+ * it ran before in the analysis, or code a builder runs, which the analyses of the classes it
+ * builds run again (`rememberStructure`): remembering them keeps every node read below them alive
+ * until the analysis ends, which costs the collector more than it saves where code is read once.
  *
  * The memo is valid only while the trees it read do not change. A document update edits kept
  * trees (`Tree.edit`) and moves kept statement nodes, so every update, full parse or release of a
