@@ -32,7 +32,7 @@ import { environValue, isAccumulationLoop, launchedWorldSize, modelCallFact, wor
 import { callLibraryLayer, containerMembers, initLibraryLayer, libraryBase } from './librarySubclass';
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
-import { BindingSnapshot, compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
+import { BindingSnapshot, compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, sliceCounted, snapshotBindings, truthy } from './sequences';
 import { LARGE_TEXT_CHARS, textCache } from './textCaches';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
@@ -2136,7 +2136,10 @@ export class Interpreter {
       // gradient sync per `trips` forward passes, a fact for TC601–TC603.
       if (isAccumulationLoop(s, this.accumulationLoops)) this.noteDist('dist.accumulation', { trips, range: rangeOf(s) });
       const n = trips.constValue();
-      const start = rangeStart(right, this, frame);
+      // `range(0, depth, chunksize)` (DINOv2's chunked blocks): the range's own constant start and
+      // step where the call's text does not give the start.
+      const start = rangeStart(right, this, frame) ?? (it.step !== undefined ? it.start : undefined);
+      const step = it.step ?? 1;
       if (!frame.report && n !== undefined && n * this.unrolled <= MAX_UNROLL && start !== undefined) {
         // While building modules (`for i in range(3): layers.append(Block(widths[i], ...))`) each
         // trip can differ: run them one by one. Reported functions keep one op per site instead.
@@ -2148,7 +2151,7 @@ export class Interpreter {
         const cost = frame.acc.flops.add(frame.acc.otherFlops);
         try {
           for (let i = 0; i < n && !frame.returned; i++) {
-            this.bindTarget(left, int(start + i), frame);
+            this.bindTarget(left, int(start + i * step), frame);
             this.execBody(body, frame);
           }
         } finally {
@@ -2822,6 +2825,14 @@ export class Interpreter {
       if (sl.kind === 'slice' && (sl.start === null || sl.start.kind === 'none') && (sl.stop === null || sl.stop.kind === 'none') && sl.step && asDim(sl.step)?.constValue() === -1) {
         return { ...v, items: [...v.items].reverse(), counts: v.counts ? [...v.counts].reverse() : undefined };
       }
+      // `blocks_list[i : i + chunksize]` of a comprehension's blocks (DINOv2's chunked blocks):
+      // with constant bounds and counts, the items the slice takes, each as often as it takes it.
+      const bound = (x: Value | null) => (x === null || x.kind === 'none' ? null : asDim(x)?.constValue());
+      const [a, b, c] = sl.kind === 'slice' && !v.unknownTrips ? [bound(sl.start), bound(sl.stop), bound(sl.step)] : [undefined, undefined, undefined];
+      if (a !== undefined && b !== undefined && c !== undefined && (c === null || (Number.isInteger(c) && c !== 0))) {
+        const taken = sliceCounted(v, (len) => sliceIndices(len, a, b, c ?? 1));
+        if (taken) return { kind: 'tuple', ...taken, list: v.list, ...(v.sequential && (c ?? 1) > 0 ? { sequential: true } : {}) };
+      }
     }
     if (v.kind === 'tuple' && subs.length === 1 && subs[0].type === 'slice' && !v.repeat && !v.counts && !v.unknownTrips) {
       const sl = this.evalIndex(subs[0], frame);
@@ -2901,6 +2912,9 @@ export class Interpreter {
     const y = asDim(b)?.evaluate(this.options.bindings) ?? (b.kind === 'float' ? b.value : null);
     if (op === 'is' || op === 'is not') {
       if (b.kind === 'none' && a.kind !== 'unknown') return { kind: 'bool', value: (a.kind === 'none') === (op === 'is') };
+      // `if drop_path_uniform is True:` (DINOv2) with a flag the code gives: True and False are
+      // singletons, so `is` compares them as `==` does.
+      if (b.kind === 'bool' && b.value !== null && ((a.kind === 'bool' && a.value !== null) || a.kind === 'none')) return { kind: 'bool', value: (a.kind === 'bool' && a.value === b.value) === (op === 'is') };
       return { kind: 'bool', value: null };
     }
     // `if __name__ == "__main__":`, `if init_from == 'scratch':`: strings compare as Python does.

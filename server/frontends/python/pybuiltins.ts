@@ -64,9 +64,14 @@ const sequential: Builtin = (args, _kw, it, frame) => {
   return newList(args, it, frame, { sequential: true });
 };
 
-const moduleList: Builtin = (args, _kw, it, frame) => {
-  const got = itemsOf(args[0]);
-  return got ? newList([...got.items], it, frame, { counts: [...got.counts] }) : newList([], it, frame);
+const moduleList: Builtin = (args, kw, it, frame) => {
+  const given = args[0] ?? kw.get('modules');
+  const got = itemsOf(given);
+  if (got) return newList([...got.items], it, frame, { counts: [...got.counts], ...(given?.kind === 'tuple' && given.unknownTrips ? { unknownTrips: given.unknownTrips } : {}) });
+  // `nn.ModuleList(p)` of a list the analysis lost: members nobody knows, not none, so a loop
+  // over them says it counted one unknown trip instead of silently computing nothing.
+  if (given && given.kind !== 'none') return newList([UNKNOWN], it, frame, { unknownTrips: 'the number of modules in the `nn.ModuleList`' });
+  return newList([], it, frame);
 };
 
 const dictOf: Builtin = (args, kw) => {
