@@ -258,4 +258,74 @@ y = m(torch.randn(1, 3, 224, 224))
     assert.equal(t.flops, expected);
     assert.equal(t.incomplete, undefined, JSON.stringify(t.reasons));
   });
+
+  const YACS = `
+import os
+import torch
+import yaml
+from yacs.config import CfgNode as CN
+_C = CN()
+_C.DATA = CN()
+_C.DATA.BATCH_SIZE = 8
+_C.MODEL = CN()
+_C.MODEL.TYPE = 'lin'
+_C.MODEL.DIM = 64
+_C.FUSED = False
+def update_config(config, args):
+    config.defrost()
+    if args.cfg:
+        config.merge_from_file(args.cfg)
+    def _check_args(name):
+        if hasattr(args, name) and eval(f'args.{name}'):
+            return True
+        return False
+    if _check_args('fused'):
+        config.FUSED = True
+    config.freeze()
+def get_config(args):
+    config = _C.clone()
+    update_config(config, args)
+    return config
+`;
+  const YACS_MAIN = (cfg: string) => `
+import argparse
+import torch
+import torch.nn as nn
+from config import get_config
+TORCH_MAJOR = int(torch.__version__.split('.')[0])
+def build_model(config):
+    if config.FUSED:
+        norm = FusedThing
+    else:
+        norm = nn.LayerNorm
+    if config.MODEL.TYPE == 'lin':
+        return nn.Sequential(norm(config.MODEL.DIM), nn.Linear(config.MODEL.DIM, config.MODEL.DIM))
+    return None
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg', type=str, ${cfg})
+    parser.add_argument('--fused', action='store_true')
+    args = parser.parse_args()
+    config = get_config(args)
+    model = build_model(config)
+    y = model(torch.randn(config.DATA.BATCH_SIZE, config.MODEL.DIM))
+if __name__ == '__main__':
+    main()
+`;
+
+  it("yacs: a cloned CfgNode keeps its defaults; flags read through eval(f'args.{name}') and torch.__version__ cost nothing", () => {
+    const a = program({ 'config.py': YACS, 'run.py': YACS_MAIN('default=None') });
+    const t = totals(a);
+    // No file merged: the defaults run. Linear(64, 64) on 8 rows.
+    assert.equal(t.flops, 2 * 8 * 64 * 64);
+    assert.equal(t.incomplete, undefined, JSON.stringify(t.reasons));
+  });
+
+  it('yacs: a config merged from a file at run time waits for dims named after its keys, and says why', () => {
+    const a = program({ 'config.py': YACS, 'run.py': YACS_MAIN('required=True') });
+    const t = totals(a);
+    assert.equal(t.flops, null);
+    assert.deepEqual(t.unbound, ['BATCH_SIZE', 'DIM']);
+    assert.ok(t.reasons?.some((r) => /`config\.merge_from_file\(\.\.\.\)` merges a file into the config, not known before run time/.test(r.message)), JSON.stringify(t.reasons));
+  });
 });

@@ -30,6 +30,7 @@ import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { takesLastPosition } from './lastPosition';
 import { environValue, isAccumulationLoop, launchedWorldSize, modelCallFact, worldScaleFact } from './distributedFacts';
 import { callLibraryLayer, containerMembers, initLibraryLayer, libraryBase } from './librarySubclass';
+import { cfgNodeMethod } from './yacsConfig';
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
 import { BindingSnapshot, compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, sliceCounted, snapshotBindings, truthy } from './sequences';
@@ -2722,6 +2723,9 @@ export class Interpreter {
         if (canon === 'absl.flags.FLAGS') return this.abslFlags();
         // `x[:, np.newaxis]` (whisper's `sinusoids`): numpy's name for None.
         if (attr === 'newaxis' && /^(numpy|jax\.numpy)$/.test(canonical(obj.path))) return NONE;
+        // `torch.__version__.split('.')` (Swin's config.py): a text the installed library decides,
+        // not a function of it.
+        if (attr === '__version__') return UNKNOWN;
         // `torch.bfloat16`, `np.float32`, `jnp.float16`: dtype objects, not callables.
         const dt = DTYPE_ATTR.test(attr) && LIBRARY_ROOTS.has(canon.split('.')[0]) ? parseDType(attr) : undefined;
         if (dt) return { kind: 'dtype', dtype: dt };
@@ -3157,6 +3161,10 @@ export class Interpreter {
           // Nor is a value nothing says is one (llm.c's `enc.decode_bytes([i])`, a tokenizer):
           // its call is named as written, not as a tensor method.
           return this.ctx(frame).unmodelled({ ...site, name: callee.of.type.shape === null ? site.name : `Tensor.${callee.name}` });
+        }
+        if (callee.of.kind === 'dict') {
+          const cfg = cfgNodeMethod(callee.of, callee.name, args, site, this, frame);
+          if (cfg) return cfg;
         }
         return containerMethod(callee.of, callee.name, args, this, frame, kwargs);
       }

@@ -286,6 +286,21 @@ export const BUILTINS: Record<string, Builtin> = {
     if (obj?.kind === 'dict' && name?.kind === 'str') return obj.entries.get(name.value) ?? dflt ?? UNKNOWN;
     return dflt ?? UNKNOWN;
   },
+  // `eval(f'args.{name}')` (Swin's config.py reads its command-line flags so): a constant dotted
+  // name is read as the code would read it; anything else is not known.
+  eval: (args, _k, it, frame) => {
+    const src = args[0];
+    if (src?.kind !== 'str' || !/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(src.value.trim())) return UNKNOWN;
+    const [head, ...rest] = src.value.trim().split('.');
+    let v: Value | undefined = it.lookup(head, frame);
+    for (const a of rest) {
+      if (v?.kind === 'dict') v = v.entries.get(a);
+      else if (v?.kind === 'instance') v = v.fields.get(a) ?? v.cls.defaults.get(a);
+      else if (v?.kind === 'pymodule') v = v.attribute(a);
+      else v = undefined;
+    }
+    return v ?? UNKNOWN;
+  },
   setattr: (args) => {
     const [obj, name, v] = args;
     touched();
@@ -670,5 +685,7 @@ export const RETURNS_SELF = new Set(['to', 'cuda', 'cpu', 'half', 'float', 'bflo
 
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
 export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters']);
-export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults']);
+/** yacs's CfgNode methods (yacsConfig.ts runs them). */
+const CFG_NODE_METHODS = ['clone', 'defrost', 'freeze', 'merge_from_file', 'merge_from_list', 'merge_from_other_cfg'];
+export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults', ...CFG_NODE_METHODS]);
 export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', '__setattr__', '__getattr__', 'get_submodule', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);
