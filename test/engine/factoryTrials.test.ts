@@ -110,6 +110,27 @@ y = m(torch.randn(8, 64))
     assert.equal(totals(a).incomplete, true);
   });
 
+  it("nn.ModuleList of a ModuleList subclass's object holds its members", () => {
+    const a = program({
+      'run.py': `
+import torch
+import torch.nn as nn
+class Chunk(nn.ModuleList):
+    pass
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList(Chunk([nn.Linear(8, 8) for _ in range(3)]))
+    def forward(self, x):
+        for m in self.layers:
+            x = m(x)
+        return x
+y = Net()(torch.randn(2, 8))
+`,
+    });
+    assert.equal(totals(a).flops, 3 * (2 * 2 * 8 * 8));
+  });
+
   it('linspace(0, 0, n).tolist() is n zeros, and `flag is True` is decided: the drop-path branch that never runs is not counted', () => {
     const a = program({
       'run.py': `

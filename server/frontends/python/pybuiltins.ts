@@ -8,7 +8,7 @@ import { Poly, isMadeUpDim } from '../../core/symbolic';
 import type { Frame, Interpreter } from './interpreter';
 import { CallSite, ClassInfo, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, int, itemCounts, tensor, touched } from './values';
 import { FUNCTIONS, canonical } from './builtins/registry';
-import { libraryBase, librarySuper } from './librarySubclass';
+import { containerMembers, libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
 import { addArgument, mutuallyExclusiveGroup, parseArgs } from './argparse';
 import { createModel } from './timmRegistry';
@@ -65,7 +65,9 @@ const sequential: Builtin = (args, _kw, it, frame) => {
 };
 
 const moduleList: Builtin = (args, kw, it, frame) => {
-  const given = args[0] ?? kw.get('modules');
+  const arg = args[0] ?? kw.get('modules');
+  // `nn.ModuleList(chunk)` of a ModuleList subclass's object: its members.
+  const given = arg?.kind === 'instance' ? containerMembers(arg) ?? arg : arg;
   const got = itemsOf(given);
   if (got) return newList([...got.items], it, frame, { counts: [...got.counts], ...(given?.kind === 'tuple' && given.unknownTrips ? { unknownTrips: given.unknownTrips } : {}) });
   // `nn.ModuleList(p)` of a list the analysis lost: members nobody knows, not none, so a loop
