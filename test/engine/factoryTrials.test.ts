@@ -110,6 +110,48 @@ y = m(torch.randn(8, 64))
     assert.equal(totals(a).incomplete, true);
   });
 
+  it('an initialiser that recurses over named_children() is followed down the module tree: the model is complete', () => {
+    const a = program({
+      'run.py': `
+import torch
+import torch.nn as nn
+def named_apply(fn, module, name="", depth_first=True, include_root=False):
+    if not depth_first and include_root:
+        fn(module=module, name=name)
+    for child_name, child_module in module.named_children():
+        child_name = ".".join((name, child_name)) if name else child_name
+        named_apply(fn=fn, module=child_module, name=child_name, depth_first=depth_first, include_root=True)
+    if depth_first and include_root:
+        fn(module=module, name=name)
+    return module
+def init_weights(module, name=""):
+    if isinstance(module, nn.Linear):
+        nn.init.trunc_normal_(module.weight, std=0.02)
+class Block(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.norm = nn.LayerNorm(dim)
+        self.fc = nn.Linear(dim, dim)
+    def forward(self, x):
+        return self.fc(self.norm(x))
+class Net(nn.Module):
+    def __init__(self, dim=64, depth=3):
+        super().__init__()
+        self.blocks = nn.ModuleList([Block(dim) for _ in range(depth)])
+        self.head = nn.Linear(dim, 10)
+        named_apply(init_weights, self)
+    def forward(self, x):
+        for b in self.blocks:
+            x = b(x)
+        return self.head(x)
+y = Net()(torch.randn(8, 64))
+`,
+    });
+    const t = totals(a);
+    assert.equal(t.flops, 3 * (2 * 8 * 64 * 64) + 2 * 8 * 64 * 10);
+    assert.equal(t.incomplete, undefined, JSON.stringify(t.reasons));
+  });
+
   it("nn.ModuleList of a ModuleList subclass's object holds its members", () => {
     const a = program({
       'run.py': `

@@ -31,6 +31,7 @@ import { takesLastPosition } from './lastPosition';
 import { environValue, isAccumulationLoop, launchedWorldSize, modelCallFact, worldScaleFact } from './distributedFacts';
 import { callLibraryLayer, containerMembers, initLibraryLayer, libraryBase } from './librarySubclass';
 import { cfgNodeMethod } from './yacsConfig';
+import { isModuleLike } from './moduleTree';
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
 import { BindingSnapshot, compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, sliceCounted, snapshotBindings, truthy } from './sequences';
@@ -1476,7 +1477,10 @@ export class Interpreter {
    * when an argument is a symbolic number (`f(n - 1)` would recurse until the depth limit).
    */
   private callKey(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, self?: Value): string | undefined {
-    if (!fn.cls || !self) return undefined;
+    // A function outside a class that walks a module tree (DINOv2's `named_apply(fn, child)`) is
+    // told apart by the modules it is given, as a method by its object.
+    const modules = !fn.cls || !self ? [...args, ...kwargs.values()].filter((a) => isModuleLike(a, this)) : [];
+    if ((!fn.cls || !self) && modules.length === 0) return undefined;
     const id = (o: object) => {
       let n = this.objectIds.get(o);
       if (n === undefined) this.objectIds.set(o, (n = this.nextObjectId++));
@@ -1510,7 +1514,8 @@ export class Interpreter {
     };
     // A method other than `__init__` is told apart by its object alone (`Tree.forward` on each
     // child `Tree`): objects built are finite, and the same object again is recursion.
-    if (fn.node.childForFieldName('name')?.text !== '__init__') return keyOf(self);
+    if (modules.length > 0) return modules.map((m) => keyOf(m)).join('|');
+    if (fn.node.childForFieldName('name')?.text !== '__init__') return keyOf(self!);
     const parts = [...args, ...kwargs.values()].map((a) => keyOf(a));
     if (parts.some((p) => p === undefined)) return undefined;
     return `${parts.join('|')}|${[...kwargs.keys()].join(',')}`;

@@ -13,6 +13,7 @@ import { isInstance } from './pytypes';
 import { addArgument, mutuallyExclusiveGroup, parseArgs } from './argparse';
 import { createModel } from './timmRegistry';
 import { dictKey, keyValue, sizesOf, truthy } from './sequences';
+import { namedChildren } from './moduleTree';
 
 /** `site` is the call being evaluated, for builtins that call what they are given (`map`). */
 export type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame, site?: CallSite) => Value;
@@ -496,6 +497,11 @@ const MAX_LISTED_RANGE = 256;
 /** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
 export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame, kwargs: Map<string, Value> = new Map()): Value {
   if (of.kind === 'str') return kwargs.size ? UNKNOWN : strMethod(of.value, name, args, it, frame);
+  // `for name, child in module.named_children()` (DINOv2's `named_apply`): the module tree.
+  if (name === 'named_children' && (of.kind === 'module' || of.kind === 'instance' || of.kind === 'tuple')) {
+    const got = namedChildren(of, it);
+    return got ? newList(got.items, it, frame, { counts: got.counts }) : newList([UNKNOWN], it, frame, { unknownTrips: 'the number of children of the module' });
+  }
   if (of.kind === 'tuple') {
     const count = () => {
       const origin = it.listOrigin.get(of) ?? Poly.ONE;
@@ -686,8 +692,8 @@ function strMethod(text: string, name: string, args: Value[], it: Interpreter, f
 export const RETURNS_SELF = new Set(['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type']);
 
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
-export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters']);
+export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters', 'named_children']);
 /** yacs's CfgNode methods (yacsConfig.ts runs them). */
 const CFG_NODE_METHODS = ['clone', 'defrost', 'freeze', 'merge_from_file', 'merge_from_list', 'merge_from_other_cfg'];
 export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults', ...CFG_NODE_METHODS]);
-export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', '__setattr__', '__getattr__', 'get_submodule', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);
+export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', '__setattr__', '__getattr__', 'get_submodule', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);
