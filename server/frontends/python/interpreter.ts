@@ -31,9 +31,11 @@ import { deriveGuess, isGuessed, markGuessed } from './guessed';
 import { takesLastPosition } from './lastPosition';
 import { environValue, isAccumulationLoop, launchedWorldSize, modelCallFact, worldScaleFact } from './distributedFacts';
 import { callLibraryLayer, containerMembers, initLibraryLayer, libraryBase } from './librarySubclass';
+import { cfgNodeMethod } from './yacsConfig';
+import { isModuleLike } from './moduleTree';
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
-import { BindingSnapshot, compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, snapshotBindings, truthy } from './sequences';
+import { BindingSnapshot, compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, sliceCounted, snapshotBindings, truthy } from './sequences';
 import { LARGE_TEXT_CHARS, textCache } from './textCaches';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
@@ -1481,7 +1483,10 @@ export class Interpreter {
    * when an argument is a symbolic number (`f(n - 1)` would recurse until the depth limit).
    */
   private callKey(fn: FunctionInfo, args: Value[], kwargs: Map<string, Value>, self?: Value): string | undefined {
-    if (!fn.cls || !self) return undefined;
+    // A function outside a class that walks a module tree (DINOv2's `named_apply(fn, child)`) is
+    // told apart by the modules it is given, as a method by its object.
+    const modules = !fn.cls || !self ? [...args, ...kwargs.values()].filter((a) => isModuleLike(a, this)) : [];
+    if ((!fn.cls || !self) && modules.length === 0) return undefined;
     const id = (o: object) => {
       let n = this.objectIds.get(o);
       if (n === undefined) this.objectIds.set(o, (n = this.nextObjectId++));
@@ -1515,7 +1520,8 @@ export class Interpreter {
     };
     // A method other than `__init__` is told apart by its object alone (`Tree.forward` on each
     // child `Tree`): objects built are finite, and the same object again is recursion.
-    if (fn.node.childForFieldName('name')?.text !== '__init__') return keyOf(self);
+    if (modules.length > 0) return modules.map((m) => keyOf(m)).join('|');
+    if (fn.node.childForFieldName('name')?.text !== '__init__') return keyOf(self!);
     const parts = [...args, ...kwargs.values()].map((a) => keyOf(a));
     if (parts.some((p) => p === undefined)) return undefined;
     return `${parts.join('|')}|${[...kwargs.keys()].join(',')}`;
@@ -2164,7 +2170,10 @@ export class Interpreter {
       // gradient sync per `trips` forward passes, a fact for TC601–TC603.
       if (isAccumulationLoop(s, this.accumulationLoops)) this.noteDist('dist.accumulation', { trips, range: rangeOf(s) });
       const n = trips.constValue();
-      const start = rangeStart(right, this, frame);
+      // `range(0, depth, chunksize)` (DINOv2's chunked blocks): the range's own constant start and
+      // step where the call's text does not give the start.
+      const start = rangeStart(right, this, frame) ?? (it.step !== undefined ? it.start : undefined);
+      const step = it.step ?? 1;
       if (!frame.report && n !== undefined && n * this.unrolled <= MAX_UNROLL && start !== undefined) {
         // While building modules (`for i in range(3): layers.append(Block(widths[i], ...))`) each
         // trip can differ: run them one by one. Reported functions keep one op per site instead.
@@ -2176,7 +2185,7 @@ export class Interpreter {
         const cost = frame.acc.flops.add(frame.acc.otherFlops);
         try {
           for (let i = 0; i < n && !frame.returned; i++) {
-            this.bindTarget(left, int(start + i), frame);
+            this.bindTarget(left, int(start + i * step), frame);
             this.execBody(body, frame);
           }
         } finally {
@@ -2747,6 +2756,9 @@ export class Interpreter {
         if (canon === 'absl.flags.FLAGS') return this.abslFlags();
         // `x[:, np.newaxis]` (whisper's `sinusoids`): numpy's name for None.
         if (attr === 'newaxis' && /^(numpy|jax\.numpy)$/.test(canonical(obj.path))) return NONE;
+        // `torch.__version__.split('.')` (Swin's config.py): a text the installed library decides,
+        // not a function of it.
+        if (attr === '__version__') return UNKNOWN;
         // `torch.bfloat16`, `np.float32`, `jnp.float16`: dtype objects, not callables.
         const dt = DTYPE_ATTR.test(attr) && LIBRARY_ROOTS.has(canon.split('.')[0]) ? parseDType(attr) : undefined;
         if (dt) return { kind: 'dtype', dtype: dt };
@@ -2850,6 +2862,14 @@ export class Interpreter {
       if (sl.kind === 'slice' && (sl.start === null || sl.start.kind === 'none') && (sl.stop === null || sl.stop.kind === 'none') && sl.step && asDim(sl.step)?.constValue() === -1) {
         return { ...v, items: [...v.items].reverse(), counts: v.counts ? [...v.counts].reverse() : undefined };
       }
+      // `blocks_list[i : i + chunksize]` of a comprehension's blocks (DINOv2's chunked blocks):
+      // with constant bounds and counts, the items the slice takes, each as often as it takes it.
+      const bound = (x: Value | null) => (x === null || x.kind === 'none' ? null : asDim(x)?.constValue());
+      const [a, b, c] = sl.kind === 'slice' && !v.unknownTrips ? [bound(sl.start), bound(sl.stop), bound(sl.step)] : [undefined, undefined, undefined];
+      if (a !== undefined && b !== undefined && c !== undefined && (c === null || (Number.isInteger(c) && c !== 0))) {
+        const taken = sliceCounted(v, (len) => sliceIndices(len, a, b, c ?? 1));
+        if (taken) return { kind: 'tuple', ...taken, list: v.list, ...(v.sequential && (c ?? 1) > 0 ? { sequential: true } : {}) };
+      }
     }
     if (v.kind === 'tuple' && subs.length === 1 && subs[0].type === 'slice' && !v.repeat && !v.counts && !v.unknownTrips) {
       const sl = this.evalIndex(subs[0], frame);
@@ -2929,6 +2949,9 @@ export class Interpreter {
     const y = asDim(b)?.evaluate(this.options.bindings) ?? (b.kind === 'float' ? b.value : null);
     if (op === 'is' || op === 'is not') {
       if (b.kind === 'none' && a.kind !== 'unknown') return { kind: 'bool', value: (a.kind === 'none') === (op === 'is') };
+      // `if drop_path_uniform is True:` (DINOv2) with a flag the code gives: True and False are
+      // singletons, so `is` compares them as `==` does.
+      if (b.kind === 'bool' && b.value !== null && ((a.kind === 'bool' && a.value !== null) || a.kind === 'none')) return { kind: 'bool', value: (a.kind === 'bool' && a.value === b.value) === (op === 'is') };
       return { kind: 'bool', value: null };
     }
     // `if __name__ == "__main__":`, `if init_from == 'scratch':`: strings compare as Python does.
@@ -3171,6 +3194,10 @@ export class Interpreter {
           // Nor is a value nothing says is one (llm.c's `enc.decode_bytes([i])`, a tokenizer):
           // its call is named as written, not as a tensor method.
           return this.ctx(frame).unmodelled({ ...site, name: callee.of.type.shape === null ? site.name : `Tensor.${callee.name}` });
+        }
+        if (callee.of.kind === 'dict') {
+          const cfg = cfgNodeMethod(callee.of, callee.name, args, site, this, frame);
+          if (cfg) return cfg;
         }
         return containerMethod(callee.of, callee.name, args, this, frame, kwargs);
       }

@@ -8,11 +8,12 @@ import { Poly, isMadeUpDim } from '../../core/symbolic';
 import type { Frame, Interpreter } from './interpreter';
 import { CallSite, ClassInfo, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, int, itemCounts, tensor, touched } from './values';
 import { FUNCTIONS, canonical } from './builtins/registry';
-import { libraryBase, librarySuper } from './librarySubclass';
+import { containerMembers, libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
 import { addArgument, mutuallyExclusiveGroup, parseArgs } from './argparse';
 import { createModel } from './timmRegistry';
 import { dictKey, keyValue, sizesOf, truthy } from './sequences';
+import { namedChildren } from './moduleTree';
 
 /** `site` is the call being evaluated, for builtins that call what they are given (`map`). */
 export type Builtin = (args: Value[], kwargs: Map<string, Value>, it: Interpreter, frame: Frame, site?: CallSite) => Value;
@@ -64,9 +65,16 @@ const sequential: Builtin = (args, _kw, it, frame) => {
   return newList(args, it, frame, { sequential: true });
 };
 
-const moduleList: Builtin = (args, _kw, it, frame) => {
-  const got = itemsOf(args[0]);
-  return got ? newList([...got.items], it, frame, { counts: [...got.counts] }) : newList([], it, frame);
+const moduleList: Builtin = (args, kw, it, frame) => {
+  const arg = args[0] ?? kw.get('modules');
+  // `nn.ModuleList(chunk)` of a ModuleList subclass's object: its members.
+  const given = arg?.kind === 'instance' ? containerMembers(arg) ?? arg : arg;
+  const got = itemsOf(given);
+  if (got) return newList([...got.items], it, frame, { counts: [...got.counts], ...(given?.kind === 'tuple' && given.unknownTrips ? { unknownTrips: given.unknownTrips } : {}) });
+  // `nn.ModuleList(p)` of a list the analysis lost: members nobody knows, not none, so a loop
+  // over them says it counted one unknown trip instead of silently computing nothing.
+  if (given && given.kind !== 'none') return newList([UNKNOWN], it, frame, { unknownTrips: 'the number of modules in the `nn.ModuleList`' });
+  return newList([], it, frame);
 };
 
 const dictOf: Builtin = (args, kw) => {
@@ -281,6 +289,21 @@ export const BUILTINS: Record<string, Builtin> = {
     if (obj?.kind === 'dict' && name?.kind === 'str') return obj.entries.get(name.value) ?? dflt ?? UNKNOWN;
     return dflt ?? UNKNOWN;
   },
+  // `eval(f'args.{name}')` (Swin's config.py reads its command-line flags so): a constant dotted
+  // name is read as the code would read it; anything else is not known.
+  eval: (args, _k, it, frame) => {
+    const src = args[0];
+    if (src?.kind !== 'str' || !/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(src.value.trim())) return UNKNOWN;
+    const [head, ...rest] = src.value.trim().split('.');
+    let v: Value | undefined = it.lookup(head, frame);
+    for (const a of rest) {
+      if (v?.kind === 'dict') v = v.entries.get(a);
+      else if (v?.kind === 'instance') v = v.fields.get(a) ?? v.cls.defaults.get(a);
+      else if (v?.kind === 'pymodule') v = v.attribute(a);
+      else v = undefined;
+    }
+    return v ?? UNKNOWN;
+  },
   setattr: (args) => {
     const [obj, name, v] = args;
     touched();
@@ -474,6 +497,11 @@ const MAX_LISTED_RANGE = 256;
 /** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
 export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame, kwargs: Map<string, Value> = new Map()): Value {
   if (of.kind === 'str') return kwargs.size ? UNKNOWN : strMethod(of.value, name, args, it, frame);
+  // `for name, child in module.named_children()` (DINOv2's `named_apply`): the module tree.
+  if (name === 'named_children' && (of.kind === 'module' || of.kind === 'instance' || of.kind === 'tuple')) {
+    const got = namedChildren(of, it);
+    return got ? newList(got.items, it, frame, { counts: got.counts }) : newList([UNKNOWN], it, frame, { unknownTrips: 'the number of children of the module' });
+  }
   if (of.kind === 'tuple') {
     const count = () => {
       const origin = it.listOrigin.get(of) ?? Poly.ONE;
@@ -664,6 +692,8 @@ function strMethod(text: string, name: string, args: Value[], it: Interpreter, f
 export const RETURNS_SELF = new Set(['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type']);
 
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
-export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters']);
-export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults']);
-export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', '__setattr__', '__getattr__', 'get_submodule', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);
+export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters', 'named_children']);
+/** yacs's CfgNode methods (yacsConfig.ts runs them). */
+const CFG_NODE_METHODS = ['clone', 'defrost', 'freeze', 'merge_from_file', 'merge_from_list', 'merge_from_other_cfg'];
+export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults', ...CFG_NODE_METHODS]);
+export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', '__setattr__', '__getattr__', 'get_submodule', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);

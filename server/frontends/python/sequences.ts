@@ -95,6 +95,38 @@ export function repeatSequence(xs: TupleValue, n: Value): Pick<TupleValue, 'item
   return { items: [...xs.items], counts: itemCounts(xs).map((c) => c.mul(times)) };
 }
 
+/** Longest list of repeated items a constant slice walks position by position. */
+const MAX_SLICED = 65536;
+
+/**
+ * `blocks[i : i + chunk]` of a list whose items repeat (a comprehension's one block standing for
+ * `depth` of them, `[nn.Identity()] * i + blocks`): the items the slice takes, in order, each as
+ * often as the slice takes it. `indices(n)` gives the positions the slice takes of a sequence of
+ * length n. Undefined when a count is not a known constant or the list is too long to walk.
+ */
+export function sliceCounted(xs: TupleValue, indices: (n: number) => number[]): Pick<TupleValue, 'items' | 'counts'> | undefined {
+  const counts = itemCounts(xs).map((c) => c.constValue());
+  if (counts.some((c) => c === undefined || !Number.isInteger(c) || c < 0)) return undefined;
+  const total = (counts as number[]).reduce((a, b) => a + b, 0);
+  if (total > MAX_SLICED) return undefined;
+  const owner: number[] = [];
+  (counts as number[]).forEach((c, i) => {
+    for (let j = 0; j < c; j++) owner.push(i);
+  });
+  const items: Value[] = [];
+  const taken: number[] = [];
+  let last = -1;
+  for (const p of indices(total)) {
+    if (owner[p] === last) taken[taken.length - 1]++;
+    else {
+      last = owner[p];
+      items.push(xs.items[last]);
+      taken.push(1);
+    }
+  }
+  return taken.every((c) => c === 1) ? { items } : { items, counts: taken.map((c) => Poly.const(c)) };
+}
+
 /** Python truthiness of a value, or null when it depends on what is not known. */
 export function truthy(v: Value): boolean | null {
   switch (v.kind) {

@@ -12,6 +12,13 @@ import { markGuessed } from '../guessed';
 import { CallSite, NONE, UNKNOWN, Value, asDim, int, itemCounts, tensor } from '../values';
 import { dimsFrom, dtypeOf, pick } from './args';
 import { BuiltinCtx, defineFunction, defineMethod } from './registry';
+import { markUniform } from './uniformValues';
+
+/** A Python number given as an argument (`0`, `0.1`), else undefined. */
+function numberOf(v: Value | undefined): number | undefined {
+  if (v?.kind === 'float') return v.value ?? undefined;
+  return v?.kind === 'int' ? v.value.constValue() : undefined;
+}
 
 /** NumPy creates float64 by default; JAX (x64 off) float32; torch the configured default. */
 const DEFAULT_DTYPE: Record<string, DType | null> = { torch: null, numpy: 'fp64', jax: 'fp32' };
@@ -85,7 +92,12 @@ for (const prefix of ['torch.', 'numpy.', 'jax.numpy.']) {
       const given = args[2] ?? kw.get(prefix === 'torch.' ? 'steps' : 'num');
       const num = given ? asDim(given) : prefix === 'torch.' ? undefined : Poly.const(50);
       const dtype = dtypeOf(kw.get('dtype')) ?? (prefix === 'torch.' ? null : DEFAULT_DTYPE[libOf(prefix)]);
-      return make(num ? [num] : null, dtype);
+      const out = make(num ? [num] : null, dtype);
+      // `linspace(0, 0, depth)`: every element is the one end (logspace: base ** it).
+      const [a, b] = [args[0] ?? kw.get('start'), args[1] ?? kw.get('end') ?? kw.get('stop')].map(numberOf);
+      const base = numberOf(kw.get('base')) ?? 10;
+      if (out.kind === 'tensor' && a !== undefined && a === b) markUniform(out.type, n === 'linspace' ? a : base ** a);
+      return out;
     });
   }
 }

@@ -4,7 +4,8 @@
  * keeps the shape it was given, so the batch a script builds reaches the model with its sizes.
  */
 import { Poly } from '../../../core/symbolic';
-import { UNKNOWN, tensor } from '../values';
+import { UNKNOWN, Value, tensor } from '../values';
+import { uniformValue } from './uniformValues';
 import { dtypeOf } from './args';
 import { defineFunction, defineMethod } from './registry';
 
@@ -19,8 +20,15 @@ defineFunction(['numpy.memmap'], (args, kw, _site, ctx) => {
 defineFunction(['torch.from_numpy', 'torch.utils.dlpack.from_dlpack', 'numpy.ascontiguousarray', 'numpy.asfortranarray'], (args) => (args[0]?.kind === 'tensor' ? tensor(args[0].type) : UNKNOWN));
 
 // `loss.item()`, `x.tolist()`: Python numbers out of a tensor, no work on the device to model.
-defineMethod(['item'], () => ({ kind: 'float', value: null }));
-defineMethod(['tolist'], () => UNKNOWN);
+// An array whose every element the code fixed (uniformValues.ts) gives that number back: one
+// value, or a list of it as long as the array.
+defineMethod(['item'], (x) => ({ kind: 'float', value: uniformValue(x) ?? null }));
+defineMethod(['tolist'], (x) => {
+  const v = uniformValue(x);
+  if (v === undefined || !x.shape || x.shape.length > 1) return UNKNOWN;
+  const number: Value = { kind: 'float', value: v };
+  return x.shape.length === 0 ? number : { kind: 'tuple', list: true, items: [number], repeat: x.shape[0] };
+});
 
 // `torch.randperm(n)`: a permutation of n indices (shuffling a data set).
 defineFunction(['torch.randperm', 'numpy.random.permutation'], (args) => {

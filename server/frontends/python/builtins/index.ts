@@ -19,5 +19,6 @@ import './losses';
 import './distributed';
 import './lightning';
 import './timmLayers';
+import './xformers';
 
 export * from './registry';

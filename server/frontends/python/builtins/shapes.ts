@@ -176,14 +176,18 @@ defineFunction(['torch.chunk'], (args, kw, site, ctx) => (args[0]?.kind === 'ten
 defineFunction(['numpy.split', 'jax.numpy.split', 'numpy.array_split', 'jax.numpy.array_split'], (args, kw, site, ctx) =>
   args[0]?.kind === 'tensor' && args[1]?.kind === 'int' ? chunkValue(args[0].type, args[1], args[2] ?? kw.get('axis'), site, ctx) : UNKNOWN,
 );
-defineMethod(['unbind'], (x, args, kw) => {
-  const d = intOf(args[0] ?? kw.get('dim')) ?? 0;
-  if (!x.shape || d >= x.shape.length) return UNKNOWN;
+/** `x.unbind(dim)`, `torch.unbind(x, dim)`: the views along `dim`, as a tuple. */
+export function unbindValue(x: TensorType, dimV: Value | undefined): Value {
+  const d = intOf(dimV) ?? 0;
+  if (!x.shape || d >= x.shape.length || d < -x.shape.length) return UNKNOWN;
   const i = d < 0 ? d + x.shape.length : d;
   const piece = tensor({ shape: x.shape.filter((_, j) => j !== i), dtype: x.dtype });
   const n = x.shape[i].constValue();
   return n !== undefined && n <= 4096 ? { kind: 'tuple', items: Array(n).fill(piece) } : { kind: 'tuple', items: [piece], repeat: x.shape[i] };
-});
+}
+defineMethod(['unbind'], (x, args, kw) => unbindValue(x, args[0] ?? kw.get('dim')));
+// `q, k, v = torch.unbind(qkv, 2)` (DINOv2's attention).
+defineFunction(['torch.unbind'], (args, kw) => (args[0]?.kind === 'tensor' ? unbindValue(args[0].type, args[1] ?? kw.get('dim')) : UNKNOWN));
 
 function joinValue(kind: 'cat' | 'stack', listV: Value | undefined, dimV: Value | undefined, site: CallSite, ctx: BuiltinCtx): Value {
   if (listV?.kind === 'tuple' && listV.repeat && !listV.repeat.equals(Poly.ONE)) return joinRepeated(kind, listV.items[0], listV.repeat, dimV, site, ctx);

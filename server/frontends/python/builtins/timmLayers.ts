@@ -17,7 +17,7 @@
  *   the two (MAE imports it with PatchEmbed).
  */
 import { Dim, TensorType } from '../../../core/ir';
-import { activation, elementwise } from '../../../core/ops/elementwise';
+import { activation, dropout, elementwise } from '../../../core/ops/elementwise';
 import { linear } from '../../../core/ops/linear';
 import { layerNorm } from '../../../core/ops/normalization';
 import { sdpa } from '../../../core/ops/attention';
@@ -137,3 +137,24 @@ defineFunction(names('Block'), (args, kw, _site, ctx) => {
     return residual(h.type, n2.kind === 'tensor' ? mlpForward(n2.type, dim, hidden, dim, true, site, c) : n2);
   });
 });
+
+/**
+ * timm's helpers that model code imports beside its layers (Swin's
+ * `from timm.models.layers import DropPath, to_2tuple, trunc_normal_`): without them every size
+ * made by `to_2tuple(img_size)` was unknown, and with it the whole model.
+ *
+ * - `to_2tuple(x)` (and `to_1tuple`..`to_4tuple`, `to_ntuple(n)(x)`): an iterable as a tuple,
+ *   anything else repeated n times, as timm's `_ntuple` does.
+ * - `trunc_normal_(t, ...)` and the other initialisers: fill `t` in place when the model is built;
+ *   nothing a forward pass computes.
+ * - `DropPath(drop_prob)`: stochastic depth, identity in eval mode, so counted as a dropout.
+ */
+function ntuple(n: number, x: Value | undefined): Value {
+  if (!x) return { kind: 'unknown' };
+  if (x.kind === 'tuple') return x.unknownTrips ? { kind: 'unknown' } : { ...x, list: undefined };
+  if (x.kind === 'unknown' || x.kind === 'str' || x.kind === 'dict' || x.kind === 'range' || x.kind === 'tensor') return { kind: 'unknown' };
+  return { kind: 'tuple', items: Array(n).fill(x) };
+}
+for (const n of [1, 2, 3, 4]) defineFunction(names(`to_${n}tuple`), (args) => ntuple(n, args[0]));
+for (const init of ['trunc_normal_', 'trunc_normal_tf_', 'lecun_normal_', 'variance_scaling_']) defineFunction(names(init), (args) => args[0] ?? { kind: 'unknown' });
+defineFunction(names('DropPath'), (_args, _kw, _site, ctx) => moduleValue('DropPath', Poly.ZERO, ctx, (x, _a, _k, site, c) => c.record(dropout(x, c.opContext(x.dtype)), site, [x])));
