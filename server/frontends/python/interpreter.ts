@@ -131,7 +131,7 @@ function endsInReturn(s: Node): boolean {
 interface DecoratedClassShape {
   name: string;
   bases: string[];
-  methods: { name: string; index: number; decorated: boolean }[];
+  methods: { name: string; index: number; decorated: boolean; key?: string }[];
   defaults: { name: string; type: LiteralType; text: string }[];
   /** Annotated fields in order, with the annotation's text (see `ClassInfo.fields`). */
   fields: { name: string; annotation: string }[];
@@ -174,7 +174,10 @@ function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
     const d = m.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
     if (!d) continue;
     if (d.type === 'import_statement' || d.type === 'import_from_statement') return null;
-    if (d.type === 'function_definition') methods.push({ name: detach(d.childForFieldName('name')?.text ?? '?'), index, decorated: d !== m });
+    if (d.type === 'function_definition') {
+      const name = detach(d.childForFieldName('name')?.text ?? '?');
+      methods.push({ name, index, decorated: d !== m, key: accessorKey(m, name) });
+    }
     const a = m.type === 'expression_statement' ? m.namedChild(0) : null;
     if (a?.type !== 'assignment') continue;
     const left = a.childForFieldName('left');
@@ -195,7 +198,7 @@ function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
 }
 
 /** What declaring a class learns from its text alone, shared by analyses of the same text. */
-const CLASS_SHAPES = textCache<string, { name: string; bases: string[]; methods: { name: string; qualName: string; index: number; decorated: boolean }[]; assigns: boolean }>();
+const CLASS_SHAPES = textCache<string, { name: string; bases: string[]; methods: { name: string; qualName: string; index: number; decorated: boolean; key?: string }[]; assigns: boolean }>();
 
 /** Module-level functions whose names say a run starts there. */
 const ENTRY_NAME = /^(main|_main|run|cli|train|test|evaluate|eval|demo|example|benchmark|bench|sample|profile|finetune|pretrain)(_\w*)?$|^(test|train|bench)\w*|_main$/i;
@@ -601,7 +604,7 @@ export class Interpreter {
           const d = m.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
           if (d?.type !== 'function_definition') return [];
           const name = detach(d.childForFieldName('name')?.text ?? '?');
-          return [{ name, qualName: `${className}.${name}`, index, decorated: d !== m }];
+          return [{ name, qualName: `${className}.${name}`, index, decorated: d !== m, key: accessorKey(m, name) }];
         }),
         assigns: members.some((m) => m.type === 'expression_statement' && m.namedChild(0)?.type === 'assignment'),
       };
@@ -627,7 +630,7 @@ export class Interpreter {
    * Registers a class known from its shape (name, bases, where its methods are): its methods'
    * nodes are looked up only when a method is analysed.
    */
-  private declareClassShape(def: Node, name: string, bases: string[], methods: readonly { name: string; index: number; decorated: boolean }[], chunk: number): ClassInfo {
+  private declareClassShape(def: Node, name: string, bases: string[], methods: readonly { name: string; index: number; decorated: boolean; key?: string }[], chunk: number): ClassInfo {
     const info: ClassInfo = { name, node: def, bases, methods: new Map(), defaults: new Map(), chunk, owner: this };
     this.classes.set(name, info);
     this.globals.set(name, { kind: 'class', cls: info });
@@ -640,7 +643,7 @@ export class Interpreter {
     for (const m of methods) {
       const fn = new MethodInfo(`${name}.${m.name}`, info, chunk, member, m.index, m.decorated, this);
       this.functions.push(fn);
-      info.methods.set(m.name, fn);
+      info.methods.set(m.key ?? m.name, fn);
     }
     return info;
   }
@@ -677,7 +680,7 @@ export class Interpreter {
       const name = def.childForFieldName('name')?.text ?? '?';
       const info: FunctionInfo = { qualName: cls ? `${cls.name}.${name}` : name, node: def, cls: cls ?? undefined, chunk, owner: this };
       this.functions.push(info);
-      if (cls) cls.methods.set(name, info);
+      if (cls) cls.methods.set(accessorKey(stmt, name) ?? name, info);
       else this.globals.set(name, { kind: 'function', def: info });
     } else if (def.type === 'class_definition' && !cls) {
       const name = def.childForFieldName('name')?.text ?? '?';
@@ -1228,7 +1231,11 @@ export class Interpreter {
       const opened = open && !v;
       // Whether the call passed this parameter: a value passed and lost is not the default.
       const passed = kwargs.has(name) || pos <= args.length;
-      if (!v || v.kind === 'unknown') {
+      // A parameter the call left out gets its default, whatever its annotation says it may be
+      // (`input_pos: torch.Tensor | None = None` is None in `attn(x, cos, sin)`, so litgpt's KV
+      // cache branch, which raises without a cache, is not run); analysed alone, it is what the
+      // annotation says.
+      if ((!v || v.kind === 'unknown') && (passed || standalone || !dflt || opened)) {
         if (typeNode) {
           const ann = parseAnnotation(typeNode, this, frame);
           if (ann.value) v = ann.value;
@@ -2409,7 +2416,11 @@ export class Interpreter {
         const obj = this.eval(target.childForFieldName('object')!, frame);
         const attr = target.childForFieldName('attribute')!.text;
         if (obj.kind === 'instance' || obj.kind === 'dict' || obj.kind === 'module') touched();
-        if (obj.kind === 'instance') obj.fields.set(attr, value);
+        // `self.max_seq_length = block_size` with a property setter (litgpt's GPT builds its RoPE
+        // cache and registers it there): assigning runs the setter, as Python does.
+        const setter = obj.kind === 'instance' ? findMethod(obj.cls, `${attr}.setter`, this.classes, this) : undefined;
+        if (setter) this.callFunction(setter, [value], new Map(), frame, obj);
+        else if (obj.kind === 'instance') obj.fields.set(attr, value);
         // An open config object (`C.n_layer = 12` on `C = CN()`, or on a config parameter).
         else if (obj.kind === 'dict') obj.entries.set(attr, value);
         // Weight tying (`self.transformer.wte.weight = self.lm_head.weight`): one tensor, two layers.
@@ -2585,12 +2596,14 @@ export class Interpreter {
     if (!key || !value || !right || !left || clauses.length !== 1) return UNKNOWN;
     const it = this.eval(right, frame);
     let items: Value[] | undefined;
-    if (it.kind === 'tuple' && isPlain(it) && !it.unknownTrips && it.items.length <= MAX_UNROLL) items = it.items;
+    // A list already holds its items: a table of configs keyed by name (litgpt's 200 entries) is
+    // read whole, each entry one evaluation of the key and the value.
+    if (it.kind === 'tuple' && isPlain(it) && !it.unknownTrips && it.items.length <= MAX_TABLE) items = it.items;
     else if (it.kind === 'range') {
       const count = it.trips.constValue();
       const start = rangeStart(right, this, frame);
       if (count !== undefined && count <= MAX_UNROLL && start !== undefined) items = Array.from({ length: Math.max(0, count) }, (_, i) => int(start + i * (it.step ?? 1)));
-    } else if (it.kind === 'dict' && it.entries.size <= MAX_UNROLL) items = [...it.entries.keys()].map(keyValue);
+    } else if (it.kind === 'dict' && it.entries.size <= MAX_TABLE) items = [...it.entries.keys()].map(keyValue);
     if (!items) return UNKNOWN;
     const conds = ifClauses(n);
     const entries = new Map<string, Value>();
@@ -3265,6 +3278,8 @@ const MAX_SHAPE_TRIPS = 8;
 
 /** Longest constant `range` unrolled while building modules. */
 const MAX_UNROLL = 64;
+/** Longest list a dict comprehension reads entry by entry. */
+const MAX_TABLE = 1024;
 
 /** The constant start of a `range(...)` call (0 for `range(n)`), else undefined. */
 function rangeStart(n: Node, it: Interpreter, frame: Frame): number | undefined {
@@ -3440,6 +3455,20 @@ function guessedFrom(inputs: readonly Value[], out: Value): Value {
 }
 
 /** The decorator expressions of a function (`property`, `torch.no_grad()`, `autocast()`). */
+/**
+ * The key a property's setter or deleter (`@max_seq_length.setter def max_seq_length(...)`) is
+ * kept under among its class's methods (`max_seq_length.setter`), so that it does not replace the
+ * getter of the same name; undefined for any other def. `holder` is the class member.
+ */
+function accessorKey(holder: Node, name: string): string | undefined {
+  if (holder.type !== 'decorated_definition') return undefined;
+  for (const c of holder.namedChildren) {
+    const text = c?.type === 'decorator' ? c.namedChild(0)?.text : undefined;
+    if (text === `${name}.setter` || text === `${name}.deleter`) return text;
+  }
+  return undefined;
+}
+
 export function decoratorsOf(fn: FunctionInfo): Node[] {
   const holder = fn.node.parent;
   if (holder?.type !== 'decorated_definition') return [];

@@ -5,6 +5,7 @@
  * to call the user's own classes. Tensor operations live in builtins/ instead.
  */
 import { Poly, isMadeUpDim } from '../../core/symbolic';
+import { parseDType } from '../../core/dtypes';
 import type { Frame, Interpreter } from './interpreter';
 import { CallSite, ClassInfo, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, int, itemCounts, tensor, touched } from './values';
 import { FUNCTIONS, canonical } from './builtins/registry';
@@ -231,8 +232,8 @@ export const BUILTINS: Record<string, Builtin> = {
   // `nn.ModuleList([copy.deepcopy(layer) for i in range(N)])` (DETR's and the Annotated
   // Transformer's `clones`): a copy has the shapes and costs of what it copies. Setup code that
   // computes nothing, so the copy's own bytes are not counted.
-  'copy.deepcopy': (args) => copied(args[0]),
-  'copy.copy': (args) => copied(args[0]),
+  'copy.deepcopy': (args, _kw, it, frame) => copied(args[0], it, frame, new Map()),
+  'copy.copy': (args, _kw, it, frame) => copied(args[0], it, frame),
   // absl flags (gemma_pytorch's scripts): `flags.DEFINE_string('variant', '4b', 'help')` makes
   // `FLAGS.variant` read '4b', its default, as argparse's options do (argparse.ts).
   ...Object.fromEntries(
@@ -279,6 +280,12 @@ export const BUILTINS: Record<string, Builtin> = {
     const [obj, name, dflt] = args;
     if (obj?.kind === 'instance' && name?.kind === 'str') return obj.fields.get(name.value) ?? obj.cls.defaults.get(name.value) ?? dflt ?? UNKNOWN;
     if (obj?.kind === 'dict' && name?.kind === 'str') return obj.entries.get(name.value) ?? dflt ?? UNKNOWN;
+    // `getattr(litgpt.model, self.mlp_class_name)` with the name a config holds: the class that
+    // module of the program defines, as `litgpt.model.GptNeoxMLP` is.
+    if (obj?.kind === 'pymodule' && name?.kind === 'str') return obj.attribute(name.value) ?? dflt ?? UNKNOWN;
+    // `getattr(torch.nn, "LayerNorm")`: the library's callable of that name. A dtype's name
+    // (`getattr(torch, "bfloat16")`) is left unknown, as before: a reference is no dtype.
+    if (obj?.kind === 'ref' && name?.kind === 'str' && /^[A-Za-z_]\w*$/.test(name.value) && !parseDType(name.value)) return { kind: 'ref', path: `${obj.path}.${name.value}` };
     return dflt ?? UNKNOWN;
   },
   setattr: (args) => {
@@ -453,11 +460,31 @@ export function readAtRunEntry(key: string): Value {
 }
 
 /**
- * What `copy.deepcopy(x)` gives: `x` itself, as far as shapes and costs go; unknown when `x` is
- * a parameter nothing says is a tensor (nanochat's `copy.deepcopy(conversation)` of a dict).
+ * What `copy.deepcopy(x)` (with `deep`, the copies made so far) or `copy.copy(x)` gives: a new
+ * dict or list, whose items are copied too when deep, so that writing to the copy leaves the
+ * original as it was (litgpt's config table appends `deepcopy(c)` with `copy["name"]` changed, and
+ * the original entry must keep its name). Anything else is `x` itself, as far as shapes and
+ * costs go; unknown when `x` is a parameter nothing says is a tensor (nanochat's
+ * `copy.deepcopy(conversation)` of a dict).
  */
-function copied(x: Value | undefined): Value {
-  return !x || (x.kind === 'tensor' && x.type.shape === null) ? UNKNOWN : x;
+function copied(x: Value | undefined, it: Interpreter, frame: Frame, deep?: Map<Value, Value>): Value {
+  if (!x || (x.kind === 'tensor' && x.type.shape === null)) return UNKNOWN;
+  if (x.kind !== 'dict' && x.kind !== 'tuple') return x;
+  const done = deep?.get(x);
+  if (done) return done;
+  const item = (v: Value): Value => (deep ? copied(v, it, frame, deep) : v);
+  if (x.kind === 'dict') {
+    const out: Value = { kind: 'dict', entries: new Map(), ...(x.readAtRun !== undefined ? { readAtRun: x.readAtRun } : {}) };
+    deep?.set(x, out);
+    for (const [k, v] of x.entries) out.entries.set(k, item(v));
+    return out;
+  }
+  // A tuple cannot hold itself, and its items are copied only when deep; a list is a new list.
+  const { kind: _kind, items: _items, ...rest } = x;
+  const out: TupleValue = x.list ? newList([], it, frame, { ...rest, counts: x.counts && [...x.counts] }) : { kind: 'tuple', items: [], ...rest };
+  deep?.set(x, out);
+  for (const v of x.items) out.items.push(item(v));
+  return out;
 }
 
 /** `math.ceil` / `math.floor` of a number or of a size (`math.ceil(d_model / 16)`). */
@@ -473,7 +500,7 @@ const MAX_LISTED_RANGE = 256;
 
 /** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
 export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame, kwargs: Map<string, Value> = new Map()): Value {
-  if (of.kind === 'str') return kwargs.size ? UNKNOWN : strMethod(of.value, name, args, it, frame);
+  if (of.kind === 'str') return name === 'format' ? formatStr(of.value, args, kwargs) : kwargs.size ? UNKNOWN : strMethod(of.value, name, args, it, frame);
   if (of.kind === 'tuple') {
     const count = () => {
       const origin = it.listOrigin.get(of) ?? Poly.ONE;
@@ -527,6 +554,8 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         }
         return item;
       }
+      case 'copy':
+        return copied(of, it, frame);
       case 'index':
       case 'count':
         return UNKNOWN;
@@ -575,6 +604,8 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         touched();
         if (args[0]?.kind === 'dict') for (const [k, v] of args[0].entries) of.entries.set(k, v);
         return NONE;
+      case 'copy':
+        return copied(of, it, frame);
       case 'pop': {
         const k = args[0];
         const v = k?.kind === 'str' ? of.entries.get(k.value) : undefined;
@@ -618,6 +649,44 @@ function intOfSize(v: Extract<Value, { kind: 'int' }>): Value {
 function intOfText(text: string): Value {
   const t = text.trim().replace(/_/g, '');
   return /^[+-]?\d+$/.test(t) && Number.isSafeInteger(Number(t)) ? int(Number(t)) : UNKNOWN;
+}
+
+/** The text Python's `str(v)` gives of a string, an int, a bool or None; else undefined. */
+function plainText(v: Value | undefined): string | undefined {
+  if (v?.kind === 'str') return v.value;
+  if (v?.kind === 'bool' && v.value !== null) return v.value ? 'True' : 'False';
+  if (v?.kind === 'none') return 'None';
+  const k = v?.kind === 'int' ? v.value.constValue() : undefined;
+  return k !== undefined && Number.isSafeInteger(k) ? String(k) : undefined;
+}
+
+/**
+ * `"falcon-7b{}".format(kind)` (litgpt's table of configs names its variants so): the text with
+ * each `{}`, `{0}` or `{name}` replaced by the argument's text, as an f-string is (`formatted` in
+ * the interpreter). A field with a conversion, a format spec or an attribute, or an argument that
+ * is not a known string, int or bool, makes it unknown: the literal parts alone are not its value.
+ */
+function formatStr(text: string, args: Value[], kwargs: Map<string, Value>): Value {
+  let out = '';
+  let next = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if ((ch === '{' || ch === '}') && text[i + 1] === ch) {
+      out += ch;
+      i++;
+    } else if (ch === '{') {
+      const close = text.indexOf('}', i);
+      if (close < 0) return UNKNOWN;
+      const field = text.slice(i + 1, close);
+      const arg = field === '' ? args[next++] : /^\d+$/.test(field) ? args[Number(field)] : /^[A-Za-z_]\w*$/.test(field) ? kwargs.get(field) : undefined;
+      const piece = plainText(arg);
+      if (piece === undefined) return UNKNOWN;
+      out += piece;
+      i = close;
+    } else if (ch === '}') return UNKNOWN;
+    else out += ch;
+  }
+  return { kind: 'str', value: out };
 }
 
 /**
@@ -664,6 +733,6 @@ function strMethod(text: string, name: string, args: Value[], it: Interpreter, f
 export const RETURNS_SELF = new Set(['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type']);
 
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
-export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters']);
-export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults']);
+export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'copy', 'index', 'count', 'children', 'modules', 'parameters']);
+export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'copy', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults']);
 export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', '__setattr__', '__getattr__', 'get_submodule', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);

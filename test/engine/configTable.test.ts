@@ -1,0 +1,51 @@
+/**
+ * A model built from a table of configs keyed by name (litgpt's `Config.from_name("pythia-160m")`
+ * then `GPT(config)`): the table is a list literal longer than a loop is unrolled for, extended by
+ * loops that append `deepcopy`s renamed with `str.format`, and read through a dict comprehension;
+ * the factory copies the entry and updates it with keywords; the model takes its MLP class by
+ * name from a module of the program (`getattr(module, config.mlp_class_name)`), builds a buffer
+ * in a property setter, and its forward has a tensor parameter that defaults to None. On
+ * unmodified litgpt the total waited for every size of the config and was incomplete.
+ */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { Analysis } from '../../server/engine/analyze';
+import { analyseFolder, ready$ } from './helpers';
+
+const DIR = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'program', 'config-table');
+
+/**
+ * One forward on (1, 8, n) inputs: the product with the n×n buffer the setter registers, `n_layer`
+ * MLPs of one n×n linear each, and a head of n×4n.
+ */
+const forward = (n: number, layers: number) => (1 + layers) * 2 * 8 * n * n + 2 * 8 * n * (4 * n);
+
+describe('a config table keyed by name', () => {
+  let out: Map<string, Analysis>;
+  before(async () => {
+    await ready$();
+    out = analyseFolder(DIR);
+  });
+
+  const total = (file: string) => {
+    const m = out.get(file)!.ir.moduleSummary!;
+    assert.deepEqual(m.reasons ?? [], [], `${file}: ${JSON.stringify(m.reasons)}`);
+    assert.equal(m.flops.constValue(), m.flops.evaluate(new Map()), `${file}: a number`);
+    return m.flops.constValue();
+  };
+
+  it('reads the entry a formatted name gives, from a table longer than a loop is unrolled for', () => {
+    // small-chat: n_embd 128, 4 layers.
+    assert.equal(total('run.py'), forward(128, 4));
+  });
+
+  it('keeps an entry as it was when a deep copy of it is changed', () => {
+    // tiny: n_embd 64, 2 layers; `wide` is a deep copy of the same dict, with n_embd 1024.
+    assert.equal(total('tiny.py'), forward(64, 2));
+  });
+
+  it('applies the keywords the factory updates the copied entry with', () => {
+    assert.equal(total('wide.py'), forward(1024, 1));
+  });
+});
