@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Analysis } from '../../server/engine/analyze';
-import { analyseFolder, ready$ } from './helpers';
+import { analyse, analyseFolder, ready$ } from './helpers';
 
 const DIR = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'program', 'config-table');
 
@@ -47,5 +47,58 @@ describe('a config table keyed by name', () => {
 
   it('applies the keywords the factory updates the copied entry with', () => {
     assert.equal(total('wide.py'), forward(1024, 1));
+  });
+});
+
+/** A registry of configs filled from the files of a folder, keyed by their names (open_clip's factory). */
+const REGISTRY = `
+import glob
+import json
+import os
+
+import torch
+import torch.nn as nn
+
+CONFIGS = {}
+for path in glob.glob(os.path.join(os.path.dirname(__file__), "configs", "*.json")):
+    with open(path) as f:
+        CONFIGS[os.path.basename(path)[:-5]] = json.load(f)
+`;
+
+describe('a registry filled under keys only the run knows', () => {
+  before(ready$);
+
+  it('gives no lookup the default of `get`: the entry may be there', () => {
+    const a = analyse(`${REGISTRY}
+cfg = CONFIGS.get("large", {"width": 64})
+y = nn.Linear(cfg["width"], cfg["width"])(torch.randn(1, 8, 64))
+`);
+    // Before, 2·8·64·64 with no word that the width was the default's, not the file's.
+    assert.equal(a.total.flops, null);
+  });
+
+  it('decides no `in` on it', () => {
+    const a = analyse(`${REGISTRY}
+x = torch.randn(1, 8, 64)
+if "large" in CONFIGS:
+    x = nn.Linear(64, 64)(x)
+y = nn.Linear(64, 64)(x)
+`);
+    // Undecided, the branch that computes more is counted (before: decided False, one linear).
+    assert.equal(a.total.flops, 2 * (2 * 8 * 64 * 64));
+  });
+
+  it('keeps the dict of keys all known as it was', () => {
+    const a = analyse(`
+import torch
+import torch.nn as nn
+
+CONFIGS = {}
+for name in ("small", "large"):
+    CONFIGS[name] = {"width": 64 if name == "small" else 128}
+width = CONFIGS["large"]["width"] if "large" in CONFIGS else 32
+y = nn.Linear(width, width)(torch.randn(1, 8, width))
+`);
+    assert.equal(a.total.flops, 2 * 8 * 128 * 128);
   });
 });

@@ -20,7 +20,7 @@ import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { isGenerator, yieldValue } from './generators';
-import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, newList, readAtRunEntry } from './pybuiltins';
+import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, KEYS_SET_AT_RUN, missingEntry, newList } from './pybuiltins';
 import { CountedWhile, LoopValues, TripTest, aliasesOf, conjuncts, countTrips, countWhile, firstTrip, namesOf, statementsOf, tripTest } from './countedWhile';
 import { growthReason, mayAppend, tensorShapes } from './loopGrowth';
 import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
@@ -2408,6 +2408,11 @@ export class Interpreter {
           if (k !== undefined) {
             touched();
             obj.entries.set(k, value);
+          } else if (!obj.readAtRun) {
+            // `CONFIGS[os.path.basename(path)] = json.load(f)` over files listed at run time: the
+            // dict's keys are the run's to know, so no lookup of a key it lacks is decided.
+            touched();
+            obj.readAtRun = KEYS_SET_AT_RUN;
           }
         }
         return;
@@ -2699,19 +2704,24 @@ export class Interpreter {
   /** `{"wte": nn.Embedding(...), **other}` with string keys; other keys are dropped; `**unknown` makes it unknown. */
   private evalDict(n: Node, frame: Frame): Value {
     const entries = new Map<string, Value>();
+    // An entry under a key not known here, or a mapping read at run time spread in: the keys
+    // are the run's to know (`KEYS_SET_AT_RUN`).
+    let readAtRun: string | undefined;
     for (const c of n.namedChildren) {
       if (c?.type === 'pair') {
         const k = dictKey(this.eval(c.childForFieldName('key')!, frame));
         const v = this.eval(c.childForFieldName('value')!, frame);
         if (k !== undefined) entries.set(k, v);
+        else readAtRun = KEYS_SET_AT_RUN;
       } else if (c?.type === 'dictionary_splat') {
         const v = this.eval(c.namedChild(0)!, frame);
         if (v.kind === 'dict') for (const [k, x] of v.entries) entries.set(k, x);
         // Keys not known here: the dict is not known either (its known keys are not all of it).
         else return UNKNOWN;
+        if (v.kind === 'dict' && v.readAtRun) readAtRun ??= v.readAtRun;
       }
     }
-    return { kind: 'dict', entries };
+    return readAtRun ? { kind: 'dict', entries, readAtRun } : { kind: 'dict', entries };
   }
 
   private evalAttribute(n: Node, frame: Frame): Value {
@@ -2869,7 +2879,9 @@ export class Interpreter {
     if (v.kind === 'tensor') return indexTensor(v.type, subs, this, frame);
     if (v.kind === 'dict' && subs.length === 1) {
       const k = dictKey(this.eval(subs[0], frame));
-      if (k !== undefined) return v.entries.get(k) ?? (v.readAtRun ? readAtRunEntry(k) : UNKNOWN);
+      if (k !== undefined) return v.entries.get(k) ?? (v.readAtRun ? missingEntry(v, k) : UNKNOWN);
+      // Entries stored under keys only the run knows: which one a key not known here reads is not known.
+      if (v.readAtRun === KEYS_SET_AT_RUN) return UNKNOWN;
       // A table of presets looked up by a key we do not know: what the presets agree on.
       const merged = mergedEntry(v);
       if (merged) return merged;

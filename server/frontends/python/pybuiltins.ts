@@ -75,7 +75,9 @@ const dictOf: Builtin = (args, kw) => {
   if ((args[0] && args[0].kind !== 'dict' && args[0].kind !== 'tuple') || kw.has(OPEN_KEYWORDS)) return UNKNOWN;
   const entries = entriesOf(args[0]);
   for (const [k, v] of kw) entries.set(k, v);
-  return { kind: 'dict', entries };
+  // `dict(cfg)` of a mapping whose keys only the run knows is one too.
+  const readAtRun = args[0]?.kind === 'dict' ? args[0].readAtRun : undefined;
+  return readAtRun ? { kind: 'dict', entries, readAtRun } : { kind: 'dict', entries };
 };
 
 function scalar(x: number | null | undefined): Value {
@@ -460,6 +462,20 @@ export function readAtRunEntry(key: string): Value {
 }
 
 /**
+ * `readAtRun` of a dict the program stored entries in under keys the analysis could not compute
+ * (`CONFIGS[os.path.basename(path)] = json.load(f)` in a loop over the files of a folder, the way
+ * open_clip fills its registry of model configs): its keys are the run's to know, so a key it lacks
+ * may be there. Looking one up is unknown, neither `get`'s default nor a dim named after it, and
+ * `in` is not decided.
+ */
+export const KEYS_SET_AT_RUN = 'entries stored under keys known at run time';
+
+/** A key a dict read at run time (`readAtRun`) lacks, looked up. */
+export function missingEntry(d: Extract<Value, { kind: 'dict' }>, key: string): Value {
+  return d.readAtRun === KEYS_SET_AT_RUN ? UNKNOWN : readAtRunEntry(key);
+}
+
+/**
  * What `copy.deepcopy(x)` (with `deep`, the copies made so far) or `copy.copy(x)` gives: a new
  * dict or list, whose items are copied too when deep, so that writing to the copy leaves the
  * original as it was (litgpt's config table appends `deepcopy(c)` with `copy["name"]` changed, and
@@ -579,7 +595,8 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         const k = dictKey(args[0]);
         const got = k !== undefined ? of.entries.get(k) : undefined;
         // What a file read at run time holds is not known: the default may not be what runs.
-        if (!got && of.readAtRun && k !== undefined) return readAtRunEntry(k);
+        if (!got && of.readAtRun && k !== undefined) return missingEntry(of, k);
+        if (k === undefined && of.readAtRun === KEYS_SET_AT_RUN) return UNKNOWN;
         return got ?? args[1] ?? NONE;
       }
       case 'add_argument':
