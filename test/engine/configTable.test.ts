@@ -102,3 +102,41 @@ y = nn.Linear(width, width)(torch.randn(1, 8, width))
     assert.equal(a.total.flops, 2 * 8 * 128 * 128);
   });
 });
+
+describe('`continue` in a loop’s body (litgpt’s table skips two entries so)', () => {
+  before(ready$);
+
+  it('skips the rest of the body when its test is true', () => {
+    const a = analyse(`
+import torch
+import torch.nn as nn
+
+layers = []
+for name in ("a", "skip", "b"):
+    if name == "skip":
+        continue
+    layers.append(nn.Linear(64, 64))
+x = torch.randn(1, 8, 64)
+for layer in layers:
+    x = layer(x)
+`);
+    // Two layers, not three.
+    assert.equal(a.total.flops, 2 * (2 * 8 * 64 * 64));
+  });
+
+  it('counts the more expensive path when its test is not known', () => {
+    const a = analyse(`
+import random
+import torch
+import torch.nn as nn
+
+x = torch.randn(1, 8, 64)
+for p in (0.1, 0.9):
+    if random.random() < p:
+        continue
+    x = nn.Linear(64, 64)(x)
+`);
+    // Undecided: each of the two trips may apply the linear.
+    assert.equal(a.total.flops, 2 * (2 * 8 * 64 * 64));
+  });
+});

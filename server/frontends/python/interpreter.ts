@@ -116,11 +116,14 @@ function constructionKey(values: Value[], names: string[]): string | undefined {
   return parts.some((p) => p === undefined) ? undefined : `${parts.join('|')}|${names.join(',')}`;
 }
 
-/** Whether an `if` without `elif`/`else` ends its block with a `return` (a guard clause). */
-function endsInReturn(s: Node): boolean {
+/**
+ * Whether an `if` without `elif`/`else` ends its block with a `return` (a guard clause), or with
+ * `kind` given, with that statement (`continue_statement`: the rest of a loop's body is skipped).
+ */
+function endsInReturn(s: Node, kind = 'return_statement'): boolean {
   if (s.childrenForFieldName('alternative').some((a) => !!a)) return false;
   const body = s.childForFieldName('consequence')?.namedChildren.filter((n) => n && n.type !== 'comment') ?? [];
-  return body[body.length - 1]?.type === 'return_statement';
+  return body[body.length - 1]?.type === kind;
 }
 
 /**
@@ -1633,7 +1636,9 @@ export class Interpreter {
       if (!s || frame.returned) break;
       // A guard clause (`if mask is None: return ...`) with statements after it: those are the
       // other path, not code that runs after the branch (counting both would add the two paths).
-      if (s.type === 'if_statement' && i < stmts.length - 1 && endsInReturn(s)) {
+      // So is `if c: ...; continue` in a loop's body (litgpt's table of configs skips two entries
+      // so): the statements after it run only when c is false.
+      if (s.type === 'if_statement' && i < stmts.length - 1 && (endsInReturn(s) || endsInReturn(s, 'continue_statement'))) {
         this.exec(s, frame, stmts.slice(i + 1).filter((n): n is Node => !!n));
         break;
       }
@@ -1975,7 +1980,8 @@ export class Interpreter {
     if (taken !== null) {
       if (taken) {
         this.execBody(consequence, frame);
-        return runRest(frame);
+        // After `continue`, the rest of the loop's body does not run.
+        return rest && endsInReturn(s, 'continue_statement') ? undefined : runRest(frame);
       }
       if (rest) return runRest(frame);
       const alt = alternatives[0];
