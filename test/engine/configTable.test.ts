@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Analysis } from '../../server/engine/analyze';
+import { fileJson } from '../../server/engine/report';
 import { analyse, analyseFolder, ready$ } from './helpers';
 
 const DIR = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'program', 'config-table');
@@ -138,5 +139,17 @@ for p in (0.1, 0.9):
 `);
     // Undecided: each of the two trips may apply the linear.
     assert.equal(a.total.flops, 2 * (2 * 8 * 64 * 64));
+  });
+});
+
+describe('the entries of a registry filled under keys only the run knows', () => {
+  it('are a list of unknown length, not an empty one', async () => {
+    await ready$();
+    const a = analyseFolder(DIR).get('registry.py')!;
+    const totals = fileJson(a).totals;
+    // Before, no trip: 0 FLOPs and nothing said. Now one trip, and the figures say why.
+    assert.equal(totals.flops, 2 * 8 * 64 * 64);
+    const reasons = totals.reasons ?? [];
+    assert.ok(reasons.some((r) => r.message.includes('the number of entries of a dict whose keys only the run knows is unknown')), JSON.stringify(reasons));
   });
 });

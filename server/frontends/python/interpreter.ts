@@ -2085,7 +2085,7 @@ export class Interpreter {
     const over = this.eval(right, frame);
     // `for layer in self:` in a subclass of `nn.Sequential`: its members.
     const it = over.kind === 'instance' ? containerMembers(over) ?? over : over;
-    const unknownTrips = it.kind === 'tuple' ? it.unknownTrips : undefined;
+    const unknownTrips = it.kind === 'tuple' ? it.unknownTrips : it.kind === 'dict' && it.readAtRun === KEYS_SET_AT_RUN ? 'the number of keys of a dict whose keys only the run knows' : undefined;
     if (!unknownTrips) return this.execForOver(s, it, frame);
     // Over a list of unknown length (a data loader's batches, a tokenizer's output): the reason
     // comes first among the loop's, and stays only when the loop may compute something.

@@ -584,13 +584,18 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
     }
   }
   if (of.kind === 'dict') {
+    // Entries stored under keys only the run knows are there too: one entry of unknown key and
+    // value stands for them, in a list of unknown length (a loop over it says so).
+    const open = of.readAtRun === KEYS_SET_AT_RUN;
+    const listed = (items: Value[], other: Value): Value =>
+      open ? { kind: 'tuple', list: true, items: [...items, other], unknownTrips: 'the number of entries of a dict whose keys only the run knows' } : { kind: 'tuple', list: true, items };
     switch (name) {
       case 'items':
-        return { kind: 'tuple', list: true, items: [...of.entries].map(([k, v]) => ({ kind: 'tuple', items: [keyValue(k), v] }) as Value) };
+        return listed([...of.entries].map(([k, v]) => ({ kind: 'tuple', items: [keyValue(k), v] }) as Value), { kind: 'tuple', items: [UNKNOWN, UNKNOWN] });
       case 'values':
-        return { kind: 'tuple', list: true, items: [...of.entries.values()] };
+        return listed([...of.entries.values()], UNKNOWN);
       case 'keys':
-        return { kind: 'tuple', list: true, items: [...of.entries.keys()].map(keyValue) };
+        return listed([...of.entries.keys()].map(keyValue), UNKNOWN);
       case 'get': {
         const k = dictKey(args[0]);
         const got = k !== undefined ? of.entries.get(k) : undefined;
