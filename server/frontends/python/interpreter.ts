@@ -21,7 +21,7 @@ import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
 import { isGenerator, yieldValue } from './generators';
-import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, newList, readAtRunEntry } from './pybuiltins';
+import { BUILTINS, DICT_METHODS, LIST_METHODS, MATH_CONSTANTS, MODULE_METHODS, RETURNS_SELF, containerMethod, KEYS_SET_AT_RUN, missingEntry, newList } from './pybuiltins';
 import { CountedWhile, LoopValues, TripTest, aliasesOf, conjuncts, countTrips, countWhile, firstTrip, namesOf, statementsOf, tripTest } from './countedWhile';
 import { growthReason, mayAppend, tensorShapes } from './loopGrowth';
 import { CallSite, ClassInfo, FunctionInfo, HEAP, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, born, int, itemCounts, tensor, touched, unreplayable } from './values';
@@ -119,11 +119,14 @@ function constructionKey(values: Value[], names: string[]): string | undefined {
   return parts.some((p) => p === undefined) ? undefined : `${parts.join('|')}|${names.join(',')}`;
 }
 
-/** Whether an `if` without `elif`/`else` ends its block with a `return` (a guard clause). */
-function endsInReturn(s: Node): boolean {
+/**
+ * Whether an `if` without `elif`/`else` ends its block with a `return` (a guard clause), or with
+ * `kind` given, with that statement (`continue_statement`: the rest of a loop's body is skipped).
+ */
+function endsInReturn(s: Node, kind = 'return_statement'): boolean {
   if (s.childrenForFieldName('alternative').some((a) => !!a)) return false;
   const body = s.childForFieldName('consequence')?.namedChildren.filter((n) => n && n.type !== 'comment') ?? [];
-  return body[body.length - 1]?.type === 'return_statement';
+  return body[body.length - 1]?.type === kind;
 }
 
 /**
@@ -134,7 +137,7 @@ function endsInReturn(s: Node): boolean {
 interface DecoratedClassShape {
   name: string;
   bases: string[];
-  methods: { name: string; index: number; decorated: boolean }[];
+  methods: { name: string; index: number; decorated: boolean; key?: string }[];
   defaults: { name: string; type: LiteralType; text: string }[];
   /** Annotated fields in order, with the annotation's text (see `ClassInfo.fields`). */
   fields: { name: string; annotation: string }[];
@@ -177,7 +180,10 @@ function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
     const d = m.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
     if (!d) continue;
     if (d.type === 'import_statement' || d.type === 'import_from_statement') return null;
-    if (d.type === 'function_definition') methods.push({ name: detach(d.childForFieldName('name')?.text ?? '?'), index, decorated: d !== m });
+    if (d.type === 'function_definition') {
+      const name = detach(d.childForFieldName('name')?.text ?? '?');
+      methods.push({ name, index, decorated: d !== m, key: accessorKey(m, name) });
+    }
     const a = m.type === 'expression_statement' ? m.namedChild(0) : null;
     if (a?.type !== 'assignment') continue;
     const left = a.childForFieldName('left');
@@ -198,7 +204,7 @@ function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
 }
 
 /** What declaring a class learns from its text alone, shared by analyses of the same text. */
-const CLASS_SHAPES = textCache<string, { name: string; bases: string[]; methods: { name: string; qualName: string; index: number; decorated: boolean }[]; assigns: boolean }>();
+const CLASS_SHAPES = textCache<string, { name: string; bases: string[]; methods: { name: string; qualName: string; index: number; decorated: boolean; key?: string }[]; assigns: boolean }>();
 
 /** Module-level functions whose names say a run starts there. */
 const ENTRY_NAME = /^(main|_main|run|cli|train|test|evaluate|eval|demo|example|benchmark|bench|sample|profile|finetune|pretrain)(_\w*)?$|^(test|train|bench)\w*|_main$/i;
@@ -604,7 +610,7 @@ export class Interpreter {
           const d = m.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
           if (d?.type !== 'function_definition') return [];
           const name = detach(d.childForFieldName('name')?.text ?? '?');
-          return [{ name, qualName: `${className}.${name}`, index, decorated: d !== m }];
+          return [{ name, qualName: `${className}.${name}`, index, decorated: d !== m, key: accessorKey(m, name) }];
         }),
         assigns: members.some((m) => m.type === 'expression_statement' && m.namedChild(0)?.type === 'assignment'),
       };
@@ -630,7 +636,7 @@ export class Interpreter {
    * Registers a class known from its shape (name, bases, where its methods are): its methods'
    * nodes are looked up only when a method is analysed.
    */
-  private declareClassShape(def: Node, name: string, bases: string[], methods: readonly { name: string; index: number; decorated: boolean }[], chunk: number): ClassInfo {
+  private declareClassShape(def: Node, name: string, bases: string[], methods: readonly { name: string; index: number; decorated: boolean; key?: string }[], chunk: number): ClassInfo {
     const info: ClassInfo = { name, node: def, bases, methods: new Map(), defaults: new Map(), chunk, owner: this };
     this.classes.set(name, info);
     this.globals.set(name, { kind: 'class', cls: info });
@@ -643,7 +649,7 @@ export class Interpreter {
     for (const m of methods) {
       const fn = new MethodInfo(`${name}.${m.name}`, info, chunk, member, m.index, m.decorated, this);
       this.functions.push(fn);
-      info.methods.set(m.name, fn);
+      info.methods.set(m.key ?? m.name, fn);
     }
     return info;
   }
@@ -680,7 +686,7 @@ export class Interpreter {
       const name = def.childForFieldName('name')?.text ?? '?';
       const info: FunctionInfo = { qualName: cls ? `${cls.name}.${name}` : name, node: def, cls: cls ?? undefined, chunk, owner: this };
       this.functions.push(info);
-      if (cls) cls.methods.set(name, info);
+      if (cls) cls.methods.set(accessorKey(stmt, name) ?? name, info);
       else this.globals.set(name, { kind: 'function', def: info });
     } else if (def.type === 'class_definition' && !cls) {
       const name = def.childForFieldName('name')?.text ?? '?';
@@ -1236,7 +1242,11 @@ export class Interpreter {
       const opened = open && !v;
       // Whether the call passed this parameter: a value passed and lost is not the default.
       const passed = kwargs.has(name) || pos <= args.length;
-      if (!v || v.kind === 'unknown') {
+      // A parameter the call left out gets its default, whatever its annotation says it may be
+      // (`input_pos: torch.Tensor | None = None` is None in `attn(x, cos, sin)`, so litgpt's KV
+      // cache branch, which raises without a cache, is not run); analysed alone, it is what the
+      // annotation says.
+      if ((!v || v.kind === 'unknown') && (passed || standalone || !dflt || opened)) {
         if (typeNode) {
           const ann = parseAnnotation(typeNode, this, frame);
           if (ann.value) v = ann.value;
@@ -1660,7 +1670,9 @@ export class Interpreter {
       if (!s || frame.returned) break;
       // A guard clause (`if mask is None: return ...`) with statements after it: those are the
       // other path, not code that runs after the branch (counting both would add the two paths).
-      if (s.type === 'if_statement' && i < stmts.length - 1 && endsInReturn(s)) {
+      // So is `if c: ...; continue` in a loop's body (litgpt's table of configs skips two entries
+      // so): the statements after it run only when c is false.
+      if (s.type === 'if_statement' && i < stmts.length - 1 && (endsInReturn(s) || endsInReturn(s, 'continue_statement'))) {
         this.exec(s, frame, stmts.slice(i + 1).filter((n): n is Node => !!n));
         break;
       }
@@ -2002,7 +2014,8 @@ export class Interpreter {
     if (taken !== null) {
       if (taken) {
         this.execBody(consequence, frame);
-        return runRest(frame);
+        // After `continue`, the rest of the loop's body does not run.
+        return rest && endsInReturn(s, 'continue_statement') ? undefined : runRest(frame);
       }
       if (rest) return runRest(frame);
       const alt = alternatives[0];
@@ -2106,7 +2119,7 @@ export class Interpreter {
     const over = this.eval(right, frame);
     // `for layer in self:` in a subclass of `nn.Sequential`: its members.
     const it = over.kind === 'instance' ? containerMembers(over) ?? over : over;
-    const unknownTrips = it.kind === 'tuple' ? it.unknownTrips : undefined;
+    const unknownTrips = it.kind === 'tuple' ? it.unknownTrips : it.kind === 'dict' && it.readAtRun === KEYS_SET_AT_RUN ? 'the number of keys of a dict whose keys only the run knows' : undefined;
     if (!unknownTrips) return this.execForOver(s, it, frame);
     // Over a list of unknown length (a data loader's batches, a tokenizer's output): the reason
     // comes first among the loop's, and stays only when the loop may compute something.
@@ -2438,6 +2451,11 @@ export class Interpreter {
           if (k !== undefined) {
             touched();
             obj.entries.set(k, value);
+          } else if (!obj.readAtRun) {
+            // `CONFIGS[os.path.basename(path)] = json.load(f)` over files listed at run time: the
+            // dict's keys are the run's to know, so no lookup of a key it lacks is decided.
+            touched();
+            obj.readAtRun = KEYS_SET_AT_RUN;
           }
         }
         return;
@@ -2446,7 +2464,11 @@ export class Interpreter {
         const obj = this.eval(target.childForFieldName('object')!, frame);
         const attr = target.childForFieldName('attribute')!.text;
         if (obj.kind === 'instance' || obj.kind === 'dict' || obj.kind === 'module') touched();
-        if (obj.kind === 'instance') obj.fields.set(attr, value);
+        // `self.max_seq_length = block_size` with a property setter (litgpt's GPT builds its RoPE
+        // cache and registers it there): assigning runs the setter, as Python does.
+        const setter = obj.kind === 'instance' ? findMethod(obj.cls, `${attr}.setter`, this.classes, this) : undefined;
+        if (setter) this.callFunction(setter, [value], new Map(), frame, obj);
+        else if (obj.kind === 'instance') obj.fields.set(attr, value);
         // An open config object (`C.n_layer = 12` on `C = CN()`, or on a config parameter).
         else if (obj.kind === 'dict') obj.entries.set(attr, value);
         // Weight tying (`self.transformer.wte.weight = self.lm_head.weight`): one tensor, two layers.
@@ -2622,12 +2644,14 @@ export class Interpreter {
     if (!key || !value || !right || !left || clauses.length !== 1) return UNKNOWN;
     const it = this.eval(right, frame);
     let items: Value[] | undefined;
-    if (it.kind === 'tuple' && isPlain(it) && !it.unknownTrips && it.items.length <= MAX_UNROLL) items = it.items;
+    // A list already holds its items: a table of configs keyed by name (litgpt's 200 entries) is
+    // read whole, each entry one evaluation of the key and the value.
+    if (it.kind === 'tuple' && isPlain(it) && !it.unknownTrips && it.items.length <= MAX_TABLE) items = it.items;
     else if (it.kind === 'range') {
       const count = it.trips.constValue();
       const start = rangeStart(right, this, frame);
       if (count !== undefined && count <= MAX_UNROLL && start !== undefined) items = Array.from({ length: Math.max(0, count) }, (_, i) => int(start + i * (it.step ?? 1)));
-    } else if (it.kind === 'dict' && it.entries.size <= MAX_UNROLL) items = [...it.entries.keys()].map(keyValue);
+    } else if (it.kind === 'dict' && it.entries.size <= MAX_TABLE) items = [...it.entries.keys()].map(keyValue);
     if (!items) return UNKNOWN;
     const conds = ifClauses(n);
     const entries = new Map<string, Value>();
@@ -2723,19 +2747,24 @@ export class Interpreter {
   /** `{"wte": nn.Embedding(...), **other}` with string keys; other keys are dropped; `**unknown` makes it unknown. */
   private evalDict(n: Node, frame: Frame): Value {
     const entries = new Map<string, Value>();
+    // An entry under a key not known here, or a mapping read at run time spread in: the keys
+    // are the run's to know (`KEYS_SET_AT_RUN`).
+    let readAtRun: string | undefined;
     for (const c of n.namedChildren) {
       if (c?.type === 'pair') {
         const k = dictKey(this.eval(c.childForFieldName('key')!, frame));
         const v = this.eval(c.childForFieldName('value')!, frame);
         if (k !== undefined) entries.set(k, v);
+        else readAtRun = KEYS_SET_AT_RUN;
       } else if (c?.type === 'dictionary_splat') {
         const v = this.eval(c.namedChild(0)!, frame);
         if (v.kind === 'dict') for (const [k, x] of v.entries) entries.set(k, x);
         // Keys not known here: the dict is not known either (its known keys are not all of it).
         else return UNKNOWN;
+        if (v.kind === 'dict' && v.readAtRun) readAtRun ??= v.readAtRun;
       }
     }
-    return { kind: 'dict', entries };
+    return readAtRun ? { kind: 'dict', entries, readAtRun } : { kind: 'dict', entries };
   }
 
   private evalAttribute(n: Node, frame: Frame): Value {
@@ -2904,7 +2933,9 @@ export class Interpreter {
     if (v.kind === 'tensor') return indexTensor(v.type, subs, this, frame);
     if (v.kind === 'dict' && subs.length === 1) {
       const k = dictKey(this.eval(subs[0], frame));
-      if (k !== undefined) return v.entries.get(k) ?? (v.readAtRun ? readAtRunEntry(k) : UNKNOWN);
+      if (k !== undefined) return v.entries.get(k) ?? (v.readAtRun ? missingEntry(v, k) : UNKNOWN);
+      // Entries stored under keys only the run knows: which one a key not known here reads is not known.
+      if (v.readAtRun === KEYS_SET_AT_RUN) return UNKNOWN;
       // A table of presets looked up by a key we do not know: what the presets agree on.
       const merged = mergedEntry(v);
       if (merged) return merged;
@@ -3320,6 +3351,8 @@ const MAX_SHAPE_TRIPS = 8;
 
 /** Longest constant `range` unrolled while building modules. */
 const MAX_UNROLL = 64;
+/** Longest list a dict comprehension reads entry by entry. */
+const MAX_TABLE = 1024;
 
 /** The constant start of a `range(...)` call (0 for `range(n)`), else undefined. */
 function rangeStart(n: Node, it: Interpreter, frame: Frame): number | undefined {
@@ -3495,6 +3528,20 @@ function guessedFrom(inputs: readonly Value[], out: Value): Value {
 }
 
 /** The decorator expressions of a function (`property`, `torch.no_grad()`, `autocast()`). */
+/**
+ * The key a property's setter or deleter (`@max_seq_length.setter def max_seq_length(...)`) is
+ * kept under among its class's methods (`max_seq_length.setter`), so that it does not replace the
+ * getter of the same name; undefined for any other def. `holder` is the class member.
+ */
+function accessorKey(holder: Node, name: string): string | undefined {
+  if (holder.type !== 'decorated_definition') return undefined;
+  for (const c of holder.namedChildren) {
+    const text = c?.type === 'decorator' ? c.namedChild(0)?.text : undefined;
+    if (text === `${name}.setter` || text === `${name}.deleter`) return text;
+  }
+  return undefined;
+}
+
 export function decoratorsOf(fn: FunctionInfo): Node[] {
   const holder = fn.node.parent;
   if (holder?.type !== 'decorated_definition') return [];

@@ -5,6 +5,7 @@
  * to call the user's own classes. Tensor operations live in builtins/ instead.
  */
 import { Poly, isMadeUpDim } from '../../core/symbolic';
+import { parseDType } from '../../core/dtypes';
 import type { Frame, Interpreter } from './interpreter';
 import { CallSite, ClassInfo, NONE, OPEN_KEYWORDS, UNKNOWN, Value, asDim, int, itemCounts, tensor, touched } from './values';
 import { FUNCTIONS, canonical } from './builtins/registry';
@@ -82,7 +83,9 @@ const dictOf: Builtin = (args, kw) => {
   if ((args[0] && args[0].kind !== 'dict' && args[0].kind !== 'tuple') || kw.has(OPEN_KEYWORDS)) return UNKNOWN;
   const entries = entriesOf(args[0]);
   for (const [k, v] of kw) entries.set(k, v);
-  return { kind: 'dict', entries };
+  // `dict(cfg)` of a mapping whose keys only the run knows is one too.
+  const readAtRun = args[0]?.kind === 'dict' ? args[0].readAtRun : undefined;
+  return readAtRun ? { kind: 'dict', entries, readAtRun } : { kind: 'dict', entries };
 };
 
 function scalar(x: number | null | undefined): Value {
@@ -239,8 +242,8 @@ export const BUILTINS: Record<string, Builtin> = {
   // `nn.ModuleList([copy.deepcopy(layer) for i in range(N)])` (DETR's and the Annotated
   // Transformer's `clones`): a copy has the shapes and costs of what it copies. Setup code that
   // computes nothing, so the copy's own bytes are not counted.
-  'copy.deepcopy': (args) => copied(args[0]),
-  'copy.copy': (args) => copied(args[0]),
+  'copy.deepcopy': (args, _kw, it, frame) => copied(args[0], it, frame, new Map()),
+  'copy.copy': (args, _kw, it, frame) => copied(args[0], it, frame),
   // absl flags (gemma_pytorch's scripts): `flags.DEFINE_string('variant', '4b', 'help')` makes
   // `FLAGS.variant` read '4b', its default, as argparse's options do (argparse.ts).
   ...Object.fromEntries(
@@ -287,6 +290,12 @@ export const BUILTINS: Record<string, Builtin> = {
     const [obj, name, dflt] = args;
     if (obj?.kind === 'instance' && name?.kind === 'str') return obj.fields.get(name.value) ?? obj.cls.defaults.get(name.value) ?? dflt ?? UNKNOWN;
     if (obj?.kind === 'dict' && name?.kind === 'str') return obj.entries.get(name.value) ?? dflt ?? UNKNOWN;
+    // `getattr(litgpt.model, self.mlp_class_name)` with the name a config holds: the class that
+    // module of the program defines, as `litgpt.model.GptNeoxMLP` is.
+    if (obj?.kind === 'pymodule' && name?.kind === 'str') return obj.attribute(name.value) ?? dflt ?? UNKNOWN;
+    // `getattr(torch.nn, "LayerNorm")`: the library's callable of that name. A dtype's name
+    // (`getattr(torch, "bfloat16")`) is left unknown, as before: a reference is no dtype.
+    if (obj?.kind === 'ref' && name?.kind === 'str' && /^[A-Za-z_]\w*$/.test(name.value) && !parseDType(name.value)) return { kind: 'ref', path: `${obj.path}.${name.value}` };
     return dflt ?? UNKNOWN;
   },
   // `eval(f'args.{name}')` (Swin's config.py reads its command-line flags so): a constant dotted
@@ -476,11 +485,45 @@ export function readAtRunEntry(key: string): Value {
 }
 
 /**
- * What `copy.deepcopy(x)` gives: `x` itself, as far as shapes and costs go; unknown when `x` is
- * a parameter nothing says is a tensor (nanochat's `copy.deepcopy(conversation)` of a dict).
+ * `readAtRun` of a dict the program stored entries in under keys the analysis could not compute
+ * (`CONFIGS[os.path.basename(path)] = json.load(f)` in a loop over the files of a folder, the way
+ * open_clip fills its registry of model configs): its keys are the run's to know, so a key it lacks
+ * may be there. Looking one up is unknown, neither `get`'s default nor a dim named after it, and
+ * `in` is not decided.
  */
-function copied(x: Value | undefined): Value {
-  return !x || (x.kind === 'tensor' && x.type.shape === null) ? UNKNOWN : x;
+export const KEYS_SET_AT_RUN = 'entries stored under keys known at run time';
+
+/** A key a dict read at run time (`readAtRun`) lacks, looked up. */
+export function missingEntry(d: Extract<Value, { kind: 'dict' }>, key: string): Value {
+  return d.readAtRun === KEYS_SET_AT_RUN ? UNKNOWN : readAtRunEntry(key);
+}
+
+/**
+ * What `copy.deepcopy(x)` (with `deep`, the copies made so far) or `copy.copy(x)` gives: a new
+ * dict or list, whose items are copied too when deep, so that writing to the copy leaves the
+ * original as it was (litgpt's config table appends `deepcopy(c)` with `copy["name"]` changed, and
+ * the original entry must keep its name). Anything else is `x` itself, as far as shapes and
+ * costs go; unknown when `x` is a parameter nothing says is a tensor (nanochat's
+ * `copy.deepcopy(conversation)` of a dict).
+ */
+function copied(x: Value | undefined, it: Interpreter, frame: Frame, deep?: Map<Value, Value>): Value {
+  if (!x || (x.kind === 'tensor' && x.type.shape === null)) return UNKNOWN;
+  if (x.kind !== 'dict' && x.kind !== 'tuple') return x;
+  const done = deep?.get(x);
+  if (done) return done;
+  const item = (v: Value): Value => (deep ? copied(v, it, frame, deep) : v);
+  if (x.kind === 'dict') {
+    const out: Value = { kind: 'dict', entries: new Map(), ...(x.readAtRun !== undefined ? { readAtRun: x.readAtRun } : {}) };
+    deep?.set(x, out);
+    for (const [k, v] of x.entries) out.entries.set(k, item(v));
+    return out;
+  }
+  // A tuple cannot hold itself, and its items are copied only when deep; a list is a new list.
+  const { kind: _kind, items: _items, ...rest } = x;
+  const out: TupleValue = x.list ? newList([], it, frame, { ...rest, counts: x.counts && [...x.counts] }) : { kind: 'tuple', items: [], ...rest };
+  deep?.set(x, out);
+  for (const v of x.items) out.items.push(item(v));
+  return out;
 }
 
 /** `math.ceil` / `math.floor` of a number or of a size (`math.ceil(d_model / 16)`). */
@@ -496,7 +539,7 @@ const MAX_LISTED_RANGE = 256;
 
 /** Methods of lists and dicts that matter for shapes; `it`/`frame` give the loop multiplier. */
 export function containerMethod(of: Value, name: string, args: Value[], it: Interpreter, frame: Frame, kwargs: Map<string, Value> = new Map()): Value {
-  if (of.kind === 'str') return kwargs.size ? UNKNOWN : strMethod(of.value, name, args, it, frame);
+  if (of.kind === 'str') return name === 'format' ? formatStr(of.value, args, kwargs) : kwargs.size ? UNKNOWN : strMethod(of.value, name, args, it, frame);
   // `for name, child in module.named_children()` (DINOv2's `named_apply`): the module tree.
   if (name === 'named_children' && (of.kind === 'module' || of.kind === 'instance' || of.kind === 'tuple')) {
     const got = namedChildren(of, it);
@@ -555,6 +598,8 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         }
         return item;
       }
+      case 'copy':
+        return copied(of, it, frame);
       case 'index':
       case 'count':
         return UNKNOWN;
@@ -567,18 +612,24 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
     }
   }
   if (of.kind === 'dict') {
+    // Entries stored under keys only the run knows are there too: one entry of unknown key and
+    // value stands for them, in a list of unknown length (a loop over it says so).
+    const open = of.readAtRun === KEYS_SET_AT_RUN;
+    const listed = (items: Value[], other: Value): Value =>
+      open ? { kind: 'tuple', list: true, items: [...items, other], unknownTrips: 'the number of entries of a dict whose keys only the run knows' } : { kind: 'tuple', list: true, items };
     switch (name) {
       case 'items':
-        return { kind: 'tuple', list: true, items: [...of.entries].map(([k, v]) => ({ kind: 'tuple', items: [keyValue(k), v] }) as Value) };
+        return listed([...of.entries].map(([k, v]) => ({ kind: 'tuple', items: [keyValue(k), v] }) as Value), { kind: 'tuple', items: [UNKNOWN, UNKNOWN] });
       case 'values':
-        return { kind: 'tuple', list: true, items: [...of.entries.values()] };
+        return listed([...of.entries.values()], UNKNOWN);
       case 'keys':
-        return { kind: 'tuple', list: true, items: [...of.entries.keys()].map(keyValue) };
+        return listed([...of.entries.keys()].map(keyValue), UNKNOWN);
       case 'get': {
         const k = dictKey(args[0]);
         const got = k !== undefined ? of.entries.get(k) : undefined;
         // What a file read at run time holds is not known: the default may not be what runs.
-        if (!got && of.readAtRun && k !== undefined) return readAtRunEntry(k);
+        if (!got && of.readAtRun && k !== undefined) return missingEntry(of, k);
+        if (k === undefined && of.readAtRun === KEYS_SET_AT_RUN) return UNKNOWN;
         return got ?? args[1] ?? NONE;
       }
       case 'add_argument':
@@ -603,6 +654,8 @@ export function containerMethod(of: Value, name: string, args: Value[], it: Inte
         touched();
         if (args[0]?.kind === 'dict') for (const [k, v] of args[0].entries) of.entries.set(k, v);
         return NONE;
+      case 'copy':
+        return copied(of, it, frame);
       case 'pop': {
         const k = args[0];
         const v = k?.kind === 'str' ? of.entries.get(k.value) : undefined;
@@ -646,6 +699,44 @@ function intOfSize(v: Extract<Value, { kind: 'int' }>): Value {
 function intOfText(text: string): Value {
   const t = text.trim().replace(/_/g, '');
   return /^[+-]?\d+$/.test(t) && Number.isSafeInteger(Number(t)) ? int(Number(t)) : UNKNOWN;
+}
+
+/** The text Python's `str(v)` gives of a string, an int, a bool or None; else undefined. */
+function plainText(v: Value | undefined): string | undefined {
+  if (v?.kind === 'str') return v.value;
+  if (v?.kind === 'bool' && v.value !== null) return v.value ? 'True' : 'False';
+  if (v?.kind === 'none') return 'None';
+  const k = v?.kind === 'int' ? v.value.constValue() : undefined;
+  return k !== undefined && Number.isSafeInteger(k) ? String(k) : undefined;
+}
+
+/**
+ * `"falcon-7b{}".format(kind)` (litgpt's table of configs names its variants so): the text with
+ * each `{}`, `{0}` or `{name}` replaced by the argument's text, as an f-string is (`formatted` in
+ * the interpreter). A field with a conversion, a format spec or an attribute, or an argument that
+ * is not a known string, int or bool, makes it unknown: the literal parts alone are not its value.
+ */
+function formatStr(text: string, args: Value[], kwargs: Map<string, Value>): Value {
+  let out = '';
+  let next = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if ((ch === '{' || ch === '}') && text[i + 1] === ch) {
+      out += ch;
+      i++;
+    } else if (ch === '{') {
+      const close = text.indexOf('}', i);
+      if (close < 0) return UNKNOWN;
+      const field = text.slice(i + 1, close);
+      const arg = field === '' ? args[next++] : /^\d+$/.test(field) ? args[Number(field)] : /^[A-Za-z_]\w*$/.test(field) ? kwargs.get(field) : undefined;
+      const piece = plainText(arg);
+      if (piece === undefined) return UNKNOWN;
+      out += piece;
+      i = close;
+    } else if (ch === '}') return UNKNOWN;
+    else out += ch;
+  }
+  return { kind: 'str', value: out };
 }
 
 /**
@@ -692,8 +783,8 @@ function strMethod(text: string, name: string, args: Value[], it: Interpreter, f
 export const RETURNS_SELF = new Set(['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type']);
 
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
-export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'index', 'count', 'children', 'modules', 'parameters', 'named_children']);
+export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'copy', 'index', 'count', 'children', 'modules', 'parameters', 'named_children']);
 /** yacs's CfgNode methods (yacsConfig.ts runs them). */
 const CFG_NODE_METHODS = ['clone', 'defrost', 'freeze', 'merge_from_file', 'merge_from_list', 'merge_from_other_cfg'];
-export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults', ...CFG_NODE_METHODS]);
+export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'copy', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults', ...CFG_NODE_METHODS]);
 export const MODULE_METHODS = new Set(['register_buffer', 'register_parameter', 'add_module', 'register_module', '__setattr__', '__getattr__', 'get_submodule', 'apply', 'modules', 'parameters', 'named_parameters', 'children', 'named_children', 'named_modules', 'train', 'eval', 'requires_grad_', 'zero_grad', 'to', 'cuda', 'half', 'float', 'bfloat16', 'type']);

@@ -207,7 +207,9 @@ export function compareConstants(op: string, a: Value, b: Value, bindings: Bindi
 function membership(a: Value, b: Value, bindings: Bindings): boolean | undefined {
   if (b.kind === 'dict') {
     const k = dictKey(a);
-    return k !== undefined ? b.entries.has(k) : undefined;
+    // A mapping read at run time (`json.load`, entries stored under keys not known here) may
+    // hold a key it does not hold here.
+    return k === undefined ? undefined : b.entries.has(k) ? true : b.readAtRun ? undefined : false;
   }
   if (b.kind === 'str') return a.kind === 'str' ? b.value.includes(a.value) : undefined;
   if (b.kind !== 'tuple') return undefined;
