@@ -30,7 +30,7 @@ describe('tensorcost check', () => {
       const r = spawnSync(process.execPath, [CLI, 'check', 'examples', ...args], { cwd: REPO, encoding: 'utf8', env: { ...process.env, COLUMNS: '90' } });
       assert.match(r.stdout, /^14:12 +project +@ +137 GFLOP +192 MiB +compute +2\.05 ms$/m);
       assert.match(r.stdout, /^13 +project +137,438,953,472 \(137 GFLOP\)/m);
-      assert.ok(Math.max(...r.stdout.split('\n').filter((l) => !/: TC\d+ /.test(l) && !/their cost is not in the totals/.test(l)).map((l) => [...l].length)) <= 90);
+      assert.ok(Math.max(...r.stdout.split('\n').filter((l) => !/: TC\d+ /.test(l) && !/their cost is not in the totals|its top-level code runs/.test(l)).map((l) => [...l].length)) <= 90);
     }
   });
 
@@ -39,8 +39,11 @@ describe('tensorcost check', () => {
     // figures, `tensorcost explain` the reasoning.
     const lines = run(['check', 'examples']).out.trimEnd().split('\n');
     const findings = lines.filter((l) => /: TC\d+ /.test(l));
-    // One line per finding, then at most a blank line, what went unread and the two-line summary.
-    assert.ok(lines.length <= findings.length + 4, `${lines.length} lines for ${findings.length} findings`);
+    const runs = lines.filter((l) => /: its top-level code runs /.test(l));
+    // One line per finding, then at most a blank line, what went unread, a line per script whose
+    // run has a whole figure, and the two-line summary.
+    assert.ok(lines.length <= findings.length + runs.length + 4, `${lines.length} lines for ${findings.length} findings`);
+    assert.ok(runs.length <= 1, `${runs.length} scripts' runs`);
     const widest = Math.max(...lines.filter((l) => !/: TC\d+ /.test(l)).map((l) => [...l].length));
     assert.ok(widest <= 150, `widest line ${widest} characters`);
     // The shortened messages (the path before them grows with notebooks' cell positions).
@@ -56,6 +59,16 @@ describe('tensorcost check', () => {
     const r = run(['check', 'prompt.py'], dir);
     assert.match(r.out, /^1 op on h100, all waiting for sizes only the run knows\. Per op: --table$/m);
     assert.doesNotMatch(r.out, /_\d/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says what a script that imports its model costs, as READMEs run it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-cli-run-'));
+    fs.writeFileSync(path.join(dir, 'model.py'), 'import torch\nimport torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(1024, 512)\n\n    def forward(self, x):\n        return self.fc(x)\n');
+    fs.writeFileSync(path.join(dir, 'run.py'), 'import torch\nfrom model import Net\n\nnet = Net()\ny = net(torch.randn(8, 1024))\n');
+    const r = run(['check', 'run.py'], dir);
+    // 2 * 8 * 1024 * 512 multiply-adds' FLOPs in the model file, none in the script's own ops.
+    assert.match(r.out, /^run\.py: its top-level code runs 8\.39 MFLOP/m);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -41,6 +41,7 @@ export function formatText(analyses: Analysis[], cwdRelative: (p: string) => str
   if (lines.length) lines.push('');
   // Like the findings, whole: they name what is missing from the totals.
   lines.push(...unreadLines(analyses, cwdRelative));
+  lines.push(...runLines(analyses, cwdRelative));
   lines.push(...summary(analyses, st, !!opts.table, opts.width));
   return lines.join('\n') + '\n';
 }
@@ -99,6 +100,24 @@ function unreadLines(analyses: Analysis[], cwdRelative: (p: string) => string): 
     }
   }
   return unread.map(escapeControl);
+}
+
+/**
+ * What a script's run costs when its figure is whole: a script that imports its model from
+ * another file (as READMEs run them) has no ops of its own, so the summary's op count says
+ * nothing of it, and the number the user came for was only in the JSON. Incomplete or waiting
+ * runs are said by `unreadLines`.
+ */
+function runLines(analyses: Analysis[], cwdRelative: (p: string) => string): string[] {
+  const out: string[] = [];
+  for (const a of analyses) {
+    const t = a.total;
+    if (a.totalOf !== 'top-level code' || a.totalReasons?.length || t.flops === null || t.flops === 0 || t.unbound.length) continue;
+    const other = t.otherFlops ? ` + ${flopsText(t.otherFlops)} other` : '';
+    const rest = t.bytes !== null && t.timeSeconds !== null ? `, ${bytesText(t.bytes)}, ≈${timeText(t.timeSeconds)} on ${a.device.id}` : '';
+    out.push(`${cwdRelative(a.ir.path)}: its top-level code runs ${flopsText(t.flops)}${other}${rest}.`);
+  }
+  return out.map(escapeControl);
 }
 
 /** A line cut to the terminal's width, with an ellipsis where it was cut. */
