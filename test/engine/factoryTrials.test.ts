@@ -43,18 +43,20 @@ class Block(nn.Module):
         return self.fc(x)
 `;
 
+/** A `ModuleList` subclass whose forward runs its members in turn (DINOv2's `BlockChunk`). */
+const CHUNK = `class Chunk(nn.ModuleList):
+    def forward(self, x):
+        for b in self:
+            x = b(x)
+        return x
+`;
+
 describe('models built through factories and configs (DINOv2, Swin)', () => {
   before(ready$);
 
   it('blocks chunked from slices of a comprehension, over range(0, depth, size), all run', () => {
     const a = program({
-      'model.py': `${BLOCK}
-class Chunk(nn.ModuleList):
-    def forward(self, x):
-        for b in self:
-            x = b(x)
-        return x
-class Net(nn.Module):
+      'model.py': `${BLOCK}${CHUNK}class Net(nn.Module):
     def __init__(self, dim=64, depth=6, chunks=2, block_fn=Block):
         super().__init__()
         blocks = [block_fn(dim=dim) for i in range(depth)]
@@ -88,13 +90,7 @@ y1 = m1(torch.randn(8, 64))
 
   it('a ModuleList of a list the analysis lost is no empty list: its loop says it counted one unknown trip', () => {
     const a = program({
-      'run.py': `${BLOCK}
-class Chunk(nn.ModuleList):
-    def forward(self, x):
-        for b in self:
-            x = b(x)
-        return x
-class Net(nn.Module):
+      'run.py': `${BLOCK}${CHUNK}class Net(nn.Module):
     def __init__(self):
         super().__init__()
         self.blocks = Chunk(layers_from_elsewhere(64))

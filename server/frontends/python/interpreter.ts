@@ -120,13 +120,15 @@ function constructionKey(values: Value[], names: string[]): string | undefined {
 }
 
 /**
- * Whether an `if` without `elif`/`else` ends its block with a `return` (a guard clause), or with
- * `kind` given, with that statement (`continue_statement`: the rest of a loop's body is skipped).
+ * How an `if` without `elif`/`else` that guards what follows it ends its block: with a `return`
+ * (a guard clause of a function) or a `continue` (the rest of a loop's body is skipped); else
+ * undefined.
  */
-function endsInReturn(s: Node, kind = 'return_statement'): boolean {
-  if (s.childrenForFieldName('alternative').some((a) => !!a)) return false;
+function guardEnd(s: Node): 'return_statement' | 'continue_statement' | undefined {
+  if (s.childrenForFieldName('alternative').some((a) => !!a)) return undefined;
   const body = s.childForFieldName('consequence')?.namedChildren.filter((n) => n && n.type !== 'comment') ?? [];
-  return body[body.length - 1]?.type === kind;
+  const last = body[body.length - 1]?.type;
+  return last === 'return_statement' || last === 'continue_statement' ? last : undefined;
 }
 
 /**
@@ -1672,7 +1674,7 @@ export class Interpreter {
       // other path, not code that runs after the branch (counting both would add the two paths).
       // So is `if c: ...; continue` in a loop's body (litgpt's table of configs skips two entries
       // so): the statements after it run only when c is false.
-      if (s.type === 'if_statement' && i < stmts.length - 1 && (endsInReturn(s) || endsInReturn(s, 'continue_statement'))) {
+      if (s.type === 'if_statement' && i < stmts.length - 1 && guardEnd(s) !== undefined) {
         this.exec(s, frame, stmts.slice(i + 1).filter((n): n is Node => !!n));
         break;
       }
@@ -2015,7 +2017,7 @@ export class Interpreter {
       if (taken) {
         this.execBody(consequence, frame);
         // After `continue`, the rest of the loop's body does not run.
-        return rest && endsInReturn(s, 'continue_statement') ? undefined : runRest(frame);
+        return rest && guardEnd(s) === 'continue_statement' ? undefined : runRest(frame);
       }
       if (rest) return runRest(frame);
       const alt = alternatives[0];
