@@ -35,7 +35,7 @@ import { cfgNodeMethod } from './yacsConfig';
 import { isModuleLike } from './moduleTree';
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
-import { BindingSnapshot, compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, repeatSequence, sameBindings, sameItem, sliceCounted, snapshotBindings, truthy } from './sequences';
+import { BindingSnapshot, compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, pythonText, repeatSequence, sameBindings, sameItem, sliceCounted, snapshotBindings, truthy } from './sequences';
 import { LARGE_TEXT_CHARS, textCache } from './textCaches';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
@@ -2734,13 +2734,9 @@ export class Interpreter {
       else if (c.type === 'interpolation') {
         const e = c.childForFieldName('expression');
         if (!e || c.namedChildren.some((k) => k?.type === 'type_conversion' || k?.type === 'format_specifier')) return UNKNOWN;
-        const v = this.eval(e, frame);
-        const k = v.kind === 'int' ? v.value.constValue() : undefined;
-        if (v.kind === 'str') out += v.value;
-        else if (k !== undefined && Number.isSafeInteger(k)) out += String(k);
-        else if (v.kind === 'bool' && v.value !== null) out += v.value ? 'True' : 'False';
-        else if (v.kind === 'none') out += 'None';
-        else return UNKNOWN;
+        const piece = pythonText(this.eval(e, frame));
+        if (piece === undefined) return UNKNOWN;
+        out += piece;
       } else return UNKNOWN;
     }
     return { kind: 'str', value: out };

@@ -13,7 +13,7 @@ import { containerMembers, libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
 import { addArgument, mutuallyExclusiveGroup, parseArgs } from './argparse';
 import { createModel } from './timmRegistry';
-import { dictKey, keyValue, sizesOf, truthy } from './sequences';
+import { dictKey, keyValue, pythonText, sizesOf, truthy } from './sequences';
 import { namedChildren } from './moduleTree';
 
 /** `site` is the call being evaluated, for builtins that call what they are given (`map`). */
@@ -701,15 +701,6 @@ function intOfText(text: string): Value {
   return /^[+-]?\d+$/.test(t) && Number.isSafeInteger(Number(t)) ? int(Number(t)) : UNKNOWN;
 }
 
-/** The text Python's `str(v)` gives of a string, an int, a bool or None; else undefined. */
-function plainText(v: Value | undefined): string | undefined {
-  if (v?.kind === 'str') return v.value;
-  if (v?.kind === 'bool' && v.value !== null) return v.value ? 'True' : 'False';
-  if (v?.kind === 'none') return 'None';
-  const k = v?.kind === 'int' ? v.value.constValue() : undefined;
-  return k !== undefined && Number.isSafeInteger(k) ? String(k) : undefined;
-}
-
 /**
  * `"falcon-7b{}".format(kind)` (litgpt's table of configs names its variants so): the text with
  * each `{}`, `{0}` or `{name}` replaced by the argument's text, as an f-string is (`formatted` in
@@ -729,7 +720,7 @@ function formatStr(text: string, args: Value[], kwargs: Map<string, Value>): Val
       if (close < 0) return UNKNOWN;
       const field = text.slice(i + 1, close);
       const arg = field === '' ? args[next++] : /^\d+$/.test(field) ? args[Number(field)] : /^[A-Za-z_]\w*$/.test(field) ? kwargs.get(field) : undefined;
-      const piece = plainText(arg);
+      const piece = pythonText(arg);
       if (piece === undefined) return UNKNOWN;
       out += piece;
       i = close;

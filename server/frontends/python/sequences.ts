@@ -366,3 +366,15 @@ function sameConstant(a: Value, b: Value): boolean {
   if (a.kind === 'float' && b.kind === 'float') return a.value === b.value;
   return a.kind === 'none' && b.kind === 'none';
 }
+
+/**
+ * The text Python's `str(v)` gives of a string, an int, a bool or None, as f-strings and
+ * `str.format` write them; else undefined.
+ */
+export function pythonText(v: Value | undefined): string | undefined {
+  if (v?.kind === 'str') return v.value;
+  if (v?.kind === 'bool' && v.value !== null) return v.value ? 'True' : 'False';
+  if (v?.kind === 'none') return 'None';
+  const k = v?.kind === 'int' ? v.value.constValue() : undefined;
+  return k !== undefined && Number.isSafeInteger(k) ? String(k) : undefined;
+}
