@@ -5,6 +5,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { SERVER_NODE_FLAGS } from '../../server/node/serverFlags';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const CLI = path.join(REPO, 'out', 'server', 'cli', 'main.js');
@@ -20,7 +21,8 @@ export interface TestServer {
 }
 
 export async function startServer(capabilities: object, initializationOptions: object = {}, onConfiguration?: (items: any[]) => any[], workspaceFolders: { uri: string; name: string }[] | null = null): Promise<TestServer> {
-  const proc = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // As the VS Code client starts it (server/node/serverFlags.ts).
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const notifications: { method: string; params: unknown }[] = [];
   const waiters: { method: string; pred: (p: any) => boolean; resolve: (p: any) => void }[] = [];
