@@ -111,4 +111,20 @@ describe('Poly arithmetic shortcuts', () => {
     assert.equal(Poly.const(6).add(B).toString(), 'B + 6');
     assert.equal(Poly.ZERO.scale(5).isZero(), true);
   });
+  it('equals agrees with the formulas whether or not the terms settle it', () => {
+    const f = B.mul(T).mul(C).scale(2).add(C.mul(C).scale(3));
+    // Built in another order: the same terms, other objects.
+    const g = C.mul(C).scale(3).add(T.mul(C).mul(B).scale(2));
+    assert.notEqual(f, g);
+    assert.ok(f.equals(g));
+    // The same monomials, an integer coefficient apart.
+    assert.ok(!f.equals(f.add(C.mul(C))));
+    // Other monomials.
+    assert.ok(!f.equals(f.add(B)));
+    assert.ok(!f.equals(B.mul(T).mul(C).scale(2)));
+    // Coefficients that differ only past what the formula writes are equal, as before.
+    const third = B.scale(0.1).add(B.scale(0.2));
+    assert.ok(third.equals(B.scale(0.3)));
+    assert.equal(third.toString() === B.scale(0.3).toString(), true);
+  });
 });

@@ -141,8 +141,13 @@ interface DecoratedClassShape {
   bases: string[];
   methods: { name: string; index: number; decorated: boolean; key?: string }[];
   defaults: { name: string; type: LiteralType; text: string }[];
-  /** Annotated fields in order, with the annotation's text (see `ClassInfo.fields`). */
-  fields: { name: string; annotation: string }[];
+  /**
+   * Annotated fields in order, each once, and each one's annotation without spaces (the last
+   * given): what `declareField` makes of them one by one, made once per text (see
+   * `ClassInfo.fields`), since every analysis declares every config class of the file again.
+   */
+  fields: string[];
+  annotations: [string, string][];
 }
 const DECORATED_CLASSES = new Map<string, DecoratedClassShape | null>();
 
@@ -174,7 +179,7 @@ function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
   if (def?.type !== 'class_definition') return null;
   const methods: DecoratedClassShape['methods'] = [];
   const defaults: DecoratedClassShape['defaults'] = [];
-  const fields: DecoratedClassShape['fields'] = [];
+  const probe: ClassInfo = { name: '', node: stmt, bases: [], methods: new Map(), defaults: new Map() };
   const members = def.childForFieldName('body')?.namedChildren ?? [];
   for (let index = 0; index < members.length; index++) {
     const m = members[index];
@@ -191,7 +196,7 @@ function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
     const left = a.childForFieldName('left');
     const right = a.childForFieldName('right');
     const annotation = a.childForFieldName('type');
-    if (left?.type === 'identifier' && annotation) fields.push({ name: detach(left.text), annotation: detach(annotation.text) });
+    if (left?.type === 'identifier' && annotation) declareField(probe, detach(left.text), detach(annotation.text));
     if (left?.type !== 'identifier' || !right) continue;
     if (!LITERALS.has(right.type)) return null;
     defaults.push({ name: detach(left.text), type: right.type as LiteralType, text: detach(right.text) });
@@ -201,7 +206,8 @@ function decoratedClassShape(stmt: Node): DecoratedClassShape | null {
     bases: (def.childForFieldName('superclasses')?.namedChildren ?? []).filter((n): n is Node => !!n).map((n) => detach(n.text)),
     methods,
     defaults,
-    fields,
+    fields: probe.fields ?? [],
+    annotations: [...(probe.annotations ?? [])],
   };
 }
 
@@ -672,7 +678,10 @@ export class Interpreter {
     if (shape === null) return false;
     const def = stmt.childForFieldName('definition')!;
     const info = this.declareClassShape(def, shape.name, shape.bases.slice(), shape.methods, chunk);
-    for (const f of shape.fields) declareField(info, f.name, f.annotation);
+    if (shape.fields.length > 0) {
+      info.fields = shape.fields.slice();
+      info.annotations = new Map(shape.annotations);
+    }
     for (const d of shape.defaults) {
       // As `eval` counts and evaluates the literal.
       this.counter.steps++;
@@ -1888,7 +1897,10 @@ export class Interpreter {
   private paramHints(fn: FunctionInfo): Map<string, TensorType & { fromDocstring?: boolean }> {
     const out = new Map<string, TensorType & { fromDocstring?: boolean }>();
     const body = fn.node.childForFieldName('body');
-    const first = body?.namedChildren.find((c) => c?.type !== 'comment');
+    // Sibling steps: a body's whole list of statements would be made as nodes only to look at the
+    // first (the run reads its body through another node object on a function's first run).
+    let first = body?.firstNamedChild ?? null;
+    while (first?.type === 'comment') first = first.nextNamedSibling;
     const doc = first?.type === 'expression_statement' && first.namedChild(0)?.type === 'string' ? stringValue(first.namedChild(0)!) : '';
     if (doc.includes('shape')) for (const [k, dims] of docstringShapes(doc)) out.set(k, { shape: dims, dtype: null, fromDocstring: true });
     const holder = fn.node.parent?.type === 'decorated_definition' ? fn.node.parent : fn.node;
