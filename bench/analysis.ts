@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../server/node/serverFlags';
 import { analyzeSource, initEngine } from '../server/engine/analyze';
 import { parsePython, Tree } from '../server/frontends/python/parser';
 import { disposePythonState } from '../server/frontends/python';
@@ -444,7 +445,7 @@ function print(rows: Row[]): void {
     console.log(`${r.budget.padEnd(w)}  ${target.padStart(9)}  ${measured.padStart(10)}  ${result}${r.note ? `  (${r.note})` : ''}`);
   }
   const ruff = loadRuff();
-  console.log(`\nMedians of ${REPEATS} runs (${EDITS} for keystrokes, 3 for the GPT-style file's full analysis and the command lines) after a warm-up on ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; Ruff ${ruff instanceof Missing ? '(missing)' : ruff.version}, Pyright ${pyrightVersion()}. Ratios are of figures measured in this run, minutes apart at most: compare them, not absolute times from another run.`);
+  console.log(`\nMedians of ${REPEATS} runs (${EDITS} for keystrokes, 3 for the GPT-style file's full analysis and the command lines) after a warm-up on ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version} (servers started with ${SERVER_NODE_FLAGS.join(' ')}, as the VS Code client starts them); Ruff ${ruff instanceof Missing ? '(missing)' : ruff.version}, Pyright ${pyrightVersion()}. Ratios are of figures measured in this run, minutes apart at most: compare them, not absolute times from another run.`);
 }
 
 main().catch((e) => {

@@ -2180,7 +2180,10 @@ export class Interpreter {
             // runs once, as often as it repeats (ResNet's 35 identical blocks of a stage).
             for (; i + 1 < steps.length && sameItem(steps[i + 1].item, steps[i].item); i++) count = count.add(steps[i + 1].count);
           }
-          const before = frame.report ? undefined : last ?? snapshotBindings(frame.env);
+          // Only a trip followed by the same item needs to know whether it left the bindings as it
+          // found it (the check above): a trip before another item takes no snapshot.
+          const watch = !frame.report && i + 1 < steps.length && sameItem(steps[i].item, steps[i + 1].item);
+          const before = watch ? last ?? snapshotBindings(frame.env) : undefined;
           frame.multiplier = saved.mul(count);
           this.bindTarget(left, steps[i].item, frame);
           this.execBody(body, frame);
