@@ -111,6 +111,7 @@ describe('Poly arithmetic shortcuts', () => {
     assert.equal(Poly.const(6).add(B).toString(), 'B + 6');
     assert.equal(Poly.ZERO.scale(5).isZero(), true);
   });
+
   it('equals agrees with the formulas whether or not the terms settle it', () => {
     const f = B.mul(T).mul(C).scale(2).add(C.mul(C).scale(3));
     // Built in another order: the same terms, other objects.
