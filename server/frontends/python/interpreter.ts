@@ -2906,27 +2906,21 @@ export class Interpreter {
       }
       // `blocks_list[i : i + chunksize]` of a comprehension's blocks (DINOv2's chunked blocks):
       // with constant bounds and counts, the items the slice takes, each as often as it takes it.
-      const bound = (x: Value | null) => (x === null || x.kind === 'none' ? null : asDim(x)?.constValue());
-      const [a, b, c] = sl.kind === 'slice' && !v.unknownTrips ? [bound(sl.start), bound(sl.stop), bound(sl.step)] : [undefined, undefined, undefined];
-      if (a !== undefined && b !== undefined && c !== undefined && (c === null || (Number.isInteger(c) && c !== 0))) {
-        const taken = sliceCounted(v, (len) => sliceIndices(len, a, b, c ?? 1));
-        if (taken) return { kind: 'tuple', ...taken, list: v.list, ...(v.sequential && (c ?? 1) > 0 ? { sequential: true } : {}) };
+      const k = v.unknownTrips ? undefined : constantSlice(sl);
+      if (k) {
+        const taken = sliceCounted(v, (len) => sliceIndices(len, k.start, k.stop, k.step));
+        if (taken) return { kind: 'tuple', ...taken, list: v.list, ...(v.sequential && k.step > 0 ? { sequential: true } : {}) };
       }
     }
     if (v.kind === 'tuple' && subs.length === 1 && subs[0].type === 'slice' && !v.repeat && !v.counts && !v.unknownTrips) {
-      const sl = this.evalIndex(subs[0], frame);
-      const bound = (x: Value | null) => (x === null || x.kind === 'none' ? null : asDim(x)?.constValue());
-      if (sl.kind === 'slice') {
-        const [a, b, c] = [bound(sl.start), bound(sl.stop), bound(sl.step)];
-        // `list(range(T))[::-1]`, `list(enumerate(mult))[::-1]` (improved-diffusion's sampling
-        // steps and decoder levels): a negative step walks back from the end, as Python does.
-        if (a !== undefined && b !== undefined && c !== undefined && (c === null || (Number.isInteger(c) && c !== 0))) {
-          const step = c ?? 1;
-          const items = sliceIndices(v.items.length, a, b, step).map((i) => v.items[i]);
-          // `self.out_layers[1:]` of an `nn.Sequential` is an `nn.Sequential` (improved-diffusion's
-          // ResBlock runs its norm apart, then the rest).
-          return { kind: 'tuple', items, list: v.list, ...(v.sequential && step > 0 ? { sequential: true } : {}) };
-        }
+      // `list(range(T))[::-1]`, `list(enumerate(mult))[::-1]` (improved-diffusion's sampling
+      // steps and decoder levels): a negative step walks back from the end, as Python does.
+      const k = constantSlice(this.evalIndex(subs[0], frame));
+      if (k) {
+        const items = sliceIndices(v.items.length, k.start, k.stop, k.step).map((i) => v.items[i]);
+        // `self.out_layers[1:]` of an `nn.Sequential` is an `nn.Sequential` (improved-diffusion's
+        // ResBlock runs its norm apart, then the rest).
+        return { kind: 'tuple', items, list: v.list, ...(v.sequential && k.step > 0 ? { sequential: true } : {}) };
       }
     }
     // `word[:-1]`, `word[-1]` of a known string (nlp-tutorial's TextLSTM batches): its characters.
@@ -3348,6 +3342,19 @@ function sliceBound(n: Node, v: Value): Value {
 }
 
 /**
+ * A slice whose bounds are constants (null where omitted) and whose step is a nonzero integer
+ * (1 where omitted), as `sliceIndices` takes it; undefined otherwise.
+ */
+function constantSlice(sl: Value): { start: number | null; stop: number | null; step: number } | undefined {
+  if (sl.kind !== 'slice') return undefined;
+  const bound = (x: Value | null) => (x === null || x.kind === 'none' ? null : asDim(x)?.constValue());
+  const [start, stop, step] = [bound(sl.start), bound(sl.stop), bound(sl.step)];
+  if (start === undefined || stop === undefined || step === undefined) return undefined;
+  if (step !== null && !(Number.isInteger(step) && step !== 0)) return undefined;
+  return { start, stop, step: step ?? 1 };
+}
+
+/**
  * The indices a slice `[a:b:c]` takes of a sequence of length n, as Python's `slice.indices` gives
  * them: c a nonzero integer, null for an omitted bound, a negative bound counted from the end.
  */
@@ -3540,7 +3547,6 @@ function guessedFrom(inputs: readonly Value[], out: Value): Value {
   return out;
 }
 
-/** The decorator expressions of a function (`property`, `torch.no_grad()`, `autocast()`). */
 /**
  * The key a property's setter or deleter (`@max_seq_length.setter def max_seq_length(...)`) is
  * kept under among its class's methods (`max_seq_length.setter`), so that it does not replace the
@@ -3555,6 +3561,7 @@ function accessorKey(holder: Node, name: string): string | undefined {
   return undefined;
 }
 
+/** The decorator expressions of a function (`property`, `torch.no_grad()`, `autocast()`). */
 export function decoratorsOf(fn: FunctionInfo): Node[] {
   const holder = fn.node.parent;
   if (holder?.type !== 'decorated_definition') return [];

@@ -288,11 +288,9 @@ export const BUILTINS: Record<string, Builtin> = {
   },
   getattr: (args) => {
     const [obj, name, dflt] = args;
-    if (obj?.kind === 'instance' && name?.kind === 'str') return obj.fields.get(name.value) ?? obj.cls.defaults.get(name.value) ?? dflt ?? UNKNOWN;
-    if (obj?.kind === 'dict' && name?.kind === 'str') return obj.entries.get(name.value) ?? dflt ?? UNKNOWN;
     // `getattr(litgpt.model, self.mlp_class_name)` with the name a config holds: the class that
     // module of the program defines, as `litgpt.model.GptNeoxMLP` is.
-    if (obj?.kind === 'pymodule' && name?.kind === 'str') return obj.attribute(name.value) ?? dflt ?? UNKNOWN;
+    if ((obj?.kind === 'instance' || obj?.kind === 'dict' || obj?.kind === 'pymodule') && name?.kind === 'str') return plainAttribute(obj, name.value) ?? dflt ?? UNKNOWN;
     // `getattr(torch.nn, "LayerNorm")`: the library's callable of that name. A dtype's name
     // (`getattr(torch, "bfloat16")`) is left unknown, as before: a reference is no dtype.
     if (obj?.kind === 'ref' && name?.kind === 'str' && /^[A-Za-z_]\w*$/.test(name.value) && !parseDType(name.value)) return { kind: 'ref', path: `${obj.path}.${name.value}` };
@@ -305,12 +303,7 @@ export const BUILTINS: Record<string, Builtin> = {
     if (src?.kind !== 'str' || !/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(src.value.trim())) return UNKNOWN;
     const [head, ...rest] = src.value.trim().split('.');
     let v: Value | undefined = it.lookup(head, frame);
-    for (const a of rest) {
-      if (v?.kind === 'dict') v = v.entries.get(a);
-      else if (v?.kind === 'instance') v = v.fields.get(a) ?? v.cls.defaults.get(a);
-      else if (v?.kind === 'pymodule') v = v.attribute(a);
-      else v = undefined;
-    }
+    for (const a of rest) v = v && plainAttribute(v, a);
     return v ?? UNKNOWN;
   },
   setattr: (args) => {
@@ -482,6 +475,18 @@ export const MATH_CONSTANTS: Record<string, number> = {
  */
 export function readAtRunEntry(key: string): Value {
   return /^[A-Za-z_]\w*$/.test(key) ? int(Poly.sym(key)) : UNKNOWN;
+}
+
+/**
+ * `getattr(v, name)` where it is a plain read (`getattr` and `eval` share it): an object's field
+ * or its class's default, a dict's entry, a module of the program's attribute; undefined when
+ * absent or for any other value.
+ */
+function plainAttribute(v: Value, name: string): Value | undefined {
+  if (v.kind === 'instance') return v.fields.get(name) ?? v.cls.defaults.get(name);
+  if (v.kind === 'dict') return v.entries.get(name);
+  if (v.kind === 'pymodule') return v.attribute(name);
+  return undefined;
 }
 
 /**

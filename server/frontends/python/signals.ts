@@ -18,6 +18,7 @@ import { shiftRanges } from '../../core/shift';
 import { decideAutocastText } from './autocast';
 import { intern } from '../../core/intern';
 import { DocumentPosition, byPosition as reusable } from './document';
+import { identPart, identStart } from './identifiers';
 
 export function rangeOfNode(n: Node): Range {
   return { start: { line: n.startPosition.row, character: n.startPosition.column }, end: { line: n.endPosition.row, character: n.endPosition.column } };
@@ -897,8 +898,7 @@ function dottedName(text: string, from: number, to: number): boolean {
       start = true;
       continue;
     }
-    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-    if (!letter && (start || c < 48 || c > 57)) return false;
+    if (start ? !identStart(c) : !identPart(c)) return false;
     start = false;
   }
   return dots > 0 && !start;

@@ -28,6 +28,7 @@
 import type { AssertedBound, ContextFunction, ContextOp, Finding, FunctionSummary, TensorOp, Unmodelled } from '../../core/ir';
 import type { DType } from '../../core/dtypes';
 import type { Interpreter } from './interpreter';
+import { identPart, identStart } from './identifiers';
 import type { Node } from './parser';
 import { DocumentPosition, byPosition } from './document';
 import type { FunctionInfo } from './values';
@@ -206,14 +207,6 @@ function definedNamesIn(text: string, defines: Map<string, number>): string[] {
     i = j;
   }
   return names;
-}
-
-function identStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-
-function identPart(c: number): boolean {
-  return identStart(c) || (c >= 48 && c <= 57);
 }
 
 /** The first characters and lengths of a set of defined names, made once per map (an analysis makes its map once and only reads it). */
