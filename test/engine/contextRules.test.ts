@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../server/core/settings';
 import { findDevice } from '../../server/core/devices';
-import { intensityText, percentText, timeText } from '../../server/core/format';
+import { intensityText, percentText, rateText, timeText } from '../../server/core/format';
+import { opHover } from '../../server/lsp/features/hoverMarkdown';
 import { Finding } from '../../server/core/ir';
 import { Analysis, analyzeSource, initEngine } from '../../server/engine/analyze';
 import { buildContextIndex, withContexts } from '../../server/engine/contexts';
@@ -410,5 +411,24 @@ describe('TC303 counts only the GEMMs tensor cores would speed up', () => {
     const fp32 = (2 * 2 * 4096 * 2048 * 8192) / H100.peak.fp32;
     const tf32 = (2 * 2 * 4096 * 2048 * 8192) / H100.peak.tf32!;
     assert.ok(f.message.startsWith(`2 fp32 GEMMs in ResidualMLP.forward: ≥${timeText(fp32)} on fp32 units; TF32 ≥${timeText(tf32)}`), f.message);
+  });
+});
+
+describe('the hover of an op run in a calling context', () => {
+  before(initEngine);
+
+  it('states the dtype the figures are at: bf16 under the script’s autocast, fp32 on its own', () => {
+    const out = analyseFolder(path.join(FIXTURES, 'lora'));
+    const a = out.get('lora.py')!;
+    const index = a.ir.ops.findIndex((o) => o.range.start.line === 15 && o.kind === 'matmul');
+    assert.ok(index >= 0 && a.opContexts?.[index], 'x @ self.lora_A has a calling context');
+    assert.equal(a.ir.ops[index].dtype, 'fp32');
+    const md = opHover(a, index);
+    assert.match(md, /\| dtype \| bf16 in this context \(fp32 on its own\) \|/);
+    // (8192, 1024) @ (1024, 64) in bf16: memory-bound, its time at the H100's bandwidth, on the
+    // bf16 roof (not the 66.9 TFLOP/s fp32 one the op's own dtype would name).
+    const down = memoryBound(8192, 1024, 64, 2, H100.peak.bf16!);
+    assert.ok(md.includes(`| time | ≈ ${timeText(down.time)} on ${H100.name} (${rateText(H100.peak.bf16!)} bf16, `), md);
+    assert.match(md, /dashed line the bf16 ridge point/);
   });
 });

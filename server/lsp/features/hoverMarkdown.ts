@@ -124,7 +124,10 @@ export function opHover(a: Analysis, index: number, measured: readonly MeasuredP
   const rows: [string, string][] = [];
   const formulas: string[] = [];
   rows.push(['shapes', symbolic === bound ? mdCode(symbolic, true) : `${mdCode(symbolic, true)} = ${mdCode(bound, true)}`]);
-  rows.push(['dtype', op.dtype]);
+  // The figures' dtype: a calling context's may differ from the op's own (an autocast around
+  // the call runs an fp32 layer's GEMM in bf16), and the time and roofs below are at that dtype.
+  const dtype = figuresDtype(a, index);
+  rows.push(['dtype', dtype === op.dtype ? op.dtype : `${dtype} in this context (${op.dtype} on its own)`]);
   const renamed = v.renamedIn(index);
   const sized = v.impliedIn(index);
   const dimNotes = [
@@ -143,7 +146,7 @@ export function opHover(a: Analysis, index: number, measured: readonly MeasuredP
     if (f.bytes !== null) rows.push(['bytes', bytesWord(f.bytes)]);
     if (f.intensity !== null) rows.push(['intensity', `${intensityWord(f.intensity)} (ridge ${intensityWord(f.ridge)})`]);
     if (f.bound) rows.push(['bound', `**${f.bound}**-bound, at most ${percentText(f.fractionOfPeak!)} of peak (${rateText(f.attainable!)} attainable)`]);
-    if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${deviceLine(a.device, op.dtype)}`]);
+    if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${deviceLine(a.device, dtype)}`]);
   } else {
     if (!op.cost.flops.isZero() || f.flops === null) {
       rows.push(['FLOPs', costCell('FLOPs', runs(op.cost.flops), b, f.flops, (n) => `${exact(n)} (${flopsText(n)}, ${macsText(n / 2)})`, '', formulas)]);
@@ -152,7 +155,7 @@ export function opHover(a: Analysis, index: number, measured: readonly MeasuredP
     rows.push(['bytes', costCell('bytes', runs(op.cost.bytes), b, f.bytes, bytesWord, 'bytes', formulas)]);
     if (f.intensity !== null) rows.push(['intensity', `${intensityWord(f.intensity)} (ridge ${intensityWord(f.ridge)})`]);
     if (f.bound) rows.push(['bound', `**${f.bound}**-bound, at most ${percentText(f.fractionOfPeak!)} of peak (${rateText(f.attainable!)} attainable)`]);
-    if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${deviceLine(a.device, op.dtype)}`]);
+    if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${deviceLine(a.device, dtype)}`]);
     for (const x of op.cost.variants ?? []) rows.push([x.label, `${costCell(x.label, runs(x.bytes), b, runs(x.bytes).evaluate(b), bytesWord, 'bytes', formulas)}${x.note ? ` — ${x.note}` : ''}`]);
   }
   if (op.repeat) rows.push(['runs', `× ${mdCode(v.poly(op.repeat).toString('pretty'), true)} per call (loop)`]);
@@ -180,9 +183,14 @@ function formulaLines(formulas: readonly string[]): string {
   return formulas.length ? '\n' + formulas.map((x) => `formula: ${x}`).join('\n\n') : '';
 }
 
+/** The dtype an op's figures are at: its calling context's when they come from one (`OpInContext.dtype`), else its own. */
+function figuresDtype(a: Analysis, index: number): DType {
+  return a.opContexts?.[index]?.dtype ?? a.ir.ops[index].dtype;
+}
+
 /** The small roofline picture: the op (and any measurement) on the target device's roofs. */
 function picture(a: Analysis, index: number, measured: readonly MeasuredPoint[]): string {
-  const op = a.ir.ops[index];
+  const dtype = figuresDtype(a, index);
   const f = a.figures[index];
   if (f.intensity === null || f.attainable === null) return '';
   const points: RooflinePoint[] = [{ intensity: f.intensity, rate: f.attainable, kind: 'predicted', highlight: true, color: f.bound === 'memory' ? '#bf8803' : '#3465a4' }];
@@ -191,10 +199,10 @@ function picture(a: Analysis, index: number, measured: readonly MeasuredPoint[])
     if (p) points.push(p);
   }
   const img = rooflineImage(
-    { bandwidth: a.device.bandwidth, ceilings: ceilingsFor(a.device, op.dtype), ridgePeak: peakFor(a.device, op.dtype), points, width: 240, height: 120 },
+    { bandwidth: a.device.bandwidth, ceilings: ceilingsFor(a.device, dtype), ridgePeak: peakFor(a.device, dtype), points, width: 240, height: 120 },
     `roofline of ${a.device.id}`,
   );
-  return `\n${img}\n\n_Roofline of ${mdText(a.device.id)} (log-log): roofs fp32 and fp16/bf16, dashed line the ${op.dtype} ridge point; ● this op${measured.length ? ', ◆ measured' : ''}._`;
+  return `\n${img}\n\n_Roofline of ${mdText(a.device.id)} (log-log): roofs fp32 and fp16/bf16, dashed line the ${dtype} ridge point; ● this op${measured.length ? ', ◆ measured' : ''}._`;
 }
 
 /** A function's (or, through its forward, a class's) inclusive cost of one call and its heaviest ops. */
