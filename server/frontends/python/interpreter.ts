@@ -17,6 +17,7 @@ import { parseAnnotation } from './annotations';
 import { notAnalysedWhy } from './notAnalysed';
 import { BuiltinCtx, FUNCTIONS, LIBRARY_ROOTS, TENSOR_METHODS, canonical } from './builtins';
 import { matmulValues } from './builtins/gemm';
+import { joinPath, pathAttribute } from './builtins/paths';
 import type { Node } from './parser';
 import { CommentAnnotation, CommentInfo, CommentReuse, collectComments, docstringShapes, parseShapeComment } from './comments';
 import { CALL_CONSTANTS, GRAD_SCALER, adaptCall, gradScalerMethod, isConfigFactory, isNotCompute } from './aliases';
@@ -35,7 +36,7 @@ import { cfgNodeMethod } from './yacsConfig';
 import { isModuleLike } from './moduleTree';
 import { PrecisionAcc, addFact, addFacts, autocastOfValues, boolArg, castTarget, castsToHalf, factText, isTrainingCall } from './precision';
 import type { AutocastDecision } from './autocast';
-import { BindingSnapshot, compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, pythonText, repeatSequence, sameBindings, sameItem, sliceCounted, snapshotBindings, truthy } from './sequences';
+import { BindingSnapshot, compareConstants, concatSequences, dictKey, isPlain, keyValue, loopSteps, mergedEntry, percentFormat, pythonText, repeatSequence, sameBindings, sameItem, sliceCounted, snapshotBindings, sortedOrder, truthy } from './sequences';
 import { LARGE_TEXT_CHARS, textCache } from './textCaches';
 
 /** A method whose node is looked up in its class's body only when something needs it. */
@@ -97,7 +98,7 @@ function constructionKey(values: Value[], names: string[]): string | undefined {
         return c === undefined ? undefined : String(c);
       }
       case 'float': return v.value === null ? undefined : `f${v.value}`;
-      case 'str': return JSON.stringify(v.value);
+      case 'str': return (v.path ? 'p' : '') + JSON.stringify(v.value);
       case 'bool': return v.value === null ? undefined : String(v.value);
       case 'none': return 'None';
       case 'class': return `class ${v.cls.name}`;
@@ -1448,8 +1449,9 @@ export class Interpreter {
         return `i${polyKey(v.value)}`;
       case 'float':
         return `f${v.value === null ? 'null' : Object.is(v.value, -0) ? '-0' : v.value}`;
+      // A path and a string of the same text are told apart: `p.name` reads them differently.
       case 'str':
-        return `s${JSON.stringify(v.value)}`;
+        return `${v.path ? 'p' : 's'}${JSON.stringify(v.value)}`;
       case 'bool':
         return `b${v.value}`;
       case 'none':
@@ -1520,7 +1522,7 @@ export class Interpreter {
           return c === undefined ? undefined : String(c);
         }
         case 'float': return `f${v.value}`;
-        case 'str': return JSON.stringify(v.value);
+        case 'str': return (v.path ? 'p' : '') + JSON.stringify(v.value);
         case 'bool': return `b${v.value}`;
         case 'none': return 'None';
         case 'class': return `class ${v.cls.name}`;
@@ -2695,6 +2697,11 @@ export class Interpreter {
     let it = right ? this.eval(right, frame) : UNKNOWN;
     // A known string gives its characters (`[word_dict[n] for n in 'SPPPP']`).
     if (it.kind === 'str' && it.value.length <= MAX_UNROLL) it = { kind: 'tuple', list: true, items: [...it.value].map((ch): Value => ({ kind: 'str', value: ch })) };
+    // A dict whose keys the code fixes gives its keys, in order (gpt-fast's `[c for c in
+    // transformer_configs if c.lower() in name.lower()]`); one whose keys only the run knows
+    // stays a list of unknown length, and so does a long one (an `if` clause drops items only
+    // from a list run item by item, below).
+    if (it.kind === 'dict' && !it.readAtRun && it.entries.size <= MAX_UNROLL) it = { kind: 'tuple', list: true, items: [...it.entries.keys()].map(keyValue) };
     // Iterating a tensor gives its rows: `[data[i:i+T] for i in ix]` with `ix` of shape (B,).
     if (it.kind === 'tensor' && it.type.shape && it.type.shape.length > 0) {
       const rows = it.type.shape;
@@ -2755,6 +2762,41 @@ export class Interpreter {
       } else return UNKNOWN;
     }
     return { kind: 'str', value: out };
+  }
+
+  /**
+   * `names.sort(key=len, reverse=True)` (gpt-fast's fuzzy match of a model name against its table
+   * of configs): a list of constants, or of items whose key the code computes, is put in the order
+   * Python leaves it in. A list whose order cannot be decided keeps its length with its items
+   * unknown, unless they are all alike (`names[0]` after it must not be the item first before it),
+   * and the call is listed as not modelled.
+   */
+  private sortList(list: Extract<Value, { kind: 'tuple' }>, args: Value[], kwargs: Map<string, Value>, site: CallSite, frame: Frame): Value {
+    const r = kwargs.get('reverse');
+    const flag = r?.kind === 'int' ? r.value.constValue() : undefined;
+    const rev = !r ? false : r.kind === 'bool' ? r.value : flag !== undefined ? flag !== 0 : null;
+    const keyArg = site.node.childForFieldName('arguments')?.namedChildren.find((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'key');
+    const keyNode = keyArg?.childForFieldName('value');
+    let keys: Value[] | undefined;
+    if (args.length === 0 && rev !== null && isPlain(list) && !list.unknownTrips) {
+      if (!keyArg) keys = list.items;
+      // `key=len` names the builtin unless the code rebinds it.
+      else if (keyNode?.type === 'identifier' && keyNode.text === 'len' && this.lookup('len', frame).kind === 'unknown') keys = list.items.map((x) => BUILTINS.len([x], new Map(), this, frame));
+      else {
+        const f = kwargs.get('key');
+        if (f && (f.kind === 'function' || f.kind === 'partial')) keys = list.items.map((x) => this.call(f, [x], new Map(), site, frame));
+      }
+    }
+    const order = keys && sortedOrder(keys, rev!);
+    if (!order && list.items.every((x) => sameItem(x, list.items[0]))) return NONE;
+    touched();
+    if (order) list.items.splice(0, list.items.length, ...order.map((i) => list.items[i]));
+    else {
+      // Named among the calls not modelled, so the figures say they may miss what follows.
+      list.items.fill(UNKNOWN);
+      this.ctx(frame).unmodelled(site);
+    }
+    return NONE;
   }
 
   /** `{"wte": nn.Embedding(...), **other}` with string keys; other keys are dropped; `**unknown` makes it unknown. */
@@ -2842,8 +2884,9 @@ export class Interpreter {
       case 'tensor':
         return tensorAttribute(obj.type, attr, n, this, frame);
       case 'str':
-        // `'{:.6f}'.format(loss)`, `sen.split()`: Python's own string methods (pybuiltins.ts).
-        return { kind: 'method', of: obj, name: attr };
+        // `'{:.6f}'.format(loss)`, `sen.split()`: Python's own string methods (pybuiltins.ts);
+        // `checkpoint_path.parent.name` of a `pathlib.Path` (builtins/paths.ts).
+        return (obj.path && pathAttribute(obj.value, attr)) || { kind: 'method', of: obj, name: attr };
       case 'pymodule':
         return obj.attribute(attr) ?? UNKNOWN;
       case 'module':
@@ -3042,6 +3085,8 @@ export class Interpreter {
     }
     // `"%d params" % n`, `"a" + name`: formatting and concatenation, never a tensor op.
     if (l.kind === 'str' && op === '%') return percentFormat(l.value, r) ?? UNKNOWN;
+    // `Path(root) / "model.pth"` (builtins/paths.ts).
+    if (op === '/' && l.kind === 'str' && l.path) return r.kind === 'str' ? joinPath(l.value, r.value) : UNKNOWN;
     if (l.kind === 'str') return op === '+' && r.kind === 'str' ? { kind: 'str', value: l.value + r.value } : { kind: 'str', value: l.value };
     if (r.kind === 'str') return UNKNOWN;
     if (l.kind === 'tensor' || r.kind === 'tensor') {
@@ -3237,6 +3282,7 @@ export class Interpreter {
           const cfg = cfgNodeMethod(callee.of, callee.name, args, site, this, frame);
           if (cfg) return cfg;
         }
+        if (callee.of.kind === 'tuple' && callee.name === 'sort') return this.sortList(callee.of, args, kwargs, site, frame);
         return containerMethod(callee.of, callee.name, args, this, frame, kwargs);
       }
       case 'tuple':

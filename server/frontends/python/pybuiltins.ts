@@ -316,7 +316,8 @@ export const BUILTINS: Record<string, Builtin> = {
   // `str(i)` of a known int (ModuleDict keys): the text Python gives it.
   str: (args) => {
     const v = args[0];
-    if (v?.kind === 'str') return v;
+    // `str(checkpoint_path)` of a `pathlib.Path`: its text, a string like any other.
+    if (v?.kind === 'str') return v.path ? { kind: 'str', value: v.value } : v;
     const n = v?.kind === 'int' ? v.value.constValue() : undefined;
     if (n !== undefined && Number.isSafeInteger(n)) return { kind: 'str', value: String(n) };
     if (v?.kind === 'bool' && v.value !== null) return { kind: 'str', value: v.value ? 'True' : 'False' };
@@ -779,7 +780,7 @@ function strMethod(text: string, name: string, args: Value[], it: Interpreter, f
 export const RETURNS_SELF = new Set(['to', 'cuda', 'cpu', 'half', 'float', 'bfloat16', 'double', 'train', 'eval', 'requires_grad_', 'type']);
 
 /** Methods of lists and dicts that evaluation of `x.name` should return as bound methods. */
-export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'copy', 'index', 'count', 'children', 'modules', 'parameters', 'named_children']);
+export const LIST_METHODS = new Set(['append', 'extend', 'insert', 'add_module', 'pop', 'copy', 'index', 'count', 'sort', 'children', 'modules', 'parameters', 'named_children']);
 /** yacs's CfgNode methods (yacsConfig.ts runs them). */
 const CFG_NODE_METHODS = ['clone', 'defrost', 'freeze', 'merge_from_file', 'merge_from_list', 'merge_from_other_cfg'];
 export const DICT_METHODS = new Set(['items', 'values', 'keys', 'get', 'update', 'pop', 'copy', 'merge_from_dict', 'add_argument', 'add_argument_group', 'add_mutually_exclusive_group', 'parse_args', 'parse_known_args', 'set_defaults', ...CFG_NODE_METHODS]);

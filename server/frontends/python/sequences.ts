@@ -378,3 +378,22 @@ export function pythonText(v: Value | undefined): string | undefined {
   const k = v?.kind === 'int' ? v.value.constValue() : undefined;
   return k !== undefined && Number.isSafeInteger(k) ? String(k) : undefined;
 }
+
+/**
+ * The order `list.sort(key=..., reverse=...)` leaves a list of constants in, by the keys given
+ * (one per item): numbers by value, strings by code point, as Python compares them. Undefined
+ * when a key is not a constant, or numbers and strings are mixed (Python raises). Equal keys keep
+ * their order, with `reverse` too: Python's sort is stable both ways, and so is JavaScript's.
+ */
+export function sortedOrder(keys: readonly Value[], reverse: boolean): number[] | undefined {
+  const plain: (number | string)[] = [];
+  for (const k of keys) {
+    const v = k.kind === 'str' ? k.value : k.kind === 'int' ? k.value.constValue() : k.kind === 'float' ? k.value ?? undefined : k.kind === 'bool' ? (k.value === null ? undefined : Number(k.value)) : undefined;
+    if (v === undefined) return undefined;
+    plain.push(v);
+  }
+  if (plain.some((v) => typeof v !== typeof plain[0])) return undefined;
+  const order = plain.map((_, i) => i);
+  const cmp = (a: number | string, b: number | string) => (a < b ? -1 : a > b ? 1 : 0);
+  return order.sort((i, j) => (reverse ? cmp(plain[j], plain[i]) : cmp(plain[i], plain[j])));
+}

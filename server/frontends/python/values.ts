@@ -15,7 +15,8 @@ export type Value =
   | { kind: 'tensor'; type: TensorType; parameter?: true }
   | { kind: 'int'; value: Poly }
   | { kind: 'float'; value: number | null }
-  | { kind: 'str'; value: string }
+  /** `path`: a `pathlib.Path` (builtins/paths.ts); its text is `str(p)`. */
+  | { kind: 'str'; value: string; path?: true }
   | { kind: 'bool'; value: boolean | null }
   /**
    * `name`: a config field that is None until someone sets it (`C.n_layer = None`); used as a

@@ -20,5 +20,6 @@ import './distributed';
 import './lightning';
 import './timmLayers';
 import './xformers';
+import './paths';
 
 export * from './registry';
