@@ -88,4 +88,36 @@ class Z(nn.Module):
     assert.equal(c.get('Z')!.params.evaluate(b), head + fc);
     assert.deepEqual(c.get('Z')!.constructs, ['Y']);
   });
+
+  it('counts the blocks of a ModuleList built from a bare generator (Llama-2-7B: 6,738,415,616)', () => {
+    // gpt-fast's layout: `nn.ModuleList(Block(args) for _ in range(args.n_layer))`, no brackets.
+    const c = classes(`
+import torch
+import torch.nn as nn
+class Norm(nn.Module):
+    def __init__(self, dim: int):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(dim))
+class Block(nn.Module):
+    def __init__(self, args):
+        super().__init__()
+        self.wqkv = nn.Linear(args.dim, (args.n_head + 2 * args.n_kv) * args.head_dim, bias=False)
+        self.wo = nn.Linear(args.dim, args.dim, bias=False)
+        self.w1 = nn.Linear(args.dim, args.hidden, bias=False)
+        self.w2 = nn.Linear(args.hidden, args.dim, bias=False)
+        self.w3 = nn.Linear(args.dim, args.hidden, bias=False)
+        self.n1 = Norm(args.dim)
+        self.n2 = Norm(args.dim)
+class Model(nn.Module):
+    def __init__(self, args):
+        super().__init__()
+        self.emb = nn.Embedding(args.vocab, args.dim)
+        self.layers = nn.ModuleList(Block(args) for _ in range(args.n_layer))
+        self.norm = Norm(args.dim)
+        self.out = nn.Linear(args.dim, args.vocab, bias=False)
+`);
+    const b = new Map(Object.entries({ dim: 4096, n_head: 32, n_kv: 32, head_dim: 128, hidden: 11008, vocab: 32000, n_layer: 32 }));
+    // Meta's published count for Llama-2-7B.
+    assert.equal(c.get('Model')!.params.evaluate(b), 6_738_415_616);
+  });
 });

@@ -281,7 +281,12 @@ class Counter {
   private args(call: Node, env: Map<string, SV>, fields: Map<string, SV>): [SV[], Map<string, SV>] {
     const args: SV[] = [];
     const kwargs = new Map<string, SV>();
-    for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    const list = call.childForFieldName('arguments');
+    // `nn.ModuleList(Block(config) for _ in range(n))`: a generator as the only argument is the
+    // call's argument node itself, not an item of an argument list (gpt-fast's 32 blocks were
+    // counted as one).
+    if (list?.type === 'generator_expression') return [[this.eval(list, env, fields)], kwargs];
+    for (const a of list?.namedChildren ?? []) {
       if (!a) continue;
       if (a.type === 'keyword_argument') {
         const k = a.childForFieldName('name')?.text;
