@@ -13,7 +13,7 @@ import { containerMembers, libraryBase, librarySuper } from './librarySubclass';
 import { isInstance } from './pytypes';
 import { addArgument, mutuallyExclusiveGroup, parseArgs } from './argparse';
 import { createModel } from './timmRegistry';
-import { dictKey, keyValue, pythonText, sizesOf, truthy } from './sequences';
+import { concatSequences, dictKey, keyValue, pythonText, repeatSequence, sizesOf, truthy } from './sequences';
 import { namedChildren } from './moduleTree';
 
 /** `site` is the call being evaluated, for builtins that call what they are given (`map`). */
@@ -27,6 +27,21 @@ export function newList(items: Value[], it: Interpreter, frame: Frame, extra: Pa
   it.listOrigin.set(v, frame.multiplier);
   if (it.uncounted.length) it.listUncounted.set(v, it.uncounted.length);
   return v;
+}
+
+/** `sum(lists, start)`: `start` followed by each list as often as it occurs, or unknown. */
+function concatenated(start: TupleValue, lists: TupleValue, it: Interpreter, frame: Frame): Value {
+  let out: Pick<TupleValue, 'items' | 'counts'> = start;
+  if (start.unknownTrips) return UNKNOWN;
+  const counts = itemCounts(lists);
+  for (let i = 0; i < lists.items.length; i++) {
+    const x = lists.items[i];
+    if (x.kind !== 'tuple' || x.unknownTrips) return UNKNOWN;
+    const repeated = counts[i].equals(Poly.ONE) ? x : repeatSequence(x, int(counts[i]));
+    if (!repeated) return UNKNOWN;
+    out = concatSequences({ kind: 'tuple', ...out }, { kind: 'tuple', ...repeated });
+  }
+  return newList(out.items, it, frame, out.counts ? { counts: out.counts } : {});
 }
 
 /** The ints of a `range` of known start, step and (short) length. */
@@ -173,9 +188,12 @@ export const BUILTINS: Record<string, Builtin> = {
     return int(Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r);
   },
   // `sum(self.cfg['num_blocks'])`; a generator of tensors or unknowns stays unknown.
-  sum: (args) => {
+  sum: (args, _kwargs, it, frame) => {
     const v = args[0];
     if (v?.kind !== 'tuple' || args.length > 2 || v.unknownTrips) return UNKNOWN;
+    // `sum(prompt_chunks, [])` (mistral-inference's prompts laid end to end): lists concatenated,
+    // each as often as it occurs, when every one is of known length.
+    if (args[1]?.kind === 'tuple') return concatenated(args[1], v, it, frame);
     const counts = itemCounts(v);
     let total = asDim(args[1]) ?? Poly.ZERO;
     for (let i = 0; i < v.items.length; i++) {
