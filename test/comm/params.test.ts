@@ -120,4 +120,24 @@ class Model(nn.Module):
     // Meta's published count for Llama-2-7B.
     assert.equal(c.get('Model')!.params.evaluate(b), 6_738_415_616);
   });
+
+  it('counts the layers of an MLP zipped from its widths (DETR, SAM), once the layer count is known', () => {
+    const c = classes(`
+import torch.nn as nn
+class MLP(nn.Module):
+    def __init__(self, input_dim, hidden_dim, output_dim, num_layers):
+        super().__init__()
+        h = [hidden_dim] * (num_layers - 1)
+        self.layers = nn.ModuleList(nn.Linear(n, k) for n, k in zip([input_dim] + h, h + [output_dim]))
+class Head(nn.Module):
+    def __init__(self, d: int = 256):
+        super().__init__()
+        self.box = MLP(d, d, 4, 3)
+`);
+    // Linear(256, 256) twice, then Linear(256, 4), with biases.
+    assert.equal(c.get('Head')!.params.constValue(), 2 * (256 * 256 + 256) + 256 * 4 + 4);
+    // On its own the layer count is a name, and the list of widths is not known: nothing counted
+    // (hovers show no count rather than one layer of made-up sizes).
+    assert.ok(c.get('MLP')!.params.isZero());
+  });
 });

@@ -21,6 +21,8 @@ const CONFIG_NAMES = /^(config|cfg|conf|args|hparams|params|opt|model_args|hp)$/
 const TENSOR_CTORS = /^(zeros|ones|randn|rand|empty|full|normal|tensor|arange)$/;
 const CONTAINERS = /^(ModuleList|Sequential|ModuleDict|ParameterList|ParameterDict)$/;
 const MAX_DEPTH = 24;
+/** Longest list a count builds (`[hidden] * n`); a longer one is not followed. */
+const MAX_LIST = 64;
 /** How deep expressions are followed (`Counter.eval`). */
 const MAX_EVAL_DEPTH = 200;
 
@@ -344,8 +346,17 @@ class Counter {
       case 'binary_operator': {
         const a = this.eval(n.childForFieldName('left'), env, fields);
         const b = this.eval(n.childForFieldName('right'), env, fields);
-        if (a.k !== 'num' || b.k !== 'num') return UNKNOWN;
         const op = n.childForFieldName('operator')?.text;
+        // `[input_dim] + h` and `[hidden_dim] * (num_layers - 1)`: the widths of DETR's and SAM's
+        // MLPs, zipped into their layers.
+        if (op === '+' && a.k === 'list' && b.k === 'list') return { k: 'list', items: [...a.items, ...b.items] };
+        if (op === '*' && (a.k === 'list' || b.k === 'list')) {
+          const [xs, times] = a.k === 'list' ? [a, b] : [b as Extract<SV, { k: 'list' }>, a];
+          const t = times.k === 'num' ? times.p.constValue() : undefined;
+          if (t === undefined || !Number.isInteger(t) || xs.items.length * Math.max(0, t) > MAX_LIST) return UNKNOWN;
+          return { k: 'list', items: Array.from({ length: Math.max(0, t) }, () => xs.items).flat() };
+        }
+        if (a.k !== 'num' || b.k !== 'num') return UNKNOWN;
         if (op === '+') return { k: 'num', p: a.p.add(b.p) };
         if (op === '-') return { k: 'num', p: a.p.sub(b.p) };
         if (op === '*') return { k: 'num', p: a.p.mul(b.p) };
@@ -366,6 +377,7 @@ class Counter {
         const body = this.eval(n.namedChild(0), env, fields);
         const clause = n.namedChildren.find((c) => c?.type === 'for_in_clause');
         const it = this.eval(clause?.childForFieldName('right') ?? null, env, fields);
+        if (it.k === 'list') return this.perItem(n, clause!, it.items, env, fields);
         if (body.k !== 'mod' || it.k !== 'range') return UNKNOWN;
         return { k: 'mod', params: body.params.mul(it.trips), tensors: body.tensors.mul(it.trips), fields: new Map() };
       }
@@ -384,6 +396,29 @@ class Counter {
     }
   }
 
+  /**
+   * A comprehension over a list the count knows (`nn.Linear(n, k) for n, k in zip(...)`): its
+   * body once per item, the target bound to the item; the modules it makes, summed.
+   */
+  private perItem(n: Node, clause: Node, items: SV[], env: Map<string, SV>, fields: Map<string, SV>): SV {
+    const target = clause.childForFieldName('left');
+    const names = target?.type === 'identifier' ? [target] : target?.type === 'pattern_list' || target?.type === 'tuple_pattern' ? target.namedChildren : [];
+    if (names.length === 0 || names.some((t) => t?.type !== 'identifier')) return UNKNOWN;
+    let params = Poly.ZERO;
+    let tensors = Poly.ZERO;
+    for (const item of items) {
+      const sub = new Map(env);
+      if (names.length === 1) sub.set(names[0]!.text, item);
+      else if (item.k === 'list' && item.items.length === names.length) names.forEach((t, i) => sub.set(t!.text, item.items[i]));
+      else return UNKNOWN;
+      const body = this.eval(n.namedChild(0), sub, fields);
+      if (body.k !== 'mod') return UNKNOWN;
+      params = params.add(body.params);
+      tensors = tensors.add(body.tensors);
+    }
+    return { k: 'mod', params, tensors, fields: new Map() };
+  }
+
   private call(n: Node, env: Map<string, SV>, fields: Map<string, SV>): SV {
     const callee = n.childForFieldName('function');
     const name = callee?.text.split('.').pop() ?? '';
@@ -397,6 +432,11 @@ class Counter {
       return UNKNOWN;
     }
     if (name === 'int') return args[0] ?? UNKNOWN;
+    if (name === 'zip' && args.length > 0 && args.every((a) => a.k === 'list')) {
+      const lists = args as Extract<SV, { k: 'list' }>[];
+      const n = Math.min(...lists.map((l) => l.items.length));
+      return { k: 'list', items: Array.from({ length: n }, (_, i): SV => ({ k: 'list', items: lists.map((l) => l.items[i]) })) };
+    }
     if (name === 'dict') return sum(kwargs);
     if (CONTAINERS.test(name)) {
       const items = new Map<string, SV>();
