@@ -124,6 +124,11 @@ export interface FunctionSummary {
   /** Trainable parameters created in `__init__` (classes) where known. */
   params?: Poly;
   /**
+   * Fields the class calls as modules whose parameters the count could not size (a module passed
+   * to `__init__`, a layer of a library it does not know): `params` is then a lower bound.
+   */
+  paramsUncounted?: string[];
+  /**
    * Why the figures are not the whole truth (docs/whole-program.md, "never a silent number"):
    * calls the engine cannot model, operands of unknown shape, limits reached. Absent or empty:
    * complete. Propagates from callees to callers.

@@ -147,8 +147,12 @@ const FORMULAS: Record<string, Formula> = {
   },
 };
 
-/** Modules with no parameters: calling them costs FLOPs but synchronises nothing. */
-const PARAMETERLESS = /^(Dropout\d?d?|ReLU|GELU|SiLU|Tanh|Sigmoid|Softmax|LogSoftmax|Identity|Flatten|Unflatten|MaxPool\dd|AvgPool\dd|AdaptiveAvgPool\dd|AdaptiveMaxPool\dd|Upsample|CrossEntropyLoss|MSELoss|NLLLoss|Mish|LeakyReLU|ELU|Hardswish|Hardtanh)$/;
+/**
+ * Modules with no parameters: calling them costs FLOPs but synchronises nothing. Besides torch.nn's
+ * own, einops' `Rearrange`/`Reduce` layers and timm's `DropPath`, which model code holds as fields
+ * (a class whose count missed them said so, `uncounted` in distributedParams.ts).
+ */
+const PARAMETERLESS = /^(Dropout\d?d?|AlphaDropout|FeatureAlphaDropout|ReLU6?|GELU|SiLU|Tanh|Sigmoid|Softmax2?d?|LogSoftmax|Softmin|Identity|Flatten|Unflatten|MaxPool\dd|AvgPool\dd|AdaptiveAvgPool\dd|AdaptiveMaxPool\dd|LPPool\dd|MaxUnpool\dd|Upsample|UpsamplingNearest2d|UpsamplingBilinear2d|CrossEntropyLoss|MSELoss|NLLLoss|L1Loss|BCELoss|BCEWithLogitsLoss|Mish|LeakyReLU|ELU|SELU|CELU|GLU|Softplus|Softsign|Hardswish|Hardtanh|Hardsigmoid|Tanhshrink|Softshrink|Hardshrink|Threshold|(Reflection|Replication|Zero|Constant|Circular)Pad\dd|PixelShuffle|PixelUnshuffle|ChannelShuffle|Fold|Unfold|CosineSimilarity|PairwiseDistance|Rearrange|Reduce|DropPath)$/;
 
 /** Parameters of `torch.nn.<cls>(...)` (the last component of the dotted name), if known. */
 export function moduleParams(cls: string, args: ModuleArgs): ModuleParams | undefined {

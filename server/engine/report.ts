@@ -62,6 +62,8 @@ export interface JsonFile {
     incomplete?: boolean;
     /** Trainable parameters of the method's class, where counted. */
     params?: number | string;
+    /** Fields of the class called as modules that `params` does not count: it is a lower bound. */
+    paramsUncounted?: string[];
     /** Why the figures are not the whole truth (a lower bound, or null). */
     reasons?: JsonReason[];
     context?: JsonContext;
@@ -161,6 +163,7 @@ export function fileJson(a: Analysis, rel?: (p: string) => string): JsonFile {
       upperBound: upperBound ?? summary.upperBound,
       unbound: unboundJson(figures.unbound),
       ...(summary.params ? { params: summary.params.evaluate(a.bindings) ?? summary.params.toString() } : {}),
+      ...(summary.paramsUncounted ? { paramsUncounted: summary.paramsUncounted } : {}),
       ...(reasons?.length ? { reasons: reasons.map((r) => reasonJson(r, rel)) } : {}),
       ...(context ? { context: contextJson(context, rel), ...(each && each.length > 1 ? { contexts: each.map((e) => ({ ...contextJson(e.context, rel), flops: e.flops, timeSeconds: e.timeSeconds })) } : {}) } : {}),
       ...(trainingFlops !== undefined ? { trainingFlops } : {}),

@@ -48,6 +48,8 @@ export interface DistEstimate {
   modelClass: string;
   params: number;
   paramsFormula: string;
+  /** Fields of the model the syntactic count could not size: `params` is a lower bound. */
+  paramsUncounted?: string[];
   gradDtype: DType;
   gradBytes: number;
   compute: {
@@ -284,6 +286,7 @@ export function estimateDistributed(ir: FileIR, device: Device, settings: Settin
       modelClass: model.cls,
       params,
       paramsFormula: model.params.toString(),
+      ...(model.uncounted ? { paramsUncounted: model.uncounted } : {}),
       gradDtype,
       gradBytes,
       compute: { forwardFlops, stepFlops, seconds, dtype, peak, mfu, source },

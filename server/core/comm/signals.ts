@@ -103,6 +103,11 @@ export interface ClassParams {
   tensors: Poly;
   /** User classes this class's `__init__` constructs (a model's root constructs, nobody constructs it). */
   constructs: string[];
+  /**
+   * Fields its methods call as modules whose parameters the count could not size (a module passed
+   * to `__init__`, a library layer): `params` is then a lower bound.
+   */
+  uncounted?: string[];
 }
 
 export interface DistSignals {

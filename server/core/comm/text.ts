@@ -4,7 +4,10 @@ import { DistEstimate } from './estimate';
 import { ScalingRow } from './scaling';
 
 export function gradText(e: DistEstimate): string {
-  return `${bytesText(e.gradBytes)} of gradients (${exact(e.params)} params × ${e.gradBytes / e.params} B ${e.gradDtype})`;
+  // A count missing some of the model's modules makes the gradients at least this large.
+  const least = e.paramsUncounted ? 'at least ' : '';
+  const missing = e.paramsUncounted ? `; not counted: ${e.paramsUncounted.slice(0, 3).join(', ')}${e.paramsUncounted.length > 3 ? ', …' : ''}` : '';
+  return `${least}${bytesText(e.gradBytes)} of gradients (${least}${exact(e.params)} params × ${e.gradBytes / e.params} B ${e.gradDtype}${missing})`;
 }
 
 export function syncText(e: DistEstimate, r: ScalingRow): string {

@@ -33,7 +33,13 @@ type SV =
   | { k: 'range'; trips: Poly }
   | { k: 'list'; items: SV[] }
   /** Anything holding parameters; `fields` lets tying find `self.transformer.wte`. */
-  | { k: 'mod'; params: Poly; tensors: Poly; weight?: Poly; fields: Map<string, SV> }
+  /**
+   * `uncounted`: fields its methods call as modules (`self.backbone(x)`) that the count could not
+   * size (a module passed in, a library layer it does not know): its count is a lower bound.
+   */
+  | { k: 'mod'; params: Poly; tensors: Poly; weight?: Poly; fields: Map<string, SV>; uncounted?: string[] }
+  /** `None`: a field left empty (`self.cross_attn = ... if cross_attention else None`). */
+  | { k: 'none' }
   | { k: 'unknown' };
 
 const UNKNOWN: SV = { k: 'unknown' };
@@ -75,10 +81,56 @@ export function countClassParams(module: Node | readonly Node[]): ClassParams[] 
     if (!decl.init) continue;
     const r = counter.representative(decl);
     if (r.k !== 'mod') continue;
-    out.push({ cls: decl.name, params: r.params, tensors: r.tensors, constructs: [...(counter.constructed.get(decl.name) ?? [])] });
+    out.push({ cls: decl.name, params: r.params, tensors: r.tensors, constructs: [...(counter.constructed.get(decl.name) ?? [])], ...(r.uncounted ? { uncounted: r.uncounted } : {}) });
   }
   return out;
 }
+
+/** `self.name(` in a class's text: the fields its methods call. */
+const SELF_CALL = /\bself\.([A-Za-z_]\w*)\s*\(/g;
+
+/**
+ * The fields a class's text calls (`self.backbone(x)`) that it also assigns, and may hold a module:
+ * a name it never assigns is a method of a base defined elsewhere, and a field assigned a lambda
+ * or a torch function (`self.mlpf = lambda x: ...`, `self.act = F.gelu`) calls modules counted
+ * elsewhere, or none. Read from the whole class, methods included; also the key of a cached
+ * count (index.ts), since the methods' bodies are cut out of that key otherwise.
+ */
+export function calledFields(text: string): string[] {
+  const out: string[] = [];
+  for (const [, name] of text.matchAll(SELF_CALL)) {
+    if (out.includes(name) || NN_MODULE_METHODS.has(name)) continue;
+    const assigned = new RegExp(`\\bself\\.${name}\\s*=(?!=)\\s*(lambda\\b|(F|nn\\.functional|torch(\\.nn\\.functional)?)\\.[A-Za-z_]\\w*\\s*$)?`, 'm').exec(text);
+    if (assigned && !assigned[1]) out.push(name);
+  }
+  return out;
+}
+
+/**
+ * The fields a class's methods call as modules (`calledFields`) whose parameters the count does
+ * not have: not a module it sized, not None, not a method of the class or of a base it knows.
+ * Nested modules' own uncounted fields are named through them (`encoder.backbone`).
+ */
+function uncountedFields(decl: ClassDecl, fields: Map<string, SV>, classes: Map<string, ClassDecl>): string[] {
+  const out: string[] = [];
+  const methods = new Set<string>();
+  for (let c: ClassDecl | undefined = decl, depth = 0; c && depth < 8; c = classes.get(c.bases[0] ?? ''), depth++) {
+    for (const m of c.node.childForFieldName('body')?.namedChildren ?? []) {
+      const fn = m?.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
+      const name = fn?.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
+      if (name) methods.add(name);
+    }
+  }
+  for (const name of calledFields(decl.node.text)) {
+    const v = fields.get(name);
+    if (!methods.has(name) && v?.k !== 'mod' && v?.k !== 'none') out.push(name);
+  }
+  for (const [name, v] of fields) if (v.k === 'mod' && v.uncounted) for (const u of v.uncounted) if (!out.includes(`${name}.${u}`)) out.push(`${name}.${u}`);
+  return out;
+}
+
+/** Methods every `nn.Module` has, which a class calls on itself. */
+const NN_MODULE_METHODS = new Set(['apply', 'register_buffer', 'register_parameter', 'add_module', 'parameters', 'named_parameters', 'modules', 'named_modules', 'children', 'named_children', 'state_dict', 'load_state_dict', 'train', 'eval', 'to', 'cuda', 'cpu', 'half', 'float', 'double', 'bfloat16', 'zero_grad', 'requires_grad_', 'get_submodule', 'get_parameter', 'get_buffer', 'forward', 'register_forward_hook', 'register_forward_pre_hook', 'register_full_backward_hook', 'type', '_init_weights', 'extra_repr', '__init__', 'super']);
 
 function readDefault(a: Node | null, cls: string, into: Map<string, SV>): void {
   if (a?.type !== 'assignment') return;
@@ -132,7 +184,8 @@ class Counter {
       if (!name) continue;
       const dflt = p.childForFieldName('value');
       const v = dflt ? this.eval(dflt, new Map(), new Map()) : UNKNOWN;
-      kw.set(name, v.k !== 'unknown' ? v : CONFIG_NAMES.test(name) ? { k: 'cfg' } : { k: 'num', p: Poly.sym(name) });
+      // A parameter defaulting to None stands for what a caller passes, as one without a default.
+      kw.set(name, v.k !== 'unknown' && v.k !== 'none' ? v : CONFIG_NAMES.test(name) ? { k: 'cfg' } : { k: 'num', p: Poly.sym(name) });
     }
     return this.construct(decl, [], kw);
   }
@@ -172,7 +225,7 @@ class Counter {
             const dflt = p.childForFieldName('value');
             v = dflt ? this.eval(dflt, new Map(), fields) : UNKNOWN;
           }
-          if (v.k === 'unknown') v = CONFIG_NAMES.test(name) ? { k: 'cfg' } : { k: 'num', p: Poly.sym(name) };
+          if (v.k === 'unknown' || v.k === 'none') v = CONFIG_NAMES.test(name) ? { k: 'cfg' } : { k: 'num', p: Poly.sym(name) };
           env.set(name, v);
         }
         // What the body reads besides the tree: its parameters as bound (and the config
@@ -203,7 +256,8 @@ class Counter {
         params = params.sub(t);
         tensors = tensors.sub(1);
       }
-      const value: SV = { k: 'mod', params, tensors, fields };
+      const uncounted = uncountedFields(decl, fields, this.classes);
+      const value: SV = { k: 'mod', params, tensors, fields, ...(uncounted.length ? { uncounted } : {}) };
       if (key !== undefined && !mine.cut) this.counted.set(key, { value, names: mine.names, stackDepth: mine.stack - (this.stack.length - 1), evalDepth: mine.evalMax - mine.evalFrom });
       return value;
     } finally {
@@ -327,6 +381,8 @@ class Counter {
       case 'true':
       case 'false':
         return { k: 'bool', v: n.type === 'true' };
+      case 'none':
+        return { k: 'none' };
       case 'parenthesized_expression':
         return this.eval(n.namedChild(0), env, fields);
       case 'identifier':
@@ -379,7 +435,7 @@ class Counter {
         const it = this.eval(clause?.childForFieldName('right') ?? null, env, fields);
         if (it.k === 'list') return this.perItem(n, clause!, it.items, env, fields);
         if (body.k !== 'mod' || it.k !== 'range') return UNKNOWN;
-        return { k: 'mod', params: body.params.mul(it.trips), tensors: body.tensors.mul(it.trips), fields: new Map() };
+        return { k: 'mod', params: body.params.mul(it.trips), tensors: body.tensors.mul(it.trips), fields: new Map(), ...(body.uncounted ? { uncounted: body.uncounted } : {}) };
       }
       case 'dictionary': {
         const entries = new Map<string, SV>();
@@ -406,6 +462,7 @@ class Counter {
     if (names.length === 0 || names.some((t) => t?.type !== 'identifier')) return UNKNOWN;
     let params = Poly.ZERO;
     let tensors = Poly.ZERO;
+    const uncounted = new Set<string>();
     for (const item of items) {
       const sub = new Map(env);
       if (names.length === 1) sub.set(names[0]!.text, item);
@@ -415,8 +472,9 @@ class Counter {
       if (body.k !== 'mod') return UNKNOWN;
       params = params.add(body.params);
       tensors = tensors.add(body.tensors);
+      for (const u of body.uncounted ?? []) uncounted.add(u);
     }
-    return { k: 'mod', params, tensors, fields: new Map() };
+    return { k: 'mod', params, tensors, fields: new Map(), ...(uncounted.size ? { uncounted: [...uncounted] } : {}) };
   }
 
   private call(n: Node, env: Map<string, SV>, fields: Map<string, SV>): SV {
@@ -480,12 +538,15 @@ function envKey(cls: string, env: Map<string, SV>): string | undefined {
 function sum(entries: Map<string, SV>): SV {
   let params = Poly.ZERO;
   let tensors = Poly.ZERO;
+  // A container's items are named by what they hold, not by their position or key.
+  const uncounted = new Set<string>();
   for (const v of entries.values()) {
     if (v.k !== 'mod') continue;
     params = params.add(v.params);
     tensors = tensors.add(v.tensors);
+    for (const u of v.uncounted ?? []) uncounted.add(u);
   }
-  return { k: 'mod', params, tensors, fields: entries };
+  return { k: 'mod', params, tensors, fields: entries, ...(uncounted.size ? { uncounted: [...uncounted] } : {}) };
 }
 
 /** `self.a.b` → ['a', 'b']; anything not rooted at `self` → undefined. */

@@ -19,7 +19,7 @@ import { readDirectives } from './directives';
 import { SignalCache, collectSignals } from './signals';
 import { CommentCache } from './comments';
 import { collectDistributedSignals } from './distributed';
-import { countClassParams } from './distributedParams';
+import { calledFields, countClassParams } from './distributedParams';
 import { applyPrecisionFacts } from './signalsPrecision';
 import { WORLD_SIZE_DIM } from './distributedFacts';
 import { TextScans, scanText } from './textScans';
@@ -245,6 +245,9 @@ function paramsKey(text: string, stmt: Node): string {
     from = b;
   }
   key += text.slice(from);
+  // Which fields the methods call as modules decides what the count says it left out
+  // (`uncountedFields`): those calls are in the bodies cut out above, so they join the key.
+  key += `\n${calledFields(text).join(' ')}`;
   if (PARAMS_KEYS.size > 10_000) PARAMS_KEYS.clear();
   PARAMS_KEYS.set(text, key);
   return key;
@@ -263,22 +266,22 @@ const CLASS_OR_DECORATED = /^(@|class\b)/;
  * was given that a keystroke did not touch (the common leading and trailing ones, the same
  * objects) take what it made for them by position, instead of a name cut and two lookups each.
  */
-const ATTACHED = new WeakMap<PythonState, { counted: ClassParams[]; byClass: Map<string, ClassParams['params']>; input: readonly FunctionSummary[]; output: FunctionSummary[] }>();
+const ATTACHED = new WeakMap<PythonState, { counted: ClassParams[]; byClass: Map<string, ClassParams>; input: readonly FunctionSummary[]; output: FunctionSummary[] }>();
 
 function attachParams(ir: FileIR, state: PythonState, hasClasses: boolean): void {
   if (!hasClasses) return;
   const counted = (ir.signals['dist.params'] as ClassParams[] | undefined) ?? classParams(state);
   const last = ATTACHED.get(state)?.counted === counted ? ATTACHED.get(state) : undefined;
-  const byClass = last?.byClass ?? new Map(counted.filter((c) => !c.params.isZero()).map((c) => [c.cls, c.params]));
+  const byClass = last?.byClass ?? new Map(counted.filter((c) => !c.params.isZero()).map((c) => [c.cls, c]));
   if (byClass.size === 0) return;
   // Summaries may be shared with the previous analysis (cached): copied, never changed in place.
   const attach = (f: FunctionSummary): FunctionSummary => {
     const dot = f.name.indexOf('.');
-    const p = dot > 0 ? byClass.get(f.name.slice(0, dot)) : undefined;
-    if (!p || f.params) return f;
+    const c = dot > 0 ? byClass.get(f.name.slice(0, dot)) : undefined;
+    if (!c || f.params) return f;
     const copy = WITH_PARAMS.get(f);
-    if (copy && copy.params === p) return copy;
-    const made = { ...f, params: p };
+    if (copy && copy.params === c.params && copy.paramsUncounted === c.uncounted) return copy;
+    const made = { ...f, params: c.params, ...(c.uncounted ? { paramsUncounted: c.uncounted } : {}) };
     WITH_PARAMS.set(f, made);
     return made;
   };
