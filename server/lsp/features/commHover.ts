@@ -41,10 +41,12 @@ function dataParallelSection(a: Analysis, settings: Settings, name: string): str
   if (cls !== e.modelClass && syncFn?.name !== name) return '';
   const rows = e.table();
   const c = e.compute;
+  // A count missing some of the model's modules (distributedParams.ts `uncounted`) is a floor.
+  const least = e.paramsUncounted ? 'at least ' : '';
   const lines = [
     '',
     '',
-    `**Distributed training** (${e.sync.kind}, ${e.modelClass}: ${exact(e.params)} parameters, ${bytesText(e.gradBytes)} of ${e.gradDtype} gradients${e.compressionKind ? `, ${e.compressionKind} compression` : ''})`,
+    `**Distributed training** (${e.sync.kind}, ${e.modelClass}: ${least}${exact(e.params)} parameters, ${least}${bytesText(e.gradBytes)} of ${e.gradDtype} gradients${e.compressionKind ? `, ${e.compressionKind} compression` : ''})${e.paramsUncounted ? `; not counted: ${e.paramsUncounted.slice(0, 4).map((f) => mdCode(f)).join(', ')}${e.paramsUncounted.length > 4 ? ', …' : ''}` : ''}`,
     '',
     `Compute per step ≈ ${timeText(c.seconds)}: 3 × ${flopsText(c.forwardFlops)} forward at ${percentText(c.mfu)} of peak ${c.dtype} (forward from ${c.source}). Sync = 2(D−1)/D · S/BW + 2(D−1)·α per ${e.config.messages ? 'tensor' : 'bucket'} (NCCL ring)${e.compression === null ? '; the compression hook is not modelled, so the figures are an upper bound' : ''}.`,
     '',
