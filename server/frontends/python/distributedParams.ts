@@ -32,10 +32,10 @@ type SV =
   | { k: 'cfg' }
   | { k: 'range'; trips: Poly }
   | { k: 'list'; items: SV[] }
-  /** Anything holding parameters; `fields` lets tying find `self.transformer.wte`. */
   /**
-   * `uncounted`: fields its methods call as modules (`self.backbone(x)`) that the count could not
-   * size (a module passed in, a library layer it does not know): its count is a lower bound.
+   * Anything holding parameters; `fields` lets tying find `self.transformer.wte`. `uncounted`:
+   * fields its methods call as modules (`self.backbone(x)`) that the count could not size (a
+   * module passed in, a library layer it does not know): its count is a lower bound.
    */
   | { k: 'mod'; params: Poly; tensors: Poly; weight?: Poly; fields: Map<string, SV>; uncounted?: string[] }
   /** `None`: a field left empty (`self.cross_attn = ... if cross_attention else None`). */

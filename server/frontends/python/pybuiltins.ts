@@ -31,8 +31,8 @@ export function newList(items: Value[], it: Interpreter, frame: Frame, extra: Pa
 
 /** `sum(lists, start)`: `start` followed by each list as often as it occurs, or unknown. */
 function concatenated(start: TupleValue, lists: TupleValue, it: Interpreter, frame: Frame): Value {
-  let out: Pick<TupleValue, 'items' | 'counts'> = start;
   if (start.unknownTrips) return UNKNOWN;
+  let out: Pick<TupleValue, 'items' | 'counts'> = start;
   const counts = itemCounts(lists);
   for (let i = 0; i < lists.items.length; i++) {
     const x = lists.items[i];
