@@ -120,7 +120,7 @@ function pickModel(s: DistSignals, sync: DistSync, bindings: Bindings, rebound: 
   const fromCall = (c: DistModelCall & { params: Poly; tensors: Poly }): ClassParams => {
     const formula = counted(c.cls);
     const usable = formula && size(formula) > 0 ? formula : undefined;
-    const built = { cls: c.cls, params: c.params, tensors: c.tensors, constructs: formula?.constructs ?? [] };
+    const built = { cls: c.cls, params: c.params, tensors: c.tensors, constructs: formula?.constructs ?? [], ...(c.uncounted ? { uncounted: c.uncounted } : {}) };
     if (usable && [...usable.params.freeSymbols()].some((d) => rebound.has(d))) return usable;
     return size(c) > 0 ? built : usable ?? formula ?? built;
   };

@@ -55,6 +55,8 @@ export interface DistModelCall {
   /** Trainable parameters and parameter tensors of the model object called, where known. */
   params?: Poly;
   tensors?: Poly;
+  /** Fields called as modules that the count found nothing in: `params` is a lower bound. */
+  uncounted?: string[];
   range: Range;
   /** The file of `range` when it is not the analysed file (a call in an imported module). */
   path?: string;

@@ -18,6 +18,7 @@ import { DistModelCall, DistWorldScale } from '../../core/comm/signals';
 import { Poly, product } from '../../core/symbolic';
 import type { Node } from './parser';
 import { Value, int, itemCounts } from './values';
+import { calledFields } from './distributedParams';
 
 /** The dim every world-size value is: settings and `# tensorcost: dims world_size=8` bind it. */
 export const WORLD_SIZE_DIM = 'world_size';
@@ -63,12 +64,15 @@ export function isWorldSize(v: Value): boolean {
  * otherwise (buffers: `register_buffer`, a causal mask held on `self`). Used for a
  * model defined in another file, which the syntactic count of this file's classes cannot see.
  */
-export function instanceParams(model: Value): { params: Poly; tensors: Poly } | undefined {
+export function instanceParams(model: Value): { params: Poly; tensors: Poly; uncounted?: string[] } | undefined {
   const seen = new Set<object>();
+  // Fields the model's classes call as modules that hold nothing countable here (a module the
+  // run lost): the count is then a lower bound, named by path (`backbone`, `blocks.mlp`).
+  const uncounted: string[] = [];
   const weights = new Set<object>();
   let params = Poly.ZERO;
   let tensors = Poly.ZERO;
-  const walk = (v: Value, times: Poly, depth: number) => {
+  const walk = (v: Value, times: Poly, depth: number, path = '') => {
     if (depth > 32 || seen.has(v)) return;
     seen.add(v);
     if (v.kind === 'module') {
@@ -88,15 +92,28 @@ export function instanceParams(model: Value): { params: Poly; tensors: Poly } | 
       weights.add(v);
       params = params.add(product(v.type.shape).mul(times));
       tensors = tensors.add(times);
-    } else if (v.kind === 'instance') for (const f of v.fields.values()) walk(f, times, depth + 1);
-    else if (v.kind === 'tuple') {
+    } else if (v.kind === 'instance') {
+      const at = (name: string) => (path ? `${path}.${name}` : name);
+      for (const name of calledFields(v.cls.node.text)) {
+        // Called as a module but holding what the run lost: an unknown, the unknown-shaped tensor
+        // an unmodelled library call gives back, or the size a constructor's parameter became when
+        // its argument was lost (`Classifier(somelib.resnet50())`: `backbone` is then a dim).
+        const kind = v.fields.get(name)?.kind;
+        const lost = kind !== undefined && !HOLDS_MODULES.has(kind);
+        if (lost && !v.cls.methods.has(name) && !uncounted.includes(at(name))) uncounted.push(at(name));
+      }
+      for (const [name, f] of v.fields) walk(f, times, depth + 1, at(name));
+    } else if (v.kind === 'tuple') {
       const counts = itemCounts(v);
-      v.items.forEach((x, i) => walk(x, times.mul(counts[i]), depth + 1));
-    } else if (v.kind === 'dict') for (const x of v.entries.values()) walk(x, times, depth + 1);
+      v.items.forEach((x, i) => walk(x, times.mul(counts[i]), depth + 1, path));
+    } else if (v.kind === 'dict') for (const x of v.entries.values()) walk(x, times, depth + 1, path);
   };
   walk(model, Poly.ONE, 0);
-  return params.isZero() ? undefined : { params, tensors };
+  return params.isZero() ? undefined : { params, tensors, ...(uncounted.length ? { uncounted } : {}) };
 }
+
+/** Kinds of value a field called as a module may hold and be counted through (or hold nothing). */
+const HOLDS_MODULES = new Set<Value['kind']>(['module', 'instance', 'tuple', 'dict', 'none', 'function', 'partial', 'method', 'class', 'pymodule']);
 
 /** The fact of one call of a user model: its class, one call's forward FLOPs, the batch it is given. */
 export function modelCallFact(model: Value, cls: string, args: Value[], kwargs: Map<string, Value>, flops: Poly, range: DistModelCall['range']): DistModelCall {
