@@ -17,7 +17,7 @@
 import { DistModelCall, DistWorldScale } from '../../core/comm/signals';
 import { Poly, product } from '../../core/symbolic';
 import type { Node } from './parser';
-import { Value, int, itemCounts } from './values';
+import { ClassInfo, Value, int, itemCounts } from './values';
 import { calledFields } from './distributedParams';
 
 /** The dim every world-size value is: settings and `# tensorcost: dims world_size=8` bind it. */
@@ -94,7 +94,9 @@ export function instanceParams(model: Value): { params: Poly; tensors: Poly; unc
       tensors = tensors.add(times);
     } else if (v.kind === 'instance') {
       const at = (name: string) => (path ? `${path}.${name}` : name);
-      for (const name of calledFields(v.cls.node.text)) {
+      let called = CALLED_BY_CLASS.get(v.cls);
+      if (!called) CALLED_BY_CLASS.set(v.cls, (called = calledFields(v.cls.node.text)));
+      for (const name of called) {
         // Called as a module but holding what the run lost: an unknown, the unknown-shaped tensor
         // an unmodelled library call gives back, or the size a constructor's parameter became when
         // its argument was lost (`Classifier(somelib.resnet50())`: `backbone` is then a dim).
@@ -111,6 +113,9 @@ export function instanceParams(model: Value): { params: Poly; tensors: Poly; unc
   walk(model, Poly.ONE, 0);
   return params.isZero() ? undefined : { params, tensors, ...(uncounted.length ? { uncounted } : {}) };
 }
+
+/** `calledFields` of a class, by the class: every model call of a training loop walks the same classes. */
+const CALLED_BY_CLASS = new WeakMap<ClassInfo, readonly string[]>();
 
 /** Kinds of value a field called as a module may hold and be counted through (or hold nothing). */
 const HOLDS_MODULES = new Set<Value['kind']>(['module', 'instance', 'tuple', 'dict', 'none', 'function', 'partial', 'method', 'class', 'pymodule']);

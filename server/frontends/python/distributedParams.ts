@@ -14,6 +14,8 @@ import { ModuleArgs, ParamArg, isKnownModule, moduleParams } from '../../core/pa
 import { Poly, product } from '../../core/symbolic';
 import type { Node } from './parser';
 import { topLevel } from './module';
+import { textCache } from './textCaches';
+import { detach } from '../../core/intern';
 
 /** Classes whose fields are configuration (same test as the frontend's dims from config defaults). */
 const CONFIG_CLASS = /config|args|hparams|params|settings|cfg/i;
@@ -96,7 +98,23 @@ const SELF_CALL = /\bself\.([A-Za-z_]\w*)\s*\(/g;
  * elsewhere, or none. Read from the whole class, methods included; also the key of a cached
  * count (index.ts), since the methods' bodies are cut out of that key otherwise.
  */
-export function calledFields(text: string): string[] {
+export function calledFields(text: string): readonly string[] {
+  let found = CALLED_FIELDS.get(text);
+  if (found) return found;
+  found = scanCalledFields(text);
+  if (CALLED_FIELDS.size > 10_000) CALLED_FIELDS.clear();
+  // Detached: the text is a slice of the document's source, which a key would keep alive.
+  CALLED_FIELDS.set(detach(text), found);
+  return found;
+}
+
+/**
+ * By class text: every construction of a class and every model object the training code calls
+ * asks again (about 10 ms of an analysis of the GPT-style bench file before this).
+ */
+const CALLED_FIELDS = textCache<string, readonly string[]>();
+
+function scanCalledFields(text: string): string[] {
   const out: string[] = [];
   for (const [, name] of text.matchAll(SELF_CALL)) {
     if (out.includes(name) || NN_MODULE_METHODS.has(name)) continue;
