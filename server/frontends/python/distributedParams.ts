@@ -130,18 +130,18 @@ function scanCalledFields(text: string): string[] {
  * Nested modules' own uncounted fields are named through them (`encoder.backbone`).
  */
 function uncountedFields(decl: ClassDecl, fields: Map<string, SV>, classes: Map<string, ClassDecl>): string[] {
-  const out: string[] = [];
-  const methods = new Set<string>();
-  for (let c: ClassDecl | undefined = decl, depth = 0; c && depth < 8; c = classes.get(c.bases[0] ?? ''), depth++) {
-    for (const m of c.node.childForFieldName('body')?.namedChildren ?? []) {
-      const fn = m?.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
-      const name = fn?.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
-      if (name) methods.add(name);
+  const out = calledFields(decl.node.text).filter((name) => fields.get(name)?.k !== 'mod' && fields.get(name)?.k !== 'none');
+  if (out.length > 0) {
+    // Read through the tree only when a field is left to tell from a method.
+    const methods = new Set<string>();
+    for (let c: ClassDecl | undefined = decl, depth = 0; c && depth < 8; c = classes.get(c.bases[0] ?? ''), depth++) {
+      for (const m of c.node.childForFieldName('body')?.namedChildren ?? []) {
+        const fn = m?.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
+        const name = fn?.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
+        if (name) methods.add(name);
+      }
     }
-  }
-  for (const name of calledFields(decl.node.text)) {
-    const v = fields.get(name);
-    if (!methods.has(name) && v?.k !== 'mod' && v?.k !== 'none') out.push(name);
+    for (let i = out.length - 1; i >= 0; i--) if (methods.has(out[i])) out.splice(i, 1);
   }
   for (const [name, v] of fields) if (v.k === 'mod' && v.uncounted) for (const u of v.uncounted) if (!out.includes(`${name}.${u}`)) out.push(`${name}.${u}`);
   return out;
