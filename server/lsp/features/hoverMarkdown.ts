@@ -253,5 +253,5 @@ export function functionHover(a: Analysis, fn: FunctionFigures, className?: stri
  */
 function uncountedText(fields: readonly string[]): string {
   const shown = fields.slice(0, 4).map((f) => mdCode(f, true)).join(', ');
-  return `${shown}${fields.length > 4 ? ` and ${fields.length - 4} more` : ''}, modules passed in or built by code the count does not follow`;
+  return `${shown}${fields.length > 4 ? ` and ${fields.length - 4} more` : ''}, modules passed in, or built by code or a library the count does not follow`;
 }
