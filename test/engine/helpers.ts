@@ -69,3 +69,11 @@ export function replaceAfter(text: string, after: string, from: string, to: stri
   assert.ok(at >= 0, `'${from}' follows '${after}'`);
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
+
+/** The FLOPs of a script's top-level run in an analysed folder: complete (no reason) and a number. */
+export function scriptFlops(out: Map<string, Analysis>, file: string): number | undefined {
+  const m = out.get(file)!.ir.moduleSummary!;
+  assert.deepEqual(m.reasons ?? [], [], `${file}: ${JSON.stringify(m.reasons)}`);
+  assert.equal(m.flops.constValue(), m.flops.evaluate(new Map()), `${file}: a number`);
+  return m.flops.constValue();
+}
