@@ -62,3 +62,11 @@ export function exact(n: number): string {
   if (!Number.isSafeInteger(n)) return Number.isFinite(n) ? `≈${n.toExponential(5)}` : String(n);
   return n.toLocaleString('en-US');
 }
+
+/**
+ * The fields a parameter count could not size (`backbone`, `mlp.c_fc1`), the first four, each as
+ * `show` writes it: the hovers and TC603's message name them alike.
+ */
+export function uncountedNames(fields: readonly string[], show: (field: string) => string = (f) => f): string {
+  return `${fields.slice(0, 4).map(show).join(', ')}${fields.length > 4 ? ', …' : ''}`;
+}

@@ -1,12 +1,12 @@
 /** Phrases with units shared by TC601–TC603 messages and the scaling hover, so they read alike. */
-import { bytesText, exact, percentText, rateText, timeText } from '../format';
+import { bytesText, exact, percentText, rateText, timeText, uncountedNames } from '../format';
 import { DistEstimate } from './estimate';
 import { ScalingRow } from './scaling';
 
 export function gradText(e: DistEstimate): string {
   // A count missing some of the model's modules makes the gradients at least this large.
   const least = e.paramsUncounted ? 'at least ' : '';
-  const missing = e.paramsUncounted ? `; not counted: ${e.paramsUncounted.slice(0, 3).join(', ')}${e.paramsUncounted.length > 3 ? ', …' : ''}` : '';
+  const missing = e.paramsUncounted ? `; not counted: ${uncountedNames(e.paramsUncounted)}` : '';
   return `${least}${bytesText(e.gradBytes)} of gradients (${least}${exact(e.params)} params × ${e.gradBytes / e.params} B ${e.gradDtype}${missing})`;
 }
 

@@ -93,7 +93,7 @@ const SELF_CALL = /\bself\.([A-Za-z_]\w*)\s*\(/g;
 
 /**
  * The fields a class's text calls (`self.backbone(x)`) that it also assigns, and may hold a module:
- * a name it never assigns is a method of a base defined elsewhere, and a field assigned a lambda
+ * a name it never assigns is a method (its own, a base's, `nn.Module`'s), and a field assigned a lambda
  * or a torch function (`self.mlpf = lambda x: ...`, `self.act = F.gelu`) calls modules counted
  * elsewhere, or none. Read from the whole class, methods included; also the key of a cached
  * count (index.ts), since the methods' bodies are cut out of that key otherwise.
@@ -117,7 +117,7 @@ const CALLED_FIELDS = textCache<string, readonly string[]>();
 function scanCalledFields(text: string): string[] {
   const out: string[] = [];
   for (const [, name] of text.matchAll(SELF_CALL)) {
-    if (out.includes(name) || NN_MODULE_METHODS.has(name)) continue;
+    if (out.includes(name)) continue;
     const assigned = new RegExp(`\\bself\\.${name}\\s*=(?!=)\\s*(lambda\\b|(F|nn\\.functional|torch(\\.nn\\.functional)?)\\.[A-Za-z_]\\w*\\s*$)?`, 'm').exec(text);
     if (assigned && !assigned[1]) out.push(name);
   }
@@ -146,9 +146,6 @@ function uncountedFields(decl: ClassDecl, fields: Map<string, SV>, classes: Map<
   for (const [name, v] of fields) if (v.k === 'mod' && v.uncounted) for (const u of v.uncounted) if (!out.includes(`${name}.${u}`)) out.push(`${name}.${u}`);
   return out;
 }
-
-/** Methods every `nn.Module` has, which a class calls on itself. */
-const NN_MODULE_METHODS = new Set(['apply', 'register_buffer', 'register_parameter', 'add_module', 'parameters', 'named_parameters', 'modules', 'named_modules', 'children', 'named_children', 'state_dict', 'load_state_dict', 'train', 'eval', 'to', 'cuda', 'cpu', 'half', 'float', 'double', 'bfloat16', 'zero_grad', 'requires_grad_', 'get_submodule', 'get_parameter', 'get_buffer', 'forward', 'register_forward_hook', 'register_forward_pre_hook', 'register_full_backward_hook', 'type', '_init_weights', 'extra_repr', '__init__', 'super']);
 
 function readDefault(a: Node | null, cls: string, into: Map<string, SV>): void {
   if (a?.type !== 'assignment') return;

@@ -9,7 +9,7 @@ import { estimateDistributed } from '../../core/comm/estimate';
 import { pipelineBubble } from '../../core/comm/parallel';
 import { DistSite } from '../../core/comm/signals';
 import { ScalingRow } from '../../core/comm/scaling';
-import { bytesText, exact, flopsText, percentText, timeText } from '../../core/format';
+import { bytesText, exact, flopsText, percentText, timeText, uncountedNames } from '../../core/format';
 import { Settings } from '../../core/settings';
 import { Analysis } from '../../engine/analyze';
 
@@ -46,7 +46,7 @@ function dataParallelSection(a: Analysis, settings: Settings, name: string): str
   const lines = [
     '',
     '',
-    `**Distributed training** (${e.sync.kind}, ${e.modelClass}: ${least}${exact(e.params)} parameters, ${least}${bytesText(e.gradBytes)} of ${e.gradDtype} gradients${e.compressionKind ? `, ${e.compressionKind} compression` : ''})${e.paramsUncounted ? `; not counted: ${e.paramsUncounted.slice(0, 4).map((f) => mdCode(f)).join(', ')}${e.paramsUncounted.length > 4 ? ', …' : ''}` : ''}`,
+    `**Distributed training** (${e.sync.kind}, ${e.modelClass}: ${least}${exact(e.params)} parameters, ${least}${bytesText(e.gradBytes)} of ${e.gradDtype} gradients${e.compressionKind ? `, ${e.compressionKind} compression` : ''})${e.paramsUncounted ? `; not counted: ${uncountedNames(e.paramsUncounted, (f) => mdCode(f))}` : ''}`,
     '',
     `Compute per step ≈ ${timeText(c.seconds)}: 3 × ${flopsText(c.forwardFlops)} forward at ${percentText(c.mfu)} of peak ${c.dtype} (forward from ${c.source}). Sync = 2(D−1)/D · S/BW + 2(D−1)·α per ${e.config.messages ? 'tensor' : 'bucket'} (NCCL ring)${e.compression === null ? '; the compression hook is not modelled, so the figures are an upper bound' : ''}.`,
     '',

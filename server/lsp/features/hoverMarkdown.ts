@@ -2,7 +2,7 @@
 import { Device, peakFor } from '../../core/devices';
 import { DType } from '../../core/dtypes';
 import { mdCode, mdText } from '../../core/escape';
-import { bandwidthText, bytesText, exact, flopsText, intensityText, macsText, percentText, rateText, timeText } from '../../core/format';
+import { bandwidthText, bytesText, exact, flopsText, intensityText, macsText, percentText, rateText, timeText, uncountedNames } from '../../core/format';
 import { ContextRef, TensorOp } from '../../core/ir';
 import { Bindings, Poly, isMadeUpDim } from '../../core/symbolic';
 import { Analysis, FunctionFigures } from '../../engine/analyze';
@@ -237,7 +237,7 @@ export function functionHover(a: Analysis, fn: FunctionFigures, className?: stri
   if (fn.trainingFlops !== undefined && fn.trainingFlops !== null) rows.push(['training FLOPs', `${flopsText(fn.trainingFlops)} per step (forward + backward, backward = 2× forward)`]);
   if (f.intensity !== null) rows.push(['intensity', `${intensityWord(f.intensity)} (ridge ${intensityWord(f.ridge)})`]);
   if (f.timeSeconds !== null) rows.push(['time', `≈ ${timeText(f.timeSeconds)} on ${mdText(a.device.name)} (roofline of the totals; the sum of the op times is higher)`]);
-  if (s.params) rows.push(['parameters', `${s.paramsUncounted ? 'at least ' : ''}${costCell('parameters', v.poly(s.params), b, v.poly(s.params).evaluate(b), (n) => exact(n), '', formulas)}${s.paramsUncounted ? ` (not counted: ${uncountedText(s.paramsUncounted)})` : ''}`]);
+  if (s.params) rows.push(['parameters', `${s.paramsUncounted ? 'at least ' : ''}${costCell('parameters', v.poly(s.params), b, v.poly(s.params).evaluate(b), (n) => exact(n), '', formulas)}${s.paramsUncounted ? ` (not counted: ${uncountedNames(s.paramsUncounted, (f) => mdCode(f, true))}, modules passed in, or built by code or a library the count does not follow)` : ''}`]);
   const heavy = ops.slice(0, 5).map(({ op, f: g }) => `- ${mdCode(op.name)} (${op.kind}, line ${op.range.start.line + 1}): ${flopsText(g.flops! + (g.otherFlops ?? 0))}${g.timeSeconds !== null ? `, ≈ ${timeText(g.timeSeconds)}` : ''}, ${g.bound ?? '?'}-bound`);
   const shapeComment = a.ir.language === 'python' ? '`# tensorcost: shape x=(B, T, C)` comment above the `def`, or annotate them' : '`// tensorcost: shape x=(B, T, C)` comment in the function';
   if (fn.reasons?.length) rows.push(['incomplete', fn.reasons.map((x) => `${mdText(x.message)} (${x.path && x.path !== (a.ir.programPath ?? a.ir.path) ? `${x.path.slice(x.path.lastIndexOf('/') + 1)}:` : 'line '}${x.range.start.line + 1})`).join('; ') + ': these figures miss what that computes']);
@@ -245,13 +245,4 @@ export function functionHover(a: Analysis, fn: FunctionFigures, className?: stri
   const title = className ? `**class ${mdText(className)}** — cost of one call (${mdCode(s.name)})` : `**${mdText(s.name)}** — cost of one call`;
   const unbound = numbers ? [] : [...new Set([flops, other, bytes].flatMap((p) => (p.evaluate(b) === null ? [...p.substitute(b).freeSymbols()] : [])))].sort();
   return [title, '', '| | |', '|---|---|', ...rows.map(([k, x]) => `| ${k} | ${x} |`), formulaLines(formulas), heavy.length ? '\nHeaviest ops:\n' + heavy.join('\n') : ''].join('\n') + bindHint(unbound, v.aliases.others, a);
-}
-
-/**
- * The fields a parameter count leaves out (`backbone`, `mlp.c_fc1`), the first few by name: modules
- * passed to `__init__` or built by code the count does not follow.
- */
-function uncountedText(fields: readonly string[]): string {
-  const shown = fields.slice(0, 4).map((f) => mdCode(f, true)).join(', ');
-  return `${shown}${fields.length > 4 ? ` and ${fields.length - 4} more` : ''}, modules passed in, or built by code or a library the count does not follow`;
 }
